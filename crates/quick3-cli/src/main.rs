@@ -1,0 +1,3 @@
+//! The `quick3` command line.
+
+fn main() {}

@@ -1,0 +1,98 @@
+//! Newtype identifiers, so that a resource id can never be passed where an account id is meant.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+macro_rules! row_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[serde(transparent)]
+        #[ts(export, type = "number")]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.0))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                i64::column_result(value).map($name)
+            }
+        }
+    };
+}
+
+row_id!(
+    /// A resource: a person, a room or a piece of equipment.
+    ResourceId
+);
+row_id!(
+    /// A Microsoft 365 account connected to a resource.
+    AccountId
+);
+row_id!(
+    /// A scheduled job.
+    JobId
+);
+row_id!(
+    /// One run of a scheduled job.
+    JobRunId
+);
+
+/// An appointment. A UUID, made locally, so that it can tag the copy pushed to Microsoft 365.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+#[ts(export, type = "string")]
+pub struct AppointmentId(pub Uuid);
+
+impl AppointmentId {
+    pub fn new() -> Self {
+        AppointmentId(Uuid::new_v4())
+    }
+}
+
+impl Default for AppointmentId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for AppointmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for AppointmentId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s.trim()).map(AppointmentId)
+    }
+}
+
+impl ToSql for AppointmentId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0.to_string()))
+    }
+}
+
+impl FromSql for AppointmentId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Uuid::parse_str(text).map(AppointmentId).map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}

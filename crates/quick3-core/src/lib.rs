@@ -1,0 +1,13 @@
+//! Quick3 Planner core: the domain, the store and (later) Microsoft identity, Graph and sync,
+//! shared by the desktop shell and the `quick3` CLI. It never depends on Tauri.
+
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod paths;
+pub mod store;
+pub mod validate;
+
+pub use error::{CoreError, ErrorPayload, Result};
+pub use store::Store;

@@ -1,0 +1,501 @@
+//! Appointments: exact times with their zone (or whole days), origin, recurrence and tombstones.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, SecondsFormat, SubsecRound, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{CoreError, Result};
+use crate::ids::{AccountId, AppointmentId, ResourceId};
+
+/// Outlook's own limit for a subject.
+pub const MAX_TITLE_CHARS: usize = 255;
+pub const MAX_LOCATION_CHARS: usize = 255;
+pub const MAX_NOTES_CHARS: usize = 32_000;
+
+/// When an appointment takes place. Timed appointments are instants plus the zone they were
+/// planned in (so they stay right across DST); all-day ones are dates, never midnights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Timed { start: DateTime<Utc>, end: DateTime<Utc>, time_zone: Tz },
+    /// `end` is exclusive, as in Microsoft Graph and iCalendar: a one-day event on the 25th ends on the 26th.
+    AllDay { start: NaiveDate, end: NaiveDate },
+}
+
+impl When {
+    /// The UTC span that surely contains the appointment wherever it is viewed (all-day events are
+    /// widened by the largest zone offsets), used to find appointments in a visible range.
+    pub fn covering_span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        match *self {
+            When::Timed { start, end, .. } => (start, end),
+            When::AllDay { start, end } => {
+                let from = start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                let to = end.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                (from - chrono::Duration::hours(14), to + chrono::Duration::hours(12))
+            }
+        }
+    }
+
+    /// Parses what a person or the UI typed. Timed: RFC 3339 (`2026-11-25T09:00:00+01:00`) or a
+    /// local date-time (`2026-11-25T09:00`, `2026-11-25 09:00`) read in `time_zone`. All-day: dates
+    /// (`2026-11-25`), the end exclusive and optional (one day).
+    pub fn parse(all_day: bool, start: &str, end: Option<&str>, time_zone: &str) -> Result<When> {
+        if all_day {
+            let start = parse_date(start, "start")?;
+            let end = match end.map(str::trim).filter(|e| !e.is_empty()) {
+                None => start + Days::new(1),
+                Some(end) => parse_date(end, "end")?,
+            };
+            if end <= start {
+                return Err(CoreError::EndBeforeStart);
+            }
+            return Ok(When::AllDay { start, end });
+        }
+        let tz = parse_time_zone(time_zone)?;
+        let end = end.map(str::trim).filter(|e| !e.is_empty()).ok_or(CoreError::InvalidInput {
+            field: "end",
+            reason: "a timed appointment needs an end".into(),
+        })?;
+        let start = parse_instant(start, tz, "start")?;
+        let end = parse_instant(end, tz, "end")?;
+        if end <= start {
+            return Err(CoreError::EndBeforeStart);
+        }
+        Ok(When::Timed { start, end, time_zone: tz })
+    }
+
+    pub fn is_all_day(&self) -> bool {
+        matches!(self, When::AllDay { .. })
+    }
+
+    /// The start as shown to people: RFC 3339 in the appointment's own zone, or the date.
+    pub fn start_text(&self) -> String {
+        match *self {
+            When::Timed { start, time_zone, .. } => local_rfc3339(start, time_zone),
+            When::AllDay { start, .. } => start.to_string(),
+        }
+    }
+
+    pub fn end_text(&self) -> String {
+        match *self {
+            When::Timed { end, time_zone, .. } => local_rfc3339(end, time_zone),
+            When::AllDay { end, .. } => end.to_string(),
+        }
+    }
+
+    pub fn time_zone(&self) -> Option<Tz> {
+        match *self {
+            When::Timed { time_zone, .. } => Some(time_zone),
+            When::AllDay { .. } => None,
+        }
+    }
+}
+
+fn local_rfc3339(instant: DateTime<Utc>, tz: Tz) -> String {
+    instant.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Reads an IANA zone name (`Europe/Berlin`, `UTC`).
+pub fn parse_time_zone(name: &str) -> Result<Tz> {
+    let name = name.trim();
+    name.parse::<Tz>().map_err(|_| CoreError::UnknownTimeZone { name: name.to_owned() })
+}
+
+fn parse_date(text: &str, field: &'static str) -> Result<NaiveDate> {
+    let text = text.trim();
+    if text.contains(['T', ':']) || text.contains(' ') {
+        return Err(CoreError::AllDayWithTimes);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| CoreError::InvalidInput {
+        field,
+        reason: format!("\"{text}\" is not a date like 2026-11-25"),
+    })
+}
+
+fn parse_instant(text: &str, tz: Tz, field: &'static str) -> Result<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(instant.with_timezone(&Utc).trunc_subsecs(0));
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .ok_or_else(|| CoreError::InvalidInput {
+            field,
+            reason: format!(
+                "\"{text}\" is not a date and time like 2026-11-25T09:00 or 2026-11-25T09:00:00+01:00"
+            ),
+        })?;
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(local) => Ok(local.with_timezone(&Utc)),
+        // A repeated hour at the end of summer time: the first of the two, as Outlook does.
+        chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
+        chrono::LocalResult::None => Err(CoreError::InvalidInput {
+            field,
+            reason: format!("{text} does not exist in {tz}: the clocks skip that hour"),
+        }),
+    }
+}
+
+/// How the time shows in free/busy, as in Outlook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ShowAs {
+    Free,
+    Tentative,
+    #[default]
+    Busy,
+    Oof,
+    WorkingElsewhere,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Sensitivity {
+    #[default]
+    Normal,
+    Personal,
+    Private,
+    Confidential,
+}
+
+macro_rules! text_enum {
+    ($ty:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $text),* }
+            }
+            pub fn parse(text: &str) -> Result<Self> {
+                let wanted = text.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+                match wanted.as_str() {
+                    $($text => Ok($ty::$variant),)*
+                    _ => Err(CoreError::InvalidInput {
+                        field: stringify!($ty),
+                        reason: format!("\"{}\" is not one of {}", text.trim(), [$($text),*].join(", ")),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(ShowAs { Free => "free", Tentative => "tentative", Busy => "busy", Oof => "oof", WorkingElsewhere => "working_elsewhere", Unknown => "unknown" });
+text_enum!(Sensitivity { Normal => "normal", Personal => "personal", Private => "private", Confidential => "confidential" });
+
+/// Where an appointment comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Origin {
+    /// Created in Quick3 (the app or the CLI).
+    Quick3,
+    /// Pulled from a Microsoft 365 calendar. `account_id` is `None` once the account was removed
+    /// and the planner chose to keep its appointments.
+    Microsoft365 { account_id: Option<AccountId>, calendar_id: String, remote_id: String },
+}
+
+/// A recurrence in Microsoft Graph's shape (so Graph's JSON maps onto it field for field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Recurrence {
+    pub pattern: RecurrencePattern,
+    pub range: RecurrenceRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RecurrencePattern {
+    /// daily, weekly, absoluteMonthly, relativeMonthly, absoluteYearly, relativeYearly
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub interval: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days_of_week: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_day_of_week: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_of_month: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RecurrenceRange {
+    /// endDate, noEnd, numbered
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub start_date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_of_occurrences: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence_time_zone: Option<String>,
+}
+
+/// An appointment as the core holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub resource_id: ResourceId,
+    pub title: String,
+    pub when: When,
+    pub location: String,
+    pub notes: String,
+    pub categories: Vec<String>,
+    pub show_as: ShowAs,
+    pub sensitivity: Sensitivity,
+    pub origin: Origin,
+    /// Set on a series master.
+    pub recurrence: Option<Recurrence>,
+    /// Set on an occurrence or exception: its series master.
+    pub series_id: Option<AppointmentId>,
+    /// Set on an occurrence or exception: the start it had in the series.
+    pub original_start: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The appointment as it crosses to the UI and to `--json`. Stable, documented fields:
+/// timed appointments have `all_day: false`, `start`/`end` in RFC 3339 with the offset of
+/// `time_zone` (an IANA name); all-day ones have `all_day: true`, `start`/`end` as dates (end
+/// exclusive) and `time_zone: null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppointmentRecord {
+    pub id: AppointmentId,
+    pub resource_id: ResourceId,
+    pub title: String,
+    pub all_day: bool,
+    pub start: String,
+    pub end: String,
+    pub time_zone: Option<String>,
+    pub location: String,
+    pub notes: String,
+    pub categories: Vec<String>,
+    pub show_as: ShowAs,
+    pub sensitivity: Sensitivity,
+    pub origin: Origin,
+    pub recurrence: Option<Recurrence>,
+    pub series_id: Option<AppointmentId>,
+    pub original_start: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Appointment> for AppointmentRecord {
+    fn from(a: &Appointment) -> Self {
+        AppointmentRecord {
+            id: a.id,
+            resource_id: a.resource_id,
+            title: a.title.clone(),
+            all_day: a.when.is_all_day(),
+            start: a.when.start_text(),
+            end: a.when.end_text(),
+            time_zone: a.when.time_zone().map(|tz| tz.name().to_owned()),
+            location: a.location.clone(),
+            notes: a.notes.clone(),
+            categories: a.categories.clone(),
+            show_as: a.show_as,
+            sensitivity: a.sensitivity,
+            origin: a.origin.clone(),
+            recurrence: a.recurrence.clone(),
+            series_id: a.series_id,
+            original_start: a.original_start,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// A new appointment as typed in the app or on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppointmentInput {
+    pub resource_id: ResourceId,
+    pub title: String,
+    pub all_day: bool,
+    pub start: String,
+    /// Required for timed appointments; for all-day ones the exclusive end date (default: one day).
+    pub end: Option<String>,
+    /// IANA name; required for timed appointments given as local times.
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub show_as: Option<ShowAs>,
+    #[serde(default)]
+    pub sensitivity: Option<Sensitivity>,
+}
+
+/// A change to an existing appointment: `None` keeps a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppointmentPatch {
+    pub resource_id: Option<ResourceId>,
+    pub title: Option<String>,
+    pub all_day: Option<bool>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub time_zone: Option<String>,
+    pub location: Option<String>,
+    pub notes: Option<String>,
+    pub categories: Option<Vec<String>>,
+    pub show_as: Option<ShowAs>,
+    pub sensitivity: Option<Sensitivity>,
+}
+
+/// The validated fields of an appointment, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AppointmentFields {
+    pub resource_id: ResourceId,
+    pub title: String,
+    pub when: When,
+    pub location: String,
+    pub notes: String,
+    pub categories: Vec<String>,
+    pub show_as: ShowAs,
+    pub sensitivity: Sensitivity,
+}
+
+fn bounded(text: Option<String>, field: &'static str, max: usize) -> Result<String> {
+    let text = text.unwrap_or_default().trim().to_owned();
+    if text.chars().count() > max {
+        return Err(CoreError::InvalidInput {
+            field,
+            reason: format!("it is longer than {max} characters"),
+        });
+    }
+    Ok(text)
+}
+
+impl AppointmentInput {
+    /// Checks every field; `default_zone` is used for local times when no zone was given.
+    pub(crate) fn validate(self, default_zone: &str) -> Result<AppointmentFields> {
+        let title = self.title.trim().to_owned();
+        if title.is_empty() {
+            return Err(CoreError::EmptyTitle);
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(CoreError::TitleTooLong { max: MAX_TITLE_CHARS });
+        }
+        let zone = self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty());
+        let when = When::parse(
+            self.all_day,
+            &self.start,
+            self.end.as_deref(),
+            zone.unwrap_or(default_zone),
+        )?;
+        let mut categories = Vec::new();
+        for category in self.categories {
+            let category = bounded(Some(category), "category", MAX_LOCATION_CHARS)?;
+            if !category.is_empty() && !categories.contains(&category) {
+                categories.push(category);
+            }
+        }
+        Ok(AppointmentFields {
+            resource_id: self.resource_id,
+            title,
+            when,
+            location: bounded(self.location, "location", MAX_LOCATION_CHARS)?,
+            notes: bounded(self.notes, "notes", MAX_NOTES_CHARS)?,
+            categories,
+            show_as: self.show_as.unwrap_or_default(),
+            sensitivity: self.sensitivity.unwrap_or_default(),
+        })
+    }
+}
+
+impl Appointment {
+    /// The input that would recreate this appointment, with `patch` laid over it.
+    pub(crate) fn patched(&self, patch: AppointmentPatch) -> AppointmentInput {
+        let all_day = patch.all_day.unwrap_or(self.when.is_all_day());
+        // Switching between all-day and timed without new times: keep the dates.
+        let switching = all_day != self.when.is_all_day();
+        let (start, end) = match (&self.when, switching) {
+            (When::Timed { start, end, time_zone }, true) => (
+                start.with_timezone(time_zone).date_naive().to_string(),
+                (end.with_timezone(time_zone).date_naive() + Days::new(1)).to_string(),
+            ),
+            (When::AllDay { start, end }, true) => {
+                (format!("{start}T09:00"), format!("{}T10:00", end.pred_opt().unwrap_or(*start)))
+            }
+            (_, false) => (self.when.start_text(), self.when.end_text()),
+        };
+        AppointmentInput {
+            resource_id: patch.resource_id.unwrap_or(self.resource_id),
+            title: patch.title.unwrap_or_else(|| self.title.clone()),
+            all_day,
+            start: patch.start.unwrap_or(start),
+            end: Some(patch.end.unwrap_or(end)),
+            time_zone: patch
+                .time_zone
+                .or_else(|| self.when.time_zone().map(|tz| tz.name().to_owned())),
+            location: Some(patch.location.unwrap_or_else(|| self.location.clone())),
+            notes: Some(patch.notes.unwrap_or_else(|| self.notes.clone())),
+            categories: patch.categories.unwrap_or_else(|| self.categories.clone()),
+            show_as: Some(patch.show_as.unwrap_or(self.show_as)),
+            sensitivity: Some(patch.sensitivity.unwrap_or(self.sensitivity)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_is_read_in_its_zone_across_dst() {
+        let summer = When::parse(false, "2026-07-01T09:00", Some("2026-07-01T10:00"), "Europe/Berlin").unwrap();
+        let winter = When::parse(false, "2026-12-01T09:00", Some("2026-12-01T10:00"), "Europe/Berlin").unwrap();
+        assert_eq!(summer.start_text(), "2026-07-01T09:00:00+02:00", "CEST is UTC+2");
+        assert_eq!(winter.start_text(), "2026-12-01T09:00:00+01:00", "CET is UTC+1");
+    }
+
+    #[test]
+    fn rfc3339_keeps_the_instant_and_shows_it_in_the_zone() {
+        let when = When::parse(false, "2026-11-25T08:00:00Z", Some("2026-11-25T09:30:00Z"), "America/New_York").unwrap();
+        assert_eq!(when.start_text(), "2026-11-25T03:00:00-05:00");
+    }
+
+    #[test]
+    fn skipped_hour_is_refused() {
+        let err = When::parse(false, "2026-03-29T02:30", Some("2026-03-29T04:00"), "Europe/Berlin").unwrap_err();
+        assert_eq!(err.code(), "InvalidInput", "02:30 does not exist on the day summer time starts");
+    }
+
+    #[test]
+    fn all_day_defaults_to_one_day_and_refuses_times() {
+        let when = When::parse(true, "2026-11-25", None, "UTC").unwrap();
+        assert_eq!((when.start_text().as_str(), when.end_text().as_str()), ("2026-11-25", "2026-11-26"));
+        let err = When::parse(true, "2026-11-25T09:00", None, "UTC").unwrap_err();
+        assert_eq!(err.code(), "AllDayWithTimes");
+    }
+
+    #[test]
+    fn end_before_start_is_refused() {
+        let err = When::parse(false, "2026-11-25T10:00", Some("2026-11-25T09:00"), "UTC").unwrap_err();
+        assert_eq!(err.code(), "EndBeforeStart");
+        let err = When::parse(true, "2026-11-25", Some("2026-11-25"), "UTC").unwrap_err();
+        assert_eq!(err.code(), "EndBeforeStart", "an all-day end is exclusive");
+    }
+
+    #[test]
+    fn unknown_zone_is_named() {
+        let err = When::parse(false, "2026-11-25T10:00", Some("2026-11-25T11:00"), "Mars/Olympus").unwrap_err();
+        assert!(err.to_string().contains("Mars/Olympus"));
+    }
+}

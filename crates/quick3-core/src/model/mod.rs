@@ -1,0 +1,16 @@
+//! The domain: resources, appointments, Microsoft 365 accounts, scheduled jobs and the planner.
+
+mod account;
+pub(crate) mod appointment;
+mod job;
+mod planner;
+mod resource;
+
+pub use account::{Account, AccountStatus, Direction};
+pub use appointment::{
+    Appointment, AppointmentInput, AppointmentPatch, AppointmentRecord, Origin, Recurrence,
+    RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs, When,
+};
+pub use job::{Job, JobKind, JobRun, JobRunResult};
+pub use planner::{Module, Overview, Planner};
+pub use resource::{NewResource, Resource, ResourceKind};

@@ -1,0 +1,417 @@
+//! Appointments in the store: create, edit, delete (as a tombstone) and range queries.
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{Store, utc_text};
+use crate::error::{CoreError, Result};
+use crate::ids::{AccountId, AppointmentId, ResourceId};
+use crate::model::appointment::AppointmentFields;
+use crate::model::{
+    Appointment, AppointmentInput, AppointmentPatch, Origin, Sensitivity, ShowAs, When,
+};
+
+/// Which appointments to list: all that overlap `[from, to)` (either end open), optionally of one
+/// resource.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppointmentQuery {
+    pub resource: Option<ResourceId>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, resource_id, title, all_day, start_utc, end_utc, time_zone, start_date,
+    end_date, location, notes, categories, show_as, sensitivity, origin, origin_account_id,
+    remote_calendar_id, remote_id, recurrence, series_id, original_start, created_at, updated_at";
+
+impl Store {
+    /// Creates a Quick3 appointment.
+    pub fn create_appointment(&mut self, input: AppointmentInput, now: DateTime<Utc>) -> Result<Appointment> {
+        let fields = input.validate(&self.default_zone)?;
+        let now = now.trunc_subsecs(0);
+        let tx = self.conn.transaction()?;
+        ensure_resource(&tx, fields.resource_id)?;
+        let appointment = Appointment {
+            id: AppointmentId::new(),
+            resource_id: fields.resource_id,
+            title: fields.title,
+            when: fields.when,
+            location: fields.location,
+            notes: fields.notes,
+            categories: fields.categories,
+            show_as: fields.show_as,
+            sensitivity: fields.sensitivity,
+            origin: Origin::Quick3,
+            recurrence: None,
+            series_id: None,
+            original_start: None,
+            created_at: now,
+            updated_at: now,
+        };
+        insert(&tx, &appointment)?;
+        tx.commit()?;
+        Ok(appointment)
+    }
+
+    /// Changes an appointment; fields left `None` in `patch` stay as they are.
+    pub fn edit_appointment(
+        &mut self,
+        id: AppointmentId,
+        patch: AppointmentPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment> {
+        let current = self.appointment(id)?;
+        let fields = current.patched(patch).validate(&self.default_zone)?;
+        let tx = self.conn.transaction()?;
+        ensure_resource(&tx, fields.resource_id)?;
+        let updated = apply(current, fields, now.trunc_subsecs(0));
+        tx.execute("DELETE FROM appointments WHERE id = ?1", [id])?;
+        insert(&tx, &updated)?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// Deletes an appointment. The row stays as a tombstone so that the deletion can be synced and
+    /// never comes back.
+    pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            params![id, utc_text(now)],
+        )?;
+        if changed == 0 {
+            return Err(CoreError::UnknownAppointment { id: id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Undoes a deletion that has not been synced yet (the Scheduler's undo).
+    pub fn restore_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment> {
+        let changed = self.conn.execute(
+            "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
+            params![id, utc_text(now)],
+        )?;
+        if changed == 0 {
+            return Err(CoreError::UnknownAppointment { id: id.to_string() });
+        }
+        self.appointment(id)
+    }
+
+    /// A live (not deleted) appointment.
+    pub fn appointment(&self, id: AppointmentId) -> Result<Appointment> {
+        let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
+        self.conn
+            .query_row(&sql, [id], appointment_from_row)
+            .optional()?
+            .ok_or_else(|| CoreError::UnknownAppointment { id: id.to_string() })?
+    }
+
+    /// Live appointments overlapping the query's range, by start.
+    pub fn list_appointments(&self, query: AppointmentQuery) -> Result<Vec<Appointment>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM appointments
+             WHERE deleted_at IS NULL
+               AND (?1 IS NULL OR resource_id = ?1)
+               AND (?2 IS NULL OR span_end > ?2)
+               AND (?3 IS NULL OR span_start < ?3)
+             ORDER BY span_start, title, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![query.resource, query.from.map(utc_text), query.to.map(utc_text)],
+            appointment_from_row,
+        )?;
+        let mut found = Vec::new();
+        for row in rows {
+            let appointment = row??;
+            // All-day spans are widened for the index; keep only those really in range.
+            if overlaps(&appointment.when, query.from, query.to) {
+                found.push(appointment);
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn overlaps(when: &When, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> bool {
+    match *when {
+        When::Timed { start, end, .. } => {
+            from.is_none_or(|from| end > from) && to.is_none_or(|to| start < to)
+        }
+        // Dates are compared as dates: a day is in range if any part of the range touches it in
+        // some zone (the widened span already did the coarse cut).
+        When::AllDay { .. } => true,
+    }
+}
+
+fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1)",
+        [resource],
+        |row| row.get(0),
+    )?;
+    if exists { Ok(()) } else { Err(CoreError::UnknownResource { reference: resource.to_string() }) }
+}
+
+fn apply(current: Appointment, fields: AppointmentFields, now: DateTime<Utc>) -> Appointment {
+    Appointment {
+        resource_id: fields.resource_id,
+        title: fields.title,
+        when: fields.when,
+        location: fields.location,
+        notes: fields.notes,
+        categories: fields.categories,
+        show_as: fields.show_as,
+        sensitivity: fields.sensitivity,
+        updated_at: now,
+        ..current
+    }
+}
+
+fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
+    let (span_start, span_end) = a.when.covering_span();
+    let (start_utc, end_utc, zone, start_date, end_date) = match a.when {
+        When::Timed { start, end, time_zone } => {
+            (Some(utc_text(start)), Some(utc_text(end)), Some(time_zone.name()), None, None)
+        }
+        When::AllDay { start, end } => (None, None, None, Some(start), Some(end)),
+    };
+    let (origin, account, calendar, remote) = match &a.origin {
+        Origin::Quick3 => ("quick3", None, None, None),
+        Origin::Microsoft365 { account_id, calendar_id, remote_id } => {
+            ("microsoft365", *account_id, Some(calendar_id.as_str()), Some(remote_id.as_str()))
+        }
+    };
+    let recurrence = a
+        .recurrence
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO appointments (id, resource_id, title, all_day, start_utc, end_utc, time_zone,
+            start_date, end_date, span_start, span_end, location, notes, categories, show_as,
+            sensitivity, origin, origin_account_id, remote_calendar_id, remote_id, recurrence,
+            series_id, original_start, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+        params![
+            a.id,
+            a.resource_id,
+            a.title,
+            a.when.is_all_day(),
+            start_utc,
+            end_utc,
+            zone,
+            start_date,
+            end_date,
+            utc_text(span_start),
+            utc_text(span_end),
+            a.location,
+            a.notes,
+            serde_json::to_string(&a.categories).map_err(|e| CoreError::Corrupt(e.to_string()))?,
+            a.show_as.as_str(),
+            a.sensitivity.as_str(),
+            origin,
+            account,
+            calendar,
+            remote,
+            recurrence,
+            a.series_id,
+            a.original_start.map(utc_text),
+            utc_text(a.created_at),
+            utc_text(a.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
+fn appointment_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Appointment>> {
+    let id: AppointmentId = row.get(0)?;
+    let resource_id: ResourceId = row.get(1)?;
+    let title: String = row.get(2)?;
+    let all_day: bool = row.get(3)?;
+    let start_utc: Option<DateTime<Utc>> = row.get(4)?;
+    let end_utc: Option<DateTime<Utc>> = row.get(5)?;
+    let time_zone: Option<String> = row.get(6)?;
+    let start_date: Option<NaiveDate> = row.get(7)?;
+    let end_date: Option<NaiveDate> = row.get(8)?;
+    let location: String = row.get(9)?;
+    let notes: String = row.get(10)?;
+    let categories: String = row.get(11)?;
+    let show_as: String = row.get(12)?;
+    let sensitivity: String = row.get(13)?;
+    let origin: String = row.get(14)?;
+    let account_id: Option<AccountId> = row.get(15)?;
+    let calendar_id: Option<String> = row.get(16)?;
+    let remote_id: Option<String> = row.get(17)?;
+    let recurrence: Option<String> = row.get(18)?;
+    let series_id: Option<AppointmentId> = row.get(19)?;
+    let original_start: Option<DateTime<Utc>> = row.get(20)?;
+    let created_at: DateTime<Utc> = row.get(21)?;
+    let updated_at: DateTime<Utc> = row.get(22)?;
+    Ok((|| {
+        let corrupt = |what: &str| CoreError::Corrupt(format!("appointment {id}: {what}"));
+        let when = match (all_day, start_utc, end_utc, time_zone, start_date, end_date) {
+            (false, Some(start), Some(end), Some(zone), _, _) => When::Timed {
+                start,
+                end,
+                time_zone: zone.parse().map_err(|_| corrupt("unknown time zone"))?,
+            },
+            (true, _, _, _, Some(start), Some(end)) => When::AllDay { start, end },
+            _ => return Err(corrupt("incomplete times")),
+        };
+        let origin = match origin.as_str() {
+            "quick3" => Origin::Quick3,
+            "microsoft365" => Origin::Microsoft365 {
+                account_id,
+                calendar_id: calendar_id.unwrap_or_default(),
+                remote_id: remote_id.unwrap_or_default(),
+            },
+            _ => return Err(corrupt("unknown origin")),
+        };
+        Ok(Appointment {
+            id,
+            resource_id,
+            title,
+            when,
+            location,
+            notes,
+            categories: serde_json::from_str(&categories).map_err(|_| corrupt("categories"))?,
+            show_as: ShowAs::parse(&show_as)?,
+            sensitivity: Sensitivity::parse(&sensitivity)?,
+            origin,
+            recurrence: recurrence
+                .map(|r| serde_json::from_str(&r))
+                .transpose()
+                .map_err(|_| corrupt("recurrence"))?,
+            series_id,
+            original_start,
+            created_at,
+            updated_at,
+        })
+    })())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NewResource, ResourceKind};
+
+    fn store_with_ada() -> (Store, ResourceId) {
+        let mut store = Store::open_in_memory().unwrap();
+        store.set_default_zone("Europe/Berlin").unwrap();
+        let ada = store
+            .add_resource(
+                NewResource {
+                    name: "Ada".into(),
+                    email: Some("ada@example.com".into()),
+                    kind: ResourceKind::Person,
+                    colour: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        (store, ada.id)
+    }
+
+    fn input(resource: ResourceId, title: &str, start: &str, end: &str) -> AppointmentInput {
+        AppointmentInput {
+            resource_id: resource,
+            title: title.into(),
+            all_day: false,
+            start: start.into(),
+            end: Some(end.into()),
+            time_zone: None,
+            location: None,
+            notes: None,
+            categories: vec![],
+            show_as: None,
+            sensitivity: None,
+        }
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn created_appointment_round_trips_exactly() {
+        let (mut store, ada) = store_with_ada();
+        let created = store
+            .create_appointment(input(ada, "Review", "2026-03-28T09:00", "2026-03-30T10:00"), Utc::now())
+            .unwrap();
+        let loaded = store.appointment(created.id).unwrap();
+        assert_eq!(loaded, created);
+        assert_eq!(loaded.when.start_text(), "2026-03-28T09:00:00+01:00");
+        assert_eq!(loaded.when.end_text(), "2026-03-30T10:00:00+02:00", "the end is after the DST change");
+    }
+
+    #[test]
+    fn range_query_returns_only_overlapping_appointments() {
+        let (mut store, ada) = store_with_ada();
+        let now = Utc::now();
+        store.create_appointment(input(ada, "Mon", "2026-11-23T09:00", "2026-11-23T10:00"), now).unwrap();
+        store.create_appointment(input(ada, "Next week", "2026-11-30T09:00", "2026-11-30T10:00"), now).unwrap();
+        let mut all_day = input(ada, "Fair", "2026-11-27", "2026-11-28");
+        all_day.all_day = true;
+        store.create_appointment(all_day, now).unwrap();
+        let week = AppointmentQuery {
+            resource: Some(ada),
+            from: Some(utc("2026-11-22T23:00:00Z")),
+            to: Some(utc("2026-11-29T23:00:00Z")),
+        };
+        let titles: Vec<_> = store.list_appointments(week).unwrap().into_iter().map(|a| a.title).collect();
+        assert_eq!(titles, ["Mon", "Fair"]);
+    }
+
+    #[test]
+    fn invalid_input_writes_nothing() {
+        let (mut store, ada) = store_with_ada();
+        let now = Utc::now();
+        let long = "x".repeat(300);
+        for (bad, code) in [
+            (input(ada, &long, "2026-11-23T09:00", "2026-11-23T10:00"), "TitleTooLong"),
+            (input(ada, "  ", "2026-11-23T09:00", "2026-11-23T10:00"), "EmptyTitle"),
+            (input(ada, "x", "2026-11-23T10:00", "2026-11-23T09:00"), "EndBeforeStart"),
+            (input(ResourceId(999), "x", "2026-11-23T09:00", "2026-11-23T10:00"), "UnknownResource"),
+        ] {
+            let err = store.create_appointment(bad, now).unwrap_err();
+            assert_eq!(err.code(), code);
+        }
+        assert!(store.list_appointments(AppointmentQuery::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn edit_changes_only_what_is_given() {
+        let (mut store, ada) = store_with_ada();
+        let created = store
+            .create_appointment(input(ada, "Review", "2026-11-23T09:00", "2026-11-23T10:00"), Utc::now())
+            .unwrap();
+        let patch = AppointmentPatch { title: Some("Design review".into()), ..Default::default() };
+        let edited = store.edit_appointment(created.id, patch, Utc::now()).unwrap();
+        assert_eq!(edited.title, "Design review");
+        assert_eq!(edited.when, created.when, "times stay when not given");
+        let to_all_day = AppointmentPatch { all_day: Some(true), ..Default::default() };
+        let edited = store.edit_appointment(created.id, to_all_day, Utc::now()).unwrap();
+        assert_eq!((edited.when.start_text(), edited.when.end_text()), ("2026-11-23".into(), "2026-11-24".into()));
+    }
+
+    #[test]
+    fn deletion_is_a_tombstone_that_can_be_undone() {
+        let (mut store, ada) = store_with_ada();
+        let created = store
+            .create_appointment(input(ada, "Review", "2026-11-23T09:00", "2026-11-23T10:00"), Utc::now())
+            .unwrap();
+        store.delete_appointment(created.id, Utc::now()).unwrap();
+        assert_eq!(store.appointment(created.id).unwrap_err().code(), "UnknownAppointment");
+        assert!(store.list_appointments(AppointmentQuery::default()).unwrap().is_empty());
+        let tombstones: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM appointments WHERE deleted_at IS NOT NULL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tombstones, 1, "the deletion is kept so that sync can propagate it");
+        assert_eq!(store.delete_appointment(created.id, Utc::now()).unwrap_err().code(), "UnknownAppointment");
+        store.restore_appointment(created.id, Utc::now()).unwrap();
+        assert_eq!(store.appointment(created.id).unwrap().title, "Review");
+    }
+}

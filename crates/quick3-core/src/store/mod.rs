@@ -1,0 +1,128 @@
+//! The SQLite store: one file in the data folder, WAL, foreign keys on, append-only migrations,
+//! every multi-row change in one transaction.
+
+mod appointments;
+pub use appointments::AppointmentQuery;
+mod planner;
+mod resources;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{CoreError, Result};
+
+/// The schema's history. Append new migrations; never edit one that has shipped.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_initial.sql"))];
+
+/// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    default_zone: String,
+}
+
+impl Store {
+    /// Opens (creating if needed, readable by the owner only) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::prepare(conn, Some(path.to_path_buf()))
+    }
+
+    /// A store in memory, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::prepare(Connection::open_in_memory()?, None)
+    }
+
+    fn prepare(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        let default_zone = iana_time_zone::get_timezone()
+            .ok()
+            .filter(|zone| zone.parse::<chrono_tz::Tz>().is_ok())
+            .unwrap_or_else(|| "UTC".to_owned());
+        Ok(Store { conn, path, default_zone })
+    }
+
+    /// Where the database file is (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The zone local times are read in when no zone is given (the machine's).
+    pub fn default_zone(&self) -> &str {
+        &self.default_zone
+    }
+
+    /// Sets the zone for local times without a zone (tests, `--tz`).
+    pub fn set_default_zone(&mut self, zone: &str) -> Result<()> {
+        crate::model::When::parse(false, "2000-01-01T00:00", Some("2000-01-01T01:00"), zone)?;
+        self.default_zone = zone.to_owned();
+        Ok(())
+    }
+}
+
+/// Formats an instant the way the store keeps it: sortable UTC text.
+pub(crate) fn utc_text(instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Creates the database file with mode 0600 before SQLite opens it, so it is never world-readable.
+fn create_private(path: &Path) -> Result<()> {
+    let fail = |e: std::io::Error| CoreError::DataDir {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(fail)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid_and_reach_the_latest_version() {
+        Migrations::from_slice(MIGRATIONS).validate().unwrap();
+        let store = Store::open_in_memory().unwrap();
+        let version: i64 =
+            store.conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn database_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let _store = Store::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the database holds private calendars: owner only");
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_does_not_migrate_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        Store::open(&path).unwrap().set_planner_name("Ada").unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.planner().unwrap().name, "Ada");
+    }
+}

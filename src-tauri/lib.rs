@@ -1,0 +1,1 @@
+//! Quick3 Planner desktop shell.

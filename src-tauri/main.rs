@@ -1,0 +1,3 @@
+//! Quick3 Planner desktop app entry point.
+
+fn main() {}
