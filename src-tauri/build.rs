@@ -1,5 +1,20 @@
-//! Build script: lets tauri-build read tauri.conf.json and generate the app context.
+//! Build script: reads tauri.conf.json and declares the app's commands, so that the window's
+//! capability can grant exactly those (no command is reachable unless listed here and granted).
 
 fn main() {
-    tauri_build::build();
+    let commands = &[
+        "overview",
+        "list_resources",
+        "list_appointments",
+        "create_appointment",
+        "edit_appointment",
+        "delete_appointment",
+        "restore_appointment",
+        "list_accounts",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri.conf.json and the app manifest are valid");
 }

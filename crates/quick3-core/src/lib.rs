@@ -1,6 +1,7 @@
 //! Quick3 Planner core: the domain, the store and (later) Microsoft identity, Graph and sync,
 //! shared by the desktop shell and the `quick3` CLI. It never depends on Tauri.
 
+pub mod api;
 pub mod demo;
 pub mod error;
 pub mod ids;

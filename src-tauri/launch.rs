@@ -1,0 +1,60 @@
+//! Start-up of the desktop app: command-line options, logging, opening (and in demo mode
+//! seeding) the store.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use quick3_core::{Store, demo, paths};
+
+use crate::AppState;
+
+/// `quick3-planner [--demo] [--data-dir DIR]`; `QUICK3_DEMO=1` also selects demo mode.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub demo: bool,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn from_args(args: impl Iterator<Item = String>) -> Options {
+        let mut options = Options {
+            demo: std::env::var("QUICK3_DEMO").is_ok_and(|v| v == "1" || v == "true"),
+            data_dir: None,
+        };
+        let mut args = args.peekable();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--demo" => options.demo = true,
+                "--data-dir" => options.data_dir = args.next().map(PathBuf::from),
+                other => {
+                    if let Some(dir) = other.strip_prefix("--data-dir=") {
+                        options.data_dir = Some(PathBuf::from(dir));
+                    }
+                }
+            }
+        }
+        options
+    }
+}
+
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QUICK3_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Opens the store. Demo mode keeps its data in a `demo` folder of its own and seeds it once.
+pub fn open_state(options: &Options) -> Result<AppState, String> {
+    let mut dir = paths::data_dir(options.data_dir.as_deref()).map_err(|e| e.to_string())?;
+    if options.demo && options.data_dir.is_none() {
+        dir.push("demo");
+    }
+    let database = paths::database_in(&dir).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&database).map_err(|e| e.to_string())?;
+    if options.demo {
+        let report = demo::seed(&mut store, chrono::Utc::now()).map_err(|e| e.to_string())?;
+        tracing::info!(?report, "demo data");
+    }
+    tracing::info!(database = %database.display(), demo = options.demo, "store opened");
+    Ok(AppState { store: Mutex::new(store), demo_mode: options.demo })
+}
