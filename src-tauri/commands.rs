@@ -3,7 +3,9 @@
 
 use chrono::Utc;
 use quick3_core::ids::ResourceId;
-use quick3_core::model::{Account, AppointmentInput, AppointmentPatch, AppointmentRecord, Overview, Resource};
+use quick3_core::model::{
+    Account, AppointmentInput, AppointmentPatch, AppointmentRecord, Overview, Resource,
+};
 use quick3_core::{ErrorPayload, Store, api};
 use tauri::State;
 
@@ -11,8 +13,14 @@ use crate::AppState;
 
 type Reply<T> = Result<T, ErrorPayload>;
 
-fn with_store<T>(state: &AppState, f: impl FnOnce(&mut Store) -> quick3_core::Result<T>) -> Reply<T> {
-    let mut store = state.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+fn with_store<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut Store) -> quick3_core::Result<T>,
+) -> Reply<T> {
+    let mut store = state
+        .store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     f(&mut store).map_err(ErrorPayload::from)
 }
 
@@ -27,17 +35,30 @@ pub fn list_resources(state: State<'_, AppState>) -> Reply<Vec<Resource>> {
 }
 
 #[tauri::command]
-pub fn list_appointments(state: State<'_, AppState>, from: String, to: String) -> Reply<Vec<AppointmentRecord>> {
-    with_store(&state, |s| api::appointments_between(s, Some(&from), Some(&to), None))
+pub fn list_appointments(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Reply<Vec<AppointmentRecord>> {
+    with_store(&state, |s| {
+        api::appointments_between(s, Some(&from), Some(&to), None)
+    })
 }
 
 #[tauri::command]
-pub fn create_appointment(state: State<'_, AppState>, input: AppointmentInput) -> Reply<AppointmentRecord> {
+pub fn create_appointment(
+    state: State<'_, AppState>,
+    input: AppointmentInput,
+) -> Reply<AppointmentRecord> {
     with_store(&state, |s| api::create_appointment(s, input, Utc::now()))
 }
 
 #[tauri::command]
-pub fn edit_appointment(state: State<'_, AppState>, id: String, patch: AppointmentPatch) -> Reply<AppointmentRecord> {
+pub fn edit_appointment(
+    state: State<'_, AppState>,
+    id: String,
+    patch: AppointmentPatch,
+) -> Reply<AppointmentRecord> {
     with_store(&state, |s| api::edit_appointment(s, &id, patch, Utc::now()))
 }
 

@@ -40,7 +40,10 @@ impl Options {
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("QUICK3_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Opens the store. Demo mode keeps its data in a `demo` folder of its own and seeds it once.
@@ -56,5 +59,8 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
         tracing::info!(?report, "demo data");
     }
     tracing::info!(database = %database.display(), demo = options.demo, "store opened");
-    Ok(AppState { store: Mutex::new(store), demo_mode: options.demo })
+    Ok(AppState {
+        store: Mutex::new(store),
+        demo_mode: options.demo,
+    })
 }

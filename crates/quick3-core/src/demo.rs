@@ -27,7 +27,11 @@ pub struct SeedReport {
 /// Office 365 module activated and the right to edit Resource settings.
 pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
     if !store.list_resources()?.is_empty() {
-        return Ok(SeedReport { resources: 0, appointments: 0, already_seeded: true });
+        return Ok(SeedReport {
+            resources: 0,
+            appointments: 0,
+            already_seeded: true,
+        });
     }
     let mut people = Vec::new();
     for (name, email) in DEMO_PEOPLE {
@@ -40,11 +44,21 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
         people.push(store.add_resource(new, now)?);
     }
     let room = store.add_resource(
-        NewResource { name: "Boardroom".into(), email: None, kind: ResourceKind::Room, colour: None },
+        NewResource {
+            name: "Boardroom".into(),
+            email: None,
+            kind: ResourceKind::Room,
+            colour: None,
+        },
         now,
     )?;
     let projector = store.add_resource(
-        NewResource { name: "Projector".into(), email: None, kind: ResourceKind::Equipment, colour: None },
+        NewResource {
+            name: "Projector".into(),
+            email: None,
+            kind: ResourceKind::Equipment,
+            colour: None,
+        },
         now,
     )?;
     store.set_planner_name(DEMO_PEOPLE[0].0)?;
@@ -53,7 +67,9 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
     store.set_module_active(Module::Office365, true, now)?;
 
     let zone = store.default_zone().to_owned();
-    let today = now.with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC)).date_naive();
+    let today = now
+        .with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC))
+        .date_naive();
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let at = |day: NaiveDate, hh: u32, mm: u32| format!("{day}T{hh:02}:{mm:02}");
     let mut count = 0;
@@ -119,7 +135,11 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
         )?;
         count += 1;
     }
-    Ok(SeedReport { resources: resources.len(), appointments: count, already_seeded: false })
+    Ok(SeedReport {
+        resources: resources.len(),
+        appointments: count,
+        already_seeded: false,
+    })
 }
 
 #[cfg(test)]
@@ -136,7 +156,9 @@ mod tests {
         let second = seed(&mut store, now).unwrap();
         assert!(second.already_seeded);
         assert_eq!(store.list_resources().unwrap().len(), 5);
-        let all = store.list_appointments(AppointmentQuery::default()).unwrap();
+        let all = store
+            .list_appointments(AppointmentQuery::default())
+            .unwrap();
         assert_eq!(all.len(), first.appointments);
         let overview = store.overview(true).unwrap();
         assert!(overview.office365_module_active && overview.planner.may_edit_resource_settings);

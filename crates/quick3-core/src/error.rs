@@ -87,7 +87,10 @@ pub struct ErrorPayload {
 
 impl From<&CoreError> for ErrorPayload {
     fn from(err: &CoreError) -> Self {
-        ErrorPayload { code: err.code().to_owned(), message: err.to_string() }
+        ErrorPayload {
+            code: err.code().to_owned(),
+            message: err.to_string(),
+        }
     }
 }
 

@@ -93,6 +93,8 @@ impl ToSql for AppointmentId {
 impl FromSql for AppointmentId {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         let text = value.as_str()?;
-        Uuid::parse_str(text).map(AppointmentId).map_err(|e| FromSqlError::Other(Box::new(e)))
+        Uuid::parse_str(text)
+            .map(AppointmentId)
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
     }
 }

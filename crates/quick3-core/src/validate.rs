@@ -6,7 +6,9 @@ use crate::error::{CoreError, Result};
 /// Deliberately practical (what Microsoft 365 accepts as a user name), not the full RFC 5322.
 pub fn email(text: &str) -> Result<String> {
     let text = text.trim();
-    let invalid = || CoreError::InvalidEmail { email: text.to_owned() };
+    let invalid = || CoreError::InvalidEmail {
+        email: text.to_owned(),
+    };
     if text.len() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
@@ -48,7 +50,13 @@ pub fn colour(text: &str) -> Result<String> {
     }
     match hex.len() {
         6 => Ok(format!("#{}", hex.to_ascii_lowercase())),
-        3 => Ok(format!("#{}", hex.chars().flat_map(|c| [c, c]).collect::<String>().to_ascii_lowercase())),
+        3 => Ok(format!(
+            "#{}",
+            hex.chars()
+                .flat_map(|c| [c, c])
+                .collect::<String>()
+                .to_ascii_lowercase()
+        )),
         _ => Err(invalid()),
     }
 }
@@ -59,15 +67,32 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses() {
-        for ok in ["ada@example.com", "first.last+tag@Sub.Example.ORG", "o'brien@contoso.example"] {
+        for ok in [
+            "ada@example.com",
+            "first.last+tag@Sub.Example.ORG",
+            "o'brien@contoso.example",
+        ] {
             assert!(email(ok).is_ok(), "{ok} is a valid address");
         }
-        assert_eq!(email(" Ada@Example.COM ").unwrap(), "Ada@example.com", "the domain is case-insensitive");
+        assert_eq!(
+            email(" Ada@Example.COM ").unwrap(),
+            "Ada@example.com",
+            "the domain is case-insensitive"
+        );
     }
 
     #[test]
     fn refuses_what_is_not_an_address() {
-        for bad in ["not-an-email", "a@b", "@example.com", "a b@example.com", "a@@example.com", "a@-x.com", "a..b@example.com", ""] {
+        for bad in [
+            "not-an-email",
+            "a@b",
+            "@example.com",
+            "a b@example.com",
+            "a@@example.com",
+            "a@-x.com",
+            "a..b@example.com",
+            "",
+        ] {
             let err = email(bad).unwrap_err();
             assert_eq!(err.code(), "InvalidEmail", "{bad:?} must be refused");
         }

@@ -33,7 +33,12 @@ impl Direction {
     }
 
     pub fn parse(text: &str) -> Result<Self> {
-        match text.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "down" => Ok(Direction::Down),
             "up" => Ok(Direction::Up),
             "both" | "up_and_down" | "upanddown" => Ok(Direction::UpAndDown),
@@ -51,10 +56,16 @@ impl Direction {
             Direction::Down | Direction::None => "Calendars.Read",
             Direction::Up | Direction::UpAndDown => "Calendars.ReadWrite",
         };
-        ["openid", "profile", "offline_access", "User.Read", calendars]
-            .into_iter()
-            .map(String::from)
-            .collect()
+        [
+            "openid",
+            "profile",
+            "offline_access",
+            "User.Read",
+            calendars,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()
     }
 }
 
@@ -87,7 +98,11 @@ impl AccountStatus {
             "sign_in_needed" => AccountStatus::SignInNeeded,
             "paused" => AccountStatus::Paused,
             "error" => AccountStatus::Error,
-            other => return Err(CoreError::Corrupt(format!("unknown account status {other}"))),
+            other => {
+                return Err(CoreError::Corrupt(format!(
+                    "unknown account status {other}"
+                )));
+            }
         })
     }
 }

@@ -17,7 +17,11 @@ pub const MAX_NOTES_CHARS: usize = 32_000;
 /// planned in (so they stay right across DST); all-day ones are dates, never midnights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
-    Timed { start: DateTime<Utc>, end: DateTime<Utc>, time_zone: Tz },
+    Timed {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        time_zone: Tz,
+    },
     /// `end` is exclusive, as in Microsoft Graph and iCalendar: a one-day event on the 25th ends on the 26th.
     AllDay { start: NaiveDate, end: NaiveDate },
 }
@@ -31,7 +35,10 @@ impl When {
             When::AllDay { start, end } => {
                 let from = start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
                 let to = end.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-                (from - chrono::Duration::hours(14), to + chrono::Duration::hours(12))
+                (
+                    from - chrono::Duration::hours(14),
+                    to + chrono::Duration::hours(12),
+                )
             }
         }
     }
@@ -52,16 +59,23 @@ impl When {
             return Ok(When::AllDay { start, end });
         }
         let tz = parse_time_zone(time_zone)?;
-        let end = end.map(str::trim).filter(|e| !e.is_empty()).ok_or(CoreError::InvalidInput {
-            field: "end",
-            reason: "a timed appointment needs an end".into(),
-        })?;
+        let end = end
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .ok_or(CoreError::InvalidInput {
+                field: "end",
+                reason: "a timed appointment needs an end".into(),
+            })?;
         let start = parse_instant(start, tz, "start")?;
         let end = parse_instant(end, tz, "end")?;
         if end <= start {
             return Err(CoreError::EndBeforeStart);
         }
-        Ok(When::Timed { start, end, time_zone: tz })
+        Ok(When::Timed {
+            start,
+            end,
+            time_zone: tz,
+        })
     }
 
     pub fn is_all_day(&self) -> bool {
@@ -71,7 +85,9 @@ impl When {
     /// The start as shown to people: RFC 3339 in the appointment's own zone, or the date.
     pub fn start_text(&self) -> String {
         match *self {
-            When::Timed { start, time_zone, .. } => local_rfc3339(start, time_zone),
+            When::Timed {
+                start, time_zone, ..
+            } => local_rfc3339(start, time_zone),
             When::AllDay { start, .. } => start.to_string(),
         }
     }
@@ -92,13 +108,17 @@ impl When {
 }
 
 fn local_rfc3339(instant: DateTime<Utc>, tz: Tz) -> String {
-    instant.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false)
+    instant
+        .with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// Reads an IANA zone name (`Europe/Berlin`, `UTC`).
 pub fn parse_time_zone(name: &str) -> Result<Tz> {
     let name = name.trim();
-    name.parse::<Tz>().map_err(|_| CoreError::UnknownTimeZone { name: name.to_owned() })
+    name.parse::<Tz>().map_err(|_| CoreError::UnknownTimeZone {
+        name: name.to_owned(),
+    })
 }
 
 fn parse_date(text: &str, field: &'static str) -> Result<NaiveDate> {
@@ -117,15 +137,20 @@ fn parse_instant(text: &str, tz: Tz, field: &'static str) -> Result<DateTime<Utc
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&Utc).trunc_subsecs(0));
     }
-    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .ok_or_else(|| CoreError::InvalidInput {
-            field,
-            reason: format!(
-                "\"{text}\" is not a date and time like 2026-11-25T09:00 or 2026-11-25T09:00:00+01:00"
-            ),
-        })?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .ok_or_else(|| CoreError::InvalidInput {
+        field,
+        reason: format!(
+            "\"{text}\" is not a date and time like 2026-11-25T09:00 or 2026-11-25T09:00:00+01:00"
+        ),
+    })?;
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(local) => Ok(local.with_timezone(&Utc)),
         // A repeated hour at the end of summer time: the first of the two, as Outlook does.
@@ -194,7 +219,11 @@ pub enum Origin {
     Quick3,
     /// Pulled from a Microsoft 365 calendar. `account_id` is `None` once the account was removed
     /// and the planner chose to keep its appointments.
-    Microsoft365 { account_id: Option<AccountId>, calendar_id: String, remote_id: String },
+    Microsoft365 {
+        account_id: Option<AccountId>,
+        calendar_id: String,
+        remote_id: String,
+    },
 }
 
 /// A recurrence in Microsoft Graph's shape (so Graph's JSON maps onto it field for field).
@@ -390,9 +419,15 @@ impl AppointmentInput {
             return Err(CoreError::EmptyTitle);
         }
         if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(CoreError::TitleTooLong { max: MAX_TITLE_CHARS });
+            return Err(CoreError::TitleTooLong {
+                max: MAX_TITLE_CHARS,
+            });
         }
-        let zone = self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty());
+        let zone = self
+            .time_zone
+            .as_deref()
+            .map(str::trim)
+            .filter(|z| !z.is_empty());
         let when = When::parse(
             self.all_day,
             &self.start,
@@ -426,13 +461,21 @@ impl Appointment {
         // Switching between all-day and timed without new times: keep the dates.
         let switching = all_day != self.when.is_all_day();
         let (start, end) = match (&self.when, switching) {
-            (When::Timed { start, end, time_zone }, true) => (
+            (
+                When::Timed {
+                    start,
+                    end,
+                    time_zone,
+                },
+                true,
+            ) => (
                 start.with_timezone(time_zone).date_naive().to_string(),
                 (end.with_timezone(time_zone).date_naive() + Days::new(1)).to_string(),
             ),
-            (When::AllDay { start, end }, true) => {
-                (format!("{start}T09:00"), format!("{}T10:00", end.pred_opt().unwrap_or(*start)))
-            }
+            (When::AllDay { start, end }, true) => (
+                format!("{start}T09:00"),
+                format!("{}T10:00", end.pred_opt().unwrap_or(*start)),
+            ),
             (_, false) => (self.when.start_text(), self.when.end_text()),
         };
         AppointmentInput {
@@ -459,35 +502,75 @@ mod tests {
 
     #[test]
     fn local_time_is_read_in_its_zone_across_dst() {
-        let summer = When::parse(false, "2026-07-01T09:00", Some("2026-07-01T10:00"), "Europe/Berlin").unwrap();
-        let winter = When::parse(false, "2026-12-01T09:00", Some("2026-12-01T10:00"), "Europe/Berlin").unwrap();
-        assert_eq!(summer.start_text(), "2026-07-01T09:00:00+02:00", "CEST is UTC+2");
-        assert_eq!(winter.start_text(), "2026-12-01T09:00:00+01:00", "CET is UTC+1");
+        let summer = When::parse(
+            false,
+            "2026-07-01T09:00",
+            Some("2026-07-01T10:00"),
+            "Europe/Berlin",
+        )
+        .unwrap();
+        let winter = When::parse(
+            false,
+            "2026-12-01T09:00",
+            Some("2026-12-01T10:00"),
+            "Europe/Berlin",
+        )
+        .unwrap();
+        assert_eq!(
+            summer.start_text(),
+            "2026-07-01T09:00:00+02:00",
+            "CEST is UTC+2"
+        );
+        assert_eq!(
+            winter.start_text(),
+            "2026-12-01T09:00:00+01:00",
+            "CET is UTC+1"
+        );
     }
 
     #[test]
     fn rfc3339_keeps_the_instant_and_shows_it_in_the_zone() {
-        let when = When::parse(false, "2026-11-25T08:00:00Z", Some("2026-11-25T09:30:00Z"), "America/New_York").unwrap();
+        let when = When::parse(
+            false,
+            "2026-11-25T08:00:00Z",
+            Some("2026-11-25T09:30:00Z"),
+            "America/New_York",
+        )
+        .unwrap();
         assert_eq!(when.start_text(), "2026-11-25T03:00:00-05:00");
     }
 
     #[test]
     fn skipped_hour_is_refused() {
-        let err = When::parse(false, "2026-03-29T02:30", Some("2026-03-29T04:00"), "Europe/Berlin").unwrap_err();
-        assert_eq!(err.code(), "InvalidInput", "02:30 does not exist on the day summer time starts");
+        let err = When::parse(
+            false,
+            "2026-03-29T02:30",
+            Some("2026-03-29T04:00"),
+            "Europe/Berlin",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.code(),
+            "InvalidInput",
+            "02:30 does not exist on the day summer time starts"
+        );
     }
 
     #[test]
     fn all_day_defaults_to_one_day_and_refuses_times() {
         let when = When::parse(true, "2026-11-25", None, "UTC").unwrap();
-        assert_eq!((when.start_text().as_str(), when.end_text().as_str()), ("2026-11-25", "2026-11-26"));
+        assert_eq!(
+            (when.start_text().as_str(), when.end_text().as_str()),
+            ("2026-11-25", "2026-11-26")
+        );
         let err = When::parse(true, "2026-11-25T09:00", None, "UTC").unwrap_err();
         assert_eq!(err.code(), "AllDayWithTimes");
     }
 
     #[test]
     fn end_before_start_is_refused() {
-        let err = When::parse(false, "2026-11-25T10:00", Some("2026-11-25T09:00"), "UTC").unwrap_err();
+        let err =
+            When::parse(false, "2026-11-25T10:00", Some("2026-11-25T09:00"), "UTC").unwrap_err();
         assert_eq!(err.code(), "EndBeforeStart");
         let err = When::parse(true, "2026-11-25", Some("2026-11-25"), "UTC").unwrap_err();
         assert_eq!(err.code(), "EndBeforeStart", "an all-day end is exclusive");
@@ -495,7 +578,13 @@ mod tests {
 
     #[test]
     fn unknown_zone_is_named() {
-        let err = When::parse(false, "2026-11-25T10:00", Some("2026-11-25T11:00"), "Mars/Olympus").unwrap_err();
+        let err = When::parse(
+            false,
+            "2026-11-25T10:00",
+            Some("2026-11-25T11:00"),
+            "Mars/Olympus",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("Mars/Olympus"));
     }
 }

@@ -86,6 +86,11 @@ impl NewResource {
             None | Some("") => None,
             Some(colour) => Some(validate::colour(colour)?),
         };
-        Ok(NewResource { name, email, kind: self.kind, colour })
+        Ok(NewResource {
+            name,
+            email,
+            kind: self.kind,
+            colour,
+        })
     }
 }

@@ -26,7 +26,11 @@ const COLUMNS: &str = "id, resource_id, title, all_day, start_utc, end_utc, time
 
 impl Store {
     /// Creates a Quick3 appointment.
-    pub fn create_appointment(&mut self, input: AppointmentInput, now: DateTime<Utc>) -> Result<Appointment> {
+    pub fn create_appointment(
+        &mut self,
+        input: AppointmentInput,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment> {
         let fields = input.validate(&self.default_zone)?;
         let now = now.trunc_subsecs(0);
         let tx = self.conn.transaction()?;
@@ -85,7 +89,11 @@ impl Store {
     }
 
     /// Undoes a deletion that has not been synced yet (the Scheduler's undo).
-    pub fn restore_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment> {
+    pub fn restore_appointment(
+        &mut self,
+        id: AppointmentId,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment> {
         let changed = self.conn.execute(
             "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
             params![id, utc_text(now)],
@@ -98,7 +106,8 @@ impl Store {
 
     /// A live (not deleted) appointment.
     pub fn appointment(&self, id: AppointmentId) -> Result<Appointment> {
-        let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
+        let sql =
+            format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
         self.conn
             .query_row(&sql, [id], appointment_from_row)
             .optional()?
@@ -117,7 +126,11 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![query.resource, query.from.map(utc_text), query.to.map(utc_text)],
+            params![
+                query.resource,
+                query.from.map(utc_text),
+                query.to.map(utc_text)
+            ],
             appointment_from_row,
         )?;
         let mut found = Vec::new();
@@ -149,7 +162,13 @@ fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
         [resource],
         |row| row.get(0),
     )?;
-    if exists { Ok(()) } else { Err(CoreError::UnknownResource { reference: resource.to_string() }) }
+    if exists {
+        Ok(())
+    } else {
+        Err(CoreError::UnknownResource {
+            reference: resource.to_string(),
+        })
+    }
 }
 
 fn apply(current: Appointment, fields: AppointmentFields, now: DateTime<Utc>) -> Appointment {
@@ -170,16 +189,31 @@ fn apply(current: Appointment, fields: AppointmentFields, now: DateTime<Utc>) ->
 fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
     let (span_start, span_end) = a.when.covering_span();
     let (start_utc, end_utc, zone, start_date, end_date) = match a.when {
-        When::Timed { start, end, time_zone } => {
-            (Some(utc_text(start)), Some(utc_text(end)), Some(time_zone.name()), None, None)
-        }
+        When::Timed {
+            start,
+            end,
+            time_zone,
+        } => (
+            Some(utc_text(start)),
+            Some(utc_text(end)),
+            Some(time_zone.name()),
+            None,
+            None,
+        ),
         When::AllDay { start, end } => (None, None, None, Some(start), Some(end)),
     };
     let (origin, account, calendar, remote) = match &a.origin {
         Origin::Quick3 => ("quick3", None, None, None),
-        Origin::Microsoft365 { account_id, calendar_id, remote_id } => {
-            ("microsoft365", *account_id, Some(calendar_id.as_str()), Some(remote_id.as_str()))
-        }
+        Origin::Microsoft365 {
+            account_id,
+            calendar_id,
+            remote_id,
+        } => (
+            "microsoft365",
+            *account_id,
+            Some(calendar_id.as_str()),
+            Some(remote_id.as_str()),
+        ),
     };
     let recurrence = a
         .recurrence
@@ -331,27 +365,46 @@ mod tests {
     }
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn created_appointment_round_trips_exactly() {
         let (mut store, ada) = store_with_ada();
         let created = store
-            .create_appointment(input(ada, "Review", "2026-03-28T09:00", "2026-03-30T10:00"), Utc::now())
+            .create_appointment(
+                input(ada, "Review", "2026-03-28T09:00", "2026-03-30T10:00"),
+                Utc::now(),
+            )
             .unwrap();
         let loaded = store.appointment(created.id).unwrap();
         assert_eq!(loaded, created);
         assert_eq!(loaded.when.start_text(), "2026-03-28T09:00:00+01:00");
-        assert_eq!(loaded.when.end_text(), "2026-03-30T10:00:00+02:00", "the end is after the DST change");
+        assert_eq!(
+            loaded.when.end_text(),
+            "2026-03-30T10:00:00+02:00",
+            "the end is after the DST change"
+        );
     }
 
     #[test]
     fn range_query_returns_only_overlapping_appointments() {
         let (mut store, ada) = store_with_ada();
         let now = Utc::now();
-        store.create_appointment(input(ada, "Mon", "2026-11-23T09:00", "2026-11-23T10:00"), now).unwrap();
-        store.create_appointment(input(ada, "Next week", "2026-11-30T09:00", "2026-11-30T10:00"), now).unwrap();
+        store
+            .create_appointment(
+                input(ada, "Mon", "2026-11-23T09:00", "2026-11-23T10:00"),
+                now,
+            )
+            .unwrap();
+        store
+            .create_appointment(
+                input(ada, "Next week", "2026-11-30T09:00", "2026-11-30T10:00"),
+                now,
+            )
+            .unwrap();
         let mut all_day = input(ada, "Fair", "2026-11-27", "2026-11-28");
         all_day.all_day = true;
         store.create_appointment(all_day, now).unwrap();
@@ -360,7 +413,12 @@ mod tests {
             from: Some(utc("2026-11-22T23:00:00Z")),
             to: Some(utc("2026-11-29T23:00:00Z")),
         };
-        let titles: Vec<_> = store.list_appointments(week).unwrap().into_iter().map(|a| a.title).collect();
+        let titles: Vec<_> = store
+            .list_appointments(week)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.title)
+            .collect();
         assert_eq!(titles, ["Mon", "Fair"]);
     }
 
@@ -370,47 +428,104 @@ mod tests {
         let now = Utc::now();
         let long = "x".repeat(300);
         for (bad, code) in [
-            (input(ada, &long, "2026-11-23T09:00", "2026-11-23T10:00"), "TitleTooLong"),
-            (input(ada, "  ", "2026-11-23T09:00", "2026-11-23T10:00"), "EmptyTitle"),
-            (input(ada, "x", "2026-11-23T10:00", "2026-11-23T09:00"), "EndBeforeStart"),
-            (input(ResourceId(999), "x", "2026-11-23T09:00", "2026-11-23T10:00"), "UnknownResource"),
+            (
+                input(ada, &long, "2026-11-23T09:00", "2026-11-23T10:00"),
+                "TitleTooLong",
+            ),
+            (
+                input(ada, "  ", "2026-11-23T09:00", "2026-11-23T10:00"),
+                "EmptyTitle",
+            ),
+            (
+                input(ada, "x", "2026-11-23T10:00", "2026-11-23T09:00"),
+                "EndBeforeStart",
+            ),
+            (
+                input(ResourceId(999), "x", "2026-11-23T09:00", "2026-11-23T10:00"),
+                "UnknownResource",
+            ),
         ] {
             let err = store.create_appointment(bad, now).unwrap_err();
             assert_eq!(err.code(), code);
         }
-        assert!(store.list_appointments(AppointmentQuery::default()).unwrap().is_empty());
+        assert!(
+            store
+                .list_appointments(AppointmentQuery::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn edit_changes_only_what_is_given() {
         let (mut store, ada) = store_with_ada();
         let created = store
-            .create_appointment(input(ada, "Review", "2026-11-23T09:00", "2026-11-23T10:00"), Utc::now())
+            .create_appointment(
+                input(ada, "Review", "2026-11-23T09:00", "2026-11-23T10:00"),
+                Utc::now(),
+            )
             .unwrap();
-        let patch = AppointmentPatch { title: Some("Design review".into()), ..Default::default() };
-        let edited = store.edit_appointment(created.id, patch, Utc::now()).unwrap();
+        let patch = AppointmentPatch {
+            title: Some("Design review".into()),
+            ..Default::default()
+        };
+        let edited = store
+            .edit_appointment(created.id, patch, Utc::now())
+            .unwrap();
         assert_eq!(edited.title, "Design review");
         assert_eq!(edited.when, created.when, "times stay when not given");
-        let to_all_day = AppointmentPatch { all_day: Some(true), ..Default::default() };
-        let edited = store.edit_appointment(created.id, to_all_day, Utc::now()).unwrap();
-        assert_eq!((edited.when.start_text(), edited.when.end_text()), ("2026-11-23".into(), "2026-11-24".into()));
+        let to_all_day = AppointmentPatch {
+            all_day: Some(true),
+            ..Default::default()
+        };
+        let edited = store
+            .edit_appointment(created.id, to_all_day, Utc::now())
+            .unwrap();
+        assert_eq!(
+            (edited.when.start_text(), edited.when.end_text()),
+            ("2026-11-23".into(), "2026-11-24".into())
+        );
     }
 
     #[test]
     fn deletion_is_a_tombstone_that_can_be_undone() {
         let (mut store, ada) = store_with_ada();
         let created = store
-            .create_appointment(input(ada, "Review", "2026-11-23T09:00", "2026-11-23T10:00"), Utc::now())
+            .create_appointment(
+                input(ada, "Review", "2026-11-23T09:00", "2026-11-23T10:00"),
+                Utc::now(),
+            )
             .unwrap();
         store.delete_appointment(created.id, Utc::now()).unwrap();
-        assert_eq!(store.appointment(created.id).unwrap_err().code(), "UnknownAppointment");
-        assert!(store.list_appointments(AppointmentQuery::default()).unwrap().is_empty());
+        assert_eq!(
+            store.appointment(created.id).unwrap_err().code(),
+            "UnknownAppointment"
+        );
+        assert!(
+            store
+                .list_appointments(AppointmentQuery::default())
+                .unwrap()
+                .is_empty()
+        );
         let tombstones: i64 = store
             .conn
-            .query_row("SELECT count(*) FROM appointments WHERE deleted_at IS NOT NULL", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM appointments WHERE deleted_at IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert_eq!(tombstones, 1, "the deletion is kept so that sync can propagate it");
-        assert_eq!(store.delete_appointment(created.id, Utc::now()).unwrap_err().code(), "UnknownAppointment");
+        assert_eq!(
+            tombstones, 1,
+            "the deletion is kept so that sync can propagate it"
+        );
+        assert_eq!(
+            store
+                .delete_appointment(created.id, Utc::now())
+                .unwrap_err()
+                .code(),
+            "UnknownAppointment"
+        );
         store.restore_appointment(created.id, Utc::now()).unwrap();
         assert_eq!(store.appointment(created.id).unwrap().title, "Review");
     }

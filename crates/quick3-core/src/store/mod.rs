@@ -50,7 +50,11 @@ impl Store {
             .ok()
             .filter(|zone| zone.parse::<chrono_tz::Tz>().is_ok())
             .unwrap_or_else(|| "UTC".to_owned());
-        Ok(Store { conn, path, default_zone })
+        Ok(Store {
+            conn,
+            path,
+            default_zone,
+        })
     }
 
     /// Where the database file is (`None` in memory).
@@ -101,8 +105,10 @@ mod tests {
     fn migrations_are_valid_and_reach_the_latest_version() {
         Migrations::from_slice(MIGRATIONS).validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        let version: i64 =
-            store.conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
     }
 
@@ -114,7 +120,10 @@ mod tests {
         let path = dir.path().join("q.db");
         let _store = Store::open(&path).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "the database holds private calendars: owner only");
+        assert_eq!(
+            mode, 0o600,
+            "the database holds private calendars: owner only"
+        );
     }
 
     #[test]

@@ -24,41 +24,57 @@ impl Store {
     }
 
     pub fn set_planner_name(&mut self, name: &str) -> Result<()> {
-        self.conn.execute("UPDATE planner SET name = ?1 WHERE id = 1", [name.trim()])?;
+        self.conn
+            .execute("UPDATE planner SET name = ?1 WHERE id = 1", [name.trim()])?;
         Ok(())
     }
 
     /// Makes `resource` the planner's "My Resource".
     pub fn set_my_resource(&mut self, resource: ResourceId) -> Result<()> {
         self.resource(resource)?;
-        self.conn.execute("UPDATE planner SET my_resource_id = ?1 WHERE id = 1", [resource])?;
+        self.conn.execute(
+            "UPDATE planner SET my_resource_id = ?1 WHERE id = 1",
+            [resource],
+        )?;
         Ok(())
     }
 
     /// Local management's grant (or withdrawal) of the right to edit Resource settings.
     pub fn set_may_edit_resource_settings(&mut self, allowed: bool) -> Result<()> {
-        self.conn
-            .execute("UPDATE planner SET may_edit_resource_settings = ?1 WHERE id = 1", [allowed])?;
+        self.conn.execute(
+            "UPDATE planner SET may_edit_resource_settings = ?1 WHERE id = 1",
+            [allowed],
+        )?;
         Ok(())
     }
 
     pub fn module_active(&self, module: Module) -> Result<bool> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM modules WHERE key = ?1", [module.key()], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM modules WHERE key = ?1",
+                [module.key()],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some())
     }
 
     /// Support's activation (or deactivation) of an integration module.
-    pub fn set_module_active(&mut self, module: Module, active: bool, now: DateTime<Utc>) -> Result<()> {
+    pub fn set_module_active(
+        &mut self,
+        module: Module,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if active {
             self.conn.execute(
                 "INSERT INTO modules (key, activated_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
                 params![module.key(), utc_text(now)],
             )?;
         } else {
-            self.conn.execute("DELETE FROM modules WHERE key = ?1", [module.key()])?;
+            self.conn
+                .execute("DELETE FROM modules WHERE key = ?1", [module.key()])?;
         }
         Ok(())
     }
@@ -87,11 +103,20 @@ mod tests {
     #[test]
     fn module_activation_is_remembered_and_reversible() {
         let mut store = Store::open_in_memory().unwrap();
-        assert!(!store.module_active(Module::Office365).unwrap(), "modules start inactive");
-        store.set_module_active(Module::Office365, true, Utc::now()).unwrap();
-        store.set_module_active(Module::Office365, true, Utc::now()).unwrap();
+        assert!(
+            !store.module_active(Module::Office365).unwrap(),
+            "modules start inactive"
+        );
+        store
+            .set_module_active(Module::Office365, true, Utc::now())
+            .unwrap();
+        store
+            .set_module_active(Module::Office365, true, Utc::now())
+            .unwrap();
         assert!(store.module_active(Module::Office365).unwrap());
-        store.set_module_active(Module::Office365, false, Utc::now()).unwrap();
+        store
+            .set_module_active(Module::Office365, false, Utc::now())
+            .unwrap();
         assert!(!store.module_active(Module::Office365).unwrap());
     }
 }

@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
+use super::utc_text;
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, ResourceId};
 use crate::model::{Account, AccountStatus, Direction, NewResource, Resource, ResourceKind};
-use super::utc_text;
 
 /// Colours given to new resources in turn (readable with white text, distinct from each other).
 const PALETTE: &[&str] = &[
@@ -26,7 +26,9 @@ impl Store {
                 |row| row.get(0),
             )?;
             if taken {
-                return Err(CoreError::DuplicateResourceEmail { email: email.clone() });
+                return Err(CoreError::DuplicateResourceEmail {
+                    email: email.clone(),
+                });
             }
         }
         let count: i64 = tx.query_row("SELECT count(*) FROM resources", [], |row| row.get(0))?;
@@ -40,7 +42,13 @@ impl Store {
         )?;
         let id = ResourceId(tx.last_insert_rowid());
         tx.commit()?;
-        Ok(Resource { id, name: new.name, email: new.email, kind: new.kind, colour })
+        Ok(Resource {
+            id,
+            name: new.name,
+            email: new.email,
+            kind: new.kind,
+            colour,
+        })
     }
 
     /// Every resource, by name.
@@ -49,7 +57,9 @@ impl Store {
             "SELECT id, name, email, kind, colour FROM resources ORDER BY name COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], resource_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().collect::<Result<_>>()?)
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect()
     }
 
     pub fn resource(&self, id: ResourceId) -> Result<Resource> {
@@ -60,28 +70,34 @@ impl Store {
                 resource_from_row,
             )
             .optional()?
-            .ok_or_else(|| CoreError::UnknownResource { reference: id.to_string() })?
+            .ok_or_else(|| CoreError::UnknownResource {
+                reference: id.to_string(),
+            })?
     }
 
     /// Finds a resource by id, e-mail or name (as typed on the command line).
     pub fn find_resource(&self, reference: &str) -> Result<Resource> {
         let reference = reference.trim();
-        if let Ok(id) = reference.parse::<i64>() {
-            if let Ok(resource) = self.resource(ResourceId(id)) {
-                return Ok(resource);
-            }
+        if let Ok(id) = reference.parse::<i64>()
+            && let Ok(resource) = self.resource(ResourceId(id))
+        {
+            return Ok(resource);
         }
         let matches: Vec<Resource> = self
             .list_resources()?
             .into_iter()
             .filter(|r| {
-                r.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(reference))
+                r.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(reference))
                     || r.name.eq_ignore_ascii_case(reference)
             })
             .collect();
         match matches.len() {
             1 => Ok(matches.into_iter().next().expect("one match")),
-            0 => Err(CoreError::UnknownResource { reference: reference.to_owned() }),
+            0 => Err(CoreError::UnknownResource {
+                reference: reference.to_owned(),
+            }),
             n => Err(CoreError::InvalidInput {
                 field: "resource",
                 reason: format!("{n} resources are called \"{reference}\"; use the id or e-mail"),
@@ -98,7 +114,9 @@ impl Store {
              FROM m365_accounts WHERE resource_id = ?1 ORDER BY is_main DESC, position, id",
         )?;
         let rows = stmt.query_map([resource], account_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().collect::<Result<_>>()?)
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect()
     }
 }
 
@@ -108,7 +126,13 @@ fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Resource>> {
     let email: Option<String> = row.get(2)?;
     let kind: String = row.get(3)?;
     let colour: String = row.get(4)?;
-    Ok(ResourceKind::parse(&kind).map(|kind| Resource { id, name, email, kind, colour }))
+    Ok(ResourceKind::parse(&kind).map(|kind| Resource {
+        id,
+        name,
+        email,
+        kind,
+        colour,
+    }))
 }
 
 fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
@@ -143,16 +167,30 @@ mod tests {
     use super::*;
 
     fn person(name: &str, email: Option<&str>) -> NewResource {
-        NewResource { name: name.into(), email: email.map(String::from), kind: ResourceKind::Person, colour: None }
+        NewResource {
+            name: name.into(),
+            email: email.map(String::from),
+            kind: ResourceKind::Person,
+            colour: None,
+        }
     }
 
     #[test]
     fn invalid_or_duplicate_email_is_refused_and_nothing_is_written() {
         let mut store = Store::open_in_memory().unwrap();
-        store.add_resource(person("Ada", Some("ada@example.com")), Utc::now()).unwrap();
-        let err = store.add_resource(person("Bob", Some("not-an-email")), Utc::now()).unwrap_err();
-        assert_eq!(err.to_string(), "\"not-an-email\" is not a valid e-mail address.");
-        let err = store.add_resource(person("Ada 2", Some("ADA@example.com")), Utc::now()).unwrap_err();
+        store
+            .add_resource(person("Ada", Some("ada@example.com")), Utc::now())
+            .unwrap();
+        let err = store
+            .add_resource(person("Bob", Some("not-an-email")), Utc::now())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"not-an-email\" is not a valid e-mail address."
+        );
+        let err = store
+            .add_resource(person("Ada 2", Some("ADA@example.com")), Utc::now())
+            .unwrap_err();
         assert_eq!(err.code(), "DuplicateResourceEmail");
         assert_eq!(store.list_resources().unwrap().len(), 1);
     }
@@ -160,11 +198,16 @@ mod tests {
     #[test]
     fn resources_are_found_by_id_email_or_name() {
         let mut store = Store::open_in_memory().unwrap();
-        let ada = store.add_resource(person("Ada", Some("ada@example.com")), Utc::now()).unwrap();
+        let ada = store
+            .add_resource(person("Ada", Some("ada@example.com")), Utc::now())
+            .unwrap();
         assert_eq!(store.find_resource(&ada.id.to_string()).unwrap(), ada);
         assert_eq!(store.find_resource("ADA@example.com").unwrap(), ada);
         assert_eq!(store.find_resource("ada").unwrap(), ada);
-        assert_eq!(store.find_resource("Bob").unwrap_err().code(), "UnknownResource");
+        assert_eq!(
+            store.find_resource("Bob").unwrap_err().code(),
+            "UnknownResource"
+        );
         assert!(store.accounts_of(ada.id).unwrap().is_empty());
     }
 }

@@ -1,0 +1,51 @@
+//! `quick3 admin …`: what Support (modules) and local management (rights) do.
+
+use anyhow::bail;
+use chrono::{DateTime, Utc};
+use quick3_core::Store;
+use quick3_core::model::Module;
+
+use crate::args::AdminCommand;
+
+pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::Module { action, module } => {
+            let Some(module) = Module::parse(&module) else {
+                bail!("\"{module}\" is not a module; the modules are: office365.");
+            };
+            match action.as_str() {
+                "enable" | "activate" => {
+                    store.set_module_active(module, true, now)?;
+                    println!("The {} module is activated.", module.key());
+                }
+                "disable" | "deactivate" => {
+                    store.set_module_active(module, false, now)?;
+                    println!("The {} module is deactivated.", module.key());
+                }
+                "status" => {
+                    let state = if store.module_active(module)? {
+                        "activated"
+                    } else {
+                        "not activated"
+                    };
+                    println!("The {} module is {state}.", module.key());
+                }
+                other => bail!("\"{other}\" is not an action; use enable, disable or status."),
+            }
+        }
+        AdminCommand::AllowEdit { resource } => {
+            let resource = store.find_resource(&resource)?;
+            store.set_my_resource(resource.id)?;
+            store.set_may_edit_resource_settings(true)?;
+            println!(
+                "The planner may now edit the Resource settings of {}.",
+                resource.name
+            );
+        }
+        AdminCommand::DenyEdit => {
+            store.set_may_edit_resource_settings(false)?;
+            println!("The planner may no longer edit Resource settings.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! `quick3 resource add|list|show`.
+
+use chrono::{DateTime, Utc};
+use quick3_core::Store;
+use quick3_core::model::{NewResource, ResourceKind};
+use serde::Serialize;
+
+use crate::args::ResourceCommand;
+use crate::output;
+
+pub fn run(store: &mut Store, command: ResourceCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
+    match command {
+        ResourceCommand::Add {
+            name,
+            email,
+            kind,
+            colour,
+            json,
+        } => {
+            let new = NewResource {
+                name,
+                email,
+                kind: ResourceKind::parse(&kind)?,
+                colour,
+            };
+            let resource = store.add_resource(new, now)?;
+            if json {
+                output::json(&resource)
+            } else {
+                println!("Added resource {} \"{}\".", resource.id, resource.name);
+                Ok(())
+            }
+        }
+        ResourceCommand::List { json } => {
+            let resources = store.list_resources()?;
+            if json {
+                return output::json(&resources);
+            }
+            let rows: Vec<Vec<String>> = resources
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.name.clone(),
+                        r.email.clone().unwrap_or_default(),
+                        r.kind.as_str().to_owned(),
+                    ]
+                })
+                .collect();
+            output::table(&["ID", "NAME", "E-MAIL", "KIND"], &rows);
+            Ok(())
+        }
+        ResourceCommand::Show { resource, json } => {
+            let resource = store.find_resource(&resource)?;
+            let accounts = store.accounts_of(resource.id)?;
+            if json {
+                #[derive(Serialize)]
+                struct Shown<'a> {
+                    #[serde(flatten)]
+                    resource: &'a quick3_core::model::Resource,
+                    accounts: &'a [quick3_core::model::Account],
+                }
+                return output::json(&Shown {
+                    resource: &resource,
+                    accounts: &accounts,
+                });
+            }
+            println!("{} (id {})", resource.name, resource.id);
+            println!("  kind:   {}", resource.kind.as_str());
+            println!("  e-mail: {}", resource.email.as_deref().unwrap_or("-"));
+            println!("  colour: {}", resource.colour);
+            if accounts.is_empty() {
+                println!("  no Microsoft 365 accounts");
+            }
+            for account in &accounts {
+                println!(
+                    "  Microsoft 365: {} ({}{})",
+                    account.email,
+                    account.direction.as_str(),
+                    if account.is_main {
+                        ", main account"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+    }
+}

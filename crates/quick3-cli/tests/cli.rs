@@ -1,0 +1,210 @@
+//! The `quick3` binary end to end: exit codes, plain errors, JSON round trips on a fresh data dir.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Quick3 {
+    dir: tempfile::TempDir,
+}
+
+impl Quick3 {
+    fn new() -> Self {
+        Quick3 {
+            dir: tempfile::tempdir().expect("a temporary data dir"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_quick3"))
+            .args(args)
+            .env("QUICK3_DATA_DIR", self.dir.path())
+            .env("QUICK3_TZ", "Europe/Berlin")
+            .output()
+            .expect("quick3 runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "quick3 {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
+    }
+}
+
+#[test]
+fn resource_and_appointment_round_trip_as_json() {
+    let q = Quick3::new();
+    q.ok(&[
+        "resource",
+        "add",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.com",
+    ]);
+    let added = q.json(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        "Review",
+        "--start",
+        "2026-11-25T09:00",
+        "--end",
+        "2026-11-25T10:30",
+        "--location",
+        "Room 4",
+        "--json",
+    ]);
+    let listed = q.json(&["appointment", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0], added, "list returns exactly what add stored");
+    assert_eq!(added["start"], "2026-11-25T09:00:00+01:00");
+    assert_eq!(added["time_zone"], "Europe/Berlin");
+    assert_eq!(added["location"], "Room 4");
+
+    let id = added["id"].as_str().expect("an id");
+    let edited = q.json(&[
+        "appointment",
+        "edit",
+        id,
+        "--title",
+        "Design review",
+        "--json",
+    ]);
+    assert_eq!(edited["title"], "Design review");
+    assert_eq!(
+        edited["start"], added["start"],
+        "edit keeps what it was not given"
+    );
+
+    q.ok(&["appointment", "delete", id]);
+    assert_eq!(
+        q.json(&["appointment", "list", "--json"]),
+        Value::Array(vec![])
+    );
+}
+
+#[test]
+fn invalid_email_fails_with_a_sentence_and_changes_nothing() {
+    let q = Quick3::new();
+    q.ok(&[
+        "resource",
+        "add",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.com",
+    ]);
+    let before = q.json(&["resource", "list", "--json"]);
+    let out = q.run(&[
+        "resource",
+        "add",
+        "--name",
+        "Bob",
+        "--email",
+        "not-an-email",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a failure exits 1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "quick3: \"not-an-email\" is not a valid e-mail address."
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        q.json(&["resource", "list", "--json"]),
+        before,
+        "the resource list is unchanged"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let q = Quick3::new();
+    let out = q.run(&["appointment", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = q.run(&["resource", "add"]);
+    assert_eq!(out.status.code(), Some(2), "--name is required");
+}
+
+#[test]
+fn bad_appointments_are_refused_in_plain_words() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--start", "2026-11-25T10:00", "--end", "2026-11-25T09:00"],
+            "The end must come after the start.",
+        ),
+        (
+            &["--all-day", "--start", "2026-11-25T10:00"],
+            "An all-day appointment takes dates only",
+        ),
+        (
+            &["--start", "tomorrow", "--end", "2026-11-25T09:00"],
+            "is not a date and time",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["appointment", "add", "--resource", "Ada", "--title", "x"];
+        args.extend_from_slice(extra);
+        let out = q.run(&args);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let out = q.run(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Zoe",
+        "--title",
+        "x",
+        "--start",
+        "2026-11-25T09:00",
+        "--end",
+        "2026-11-25T10:00",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("There is no resource \"Zoe\"."));
+    assert_eq!(
+        q.json(&["appointment", "list", "--json"]),
+        Value::Array(vec![])
+    );
+}
+
+#[test]
+fn demo_seed_is_idempotent_and_grants_the_demo_rights() {
+    let q = Quick3::new();
+    assert!(
+        q.ok(&["demo", "seed"])
+            .starts_with("Added 5 demo resources")
+    );
+    assert!(q.ok(&["demo", "seed"]).contains("nothing was added"));
+    let resources = q.json(&["resource", "list", "--json"]);
+    assert_eq!(resources.as_array().map(Vec::len), Some(5));
+    assert!(
+        q.ok(&["admin", "module", "status", "office365"])
+            .contains("is activated")
+    );
+    let week = q.json(&[
+        "appointment",
+        "list",
+        "--resource",
+        "megan.bowen@contoso.example",
+        "--json",
+    ]);
+    assert!(
+        week.as_array().is_some_and(|a| !a.is_empty()),
+        "Megan has appointments"
+    );
+}
