@@ -1,0 +1,181 @@
+// Translation between the backend's records and EventCalendar's inputs and callbacks.
+// EventCalendar runs on floating wall-clock times: we hand it each appointment as the wall time
+// it shows in the planner's zone, and read the planner's selections back in that zone.
+import type { Calendar } from '@event-calendar/core';
+import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { Resource } from '../bindings/Resource';
+import type { ResourceId } from '../bindings/ResourceId';
+import {
+  addDays,
+  addMinutesToWall,
+  datePart,
+  formatOffset,
+  instantOfWallTime,
+  normaliseWall,
+  offsetMinutesAt,
+  toRfc3339Utc,
+  wallTimeAt,
+  type WallTime,
+} from './time';
+
+export const FALLBACK_COLOUR = '#5b6b7f';
+
+/** Resources for the Scheduler: the planner's own first, the rest by name. */
+export function orderResources(resources: readonly Resource[], mine: ResourceId | null): Resource[] {
+  return [...resources].sort((a, b) => {
+    if (a.id === mine) return -1;
+    if (b.id === mine) return 1;
+    return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id - b.id;
+  });
+}
+
+/** Readable text colour (near-black or white) on a `#rrggbb` background. */
+export function textColourOn(background: string): string {
+  const m = /^#?([0-9a-f]{6})$/i.exec(background.trim());
+  if (!m) return '#ffffff';
+  const n = parseInt(m[1], 16);
+  const channel = (c: number) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+  // Contrast against white vs. against #1b1f24 (luminance ≈ 0.013).
+  const onWhite = 1.05 / (l + 0.05);
+  const onDark = (l + 0.05) / 0.063;
+  return onWhite >= onDark ? '#ffffff' : '#1b1f24';
+}
+
+export function resourceColour(resource: Resource | undefined): string {
+  return resource && /^#[0-9a-f]{6}$/i.test(resource.colour) ? resource.colour : FALLBACK_COLOUR;
+}
+
+export function toCalendarResource(resource: Resource): Calendar.ResourceInput {
+  const colour = resourceColour(resource);
+  return {
+    id: String(resource.id),
+    title: resource.name,
+    eventBackgroundColor: colour,
+    eventTextColor: textColourOn(colour),
+    extendedProps: { email: resource.email, kind: resource.kind },
+  };
+}
+
+/** What every event carries in `extendedProps`. */
+export interface EventProps extends Record<string, unknown> {
+  appointmentId: string;
+}
+
+/**
+ * One appointment as an EventCalendar event. Timed ones become the wall time they show in
+ * `zone`; all-day ones keep their dates (EventCalendar also reads an all-day end as exclusive).
+ */
+export function toCalendarEvent(
+  record: AppointmentRecord,
+  resources: ReadonlyMap<ResourceId, Resource>,
+  zone: string,
+): Calendar.EventInput {
+  const colour = resourceColour(resources.get(record.resource_id));
+  const classNames = [`q3-show-${record.show_as.replace(/_/g, '-')}`];
+  if (record.sensitivity !== 'normal') classNames.push('q3-private');
+  const props: EventProps = { appointmentId: record.id };
+  return {
+    id: record.id,
+    resourceIds: [String(record.resource_id)],
+    allDay: record.all_day,
+    start: record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone),
+    end: record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone),
+    title: record.title,
+    backgroundColor: colour,
+    textColor: textColourOn(colour),
+    classNames,
+    extendedProps: props,
+  };
+}
+
+/**
+ * The query for a visible range EventCalendar asks for (wall times in `zone`, end exclusive):
+ * RFC 3339 instants for `list_appointments`.
+ */
+export function rangeQuery(startWall: string, endWall: string, zone: string): { from: string; to: string } {
+  return {
+    from: toRfc3339Utc(instantOfWallTime(startWall, zone)),
+    to: toRfc3339Utc(instantOfWallTime(endWall, zone)),
+  };
+}
+
+/**
+ * EventCalendar's `timeZone` option takes a fixed offset; giving it the planner zone's offset
+ * *now* puts "today" and the now-line in the planner's zone. Events stay floating wall times,
+ * so days on the far side of a DST change still show correctly.
+ */
+export function calendarOffsetNow(zone: string, now: Date): string {
+  const minutes = offsetMinutesAt(now, zone);
+  return minutes === 0 ? 'UTC' : formatOffset(minutes);
+}
+
+/** A slot the planner picked on the calendar, as wall times in the planner's zone. */
+export interface PickedSlot {
+  resourceId: ResourceId | null;
+  allDay: boolean;
+  /** Wall time (timed) or a date at midnight (all-day). */
+  start: WallTime;
+  /** Exclusive end: wall time, or the day after the last day at midnight. */
+  end: WallTime;
+}
+
+/** A drag-selection on the calendar (EventCalendar's `select`). */
+export function slotFromSelection(
+  startStr: string,
+  endStr: string,
+  allDay: boolean,
+  resourceId: string | undefined,
+): PickedSlot {
+  return {
+    resourceId: parseResourceId(resourceId),
+    allDay,
+    start: normaliseWall(startStr),
+    end: normaliseWall(endStr),
+  };
+}
+
+/** A double-click on one slot (EventCalendar's `dateClick`): one slot long, or one day. */
+export function slotFromClick(
+  dateStr: string,
+  allDay: boolean,
+  resourceId: string | undefined,
+  slotMinutes: number,
+): PickedSlot {
+  const start = normaliseWall(dateStr);
+  const end = allDay
+    ? normaliseWall(addDays(datePart(start), 1))
+    : addMinutesToWall(start, slotMinutes);
+  return { resourceId: parseResourceId(resourceId), allDay, start: allDay ? normaliseWall(datePart(start)) : start, end };
+}
+
+/** The next full hour after `now` in `zone`, one hour long (the "New appointment" button). */
+export function nextFullHourSlot(now: Date, zone: string, resourceId: ResourceId | null): PickedSlot {
+  const wall = wallTimeAt(now, zone);
+  const hourStart = normaliseWall(wall.slice(0, 13) + ':00');
+  const start = addMinutesToWall(hourStart, 60);
+  const end = addMinutesToWall(start, 60);
+  return { resourceId, allDay: false, start, end };
+}
+
+export function parseResourceId(id: string | number | undefined | null): ResourceId | null {
+  if (id === undefined || id === null || id === '') return null;
+  const n = Number(id);
+  return Number.isInteger(n) ? n : null;
+}
+
+/** Detects a second click on the same slot within `ms` (EventCalendar has no dblclick callback). */
+export class DoubleClickDetector {
+  private last: { key: string; at: number } | null = null;
+  constructor(private readonly ms = 400) {}
+
+  /** Records a click; true when it completes a double click on the same key. */
+  click(key: string, at: number): boolean {
+    const hit = this.last !== null && this.last.key === key && at - this.last.at <= this.ms;
+    this.last = hit ? null : { key, at };
+    return hit;
+  }
+}
