@@ -7,6 +7,7 @@ import {
   nextFullHourSlot,
   orderResources,
   rangeQuery,
+  revealTarget,
   slotFromClick,
   slotFromSelection,
   textColourOn,
@@ -184,5 +185,23 @@ describe('DoubleClickDetector', () => {
     expect(d.click('b', 500)).toBe(false);
     expect(d.click('a', 600)).toBe(false); // different slot in between
     expect(d.click('a', 1100)).toBe(false); // too slow
+  });
+});
+
+describe('revealTarget', () => {
+  const week = { start: '2026-11-23T00:00:00', end: '2026-11-30T00:00:00' };
+
+  it('only scrolls when the appointment is in the visible range', () => {
+    expect(revealTarget(record({}), 'Europe/Berlin', week)).toEqual({ gotoDate: null, scrollTime: '08:00' });
+  });
+
+  it('goes to the date of an appointment outside the visible range', () => {
+    const later = record({ start: '2026-12-03T00:30:00+01:00', end: '2026-12-03T01:00:00+01:00' });
+    expect(revealTarget(later, 'Europe/Berlin', week)).toEqual({ gotoDate: '2026-12-03', scrollTime: '00:00' });
+  });
+
+  it('does not scroll for all-day appointments', () => {
+    const day = record({ all_day: true, start: '2026-11-30', end: '2026-12-01', time_zone: null });
+    expect(revealTarget(day, 'Europe/Berlin', week)).toEqual({ gotoDate: '2026-11-30', scrollTime: null });
   });
 });

@@ -179,3 +179,23 @@ export class DoubleClickDetector {
     return hit;
   }
 }
+
+/**
+ * Where to take the Scheduler so that a just-saved appointment is on screen: the date to go to
+ * when it starts outside the visible range, and the time to scroll to (an hour before its start,
+ * `HH:MM`) for timed ones.
+ */
+export function revealTarget(
+  record: AppointmentRecord,
+  zone: string,
+  visible: { start: string; end: string } | null,
+): { gotoDate: string | null; scrollTime: string | null } {
+  const start = record.all_day ? normaliseWall(datePart(record.start)) : wallTimeAt(new Date(record.start), zone);
+  const inView = visible !== null && start >= normaliseWall(visible.start) && start < normaliseWall(visible.end);
+  let scrollTime: string | null = null;
+  if (!record.all_day) {
+    const hour = Math.max(0, Number(start.slice(11, 13)) - 1);
+    scrollTime = `${String(hour).padStart(2, '0')}:00`;
+  }
+  return { gotoDate: inView ? null : datePart(start), scrollTime };
+}
