@@ -24,6 +24,10 @@ pub enum CoreError {
     UnknownResource { reference: String },
     #[error("There is no appointment \"{id}\".")]
     UnknownAppointment { id: String },
+    #[error("There is no Microsoft 365 account \"{reference}\".")]
+    UnknownAccount { reference: String },
+    #[error("The Microsoft 365 account {email} is already connected to this resource.")]
+    DuplicateAccount { email: String },
     #[error("A resource with the e-mail address {email} already exists.")]
     DuplicateResourceEmail { email: String },
     #[error("The data folder {path} cannot be used: {reason}.")]
@@ -50,6 +54,8 @@ impl CoreError {
             CoreError::UnknownResource { .. } => "UnknownResource",
             CoreError::UnknownAppointment { .. } => "UnknownAppointment",
             CoreError::DuplicateResourceEmail { .. } => "DuplicateResourceEmail",
+            CoreError::UnknownAccount { .. } => "UnknownAccount",
+            CoreError::DuplicateAccount { .. } => "DuplicateAccount",
             CoreError::DataDir { .. } => "DataDir",
             CoreError::Storage(_) => "Storage",
             CoreError::Migration(_) => "Migration",
@@ -71,6 +77,8 @@ impl CoreError {
                 | CoreError::UnknownResource { .. }
                 | CoreError::UnknownAppointment { .. }
                 | CoreError::DuplicateResourceEmail { .. }
+                | CoreError::UnknownAccount { .. }
+                | CoreError::DuplicateAccount { .. }
         )
     }
 }

@@ -12,4 +12,4 @@ export type Account = { id: AccountId, resource_id: ResourceId, email: string, d
 /**
  * The only account that receives uploads.
  */
-is_main: boolean, position: bigint, status: AccountStatus, last_sync_at: string | null, last_error: string | null, };
+is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, last_error: string | null, };

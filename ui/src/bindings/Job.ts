@@ -2,4 +2,4 @@
 import type { JobId } from "./JobId";
 import type { JobKind } from "./JobKind";
 
-export type Job = { id: JobId, name: string, kind: JobKind, frequency_minutes: bigint, enabled: boolean, next_run_at: string | null, notify_emails: Array<string>, };
+export type Job = { id: JobId, name: string, kind: JobKind, frequency_minutes: number, enabled: boolean, next_run_at: string | null, notify_emails: Array<string>, };

@@ -119,8 +119,97 @@ pub struct Account {
     pub scopes: Vec<String>,
     /// The only account that receives uploads.
     pub is_main: bool,
+    #[ts(type = "number")]
     pub position: i64,
     pub status: AccountStatus,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+}
+
+/// A new account as typed in the + dialog or on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewAccount {
+    pub resource_id: ResourceId,
+    /// The Microsoft 365 user name (e-mail).
+    pub email: String,
+    pub direction: Direction,
+    /// Empty: the defaults for the direction.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+impl NewAccount {
+    /// Checks the e-mail and the direction (None is only for accounts that exist) and fills in the
+    /// default scopes.
+    pub fn validate(self) -> Result<NewAccount> {
+        if self.direction == Direction::None {
+            return Err(CoreError::InvalidInput {
+                field: "direction",
+                reason:
+                    "a new account must be Down, Up or Up and Down; None pauses an existing one"
+                        .into(),
+            });
+        }
+        Ok(NewAccount {
+            email: crate::validate::email(&self.email)?,
+            scopes: checked_scopes(self.direction, self.scopes),
+            ..self
+        })
+    }
+}
+
+/// The scopes to ask for: the given ones (de-duplicated, with the sign-in scopes always present),
+/// or the direction's defaults.
+pub fn checked_scopes(direction: Direction, scopes: Vec<String>) -> Vec<String> {
+    let mut wanted: Vec<String> = Vec::new();
+    let given: Vec<String> = scopes
+        .into_iter()
+        .flat_map(|s| {
+            s.split([' ', ','])
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let source = if given.is_empty() {
+        direction.default_scopes()
+    } else {
+        given
+    };
+    for scope in ["openid", "profile", "offline_access", "User.Read"]
+        .into_iter()
+        .map(String::from)
+        .chain(source)
+    {
+        if !wanted.iter().any(|w| w.eq_ignore_ascii_case(&scope)) {
+            wanted.push(scope);
+        }
+    }
+    wanted
+}
+
+/// Why these scopes cannot serve the direction, if they cannot (shown as a warning).
+pub fn scope_warning(direction: Direction, scopes: &[String]) -> Option<String> {
+    let has = |name: &str| {
+        scopes.iter().any(|s| {
+            s.eq_ignore_ascii_case(name)
+                || s.to_ascii_lowercase()
+                    .ends_with(&format!("/{}", name.to_ascii_lowercase()))
+        })
+    };
+    let writes = has("Calendars.ReadWrite") || has("Calendars.ReadWrite.Shared");
+    let reads = writes || has("Calendars.Read") || has("Calendars.Read.Shared");
+    match direction {
+        Direction::Up | Direction::UpAndDown if !writes => Some(
+            "Uploading to Microsoft 365 needs Calendars.ReadWrite: without it every upload will be refused.".into(),
+        ),
+        Direction::Down if !reads => Some(
+            "Reading Microsoft 365 calendars needs Calendars.Read (or Calendars.ReadWrite).".into(),
+        ),
+        _ if !has("offline_access") => Some(
+            "Without offline_access the connection lasts only about an hour before you must sign in again.".into(),
+        ),
+        _ => None,
+    }
 }

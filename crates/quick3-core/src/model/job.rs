@@ -19,6 +19,7 @@ pub struct Job {
     pub id: JobId,
     pub name: String,
     pub kind: JobKind,
+    #[ts(type = "number")]
     pub frequency_minutes: i64,
     pub enabled: bool,
     pub next_run_at: Option<DateTime<Utc>>,

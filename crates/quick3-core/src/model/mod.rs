@@ -6,7 +6,7 @@ mod job;
 mod planner;
 mod resource;
 
-pub use account::{Account, AccountStatus, Direction};
+pub use account::{Account, AccountStatus, Direction, NewAccount, checked_scopes, scope_warning};
 pub use appointment::{
     Appointment, AppointmentInput, AppointmentPatch, AppointmentRecord, Origin, Recurrence,
     RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs, When,

@@ -1,6 +1,7 @@
 //! The SQLite store: one file in the data folder, WAL, foreign keys on, append-only migrations,
 //! every multi-row change in one transaction.
 
+mod accounts;
 mod appointments;
 pub use appointments::AppointmentQuery;
 mod planner;

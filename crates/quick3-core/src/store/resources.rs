@@ -1,4 +1,4 @@
-//! Resources and their Microsoft 365 accounts in the store.
+//! Resources in the store.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::Store;
 use super::utc_text;
 use crate::error::{CoreError, Result};
-use crate::ids::{AccountId, ResourceId};
-use crate::model::{Account, AccountStatus, Direction, NewResource, Resource, ResourceKind};
+use crate::ids::ResourceId;
+use crate::model::{NewResource, Resource, ResourceKind};
 
 /// Colours given to new resources in turn (readable with white text, distinct from each other).
 const PALETTE: &[&str] = &[
@@ -104,20 +104,6 @@ impl Store {
             }),
         }
     }
-
-    /// The Microsoft 365 accounts of a resource, the main account first.
-    pub fn accounts_of(&self, resource: ResourceId) -> Result<Vec<Account>> {
-        self.resource(resource)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, resource_id, email, direction, scopes, is_main, position, status,
-                    last_sync_at, last_error
-             FROM m365_accounts WHERE resource_id = ?1 ORDER BY is_main DESC, position, id",
-        )?;
-        let rows = stmt.query_map([resource], account_from_row)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect()
-    }
 }
 
 fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Resource>> {
@@ -133,33 +119,6 @@ fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Resource>> {
         kind,
         colour,
     }))
-}
-
-fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
-    let id: AccountId = row.get(0)?;
-    let resource_id: ResourceId = row.get(1)?;
-    let email: String = row.get(2)?;
-    let direction: String = row.get(3)?;
-    let scopes: String = row.get(4)?;
-    let is_main: bool = row.get(5)?;
-    let position: i64 = row.get(6)?;
-    let status: String = row.get(7)?;
-    let last_sync_at: Option<DateTime<Utc>> = row.get(8)?;
-    let last_error: Option<String> = row.get(9)?;
-    Ok((|| {
-        Ok(Account {
-            id,
-            resource_id,
-            email,
-            direction: Direction::parse(&direction)?,
-            scopes: scopes.split_whitespace().map(String::from).collect(),
-            is_main,
-            position,
-            status: AccountStatus::parse(&status)?,
-            last_sync_at,
-            last_error,
-        })
-    })())
 }
 
 #[cfg(test)]

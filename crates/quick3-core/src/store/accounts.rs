@@ -1,0 +1,380 @@
+//! Microsoft 365 accounts in the store: one main account per resource (the upload target), the
+//! others pulled from; status and last sync as the Office 365 tab shows them.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{Store, utc_text};
+use crate::error::{CoreError, Result};
+use crate::ids::{AccountId, ResourceId};
+use crate::model::{Account, AccountStatus, Direction, NewAccount, checked_scopes};
+
+const COLUMNS: &str = "id, resource_id, email, direction, scopes, is_main, position, status, \
+                       last_sync_at, last_error";
+
+impl Store {
+    /// The Microsoft 365 accounts of a resource, the main account first.
+    pub fn accounts_of(&self, resource: ResourceId) -> Result<Vec<Account>> {
+        self.resource(resource)?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM m365_accounts WHERE resource_id = ?1 ORDER BY is_main DESC, position, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([resource], account_from_row)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect()
+    }
+
+    /// Every account of every resource.
+    pub fn all_accounts(&self) -> Result<Vec<Account>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM m365_accounts ORDER BY resource_id, is_main DESC, position, id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], account_from_row)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect()
+    }
+
+    pub fn account(&self, id: AccountId) -> Result<Account> {
+        let sql = format!("SELECT {COLUMNS} FROM m365_accounts WHERE id = ?1");
+        self.conn
+            .query_row(&sql, [id], account_from_row)
+            .optional()?
+            .ok_or_else(|| CoreError::UnknownAccount {
+                reference: id.to_string(),
+            })?
+    }
+
+    /// Adds an account waiting for its sign-in. The resource's first account becomes its main one.
+    pub fn add_account(&mut self, new: NewAccount, now: DateTime<Utc>) -> Result<Account> {
+        let new = new.validate()?;
+        let tx = self.conn.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1)",
+            [new.resource_id],
+            |row| row.get(0),
+        )?;
+        if !exists {
+            return Err(CoreError::UnknownResource {
+                reference: new.resource_id.to_string(),
+            });
+        }
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM m365_accounts WHERE resource_id = ?1 AND lower(email) = lower(?2))",
+            params![new.resource_id, new.email],
+            |row| row.get(0),
+        )?;
+        if taken {
+            return Err(CoreError::DuplicateAccount { email: new.email });
+        }
+        let (count, next_position): (i64, i64) = tx.query_row(
+            "SELECT count(*), coalesce(max(position), 0) + 1 FROM m365_accounts WHERE resource_id = ?1",
+            [new.resource_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        tx.execute(
+            "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                new.resource_id,
+                new.email,
+                new.direction.as_str(),
+                new.scopes.join(" "),
+                count == 0,
+                next_position,
+                AccountStatus::WaitingForSignIn.as_str(),
+                utc_text(now),
+            ],
+        )?;
+        let id = AccountId(tx.last_insert_rowid());
+        tx.commit()?;
+        self.account(id)
+    }
+
+    /// Changes an account's direction and scopes. Direction None pauses it; leaving None resumes.
+    pub fn edit_account(
+        &mut self,
+        id: AccountId,
+        direction: Direction,
+        scopes: Vec<String>,
+    ) -> Result<Account> {
+        let current = self.account(id)?;
+        let scopes = checked_scopes(direction, scopes);
+        let status = match (direction, current.status) {
+            (Direction::None, _) => AccountStatus::Paused,
+            (_, AccountStatus::Paused) => AccountStatus::Connected,
+            (_, status) => status,
+        };
+        self.conn.execute(
+            "UPDATE m365_accounts SET direction = ?2, scopes = ?3, status = ?4 WHERE id = ?1",
+            params![id, direction.as_str(), scopes.join(" "), status.as_str()],
+        )?;
+        self.account(id)
+    }
+
+    /// Makes `id` its resource's main account (the only one that receives uploads).
+    pub fn set_main_account(&mut self, id: AccountId) -> Result<Account> {
+        let account = self.account(id)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE m365_accounts SET is_main = 0 WHERE resource_id = ?1",
+            [account.resource_id],
+        )?;
+        tx.execute("UPDATE m365_accounts SET is_main = 1 WHERE id = ?1", [id])?;
+        tx.commit()?;
+        self.account(id)
+    }
+
+    /// Removes an account. Its pulled appointments are kept (detached from the account) or deleted;
+    /// when it was the main account, the next one is promoted. Its tokens are the caller's to delete
+    /// from the keyring.
+    pub fn remove_account(
+        &mut self,
+        id: AccountId,
+        keep_appointments: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Account> {
+        let account = self.account(id)?;
+        let tx = self.conn.transaction()?;
+        if !keep_appointments {
+            tx.execute(
+                "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
+                 WHERE origin_account_id = ?1 AND deleted_at IS NULL",
+                params![id, utc_text(now)],
+            )?;
+        }
+        tx.execute("DELETE FROM m365_accounts WHERE id = ?1", [id])?;
+        if account.is_main {
+            promote_next_main(&tx, account.resource_id)?;
+        }
+        tx.commit()?;
+        Ok(account)
+    }
+
+    /// Records a new status (and the error in plain words, or none).
+    pub fn set_account_status(
+        &mut self,
+        id: AccountId,
+        status: AccountStatus,
+        error: Option<&str>,
+    ) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE m365_accounts SET status = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, status.as_str(), error],
+        )?;
+        if changed == 0 {
+            return Err(CoreError::UnknownAccount {
+                reference: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a successful sync.
+    pub fn record_account_sync(&mut self, id: AccountId, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE m365_accounts SET last_sync_at = ?2, last_error = NULL,
+                 status = CASE WHEN direction = 'none' THEN 'paused' ELSE 'connected' END
+             WHERE id = ?1",
+            params![id, utc_text(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Finds an account by id or e-mail (optionally within one resource), as typed on the command line.
+    pub fn find_account(&self, reference: &str, resource: Option<ResourceId>) -> Result<Account> {
+        let reference = reference.trim();
+        if let Ok(id) = reference.parse::<i64>()
+            && let Ok(account) = self.account(AccountId(id))
+        {
+            return Ok(account);
+        }
+        let matches: Vec<Account> = self
+            .all_accounts()?
+            .into_iter()
+            .filter(|a| {
+                a.email.eq_ignore_ascii_case(reference)
+                    && resource.is_none_or(|r| a.resource_id == r)
+            })
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.into_iter().next().expect("one match")),
+            0 => Err(CoreError::UnknownAccount {
+                reference: reference.to_owned(),
+            }),
+            n => Err(CoreError::InvalidInput {
+                field: "account",
+                reason: format!(
+                    "{n} resources have the account {reference}; name the resource too"
+                ),
+            }),
+        }
+    }
+}
+
+fn promote_next_main(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
+    tx.execute(
+        "UPDATE m365_accounts SET is_main = 1
+         WHERE id = (SELECT id FROM m365_accounts WHERE resource_id = ?1 ORDER BY position, id LIMIT 1)",
+        [resource],
+    )?;
+    Ok(())
+}
+
+fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
+    let id: AccountId = row.get(0)?;
+    let resource_id: ResourceId = row.get(1)?;
+    let email: String = row.get(2)?;
+    let direction: String = row.get(3)?;
+    let scopes: String = row.get(4)?;
+    let is_main: bool = row.get(5)?;
+    let position: i64 = row.get(6)?;
+    let status: String = row.get(7)?;
+    let last_sync_at: Option<DateTime<Utc>> = row.get(8)?;
+    let last_error: Option<String> = row.get(9)?;
+    Ok(Direction::parse(&direction).and_then(|direction| {
+        Ok(Account {
+            id,
+            resource_id,
+            email,
+            direction,
+            scopes: scopes.split_whitespace().map(String::from).collect(),
+            is_main,
+            position,
+            status: AccountStatus::parse(&status)?,
+            last_sync_at,
+            last_error,
+        })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NewResource, ResourceKind};
+
+    fn store_with_ada() -> (Store, ResourceId) {
+        let mut store = Store::open_in_memory().unwrap();
+        let ada = store
+            .add_resource(
+                NewResource {
+                    name: "Ada".into(),
+                    email: None,
+                    kind: ResourceKind::Person,
+                    colour: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        (store, ada.id)
+    }
+
+    fn new(resource: ResourceId, email: &str, direction: Direction) -> NewAccount {
+        NewAccount {
+            resource_id: resource,
+            email: email.into(),
+            direction,
+            scopes: vec![],
+        }
+    }
+
+    #[test]
+    fn first_account_is_main_and_removal_promotes_the_next() {
+        let (mut store, ada) = store_with_ada();
+        let first = store
+            .add_account(
+                new(ada, "ada@contoso.example", Direction::UpAndDown),
+                Utc::now(),
+            )
+            .unwrap();
+        let second = store
+            .add_account(
+                new(ada, "ada@fabrikam.example", Direction::Down),
+                Utc::now(),
+            )
+            .unwrap();
+        assert!(
+            first.is_main && !second.is_main,
+            "the first account added is the main account"
+        );
+        assert_eq!(first.status, AccountStatus::WaitingForSignIn);
+        assert!(
+            first.scopes.contains(&"Calendars.ReadWrite".to_owned()),
+            "Up and Down needs write access"
+        );
+        assert!(second.scopes.contains(&"Calendars.Read".to_owned()));
+        store.remove_account(first.id, true, Utc::now()).unwrap();
+        let left = store.accounts_of(ada).unwrap();
+        assert_eq!(left.len(), 1);
+        assert!(
+            left[0].is_main,
+            "removing the main account promotes the next one"
+        );
+    }
+
+    #[test]
+    fn main_account_can_be_changed_and_stays_unique() {
+        let (mut store, ada) = store_with_ada();
+        let first = store
+            .add_account(new(ada, "a@contoso.example", Direction::Up), Utc::now())
+            .unwrap();
+        let second = store
+            .add_account(new(ada, "b@contoso.example", Direction::Up), Utc::now())
+            .unwrap();
+        store.set_main_account(second.id).unwrap();
+        let accounts = store.accounts_of(ada).unwrap();
+        assert_eq!(accounts.iter().filter(|a| a.is_main).count(), 1);
+        assert_eq!(
+            accounts[0].id, second.id,
+            "the main account is listed first"
+        );
+        assert!(!store.account(first.id).unwrap().is_main);
+    }
+
+    #[test]
+    fn invalid_and_duplicate_accounts_are_refused() {
+        let (mut store, ada) = store_with_ada();
+        let err = store
+            .add_account(new(ada, "not-an-email", Direction::Down), Utc::now())
+            .unwrap_err();
+        assert_eq!(err.code(), "InvalidEmail");
+        let err = store
+            .add_account(new(ada, "x@contoso.example", Direction::None), Utc::now())
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            "InvalidInput",
+            "None is offered only for existing accounts"
+        );
+        store
+            .add_account(new(ada, "x@contoso.example", Direction::Down), Utc::now())
+            .unwrap();
+        let err = store
+            .add_account(new(ada, "X@Contoso.example", Direction::Up), Utc::now())
+            .unwrap_err();
+        assert_eq!(err.code(), "DuplicateAccount");
+        assert_eq!(store.accounts_of(ada).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn direction_none_pauses_and_resumes() {
+        let (mut store, ada) = store_with_ada();
+        let account = store
+            .add_account(new(ada, "x@contoso.example", Direction::Down), Utc::now())
+            .unwrap();
+        store
+            .set_account_status(account.id, AccountStatus::Connected, None)
+            .unwrap();
+        let paused = store
+            .edit_account(account.id, Direction::None, vec![])
+            .unwrap();
+        assert_eq!(paused.status, AccountStatus::Paused);
+        let resumed = store
+            .edit_account(account.id, Direction::Down, vec![])
+            .unwrap();
+        assert_eq!(resumed.status, AccountStatus::Connected);
+    }
+}
