@@ -1,0 +1,357 @@
+//! The admin API under `/_emulator/`: seeding, Outlook-side edits, faults, throttling, the request log.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::Seed;
+use crate::emulator::Emulator;
+use crate::faults::FaultRule;
+use crate::graph::query::Options;
+use crate::graph::render;
+use crate::origin::Origin;
+use crate::store::instances;
+use crate::store::model::ConsentPolicy;
+use crate::throttle::ThrottleConfig;
+
+pub fn router() -> Router<Arc<Emulator>> {
+    Router::new()
+        .route("/", get(info))
+        .route("/reset", post(reset))
+        .route("/seed", post(reseed))
+        .route("/users", get(users))
+        .route("/users/{user}/calendars", get(calendars))
+        .route("/users/{user}/events", get(events).post(create_event))
+        .route(
+            "/users/{user}/events/{id}",
+            get(event).patch(update_event).delete(delete_event),
+        )
+        .route("/users/{user}/revoke-refresh-tokens", post(revoke))
+        .route("/tenants/{tenant}/consent-policy", put(consent_policy))
+        .route("/tenants/{tenant}/grants", delete(revoke_grants))
+        .route("/faults", get(faults).post(add_fault).delete(clear_faults))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/throttle", get(throttle).put(set_throttle))
+        .route("/delta/expire", post(expire_delta))
+        .route("/clock/advance", post(advance_clock))
+}
+
+fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": {"code": status.canonical_reason().unwrap_or("error"), "message": message.into()}}))).into_response()
+}
+
+fn not_found(what: &str) -> Response {
+    problem(StatusCode::NOT_FOUND, format!("{what} not found"))
+}
+
+async fn info(State(emulator): State<Arc<Emulator>>, Origin(origin): Origin) -> Json<Value> {
+    let store = emulator.store();
+    Json(json!({
+        "authority": origin,
+        "graph": format!("{origin}/v1.0"),
+        "admin": format!("{origin}/_emulator"),
+        "client_id": crate::DEMO_CLIENT_ID,
+        "tenant_id": crate::DEMO_TENANT_ID,
+        "org_client_id": crate::seed::ORG_CLIENT_ID,
+        "now": emulator.now(),
+        "counts": {"tenants": store.tenants.len(), "users": store.users.len(), "calendars": store.calendars.len(), "events": store.events.len()},
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedRequest {
+    seed: Option<Seed>,
+}
+
+fn replace_store(emulator: &Emulator, seed: &Seed) {
+    let store = crate::build_store(seed, emulator.now());
+    let generation = emulator.store().generation;
+    let mut fresh = store;
+    fresh.generation = generation + 1;
+    *emulator.store() = fresh;
+    emulator.sync().expire_all();
+}
+
+async fn reset(State(emulator): State<Arc<Emulator>>) -> Response {
+    let seed = emulator.seed.clone();
+    replace_store(&emulator, &seed);
+    emulator.faults().clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn reseed(
+    State(emulator): State<Arc<Emulator>>,
+    body: Option<Json<SeedRequest>>,
+) -> Response {
+    let seed = body
+        .and_then(|Json(request)| request.seed)
+        .unwrap_or_else(|| emulator.seed.clone());
+    replace_store(&emulator, &seed);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn users(State(emulator): State<Arc<Emulator>>) -> Json<Value> {
+    let store = emulator.store();
+    let users: Vec<Value> = store
+        .users
+        .values()
+        .map(|user| json!({"id": user.id, "mail": user.mail, "displayName": user.display_name, "tenantId": user.tenant_id, "isAdmin": user.is_admin}))
+        .collect();
+    Json(json!({"value": users}))
+}
+
+async fn calendars(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>) -> Response {
+    let store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    let value: Vec<Value> = store
+        .calendars_of(&owner.id)
+        .into_iter()
+        .map(|calendar| render::calendar(calendar, &owner))
+        .collect();
+    Json(json!({"value": value})).into_response()
+}
+
+async fn events(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>) -> Response {
+    let store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    let options = Options::default();
+    let value: Vec<Value> = store
+        .items(&owner.id, None)
+        .map(|event| Value::Object(render::event(&instances::item(event), &owner, &options)))
+        .collect();
+    Json(json!({"value": value})).into_response()
+}
+
+async fn event(
+    State(emulator): State<Arc<Emulator>>,
+    Path((user, id)): Path<(String, String)>,
+) -> Response {
+    let store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    match crate::graph::instance_by_id(&store, &owner.id, &id) {
+        Some(instance) => Json(Value::Object(render::event(
+            &instance,
+            &owner,
+            &Options::default(),
+        )))
+        .into_response(),
+        None => not_found("event"),
+    }
+}
+
+/// Creates an event as Outlook would; `calendarId` picks the calendar (default otherwise).
+async fn create_event(
+    State(emulator): State<Arc<Emulator>>,
+    Path(user): Path<String>,
+    Json(body): Json<Map<String, Value>>,
+) -> Response {
+    let now = emulator.now();
+    let mut store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    let calendar_id = match body.get("calendarId").and_then(Value::as_str) {
+        Some(id) => id.to_owned(),
+        None => match store.default_calendar(&owner.id) {
+            Some(calendar) => calendar.id.clone(),
+            None => return not_found("calendar"),
+        },
+    };
+    let mut fields = body.clone();
+    fields.remove("calendarId");
+    match store.create_event(&owner.id, &calendar_id, &fields, now) {
+        Ok((event, _)) => (
+            StatusCode::CREATED,
+            Json(Value::Object(render::event(
+                &instances::item(&event),
+                &owner,
+                &Options::default(),
+            ))),
+        )
+            .into_response(),
+        Err(error) => problem(StatusCode::BAD_REQUEST, error.to_string()),
+    }
+}
+
+async fn update_event(
+    State(emulator): State<Arc<Emulator>>,
+    Path((user, id)): Path<(String, String)>,
+    Json(body): Json<Map<String, Value>>,
+) -> Response {
+    let now = emulator.now();
+    let mut store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    match store.update_event(&owner.id, &id, &body, None, now) {
+        Ok(id) => match crate::graph::instance_by_id(&store, &owner.id, &id) {
+            Some(instance) => Json(Value::Object(render::event(
+                &instance,
+                &owner,
+                &Options::default(),
+            )))
+            .into_response(),
+            None => not_found("event"),
+        },
+        Err(crate::store::StoreError::NotFound) => not_found("event"),
+        Err(error) => problem(StatusCode::BAD_REQUEST, error.to_string()),
+    }
+}
+
+async fn delete_event(
+    State(emulator): State<Arc<Emulator>>,
+    Path((user, id)): Path<(String, String)>,
+) -> Response {
+    let mut store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    match store.delete_event(&owner.id, &id, None) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => not_found("event"),
+    }
+}
+
+/// "Revoke sessions": refresh tokens issued before now stop working (AADSTS50173).
+async fn revoke(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>) -> Response {
+    let now = emulator.now();
+    let mut store = emulator.store();
+    match store.user_mut(&user) {
+        Some(found) => {
+            found.refresh_tokens_valid_from = now;
+            let id = found.id.clone();
+            drop(store);
+            emulator
+                .tokens()
+                .sessions
+                .retain(|_, session_user| *session_user != id);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => not_found("user"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PolicyRequest {
+    policy: ConsentPolicy,
+}
+
+async fn consent_policy(
+    State(emulator): State<Arc<Emulator>>,
+    Path(tenant): Path<String>,
+    Json(body): Json<PolicyRequest>,
+) -> Response {
+    match emulator.store().tenant_mut(&tenant) {
+        Some(found) => {
+            found.consent_policy = body.policy;
+            Json(json!({"id": found.id, "consentPolicy": found.consent_policy})).into_response()
+        }
+        None => not_found("tenant"),
+    }
+}
+
+async fn revoke_grants(
+    State(emulator): State<Arc<Emulator>>,
+    Path(tenant): Path<String>,
+) -> Response {
+    let mut store = emulator.store();
+    let Some(id) = store.tenant(&tenant).map(|found| found.id.clone()) else {
+        return not_found("tenant");
+    };
+    store.delegated_grants.retain(|grant| grant.tenant_id != id);
+    store.mark_changed();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn faults(State(emulator): State<Arc<Emulator>>) -> Json<Value> {
+    Json(json!({"value": emulator.faults().rules()}))
+}
+
+async fn add_fault(State(emulator): State<Arc<Emulator>>, Json(rule): Json<FaultRule>) -> Response {
+    let added = emulator.faults().add(rule);
+    (StatusCode::CREATED, Json(added)).into_response()
+}
+
+async fn clear_faults(State(emulator): State<Arc<Emulator>>) -> StatusCode {
+    emulator.faults().clear();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    path: Option<String>,
+    method: Option<String>,
+}
+
+async fn requests(
+    State(emulator): State<Arc<Emulator>>,
+    Query(filter): Query<LogQuery>,
+) -> Json<Value> {
+    let log = emulator.log();
+    let entries: Vec<Value> = log
+        .entries()
+        .filter(|entry| {
+            filter.path.as_deref().is_none_or(|pattern| {
+                crate::faults::glob_matches(
+                    pattern,
+                    entry.path.split('?').next().unwrap_or_default(),
+                )
+            })
+        })
+        .filter(|entry| {
+            filter
+                .method
+                .as_deref()
+                .is_none_or(|method| method.eq_ignore_ascii_case(&entry.method))
+        })
+        .map(|entry| serde_json::to_value(entry).unwrap_or(Value::Null))
+        .collect();
+    Json(json!({"count": entries.len(), "value": entries}))
+}
+
+async fn clear_requests(State(emulator): State<Arc<Emulator>>) -> StatusCode {
+    emulator.log().clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn throttle(State(emulator): State<Arc<Emulator>>) -> Json<ThrottleConfig> {
+    Json(emulator.throttle.config())
+}
+
+async fn set_throttle(
+    State(emulator): State<Arc<Emulator>>,
+    Json(config): Json<ThrottleConfig>,
+) -> Json<ThrottleConfig> {
+    emulator.throttle.set_config(config);
+    Json(emulator.throttle.config())
+}
+
+async fn expire_delta(State(emulator): State<Arc<Emulator>>) -> StatusCode {
+    emulator.sync().expire_all();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct Advance {
+    seconds: i64,
+}
+
+async fn advance_clock(
+    State(emulator): State<Arc<Emulator>>,
+    Json(advance): Json<Advance>,
+) -> Json<Value> {
+    emulator.advance_clock(chrono::TimeDelta::seconds(advance.seconds));
+    Json(json!({"now": emulator.now()}))
+}
