@@ -1,5 +1,7 @@
 //! Identity platform: discovery, authorize pages, code + PKCE, refresh, device code, client
 //! credentials, admin consent, and Microsoft's error shapes.
+// Test helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
