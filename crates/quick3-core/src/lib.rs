@@ -4,6 +4,7 @@
 pub mod api;
 pub mod demo;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod model;
 pub mod paths;

@@ -1,0 +1,15 @@
+//! Microsoft sign-in (identity platform v2.0): where Microsoft is, the OAuth flows, the loopback
+//! redirect, tokens, and the keyring that holds refresh tokens.
+
+pub mod config;
+pub mod error;
+pub mod flow;
+pub mod loopback;
+pub mod secrets;
+pub mod tokens;
+
+pub use config::{EndpointSettings, Endpoints};
+pub use error::IdentityError;
+pub use flow::{Callback, DEEP_LINK_REDIRECT, PendingSignIn, PendingSignIns};
+pub use secrets::{Keyring, SecretStore};
+pub use tokens::{Secret, SignedInUser, TokenSet};
