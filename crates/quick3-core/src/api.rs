@@ -4,9 +4,13 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::error::{CoreError, Result};
-use crate::ids::{AppointmentId, ResourceId};
+use crate::identity::{Credentials, IdentityError, SignInFailure, SignedIn};
+use crate::ids::{AccountId, AppointmentId, ResourceId};
 use crate::model::appointment::parse_time_zone;
-use crate::model::{Account, AppointmentInput, AppointmentPatch, AppointmentRecord};
+use crate::model::{
+    Account, AccountStatus, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
+    NewAccount, scope_warning,
+};
 use crate::store::{AppointmentQuery, Store};
 
 /// Reads an instant given as RFC 3339 text (as the UI and scripts send it).
@@ -105,4 +109,174 @@ pub fn parse_range_bound(text: &str, zone: &str, field: &'static str) -> Result<
         .earliest()
         .map(|start| start.with_timezone(&Utc))
         .ok_or_else(invalid)
+}
+
+/// A row of the Office 365 tab: the account, whether a sign-in is waiting right now, and a
+/// warning when its scopes cannot serve its direction.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AccountRow {
+    #[serde(flatten)]
+    pub account: Account,
+    pub scope_warning: Option<String>,
+}
+
+/// The Office 365 tab's rows. An account still marked "waiting for sign-in" whose sign-in is no
+/// longer waiting (the app was restarted, or it expired) shows as "sign-in needed".
+pub fn account_rows(
+    store: &Store,
+    credentials: Option<&Credentials>,
+    resource: ResourceId,
+    now: DateTime<Utc>,
+) -> Result<Vec<AccountRow>> {
+    Ok(store
+        .accounts_of(resource)?
+        .into_iter()
+        .map(|mut account| {
+            if account.status == AccountStatus::WaitingForSignIn
+                && !credentials.is_some_and(|c| c.is_waiting(account.id, now))
+            {
+                account.status = AccountStatus::SignInNeeded;
+            }
+            let scope_warning = scope_warning(account.direction, &account.scopes);
+            AccountRow {
+                account,
+                scope_warning,
+            }
+        })
+        .collect())
+}
+
+/// Adds an account and starts its browser sign-in; returns the account and the URL to open.
+pub fn add_account(
+    store: &mut Store,
+    credentials: &Credentials,
+    new: NewAccount,
+    redirect_uri: &str,
+    now: DateTime<Utc>,
+) -> Result<(Account, url::Url)> {
+    // Check the configuration before anything is written.
+    credentials.endpoints().client_id()?;
+    let account = store.add_account(new, now)?;
+    let url = credentials.start_sign_in(&account, redirect_uri, now)?;
+    Ok((account, url))
+}
+
+/// Starts a new browser sign-in for an existing account ("Sign in again").
+pub fn sign_in_again(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: AccountId,
+    redirect_uri: &str,
+    now: DateTime<Utc>,
+) -> Result<url::Url> {
+    let account = store.account(account)?;
+    let url = credentials.start_sign_in(&account, redirect_uri, now)?;
+    store.set_account_status(account.id, AccountStatus::WaitingForSignIn, None)?;
+    Ok(url)
+}
+
+/// Cancels a waiting sign-in.
+pub fn cancel_sign_in(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: AccountId,
+) -> Result<()> {
+    credentials.cancel_sign_in(account);
+    store.set_account_status(
+        account,
+        AccountStatus::SignInNeeded,
+        Some("The sign-in was cancelled."),
+    )
+}
+
+/// What became of a sign-in answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SignInResult {
+    pub account_id: Option<AccountId>,
+    pub connected: bool,
+    /// The error or warning in plain words, if any.
+    pub message: Option<String>,
+    /// A stable code for an error (`AdminConsentRequired`, …).
+    pub code: Option<String>,
+}
+
+/// Records what a sign-in answer (from `Credentials::complete_sign_in`) brought: the account is
+/// connected, or shows why not. An answer nobody waited for changes nothing.
+pub fn record_sign_in(
+    store: &mut Store,
+    outcome: std::result::Result<SignedIn, SignInFailure>,
+) -> Result<SignInResult> {
+    match outcome {
+        Ok(signed_in) => {
+            let mailbox = signed_in.user.as_ref().and_then(|u| u.username.as_deref());
+            let warning = store.record_sign_in(signed_in.account_id, mailbox)?;
+            Ok(SignInResult {
+                account_id: Some(signed_in.account_id),
+                connected: true,
+                message: warning,
+                code: None,
+            })
+        }
+        Err(SignInFailure {
+            account_id: None,
+            error,
+        }) => {
+            tracing::warn!(code = error.code(), "a sign-in answer was ignored: {error}");
+            Ok(SignInResult {
+                account_id: None,
+                connected: false,
+                message: Some(error.to_string()),
+                code: Some(error.code().into()),
+            })
+        }
+        Err(SignInFailure {
+            account_id: Some(account),
+            error,
+        }) => {
+            let status = if matches!(error, IdentityError::AdminConsentRequired { .. }) {
+                AccountStatus::Error
+            } else {
+                AccountStatus::SignInNeeded
+            };
+            store.set_account_status(account, status, Some(&error.to_string()))?;
+            Ok(SignInResult {
+                account_id: Some(account),
+                connected: false,
+                message: Some(error.to_string()),
+                code: Some(error.code().into()),
+            })
+        }
+    }
+}
+
+/// Changes direction and scopes (None pauses).
+pub fn edit_account(
+    store: &mut Store,
+    account: AccountId,
+    direction: Direction,
+    scopes: Vec<String>,
+) -> Result<Account> {
+    store.edit_account(account, direction, scopes)
+}
+
+pub fn set_main_account(store: &mut Store, account: AccountId) -> Result<Account> {
+    store.set_main_account(account)
+}
+
+/// Removes an account and deletes its tokens from the keyring; its pulled appointments are kept
+/// or deleted as the planner chose.
+pub fn remove_account(
+    store: &mut Store,
+    credentials: Option<&Credentials>,
+    account: AccountId,
+    keep_appointments: bool,
+    now: DateTime<Utc>,
+) -> Result<Account> {
+    store.account(account)?;
+    if let Some(credentials) = credentials {
+        credentials.forget(account)?;
+    }
+    store.remove_account(account, keep_appointments, now)
 }

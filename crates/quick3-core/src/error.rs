@@ -36,6 +36,8 @@ pub enum CoreError {
     Storage(#[from] rusqlite::Error),
     #[error("The database could not be upgraded to this version of Quick3 Planner: {0}.")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Identity(#[from] crate::identity::IdentityError),
     #[error("Stored data is damaged: {0}.")]
     Corrupt(String),
 }
@@ -60,6 +62,7 @@ impl CoreError {
             CoreError::Storage(_) => "Storage",
             CoreError::Migration(_) => "Migration",
             CoreError::Corrupt(_) => "Corrupt",
+            CoreError::Identity(err) => err.code(),
         }
     }
 

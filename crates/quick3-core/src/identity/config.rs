@@ -52,6 +52,25 @@ pub struct EndpointSettings {
 }
 
 impl EndpointSettings {
+    /// Settings for a local emulator (demo mode, tests): its HTTPS authority and Graph, its CA,
+    /// and its plain-http page for the planner's browser.
+    pub fn emulator(
+        authority: String,
+        browser_authority: Option<String>,
+        graph: String,
+        ca_cert: &std::path::Path,
+        client_id: &str,
+    ) -> Self {
+        EndpointSettings {
+            authority: Some(authority),
+            browser_authority,
+            tenant: Some(DEFAULT_TENANT.to_owned()),
+            client_id: Some(client_id.to_owned()),
+            graph: Some(graph),
+            ca_cert: Some(ca_cert.display().to_string()),
+        }
+    }
+
     /// These settings with the `QUICK3_*` environment variables laid over them.
     pub fn with_env(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());

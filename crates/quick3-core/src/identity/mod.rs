@@ -2,6 +2,7 @@
 //! redirect, tokens, and the keyring that holds refresh tokens.
 
 pub mod config;
+pub mod credentials;
 pub mod error;
 pub mod flow;
 pub mod loopback;
@@ -9,6 +10,7 @@ pub mod secrets;
 pub mod tokens;
 
 pub use config::{EndpointSettings, Endpoints};
+pub use credentials::{Credentials, SignInFailure, SignedIn};
 pub use error::IdentityError;
 pub use flow::{Callback, DEEP_LINK_REDIRECT, PendingSignIn, PendingSignIns};
 pub use secrets::{Keyring, SecretStore};

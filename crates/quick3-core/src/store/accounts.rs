@@ -251,6 +251,49 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
     }))
 }
 
+impl Store {
+    /// Records a completed sign-in: the account is connected (or paused) with no error. When the
+    /// mailbox signed in differs from the one typed, the account takes the real mailbox and the
+    /// returned warning says so.
+    pub fn record_sign_in(
+        &mut self,
+        id: AccountId,
+        mailbox: Option<&str>,
+    ) -> Result<Option<String>> {
+        let account = self.account(id)?;
+        let mut warning = None;
+        if let Some(mailbox) = mailbox.map(str::trim).filter(|m| !m.is_empty())
+            && !mailbox.eq_ignore_ascii_case(&account.email)
+        {
+            let taken: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM m365_accounts WHERE resource_id = ?1 AND lower(email) = lower(?2) AND id <> ?3)",
+                params![account.resource_id, mailbox, id],
+                |row| row.get(0),
+            )?;
+            if taken {
+                return Err(CoreError::DuplicateAccount {
+                    email: mailbox.to_owned(),
+                });
+            }
+            self.conn.execute(
+                "UPDATE m365_accounts SET email = ?2 WHERE id = ?1",
+                params![id, mailbox],
+            )?;
+            warning = Some(format!(
+                "You signed in as {mailbox}, not {}: Quick3 Planner will use the calendars of {mailbox}.",
+                account.email
+            ));
+        }
+        let status = if account.direction == Direction::None {
+            AccountStatus::Paused
+        } else {
+            AccountStatus::Connected
+        };
+        self.set_account_status(id, status, None)?;
+        Ok(warning)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,8 @@ mod appointments;
 pub use appointments::AppointmentQuery;
 mod planner;
 mod resources;
+mod settings;
+pub use settings::ENDPOINT_SETTING_NAMES;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,193 @@
+//! An installation's Microsoft credentials: sign-ins waiting for their answer, refresh tokens in
+//! the keyring, and access tokens in memory, refreshed ahead of expiry, one refresh at a time per
+//! account.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use url::Url;
+
+use super::flow::{self, PendingSignIns, parse_callback};
+use super::secrets::{SecretStore, refresh_token_key};
+use super::{Endpoints, IdentityError, Secret, SignedInUser, TokenSet};
+use crate::ids::AccountId;
+use crate::model::Account;
+
+/// Access tokens are refreshed when less than this is left.
+const REFRESH_MARGIN_MINUTES: i64 = 5;
+
+/// A finished sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub account_id: AccountId,
+    pub user: Option<SignedInUser>,
+}
+
+/// A sign-in answer that could not be used; `account_id` is known when the answer matched a
+/// sign-in that was waiting.
+#[derive(Debug, Clone)]
+pub struct SignInFailure {
+    pub account_id: Option<AccountId>,
+    pub error: IdentityError,
+}
+
+type AccessSlot = Arc<tokio::sync::Mutex<Option<TokenSet>>>;
+
+#[derive(Debug)]
+pub struct Credentials {
+    endpoints: Endpoints,
+    http: reqwest::Client,
+    secrets: Arc<dyn SecretStore>,
+    pending: Mutex<PendingSignIns>,
+    access: Mutex<HashMap<AccountId, AccessSlot>>,
+}
+
+impl Credentials {
+    pub fn new(endpoints: Endpoints, secrets: Arc<dyn SecretStore>) -> Result<Self, IdentityError> {
+        let http = endpoints.http_client()?;
+        Ok(Credentials {
+            endpoints,
+            http,
+            secrets,
+            pending: Mutex::default(),
+            access: Mutex::default(),
+        })
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// The HTTP client for Microsoft (trusting the configured extra CA).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, PendingSignIns> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts a browser sign-in for `account`; the answer is expected on `redirect_uri`.
+    pub fn start_sign_in(
+        &self,
+        account: &Account,
+        redirect_uri: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Url, IdentityError> {
+        let (url, pending) = flow::begin_sign_in(
+            &self.endpoints,
+            account.id,
+            &account.email,
+            &account.scopes,
+            redirect_uri,
+            now,
+        )?;
+        self.pending().insert(pending);
+        Ok(url)
+    }
+
+    pub fn is_waiting(&self, account: AccountId, now: DateTime<Utc>) -> bool {
+        self.pending().is_waiting(account, now)
+    }
+
+    /// Cancel: an answer that still arrives for it is ignored.
+    pub fn cancel_sign_in(&self, account: AccountId) -> bool {
+        self.pending().cancel(account)
+    }
+
+    /// Uses a sign-in answer (deep link or loopback URL): its `state` must match a waiting
+    /// sign-in; the code is redeemed and the refresh token goes to the keyring.
+    pub async fn complete_sign_in(
+        &self,
+        answer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<SignedIn, SignInFailure> {
+        let unknown = |error| SignInFailure {
+            account_id: None,
+            error,
+        };
+        let callback = parse_callback(answer).map_err(unknown)?;
+        let pending = self.pending().take(&callback, now).map_err(unknown)?;
+        let account_id = pending.account_id;
+        let failed = |error| SignInFailure {
+            account_id: Some(account_id),
+            error,
+        };
+        let tokens = flow::finish_sign_in(&self.endpoints, &self.http, pending, callback, now)
+            .await
+            .map_err(failed)?;
+        let user = tokens.user.clone();
+        self.keep(account_id, tokens).map_err(failed)?;
+        Ok(SignedIn { account_id, user })
+    }
+
+    /// Keeps a new token set: the refresh token in the keyring, the access token in memory.
+    pub fn keep(&self, account: AccountId, tokens: TokenSet) -> Result<(), IdentityError> {
+        if let Some(refresh) = &tokens.refresh_token {
+            self.secrets.set(&refresh_token_key(account), refresh)?;
+        }
+        let slot = self.slot(account);
+        if let Ok(mut cached) = slot.try_lock() {
+            *cached = Some(tokens);
+        }
+        Ok(())
+    }
+
+    fn slot(&self, account: AccountId) -> AccessSlot {
+        let mut access = self
+            .access
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        access.entry(account).or_default().clone()
+    }
+
+    /// A valid access token for the account: the cached one, or a refresh (storing the rotated
+    /// refresh token) when it is about to expire. Concurrent callers wait for the one refresh.
+    pub async fn access_token(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<Secret, IdentityError> {
+        let slot = self.slot(account.id);
+        let mut cached = slot.lock().await;
+        if let Some(tokens) = cached.as_ref()
+            && tokens.fresh_at(now, Duration::minutes(REFRESH_MARGIN_MINUTES))
+        {
+            return Ok(tokens.access_token.clone());
+        }
+        let key = refresh_token_key(account.id);
+        let refresh_token = self.secrets.get(&key)?.ok_or(IdentityError::NotSignedIn)?;
+        let tokens = flow::refresh(
+            &self.endpoints,
+            &self.http,
+            &refresh_token,
+            &account.scopes,
+            now,
+        )
+        .await?;
+        if let Some(rotated) = &tokens.refresh_token {
+            self.secrets.set(&key, rotated)?;
+        }
+        let access = tokens.access_token.clone();
+        *cached = Some(tokens);
+        Ok(access)
+    }
+
+    /// Forgets an account's tokens (keyring and memory), as when it is removed.
+    pub fn forget(&self, account: AccountId) -> Result<(), IdentityError> {
+        self.cancel_sign_in(account);
+        self.access
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&account);
+        self.secrets.delete(&refresh_token_key(account))
+    }
+
+    /// Whether a refresh token is stored for the account.
+    pub fn has_sign_in(&self, account: AccountId) -> Result<bool, IdentityError> {
+        Ok(self.secrets.get(&refresh_token_key(account))?.is_some())
+    }
+}
