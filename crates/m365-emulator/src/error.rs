@@ -28,6 +28,9 @@ pub enum EmulatorError {
     /// The stored state could not be decoded.
     #[error("state file content: {0}")]
     StateContent(#[from] serde_json::Error),
+    /// The benchmark could not talk to the emulator.
+    #[error("bench: {0}")]
+    Bench(String),
     /// The async runtime could not be built.
     #[error("runtime: {0}")]
     Runtime(std::io::Error),

@@ -5,6 +5,7 @@
 //! binary, which prints one JSON line describing where it listens.
 
 mod admin;
+pub mod bench;
 pub mod clock;
 mod emulator;
 mod error;

@@ -17,6 +17,15 @@ struct Cli {
 enum Command {
     /// Serve on 127.0.0.1 until SIGINT/SIGTERM.
     Serve(m365_emulator::ServeArgs),
+    /// Time a full calendarView delta enumeration over loopback HTTPS and print one JSON line.
+    Bench {
+        /// Events in the mailbox.
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// `Prefer: odata.maxpagesize`.
+        #[arg(long, default_value_t = 100)]
+        page_size: usize,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -32,6 +41,10 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             runtime.block_on(m365_emulator::serve_until_signal(args.to_config()))?
+        }
+        Command::Bench { events, page_size } => {
+            let report = runtime.block_on(m365_emulator::bench::run(events, page_size))?;
+            println!("{}", report.to_json());
         }
     }
     Ok(())
