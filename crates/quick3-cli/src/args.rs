@@ -17,6 +17,10 @@ pub struct Cli {
     /// The IANA time zone that local times are read and shown in (default: the machine's).
     #[arg(long = "tz", global = true, env = "QUICK3_TZ", value_name = "ZONE")]
     pub time_zone: Option<String>,
+    /// Demo mode, as the app's: the demo data folder and a Microsoft 365 emulator started for
+    /// this command (demo users sign in with the password Demo-pass-1).
+    #[arg(long, global = true, env = "QUICK3_DEMO")]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +39,116 @@ pub enum Command {
     /// Support and management actions: modules and rights.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Microsoft 365 accounts of resources: connect (sign in), change, remove.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Where Microsoft is: authority, tenant, client id, Graph, an extra CA.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// The local Microsoft 365 emulator (identity platform + Graph calendars).
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Flow {
+    /// The system browser, answering on a loopback port of this machine.
+    Browser,
+    /// The same loopback answer; prints the URL to open anywhere on this machine.
+    Loopback,
+    /// A code to enter on another device (for machines without a browser).
+    Device,
+}
+
+#[derive(Debug, Args)]
+pub struct SignInOptions {
+    /// How to sign in.
+    #[arg(long, value_enum, default_value = "browser")]
+    pub flow: Flow,
+    /// Do not open a browser: print the URL (or the device code) on stderr and wait.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Give up waiting after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Connects a Microsoft 365 account to a resource and signs in.
+    Add {
+        /// The resource (id, e-mail or name).
+        #[arg(long)]
+        resource: String,
+        /// The Microsoft 365 user name (e-mail).
+        #[arg(long)]
+        email: String,
+        /// down (Microsoft 365 → Quick3), up (Quick3 → Microsoft 365) or both.
+        #[arg(long)]
+        direction: String,
+        /// Scopes to ask for, space- or comma-separated (default: by direction).
+        #[arg(long)]
+        scopes: Option<String>,
+        #[command(flatten)]
+        sign_in: SignInOptions,
+    },
+    /// Lists accounts (of one resource, or all).
+    List {
+        #[arg(long)]
+        resource: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Changes an account's direction (none pauses it) or scopes.
+    Edit {
+        /// The account (id or e-mail).
+        account: String,
+        #[arg(long)]
+        resource: Option<String>,
+        #[arg(long)]
+        direction: Option<String>,
+        #[arg(long)]
+        scopes: Option<String>,
+    },
+    /// Removes an account and its sign-in; keeps its pulled appointments unless told not to.
+    Remove {
+        account: String,
+        #[arg(long)]
+        resource: Option<String>,
+        /// Also delete the appointments pulled from it.
+        #[arg(long)]
+        delete_appointments: bool,
+    },
+    /// Makes an account its resource's main account (the one that receives uploads).
+    SetMain {
+        account: String,
+        #[arg(long)]
+        resource: Option<String>,
+    },
+    /// Signs in again (after "sign-in needed").
+    SignIn {
+        account: String,
+        #[arg(long)]
+        resource: Option<String>,
+        #[command(flatten)]
+        sign_in: SignInOptions,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Shows the endpoints in use (after QUICK3_* environment overrides).
+    Show,
+    /// Sets authority, tenant, client-id, graph or ca-cert.
+    Set { name: String, value: String },
+    /// Unsets one (back to Microsoft's public cloud default).
+    Unset { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serves the emulator on 127.0.0.1 and prints one JSON line (authority, graph, admin, CA).
+    Serve(m365_emulator::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]

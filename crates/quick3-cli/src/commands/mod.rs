@@ -1,23 +1,55 @@
-//! Runs a parsed command line against the store.
+//! Runs a parsed command line: opens the store (and, in demo mode, an emulator), then hands the
+//! command to its module.
 
+mod account;
 mod admin;
 mod appointment;
+mod config;
 mod resource;
 
 use anyhow::Context;
+use quick3_core::identity::{Credentials, EndpointSettings, Keyring};
 use quick3_core::{Store, demo, paths};
 
-use crate::args::{Cli, Command, DemoCommand};
+use crate::args::{Cli, Command, DemoCommand, EmulatorCommand};
+
+/// What a command runs against.
+pub struct Session {
+    pub store: Store,
+    pub runtime: tokio::runtime::Runtime,
+    endpoint_settings: EndpointSettings,
+    /// Keeps the demo emulator serving while the command runs.
+    _emulator: Option<m365_emulator::RunningEmulator>,
+}
+
+impl Session {
+    /// The Microsoft credentials of this installation (keyring + endpoints).
+    pub fn credentials(&mut self) -> anyhow::Result<Credentials> {
+        let endpoints = self.endpoint_settings.resolve()?;
+        let secrets = Keyring::for_installation(&self.store.installation_id()?);
+        Ok(Credentials::new(endpoints, secrets)?)
+    }
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut store = open_store(&cli)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    if let Command::Emulator(EmulatorCommand::Serve(args)) = &cli.command {
+        return Ok(runtime.block_on(m365_emulator::serve_until_signal(args.to_config()))?);
+    }
+    let mut session = open_session(&cli, runtime)?;
     let now = chrono::Utc::now();
     match cli.command {
-        Command::Resource(command) => resource::run(&mut store, command, now),
-        Command::Appointment(command) => appointment::run(&mut store, command, now),
-        Command::Admin(command) => admin::run(&mut store, command, now),
+        Command::Resource(command) => resource::run(&mut session.store, command, now),
+        Command::Appointment(command) => appointment::run(&mut session.store, command, now),
+        Command::Admin(command) => admin::run(&mut session.store, command, now),
+        Command::Account(command) => account::run(&mut session, command),
+        Command::Config(command) => config::run(&mut session, command),
+        Command::Emulator(_) => Ok(()),
         Command::Demo(DemoCommand::Seed) => {
-            let report = demo::seed(&mut store, now)?;
+            let report = demo::seed(&mut session.store, now)?;
             if report.already_seeded {
                 println!("The demo data is already there; nothing was added.");
             } else {
@@ -31,13 +63,44 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn open_store(cli: &Cli) -> anyhow::Result<Store> {
-    let dir = paths::data_dir(cli.data_dir.as_deref())?;
+fn open_session(cli: &Cli, runtime: tokio::runtime::Runtime) -> anyhow::Result<Session> {
+    let mut dir = paths::data_dir(cli.data_dir.as_deref())?;
+    if cli.demo && cli.data_dir.is_none() {
+        dir.push("demo");
+    }
     let database = paths::database_in(&dir)?;
     let mut store = Store::open(&database)
         .with_context(|| format!("the database {} could not be opened", database.display()))?;
     if let Some(zone) = &cli.time_zone {
         store.set_default_zone(zone)?;
     }
-    Ok(store)
+    let (endpoint_settings, emulator) = if cli.demo {
+        demo::seed(&mut store, chrono::Utc::now())?;
+        let config = m365_emulator::EmulatorConfig {
+            seed: m365_emulator::Seed::Demo,
+            http_port: Some(0),
+            state_file: Some(dir.join("emulator.db")),
+            cert_dir: Some(dir.join("emulator-ca")),
+            ..Default::default()
+        };
+        let emulator = runtime
+            .block_on(m365_emulator::start(config))
+            .context("the demo emulator could not start")?;
+        let settings = EndpointSettings::emulator(
+            emulator.authority(),
+            emulator.http_authority(),
+            emulator.graph(),
+            emulator.ca_cert_path(),
+            m365_emulator::DEMO_CLIENT_ID,
+        );
+        (settings, Some(emulator))
+    } else {
+        (store.endpoint_settings()?.with_env(), None)
+    };
+    Ok(Session {
+        store,
+        runtime,
+        endpoint_settings,
+        _emulator: emulator,
+    })
 }

@@ -186,6 +186,12 @@ impl Credentials {
         self.secrets.delete(&refresh_token_key(account))
     }
 
+    /// Fails with a plain explanation when the keyring cannot be reached (before anything that
+    /// would need it is written).
+    pub fn check_keyring(&self) -> Result<(), IdentityError> {
+        self.secrets.get("availability-check").map(|_| ())
+    }
+
     /// Whether a refresh token is stored for the account.
     pub fn has_sign_in(&self, account: AccountId) -> Result<bool, IdentityError> {
         Ok(self.secrets.get(&refresh_token_key(account))?.is_some())

@@ -6,7 +6,7 @@ mod appointments;
 pub use appointments::AppointmentQuery;
 mod planner;
 mod resources;
-mod settings;
+pub mod settings;
 pub use settings::ENDPOINT_SETTING_NAMES;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,249 @@
+//! `quick3 account add|list|edit|remove|set-main|sign-in`: Microsoft 365 accounts of resources,
+//! signed in through the browser with a loopback answer, or with a device code.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use quick3_core::api;
+use quick3_core::identity::flow;
+use quick3_core::identity::loopback::LoopbackListener;
+use quick3_core::identity::{Credentials, SignedIn};
+use quick3_core::model::{Account, Direction, NewAccount};
+
+use super::Session;
+use crate::args::{AccountCommand, Flow, SignInOptions};
+use crate::output;
+
+pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()> {
+    let now = Utc::now();
+    match command {
+        AccountCommand::Add {
+            resource,
+            email,
+            direction,
+            scopes,
+            sign_in,
+        } => {
+            let resource = session.store.find_resource(&resource)?;
+            let new = NewAccount {
+                resource_id: resource.id,
+                email,
+                direction: Direction::parse(&direction)?,
+                scopes: scopes.into_iter().collect(),
+            };
+            let credentials = session.credentials()?;
+            credentials.endpoints().client_id()?;
+            // Check the keyring before anything is written: the sign-in must have somewhere to go.
+            credentials.check_keyring()?;
+            let account = session.store.add_account(new, now)?;
+            if let Some(warning) =
+                quick3_core::model::scope_warning(account.direction, &account.scopes)
+            {
+                eprintln!("Warning: {warning}");
+            }
+            println!(
+                "Added account {} ({}) to {}.",
+                account.id, account.email, resource.name
+            );
+            sign_in_account(session, &credentials, &account, &sign_in)
+        }
+        AccountCommand::SignIn {
+            account,
+            resource,
+            sign_in,
+        } => {
+            let account = find(session, &account, resource.as_deref())?;
+            let credentials = session.credentials()?;
+            sign_in_account(session, &credentials, &account, &sign_in)
+        }
+        AccountCommand::List { resource, json } => {
+            let accounts = match resource {
+                Some(r) => {
+                    let id = session.store.find_resource(&r)?.id;
+                    session.store.accounts_of(id)?
+                }
+                None => session.store.all_accounts()?,
+            };
+            if json {
+                return output::json(&accounts);
+            }
+            let names = session.store.list_resources()?;
+            let rows: Vec<Vec<String>> = accounts
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.id.to_string(),
+                        names
+                            .iter()
+                            .find(|r| r.id == a.resource_id)
+                            .map(|r| r.name.clone())
+                            .unwrap_or_default(),
+                        a.email.clone(),
+                        a.direction.as_str().to_owned(),
+                        a.status.as_str().to_owned(),
+                        if a.is_main {
+                            "main".into()
+                        } else {
+                            String::new()
+                        },
+                        a.last_sync_at
+                            .map(|t| t.to_rfc3339())
+                            .unwrap_or_else(|| "never".into()),
+                    ]
+                })
+                .collect();
+            output::table(
+                &[
+                    "ID",
+                    "RESOURCE",
+                    "E-MAIL",
+                    "DIRECTION",
+                    "STATUS",
+                    "MAIN",
+                    "LAST SYNC",
+                ],
+                &rows,
+            );
+            Ok(())
+        }
+        AccountCommand::Edit {
+            account,
+            resource,
+            direction,
+            scopes,
+        } => {
+            let current = find(session, &account, resource.as_deref())?;
+            let direction = direction
+                .map(|d| Direction::parse(&d))
+                .transpose()?
+                .unwrap_or(current.direction);
+            let scopes = match scopes {
+                Some(scopes) => vec![scopes],
+                None if direction != current.direction => Vec::new(),
+                None => current.scopes.clone(),
+            };
+            let edited = api::edit_account(&mut session.store, current.id, direction, scopes)?;
+            println!(
+                "Account {} is now {} ({}).",
+                edited.email,
+                edited.direction.as_str(),
+                edited.scopes.join(" ")
+            );
+            if let Some(warning) =
+                quick3_core::model::scope_warning(edited.direction, &edited.scopes)
+            {
+                eprintln!("Warning: {warning}");
+            }
+            Ok(())
+        }
+        AccountCommand::Remove {
+            account,
+            resource,
+            delete_appointments,
+        } => {
+            let account = find(session, &account, resource.as_deref())?;
+            let credentials = session.credentials().ok();
+            let removed = api::remove_account(
+                &mut session.store,
+                credentials.as_ref(),
+                account.id,
+                !delete_appointments,
+                now,
+            )?;
+            println!(
+                "Removed account {}{}.",
+                removed.email,
+                if delete_appointments {
+                    " and its appointments"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        AccountCommand::SetMain { account, resource } => {
+            let account = find(session, &account, resource.as_deref())?;
+            let main = api::set_main_account(&mut session.store, account.id)?;
+            println!("{} is now the main account: uploads go there.", main.email);
+            Ok(())
+        }
+    }
+}
+
+fn find(session: &Session, account: &str, resource: Option<&str>) -> anyhow::Result<Account> {
+    let resource = resource
+        .map(|r| session.store.find_resource(r).map(|r| r.id))
+        .transpose()?;
+    Ok(session.store.find_account(account, resource)?)
+}
+
+fn sign_in_account(
+    session: &mut Session,
+    credentials: &Credentials,
+    account: &Account,
+    options: &SignInOptions,
+) -> anyhow::Result<()> {
+    let timeout = Duration::from_secs(options.timeout);
+    let outcome = match options.flow {
+        Flow::Device => session.runtime.block_on(async {
+            let device = flow::begin_device_sign_in(credentials.endpoints(), credentials.http(), &account.scopes).await?;
+            eprintln!("{}", device.message);
+            if !options.no_browser {
+                let _ = open::that_detached(&device.verification_uri);
+            }
+            let tokens = tokio::time::timeout(
+                timeout,
+                flow::finish_device_sign_in(credentials.endpoints(), credentials.http(), device, tokio::time::sleep, Utc::now),
+            )
+            .await
+            .map_err(|_| quick3_core::identity::IdentityError::Expired)??;
+            let user = tokens.user.clone();
+            credentials.keep(account.id, tokens)?;
+            Ok::<_, quick3_core::identity::IdentityError>(SignedIn { account_id: account.id, user })
+        })
+        .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error }),
+        Flow::Browser | Flow::Loopback => session.runtime.block_on(async {
+            let listener = LoopbackListener::bind()
+                .await
+                .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error })?;
+            let url = credentials
+                .start_sign_in(account, &listener.redirect_uri(), Utc::now())
+                .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error })?;
+            let opened = options.flow == Flow::Browser && !options.no_browser && open::that_detached(url.as_str()).is_ok();
+            if opened {
+                eprintln!("Sign in with Microsoft in the browser window that opened. If none did, open:\n{url}");
+            } else {
+                eprintln!("Open this address in a browser on this machine to sign in:\n{url}");
+            }
+            let _ = std::io::stderr().flush();
+            let answer = listener
+                .wait(timeout)
+                .await
+                .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error })?;
+            credentials.complete_sign_in(&answer, Utc::now()).await
+        }),
+    };
+    let result = api::record_sign_in(&mut session.store, outcome)
+        .context("the sign-in could not be recorded")?;
+    if result.connected {
+        if let Some(warning) = &result.message {
+            eprintln!("Warning: {warning}");
+        }
+        let account = session.store.account(account.id)?;
+        println!(
+            "Connected {} ({}).",
+            account.email,
+            account.direction.as_str()
+        );
+        Ok(())
+    } else {
+        bail!(
+            "{}",
+            result
+                .message
+                .unwrap_or_else(|| "The sign-in did not complete.".into())
+        )
+    }
+}

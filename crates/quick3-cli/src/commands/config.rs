@@ -1,0 +1,47 @@
+//! `quick3 config show|set|unset`: where Microsoft is for this installation.
+
+use quick3_core::store::ENDPOINT_SETTING_NAMES;
+
+use super::Session;
+use crate::args::ConfigCommand;
+
+pub fn run(session: &mut Session, command: ConfigCommand) -> anyhow::Result<()> {
+    match command {
+        ConfigCommand::Show => {
+            let endpoints = session.endpoint_settings.resolve()?;
+            println!("authority: {}", endpoints.authority);
+            println!("tenant:    {}", endpoints.tenant);
+            println!(
+                "client-id: {}",
+                endpoints
+                    .client_id
+                    .as_deref()
+                    .unwrap_or("(not set: register Quick3 Planner in Microsoft Entra)")
+            );
+            println!("graph:     {}", endpoints.graph);
+            println!(
+                "ca-cert:   {}",
+                endpoints
+                    .extra_ca
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "(system roots only)".into())
+            );
+        }
+        ConfigCommand::Set { name, value } => {
+            session.store.set_endpoint_setting(&name, Some(&value))?;
+            println!("{name} is set.");
+        }
+        ConfigCommand::Unset { name } => {
+            if !ENDPOINT_SETTING_NAMES.contains(&name.as_str()) {
+                anyhow::bail!(
+                    "\"{name}\" is not one of {}.",
+                    ENDPOINT_SETTING_NAMES.join(", ")
+                );
+            }
+            session.store.set_endpoint_setting(&name, None)?;
+            println!("{name} is back to its default.");
+        }
+    }
+    Ok(())
+}
