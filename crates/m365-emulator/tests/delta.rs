@@ -266,7 +266,7 @@ async fn unknown_and_expired_tokens_answer_410() {
 }
 
 #[tokio::test]
-async fn ten_thousand_events_enumerate_quickly() {
+async fn ten_thousand_events_enumerate_in_exactly_a_hundred_pages() {
     let h = start(Seed::Scale {
         events: 10_000,
         calendars: 2,
@@ -280,13 +280,7 @@ async fn ten_thousand_events_enumerate_quickly() {
         (now - TimeDelta::days(100)).format("%Y-%m-%dT%H:%M:%SZ"),
         (now + TimeDelta::days(100)).format("%Y-%m-%dT%H:%M:%SZ")
     );
-    let started = std::time::Instant::now();
     let (items, _, pages) = round(&h, &token, &url, 100).await;
-    assert_eq!(items.len(), 10_000);
-    assert_eq!(pages, 100);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
-        "even a debug build enumerates 10,000 events in seconds: {:?}",
-        started.elapsed()
-    );
+    assert_eq!(items.len(), 10_000, "every event once");
+    assert_eq!(pages, 100, "exactly the pages maxpagesize asks for (times are benchmarked, not tested)");
 }
