@@ -11,6 +11,12 @@ fn main() {
         "delete_appointment",
         "restore_appointment",
         "list_accounts",
+        "add_account",
+        "cancel_sign_in",
+        "sign_in_again",
+        "edit_account",
+        "set_main_account",
+        "remove_account",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

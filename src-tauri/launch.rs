@@ -1,5 +1,5 @@
 //! Start-up of the desktop app: command-line options, logging, opening (and in demo mode
-//! seeding) the store.
+//! seeding) the store, and finding Microsoft (in demo mode, the embedded emulator).
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use quick3_core::{Store, demo, paths};
 
 use crate::AppState;
+use crate::microsoft::Microsoft;
 
 /// `quick3-planner [--demo] [--data-dir DIR]`; `QUICK3_DEMO=1` also selects demo mode.
 #[derive(Debug, Default)]
@@ -46,7 +47,8 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// Opens the store. Demo mode keeps its data in a `demo` folder of its own and seeds it once.
+/// Opens the store. Demo mode keeps its data (and the emulator's) in a `demo` folder of its own
+/// and seeds it once.
 pub fn open_state(options: &Options) -> Result<AppState, String> {
     let mut dir = paths::data_dir(options.data_dir.as_deref()).map_err(|e| e.to_string())?;
     if options.demo && options.data_dir.is_none() {
@@ -59,8 +61,17 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
         tracing::info!(?report, "demo data");
     }
     tracing::info!(database = %database.display(), demo = options.demo, "store opened");
+    let microsoft = if options.demo {
+        Microsoft::demo(&mut store, &dir)
+    } else {
+        Microsoft::configured(&mut store)
+    };
+    if let Err(problem) = &microsoft.credentials {
+        tracing::warn!(code = %problem.code, "Microsoft 365 is not available: {}", problem.message);
+    }
     Ok(AppState {
         store: Mutex::new(store),
         demo_mode: options.demo,
+        microsoft,
     })
 }

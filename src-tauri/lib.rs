@@ -3,31 +3,55 @@
 
 mod commands;
 mod launch;
+mod microsoft;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use quick3_core::Store;
+use tauri::Manager;
 
-/// What the commands share: the store (behind a mutex: one writer at a time) and the mode.
+/// What the commands share: the store (behind a mutex: one writer at a time), the mode, and the
+/// way to Microsoft.
 #[derive(Debug)]
 pub struct AppState {
     pub store: Mutex<Store>,
     pub demo_mode: bool,
+    pub microsoft: microsoft::Microsoft,
 }
 
-/// Starts the desktop app. Exits with a plain message if the data folder cannot be opened.
+impl AppState {
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Starts the desktop app. A second launch (such as the browser handing over a
+/// `quickplanner://` sign-in answer) passes its arguments to the running app and exits; the
+/// first opens the store in `setup`, so a second one never touches it. Exits with a plain
+/// message if the data folder cannot be opened.
 pub fn run() {
     launch::init_logging();
-    let options = launch::Options::from_args(std::env::args().skip(1));
-    let state = match launch::open_state(&options) {
-        Ok(state) => state,
-        Err(message) => {
-            eprintln!("Quick3 Planner cannot start: {message}");
-            std::process::exit(1);
-        }
-    };
     let result = tauri::Builder::default()
-        .manage(state)
+        // First, so that a second launch hands over its arguments before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            microsoft::show_window(app);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let options = launch::Options::from_args(std::env::args().skip(1));
+            match launch::open_state(&options) {
+                Ok(state) => app.manage(state),
+                Err(message) => {
+                    eprintln!("Quick3 Planner cannot start: {message}");
+                    std::process::exit(1);
+                }
+            };
+            microsoft::listen(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::list_resources,
@@ -37,6 +61,12 @@ pub fn run() {
             commands::delete_appointment,
             commands::restore_appointment,
             commands::list_accounts,
+            commands::add_account,
+            commands::cancel_sign_in,
+            commands::sign_in_again,
+            commands::edit_account,
+            commands::set_main_account,
+            commands::remove_account,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -1,7 +1,7 @@
 // Harness for end-to-end tests: starts the real Quick3 Planner binary through tauri-driver on a
 // data folder of the test's own, and offers a few helpers that act as a person would.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
@@ -22,8 +22,28 @@ export function quick3(dataDir, ...args) {
   });
 }
 
+/** The D-Bus name a running Quick3 Planner holds (tauri-plugin-single-instance). */
+const INSTANCE_NAME = 'com.quick3.planner.SingleInstance';
+
+function instanceRunning() {
+  const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
+    '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner',
+    INSTANCE_NAME], { encoding: 'utf8' });
+  return reply.includes('true');
+}
+
+/** Waits until no app instance is running (a new launch would otherwise hand over and exit). */
+async function noInstanceRunning(timeout = 15000) {
+  const until = Date.now() + timeout;
+  while (instanceRunning()) {
+    if (Date.now() > until) throw new Error('the previous Quick3 Planner is still running');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Starts the app on `dataDir` and waits until the window shows the Scheduler. */
 export async function launch(dataDir, { demo = true } = {}) {
+  await noInstanceRunning();
   const args = ['--data-dir', dataDir];
   if (demo) args.push('--demo');
   const browser = await remote({
@@ -107,4 +127,103 @@ export async function waitForAppointment(browser, title, timeout = 10000) {
 export function today() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Opens My Resource → Office 365 and waits for the accounts table. */
+export async function openOffice365Tab(browser) {
+  await click(browser, '[data-testid="user-menu"]');
+  await click(browser, '[data-testid="menu-my-resource"]');
+  await click(browser, '[data-testid="tab-office365"]');
+  await (await browser.$('[data-testid="accounts-table"]')).waitForDisplayed({ timeout: 10000 });
+}
+
+/** The row of the account with this e-mail in the Office 365 tab. */
+export const accountRow = (email) => `[data-testid="account-row"][data-email="${email}"]`;
+
+const BROWSER_LOG = process.env.QUICK3_E2E_BROWSER_LOG;
+
+/** URLs the app has opened in the system browser so far (see fake-browser/xdg-open). */
+export function browserUrls() {
+  return readFileSync(BROWSER_LOG, 'utf8').split('\n').filter(Boolean);
+}
+
+/** Waits for the app to open a URL in the system browser beyond the first `seen` ones. */
+export async function nextBrowserUrl(seen, timeout = 10000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const urls = browserUrls();
+    if (urls.length > seen) return urls[seen];
+    if (Date.now() > until) throw new Error('the app opened nothing in the system browser');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const decode = (text) =>
+  text.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+
+/**
+ * Completes the emulator's sign-in pages in "the browser" with form posts, as a person would:
+ * e-mail and password, then accept the permissions (or, on "Need admin approval", return to the
+ * app). Returns the Location that leaves the emulator: the `quickplanner://` answer.
+ */
+export async function completeSignIn(url, login, password = 'Demo-pass-1') {
+  const cookies = new Map();
+  const go = async (target, form) => {
+    const response = await fetch(target, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair.indexOf('=');
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return response;
+  };
+  let current = url;
+  let response = await go(url);
+  const pages = [];
+  for (let step = 0; step < 8; step++) {
+    if (response.status >= 300 && response.status < 400) {
+      const next = new URL(response.headers.get('location'), current).href;
+      if (!next.startsWith('http')) return next;
+      current = next;
+      response = await go(next);
+      continue;
+    }
+    const page = await response.text();
+    const kind = /<meta name="emulator-page" content="([^"]+)"/.exec(page)?.[1] ?? '';
+    pages.push(kind);
+    const action = /<form[^>]*action="([^"]*)"/.exec(page)?.[1];
+    if (!action) throw new Error(`the sign-in stopped on a "${kind}" page:\n${page.replace(/<[^>]+>/g, ' ')}`);
+    const form = {};
+    for (const [, name, value] of page.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+      form[decode(name)] = decode(value);
+    }
+    if (kind === 'sign-in') Object.assign(form, { login, passwd: password });
+    else if (kind === 'consent') form.decision = 'accept';
+    else if (kind === 'admin-approval') form.decision = 'decline';
+    current = new URL(decode(action), current).href;
+    response = await go(current, form);
+  }
+  throw new Error(`the sign-in did not leave the emulator; pages: ${pages.join(', ')}`);
+}
+
+/**
+ * Hands a `quickplanner://` URL to the app as the OS does: it starts the app binary with the URL
+ * as its only argument; that second instance passes it to the running one and exits.
+ */
+export function openDeepLink(url) {
+  return new Promise((resolve, reject) => {
+    execFile(process.env.APP_BIN, [url], { timeout: 20000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the second launch failed: ${error.message}\n${stderr}`));
+      else resolve();
+    });
+  });
 }

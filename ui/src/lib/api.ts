@@ -1,15 +1,24 @@
 // The one typed door to the Tauri backend: every command the UI uses, with its argument
 // names and result types from the generated bindings. Errors always come out as ErrorPayload.
 import { invoke, isTauri } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { Account } from '../bindings/Account';
+import type { AccountId } from '../bindings/AccountId';
+import type { AccountRow } from '../bindings/AccountRow';
 import type { AppointmentId } from '../bindings/AppointmentId';
 import type { AppointmentInput } from '../bindings/AppointmentInput';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { Direction } from '../bindings/Direction';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { NewAccount } from '../bindings/NewAccount';
 import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
+import type { SignInResult } from '../bindings/SignInResult';
+
+/** The event the backend sends when a Microsoft sign-in answer was used. */
+export const SIGN_IN_EVENT = 'account-sign-in';
 
 export const BACKEND_UNAVAILABLE = 'BackendUnavailable';
 
@@ -58,7 +67,21 @@ export const api = {
   deleteAppointment: (id: AppointmentId) => call<null>('delete_appointment', { id }),
   restoreAppointment: (id: AppointmentId) =>
     call<AppointmentRecord>('restore_appointment', { id }),
-  listAccounts: (resourceId: ResourceId) => call<Account[]>('list_accounts', { resourceId }),
+  listAccounts: (resourceId: ResourceId) => call<AccountRow[]>('list_accounts', { resourceId }),
+  /** Adds the account and opens Microsoft's sign-in page in the system browser. */
+  addAccount: (account: NewAccount) => call<Account>('add_account', { new: account }),
+  signInAgain: (accountId: AccountId) => call<null>('sign_in_again', { accountId }),
+  cancelSignIn: (accountId: AccountId) => call<null>('cancel_sign_in', { accountId }),
+  editAccount: (accountId: AccountId, direction: Direction, scopes: string[]) =>
+    call<Account>('edit_account', { accountId, direction, scopes }),
+  setMainAccount: (accountId: AccountId) => call<Account>('set_main_account', { accountId }),
+  removeAccount: (accountId: AccountId, keepAppointments: boolean) =>
+    call<Account>('remove_account', { accountId, keepAppointments }),
+  /** Calls `handler` with every sign-in answer; returns the function that stops listening. */
+  onSignIn: async (handler: (result: SignInResult) => void): Promise<() => void> => {
+    if (!isTauri()) return () => {};
+    return listen<SignInResult>(SIGN_IN_EVENT, (event) => handler(event.payload));
+  },
 };
 
 export type Api = typeof api;

@@ -5,7 +5,7 @@ import { MODULE_INACTIVE_MESSAGE, NO_RIGHT_MESSAGE, office365Gate } from './offi
 describe('labels', () => {
   it('names directions and statuses as the planner reads them', () => {
     expect(Object.values(DIRECTION_LABELS)).toEqual(['Down', 'Up', 'Up and Down', 'None']);
-    expect(STATUS_LABELS.waiting_for_sign_in).toBe('Waiting for sign-in');
+    expect(STATUS_LABELS.waiting_for_sign_in).toBe('Waiting for Microsoft sign-in…');
     expect(STATUS_LABELS.sign_in_needed).toBe('Sign-in needed');
     expect(showAsLabel('oof')).toBe('Out of office');
     expect(showAsLabel('unknown')).toBe('Unknown');

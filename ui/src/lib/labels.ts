@@ -14,7 +14,7 @@ export const DIRECTION_LABELS: Record<Direction, string> = {
 
 export const STATUS_LABELS: Record<AccountStatus, string> = {
   connected: 'Connected',
-  waiting_for_sign_in: 'Waiting for sign-in',
+  waiting_for_sign_in: 'Waiting for Microsoft sign-in…',
   sign_in_needed: 'Sign-in needed',
   paused: 'Paused',
   error: 'Error',

@@ -1,0 +1,159 @@
+//! Microsoft sign-in in the desktop app: where Microsoft is (the embedded emulator in demo mode),
+//! the system browser that shows the sign-in page, and the answers that come back as
+//! `quickplanner://auth/callback` deep links.
+
+use std::path::Path;
+
+use chrono::Utc;
+use m365_emulator::{EmulatorConfig, RunningEmulator, Seed};
+use quick3_core::identity::{Credentials, EndpointSettings, IdentityError, Keyring};
+use quick3_core::{CoreError, ErrorPayload, Store, api};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_plugin_opener::OpenerExt;
+use url::Url;
+
+use crate::AppState;
+
+/// The event the window receives with a `SignInResult` when a sign-in answer was used.
+pub const SIGN_IN_EVENT: &str = "account-sign-in";
+
+/// How the app reaches Microsoft: its credentials (or why there are none), and in demo mode the
+/// emulator that plays Microsoft for as long as the app runs.
+#[derive(Debug)]
+pub struct Microsoft {
+    pub credentials: Result<Credentials, ErrorPayload>,
+    _emulator: Option<RunningEmulator>,
+}
+
+impl Microsoft {
+    /// Microsoft as configured (settings, then `QUICK3_*` variables), refresh tokens in the OS
+    /// keyring. Nothing here touches the network or the keyring yet.
+    pub fn configured(store: &mut Store) -> Microsoft {
+        let credentials = (|| {
+            let endpoints = store.endpoint_settings()?.with_env().resolve()?;
+            credentials(endpoints, store)
+        })();
+        Microsoft {
+            credentials: credentials.map_err(ErrorPayload::from),
+            _emulator: None,
+        }
+    }
+
+    /// Demo mode: the M365 emulator, started here and kept in `dir` across restarts.
+    pub fn demo(store: &mut Store, dir: &Path) -> Microsoft {
+        let config = EmulatorConfig {
+            seed: Seed::Demo,
+            http_port: Some(0),
+            state_file: Some(dir.join("emulator.db")),
+            cert_dir: Some(dir.join("emulator-ca")),
+            ..EmulatorConfig::default()
+        };
+        let emulator = match tauri::async_runtime::block_on(m365_emulator::start(config)) {
+            Ok(emulator) => emulator,
+            Err(err) => {
+                tracing::warn!(%err, "the demo Microsoft 365 emulator did not start");
+                let reason = format!("the demo Microsoft 365 emulator did not start ({err})");
+                return Microsoft {
+                    credentials: Err(
+                        CoreError::from(IdentityError::Misconfigured { reason }).into()
+                    ),
+                    _emulator: None,
+                };
+            }
+        };
+        tracing::info!(authority = %emulator.authority(), "demo Microsoft 365 emulator started");
+        let settings = EndpointSettings::emulator(
+            emulator.authority(),
+            emulator.http_authority(),
+            emulator.graph(),
+            emulator.ca_cert_path(),
+            m365_emulator::DEMO_CLIENT_ID,
+        );
+        let credentials = settings
+            .resolve()
+            .map_err(CoreError::from)
+            .and_then(|endpoints| credentials(endpoints, store));
+        Microsoft {
+            credentials: credentials.map_err(ErrorPayload::from),
+            _emulator: Some(emulator),
+        }
+    }
+}
+
+fn credentials(
+    endpoints: quick3_core::identity::Endpoints,
+    store: &mut Store,
+) -> quick3_core::Result<Credentials> {
+    let secrets = Keyring::for_installation(&store.installation_id()?);
+    Ok(Credentials::new(endpoints, secrets)?)
+}
+
+/// Opens Microsoft's sign-in page in the planner's own browser.
+pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<(), ErrorPayload> {
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|err| ErrorPayload {
+            code: "BrowserUnavailable".into(),
+            message: format!(
+                "Quick3 Planner could not open your web browser ({err}). Open this address in a \
+                 browser to sign in: {url}"
+            ),
+        })
+}
+
+/// Listens for `quickplanner://` answers: the one the app was started with, and those a second
+/// launch hands over (single-instance). Also registers the scheme, so that a development or test
+/// build handles it too.
+pub fn listen<R: Runtime>(app: &AppHandle<R>) {
+    #[cfg(any(target_os = "linux", windows))]
+    if let Err(err) = app.deep_link().register_all() {
+        tracing::warn!(%err, "the quickplanner:// scheme could not be registered");
+    }
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            answer(&handle, url);
+        }
+    });
+    match app.deep_link().get_current() {
+        Ok(Some(urls)) => urls.into_iter().for_each(|url| answer(app, url)),
+        Ok(None) => {}
+        Err(err) => tracing::warn!(%err, "the start-up deep link could not be read"),
+    }
+}
+
+/// Uses one sign-in answer and tells the window what became of it. Answers that match no waiting
+/// sign-in (unknown or stale `state`) are logged by the core and change nothing.
+fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let Ok(credentials) = &state.microsoft.credentials else {
+            tracing::warn!("a sign-in answer arrived but Microsoft is not configured; ignored");
+            return;
+        };
+        let outcome = credentials.complete_sign_in(url.as_str(), Utc::now()).await;
+        let recorded = {
+            let mut store = state.store();
+            api::record_sign_in(&mut store, outcome)
+        };
+        match recorded {
+            Ok(result) if result.account_id.is_some() => {
+                if let Err(err) = app.emit(SIGN_IN_EVENT, &result) {
+                    tracing::warn!(%err, "the window could not be told about a sign-in");
+                }
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(code = err.code(), "a sign-in could not be recorded: {err}"),
+        }
+    });
+}
+
+/// Brings the window forward when a second launch hands its arguments over.
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
