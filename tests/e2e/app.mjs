@@ -227,3 +227,21 @@ export function openDeepLink(url) {
     });
   });
 }
+
+/** Every secret Quick3 Planner keeps in the Secret Service (refresh tokens), read with secret-tool. */
+export function keyringSecrets() {
+  let out = '';
+  try {
+    out = execFileSync('secret-tool', ['search', '--all', '--unlock', 'application', 'rust-keyring'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    return [];
+  }
+  return [...out.matchAll(/^secret = (.+)$/gm)].map((m) => m[1]).filter(Boolean);
+}
+
+/** Opens the menu of an account's row and chooses an item. */
+export async function chooseFromAccountMenu(browser, email, item) {
+  await click(browser, `${accountRow(email)} [data-testid="account-menu"]`);
+  await click(browser, `[data-testid="${item}"]`);
+}

@@ -9,15 +9,15 @@ cd "$(dirname "$0")"
 export QUICK3_E2E_PORT="${QUICK3_E2E_PORT:-4444}"
 mkdir -p artifacts
 
-# A real Secret Service for the refresh tokens, unlocked before the app touches it (a locked one
-# answers every call with "no storage access").
-eval "$(printf quick3-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
-
 # Desktop files and MIME defaults written by the app (it registers quickplanner:// at run time)
-# go to a throwaway home for XDG data, not the user's.
+# and the test keyring go to a throwaway home for XDG data, not the user's.
 xdg_home=$(mktemp -d)
 export XDG_DATA_HOME="$xdg_home/data" XDG_CONFIG_HOME="$xdg_home/config"
 mkdir -p "$XDG_DATA_HOME/applications" "$XDG_CONFIG_HOME"
+
+# A real Secret Service for the refresh tokens, unlocked before the app touches it (a locked one
+# answers every call with "no storage access").
+eval "$(printf quick3-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
 
 # The system browser: URLs the app opens are recorded here (see fake-browser/xdg-open).
 export QUICK3_E2E_BROWSER_LOG="$PWD/artifacts/browser.log"

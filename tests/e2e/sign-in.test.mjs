@@ -4,9 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  accountRow, browserUrls, click, completeSignIn, fill, freshDataDir, launch, nextBrowserUrl,
-  openDeepLink, openOffice365Tab, screenshot, textOf, waitForText,
+  accountRow, ARTIFACTS, browserUrls, chooseFromAccountMenu, click, completeSignIn, fill, freshDataDir,
+  keyringSecrets, launch, nextBrowserUrl, openDeepLink, openOffice365Tab, screenshot, textOf, waitForText,
 } from './app.mjs';
 
 /** Types an e-mail into the + dialog, keeps the direction's default, clicks OK; returns the sign-in URL. */
@@ -24,8 +26,10 @@ async function addAccount(app, email, direction) {
 const statusOf = (app, email) => textOf(app, `${accountRow(email)} [data-testid="account-status"]`);
 
 test('an account connects through the system browser and the quickplanner:// link', async () => {
-  const app = await launch(freshDataDir('sign-in'));
+  const dataDir = freshDataDir('sign-in');
+  const app = await launch(dataDir);
   const email = 'megan.bowen@contoso.example';
+  const secretsBefore = keyringSecrets();
   try {
     await openOffice365Tab(app);
     const url = await addAccount(app, email);
@@ -53,6 +57,26 @@ test('an account connects through the system browser and the quickplanner:// lin
     await screenshot(app, 'office365-connected');
   } finally {
     await app.deleteSession();
+  }
+  const refreshTokens = keyringSecrets().filter((secret) => !secretsBefore.includes(secret));
+  assert.equal(refreshTokens.length, 1, 'the refresh token went to the OS keyring');
+  const files = [
+    ...readdirSync(dataDir, { recursive: true }).map((name) => join(dataDir, name)),
+    join(ARTIFACTS, 'tauri-driver.log'),
+    join(ARTIFACTS, 'browser.log'),
+  ];
+  for (const file of files) {
+    let content;
+    try { content = readFileSync(file); } catch { continue; }
+    assert.equal(content.includes(refreshTokens[0]), false, `the refresh token is not in ${file}`);
+  }
+
+  const again = await launch(dataDir);
+  try {
+    await openOffice365Tab(again);
+    assert.equal(await statusOf(again, email), 'Connected', 'still connected after a restart');
+  } finally {
+    await again.deleteSession();
   }
 });
 
@@ -148,6 +172,54 @@ test('the + dialog refuses an invalid e-mail and suggests scopes by direction', 
     await click(app, '[data-testid="account-dialog-cancel"]');
     await textOf(app, '[data-testid="accounts-empty"]');
     assert.equal(browserUrls().length, seen, 'nothing was opened in the browser');
+  } finally {
+    await app.deleteSession();
+  }
+});
+
+test('the menu per account: another mailbox signed in, main account, sign in again, edit, remove', async () => {
+  const app = await launch(freshDataDir('menu'));
+  const megan = 'megan.bowen@contoso.example';
+  const typed = 'adele.vance@contoso.example';
+  const alex = 'alex.wilber@contoso.example';
+  try {
+    await openOffice365Tab(app);
+    await openDeepLink(await completeSignIn(await addAccount(app, megan), megan));
+    await waitForText(app, accountRow(megan), 'Connected');
+
+    // Typed one mailbox, signed in with another: the row follows the mailbox and says so.
+    await openDeepLink(await completeSignIn(await addAccount(app, typed), alex));
+    await waitForText(app, accountRow(alex), 'Connected');
+    assert.match(await textOf(app, `${accountRow(alex)} [data-testid="account-message"]`),
+      /You signed in as alex\.wilber@contoso\.example, not adele\.vance@contoso\.example/);
+    assert.doesNotMatch(await textOf(app, accountRow(alex)), /Main/, 'the second account is not the main one');
+
+    await chooseFromAccountMenu(app, alex, 'account-set-main');
+    await waitForText(app, accountRow(alex), '★ Main');
+    assert.doesNotMatch(await textOf(app, accountRow(megan)), /★ Main/, 'only one main account');
+
+    const seen = browserUrls().length;
+    await chooseFromAccountMenu(app, megan, 'account-sign-in-again');
+    await waitForText(app, accountRow(megan), 'Waiting for Microsoft sign-in…');
+    await openDeepLink(await completeSignIn(await nextBrowserUrl(seen), megan));
+    await waitForText(app, accountRow(megan), 'Connected');
+
+    await chooseFromAccountMenu(app, megan, 'account-edit');
+    const options = await app.execute(() =>
+      [...document.querySelectorAll('[data-testid="account-direction"] option')].map((o) => o.textContent));
+    assert.deepEqual(options, ['Down', 'Up', 'Up and Down', 'None'], 'None pauses an existing account');
+    await fill(app, '[data-testid="account-direction"]', 'none');
+    await click(app, '[data-testid="account-ok"]');
+    await waitForText(app, accountRow(megan), 'Paused');
+    assert.match(await textOf(app, accountRow(megan)), /None/);
+    await screenshot(app, 'office365-two-accounts');
+
+    await chooseFromAccountMenu(app, alex, 'account-remove');
+    assert.match(await textOf(app, '[data-testid="account-remove-dialog"]'), /Appointments pulled from this account/);
+    await click(app, '[data-testid="account-remove-keep"]');
+    await app.waitUntil(async () => !(await (await app.$(accountRow(alex))).isExisting()),
+      { timeout: 10000, timeoutMsg: 'the removed account is still listed' });
+    await waitForText(app, accountRow(megan), '★ Main');
   } finally {
     await app.deleteSession();
   }
