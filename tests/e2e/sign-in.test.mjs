@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   accountRow, ARTIFACTS, browserUrls, chooseFromAccountMenu, click, completeSignIn, fill, freshDataDir,
-  keyringSecrets, launch, nextBrowserUrl, openDeepLink, openOffice365Tab, screenshot, textOf, waitForText,
+  keyringSecrets, launch, nextBrowserUrl, openDeepLink, openOffice365Tab, quick3, screenshot, textOf, waitForText,
 } from './app.mjs';
 
 /** Types an e-mail into the + dialog, keeps the direction's default, clicks OK; returns the sign-in URL. */
@@ -220,6 +220,26 @@ test('the menu per account: another mailbox signed in, main account, sign in aga
     await app.waitUntil(async () => !(await (await app.$(accountRow(alex))).isExisting()),
       { timeout: 10000, timeoutMsg: 'the removed account is still listed' });
     await waitForText(app, accountRow(megan), '★ Main');
+  } finally {
+    await app.deleteSession();
+  }
+});
+
+test('without a registered application (client) id, + says how to set Quick3 Planner up and adds nothing', async () => {
+  const dataDir = freshDataDir('no-client-id');
+  quick3(dataDir, 'demo', 'seed');
+  const app = await launch(dataDir, { demo: false });
+  try {
+    await openOffice365Tab(app);
+    const seen = browserUrls().length;
+    await click(app, '[data-testid="add-account"]');
+    await fill(app, '[data-testid="account-email"]', 'megan.bowen@contoso.example');
+    await click(app, '[data-testid="account-ok"]');
+    assert.match(await textOf(app, '[data-testid="account-error"]'),
+      /no application \(client\) id is configured\. Register Quick3 Planner in Microsoft Entra/);
+    await click(app, '[data-testid="account-dialog-cancel"]');
+    await textOf(app, '[data-testid="accounts-empty"]');
+    assert.equal(browserUrls().length, seen, 'no sign-in page was opened');
   } finally {
     await app.deleteSession();
   }
