@@ -28,6 +28,8 @@ pub enum CoreError {
     UnknownAccount { reference: String },
     #[error("The Microsoft 365 account {email} is already connected to this resource.")]
     DuplicateAccount { email: String },
+    #[error("There is no scheduled job \"{reference}\".")]
+    UnknownJob { reference: String },
     #[error("A resource with the e-mail address {email} already exists.")]
     DuplicateResourceEmail { email: String },
     #[error("The data folder {path} cannot be used: {reason}.")]
@@ -57,6 +59,7 @@ impl CoreError {
             CoreError::UnknownAppointment { .. } => "UnknownAppointment",
             CoreError::DuplicateResourceEmail { .. } => "DuplicateResourceEmail",
             CoreError::UnknownAccount { .. } => "UnknownAccount",
+            CoreError::UnknownJob { .. } => "UnknownJob",
             CoreError::DuplicateAccount { .. } => "DuplicateAccount",
             CoreError::DataDir { .. } => "DataDir",
             CoreError::Storage(_) => "Storage",
@@ -81,6 +84,7 @@ impl CoreError {
                 | CoreError::UnknownAppointment { .. }
                 | CoreError::DuplicateResourceEmail { .. }
                 | CoreError::UnknownAccount { .. }
+                | CoreError::UnknownJob { .. }
                 | CoreError::DuplicateAccount { .. }
         )
     }

@@ -6,6 +6,8 @@ pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod jobs;
+pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod store;

@@ -11,6 +11,9 @@ pub use appointment::{
     Appointment, AppointmentInput, AppointmentPatch, AppointmentRecord, Origin, Recurrence,
     RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs, When,
 };
-pub use job::{Job, JobKind, JobRun, JobRunResult};
+pub use job::{
+    ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
+    JobRun, JobRunResult, JobScope, JobSpec,
+};
 pub use planner::{Module, Overview, Planner};
 pub use resource::{NewResource, Resource, ResourceKind};

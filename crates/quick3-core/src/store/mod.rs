@@ -3,6 +3,7 @@
 
 mod accounts;
 mod appointments;
+mod jobs;
 pub use appointments::AppointmentQuery;
 mod planner;
 mod resources;

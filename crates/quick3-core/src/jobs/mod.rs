@@ -1,0 +1,381 @@
+//! The job scheduler: which jobs are due, running one without overlap, recording the run and its
+//! next time, and deciding whether its failure must be mailed. The clock and the work are passed in.
+
+pub mod schedule;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::Result;
+use crate::ids::JobId;
+use crate::model::Job;
+use crate::store::Store;
+
+/// What one run of a job's work came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct JobOutcome {
+    pub succeeded: bool,
+    #[ts(type = "Record<string, number>")]
+    pub counts: BTreeMap<String, i64>,
+    /// Each failure in plain words, naming the account or resource it concerns.
+    pub failures: Vec<String>,
+    /// Accounts whose owner must sign in again.
+    pub sign_in_needed: Vec<String>,
+}
+
+impl JobOutcome {
+    /// All failures as one message.
+    pub fn error_text(&self) -> Option<String> {
+        (!self.failures.is_empty()).then(|| self.failures.join(" "))
+    }
+}
+
+/// A failure mail to send (the scheduler decides; `mail` sends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureMail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The report of one run.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub job: Job,
+    pub outcome: JobOutcome,
+    pub mail: Option<FailureMail>,
+}
+
+/// The enabled jobs whose time has come.
+pub fn due_jobs(store: &Store, now: DateTime<Utc>) -> Result<Vec<Job>> {
+    Ok(store
+        .list_jobs()?
+        .into_iter()
+        .filter(|job| schedule::is_due(job, now))
+        .collect())
+}
+
+/// A small random delay (up to a minute, at most 5 % of the interval) so that installations do not
+/// all call Microsoft in the same second.
+pub fn jitter(job: &Job) -> Duration {
+    let cap = (job.spec.frequency.minutes() * 60 / 20).clamp(0, 60);
+    Duration::seconds(rand::random_range(0..=cap))
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs one job now unless a run of it is already going (then `None`). The store is locked only
+/// to record the start and the end, never while the work runs. The next run is counted from this
+/// run, so a job that was missed while the machine slept runs once, not once per missed slot.
+pub async fn run_job<W, F>(
+    store: &Mutex<Store>,
+    job: JobId,
+    now: impl Fn() -> DateTime<Utc>,
+    zone: chrono_tz::Tz,
+    work: W,
+) -> Result<Option<RunReport>>
+where
+    W: FnOnce(Job) -> F,
+    F: Future<Output = JobOutcome>,
+{
+    let (job, run) = {
+        let mut store = lock(store);
+        let job = store.job(job)?;
+        match store.start_job_run(job.id, now())? {
+            Some(run) => (job, run),
+            None => return Ok(None),
+        }
+    };
+    let started = now();
+    let outcome = work(job.clone()).await;
+    let finished = now();
+    let next = schedule::next_run(
+        started.max(finished),
+        job.spec.frequency,
+        job.spec.active_hours,
+        zone,
+        jitter(&job),
+    );
+    let job = {
+        let mut store = lock(store);
+        store.finish_job_run(
+            run,
+            outcome.succeeded,
+            &outcome.counts,
+            outcome.error_text().as_deref(),
+            finished,
+            next,
+        )?;
+        store.job(job.id)?
+    };
+    let mail = failure_mail(&job, &outcome);
+    Ok(Some(RunReport { job, outcome, mail }))
+}
+
+/// Whether this run's failure is mailed: when the failures in a row reach the job's threshold
+/// (then again at every further multiple of it), or when an account needs a new sign-in and the
+/// job asks to hear about that.
+pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
+    let notice = &job.spec.notify;
+    if notice.emails.is_empty() || outcome.succeeded && outcome.sign_in_needed.is_empty() {
+        return None;
+    }
+    let threshold = notice.after_failures.max(1);
+    let streak_reached = !outcome.succeeded
+        && job.consecutive_failures > 0
+        && job.consecutive_failures.is_multiple_of(threshold);
+    let sign_in = notice.when_sign_in_needed && !outcome.sign_in_needed.is_empty();
+    if !streak_reached && !sign_in {
+        return None;
+    }
+    let mut body = format!(
+        "The scheduled job \"{}\" ({}) of Quick3 Planner {}.\n\n",
+        job.spec.name,
+        job.spec.kind.label(),
+        if outcome.succeeded {
+            "needs attention"
+        } else {
+            "failed"
+        }
+    );
+    if job.consecutive_failures > 1 {
+        body.push_str(&format!(
+            "It has failed {} times in a row.\n\n",
+            job.consecutive_failures
+        ));
+    }
+    if !outcome.failures.is_empty() {
+        body.push_str("What failed:\n");
+        for failure in &outcome.failures {
+            body.push_str(&format!("  - {failure}\n"));
+        }
+        body.push('\n');
+    }
+    if !outcome.sign_in_needed.is_empty() {
+        body.push_str(&format!(
+            "These Microsoft 365 accounts must sign in again (Resource card → Office 365 → Sign in again): {}.\n\n",
+            outcome.sign_in_needed.join(", ")
+        ));
+    }
+    body.push_str(&advice(outcome));
+    body.push_str("\n-- \nQuick3 Planner\n");
+    let subject = if outcome.succeeded {
+        format!("Quick3 Planner: \"{}\" needs a new sign-in", job.spec.name)
+    } else {
+        format!("Quick3 Planner: \"{}\" failed", job.spec.name)
+    };
+    Some(FailureMail {
+        to: notice.emails.clone(),
+        subject,
+        body,
+    })
+}
+
+fn advice(outcome: &JobOutcome) -> String {
+    let text = outcome.failures.join(" ").to_ascii_lowercase();
+    if text.contains("approve") {
+        "What to do: ask your IT administrator to approve Quick3 Planner (the link is in the message above).\n".into()
+    } else if text.contains("throttl") || text.contains("too many") {
+        "What to do: nothing right away; Microsoft is limiting requests and the next run will continue. If \
+         this repeats, run the job less often (every 30 minutes or more).\n"
+            .into()
+    } else if !outcome.sign_in_needed.is_empty() {
+        "What to do: open Quick3 Planner and sign in again on the accounts named above.\n".into()
+    } else {
+        "What to do: check the network connection; the next run tries again. The job's history in \
+         Settings → Scheduled jobs has the details.\n"
+            .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn store_with_job(after_failures: u32) -> (Mutex<Store>, JobId) {
+        let mut store = Store::open_in_memory().unwrap();
+        let spec = JobSpec {
+            name: "Sync".into(),
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 1,
+                unit: FrequencyUnit::Hours,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: JobScope::AllResources,
+            notify: FailureNotice {
+                emails: vec!["it@contoso.example".into()],
+                after_failures,
+                when_sign_in_needed: true,
+            },
+        };
+        let job = store
+            .add_job(spec, at("2026-11-24T09:00:00Z"), at("2026-11-24T08:00:00Z"))
+            .unwrap();
+        (Mutex::new(store), job.id)
+    }
+
+    fn failed(message: &str) -> JobOutcome {
+        JobOutcome {
+            succeeded: false,
+            failures: vec![message.into()],
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_missed_while_asleep_runs_once_and_counts_its_next_time_from_that_run() {
+        let (store, job) = store_with_job(1);
+        // The machine slept from 08:30 to 17:00: eight slots were missed.
+        let now = at("2026-11-24T17:00:00Z");
+        let due = due_jobs(&store.lock().unwrap(), now).unwrap();
+        assert_eq!(
+            due.len(),
+            1,
+            "the job is due once, not once per missed slot"
+        );
+        let report = run_job(
+            &store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async {
+                JobOutcome {
+                    succeeded: true,
+                    ..Default::default()
+                }
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let next = report.job.next_run_at.unwrap();
+        assert!(
+            next >= at("2026-11-24T18:00:00Z") && next <= at("2026-11-24T18:01:00Z"),
+            "{next}"
+        );
+        assert!(due_jobs(&store.lock().unwrap(), now).unwrap().is_empty());
+        assert!(report.mail.is_none(), "success sends nothing");
+    }
+
+    #[tokio::test]
+    async fn a_job_never_overlaps_itself() {
+        let (store, job) = store_with_job(1);
+        let now = at("2026-11-24T10:00:00Z");
+        let report = run_job(
+            &store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async {
+                // While this run works, a second start of the same job is refused.
+                JobOutcome {
+                    succeeded: true,
+                    ..Default::default()
+                }
+            },
+        );
+        let inner_store = &store;
+        let outer = run_job(
+            inner_store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async move {
+                let nested = run_job(
+                    inner_store,
+                    job,
+                    || now,
+                    chrono_tz::UTC,
+                    |_| async { JobOutcome::default() },
+                )
+                .await
+                .unwrap();
+                assert!(nested.is_none(), "no second run while the first is going");
+                JobOutcome {
+                    succeeded: true,
+                    ..Default::default()
+                }
+            },
+        )
+        .await
+        .unwrap();
+        assert!(outer.is_some());
+        assert!(
+            report.await.unwrap().is_some(),
+            "after the first ends, the job can run again"
+        );
+    }
+
+    #[tokio::test]
+    async fn failure_mail_goes_out_when_the_streak_reaches_the_threshold() {
+        let (store, job) = store_with_job(2);
+        let mut now = at("2026-11-24T10:00:00Z");
+        let first = run_job(
+            &store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async { failed("Microsoft could not be reached for megan.bowen@contoso.example.") },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(
+            first.mail.is_none(),
+            "one failure is below the threshold of two"
+        );
+        now += Duration::hours(1);
+        let second = run_job(
+            &store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async { failed("Microsoft could not be reached for megan.bowen@contoso.example.") },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let mail = second.mail.expect("the second failure in a row is mailed");
+        assert_eq!(mail.to, ["it@contoso.example"]);
+        assert_eq!(mail.subject, "Quick3 Planner: \"Sync\" failed");
+        assert!(mail.body.contains("failed 2 times in a row"));
+        assert!(mail.body.contains("megan.bowen@contoso.example"));
+        assert!(
+            mail.body
+                .contains("What to do: check the network connection")
+        );
+    }
+
+    #[test]
+    fn an_account_needing_sign_in_is_mailed_even_when_the_run_otherwise_succeeded() {
+        let (store, job) = store_with_job(3);
+        let job = store.lock().unwrap().job(job).unwrap();
+        let outcome = JobOutcome {
+            succeeded: true,
+            sign_in_needed: vec!["adele.vance@contoso.example".into()],
+            ..Default::default()
+        };
+        let mail = failure_mail(&job, &outcome).expect("sign-in needed is mailed");
+        assert!(mail.subject.contains("needs a new sign-in"));
+        assert!(mail.body.contains("adele.vance@contoso.example"));
+    }
+}

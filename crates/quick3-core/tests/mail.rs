@@ -1,0 +1,107 @@
+//! Failure mail through a real SMTP server on loopback (aiosmtpd, started by script/test, which
+//! sets QUICK3_TEST_SMTP and QUICK3_TEST_MAILDIR).
+
+use std::path::PathBuf;
+
+use quick3_core::identity::{Secret, SecretStore};
+use quick3_core::jobs::FailureMail;
+use quick3_core::mail::{self, SmtpSecurity, SmtpSettings};
+
+/// A secret store that holds nothing: these settings log in to no one.
+#[derive(Debug)]
+struct NoSecrets;
+
+impl SecretStore for NoSecrets {
+    fn get(&self, _: &str) -> Result<Option<Secret>, quick3_core::identity::IdentityError> {
+        Ok(None)
+    }
+    fn set(&self, _: &str, _: &Secret) -> Result<(), quick3_core::identity::IdentityError> {
+        Ok(())
+    }
+    fn delete(&self, _: &str) -> Result<(), quick3_core::identity::IdentityError> {
+        Ok(())
+    }
+}
+
+fn server() -> (String, u16, PathBuf) {
+    let address = std::env::var("QUICK3_TEST_SMTP")
+        .expect("QUICK3_TEST_SMTP is not set: run the tests through script/test, which starts an SMTP server");
+    let maildir = std::env::var("QUICK3_TEST_MAILDIR").expect("QUICK3_TEST_MAILDIR is not set");
+    let (host, port) = address.rsplit_once(':').expect("host:port");
+    (
+        host.to_owned(),
+        port.parse().expect("a port"),
+        PathBuf::from(maildir),
+    )
+}
+
+fn delivered(maildir: &std::path::Path, subject: &str) -> Option<String> {
+    let new = maildir.join("new");
+    std::fs::read_dir(new)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .find_map(|entry| {
+            let text = std::fs::read_to_string(entry.path()).ok()?;
+            text.contains(subject).then_some(text)
+        })
+}
+
+#[tokio::test]
+async fn a_failure_mail_arrives_with_its_subject_and_body() {
+    let (host, port, maildir) = server();
+    let settings = SmtpSettings {
+        host,
+        port,
+        security: SmtpSecurity::None,
+        username: String::new(),
+        sender: "planner@contoso.example".into(),
+    }
+    .validate()
+    .unwrap();
+    let subject = format!("Quick3 Planner: \"Sync {}\" failed", uuid_like());
+    let mail = FailureMail {
+        to: vec!["it@contoso.example".into(), "lead@contoso.example".into()],
+        subject: subject.clone(),
+        body: "The scheduled job \"Sync\" failed.\n\nWhat failed:\n  - megan.bowen@contoso.example: Microsoft could not be reached.\n".into(),
+    };
+    mail::send(&settings, &NoSecrets, &mail)
+        .await
+        .expect("the server accepts the mail");
+    let message = delivered(&maildir, &subject).expect("the mail is in the server's mailbox");
+    assert!(message.contains("From: planner@contoso.example"));
+    assert!(message.contains("it@contoso.example") && message.contains("lead@contoso.example"));
+    assert!(message.contains("megan.bowen@contoso.example: Microsoft could not be reached."));
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_plain_error() {
+    let settings = SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: 9, // discard: nothing listens
+        security: SmtpSecurity::None,
+        username: String::new(),
+        sender: "planner@contoso.example".into(),
+    };
+    let err = mail::send(
+        &settings,
+        &NoSecrets,
+        &mail::test_mail("it@contoso.example"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("The e-mail could not be sent:"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("127.0.0.1:9"));
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("the clock is after 1970")
+            .as_nanos()
+    )
+}
