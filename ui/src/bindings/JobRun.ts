@@ -3,4 +3,11 @@ import type { JobId } from "./JobId";
 import type { JobRunId } from "./JobRunId";
 import type { JobRunResult } from "./JobRunResult";
 
-export type JobRun = { id: JobRunId, job_id: JobId, started_at: string, finished_at: string | null, result: JobRunResult, error: string | null, };
+/**
+ * One run of a job: when, how it ended, its counts, and the error in plain words.
+ */
+export type JobRun = { id: JobRunId, job_id: JobId, started_at: string, finished_at: string | null, result: JobRunResult, 
+/**
+ * Counts as the job reports them (added, updated, deleted, conflicts …).
+ */
+counts: Record<string, number>, error: string | null, };
