@@ -107,7 +107,7 @@ test('a deep link with a forged state changes nothing; the real answer still con
   }
 });
 
-test('Cancel while waiting stops the sign-in; a late answer is ignored', async () => {
+test('Cancel while waiting stops the sign-in; a late answer is ignored; Sign in starts again', async () => {
   const app = await launch(freshDataDir('cancel'));
   const email = 'alex.wilber@contoso.example';
   try {
@@ -121,6 +121,12 @@ test('Cancel while waiting stops the sign-in; a late answer is ignored', async (
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal(await statusOf(app, email), 'Sign-in needed', 'an answer to a cancelled sign-in is not used');
     await screenshot(app, 'office365-cancelled');
+
+    const seen = browserUrls().length;
+    await click(app, `${accountRow(email)} [data-testid="account-sign-in"]`);
+    await waitForText(app, accountRow(email), 'Waiting for Microsoft sign-in…');
+    await openDeepLink(await completeSignIn(await nextBrowserUrl(seen), email));
+    await waitForText(app, accountRow(email), 'Connected');
   } finally {
     await app.deleteSession();
   }
