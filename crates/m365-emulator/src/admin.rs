@@ -1,4 +1,4 @@
-//! The admin API under `/_emulator/`: seeding, Outlook-side edits, faults, throttling, the request log.
+//! The admin API under `/_emulator/`: seeding, Outlook-side edits, faults, throttling, the request log, issued tokens.
 
 use std::sync::Arc;
 
@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::Seed;
@@ -15,6 +16,7 @@ use crate::emulator::Emulator;
 use crate::faults::FaultRule;
 use crate::graph::query::Options;
 use crate::graph::render;
+use crate::identity::tokens::Subject;
 use crate::origin::Origin;
 use crate::store::instances;
 use crate::store::model::ConsentPolicy;
@@ -33,6 +35,7 @@ pub fn router() -> Router<Arc<Emulator>> {
             get(event).patch(update_event).delete(delete_event),
         )
         .route("/users/{user}/revoke-refresh-tokens", post(revoke))
+        .route("/tokens", get(tokens))
         .route("/tenants/{tenant}/consent-policy", put(consent_policy))
         .route("/tenants/{tenant}/grants", delete(revoke_grants))
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
@@ -233,14 +236,58 @@ async fn revoke(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>)
             found.refresh_tokens_valid_from = now;
             let id = found.id.clone();
             drop(store);
-            emulator
-                .tokens()
-                .sessions
-                .retain(|_, session_user| *session_user != id);
+            emulator.tokens().end_sessions_of(&id);
             StatusCode::NO_CONTENT.into_response()
         }
         None => not_found("user"),
     }
+}
+
+/// One line of `GET /_emulator/tokens`.
+#[derive(Debug, Serialize)]
+struct IssuedToken {
+    kind: &'static str,
+    token: String,
+    /// The user's UPN (their object id if the user is gone); `None` for app tokens.
+    user: Option<String>,
+    client_id: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Every access and refresh token the emulator issued and still knows (expired ones until they
+/// are pruned), so security tests can look for them where they must not be.
+async fn tokens(State(emulator): State<Arc<Emulator>>) -> Json<Vec<IssuedToken>> {
+    let mut issued: Vec<IssuedToken> = {
+        let tokens = emulator.tokens();
+        let access = tokens.access.iter().map(|(token, grant)| IssuedToken {
+            kind: "access",
+            token: token.clone(),
+            user: match &grant.subject {
+                Subject::User(id) => Some(id.clone()),
+                Subject::App => None,
+            },
+            client_id: grant.client_id.clone(),
+            expires_at: grant.expires_at,
+        });
+        let refresh = tokens.refresh_grants().map(|(token, grant)| IssuedToken {
+            kind: "refresh",
+            token: token.clone(),
+            user: Some(grant.user_id.clone()),
+            client_id: grant.client_id.clone(),
+            expires_at: grant.expires_at,
+        });
+        access.chain(refresh).collect()
+    };
+    issued.sort_by(|a, b| (a.kind, a.expires_at, &a.token).cmp(&(b.kind, b.expires_at, &b.token)));
+    let store = emulator.store();
+    for entry in &mut issued {
+        if let Some(user) = entry.user.as_mut()
+            && let Some(found) = store.user(user)
+        {
+            *user = found.mail.clone();
+        }
+    }
+    Json(issued)
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::clock::Clock;
 use crate::faults::Faults;
-use crate::graph::delta::SyncStates;
-use crate::identity::tokens::Tokens;
+use crate::graph::delta::{SavedSyncStates, SyncStates};
+use crate::identity::tokens::{SignIns, Tokens};
 use crate::request_log::RequestLog;
 use crate::store::Store;
 use crate::throttle::Throttle;
@@ -65,6 +65,12 @@ impl Emulator {
             lifetimes,
             seed,
         }
+    }
+
+    /// Continues the sign-ins and sync states of an earlier run (`--state`).
+    pub fn restore(&self, sign_ins: SignIns, sync_states: SavedSyncStates) {
+        *lock(&self.tokens) = Tokens::restored(sign_ins);
+        *lock(&self.sync) = SyncStates::restored(sync_states);
     }
 
     /// Now, as every decision in the emulator sees it.

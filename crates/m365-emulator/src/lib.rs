@@ -140,16 +140,23 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     };
     let ca = tls::load_or_create(&cert_dir)?;
     let now = config.clock.now();
-    let store = match &config.state_file {
-        Some(path) => match store::persist::load(path)? {
-            Some(store) => store,
-            None => {
-                let store = build_store(&config.seed, now);
-                store::persist::save(path, &store, now)?;
-                store
+    let saved = match &config.state_file {
+        Some(path) => store::persist::load(path)?,
+        None => None,
+    };
+    let (store, sign_ins, sync_states) = match saved {
+        Some(saved) => (saved.store, saved.sign_ins, saved.sync_states),
+        None => {
+            let store = build_store(&config.seed, now);
+            if let Some(path) = &config.state_file {
+                let changes = store::persist::Changes {
+                    store: Some(store.clone()),
+                    ..Default::default()
+                };
+                store::persist::save(path, &changes, now)?;
             }
-        },
-        None => build_store(&config.seed, now),
+            (store, Default::default(), Default::default())
+        }
     };
     let lifetimes = Lifetimes {
         access_token: delta(config.access_token_lifetime),
@@ -165,6 +172,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         lifetimes,
         config.seed.clone(),
     ));
+    emulator.restore(sign_ins, sync_states);
     let router = http::router(Arc::clone(&emulator));
     let (shutdown, watcher) = watch::channel(false);
     let bind = |port: u16| async move {
@@ -212,14 +220,33 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     })
 }
 
-/// Writes the store to the state file about once a second while it changes.
+/// How far the state file is: the change counters of what it last received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SavedVersions {
+    store: u64,
+    sign_ins: u64,
+    sync_states: u64,
+}
+
+impl SavedVersions {
+    fn of(emulator: &Emulator) -> Self {
+        Self {
+            store: emulator.store().generation,
+            sign_ins: emulator.tokens().sign_ins_changed(),
+            sync_states: emulator.sync().changed(),
+        }
+    }
+}
+
+/// Writes the store, sign-ins and sync states to the state file about once a second while
+/// they change.
 fn spawn_persistence(
     emulator: Arc<Emulator>,
     path: PathBuf,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut saved = emulator.store().generation;
+        let mut saved = Some(SavedVersions::of(&emulator));
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -230,18 +257,48 @@ fn spawn_persistence(
     })
 }
 
-async fn save_if_changed(emulator: &Arc<Emulator>, path: &Path, saved: u64) -> u64 {
-    let (generation, snapshot) = {
+/// Saves the parts that changed since `saved` (everything when `None`); returns how far the
+/// file now is.
+async fn save_if_changed(
+    emulator: &Arc<Emulator>,
+    path: &Path,
+    saved: Option<SavedVersions>,
+) -> Option<SavedVersions> {
+    let unsaved = |part: fn(&SavedVersions) -> u64, now: u64| saved.as_ref().map(part) != Some(now);
+    let (store, store_version) = {
         let store = emulator.store();
-        if store.generation == saved {
-            return saved;
-        }
-        (store.generation, store.clone())
+        let changed = unsaved(|saved| saved.store, store.generation);
+        (changed.then(|| store.clone()), store.generation)
     };
+    let (sign_ins, sign_ins_version) = {
+        let tokens = emulator.tokens();
+        let version = tokens.sign_ins_changed();
+        let changed = unsaved(|saved| saved.sign_ins, version);
+        (changed.then(|| tokens.sign_ins()), version)
+    };
+    let (sync_states, sync_version) = {
+        let sync = emulator.sync();
+        let version = sync.changed();
+        let changed = unsaved(|saved| saved.sync_states, version);
+        (changed.then(|| sync.saved()), version)
+    };
+    let now_at = SavedVersions {
+        store: store_version,
+        sign_ins: sign_ins_version,
+        sync_states: sync_version,
+    };
+    let changes = store::persist::Changes {
+        store,
+        sign_ins,
+        sync_states,
+    };
+    if changes.store.is_none() && changes.sign_ins.is_none() && changes.sync_states.is_none() {
+        return Some(now_at);
+    }
     let path = path.to_owned();
     let now = emulator.now();
-    match tokio::task::spawn_blocking(move || store::persist::save(&path, &snapshot, now)).await {
-        Ok(Ok(())) => generation,
+    match tokio::task::spawn_blocking(move || store::persist::save(&path, &changes, now)).await {
+        Ok(Ok(())) => Some(now_at),
         Ok(Err(error)) => {
             tracing::warn!(%error, "could not save the emulator state");
             saved
@@ -308,7 +365,7 @@ impl RunningEmulator {
             let _ = task.await;
         }
         if let Some(path) = &self.state_file {
-            let _ = save_if_changed(&self.emulator, path, u64::MAX).await;
+            let _ = save_if_changed(&self.emulator, path, None).await;
         }
     }
 }

@@ -282,5 +282,8 @@ async fn ten_thousand_events_enumerate_in_exactly_a_hundred_pages() {
     );
     let (items, _, pages) = round(&h, &token, &url, 100).await;
     assert_eq!(items.len(), 10_000, "every event once");
-    assert_eq!(pages, 100, "exactly the pages maxpagesize asks for (times are benchmarked, not tested)");
+    assert_eq!(
+        pages, 100,
+        "exactly the pages maxpagesize asks for (times are benchmarked, not tested)"
+    );
 }

@@ -688,3 +688,67 @@ async fn client_credentials_reach_any_mailbox_but_not_me() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn admin_tokens_lists_every_issued_access_and_refresh_token() {
+    let h = start(Seed::Empty).await;
+    let listed = || async {
+        let response = h.http.get(h.admin("/tokens")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()
+    };
+    assert_eq!(listed().await, serde_json::json!([]), "nothing issued yet");
+
+    let tokens = h.user_tokens(MEGAN, DEMO_PASSWORD).await;
+    let refreshed: Value = h
+        .token(
+            "common",
+            &[
+                ("client_id", DEMO_CLIENT_ID),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let app = h.app_token().await;
+
+    let listed = listed().await;
+    let entries = listed.as_array().unwrap();
+    let find = |token: &Value| {
+        entries
+            .iter()
+            .find(|entry| entry["token"] == *token)
+            .unwrap_or_else(|| panic!("{token} is listed"))
+            .clone()
+    };
+    for (token, kind) in [
+        (&tokens["access_token"], "access"),
+        (&tokens["refresh_token"], "refresh"),
+        (&refreshed["access_token"], "access"),
+        (&refreshed["refresh_token"], "refresh"),
+    ] {
+        let entry = find(token);
+        assert_eq!(entry["kind"], kind);
+        assert_eq!(entry["user"], MEGAN, "user tokens name the user's UPN");
+        assert_eq!(entry["client_id"], DEMO_CLIENT_ID);
+        assert!(entry["expires_at"].is_string(), "with an expiry");
+    }
+    let entry = find(&Value::from(app));
+    assert_eq!(entry["kind"], "access");
+    assert_eq!(entry["user"], Value::Null, "app tokens act for no user");
+    assert_eq!(entry["client_id"], m365_emulator::ORG_CLIENT_ID);
+    assert_eq!(
+        entries.len(),
+        5,
+        "two sign-ins' access and refresh tokens and one app token, nothing else"
+    );
+    assert!(
+        !entries
+            .iter()
+            .any(|entry| Some(entry["token"].as_str().unwrap()) == tokens["id_token"].as_str()),
+        "id tokens are not bearer credentials and are not listed"
+    );
+}

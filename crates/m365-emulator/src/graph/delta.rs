@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::emulator::Emulator;
@@ -19,7 +20,7 @@ use crate::store::model::User;
 const MAX_STATES: usize = 20_000;
 
 /// What a sync covers: one mailbox (or one calendar of it) inside a window.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Scope {
     user_id: String,
     calendar_id: Option<String>,
@@ -28,7 +29,7 @@ struct Scope {
 }
 
 /// One line of a delta response.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Entry {
     Upsert(String),
     Removed(String),
@@ -59,6 +60,61 @@ struct DeltaState {
 pub struct SyncStates {
     pages: HashMap<String, Page>,
     tokens: HashMap<String, DeltaState>,
+    /// Bumped on every change, so the state file is rewritten only when needed.
+    changed: u64,
+}
+
+/// A skip token as the state file keeps it; `entries` and `snapshot` index [`SavedSyncStates`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SavedPage {
+    token: String,
+    scope: Scope,
+    entries: usize,
+    offset: usize,
+    snapshot: usize,
+    created: DateTime<Utc>,
+}
+
+/// A delta token as the state file keeps it; `snapshot` indexes [`SavedSyncStates::snapshots`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SavedDelta {
+    token: String,
+    scope: Scope,
+    snapshot: usize,
+    created: DateTime<Utc>,
+}
+
+/// The sync states as the state file keeps them: every snapshot and entry list once, however
+/// many tokens share it (the pages of one round share both).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSyncStates {
+    snapshots: Vec<HashMap<String, String>>,
+    entries: Vec<Vec<Entry>>,
+    pages: Vec<SavedPage>,
+    tokens: Vec<SavedDelta>,
+}
+
+/// Numbers shared values once each, by identity.
+struct Shared<T> {
+    index: HashMap<*const T, usize>,
+    values: Vec<T>,
+}
+
+impl<T: Clone> Shared<T> {
+    fn new() -> Self {
+        Self {
+            index: HashMap::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn number(&mut self, value: &Arc<T>) -> usize {
+        let values = &mut self.values;
+        *self.index.entry(Arc::as_ptr(value)).or_insert_with(|| {
+            values.push(T::clone(value));
+            values.len() - 1
+        })
+    }
 }
 
 impl SyncStates {
@@ -66,6 +122,89 @@ impl SyncStates {
     pub fn expire_all(&mut self) {
         self.pages.clear();
         self.tokens.clear();
+        self.changed += 1;
+    }
+
+    /// Counts changes; equal counts mean nothing to save.
+    pub fn changed(&self) -> u64 {
+        self.changed
+    }
+
+    /// Every skip and delta token, to save.
+    pub fn saved(&self) -> SavedSyncStates {
+        let mut snapshots = Shared::new();
+        let mut entries = Shared::new();
+        let mut pages: Vec<SavedPage> = self
+            .pages
+            .iter()
+            .map(|(token, page)| SavedPage {
+                token: token.clone(),
+                scope: page.scope.clone(),
+                entries: entries.number(&page.entries),
+                offset: page.offset,
+                snapshot: snapshots.number(&page.snapshot),
+                created: page.created,
+            })
+            .collect();
+        let mut tokens: Vec<SavedDelta> = self
+            .tokens
+            .iter()
+            .map(|(token, state)| SavedDelta {
+                token: token.clone(),
+                scope: state.scope.clone(),
+                snapshot: snapshots.number(&state.snapshot),
+                created: state.created,
+            })
+            .collect();
+        pages.sort_by(|a, b| a.token.cmp(&b.token));
+        tokens.sort_by(|a, b| a.token.cmp(&b.token));
+        SavedSyncStates {
+            snapshots: snapshots.values,
+            entries: entries.values,
+            pages,
+            tokens,
+        }
+    }
+
+    /// The tokens of an earlier run; ones pointing outside the saved lists are dropped (410).
+    pub fn restored(saved: SavedSyncStates) -> Self {
+        let snapshots: Vec<Snapshot> = saved.snapshots.into_iter().map(Arc::new).collect();
+        let entries: Vec<Arc<Vec<Entry>>> = saved.entries.into_iter().map(Arc::new).collect();
+        let pages = saved
+            .pages
+            .into_iter()
+            .filter_map(|page| {
+                Some((
+                    page.token,
+                    Page {
+                        scope: page.scope,
+                        entries: Arc::clone(entries.get(page.entries)?),
+                        offset: page.offset,
+                        snapshot: Arc::clone(snapshots.get(page.snapshot)?),
+                        created: page.created,
+                    },
+                ))
+            })
+            .collect();
+        let tokens = saved
+            .tokens
+            .into_iter()
+            .filter_map(|state| {
+                Some((
+                    state.token,
+                    DeltaState {
+                        scope: state.scope,
+                        snapshot: Arc::clone(snapshots.get(state.snapshot)?),
+                        created: state.created,
+                    },
+                ))
+            })
+            .collect();
+        Self {
+            pages,
+            tokens,
+            changed: 0,
+        }
     }
 
     fn trim(&mut self) {
@@ -171,6 +310,7 @@ pub fn serve(
             }
             Some(page) => {
                 sync.pages.remove(skip);
+                sync.changed += 1;
                 return gone(Some(restart_link(request, &page.scope)));
             }
             None => return gone(None),
@@ -188,6 +328,7 @@ pub fn serve(
                 }
                 Some(state) => {
                     sync.tokens.remove(token);
+                    sync.changed += 1;
                     return gone(Some(restart_link(request, &state.scope)));
                 }
                 None => return gone(None),
@@ -209,11 +350,17 @@ pub fn serve(
             .collect();
         removed.sort();
         entries.extend(removed.into_iter().map(|id| Entry::Removed(id.clone())));
+        let snapshot = if entries.is_empty() {
+            // Nothing changed: the next token shares the snapshot instead of copying it.
+            state.snapshot
+        } else {
+            Arc::new(now_in_scope.into_iter().collect())
+        };
         Page {
             scope: state.scope,
             entries: Arc::new(entries),
             offset: 0,
-            snapshot: Arc::new(now_in_scope.into_iter().collect()),
+            snapshot,
             created: now,
         }
     } else {
@@ -286,10 +433,57 @@ pub fn serve(
         );
         body["@odata.deltaLink"] = json!(format!("{base}?$deltatoken={token}"));
     }
+    sync.changed += 1;
     sync.trim();
     GraphResponse::json(StatusCode::OK, body)
 }
 
 fn removed(id: &str) -> Value {
     json!({"@odata.type": "#microsoft.graph.event", "id": id, "@removed": {"reason": "deleted"}})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_states_keep_shared_snapshots_once_and_restore_equal() {
+        let now = Utc::now();
+        let scope = Scope {
+            user_id: "user".into(),
+            calendar_id: None,
+            from: now,
+            to: now,
+        };
+        let snapshot: Snapshot = Arc::new(HashMap::from([("a".into(), "k1".into())]));
+        let entries = Arc::new(vec![Entry::Upsert("a".into()), Entry::Removed("b".into())]);
+        let mut states = SyncStates::default();
+        for (token, offset) in [("skip-1", 1), ("skip-2", 2)] {
+            let page = Page {
+                scope: scope.clone(),
+                entries: Arc::clone(&entries),
+                offset,
+                snapshot: Arc::clone(&snapshot),
+                created: now,
+            };
+            states.pages.insert(token.into(), page);
+        }
+        let state = DeltaState {
+            scope,
+            snapshot: Arc::clone(&snapshot),
+            created: now,
+        };
+        states.tokens.insert("delta".into(), state);
+
+        let saved = states.saved();
+        assert_eq!(
+            (saved.snapshots.len(), saved.entries.len()),
+            (1, 1),
+            "two pages and a delta token of one round share one snapshot and one entry list"
+        );
+        assert_eq!((saved.pages.len(), saved.tokens.len()), (2, 1));
+        let restored = SyncStates::restored(saved.clone());
+        assert_eq!(restored.saved(), saved, "a restored state saves the same");
+        assert_eq!(restored.changed(), 0, "restoring is not a change to save");
+    }
 }

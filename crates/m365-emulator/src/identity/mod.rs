@@ -246,7 +246,7 @@ fn session_user(emulator: &Emulator, headers: &HeaderMap) -> Option<String> {
         .map(str::trim)
         .find_map(|pair| pair.strip_prefix(&format!("{SESSION_COOKIE}=")))?
         .to_owned();
-    emulator.tokens().sessions.get(&session).cloned()
+    emulator.tokens().session_user(&session).cloned()
 }
 
 async fn authorize(
@@ -456,8 +456,7 @@ async fn sign_in(
     let session = random_token(24);
     emulator
         .tokens()
-        .sessions
-        .insert(session.clone(), user.id.clone());
+        .add_session(session.clone(), user.id.clone());
     let mut response = after_sign_in(&emulator, id, flow, now);
     if let Ok(cookie) =
         format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax").parse()
@@ -763,10 +762,7 @@ async fn logout(
     Query(params): Query<Params>,
 ) -> Response {
     if let Some(user_id) = session_user(&emulator, &headers) {
-        emulator
-            .tokens()
-            .sessions
-            .retain(|_, user| *user != user_id);
+        emulator.tokens().end_sessions_of(&user_id);
     }
     match params.get("post_logout_redirect_uri") {
         Some(target) => (StatusCode::FOUND, [(LOCATION, target.clone())]).into_response(),
@@ -969,7 +965,7 @@ fn issue_user_tokens(emulator: &Emulator, issue: Issue<'_>, now: DateTime<Utc>) 
     });
     if has_scope(&issue.scopes, "offline_access") {
         let refresh_token = format!("1.{}", random_token(128));
-        tokens.refresh.insert(
+        tokens.add_refresh(
             refresh_token.clone(),
             RefreshGrant {
                 tenant_id: issue.tenant_id.to_owned(),
@@ -1184,8 +1180,7 @@ fn redeem(
             let presented = get("refresh_token").unwrap_or_default();
             let grant = emulator
                 .tokens()
-                .refresh
-                .get(presented)
+                .refresh_grant(presented)
                 .cloned()
                 .ok_or_else(|| {
                     AadError::new(

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// Who an access token acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +25,8 @@ pub struct AccessGrant {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A refresh token's grant.
-#[derive(Debug, Clone)]
+/// A refresh token's grant (kept in the state file, so it outlives a restart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshGrant {
     pub tenant_id: String,
     pub client_id: String,
@@ -102,25 +103,94 @@ pub enum FlowPurpose {
     Device(String),
 }
 
-/// Everything issued, by its opaque value.
-#[derive(Debug, Default)]
-pub struct Tokens {
-    pub access: HashMap<String, AccessGrant>,
+/// What a sign-in leaves behind that outlives a restart with `--state`: refresh tokens and
+/// browser sessions. (Revocation is the user's `refresh_tokens_valid_from`, in the store.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIns {
     pub refresh: HashMap<String, RefreshGrant>,
-    pub codes: HashMap<String, AuthCode>,
-    pub devices: HashMap<String, DeviceCode>,
-    pub flows: HashMap<String, SignInFlow>,
     /// Browser sessions (cookie value → user id), for single sign-on.
     pub sessions: HashMap<String, String>,
 }
 
+/// Everything issued, by its opaque value.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    pub access: HashMap<String, AccessGrant>,
+    refresh: HashMap<String, RefreshGrant>,
+    pub codes: HashMap<String, AuthCode>,
+    pub devices: HashMap<String, DeviceCode>,
+    pub flows: HashMap<String, SignInFlow>,
+    /// Browser sessions (cookie value → user id), for single sign-on.
+    sessions: HashMap<String, String>,
+    /// Bumped whenever refresh tokens or sessions change, so they are saved.
+    sign_ins_changed: u64,
+}
+
 impl Tokens {
+    /// Tokens that continue the sign-ins of an earlier run.
+    pub fn restored(sign_ins: SignIns) -> Self {
+        Self {
+            refresh: sign_ins.refresh,
+            sessions: sign_ins.sessions,
+            ..Self::default()
+        }
+    }
+
+    /// The refresh tokens and sessions, to save.
+    pub fn sign_ins(&self) -> SignIns {
+        SignIns {
+            refresh: self.refresh.clone(),
+            sessions: self.sessions.clone(),
+        }
+    }
+
+    /// Counts changes to [`Tokens::sign_ins`]; equal counts mean nothing to save.
+    pub fn sign_ins_changed(&self) -> u64 {
+        self.sign_ins_changed
+    }
+
+    pub fn refresh_grant(&self, token: &str) -> Option<&RefreshGrant> {
+        self.refresh.get(token)
+    }
+
+    pub fn refresh_grants(&self) -> impl Iterator<Item = (&String, &RefreshGrant)> {
+        self.refresh.iter()
+    }
+
+    pub fn add_refresh(&mut self, token: String, grant: RefreshGrant) {
+        self.refresh.insert(token, grant);
+        self.sign_ins_changed += 1;
+    }
+
+    pub fn session_user(&self, session: &str) -> Option<&String> {
+        self.sessions.get(session)
+    }
+
+    pub fn add_session(&mut self, session: String, user_id: String) {
+        self.sessions.insert(session, user_id);
+        self.sign_ins_changed += 1;
+    }
+
+    /// Signs the user out of every browser session.
+    pub fn end_sessions_of(&mut self, user_id: &str) {
+        let before = self.sessions.len();
+        self.sessions
+            .retain(|_, session_user| session_user != user_id);
+        if self.sessions.len() != before {
+            self.sign_ins_changed += 1;
+        }
+    }
+
     /// Drops access tokens, codes and flows that can no longer be used.
     pub fn prune(&mut self, now: DateTime<Utc>) {
         self.access.retain(|_, grant| grant.expires_at > now);
         self.codes.retain(|_, code| code.expires_at > now);
         self.flows.retain(|_, flow| flow.expires_at > now);
+        let before = self.refresh.len();
         self.refresh.retain(|_, grant| grant.expires_at > now);
+        if self.refresh.len() != before {
+            self.sign_ins_changed += 1;
+        }
         self.devices
             .retain(|_, device| device.expires_at + chrono::TimeDelta::hours(1) > now);
     }
