@@ -48,6 +48,103 @@ pub enum Command {
     /// The local Microsoft 365 emulator (identity platform + Graph calendars).
     #[command(subcommand)]
     Emulator(EmulatorCommand),
+    /// Scheduled jobs ("Synchronize Office365 Calendars").
+    #[command(subcommand)]
+    Job(JobCommand),
+    /// E-mail for failure notices: the SMTP server.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct JobFields {
+    /// The job's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How often: 60m, 2h, 1d (Microsoft advises no more often than every 30 minutes).
+    #[arg(long)]
+    pub every: Option<String>,
+    /// Only start between these hours, e.g. 7-19 (in the planner's zone).
+    #[arg(long, value_name = "FROM-TO")]
+    pub active_hours: Option<String>,
+    /// Only these resources' accounts (repeat); default: all resources.
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
+    /// Mail failures to this address (repeat for several).
+    #[arg(long = "notify")]
+    pub notify: Vec<String>,
+    /// Mail only after this many failed runs in a row.
+    #[arg(long)]
+    pub after_failures: Option<u32>,
+    /// Do not mail when an account needs a new sign-in.
+    #[arg(long)]
+    pub no_sign_in_notice: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobCommand {
+    /// Adds a job (kind: synchronize_office365_calendars).
+    Add {
+        #[arg(long, default_value = "synchronize_office365_calendars")]
+        kind: String,
+        #[command(flatten)]
+        fields: JobFields,
+        /// Add it switched off.
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Lists jobs with their next and last runs.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Changes a job: only what is given changes.
+    Edit {
+        job: String,
+        #[command(flatten)]
+        fields: JobFields,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+    },
+    /// Removes a job and its history.
+    Remove { job: String },
+    /// Makes a job due now (a running daemon or app starts it at once).
+    RunNow { job: String },
+    /// The job's runs, newest first.
+    History {
+        job: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Sets the SMTP server for failure notices.
+    Set {
+        #[arg(long)]
+        host: String,
+        #[arg(long)]
+        port: u16,
+        /// starttls, tls, or none (none only to a server on this machine).
+        #[arg(long, default_value = "starttls")]
+        security: String,
+        /// The login (its password is read from QUICK3_SMTP_PASSWORD or asked on the terminal,
+        /// and kept in the OS keyring).
+        #[arg(long, default_value = "")]
+        username: String,
+        /// The From address.
+        #[arg(long)]
+        sender: String,
+    },
+    /// Shows the SMTP settings.
+    Show,
+    /// Sends a test e-mail.
+    Test { to: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

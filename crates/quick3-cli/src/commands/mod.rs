@@ -5,6 +5,8 @@ mod account;
 mod admin;
 mod appointment;
 mod config;
+mod job;
+mod mail;
 mod resource;
 
 use anyhow::Context;
@@ -24,6 +26,13 @@ pub struct Session {
 
 impl Session {
     /// The Microsoft credentials of this installation (keyring + endpoints).
+    /// The OS keyring of this installation.
+    pub fn secrets(
+        &mut self,
+    ) -> anyhow::Result<std::sync::Arc<dyn quick3_core::identity::SecretStore>> {
+        Ok(Keyring::for_installation(&self.store.installation_id()?))
+    }
+
     pub fn credentials(&mut self) -> anyhow::Result<Credentials> {
         let endpoints = self.endpoint_settings.resolve()?;
         let secrets = Keyring::for_installation(&self.store.installation_id()?);
@@ -48,6 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account(command) => account::run(&mut session, command),
         Command::Config(command) => config::run(&mut session, command),
         Command::Emulator(_) => Ok(()),
+        Command::Job(command) => job::run(&mut session, command, now),
+        Command::Mail(command) => mail::run(&mut session, command),
         Command::Demo(DemoCommand::Seed) => {
             let report = demo::seed(&mut session.store, now)?;
             if report.already_seeded {

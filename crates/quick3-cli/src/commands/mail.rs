@@ -1,0 +1,88 @@
+//! `quick3 mail set|show|test`: the SMTP server that failure notices go through.
+
+use std::io::IsTerminal;
+
+use anyhow::bail;
+use quick3_core::identity::Secret;
+use quick3_core::mail::{self, SMTP_PASSWORD_KEY, SmtpSecurity, SmtpSettings};
+
+use super::Session;
+use crate::args::MailCommand;
+
+pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
+    match command {
+        MailCommand::Set {
+            host,
+            port,
+            security,
+            username,
+            sender,
+        } => {
+            let security = match security.to_ascii_lowercase().as_str() {
+                "starttls" => SmtpSecurity::StartTls,
+                "tls" => SmtpSecurity::Tls,
+                "none" => SmtpSecurity::None,
+                other => bail!("\"{other}\" is not one of starttls, tls, none."),
+            };
+            let settings = SmtpSettings {
+                host,
+                port,
+                security,
+                username,
+                sender,
+            }
+            .validate()?;
+            if !settings.username.is_empty() {
+                let password = match std::env::var("QUICK3_SMTP_PASSWORD") {
+                    Ok(password) => password,
+                    Err(_) if std::io::stdin().is_terminal() => {
+                        eprint!("Password for {}: ", settings.username);
+                        let mut line = String::new();
+                        std::io::stdin().read_line(&mut line)?;
+                        line.trim_end_matches(['\r', '\n']).to_owned()
+                    }
+                    Err(_) => bail!(
+                        "Give the SMTP password in QUICK3_SMTP_PASSWORD (it is kept in the OS keyring)."
+                    ),
+                };
+                session
+                    .secrets()?
+                    .set(SMTP_PASSWORD_KEY, &Secret::new(password))?;
+            }
+            let saved = session.store.set_smtp_settings(settings)?;
+            println!(
+                "Failure notices go through {}:{} from {}.",
+                saved.host, saved.port, saved.sender
+            );
+        }
+        MailCommand::Show => match session.store.smtp_settings()? {
+            Some(s) => println!(
+                "host: {}\nport: {}\nsecurity: {:?}\nuser: {}\nsender: {}",
+                s.host,
+                s.port,
+                s.security,
+                if s.username.is_empty() {
+                    "(none)"
+                } else {
+                    &s.username
+                },
+                s.sender
+            ),
+            None => println!("No SMTP server is set: quick3 mail set --host … --port … --sender …"),
+        },
+        MailCommand::Test { to } => {
+            let Some(settings) = session.store.smtp_settings()? else {
+                bail!("No SMTP server is set: quick3 mail set --host … --port … --sender …");
+            };
+            let to = quick3_core::validate::email(&to)?;
+            let secrets = session.secrets()?;
+            session.runtime.block_on(mail::send(
+                &settings,
+                secrets.as_ref(),
+                &mail::test_mail(&to),
+            ))?;
+            println!("A test e-mail went to {to}.");
+        }
+    }
+    Ok(())
+}
