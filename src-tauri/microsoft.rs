@@ -110,6 +110,10 @@ pub fn listen<R: Runtime>(app: &AppHandle<R>) {
     if let Err(err) = app.deep_link().register_all() {
         tracing::warn!(%err, "the quickplanner:// scheme could not be registered");
     }
+    #[cfg(target_os = "linux")]
+    if let Err(err) = unquote_handler_exec(app) {
+        tracing::warn!(%err, "the quickplanner:// handler entry could not be adjusted");
+    }
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {
         for url in event.urls() {
@@ -121,6 +125,43 @@ pub fn listen<R: Runtime>(app: &AppHandle<R>) {
         Ok(None) => {}
         Err(err) => tracing::warn!(%err, "the start-up deep link could not be read"),
     }
+}
+
+/// The plugin writes `Exec="/path/to/quick3-planner" %u` into its handler entry. xdg-utils 1.1.3
+/// (Debian 12, Ubuntu 24.04) cannot resolve a quoted Exec, so plain `xdg-open quickplanner://…`
+/// (what browsers call outside GNOME and KDE) would find no handler. A path without spaces or
+/// reserved characters needs no quotes: drop them.
+#[cfg(target_os = "linux")]
+fn unquote_handler_exec<R: Runtime>(app: &AppHandle<R>) -> std::io::Result<()> {
+    let exe = tauri::utils::platform::current_exe()?;
+    let Some(name) = exe.file_name() else {
+        return Ok(());
+    };
+    let entry = app
+        .path()
+        .data_dir()
+        .map_err(std::io::Error::other)?
+        .join("applications")
+        .join(format!("{}-handler.desktop", name.to_string_lossy()));
+    let text = std::fs::read_to_string(&entry)?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+".contains(c);
+    let fixed: Vec<String> = text
+        .lines()
+        .map(|line| {
+            match line
+                .strip_prefix("Exec=\"")
+                .and_then(|l| l.split_once("\" "))
+            {
+                Some((path, args)) if path.chars().all(plain) => format!("Exec={path} {args}"),
+                _ => line.to_owned(),
+            }
+        })
+        .collect();
+    let fixed = fixed.join("\n") + "\n";
+    if fixed != text {
+        std::fs::write(&entry, fixed)?;
+    }
+    Ok(())
 }
 
 /// Uses one sign-in answer and tells the window what became of it. Answers that match no waiting

@@ -125,7 +125,9 @@ test('Cancel while waiting stops the sign-in; a late answer is ignored; Sign in 
     const seen = browserUrls().length;
     await click(app, `${accountRow(email)} [data-testid="account-sign-in"]`);
     await waitForText(app, accountRow(email), 'Waiting for Microsoft sign-in…');
-    await openDeepLink(await completeSignIn(await nextBrowserUrl(seen), email));
+    // This answer goes through the system's own xdg-open (its generic path, which browsers use
+    // outside GNOME and KDE), not the recording one on PATH.
+    execFileSync('/usr/bin/xdg-open', [await completeSignIn(await nextBrowserUrl(seen), email)]);
     await waitForText(app, accountRow(email), 'Connected');
   } finally {
     await app.deleteSession();
