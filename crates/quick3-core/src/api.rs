@@ -280,3 +280,38 @@ pub fn remove_account(
     }
     store.remove_account(account, keep_appointments, now)
 }
+
+/// Which accounts a sync covers: one account, the accounts of one resource, or every account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncScope {
+    pub account: Option<AccountId>,
+    pub resource: Option<crate::ids::ResourceId>,
+}
+
+/// Syncs the accounts in `scope` (Down, Up, Up and Down; None makes no traffic), one after the
+/// other, and returns a summary per account. `clock` is read for token freshness and the window.
+pub async fn sync(
+    store: &mut Store,
+    credentials: &Credentials,
+    scope: SyncScope,
+    options: &crate::sync::SyncOptions,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+    progress: &mut dyn FnMut(&crate::sync::SyncProgress),
+) -> Result<Vec<crate::sync::SyncSummary>> {
+    let accounts = match (scope.account, scope.resource) {
+        (Some(account), _) => vec![store.account(account)?],
+        (None, Some(resource)) => store.accounts_of(resource)?,
+        (None, None) => store.all_accounts()?,
+    };
+    let mut summaries = Vec::new();
+    for account in accounts {
+        if account.direction == Direction::None {
+            continue;
+        }
+        summaries.push(
+            crate::sync::sync_account(store, credentials, &account, options, clock, progress)
+                .await?,
+        );
+    }
+    Ok(summaries)
+}

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod demo;
 pub mod error;
+pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
@@ -11,6 +12,7 @@ pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod store;
+pub mod sync;
 pub mod validate;
 
 pub use error::{CoreError, ErrorPayload, Result};

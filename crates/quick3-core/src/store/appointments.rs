@@ -20,7 +20,8 @@ pub struct AppointmentQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, resource_id, title, all_day, start_utc, end_utc, time_zone, start_date,
+pub(super) const COLUMNS: &str =
+    "id, resource_id, title, all_day, start_utc, end_utc, time_zone, start_date,
     end_date, location, notes, categories, show_as, sensitivity, origin, origin_account_id,
     remote_calendar_id, remote_id, recurrence, series_id, original_start, created_at, updated_at";
 
@@ -53,6 +54,7 @@ impl Store {
             updated_at: now,
         };
         insert(&tx, &appointment)?;
+        enqueue_push(&tx, &appointment, appointment.resource_id, now)?;
         tx.commit()?;
         Ok(appointment)
     }
@@ -68,9 +70,15 @@ impl Store {
         let fields = current.patched(patch).validate(&self.default_zone)?;
         let tx = self.conn.transaction()?;
         ensure_resource(&tx, fields.resource_id)?;
+        let previous_resource = current.resource_id;
         let updated = apply(current, fields, now.trunc_subsecs(0));
-        tx.execute("DELETE FROM appointments WHERE id = ?1", [id])?;
-        insert(&tx, &updated)?;
+        // An update in place (never delete + insert: that would cascade to a series' occurrences).
+        upsert(&tx, &updated)?;
+        enqueue_push(&tx, &updated, updated.resource_id, now)?;
+        if previous_resource != updated.resource_id {
+            // The old resource's main account must remove its copy.
+            enqueue_push(&tx, &updated, previous_resource, now)?;
+        }
         tx.commit()?;
         Ok(updated)
     }
@@ -78,13 +86,17 @@ impl Store {
     /// Deletes an appointment. The row stays as a tombstone so that the deletion can be synced and
     /// never comes back.
     pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
-        let changed = self.conn.execute(
+        let current = self.appointment(id)?;
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, utc_text(now)],
         )?;
         if changed == 0 {
             return Err(CoreError::UnknownAppointment { id: id.to_string() });
         }
+        enqueue_push(&tx, &current, current.resource_id, now)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -94,14 +106,19 @@ impl Store {
         id: AppointmentId,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
-        let changed = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
             "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
             params![id, utc_text(now)],
         )?;
         if changed == 0 {
             return Err(CoreError::UnknownAppointment { id: id.to_string() });
         }
-        self.appointment(id)
+        let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1");
+        let restored = tx.query_row(&sql, [id], appointment_from_row)??;
+        enqueue_push(&tx, &restored, restored.resource_id, now)?;
+        tx.commit()?;
+        Ok(restored)
     }
 
     /// A live (not deleted) appointment.
@@ -114,11 +131,12 @@ impl Store {
             .ok_or_else(|| CoreError::UnknownAppointment { id: id.to_string() })?
     }
 
-    /// Live appointments overlapping the query's range, by start.
+    /// Live appointments overlapping the query's range, by start. Series masters are left out: a
+    /// series shows as its occurrences and exceptions.
     pub fn list_appointments(&self, query: AppointmentQuery) -> Result<Vec<Appointment>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM appointments
-             WHERE deleted_at IS NULL
+             WHERE deleted_at IS NULL AND recurrence IS NULL
                AND (?1 IS NULL OR resource_id = ?1)
                AND (?2 IS NULL OR span_end > ?2)
                AND (?3 IS NULL OR span_start < ?3)
@@ -186,7 +204,38 @@ fn apply(current: Appointment, fields: AppointmentFields, now: DateTime<Utc>) ->
     }
 }
 
+/// Queues the upload of a Quick3 appointment's change to the main account of `resource`, when
+/// that account uploads (Up, or Up and Down), in the transaction of the change itself.
+fn enqueue_push(
+    tx: &Transaction<'_>,
+    a: &Appointment,
+    resource: ResourceId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if a.origin != Origin::Quick3 {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at)
+         SELECT ?1, id, ?3 FROM m365_accounts
+          WHERE resource_id = ?2 AND is_main = 1 AND direction IN ('up', 'up_and_down')
+         ON CONFLICT (appointment_id, account_id) DO UPDATE
+            SET revision = revision + 1, attempts = 0, last_error = NULL, not_before = NULL",
+        params![a.id, resource, utc_text(now)],
+    )?;
+    Ok(())
+}
+
+/// Writes an appointment row, replacing the one with the same id in place.
+pub(super) fn upsert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
+    write(tx, a, true)
+}
+
 fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
+    write(tx, a, false)
+}
+
+fn write(tx: &Transaction<'_>, a: &Appointment, replace: bool) -> Result<()> {
     let (span_start, span_end) = a.when.covering_span();
     let (start_utc, end_utc, zone, start_date, end_date) = match a.when {
         When::Timed {
@@ -221,13 +270,32 @@ fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| CoreError::Corrupt(e.to_string()))?;
-    tx.execute(
+    let sql = format!(
         "INSERT INTO appointments (id, resource_id, title, all_day, start_utc, end_utc, time_zone,
             start_date, end_date, span_start, span_end, location, notes, categories, show_as,
             sensitivity, origin, origin_account_id, remote_calendar_id, remote_id, recurrence,
             series_id, original_start, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25) {}",
+        if replace {
+            "ON CONFLICT (id) DO UPDATE SET resource_id = excluded.resource_id,
+                title = excluded.title, all_day = excluded.all_day, start_utc = excluded.start_utc,
+                end_utc = excluded.end_utc, time_zone = excluded.time_zone,
+                start_date = excluded.start_date, end_date = excluded.end_date,
+                span_start = excluded.span_start, span_end = excluded.span_end,
+                location = excluded.location, notes = excluded.notes,
+                categories = excluded.categories, show_as = excluded.show_as,
+                sensitivity = excluded.sensitivity, origin = excluded.origin,
+                origin_account_id = excluded.origin_account_id,
+                remote_calendar_id = excluded.remote_calendar_id, remote_id = excluded.remote_id,
+                recurrence = excluded.recurrence, series_id = excluded.series_id,
+                original_start = excluded.original_start, updated_at = excluded.updated_at"
+        } else {
+            ""
+        }
+    );
+    tx.execute(
+        &sql,
         params![
             a.id,
             a.resource_id,
@@ -259,7 +327,7 @@ fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
     Ok(())
 }
 
-fn appointment_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Appointment>> {
+pub(super) fn appointment_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Appointment>> {
     let id: AppointmentId = row.get(0)?;
     let resource_id: ResourceId = row.get(1)?;
     let title: String = row.get(2)?;

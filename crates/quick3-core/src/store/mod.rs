@@ -8,6 +8,7 @@ pub use appointments::AppointmentQuery;
 mod planner;
 mod resources;
 pub mod settings;
+pub mod sync_state;
 pub use settings::ENDPOINT_SETTING_NAMES;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +19,10 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{CoreError, Result};
 
 /// The schema's history. Append new migrations; never edit one that has shipped.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_initial.sql")),
+    M::up(include_str!("../../migrations/0002_sync.sql")),
+];
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
 #[derive(Debug)]

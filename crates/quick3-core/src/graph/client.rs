@@ -1,0 +1,466 @@
+//! The Graph calendar client: bearer tokens, `Prefer` headers on every request, at most four
+//! requests in flight per mailbox, retries of 429/503/504 honouring `Retry-After`, paging and
+//! `$batch`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use super::GraphError;
+use crate::identity::{Credentials, Secret};
+use crate::model::Account;
+
+/// Outlook serves at most this many requests of one app to one mailbox at a time.
+pub const MAILBOX_CONCURRENCY: u32 = 4;
+/// Parts in one `$batch` request (Graph's limit).
+pub const BATCH_LIMIT: usize = 20;
+
+/// Where bearer tokens come from (the account's credentials, refreshed as needed).
+pub trait TokenSource: Send + Sync {
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Secret, GraphError>> + Send + '_>>;
+}
+
+/// An account's tokens from the installation's credentials, read with the clock passed in.
+pub struct AccountTokens<'a> {
+    pub credentials: &'a Credentials,
+    pub account: Account,
+    pub clock: &'a (dyn Fn() -> DateTime<Utc> + Sync),
+}
+
+impl std::fmt::Debug for AccountTokens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountTokens")
+            .field("account", &self.account.id)
+            .finish()
+    }
+}
+
+impl TokenSource for AccountTokens<'_> {
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Secret, GraphError>> + Send + '_>> {
+        Box::pin(async move {
+            let now = (self.clock)();
+            Ok(self.credentials.access_token(&self.account, now).await?)
+        })
+    }
+}
+
+/// How hard to try.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub attempts: u32,
+    /// First backoff when Microsoft gives no `Retry-After` (doubled each time, with jitter).
+    pub base_delay: Duration,
+    /// No wait is longer than this, whatever `Retry-After` says.
+    pub max_delay: Duration,
+    /// Per request.
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(180),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// How long to wait before attempt `attempt + 1` after `err`.
+    pub fn delay(&self, err: &GraphError, attempt: u32) -> Duration {
+        let wait = match err.retry_after() {
+            Some(asked) => asked,
+            None => {
+                let exponential = self.base_delay.saturating_mul(1 << attempt.min(16));
+                let jitter = self.base_delay.mul_f64(rand::random::<f64>());
+                exponential + jitter
+            }
+        };
+        wait.min(self.max_delay)
+    }
+}
+
+/// Counters of one client, for summaries and tests.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub requests: AtomicU64,
+    pub retries: AtomicU64,
+    pub throttled: AtomicU64,
+    in_flight: AtomicU64,
+    pub max_in_flight: AtomicU64,
+}
+
+impl Traffic {
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+}
+
+/// One answer: status, `Retry-After`, and the JSON body (`Null` when empty).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// One part of a `$batch`.
+#[derive(Debug, Clone)]
+pub struct BatchPart {
+    pub id: String,
+    pub method: Method,
+    /// Relative to the Graph root, e.g. `/me/events`.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+    pub depends_on: Vec<String>,
+}
+
+/// A Graph client for one mailbox.
+pub struct GraphClient<'a> {
+    http: reqwest::Client,
+    root: String,
+    tokens: &'a dyn TokenSource,
+    mailbox: Arc<Semaphore>,
+    policy: RetryPolicy,
+    traffic: Arc<Traffic>,
+}
+
+impl std::fmt::Debug for GraphClient<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("root", &self.root)
+            .finish()
+    }
+}
+
+impl<'a> GraphClient<'a> {
+    /// `root` is the Graph base such as `https://graph.microsoft.com/v1.0`.
+    pub fn new(
+        http: reqwest::Client,
+        root: &str,
+        tokens: &'a dyn TokenSource,
+        policy: RetryPolicy,
+    ) -> Self {
+        GraphClient {
+            http,
+            root: root.trim_end_matches('/').to_owned(),
+            tokens,
+            mailbox: Arc::new(Semaphore::new(MAILBOX_CONCURRENCY as usize)),
+            policy,
+            traffic: Arc::default(),
+        }
+    }
+
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
+    }
+
+    /// An absolute URL for a path under the Graph root (absolute URLs pass through).
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("https://") || path.starts_with("http://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.root)
+        }
+    }
+
+    /// Sends a request (retrying transient failures) and returns a success answer.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, GraphError> {
+        let mut attempt = 0;
+        loop {
+            let result = self.once(method.clone(), path, headers, body, 1).await;
+            match result {
+                Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
+                    self.note_retry(&err);
+                    tokio::time::sleep(self.policy.delay(&err, attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn note_retry(&self, err: &GraphError) {
+        self.traffic.retries.fetch_add(1, Ordering::Relaxed);
+        if matches!(err, GraphError::Throttled { .. }) {
+            self.traffic.throttled.fetch_add(1, Ordering::Relaxed);
+        }
+        tracing::debug!(code = err.code(), "retrying a Graph request: {err}");
+    }
+
+    pub async fn get(&self, path: &str, headers: &[(&str, String)]) -> Result<Value, GraphError> {
+        Ok(self.send(Method::GET, path, headers, None).await?.body)
+    }
+
+    /// One attempt, holding `slots` of the mailbox's concurrency while it runs.
+    async fn once(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+        slots: u32,
+    ) -> Result<Answer, GraphError> {
+        let token = self.tokens.token().await?;
+        let _permit = self
+            .mailbox
+            .acquire_many(slots.clamp(1, MAILBOX_CONCURRENCY))
+            .await
+            .map_err(|_| GraphError::Network {
+                reason: "the client was shut down".into(),
+            })?;
+        let in_flight = self
+            .traffic
+            .in_flight
+            .fetch_add(u64::from(slots), Ordering::SeqCst)
+            + u64::from(slots);
+        self.traffic
+            .max_in_flight
+            .fetch_max(in_flight, Ordering::SeqCst);
+        self.traffic.requests.fetch_add(1, Ordering::Relaxed);
+        let result = self.exchange(method, path, headers, body, &token).await;
+        self.traffic
+            .in_flight
+            .fetch_sub(u64::from(slots), Ordering::SeqCst);
+        result
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+        token: &Secret,
+    ) -> Result<Answer, GraphError> {
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .timeout(self.policy.timeout)
+            .bearer_auth(token.expose())
+            .header("Prefer", "IdType=\"ImmutableId\"")
+            .header("Prefer", "outlook.timezone=\"UTC\"")
+            .header("Prefer", "outlook.body-content-type=\"text\"");
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(network)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = response.bytes().await.map_err(network)?;
+        if !(200..300).contains(&status) {
+            return Err(GraphError::from_status(status, retry_after, &bytes));
+        }
+        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).map_err(|e| GraphError::Malformed {
+                what: format!("the JSON body ends early or is not JSON: {e}"),
+            })?
+        };
+        Ok(Answer { status, body })
+    }
+
+    /// Runs parts through `$batch` (20 per request, one batch at a time since Outlook runs a
+    /// batch's parts four at once), retrying throttled or failed parts; returns each part's final
+    /// status and body, or the error that ended it.
+    pub async fn batch(&self, parts: Vec<BatchPart>) -> Vec<(String, Result<Answer, GraphError>)> {
+        let mut done = Vec::with_capacity(parts.len());
+        let mut pending: Vec<(BatchPart, u32)> = parts.into_iter().map(|p| (p, 0)).collect();
+        while !pending.is_empty() {
+            let rest = pending.split_off(pending.len().min(BATCH_LIMIT));
+            let chunk = std::mem::replace(&mut pending, rest);
+            let requests: Vec<Value> = chunk
+                .iter()
+                .map(|(part, _)| {
+                    let mut headers = serde_json::Map::new();
+                    for (name, value) in &part.headers {
+                        headers.insert(name.clone(), json!(value));
+                    }
+                    headers.insert("Prefer".into(), json!("IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""));
+                    let mut request = json!({"id": part.id, "method": part.method.as_str(), "url": part.url, "headers": headers});
+                    if let Some(body) = &part.body {
+                        request["body"] = body.clone();
+                        request["headers"]["Content-Type"] = json!("application/json");
+                    }
+                    if !part.depends_on.is_empty() {
+                        request["dependsOn"] = json!(part.depends_on);
+                    }
+                    request
+                })
+                .collect();
+            let slots = (chunk.len() as u32).min(MAILBOX_CONCURRENCY);
+            let body = json!({ "requests": requests });
+            let mut attempt = 0;
+            let outer = loop {
+                match self
+                    .once(Method::POST, "/$batch", &[], Some(&body), slots)
+                    .await
+                {
+                    Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
+                        self.note_retry(&err);
+                        tokio::time::sleep(self.policy.delay(&err, attempt)).await;
+                        attempt += 1;
+                    }
+                    other => break other,
+                }
+            };
+            let answers = match outer.and_then(|answer| read_batch(&answer.body)) {
+                Ok(answers) => answers,
+                Err(err) => {
+                    done.extend(
+                        chunk
+                            .into_iter()
+                            .map(|(part, _)| (part.id, Err(err.clone()))),
+                    );
+                    continue;
+                }
+            };
+            let mut wait = Duration::ZERO;
+            for (part, tries) in chunk {
+                let result = match answers.iter().find(|(id, _, _, _)| *id == part.id) {
+                    Some((_, status, retry_after, body)) if (200..300).contains(status) => {
+                        Ok(Answer {
+                            status: *status,
+                            body: body.clone(),
+                        })
+                    }
+                    Some((_, status, retry_after_part, body)) => {
+                        let bytes = serde_json::to_vec(body).unwrap_or_default();
+                        Err(GraphError::from_status(*status, *retry_after_part, &bytes))
+                    }
+                    None => Err(GraphError::Malformed {
+                        what: format!("the batch answer has no part {}", part.id),
+                    }),
+                };
+                match result {
+                    Err(err) if err.is_transient() && tries + 1 < self.policy.attempts => {
+                        self.note_retry(&err);
+                        wait = wait.max(self.policy.delay(&err, tries));
+                        pending.push((part, tries + 1));
+                    }
+                    other => done.push((part.id, other)),
+                }
+            }
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        done
+    }
+}
+
+/// `(id, status, Retry-After, body)` of each part of a batch answer.
+type PartAnswer = (String, u16, Option<Duration>, Value);
+
+fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
+    let malformed = |what: &str| GraphError::Malformed { what: what.into() };
+    let responses = body["responses"]
+        .as_array()
+        .ok_or_else(|| malformed("a batch answer without responses"))?;
+    responses
+        .iter()
+        .map(|part| {
+            let id = match &part["id"] {
+                Value::String(id) => id.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return Err(malformed("a batch part without an id")),
+            };
+            let status = part["status"]
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or_else(|| malformed("a batch part without a status"))?;
+            let headers = &part["headers"];
+            let retry_after = headers
+                .as_object()
+                .and_then(|h| {
+                    h.iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+                        .map(|(_, v)| v.clone())
+                })
+                .and_then(|v| match v {
+                    Value::String(s) => s.trim().parse::<u64>().ok(),
+                    Value::Number(n) => n.as_u64(),
+                    _ => None,
+                })
+                .map(Duration::from_secs);
+            Ok((id, status, retry_after, part["body"].clone()))
+        })
+        .collect()
+}
+
+fn network(err: reqwest::Error) -> GraphError {
+    let reason = if err.is_timeout() {
+        "the request timed out".to_owned()
+    } else if err.is_connect() {
+        "the connection failed".to_owned()
+    } else {
+        let mut reason = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(inner) = source {
+            reason = format!("{reason}: {inner}");
+            source = inner.source();
+        }
+        reason
+    };
+    GraphError::Network { reason }
+}
+
+/// One page of a collection: its items and where to go next.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Value>,
+    pub next_link: Option<String>,
+    pub delta_link: Option<String>,
+}
+
+/// Reads `value`, `@odata.nextLink` and `@odata.deltaLink` of a collection page.
+pub fn read_page(body: Value) -> Result<Page, GraphError> {
+    let Value::Object(mut object) = body else {
+        return Err(GraphError::Malformed {
+            what: "a page that is not a JSON object".into(),
+        });
+    };
+    let link = |object: &serde_json::Map<String, Value>, name: &str| {
+        object.get(name).and_then(Value::as_str).map(str::to_owned)
+    };
+    let next_link = link(&object, "@odata.nextLink");
+    let delta_link = link(&object, "@odata.deltaLink");
+    let items = match object.remove("value") {
+        Some(Value::Array(items)) => items,
+        _ => {
+            return Err(GraphError::Malformed {
+                what: "a page without a value list".into(),
+            });
+        }
+    };
+    Ok(Page {
+        items,
+        next_link,
+        delta_link,
+    })
+}

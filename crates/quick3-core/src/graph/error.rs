@@ -1,0 +1,187 @@
+//! What can go wrong talking to Microsoft Graph, typed so that callers know whether a retry helps.
+
+use std::time::Duration;
+
+use crate::identity::IdentityError;
+
+/// A Graph failure. Messages are plain sentences and never contain a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error("Microsoft 365 is busy and asked Quick3 Planner to slow down (HTTP 429).")]
+    Throttled { retry_after: Option<Duration> },
+    #[error("Microsoft 365 did not accept the sign-in for this account (HTTP 401): sign in again.")]
+    Unauthorized,
+    #[error("Microsoft 365 refused access (HTTP 403): {message}")]
+    Forbidden { message: String },
+    #[error("Microsoft 365 no longer has this item (HTTP 404).")]
+    NotFound,
+    #[error("The item was changed in Outlook at the same time (HTTP {status}).")]
+    PreconditionFailed { status: u16 },
+    #[error("Microsoft 365 forgot where the last sync stopped; a full sync is needed.")]
+    SyncStateNotFound,
+    #[error("Microsoft 365 had a problem (HTTP {status}): {message}")]
+    Server {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("Microsoft 365 refused the request (HTTP {status} {code}): {message}")]
+    Rejected {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("Microsoft 365 sent an answer that could not be read ({what}).")]
+    Malformed { what: String },
+    #[error("Microsoft 365 could not be reached: {reason}.")]
+    Network { reason: String },
+    #[error("{0}")]
+    Identity(IdentityError),
+}
+
+impl GraphError {
+    /// Whether the same request may succeed later without anybody doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            GraphError::Throttled { .. } | GraphError::Network { .. } => true,
+            GraphError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            // A cut-off body is a transport accident: asking again is safe (every request is
+            // idempotent: POSTs carry a transactionId).
+            GraphError::Malformed { .. } => true,
+            GraphError::Identity(err) => err.is_transient(),
+            _ => false,
+        }
+    }
+
+    /// How long Microsoft asked us to wait, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            GraphError::Throttled { retry_after } | GraphError::Server { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the account needs an interactive sign-in before it can sync again.
+    pub fn needs_sign_in(&self) -> bool {
+        match self {
+            GraphError::Unauthorized => true,
+            GraphError::Identity(err) => err.needs_sign_in(),
+            _ => false,
+        }
+    }
+
+    /// A stable identifier for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GraphError::Throttled { .. } => "Throttled",
+            GraphError::Unauthorized => "Unauthorized",
+            GraphError::Forbidden { .. } => "Forbidden",
+            GraphError::NotFound => "NotFound",
+            GraphError::PreconditionFailed { .. } => "PreconditionFailed",
+            GraphError::SyncStateNotFound => "SyncStateNotFound",
+            GraphError::Server { .. } => "ServerError",
+            GraphError::Rejected { .. } => "Rejected",
+            GraphError::Malformed { .. } => "Malformed",
+            GraphError::Network { .. } => "Network",
+            GraphError::Identity(err) => err.code(),
+        }
+    }
+
+    /// Classifies an HTTP error answer from its status, `Retry-After` and Graph error body.
+    pub fn from_status(status: u16, retry_after: Option<Duration>, body: &[u8]) -> GraphError {
+        let (code, message) = error_body(body);
+        match status {
+            429 => GraphError::Throttled { retry_after },
+            401 => GraphError::Unauthorized,
+            403 => GraphError::Forbidden { message },
+            404 => GraphError::NotFound,
+            409 | 412 => GraphError::PreconditionFailed { status },
+            410 => GraphError::SyncStateNotFound,
+            400 if code.eq_ignore_ascii_case("syncStateNotFound")
+                || code.eq_ignore_ascii_case("resyncRequired") =>
+            {
+                GraphError::SyncStateNotFound
+            }
+            500..=599 => GraphError::Server {
+                status,
+                message,
+                retry_after,
+            },
+            _ => GraphError::Rejected {
+                status,
+                code,
+                message,
+            },
+        }
+    }
+}
+
+impl From<IdentityError> for GraphError {
+    fn from(err: IdentityError) -> Self {
+        GraphError::Identity(err)
+    }
+}
+
+/// `{"error":{"code","message"}}`, tolerant of anything else.
+fn error_body(body: &[u8]) -> (String, String) {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |name: &str| {
+        value["error"][name]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
+    let message = text("message");
+    let message = if message.is_empty() {
+        "no explanation was given".to_owned()
+    } else {
+        message
+    };
+    (text("code"), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_kinds_that_say_whether_to_retry() {
+        let throttled = GraphError::from_status(429, Some(Duration::from_secs(3)), b"");
+        assert!(throttled.is_transient(), "429 is retried");
+        assert_eq!(throttled.retry_after(), Some(Duration::from_secs(3)));
+        for status in [503, 504] {
+            assert!(
+                GraphError::from_status(status, None, b"{}").is_transient(),
+                "{status} is retried"
+            );
+        }
+        assert_eq!(
+            GraphError::from_status(410, None, b""),
+            GraphError::SyncStateNotFound
+        );
+        let body = br#"{"error":{"code":"syncStateNotFound","message":"gone"}}"#;
+        assert_eq!(
+            GraphError::from_status(400, None, body),
+            GraphError::SyncStateNotFound
+        );
+        assert!(!GraphError::from_status(412, None, b"").is_transient());
+        assert!(GraphError::from_status(401, None, b"").needs_sign_in());
+        let rejected = GraphError::from_status(
+            400,
+            None,
+            br#"{"error":{"code":"BadRequest","message":"no"}}"#,
+        );
+        assert!(!rejected.is_transient(), "a bad request stays bad");
+        assert!(rejected.to_string().contains("no"));
+    }
+
+    #[test]
+    fn unreadable_error_bodies_still_classify() {
+        let err = GraphError::from_status(503, None, b"<html>");
+        assert!(err.is_transient());
+        assert!(err.to_string().contains("no explanation"));
+    }
+}

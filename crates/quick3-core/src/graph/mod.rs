@@ -1,0 +1,14 @@
+//! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), the event
+//! wire format, and time-zone names.
+
+pub mod client;
+pub mod error;
+pub mod event;
+pub mod zones;
+
+pub use client::{
+    AccountTokens, Answer, BatchPart, GraphClient, Page, RetryPolicy, TokenSource, Traffic,
+    read_page,
+};
+pub use error::GraphError;
+pub use event::{QUICK3_ID_PROPERTY, RemoteEntry, RemoteEvent, SeriesSlot, read_entry};

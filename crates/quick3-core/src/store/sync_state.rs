@@ -1,0 +1,538 @@
+//! Sync state in the store: the calendars of each account with their delta links and windows,
+//! the links between appointments and events, and the outbox of pending uploads. Every change
+//! that follows a Graph answer is one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::appointments::{COLUMNS, appointment_from_row, upsert};
+use super::{Store, utc_text};
+use crate::error::Result;
+use crate::ids::{AccountId, AppointmentId};
+use crate::model::Appointment;
+
+/// A calendar of an account, as sync keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncCalendar {
+    pub account_id: AccountId,
+    pub calendar_id: String,
+    pub name: String,
+    pub is_default: bool,
+    pub selected: bool,
+    pub delta_link: Option<String>,
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub full_round: Option<String>,
+    pub last_full_sync: Option<DateTime<Utc>>,
+    pub deletions_allowed: bool,
+}
+
+/// An appointment and its event in one account, as both sides were when last in step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub appointment: AppointmentId,
+    pub account: AccountId,
+    pub calendar_id: Option<String>,
+    pub remote_key: String,
+    pub remote_id: String,
+    pub change_key: Option<String>,
+    pub local_hash: String,
+    pub remote_hash: String,
+}
+
+/// A pending upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub appointment: AppointmentId,
+    pub account: AccountId,
+    pub revision: i64,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub not_before: Option<DateTime<Utc>>,
+    pub generation: u32,
+}
+
+/// Where a calendar's delta stands after a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarAdvance {
+    pub calendar_id: String,
+    /// The nextLink (round under way) or deltaLink (round complete).
+    pub link: String,
+    pub round_complete: bool,
+    pub window: (DateTime<Utc>, DateTime<Utc>),
+    /// The full round this page belongs to, if it is one.
+    pub full_round: Option<String>,
+}
+
+/// Everything one pulled page changes, written in one transaction with the calendar's new link.
+#[derive(Debug, Default)]
+pub struct PageWrite {
+    /// New or changed appointments, each with its link (`None`: a series master, kept unlinked).
+    pub appointments: Vec<(Appointment, Option<Link>)>,
+    pub links: Vec<Link>,
+    pub tombstones: Vec<AppointmentId>,
+    pub unlinks: Vec<AppointmentId>,
+    pub drop_outbox: Vec<AppointmentId>,
+    pub ensure_outbox: Vec<AppointmentId>,
+    /// Remote keys seen in the full round under way.
+    pub seen: Vec<String>,
+    pub advance: Option<CalendarAdvance>,
+}
+
+fn calendar_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SyncCalendar> {
+    let start: Option<DateTime<Utc>> = row.get(6)?;
+    let end: Option<DateTime<Utc>> = row.get(7)?;
+    Ok(SyncCalendar {
+        account_id: row.get(0)?,
+        calendar_id: row.get(1)?,
+        name: row.get(2)?,
+        is_default: row.get(3)?,
+        selected: row.get(4)?,
+        delta_link: row.get(5)?,
+        window: start.zip(end),
+        full_round: row.get(8)?,
+        last_full_sync: row.get(9)?,
+        deletions_allowed: row.get(10)?,
+    })
+}
+
+fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
+    Ok(Link {
+        appointment: row.get(0)?,
+        account: row.get(1)?,
+        calendar_id: row.get(2)?,
+        remote_key: row.get(3)?,
+        remote_id: row.get(4)?,
+        change_key: row.get(5)?,
+        local_hash: row.get(6)?,
+        remote_hash: row.get(7)?,
+    })
+}
+
+const LINK_COLUMNS: &str = "appointment_id, account_id, calendar_id, remote_key, remote_id, \
+                            change_key, local_hash, remote_hash";
+
+fn write_link(tx: &Transaction<'_>, link: &Link, seen_round: Option<&str>) -> Result<()> {
+    // A key or remote id that moved to this appointment leaves its old holder.
+    tx.execute(
+        "DELETE FROM sync_links WHERE account_id = ?1 AND remote_key = ?2 AND appointment_id <> ?3",
+        params![link.account, link.remote_key, link.appointment],
+    )?;
+    tx.execute(
+        "INSERT INTO sync_links (appointment_id, account_id, calendar_id, remote_key, remote_id,
+             change_key, local_hash, remote_hash, seen_round)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (appointment_id, account_id) DO UPDATE SET
+             calendar_id = coalesce(excluded.calendar_id, calendar_id),
+             remote_key = excluded.remote_key, remote_id = excluded.remote_id,
+             change_key = excluded.change_key, local_hash = excluded.local_hash,
+             remote_hash = excluded.remote_hash,
+             seen_round = coalesce(excluded.seen_round, seen_round)",
+        params![
+            link.appointment,
+            link.account,
+            link.calendar_id,
+            link.remote_key,
+            link.remote_id,
+            link.change_key,
+            link.local_hash,
+            link.remote_hash,
+            seen_round,
+        ],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The calendars sync knows for an account, default first.
+    pub fn sync_calendars(&self, account: AccountId) -> Result<Vec<SyncCalendar>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT account_id, calendar_id, name, is_default, selected, delta_link, window_start,
+                    window_end, full_round, last_full_sync, deletions_allowed
+               FROM sync_calendars WHERE account_id = ?1 ORDER BY is_default DESC, name, calendar_id",
+        )?;
+        let rows = stmt.query_map([account], calendar_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records the mailbox's calendar list: new calendars are selected, known ones keep their
+    /// state, vanished ones are forgotten (their appointments stay until a sync removes them).
+    pub fn record_calendar_list(
+        &mut self,
+        account: AccountId,
+        calendars: &[(String, String, bool)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (id, name, is_default) in calendars {
+            tx.execute(
+                "INSERT INTO sync_calendars (account_id, calendar_id, name, is_default)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (account_id, calendar_id) DO UPDATE
+                    SET name = excluded.name, is_default = excluded.is_default",
+                params![account, id, name, is_default],
+            )?;
+        }
+        let keep: Vec<&str> = calendars.iter().map(|(id, _, _)| id.as_str()).collect();
+        let known: Vec<String> = {
+            let mut stmt =
+                tx.prepare("SELECT calendar_id FROM sync_calendars WHERE account_id = ?1")?;
+            let rows = stmt.query_map([account], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<String>>>()?
+        };
+        for gone in known.iter().filter(|id| !keep.contains(&id.as_str())) {
+            tx.execute(
+                "DELETE FROM sync_calendars WHERE account_id = ?1 AND calendar_id = ?2",
+                params![account, gone],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Chooses whether a calendar is synced.
+    pub fn select_calendar(
+        &mut self,
+        account: AccountId,
+        calendar: &str,
+        selected: bool,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_calendars SET selected = ?3 WHERE account_id = ?1 AND calendar_id = ?2",
+            params![account, calendar, selected],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets where a calendar's delta stood (after 410): the next round is a full one.
+    pub fn restart_calendar_round(
+        &mut self,
+        account: AccountId,
+        calendar: &str,
+        full_round: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_calendars SET delta_link = NULL, full_round = ?3
+              WHERE account_id = ?1 AND calendar_id = ?2",
+            params![account, calendar, full_round],
+        )?;
+        Ok(())
+    }
+
+    /// Remembers that the planner allowed the mass deletion of the round under way.
+    pub fn allow_calendar_deletions(&mut self, account: AccountId, calendar: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_calendars SET deletions_allowed = 1 WHERE account_id = ?1 AND calendar_id = ?2",
+            params![account, calendar],
+        )?;
+        Ok(())
+    }
+
+    /// Links of an account by remote key or remote id.
+    pub fn links_by_remote(
+        &self,
+        account: AccountId,
+        keys: &[String],
+        ids: &[String],
+    ) -> Result<Vec<Link>> {
+        let mut found: HashMap<AppointmentId, Link> = HashMap::new();
+        let mut by_key = self.conn.prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links WHERE account_id = ?1 AND remote_key = ?2"
+        ))?;
+        for key in keys {
+            if let Some(link) = by_key
+                .query_row(params![account, key], link_from_row)
+                .optional()?
+            {
+                found.insert(link.appointment, link);
+            }
+        }
+        let mut by_id = self.conn.prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links WHERE account_id = ?1 AND remote_id = ?2"
+        ))?;
+        for id in ids {
+            let rows = by_id.query_map(params![account, id], link_from_row)?;
+            for link in rows {
+                let link = link?;
+                found.insert(link.appointment, link);
+            }
+        }
+        Ok(found.into_values().collect())
+    }
+
+    /// Links of some appointments in an account.
+    pub fn links_of(
+        &self,
+        account: AccountId,
+        appointments: &[AppointmentId],
+    ) -> Result<Vec<Link>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links WHERE account_id = ?1 AND appointment_id = ?2"
+        ))?;
+        let mut found = Vec::new();
+        for id in appointments {
+            if let Some(link) = stmt
+                .query_row(params![account, id], link_from_row)
+                .optional()?
+            {
+                found.push(link);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Links of a calendar not seen in the full round `round` (gone from Microsoft 365, or out of
+    /// the window).
+    pub fn links_unseen(
+        &self,
+        account: AccountId,
+        calendar: &str,
+        round: &str,
+    ) -> Result<Vec<Link>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links
+              WHERE account_id = ?1 AND calendar_id = ?2 AND coalesce(seen_round, '') <> ?3"
+        ))?;
+        let rows = stmt.query_map(params![account, calendar, round], link_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// An appointment, deleted or not (with whether it is a tombstone).
+    pub fn appointment_with_tombstone(
+        &self,
+        id: AppointmentId,
+    ) -> Result<Option<(Appointment, bool)>> {
+        let sql =
+            format!("SELECT {COLUMNS}, deleted_at IS NOT NULL FROM appointments WHERE id = ?1");
+        let found = self
+            .conn
+            .query_row(&sql, [id], |row| {
+                let deleted: bool = row.get(23)?;
+                Ok(appointment_from_row(row)?.map(|a| (a, deleted)))
+            })
+            .optional()?;
+        found.transpose()
+    }
+
+    /// The appointment pulled from an account with this remote id (a series master, say).
+    pub fn pulled_appointment(
+        &self,
+        account: AccountId,
+        remote_id: &str,
+    ) -> Result<Option<Appointment>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM appointments WHERE origin_account_id = ?1 AND remote_id = ?2"
+        );
+        self.conn
+            .query_row(&sql, params![account, remote_id], appointment_from_row)
+            .optional()?
+            .transpose()
+    }
+
+    /// Live appointments pulled from an account (the base of the mass-deletion guard).
+    pub fn pulled_count(&self, account: AccountId) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM appointments WHERE origin_account_id = ?1 AND deleted_at IS NULL
+               AND recurrence IS NULL",
+            [account],
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Writes one pulled page and the calendar's new link in one transaction.
+    pub fn write_page(
+        &mut self,
+        account: AccountId,
+        page: &PageWrite,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+        for (appointment, link) in &page.appointments {
+            upsert(&tx, appointment)?;
+            if let Some(link) = link {
+                write_link(&tx, link, round.as_deref())?;
+            }
+        }
+        for link in &page.links {
+            write_link(&tx, link, round.as_deref())?;
+        }
+        for id in &page.tombstones {
+            tx.execute(
+                "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+                params![id, utc_text(now)],
+            )?;
+            tx.execute(
+                "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+                params![id, account],
+            )?;
+        }
+        for id in &page.unlinks {
+            tx.execute(
+                "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+                params![id, account],
+            )?;
+        }
+        for id in &page.drop_outbox {
+            tx.execute(
+                "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2",
+                params![id, account],
+            )?;
+        }
+        for id in &page.ensure_outbox {
+            tx.execute(
+                "INSERT INTO sync_outbox (appointment_id, account_id, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (appointment_id, account_id) DO NOTHING",
+                params![id, account, utc_text(now)],
+            )?;
+        }
+        if let Some(round) = &round {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE sync_links SET seen_round = ?3 WHERE account_id = ?1 AND remote_key = ?2",
+            )?;
+            for key in &page.seen {
+                stmt.execute(params![account, key, round])?;
+            }
+        }
+        if let Some(advance) = &page.advance {
+            let complete = advance.round_complete;
+            tx.execute(
+                "UPDATE sync_calendars SET delta_link = ?3, window_start = ?4, window_end = ?5,
+                        full_round = CASE WHEN ?6 THEN NULL ELSE ?7 END,
+                        last_full_sync = CASE WHEN ?6 AND ?7 IS NOT NULL THEN ?8 ELSE last_full_sync END,
+                        deletions_allowed = CASE WHEN ?6 THEN 0 ELSE deletions_allowed END
+                  WHERE account_id = ?1 AND calendar_id = ?2",
+                params![
+                    account,
+                    advance.calendar_id,
+                    advance.link,
+                    utc_text(advance.window.0),
+                    utc_text(advance.window.1),
+                    complete,
+                    advance.full_round,
+                    utc_text(now),
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Outbox entries of an account that may be pushed at `now` (Retry-After respected).
+    pub fn outbox_due(&self, account: AccountId, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT appointment_id, account_id, revision, attempts, last_error, not_before, generation
+               FROM sync_outbox WHERE account_id = ?1 AND (not_before IS NULL OR not_before <= ?2)
+              ORDER BY created_at, appointment_id",
+        )?;
+        let rows = stmt.query_map(params![account, utc_text(now)], |row| {
+            Ok(OutboxEntry {
+                appointment: row.get(0)?,
+                account: row.get(1)?,
+                revision: row.get(2)?,
+                attempts: row.get(3)?,
+                last_error: row.get(4)?,
+                not_before: row.get(5)?,
+                generation: row.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// All outbox entries of an account (for reports and tests).
+    pub fn outbox_len(&self, account: AccountId) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM sync_outbox WHERE account_id = ?1",
+            [account],
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Microsoft confirmed a push: the link becomes what was pushed (or goes, for a deletion),
+    /// and the outbox entry goes unless the appointment changed again since `revision`.
+    pub fn confirm_push(
+        &mut self,
+        account: AccountId,
+        appointment: AppointmentId,
+        revision: i64,
+        link: Option<&Link>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        match link {
+            Some(link) => write_link(&tx, link, None)?,
+            None => {
+                tx.execute(
+                    "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+                    params![appointment, account],
+                )?;
+            }
+        }
+        tx.execute(
+            "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2 AND revision = ?3",
+            params![appointment, account, revision],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Drops an outbox entry that needs no push (unless it changed again since `revision`).
+    pub fn drop_outbox(
+        &mut self,
+        account: AccountId,
+        appointment: AppointmentId,
+        revision: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2 AND revision = ?3",
+            params![appointment, account, revision],
+        )?;
+        Ok(())
+    }
+
+    /// A push failed: the entry stays with its attempts, the error in plain words, and when it
+    /// may be tried again.
+    pub fn record_push_failure(
+        &mut self,
+        account: AccountId,
+        appointment: AppointmentId,
+        error: &str,
+        not_before: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?3, not_before = ?4
+              WHERE appointment_id = ?1 AND account_id = ?2",
+            params![appointment, account, error, not_before.map(utc_text)],
+        )?;
+        Ok(())
+    }
+
+    /// The event was deleted in Outlook: forget the link and create it anew (a new transactionId).
+    pub fn recreate_on_next_push(
+        &mut self,
+        account: AccountId,
+        appointment: AppointmentId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+            params![appointment, account],
+        )?;
+        tx.execute(
+            "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
+            params![appointment, account, utc_text(now)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether an outbox entry exists.
+    pub fn is_pending(&self, account: AccountId, appointment: AppointmentId) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2)",
+            params![appointment, account],
+            |row| row.get(0),
+        )?)
+    }
+}

@@ -1,0 +1,1097 @@
+//! The sync driver: loads state, fetches from Graph, runs the plan, and writes. The stored base
+//! changes only after a pulled page is committed (with its delta link, in the same transaction)
+//! or after Microsoft confirmed a push.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use super::content::Content;
+use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp};
+use crate::error::{CoreError, Result};
+use crate::graph::GraphError;
+use crate::graph::client::{AccountTokens, BatchPart, GraphClient, RetryPolicy, read_page};
+use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
+use crate::identity::Credentials;
+use crate::ids::{AccountId, AppointmentId};
+use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
+use crate::store::Store;
+use crate::store::sync_state::{CalendarAdvance, Link, PageWrite, SyncCalendar};
+
+/// A mass deletion is one of more than this many appointments…
+pub const MASS_DELETE_MINIMUM: u64 = 10;
+
+/// How a sync runs.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Plan and report, write nothing (neither side).
+    pub dry_run: bool,
+    /// Apply a deletion of more than half of an account's pulled appointments.
+    pub allow_mass_delete: bool,
+    pub days_back: i64,
+    pub days_forward: i64,
+    /// `Prefer: odata.maxpagesize` for delta pages.
+    pub page_size: u32,
+    pub retry: RetryPolicy,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            dry_run: false,
+            allow_mass_delete: false,
+            days_back: 30,
+            days_forward: 365,
+            page_size: 100,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Where a sync is, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncProgress {
+    pub account_id: AccountId,
+    pub email: String,
+    /// 1-based; 0 while uploading.
+    pub calendar: u32,
+    pub calendars: u32,
+    pub calendar_name: String,
+    pub events: u32,
+}
+
+/// A deletion held back by the guard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MassDeleteBlocked {
+    /// Appointments the sync would have deleted (so far).
+    pub would_delete: u32,
+    /// Appointments pulled from the account before the sync.
+    pub pulled: u32,
+}
+
+/// What one account's sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncSummary {
+    pub account_id: AccountId,
+    pub email: String,
+    /// Appointments added in Quick3 plus events created in Microsoft 365.
+    pub added: u32,
+    pub updated: u32,
+    pub deleted: u32,
+    /// Changes on both sides, each resolved by the policy and named in `conflict_notes`.
+    pub conflicts: u32,
+    pub conflict_notes: Vec<String>,
+    /// Plain sentences, each naming the entry it is about.
+    pub errors: Vec<String>,
+    /// Graph requests made (a `$batch` counts once).
+    pub requests: u32,
+    pub mass_delete_blocked: Option<MassDeleteBlocked>,
+    pub dry_run: bool,
+}
+
+type Clock<'a> = &'a (dyn Fn() -> DateTime<Utc> + Sync);
+
+/// Syncs one account in its direction. Graph failures become sentences in the summary and the
+/// account's status; only store failures are errors.
+pub async fn sync_account(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: &Account,
+    options: &SyncOptions,
+    clock: Clock<'_>,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncSummary> {
+    let mut summary = SyncSummary {
+        account_id: account.id,
+        email: account.email.clone(),
+        added: 0,
+        updated: 0,
+        deleted: 0,
+        conflicts: 0,
+        conflict_notes: vec![],
+        errors: vec![],
+        requests: 0,
+        mass_delete_blocked: None,
+        dry_run: options.dry_run,
+    };
+    let rules = Rules {
+        pull: matches!(account.direction, Direction::Down | Direction::UpAndDown),
+        push: account.is_main && matches!(account.direction, Direction::Up | Direction::UpAndDown),
+    };
+    if !rules.pull && !rules.push {
+        return Ok(summary);
+    }
+    let tokens = AccountTokens {
+        credentials,
+        account: account.clone(),
+        clock,
+    };
+    let client = GraphClient::new(
+        credentials.http().clone(),
+        credentials.endpoints().graph.as_str(),
+        &tokens,
+        options.retry.clone(),
+    );
+    let mut run = Run {
+        store,
+        client: &client,
+        account,
+        options,
+        clock,
+        rules,
+        summary: &mut summary,
+        masters: HashMap::new(),
+        pulled_before: 0,
+        deletions: 0,
+    };
+    let outcome = run.all(progress).await;
+    summary.requests = client.traffic().requests() as u32;
+    let now = clock();
+    match outcome {
+        Ok(()) if !options.dry_run => {
+            store.record_account_sync(account.id, now)?;
+            if let Some(first) = summary.errors.first() {
+                store.set_account_status(account.id, AccountStatus::Connected, Some(first))?;
+            }
+        }
+        Ok(()) => {}
+        Err(Stop::Graph(err)) => {
+            let status = if err.needs_sign_in() {
+                AccountStatus::SignInNeeded
+            } else {
+                AccountStatus::Error
+            };
+            let sentence = format!("{}: {err}", account.email);
+            summary.errors.push(sentence);
+            if !options.dry_run {
+                store.set_account_status(account.id, status, Some(&err.to_string()))?;
+            }
+        }
+        Err(Stop::Store(err)) => return Err(err),
+    }
+    Ok(summary)
+}
+
+/// Why a sync stopped early.
+enum Stop {
+    Graph(GraphError),
+    Store(CoreError),
+}
+
+impl From<CoreError> for Stop {
+    fn from(err: CoreError) -> Self {
+        Stop::Store(err)
+    }
+}
+
+impl From<GraphError> for Stop {
+    fn from(err: GraphError) -> Self {
+        Stop::Graph(err)
+    }
+}
+
+struct Run<'r, 'c> {
+    store: &'r mut Store,
+    client: &'r GraphClient<'c>,
+    account: &'r Account,
+    options: &'r SyncOptions,
+    clock: Clock<'r>,
+    rules: Rules,
+    summary: &'r mut SyncSummary,
+    /// Series masters known locally, by remote id.
+    masters: HashMap<String, AppointmentId>,
+    pulled_before: u64,
+    deletions: u64,
+}
+
+fn key_of(event: &RemoteEvent) -> String {
+    match &event.series {
+        Some(SeriesSlot {
+            master_id,
+            original_start,
+        }) => format!(
+            "series:{master_id}:{}",
+            original_start.to_rfc3339_opts(SecondsFormat::Secs, true)
+        ),
+        None => event.id.clone(),
+    }
+}
+
+fn describe(appointment: &Appointment) -> String {
+    format!(
+        "“{}” ({})",
+        appointment.title,
+        appointment.when.start_text()
+    )
+}
+
+impl Run<'_, '_> {
+    async fn all(
+        &mut self,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> std::result::Result<(), Stop> {
+        if self.rules.pull {
+            self.down(progress).await?;
+        }
+        if self.rules.push {
+            self.up(progress).await?;
+        }
+        Ok(())
+    }
+
+    fn window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let now = (self.clock)();
+        let day = |t: DateTime<Utc>| {
+            t.date_naive()
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+        };
+        (
+            day(now - Duration::days(self.options.days_back)),
+            day(now + Duration::days(self.options.days_forward)),
+        )
+    }
+
+    async fn calendar_list(&mut self) -> std::result::Result<Vec<SyncCalendar>, Stop> {
+        let mut found = Vec::new();
+        let mut url = "/me/calendars?$top=100".to_owned();
+        loop {
+            let page = read_page(self.client.get(&url, &[]).await?)?;
+            for calendar in &page.items {
+                let id = calendar["id"].as_str().unwrap_or_default();
+                if id.is_empty() {
+                    continue;
+                }
+                found.push((
+                    id.to_owned(),
+                    calendar["name"].as_str().unwrap_or("Calendar").to_owned(),
+                    calendar["isDefaultCalendar"].as_bool().unwrap_or(false),
+                ));
+            }
+            match page.next_link {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        if !self.options.dry_run {
+            self.store.record_calendar_list(self.account.id, &found)?;
+            Ok(self.store.sync_calendars(self.account.id)?)
+        } else {
+            Ok(found
+                .into_iter()
+                .map(|(calendar_id, name, is_default)| SyncCalendar {
+                    account_id: self.account.id,
+                    calendar_id,
+                    name,
+                    is_default,
+                    selected: true,
+                    delta_link: None,
+                    window: None,
+                    full_round: None,
+                    last_full_sync: None,
+                    deletions_allowed: false,
+                })
+                .collect())
+        }
+    }
+
+    async fn down(
+        &mut self,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> std::result::Result<(), Stop> {
+        self.pulled_before = self.store.pulled_count(self.account.id)?;
+        let mut calendars = self.store.sync_calendars(self.account.id)?;
+        if calendars.is_empty() {
+            calendars = self.calendar_list().await?;
+        }
+        let selected: Vec<SyncCalendar> = calendars.into_iter().filter(|c| c.selected).collect();
+        let total = selected.len() as u32;
+        let mut events = 0u32;
+        for (index, calendar) in selected.into_iter().enumerate() {
+            let report = |events: u32| SyncProgress {
+                account_id: self.account.id,
+                email: self.account.email.clone(),
+                calendar: index as u32 + 1,
+                calendars: total,
+                calendar_name: calendar.name.clone(),
+                events,
+            };
+            progress(&report(events));
+            match self
+                .calendar(calendar.clone(), &mut events, &mut |n| progress(&report(n)))
+                .await
+            {
+                Ok(()) => {}
+                Err(Stop::Graph(GraphError::NotFound)) => {
+                    // The calendar was deleted in Outlook: refresh the list next time.
+                    self.summary.errors.push(format!(
+                        "The calendar “{}” of {} no longer exists in Microsoft 365.",
+                        calendar.name, self.account.email
+                    ));
+                    if !self.options.dry_run {
+                        self.calendar_list().await?;
+                    }
+                }
+                Err(Stop::Graph(err))
+                    if !err.needs_sign_in() && !matches!(err, GraphError::Identity(_)) =>
+                {
+                    self.summary.errors.push(format!(
+                        "The calendar “{}” of {} could not be synced: {err}",
+                        calendar.name, self.account.email
+                    ));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(())
+    }
+
+    /// One calendar's delta round, page by page.
+    async fn calendar(
+        &mut self,
+        mut calendar: SyncCalendar,
+        events: &mut u32,
+        progress: &mut dyn FnMut(u32),
+    ) -> std::result::Result<(), Stop> {
+        let mut restarted = false;
+        let mut window = calendar.window.unwrap_or_else(|| self.window());
+        if calendar.delta_link.is_none() && calendar.full_round.is_none() {
+            calendar.full_round = Some(uuid::Uuid::new_v4().to_string());
+        }
+        if calendar.delta_link.is_none() {
+            window = self.window();
+        }
+        let mut url = calendar.delta_link.clone();
+        loop {
+            let target = url.clone().unwrap_or_else(|| {
+                format!(
+                    "/me/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
+                    urlencode(&calendar.calendar_id),
+                    window.0.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    window.1.to_rfc3339_opts(SecondsFormat::Secs, true)
+                )
+            });
+            let answer = self
+                .client
+                .get(
+                    &target,
+                    &[(
+                        "Prefer",
+                        format!("odata.maxpagesize={}", self.options.page_size),
+                    )],
+                )
+                .await;
+            let page = match answer.and_then(read_page) {
+                Ok(page) => page,
+                Err(GraphError::SyncStateNotFound) if !restarted => {
+                    // 410: start a full round; matching by remote key keeps it free of duplicates.
+                    restarted = true;
+                    let round = uuid::Uuid::new_v4().to_string();
+                    if !self.options.dry_run {
+                        self.store.restart_calendar_round(
+                            self.account.id,
+                            &calendar.calendar_id,
+                            &round,
+                        )?;
+                    }
+                    calendar.full_round = Some(round);
+                    window = self.window();
+                    url = None;
+                    continue;
+                }
+                Err(err) => return Err(Stop::Graph(err)),
+            };
+            let round_complete = page.delta_link.is_some();
+            let link = page
+                .delta_link
+                .clone()
+                .or(page.next_link.clone())
+                .ok_or_else(|| GraphError::Malformed {
+                    what: "a delta page with neither nextLink nor deltaLink".into(),
+                })?;
+            let mut entries = Vec::with_capacity(page.items.len());
+            for item in &page.items {
+                match event::read_entry(item) {
+                    Ok(RemoteEntry::Present(event)) if event.is_cancelled => {
+                        entries.push(RemoteEntry::Removed { id: event.id });
+                    }
+                    Ok(entry) => entries.push(entry),
+                    Err(err) => self.summary.errors.push(format!(
+                        "An event of the calendar “{}” of {} was skipped: {err}",
+                        calendar.name, self.account.email
+                    )),
+                }
+            }
+            *events += entries.len() as u32;
+            let advance = CalendarAdvance {
+                calendar_id: calendar.calendar_id.clone(),
+                link: link.clone(),
+                round_complete,
+                window,
+                full_round: calendar.full_round.clone(),
+            };
+            let blocked = self
+                .apply_page(&calendar, entries, advance, round_complete)
+                .await?;
+            progress(*events);
+            if blocked {
+                return Ok(());
+            }
+            if round_complete {
+                return Ok(());
+            }
+            url = Some(link);
+        }
+    }
+
+    /// Plans and writes one page. Returns true when the mass-deletion guard stopped it.
+    async fn apply_page(
+        &mut self,
+        calendar: &SyncCalendar,
+        entries: Vec<RemoteEntry>,
+        advance: CalendarAdvance,
+        round_complete: bool,
+    ) -> std::result::Result<bool, Stop> {
+        let account = self.account.id;
+        let mut presents: HashMap<String, RemoteEvent> = HashMap::new();
+        let mut remote = Vec::with_capacity(entries.len());
+        let mut removed_ids = Vec::new();
+        for entry in entries {
+            match entry {
+                RemoteEntry::Present(event) => {
+                    let key = key_of(&event);
+                    let as_local_hash = event.content.hash();
+                    remote.push(RemoteItem::Present {
+                        key: key.clone(),
+                        remote_id: event.id.clone(),
+                        hash: as_local_hash.clone(),
+                        change_key: event.change_key.clone(),
+                        quick3_id: event.quick3_id,
+                        as_local_hash,
+                    });
+                    presents.insert(key, *event);
+                }
+                RemoteEntry::Removed { id } => {
+                    removed_ids.push(id.clone());
+                    remote.push(RemoteItem::Removed {
+                        key: id.clone(),
+                        remote_id: id,
+                    });
+                }
+            }
+        }
+        let keys: Vec<String> = presents.keys().cloned().collect();
+        let mut links = self.store.links_by_remote(account, &keys, &removed_ids)?;
+        // The end of a full round: what was not seen is gone (or out of the window).
+        if round_complete && let Some(round) = &advance.full_round {
+            let seen: HashSet<&String> = keys.iter().collect();
+            for gone in self
+                .store
+                .links_unseen(account, &calendar.calendar_id, round)?
+            {
+                if !seen.contains(&gone.remote_key) && !removed_ids.contains(&gone.remote_id) {
+                    remote.push(RemoteItem::Removed {
+                        key: gone.remote_key.clone(),
+                        remote_id: gone.remote_id.clone(),
+                    });
+                    links.push(gone);
+                }
+            }
+        }
+        let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
+        for event in presents.values() {
+            if let Some(id) = event.quick3_id {
+                involved.insert(id);
+            }
+        }
+        let window = advance.window;
+        let mut locals = Vec::new();
+        let mut appointments: HashMap<AppointmentId, Appointment> = HashMap::new();
+        for id in involved {
+            if let Some(item) = self.local_item(id, window)? {
+                locals.push(item.0);
+                appointments.insert(id, item.1);
+            }
+        }
+        let base: Vec<BaseItem> = links.iter().map(base_item).collect();
+        let ops = plan::plan(&locals, &base, &remote, self.rules);
+
+        let deletions = ops
+            .iter()
+            .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
+            .count() as u64;
+        if deletions > 0 {
+            let total = self.deletions + deletions;
+            let massive = total > MASS_DELETE_MINIMUM && total * 2 > self.pulled_before;
+            if massive && !calendar.deletions_allowed && !self.options.allow_mass_delete {
+                self.summary.mass_delete_blocked = Some(MassDeleteBlocked {
+                    would_delete: total as u32,
+                    pulled: self.pulled_before as u32,
+                });
+                self.summary.errors.push(format!(
+                    "Syncing {} would delete {total} of its {} appointments in Quick3 Planner; nothing was deleted. Run the sync again allowing mass deletion if that is intended.",
+                    self.account.email, self.pulled_before
+                ));
+                return Ok(true);
+            }
+            if massive && self.options.allow_mass_delete && !self.options.dry_run {
+                self.store
+                    .allow_calendar_deletions(account, &calendar.calendar_id)?;
+            }
+            self.deletions = total;
+        }
+
+        let now = (self.clock)();
+        let mut write = PageWrite {
+            seen: keys.clone(),
+            advance: Some(advance),
+            ..Default::default()
+        };
+        let mut rewritten: HashSet<AppointmentId> = HashSet::new();
+        for op in &ops {
+            match op {
+                SyncOp::PullCreate { key } => {
+                    let Some(event) = presents.get(key) else {
+                        continue;
+                    };
+                    let series_id = match &event.series {
+                        Some(slot) => Some(self.master(slot, calendar, &mut write).await?),
+                        None => None,
+                    };
+                    let appointment = self.pulled(None, event, calendar, series_id, now);
+                    let link = self.link_for(&appointment, event, calendar);
+                    self.summary.added += 1;
+                    write.appointments.push((appointment, Some(link)));
+                }
+                SyncOp::PullUpdate { appointment, key } => {
+                    let (Some(event), Some(current)) =
+                        (presents.get(key), appointments.get(appointment))
+                    else {
+                        continue;
+                    };
+                    let updated =
+                        self.pulled(Some(current), event, calendar, current.series_id, now);
+                    let link = self.link_for(&updated, event, calendar);
+                    rewritten.insert(*appointment);
+                    self.summary.updated += 1;
+                    write.appointments.push((updated, Some(link)));
+                }
+                SyncOp::PullDelete { appointment } => {
+                    self.summary.deleted += 1;
+                    rewritten.insert(*appointment);
+                    write.tombstones.push(*appointment);
+                }
+                SyncOp::Link { appointment, key } => {
+                    let Some(event) = presents.get(key) else {
+                        continue;
+                    };
+                    let local_hash = appointments
+                        .get(appointment)
+                        .map(|a| Content::of(a).hash())
+                        .unwrap_or_else(|| event.content.hash());
+                    rewritten.insert(*appointment);
+                    write.links.push(Link {
+                        appointment: *appointment,
+                        account,
+                        calendar_id: Some(calendar.calendar_id.clone()),
+                        remote_key: key.clone(),
+                        remote_id: event.id.clone(),
+                        change_key: event.change_key.clone(),
+                        local_hash,
+                        remote_hash: event.content.hash(),
+                    });
+                }
+                SyncOp::Unlink { appointment } => {
+                    rewritten.insert(*appointment);
+                    write.unlinks.push(*appointment);
+                }
+                SyncOp::DropOutbox { appointment } => write.drop_outbox.push(*appointment),
+                SyncOp::Conflict {
+                    appointment,
+                    winner,
+                } => {
+                    self.summary.conflicts += 1;
+                    let name = appointments
+                        .get(appointment)
+                        .map(describe)
+                        .unwrap_or_else(|| appointment.to_string());
+                    self.summary.conflict_notes.push(match winner {
+                        Side::Local => format!(
+                            "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
+                            self.account.email
+                        ),
+                        Side::Remote => format!(
+                            "{name} was changed both in Quick3 Planner and in Outlook ({}); Outlook's version is kept.",
+                            self.account.email
+                        ),
+                    });
+                }
+                push if push.is_push() => {
+                    if let SyncOp::PushCreate { appointment, .. }
+                    | SyncOp::PushUpdate { appointment, .. }
+                    | SyncOp::PushDelete { appointment, .. } = push
+                    {
+                        write.ensure_outbox.push(*appointment);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Linked events not rewritten above: the base follows what Microsoft now says (change
+        // key, remote hash), so If-Match and "remote changed" stay right.
+        for link in &links {
+            if rewritten.contains(&link.appointment) {
+                continue;
+            }
+            if let Some(event) = presents.get(&link.remote_key) {
+                write.links.push(Link {
+                    remote_id: event.id.clone(),
+                    change_key: event.change_key.clone(),
+                    remote_hash: event.content.hash(),
+                    ..link.clone()
+                });
+            }
+        }
+        if !self.options.dry_run {
+            self.store.write_page(account, &write, now)?;
+        }
+        Ok(false)
+    }
+
+    /// The local side of an appointment for the plan.
+    fn local_item(
+        &self,
+        id: AppointmentId,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Option<(LocalItem, Appointment)>> {
+        let Some((appointment, deleted)) = self.store.appointment_with_tombstone(id)? else {
+            return Ok(None);
+        };
+        let here = appointment.resource_id == self.account.resource_id;
+        let (from, to) = appointment.when.covering_span();
+        let item = LocalItem {
+            id,
+            hash: (!deleted && here).then(|| Content::of(&appointment).hash()),
+            owner: match appointment.origin {
+                Origin::Quick3 => Owner::Quick3,
+                Origin::Microsoft365 { .. } => Owner::Microsoft,
+            },
+            in_window: to > window.0 && from < window.1,
+            pending: self.store.is_pending(self.account.id, id)?,
+        };
+        Ok(Some((item, appointment)))
+    }
+
+    /// An appointment holding a remote event's content (a new one, or `current` overwritten).
+    fn pulled(
+        &self,
+        current: Option<&Appointment>,
+        event: &RemoteEvent,
+        calendar: &SyncCalendar,
+        series_id: Option<AppointmentId>,
+        now: DateTime<Utc>,
+    ) -> Appointment {
+        let content = &event.content;
+        let origin = match current {
+            Some(current) if current.origin == Origin::Quick3 => Origin::Quick3,
+            _ => Origin::Microsoft365 {
+                account_id: Some(self.account.id),
+                calendar_id: calendar.calendar_id.clone(),
+                remote_id: event.id.clone(),
+            },
+        };
+        Appointment {
+            id: current.map_or_else(AppointmentId::new, |c| c.id),
+            resource_id: current.map_or(self.account.resource_id, |c| c.resource_id),
+            title: content.title.clone(),
+            when: content.when,
+            location: content.location.clone(),
+            notes: content.notes.clone(),
+            categories: content.categories.clone(),
+            show_as: content.show_as,
+            sensitivity: content.sensitivity,
+            origin,
+            recurrence: event.recurrence.clone(),
+            series_id,
+            original_start: event.series.as_ref().map(|s| s.original_start),
+            created_at: current.map_or(now, |c| c.created_at),
+            updated_at: now,
+        }
+    }
+
+    fn link_for(
+        &self,
+        appointment: &Appointment,
+        event: &RemoteEvent,
+        calendar: &SyncCalendar,
+    ) -> Link {
+        Link {
+            appointment: appointment.id,
+            account: self.account.id,
+            calendar_id: Some(calendar.calendar_id.clone()),
+            remote_key: key_of(event),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            local_hash: Content::of(appointment).hash(),
+            remote_hash: event.content.hash(),
+        }
+    }
+
+    /// The local series master of an occurrence: known, or fetched once (counted in requests).
+    async fn master(
+        &mut self,
+        slot: &SeriesSlot,
+        calendar: &SyncCalendar,
+        write: &mut PageWrite,
+    ) -> std::result::Result<AppointmentId, Stop> {
+        if let Some(id) = self.masters.get(&slot.master_id) {
+            return Ok(*id);
+        }
+        if let Some(known) = self
+            .store
+            .pulled_appointment(self.account.id, &slot.master_id)?
+        {
+            self.masters.insert(slot.master_id.clone(), known.id);
+            return Ok(known.id);
+        }
+        let value = self
+            .client
+            .get(&format!("/me/events/{}", urlencode(&slot.master_id)), &[])
+            .await?;
+        let RemoteEntry::Present(master) = event::read_entry(&value)? else {
+            return Err(Stop::Graph(GraphError::Malformed {
+                what: "a series master reported as removed".into(),
+            }));
+        };
+        let now = (self.clock)();
+        let appointment = self.pulled(None, &master, calendar, None, now);
+        let id = appointment.id;
+        write.appointments.push((appointment, None));
+        self.masters.insert(slot.master_id.clone(), id);
+        Ok(id)
+    }
+
+    /// Pushes the outbox.
+    async fn up(
+        &mut self,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> std::result::Result<(), Stop> {
+        let account = self.account.id;
+        progress(&SyncProgress {
+            account_id: account,
+            email: self.account.email.clone(),
+            calendar: 0,
+            calendars: 0,
+            calendar_name: String::new(),
+            events: 0,
+        });
+        let default_calendar = self
+            .store
+            .sync_calendars(account)?
+            .into_iter()
+            .find(|c| c.is_default)
+            .map(|c| c.calendar_id);
+        // A second pass creates again events that turned out deleted in Outlook.
+        for _pass in 0..2 {
+            let now = (self.clock)();
+            let entries = self.store.outbox_due(account, now)?;
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let revisions: HashMap<AppointmentId, (i64, u32)> = entries
+                .iter()
+                .map(|e| (e.appointment, (e.revision, e.generation)))
+                .collect();
+            let window = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+            let mut locals = Vec::new();
+            let mut appointments = HashMap::new();
+            for entry in &entries {
+                match self.local_item(entry.appointment, window)? {
+                    Some((mut item, appointment)) => {
+                        item.pending = true;
+                        locals.push(item);
+                        appointments.insert(entry.appointment, appointment);
+                    }
+                    None => {
+                        if !self.options.dry_run {
+                            self.store
+                                .drop_outbox(account, entry.appointment, entry.revision)?;
+                        }
+                    }
+                }
+            }
+            let ids: Vec<AppointmentId> = entries.iter().map(|e| e.appointment).collect();
+            let links = self.store.links_of(account, &ids)?;
+            let base: Vec<BaseItem> = links.iter().map(base_item).collect();
+            let ops = plan::plan(
+                &locals,
+                &base,
+                &[],
+                Rules {
+                    pull: false,
+                    push: true,
+                },
+            );
+            let mut parts = Vec::new();
+            let mut pushed: HashMap<String, (SyncOp, Option<Content>)> = HashMap::new();
+            for op in ops {
+                match &op {
+                    SyncOp::DropOutbox { appointment } if !self.options.dry_run => {
+                        let (revision, _) = revisions[appointment];
+                        self.store.drop_outbox(account, *appointment, revision)?;
+                    }
+                    SyncOp::PushCreate { appointment, .. } => {
+                        let Some(local) = appointments.get(appointment) else {
+                            continue;
+                        };
+                        let content = Content::of(local);
+                        let (_, generation) = revisions[appointment];
+                        let transaction =
+                            event::transaction_id(*appointment, account.0, generation);
+                        let url = match &default_calendar {
+                            Some(calendar) => {
+                                format!("/me/calendars/{}/events", urlencode(calendar))
+                            }
+                            None => "/me/events".to_owned(),
+                        };
+                        parts.push(BatchPart {
+                            id: (parts.len() + 1).to_string(),
+                            method: Method::POST,
+                            url,
+                            headers: vec![],
+                            body: Some(event::new_event(&content, *appointment, &transaction)),
+                            depends_on: vec![],
+                        });
+                        pushed.insert(parts.len().to_string(), (op.clone(), Some(content)));
+                    }
+                    SyncOp::PushUpdate {
+                        appointment,
+                        remote_id,
+                        change_key,
+                    } => {
+                        let Some(local) = appointments.get(appointment) else {
+                            continue;
+                        };
+                        let content = Content::of(local);
+                        let mut headers = vec![];
+                        if let Some(key) = change_key {
+                            headers.push(("If-Match".to_owned(), format!("W/\"{key}\"")));
+                        }
+                        parts.push(BatchPart {
+                            id: (parts.len() + 1).to_string(),
+                            method: Method::PATCH,
+                            url: format!("/me/events/{}", urlencode(remote_id)),
+                            headers,
+                            body: Some(event::event_fields(&content)),
+                            depends_on: vec![],
+                        });
+                        pushed.insert(parts.len().to_string(), (op.clone(), Some(content)));
+                    }
+                    SyncOp::PushDelete { remote_id, .. } => {
+                        parts.push(BatchPart {
+                            id: (parts.len() + 1).to_string(),
+                            method: Method::DELETE,
+                            url: format!("/me/events/{}", urlencode(remote_id)),
+                            headers: vec![],
+                            body: None,
+                            depends_on: vec![],
+                        });
+                        pushed.insert(parts.len().to_string(), (op.clone(), None));
+                    }
+                    _ => {}
+                }
+            }
+            if parts.is_empty() {
+                return Ok(());
+            }
+            if self.options.dry_run {
+                for (op, _) in pushed.values() {
+                    self.count_push(op);
+                }
+                return Ok(());
+            }
+            let answers = self.client.batch(parts).await;
+            let mut again = false;
+            for (id, result) in answers {
+                let Some((op, content)) = pushed.remove(&id) else {
+                    continue;
+                };
+                let appointment = match &op {
+                    SyncOp::PushCreate { appointment, .. }
+                    | SyncOp::PushUpdate { appointment, .. }
+                    | SyncOp::PushDelete { appointment, .. } => *appointment,
+                    _ => continue,
+                };
+                let (revision, _) = revisions[&appointment];
+                let name = appointments
+                    .get(&appointment)
+                    .map(describe)
+                    .unwrap_or_else(|| appointment.to_string());
+                match (&op, result) {
+                    (SyncOp::PushDelete { .. }, Ok(_) | Err(GraphError::NotFound)) => {
+                        self.store
+                            .confirm_push(account, appointment, revision, None)?;
+                        self.count_push(&op);
+                    }
+                    (_, Ok(answer)) => {
+                        let event = match event::read_entry(&answer.body) {
+                            Ok(RemoteEntry::Present(event)) => event,
+                            _ => {
+                                self.fail(
+                                    appointment,
+                                    &name,
+                                    &GraphError::Malformed {
+                                        what: "the event Microsoft 365 returned".into(),
+                                    },
+                                )?;
+                                continue;
+                            }
+                        };
+                        let local_hash = content.as_ref().map(Content::hash).unwrap_or_default();
+                        let link = Link {
+                            appointment,
+                            account,
+                            calendar_id: default_calendar.clone(),
+                            remote_key: key_of(&event),
+                            remote_id: event.id.clone(),
+                            change_key: event.change_key.clone(),
+                            local_hash,
+                            remote_hash: event.content.hash(),
+                        };
+                        self.store
+                            .confirm_push(account, appointment, revision, Some(&link))?;
+                        self.count_push(&op);
+                    }
+                    (
+                        SyncOp::PushUpdate { remote_id, .. },
+                        Err(GraphError::PreconditionFailed { .. }),
+                    ) => {
+                        // Changed in Outlook meanwhile: Quick3 owns its appointment's fields.
+                        self.summary.conflicts += 1;
+                        self.summary.conflict_notes.push(format!(
+                            "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
+                            self.account.email
+                        ));
+                        let result = self.patch_again(remote_id, content.as_ref()).await;
+                        match result {
+                            Ok(event) => {
+                                let link = Link {
+                                    appointment,
+                                    account,
+                                    calendar_id: default_calendar.clone(),
+                                    remote_key: key_of(&event),
+                                    remote_id: event.id.clone(),
+                                    change_key: event.change_key.clone(),
+                                    local_hash: content
+                                        .as_ref()
+                                        .map(Content::hash)
+                                        .unwrap_or_default(),
+                                    remote_hash: event.content.hash(),
+                                };
+                                self.store.confirm_push(
+                                    account,
+                                    appointment,
+                                    revision,
+                                    Some(&link),
+                                )?;
+                                self.count_push(&op);
+                            }
+                            Err(err) => self.fail(appointment, &name, &err)?,
+                        }
+                    }
+                    (SyncOp::PushUpdate { .. }, Err(GraphError::NotFound)) => {
+                        self.summary.conflicts += 1;
+                        self.summary.conflict_notes.push(format!(
+                            "{name} was deleted in Outlook ({}) but changed in Quick3 Planner; it is created again.",
+                            self.account.email
+                        ));
+                        self.store
+                            .recreate_on_next_push(account, appointment, now)?;
+                        again = true;
+                    }
+                    (_, Err(err)) if err.needs_sign_in() => return Err(Stop::Graph(err)),
+                    (_, Err(err)) => self.fail(appointment, &name, &err)?,
+                }
+            }
+            if !again {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    async fn patch_again(
+        &self,
+        remote_id: &str,
+        content: Option<&Content>,
+    ) -> std::result::Result<Box<RemoteEvent>, GraphError> {
+        let path = format!("/me/events/{}", urlencode(remote_id));
+        let current = self.client.get(&path, &[]).await?;
+        let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
+        let body = content
+            .map(event::event_fields)
+            .unwrap_or_else(|| json!({}));
+        let answer = self
+            .client
+            .send(
+                Method::PATCH,
+                &path,
+                &[("If-Match", format!("W/\"{key}\""))],
+                Some(&body),
+            )
+            .await?;
+        match event::read_entry(&answer.body)? {
+            RemoteEntry::Present(event) => Ok(event),
+            RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
+        }
+    }
+
+    fn count_push(&mut self, op: &SyncOp) {
+        match op {
+            SyncOp::PushCreate { .. } => self.summary.added += 1,
+            SyncOp::PushUpdate { .. } => self.summary.updated += 1,
+            SyncOp::PushDelete { .. } => self.summary.deleted += 1,
+            _ => {}
+        }
+    }
+
+    fn fail(&mut self, appointment: AppointmentId, name: &str, err: &GraphError) -> Result<()> {
+        self.summary.errors.push(format!(
+            "{name} could not be uploaded to {}: {err}",
+            self.account.email
+        ));
+        let now = (self.clock)();
+        let not_before = err
+            .retry_after()
+            .and_then(|d| Duration::from_std(d).ok())
+            .map(|d| now + d);
+        self.store
+            .record_push_failure(self.account.id, appointment, &err.to_string(), not_before)
+    }
+}
+
+fn base_item(link: &Link) -> BaseItem {
+    BaseItem {
+        appointment: link.appointment,
+        key: link.remote_key.clone(),
+        remote_id: link.remote_id.clone(),
+        local_hash: link.local_hash.clone(),
+        remote_hash: link.remote_hash.clone(),
+        change_key: link.change_key.clone(),
+    }
+}
+
+/// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).
+fn urlencode(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

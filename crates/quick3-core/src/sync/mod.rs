@@ -1,0 +1,10 @@
+//! Sync between a resource's appointments and its Microsoft 365 accounts: normalised content, the
+//! pure plan, and the driver that runs it against Graph and the store.
+
+pub mod content;
+pub mod driver;
+pub mod plan;
+
+pub use content::Content;
+pub use driver::{MassDeleteBlocked, SyncOptions, SyncProgress, SyncSummary, sync_account};
+pub use plan::{BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp, plan};

@@ -1,0 +1,139 @@
+//! Down: Microsoft 365 → Quick3 against the emulator over HTTPS. First sync, a no-change sync that
+//! makes exactly one request per calendar, and Outlook-side creates, updates and deletes.
+
+mod support;
+mod sync_support;
+
+use quick3_core::model::{Direction, Origin};
+use serde_json::json;
+use sync_support::*;
+
+#[tokio::test]
+async fn down_pulls_every_calendar_then_a_quiet_sync_costs_one_request_per_calendar() {
+    let mut world = world_with_seed(json!("demo")).await;
+    let calendars = world.calendars(MEGAN).await;
+    assert_eq!(
+        calendars.len(),
+        3,
+        "Megan has Calendar, Projects and Travel: {calendars:?}"
+    );
+    let account = world.connect(MEGAN, Direction::Down).await;
+
+    let first = world.sync(&account).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert!(first.added > 100, "the demo mailbox arrives: {first:?}");
+    let pulled = world.appointments();
+    assert!(
+        pulled.iter().all(|a| matches!(&a.origin, Origin::Microsoft365 { account_id: Some(id), .. } if *id == account.id)),
+        "pulled appointments name their account"
+    );
+    assert!(
+        pulled.iter().all(|a| a.resource_id == world.resource),
+        "on the account's resource"
+    );
+
+    world.clear_requests().await;
+    let quiet = world.sync(&account).await;
+    let requests = world.graph_requests().await;
+    assert_eq!(
+        requests.len(),
+        3,
+        "a no-change sync of 3 calendars makes exactly 3 Graph requests: {requests:#?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r["path"].as_str().unwrap().contains("/calendarView/delta")),
+        "only the delta links are followed"
+    );
+    assert_eq!(
+        (quiet.added, quiet.updated, quiet.deleted),
+        (0, 0, 0),
+        "nothing changed"
+    );
+    assert_eq!(quiet.requests, 3);
+    assert_eq!(world.appointments().len(), pulled.len(), "no duplicates");
+
+    let tomorrow = day(1);
+    let mut in_projects = timed(
+        "Quarterly budget (new)",
+        &format!("{tomorrow}T13:00:00"),
+        &format!("{tomorrow}T14:00:00"),
+    );
+    in_projects["calendarId"] = json!(calendars[1].0);
+    world.outlook_create(MEGAN, in_projects).await;
+    let after = world.sync(&account).await;
+    assert_eq!(
+        after.added, 1,
+        "an event created in another calendar arrives: {after:?}"
+    );
+    assert_eq!(world.titled("Quarterly budget (new)").len(), 1);
+    let synced = world.store.account(account.id).unwrap();
+    assert!(synced.last_sync_at.is_some() && synced.last_error.is_none());
+}
+
+#[tokio::test]
+async fn outlook_creates_updates_and_deletes_flow_down_once() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    let d = day(3);
+    let standup = world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Stand-up",
+                &format!("{d}T08:00:00"),
+                &format!("{d}T08:15:00"),
+            ),
+        )
+        .await;
+    let lunch = world
+        .outlook_create(
+            MEGAN,
+            timed("Lunch", &format!("{d}T11:00:00"), &format!("{d}T12:00:00")),
+        )
+        .await;
+    world.sync(&account).await;
+    assert_eq!(world.appointments().len(), 2);
+
+    world
+        .outlook_update(
+            MEGAN,
+            standup["id"].as_str().unwrap(),
+            json!({"subject": "Stand-up (moved)", "location": {"displayName": "Room 4"}}),
+        )
+        .await;
+    world
+        .outlook_delete(MEGAN, lunch["id"].as_str().unwrap())
+        .await;
+    world
+        .outlook_create(
+            MEGAN,
+            timed("Retro", &format!("{d}T15:00:00"), &format!("{d}T16:00:00")),
+        )
+        .await;
+    let summary = world.sync(&account).await;
+    assert_eq!(
+        (summary.added, summary.updated, summary.deleted),
+        (1, 1, 1),
+        "one of each: {summary:?}"
+    );
+    let titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(
+        titles.contains(&"Stand-up (moved)".to_owned()) && titles.contains(&"Retro".to_owned())
+    );
+    assert_eq!(world.titled("Stand-up (moved)")[0].location, "Room 4");
+    assert!(
+        world.titled("Lunch").is_empty(),
+        "the deletion arrived as a tombstone"
+    );
+
+    let again = world.sync(&account).await;
+    assert_eq!(
+        (again.added, again.updated, again.deleted),
+        (0, 0, 0),
+        "a second sync changes nothing"
+    );
+    assert_eq!(world.appointments().len(), 2, "no duplicates");
+}

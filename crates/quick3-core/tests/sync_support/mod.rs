@@ -1,0 +1,296 @@
+//! Sync test support: a store with a resource, accounts connected through the emulator's sign-in
+//! pages (refresh tokens in the real keyring), Outlook-side edits and the request log.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use quick3_core::Store;
+use quick3_core::api::{self, SyncScope};
+use quick3_core::identity::{Credentials, DEEP_LINK_REDIRECT, Keyring};
+use quick3_core::ids::ResourceId;
+use quick3_core::model::{Account, Direction, NewAccount, NewResource, ResourceKind};
+use quick3_core::sync::{SyncOptions, SyncSummary};
+use serde_json::{Value, json};
+
+use crate::support::{self, Tenant};
+
+pub const MEGAN: &str = "megan.bowen@contoso.example";
+pub const ADELE: &str = "adele.vance@contoso.example";
+pub const ALEX: &str = "alex.wilber@contoso.example";
+pub const PASSWORD: &str = "Demo-pass-1";
+
+pub struct World {
+    pub tenant: Tenant,
+    pub store: Store,
+    pub credentials: Credentials,
+    pub resource: ResourceId,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A tenant with empty calendars (the demo tenant, reseeded empty) and a store with one resource.
+pub async fn world() -> World {
+    world_with_seed(json!("empty")).await
+}
+
+pub async fn world_with_seed(seed: Value) -> World {
+    let tenant = support::demo_tenant().await;
+    let status = tenant
+        .admin
+        .post(format!("{}/seed", tenant.emulator.admin()))
+        .json(&json!({ "seed": seed }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "reseed: {status}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("q.db")).unwrap();
+    store.set_default_zone("Europe/Berlin").unwrap();
+    let resource = store
+        .add_resource(
+            NewResource {
+                name: "Megan".into(),
+                email: None,
+                kind: ResourceKind::Person,
+                colour: None,
+            },
+            now(),
+        )
+        .unwrap()
+        .id;
+    let installation = format!("sync-test-{}", uuid::Uuid::new_v4());
+    let credentials = Credentials::new(
+        tenant.endpoints.clone(),
+        Keyring::for_installation(&installation),
+    )
+    .unwrap();
+    World {
+        tenant,
+        store,
+        credentials,
+        resource,
+        dir,
+    }
+}
+
+impl World {
+    /// Adds an account and signs it in through the emulator's pages.
+    pub async fn connect(&mut self, email: &str, direction: Direction) -> Account {
+        let account = self
+            .store
+            .add_account(
+                NewAccount {
+                    resource_id: self.resource,
+                    email: email.into(),
+                    direction,
+                    scopes: vec![],
+                },
+                now(),
+            )
+            .unwrap();
+        let url = self
+            .credentials
+            .start_sign_in(&account, DEEP_LINK_REDIRECT, now())
+            .unwrap();
+        let redirect = self
+            .tenant
+            .complete_in_browser(url.as_str(), email, PASSWORD, None)
+            .await;
+        let outcome = self.credentials.complete_sign_in(&redirect, now()).await;
+        let result = api::record_sign_in(&mut self.store, outcome).unwrap();
+        assert!(result.connected, "{email} signs in: {result:?}");
+        self.store.account(account.id).unwrap()
+    }
+
+    pub async fn sync_with(&mut self, scope: SyncScope, options: &SyncOptions) -> Vec<SyncSummary> {
+        api::sync(
+            &mut self.store,
+            &self.credentials,
+            scope,
+            options,
+            &now,
+            &mut |_| {},
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Syncs every account with the default options; returns the one summary of `account`.
+    pub async fn sync(&mut self, account: &Account) -> SyncSummary {
+        let scope = SyncScope {
+            account: Some(account.id),
+            resource: None,
+        };
+        self.sync_with(scope, &SyncOptions::default())
+            .await
+            .pop()
+            .unwrap()
+    }
+
+    fn admin(&self, path: &str) -> String {
+        format!("{}{path}", self.tenant.emulator.admin())
+    }
+
+    /// Graph requests in the log since the last clear (identity and admin calls excluded).
+    pub async fn graph_requests(&self) -> Vec<Value> {
+        let log: Value = self
+            .tenant
+            .admin
+            .get(self.admin("/requests"))
+            .query(&[("path", "/v1.0/*")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log["value"].as_array().unwrap().clone()
+    }
+
+    pub async fn clear_requests(&self) {
+        self.tenant
+            .admin
+            .delete(self.admin("/requests"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The user's calendars as the admin API shows them: (id, name).
+    pub async fn calendars(&self, user: &str) -> Vec<(String, String)> {
+        let value: Value = self
+            .tenant
+            .admin
+            .get(self.admin(&format!("/users/{user}/calendars")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        value["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap().to_owned(),
+                    c["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Creates an event as Outlook would; returns it.
+    pub async fn outlook_create(&self, user: &str, event: Value) -> Value {
+        let response = self
+            .tenant
+            .admin
+            .post(self.admin(&format!("/users/{user}/events")))
+            .json(&event)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201, "Outlook creates {event}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn outlook_update(&self, user: &str, id: &str, patch: Value) -> Value {
+        let response = self
+            .tenant
+            .admin
+            .patch(self.admin(&format!("/users/{user}/events/{id}")))
+            .json(&patch)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "Outlook updates {id}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn outlook_delete(&self, user: &str, id: &str) {
+        let response = self
+            .tenant
+            .admin
+            .delete(self.admin(&format!("/users/{user}/events/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "Outlook deletes {id}");
+    }
+
+    /// Every event of the user as the admin API lists them (single instances and masters).
+    pub async fn outlook_events(&self, user: &str) -> Vec<Value> {
+        let value: Value = self
+            .tenant
+            .admin
+            .get(self.admin(&format!("/users/{user}/events")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        value["value"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub async fn add_fault(&self, rule: Value) {
+        let response = self
+            .tenant
+            .admin
+            .post(self.admin("/faults"))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "fault {rule} is accepted");
+    }
+
+    pub async fn expire_delta_tokens(&self) {
+        self.tenant
+            .admin
+            .post(self.admin("/delta/expire"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Live appointments of the resource.
+    pub fn appointments(&self) -> Vec<quick3_core::model::Appointment> {
+        self.store
+            .list_appointments(quick3_core::store::AppointmentQuery {
+                resource: Some(self.resource),
+                ..Default::default()
+            })
+            .unwrap()
+    }
+
+    pub fn titled(&self, title: &str) -> Vec<quick3_core::model::Appointment> {
+        self.appointments()
+            .into_iter()
+            .filter(|a| a.title == title)
+            .collect()
+    }
+}
+
+/// A timed event body in UTC.
+pub fn timed(subject: &str, start: &str, end: &str) -> Value {
+    json!({"subject": subject, "start": {"dateTime": start, "timeZone": "UTC"}, "end": {"dateTime": end, "timeZone": "UTC"}})
+}
+
+/// `YYYY-MM-DD` of a day `days` from now.
+pub fn day(days: i64) -> String {
+    (Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .to_string()
+}
+
+pub fn arc<T>(value: T) -> Arc<T> {
+    Arc::new(value)
+}
