@@ -7,6 +7,7 @@
 mod admin;
 pub mod bench;
 pub mod clock;
+pub mod demo;
 mod emulator;
 mod error;
 mod faults;
@@ -311,6 +312,11 @@ async fn save_if_changed(
 }
 
 impl RunningEmulator {
+    /// The HTTPS port, and the plain-HTTP one when enabled.
+    pub fn ports(&self) -> (u16, Option<u16>) {
+        (self.https.port(), self.http.map(|address| address.port()))
+    }
+
     /// `https://127.0.0.1:PORT`: the identity-platform authority host (append a tenant).
     pub fn authority(&self) -> String {
         format!("https://{}", self.https)

@@ -43,9 +43,11 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
             {
                 eprintln!("Warning: {warning}");
             }
-            println!(
+            out!(
                 "Added account {} ({}) to {}.",
-                account.id, account.email, resource.name
+                account.id,
+                account.email,
+                resource.name
             );
             sign_in_account(session, &credentials, &account, &sign_in)
         }
@@ -125,7 +127,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                 None => current.scopes.clone(),
             };
             let edited = api::edit_account(&mut session.store, current.id, direction, scopes)?;
-            println!(
+            out!(
                 "Account {} is now {} ({}).",
                 edited.email,
                 edited.direction.as_str(),
@@ -152,7 +154,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                 !delete_appointments,
                 now,
             )?;
-            println!(
+            out!(
                 "Removed account {}{}.",
                 removed.email,
                 if delete_appointments {
@@ -166,7 +168,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
         AccountCommand::SetMain { account, resource } => {
             let account = find(session, &account, resource.as_deref())?;
             let main = api::set_main_account(&mut session.store, account.id)?;
-            println!("{} is now the main account: uploads go there.", main.email);
+            out!("{} is now the main account: uploads go there.", main.email);
             Ok(())
         }
     }
@@ -232,7 +234,7 @@ fn sign_in_account(
             eprintln!("Warning: {warning}");
         }
         let account = session.store.account(account.id)?;
-        println!(
+        out!(
             "Connected {} ({}).",
             account.email,
             account.direction.as_str()

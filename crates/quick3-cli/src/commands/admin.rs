@@ -16,11 +16,11 @@ pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyh
             match action.as_str() {
                 "enable" | "activate" => {
                     store.set_module_active(module, true, now)?;
-                    println!("The {} module is activated.", module.key());
+                    out!("The {} module is activated.", module.key());
                 }
                 "disable" | "deactivate" => {
                     store.set_module_active(module, false, now)?;
-                    println!("The {} module is deactivated.", module.key());
+                    out!("The {} module is deactivated.", module.key());
                 }
                 "status" => {
                     let state = if store.module_active(module)? {
@@ -28,7 +28,7 @@ pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyh
                     } else {
                         "not activated"
                     };
-                    println!("The {} module is {state}.", module.key());
+                    out!("The {} module is {state}.", module.key());
                 }
                 other => bail!("\"{other}\" is not an action; use enable, disable or status."),
             }
@@ -37,14 +37,14 @@ pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyh
             let resource = store.find_resource(&resource)?;
             store.set_my_resource(resource.id)?;
             store.set_may_edit_resource_settings(true)?;
-            println!(
+            out!(
                 "The planner may now edit the Resource settings of {}.",
                 resource.name
             );
         }
         AdminCommand::DenyEdit => {
             store.set_may_edit_resource_settings(false)?;
-            println!("The planner may no longer edit Resource settings.");
+            out!("The planner may no longer edit Resource settings.");
         }
     }
     Ok(())

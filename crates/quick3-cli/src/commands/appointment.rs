@@ -30,7 +30,7 @@ pub fn run(
         }
         AppointmentCommand::Delete { id } => {
             api::delete_appointment(store, &id, now)?;
-            println!("Deleted appointment {id}.");
+            out!("Deleted appointment {id}.");
             Ok(())
         }
         AppointmentCommand::List {
@@ -83,9 +83,12 @@ fn print_one(record: &AppointmentRecord, json: bool, verb: &str) -> anyhow::Resu
     if json {
         output::json(record)
     } else {
-        println!(
+        out!(
             "{verb} appointment {} \"{}\" ({} – {}).",
-            record.id, record.title, record.start, record.end
+            record.id,
+            record.title,
+            record.start,
+            record.end
         );
         Ok(())
     }

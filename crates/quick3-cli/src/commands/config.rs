@@ -9,17 +9,17 @@ pub fn run(session: &mut Session, command: ConfigCommand) -> anyhow::Result<()> 
     match command {
         ConfigCommand::Show => {
             let endpoints = session.endpoint_settings.resolve()?;
-            println!("authority: {}", endpoints.authority);
-            println!("tenant:    {}", endpoints.tenant);
-            println!(
+            out!("authority: {}", endpoints.authority);
+            out!("tenant:    {}", endpoints.tenant);
+            out!(
                 "client-id: {}",
                 endpoints
                     .client_id
                     .as_deref()
                     .unwrap_or("(not set: register Quick3 Planner in Microsoft Entra)")
             );
-            println!("graph:     {}", endpoints.graph);
-            println!(
+            out!("graph:     {}", endpoints.graph);
+            out!(
                 "ca-cert:   {}",
                 endpoints
                     .extra_ca
@@ -30,7 +30,7 @@ pub fn run(session: &mut Session, command: ConfigCommand) -> anyhow::Result<()> 
         }
         ConfigCommand::Set { name, value } => {
             session.store.set_endpoint_setting(&name, Some(&value))?;
-            println!("{name} is set.");
+            out!("{name} is set.");
         }
         ConfigCommand::Unset { name } => {
             if !ENDPOINT_SETTING_NAMES.contains(&name.as_str()) {
@@ -40,7 +40,7 @@ pub fn run(session: &mut Session, command: ConfigCommand) -> anyhow::Result<()> 
                 );
             }
             session.store.set_endpoint_setting(&name, None)?;
-            println!("{name} is back to its default.");
+            out!("{name} is back to its default.");
         }
     }
     Ok(())

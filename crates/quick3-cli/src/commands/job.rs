@@ -47,7 +47,7 @@ pub fn run(session: &mut Session, command: JobCommand, now: DateTime<Utc>) -> an
                 schedule::next_run(now, spec.frequency, spec.active_hours, zone, jitter(&probe));
             let job = store.add_job(spec, next, now)?;
             warn(&job);
-            println!(
+            out!(
                 "Added job {} \"{}\"; next run {}.",
                 job.id,
                 job.spec.name,
@@ -113,7 +113,7 @@ pub fn run(session: &mut Session, command: JobCommand, now: DateTime<Utc>) -> an
             });
             let job = store.edit_job(current.id, spec, next)?;
             warn(&job);
-            println!(
+            out!(
                 "Changed job \"{}\"; next run {}.",
                 job.spec.name,
                 when(job.next_run_at)
@@ -122,7 +122,7 @@ pub fn run(session: &mut Session, command: JobCommand, now: DateTime<Utc>) -> an
         JobCommand::Remove { job } => {
             let job = store.find_job(&job)?;
             store.remove_job(job.id)?;
-            println!("Removed job \"{}\".", job.spec.name);
+            out!("Removed job \"{}\".", job.spec.name);
         }
         JobCommand::RunNow { job } => {
             let job = store.find_job(&job)?;
@@ -133,7 +133,7 @@ pub fn run(session: &mut Session, command: JobCommand, now: DateTime<Utc>) -> an
                 );
             }
             store.set_job_next_run(job.id, now)?;
-            println!(
+            out!(
                 "The job \"{}\" is due now: a running `quick3 daemon` or the app starts it.",
                 job.spec.name
             );

@@ -50,13 +50,15 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
                     .set(SMTP_PASSWORD_KEY, &Secret::new(password))?;
             }
             let saved = session.store.set_smtp_settings(settings)?;
-            println!(
+            out!(
                 "Failure notices go through {}:{} from {}.",
-                saved.host, saved.port, saved.sender
+                saved.host,
+                saved.port,
+                saved.sender
             );
         }
         MailCommand::Show => match session.store.smtp_settings()? {
-            Some(s) => println!(
+            Some(s) => out!(
                 "host: {}\nport: {}\nsecurity: {:?}\nuser: {}\nsender: {}",
                 s.host,
                 s.port,
@@ -68,7 +70,7 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
                 },
                 s.sender
             ),
-            None => println!("No SMTP server is set: quick3 mail set --host … --port … --sender …"),
+            None => out!("No SMTP server is set: quick3 mail set --host … --port … --sender …"),
         },
         MailCommand::Test { to } => {
             let Some(settings) = session.store.smtp_settings()? else {
@@ -81,7 +83,7 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
                 secrets.as_ref(),
                 &mail::test_mail(&to),
             ))?;
-            println!("A test e-mail went to {to}.");
+            out!("A test e-mail went to {to}.");
         }
     }
     Ok(())

@@ -21,7 +21,7 @@ pub struct Session {
     pub runtime: tokio::runtime::Runtime,
     endpoint_settings: EndpointSettings,
     /// Keeps the demo emulator serving while the command runs.
-    _emulator: Option<m365_emulator::RunningEmulator>,
+    _emulator: Option<m365_emulator::demo::DemoInstance>,
 }
 
 impl Session {
@@ -62,11 +62,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(DemoCommand::Seed) => {
             let report = demo::seed(&mut session.store, now)?;
             if report.already_seeded {
-                println!("The demo data is already there; nothing was added.");
+                out!("The demo data is already there; nothing was added.");
             } else {
-                println!(
+                out!(
                     "Added {} demo resources and {} appointments.",
-                    report.resources, report.appointments
+                    report.resources,
+                    report.appointments
                 );
             }
             Ok(())
@@ -87,24 +88,19 @@ fn open_session(cli: &Cli, runtime: tokio::runtime::Runtime) -> anyhow::Result<S
     }
     let (endpoint_settings, emulator) = if cli.demo {
         demo::seed(&mut store, chrono::Utc::now())?;
-        let config = m365_emulator::EmulatorConfig {
-            seed: m365_emulator::Seed::Demo,
-            http_port: Some(0),
-            state_file: Some(dir.join("emulator.db")),
-            cert_dir: Some(dir.join("emulator-ca")),
-            ..Default::default()
-        };
-        let emulator = runtime
-            .block_on(m365_emulator::start(config))
+        // The app and the CLI share one demo emulator per data folder, on ports kept there.
+        let instance = runtime
+            .block_on(m365_emulator::demo::start_or_join(&dir))
             .context("the demo emulator could not start")?;
+        let endpoints = instance.endpoints();
         let settings = EndpointSettings::emulator(
-            emulator.authority(),
-            emulator.http_authority(),
-            emulator.graph(),
-            emulator.ca_cert_path(),
+            endpoints.authority,
+            endpoints.http_authority,
+            endpoints.graph,
+            &endpoints.ca_cert,
             m365_emulator::DEMO_CLIENT_ID,
         );
-        (settings, Some(emulator))
+        (settings, Some(instance))
     } else {
         (store.endpoint_settings()?.with_env(), None)
     };

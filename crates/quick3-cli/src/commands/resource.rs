@@ -27,7 +27,7 @@ pub fn run(store: &mut Store, command: ResourceCommand, now: DateTime<Utc>) -> a
             if json {
                 output::json(&resource)
             } else {
-                println!("Added resource {} \"{}\".", resource.id, resource.name);
+                out!("Added resource {} \"{}\".", resource.id, resource.name);
                 Ok(())
             }
         }
@@ -65,15 +65,15 @@ pub fn run(store: &mut Store, command: ResourceCommand, now: DateTime<Utc>) -> a
                     accounts: &accounts,
                 });
             }
-            println!("{} (id {})", resource.name, resource.id);
-            println!("  kind:   {}", resource.kind.as_str());
-            println!("  e-mail: {}", resource.email.as_deref().unwrap_or("-"));
-            println!("  colour: {}", resource.colour);
+            out!("{} (id {})", resource.name, resource.id);
+            out!("  kind:   {}", resource.kind.as_str());
+            out!("  e-mail: {}", resource.email.as_deref().unwrap_or("-"));
+            out!("  colour: {}", resource.colour);
             if accounts.is_empty() {
-                println!("  no Microsoft 365 accounts");
+                out!("  no Microsoft 365 accounts");
             }
             for account in &accounts {
-                println!(
+                out!(
                     "  Microsoft 365: {} ({}{})",
                     account.email,
                     account.direction.as_str(),
