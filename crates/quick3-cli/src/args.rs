@@ -54,6 +54,12 @@ pub enum Command {
     /// E-mail for failure notices: the SMTP server.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Runs the scheduled jobs in the background until stopped (SIGINT/SIGTERM).
+    Daemon {
+        /// Run the jobs that are due now, then exit (for cron or a systemd timer).
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod appointment;
 mod config;
+mod daemon;
 mod job;
 mod mail;
 mod resource;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Emulator(_) => Ok(()),
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),
+        Command::Daemon { once } => daemon::run(&mut session, once),
         Command::Demo(DemoCommand::Seed) => {
             let report = demo::seed(&mut session.store, now)?;
             if report.already_seeded {

@@ -2,6 +2,7 @@
 //! next time, and deciding whether its failure must be mailed. The clock and the work are passed in.
 
 pub mod schedule;
+pub mod work;
 
 use std::collections::BTreeMap;
 use std::future::Future;

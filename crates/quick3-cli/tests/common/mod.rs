@@ -1,0 +1,129 @@
+//! Shared by the CLI's integration tests: running `quick3` on a data folder of its own, pointed at
+//! an in-process emulator, and signing an account in through the loopback answer.
+
+#![allow(dead_code)]
+
+#[path = "../../../quick3-core/tests/support/mod.rs"]
+pub mod support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+impl Cli {
+    /// A CLI on a fresh data folder pointed at the tenant's emulator.
+    pub fn for_tenant(tenant: &support::Tenant) -> Cli {
+        Cli {
+            dir: tempfile::tempdir().expect("a data folder"),
+            env: vec![
+                ("QUICK3_AUTHORITY".into(), tenant.emulator.authority()),
+                ("QUICK3_GRAPH".into(), tenant.emulator.graph()),
+                (
+                    "QUICK3_CLIENT_ID".into(),
+                    m365_emulator::DEMO_CLIENT_ID.into(),
+                ),
+                (
+                    "QUICK3_CA_CERT".into(),
+                    tenant.emulator.ca_cert_path().display().to_string(),
+                ),
+            ],
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_quick3"));
+        command
+            .args(args)
+            .env("QUICK3_DATA_DIR", self.dir.path())
+            .env_remove("QUICK3_DEMO");
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("quick3 runs");
+        assert!(
+            out.status.success(),
+            "quick3 {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
+    }
+
+    /// `quick3 account add … --flow loopback --no-browser`, completed in the "browser"; returns
+    /// (stdout, everything printed on stderr).
+    pub async fn add_account(
+        &self,
+        tenant: &support::Tenant,
+        resource: &str,
+        email: &str,
+        direction: &str,
+    ) -> (String, String) {
+        let mut child = self
+            .command(&[
+                "account",
+                "add",
+                "--resource",
+                resource,
+                "--email",
+                email,
+                "--direction",
+                direction,
+                "--flow",
+                "loopback",
+                "--no-browser",
+                "--timeout",
+                "60",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("quick3 starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut printed = String::new();
+        let url = loop {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).expect("stderr reads") > 0,
+                "quick3 printed no sign-in URL: {printed}"
+            );
+            printed.push_str(&line);
+            if line.starts_with("https://") {
+                break line.trim().to_owned();
+            }
+        };
+        let redirect = tenant
+            .complete_in_browser(&url, email, "Demo-pass-1", None)
+            .await;
+        assert!(
+            redirect.starts_with("http://127.0.0.1:"),
+            "the answer goes to the CLI's loopback port"
+        );
+        let page = tenant
+            .browser
+            .get(&redirect)
+            .send()
+            .await
+            .expect("the loopback answers");
+        assert_eq!(page.status(), 200);
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .expect("joins")
+            .expect("quick3 ends");
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).expect("stderr reads");
+        printed.push_str(&rest);
+        assert!(output.status.success(), "{printed}");
+        (String::from_utf8_lossy(&output.stdout).to_string(), printed)
+    }
+}

@@ -1,0 +1,126 @@
+//! `quick3 daemon` runs the "Synchronize Office365 Calendars" job against the emulator:
+//! appointments arrive; when the account's sign-in is revoked the run fails and the failure mail
+//! arrives at a real SMTP server on loopback (started by script/test). Needs the real Secret
+//! Service and SMTP server that script/test provides.
+
+mod common;
+
+use common::{Cli, support};
+use serde_json::Value;
+
+fn smtp() -> (String, String, std::path::PathBuf) {
+    let address = std::env::var("QUICK3_TEST_SMTP")
+        .expect("QUICK3_TEST_SMTP is not set: run the tests through script/test, which starts an SMTP server");
+    let maildir = std::env::var("QUICK3_TEST_MAILDIR").expect("QUICK3_TEST_MAILDIR is not set");
+    let (host, port) = address.rsplit_once(':').expect("host:port");
+    (host.to_owned(), port.to_owned(), maildir.into())
+}
+
+fn mail_with(maildir: &std::path::Path, needle: &str) -> Option<String> {
+    std::fs::read_dir(maildir.join("new"))
+        .ok()?
+        .filter_map(Result::ok)
+        .find_map(|entry| {
+            let text = std::fs::read_to_string(entry.path()).ok()?;
+            text.contains(needle).then_some(text)
+        })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_syncs_on_schedule_and_mails_a_failure() {
+    let (host, port, maildir) = smtp();
+    let tenant = support::demo_tenant().await;
+    let cli = Cli::for_tenant(&tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(
+        &tenant,
+        "Adele Vance",
+        "adele.vance@contoso.example",
+        "down",
+    )
+    .await;
+    let job_name = format!("Nightly sync {}", std::process::id());
+    cli.ok(&[
+        "job",
+        "add",
+        "--name",
+        &job_name,
+        "--every",
+        "30m",
+        "--notify",
+        "it@contoso.example",
+    ]);
+    cli.ok(&[
+        "mail",
+        "set",
+        "--host",
+        &host,
+        "--port",
+        &port,
+        "--security",
+        "none",
+        "--sender",
+        "planner@contoso.example",
+    ]);
+
+    // Not due yet: the daemon does nothing.
+    cli.ok(&["daemon", "--once"]);
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(
+        history,
+        Value::Array(vec![]),
+        "a job runs only when it is due"
+    );
+
+    cli.ok(&["job", "run-now", &job_name]);
+    cli.ok(&["daemon", "--once"]);
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(history[0]["result"], "succeeded", "{history}");
+    assert!(
+        history[0]["counts"]["added"].as_i64().unwrap_or(0) > 0,
+        "{history}"
+    );
+    let pulled = cli.json(&[
+        "appointment",
+        "list",
+        "--resource",
+        "adele.vance@contoso.example",
+        "--json",
+    ]);
+    assert!(
+        pulled
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["origin"]["kind"] == "microsoft365"),
+        "Adele's Outlook appointments arrived"
+    );
+    let jobs = cli.json(&["job", "list", "--json"]);
+    let next: chrono::DateTime<chrono::Utc> =
+        jobs[0]["next_run_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        next > chrono::Utc::now() + chrono::Duration::minutes(25),
+        "the next run is an interval away: {next}"
+    );
+
+    // The sign-in is revoked (password changed): the next run fails and mails IT.
+    tenant
+        .revoke_refresh_tokens("adele.vance@contoso.example")
+        .await;
+    cli.ok(&["job", "run-now", &job_name]);
+    cli.ok(&["daemon", "--once"]);
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(history[0]["result"], "failed", "{history}");
+    let accounts = cli.json(&["account", "list", "--json"]);
+    assert_eq!(accounts[0]["status"], "sign_in_needed");
+    let mail = mail_with(&maildir, &job_name).expect("the failure mail arrived at the SMTP server");
+    assert!(mail.contains("To: it@contoso.example"), "{mail}");
+    assert!(
+        mail.contains("adele.vance@contoso.example"),
+        "the mail names the account: {mail}"
+    );
+    assert!(
+        mail.contains("sign in again"),
+        "the mail says what to do: {mail}"
+    );
+}

@@ -1,0 +1,96 @@
+//! What each kind of job does. "Synchronize Office365 Calendars" syncs the accounts of the job's
+//! resources (all by default) on a store connection of its own, so the planner's window never
+//! waits for a sync.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::JobOutcome;
+use crate::api::{self, SyncScope};
+use crate::identity::Credentials;
+use crate::model::{AccountStatus, Job, JobKind, JobScope};
+use crate::store::Store;
+use crate::sync::SyncOptions;
+
+/// Runs the job's work against the database at `database`.
+pub async fn run(
+    database: &Path,
+    credentials: &Credentials,
+    job: &Job,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+) -> JobOutcome {
+    match job.spec.kind {
+        JobKind::SynchronizeOffice365Calendars => {
+            synchronize(database, credentials, job, clock).await
+        }
+    }
+}
+
+async fn synchronize(
+    database: &Path,
+    credentials: &Credentials,
+    job: &Job,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+) -> JobOutcome {
+    let mut outcome = JobOutcome {
+        succeeded: true,
+        ..Default::default()
+    };
+    let mut store = match Store::open(database) {
+        Ok(store) => store,
+        Err(err) => {
+            outcome.succeeded = false;
+            outcome.failures.push(err.to_string());
+            return outcome;
+        }
+    };
+    let scopes: Vec<SyncScope> = match &job.spec.scope {
+        JobScope::AllResources => vec![SyncScope::default()],
+        JobScope::Resources(resources) => resources
+            .iter()
+            .map(|r| SyncScope {
+                account: None,
+                resource: Some(*r),
+            })
+            .collect(),
+    };
+    let options = SyncOptions::default();
+    for scope in scopes {
+        match api::sync(&mut store, credentials, scope, &options, clock, &mut |_| {}).await {
+            Ok(summaries) => {
+                for summary in summaries {
+                    for (name, count) in [
+                        ("added", summary.added),
+                        ("updated", summary.updated),
+                        ("deleted", summary.deleted),
+                        ("conflicts", summary.conflicts),
+                        ("requests", summary.requests),
+                    ] {
+                        *outcome.counts.entry(name.to_owned()).or_default() += i64::from(count);
+                    }
+                    *outcome.counts.entry("accounts".to_owned()).or_default() += 1;
+                    for error in &summary.errors {
+                        outcome.failures.push(format!("{}: {error}", summary.email));
+                    }
+                    if summary.mass_delete_blocked.is_some() {
+                        outcome.failures.push(format!(
+                            "{}: the sync would delete more than half of the appointments pulled from this \
+                             account, so it stopped; open Quick3 Planner and run Sync Calendar to confirm.",
+                            summary.email
+                        ));
+                    }
+                    let needs_sign_in = store
+                        .account(summary.account_id)
+                        .is_ok_and(|a| a.status == AccountStatus::SignInNeeded);
+                    if needs_sign_in {
+                        outcome.sign_in_needed.push(summary.email.clone());
+                    }
+                }
+            }
+            Err(err) => outcome.failures.push(err.to_string()),
+        }
+    }
+    outcome.succeeded = outcome.failures.is_empty();
+    outcome
+}
