@@ -1,6 +1,9 @@
 //! Down: Microsoft 365 → Quick3 against the emulator over HTTPS. First sync, a no-change sync that
 //! makes exactly one request per calendar, and Outlook-side creates, updates and deletes.
 
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 mod sync_support;
 

@@ -211,6 +211,18 @@ struct Run<'r, 'c> {
     deletions: u64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageMode {
+    /// Plan only, to count deletions for the guard.
+    Count,
+    Apply,
+}
+
+enum PageOutcome {
+    Counted(u64),
+    Applied,
+}
+
 fn key_of(event: &RemoteEvent) -> String {
     match &event.series {
         Some(SeriesSlot {
@@ -370,6 +382,7 @@ impl Run<'_, '_> {
             window = self.window();
         }
         let mut url = calendar.delta_link.clone();
+        let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
         loop {
             let target = url.clone().unwrap_or_else(|| {
                 format!(
@@ -438,28 +451,92 @@ impl Run<'_, '_> {
                 window,
                 full_round: calendar.full_round.clone(),
             };
-            let blocked = self
-                .apply_page(&calendar, entries, advance, round_complete)
-                .await?;
-            progress(*events);
-            if blocked {
-                return Ok(());
+            // Pages that may delete wait until the round is complete, so the guard sees every
+            // deletion of the change before any is applied.
+            let risky = entries
+                .iter()
+                .any(|e| matches!(e, RemoteEntry::Removed { .. }))
+                || (round_complete && advance.full_round.is_some());
+            if held.is_empty() && !risky {
+                self.apply_page(&calendar, entries, advance, round_complete, PageMode::Apply)
+                    .await?;
+                progress(*events);
+            } else {
+                held.push((entries, advance, round_complete));
             }
             if round_complete {
-                return Ok(());
+                break;
             }
             url = Some(link);
         }
+        if held.is_empty() {
+            return Ok(());
+        }
+        let mut deletions = 0;
+        for (entries, advance, complete) in &held {
+            if let PageOutcome::Counted(n) = self
+                .apply_page(
+                    &calendar,
+                    entries.clone(),
+                    advance.clone(),
+                    *complete,
+                    PageMode::Count,
+                )
+                .await?
+            {
+                deletions += n;
+            }
+        }
+        if self.guard(&calendar, deletions)? {
+            return Ok(());
+        }
+        for (entries, advance, complete) in held {
+            self.apply_page(&calendar, entries, advance, complete, PageMode::Apply)
+                .await?;
+            progress(*events);
+        }
+        Ok(())
     }
 
-    /// Plans and writes one page. Returns true when the mass-deletion guard stopped it.
+    /// The mass-deletion guard: true (and reported) when `more` deletions would remove more than
+    /// half of the account's pulled appointments without the planner's allowance.
+    fn guard(&mut self, calendar: &SyncCalendar, more: u64) -> Result<bool> {
+        if more == 0 {
+            return Ok(false);
+        }
+        let total = self.deletions + more;
+        let massive = total > MASS_DELETE_MINIMUM && total * 2 > self.pulled_before;
+        if !massive {
+            return Ok(false);
+        }
+        if calendar.deletions_allowed || self.options.allow_mass_delete {
+            if self.options.allow_mass_delete && !self.options.dry_run {
+                // Remembered for this change, should the run stop before the round completes.
+                self.store
+                    .allow_calendar_deletions(self.account.id, &calendar.calendar_id)?;
+            }
+            return Ok(false);
+        }
+        self.summary.mass_delete_blocked = Some(MassDeleteBlocked {
+            would_delete: total as u32,
+            pulled: self.pulled_before as u32,
+        });
+        self.summary.errors.push(format!(
+            "Syncing {} would delete {total} of its {} appointments in Quick3 Planner; nothing was deleted. Run the sync again allowing mass deletion if that is intended.",
+            self.account.email, self.pulled_before
+        ));
+        Ok(true)
+    }
+
+    /// Plans one page, then counts its deletions or writes it.
     async fn apply_page(
         &mut self,
         calendar: &SyncCalendar,
         entries: Vec<RemoteEntry>,
         advance: CalendarAdvance,
         round_complete: bool,
-    ) -> std::result::Result<bool, Stop> {
+        mode: PageMode,
+    ) -> std::result::Result<PageOutcome, Stop> {
         let account = self.account.id;
         let mut presents: HashMap<String, RemoteEvent> = HashMap::new();
         let mut remote = Vec::with_capacity(entries.len());
@@ -528,26 +605,10 @@ impl Run<'_, '_> {
             .iter()
             .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
             .count() as u64;
-        if deletions > 0 {
-            let total = self.deletions + deletions;
-            let massive = total > MASS_DELETE_MINIMUM && total * 2 > self.pulled_before;
-            if massive && !calendar.deletions_allowed && !self.options.allow_mass_delete {
-                self.summary.mass_delete_blocked = Some(MassDeleteBlocked {
-                    would_delete: total as u32,
-                    pulled: self.pulled_before as u32,
-                });
-                self.summary.errors.push(format!(
-                    "Syncing {} would delete {total} of its {} appointments in Quick3 Planner; nothing was deleted. Run the sync again allowing mass deletion if that is intended.",
-                    self.account.email, self.pulled_before
-                ));
-                return Ok(true);
-            }
-            if massive && self.options.allow_mass_delete && !self.options.dry_run {
-                self.store
-                    .allow_calendar_deletions(account, &calendar.calendar_id)?;
-            }
-            self.deletions = total;
+        if mode == PageMode::Count {
+            return Ok(PageOutcome::Counted(deletions));
         }
+        self.deletions += deletions;
 
         let now = (self.clock)();
         let mut write = PageWrite {
@@ -663,7 +724,7 @@ impl Run<'_, '_> {
         if !self.options.dry_run {
             self.store.write_page(account, &write, now)?;
         }
-        Ok(false)
+        Ok(PageOutcome::Applied)
     }
 
     /// The local side of an appointment for the plan.

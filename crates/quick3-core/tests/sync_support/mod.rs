@@ -294,3 +294,92 @@ pub fn day(days: i64) -> String {
 pub fn arc<T>(value: T) -> Arc<T> {
     Arc::new(value)
 }
+
+impl World {
+    /// A Graph GET as the account (for checks the admin API does not offer).
+    pub async fn graph_get(&self, account: &Account, path: &str) -> Value {
+        let token = self.credentials.access_token(account, now()).await.unwrap();
+        let response = self
+            .credentials
+            .http()
+            .get(format!("{}{path}", self.tenant.emulator.graph()))
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    pub async fn graph_post(&self, account: &Account, path: &str, body: &Value) -> Value {
+        let token = self.credentials.access_token(account, now()).await.unwrap();
+        let response = self
+            .credentials
+            .http()
+            .post(format!("{}{path}", self.tenant.emulator.graph()))
+            .bearer_auth(token.expose())
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// Events of the user's mailbox with this subject (single instances and masters).
+    pub async fn outlook_titled(&self, user: &str, subject: &str) -> Vec<Value> {
+        self.outlook_events(user)
+            .await
+            .into_iter()
+            .filter(|e| e["subject"] == subject)
+            .collect()
+    }
+
+    /// Creates a Quick3 appointment on the resource (a local time in Europe/Berlin).
+    pub fn create_local(
+        &mut self,
+        title: &str,
+        start: &str,
+        end: &str,
+    ) -> quick3_core::model::Appointment {
+        self.store
+            .create_appointment(
+                quick3_core::model::AppointmentInput {
+                    resource_id: self.resource,
+                    title: title.into(),
+                    all_day: false,
+                    start: start.into(),
+                    end: Some(end.into()),
+                    time_zone: None,
+                    location: None,
+                    notes: None,
+                    categories: vec![],
+                    show_as: None,
+                    sensitivity: None,
+                },
+                now(),
+            )
+            .unwrap()
+    }
+
+    pub fn rename_local(&mut self, id: quick3_core::ids::AppointmentId, title: &str) {
+        self.store
+            .edit_appointment(
+                id,
+                quick3_core::model::AppointmentPatch {
+                    title: Some(title.into()),
+                    ..Default::default()
+                },
+                now(),
+            )
+            .unwrap();
+    }
+}

@@ -1,0 +1,186 @@
+//! Times pulled exactly: all-day events stay on their dates, timed events keep their instant and
+//! their zone across DST, and a series keeps its master, its exception and loses its cancelled
+//! occurrence — with its identity by series master and original start.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+mod sync_support;
+
+use chrono::{Datelike, Duration, NaiveDate, Offset, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use quick3_core::model::{Direction, Origin, When};
+use serde_json::json;
+use sync_support::*;
+
+/// The first Monday from a week ahead whose Monday a week later has another UTC offset in `zone`.
+fn monday_before_dst(zone: Tz) -> NaiveDate {
+    let mut day = (Utc::now() + Duration::days(7)).date_naive();
+    while day.weekday() != Weekday::Mon {
+        day = day.succ_opt().unwrap();
+    }
+    let offset = |d: NaiveDate| {
+        zone.from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap())
+            .unwrap()
+            .offset()
+            .fix()
+    };
+    while offset(day) == offset(day + Duration::days(7)) {
+        day += Duration::days(7);
+    }
+    day
+}
+
+#[tokio::test]
+async fn all_day_dst_and_foreign_zones_arrive_exactly() {
+    let mut world = world().await;
+    let d = day(10);
+    world
+        .outlook_create(MEGAN, json!({"subject": "Company holiday", "isAllDay": true,
+            "start": {"dateTime": format!("{d}T00:00:00"), "timeZone": "Pacific Standard Time"},
+            "end": {"dateTime": format!("{}T00:00:00", day(12)), "timeZone": "Pacific Standard Time"}}))
+        .await;
+    world
+        .outlook_create(
+            MEGAN,
+            json!({"subject": "Tokyo sync",
+            "start": {"dateTime": format!("{d}T09:30:00"), "timeZone": "Tokyo Standard Time"},
+            "end": {"dateTime": format!("{d}T10:30:00"), "timeZone": "Tokyo Standard Time"}}),
+        )
+        .await;
+    let monday = monday_before_dst(Tz::America__Los_Angeles);
+    world
+        .outlook_create(MEGAN, json!({"subject": "West coast weekly",
+            "start": {"dateTime": format!("{monday}T09:00:00"), "timeZone": "Pacific Standard Time"},
+            "end": {"dateTime": format!("{monday}T09:30:00"), "timeZone": "Pacific Standard Time"},
+            "recurrence": {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday"]},
+                           "range": {"type": "numbered", "startDate": monday.to_string(), "numberOfOccurrences": 2}}}))
+        .await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+
+    let holiday = world.titled("Company holiday").remove(0);
+    assert_eq!(
+        holiday.when,
+        When::AllDay {
+            start: d.parse().unwrap(),
+            end: day(12).parse().unwrap()
+        },
+        "all-day events stay on their dates, whatever the zone"
+    );
+    let tokyo = world.titled("Tokyo sync").remove(0);
+    assert_eq!(
+        tokyo.when.time_zone(),
+        Some(Tz::Asia__Tokyo),
+        "the Windows zone name maps to IANA"
+    );
+    assert_eq!(tokyo.when.start_text(), format!("{d}T09:30:00+09:00"));
+    let weekly = world.titled("West coast weekly");
+    assert_eq!(weekly.len(), 2, "both occurrences");
+    for occurrence in &weekly {
+        let local = occurrence.when.start_text();
+        assert!(
+            local.contains("T09:00:00-0"),
+            "09:00 in Los Angeles on both sides of DST: {local}"
+        );
+        assert_eq!(occurrence.when.time_zone(), Some(Tz::America__Los_Angeles));
+    }
+    let utc_hours: Vec<u32> = weekly
+        .iter()
+        .map(|o| match o.when {
+            When::Timed { start, .. } => chrono::Timelike::hour(&start),
+            When::AllDay { .. } => 99,
+        })
+        .collect();
+    assert_ne!(
+        utc_hours[0], utc_hours[1],
+        "the UTC hour moves with DST: {utc_hours:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_series_keeps_its_master_exception_and_cancellation() {
+    let mut world = world().await;
+    let first = day(2);
+    let master = world
+        .outlook_create(MEGAN, json!({"subject": "Daily stand-up",
+            "start": {"dateTime": format!("{first}T09:00:00"), "timeZone": "W. Europe Standard Time"},
+            "end": {"dateTime": format!("{first}T09:15:00"), "timeZone": "W. Europe Standard Time"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 1},
+                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 5}}}))
+        .await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    world.clear_requests().await;
+    let pulled = world.sync(&account).await;
+    assert_eq!(pulled.added, 5, "{pulled:?}");
+    let log = world.graph_requests().await;
+    let master_id = master["id"].as_str().unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|r| r["path"].as_str().unwrap().starts_with("/v1.0/me/events/"))
+            .count(),
+        1,
+        "the series master is fetched once, for its recurrence"
+    );
+    assert_eq!(
+        log.len(),
+        3,
+        "calendar list, one delta page, the master: {log:#?}"
+    );
+    let master_copy = world
+        .store
+        .pulled_appointment(account.id, master_id)
+        .unwrap()
+        .expect("the master is kept");
+    assert!(master_copy.recurrence.is_some(), "with its recurrence");
+
+    let mut occurrences = world.titled("Daily stand-up");
+    occurrences.sort_by_key(|a| a.original_start);
+    assert!(
+        occurrences
+            .iter()
+            .all(|o| o.series_id == Some(master_copy.id))
+    );
+    let remote_id = |a: &quick3_core::model::Appointment| match &a.origin {
+        Origin::Microsoft365 { remote_id, .. } => remote_id.clone(),
+        Origin::Quick3 => panic!("pulled"),
+    };
+    let second = occurrences[1].clone();
+    let fourth = occurrences[3].clone();
+    world
+        .outlook_update(
+            MEGAN,
+            &remote_id(&second),
+            json!({"subject": "Daily stand-up (demo day)"}),
+        )
+        .await;
+    world.outlook_delete(MEGAN, &remote_id(&fourth)).await;
+    let changed = world.sync(&account).await;
+    assert_eq!(
+        (changed.updated, changed.deleted, changed.added),
+        (1, 1, 0),
+        "{changed:?}"
+    );
+    let exception = world
+        .store
+        .appointment(second.id)
+        .expect("the exception keeps its identity");
+    assert_eq!(exception.title, "Daily stand-up (demo day)");
+    assert_eq!(exception.original_start, second.original_start);
+    assert!(
+        world.store.appointment(fourth.id).is_err(),
+        "the cancelled occurrence is gone"
+    );
+    assert_eq!(world.titled("Daily stand-up").len(), 3);
+    let masters_listed = world
+        .appointments()
+        .iter()
+        .filter(|a| a.recurrence.is_some())
+        .count();
+    assert_eq!(
+        masters_listed, 0,
+        "a series shows as its occurrences, not its master"
+    );
+}
