@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::Utc;
-use m365_emulator::{EmulatorConfig, RunningEmulator, Seed};
+use m365_emulator::demo::DemoInstance;
 use quick3_core::identity::{Credentials, EndpointSettings, IdentityError, Keyring};
 use quick3_core::{CoreError, ErrorPayload, Store, api};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -23,7 +23,7 @@ pub const SIGN_IN_EVENT: &str = "account-sign-in";
 #[derive(Debug)]
 pub struct Microsoft {
     pub credentials: Result<Credentials, ErrorPayload>,
-    _emulator: Option<RunningEmulator>,
+    _emulator: Option<DemoInstance>,
 }
 
 impl Microsoft {
@@ -40,17 +40,12 @@ impl Microsoft {
         }
     }
 
-    /// Demo mode: the M365 emulator, started here and kept in `dir` across restarts.
+    /// Demo mode: the folder's M365 emulator (state, CA and ports kept in `dir`), started here or
+    /// joined when the CLI already runs it for the same folder.
     pub fn demo(store: &mut Store, dir: &Path) -> Microsoft {
-        let config = EmulatorConfig {
-            seed: Seed::Demo,
-            http_port: Some(0),
-            state_file: Some(dir.join("emulator.db")),
-            cert_dir: Some(dir.join("emulator-ca")),
-            ..EmulatorConfig::default()
-        };
-        let emulator = match tauri::async_runtime::block_on(m365_emulator::start(config)) {
-            Ok(emulator) => emulator,
+        let instance = match tauri::async_runtime::block_on(m365_emulator::demo::start_or_join(dir))
+        {
+            Ok(instance) => instance,
             Err(err) => {
                 tracing::warn!(%err, "the demo Microsoft 365 emulator did not start");
                 let reason = format!("the demo Microsoft 365 emulator did not start ({err})");
@@ -62,12 +57,13 @@ impl Microsoft {
                 };
             }
         };
-        tracing::info!(authority = %emulator.authority(), "demo Microsoft 365 emulator started");
+        let at = instance.endpoints();
+        tracing::info!(authority = %at.authority, "demo Microsoft 365 emulator ready");
         let settings = EndpointSettings::emulator(
-            emulator.authority(),
-            emulator.http_authority(),
-            emulator.graph(),
-            emulator.ca_cert_path(),
+            at.authority,
+            at.http_authority,
+            at.graph,
+            &at.ca_cert,
             m365_emulator::DEMO_CLIENT_ID,
         );
         let credentials = settings
@@ -76,7 +72,7 @@ impl Microsoft {
             .and_then(|endpoints| credentials(endpoints, store));
         Microsoft {
             credentials: credentials.map_err(ErrorPayload::from),
-            _emulator: Some(emulator),
+            _emulator: Some(instance),
         }
     }
 }
