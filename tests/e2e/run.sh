@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 : "${APP_BIN:?APP_BIN must name the app binary built with the custom protocol}"
 : "${QUICK3_CLI_BIN:?QUICK3_CLI_BIN must name the quick3 CLI binary}"
-export QUICK3_E2E_PORT="${QUICK3_E2E_PORT:-4444}"
+# Free ports of this machine's choosing, so that two runs (or anything on 4444) never collide.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export QUICK3_E2E_PORT="${QUICK3_E2E_PORT:-$(free_port)}"
+native_port="$(free_port)"
 mkdir -p artifacts
 
 # Desktop files and MIME defaults written by the app (it registers quickplanner:// at run time)
@@ -24,7 +27,7 @@ export QUICK3_E2E_BROWSER_LOG="$PWD/artifacts/browser.log"
 : > "$QUICK3_E2E_BROWSER_LOG"
 export PATH="$PWD/fake-browser:$PATH"
 
-tauri-driver --port "$QUICK3_E2E_PORT" --native-port $((QUICK3_E2E_PORT + 1)) \
+tauri-driver --port "$QUICK3_E2E_PORT" --native-port "$native_port" \
   --native-driver "$(command -v WebKitWebDriver)" > artifacts/tauri-driver.log 2>&1 &
 driver=$!
 trap 'kill $driver 2>/dev/null || true; rm -rf "$xdg_home"' EXIT
