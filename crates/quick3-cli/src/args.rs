@@ -54,12 +54,35 @@ pub enum Command {
     /// E-mail for failure notices: the SMTP server.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Syncs appointments with Microsoft 365: every account, one account, or a resource's.
+    Sync(SyncArgs),
     /// Runs the scheduled jobs in the background until stopped (SIGINT/SIGTERM).
     Daemon {
         /// Run the jobs that are due now, then exit (for cron or a systemd timer).
         #[arg(long)]
         once: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this account (id or e-mail).
+    #[arg(long, conflicts_with = "resource")]
+    pub account: Option<String>,
+    /// Only the accounts of this resource (id, e-mail or name).
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Show what would change; change nothing on either side.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+    /// Apply a deletion of more than half of an account's appointments (remembered for that change).
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+    /// Events per delta page (Prefer: odata.maxpagesize).
+    #[arg(long, default_value_t = 100, hide = true)]
+    pub page_size: u32,
 }
 
 #[derive(Debug, Args)]

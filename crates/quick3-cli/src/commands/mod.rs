@@ -9,6 +9,7 @@ mod daemon;
 mod job;
 mod mail;
 mod resource;
+mod sync;
 
 use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),
         Command::Daemon { once } => daemon::run(&mut session, once),
+        Command::Sync(args) => sync::run(&mut session, args),
         Command::Demo(DemoCommand::Seed) => {
             let report = demo::seed(&mut session.store, now)?;
             if report.already_seeded {

@@ -1016,7 +1016,15 @@ impl Run<'_, '_> {
                                 continue;
                             }
                         };
-                        let local_hash = content.as_ref().map(Content::hash).unwrap_or_default();
+                        // A POST replayed with its transactionId returns the event as first
+                        // created: if that is not what we sent, the base is what Microsoft holds
+                        // and the entry stays, so the next pass PATCHes the difference.
+                        let holds_ours =
+                            content.as_ref().is_some_and(|c| c.same_as(&event.content));
+                        let local_hash = match &content {
+                            Some(c) if holds_ours => c.hash(),
+                            _ => event.content.hash(),
+                        };
                         let link = Link {
                             appointment,
                             account,
@@ -1027,9 +1035,14 @@ impl Run<'_, '_> {
                             local_hash,
                             remote_hash: event.content.hash(),
                         };
+                        let revision = if holds_ours { revision } else { -1 };
                         self.store
                             .confirm_push(account, appointment, revision, Some(&link))?;
-                        self.count_push(&op);
+                        if holds_ours {
+                            self.count_push(&op);
+                        } else {
+                            again = true;
+                        }
                     }
                     (
                         SyncOp::PushUpdate { remote_id, .. },
