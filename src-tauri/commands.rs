@@ -2,7 +2,7 @@
 //! to `{ code, message }`.
 
 use chrono::Utc;
-use quick3_core::api::AccountRow;
+use quick3_core::api::{AccountRow, RemovedAccount};
 use quick3_core::identity::{Credentials, DEEP_LINK_REDIRECT};
 use quick3_core::ids::{AccountId, ResourceId};
 use quick3_core::model::{
@@ -140,7 +140,7 @@ pub fn remove_account(
     state: State<'_, AppState>,
     account_id: AccountId,
     keep_appointments: bool,
-) -> Reply<Account> {
+) -> Reply<RemovedAccount> {
     let credentials = credentials(&state).ok();
     with_store(&state, |s| {
         api::remove_account(s, credentials, account_id, keep_appointments, Utc::now())

@@ -119,6 +119,33 @@ pub struct AccountRow {
     #[serde(flatten)]
     pub account: Account,
     pub scope_warning: Option<String>,
+    /// When the account's last error is "your organisation must approve Quick3 Planner": the
+    /// link to pass on to IT.
+    pub admin_consent_url: Option<String>,
+}
+
+/// The admin-consent link inside an error message, if it carries one.
+pub fn admin_consent_link(message: &str) -> Option<String> {
+    message
+        .split_whitespace()
+        .find(|word| word.starts_with("http") && word.contains("/adminconsent?"))
+        .map(|word| word.trim_end_matches(['.', ',', ')']).to_owned())
+}
+
+/// What the + dialog shows for a direction and scopes: the scopes to ask for and, when they cannot
+/// serve the direction, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ScopeAdvice {
+    pub scopes: Vec<String>,
+    pub warning: Option<String>,
+}
+
+/// The scopes for `direction` (the defaults when `scopes` is empty) and the warning, if any.
+pub fn scope_advice(direction: Direction, scopes: Vec<String>) -> ScopeAdvice {
+    let scopes = crate::model::checked_scopes(direction, scopes);
+    let warning = scope_warning(direction, &scopes);
+    ScopeAdvice { scopes, warning }
 }
 
 /// The Office 365 tab's rows. An account still marked "waiting for sign-in" whose sign-in is no
@@ -139,9 +166,11 @@ pub fn account_rows(
                 account.status = AccountStatus::SignInNeeded;
             }
             let scope_warning = scope_warning(account.direction, &account.scopes);
+            let admin_consent_url = account.last_error.as_deref().and_then(admin_consent_link);
             AccountRow {
                 account,
                 scope_warning,
+                admin_consent_url,
             }
         })
         .collect())
@@ -200,6 +229,8 @@ pub struct SignInResult {
     pub message: Option<String>,
     /// A stable code for an error (`AdminConsentRequired`, …).
     pub code: Option<String>,
+    /// For `AdminConsentRequired`: the link to pass on to IT.
+    pub admin_consent_url: Option<String>,
 }
 
 /// Records what a sign-in answer (from `Credentials::complete_sign_in`) brought: the account is
@@ -217,6 +248,7 @@ pub fn record_sign_in(
                 connected: true,
                 message: warning,
                 code: None,
+                admin_consent_url: None,
             })
         }
         Err(SignInFailure {
@@ -229,6 +261,7 @@ pub fn record_sign_in(
                 connected: false,
                 message: Some(error.to_string()),
                 code: Some(error.code().into()),
+                admin_consent_url: None,
             })
         }
         Err(SignInFailure {
@@ -241,11 +274,18 @@ pub fn record_sign_in(
                 AccountStatus::SignInNeeded
             };
             store.set_account_status(account, status, Some(&error.to_string()))?;
+            let admin_consent_url = match &error {
+                IdentityError::AdminConsentRequired { admin_consent_url } => {
+                    Some(admin_consent_url.clone())
+                }
+                _ => None,
+            };
             Ok(SignInResult {
                 account_id: Some(account),
                 connected: false,
                 message: Some(error.to_string()),
                 code: Some(error.code().into()),
+                admin_consent_url,
             })
         }
     }
@@ -265,20 +305,33 @@ pub fn set_main_account(store: &mut Store, account: AccountId) -> Result<Account
     store.set_main_account(account)
 }
 
+/// An account removed, and a warning when its sign-in could not be deleted from the keyring.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RemovedAccount {
+    pub account: Account,
+    pub warning: Option<String>,
+}
+
 /// Removes an account and deletes its tokens from the keyring; its pulled appointments are kept
-/// or deleted as the planner chose.
+/// or deleted as the planner chose. An unreachable keyring does not keep the account: it is
+/// removed and the warning says its sign-in is still stored.
 pub fn remove_account(
     store: &mut Store,
     credentials: Option<&Credentials>,
     account: AccountId,
     keep_appointments: bool,
     now: DateTime<Utc>,
-) -> Result<Account> {
+) -> Result<RemovedAccount> {
     store.account(account)?;
-    if let Some(credentials) = credentials {
-        credentials.forget(account)?;
-    }
-    store.remove_account(account, keep_appointments, now)
+    let warning = match credentials.map(|c| c.forget(account)) {
+        Some(Err(err)) => Some(format!(
+            "The account was removed, but its Microsoft sign-in could not be deleted from the keyring: {err}"
+        )),
+        _ => None,
+    };
+    let account = store.remove_account(account, keep_appointments, now)?;
+    Ok(RemovedAccount { account, warning })
 }
 
 /// Which accounts a sync covers: one account, the accounts of one resource, or every account.
@@ -314,4 +367,36 @@ pub async fn sync(
         );
     }
     Ok(summaries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admin_consent_link_is_found_in_the_message() {
+        let err = IdentityError::AdminConsentRequired {
+            admin_consent_url: "https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=abc&scope=x".into(),
+        };
+        assert_eq!(
+            admin_consent_link(&err.to_string()).as_deref(),
+            Some(
+                "https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=abc&scope=x"
+            )
+        );
+        assert_eq!(admin_consent_link("The sign-in was cancelled."), None);
+    }
+
+    #[test]
+    fn scope_advice_follows_the_direction_and_warns() {
+        let down = scope_advice(Direction::Down, vec![]);
+        assert!(down.scopes.contains(&"Calendars.Read".to_owned()) && down.warning.is_none());
+        let up_read_only = scope_advice(Direction::Up, vec!["Calendars.Read".into()]);
+        assert!(
+            up_read_only
+                .warning
+                .unwrap()
+                .contains("Calendars.ReadWrite")
+        );
+    }
 }

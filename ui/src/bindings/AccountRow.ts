@@ -8,7 +8,12 @@ import type { ResourceId } from "./ResourceId";
  * A row of the Office 365 tab: the account, whether a sign-in is waiting right now, and a
  * warning when its scopes cannot serve its direction.
  */
-export type AccountRow = { scope_warning: string | null, id: AccountId, resource_id: ResourceId, email: string, direction: Direction, scopes: Array<string>, 
+export type AccountRow = { scope_warning: string | null, 
+/**
+ * When the account's last error is "your organisation must approve Quick3 Planner": the
+ * link to pass on to IT.
+ */
+admin_consent_url: string | null, id: AccountId, resource_id: ResourceId, email: string, direction: Direction, scopes: Array<string>, 
 /**
  * The only account that receives uploads.
  */

@@ -12,4 +12,8 @@ message: string | null,
 /**
  * A stable code for an error (`AdminConsentRequired`, …).
  */
-code: string | null, };
+code: string | null, 
+/**
+ * For `AdminConsentRequired`: the link to pass on to IT.
+ */
+admin_consent_url: string | null, };

@@ -21,6 +21,7 @@ const row = (over: Partial<AccountRow> = {}): AccountRow => ({
   last_sync_at: null,
   last_error: null,
   scope_warning: null,
+  admin_consent_url: null,
   ...over,
 });
 
@@ -65,7 +66,7 @@ describe('row messages', () => {
 
   it('turns an admin-consent answer into the plain headline and the link to pass on', () => {
     const message = rowMessage(row({ status: 'error' }), {
-      account_id: 1, connected: false, message: consent, code: 'AdminConsentRequired',
+      account_id: 1, connected: false, message: consent, code: 'AdminConsentRequired', admin_consent_url: null,
     });
     expect(message).toEqual({
       kind: 'admin-consent',
@@ -82,7 +83,7 @@ describe('row messages', () => {
 
   it('shows a different mailbox as a warning on a connected row', () => {
     const message = rowMessage(row(), {
-      account_id: 1, connected: true, message: 'You signed in as adele.vance@contoso.example, not megan.bowen@contoso.example: …', code: null,
+      account_id: 1, connected: true, message: 'You signed in as adele.vance@contoso.example, not megan.bowen@contoso.example: …', code: null, admin_consent_url: null,
     });
     expect(message?.kind).toBe('warning');
   });

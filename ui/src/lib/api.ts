@@ -5,6 +5,7 @@ import { listen } from '@tauri-apps/api/event';
 import type { Account } from '../bindings/Account';
 import type { AccountId } from '../bindings/AccountId';
 import type { AccountRow } from '../bindings/AccountRow';
+import type { RemovedAccount } from '../bindings/RemovedAccount';
 import type { AppointmentId } from '../bindings/AppointmentId';
 import type { AppointmentInput } from '../bindings/AppointmentInput';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
@@ -76,7 +77,7 @@ export const api = {
     call<Account>('edit_account', { accountId, direction, scopes }),
   setMainAccount: (accountId: AccountId) => call<Account>('set_main_account', { accountId }),
   removeAccount: (accountId: AccountId, keepAppointments: boolean) =>
-    call<Account>('remove_account', { accountId, keepAppointments }),
+    call<RemovedAccount>('remove_account', { accountId, keepAppointments }),
   /** Calls `handler` with every sign-in answer; returns the function that stops listening. */
   onSignIn: async (handler: (result: SignInResult) => void): Promise<() => void> => {
     if (!isTauri()) return () => {};

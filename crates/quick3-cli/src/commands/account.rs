@@ -154,9 +154,12 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                 !delete_appointments,
                 now,
             )?;
+            if let Some(warning) = &removed.warning {
+                eprintln!("Warning: {warning}");
+            }
             out!(
                 "Removed account {}{}.",
-                removed.email,
+                removed.account.email,
                 if delete_appointments {
                     " and its appointments"
                 } else {
