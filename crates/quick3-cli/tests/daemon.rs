@@ -73,9 +73,56 @@ async fn the_daemon_syncs_on_schedule_and_mails_a_failure() {
     );
 
     cli.ok(&["job", "run-now", &job_name]);
-    cli.ok(&["daemon", "--once"]);
+    let run = cli.command(&["daemon", "--once"]).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let history = cli.json(&["job", "history", &job_name, "--json"]);
     assert_eq!(history[0]["result"], "succeeded", "{history}");
+
+    // After a sign-in and a refresh (the daemon is a new process: it refreshed), no token the
+    // emulator issued is in Quick3's files or in anything the CLI printed.
+    let issued: Value = tenant
+        .admin
+        .get(format!("{}/tokens", tenant.emulator.admin()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tokens: Vec<&str> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["token"].as_str())
+        .collect();
+    assert!(
+        issued
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == "refresh")
+            .count()
+            >= 2,
+        "the sign-in and the daemon's refresh each issued a refresh token: {issued}"
+    );
+    let mut seen =
+        String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
+    for entry in std::fs::read_dir(cli.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            seen.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    for token in tokens {
+        assert!(
+            !seen.contains(token),
+            "an issued token is in the data folder or the output"
+        );
+    }
     assert!(
         history[0]["counts"]["added"].as_i64().unwrap_or(0) > 0,
         "{history}"
