@@ -80,6 +80,12 @@ pub struct SyncArgs {
     /// Apply a deletion of more than half of an account's appointments (remembered for that change).
     #[arg(long)]
     pub allow_mass_delete: bool,
+    /// The window synced down: days back from today (used when a calendar starts a full round).
+    #[arg(long, default_value_t = 30)]
+    pub days_back: i64,
+    /// …and days forward.
+    #[arg(long, default_value_t = 365)]
+    pub days_forward: i64,
     /// Events per delta page (Prefer: odata.maxpagesize).
     #[arg(long, default_value_t = 100, hide = true)]
     pub page_size: u32,

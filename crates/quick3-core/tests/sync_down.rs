@@ -140,3 +140,58 @@ async fn outlook_creates_updates_and_deletes_flow_down_once() {
     );
     assert_eq!(world.appointments().len(), 2, "no duplicates");
 }
+
+#[tokio::test]
+async fn a_dry_run_reports_the_changes_and_writes_nothing() {
+    let mut world = world().await;
+    let d = day(2);
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Preview me",
+                &format!("{d}T08:00:00"),
+                &format!("{d}T09:00:00"),
+            ),
+        )
+        .await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    world.create_local(
+        "Not yet uploaded",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    let scope = quick3_core::api::SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let dry = quick3_core::sync::SyncOptions {
+        dry_run: true,
+        ..Default::default()
+    };
+    let preview = world.sync_with(scope, &dry).await.remove(0);
+    assert!(preview.dry_run);
+    assert_eq!(
+        (preview.added, preview.errors.len()),
+        (2, 0),
+        "one to pull, one to push: {preview:?}"
+    );
+    assert!(world.titled("Preview me").is_empty(), "nothing pulled");
+    assert!(
+        world
+            .outlook_titled(MEGAN, "Not yet uploaded")
+            .await
+            .is_empty(),
+        "nothing pushed"
+    );
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "the outbox is untouched"
+    );
+    let real = world.sync(&account).await;
+    assert_eq!(
+        real.added, 2,
+        "the real sync does what the preview said: {real:?}"
+    );
+}

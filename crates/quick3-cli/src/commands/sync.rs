@@ -25,6 +25,8 @@ pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
         allow_mass_delete: args.allow_mass_delete,
         page_size: args.page_size.clamp(1, 1000),
+        days_back: args.days_back.clamp(0, 3650),
+        days_forward: args.days_forward.clamp(1, 3650),
         ..SyncOptions::default()
     };
     let credentials = session.credentials()?;

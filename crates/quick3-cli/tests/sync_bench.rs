@@ -1,0 +1,165 @@
+//! Benchmark (ignored by default; figures go to docs/benchmarks.md): the initial Down of 10,000
+//! events in 3 calendars by `quick3 sync`, against a bare paged download of the same delta pages
+//! in the same run, and the peak RSS of `quick3 sync`. Run:
+//! `cargo test --release -p quick3-cli --test sync_bench -- --ignored --nocapture`
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Instant;
+
+use common::{Cli, support};
+use serde_json::{Value, json};
+
+const MEGAN_ID: &str = m365_emulator::MEGAN_ID;
+
+async fn bare_download(
+    tenant: &support::Tenant,
+    calendars: &[String],
+    from: &str,
+    to: &str,
+) -> (usize, usize) {
+    let token: Value = tenant
+        .admin
+        .post(format!(
+            "{}/contoso.example/oauth2/v2.0/token",
+            tenant.emulator.authority()
+        ))
+        .form(&[
+            ("client_id", m365_emulator::ORG_CLIENT_ID),
+            ("client_secret", m365_emulator::ORG_CLIENT_SECRET),
+            ("grant_type", "client_credentials"),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let (mut items, mut pages) = (0, 0);
+    for calendar in calendars {
+        let mut url = format!(
+            "{}/users/{MEGAN_ID}/calendars/{calendar}/calendarView/delta?startDateTime={from}&endDateTime={to}",
+            tenant.emulator.graph()
+        );
+        loop {
+            let page: Value = tenant
+                .admin
+                .get(&url)
+                .bearer_auth(&token)
+                .header("Prefer", "odata.maxpagesize=100")
+                .header("Prefer", "outlook.timezone=\"UTC\"")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            pages += 1;
+            items += page["value"].as_array().unwrap().len();
+            match page["@odata.nextLink"].as_str() {
+                Some(next) => url = next.to_owned(),
+                None => break,
+            }
+        }
+    }
+    (items, pages)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run with --release --ignored --nocapture"]
+async fn initial_down_of_10000_events_in_3_calendars() {
+    let tenant = support::demo_tenant().await;
+    let cli = Cli::for_tenant(&tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(
+        &tenant,
+        "Megan Bowen",
+        "megan.bowen@contoso.example",
+        "down",
+    )
+    .await;
+    let reseed = tenant
+        .admin
+        .post(format!("{}/seed", tenant.emulator.admin()))
+        .json(&json!({"seed": {"scale": {"events": 10000, "calendars": 3}}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(reseed.status().is_success());
+    let calendars: Value = tenant
+        .admin
+        .get(format!(
+            "{}/users/{MEGAN_ID}/calendars",
+            tenant.emulator.admin()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<String> = calendars["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    // The window quick3 uses with --days-back 100 --days-forward 100 (UTC midnights).
+    let today = chrono::Utc::now().date_naive();
+    let from = format!("{}T00:00:00Z", today - chrono::Days::new(100));
+    let to = format!("{}T00:00:00Z", today + chrono::Days::new(100));
+
+    let started = Instant::now();
+    let (items, pages) = bare_download(&tenant, &ids, &from, &to).await;
+    let bare = started.elapsed();
+    assert_eq!(items, 10_000, "the window holds every event");
+
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking({
+        let mut command = std::process::Command::new("/usr/bin/time");
+        command.arg("-f").arg("peak-rss-kb=%M");
+        let quick3 = cli.command(&[
+            "sync",
+            "--json",
+            "--days-back",
+            "100",
+            "--days-forward",
+            "100",
+        ]);
+        command.arg(quick3.get_program());
+        command.args(quick3.get_args());
+        for (key, value) in quick3.get_envs() {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        move || command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let synced = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary[0]["added"], 10_000, "{summary}");
+    let rss_kb: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-rss-kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    eprintln!(
+        "bare paged download: {items} events in {pages} pages, {:.0} ms\nquick3 sync: {} requests, {:.0} ms (ratio {:.2}), peak RSS {:.1} MB",
+        bare.as_secs_f64() * 1000.0,
+        summary[0]["requests"],
+        synced.as_secs_f64() * 1000.0,
+        synced.as_secs_f64() / bare.as_secs_f64(),
+        rss_kb as f64 / 1024.0
+    );
+}
