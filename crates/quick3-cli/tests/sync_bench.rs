@@ -76,13 +76,6 @@ async fn initial_down_of_10000_events_in_3_calendars() {
     let tenant = support::demo_tenant().await;
     let cli = Cli::for_tenant(&tenant);
     cli.ok(&["demo", "seed"]);
-    cli.add_account(
-        &tenant,
-        "Megan Bowen",
-        "megan.bowen@contoso.example",
-        "down",
-    )
-    .await;
     let reseed = tenant
         .admin
         .post(format!("{}/seed", tenant.emulator.admin()))
@@ -91,6 +84,14 @@ async fn initial_down_of_10000_events_in_3_calendars() {
         .await
         .unwrap();
     assert!(reseed.status().is_success());
+    // After the reseed: a reseed forgets consents.
+    cli.add_account(
+        &tenant,
+        "Megan Bowen",
+        "megan.bowen@contoso.example",
+        "down",
+    )
+    .await;
     let calendars: Value = tenant
         .admin
         .get(format!(
@@ -146,7 +147,11 @@ async fn initial_down_of_10000_events_in_3_calendars() {
     .unwrap();
     let synced = started.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    assert!(
+        output.status.success(),
+        "{stderr}{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary[0]["added"], 10_000, "{summary}");
     let rss_kb: u64 = stderr

@@ -128,13 +128,12 @@ impl RemoteEntry {
 
 /// Reads one entry; a broken one is `Malformed` naming what is wrong, never a panic.
 pub fn read_entry(value: &Value) -> Result<RemoteEntry, GraphError> {
-    let wire: WireEvent =
-        serde_json::from_value(value.clone()).map_err(|e| GraphError::Malformed {
-            what: format!(
-                "event {}: {e}",
-                value["id"].as_str().unwrap_or("without an id")
-            ),
-        })?;
+    let wire = WireEvent::deserialize(value).map_err(|e| GraphError::Malformed {
+        what: format!(
+            "event {}: {e}",
+            value["id"].as_str().unwrap_or("without an id")
+        ),
+    })?;
     if wire.removed.is_some() {
         return Ok(RemoteEntry::Removed { id: wire.id });
     }

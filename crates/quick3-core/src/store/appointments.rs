@@ -294,36 +294,33 @@ fn write(tx: &Transaction<'_>, a: &Appointment, replace: bool) -> Result<()> {
             ""
         }
     );
-    tx.execute(
-        &sql,
-        params![
-            a.id,
-            a.resource_id,
-            a.title,
-            a.when.is_all_day(),
-            start_utc,
-            end_utc,
-            zone,
-            start_date,
-            end_date,
-            utc_text(span_start),
-            utc_text(span_end),
-            a.location,
-            a.notes,
-            serde_json::to_string(&a.categories).map_err(|e| CoreError::Corrupt(e.to_string()))?,
-            a.show_as.as_str(),
-            a.sensitivity.as_str(),
-            origin,
-            account,
-            calendar,
-            remote,
-            recurrence,
-            a.series_id,
-            a.original_start.map(utc_text),
-            utc_text(a.created_at),
-            utc_text(a.updated_at),
-        ],
-    )?;
+    tx.prepare_cached(&sql)?.execute(params![
+        a.id,
+        a.resource_id,
+        a.title,
+        a.when.is_all_day(),
+        start_utc,
+        end_utc,
+        zone,
+        start_date,
+        end_date,
+        utc_text(span_start),
+        utc_text(span_end),
+        a.location,
+        a.notes,
+        serde_json::to_string(&a.categories).map_err(|e| CoreError::Corrupt(e.to_string()))?,
+        a.show_as.as_str(),
+        a.sensitivity.as_str(),
+        origin,
+        account,
+        calendar,
+        remote,
+        recurrence,
+        a.series_id,
+        a.original_start.map(utc_text),
+        utc_text(a.created_at),
+        utc_text(a.updated_at),
+    ])?;
     Ok(())
 }
 

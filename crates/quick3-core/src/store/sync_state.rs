@@ -115,11 +115,11 @@ const LINK_COLUMNS: &str = "appointment_id, account_id, calendar_id, remote_key,
 
 fn write_link(tx: &Transaction<'_>, link: &Link, seen_round: Option<&str>) -> Result<()> {
     // A key or remote id that moved to this appointment leaves its old holder.
-    tx.execute(
+    tx.prepare_cached(
         "DELETE FROM sync_links WHERE account_id = ?1 AND remote_key = ?2 AND appointment_id <> ?3",
-        params![link.account, link.remote_key, link.appointment],
-    )?;
-    tx.execute(
+    )?
+    .execute(params![link.account, link.remote_key, link.appointment])?;
+    tx.prepare_cached(
         "INSERT INTO sync_links (appointment_id, account_id, calendar_id, remote_key, remote_id,
              change_key, local_hash, remote_hash, seen_round)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -129,18 +129,18 @@ fn write_link(tx: &Transaction<'_>, link: &Link, seen_round: Option<&str>) -> Re
              change_key = excluded.change_key, local_hash = excluded.local_hash,
              remote_hash = excluded.remote_hash,
              seen_round = coalesce(excluded.seen_round, seen_round)",
-        params![
-            link.appointment,
-            link.account,
-            link.calendar_id,
-            link.remote_key,
-            link.remote_id,
-            link.change_key,
-            link.local_hash,
-            link.remote_hash,
-            seen_round,
-        ],
-    )?;
+    )?
+    .execute(params![
+        link.appointment,
+        link.account,
+        link.calendar_id,
+        link.remote_key,
+        link.remote_id,
+        link.change_key,
+        link.local_hash,
+        link.remote_hash,
+        seen_round,
+    ])?;
     Ok(())
 }
 
