@@ -17,6 +17,18 @@ fn main() {
         "edit_account",
         "set_main_account",
         "remove_account",
+        "sync_calendar",
+        "push_changes",
+        "background_status",
+        "list_jobs",
+        "add_job",
+        "edit_job",
+        "remove_job",
+        "job_runs",
+        "run_job_now",
+        "smtp_settings",
+        "save_smtp_settings",
+        "send_test_mail",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -2,18 +2,20 @@
 //! to `{ code, message }`.
 
 use chrono::Utc;
-use quick3_core::api::{AccountRow, RemovedAccount};
+use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::{Credentials, DEEP_LINK_REDIRECT};
-use quick3_core::ids::{AccountId, ResourceId};
+use quick3_core::ids::{AccountId, JobId, ResourceId};
+use quick3_core::mail::{self, SmtpSettings};
 use quick3_core::model::{
-    Account, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction, NewAccount,
-    Overview, Resource,
+    Account, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction, Job, JobRun,
+    JobSpec, NewAccount, Overview, Resource,
 };
+use quick3_core::sync::SyncSummary;
 use quick3_core::{ErrorPayload, Store, api};
 use tauri::{AppHandle, State};
 
-use crate::AppState;
 use crate::microsoft::open_in_browser;
+use crate::{AppState, background, sync};
 
 type Reply<T> = Result<T, ErrorPayload>;
 
@@ -145,4 +147,127 @@ pub fn remove_account(
     with_store(&state, |s| {
         api::remove_account(s, credentials, account_id, keep_appointments, Utc::now())
     })
+}
+
+/// Sync Calendar: syncs one account, a resource's accounts or all of them in the background,
+/// sending progress; the answer is each account's summary.
+#[tauri::command]
+pub async fn sync_calendar(
+    app: AppHandle,
+    account_id: Option<AccountId>,
+    resource_id: Option<ResourceId>,
+    allow_mass_delete: bool,
+) -> Reply<Vec<SyncSummary>> {
+    let scope = SyncScope {
+        account: account_id,
+        resource: resource_id,
+    };
+    sync::off_the_window(move || {
+        sync::sync_now(&app, scope, allow_mass_delete, sync::SyncCause::Manual)
+    })
+    .await?
+}
+
+/// After an edit in the Scheduler: pushes the resource's changes to its main account at once when
+/// that account sends (in the background; the outcome arrives as a `sync-finished` event).
+/// Answers whether an upload started.
+#[tauri::command]
+pub fn push_changes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    resource_id: ResourceId,
+) -> Reply<bool> {
+    let Some(account) = with_store(&state, |s| api::upload_account(s, resource_id))? else {
+        return Ok(false);
+    };
+    let scope = SyncScope {
+        account: Some(account),
+        resource: None,
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        sync::sync_now(&app, scope, false, sync::SyncCause::Upload)
+    });
+    Ok(true)
+}
+
+/// Whether jobs also run with the window closed (a tray icon), and whether they are paused.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackgroundStatus {
+    pub tray: bool,
+    pub paused: bool,
+}
+
+#[tauri::command]
+pub fn background_status(state: State<'_, AppState>) -> BackgroundStatus {
+    BackgroundStatus {
+        tray: state.tray.shown(),
+        paused: state.jobs.paused(),
+    }
+}
+
+#[tauri::command]
+pub fn list_jobs(state: State<'_, AppState>) -> Reply<Vec<Job>> {
+    with_store(&state, |s| s.list_jobs())
+}
+
+#[tauri::command]
+pub fn add_job(state: State<'_, AppState>, spec: JobSpec) -> Reply<Job> {
+    with_store(&state, |s| api::add_job(s, spec, Utc::now()))
+}
+
+#[tauri::command]
+pub fn edit_job(state: State<'_, AppState>, job_id: JobId, spec: JobSpec) -> Reply<Job> {
+    with_store(&state, |s| api::edit_job(s, job_id, spec, Utc::now()))
+}
+
+#[tauri::command]
+pub fn remove_job(state: State<'_, AppState>, job_id: JobId) -> Reply<()> {
+    with_store(&state, |s| s.remove_job(job_id))
+}
+
+#[tauri::command]
+pub fn job_runs(state: State<'_, AppState>, job_id: JobId) -> Reply<Vec<JobRun>> {
+    with_store(&state, |s| s.job_runs(job_id, 50))
+}
+
+/// Run now: runs the job in the background; the answer is the job after its run (`None` when a
+/// run of it was already going).
+#[tauri::command]
+pub async fn run_job_now(app: AppHandle, job_id: JobId) -> Reply<Option<Job>> {
+    let report = sync::off_the_window(move || background::run(&app, job_id)).await??;
+    Ok(report.map(|r| r.job))
+}
+
+#[tauri::command]
+pub fn smtp_settings(state: State<'_, AppState>) -> Reply<Option<SmtpSettings>> {
+    with_store(&state, |s| s.smtp_settings())
+}
+
+/// Settings → E-mail; a password given goes to the OS keyring, none keeps the one there.
+#[tauri::command]
+pub fn save_smtp_settings(
+    state: State<'_, AppState>,
+    settings: SmtpSettings,
+    password: Option<String>,
+) -> Reply<SmtpSettings> {
+    with_store(&state, |s| {
+        api::save_smtp_settings(s, state.secrets.as_ref(), settings, password)
+    })
+}
+
+/// Send test e-mail: through the saved settings, to `to`.
+#[tauri::command]
+pub async fn send_test_mail(state: State<'_, AppState>, to: String) -> Reply<()> {
+    let settings = with_store(&state, |s| s.smtp_settings())?.ok_or_else(|| ErrorPayload {
+        code: "NoSmtpServer".into(),
+        message: "Save the SMTP server first (Settings → E-mail).".into(),
+    })?;
+    let to = quick3_core::validate::email(&to).map_err(ErrorPayload::from)?;
+    mail::send(&settings, state.secrets.as_ref(), &mail::test_mail(&to))
+        .await
+        .map_err(|err| ErrorPayload {
+            code: "MailFailed".into(),
+            message: err.to_string(),
+        })
 }

@@ -6,8 +6,10 @@ use std::sync::Mutex;
 
 use quick3_core::{Store, demo, paths};
 
-use crate::AppState;
+use quick3_core::identity::Keyring;
+
 use crate::microsoft::Microsoft;
+use crate::{AppState, background};
 
 /// `quick3-planner [--demo] [--data-dir DIR]`; `QUICK3_DEMO=1` also selects demo mode.
 #[derive(Debug, Default)]
@@ -69,9 +71,16 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
     if let Err(problem) = &microsoft.credentials {
         tracing::warn!(code = %problem.code, "Microsoft 365 is not available: {}", problem.message);
     }
+    let secrets = Keyring::for_installation(&store.installation_id().map_err(|e| e.to_string())?);
+    let jobs = background::Jobs::open(database.clone()).map_err(|e| e.to_string())?;
     Ok(AppState {
         store: Mutex::new(store),
+        database,
         demo_mode: options.demo,
         microsoft,
+        secrets,
+        sync_gate: Default::default(),
+        jobs,
+        tray: Default::default(),
     })
 }

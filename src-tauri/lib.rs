@@ -1,22 +1,41 @@
 //! Quick3 Planner desktop shell: builds the window and exposes the core through commands.
 //! Commands only translate arguments and errors; everything else lives in `quick3-core`.
 
+mod background;
 mod commands;
 mod launch;
 mod microsoft;
+mod sync;
+mod tray;
 
-use std::sync::{Mutex, MutexGuard};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use quick3_core::Store;
 use tauri::Manager;
 
-/// What the commands share: the store (behind a mutex: one writer at a time), the mode, and the
-/// way to Microsoft.
-#[derive(Debug)]
+/// What the commands share: the store (behind a mutex: one writer at a time), the mode, the way
+/// to Microsoft, and what runs in the background (syncs, scheduled jobs, the tray).
 pub struct AppState {
     pub store: Mutex<Store>,
+    /// The database file: background work opens connections of its own on it.
+    pub database: PathBuf,
     pub demo_mode: bool,
     pub microsoft: microsoft::Microsoft,
+    /// The OS keyring (the SMTP password).
+    pub secrets: Arc<dyn quick3_core::identity::SecretStore>,
+    pub sync_gate: sync::SyncGate,
+    pub jobs: background::Jobs,
+    pub tray: tray::Tray,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("database", &self.database)
+            .field("demo_mode", &self.demo_mode)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {
@@ -40,6 +59,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let options = launch::Options::from_args(std::env::args().skip(1));
             match launch::open_state(&options) {
@@ -50,7 +70,18 @@ pub fn run() {
                 }
             };
             microsoft::listen(app.handle());
+            tray::install(app.handle());
+            background::start(app.handle());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // With a tray, closing hides the window and jobs go on; without one, closing quits.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<AppState>().tray.shown()
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::overview,
@@ -67,6 +98,18 @@ pub fn run() {
             commands::edit_account,
             commands::set_main_account,
             commands::remove_account,
+            commands::sync_calendar,
+            commands::push_changes,
+            commands::background_status,
+            commands::list_jobs,
+            commands::add_job,
+            commands::edit_job,
+            commands::remove_job,
+            commands::job_runs,
+            commands::run_job_now,
+            commands::smtp_settings,
+            commands::save_smtp_settings,
+            commands::send_test_mail,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

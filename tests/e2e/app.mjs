@@ -245,3 +245,21 @@ export async function chooseFromAccountMenu(browser, email, item) {
   await click(browser, `${accountRow(email)} [data-testid="account-menu"]`);
   await click(browser, `[data-testid="${item}"]`);
 }
+
+/** Types an e-mail into the + dialog of the Office 365 tab, picks a direction (or keeps the default), clicks OK; returns the sign-in URL. */
+export async function addAccount(app, email, direction) {
+  const seen = browserUrls().length;
+  await click(app, '[data-testid="add-account"]');
+  await textOf(app, '[data-testid="account-dialog"]');
+  await fill(app, '[data-testid="account-email"]', email);
+  if (direction) await fill(app, '[data-testid="account-direction"]', direction);
+  await click(app, '[data-testid="account-ok"]');
+  await waitForText(app, accountRow(email), 'Waiting for Microsoft sign-in…');
+  return nextBrowserUrl(seen);
+}
+
+/** Connects a demo mailbox in the open Office 365 tab: +, sign in "in the browser", the answer back as a deep link. */
+export async function connectAccount(app, email, direction) {
+  await openDeepLink(await completeSignIn(await addAccount(app, email, direction), email));
+  await waitForText(app, accountRow(email), 'Connected', 20000);
+}

@@ -35,4 +35,6 @@ for _ in $(seq 1 100); do
   (echo > /dev/tcp/127.0.0.1/"$QUICK3_E2E_PORT") 2>/dev/null && break
   sleep 0.1
 done
-node --test --test-concurrency=1 ./*.test.mjs
+# Arguments name test files to run (default: all).
+if [ $# -gt 0 ]; then tests=("$@"); else tests=(./*.test.mjs); fi
+node --test --test-concurrency=1 "${tests[@]}"

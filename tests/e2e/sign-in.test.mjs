@@ -7,21 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  accountRow, ARTIFACTS, browserUrls, chooseFromAccountMenu, click, completeSignIn, fill, freshDataDir,
+  accountRow, addAccount, ARTIFACTS, browserUrls, chooseFromAccountMenu, click, completeSignIn, fill, freshDataDir,
   keyringSecrets, launch, nextBrowserUrl, openDeepLink, openOffice365Tab, quick3, screenshot, textOf, waitForText,
 } from './app.mjs';
-
-/** Types an e-mail into the + dialog, keeps the direction's default, clicks OK; returns the sign-in URL. */
-async function addAccount(app, email, direction) {
-  const seen = browserUrls().length;
-  await click(app, '[data-testid="add-account"]');
-  await textOf(app, '[data-testid="account-dialog"]');
-  await fill(app, '[data-testid="account-email"]', email);
-  if (direction) await fill(app, '[data-testid="account-direction"]', direction);
-  await click(app, '[data-testid="account-ok"]');
-  await waitForText(app, accountRow(email), 'Waiting for Microsoft sign-in…');
-  return nextBrowserUrl(seen);
-}
 
 const statusOf = (app, email) => textOf(app, `${accountRow(email)} [data-testid="account-status"]`);
 

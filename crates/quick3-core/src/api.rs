@@ -369,6 +369,84 @@ pub async fn sync(
     Ok(summaries)
 }
 
+/// The account a change to this resource's appointments is pushed to right away: the resource's
+/// main account when it sends (Up, or Up and Down). `None`: nothing is uploaded.
+pub fn upload_account(store: &Store, resource: ResourceId) -> Result<Option<AccountId>> {
+    Ok(store
+        .accounts_of(resource)?
+        .into_iter()
+        .find(|a| a.is_main && matches!(a.direction, Direction::Up | Direction::UpAndDown))
+        .map(|a| a.id))
+}
+
+fn job_zone(store: &Store) -> chrono_tz::Tz {
+    store.default_zone().parse().unwrap_or(chrono_tz::UTC)
+}
+
+fn first_run(store: &Store, spec: &crate::model::JobSpec, now: DateTime<Utc>) -> DateTime<Utc> {
+    let probe = crate::model::Job {
+        id: crate::ids::JobId(0),
+        spec: spec.clone(),
+        next_run_at: None,
+        last_run: None,
+        consecutive_failures: 0,
+        frequency_warning: None,
+    };
+    crate::jobs::schedule::next_run(
+        now,
+        spec.frequency,
+        spec.active_hours,
+        job_zone(store),
+        crate::jobs::jitter(&probe),
+    )
+}
+
+/// Adds a scheduled job; its first run is one interval from `now` (within its active hours).
+pub fn add_job(
+    store: &mut Store,
+    spec: crate::model::JobSpec,
+    now: DateTime<Utc>,
+) -> Result<crate::model::Job> {
+    let spec = spec.validate()?;
+    let next = first_run(store, &spec, now);
+    store.add_job(spec, next, now)
+}
+
+/// Changes a job. When its schedule changed (frequency, active hours, switched on), the next run
+/// is counted again from `now`; otherwise it stays.
+pub fn edit_job(
+    store: &mut Store,
+    id: crate::ids::JobId,
+    spec: crate::model::JobSpec,
+    now: DateTime<Utc>,
+) -> Result<crate::model::Job> {
+    let current = store.job(id)?.spec;
+    let spec = spec.validate()?;
+    let changed = spec.frequency != current.frequency
+        || spec.active_hours != current.active_hours
+        || (spec.enabled && !current.enabled);
+    let next = changed.then(|| first_run(store, &spec, now));
+    store.edit_job(id, spec, next)
+}
+
+/// Settings → E-mail: checks and saves the SMTP settings; a password given goes to the OS
+/// keyring (never the database), `None` keeps the one there.
+pub fn save_smtp_settings(
+    store: &mut Store,
+    secrets: &dyn crate::identity::SecretStore,
+    settings: crate::mail::SmtpSettings,
+    password: Option<String>,
+) -> Result<crate::mail::SmtpSettings> {
+    let settings = settings.validate()?;
+    if let Some(password) = password {
+        secrets.set(
+            crate::mail::SMTP_PASSWORD_KEY,
+            &crate::identity::Secret::new(password),
+        )?;
+    }
+    store.set_smtp_settings(settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,5 +476,102 @@ mod tests {
                 .unwrap()
                 .contains("Calendars.ReadWrite")
         );
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn uploads_go_to_the_main_account_only_when_it_sends() {
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let resource = store
+            .add_resource(
+                crate::model::NewResource {
+                    name: "Megan".into(),
+                    email: None,
+                    kind: crate::model::ResourceKind::Person,
+                    colour: None,
+                },
+                now,
+            )
+            .unwrap()
+            .id;
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: resource,
+                    email: "megan.bowen@contoso.example".into(),
+                    direction: Direction::Down,
+                    scopes: vec![],
+                },
+                now,
+            )
+            .unwrap();
+        assert!(account.is_main, "the first account is the main one");
+        assert_eq!(
+            upload_account(&store, resource).unwrap(),
+            None,
+            "a Down account receives no uploads"
+        );
+        store
+            .edit_account(account.id, Direction::UpAndDown, vec![])
+            .unwrap();
+        assert_eq!(upload_account(&store, resource).unwrap(), Some(account.id));
+    }
+
+    #[test]
+    fn a_new_job_runs_one_interval_from_now_and_an_edit_of_its_schedule_counts_again() {
+        use crate::model::{Frequency, FrequencyUnit, JobKind, JobSpec};
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let spec = JobSpec {
+            name: "Sync".into(),
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 60,
+                unit: FrequencyUnit::Minutes,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: Default::default(),
+            notify: Default::default(),
+        };
+        let job = add_job(&mut store, spec.clone(), now).unwrap();
+        let next = job.next_run_at.unwrap();
+        assert!(
+            next >= at("2026-11-24T09:00:00Z") && next <= at("2026-11-24T09:01:00Z"),
+            "one hour from now, plus at most a minute of jitter: {next}"
+        );
+        let renamed = edit_job(
+            &mut store,
+            job.id,
+            JobSpec {
+                name: "Renamed".into(),
+                ..spec.clone()
+            },
+            at("2026-11-24T08:30:00Z"),
+        )
+        .unwrap();
+        assert_eq!(renamed.next_run_at, Some(next), "a new name keeps the time");
+        let faster = edit_job(
+            &mut store,
+            job.id,
+            JobSpec {
+                frequency: Frequency {
+                    every: 15,
+                    unit: FrequencyUnit::Minutes,
+                },
+                ..spec
+            },
+            at("2026-11-24T08:30:00Z"),
+        )
+        .unwrap();
+        let next = faster.next_run_at.unwrap();
+        assert!(next >= at("2026-11-24T08:45:00Z") && next <= at("2026-11-24T08:46:00Z"));
+        assert!(faster.frequency_warning.unwrap().contains("30 minutes"));
     }
 }

@@ -17,6 +17,18 @@ import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { SignInResult } from '../bindings/SignInResult';
+import type { Job } from '../bindings/Job';
+import type { JobId } from '../bindings/JobId';
+import type { JobRun } from '../bindings/JobRun';
+import type { JobSpec } from '../bindings/JobSpec';
+import type { SmtpSettings } from '../bindings/SmtpSettings';
+import type { SyncProgress } from '../bindings/SyncProgress';
+import type { SyncSummary } from '../bindings/SyncSummary';
+import type { BackgroundStatus } from '../bindings/BackgroundStatus';
+import type { JobFinished } from '../bindings/JobFinished';
+import type { SyncFinished } from '../bindings/SyncFinished';
+
+export type { BackgroundStatus, JobFinished, SyncFinished };
 
 /** The event the backend sends when a Microsoft sign-in answer was used. */
 export const SIGN_IN_EVENT = 'account-sign-in';
@@ -55,6 +67,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<() => void> {
+  if (!isTauri()) return () => {};
+  return listen<T>(event, (e) => handler(e.payload));
+}
+
 export const api = {
   overview: () => call<Overview>('overview'),
   listResources: () => call<Resource[]>('list_resources'),
@@ -78,6 +95,30 @@ export const api = {
   setMainAccount: (accountId: AccountId) => call<Account>('set_main_account', { accountId }),
   removeAccount: (accountId: AccountId, keepAppointments: boolean) =>
     call<RemovedAccount>('remove_account', { accountId, keepAppointments }),
+  /** Sync Calendar: one account, a resource's accounts, or all; progress arrives through onSyncProgress. */
+  syncCalendar: (scope: { accountId?: AccountId; resourceId?: ResourceId }, allowMassDelete = false) =>
+    call<SyncSummary[]>('sync_calendar', {
+      accountId: scope.accountId ?? null,
+      resourceId: scope.resourceId ?? null,
+      allowMassDelete,
+    }),
+  /** After an edit: uploads the resource's changes in the background; answers whether one started. */
+  pushChanges: (resourceId: ResourceId) => call<boolean>('push_changes', { resourceId }),
+  backgroundStatus: () => call<BackgroundStatus>('background_status'),
+  listJobs: () => call<Job[]>('list_jobs'),
+  addJob: (spec: JobSpec) => call<Job>('add_job', { spec }),
+  editJob: (jobId: JobId, spec: JobSpec) => call<Job>('edit_job', { jobId, spec }),
+  removeJob: (jobId: JobId) => call<null>('remove_job', { jobId }),
+  jobRuns: (jobId: JobId) => call<JobRun[]>('job_runs', { jobId }),
+  runJobNow: (jobId: JobId) => call<Job | null>('run_job_now', { jobId }),
+  smtpSettings: () => call<SmtpSettings | null>('smtp_settings'),
+  /** `password` null keeps the one in the OS keyring. */
+  saveSmtpSettings: (settings: SmtpSettings, password: string | null) =>
+    call<SmtpSettings>('save_smtp_settings', { settings, password }),
+  sendTestMail: (to: string) => call<null>('send_test_mail', { to }),
+  onSyncProgress: (handler: (p: SyncProgress) => void) => subscribe<SyncProgress>('sync-progress', handler),
+  onSyncFinished: (handler: (f: SyncFinished) => void) => subscribe<SyncFinished>('sync-finished', handler),
+  onJobFinished: (handler: (f: JobFinished) => void) => subscribe<JobFinished>('job-finished', handler),
   /** Calls `handler` with every sign-in answer; returns the function that stops listening. */
   onSignIn: async (handler: (result: SignInResult) => void): Promise<() => void> => {
     if (!isTauri()) return () => {};

@@ -1,0 +1,107 @@
+//! Syncs in the background: each on a store connection of its own (the window's store is never
+//! held while Microsoft answers), one at a time, with progress and the outcome sent to the window.
+
+use std::sync::Mutex;
+
+use chrono::Utc;
+use quick3_core::api::{self, SyncScope};
+use quick3_core::sync::{SyncOptions, SyncProgress, SyncSummary};
+use quick3_core::{ErrorPayload, Store};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use ts_rs::TS;
+
+use crate::AppState;
+
+/// Progress of a running sync (`SyncProgress`).
+pub const SYNC_PROGRESS_EVENT: &str = "sync-progress";
+/// A sync ended (`SyncFinished`): the Scheduler loads its appointments again.
+pub const SYNC_FINISHED_EVENT: &str = "sync-finished";
+
+/// Who asked for a sync.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncCause {
+    /// Sync Calendar in the Office 365 tab.
+    Manual,
+    /// An edit in the Scheduler, pushed at once.
+    Upload,
+    /// A scheduled job.
+    Job,
+    /// Sync now in the tray menu.
+    Tray,
+}
+
+/// What the window hears when a sync ended.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncFinished {
+    pub cause: SyncCause,
+    pub summaries: Vec<SyncSummary>,
+    pub error: Option<ErrorPayload>,
+}
+
+/// One sync at a time, whoever asks (Sync Calendar, an upload, a scheduled job).
+#[derive(Debug, Default)]
+pub struct SyncGate(Mutex<()>);
+
+impl SyncGate {
+    pub fn hold(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Runs `work` on a blocking thread of the app's runtime (the core's sync futures hold their
+/// progress callback across awaits, so they run to completion there rather than on a worker).
+pub async fn off_the_window<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ErrorPayload> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|err| ErrorPayload {
+            code: "Internal".into(),
+            message: format!("The background task stopped unexpectedly ({err})."),
+        })
+}
+
+/// Syncs `scope` now, on a connection of its own, sending progress; tells the window when done.
+/// Call from a blocking thread.
+pub fn sync_now<R: Runtime>(
+    app: &AppHandle<R>,
+    scope: SyncScope,
+    allow_mass_delete: bool,
+    cause: SyncCause,
+) -> Result<Vec<SyncSummary>, ErrorPayload> {
+    let state = app.state::<AppState>();
+    let result = (|| {
+        let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
+        let _one_at_a_time = state.sync_gate.hold();
+        let mut store = Store::open(&state.database).map_err(ErrorPayload::from)?;
+        let options = SyncOptions {
+            allow_mass_delete,
+            ..SyncOptions::default()
+        };
+        let mut progress = |p: &SyncProgress| {
+            let _ = app.emit(SYNC_PROGRESS_EVENT, p);
+        };
+        tauri::async_runtime::block_on(api::sync(
+            &mut store,
+            credentials,
+            scope,
+            &options,
+            &Utc::now,
+            &mut progress,
+        ))
+        .map_err(ErrorPayload::from)
+    })();
+    let finished = SyncFinished {
+        cause,
+        summaries: result.clone().unwrap_or_default(),
+        error: result.as_ref().err().cloned(),
+    };
+    if let Err(err) = app.emit(SYNC_FINISHED_EVENT, &finished) {
+        tracing::warn!(%err, "the window could not be told about a sync");
+    }
+    result
+}

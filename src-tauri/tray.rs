@@ -1,0 +1,137 @@
+//! The tray icon (Open, Sync now, Pause background sync, Quit; the last run in its tooltip), and
+//! whether closing the window hides it there. Without a tray host, or without the
+//! libayatana-appindicator3 library at run time, the app works without a tray and closing quits.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use quick3_core::api::SyncScope;
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::AppState;
+use crate::sync::SyncCause;
+
+const TRAY_ID: &str = "quick3";
+
+/// Whether the tray icon is up and a tray host shows it (then closing the window hides it).
+#[derive(Debug, Default)]
+pub struct Tray {
+    shown: AtomicBool,
+}
+
+impl Tray {
+    pub fn shown(&self) -> bool {
+        self.shown.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether a StatusNotifier host (the tray of KDE, GNOME with AppIndicator support, XFCE …) is on
+/// the session bus. `QUICK3_NO_TRAY=1` answers no.
+fn tray_host_present() -> bool {
+    if std::env::var("QUICK3_NO_TRAY").is_ok_and(|v| v == "1") {
+        return false;
+    }
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    std::process::Command::new("gdbus")
+        .args([
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.DBus",
+            "--object-path",
+            "/org/freedesktop/DBus",
+            "--method",
+            "org.freedesktop.DBus.NameHasOwner",
+            "org.kde.StatusNotifierWatcher",
+        ])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("true"))
+}
+
+/// Builds the tray icon when a tray host exists. A missing appindicator library panics inside
+/// the tray crate; that panic is caught and the app goes on without a tray.
+pub fn install<R: Runtime>(app: &AppHandle<R>) {
+    if !tray_host_present() {
+        tracing::info!("no tray host: background sync runs while the window is open");
+        return;
+    }
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(app)));
+    match built {
+        Ok(Ok(())) => app
+            .state::<AppState>()
+            .tray
+            .shown
+            .store(true, Ordering::Relaxed),
+        Ok(Err(err)) => tracing::warn!(%err, "the tray icon could not be built"),
+        Err(_) => tracing::warn!(
+            "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
+        ),
+    }
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, "open", "Open Quick3 Planner", true, None::<&str>)?;
+    let sync = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
+    let pause = CheckMenuItem::with_id(
+        app,
+        "pause",
+        "Pause background sync",
+        true,
+        false,
+        None::<&str>,
+    )?;
+    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let separator = PredefinedMenuItem::separator(app)?;
+    let menu = Menu::with_items(app, &[&open, &sync, &pause, &separator, &quit])?;
+    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+        .menu(&menu)
+        .tooltip("Quick3 Planner")
+        .on_menu_event(move |app, event| match event.id().as_ref() {
+            "open" => crate::microsoft::show_window(app),
+            "sync" => {
+                let app = app.clone();
+                tauri::async_runtime::spawn_blocking(move || {
+                    if let Err(err) =
+                        crate::sync::sync_now(&app, SyncScope::default(), false, SyncCause::Tray)
+                    {
+                        tracing::warn!(code = %err.code, "Sync now: {}", err.message);
+                    }
+                });
+            }
+            "pause" => {
+                let jobs = &app.state::<AppState>().jobs;
+                jobs.set_paused(!jobs.paused());
+                refresh(app);
+            }
+            "quit" => app.exit(0),
+            _ => {}
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)?;
+    Ok(())
+}
+
+/// Puts the last run and the pause state in the tooltip.
+pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    let jobs = &app.state::<AppState>().jobs;
+    let last = jobs
+        .last
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .unwrap_or_else(|| "no scheduled run yet".into());
+    let paused = if jobs.paused() {
+        "\nBackground sync is paused."
+    } else {
+        ""
+    };
+    let _ = tray.set_tooltip(Some(format!("Quick3 Planner\nLast run: {last}{paused}")));
+}
