@@ -27,10 +27,17 @@ export QUICK3_E2E_BROWSER_LOG="$PWD/artifacts/browser.log"
 : > "$QUICK3_E2E_BROWSER_LOG"
 export PATH="$PWD/fake-browser:$PATH"
 
+# A real SMTP server on loopback for Settings → E-mail (script/test starts one already).
+smtp_pid=
+if [ -z "${QUICK3_TEST_SMTP:-}" ]; then
+  eval "$(../smtp/serve.sh)"
+  smtp_pid=$QUICK3_TEST_SMTP_PID
+fi
+
 tauri-driver --port "$QUICK3_E2E_PORT" --native-port "$native_port" \
   --native-driver "$(command -v WebKitWebDriver)" > artifacts/tauri-driver.log 2>&1 &
 driver=$!
-trap 'kill $driver 2>/dev/null || true; rm -rf "$xdg_home"' EXIT
+trap 'kill $driver $smtp_pid 2>/dev/null || true; rm -rf "$xdg_home"' EXIT
 for _ in $(seq 1 100); do
   (echo > /dev/tcp/127.0.0.1/"$QUICK3_E2E_PORT") 2>/dev/null && break
   sleep 0.1

@@ -3,17 +3,29 @@
 // jobs → + → Ctrl+S lists the job with its next run, and Run now records a succeeded run.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  accountRow, click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, screenshot, textOf,
+  accountRow, click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, screenshot, textOf, today,
   visibleAppointments, waitForAppointment, waitForText,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
 let app;
+let second;
 
 after(async () => {
   await app?.deleteSession();
+  await second?.deleteSession();
 });
+
+/** Subjects of the events in a demo mailbox, as Outlook has them (the emulator's admin API). */
+async function outlookSubjects(dataDir, mailbox) {
+  const { http } = JSON.parse(readFileSync(join(dataDir, 'emulator-ports.json'), 'utf8'));
+  const response = await fetch(`http://127.0.0.1:${http}/_emulator/users/${mailbox}/events`);
+  assert.equal(response.status, 200);
+  return (await response.json()).value.map((event) => event.subject);
+}
 
 test('Sync Calendar shows its summary and Megan\'s Outlook appointments appear in the Scheduler', async () => {
   app = await launch(freshDataDir('sync'));
@@ -74,4 +86,71 @@ test('Alt+H → Settings → Scheduled jobs → + → Ctrl+S lists the job; Run 
   assert.match(await textOf(app, '[data-testid="job-history-panel"]'), /Succeeded/);
   await waitForText(app, `${row} [data-testid="job-last-run"]`, 'Succeeded');
   await screenshot(app, 'scheduled-job-history');
+});
+
+test('leaving the job form with unsaved changes asks first', async () => {
+  const row = '[data-testid="job-row"][data-name="Outlook every quarter hour"]';
+  await click(app, `${row} [data-testid="job-edit"]`);
+  await fill(app, '[data-testid="job-every"]', '45');
+  await textOf(app, '[data-testid="job-unsaved"]');
+  assert.equal(await (await app.$('[data-testid="job-frequency-warning"]')).isExisting(), false, '45 minutes is fine');
+  await click(app, '[data-testid="home-menu"]');
+  await click(app, '[data-testid="menu-scheduler"]');
+  assert.match(await textOf(app, '[data-testid="unsaved-dialog"]'), /Leave without saving\?/);
+  await click(app, '[data-testid="unsaved-stay"]');
+  assert.ok(await (await app.$('[data-testid="job-form"]')).isDisplayed(), 'still editing');
+  await click(app, '[data-testid="job-save"]');
+  await waitForText(app, row, 'Every 45 minutes');
+  await click(app, '[data-testid="home-menu"]');
+  await click(app, '[data-testid="menu-scheduler"]');
+  await (await app.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 10000 });
+});
+
+test('an appointment saved in the Scheduler reaches Outlook at once when the main account uploads', async () => {
+  const dataDir = freshDataDir('upload');
+  const adele = 'adele.vance@contoso.example';
+  const title = `Pushed at once ${Date.now()}`;
+  await app.deleteSession(); // one Quick3 Planner at a time
+  app = undefined;
+  second = await launch(dataDir);
+  await openOffice365Tab(second);
+  await connectAccount(second, adele, 'up_and_down');
+  await click(second, '[data-testid="close-resource-card"]');
+  assert.ok(!(await outlookSubjects(dataDir, adele)).includes(title));
+
+  await click(second, '[data-testid="new-appointment"]');
+  await fill(second, '[data-testid="appt-title"]', title);
+  await fill(second, '[data-testid="appt-start-date"]', today());
+  await fill(second, '[data-testid="appt-start-time"]', '10:00');
+  await fill(second, '[data-testid="appt-end-date"]', today());
+  await fill(second, '[data-testid="appt-end-time"]', '11:00');
+  await click(second, '[data-testid="appt-save"]');
+  await waitForAppointment(second, title);
+  await second.waitUntil(async () => (await outlookSubjects(dataDir, adele)).includes(title),
+    { timeout: 30000, interval: 500, timeoutMsg: 'the new appointment did not reach Outlook' });
+  assert.equal(await (await second.$('[data-testid="toast"]')).isExisting(), false, 'no upload error is shown');
+});
+
+test('Settings → E-mail refuses plain SMTP to another machine and sends a test e-mail', async () => {
+  const [host, port] = process.env.QUICK3_TEST_SMTP.split(':');
+  await second.keys(['Alt', 'h']);
+  await click(second, '[data-testid="menu-settings"]');
+  await click(second, '[data-testid="settings-email"]');
+  await fill(second, '[data-testid="smtp-host"]', 'smtp.contoso.example');
+  await fill(second, '[data-testid="smtp-port"]', port);
+  await fill(second, '[data-testid="smtp-security"]', 'none');
+  await fill(second, '[data-testid="smtp-sender"]', 'planner@contoso.example');
+  await click(second, '[data-testid="smtp-save"]');
+  assert.match(await textOf(second, '[data-testid="smtp-message"]'),
+    /unencrypted SMTP is allowed only to a server on this machine/);
+
+  await fill(second, '[data-testid="smtp-host"]', host);
+  await fill(second, '[data-testid="smtp-test-to"]', 'it@contoso.example');
+  await click(second, '[data-testid="smtp-send-test"]');
+  await waitForText(second, '[data-testid="smtp-message"]', 'A test e-mail went to it@contoso.example.', 30000);
+  await screenshot(second, 'settings-email');
+  const inbox = join(process.env.QUICK3_TEST_MAILDIR, 'new');
+  const mails = readdirSync(inbox).map((name) => readFileSync(join(inbox, name), 'utf8'));
+  assert.ok(mails.some((m) => /Subject: Quick3 Planner: test e-mail/.test(m) && /To: it@contoso\.example/.test(m)),
+    'the test e-mail arrived at the SMTP server');
 });
