@@ -28,6 +28,8 @@ pub enum CoreError {
     UnknownAccount { reference: String },
     #[error("The Microsoft 365 account {email} is already connected to this resource.")]
     DuplicateAccount { email: String },
+    #[error("{reason}")]
+    ReadOnly { reason: String },
     #[error("There is no scheduled job \"{reference}\".")]
     UnknownJob { reference: String },
     #[error("A resource with the e-mail address {email} already exists.")]
@@ -60,6 +62,7 @@ impl CoreError {
             CoreError::DuplicateResourceEmail { .. } => "DuplicateResourceEmail",
             CoreError::UnknownAccount { .. } => "UnknownAccount",
             CoreError::UnknownJob { .. } => "UnknownJob",
+            CoreError::ReadOnly { .. } => "ReadOnly",
             CoreError::DuplicateAccount { .. } => "DuplicateAccount",
             CoreError::DataDir { .. } => "DataDir",
             CoreError::Storage(_) => "Storage",
@@ -85,6 +88,7 @@ impl CoreError {
                 | CoreError::DuplicateResourceEmail { .. }
                 | CoreError::UnknownAccount { .. }
                 | CoreError::UnknownJob { .. }
+                | CoreError::ReadOnly { .. }
                 | CoreError::DuplicateAccount { .. }
         )
     }

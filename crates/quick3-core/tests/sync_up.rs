@@ -254,7 +254,8 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
         "settled: {calm:?}"
     );
 
-    // An Outlook event edited in both places: Microsoft owns it.
+    // An Outlook event belongs to Outlook: its copy refuses local changes (they could never be
+    // uploaded), and Outlook's edits arrive.
     let outlook = world
         .outlook_create(
             MEGAN,
@@ -267,7 +268,31 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
         .await;
     world.sync(&account).await;
     let copy = world.titled("Vendor call").remove(0);
-    world.rename_local(copy.id, "Vendor call (local)");
+    let refused = world
+        .store
+        .edit_appointment(
+            copy.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some("Vendor call (local)".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        "ReadOnly",
+        "a pulled copy is read-only in Quick3"
+    );
+    assert!(refused.to_string().contains("change it in Outlook"));
+    assert_eq!(
+        world
+            .store
+            .delete_appointment(copy.id, now())
+            .unwrap_err()
+            .code(),
+        "ReadOnly"
+    );
     world
         .outlook_update(
             MEGAN,
@@ -275,11 +300,11 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
             json!({"subject": "Vendor call (Outlook)"}),
         )
         .await;
-    let clash = world.sync(&account).await;
-    assert_eq!(clash.conflicts, 1, "{clash:?}");
+    let update = world.sync(&account).await;
+    assert_eq!(update.conflicts, 0, "{update:?}");
     assert_eq!(
         world.store.appointment(copy.id).unwrap().title,
         "Vendor call (Outlook)",
-        "Outlook's version is kept"
+        "Outlook's edit arrives"
     );
 }

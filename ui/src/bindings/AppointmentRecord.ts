@@ -12,4 +12,8 @@ import type { ShowAs } from "./ShowAs";
  * `time_zone` (an IANA name); all-day ones have `all_day: true`, `start`/`end` as dates (end
  * exclusive) and `time_zone: null`.
  */
-export type AppointmentRecord = { id: AppointmentId, resource_id: ResourceId, title: string, all_day: boolean, start: string, end: string, time_zone: string | null, location: string, notes: string, categories: Array<string>, show_as: ShowAs, sensitivity: Sensitivity, origin: Origin, recurrence: Recurrence | null, series_id: AppointmentId | null, original_start: string | null, created_at: string, updated_at: string, };
+export type AppointmentRecord = { id: AppointmentId, resource_id: ResourceId, title: string, all_day: boolean, start: string, end: string, time_zone: string | null, location: string, notes: string, categories: Array<string>, show_as: ShowAs, sensitivity: Sensitivity, origin: Origin, recurrence: Recurrence | null, series_id: AppointmentId | null, original_start: string | null, created_at: string, updated_at: string, 
+/**
+ * Set when the appointment cannot be changed in Quick3, with the reason to show.
+ */
+read_only?: string, };

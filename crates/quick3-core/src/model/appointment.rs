@@ -319,6 +319,23 @@ pub struct AppointmentRecord {
     pub original_start: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set when the appointment cannot be changed in Quick3, with the reason to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub read_only: Option<String>,
+}
+
+/// Why a pulled appointment cannot be changed in Quick3.
+pub const PULLED_READ_ONLY: &str = "This appointment comes from a Microsoft 365 (Outlook) calendar: change it in \
+     Outlook, and the next sync brings the change here.";
+
+impl Appointment {
+    /// Why this appointment cannot be edited or deleted in Quick3, if it cannot: copies pulled
+    /// from Microsoft 365 belong to Outlook (Quick3 never uploads changes to them, so a local edit
+    /// would be lost).
+    pub fn read_only_reason(&self) -> Option<&'static str> {
+        matches!(self.origin, Origin::Microsoft365 { .. }).then_some(PULLED_READ_ONLY)
+    }
 }
 
 impl From<&Appointment> for AppointmentRecord {
@@ -342,6 +359,7 @@ impl From<&Appointment> for AppointmentRecord {
             original_start: a.original_start,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            read_only: a.read_only_reason().map(String::from),
         }
     }
 }

@@ -67,6 +67,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
         let current = self.appointment(id)?;
+        if let Some(reason) = current.read_only_reason() {
+            return Err(CoreError::ReadOnly {
+                reason: reason.into(),
+            });
+        }
         let fields = current.patched(patch).validate(&self.default_zone)?;
         let tx = self.conn.transaction()?;
         ensure_resource(&tx, fields.resource_id)?;
@@ -87,6 +92,11 @@ impl Store {
     /// never comes back.
     pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
         let current = self.appointment(id)?;
+        if let Some(reason) = current.read_only_reason() {
+            return Err(CoreError::ReadOnly {
+                reason: reason.into(),
+            });
+        }
         let tx = self.conn.transaction()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
