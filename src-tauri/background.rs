@@ -12,7 +12,7 @@ use quick3_core::ids::JobId;
 use quick3_core::jobs::{self, RunReport, work};
 use quick3_core::{ErrorPayload, Store, mail};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use ts_rs::TS;
 
@@ -65,7 +65,7 @@ impl Jobs {
 }
 
 /// Starts the loop that runs due jobs for as long as the app runs.
-pub fn start<R: Runtime>(app: &AppHandle<R>) {
+pub fn start(app: &AppHandle) {
     let app = app.clone();
     std::thread::Builder::new()
         .name("scheduled-jobs".into())
@@ -83,7 +83,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Runs what is due (unless paused) and says how long to sleep.
-fn tick<R: Runtime>(app: &AppHandle<R>) -> Result<Duration, ErrorPayload> {
+fn tick(app: &AppHandle) -> Result<Duration, ErrorPayload> {
     let state = app.state::<AppState>();
     if !state.jobs.paused() {
         let due = jobs::due_jobs(&lock(&state.jobs.store), Utc::now())?;
@@ -108,7 +108,7 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 
 /// Runs one job now (a scheduled time or "Run now"), then mails, notifies and tells the window.
 /// `None`: a run of it was already going. Call from a blocking thread.
-pub fn run<R: Runtime>(app: &AppHandle<R>, job: JobId) -> Result<Option<RunReport>, ErrorPayload> {
+pub fn run(app: &AppHandle, job: JobId) -> Result<Option<RunReport>, ErrorPayload> {
     let state = app.state::<AppState>();
     let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
     let zone: chrono_tz::Tz = lock(&state.jobs.store)

@@ -187,9 +187,11 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
     });
 }
 
-/// Brings the window forward when a second launch hands its arguments over.
+/// Brings the window forward when a second launch hands its arguments over (or the tray's Open),
+/// also when closing had hidden it.
 pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
     }

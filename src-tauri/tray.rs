@@ -2,22 +2,33 @@
 //! whether closing the window hides it there. Without a tray host, or without the
 //! libayatana-appindicator3 library at run time, the app works without a tray and closing quits.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use quick3_core::api::SyncScope;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, Wry};
 
 use crate::AppState;
 use crate::sync::SyncCause;
 
 const TRAY_ID: &str = "quick3";
 
-/// Whether the tray icon is up and a tray host shows it (then closing the window hides it).
-#[derive(Debug, Default)]
+/// Whether the tray icon is up and a tray host shows it (then closing the window hides it), and
+/// the menu line that names the last run (Linux trays show no tooltips).
+#[derive(Default)]
 pub struct Tray {
     shown: AtomicBool,
+    status: Mutex<Option<MenuItem<Wry>>>,
+}
+
+impl std::fmt::Debug for Tray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tray")
+            .field("shown", &self.shown())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Tray {
@@ -53,7 +64,7 @@ fn tray_host_present() -> bool {
 
 /// Builds the tray icon when a tray host exists. A missing appindicator library panics inside
 /// the tray crate; that panic is caught and the app goes on without a tray.
-pub fn install<R: Runtime>(app: &AppHandle<R>) {
+pub fn install(app: &AppHandle) {
     if !tray_host_present() {
         tracing::info!("no tray host: background sync runs while the window is open");
         return;
@@ -72,7 +83,8 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+fn build(app: &AppHandle) -> tauri::Result<()> {
+    let status = MenuItem::with_id(app, "status", "No scheduled run yet", false, None::<&str>)?;
     let open = MenuItem::with_id(app, "open", "Open Quick3 Planner", true, None::<&str>)?;
     let sync = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
     let pause = CheckMenuItem::with_id(
@@ -85,7 +97,15 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     )?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&open, &sync, &pause, &separator, &quit])?;
+    let menu = Menu::with_items(
+        app,
+        &[&status, &separator, &open, &sync, &pause, &separator, &quit],
+    )?;
+    *app.state::<AppState>()
+        .tray
+        .status
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(status);
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .menu(&menu)
         .tooltip("Quick3 Planner")
@@ -116,12 +136,13 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Puts the last run and the pause state in the tooltip.
-pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+/// Puts the last run and the pause state in the tooltip and the menu's first line.
+pub fn refresh(app: &AppHandle) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    let jobs = &app.state::<AppState>().jobs;
+    let state = app.state::<AppState>();
+    let jobs = &state.jobs;
     let last = jobs
         .last
         .lock()
@@ -134,4 +155,8 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
         ""
     };
     let _ = tray.set_tooltip(Some(format!("Quick3 Planner\nLast run: {last}{paused}")));
+    if let Some(item) = &*state.tray.status.lock().unwrap_or_else(|p| p.into_inner()) {
+        let paused = if jobs.paused() { " (paused)" } else { "" };
+        let _ = item.set_text(format!("Last run: {last}{paused}"));
+    }
 }

@@ -28,7 +28,9 @@ async function outlookSubjects(dataDir, mailbox) {
 }
 
 test('Sync Calendar shows its summary and Megan\'s Outlook appointments appear in the Scheduler', async () => {
-  app = await launch(freshDataDir('sync'));
+  const dataDir = freshDataDir('sync');
+  app = await launch(dataDir);
+  app.dataDir = dataDir;
   const before = await visibleAppointments(app);
   assert.ok(!before.some((t) => t.includes('Daily stand-up')), 'no Outlook appointment before the sync');
 
@@ -50,6 +52,30 @@ test('Sync Calendar shows its summary and Megan\'s Outlook appointments appear i
   // The stand-up of Megan's Outlook calendar, every working day: this week shows it.
   await waitForAppointment(app, 'Daily stand-up');
   await screenshot(app, 'sync-calendar-scheduler');
+});
+
+test('a sync that would delete most of an account\'s appointments asks first, and deletes them on Yes', async () => {
+  const dataDir = app.dataDir;
+  const { http } = JSON.parse(readFileSync(join(dataDir, 'emulator-ports.json'), 'utf8'));
+  const admin = `http://127.0.0.1:${http}/_emulator/users/${megan}/events`;
+  const events = (await (await fetch(admin)).json()).value;
+  // In Outlook, Megan clears most of her calendar.
+  for (const event of events.slice(0, Math.ceil(events.length * 0.8))) {
+    const response = await fetch(`${admin}/${encodeURIComponent(event.id)}`, { method: 'DELETE' });
+    assert.ok(response.ok, `deleted in Outlook: ${response.status}`);
+  }
+  await openOffice365Tab(app);
+  await click(app, `${accountRow(megan)} [data-testid="account-menu"]`);
+  await click(app, '[data-testid="account-sync-calendar"]');
+  const question = await textOf(app, '[data-testid="mass-delete-dialog"]');
+  assert.match(question, /This sync would delete \d+ of \d+ appointments pulled from megan\.bowen@contoso\.example\. Delete them\?/);
+  assert.match(await textOf(app, '[data-testid="sync-summary"]'), /stopped before deleting/);
+  await screenshot(app, 'sync-mass-delete-question');
+  await click(app, '[data-testid="mass-delete-yes"]');
+  await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
+  const deleted = Number(/(\d+) deleted/.exec(await textOf(app, '[data-testid="sync-summary"]'))?.[1]);
+  assert.ok(deleted >= 10, `the confirmed sync deleted them: ${deleted}`);
+  await click(app, '[data-testid="close-resource-card"]');
 });
 
 test('Alt+H → Settings → Scheduled jobs → + → Ctrl+S lists the job; Run now succeeds', async () => {
