@@ -334,6 +334,8 @@ pub fn remove_account(
     Ok(RemovedAccount { account, warning })
 }
 
+pub mod organisation;
+
 /// Which accounts a sync covers: one account, the accounts of one resource, or every account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SyncScope {
@@ -341,8 +343,9 @@ pub struct SyncScope {
     pub resource: Option<crate::ids::ResourceId>,
 }
 
-/// Syncs the accounts in `scope` (Down, Up, Up and Down; None makes no traffic), one after the
-/// other, and returns a summary per account. `clock` is read for token freshness and the window.
+/// Syncs the accounts in `scope` (Down, Up, Up and Down; None makes no traffic) — per-user
+/// accounts and organisation links alike, up to `options.mailboxes_in_parallel` at a time (one
+/// after the other for a store in memory) — and returns a summary per account, in order. `clock` is read for token freshness and the window.
 pub async fn sync(
     store: &mut Store,
     credentials: &Credentials,
@@ -356,17 +359,55 @@ pub async fn sync(
         (None, Some(resource)) => store.accounts_of(resource)?,
         (None, None) => store.all_accounts()?,
     };
-    let mut summaries = Vec::new();
-    for account in accounts {
-        if account.direction == Direction::None {
-            continue;
+    let accounts: Vec<Account> = accounts
+        .into_iter()
+        .filter(|a| a.direction != Direction::None)
+        .collect();
+    let parallel = options.mailboxes_in_parallel.max(1);
+    let Some(path) = store
+        .path()
+        .map(std::path::Path::to_path_buf)
+        .filter(|_| parallel > 1 && accounts.len() > 1)
+    else {
+        let mut summaries = Vec::new();
+        for account in accounts {
+            summaries.push(
+                crate::sync::sync_account(store, credentials, &account, options, clock, progress)
+                    .await?,
+            );
         }
-        summaries.push(
-            crate::sync::sync_account(store, credentials, &account, options, clock, progress)
-                .await?,
-        );
-    }
-    Ok(summaries)
+        return Ok(summaries);
+    };
+    // Many mailboxes at once, each on a store connection of its own; the client keeps each
+    // mailbox at four requests in flight, this bound keeps the whole within `parallel`.
+    use futures_util::StreamExt;
+    let zone = store.default_zone().to_owned();
+    let progress = std::cell::RefCell::new(progress);
+    let (path, zone, progress) = (&path, &zone, &progress);
+    let mut results: Vec<(usize, Result<crate::sync::SyncSummary>)> =
+        futures_util::stream::iter(accounts.into_iter().enumerate())
+            .map(|(index, account)| async move {
+                let run = async {
+                    let mut own = Store::open(path)?;
+                    own.set_default_zone(zone)?;
+                    let mut report = |p: &crate::sync::SyncProgress| (progress.borrow_mut())(p);
+                    crate::sync::sync_account(
+                        &mut own,
+                        credentials,
+                        &account,
+                        options,
+                        clock,
+                        &mut report,
+                    )
+                    .await
+                };
+                (index, run.await)
+            })
+            .buffer_unordered(parallel)
+            .collect()
+            .await;
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, summary)| summary).collect()
 }
 
 /// The account a change to this resource's appointments is pushed to right away: the resource's

@@ -42,6 +42,8 @@ pub enum CoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
     Identity(#[from] crate::identity::IdentityError),
+    #[error("{0}")]
+    Organisation(#[from] crate::identity::OrgError),
     #[error("Stored data is damaged: {0}.")]
     Corrupt(String),
 }
@@ -69,6 +71,7 @@ impl CoreError {
             CoreError::Migration(_) => "Migration",
             CoreError::Corrupt(_) => "Corrupt",
             CoreError::Identity(err) => err.code(),
+            CoreError::Organisation(err) => err.code(),
         }
     }
 
@@ -90,7 +93,7 @@ impl CoreError {
                 | CoreError::UnknownJob { .. }
                 | CoreError::ReadOnly { .. }
                 | CoreError::DuplicateAccount { .. }
-        )
+        ) || matches!(self, CoreError::Organisation(err) if err.is_bad_input())
     }
 }
 

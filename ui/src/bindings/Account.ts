@@ -2,6 +2,7 @@
 import type { AccountId } from "./AccountId";
 import type { AccountStatus } from "./AccountStatus";
 import type { Direction } from "./Direction";
+import type { OrgMailbox } from "./OrgMailbox";
 import type { ResourceId } from "./ResourceId";
 
 /**
@@ -12,4 +13,8 @@ export type Account = { id: AccountId, resource_id: ResourceId, email: string, d
 /**
  * The only account that receives uploads.
  */
-is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, last_error: string | null, };
+is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, last_error: string | null, 
+/**
+ * Set for an organisation link: reached with the organisation's token, no sign-in.
+ */
+organisation?: OrgMailbox, };

@@ -2,6 +2,7 @@
 import type { AccountId } from "./AccountId";
 import type { AccountStatus } from "./AccountStatus";
 import type { Direction } from "./Direction";
+import type { OrgMailbox } from "./OrgMailbox";
 import type { ResourceId } from "./ResourceId";
 
 /**
@@ -17,4 +18,8 @@ admin_consent_url: string | null, id: AccountId, resource_id: ResourceId, email:
 /**
  * The only account that receives uploads.
  */
-is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, last_error: string | null, };
+is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, last_error: string | null, 
+/**
+ * Set for an organisation link: reached with the organisation's token, no sign-in.
+ */
+organisation?: OrgMailbox, };

@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 
 use super::GraphError;
 use crate::identity::{Credentials, Secret};
-use crate::model::Account;
+use crate::model::{Account, OrgSettings};
 
 /// Outlook serves at most this many requests of one app to one mailbox at a time.
 pub const MAILBOX_CONCURRENCY: u32 = 4;
@@ -49,6 +49,47 @@ impl TokenSource for AccountTokens<'_> {
             Ok(self.credentials.access_token(&self.account, now).await?)
         })
     }
+}
+
+/// The organisation's application token (client credentials), for organisation links.
+pub struct AppTokens<'a> {
+    pub credentials: &'a Credentials,
+    pub settings: OrgSettings,
+    pub clock: &'a (dyn Fn() -> DateTime<Utc> + Sync),
+}
+
+impl std::fmt::Debug for AppTokens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppTokens")
+            .field("tenant", &self.settings.tenant)
+            .finish()
+    }
+}
+
+impl TokenSource for AppTokens<'_> {
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Secret, GraphError>> + Send + '_>> {
+        Box::pin(async move {
+            let now = (self.clock)();
+            self.credentials
+                .app_token(&self.settings, now)
+                .await
+                .map_err(|err| GraphError::Organisation(Box::new(err)))
+        })
+    }
+}
+
+/// The path of the signed-in user's own mailbox.
+pub const OWN_MAILBOX: &str = "/me";
+
+/// The path of a mailbox reached with an application token.
+pub fn user_mailbox(object_id: &str) -> String {
+    format!("/users/{}", urlencoding_path(object_id))
+}
+
+fn urlencoding_path(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// How hard to try.
@@ -133,6 +174,8 @@ pub struct GraphClient<'a> {
     mailbox: Arc<Semaphore>,
     policy: RetryPolicy,
     traffic: Arc<Traffic>,
+    /// `/me`, or `/users/{id}` for an organisation link.
+    mailbox_path: String,
 }
 
 impl std::fmt::Debug for GraphClient<'_> {
@@ -158,7 +201,24 @@ impl<'a> GraphClient<'a> {
             mailbox: Arc::new(Semaphore::new(MAILBOX_CONCURRENCY as usize)),
             policy,
             traffic: Arc::default(),
+            mailbox_path: OWN_MAILBOX.to_owned(),
         }
+    }
+
+    /// This client for another mailbox path (`/users/{id}` with an application token).
+    pub fn for_mailbox(mut self, path: String) -> Self {
+        self.mailbox_path = path;
+        self
+    }
+
+    /// The mailbox every calendar path starts with: `/me` or `/users/{id}`.
+    pub fn mailbox(&self) -> &str {
+        &self.mailbox_path
+    }
+
+    /// A path under this client's mailbox: `/calendars` → `/me/calendars` or `/users/{id}/calendars`.
+    pub fn in_mailbox(&self, rest: &str) -> String {
+        format!("{}{rest}", self.mailbox_path)
     }
 
     pub fn traffic(&self) -> &Traffic {

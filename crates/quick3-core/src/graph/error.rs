@@ -37,6 +37,8 @@ pub enum GraphError {
     Network { reason: String },
     #[error("{0}")]
     Identity(IdentityError),
+    #[error("{0}")]
+    Organisation(Box<crate::identity::OrgError>),
 }
 
 impl GraphError {
@@ -49,6 +51,7 @@ impl GraphError {
             // idempotent: POSTs carry a transactionId).
             GraphError::Malformed { .. } => true,
             GraphError::Identity(err) => err.is_transient(),
+            GraphError::Organisation(err) => err.is_transient(),
             _ => false,
         }
     }
@@ -86,6 +89,7 @@ impl GraphError {
             GraphError::Malformed { .. } => "Malformed",
             GraphError::Network { .. } => "Network",
             GraphError::Identity(err) => err.code(),
+            GraphError::Organisation(err) => err.code(),
         }
     }
 

@@ -7,8 +7,8 @@ pub mod event;
 pub mod zones;
 
 pub use client::{
-    AccountTokens, Answer, BatchPart, GraphClient, Page, RetryPolicy, TokenSource, Traffic,
-    read_page,
+    AccountTokens, Answer, AppTokens, BatchPart, GraphClient, Page, RetryPolicy, TokenSource,
+    Traffic, read_page,
 };
 pub use error::GraphError;
 pub use event::{QUICK3_ID_PROPERTY, RemoteEntry, RemoteEvent, SeriesSlot, read_entry};

@@ -9,10 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
 use super::flow::{self, PendingSignIns, parse_callback};
+use super::organisation::{self, ORG_SECRET_KEY, OrgError};
 use super::secrets::{SecretStore, refresh_token_key};
 use super::{Endpoints, IdentityError, Secret, SignedInUser, TokenSet};
 use crate::ids::AccountId;
-use crate::model::Account;
+use crate::model::{Account, OrgSettings};
 
 /// Access tokens are refreshed when less than this is left.
 const REFRESH_MARGIN_MINUTES: i64 = 5;
@@ -41,6 +42,8 @@ pub struct Credentials {
     secrets: Arc<dyn SecretStore>,
     pending: Mutex<PendingSignIns>,
     access: Mutex<HashMap<AccountId, AccessSlot>>,
+    /// The organisation's application token, with the (tenant, client id) it was issued for.
+    app: tokio::sync::Mutex<Option<(String, String, TokenSet)>>,
 }
 
 impl Credentials {
@@ -52,6 +55,7 @@ impl Credentials {
             secrets,
             pending: Mutex::default(),
             access: Mutex::default(),
+            app: tokio::sync::Mutex::default(),
         })
     }
 
@@ -174,6 +178,46 @@ impl Credentials {
         let access = tokens.access_token.clone();
         *cached = Some(tokens);
         Ok(access)
+    }
+
+    /// A valid application token of the organisation: the cached one, or a new one from the client
+    /// credentials grant when less than five minutes are left. Concurrent callers (many mailboxes)
+    /// wait for the one renewal.
+    pub async fn app_token(
+        &self,
+        settings: &OrgSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Secret, OrgError> {
+        let mut cached = self.app.lock().await;
+        if let Some((tenant, client_id, tokens)) = cached.as_ref()
+            && *tenant == settings.tenant
+            && *client_id == settings.client_id
+            && tokens.fresh_at(now, Duration::minutes(REFRESH_MARGIN_MINUTES))
+        {
+            return Ok(tokens.access_token.clone());
+        }
+        let secret = self
+            .secrets
+            .get(ORG_SECRET_KEY)?
+            .ok_or(OrgError::SecretMissing)?;
+        let tokens =
+            organisation::client_credentials(&self.endpoints, &self.http, settings, &secret, now)
+                .await?;
+        let access = tokens.access_token.clone();
+        *cached = Some((settings.tenant.clone(), settings.client_id.clone(), tokens));
+        Ok(access)
+    }
+
+    /// Stores the organisation's client secret in the keyring (and drops the cached token).
+    pub async fn set_org_secret(&self, secret: &Secret) -> Result<(), IdentityError> {
+        self.secrets.set(ORG_SECRET_KEY, secret)?;
+        *self.app.lock().await = None;
+        Ok(())
+    }
+
+    /// Whether the organisation's client secret is in the keyring.
+    pub fn has_org_secret(&self) -> Result<bool, IdentityError> {
+        Ok(self.secrets.get(ORG_SECRET_KEY)?.is_some())
     }
 
     /// Forgets an account's tokens (keyring and memory), as when it is removed.

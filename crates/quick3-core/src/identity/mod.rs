@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod error;
 pub mod flow;
 pub mod loopback;
+pub mod organisation;
 pub mod secrets;
 pub mod tokens;
 
@@ -13,5 +14,6 @@ pub use config::{EndpointSettings, Endpoints};
 pub use credentials::{Credentials, SignInFailure, SignedIn};
 pub use error::IdentityError;
 pub use flow::{Callback, DEEP_LINK_REDIRECT, PendingSignIn, PendingSignIns};
+pub use organisation::{ORG_SECRET_KEY, OrgError};
 pub use secrets::{Keyring, SecretStore};
 pub use tokens::{Secret, SignedInUser, TokenSet};

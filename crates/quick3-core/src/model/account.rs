@@ -124,6 +124,17 @@ pub struct Account {
     pub status: AccountStatus,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Set for an organisation link: reached with the organisation's token, no sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub organisation: Option<super::OrgMailbox>,
+}
+
+impl Account {
+    /// Whether this is an organisation link rather than a planner's own sign-in.
+    pub fn is_organisation_link(&self) -> bool {
+        self.organisation.is_some()
+    }
 }
 
 /// A new account as typed in the + dialog or on the command line.

@@ -3,6 +3,7 @@
 mod account;
 pub(crate) mod appointment;
 mod job;
+mod organisation;
 mod planner;
 mod resource;
 
@@ -14,6 +15,10 @@ pub use appointment::{
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,
+};
+pub use organisation::{
+    NewOrgLink, OrgMailbox, OrgSettings, OrgSettingsRecord, OrgTestReport,
+    SECRET_EXPIRY_WARNING_DAYS, secret_expiry_warning,
 };
 pub use planner::{Module, Overview, Planner};
 pub use resource::{NewResource, Resource, ResourceKind};

@@ -10,7 +10,7 @@ use crate::ids::{AccountId, ResourceId};
 use crate::model::{Account, AccountStatus, Direction, NewAccount, checked_scopes};
 
 const COLUMNS: &str = "id, resource_id, email, direction, scopes, is_main, position, status, \
-                       last_sync_at, last_error";
+                       last_sync_at, last_error, mailbox_id, display_name";
 
 impl Store {
     /// The Microsoft 365 accounts of a resource, the main account first.
@@ -235,6 +235,12 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
     let status: String = row.get(7)?;
     let last_sync_at: Option<DateTime<Utc>> = row.get(8)?;
     let last_error: Option<String> = row.get(9)?;
+    let mailbox_id: Option<String> = row.get(10)?;
+    let display_name: Option<String> = row.get(11)?;
+    let organisation = mailbox_id.map(|object_id| crate::model::OrgMailbox {
+        display_name: display_name.unwrap_or_else(|| email.clone()),
+        object_id,
+    });
     Ok(Direction::parse(&direction).and_then(|direction| {
         Ok(Account {
             id,
@@ -247,6 +253,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
             status: AccountStatus::parse(&status)?,
             last_sync_at,
             last_error,
+            organisation,
         })
     }))
 }

@@ -4,7 +4,9 @@
 mod accounts;
 mod appointments;
 mod jobs;
+mod organisation;
 pub use appointments::AppointmentQuery;
+pub use organisation::ResolvedMailbox;
 mod planner;
 mod resources;
 pub mod settings;
@@ -22,6 +24,7 @@ use crate::error::{CoreError, Result};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_initial.sql")),
     M::up(include_str!("../../migrations/0002_sync.sql")),
+    M::up(include_str!("../../migrations/0003_organisation.sql")),
 ];
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.

@@ -14,9 +14,12 @@ use super::content::Content;
 use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp};
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
-use crate::graph::client::{AccountTokens, BatchPart, GraphClient, RetryPolicy, read_page};
+use crate::graph::client::{
+    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, RetryPolicy, TokenSource,
+    read_page, user_mailbox,
+};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
-use crate::identity::Credentials;
+use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
 use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
 use crate::store::Store;
@@ -24,6 +27,9 @@ use crate::store::sync_state::{CalendarAdvance, Link, PageWrite, SyncCalendar};
 
 /// A mass deletion is one of more than this many appointments…
 pub const MASS_DELETE_MINIMUM: u64 = 10;
+
+/// Mailboxes synced at the same time by default.
+pub const DEFAULT_MAILBOXES_IN_PARALLEL: usize = 8;
 
 /// How a sync runs.
 #[derive(Debug, Clone)]
@@ -37,6 +43,8 @@ pub struct SyncOptions {
     /// `Prefer: odata.maxpagesize` for delta pages.
     pub page_size: u32,
     pub retry: RetryPolicy,
+    /// Mailboxes synced at the same time (each with at most four requests in flight).
+    pub mailboxes_in_parallel: usize,
 }
 
 impl Default for SyncOptions {
@@ -48,6 +56,7 @@ impl Default for SyncOptions {
             days_forward: 365,
             page_size: 100,
             retry: RetryPolicy::default(),
+            mailboxes_in_parallel: DEFAULT_MAILBOXES_IN_PARALLEL,
         }
     }
 }
@@ -128,17 +137,47 @@ pub async fn sync_account(
     if !rules.pull && !rules.push {
         return Ok(summary);
     }
-    let tokens = AccountTokens {
-        credentials,
-        account: account.clone(),
-        clock,
+    let account_tokens;
+    let app_tokens;
+    let (tokens, mailbox): (&dyn TokenSource, String) = match &account.organisation {
+        None => {
+            account_tokens = AccountTokens {
+                credentials,
+                account: account.clone(),
+                clock,
+            };
+            (&account_tokens, OWN_MAILBOX.to_owned())
+        }
+        Some(link) => {
+            let settings = match store.org_settings()? {
+                Some(settings) if settings.allows(account.direction) => settings,
+                Some(_) => {
+                    let reason = format!(
+                        "the organisation no longer allows the direction {} for linked mailboxes",
+                        account.direction.as_str()
+                    );
+                    return give_up(store, account, options, summary, &reason);
+                }
+                None => {
+                    let reason = OrgError::NotConfigured.to_string();
+                    return give_up(store, account, options, summary, &reason);
+                }
+            };
+            app_tokens = AppTokens {
+                credentials,
+                settings,
+                clock,
+            };
+            (&app_tokens, user_mailbox(&link.object_id))
+        }
     };
     let client = GraphClient::new(
         credentials.http().clone(),
         credentials.endpoints().graph.as_str(),
-        &tokens,
+        tokens,
         options.retry.clone(),
-    );
+    )
+    .for_mailbox(mailbox);
     let mut run = Run {
         store,
         client: &client,
@@ -168,15 +207,49 @@ pub async fn sync_account(
             } else {
                 AccountStatus::Error
             };
-            let sentence = format!("{}: {err}", account.email);
+            let sentence = format!("{}: {}", account.email, mailbox_failure(account, &err));
             summary.errors.push(sentence);
             if !options.dry_run {
-                store.set_account_status(account.id, status, Some(&err.to_string()))?;
+                store.set_account_status(
+                    account.id,
+                    status,
+                    Some(&mailbox_failure(account, &err)),
+                )?;
             }
         }
         Err(Stop::Store(err)) => return Err(err),
     }
     Ok(summary)
+}
+
+/// An organisation link that cannot sync at all: the reason goes to the summary and the status.
+fn give_up(
+    store: &mut Store,
+    account: &Account,
+    options: &SyncOptions,
+    mut summary: SyncSummary,
+    reason: &str,
+) -> Result<SyncSummary> {
+    summary.errors.push(format!("{}: {reason}", account.email));
+    if !options.dry_run {
+        store.set_account_status(account.id, AccountStatus::Error, Some(reason))?;
+    }
+    Ok(summary)
+}
+
+/// A failure that stopped an account's sync, in words about its mailbox.
+fn mailbox_failure(account: &Account, err: &GraphError) -> String {
+    match (&account.organisation, err) {
+        (Some(link), GraphError::NotFound) => format!(
+            "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was              deleted or lost their licence.",
+            link.display_name, link.object_id
+        ),
+        (Some(link), GraphError::Forbidden { message }) => format!(
+            "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403:              {message}); check the application permissions and any application access policy.",
+            link.display_name
+        ),
+        _ => err.to_string(),
+    }
 }
 
 /// Why a sync stopped early.
@@ -274,7 +347,7 @@ impl Run<'_, '_> {
 
     async fn calendar_list(&mut self) -> std::result::Result<Vec<SyncCalendar>, Stop> {
         let mut found = Vec::new();
-        let mut url = "/me/calendars?$top=100".to_owned();
+        let mut url = self.client.in_mailbox("/calendars?$top=100");
         loop {
             let page = read_page(self.client.get(&url, &[]).await?)?;
             for calendar in &page.items {
@@ -385,12 +458,12 @@ impl Run<'_, '_> {
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
         loop {
             let target = url.clone().unwrap_or_else(|| {
-                format!(
-                    "/me/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
+                self.client.in_mailbox(&format!(
+                    "/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
                     urlencode(&calendar.calendar_id),
                     window.0.to_rfc3339_opts(SecondsFormat::Secs, true),
                     window.1.to_rfc3339_opts(SecondsFormat::Secs, true)
-                )
+                ))
             });
             let answer = self
                 .client
@@ -825,7 +898,12 @@ impl Run<'_, '_> {
         }
         let value = self
             .client
-            .get(&format!("/me/events/{}", urlencode(&slot.master_id)), &[])
+            .get(
+                &self
+                    .client
+                    .in_mailbox(&format!("/events/{}", urlencode(&slot.master_id))),
+                &[],
+            )
             .await?;
         let RemoteEntry::Present(master) = event::read_entry(&value)? else {
             return Err(Stop::Graph(GraphError::Malformed {
@@ -918,10 +996,10 @@ impl Run<'_, '_> {
                         let transaction =
                             event::transaction_id(*appointment, account.0, generation);
                         let url = match &default_calendar {
-                            Some(calendar) => {
-                                format!("/me/calendars/{}/events", urlencode(calendar))
-                            }
-                            None => "/me/events".to_owned(),
+                            Some(calendar) => self
+                                .client
+                                .in_mailbox(&format!("/calendars/{}/events", urlencode(calendar))),
+                            None => self.client.in_mailbox("/events"),
                         };
                         parts.push(BatchPart {
                             id: (parts.len() + 1).to_string(),
@@ -949,7 +1027,9 @@ impl Run<'_, '_> {
                         parts.push(BatchPart {
                             id: (parts.len() + 1).to_string(),
                             method: Method::PATCH,
-                            url: format!("/me/events/{}", urlencode(remote_id)),
+                            url: self
+                                .client
+                                .in_mailbox(&format!("/events/{}", urlencode(remote_id))),
                             headers,
                             body: Some(event::event_fields(&content)),
                             depends_on: vec![],
@@ -960,7 +1040,9 @@ impl Run<'_, '_> {
                         parts.push(BatchPart {
                             id: (parts.len() + 1).to_string(),
                             method: Method::DELETE,
-                            url: format!("/me/events/{}", urlencode(remote_id)),
+                            url: self
+                                .client
+                                .in_mailbox(&format!("/events/{}", urlencode(remote_id))),
                             headers: vec![],
                             body: None,
                             depends_on: vec![],
@@ -1107,7 +1189,9 @@ impl Run<'_, '_> {
         remote_id: &str,
         content: Option<&Content>,
     ) -> std::result::Result<Box<RemoteEvent>, GraphError> {
-        let path = format!("/me/events/{}", urlencode(remote_id));
+        let path = self
+            .client
+            .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
         let current = self.client.get(&path, &[]).await?;
         let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
         let body = content

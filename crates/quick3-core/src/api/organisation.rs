@@ -1,0 +1,392 @@
+//! Organisation mode at the boundary: the Client settings (with the secret to the keyring), Test
+//! settings, and linking resources to mailboxes by Object ID or e-mail.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use crate::error::{ErrorPayload, Result};
+use crate::graph::GraphError;
+use crate::graph::client::{AppTokens, GraphClient, RetryPolicy, read_page, user_mailbox};
+use crate::identity::organisation::token_roles;
+use crate::identity::{Credentials, OrgError, Secret};
+use crate::ids::AccountId;
+use crate::model::{
+    Account, Direction, NewOrgLink, OrgMailbox, OrgSettings, OrgSettingsRecord, OrgTestReport,
+    secret_expiry_warning,
+};
+use crate::store::{ResolvedMailbox, Store};
+
+/// The organisation's settings as the Client settings screen shows them, with the expiry warning
+/// as of `today`; `None` until an administrator entered them.
+pub fn org_settings(
+    store: &Store,
+    credentials: &Credentials,
+    today: NaiveDate,
+) -> Result<Option<OrgSettingsRecord>> {
+    let Some(settings) = store.org_settings()? else {
+        return Ok(None);
+    };
+    Ok(Some(OrgSettingsRecord {
+        expiry_warning: secret_expiry_warning(settings.secret_expires, today),
+        secret_stored: credentials.has_org_secret().unwrap_or(false),
+        settings,
+    }))
+}
+
+/// Saves the organisation's settings; a new client secret goes to the keyring first (so that a
+/// keyring failure leaves the settings as they were). Without a secret, one must be stored already.
+pub async fn set_org_settings(
+    store: &mut Store,
+    credentials: &Credentials,
+    settings: OrgSettings,
+    secret: Option<Secret>,
+    today: NaiveDate,
+) -> Result<OrgSettingsRecord> {
+    let settings = settings.validate()?;
+    match secret {
+        Some(secret) if !secret.expose().trim().is_empty() => {
+            credentials
+                .set_org_secret(&Secret::new(secret.expose().trim()))
+                .await?
+        }
+        _ if credentials.has_org_secret()? => {}
+        _ => return Err(OrgError::SecretMissing.into()),
+    }
+    store.set_org_settings(settings)?;
+    Ok(org_settings(store, credentials, today)?.expect("settings were just stored"))
+}
+
+fn configured(store: &Store) -> Result<OrgSettings, OrgError> {
+    store
+        .org_settings()
+        .ok()
+        .flatten()
+        .ok_or(OrgError::NotConfigured)
+}
+
+fn organisation_error(err: GraphError) -> OrgError {
+    match err {
+        GraphError::Organisation(err) => *err,
+        GraphError::Identity(err) => OrgError::Identity(err),
+        other => OrgError::Graph(other),
+    }
+}
+
+/// A Graph client with the organisation's application token.
+fn app_client<'a>(credentials: &'a Credentials, tokens: &'a AppTokens<'a>) -> GraphClient<'a> {
+    GraphClient::new(
+        credentials.http().clone(),
+        credentials.endpoints().graph.as_str(),
+        tokens,
+        RetryPolicy::default(),
+    )
+}
+
+fn calendar_permission(settings: &OrgSettings) -> String {
+    if settings.allows(Direction::Up) || settings.allows(Direction::UpAndDown) {
+        "Calendars.ReadWrite".into()
+    } else {
+        "Calendars.Read".into()
+    }
+}
+
+/// Reads a user by Object ID or e-mail: (object id, display name, e-mail).
+async fn read_user(
+    client: &GraphClient<'_>,
+    reference: &str,
+) -> Result<(String, String, String), OrgError> {
+    let user = client
+        .get(
+            &format!(
+                "{}?$select=id,displayName,userPrincipalName,mail",
+                user_mailbox(reference)
+            ),
+            &[],
+        )
+        .await
+        .map_err(|err| match err {
+            GraphError::NotFound => OrgError::UserNotFound {
+                reference: reference.to_owned(),
+            },
+            GraphError::Forbidden { .. } => OrgError::PermissionNotGranted {
+                permission: "User.Read.All".into(),
+            },
+            other => organisation_error(other),
+        })?;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let id = text(&user["id"]);
+    let email = match user["mail"].as_str() {
+        Some(mail) if !mail.is_empty() => mail.to_owned(),
+        _ => text(&user["userPrincipalName"]),
+    };
+    let name = match user["displayName"].as_str() {
+        Some(name) if !name.is_empty() => name.to_owned(),
+        _ => email.clone(),
+    };
+    Ok((id, name, email))
+}
+
+/// Why a mailbox's calendars could not be read with a 403: the app lacks the permission, or an
+/// application access policy keeps it out of this mailbox (the token has the permission, or
+/// Exchange says so).
+fn calendar_refusal(
+    err: GraphError,
+    token: Option<&Secret>,
+    settings: &OrgSettings,
+    mailbox: &str,
+) -> OrgError {
+    match err {
+        GraphError::Forbidden { message } => {
+            let roles = token.and_then(token_roles);
+            let has_calendars = roles
+                .as_ref()
+                .is_some_and(|r| r.iter().any(|r| r.starts_with("Calendars.")));
+            let policy = message.contains("AccessPolicy") || message.contains("RAOP");
+            if has_calendars || policy {
+                OrgError::MailboxRestricted {
+                    mailbox: mailbox.to_owned(),
+                }
+            } else {
+                OrgError::PermissionNotGranted {
+                    permission: calendar_permission(settings),
+                }
+            }
+        }
+        GraphError::NotFound => OrgError::UserNotFound {
+            reference: mailbox.to_owned(),
+        },
+        other => organisation_error(other),
+    }
+}
+
+/// Every calendar of a mailbox: (id, name, is default).
+async fn calendars_of(
+    client: &GraphClient<'_>,
+    object_id: &str,
+) -> Result<Vec<(String, String, bool)>, GraphError> {
+    let mut found = Vec::new();
+    let mut url = format!("{}/calendars?$top=100", user_mailbox(object_id));
+    loop {
+        let page = read_page(client.get(&url, &[]).await?)?;
+        for calendar in &page.items {
+            if let Some(id) = calendar["id"].as_str() {
+                found.push((
+                    id.to_owned(),
+                    calendar["name"].as_str().unwrap_or("Calendar").to_owned(),
+                    calendar["isDefaultCalendar"].as_bool().unwrap_or(false),
+                ));
+            }
+        }
+        match page.next_link {
+            Some(next) => url = next,
+            None => return Ok(found),
+        }
+    }
+}
+
+/// Test settings: gets a token, reads one user (`mailbox`, else the first linked one, else the
+/// first in the directory) and one of their calendars, and says in plain words what is missing.
+pub async fn test_org_settings(
+    store: &Store,
+    credentials: &Credentials,
+    mailbox: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<OrgTestReport> {
+    let mut report = OrgTestReport {
+        ok: false,
+        token: false,
+        user: None,
+        calendar: None,
+        problem: None,
+        expiry_warning: None,
+    };
+    let settings = match configured(store) {
+        Ok(settings) => settings,
+        Err(err) => {
+            report.problem = Some(problem(&err));
+            return Ok(report);
+        }
+    };
+    report.expiry_warning = secret_expiry_warning(settings.secret_expires, now.date_naive());
+    if let Err(err) = probe(store, credentials, &settings, mailbox, now, &mut report).await {
+        report.problem = Some(problem(&err));
+    } else {
+        report.ok = true;
+    }
+    Ok(report)
+}
+
+fn problem(err: &OrgError) -> ErrorPayload {
+    ErrorPayload {
+        code: err.code().to_owned(),
+        message: err.to_string(),
+    }
+}
+
+async fn probe(
+    store: &Store,
+    credentials: &Credentials,
+    settings: &OrgSettings,
+    mailbox: Option<&str>,
+    now: DateTime<Utc>,
+    report: &mut OrgTestReport,
+) -> Result<(), OrgError> {
+    let token = credentials.app_token(settings, now).await?;
+    report.token = true;
+    let clock = move || now;
+    let tokens = AppTokens {
+        credentials,
+        settings: settings.clone(),
+        clock: &clock,
+    };
+    let client = app_client(credentials, &tokens);
+    let linked = store
+        .org_links()
+        .ok()
+        .and_then(|links| links.into_iter().find_map(|a| a.organisation))
+        .map(|m| m.object_id);
+    let reference = match mailbox.map(str::to_owned).or(linked) {
+        Some(reference) => reference,
+        None => {
+            let page =
+                client
+                    .get("/users?$top=1&$select=id", &[])
+                    .await
+                    .map_err(|err| match err {
+                        GraphError::Forbidden { .. } => OrgError::PermissionNotGranted {
+                            permission: "User.Read.All".into(),
+                        },
+                        other => organisation_error(other),
+                    })?;
+            let page = read_page(page).map_err(OrgError::Graph)?;
+            let first = page.items.first().and_then(|u| u["id"].as_str());
+            first
+                .ok_or_else(|| OrgError::UserNotFound {
+                    reference: "(the directory has no users)".into(),
+                })?
+                .to_owned()
+        }
+    };
+    let (object_id, name, email) = read_user(&client, &reference).await?;
+    report.user = Some(format!("{name} <{email}>"));
+    let calendar = client
+        .get(
+            &format!("{}/calendars?$top=1", user_mailbox(&object_id)),
+            &[],
+        )
+        .await
+        .and_then(read_page)
+        .map_err(|err| calendar_refusal(err, Some(&token), settings, &email))?;
+    report.calendar = calendar
+        .items
+        .first()
+        .map(|c| c["name"].as_str().unwrap_or("Calendar").to_owned());
+    let writes = settings.allows(Direction::Up) || settings.allows(Direction::UpAndDown);
+    if writes
+        && let Some(roles) = token_roles(&token)
+        && !roles.iter().any(|r| r == "Calendars.ReadWrite")
+    {
+        return Err(OrgError::PermissionNotGranted {
+            permission: "Calendars.ReadWrite".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Resolves a mailbox by Object ID or e-mail and reads its calendars; `calendars` (names) must
+/// all exist.
+pub async fn resolve_mailbox(
+    store: &Store,
+    credentials: &Credentials,
+    reference: &str,
+    calendars: &[String],
+    now: DateTime<Utc>,
+) -> Result<ResolvedMailbox> {
+    let settings = configured(store)?;
+    let clock = move || now;
+    let tokens = AppTokens {
+        credentials,
+        settings: settings.clone(),
+        clock: &clock,
+    };
+    let client = app_client(credentials, &tokens);
+    let reference = reference.trim();
+    if reference.is_empty() {
+        return Err(crate::CoreError::InvalidInput {
+            field: "mailbox",
+            reason: "give the user's Object ID or e-mail".into(),
+        });
+    }
+    let (object_id, display_name, email) = read_user(&client, reference).await?;
+    let token = credentials.app_token(&settings, now).await.ok();
+    let found = calendars_of(&client, &object_id)
+        .await
+        .map_err(|err| calendar_refusal(err, token.as_ref(), &settings, &email))?;
+    let mut selected = Vec::new();
+    for wanted in calendars {
+        let calendar = found
+            .iter()
+            .find(|(_, name, _)| name.eq_ignore_ascii_case(wanted.trim()))
+            .ok_or_else(|| OrgError::UnknownCalendar {
+                mailbox: email.clone(),
+                calendar: wanted.trim().to_owned(),
+            })?;
+        selected.push(calendar.0.clone());
+    }
+    if calendars.is_empty() {
+        selected = found.iter().map(|(id, _, _)| id.clone()).collect();
+    }
+    Ok(ResolvedMailbox {
+        mailbox: OrgMailbox {
+            object_id,
+            display_name,
+        },
+        email,
+        calendars: found,
+        selected,
+    })
+}
+
+/// Links a resource to a mailbox (Object ID or e-mail, resolved through Graph) with a direction
+/// the organisation allows; no planner signs in. Nothing is written when anything is wrong.
+pub async fn link_mailbox(
+    store: &mut Store,
+    credentials: &Credentials,
+    link: NewOrgLink,
+    now: DateTime<Utc>,
+) -> Result<Account> {
+    let settings = configured(store)?;
+    store.resource(link.resource_id)?;
+    if link.direction == Direction::None || !settings.allows(link.direction) {
+        let allowed: Vec<&str> = settings.directions.iter().map(|d| d.as_str()).collect();
+        return Err(crate::CoreError::InvalidInput {
+            field: "direction",
+            reason: format!(
+                "the organisation allows only {} for linked mailboxes",
+                allowed.join(", ")
+            ),
+        });
+    }
+    let resolved = resolve_mailbox(store, credentials, &link.mailbox, &link.calendars, now).await?;
+    store.add_org_link(link.resource_id, &resolved, link.direction, now)
+}
+
+/// Removes an organisation link (its pulled appointments kept or deleted).
+pub fn unlink_mailbox(
+    store: &mut Store,
+    account: AccountId,
+    keep_appointments: bool,
+    now: DateTime<Utc>,
+) -> Result<Account> {
+    let found = store.account(account)?;
+    if !found.is_organisation_link() {
+        return Err(crate::CoreError::InvalidInput {
+            field: "link",
+            reason: format!(
+                "{} is a planner's own sign-in, not an organisation link; remove it with the account commands",
+                found.email
+            ),
+        });
+    }
+    store.remove_account(account, keep_appointments, now)
+}

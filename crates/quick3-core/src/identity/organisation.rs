@@ -1,0 +1,261 @@
+//! The organisation's application token: the client credentials grant (with the `oauth2` crate,
+//! scope `https://graph.microsoft.com/.default`), and what its failures mean for an administrator.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use oauth2::basic::BasicClient;
+use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
+
+use super::error::{aadsts_code, classify};
+use super::{Endpoints, IdentityError, Secret, TokenSet};
+use crate::graph::GraphError;
+use crate::model::OrgSettings;
+
+/// The keyring key of the organisation's client secret.
+pub const ORG_SECRET_KEY: &str = "org/client-secret";
+/// Application permissions are asked for as Graph's `.default` scope.
+pub const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
+
+/// What can keep organisation mode from working, each in words an administrator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrgError {
+    #[error(
+        "Organisation mode is not set up: enter the tenant id, client id and client secret of the \
+         organisation's app registration first."
+    )]
+    NotConfigured,
+    #[error("No client secret is stored for the organisation's app: enter it again.")]
+    SecretMissing,
+    #[error(
+        "Microsoft refused the client secret (AADSTS7000215): it is wrong. Copy the secret's Value \
+         (not its Secret ID) from Microsoft Entra → App registrations → Certificates & secrets."
+    )]
+    WrongSecret,
+    #[error(
+        "The client secret has expired{} (AADSTS7000222): create a new secret in Microsoft Entra → \
+         App registrations → Certificates & secrets and enter it here.",
+        expires.map(|d| format!(" (it was valid until {d})")).unwrap_or_default()
+    )]
+    SecretExpired { expires: Option<NaiveDate> },
+    #[error(
+        "Microsoft does not know the application (client) id {client_id} in this tenant \
+         (AADSTS700016): check the client id and the tenant id."
+    )]
+    UnknownApplication { client_id: String },
+    #[error("Microsoft does not know the tenant {tenant}: check the tenant id.")]
+    UnknownTenant { tenant: String },
+    #[error(
+        "The application permission {permission} has not been granted by an administrator: in \
+         Microsoft Entra → App registrations → API permissions, add {permission} as an application \
+         permission and choose \"Grant admin consent\"."
+    )]
+    PermissionNotGranted { permission: String },
+    #[error(
+        "An application access policy keeps Quick3 Planner out of the mailbox {mailbox}: ask the \
+         Exchange administrator to add it to the group the policy allows \
+         (New-ApplicationAccessPolicy, Test-ApplicationAccessPolicy)."
+    )]
+    MailboxRestricted { mailbox: String },
+    #[error("Microsoft Entra has no user {reference} (deleted, or a typing error).")]
+    UserNotFound { reference: String },
+    #[error("The mailbox {mailbox} has no calendar named \"{calendar}\".")]
+    UnknownCalendar { mailbox: String, calendar: String },
+    #[error("{0}")]
+    Identity(IdentityError),
+    #[error("{0}")]
+    Graph(GraphError),
+}
+
+impl OrgError {
+    /// A stable identifier for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OrgError::NotConfigured => "OrgNotConfigured",
+            OrgError::SecretMissing => "OrgSecretMissing",
+            OrgError::WrongSecret => "OrgWrongSecret",
+            OrgError::SecretExpired { .. } => "OrgSecretExpired",
+            OrgError::UnknownApplication { .. } => "OrgUnknownApplication",
+            OrgError::UnknownTenant { .. } => "OrgUnknownTenant",
+            OrgError::PermissionNotGranted { .. } => "OrgPermissionNotGranted",
+            OrgError::MailboxRestricted { .. } => "OrgMailboxRestricted",
+            OrgError::UserNotFound { .. } => "OrgUserNotFound",
+            OrgError::UnknownCalendar { .. } => "OrgUnknownCalendar",
+            OrgError::Identity(err) => err.code(),
+            OrgError::Graph(err) => err.code(),
+        }
+    }
+
+    /// Whether trying again later may succeed without an administrator doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            OrgError::Identity(err) => err.is_transient(),
+            OrgError::Graph(err) => err.is_transient(),
+            _ => false,
+        }
+    }
+
+    /// Whether the input was at fault (nothing is written then).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            OrgError::UserNotFound { .. } | OrgError::UnknownCalendar { .. }
+        )
+    }
+}
+
+impl From<IdentityError> for OrgError {
+    fn from(err: IdentityError) -> Self {
+        OrgError::Identity(err)
+    }
+}
+
+/// Maps an identity platform error of the client credentials grant.
+pub fn classify_token_error(error: &str, description: &str, settings: &OrgSettings) -> OrgError {
+    match aadsts_code(description) {
+        Some(7000215) => OrgError::WrongSecret,
+        Some(7000222) => OrgError::SecretExpired {
+            expires: settings.secret_expires,
+        },
+        Some(700016) => OrgError::UnknownApplication {
+            client_id: settings.client_id.clone(),
+        },
+        Some(90002 | 900023) => OrgError::UnknownTenant {
+            tenant: settings.tenant.clone(),
+        },
+        Some(65001 | 7000112 | 500011) => OrgError::PermissionNotGranted {
+            permission: "Calendars.ReadWrite".into(),
+        },
+        _ => OrgError::Identity(classify(error, description, String::new)),
+    }
+}
+
+/// Asks the identity platform for an application token (client credentials grant).
+pub async fn client_credentials(
+    endpoints: &Endpoints,
+    http: &reqwest::Client,
+    settings: &OrgSettings,
+    secret: &Secret,
+    now: DateTime<Utc>,
+) -> Result<TokenSet, OrgError> {
+    let mut tenant_endpoints = endpoints.clone();
+    tenant_endpoints.tenant = settings.tenant.clone();
+    let client = BasicClient::new(ClientId::new(settings.client_id.clone()))
+        .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
+        .set_auth_type(AuthType::RequestBody)
+        .set_token_uri(TokenUrl::from_url(tenant_endpoints.token_url()));
+    let response = client
+        .exchange_client_credentials()
+        .add_scope(Scope::new(GRAPH_DEFAULT_SCOPE.to_owned()))
+        .request_async(http)
+        .await
+        .map_err(|err| match err {
+            RequestTokenError::ServerResponse(response) => {
+                let json = serde_json::to_value(&response).unwrap_or_default();
+                let text = |name: &str| {
+                    json.get(name)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                classify_token_error(&text("error"), &text("error_description"), settings)
+            }
+            RequestTokenError::Request(e) => OrgError::Identity(IdentityError::Network {
+                reason: describe(&e),
+            }),
+            RequestTokenError::Parse(e, _) => OrgError::Identity(IdentityError::BadResponse {
+                reason: e.to_string(),
+            }),
+            RequestTokenError::Other(e) => {
+                OrgError::Identity(IdentityError::BadResponse { reason: e })
+            }
+        })?;
+    let lifetime = response
+        .expires_in()
+        .unwrap_or(std::time::Duration::from_secs(3600));
+    Ok(TokenSet {
+        access_token: Secret::new(response.access_token().secret().clone()),
+        expires_at: now + Duration::seconds(lifetime.as_secs() as i64),
+        refresh_token: None,
+        scopes: vec![GRAPH_DEFAULT_SCOPE.to_owned()],
+        user: None,
+    })
+}
+
+/// The application permissions (`roles`) an access token carries, when it is a readable JWT.
+/// Microsoft calls access tokens opaque, so this is only a hint for explaining a 403.
+pub fn token_roles(token: &Secret) -> Option<Vec<String>> {
+    use base64::Engine;
+    let payload = token.expose().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(
+        claims
+            .get("roles")?
+            .as_array()?
+            .iter()
+            .filter_map(|r| r.as_str().map(str::to_owned))
+            .collect(),
+    )
+}
+
+fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner: &dyn std::error::Error = err;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    inner.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> OrgSettings {
+        OrgSettings {
+            tenant: "contoso.example".into(),
+            client_id: "7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7".into(),
+            secret_expires: Some("2026-10-01".parse().unwrap()),
+            directions: vec![],
+        }
+    }
+
+    #[test]
+    fn secret_failures_are_told_apart() {
+        let wrong = classify_token_error(
+            "invalid_client",
+            "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1",
+            &settings(),
+        );
+        assert_eq!(wrong.code(), "OrgWrongSecret");
+        let expired = classify_token_error(
+            "invalid_client",
+            "AADSTS7000222: The provided client secret keys for app '…' are expired.",
+            &settings(),
+        );
+        assert_eq!(expired.code(), "OrgSecretExpired");
+        assert!(
+            expired.to_string().contains("2026-10-01"),
+            "the expiry date entered is named: {expired}"
+        );
+        let unknown = classify_token_error(
+            "unauthorized_client",
+            "AADSTS700016: Application not found in the directory",
+            &settings(),
+        );
+        assert_eq!(unknown.code(), "OrgUnknownApplication");
+    }
+
+    #[test]
+    fn roles_are_read_from_a_readable_token_only() {
+        use base64::Engine;
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"roles":["Calendars.ReadWrite","User.Read.All"]}"#);
+        let token = Secret::new(format!("eyJhbGciOiJub25lIn0.{claims}."));
+        assert_eq!(
+            token_roles(&token),
+            Some(vec!["Calendars.ReadWrite".into(), "User.Read.All".into()])
+        );
+        assert_eq!(token_roles(&Secret::new("opaque")), None);
+    }
+}

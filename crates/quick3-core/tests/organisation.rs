@@ -1,0 +1,389 @@
+//! Organisation mode against the emulator: Test settings (success and each failure it explains),
+//! links by Object ID and by e-mail, and one sync of many linked mailboxes in which one mailbox
+//! fails and another is throttled without stopping the rest.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+mod sync_support;
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use m365_emulator::{ADELE_ID, ALEX_ID, DEMO_TENANT_ID, FABRIKAM_TENANT_ID, MEGAN_ID};
+use quick3_core::api::SyncScope;
+use quick3_core::api::organisation::{
+    link_mailbox, org_settings, set_org_settings, test_org_settings,
+};
+use quick3_core::graph::RetryPolicy;
+use quick3_core::identity::Secret;
+use quick3_core::ids::ResourceId;
+use quick3_core::model::{
+    Direction, NewOrgLink, NewResource, OrgMailbox, OrgSettings, ResourceKind,
+};
+use quick3_core::store::ResolvedMailbox;
+use quick3_core::sync::SyncOptions;
+use serde_json::json;
+use sync_support::*;
+
+fn settings(tenant: &str, expires: Option<NaiveDate>) -> OrgSettings {
+    OrgSettings {
+        tenant: tenant.into(),
+        client_id: m365_emulator::ORG_CLIENT_ID.into(),
+        secret_expires: expires,
+        directions: vec![],
+    }
+}
+
+async fn organisation(world: &mut World, tenant: &str, secret: &str) {
+    set_org_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(tenant, None),
+        Some(Secret::new(secret)),
+        Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+}
+
+fn resource(world: &mut World, name: &str) -> ResourceId {
+    world
+        .store
+        .add_resource(
+            NewResource {
+                name: name.into(),
+                email: None,
+                kind: ResourceKind::Room,
+                colour: None,
+            },
+            now(),
+        )
+        .unwrap()
+        .id
+}
+
+/// Every request in the emulator's log, identity endpoints included.
+async fn all_requests(world: &World) -> Vec<serde_json::Value> {
+    let log: serde_json::Value = world
+        .tenant
+        .admin
+        .get(format!("{}/requests", world.tenant.emulator.admin()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["value"].as_array().unwrap().clone()
+}
+
+async fn problem_of(world: &World) -> Option<String> {
+    let report = test_org_settings(&world.store, &world.credentials, None, now())
+        .await
+        .unwrap();
+    assert_eq!(report.ok, report.problem.is_none(), "{report:?}");
+    report.problem.map(|p| p.code)
+}
+
+#[tokio::test]
+async fn test_settings_reads_a_user_and_a_calendar_with_the_right_secret() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let report = test_org_settings(&world.store, &world.credentials, Some(MEGAN), now())
+        .await
+        .unwrap();
+    assert!(report.ok && report.token, "{report:?}");
+    assert_eq!(
+        report.user.as_deref(),
+        Some("Megan Bowen <megan.bowen@contoso.example>")
+    );
+    assert!(report.calendar.is_some(), "one calendar was read");
+}
+
+#[tokio::test]
+async fn test_settings_names_each_missing_piece() {
+    let mut world = world().await;
+    assert_eq!(
+        problem_of(&world).await.as_deref(),
+        Some("OrgNotConfigured"),
+        "nothing entered yet"
+    );
+
+    organisation(&mut world, DEMO_TENANT_ID, "not-the-secret").await;
+    assert_eq!(problem_of(&world).await.as_deref(), Some("OrgWrongSecret"));
+
+    // The app exists, but no administrator of Fabrikam granted it application permissions.
+    organisation(
+        &mut world,
+        FABRIKAM_TENANT_ID,
+        m365_emulator::ORG_CLIENT_SECRET,
+    )
+    .await;
+    let report = test_org_settings(&world.store, &world.credentials, None, now())
+        .await
+        .unwrap();
+    let problem = report.problem.unwrap();
+    assert_eq!(problem.code, "OrgPermissionNotGranted");
+    assert!(report.token, "a token without permissions is still issued");
+    assert!(
+        problem.message.contains("Grant admin consent"),
+        "{}",
+        problem.message
+    );
+
+    // Users can be read, but Exchange keeps the app out of the mailbox (application access policy).
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    world
+        .add_fault(json!({"path": "/v1.0/users/*/calendars*", "kind": "status", "status": 403}))
+        .await;
+    let report = test_org_settings(&world.store, &world.credentials, Some(ADELE), now())
+        .await
+        .unwrap();
+    assert!(report.user.is_some(), "the user was read: {report:?}");
+    let problem = report.problem.unwrap();
+    assert_eq!(problem.code, "OrgMailboxRestricted");
+    assert!(problem.message.contains(ADELE), "{}", problem.message);
+}
+
+#[tokio::test]
+async fn the_secret_expiry_is_warned_about_thirty_days_ahead() {
+    let mut world = world().await;
+    let expires: NaiveDate = "2027-03-31".parse().unwrap();
+    set_org_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(DEMO_TENANT_ID, Some(expires)),
+        Some(Secret::new(m365_emulator::ORG_CLIENT_SECRET)),
+        "2027-01-01".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let on = |day: &str| {
+        org_settings(&world.store, &world.credentials, day.parse().unwrap())
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(on("2027-02-28").expiry_warning, None, "31 days ahead");
+    let record = on("2027-03-21");
+    assert!(record.secret_stored);
+    let warning = record.expiry_warning.unwrap();
+    assert!(
+        warning.contains("2027-03-31") && warning.contains("in 10 days"),
+        "{warning}"
+    );
+    let late = "2027-04-02T08:00:00Z".parse().unwrap();
+    let report = test_org_settings(&world.store, &world.credentials, None, late)
+        .await
+        .unwrap();
+    assert!(
+        report
+            .expiry_warning
+            .unwrap()
+            .contains("expired on 2027-03-31"),
+        "Test settings repeats the warning with the clock passed in"
+    );
+}
+
+#[tokio::test]
+async fn resources_link_by_object_id_and_by_e_mail_with_the_users_name() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let room = resource(&mut world, "Room 1");
+    let by_id = link_mailbox(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: room,
+            mailbox: MEGAN_ID.into(),
+            direction: Direction::Down,
+            calendars: vec![],
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_id.email, MEGAN);
+    assert_eq!(
+        by_id.organisation,
+        Some(OrgMailbox {
+            object_id: MEGAN_ID.into(),
+            display_name: "Megan Bowen".into()
+        })
+    );
+    let by_mail = link_mailbox(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: world.resource,
+            mailbox: ADELE.into(),
+            direction: Direction::UpAndDown,
+            calendars: vec!["calendar".into()],
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_mail.organisation.unwrap().object_id, ADELE_ID);
+
+    let before = world.store.all_accounts().unwrap().len();
+    for (mailbox, calendars, code) in [
+        ("nobody@contoso.example", vec![], "OrgUserNotFound"),
+        (ALEX, vec!["Holidays".to_owned()], "OrgUnknownCalendar"),
+    ] {
+        let err = link_mailbox(
+            &mut world.store,
+            &world.credentials,
+            NewOrgLink {
+                resource_id: room,
+                mailbox: mailbox.into(),
+                direction: Direction::Down,
+                calendars,
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), code, "{err}");
+    }
+    assert_eq!(
+        world.store.all_accounts().unwrap().len(),
+        before,
+        "refused links write nothing"
+    );
+}
+
+#[tokio::test]
+async fn one_sync_serves_many_mailboxes_and_one_failing_stops_none() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let d = day(3);
+    let mut linked = Vec::new();
+    for (user, object_id) in [(MEGAN, MEGAN_ID), (ADELE, ADELE_ID), (ALEX, ALEX_ID)] {
+        world
+            .outlook_create(
+                user,
+                timed(
+                    &format!("Meeting of {user}"),
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+        let room = resource(&mut world, user);
+        let link = link_mailbox(
+            &mut world.store,
+            &world.credentials,
+            NewOrgLink {
+                resource_id: room,
+                mailbox: object_id.into(),
+                direction: Direction::Down,
+                calendars: vec![],
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+        linked.push(link);
+    }
+    // A user deleted after the link was made.
+    let gone_room = resource(&mut world, "Former employee");
+    let gone = world
+        .store
+        .add_org_link(
+            gone_room,
+            &ResolvedMailbox {
+                mailbox: OrgMailbox {
+                    object_id: "0f0f0f0f-0000-4000-8000-000000000000".into(),
+                    display_name: "Former Employee".into(),
+                },
+                email: "former@contoso.example".into(),
+                calendars: vec![("AAMkGone".into(), "Calendar".into(), true)],
+                selected: vec!["AAMkGone".into()],
+            },
+            Direction::Down,
+            now(),
+        )
+        .unwrap();
+    // Adele's mailbox is throttled twice.
+    world
+        .add_fault(
+            json!({"path": format!("/v1.0/users/{ADELE_ID}/calendars/*"), "count": 2,
+            "kind": "status", "status": 429, "retryAfter": 1}),
+        )
+        .await;
+    world.clear_requests().await;
+    let options = SyncOptions {
+        retry: RetryPolicy {
+            max_delay: Duration::from_millis(20),
+            ..RetryPolicy::default()
+        },
+        ..SyncOptions::default()
+    };
+    let summaries = world.sync_with(SyncScope::default(), &options).await;
+    assert_eq!(summaries.len(), 4, "every link is synced");
+    for link in &linked {
+        let summary = summaries.iter().find(|s| s.account_id == link.id).unwrap();
+        assert_eq!(summary.errors, Vec::<String>::new(), "{}", link.email);
+        assert_eq!(summary.added, 1, "{} pulled its meeting", link.email);
+    }
+    let failed = summaries.iter().find(|s| s.account_id == gone.id).unwrap();
+    assert!(
+        failed
+            .errors
+            .iter()
+            .any(|e| e.contains("Former Employee") && e.contains("no longer exists")),
+        "the failure names the mailbox and why: {:?}",
+        failed.errors
+    );
+    let log = all_requests(&world).await;
+    let throttled = log
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().contains(ADELE_ID) && r["status"] == 429)
+        .count();
+    assert_eq!(throttled, 2, "Adele's mailbox was throttled and retried");
+    let tokens = log
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+        .count();
+    assert!(
+        tokens <= 1,
+        "one application token serves every mailbox ({tokens} asked)"
+    );
+
+    // Nothing changed: exactly one request per linked calendar.
+    world.clear_requests().await;
+    let again = world.sync_with(SyncScope::default(), &options).await;
+    for link in &linked {
+        let requests = world
+            .graph_requests()
+            .await
+            .into_iter()
+            .filter(|r| {
+                r["path"].as_str().unwrap().starts_with(&format!(
+                    "/v1.0/users/{}/",
+                    link.organisation.as_ref().unwrap().object_id
+                ))
+            })
+            .count();
+        let calendars = world
+            .store
+            .sync_calendars(link.id)
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.selected)
+            .count();
+        assert_eq!(
+            requests, calendars,
+            "{}: one delta request per calendar",
+            link.email
+        );
+        let summary = again.iter().find(|s| s.account_id == link.id).unwrap();
+        assert_eq!((summary.added, summary.updated, summary.deleted), (0, 0, 0));
+    }
+    assert_eq!(
+        world.store.account(gone.id).unwrap().status,
+        quick3_core::model::AccountStatus::Error
+    );
+}
