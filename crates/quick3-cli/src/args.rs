@@ -45,6 +45,10 @@ pub enum Command {
     /// Where Microsoft is: authority, tenant, client id, Graph, an extra CA.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Organisation mode: the organisation's app registration, Test settings, and resources linked
+    /// to mailboxes by Object ID or e-mail (no sign-in by planners).
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// The local Microsoft 365 emulator (identity platform + Graph calendars).
     #[command(subcommand)]
     Emulator(EmulatorCommand),
@@ -61,6 +65,72 @@ pub enum Command {
         /// Run the jobs that are due now, then exit (for cron or a systemd timer).
         #[arg(long)]
         once: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Saves the organisation's app registration; the client secret is read from QUICK3_ORG_SECRET
+    /// or asked on the terminal, and kept in the OS keyring only.
+    Set {
+        /// Directory (tenant) id or domain.
+        #[arg(long)]
+        tenant: String,
+        /// Application (client) id.
+        #[arg(long)]
+        client_id: String,
+        /// When the client secret expires (YYYY-MM-DD): warned about 30 days ahead.
+        #[arg(long)]
+        secret_expires: Option<chrono::NaiveDate>,
+        /// Directions linked mailboxes may use, comma-separated (default: down,up,both).
+        #[arg(long, value_delimiter = ',')]
+        directions: Vec<String>,
+    },
+    /// Shows the organisation's settings and the secret-expiry warning.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Test settings: gets a token, reads one user and one calendar, and says what is missing.
+    Test {
+        /// The mailbox to read (Object ID or e-mail); default: the first linked one.
+        #[arg(long)]
+        mailbox: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Links a resource to a mailbox by Object ID or e-mail.
+    Link {
+        /// The resource (id, e-mail or name).
+        #[arg(long)]
+        resource: String,
+        /// The user's Object ID in Microsoft Entra.
+        #[arg(long, conflicts_with = "email", required_unless_present = "email")]
+        object_id: Option<String>,
+        /// The user's e-mail (user principal name).
+        #[arg(long)]
+        email: Option<String>,
+        /// down, up or both.
+        #[arg(long)]
+        direction: String,
+        /// A calendar to sync, by name (repeat for several; default: all of the mailbox's).
+        #[arg(long = "calendar")]
+        calendars: Vec<String>,
+    },
+    /// Removes an organisation link; keeps its pulled appointments unless told not to.
+    Unlink {
+        /// The link (account id or e-mail).
+        link: String,
+        #[arg(long)]
+        resource: Option<String>,
+        /// Also delete the appointments pulled from it.
+        #[arg(long)]
+        delete_appointments: bool,
+    },
+    /// Lists the organisation links.
+    Links {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -89,6 +159,9 @@ pub struct SyncArgs {
     /// Events per delta page (Prefer: odata.maxpagesize).
     #[arg(long, default_value_t = 100, hide = true)]
     pub page_size: u32,
+    /// Mailboxes synced at the same time (each with at most 4 requests in flight).
+    #[arg(long, default_value_t = quick3_core::sync::DEFAULT_MAILBOXES_IN_PARALLEL)]
+    pub mailboxes_in_parallel: usize,
 }
 
 #[derive(Debug, Args)]

@@ -20,7 +20,8 @@ use quick3_core::graph::RetryPolicy;
 use quick3_core::identity::Secret;
 use quick3_core::ids::ResourceId;
 use quick3_core::model::{
-    Direction, NewOrgLink, NewResource, OrgMailbox, OrgSettings, ResourceKind,
+    Direction, FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec, NewOrgLink,
+    NewResource, OrgMailbox, OrgSettings, ResourceKind,
 };
 use quick3_core::store::ResolvedMailbox;
 use quick3_core::sync::SyncOptions;
@@ -386,4 +387,38 @@ async fn one_sync_serves_many_mailboxes_and_one_failing_stops_none() {
         world.store.account(gone.id).unwrap().status,
         quick3_core::model::AccountStatus::Error
     );
+
+    // The scheduled job syncs every link and lists the failed resource with its reason.
+    let job = quick3_core::api::add_job(
+        &mut world.store,
+        JobSpec {
+            name: "Synchronize Office365 Calendars".into(),
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 15,
+                unit: FrequencyUnit::Minutes,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: JobScope::AllResources,
+            notify: FailureNotice::default(),
+        },
+        now(),
+    )
+    .unwrap();
+    let path = world.store.path().unwrap().to_path_buf();
+    let outcome = quick3_core::jobs::work::run(&path, &world.credentials, &job, &now).await;
+    assert!(!outcome.succeeded);
+    assert_eq!(
+        outcome.failures.len(),
+        1,
+        "only the deleted mailbox failed: {:?}",
+        outcome.failures
+    );
+    assert!(
+        outcome.failures[0].starts_with("Former employee: former@contoso.example: the mailbox"),
+        "{}",
+        outcome.failures[0]
+    );
+    assert_eq!(outcome.counts["accounts"], 4);
 }

@@ -93,6 +93,10 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                         a.last_sync_at
                             .map(|t| t.to_rfc3339())
                             .unwrap_or_else(|| "never".into()),
+                        match &a.organisation {
+                            Some(link) => format!("organisation link ({})", link.display_name),
+                            None => "sign-in".into(),
+                        },
                     ]
                 })
                 .collect();
@@ -105,6 +109,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                     "STATUS",
                     "MAIN",
                     "LAST SYNC",
+                    "CONNECTED BY",
                 ],
                 &rows,
             );

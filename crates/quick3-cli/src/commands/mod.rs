@@ -8,6 +8,7 @@ mod config;
 mod daemon;
 mod job;
 mod mail;
+mod org;
 mod resource;
 mod sync;
 
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(command) => admin::run(&mut session.store, command, now),
         Command::Account(command) => account::run(&mut session, command),
         Command::Config(command) => config::run(&mut session, command),
+        Command::Org(command) => org::run(&mut session, command),
         Command::Emulator(_) => Ok(()),
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),

@@ -27,6 +27,7 @@ pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
         page_size: args.page_size.clamp(1, 1000),
         days_back: args.days_back.clamp(0, 3650),
         days_forward: args.days_forward.clamp(1, 3650),
+        mailboxes_in_parallel: args.mailboxes_in_parallel.clamp(1, 64),
         ..SyncOptions::default()
     };
     let credentials = session.credentials()?;

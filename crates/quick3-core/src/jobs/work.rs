@@ -13,6 +13,9 @@ use crate::model::{AccountStatus, Job, JobKind, JobScope};
 use crate::store::Store;
 use crate::sync::SyncOptions;
 
+/// The setting (1–64) of how many mailboxes the sync job syncs at the same time.
+pub const MAILBOXES_IN_PARALLEL_SETTING: &str = "sync.mailboxes_in_parallel";
+
 /// Runs the job's work against the database at `database`.
 pub async fn run(
     database: &Path,
@@ -55,7 +58,16 @@ async fn synchronize(
             })
             .collect(),
     };
-    let options = SyncOptions::default();
+    let options = SyncOptions {
+        mailboxes_in_parallel: store
+            .setting(MAILBOXES_IN_PARALLEL_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|n| n.trim().parse().ok())
+            .filter(|n| (1..=64).contains(n))
+            .unwrap_or(crate::sync::DEFAULT_MAILBOXES_IN_PARALLEL),
+        ..SyncOptions::default()
+    };
     for scope in scopes {
         match api::sync(&mut store, credentials, scope, &options, clock, &mut |_| {}).await {
             Ok(summaries) => {
@@ -70,8 +82,22 @@ async fn synchronize(
                         *outcome.counts.entry(name.to_owned()).or_default() += i64::from(count);
                     }
                     *outcome.counts.entry("accounts".to_owned()).or_default() += 1;
+                    // Each failure names its resource, so that one failed mailbox among
+                    // hundreds is easy to find.
+                    let resource = store
+                        .account(summary.account_id)
+                        .and_then(|a| store.resource(a.resource_id))
+                        .map(|r| r.name);
                     for error in &summary.errors {
-                        outcome.failures.push(format!("{}: {error}", summary.email));
+                        let line = if error.starts_with(&summary.email) {
+                            error.clone()
+                        } else {
+                            format!("{}: {error}", summary.email)
+                        };
+                        outcome.failures.push(match &resource {
+                            Ok(name) => format!("{name}: {line}"),
+                            Err(_) => line,
+                        });
                     }
                     if summary.mass_delete_blocked.is_some() {
                         outcome.failures.push(format!(

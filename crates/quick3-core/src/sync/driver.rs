@@ -241,11 +241,13 @@ fn give_up(
 fn mailbox_failure(account: &Account, err: &GraphError) -> String {
     match (&account.organisation, err) {
         (Some(link), GraphError::NotFound) => format!(
-            "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was              deleted or lost their licence.",
+            "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
+             deleted or lost their licence.",
             link.display_name, link.object_id
         ),
         (Some(link), GraphError::Forbidden { message }) => format!(
-            "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403:              {message}); check the application permissions and any application access policy.",
+            "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403: \
+             {message}); check the application permissions and any application access policy.",
             link.display_name
         ),
         _ => err.to_string(),
@@ -416,14 +418,15 @@ impl Run<'_, '_> {
             {
                 Ok(()) => {}
                 Err(Stop::Graph(GraphError::NotFound)) => {
-                    // The calendar was deleted in Outlook: refresh the list next time.
+                    // The calendar was deleted in Outlook: refresh the list next time. When the
+                    // whole mailbox is gone, that failure alone is reported.
+                    if !self.options.dry_run {
+                        self.calendar_list().await?;
+                    }
                     self.summary.errors.push(format!(
                         "The calendar “{}” of {} no longer exists in Microsoft 365.",
                         calendar.name, self.account.email
                     ));
-                    if !self.options.dry_run {
-                        self.calendar_list().await?;
-                    }
                 }
                 Err(Stop::Graph(err))
                     if !err.needs_sign_in() && !matches!(err, GraphError::Identity(_)) =>

@@ -6,5 +6,8 @@ pub mod driver;
 pub mod plan;
 
 pub use content::Content;
-pub use driver::{MassDeleteBlocked, SyncOptions, SyncProgress, SyncSummary, sync_account};
+pub use driver::{
+    DEFAULT_MAILBOXES_IN_PARALLEL, MassDeleteBlocked, SyncOptions, SyncProgress, SyncSummary,
+    sync_account,
+};
 pub use plan::{BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp, plan};

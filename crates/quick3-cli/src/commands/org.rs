@@ -1,0 +1,249 @@
+//! `quick3 org set|show|test|link|unlink|links`: organisation mode — the organisation's app
+//! registration (secret to the keyring), Test settings, and resources linked to mailboxes.
+
+use std::io::IsTerminal;
+
+use anyhow::bail;
+use chrono::Utc;
+use quick3_core::api::organisation as org;
+use quick3_core::identity::Secret;
+use quick3_core::model::{Account, Direction, NewOrgLink, OrgSettings};
+
+use super::Session;
+use crate::args::OrgCommand;
+use crate::output;
+
+/// Where `quick3 org set` reads the client secret from when no terminal is attached.
+pub const SECRET_ENV: &str = "QUICK3_ORG_SECRET";
+
+pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let today = now.date_naive();
+    match command {
+        OrgCommand::Set {
+            tenant,
+            client_id,
+            secret_expires,
+            directions,
+        } => {
+            let directions = directions
+                .iter()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| Direction::parse(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            let settings = OrgSettings {
+                tenant,
+                client_id,
+                secret_expires,
+                directions,
+            }
+            .validate()?;
+            let secret = read_secret()?;
+            let credentials = session.credentials()?;
+            let record = session.runtime.block_on(org::set_org_settings(
+                &mut session.store,
+                &credentials,
+                settings,
+                secret,
+                today,
+            ))?;
+            out!(
+                "Organisation mode uses the app {} in the tenant {}; its client secret is in the OS keyring.",
+                record.settings.client_id,
+                record.settings.tenant
+            );
+            if let Some(warning) = record.expiry_warning {
+                eprintln!("Warning: {warning}");
+            }
+        }
+        OrgCommand::Show { json } => {
+            let credentials = session.credentials()?;
+            let record = org::org_settings(&session.store, &credentials, today)?;
+            if json {
+                return output::json(&record);
+            }
+            let Some(record) = record else {
+                out!("Organisation mode is not set up (quick3 org set).");
+                return Ok(());
+            };
+            let directions: Vec<&str> = record
+                .settings
+                .directions
+                .iter()
+                .map(|d| d.as_str())
+                .collect();
+            out!("Tenant:          {}", record.settings.tenant);
+            out!("Client id:       {}", record.settings.client_id);
+            out!(
+                "Client secret:   {}",
+                if record.secret_stored {
+                    "in the OS keyring"
+                } else {
+                    "missing"
+                }
+            );
+            out!(
+                "Secret expires:  {}",
+                record
+                    .settings
+                    .secret_expires
+                    .map_or_else(|| "not entered".to_owned(), |d| d.to_string())
+            );
+            out!("Directions:      {}", directions.join(", "));
+            if let Some(warning) = record.expiry_warning {
+                eprintln!("Warning: {warning}");
+            }
+        }
+        OrgCommand::Test { mailbox, json } => {
+            let credentials = session.credentials()?;
+            let report = session.runtime.block_on(org::test_org_settings(
+                &session.store,
+                &credentials,
+                mailbox.as_deref(),
+                now,
+            ))?;
+            if json {
+                output::json(&report)?;
+            } else {
+                out!(
+                    "Token:     {}",
+                    if report.token { "issued" } else { "not issued" }
+                );
+                out!(
+                    "User:      {}",
+                    report.user.as_deref().unwrap_or("not read")
+                );
+                out!(
+                    "Calendar:  {}",
+                    report.calendar.as_deref().unwrap_or("not read")
+                );
+            }
+            if let Some(warning) = &report.expiry_warning {
+                eprintln!("Warning: {warning}");
+            }
+            if let Some(problem) = report.problem {
+                bail!("{}", problem.message);
+            }
+            if !json {
+                out!("The organisation's settings work.");
+            }
+        }
+        OrgCommand::Link {
+            resource,
+            object_id,
+            email,
+            direction,
+            calendars,
+        } => {
+            let resource = session.store.find_resource(&resource)?;
+            let Some(mailbox) = object_id.or(email) else {
+                bail!("Give the mailbox with --object-id or --email.");
+            };
+            let credentials = session.credentials()?;
+            let link = session.runtime.block_on(org::link_mailbox(
+                &mut session.store,
+                &credentials,
+                NewOrgLink {
+                    resource_id: resource.id,
+                    mailbox,
+                    direction: Direction::parse(&direction)?,
+                    calendars,
+                },
+                now,
+            ))?;
+            let (name, object_id) = link
+                .organisation
+                .as_ref()
+                .map(|m| (m.display_name.clone(), m.object_id.clone()))
+                .unwrap_or_default();
+            out!(
+                "Linked {} to the mailbox of {name} <{}> (Object ID {object_id}), {}: link {}.",
+                resource.name,
+                link.email,
+                link.direction.as_str(),
+                link.id
+            );
+        }
+        OrgCommand::Unlink {
+            link,
+            resource,
+            delete_appointments,
+        } => {
+            let resource = match resource {
+                Some(r) => Some(session.store.find_resource(&r)?.id),
+                None => None,
+            };
+            let account = session.store.find_account(&link, resource)?;
+            let removed =
+                org::unlink_mailbox(&mut session.store, account.id, !delete_appointments, now)?;
+            out!("Removed the organisation link to {}.", removed.email);
+        }
+        OrgCommand::Links { json } => {
+            let links = session.store.org_links()?;
+            if json {
+                return output::json(&links);
+            }
+            print_links(session, &links)?;
+        }
+    }
+    Ok(())
+}
+
+/// The secret from QUICK3_ORG_SECRET or the terminal; `None` keeps the stored one.
+fn read_secret() -> anyhow::Result<Option<Secret>> {
+    if let Ok(secret) = std::env::var(SECRET_ENV) {
+        return Ok(Some(Secret::new(secret)));
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Client secret (Enter keeps the stored one): ");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        return Ok((!line.is_empty()).then(|| Secret::new(line)));
+    }
+    Ok(None)
+}
+
+fn print_links(session: &Session, links: &[Account]) -> anyhow::Result<()> {
+    let names = session.store.list_resources()?;
+    let rows: Vec<Vec<String>> = links
+        .iter()
+        .map(|a| {
+            let mailbox =
+                a.organisation
+                    .clone()
+                    .unwrap_or_else(|| quick3_core::model::OrgMailbox {
+                        object_id: String::new(),
+                        display_name: String::new(),
+                    });
+            vec![
+                a.id.to_string(),
+                names
+                    .iter()
+                    .find(|r| r.id == a.resource_id)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default(),
+                mailbox.display_name,
+                a.email.clone(),
+                mailbox.object_id,
+                a.direction.as_str().to_owned(),
+                a.status.as_str().to_owned(),
+                a.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "ID",
+            "RESOURCE",
+            "USER",
+            "E-MAIL",
+            "OBJECT ID",
+            "DIRECTION",
+            "STATUS",
+            "LAST ERROR",
+        ],
+        &rows,
+    );
+    Ok(())
+}
