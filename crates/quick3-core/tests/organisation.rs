@@ -422,3 +422,139 @@ async fn one_sync_serves_many_mailboxes_and_one_failing_stops_none() {
     );
     assert_eq!(outcome.counts["accounts"], 4);
 }
+
+/// A token endpoint that answers every request as Microsoft does for an expired client secret
+/// (the emulator does not expire secrets).
+async fn expired_secret_authority() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            loop {
+                let n = socket.read(&mut buffer).await.unwrap_or(0);
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                let complete = text.split_once("\r\n\r\n").is_some_and(|(head, body)| {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    body.len() >= length
+                });
+                if n == 0 || complete {
+                    break;
+                }
+            }
+            let body = json!({
+                "error": "invalid_client",
+                "error_description": "AADSTS7000222: The provided client secret keys for app '7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7' are expired. Visit the Azure portal to create new keys for your app.\r\nTrace ID: 0\r\nCorrelation ID: 0",
+                "error_codes": [7000222],
+            })
+            .to_string();
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_expired_secret_is_named_with_its_expiry_date() {
+    let authority = expired_secret_authority().await;
+    let endpoints = quick3_core::identity::EndpointSettings {
+        authority: Some(authority),
+        ..Default::default()
+    }
+    .resolve()
+    .unwrap();
+    let credentials = quick3_core::identity::Credentials::new(
+        endpoints,
+        quick3_core::identity::Keyring::for_installation(&format!("org-test-{}", uuid_like())),
+    )
+    .unwrap();
+    let mut store = quick3_core::Store::open_in_memory().unwrap();
+    let expires: NaiveDate = "2026-10-31".parse().unwrap();
+    set_org_settings(
+        &mut store,
+        &credentials,
+        settings(DEMO_TENANT_ID, Some(expires)),
+        Some(Secret::new("an-old-secret")),
+        "2026-10-01".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let report = test_org_settings(&store, &credentials, None, now())
+        .await
+        .unwrap();
+    assert!(!report.token);
+    let problem = report.problem.unwrap();
+    assert_eq!(problem.code, "OrgSecretExpired");
+    assert!(
+        problem.message.contains("2026-10-31"),
+        "{}",
+        problem.message
+    );
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    )
+}
+
+#[tokio::test]
+async fn the_application_token_is_renewed_once_and_only_near_its_expiry() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let settings = world.store.org_settings().unwrap().unwrap();
+    let start = now();
+    world.clear_requests().await;
+    let token_requests = |log: Vec<serde_json::Value>| {
+        log.iter()
+            .filter(|r| r["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+            .count()
+    };
+    let many = futures_util::future::join_all(
+        (0..8).map(|_| world.credentials.app_token(&settings, start)),
+    )
+    .await;
+    assert!(many.iter().all(Result::is_ok));
+    assert_eq!(
+        token_requests(all_requests(&world).await),
+        1,
+        "eight mailboxes asking at once share one token request"
+    );
+    let later = world
+        .credentials
+        .app_token(&settings, start + chrono::Duration::minutes(50))
+        .await
+        .unwrap();
+    assert_eq!(
+        later,
+        many[0].clone().unwrap(),
+        "50 minutes in, the token is kept"
+    );
+    assert_eq!(token_requests(all_requests(&world).await), 1);
+    world
+        .credentials
+        .app_token(&settings, start + chrono::Duration::minutes(56))
+        .await
+        .unwrap();
+    assert_eq!(
+        token_requests(all_requests(&world).await),
+        2,
+        "less than five minutes left: renewed ahead of expiry"
+    );
+}
