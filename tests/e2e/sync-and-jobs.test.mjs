@@ -67,6 +67,7 @@ test('a sync that would delete most of an account\'s appointments asks first, an
   await openOffice365Tab(app);
   await click(app, `${accountRow(megan)} [data-testid="account-menu"]`);
   await click(app, '[data-testid="account-sync-calendar"]');
+  await waitForText(app, '[data-testid="sync-summary"]', 'Sync stopped', 60000);
   const question = await textOf(app, '[data-testid="mass-delete-dialog"]');
   assert.match(question, /This sync would delete \d+ of \d+ appointments pulled from megan\.bowen@contoso\.example\. Delete them\?/);
   assert.match(await textOf(app, '[data-testid="sync-summary"]'), /stopped before deleting/);
@@ -139,6 +140,7 @@ test('an appointment saved in the Scheduler reaches Outlook at once when the mai
   await app.deleteSession(); // one Quick3 Planner at a time
   app = undefined;
   second = await launch(dataDir);
+  second.dataDir = dataDir;
   await openOffice365Tab(second);
   await connectAccount(second, adele, 'up_and_down');
   await click(second, '[data-testid="close-resource-card"]');
@@ -179,4 +181,39 @@ test('Settings → E-mail refuses plain SMTP to another machine and sends a test
   const mails = readdirSync(inbox).map((name) => readFileSync(join(inbox, name), 'utf8'));
   assert.ok(mails.some((m) => /Subject: Quick3 Planner: test e-mail/.test(m) && /To: it@contoso\.example/.test(m)),
     'the test e-mail arrived at the SMTP server');
+});
+
+test('a due job runs in the background; its failure is in the history in plain words and mailed', async () => {
+  const dataDir = second.dataDir;
+  const { http } = JSON.parse(readFileSync(join(dataDir, 'emulator-ports.json'), 'utf8'));
+  const faults = `http://127.0.0.1:${http}/_emulator/faults`;
+  // Microsoft 365 answers every calendar request with an error for a while.
+  const added = await fetch(faults, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ path: '/v1.0/*', kind: 'status', status: 500 }),
+  });
+  assert.equal(added.status, 201);
+  try {
+    await click(second, '[data-testid="settings-jobs"]');
+    await click(second, '[data-testid="add-job"]');
+    await fill(second, '[data-testid="job-name"]', 'Every minute');
+    await fill(second, '[data-testid="job-every"]', '1');
+    await fill(second, '[data-testid="job-emails"]', 'it@contoso.example');
+    await click(second, '[data-testid="job-save"]');
+    const row = '[data-testid="job-row"][data-name="Every minute"]';
+    await waitForText(second, row, 'Every minute');
+    // Nobody presses Run now: the app runs it when it falls due.
+    await waitForText(second, `${row} [data-testid="job-last-run"]`, 'Failed', 120000);
+    const failed = await second.$('[data-testid="job-run"][data-result="failed"]');
+    await failed.waitForDisplayed({ timeout: 10000 });
+    assert.match(await failed.getText(), /adele\.vance@contoso\.example/, 'the error names the account');
+    await screenshot(second, 'scheduled-job-failed');
+    const inbox = join(process.env.QUICK3_TEST_MAILDIR, 'new');
+    await second.waitUntil(() => readdirSync(inbox).map((name) => readFileSync(join(inbox, name), 'utf8'))
+      .some((m) => m.includes('Subject: Quick3 Planner: "Every minute" failed')),
+    { timeout: 30000, interval: 500, timeoutMsg: 'no failure notice arrived at the SMTP server' });
+  } finally {
+    await fetch(faults, { method: 'DELETE' });
+  }
 });
