@@ -62,11 +62,39 @@ fn tray_host_present() -> bool {
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("true"))
 }
 
-/// Builds the tray icon when a tray host exists. A missing appindicator library panics inside
-/// the tray crate; that panic is caught and the app goes on without a tray.
+/// Whether the library the Linux tray needs is installed (the tray crate panics without it): in
+/// the dynamic linker's cache, or in a folder of `LD_LIBRARY_PATH`.
+fn appindicator_present() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let names = ["libayatana-appindicator3.so.1", "libappindicator3.so.1"];
+    let in_cache = ["/sbin/ldconfig", "ldconfig"].iter().any(|ldconfig| {
+        std::process::Command::new(ldconfig)
+            .arg("-p")
+            .output()
+            .is_ok_and(|out| {
+                let listed = String::from_utf8_lossy(&out.stdout);
+                names.iter().any(|name| listed.contains(name))
+            })
+    });
+    in_cache
+        || std::env::var_os("LD_LIBRARY_PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| names.iter().any(|n| dir.join(n).exists()))
+        })
+}
+
+/// Builds the tray icon when a tray host exists and the appindicator library is there. Should
+/// the tray crate still panic, the panic is caught and the app goes on without a tray.
 pub fn install(app: &AppHandle) {
     if !tray_host_present() {
         tracing::info!("no tray host: background sync runs while the window is open");
+        return;
+    }
+    if !appindicator_present() {
+        tracing::warn!(
+            "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
+        );
         return;
     }
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(app)));
