@@ -103,14 +103,31 @@ impl Store {
     ) -> Result<Account> {
         let current = self.account(id)?;
         let scopes = checked_scopes(direction, scopes);
-        let status = match (direction, current.status) {
-            (Direction::None, _) => AccountStatus::Paused,
-            (_, AccountStatus::Paused) => AccountStatus::Connected,
-            (_, status) => status,
+        // Scopes Microsoft has not granted yet need a new sign-in (a refresh cannot add them).
+        let added: Vec<&String> = scopes
+            .iter()
+            .filter(|s| !current.scopes.iter().any(|c| c.eq_ignore_ascii_case(s)))
+            .collect();
+        let (status, error) = match (direction, current.status) {
+            (Direction::None, _) => (AccountStatus::Paused, current.last_error.clone()),
+            (_, AccountStatus::WaitingForSignIn) => (AccountStatus::WaitingForSignIn, None),
+            _ if !added.is_empty() => (
+                AccountStatus::SignInNeeded,
+                Some(format!(
+                    "The permissions changed: sign in again so that Microsoft can grant {}.",
+                    added
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ),
+            (_, AccountStatus::Paused) => (AccountStatus::Connected, None),
+            (_, status) => (status, current.last_error.clone()),
         };
         self.conn.execute(
-            "UPDATE m365_accounts SET direction = ?2, scopes = ?3, status = ?4 WHERE id = ?1",
-            params![id, direction.as_str(), scopes.join(" "), status.as_str()],
+            "UPDATE m365_accounts SET direction = ?2, scopes = ?3, status = ?4, last_error = ?5 WHERE id = ?1",
+            params![id, direction.as_str(), scopes.join(" "), status.as_str(), error],
         )?;
         self.account(id)
     }
@@ -407,6 +424,34 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "DuplicateAccount");
         assert_eq!(store.accounts_of(ada).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn asking_for_more_permissions_needs_a_new_sign_in() {
+        let (mut store, ada) = store_with_ada();
+        let account = store
+            .add_account(new(ada, "x@contoso.example", Direction::Down), Utc::now())
+            .unwrap();
+        store
+            .set_account_status(account.id, AccountStatus::Connected, None)
+            .unwrap();
+        let fewer = store
+            .edit_account(account.id, Direction::Down, account.scopes.clone())
+            .unwrap();
+        assert_eq!(
+            fewer.status,
+            AccountStatus::Connected,
+            "the same scopes need nothing"
+        );
+        let more = store
+            .edit_account(account.id, Direction::UpAndDown, vec![])
+            .unwrap();
+        assert_eq!(
+            more.status,
+            AccountStatus::SignInNeeded,
+            "Calendars.ReadWrite was never granted"
+        );
+        assert!(more.last_error.unwrap().contains("Calendars.ReadWrite"));
     }
 
     #[test]
