@@ -47,10 +47,12 @@ pub struct Jobs {
 
 impl Jobs {
     pub fn open(database: PathBuf) -> quick3_core::Result<Jobs> {
+        let store = Store::open(&database)?;
+        let paused = store.background_paused()?;
         Ok(Jobs {
-            store: Mutex::new(Store::open(&database)?),
+            store: Mutex::new(store),
             database,
-            paused: AtomicBool::new(false),
+            paused: AtomicBool::new(paused),
             last: Mutex::new(None),
         })
     }
@@ -59,8 +61,13 @@ impl Jobs {
         self.paused.load(Ordering::Relaxed)
     }
 
+    /// Pauses or resumes background runs, remembered across restarts.
     pub fn set_paused(&self, paused: bool) {
         self.paused.store(paused, Ordering::Relaxed);
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(err) = store.set_background_paused(paused) {
+            tracing::warn!(%err, "the pause of background sync could not be saved");
+        }
     }
 }
 

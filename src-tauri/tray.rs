@@ -115,12 +115,13 @@ fn build(app: &AppHandle) -> tauri::Result<()> {
     let status = MenuItem::with_id(app, "status", "No scheduled run yet", false, None::<&str>)?;
     let open = MenuItem::with_id(app, "open", "Open Quick3 Planner", true, None::<&str>)?;
     let sync = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
+    let paused = app.state::<AppState>().jobs.paused();
     let pause = CheckMenuItem::with_id(
         app,
         "pause",
         "Pause background sync",
         true,
-        false,
+        paused,
         None::<&str>,
     )?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;

@@ -15,6 +15,8 @@ use crate::model::{
     JobScope, JobSpec,
 };
 
+const BACKGROUND_PAUSED: &str = "jobs.background_paused";
+
 /// A run still marked running after this long was left by a process that died.
 const STALE_RUN_HOURS: i64 = 6;
 
@@ -178,6 +180,16 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .collect()
+    }
+
+    /// Whether the planner paused background runs (the tray's "Pause background sync"); kept
+    /// across restarts.
+    pub fn background_paused(&self) -> Result<bool> {
+        Ok(self.setting(BACKGROUND_PAUSED)?.as_deref() == Some("true"))
+    }
+
+    pub fn set_background_paused(&mut self, paused: bool) -> Result<()> {
+        self.set_setting(BACKGROUND_PAUSED, paused.then_some("true"))
     }
 
     /// Starts a run unless one is going (no overlapping runs of a job). A run left running by a
@@ -425,6 +437,21 @@ mod tests {
         let job = store.job(job.id).unwrap();
         assert_eq!(job.consecutive_failures, 0, "a success ends the streak");
         assert_eq!(job.last_run.unwrap().counts["added"], 3);
+    }
+
+    #[test]
+    fn the_background_pause_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let mut store = Store::open(&path).unwrap();
+        assert!(!store.background_paused().unwrap());
+        store.set_background_paused(true).unwrap();
+        assert!(
+            Store::open(&path).unwrap().background_paused().unwrap(),
+            "kept across restarts"
+        );
+        store.set_background_paused(false).unwrap();
+        assert!(!store.background_paused().unwrap());
     }
 
     #[test]
