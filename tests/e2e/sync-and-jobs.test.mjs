@@ -50,8 +50,11 @@ test('Sync Calendar shows its summary and Megan\'s Outlook appointments appear i
 
   await click(app, '[data-testid="close-resource-card"]');
   // The stand-up of Megan's Outlook calendar, every working day: this week shows it.
+  await click(app, '[data-testid="view-resourceTimeGridWeek"]');
   await waitForAppointment(app, 'Daily stand-up');
   await screenshot(app, 'sync-calendar-scheduler');
+  await click(app, '[data-testid="view-resourceTimeGridDay"]');
+  await screenshot(app, 'sync-calendar-scheduler-day');
 });
 
 test('a sync that would delete most of an account\'s appointments asks first, and deletes them on Yes', async () => {

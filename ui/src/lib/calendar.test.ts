@@ -106,7 +106,7 @@ describe('toCalendarEvent', () => {
 
   it('marks show-as and private appointments with classes', () => {
     const e = toCalendarEvent(record({ show_as: 'working_elsewhere', sensitivity: 'private' }), byId, 'UTC');
-    expect(e.classNames).toEqual(['q3-show-working-elsewhere', 'q3-private']);
+    expect(e.classNames).toEqual(['q3-show-working-elsewhere', 'q3-private', 'q3-origin-quick3']);
   });
 
   it('uses a neutral colour when the resource is unknown', () => {

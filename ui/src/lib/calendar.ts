@@ -5,6 +5,8 @@ import type { Calendar } from '@event-calendar/core';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
+import { cardOf, type Card } from './cards';
+import type { AccountId } from '../bindings/AccountId';
 import {
   addDays,
   addMinutesToWall,
@@ -63,7 +65,26 @@ export function toCalendarResource(resource: Resource): Calendar.ResourceInput {
 /** What every event carries in `extendedProps`. */
 export interface EventProps extends Record<string, unknown> {
   appointmentId: string;
+  card: Card;
 }
+
+/** Views the Scheduler offers; the first readable with many resources is the default. */
+export const VIEWS = ['resourceTimeGridDay', 'resourceTimeGridWeek', 'resourceTimelineWeek', 'dayGridMonth'] as const;
+export type ViewId = (typeof VIEWS)[number];
+export const DEFAULT_VIEW: ViewId = 'resourceTimeGridDay';
+
+/** The view remembered from last time, or the default when nothing (or nonsense) was stored. */
+export function rememberedView(stored: string | null | undefined): ViewId {
+  return (VIEWS as readonly string[]).includes(stored ?? '') ? (stored as ViewId) : DEFAULT_VIEW;
+}
+
+/** What a card needs besides its record: the planner's resource, account e-mails, conflicts. */
+export interface CardContext {
+  mine: ResourceId | null;
+  accounts: ReadonlyMap<AccountId, string>;
+  doubleBooked: ReadonlySet<string>;
+}
+const NO_CARD_CONTEXT: CardContext = { mine: null, accounts: new Map(), doubleBooked: new Set() };
 
 /**
  * One appointment as an EventCalendar event. Timed ones become the wall time they show in
@@ -73,18 +94,25 @@ export function toCalendarEvent(
   record: AppointmentRecord,
   resources: ReadonlyMap<ResourceId, Resource>,
   zone: string,
+  ctx: CardContext = NO_CARD_CONTEXT,
 ): Calendar.EventInput {
   const colour = resourceColour(resources.get(record.resource_id));
+  const card = cardOf(record, ctx);
   const classNames = [`q3-show-${record.show_as.replace(/_/g, '-')}`];
   if (record.sensitivity !== 'normal') classNames.push('q3-private');
-  const props: EventProps = { appointmentId: record.id };
+  classNames.push(`q3-origin-${card.badge.kind}`);
+  if (card.readOnly) classNames.push('q3-read-only');
+  if (card.doubleBooked) classNames.push('q3-double-booked');
+  const props: EventProps = { appointmentId: record.id, card };
   return {
     id: record.id,
     resourceIds: [String(record.resource_id)],
     allDay: record.all_day,
     start: record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone),
     end: record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone),
-    title: record.title,
+    title: card.title,
+    // Microsoft 365 refuses changes to pulled appointments: no dragging or resizing them.
+    editable: card.readOnly ? false : undefined,
     backgroundColor: colour,
     textColor: textColourOn(colour),
     classNames,

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { Resource } from '../bindings/Resource';
+import { cardHtml, cardOf, doubleBookingRows, originBadge, visibleTitle } from './cards';
+import { findDoubleBookings } from './conflicts';
+import { rememberedView, toCalendarEvent } from './calendar';
+
+let next = 0;
+const appt = (over: Partial<AppointmentRecord>): AppointmentRecord => ({
+  id: `a${++next}`,
+  resource_id: 1,
+  title: 'Meeting',
+  all_day: false,
+  start: '2026-11-25T09:00:00+01:00',
+  end: '2026-11-25T10:00:00+01:00',
+  time_zone: 'Europe/Berlin',
+  location: '',
+  notes: '',
+  categories: [],
+  show_as: 'busy',
+  sensitivity: 'normal',
+  origin: { kind: 'quick3' },
+  recurrence: null,
+  series_id: null,
+  original_start: null,
+  created_at: '2026-11-01T00:00:00Z',
+  updated_at: '2026-11-01T00:00:00Z',
+  ...over,
+});
+const pulled = (over: Partial<AppointmentRecord> = {}) =>
+  appt({
+    origin: { kind: 'microsoft365', account_id: 7, calendar_id: 'cal', remote_id: 'r1' },
+    read_only: 'Pulled from megan.bowen@contoso.example (Down only): change it in Outlook.',
+    ...over,
+  });
+const ZONE = 'Europe/Berlin';
+const accounts = new Map([[7, 'megan.bowen@contoso.example']]);
+const megan: Resource = { id: 1, name: 'Megan Bowen', email: null, kind: 'person', colour: '#2459c6' };
+const room: Resource = { id: 2, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c' };
+const byId = new Map([[1, megan], [2, room]]);
+
+describe('origin badge', () => {
+  it('names the Microsoft 365 account by its e-mail initial, Quick3 by Q', () => {
+    expect(originBadge(pulled(), accounts)).toMatchObject({ kind: 'microsoft365', letter: 'M', name: 'megan.bowen@contoso.example' });
+    expect(originBadge(appt({}), accounts)).toMatchObject({ kind: 'quick3', letter: 'Q', name: 'Quick3' });
+  });
+  it('gives two accounts different colours and one account always the same', () => {
+    const other = pulled({ origin: { kind: 'microsoft365', account_id: 8, calendar_id: 'c', remote_id: 'r' } });
+    expect(originBadge(pulled(), accounts).colour).toBe(originBadge(pulled(), accounts).colour);
+    expect(originBadge(other, accounts).colour).not.toBe(originBadge(pulled(), accounts).colour);
+  });
+});
+
+describe('private appointments', () => {
+  it.each([
+    ['private', 2, 'Private'],
+    ['confidential', 2, 'Private'],
+    ['personal', 2, 'Dentist'],
+    ['private', 1, 'Dentist'],
+  ] as const)('%s on resource %i shows as %s to the planner of resource 1', (sensitivity, resource, shown) => {
+    expect(visibleTitle(appt({ title: 'Dentist', sensitivity, resource_id: resource }), 1)).toBe(shown);
+  });
+  it('does not leak the hidden title into the double-booking list', () => {
+    const a = appt({ resource_id: 2, title: 'Dentist', sensitivity: 'private' });
+    const b = appt({ resource_id: 2, title: 'Workshop', start: '2026-11-25T09:30:00+01:00', end: '2026-11-25T11:00:00+01:00' });
+    const [row] = doubleBookingRows(findDoubleBookings([a, b], ZONE), byId, ZONE, 1);
+    expect(row).toMatchObject({ resource: 'Boardroom', when: 'Wed 25 Nov, 09:30–10:00', date: '2026-11-25', first: 'Private', second: 'Workshop' });
+  });
+});
+
+describe('cards', () => {
+  const ctx = (doubleBooked: string[] = []) => ({ mine: 1, accounts, doubleBooked: new Set(doubleBooked) });
+
+  it('locks a pulled appointment: no drag or resize, the reason in its label', () => {
+    const record = pulled({ title: 'Daily stand-up' });
+    const event = toCalendarEvent(record, byId, ZONE, ctx());
+    expect(event.editable).toBe(false);
+    expect(event.classNames).toContain('q3-read-only');
+    const card = cardOf(record, ctx());
+    expect(card.label).toBe(
+      'Daily stand-up, Busy, from megan.bowen@contoso.example, read-only: Pulled from megan.bowen@contoso.example (Down only): change it in Outlook.',
+    );
+    expect(cardHtml(card, '09:00 - 10:00')).toContain('data-testid="card-lock"');
+  });
+
+  it('leaves Quick3 appointments draggable and unlocked', () => {
+    const record = appt({});
+    expect(toCalendarEvent(record, byId, ZONE, ctx()).editable).toBeUndefined();
+    expect(cardHtml(cardOf(record, ctx()), '')).not.toContain('card-lock');
+  });
+
+  it('flags a double-booked appointment on the card and in its label', () => {
+    const record = appt({ title: 'Review' });
+    const card = cardOf(record, ctx([record.id]));
+    expect(card.label).toBe('Review, Busy, from Quick3, double booked');
+    expect(cardHtml(card, '09:00')).toContain('data-testid="card-double-booked"');
+    expect(toCalendarEvent(record, byId, ZONE, ctx([record.id])).classNames).toContain('q3-double-booked');
+    expect(cardHtml(cardOf(record, ctx()), '09:00')).not.toContain('card-double-booked');
+  });
+
+  it('escapes titles, which come from Outlook as plain text', () => {
+    expect(cardHtml(cardOf(appt({ title: '<b>Q&A</b>' }), ctx()), '')).toContain('&lt;b&gt;Q&amp;A&lt;/b&gt;');
+  });
+});
+
+describe('the remembered view', () => {
+  it('is the day view with resource columns until the planner picks another', () => {
+    expect(rememberedView(null)).toBe('resourceTimeGridDay');
+    expect(rememberedView('resourceTimelineWeek')).toBe('resourceTimelineWeek');
+    expect(rememberedView('listYear')).toBe('resourceTimeGridDay');
+  });
+});

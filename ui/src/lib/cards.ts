@@ -1,0 +1,113 @@
+// What an appointment card says: the title a planner may see, where it comes from (Quick3 or
+// which Microsoft 365 account), whether it is locked or double-booked, and the card's HTML and
+// accessible label. Pure, so the Scheduler only wires it to EventCalendar.
+import type { AccountId } from '../bindings/AccountId';
+import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { Resource } from '../bindings/Resource';
+import type { ResourceId } from '../bindings/ResourceId';
+import type { DoubleBooking } from './conflicts';
+import { showAsLabel } from './labels';
+
+/** Colours for Microsoft 365 accounts, picked by account id (Outlook's category hues). */
+export const ACCOUNT_COLOURS = ['#0f6cbd', '#c239b3', '#ca5010', '#038387', '#8764b8', '#498205', '#c50f1f', '#986f0b'];
+
+export interface OriginBadge {
+  kind: 'quick3' | 'microsoft365';
+  /** One letter on the badge: "Q" for Quick3, the e-mail's first letter for an account. */
+  letter: string;
+  colour: string;
+  /** "Quick3" or the account's e-mail (or "Microsoft 365" when the account is gone). */
+  name: string;
+}
+
+export function originBadge(record: AppointmentRecord, accounts: ReadonlyMap<AccountId, string>): OriginBadge {
+  if (record.origin.kind === 'quick3') return { kind: 'quick3', letter: 'Q', colour: '#1b1f24', name: 'Quick3' };
+  const id = record.origin.account_id;
+  const email = id === null ? undefined : accounts.get(id);
+  return {
+    kind: 'microsoft365',
+    letter: (email?.[0] ?? 'M').toUpperCase(),
+    colour: id === null ? '#5b6b7f' : ACCOUNT_COLOURS[Math.abs(id) % ACCOUNT_COLOURS.length],
+    name: email ?? 'Microsoft 365',
+  };
+}
+
+/** Private and confidential appointments of other resources show as "Private", as in Outlook. */
+export function isHidden(record: AppointmentRecord, mine: ResourceId | null): boolean {
+  return (record.sensitivity === 'private' || record.sensitivity === 'confidential') && record.resource_id !== mine;
+}
+
+export function visibleTitle(record: AppointmentRecord, mine: ResourceId | null): string {
+  return isHidden(record, mine) ? 'Private' : record.title;
+}
+
+export interface Card {
+  title: string;
+  badge: OriginBadge;
+  readOnly: string | null;
+  doubleBooked: boolean;
+  /** What a screen reader says and the tooltip shows. */
+  label: string;
+}
+
+export function cardOf(
+  record: AppointmentRecord,
+  ctx: { mine: ResourceId | null; accounts: ReadonlyMap<AccountId, string>; doubleBooked: ReadonlySet<string> },
+): Card {
+  const title = visibleTitle(record, ctx.mine);
+  const badge = originBadge(record, ctx.accounts);
+  const readOnly = record.read_only ?? null;
+  const doubleBooked = ctx.doubleBooked.has(record.id);
+  const parts = [title, showAsLabel(record.show_as), badge.kind === 'quick3' ? 'from Quick3' : `from ${badge.name}`];
+  if (doubleBooked) parts.push('double booked');
+  if (readOnly) parts.push(`read-only: ${readOnly}`);
+  return { title, badge, readOnly, doubleBooked, label: parts.join(', ') };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** The card's inside: badges and title on top, the time below. */
+export function cardHtml(card: Card, timeText: string): string {
+  const b = card.badge;
+  const badges = [
+    `<span class="q3-badge" data-testid="card-origin" data-origin="${b.kind}" style="background:${b.colour}" title="${escapeHtml(b.name)}">${escapeHtml(b.letter)}</span>`,
+  ];
+  if (card.doubleBooked) badges.push('<span class="q3-flag" data-testid="card-double-booked" aria-hidden="true">!</span>');
+  if (card.readOnly) badges.push('<span class="q3-lock" data-testid="card-lock" aria-hidden="true"></span>');
+  const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
+  return `<div class="q3-card"><div class="q3-card-title">${badges.join('')}<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span></div>${time}</div>`;
+}
+
+export interface DoubleBookingRow {
+  key: string;
+  resource: string;
+  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone. */
+  when: string;
+  /** The day the overlap starts (YYYY-MM-DD), to go to. */
+  date: string;
+  first: string;
+  second: string;
+}
+
+/** The double bookings as the toolbar lists them. */
+export function doubleBookingRows(
+  bookings: readonly DoubleBooking[],
+  resources: ReadonlyMap<ResourceId, Resource>,
+  zone: string,
+  mine: ResourceId | null,
+): DoubleBookingRow[] {
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' });
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false });
+  const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return bookings.map((b) => ({
+    key: `${b.first.id}|${b.second.id}`,
+    resource: resources.get(b.resourceId)?.name ?? `Resource ${b.resourceId}`,
+    when: `${day.format(b.from)}, ${time.format(b.from)}–${time.format(b.to)}`,
+    date: iso.format(b.from),
+    first: visibleTitle(b.first, mine),
+    second: visibleTitle(b.second, mine),
+  }));
+}
