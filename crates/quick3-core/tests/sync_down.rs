@@ -7,7 +7,9 @@
 mod support;
 mod sync_support;
 
+use quick3_core::api::SyncScope;
 use quick3_core::model::{Direction, Origin};
+use quick3_core::sync::SyncOptions;
 use serde_json::json;
 use sync_support::*;
 
@@ -73,6 +75,47 @@ async fn down_pulls_every_calendar_then_a_quiet_sync_costs_one_request_per_calen
     assert_eq!(world.titled("Quarterly budget (new)").len(), 1);
     let synced = world.store.account(account.id).unwrap();
     assert!(synced.last_sync_at.is_some() && synced.last_error.is_none());
+}
+
+#[tokio::test]
+async fn a_down_over_many_small_pages_asks_for_each_page_once_and_misses_nothing() {
+    // The next page downloads while the current one is written: that must neither add requests
+    // nor lose a page.
+    let mut world = world_with_seed(json!("demo")).await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    world.clear_requests().await;
+    let options = SyncOptions {
+        page_size: 5,
+        ..SyncOptions::default()
+    };
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let first = world.sync_with(scope, &options).await.pop().unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let requests = world.graph_requests().await;
+    assert_eq!(first.requests as usize, requests.len(), "{requests:#?}");
+    assert!(requests.iter().all(|r| r["status"] == 200), "{requests:#?}");
+    let pages = requests
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().contains("/calendarView/delta"))
+        .count();
+    let added = first.added as usize;
+    assert!(added > 100, "the demo mailbox arrives: {first:?}");
+    assert!(
+        pages * 5 >= added && pages <= added.div_ceil(5) + 3,
+        "one request per page of at most 5 events (and at most one short last page per \
+         calendar): {pages} pages for {added} events"
+    );
+    let pulled = world.appointments().len();
+    let quiet = world.sync(&account).await;
+    assert_eq!(
+        (quiet.added, quiet.updated, quiet.deleted, quiet.requests),
+        (0, 0, 0, 3),
+        "every page was written with its link: {quiet:?}"
+    );
+    assert_eq!(world.appointments().len(), pulled, "no duplicates");
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, Syn
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
 use crate::graph::client::{
-    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, RetryPolicy, TokenSource,
+    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, Page, RetryPolicy, TokenSource,
     read_page, user_mailbox,
 };
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
@@ -459,26 +459,27 @@ impl Run<'_, '_> {
         }
         let mut url = calendar.delta_link.clone();
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
+        // The client is borrowed apart from the rest of the run, so the next page downloads
+        // while this one is planned and written (its nextLink is known as soon as it arrives).
+        let client = self.client;
+        let page_size = self.options.page_size;
+        let mut prefetched: Option<std::result::Result<Page, GraphError>> = None;
         loop {
-            let target = url.clone().unwrap_or_else(|| {
-                self.client.in_mailbox(&format!(
-                    "/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
-                    urlencode(&calendar.calendar_id),
-                    window.0.to_rfc3339_opts(SecondsFormat::Secs, true),
-                    window.1.to_rfc3339_opts(SecondsFormat::Secs, true)
-                ))
-            });
-            let answer = self
-                .client
-                .get(
-                    &target,
-                    &[(
-                        "Prefer",
-                        format!("odata.maxpagesize={}", self.options.page_size),
-                    )],
-                )
-                .await;
-            let page = match answer.and_then(read_page) {
+            let answer = match prefetched.take() {
+                Some(answer) => answer,
+                None => {
+                    let target = url.clone().unwrap_or_else(|| {
+                        client.in_mailbox(&format!(
+                            "/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
+                            urlencode(&calendar.calendar_id),
+                            window.0.to_rfc3339_opts(SecondsFormat::Secs, true),
+                            window.1.to_rfc3339_opts(SecondsFormat::Secs, true)
+                        ))
+                    });
+                    delta_page(client, target, page_size).await
+                }
+            };
+            let page = match answer {
                 Ok(page) => page,
                 Err(GraphError::SyncStateNotFound) if !restarted => {
                     // 410: start a full round; matching by remote key keeps it free of duplicates.
@@ -501,8 +502,7 @@ impl Run<'_, '_> {
             let round_complete = page.delta_link.is_some();
             let link = page
                 .delta_link
-                .clone()
-                .or(page.next_link.clone())
+                .or(page.next_link)
                 .ok_or_else(|| GraphError::Malformed {
                     what: "a delta page with neither nextLink nor deltaLink".into(),
                 })?;
@@ -519,7 +519,16 @@ impl Run<'_, '_> {
                     )),
                 }
             }
+            drop(page.items);
             *events += entries.len() as u32;
+            // The page that follows, fetched while this one is written (none after a deltaLink).
+            let next = async {
+                if round_complete {
+                    None
+                } else {
+                    Some(delta_page(client, link.clone(), page_size).await)
+                }
+            };
             let advance = CalendarAdvance {
                 calendar_id: calendar.calendar_id.clone(),
                 link: link.clone(),
@@ -534,11 +543,18 @@ impl Run<'_, '_> {
                 .any(|e| matches!(e, RemoteEntry::Removed { .. }))
                 || (round_complete && advance.full_round.is_some());
             if held.is_empty() && !risky {
-                self.apply_page(&calendar, entries, advance, round_complete, PageMode::Apply)
-                    .await?;
+                // The download is polled first, so its request is on its way before the write.
+                let (next, applied) = futures_util::future::join(
+                    next,
+                    self.apply_page(&calendar, entries, advance, round_complete, PageMode::Apply),
+                )
+                .await;
+                applied?;
+                prefetched = next;
                 progress(*events);
             } else {
                 held.push((entries, advance, round_complete));
+                prefetched = next.await;
             }
             if round_complete {
                 break;
@@ -797,6 +813,15 @@ impl Run<'_, '_> {
                 });
             }
         }
+        // A key whose link is written above is marked seen by that write already.
+        let written: HashSet<&str> = write
+            .appointments
+            .iter()
+            .filter_map(|(_, link)| link.as_ref())
+            .chain(&write.links)
+            .map(|link| link.remote_key.as_str())
+            .collect();
+        write.seen.retain(|key| !written.contains(key.as_str()));
         if !self.options.dry_run {
             self.store.write_page(account, &write, now)?;
         }
@@ -1248,6 +1273,16 @@ fn base_item(link: &Link) -> BaseItem {
         remote_hash: link.remote_hash.clone(),
         change_key: link.change_key.clone(),
     }
+}
+
+/// One delta page (`nextLink`, `deltaLink` or the first URL of a round), read.
+async fn delta_page(
+    client: &GraphClient<'_>,
+    url: String,
+    page_size: u32,
+) -> std::result::Result<Page, GraphError> {
+    let prefer = ("Prefer", format!("odata.maxpagesize={page_size}"));
+    read_page(client.get(&url, &[prefer]).await?)
 }
 
 /// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).
