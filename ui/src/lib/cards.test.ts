@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
-import { cardHtml, cardOf, doubleBookingRows, originBadge, visibleTitle } from './cards';
+import { PRIVATE_READ_ONLY, cardHtml, cardOf, doubleBookingRows, originBadge, shownInDialog, visibleTitle } from './cards';
 import { findDoubleBookings } from './conflicts';
 import { rememberedView, toCalendarEvent } from './calendar';
 
@@ -108,5 +108,22 @@ describe('the remembered view', () => {
     expect(rememberedView(null)).toBe('resourceTimeGridDay');
     expect(rememberedView('resourceTimelineWeek')).toBe('resourceTimelineWeek');
     expect(rememberedView('listYear')).toBe('resourceTimeGridDay');
+  });
+});
+
+describe('the dialog of a private appointment', () => {
+  it('shows another resource\'s private appointment only as "Private", read-only', () => {
+    const secret = appt({ resource_id: 2, sensitivity: 'private', title: 'Doctor', location: 'Clinic', notes: 'x-ray' });
+    const shown = shownInDialog(secret, 1);
+    expect([shown.title, shown.location, shown.notes]).toEqual(['Private', '', '']);
+    expect(shown.read_only).toBe(PRIVATE_READ_ONLY);
+    expect([shown.start, shown.end]).toEqual([secret.start, secret.end]);
+  });
+
+  it('shows the planner\'s own private appointment and others\' normal ones in full', () => {
+    const own = appt({ resource_id: 1, sensitivity: 'private', title: 'Doctor' });
+    const open = appt({ resource_id: 2, title: 'Review' });
+    expect(shownInDialog(own, 1)).toBe(own);
+    expect(shownInDialog(open, 1)).toBe(open);
   });
 });

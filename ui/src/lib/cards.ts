@@ -37,6 +37,18 @@ export function isHidden(record: AppointmentRecord, mine: ResourceId | null): bo
   return (record.sensitivity === 'private' || record.sensitivity === 'confidential') && record.resource_id !== mine;
 }
 
+/** Why another resource's private appointment opens read-only with its time only. */
+export const PRIVATE_READ_ONLY = 'This is a private appointment of another resource: only its time is shown, and it cannot be changed here.';
+
+/**
+ * What the appointment dialog may show: another resource's private or confidential appointment
+ * only as "Private" with its time, read-only (saving it would overwrite the real title).
+ */
+export function shownInDialog(record: AppointmentRecord, mine: ResourceId | null): AppointmentRecord {
+  if (!isHidden(record, mine)) return record;
+  return { ...record, title: 'Private', location: '', notes: '', categories: [], read_only: record.read_only ?? PRIVATE_READ_ONLY };
+}
+
 export function visibleTitle(record: AppointmentRecord, mine: ResourceId | null): string {
   return isHidden(record, mine) ? 'Private' : record.title;
 }
