@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import { testRecord } from './test-records';
 import type { Resource } from '../bindings/Resource';
 import {
   calendarOffsetNow,
@@ -20,27 +21,14 @@ const room: Resource = { id: 2, name: 'Boardroom', email: null, kind: 'room', co
 const zed: Resource = { id: 3, name: 'zed', email: null, kind: 'equipment', colour: '#0a7d4f' };
 
 function record(overrides: Partial<AppointmentRecord>): AppointmentRecord {
-  return {
+  return testRecord({
     id: '0b9c2f0e-6f3e-4b0a-9d1c-7d6c1a1e2b3c',
-    resource_id: 1,
     title: 'Design review',
-    all_day: false,
-    start: '2026-11-25T09:00:00+01:00',
     end: '2026-11-25T10:30:00+01:00',
-    time_zone: 'Europe/Berlin',
-    location: '',
-    notes: '',
-    categories: [],
-    show_as: 'busy',
-    sensitivity: 'normal',
-    origin: { kind: 'quick3' },
-    recurrence: null,
-    series_id: null,
-    original_start: null,
     created_at: '2026-11-20T10:00:00Z',
     updated_at: '2026-11-20T10:00:00Z',
     ...overrides,
-  };
+  });
 }
 
 const byId = new Map([ada, room, zed].map((r) => [r.id, r]));

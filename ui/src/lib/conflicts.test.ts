@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import { testRecord } from './test-records';
 import { doubleBookedIds, findDoubleBookings } from './conflicts';
 
-let next = 0;
-const appt = (over: Partial<AppointmentRecord>): AppointmentRecord => ({
-  id: `a${++next}`,
-  resource_id: 1,
-  title: 'Meeting',
-  all_day: false,
-  start: '2026-11-25T09:00:00+01:00',
-  end: '2026-11-25T10:00:00+01:00',
-  time_zone: 'Europe/Berlin',
-  location: '',
-  notes: '',
-  categories: [],
-  show_as: 'busy',
-  sensitivity: 'normal',
-  origin: { kind: 'quick3' },
-  recurrence: null,
-  series_id: null,
-  original_start: null,
-  created_at: '2026-11-01T00:00:00Z',
-  updated_at: '2026-11-01T00:00:00Z',
-  ...over,
-});
+const appt = (over: Partial<AppointmentRecord> = {}): AppointmentRecord => testRecord(over);
 
 const ZONE = 'Europe/Berlin';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import { testRecord } from './test-records';
 import {
   checkForm,
   formFromRecord,
@@ -14,27 +15,16 @@ import {
 const ZONE = 'Europe/Berlin';
 
 function record(overrides: Partial<AppointmentRecord> = {}): AppointmentRecord {
-  return {
+  return testRecord({
     id: 'a1',
-    resource_id: 1,
     title: 'Design review',
-    all_day: false,
-    start: '2026-11-25T09:00:00+01:00',
     end: '2026-11-25T10:30:00+01:00',
     time_zone: ZONE,
     location: 'Room 4',
-    notes: '',
-    categories: [],
-    show_as: 'busy',
-    sensitivity: 'normal',
-    origin: { kind: 'quick3' },
-    recurrence: null,
-    series_id: null,
-    original_start: null,
     created_at: '2026-11-20T10:00:00Z',
     updated_at: '2026-11-20T10:00:00Z',
     ...overrides,
-  };
+  });
 }
 
 const allDayRecord = record({ all_day: true, start: '2026-11-25', end: '2026-11-27', time_zone: null });
