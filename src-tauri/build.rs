@@ -10,6 +10,7 @@ fn main() {
         "edit_appointment",
         "delete_appointment",
         "restore_appointment",
+        "set_display_time_zone",
         "list_accounts",
         "add_account",
         "cancel_sign_in",

@@ -47,9 +47,13 @@ pub fn list_appointments(
     from: String,
     to: String,
 ) -> Reply<Vec<AppointmentRecord>> {
-    with_store(&state, |s| {
-        api::appointments_between(s, Some(&from), Some(&to), None)
-    })
+    with_store(&state, |s| api::planner_appointments(s, &from, &to))
+}
+
+/// Chooses the zone the Scheduler shows times in (`None`: the machine's); answers the zone in force.
+#[tauri::command]
+pub fn set_display_time_zone(state: State<'_, AppState>, zone: Option<String>) -> Reply<String> {
+    with_store(&state, |s| s.set_display_time_zone(zone.as_deref()))
 }
 
 #[tauri::command]

@@ -91,6 +91,7 @@ pub fn run() {
             commands::edit_appointment,
             commands::delete_appointment,
             commands::restore_appointment,
+            commands::set_display_time_zone,
             commands::list_accounts,
             commands::add_account,
             commands::cancel_sign_in,

@@ -8,8 +8,8 @@ use crate::identity::{Credentials, IdentityError, SignInFailure, SignedIn};
 use crate::ids::{AccountId, AppointmentId, ResourceId};
 use crate::model::appointment::parse_time_zone;
 use crate::model::{
-    Account, AccountStatus, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    NewAccount, scope_warning,
+    Account, AccountStatus, Appointment, AppointmentInput, AppointmentPatch, AppointmentRecord,
+    Direction, NewAccount, scope_warning,
 };
 use crate::store::{AppointmentQuery, Store};
 
@@ -30,7 +30,8 @@ pub fn parse_appointment_id(text: &str) -> Result<AppointmentId> {
     })
 }
 
-/// Appointments overlapping `[from, to)`, optionally of one resource.
+/// Appointments overlapping `[from, to)`, optionally of one resource, each with where its upload
+/// to Microsoft 365 stands.
 pub fn appointments_between(
     store: &Store,
     from: Option<&str>,
@@ -42,11 +43,35 @@ pub fn appointments_between(
         from: from.map(|f| parse_instant(f, "range start")).transpose()?,
         to: to.map(|t| parse_instant(t, "range end")).transpose()?,
     };
+    let mut uploads = store.upload_states()?;
     Ok(store
         .list_appointments(query)?
         .iter()
-        .map(AppointmentRecord::from)
+        .map(|a| AppointmentRecord {
+            upload: uploads.remove(&a.id),
+            ..AppointmentRecord::from(a)
+        })
         .collect())
+}
+
+/// What the planner's Scheduler shows of `[from, to)`: every appointment, but another resource's
+/// private and confidential ones only as "Private" with their time (see
+/// [`AppointmentRecord::as_seen_by`]). The CLI, run by whoever holds the data folder, lists them
+/// in full with [`appointments_between`].
+pub fn planner_appointments(store: &Store, from: &str, to: &str) -> Result<Vec<AppointmentRecord>> {
+    let mine = store.planner()?.my_resource_id;
+    Ok(appointments_between(store, Some(from), Some(to), None)?
+        .into_iter()
+        .map(|record| record.as_seen_by(mine))
+        .collect())
+}
+
+/// The record of a just-changed appointment, with where its upload stands.
+fn changed_record(store: &Store, appointment: &Appointment) -> Result<AppointmentRecord> {
+    Ok(AppointmentRecord {
+        upload: store.upload_states()?.remove(&appointment.id),
+        ..AppointmentRecord::from(appointment)
+    })
 }
 
 pub fn create_appointment(
@@ -54,9 +79,8 @@ pub fn create_appointment(
     input: AppointmentInput,
     now: DateTime<Utc>,
 ) -> Result<AppointmentRecord> {
-    Ok(AppointmentRecord::from(
-        &store.create_appointment(input, now)?,
-    ))
+    let created = store.create_appointment(input, now)?;
+    changed_record(store, &created)
 }
 
 pub fn edit_appointment(
@@ -65,11 +89,8 @@ pub fn edit_appointment(
     patch: AppointmentPatch,
     now: DateTime<Utc>,
 ) -> Result<AppointmentRecord> {
-    Ok(AppointmentRecord::from(&store.edit_appointment(
-        parse_appointment_id(id)?,
-        patch,
-        now,
-    )?))
+    let edited = store.edit_appointment(parse_appointment_id(id)?, patch, now)?;
+    changed_record(store, &edited)
 }
 
 pub fn delete_appointment(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<()> {
@@ -81,9 +102,8 @@ pub fn restore_appointment(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<AppointmentRecord> {
-    Ok(AppointmentRecord::from(
-        &store.restore_appointment(parse_appointment_id(id)?, now)?,
-    ))
+    let restored = store.restore_appointment(parse_appointment_id(id)?, now)?;
+    changed_record(store, &restored)
 }
 
 pub fn accounts_of(store: &Store, resource: ResourceId) -> Result<Vec<Account>> {
@@ -523,6 +543,190 @@ mod tests {
         DateTime::parse_from_rfc3339(text)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    fn person(store: &mut Store, name: &str) -> ResourceId {
+        store
+            .add_resource(
+                crate::model::NewResource {
+                    name: name.into(),
+                    email: None,
+                    kind: crate::model::ResourceKind::Person,
+                    colour: None,
+                },
+                at("2026-11-24T08:00:00Z"),
+            )
+            .unwrap()
+            .id
+    }
+
+    fn booking(
+        resource: ResourceId,
+        title: &str,
+        sensitivity: crate::model::Sensitivity,
+    ) -> AppointmentInput {
+        AppointmentInput {
+            resource_id: resource,
+            title: title.into(),
+            all_day: false,
+            start: "2026-11-25T09:00".into(),
+            end: Some("2026-11-25T10:00".into()),
+            time_zone: Some("Europe/Berlin".into()),
+            location: Some("Room 4".into()),
+            notes: Some("Bring the results".into()),
+            categories: vec!["Health".into()],
+            show_as: None,
+            sensitivity: Some(sensitivity),
+        }
+    }
+
+    #[test]
+    fn another_resources_private_appointments_reach_the_planner_as_private_with_their_time_only() {
+        use crate::model::Sensitivity;
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let megan = person(&mut store, "Megan");
+        let adele = person(&mut store, "Adele");
+        store.set_my_resource(megan).unwrap();
+        for (resource, title, sensitivity) in [
+            (adele, "Doctor", Sensitivity::Private),
+            (adele, "Takeover talks", Sensitivity::Confidential),
+            (adele, "Lunch with Ben", Sensitivity::Personal),
+            (adele, "Team meeting", Sensitivity::Normal),
+            (megan, "Dentist", Sensitivity::Private),
+        ] {
+            create_appointment(&mut store, booking(resource, title, sensitivity), now).unwrap();
+        }
+        let (from, to) = ("2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z");
+        let seen = planner_appointments(&store, from, to).unwrap();
+        let full = appointments_between(&store, Some(from), Some(to), None).unwrap();
+        assert_eq!(seen.len(), 5, "hidden appointments still take their time");
+        let titles = |records: &[AppointmentRecord], of: ResourceId| {
+            let mut t: Vec<String> = records
+                .iter()
+                .filter(|r| r.resource_id == of)
+                .map(|r| r.title.clone())
+                .collect();
+            t.sort();
+            t
+        };
+        assert_eq!(
+            titles(&seen, adele),
+            ["Lunch with Ben", "Private", "Private", "Team meeting"],
+            "Adele's private and confidential subjects do not reach Megan"
+        );
+        assert_eq!(
+            titles(&seen, megan),
+            ["Dentist"],
+            "the planner's own stay in full"
+        );
+        for (hidden, original) in seen.iter().zip(&full).filter(|(r, _)| r.title == "Private") {
+            assert_eq!(hidden.id, original.id);
+            assert_eq!(
+                (&hidden.location, &hidden.notes, hidden.categories.len()),
+                (&String::new(), &String::new(), 0),
+                "no location, notes or categories of a hidden appointment"
+            );
+            assert_eq!(
+                (
+                    &hidden.start,
+                    &hidden.end,
+                    hidden.show_as,
+                    hidden.sensitivity
+                ),
+                (
+                    &original.start,
+                    &original.end,
+                    original.show_as,
+                    original.sensitivity
+                ),
+                "its time and show-as stay, so the Scheduler can still show the resource busy"
+            );
+        }
+        assert!(
+            titles(&full, adele).contains(&"Doctor".to_owned()),
+            "the CLI's listing (whoever holds the data folder) is not filtered"
+        );
+    }
+
+    #[test]
+    fn records_say_whether_their_upload_waits_or_failed() {
+        use crate::model::{Sensitivity, UploadState};
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let megan = person(&mut store, "Megan");
+        let local = person(&mut store, "Boardroom");
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: megan,
+                    email: "megan.bowen@contoso.example".into(),
+                    direction: Direction::UpAndDown,
+                    scopes: vec![],
+                },
+                now,
+            )
+            .unwrap();
+        let created = create_appointment(
+            &mut store,
+            booking(megan, "Review", Sensitivity::Normal),
+            now,
+        )
+        .unwrap();
+        let pending = UploadState::Pending {
+            account: "megan.bowen@contoso.example".into(),
+        };
+        assert_eq!(
+            created.upload.as_ref(),
+            Some(&pending),
+            "a new appointment waits for its upload"
+        );
+        let no_account = create_appointment(
+            &mut store,
+            booking(local, "Cleaning", Sensitivity::Normal),
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            no_account.upload, None,
+            "nothing waits where nothing uploads"
+        );
+
+        let upload_of = |store: &Store| {
+            appointments_between(store, None, None, None)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.id == created.id)
+                .unwrap()
+                .upload
+        };
+        assert_eq!(upload_of(&store), Some(pending));
+        store
+            .record_push_failure(
+                account.id,
+                created.id,
+                "Microsoft 365 is unavailable (503).",
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            upload_of(&store),
+            Some(UploadState::Failed {
+                account: "megan.bowen@contoso.example".into(),
+                reason: "Microsoft 365 is unavailable (503).".into(),
+                attempts: 1,
+            }),
+            "a failed upload says why"
+        );
+        let entry = store.outbox_due(account.id, now).unwrap().remove(0);
+        store
+            .confirm_push(account.id, created.id, entry.revision, None)
+            .unwrap();
+        assert_eq!(
+            upload_of(&store),
+            None,
+            "once Microsoft confirmed, nothing is marked"
+        );
     }
 
     #[test]

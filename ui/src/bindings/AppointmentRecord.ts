@@ -5,6 +5,7 @@ import type { Recurrence } from "./Recurrence";
 import type { ResourceId } from "./ResourceId";
 import type { Sensitivity } from "./Sensitivity";
 import type { ShowAs } from "./ShowAs";
+import type { UploadState } from "./UploadState";
 
 /**
  * The appointment as it crosses to the UI and to `--json`. Stable, documented fields:
@@ -16,4 +17,8 @@ export type AppointmentRecord = { id: AppointmentId, resource_id: ResourceId, ti
 /**
  * Set when the appointment cannot be changed in Quick3, with the reason to show.
  */
-read_only?: string, };
+read_only?: string, 
+/**
+ * Set while a change waits in the outbox for Microsoft 365, or when its upload failed.
+ */
+upload?: UploadState, };

@@ -9,4 +9,9 @@ export type Overview = { planner: Planner, my_resource: Resource | null, office3
 /**
  * The IANA zone that local times are read and shown in by default.
  */
-time_zone: string, };
+time_zone: string, 
+/**
+ * The IANA zone the Scheduler shows times in (the planner's setting; the machine's zone
+ * unless chosen).
+ */
+display_time_zone: string, };

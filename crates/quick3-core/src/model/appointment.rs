@@ -323,6 +323,54 @@ pub struct AppointmentRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub read_only: Option<String>,
+    /// Set while a change waits in the outbox for Microsoft 365, or when its upload failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub upload: Option<UploadState>,
+}
+
+/// Where the upload of a Quick3 appointment's change to Microsoft 365 stands (from the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum UploadState {
+    /// Waiting for its upload to the account with this e-mail.
+    Pending { account: String },
+    /// The last upload to the account failed, for `reason`; the next sync tries again.
+    Failed {
+        account: String,
+        reason: String,
+        attempts: u32,
+    },
+}
+
+/// The subject another resource's private or confidential appointment shows, as in Outlook.
+pub const PRIVATE_TITLE: &str = "Private";
+
+impl AppointmentRecord {
+    /// Whether a planner whose own resource is `my_resource` may see only the time of this
+    /// appointment: private and confidential appointments of other resources, as in Outlook.
+    pub fn is_hidden_from(&self, my_resource: Option<ResourceId>) -> bool {
+        matches!(
+            self.sensitivity,
+            Sensitivity::Private | Sensitivity::Confidential
+        ) && Some(self.resource_id) != my_resource
+    }
+
+    /// The appointment as that planner may see it: a hidden one keeps its time, show-as,
+    /// resource and origin, with the subject "Private" and no location, notes or categories.
+    pub fn as_seen_by(self, my_resource: Option<ResourceId>) -> Self {
+        if !self.is_hidden_from(my_resource) {
+            return self;
+        }
+        AppointmentRecord {
+            title: PRIVATE_TITLE.to_owned(),
+            location: String::new(),
+            notes: String::new(),
+            categories: Vec::new(),
+            ..self
+        }
+    }
 }
 
 /// Why a pulled appointment cannot be changed in Quick3.
@@ -360,6 +408,7 @@ impl From<&Appointment> for AppointmentRecord {
             created_at: a.created_at,
             updated_at: a.updated_at,
             read_only: a.read_only_reason().map(String::from),
+            upload: None,
         }
     }
 }

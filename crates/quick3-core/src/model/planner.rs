@@ -50,4 +50,7 @@ pub struct Overview {
     pub demo_mode: bool,
     /// The IANA zone that local times are read and shown in by default.
     pub time_zone: String,
+    /// The IANA zone the Scheduler shows times in (the planner's setting; the machine's zone
+    /// unless chosen).
+    pub display_time_zone: String,
 }

@@ -92,6 +92,7 @@ impl Store {
             office365_module_active: self.module_active(Module::Office365)?,
             demo_mode,
             time_zone: self.default_zone.clone(),
+            display_time_zone: self.display_time_zone()?,
         })
     }
 }

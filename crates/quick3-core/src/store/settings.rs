@@ -1,10 +1,12 @@
-//! Installation settings in the store: where Microsoft is (endpoints) and this installation's id.
+//! Installation settings in the store: where Microsoft is (endpoints), this installation's id and
+//! the zone the Scheduler shows times in.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::error::Result;
 use crate::identity::EndpointSettings;
+use crate::model::appointment::parse_time_zone;
 
 const AUTHORITY: &str = "identity.authority";
 const BROWSER_AUTHORITY: &str = "identity.browser_authority";
@@ -13,6 +15,7 @@ const CLIENT_ID: &str = "identity.client_id";
 const GRAPH: &str = "graph.url";
 const CA_CERT: &str = "identity.ca_cert";
 const INSTALLATION: &str = "installation.id";
+const DISPLAY_ZONE: &str = "scheduler.display_time_zone";
 
 /// The settings a person may change with `quick3 config set NAME VALUE`.
 pub const ENDPOINT_SETTING_NAMES: &[&str] =
@@ -40,6 +43,24 @@ impl Store {
                 .execute("DELETE FROM settings WHERE key = ?1", [key])?,
         };
         Ok(())
+    }
+
+    /// The IANA zone the Scheduler shows times in: the planner's choice, else the machine's zone
+    /// (also when a stored choice is no longer a known zone).
+    pub fn display_time_zone(&self) -> Result<String> {
+        Ok(self
+            .setting(DISPLAY_ZONE)?
+            .filter(|zone| parse_time_zone(zone).is_ok())
+            .unwrap_or_else(|| self.default_zone().to_owned()))
+    }
+
+    /// Chooses the zone the Scheduler shows times in (`None` or blank: the machine's zone) and
+    /// answers the zone now in force. An unknown zone is refused and changes nothing.
+    pub fn set_display_time_zone(&mut self, zone: Option<&str>) -> Result<String> {
+        let zone = zone.map(str::trim).filter(|z| !z.is_empty());
+        let checked = zone.map(parse_time_zone).transpose()?;
+        self.set_setting(DISPLAY_ZONE, checked.as_ref().map(|tz| tz.name()))?;
+        self.display_time_zone()
     }
 
     /// This installation's id (made on first use): keeps its keyring entries apart from others'.
@@ -112,6 +133,41 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let id = store.installation_id().unwrap();
         assert_eq!(store.installation_id().unwrap(), id);
+    }
+
+    #[test]
+    fn the_display_zone_is_the_machines_until_chosen_and_an_unknown_zone_is_refused() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.set_default_zone("Europe/Berlin").unwrap();
+        assert_eq!(
+            store.display_time_zone().unwrap(),
+            "Europe/Berlin",
+            "the machine's zone by default"
+        );
+        assert_eq!(
+            store
+                .set_display_time_zone(Some(" America/New_York "))
+                .unwrap(),
+            "America/New_York"
+        );
+        let refused = store
+            .set_display_time_zone(Some("Mars/Olympus"))
+            .unwrap_err();
+        assert_eq!(refused.code(), "UnknownTimeZone");
+        assert_eq!(
+            store.display_time_zone().unwrap(),
+            "America/New_York",
+            "a refused zone changes nothing"
+        );
+        assert_eq!(
+            store.overview(false).unwrap().display_time_zone,
+            "America/New_York"
+        );
+        assert_eq!(
+            store.set_display_time_zone(Some("")).unwrap(),
+            "Europe/Berlin",
+            "a blank choice goes back to the machine's zone"
+        );
     }
 
     #[test]

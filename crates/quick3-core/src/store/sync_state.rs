@@ -11,7 +11,7 @@ use super::appointments::{COLUMNS, appointment_from_row, upsert};
 use super::{Store, utc_text};
 use crate::error::Result;
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::Appointment;
+use crate::model::{Appointment, UploadState};
 
 /// A calendar of an account, as sync keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -525,6 +525,32 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Where the uploads waiting in the outbox stand, per appointment (a failure before a wait:
+    /// when two accounts hold one appointment, the one that failed is what the planner needs to
+    /// see). The outbox holds only what has not reached Microsoft yet, so this stays small.
+    pub fn upload_states(&self) -> Result<HashMap<AppointmentId, UploadState>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.appointment_id, a.email, o.attempts, o.last_error
+               FROM sync_outbox o JOIN m365_accounts a ON a.id = o.account_id
+              ORDER BY o.last_error IS NOT NULL, o.created_at",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            let account: String = row.get(1)?;
+            let attempts: i64 = row.get(2)?;
+            let state = match row.get::<_, Option<String>>(3)? {
+                Some(reason) => UploadState::Failed {
+                    account,
+                    reason,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                },
+                None => UploadState::Pending { account },
+            };
+            Ok((row.get::<_, AppointmentId>(0)?, state))
+        })?;
+        // Failures come last, so they replace a wait of the same appointment.
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
 
     /// Whether an outbox entry exists.
