@@ -208,3 +208,38 @@ fn demo_seed_is_idempotent_and_grants_the_demo_rights() {
         "Megan has appointments"
     );
 }
+
+#[test]
+fn quick3_run_beside_the_open_app_loses_none_of_the_apps_writes() {
+    use quick3_core::Store;
+    use quick3_core::model::{NewResource, ResourceKind};
+    let q = Quick3::new();
+    let database = quick3_core::paths::database_in(q.dir.path()).expect("a database path");
+    let person = |name: &str| NewResource {
+        name: name.into(),
+        email: None,
+        kind: ResourceKind::Person,
+        colour: None,
+    };
+    let now = chrono::Utc::now();
+    // The app: its store, then a second connection of the same process (its background jobs).
+    let mut app = Store::open(&database).expect("the app opens the store");
+    app.add_resource(person("Written before"), now).unwrap();
+    let jobs = Store::open(&database).expect("the app's jobs open the store");
+    // Support runs the CLI while the app is open, then the app writes again.
+    q.ok(&["resource", "list"]);
+    app.add_resource(person("Written after"), now).unwrap();
+    let seen: Vec<String> = q
+        .json(&["resource", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect();
+    drop((app, jobs));
+    assert_eq!(
+        seen,
+        ["Written after", "Written before"],
+        "the CLI sees every write of the running app (the app's log was not deleted under it)"
+    );
+}

@@ -97,15 +97,22 @@ fn create_private(path: &Path) -> Result<()> {
         path: path.display().to_string(),
         reason: e.to_string(),
     };
+    // Only a new file is opened here. Closing a descriptor of a database this process already has
+    // open would drop every POSIX lock SQLite holds on it (locks belong to the process, and any
+    // close releases them all): another process, such as the CLI, would then take the database
+    // for unused and delete the write-ahead log that this process is still writing to.
     let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).map_err(fail)?;
-    Ok(())
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(fail(e)),
+    }
 }
 
 #[cfg(test)]
