@@ -30,6 +30,12 @@ fn main() {
         "smtp_settings",
         "save_smtp_settings",
         "send_test_mail",
+        "org_settings",
+        "save_org_settings",
+        "test_org_settings",
+        "look_up_mailbox",
+        "link_mailbox",
+        "unlink_mailbox",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

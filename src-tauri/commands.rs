@@ -2,17 +2,20 @@
 //! to `{ code, message }`.
 
 use chrono::Utc;
+use quick3_core::api::organisation::administrator;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::{Credentials, DEEP_LINK_REDIRECT};
 use quick3_core::ids::{AccountId, JobId, ResourceId};
 use quick3_core::mail::{self, SmtpSettings};
 use quick3_core::model::{
     Account, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction, Job, JobRun,
-    JobSpec, NewAccount, Overview, Resource,
+    JobSpec, MailboxLookup, NewAccount, NewOrgLink, OrgSettings, OrgSettingsRecord, OrgTestReport,
+    Overview, Resource,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{ErrorPayload, Store, api};
-use tauri::{AppHandle, State};
+use tauri::async_runtime::block_on;
+use tauri::{AppHandle, Manager, State};
 
 use crate::microsoft::open_in_browser;
 use crate::{AppState, background, sync};
@@ -274,4 +277,84 @@ pub async fn send_test_mail(state: State<'_, AppState>, to: String) -> Reply<()>
             code: "MailFailed".into(),
             message: err.to_string(),
         })
+}
+
+/// Runs `work` off the window on a store connection of its own, with the way to Microsoft (the
+/// window's store is never held while Microsoft answers).
+async fn own_connection<T: Send + 'static>(
+    app: AppHandle,
+    work: impl FnOnce(&mut Store, &Credentials) -> quick3_core::Result<T> + Send + 'static,
+) -> Reply<T> {
+    sync::off_the_window(move || {
+        let state = app.state::<AppState>();
+        let credentials = credentials(&state)?;
+        let mut store = Store::open(&state.database).map_err(ErrorPayload::from)?;
+        work(&mut store, credentials).map_err(ErrorPayload::from)
+    })
+    .await?
+}
+
+/// Settings → Client settings → Office 365 (administrators only).
+#[tauri::command]
+pub fn org_settings(state: State<'_, AppState>) -> Reply<Option<OrgSettingsRecord>> {
+    let credentials = credentials(&state)?;
+    with_store(&state, |s| {
+        administrator::settings(s, credentials, Utc::now().date_naive())
+    })
+}
+
+/// Saves Client settings → Office 365; a secret given goes to the OS keyring, none keeps it.
+#[tauri::command]
+pub async fn save_org_settings(
+    app: AppHandle,
+    settings: OrgSettings,
+    secret: Option<String>,
+) -> Reply<OrgSettingsRecord> {
+    own_connection(app, move |s, c| {
+        block_on(administrator::save_settings(
+            s,
+            c,
+            settings,
+            secret,
+            Utc::now().date_naive(),
+        ))
+    })
+    .await
+}
+
+/// Test settings (hamburger menu): what works and, in plain words, what is missing.
+#[tauri::command]
+pub async fn test_org_settings(app: AppHandle) -> Reply<OrgTestReport> {
+    own_connection(app, |s, c| {
+        block_on(administrator::test_settings(s, c, Utc::now()))
+    })
+    .await
+}
+
+/// Finds a mailbox by Object ID or e-mail for the link dialog.
+#[tauri::command]
+pub async fn look_up_mailbox(app: AppHandle, reference: String) -> Reply<MailboxLookup> {
+    own_connection(app, move |s, c| {
+        block_on(administrator::look_up(s, c, &reference, Utc::now()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn link_mailbox(app: AppHandle, link: NewOrgLink) -> Reply<Account> {
+    own_connection(app, move |s, c| {
+        block_on(administrator::link(s, c, link, Utc::now()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn unlink_mailbox(
+    state: State<'_, AppState>,
+    account_id: AccountId,
+    keep_appointments: bool,
+) -> Reply<Account> {
+    with_store(&state, |s| {
+        administrator::unlink(s, account_id, keep_appointments, Utc::now())
+    })
 }

@@ -111,6 +111,12 @@ pub fn run() {
             commands::smtp_settings,
             commands::save_smtp_settings,
             commands::send_test_mail,
+            commands::org_settings,
+            commands::save_org_settings,
+            commands::test_org_settings,
+            commands::look_up_mailbox,
+            commands::link_mailbox,
+            commands::unlink_mailbox,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -471,4 +471,9 @@ pub enum AdminCommand {
     AllowEdit { resource: String },
     /// Withdraws the planner's right to edit Resource settings.
     DenyEdit,
+    /// Makes the planner an administrator of the organisation's Office 365 connection (Client
+    /// settings, Test settings and organisation links in the window).
+    AllowAdmin,
+    /// Withdraws the planner's administrator right.
+    DenyAdmin,
 }

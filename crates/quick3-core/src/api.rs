@@ -185,7 +185,10 @@ pub fn account_rows(
             {
                 account.status = AccountStatus::SignInNeeded;
             }
-            let scope_warning = scope_warning(account.direction, &account.scopes);
+            // An organisation link has no scopes of its own: the organisation's permissions count.
+            let scope_warning = (!account.is_organisation_link())
+                .then(|| scope_warning(account.direction, &account.scopes))
+                .flatten();
             let admin_consent_url = account.last_error.as_deref().and_then(admin_consent_link);
             AccountRow {
                 account,

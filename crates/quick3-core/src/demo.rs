@@ -64,6 +64,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
     store.set_planner_name(DEMO_PEOPLE[0].0)?;
     store.set_my_resource(people[0].id)?;
     store.set_may_edit_resource_settings(true)?;
+    store.set_administrator(true)?;
     store.set_module_active(Module::Office365, true, now)?;
 
     let zone = store.default_zone().to_owned();

@@ -558,3 +558,62 @@ async fn the_application_token_is_renewed_once_and_only_near_its_expiry() {
         "less than five minutes left: renewed ahead of expiry"
     );
 }
+
+#[tokio::test]
+async fn the_windows_doors_are_for_administrators_only() {
+    use quick3_core::api::organisation::administrator;
+    let mut world = world().await;
+    let today = now().date_naive();
+    let refused = administrator::save_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(DEMO_TENANT_ID, None),
+        Some(m365_emulator::ORG_CLIENT_SECRET.into()),
+        today,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code(), "OrgNotAdministrator");
+    assert_eq!(
+        world.store.org_settings().unwrap(),
+        None,
+        "a refused planner wrote nothing"
+    );
+    assert_eq!(
+        administrator::settings(&world.store, &world.credentials, today)
+            .unwrap_err()
+            .code(),
+        "OrgNotAdministrator"
+    );
+
+    world.store.set_administrator(true).unwrap();
+    administrator::save_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(DEMO_TENANT_ID, None),
+        Some(m365_emulator::ORG_CLIENT_SECRET.into()),
+        today,
+    )
+    .await
+    .unwrap();
+    let found = administrator::look_up(&world.store, &world.credentials, MEGAN, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.object_id.as_str(), found.display_name.as_str()),
+        (MEGAN_ID, "Megan Bowen"),
+        "found by e-mail, shown by name"
+    );
+    assert!(
+        found
+            .calendars
+            .iter()
+            .any(|c| c.is_default && c.name == "Calendar"),
+        "{:?}",
+        found.calendars
+    );
+    assert!(
+        world.store.org_links().unwrap().is_empty(),
+        "looking up links nothing"
+    );
+}

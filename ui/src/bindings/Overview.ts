@@ -5,7 +5,12 @@ import type { Resource } from "./Resource";
 /**
  * Everything the window needs at start: who is planning, with what rights and modules.
  */
-export type Overview = { planner: Planner, my_resource: Resource | null, office365_module_active: boolean, demo_mode: boolean, 
+export type Overview = { planner: Planner, my_resource: Resource | null, office365_module_active: boolean, 
+/**
+ * The planner administers the organisation's Office 365 connection (Client settings, Test
+ * settings, organisation links).
+ */
+administrator: boolean, demo_mode: boolean, 
 /**
  * The IANA zone that local times are read and shown in by default.
  */

@@ -12,7 +12,12 @@ import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Direction } from '../bindings/Direction';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { MailboxLookup } from '../bindings/MailboxLookup';
 import type { NewAccount } from '../bindings/NewAccount';
+import type { NewOrgLink } from '../bindings/NewOrgLink';
+import type { OrgSettings } from '../bindings/OrgSettings';
+import type { OrgSettingsRecord } from '../bindings/OrgSettingsRecord';
+import type { OrgTestReport } from '../bindings/OrgTestReport';
 import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
@@ -116,6 +121,17 @@ export const api = {
   saveSmtpSettings: (settings: SmtpSettings, password: string | null) =>
     call<SmtpSettings>('save_smtp_settings', { settings, password }),
   sendTestMail: (to: string) => call<null>('send_test_mail', { to }),
+  /** Client settings → Office 365 (administrators only); null until entered. */
+  orgSettings: () => call<OrgSettingsRecord | null>('org_settings'),
+  /** `secret` null keeps the one in the OS keyring. */
+  saveOrgSettings: (settings: OrgSettings, secret: string | null) =>
+    call<OrgSettingsRecord>('save_org_settings', { settings, secret }),
+  testOrgSettings: () => call<OrgTestReport>('test_org_settings'),
+  /** Finds a mailbox by Object ID or e-mail (nothing is linked yet). */
+  lookUpMailbox: (reference: string) => call<MailboxLookup>('look_up_mailbox', { reference }),
+  linkMailbox: (link: NewOrgLink) => call<Account>('link_mailbox', { link }),
+  unlinkMailbox: (accountId: AccountId, keepAppointments: boolean) =>
+    call<Account>('unlink_mailbox', { accountId, keepAppointments }),
   onSyncProgress: (handler: (p: SyncProgress) => void) => subscribe<SyncProgress>('sync-progress', handler),
   onSyncFinished: (handler: (f: SyncFinished) => void) => subscribe<SyncFinished>('sync-finished', handler),
   onJobFinished: (handler: (f: JobFinished) => void) => subscribe<JobFinished>('job-finished', handler),

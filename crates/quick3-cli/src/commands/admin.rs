@@ -46,6 +46,16 @@ pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyh
             store.set_may_edit_resource_settings(false)?;
             out!("The planner may no longer edit Resource settings.");
         }
+        AdminCommand::AllowAdmin => {
+            store.set_administrator(true)?;
+            out!(
+                "The planner is now an administrator of the organisation's Office 365 connection."
+            );
+        }
+        AdminCommand::DenyAdmin => {
+            store.set_administrator(false)?;
+            out!("The planner is no longer an administrator.");
+        }
     }
     Ok(())
 }

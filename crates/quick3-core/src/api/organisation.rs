@@ -390,3 +390,94 @@ pub fn unlink_mailbox(
     }
     store.remove_account(account, keep_appointments, now)
 }
+
+/// The window's doors to organisation mode: each refuses a planner who is not an administrator
+/// before anything else happens. (The CLI is local management's own tool on the data folder and
+/// calls the functions above directly.)
+pub mod administrator {
+    use super::*;
+    use crate::model::{MailboxCalendar, MailboxLookup};
+
+    fn check(store: &Store) -> Result<()> {
+        if store.is_administrator()? {
+            Ok(())
+        } else {
+            Err(OrgError::NotAdministrator.into())
+        }
+    }
+
+    /// Client settings → Office 365 as stored.
+    pub fn settings(
+        store: &Store,
+        credentials: &Credentials,
+        today: NaiveDate,
+    ) -> Result<Option<OrgSettingsRecord>> {
+        check(store)?;
+        org_settings(store, credentials, today)
+    }
+
+    /// Saves Client settings → Office 365; an empty or absent secret keeps the stored one.
+    pub async fn save_settings(
+        store: &mut Store,
+        credentials: &Credentials,
+        settings: OrgSettings,
+        secret: Option<String>,
+        today: NaiveDate,
+    ) -> Result<OrgSettingsRecord> {
+        check(store)?;
+        set_org_settings(store, credentials, settings, secret.map(Secret::new), today).await
+    }
+
+    /// Test settings (hamburger menu).
+    pub async fn test_settings(
+        store: &Store,
+        credentials: &Credentials,
+        now: DateTime<Utc>,
+    ) -> Result<OrgTestReport> {
+        check(store)?;
+        test_org_settings(store, credentials, None, now).await
+    }
+
+    /// Finds a mailbox by Object ID or e-mail for the link dialog (nothing is written).
+    pub async fn look_up(
+        store: &Store,
+        credentials: &Credentials,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MailboxLookup> {
+        check(store)?;
+        let found = resolve_mailbox(store, credentials, reference, &[], now).await?;
+        Ok(MailboxLookup {
+            object_id: found.mailbox.object_id,
+            display_name: found.mailbox.display_name,
+            email: found.email,
+            calendars: found
+                .calendars
+                .into_iter()
+                .map(|(_, name, is_default)| MailboxCalendar { name, is_default })
+                .collect(),
+        })
+    }
+
+    /// Links a resource to a mailbox.
+    pub async fn link(
+        store: &mut Store,
+        credentials: &Credentials,
+        link: NewOrgLink,
+        now: DateTime<Utc>,
+    ) -> Result<Account> {
+        check(store)?;
+        link_mailbox(store, credentials, link, now).await
+    }
+
+    /// Removes an organisation link.
+    pub fn unlink(
+        store: &mut Store,
+        account: AccountId,
+        keep_appointments: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Account> {
+        check(store)?;
+        unlink_mailbox(store, account, keep_appointments, now)
+    }
+}

@@ -19,6 +19,11 @@ pub const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrgError {
     #[error(
+        "Only an administrator may change the organisation's Office 365 connection: ask your \
+         local management to make you one (quick3 admin allow-admin)."
+    )]
+    NotAdministrator,
+    #[error(
         "Organisation mode is not set up: enter the tenant id, client id and client secret of the \
          organisation's app registration first."
     )]
@@ -69,6 +74,7 @@ impl OrgError {
     /// A stable identifier for the UI.
     pub fn code(&self) -> &'static str {
         match self {
+            OrgError::NotAdministrator => "OrgNotAdministrator",
             OrgError::NotConfigured => "OrgNotConfigured",
             OrgError::SecretMissing => "OrgSecretMissing",
             OrgError::WrongSecret => "OrgWrongSecret",

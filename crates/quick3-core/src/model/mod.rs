@@ -17,8 +17,8 @@ pub use job::{
     JobRun, JobRunResult, JobScope, JobSpec,
 };
 pub use organisation::{
-    NewOrgLink, OrgMailbox, OrgSettings, OrgSettingsRecord, OrgTestReport,
-    SECRET_EXPIRY_WARNING_DAYS, secret_expiry_warning,
+    MailboxCalendar, MailboxLookup, NewOrgLink, OrgMailbox, OrgSettings, OrgSettingsRecord,
+    OrgTestReport, SECRET_EXPIRY_WARNING_DAYS, secret_expiry_warning,
 };
 pub use planner::{Module, Overview, Planner};
 pub use resource::{NewResource, Resource, ResourceKind};

@@ -136,6 +136,26 @@ pub struct NewOrgLink {
     pub calendars: Vec<String>,
 }
 
+/// A mailbox found by Object ID or e-mail, as the link dialog shows it before anything is linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MailboxLookup {
+    pub object_id: String,
+    /// The user's name in Microsoft Entra.
+    pub display_name: String,
+    pub email: String,
+    /// The mailbox's calendars, as Graph lists them.
+    pub calendars: Vec<MailboxCalendar>,
+}
+
+/// One calendar of a mailbox found for linking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MailboxCalendar {
+    pub name: String,
+    pub is_default: bool,
+}
+
 /// The outcome of Test settings: what worked and, in plain words, what is missing.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

@@ -47,6 +47,9 @@ pub struct Overview {
     pub planner: Planner,
     pub my_resource: Option<Resource>,
     pub office365_module_active: bool,
+    /// The planner administers the organisation's Office 365 connection (Client settings, Test
+    /// settings, organisation links).
+    pub administrator: bool,
     pub demo_mode: bool,
     /// The IANA zone that local times are read and shown in by default.
     pub time_zone: String,

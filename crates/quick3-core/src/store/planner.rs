@@ -8,6 +8,9 @@ use crate::error::Result;
 use crate::ids::ResourceId;
 use crate::model::{Module, Overview, Planner};
 
+/// The settings key of the planner's administrator right (organisation mode).
+const ADMINISTRATOR: &str = "planner.administrator";
+
 impl Store {
     pub fn planner(&self) -> Result<Planner> {
         Ok(self.conn.query_row(
@@ -46,6 +49,17 @@ impl Store {
             [allowed],
         )?;
         Ok(())
+    }
+
+    /// Whether the planner is an administrator: Client settings → Office 365, Test settings and
+    /// organisation links are theirs only.
+    pub fn is_administrator(&self) -> Result<bool> {
+        Ok(self.setting(ADMINISTRATOR)?.as_deref() == Some("1"))
+    }
+
+    /// Local management's grant (or withdrawal) of the administrator right.
+    pub fn set_administrator(&mut self, administrator: bool) -> Result<()> {
+        self.set_setting(ADMINISTRATOR, administrator.then_some("1"))
     }
 
     pub fn module_active(&self, module: Module) -> Result<bool> {
@@ -90,6 +104,7 @@ impl Store {
             planner,
             my_resource,
             office365_module_active: self.module_active(Module::Office365)?,
+            administrator: self.is_administrator()?,
             demo_mode,
             time_zone: self.default_zone.clone(),
             display_time_zone: self.display_time_zone()?,
@@ -119,5 +134,18 @@ mod tests {
             .set_module_active(Module::Office365, false, Utc::now())
             .unwrap();
         assert!(!store.module_active(Module::Office365).unwrap());
+    }
+
+    #[test]
+    fn the_administrator_right_is_granted_and_withdrawn() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert!(
+            !store.overview(false).unwrap().administrator,
+            "nobody is one by default"
+        );
+        store.set_administrator(true).unwrap();
+        assert!(store.overview(false).unwrap().administrator);
+        store.set_administrator(false).unwrap();
+        assert!(!store.is_administrator().unwrap());
     }
 }
