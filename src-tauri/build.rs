@@ -15,6 +15,7 @@ fn main() {
         "add_account",
         "cancel_sign_in",
         "sign_in_again",
+        "keyring_status",
         "edit_account",
         "set_main_account",
         "remove_account",

@@ -4,7 +4,8 @@
 use chrono::Utc;
 use quick3_core::api::organisation::administrator;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
-use quick3_core::identity::{Credentials, DEEP_LINK_REDIRECT};
+use quick3_core::identity::Credentials;
+use quick3_core::identity::secrets::check_keyring;
 use quick3_core::ids::{AccountId, JobId, ResourceId};
 use quick3_core::mail::{self, SmtpSettings};
 use quick3_core::model::{
@@ -13,12 +14,11 @@ use quick3_core::model::{
     Overview, Resource,
 };
 use quick3_core::sync::SyncSummary;
-use quick3_core::{ErrorPayload, Store, api};
+use quick3_core::{CoreError, ErrorPayload, Store, api};
 use tauri::async_runtime::block_on;
 use tauri::{AppHandle, Manager, State};
 
-use crate::microsoft::open_in_browser;
-use crate::{AppState, background, sync};
+use crate::{AppState, background, microsoft, sync};
 
 type Reply<T> = Result<T, ErrorPayload>;
 
@@ -98,27 +98,34 @@ pub fn list_accounts(
 }
 
 /// Adds the account and opens Microsoft's sign-in page in the system browser; the answer comes
-/// back as a deep link (see `microsoft::listen`).
+/// back as a deep link or to a loopback listener (see `microsoft::start_sign_in`).
 #[tauri::command]
-pub fn add_account(app: AppHandle, state: State<'_, AppState>, new: NewAccount) -> Reply<Account> {
-    let credentials = credentials(&state)?;
-    let (account, url) = with_store(&state, |s| {
-        api::add_account(s, credentials, new, DEEP_LINK_REDIRECT, Utc::now())
-    })?;
-    open_in_browser(&app, &url).map(|()| account)
+pub fn add_account(app: AppHandle, new: NewAccount) -> Reply<Account> {
+    microsoft::start_sign_in(&app, |s, credentials, redirect| {
+        api::add_account(s, credentials, new, redirect, Utc::now())
+    })
 }
 
 #[tauri::command]
-pub fn sign_in_again(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    account_id: AccountId,
-) -> Reply<()> {
-    let credentials = credentials(&state)?;
-    let url = with_store(&state, |s| {
-        api::sign_in_again(s, credentials, account_id, DEEP_LINK_REDIRECT, Utc::now())
-    })?;
-    open_in_browser(&app, &url)
+pub fn sign_in_again(app: AppHandle, account_id: AccountId) -> Reply<()> {
+    microsoft::start_sign_in(&app, |s, credentials, redirect| {
+        let url = api::sign_in_again(s, credentials, account_id, redirect, Utc::now())?;
+        Ok(((), url))
+    })
+}
+
+/// Whether the OS keyring, which keeps the sign-ins and the SMTP password, answers: the error
+/// says plainly what to do when it does not.
+#[tauri::command]
+pub async fn keyring_status(state: State<'_, AppState>) -> Reply<()> {
+    let secrets = state.secrets.clone();
+    tauri::async_runtime::spawn_blocking(move || check_keyring(secrets.as_ref()))
+        .await
+        .map_err(|err| ErrorPayload {
+            code: "Internal".into(),
+            message: err.to_string(),
+        })?
+        .map_err(|err| CoreError::from(err).into())
 }
 
 #[tauri::command]

@@ -96,6 +96,7 @@ pub fn run() {
             commands::add_account,
             commands::cancel_sign_in,
             commands::sign_in_again,
+            commands::keyring_status,
             commands::edit_account,
             commands::set_main_account,
             commands::remove_account,

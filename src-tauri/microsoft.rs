@@ -3,10 +3,16 @@
 //! `quickplanner://auth/callback` deep links.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use chrono::Utc;
 use m365_emulator::demo::DemoInstance;
-use quick3_core::identity::{Credentials, EndpointSettings, IdentityError, Keyring};
+use quick3_core::identity::flow::PENDING_LIFETIME_MINUTES;
+use quick3_core::identity::loopback::LoopbackListener;
+use quick3_core::identity::{
+    Credentials, DEEP_LINK_REDIRECT, EndpointSettings, IdentityError, Keyring,
+};
 use quick3_core::{CoreError, ErrorPayload, Store, api};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -23,6 +29,9 @@ pub const SIGN_IN_EVENT: &str = "account-sign-in";
 #[derive(Debug)]
 pub struct Microsoft {
     pub credentials: Result<Credentials, ErrorPayload>,
+    /// Whether `quickplanner://` answers reach this app (the scheme is registered to it); when
+    /// not, sign-ins come back to a loopback listener instead.
+    deep_link: AtomicBool,
     _emulator: Option<DemoInstance>,
 }
 
@@ -36,6 +45,7 @@ impl Microsoft {
         })();
         Microsoft {
             credentials: credentials.map_err(ErrorPayload::from),
+            deep_link: AtomicBool::new(false),
             _emulator: None,
         }
     }
@@ -53,6 +63,7 @@ impl Microsoft {
                     credentials: Err(
                         CoreError::from(IdentityError::Misconfigured { reason }).into()
                     ),
+                    deep_link: AtomicBool::new(false),
                     _emulator: None,
                 };
             }
@@ -72,6 +83,7 @@ impl Microsoft {
             .and_then(|endpoints| credentials(endpoints, store));
         Microsoft {
             credentials: credentials.map_err(ErrorPayload::from),
+            deep_link: AtomicBool::new(false),
             _emulator: Some(instance),
         }
     }
@@ -102,14 +114,18 @@ pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<(), 
 /// launch hands over (single-instance). Also registers the scheme, so that a development or test
 /// build handles it too.
 pub fn listen<R: Runtime>(app: &AppHandle<R>) {
-    #[cfg(any(target_os = "linux", windows))]
-    if let Err(err) = app.deep_link().register_all() {
-        tracing::warn!(%err, "the quickplanner:// scheme could not be registered");
+    let ready = match std::env::var(SIGN_IN_RETURN_VAR).as_deref() {
+        Ok("loopback") => false,
+        Ok("deep-link") => true,
+        _ => register_scheme(app),
+    };
+    if !ready {
+        tracing::info!("sign-ins come back through a loopback listener on 127.0.0.1");
     }
-    #[cfg(target_os = "linux")]
-    if let Err(err) = unquote_handler_exec(app) {
-        tracing::warn!(%err, "the quickplanner:// handler entry could not be adjusted");
-    }
+    app.state::<AppState>()
+        .microsoft
+        .deep_link
+        .store(ready, Ordering::Relaxed);
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {
         for url in event.urls() {
@@ -121,6 +137,74 @@ pub fn listen<R: Runtime>(app: &AppHandle<R>) {
         Ok(None) => {}
         Err(err) => tracing::warn!(%err, "the start-up deep link could not be read"),
     }
+}
+
+/// Chooses how sign-in answers come back: `loopback` or `deep-link` (default: the deep link when
+/// the `quickplanner://` scheme is registered to this app, else loopback).
+pub const SIGN_IN_RETURN_VAR: &str = "QUICK3_SIGN_IN_RETURN";
+
+/// Registers `quickplanner://` to this binary (Linux, Windows; a macOS bundle declares it) and
+/// answers whether the desktop will hand such links to it.
+fn register_scheme<R: Runtime>(app: &AppHandle<R>) -> bool {
+    #[cfg(any(target_os = "linux", windows))]
+    {
+        if let Err(err) = app.deep_link().register_all() {
+            tracing::warn!(%err, "the quickplanner:// scheme could not be registered");
+            return false;
+        }
+        #[cfg(target_os = "linux")]
+        if let Err(err) = unquote_handler_exec(app) {
+            tracing::warn!(%err, "the quickplanner:// handler entry could not be adjusted");
+        }
+        match app.deep_link().is_registered("quickplanner") {
+            Ok(registered) => registered,
+            Err(err) => {
+                tracing::warn!(%err, "whether quickplanner:// reaches this app is unknown");
+                false
+            }
+        }
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
+    {
+        let _ = app;
+        true
+    }
+}
+
+/// Starts a sign-in: `begin` records it in the store for the redirect URI this app receives
+/// answers on and returns Microsoft's sign-in page, which opens in the system browser. With the
+/// deep link, the answer arrives through `listen`; otherwise a loopback listener on 127.0.0.1
+/// takes the one answer (or gives up when the attempt expires). Nothing is recorded when the
+/// keyring, which must keep the sign-in, cannot be reached.
+pub fn start_sign_in<T, R: Runtime>(
+    app: &AppHandle<R>,
+    begin: impl FnOnce(&mut Store, &Credentials, &str) -> quick3_core::Result<(T, Url)>,
+) -> Result<T, ErrorPayload> {
+    let state = app.state::<AppState>();
+    let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
+    credentials.check_keyring().map_err(CoreError::from)?;
+    let listener = if state.microsoft.deep_link.load(Ordering::Relaxed) {
+        None
+    } else {
+        Some(tauri::async_runtime::block_on(LoopbackListener::bind()).map_err(CoreError::from)?)
+    };
+    let redirect = listener.as_ref().map_or_else(
+        || DEEP_LINK_REDIRECT.to_owned(),
+        LoopbackListener::redirect_uri,
+    );
+    let (value, url) = begin(&mut state.store(), credentials, &redirect)?;
+    if let Some(listener) = listener {
+        let handle = app.clone();
+        let lifetime = Duration::from_secs(PENDING_LIFETIME_MINUTES.unsigned_abs() * 60);
+        tauri::async_runtime::spawn(async move {
+            match listener.wait(lifetime).await.map(|url| Url::parse(&url)) {
+                Ok(Ok(url)) => answer(&handle, url),
+                Ok(Err(err)) => tracing::warn!(%err, "a loopback sign-in answer was unreadable"),
+                Err(err) => tracing::info!(%err, "no sign-in answer came back to the loopback"),
+            }
+        });
+    }
+    open_in_browser(app, &url).map(|()| value)
 }
 
 /// The plugin writes `Exec="/path/to/quick3-planner" %u` into its handler entry. xdg-utils 1.1.3

@@ -1,7 +1,7 @@
 // Harness for end-to-end tests: starts the real Quick3 Planner binary through tauri-driver on a
 // data folder of the test's own, and offers a few helpers that act as a person would.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
@@ -41,17 +41,35 @@ async function noInstanceRunning(timeout = 15000) {
   }
 }
 
-/** Starts the app on `dataDir` and waits until the window shows the Scheduler. */
-export async function launch(dataDir, { demo = true } = {}) {
+/**
+ * A launcher that starts the app binary with extra environment variables (WebDriver starts the
+ * application it is given with the driver's own environment).
+ */
+function launcherWith(env) {
+  const dir = mkdtempSync(join(tmpdir(), 'quick3-e2e-launcher-'));
+  const file = join(dir, 'quick3-planner');
+  const quote = (value) => `'${String(value).replaceAll("'", "'\\''")}'`;
+  const exports = Object.entries(env).map(([name, value]) => `export ${name}=${quote(value)}`);
+  writeFileSync(file, ['#!/bin/sh', ...exports, `exec ${quote(process.env.APP_BIN)} "$@"`, ''].join('\n'),
+    { mode: 0o755 });
+  return file;
+}
+
+/**
+ * Starts the app on `dataDir` and waits until the window shows the Scheduler. `env` adds
+ * environment variables to the app's own (another PATH, another D-Bus session).
+ */
+export async function launch(dataDir, { demo = true, env = null } = {}) {
   await noInstanceRunning();
   const args = ['--data-dir', dataDir];
   if (demo) args.push('--demo');
+  const application = env ? launcherWith(env) : process.env.APP_BIN;
   const browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.QUICK3_E2E_PORT ?? 4444),
     logLevel: 'error',
     connectionRetryCount: 0,
-    capabilities: { 'tauri:options': { application: process.env.APP_BIN, args } },
+    capabilities: { 'tauri:options': { application, args } },
   });
   await browser.setTimeout({ implicit: 0 });
   await (await browser.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 20000 });
@@ -186,13 +204,15 @@ export async function completeSignIn(url, login, password = 'Demo-pass-1') {
     }
     return response;
   };
+  // Where the sign-in answer goes: the app's quickplanner:// scheme or its loopback listener.
+  const redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
   let current = url;
   let response = await go(url);
   const pages = [];
   for (let step = 0; step < 8; step++) {
     if (response.status >= 300 && response.status < 400) {
       const next = new URL(response.headers.get('location'), current).href;
-      if (!next.startsWith('http')) return next;
+      if (!next.startsWith('http') || (redirectUri && next.startsWith(redirectUri))) return next;
       current = next;
       response = await go(next);
       continue;

@@ -95,6 +95,8 @@ export const api = {
   addAccount: (account: NewAccount) => call<Account>('add_account', { new: account }),
   signInAgain: (accountId: AccountId) => call<null>('sign_in_again', { accountId }),
   cancelSignIn: (accountId: AccountId) => call<null>('cancel_sign_in', { accountId }),
+  /** Resolves when the OS keyring answers; rejects with what to do when it does not. */
+  keyringStatus: () => call<null>('keyring_status'),
   editAccount: (accountId: AccountId, direction: Direction, scopes: string[]) =>
     call<Account>('edit_account', { accountId, direction, scopes }),
   setMainAccount: (accountId: AccountId) => call<Account>('set_main_account', { accountId }),

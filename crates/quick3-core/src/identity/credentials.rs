@@ -233,7 +233,7 @@ impl Credentials {
     /// Fails with a plain explanation when the keyring cannot be reached (before anything that
     /// would need it is written).
     pub fn check_keyring(&self) -> Result<(), IdentityError> {
-        self.secrets.get("availability-check").map(|_| ())
+        super::secrets::check_keyring(self.secrets.as_ref())
     }
 
     /// Whether a refresh token is stored for the account.

@@ -65,6 +65,12 @@ impl SecretStore for Keyring {
     }
 }
 
+/// Fails with a plain explanation (`KeyringUnavailable`) when the keyring cannot be reached, so
+/// that nothing needing it is started; reads one key that is never written.
+pub fn check_keyring(secrets: &dyn SecretStore) -> Result<(), IdentityError> {
+    secrets.get("availability-check").map(|_| ())
+}
+
 /// The keyring key of an account's refresh token.
 pub fn refresh_token_key(account: crate::ids::AccountId) -> String {
     format!("m365-account-{account}/refresh-token")
