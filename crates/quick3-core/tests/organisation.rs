@@ -617,3 +617,144 @@ async fn the_windows_doors_are_for_administrators_only() {
         "looking up links nothing"
     );
 }
+
+/// A secret store that holds nothing: the test SMTP server needs no login.
+#[derive(Debug)]
+struct NoSecrets;
+
+impl quick3_core::identity::SecretStore for NoSecrets {
+    fn get(&self, _: &str) -> Result<Option<Secret>, quick3_core::identity::IdentityError> {
+        Ok(None)
+    }
+    fn set(&self, _: &str, _: &Secret) -> Result<(), quick3_core::identity::IdentityError> {
+        Ok(())
+    }
+    fn delete(&self, _: &str) -> Result<(), quick3_core::identity::IdentityError> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_sync_job_mails_the_secret_expiry_warning_once_a_day_through_a_real_smtp_server() {
+    use quick3_core::jobs::{run_job, work};
+    use quick3_core::mail::{self, SmtpSecurity, SmtpSettings};
+
+    let address = std::env::var("QUICK3_TEST_SMTP")
+        .expect("QUICK3_TEST_SMTP is not set: start tests/smtp/serve.sh first");
+    let maildir = std::path::PathBuf::from(std::env::var("QUICK3_TEST_MAILDIR").unwrap());
+    let (host, port) = address.rsplit_once(':').unwrap();
+    let smtp = SmtpSettings {
+        host: host.into(),
+        port: port.parse().unwrap(),
+        security: SmtpSecurity::None,
+        username: String::new(),
+        sender: "planner@contoso.example".into(),
+    }
+    .validate()
+    .unwrap();
+
+    let mut world = world().await;
+    let start = now();
+    let expires = start.date_naive() + chrono::Days::new(10);
+    set_org_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(DEMO_TENANT_ID, Some(expires)),
+        Some(Secret::new(m365_emulator::ORG_CLIENT_SECRET)),
+        start.date_naive(),
+    )
+    .await
+    .unwrap();
+    let room = resource(&mut world, "Room 1");
+    link_mailbox(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: room,
+            mailbox: MEGAN_ID.into(),
+            direction: Direction::Down,
+            calendars: vec![],
+        },
+        start,
+    )
+    .await
+    .unwrap();
+    let name = format!("Linked calendars {}", uuid_like());
+    let job = quick3_core::api::add_job(
+        &mut world.store,
+        JobSpec {
+            name: name.clone(),
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 15,
+                unit: FrequencyUnit::Minutes,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: JobScope::AllResources,
+            notify: FailureNotice {
+                emails: vec!["it@contoso.example".into()],
+                ..FailureNotice::default()
+            },
+        },
+        start,
+    )
+    .unwrap();
+    let path = world.store.path().unwrap().to_path_buf();
+    let jobs = std::sync::Mutex::new(quick3_core::Store::open(&path).unwrap());
+    let run_at = |at: chrono::DateTime<Utc>| {
+        let (path, credentials, jobs) = (&path, &world.credentials, &jobs);
+        async move {
+            let clock = move || at;
+            run_job(jobs, job.id, clock, chrono_tz::UTC, |job| async move {
+                work::run(path, credentials, &job, &clock).await
+            })
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+
+    let first = run_at(start).await;
+    assert!(first.outcome.succeeded, "{:?}", first.outcome.failures);
+    let reminder = first.mail.expect("the first run of the day reminds");
+    assert!(
+        reminder.subject.contains("client secret expires"),
+        "{}",
+        reminder.subject
+    );
+    mail::send(&smtp, &NoSecrets, &reminder).await.unwrap();
+    let delivered = std::fs::read_dir(maildir.join("new"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .find(|text| text.contains(&name))
+        .expect("the reminder is in the server's mailbox");
+    assert!(
+        delivered.contains(&format!("expires on {expires} (in 10 days)")),
+        "{delivered}"
+    );
+
+    let later = run_at(start + chrono::Duration::minutes(15)).await;
+    assert!(
+        later.mail.is_none(),
+        "a second run the same day mails nothing: {:?}",
+        later.mail
+    );
+
+    // The secret has expired by the next day's first run, and the mailbox fails too: the failure
+    // mail lists the failed resource and repeats the warning.
+    world
+        .add_fault(
+            json!({"path": format!("/v1.0/users/{MEGAN_ID}/*"), "kind": "status", "status": 403}),
+        )
+        .await;
+    let next_day = run_at(start + chrono::Duration::days(11)).await;
+    assert!(!next_day.outcome.succeeded);
+    let failure = next_day.mail.expect("a failure mail");
+    assert!(failure.body.contains("Room 1: "), "{}", failure.body);
+    assert!(
+        failure.body.contains(&format!("expired on {expires}")),
+        "{}",
+        failure.body
+    );
+}

@@ -11,4 +11,9 @@ failures: Array<string>,
 /**
  * Accounts whose owner must sign in again.
  */
-sign_in_needed: Array<string>, };
+sign_in_needed: Array<string>, 
+/**
+ * What an administrator must do soon although nothing failed yet (the organisation's client
+ * secret expires): mailed with the run, at most in the first run of a day.
+ */
+warnings: Array<string>, };

@@ -28,6 +28,10 @@ pub struct JobOutcome {
     pub failures: Vec<String>,
     /// Accounts whose owner must sign in again.
     pub sign_in_needed: Vec<String>,
+    /// What an administrator must do soon although nothing failed yet (the organisation's client
+    /// secret expires): mailed with the run, at most in the first run of a day.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl JobOutcome {
@@ -128,7 +132,9 @@ where
 /// job asks to hear about that.
 pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
     let notice = &job.spec.notify;
-    if notice.emails.is_empty() || outcome.succeeded && outcome.sign_in_needed.is_empty() {
+    if notice.emails.is_empty()
+        || outcome.succeeded && outcome.sign_in_needed.is_empty() && outcome.warnings.is_empty()
+    {
         return None;
     }
     let threshold = notice.after_failures.max(1);
@@ -136,7 +142,8 @@ pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
         && job.consecutive_failures > 0
         && job.consecutive_failures.is_multiple_of(threshold);
     let sign_in = notice.when_sign_in_needed && !outcome.sign_in_needed.is_empty();
-    if !streak_reached && !sign_in {
+    let reminder = !outcome.warnings.is_empty();
+    if !streak_reached && !sign_in && !reminder {
         return None;
     }
     let mut body = format!(
@@ -168,9 +175,21 @@ pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
             outcome.sign_in_needed.join(", ")
         ));
     }
+    if reminder {
+        body.push_str("Please note:\n");
+        for warning in &outcome.warnings {
+            body.push_str(&format!("  - {warning}\n"));
+        }
+        body.push('\n');
+    }
     body.push_str(&advice(outcome));
     body.push_str("\n-- \nQuick3 Planner\n");
-    let subject = if outcome.succeeded {
+    let subject = if outcome.succeeded && outcome.sign_in_needed.is_empty() {
+        format!(
+            "Quick3 Planner: \"{}\" needs attention: the organisation's client secret expires",
+            job.spec.name
+        )
+    } else if outcome.succeeded {
         format!("Quick3 Planner: \"{}\" needs a new sign-in", job.spec.name)
     } else {
         format!("Quick3 Planner: \"{}\" failed", job.spec.name)
@@ -192,6 +211,10 @@ fn advice(outcome: &JobOutcome) -> String {
             .into()
     } else if !outcome.sign_in_needed.is_empty() {
         "What to do: open Quick3 Planner and sign in again on the accounts named above.\n".into()
+    } else if outcome.succeeded {
+        "What to do: an administrator enters the new client secret under Settings → Client settings · \
+         Office 365 (or quick3 org set) before the old one expires.\n"
+            .into()
     } else {
         "What to do: check the network connection; the next run tries again. The job's history in \
          Settings → Scheduled jobs has the details.\n"
