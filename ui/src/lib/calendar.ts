@@ -112,7 +112,11 @@ export function toCalendarEvent(
     end: record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone),
     title: card.title,
     // Microsoft 365 refuses changes to pulled appointments: no dragging or resizing them.
+    // EventCalendar's eventStartEditable and eventDurationEditable (true by default) outrank an
+    // event's `editable`, so the event says no to both itself.
     editable: card.readOnly ? false : undefined,
+    startEditable: card.readOnly ? false : undefined,
+    durationEditable: card.readOnly ? false : undefined,
     backgroundColor: colour,
     textColor: textColourOn(colour),
     classNames,

@@ -55,6 +55,8 @@ describe('cards', () => {
     const record = pulled({ title: 'Daily stand-up' });
     const event = toCalendarEvent(record, byId, ZONE, ctx());
     expect(event.editable).toBe(false);
+    expect(event.startEditable, 'not draggable, whatever the calendar-wide default').toBe(false);
+    expect(event.durationEditable, 'not resizable, whatever the calendar-wide default').toBe(false);
     expect(event.classNames).toContain('q3-read-only');
     const card = cardOf(record, ctx());
     expect(card.label).toBe(
@@ -65,7 +67,8 @@ describe('cards', () => {
 
   it('leaves Quick3 appointments draggable and unlocked', () => {
     const record = appt({});
-    expect(toCalendarEvent(record, byId, ZONE, ctx()).editable).toBeUndefined();
+    const event = toCalendarEvent(record, byId, ZONE, ctx());
+    expect([event.editable, event.startEditable, event.durationEditable]).toEqual([undefined, undefined, undefined]);
     expect(cardHtml(cardOf(record, ctx()), '')).not.toContain('card-lock');
   });
 
