@@ -25,7 +25,7 @@ export function quick3(dataDir, ...args) {
 /** The D-Bus name a running Quick3 Planner holds (tauri-plugin-single-instance). */
 const INSTANCE_NAME = 'com.quick3.planner.SingleInstance';
 
-function instanceRunning() {
+export function instanceRunning() {
   const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
     '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner',
     INSTANCE_NAME], { encoding: 'utf8' });
