@@ -38,6 +38,19 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/tokens", get(tokens))
         .route("/tenants/{tenant}/consent-policy", put(consent_policy))
         .route("/tenants/{tenant}/grants", delete(revoke_grants))
+        .route("/apps/{client}/secret", put(set_secret))
+        .route(
+            "/tenants/{tenant}/apps/{client}/access-policy",
+            put(set_access_policy).delete(remove_access_policy),
+        )
+        .route(
+            "/tenants/{tenant}/apps/{client}/revoke-roles",
+            post(revoke_roles),
+        )
+        .route(
+            "/tenants/{tenant}/apps/{client}/grant-roles",
+            post(grant_roles),
+        )
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/throttle", get(throttle).put(set_throttle))
@@ -320,6 +333,139 @@ async fn revoke_grants(
     store.delegated_grants.retain(|grant| grant.tenant_id != id);
     store.mark_changed();
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretRequest {
+    /// A new secret value (rotation); absent keeps the current one.
+    secret: Option<String>,
+    /// When the secret expires; `null` or absent: never.
+    expires_at: Option<DateTime<Utc>>,
+}
+
+/// Certificates & secrets: rotates a confidential client's secret and sets its expiry.
+async fn set_secret(
+    State(emulator): State<Arc<Emulator>>,
+    Path(client): Path<String>,
+    Json(body): Json<SecretRequest>,
+) -> Response {
+    let mut store = emulator.store();
+    let Some(app) = store.apps.get_mut(&client) else {
+        return not_found("app");
+    };
+    if app.client_secret.is_none() {
+        return problem(StatusCode::BAD_REQUEST, "a public client has no secret");
+    }
+    if let Some(secret) = body.secret {
+        app.client_secret = Some(secret);
+    }
+    app.client_secret_expires = body.expires_at;
+    let answer = json!({"clientId": app.client_id, "expiresAt": app.client_secret_expires});
+    store.mark_changed();
+    Json(answer).into_response()
+}
+
+/// The tenant's id, when both the tenant and the app exist; else what was not found.
+fn tenant_and_app(
+    store: &crate::store::Store,
+    tenant: &str,
+    client: &str,
+) -> Result<String, &'static str> {
+    let tenant = store
+        .tenant(tenant)
+        .map(|found| found.id.clone())
+        .ok_or("tenant")?;
+    if !store.apps.contains_key(client) {
+        return Err("app");
+    }
+    Ok(tenant)
+}
+
+#[derive(Debug, Deserialize)]
+struct AccessPolicyRequest {
+    /// Users (ids or e-mail addresses) whose mailboxes the app may reach.
+    allow: Vec<String>,
+}
+
+/// New-ApplicationAccessPolicy -AccessRight RestrictAccess: the app's application tokens reach
+/// only the mailboxes listed; every other mailbox answers 403 ErrorAccessDenied.
+async fn set_access_policy(
+    State(emulator): State<Arc<Emulator>>,
+    Path((tenant, client)): Path<(String, String)>,
+    Json(body): Json<AccessPolicyRequest>,
+) -> Response {
+    let mut store = emulator.store();
+    let tenant = match tenant_and_app(&store, &tenant, &client) {
+        Ok(tenant) => tenant,
+        Err(what) => return not_found(what),
+    };
+    let mut allowed = std::collections::BTreeSet::new();
+    for user in &body.allow {
+        match store.user(user) {
+            Some(found) if found.tenant_id == tenant => {
+                allowed.insert(found.id.clone());
+            }
+            _ => return not_found("user"),
+        }
+    }
+    let answer = json!({"tenantId": tenant, "clientId": client, "allowed": allowed});
+    store.set_access_policy(&tenant, &client, Some(allowed));
+    Json(answer).into_response()
+}
+
+async fn remove_access_policy(
+    State(emulator): State<Arc<Emulator>>,
+    Path((tenant, client)): Path<(String, String)>,
+) -> Response {
+    let mut store = emulator.store();
+    match tenant_and_app(&store, &tenant, &client) {
+        Ok(tenant) => {
+            store.set_access_policy(&tenant, &client, None);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(what) => not_found(what),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RolesRequest {
+    /// Application permissions (`Calendars.ReadWrite`, `User.Read.All` …); absent: all of them.
+    roles: Option<Vec<String>>,
+}
+
+/// An administrator removes application permissions (API permissions → Revoke admin consent).
+/// Tokens already issued keep their roles until they expire.
+async fn revoke_roles(
+    State(emulator): State<Arc<Emulator>>,
+    Path((tenant, client)): Path<(String, String)>,
+    body: Option<Json<RolesRequest>>,
+) -> Response {
+    let roles = body.map(|Json(body)| body).unwrap_or_default().roles;
+    let mut store = emulator.store();
+    match tenant_and_app(&store, &tenant, &client) {
+        Ok(tenant) => {
+            store.revoke_app_roles(&tenant, &client, roles.as_deref());
+            Json(json!({"roles": store.app_roles(&tenant, &client)})).into_response()
+        }
+        Err(what) => not_found(what),
+    }
+}
+
+/// An administrator grants application permissions (admin consent).
+async fn grant_roles(
+    State(emulator): State<Arc<Emulator>>,
+    Path((tenant, client)): Path<(String, String)>,
+    Json(body): Json<RolesRequest>,
+) -> Response {
+    let mut store = emulator.store();
+    match tenant_and_app(&store, &tenant, &client) {
+        Ok(tenant) => {
+            store.grant_app_roles(&tenant, &client, &body.roles.unwrap_or_default());
+            Json(json!({"roles": store.app_roles(&tenant, &client)})).into_response()
+        }
+        Err(what) => not_found(what),
+    }
 }
 
 async fn faults(State(emulator): State<Arc<Emulator>>) -> Json<Value> {

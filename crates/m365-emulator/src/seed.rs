@@ -101,6 +101,7 @@ pub fn directory(now: DateTime<Utc>) -> Store {
             ],
             allow_public_client_flows: true,
             client_secret: None,
+            client_secret_expires: None,
             required_scopes: ["User.Read", "Calendars.ReadWrite", "offline_access"]
                 .map(str::to_owned)
                 .to_vec(),
@@ -112,6 +113,7 @@ pub fn directory(now: DateTime<Utc>) -> Store {
             redirect_uris: vec!["http://localhost".to_owned(), "http://127.0.0.1".to_owned()],
             allow_public_client_flows: false,
             client_secret: Some(ORG_CLIENT_SECRET.to_owned()),
+            client_secret_expires: None,
             required_scopes: ["User.Read"].map(str::to_owned).to_vec(),
         },
     ];

@@ -136,9 +136,20 @@ async fn test_settings_names_each_missing_piece() {
 
     // Users can be read, but Exchange keeps the app out of the mailbox (application access policy).
     organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
-    world
-        .add_fault(json!({"path": "/v1.0/users/*/calendars*", "kind": "status", "status": 403}))
-        .await;
+    admin(
+        &world,
+        reqwest::Method::PUT,
+        &format!(
+            "/tenants/{DEMO_TENANT_ID}/apps/{}/access-policy",
+            m365_emulator::ORG_CLIENT_ID
+        ),
+        json!({"allow": [MEGAN]}),
+    )
+    .await;
+    let allowed = test_org_settings(&world.store, &world.credentials, Some(MEGAN), now())
+        .await
+        .unwrap();
+    assert!(allowed.ok, "the mailbox the policy allows: {allowed:?}");
     let report = test_org_settings(&world.store, &world.credentials, Some(ADELE), now())
         .await
         .unwrap();
@@ -423,95 +434,101 @@ async fn one_sync_serves_many_mailboxes_and_one_failing_stops_none() {
     assert_eq!(outcome.counts["accounts"], 4);
 }
 
-/// A token endpoint that answers every request as Microsoft does for an expired client secret
-/// (the emulator does not expire secrets).
-async fn expired_secret_authority() -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 4096];
-            loop {
-                let n = socket.read(&mut buffer).await.unwrap_or(0);
-                request.extend_from_slice(&buffer[..n]);
-                let text = String::from_utf8_lossy(&request).to_string();
-                let complete = text.split_once("\r\n\r\n").is_some_and(|(head, body)| {
-                    let length = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    body.len() >= length
-                });
-                if n == 0 || complete {
-                    break;
-                }
-            }
-            let body = json!({
-                "error": "invalid_client",
-                "error_description": "AADSTS7000222: The provided client secret keys for app '7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7' are expired. Visit the Azure portal to create new keys for your app.\r\nTrace ID: 0\r\nCorrelation ID: 0",
-                "error_codes": [7000222],
-            })
-            .to_string();
-            let answer = format!(
-                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(answer.as_bytes()).await;
-        }
-    });
-    format!("http://{address}")
+/// Sends an admin API request to the emulator and checks it was accepted.
+async fn admin(world: &World, method: reqwest::Method, path: &str, body: serde_json::Value) {
+    let response = world
+        .tenant
+        .admin
+        .request(method, format!("{}{path}", world.tenant.emulator.admin()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
 }
 
 #[tokio::test]
 async fn an_expired_secret_is_named_with_its_expiry_date() {
-    let authority = expired_secret_authority().await;
-    let endpoints = quick3_core::identity::EndpointSettings {
-        authority: Some(authority),
-        ..Default::default()
-    }
-    .resolve()
-    .unwrap();
-    let credentials = quick3_core::identity::Credentials::new(
-        endpoints,
-        quick3_core::identity::Keyring::for_installation(&format!("org-test-{}", uuid_like())),
-    )
-    .unwrap();
-    let mut store = quick3_core::Store::open_in_memory().unwrap();
+    let mut world = world().await;
     let expires: NaiveDate = "2026-10-31".parse().unwrap();
     set_org_settings(
-        &mut store,
-        &credentials,
+        &mut world.store,
+        &world.credentials,
         settings(DEMO_TENANT_ID, Some(expires)),
-        Some(Secret::new("an-old-secret")),
+        Some(Secret::new(m365_emulator::ORG_CLIENT_SECRET)),
         "2026-10-01".parse().unwrap(),
     )
     .await
     .unwrap();
-    let report = test_org_settings(&store, &credentials, None, now())
+    // Microsoft Entra → Certificates & secrets: the secret's end date has passed.
+    admin(
+        &world,
+        reqwest::Method::PUT,
+        &format!("/apps/{}/secret", m365_emulator::ORG_CLIENT_ID),
+        json!({"expiresAt": now() - chrono::Duration::minutes(1)}),
+    )
+    .await;
+    let report = test_org_settings(&world.store, &world.credentials, None, now())
         .await
         .unwrap();
     assert!(!report.token);
     let problem = report.problem.unwrap();
     assert_eq!(problem.code, "OrgSecretExpired");
     assert!(
-        problem.message.contains("2026-10-31"),
+        problem.message.contains("2026-10-31") && problem.message.contains("AADSTS7000222"),
         "{}",
         problem.message
     );
 }
 
-fn uuid_like() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+#[tokio::test]
+async fn revoked_application_permissions_are_named_at_the_next_test() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    assert_eq!(problem_of(&world).await, None, "works before");
+    let revoke = format!(
+        "/tenants/{DEMO_TENANT_ID}/apps/{}/revoke-roles",
+        m365_emulator::ORG_CLIENT_ID
+    );
+    admin(
+        &world,
+        reqwest::Method::POST,
+        &revoke,
+        json!({"roles": ["Calendars.ReadWrite"]}),
     )
+    .await;
+    let report = test_org_settings(&world.store, &world.credentials, Some(MEGAN), now())
+        .await
+        .unwrap();
+    assert!(
+        report.user.is_some(),
+        "users are still readable: {report:?}"
+    );
+    let problem = report.problem.unwrap();
+    assert_eq!(problem.code, "OrgPermissionNotGranted");
+    assert!(
+        problem.message.contains("Calendars.ReadWrite")
+            && problem.message.contains("Grant admin consent"),
+        "{}",
+        problem.message
+    );
+
+    admin(&world, reqwest::Method::POST, &revoke, json!({})).await;
+    let problem = test_org_settings(&world.store, &world.credentials, Some(MEGAN), now())
+        .await
+        .unwrap()
+        .problem
+        .unwrap();
+    assert_eq!(problem.code, "OrgPermissionNotGranted");
+    assert!(
+        problem.message.contains("User.Read.All"),
+        "{}",
+        problem.message
+    );
 }
 
 #[tokio::test]
@@ -757,4 +774,12 @@ async fn the_sync_job_mails_the_secret_expiry_warning_once_a_day_through_a_real_
         "{}",
         failure.body
     );
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    )
 }

@@ -384,6 +384,20 @@ async fn serve(
             Err(response) => return response,
         }
     };
+    // Exchange's application access policy: an app token reaches the directory entry of any user,
+    // but only the mailboxes (calendars, events) the policy allows.
+    if let (Subject::App, Some((user, consumed))) = (&grant.subject, &target)
+        && segments.len() > *consumed
+        && emulator
+            .store()
+            .mailbox_blocked(&grant.tenant_id, &grant.client_id, &user.id)
+    {
+        return GraphResponse::error(
+            StatusCode::FORBIDDEN,
+            "ErrorAccessDenied",
+            "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.",
+        );
+    }
     let mailbox_key = target.as_ref().map_or_else(
         || format!("tenant:{}", grant.tenant_id),
         |(user, _)| user.id.clone(),

@@ -1020,7 +1020,19 @@ fn authenticate_client(
         (None, Some(_)) => Err(AadError::new("invalid_request", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.", now)),
         (None, None) => Ok(()),
         (Some(_), None) => Err(AadError::new("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", now).with_status(StatusCode::UNAUTHORIZED)),
-        (Some(expected), Some(given)) if *expected == given => Ok(()),
+        (Some(expected), Some(given)) if *expected == given => match app.client_secret_expires {
+            Some(expires) if expires <= now => Err(AadError::new(
+                "invalid_client",
+                7000222,
+                format!(
+                    "The provided client secret keys for app '{}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.",
+                    app.client_id
+                ),
+                now,
+            )
+            .with_status(StatusCode::UNAUTHORIZED)),
+            _ => Ok(()),
+        },
         (Some(_), Some(_)) => Err(AadError::new("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.", now).with_status(StatusCode::UNAUTHORIZED)),
     }
 }

@@ -57,6 +57,17 @@ pub struct AppRoleGrant {
     pub roles: BTreeSet<String>,
 }
 
+/// An Exchange application access policy (New-ApplicationAccessPolicy … -AccessRight
+/// RestrictAccess): the client's application tokens reach only these mailboxes of the tenant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessPolicy {
+    pub tenant_id: String,
+    pub client_id: String,
+    /// User ids of the mailboxes the app may reach.
+    pub allowed: BTreeSet<String>,
+}
+
 /// Everything the emulator knows besides tokens and sync state.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,6 +79,8 @@ pub struct Store {
     pub events: HashMap<String, Event>,
     pub delegated_grants: Vec<DelegatedGrant>,
     pub app_role_grants: Vec<AppRoleGrant>,
+    #[serde(default)]
+    pub access_policies: Vec<AccessPolicy>,
     /// Bumped on every change; persistence writes when it moved.
     #[serde(skip)]
     pub generation: u64,
@@ -515,6 +528,52 @@ impl Store {
                 client_id: client_id.to_owned(),
                 roles: roles.iter().cloned().collect(),
             }),
+        }
+        self.touch();
+    }
+
+    /// Withdraws application permissions (all of them when `roles` is `None`). Tokens already
+    /// issued keep the roles they carry until they expire, as Microsoft's do.
+    pub fn revoke_app_roles(&mut self, tenant_id: &str, client_id: &str, roles: Option<&[String]>) {
+        for grant in self
+            .app_role_grants
+            .iter_mut()
+            .filter(|grant| grant.tenant_id == tenant_id && grant.client_id == client_id)
+        {
+            match roles {
+                Some(roles) => grant
+                    .roles
+                    .retain(|held| !roles.iter().any(|r| r.eq_ignore_ascii_case(held))),
+                None => grant.roles.clear(),
+            }
+        }
+        self.touch();
+    }
+
+    /// Whether an application access policy keeps `client_id` out of `user_id`'s mailbox.
+    pub fn mailbox_blocked(&self, tenant_id: &str, client_id: &str, user_id: &str) -> bool {
+        self.access_policies.iter().any(|policy| {
+            policy.tenant_id == tenant_id
+                && policy.client_id == client_id
+                && !policy.allowed.contains(user_id)
+        })
+    }
+
+    /// Sets (or with `None` removes) the application access policy of a client in a tenant.
+    pub fn set_access_policy(
+        &mut self,
+        tenant_id: &str,
+        client_id: &str,
+        allowed: Option<BTreeSet<String>>,
+    ) {
+        self.access_policies
+            .retain(|policy| !(policy.tenant_id == tenant_id && policy.client_id == client_id));
+        if let Some(allowed) = allowed {
+            self.access_policies.push(AccessPolicy {
+                tenant_id: tenant_id.to_owned(),
+                client_id: client_id.to_owned(),
+                allowed,
+            });
         }
         self.touch();
     }

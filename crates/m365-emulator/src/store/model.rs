@@ -35,6 +35,9 @@ pub struct App {
     pub allow_public_client_flows: bool,
     /// Client secret of a confidential client; `None` for public clients.
     pub client_secret: Option<String>,
+    /// When the client secret stops working (AADSTS7000222 afterwards); `None`: never.
+    #[serde(default)]
+    pub client_secret_expires: Option<chrono::DateTime<chrono::Utc>>,
     /// Delegated permissions the registration lists (what `.default` means for it).
     pub required_scopes: Vec<String>,
 }

@@ -231,6 +231,8 @@ async fn probe(
     now: DateTime<Utc>,
     report: &mut OrgTestReport,
 ) -> Result<(), OrgError> {
+    // A token of its own: one cached from before may still carry permissions revoked since.
+    credentials.forget_app_token().await;
     let token = credentials.app_token(settings, now).await?;
     report.token = true;
     let clock = move || now;

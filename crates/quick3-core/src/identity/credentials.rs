@@ -215,6 +215,12 @@ impl Credentials {
         Ok(())
     }
 
+    /// Drops the cached application token, so that the next use asks Microsoft again (Test
+    /// settings: permissions revoked since the token was issued show at once).
+    pub async fn forget_app_token(&self) {
+        *self.app.lock().await = None;
+    }
+
     /// Whether the organisation's client secret is in the keyring.
     pub fn has_org_secret(&self) -> Result<bool, IdentityError> {
         Ok(self.secrets.get(ORG_SECRET_KEY)?.is_some())
