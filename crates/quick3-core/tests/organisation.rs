@@ -783,3 +783,46 @@ fn uuid_like() -> String {
         Utc::now().timestamp_nanos_opt().unwrap_or_default()
     )
 }
+
+#[tokio::test]
+async fn every_request_to_a_linked_mailbox_counts_against_its_budget() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let room = resource(&mut world, "Room 1");
+    link_mailbox(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: room,
+            mailbox: MEGAN_ID.into(),
+            direction: Direction::Down,
+            calendars: vec![],
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let key = format!("app {}:/users/{MEGAN_ID}", m365_emulator::ORG_CLIENT_ID);
+    let before = world.credentials.budget().used(&key);
+    world.clear_requests().await;
+    world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    let sent = world
+        .graph_requests()
+        .await
+        .into_iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("/v1.0/users/{MEGAN_ID}/"))
+        })
+        .count();
+    assert!(sent > 0);
+    assert_eq!(
+        world.credentials.budget().used(&key) - before,
+        sent,
+        "the budget counted each request Microsoft saw"
+    );
+}

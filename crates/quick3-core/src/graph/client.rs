@@ -1,6 +1,6 @@
 //! The Graph calendar client: bearer tokens, `Prefer` headers on every request, at most four
-//! requests in flight per mailbox, retries of 429/503/504 honouring `Retry-After`, paging and
-//! `$batch`.
+//! requests in flight per mailbox, the 10,000-per-10-minutes budget per mailbox, retries of
+//! 429/503/504 honouring `Retry-After`, paging and `$batch`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use super::GraphError;
+use super::budget::MailboxBudget;
 use crate::identity::{Credentials, Secret};
 use crate::model::{Account, OrgSettings};
 
@@ -25,6 +26,12 @@ pub const BATCH_LIMIT: usize = 20;
 /// Where bearer tokens come from (the account's credentials, refreshed as needed).
 pub trait TokenSource: Send + Sync {
     fn token(&self) -> Pin<Box<dyn Future<Output = Result<Secret, GraphError>> + Send + '_>>;
+
+    /// The request budget these tokens draw on, and whose it is (the app or the signed-in
+    /// account; the client adds the mailbox). `None`: not counted.
+    fn budget(&self) -> Option<(&MailboxBudget, String)> {
+        None
+    }
 }
 
 /// An account's tokens from the installation's credentials, read with the clock passed in.
@@ -48,6 +55,13 @@ impl TokenSource for AccountTokens<'_> {
             let now = (self.clock)();
             Ok(self.credentials.access_token(&self.account, now).await?)
         })
+    }
+
+    fn budget(&self) -> Option<(&MailboxBudget, String)> {
+        Some((
+            self.credentials.budget(),
+            format!("account {}:", self.account.id),
+        ))
     }
 }
 
@@ -75,6 +89,13 @@ impl TokenSource for AppTokens<'_> {
                 .await
                 .map_err(|err| GraphError::Organisation(Box::new(err)))
         })
+    }
+
+    fn budget(&self) -> Option<(&MailboxBudget, String)> {
+        Some((
+            self.credentials.budget(),
+            format!("app {}:", self.settings.client_id),
+        ))
     }
 }
 
@@ -268,6 +289,16 @@ impl<'a> GraphClient<'a> {
         Ok(self.send(Method::GET, path, headers, None).await?.body)
     }
 
+    /// Counts `requests` against the mailbox's budget, first waiting while it is spent.
+    async fn spend(&self, requests: usize) {
+        if let Some((budget, owner)) = self.tokens.budget() {
+            let key = format!("{owner}{}", self.mailbox_path);
+            for _ in 0..requests {
+                budget.admit(&key).await;
+            }
+        }
+    }
+
     /// One attempt, holding `slots` of the mailbox's concurrency while it runs.
     async fn once(
         &self,
@@ -278,6 +309,7 @@ impl<'a> GraphClient<'a> {
         slots: u32,
     ) -> Result<Answer, GraphError> {
         let token = self.tokens.token().await?;
+        self.spend(1).await;
         let _permit = self
             .mailbox
             .acquire_many(slots.clamp(1, MAILBOX_CONCURRENCY))
@@ -377,6 +409,8 @@ impl<'a> GraphClient<'a> {
             let body = json!({ "requests": requests });
             let mut attempt = 0;
             let outer = loop {
+                // Outlook counts each part against the mailbox: the batch itself is one of them.
+                self.spend(chunk.len().saturating_sub(1)).await;
                 match self
                     .once(Method::POST, "/$batch", &[], Some(&body), slots)
                     .await

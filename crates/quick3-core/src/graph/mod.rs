@@ -1,6 +1,7 @@
 //! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), the event
 //! wire format, and time-zone names.
 
+pub mod budget;
 pub mod client;
 pub mod error;
 pub mod event;

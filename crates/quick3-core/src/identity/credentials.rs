@@ -44,6 +44,8 @@ pub struct Credentials {
     access: Mutex<HashMap<AccountId, AccessSlot>>,
     /// The organisation's application token, with the (tenant, client id) it was issued for.
     app: tokio::sync::Mutex<Option<(String, String, TokenSet)>>,
+    /// Requests per mailbox in the last ten minutes, for every sync of this process.
+    budget: crate::graph::budget::MailboxBudget,
 }
 
 impl Credentials {
@@ -56,7 +58,13 @@ impl Credentials {
             pending: Mutex::default(),
             access: Mutex::default(),
             app: tokio::sync::Mutex::default(),
+            budget: crate::graph::budget::MailboxBudget::default(),
         })
+    }
+
+    /// The request budget per mailbox that every Graph client of this process draws on.
+    pub fn budget(&self) -> &crate::graph::budget::MailboxBudget {
+        &self.budget
     }
 
     pub fn endpoints(&self) -> &Endpoints {
