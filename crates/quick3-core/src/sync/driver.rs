@@ -222,6 +222,19 @@ pub async fn sync_account(
     Ok(summary)
 }
 
+/// How far the calendar date may move on before the synced window follows it with a full round.
+pub const WINDOW_SLIDE_DAYS: i64 = 7;
+
+/// Whether a calendar's delta window should be replaced by `desired`: its size changed, or the
+/// date moved on by at least [`WINDOW_SLIDE_DAYS`].
+fn window_moved(
+    current: (DateTime<Utc>, DateTime<Utc>),
+    desired: (DateTime<Utc>, DateTime<Utc>),
+) -> bool {
+    current.1 - current.0 != desired.1 - desired.0
+        || (desired.0 - current.0).num_days().abs() >= WINDOW_SLIDE_DAYS
+}
+
 /// An organisation link that cannot sync at all: the reason goes to the summary and the status.
 fn give_up(
     store: &mut Store,
@@ -450,12 +463,31 @@ impl Run<'_, '_> {
         progress: &mut dyn FnMut(u32),
     ) -> std::result::Result<(), Stop> {
         let mut restarted = false;
-        let mut window = calendar.window.unwrap_or_else(|| self.window());
+        let desired = self.window();
+        let mut window = calendar.window.unwrap_or(desired);
+        if calendar.delta_link.is_some()
+            && calendar.full_round.is_none()
+            && window_moved(window, desired)
+        {
+            // The window slides with the calendar date (or its size was changed): one full round
+            // over the new window. Events are matched by remote key, so nothing is imported
+            // twice; events the window left behind stay as history (see `plan`).
+            let round = uuid::Uuid::new_v4().to_string();
+            if !self.options.dry_run {
+                self.store.restart_calendar_round(
+                    self.account.id,
+                    &calendar.calendar_id,
+                    &round,
+                )?;
+            }
+            calendar.full_round = Some(round);
+            calendar.delta_link = None;
+        }
         if calendar.delta_link.is_none() && calendar.full_round.is_none() {
             calendar.full_round = Some(uuid::Uuid::new_v4().to_string());
         }
         if calendar.delta_link.is_none() {
-            window = self.window();
+            window = desired;
         }
         let mut url = calendar.delta_link.clone();
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();

@@ -295,8 +295,9 @@ fn linked_change(
         Some(RemoteItem::Removed { .. }) => {
             if local_deleted {
                 ops.push(SyncOp::Unlink { appointment });
-            } else if !in_window && owner == Owner::Quick3 {
-                // Our event left the window: it still exists; keep the link.
+            } else if !in_window {
+                // The event left the window as the window slid on (or ours was moved out of
+                // it): it still exists; keep the appointment and its link as history.
             } else if local_changed && may_push {
                 ops.push(SyncOp::Conflict {
                     appointment,
@@ -663,6 +664,18 @@ mod tests {
                 vec![link(1, "r1", "La", "a")],
                 vec![removed("r1")],
                 BOTH,
+                vec![],
+            ),
+            (
+                "an Outlook event the sliding window left behind stays as history",
+                vec![LocalItem {
+                    in_window: false,
+                    pending: false,
+                    ..local(1, Some("La"), Owner::Microsoft)
+                }],
+                vec![link(1, "r1", "La", "a")],
+                vec![removed("r1")],
+                DOWN,
                 vec![],
             ),
             (

@@ -1,0 +1,109 @@
+//! The synced window slides with the calendar date: events that come into reach later arrive,
+//! events it leaves behind stay as history (not deletions), and the slide costs one full round
+//! per calendar about once a week, never on every sync.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+mod sync_support;
+
+use chrono::{DateTime, Duration, Utc};
+use quick3_core::api::{self, SyncScope};
+use quick3_core::model::{Account, Direction};
+use quick3_core::sync::{SyncOptions, SyncSummary};
+use sync_support::*;
+
+/// Syncs `account` as if the calendar date were `days` from today.
+async fn sync_on_day(world: &mut World, account: &Account, days: i64) -> SyncSummary {
+    let at = move || -> DateTime<Utc> { Utc::now() + Duration::days(days) };
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let mut summaries = api::sync(
+        &mut world.store,
+        &world.credentials,
+        scope,
+        &SyncOptions::default(),
+        &at,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let summary = summaries.pop().unwrap();
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    summary
+}
+
+#[tokio::test]
+async fn the_window_slides_on_far_events_arrive_and_past_ones_stay() {
+    let mut world = world().await;
+    // The default window: 30 days back, 365 forward.
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Far ahead",
+                &format!("{}T09:00:00", day(380)),
+                &format!("{}T10:00:00", day(380)),
+            ),
+        )
+        .await;
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Last week",
+                &format!("{}T09:00:00", day(-7)),
+                &format!("{}T10:00:00", day(-7)),
+            ),
+        )
+        .await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+
+    let first = sync_on_day(&mut world, &account, 0).await;
+    assert_eq!(first.added, 1, "only what lies in the window: {first:?}");
+    assert_eq!(world.titled("Last week").len(), 1);
+    assert!(
+        world.titled("Far ahead").is_empty(),
+        "380 days ahead is out of reach today"
+    );
+
+    // Three days on: the window has not moved enough to be worth a full round.
+    world.clear_requests().await;
+    let soon = sync_on_day(&mut world, &account, 3).await;
+    assert_eq!((soon.added, soon.deleted), (0, 0));
+    assert_eq!(
+        world.graph_requests().await.len(),
+        1,
+        "a quiet sync of one calendar is still one request"
+    );
+
+    // Forty days on: the window is [day 10, day 405]. "Far ahead" comes into reach; "Last week"
+    // (now 47 days back) is behind the window, which is not a deletion in Outlook.
+    let later = sync_on_day(&mut world, &account, 40).await;
+    assert_eq!(
+        (later.added, later.deleted),
+        (1, 0),
+        "the slid window pulls what came into reach and deletes nothing: {later:?}"
+    );
+    assert_eq!(world.titled("Far ahead").len(), 1);
+    assert_eq!(
+        world.titled("Last week").len(),
+        1,
+        "what the window left behind stays as history"
+    );
+
+    // The next sync on the same day follows the new delta link again: one request.
+    world.clear_requests().await;
+    let quiet = sync_on_day(&mut world, &account, 40).await;
+    assert_eq!((quiet.added, quiet.updated, quiet.deleted), (0, 0, 0));
+    let requests = world.graph_requests().await;
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_eq!(
+        world.appointments().len(),
+        2,
+        "no duplicates after the full round"
+    );
+}
