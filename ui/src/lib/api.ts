@@ -90,6 +90,8 @@ export const api = {
   deleteAppointment: (id: AppointmentId) => call<null>('delete_appointment', { id }),
   restoreAppointment: (id: AppointmentId) =>
     call<AppointmentRecord>('restore_appointment', { id }),
+  /** Chooses the zone the Scheduler shows times in (null: the machine's); answers the zone in force. */
+  setDisplayTimeZone: (zone: string | null) => call<string>('set_display_time_zone', { zone }),
   listAccounts: (resourceId: ResourceId) => call<AccountRow[]>('list_accounts', { resourceId }),
   /** Adds the account and opens Microsoft's sign-in page in the system browser. */
   addAccount: (account: NewAccount) => call<Account>('add_account', { new: account }),

@@ -5,10 +5,12 @@ import type { Resource } from '../bindings/Resource';
 import {
   calendarOffsetNow,
   DoubleClickDetector,
+  isShort,
   nextFullHourSlot,
   orderResources,
   rangeQuery,
   revealTarget,
+  SHORT_MINUTES,
   slotFromClick,
   slotFromSelection,
   textColourOn,
@@ -99,6 +101,19 @@ describe('toCalendarEvent', () => {
 
   it('uses a neutral colour when the resource is unknown', () => {
     expect(toCalendarEvent(record({ resource_id: 99 }), byId, 'UTC').backgroundColor).toBe('#5b6b7f');
+  });
+});
+
+describe('short appointments', () => {
+  it('get the one-line card up to 20 minutes, timed only', () => {
+    const at = (minutes: number) =>
+      record({ start: '2026-11-25T09:00:00+01:00', end: new Date(Date.parse('2026-11-25T08:00:00Z') + minutes * 60000).toISOString() });
+    expect(isShort(at(15))).toBe(true);
+    expect(isShort(at(SHORT_MINUTES))).toBe(true);
+    expect(isShort(at(30))).toBe(false);
+    expect(toCalendarEvent(at(15), byId, 'Europe/Berlin').classNames).toContain('q3-short');
+    expect(toCalendarEvent(at(60), byId, 'Europe/Berlin').classNames).not.toContain('q3-short');
+    expect(isShort(record({ all_day: true, start: '2026-11-25', end: '2026-11-26', time_zone: null }))).toBe(false);
   });
 });
 

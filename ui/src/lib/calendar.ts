@@ -5,7 +5,7 @@ import type { Calendar } from '@event-calendar/core';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
-import { cardOf, type Card } from './cards';
+import { accountColour, cardOf, type Card } from './cards';
 import type { AccountId } from '../bindings/AccountId';
 import {
   addDays,
@@ -96,9 +96,17 @@ export function toCalendarEvent(
   zone: string,
   ctx: CardContext = NO_CARD_CONTEXT,
 ): Calendar.EventInput {
-  const colour = resourceColour(resources.get(record.resource_id));
+  // Pulled appointments take their account's colour; Quick3's keep their resource's.
+  const colour =
+    record.origin.kind === 'microsoft365'
+      ? accountColour(record.origin.account_id)
+      : resourceColour(resources.get(record.resource_id));
   const card = cardOf(record, ctx);
+  const start = record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone);
+  const end = record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone);
   const classNames = [`q3-show-${record.show_as.replace(/_/g, '-')}`];
+  if (isShort(record)) classNames.push('q3-short');
+  if (card.upload) classNames.push(`q3-uploading-${card.upload.kind}`);
   if (record.sensitivity !== 'normal') classNames.push('q3-private');
   classNames.push(`q3-origin-${card.badge.kind}`);
   if (card.readOnly) classNames.push('q3-read-only');
@@ -108,8 +116,8 @@ export function toCalendarEvent(
     id: record.id,
     resourceIds: [String(record.resource_id)],
     allDay: record.all_day,
-    start: record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone),
-    end: record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone),
+    start,
+    end,
     title: card.title,
     // Microsoft 365 refuses changes to pulled appointments: no dragging or resizing them.
     // EventCalendar's eventStartEditable and eventDurationEditable (true by default) outrank an
@@ -122,6 +130,15 @@ export function toCalendarEvent(
     classNames,
     extendedProps: props,
   };
+}
+
+/** Longest appointment (minutes) that gets the one-line card: its time grid box is too low for two. */
+export const SHORT_MINUTES = 20;
+
+/** Timed appointments of at most SHORT_MINUTES: the card shows title and time on one line. */
+export function isShort(record: AppointmentRecord): boolean {
+  if (record.all_day) return false;
+  return new Date(record.end).getTime() - new Date(record.start).getTime() <= SHORT_MINUTES * 60000;
 }
 
 /**

@@ -2,9 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import { testRecord } from './test-records';
 import type { Resource } from '../bindings/Resource';
-import { PRIVATE_READ_ONLY, cardHtml, cardOf, doubleBookingRows, originBadge, shownInDialog, visibleTitle } from './cards';
+import {
+  ACCOUNT_COLOURS,
+  PRIVATE_READ_ONLY,
+  accountColour,
+  cardHtml,
+  cardOf,
+  doubleBookingRows,
+  originBadge,
+  originLegend,
+  shownInDialog,
+  uploadMark,
+  visibleTitle,
+} from './cards';
 import { findDoubleBookings } from './conflicts';
-import { rememberedView, toCalendarEvent } from './calendar';
+import { rememberedView, textColourOn, toCalendarEvent } from './calendar';
 
 const appt = (over: Partial<AppointmentRecord> = {}): AppointmentRecord => testRecord(over);
 const pulled = (over: Partial<AppointmentRecord> = {}) =>
@@ -28,6 +40,78 @@ describe('origin badge', () => {
     const other = pulled({ origin: { kind: 'microsoft365', account_id: 8, calendar_id: 'c', remote_id: 'r' } });
     expect(originBadge(pulled(), accounts).colour).toBe(originBadge(pulled(), accounts).colour);
     expect(originBadge(other, accounts).colour).not.toBe(originBadge(pulled(), accounts).colour);
+  });
+});
+
+describe('account colours', () => {
+  /** WCAG contrast of white text on `hex`. */
+  const contrastWithWhite = (hex: string) => {
+    const n = parseInt(hex.slice(1), 16);
+    const ch = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const l = 0.2126 * ch((n >> 16) & 255) + 0.7152 * ch((n >> 8) & 255) + 0.0722 * ch(n & 255);
+    return 1.05 / (l + 0.05);
+  };
+
+  it('gives the first eight accounts, in the order added, eight different colours', () => {
+    expect(new Set([1, 2, 3, 4, 5, 6, 7, 8].map(accountColour)).size).toBe(8);
+    expect(accountColour(1)).toBe(ACCOUNT_COLOURS[0]);
+    expect(accountColour(9)).toBe(accountColour(1));
+  });
+
+  it.each(ACCOUNT_COLOURS)('%s carries white text at 4.5:1 or better', (colour) => {
+    expect(contrastWithWhite(colour)).toBeGreaterThanOrEqual(4.5);
+    expect(textColourOn(colour)).toBe('#ffffff');
+  });
+
+  it('colours a pulled card by its account and a Quick3 card by its resource', () => {
+    const event = toCalendarEvent(pulled(), byId, ZONE);
+    expect(event.backgroundColor).toBe(accountColour(7));
+    expect(originBadge(pulled(), accounts).colour).toBe(accountColour(7));
+    expect(toCalendarEvent(appt({ resource_id: 2 }), byId, ZONE).backgroundColor).toBe('#f2c94c');
+  });
+
+  it('lists Quick3 first in the legend, then the accounts in the order added', () => {
+    const legend = originLegend(new Map([[9, 'alex@contoso.example'], [7, 'megan.bowen@contoso.example']]));
+    expect(legend.map((b) => [b.letter, b.name])).toEqual([
+      ['Q', 'Quick3'],
+      ['M', 'megan.bowen@contoso.example'],
+      ['A', 'alex@contoso.example'],
+    ]);
+    expect(legend[1].colour).toBe(accountColour(7));
+  });
+});
+
+describe('upload marks', () => {
+  const ctx = { mine: 1, accounts, doubleBooked: new Set<string>() };
+
+  it('marks a change waiting for Outlook', () => {
+    const record = appt({ title: 'Review', upload: { state: 'pending', account: 'megan.bowen@contoso.example' } });
+    const card = cardOf(record, ctx);
+    expect(card.label).toBe('Review, Busy, from Quick3, waiting to be sent to Outlook');
+    expect(cardHtml(card, '09:00')).toContain('data-testid="card-pending"');
+    expect(cardHtml(card, '09:00')).not.toContain('card-upload-failed');
+  });
+
+  it('says why an upload failed, on the card and in its label', () => {
+    const record = appt({
+      title: 'Review',
+      upload: { state: 'failed', account: 'megan.bowen@contoso.example', reason: 'Microsoft 365 is unavailable.', attempts: 2 },
+    });
+    expect(uploadMark(record)).toEqual({
+      kind: 'failed',
+      text: 'Not yet in Outlook (megan.bowen@contoso.example): Microsoft 365 is unavailable. It is tried again with the next sync.',
+    });
+    const card = cardOf(record, ctx);
+    expect(card.label).toBe('Review, Busy, from Quick3, upload failed: Microsoft 365 is unavailable.');
+    const html = cardHtml(card, '09:00');
+    expect(html).toContain('data-testid="card-upload-failed"');
+    expect(html).toContain('title="Not yet in Outlook (megan.bowen@contoso.example): Microsoft 365 is unavailable.');
+    expect(toCalendarEvent(record, byId, ZONE, ctx).classNames).toContain('q3-uploading-failed');
+  });
+
+  it('shows nothing when nothing waits', () => {
+    expect(uploadMark(appt({}))).toBeNull();
+    expect(cardHtml(cardOf(appt({}), ctx), '')).not.toMatch(/card-pending|card-upload-failed/);
   });
 });
 

@@ -8,8 +8,23 @@ import type { ResourceId } from '../bindings/ResourceId';
 import type { DoubleBooking } from './conflicts';
 import { showAsLabel } from './labels';
 
-/** Colours for Microsoft 365 accounts, picked by account id (Outlook's category hues). */
-export const ACCOUNT_COLOURS = ['#0f6cbd', '#c239b3', '#ca5010', '#038387', '#8764b8', '#498205', '#c50f1f', '#986f0b'];
+/**
+ * Colours for Microsoft 365 accounts (Outlook's calendar hues, darkened where needed so white
+ * text on them reaches 4.5:1). Accounts take them in the order they were added.
+ */
+export const ACCOUNT_COLOURS = ['#0f6cbd', '#b4009e', '#b9470c', '#03787c', '#7a57b0', '#3b6e04', '#c50f1f', '#8a5c00'];
+/** The colour of pulled appointments whose account is gone. */
+export const UNKNOWN_ACCOUNT_COLOUR = '#5b6b7f';
+
+/**
+ * An account's own colour: by its id, which grows in the order accounts are added, so the first
+ * eight accounts all differ and an account keeps its colour when another one is removed.
+ */
+export function accountColour(id: AccountId | null): string {
+  if (id === null) return UNKNOWN_ACCOUNT_COLOUR;
+  const n = ACCOUNT_COLOURS.length;
+  return ACCOUNT_COLOURS[(((id - 1) % n) + n) % n];
+}
 
 export interface OriginBadge {
   kind: 'quick3' | 'microsoft365';
@@ -27,7 +42,7 @@ export function originBadge(record: AppointmentRecord, accounts: ReadonlyMap<Acc
   return {
     kind: 'microsoft365',
     letter: (email?.[0] ?? 'M').toUpperCase(),
-    colour: id === null ? '#5b6b7f' : ACCOUNT_COLOURS[Math.abs(id) % ACCOUNT_COLOURS.length],
+    colour: accountColour(id),
     name: email ?? 'Microsoft 365',
   };
 }
@@ -53,11 +68,43 @@ export function visibleTitle(record: AppointmentRecord, mine: ResourceId | null)
   return isHidden(record, mine) ? 'Private' : record.title;
 }
 
+/** The origin legend: Quick3 first, then each Microsoft 365 account in the order added. */
+export function originLegend(accounts: ReadonlyMap<AccountId, string>): OriginBadge[] {
+  const quick3: OriginBadge = { kind: 'quick3', letter: 'Q', colour: '#1b1f24', name: 'Quick3' };
+  const pulled = [...accounts]
+    .sort(([a], [b]) => a - b)
+    .map(([id, email]): OriginBadge => ({
+      kind: 'microsoft365',
+      letter: (email[0] ?? 'M').toUpperCase(),
+      colour: accountColour(id),
+      name: email,
+    }));
+  return [quick3, ...pulled];
+}
+
+/** Where a change stands on its way to Outlook, as a card shows it. */
+export interface UploadMark {
+  kind: 'pending' | 'failed';
+  /** The tooltip: what is waiting, or why it failed. */
+  text: string;
+}
+
+export function uploadMark(record: AppointmentRecord): UploadMark | null {
+  const upload = record.upload;
+  if (!upload) return null;
+  if (upload.state === 'pending') return { kind: 'pending', text: `Waiting to be sent to Outlook (${upload.account})` };
+  return {
+    kind: 'failed',
+    text: `Not yet in Outlook (${upload.account}): ${upload.reason} It is tried again with the next sync.`,
+  };
+}
+
 export interface Card {
   title: string;
   badge: OriginBadge;
   readOnly: string | null;
   doubleBooked: boolean;
+  upload: UploadMark | null;
   /** What a screen reader says and the tooltip shows. */
   label: string;
 }
@@ -70,10 +117,13 @@ export function cardOf(
   const badge = originBadge(record, ctx.accounts);
   const readOnly = record.read_only ?? null;
   const doubleBooked = ctx.doubleBooked.has(record.id);
+  const upload = uploadMark(record);
   const parts = [title, showAsLabel(record.show_as), badge.kind === 'quick3' ? 'from Quick3' : `from ${badge.name}`];
   if (doubleBooked) parts.push('double booked');
+  if (upload?.kind === 'pending') parts.push('waiting to be sent to Outlook');
+  if (upload?.kind === 'failed') parts.push(`upload failed: ${record.upload?.state === 'failed' ? record.upload.reason : ''}`);
   if (readOnly) parts.push(`read-only: ${readOnly}`);
-  return { title, badge, readOnly, doubleBooked, label: parts.join(', ') };
+  return { title, badge, readOnly, doubleBooked, upload, label: parts.join(', ') };
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -89,6 +139,10 @@ export function cardHtml(card: Card, timeText: string): string {
   ];
   if (card.doubleBooked) badges.push('<span class="q3-flag" data-testid="card-double-booked" aria-hidden="true">!</span>');
   if (card.readOnly) badges.push('<span class="q3-lock" data-testid="card-lock" aria-hidden="true"></span>');
+  if (card.upload?.kind === 'pending')
+    badges.push(`<span class="q3-pending" data-testid="card-pending" title="${escapeHtml(card.upload.text)}" aria-hidden="true"></span>`);
+  if (card.upload?.kind === 'failed')
+    badges.push(`<span class="q3-upload-failed" data-testid="card-upload-failed" title="${escapeHtml(card.upload.text)}" aria-hidden="true">!</span>`);
   const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
   return `<div class="q3-card"><div class="q3-card-title">${badges.join('')}<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span></div>${time}</div>`;
 }
