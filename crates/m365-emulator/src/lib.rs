@@ -57,6 +57,14 @@ pub enum Seed {
     Empty,
     /// The directory, plus `events` single events over `calendars` calendars of Megan Bowen.
     Scale { events: usize, calendars: usize },
+    /// The directory, plus `users` more users ("Room 0001" …) with `calendars` calendars of
+    /// `events` single events each: an organisation's mailboxes (`{"organisation": {"users": 500,
+    /// "calendars": 2, "events": 200}}`).
+    Organisation {
+        users: usize,
+        calendars: usize,
+        events: usize,
+    },
 }
 
 /// How to run the emulator.
@@ -102,6 +110,11 @@ pub(crate) fn build_store(seed: &Seed, now: DateTime<Utc>) -> store::Store {
         Seed::Demo => seed::demo(now),
         Seed::Empty => seed::directory(now),
         Seed::Scale { events, calendars } => seed::scale(now, *events, *calendars),
+        Seed::Organisation {
+            users,
+            calendars,
+            events,
+        } => seed::organisation(now, *users, *calendars, *events),
     }
 }
 

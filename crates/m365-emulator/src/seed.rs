@@ -659,10 +659,72 @@ pub fn scale(now: DateTime<Utc>, events: usize, calendars: usize) -> Store {
     store
 }
 
+/// The organisation seed: the directory plus `users` more Contoso users (`room.0001@contoso.example`,
+/// "Room 0001" …, ids `00000000-0000-4000-8000-000000000001` …), each with `calendars` calendars
+/// (the default one included) of `events` single events each, from four weeks before `now` to
+/// five months after (inside a client's usual sync window).
+pub fn organisation(now: DateTime<Utc>, users: usize, calendars: usize, events: usize) -> Store {
+    let mut store = directory(now);
+    let first = now.date_naive() - Days::new(28);
+    let created = now - TimeDelta::days(1);
+    store.events.reserve(users * calendars.max(1) * events);
+    for number in 1..=users {
+        let id = format!("00000000-0000-4000-8000-{number:012}");
+        let name = format!("{number:04}");
+        store.users.insert(
+            id.clone(),
+            user(
+                &id,
+                DEMO_TENANT_ID,
+                ("Room", &name),
+                &format!("room.{name}@contoso.example"),
+                DEMO_PASSWORD,
+                "",
+                now,
+            ),
+        );
+        let mut ids = vec![store.add_calendar(&id, "Calendar", "auto", "").id];
+        for index in 1..calendars.max(1) {
+            ids.push(
+                store
+                    .add_calendar(&id, &format!("Bookings {index}"), "auto", "")
+                    .id,
+            );
+        }
+        for calendar in &ids {
+            for index in 0..events {
+                let day = first + Days::new(((index * 7 + number) % 178) as u64);
+                let start = at(day, 8 + (index % 9) as u32, [0, 15, 30, 45][index % 4]);
+                let draft = Draft::timed(&format!("Booking {index}"), start, 30, "UTC");
+                insert(&mut store, &id, calendar, draft, created);
+            }
+        }
+    }
+    store.mark_changed();
+    store
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::instances;
+
+    #[test]
+    fn the_organisation_seed_has_the_asked_for_shape() {
+        let now = Utc::now();
+        let store = organisation(now, 3, 2, 5);
+        let rooms: Vec<_> = store
+            .users
+            .values()
+            .filter(|user| user.mail.starts_with("room."))
+            .collect();
+        assert_eq!(rooms.len(), 3);
+        for room in rooms {
+            let calendars = store.calendars_of(&room.id);
+            assert_eq!(calendars.len(), 2);
+            assert_eq!(store.items(&room.id, None).count(), 10);
+        }
+    }
 
     #[test]
     fn demo_has_the_promised_shape() {
