@@ -1,8 +1,8 @@
 // Finding one's way in the Scheduler in the real window: the planner's own resource first and a
 // resource filter that is remembered, a date picker, search by subject in the shown dates, a
 // 15-minute appointment that shows its title, the keyboard (arrows between cards, Enter opens,
-// Delete deletes, Ctrl+Z brings it back), and the marks of an appointment waiting for its upload
-// to Outlook and of one whose upload failed, with the reason.
+// Delete deletes, Ctrl+Z brings it back), the marks of an appointment waiting for its upload to
+// Outlook and of one whose upload failed, with the reason, and the display time zone.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -42,6 +42,7 @@ async function cards(browser) {
       .map((e) => ({
         id: e.dataset.appointmentId,
         title: e.querySelector('[data-testid="card-title"]')?.textContent ?? '',
+        time: e.querySelector('.q3-card-time')?.textContent ?? '',
         pending: !!e.querySelector('[data-testid="card-pending"]'),
         failed: e.querySelector('[data-testid="card-upload-failed"]')?.getAttribute('title') ?? null,
         tooltip: e.getAttribute('title') ?? '',
@@ -237,4 +238,38 @@ test('an appointment waiting for Outlook shows a pending mark; a failed upload s
   } finally {
     await fetch(faults, { method: 'DELETE' });
   }
+});
+
+test('times are shown in the display time zone chosen, and the choice is remembered', async () => {
+  await fill(app, '[data-testid="sched-date"]', wednesday());
+  await waitForCards(app, (list) => list.some((c) => c.title === 'Quick sync'), 'Quick sync is not shown');
+  const machine = await (await app.$('[data-testid="sched-zone"]')).getValue();
+  assert.match((await cardTitled(app, 'Quick sync')).time, /^08:00.08:15$/, `in the machine's zone (${machine}) as planned`);
+  // Where Quick sync (08:00 on Wednesday here) falls in another zone, by the platform's zone data.
+  const other = machine === 'Asia/Tokyo' ? 'America/New_York' : 'Asia/Tokyo';
+  const start = new Date(`${wednesday()}T08:00:00`);
+  const parts = (date) => Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: other, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(date).map((p) => [p.type, p.value]));
+  const from = parts(start);
+  const to = parts(new Date(start.getTime() + 15 * 60000));
+  const there = new RegExp(`^${from.hour}:${from.minute}.${to.hour}:${to.minute}$`);
+  const thereDay = `${from.year}-${from.month}-${from.day}`;
+
+  await fill(app, '[data-testid="sched-zone"]', other);
+  await fill(app, '[data-testid="sched-date"]', thereDay);
+  await waitForCards(app, (list) => list.some((c) => c.title === 'Quick sync' && there.test(c.time)),
+    `Quick sync is not shown at ${from.hour}:${from.minute} in ${other}`);
+  await screenshot(app, 'scheduler-display-zone');
+
+  await app.deleteSession();
+  app = await launch(dataDir);
+  assert.equal(await (await app.$('[data-testid="sched-zone"]')).getValue(), other, 'the zone is remembered');
+  await fill(app, '[data-testid="sched-date"]', thereDay);
+  await waitForCards(app, (list) => list.some((c) => c.title === 'Quick sync' && there.test(c.time)),
+    `after a restart Quick sync is not at ${from.hour}:${from.minute} in ${other}`);
+  await fill(app, '[data-testid="sched-zone"]', machine);
+  await fill(app, '[data-testid="sched-date"]', wednesday());
+  await waitForCards(app, (list) => list.some((c) => c.title === 'Quick sync' && /^08:00.08:15$/.test(c.time)),
+    "back in the machine's zone Quick sync is not at 08:00");
 });
