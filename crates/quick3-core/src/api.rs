@@ -357,6 +357,7 @@ pub fn remove_account(
     Ok(RemovedAccount { account, warning })
 }
 
+pub mod calendars;
 pub mod organisation;
 
 /// Which accounts a sync covers: one account, the accounts of one resource, or every account.

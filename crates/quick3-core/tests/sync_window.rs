@@ -107,3 +107,56 @@ async fn the_window_slides_on_far_events_arrive_and_past_ones_stay() {
         "no duplicates after the full round"
     );
 }
+
+#[tokio::test]
+async fn an_event_moved_out_of_the_window_and_back_returns_once() {
+    let mut world = world().await;
+    let event = world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Board meeting",
+                &format!("{}T09:00:00", day(5)),
+                &format!("{}T10:00:00", day(5)),
+            ),
+        )
+        .await;
+    let id = event["id"].as_str().unwrap().to_owned();
+    let account = world.connect(MEGAN, Direction::Down).await;
+    sync_on_day(&mut world, &account, 0).await;
+    assert_eq!(world.titled("Board meeting").len(), 1);
+
+    // Postponed by more than a year: out of the window, out of the Scheduler.
+    let far = day(400);
+    world
+        .outlook_update(
+            MEGAN,
+            &id,
+            serde_json::json!({"start": {"dateTime": format!("{far}T09:00:00"), "timeZone": "UTC"},
+                               "end": {"dateTime": format!("{far}T10:00:00"), "timeZone": "UTC"}}),
+        )
+        .await;
+    let gone = sync_on_day(&mut world, &account, 0).await;
+    assert_eq!(gone.deleted, 1, "{gone:?}");
+    assert!(world.titled("Board meeting").is_empty());
+
+    // Brought back: the same event returns, once, at its new time.
+    let back = day(6);
+    world
+        .outlook_update(
+            MEGAN,
+            &id,
+            serde_json::json!({"start": {"dateTime": format!("{back}T09:00:00"), "timeZone": "UTC"},
+                               "end": {"dateTime": format!("{back}T10:00:00"), "timeZone": "UTC"}}),
+        )
+        .await;
+    let returned = sync_on_day(&mut world, &account, 0).await;
+    assert_eq!(returned.added, 1, "{returned:?}");
+    let shown = world.titled("Board meeting");
+    assert_eq!(shown.len(), 1, "once");
+    assert!(
+        shown[0].when.covering_span().0.date_naive().to_string() == back,
+        "at its new day: {:?}",
+        shown[0].when
+    );
+}

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::appointments::{COLUMNS, appointment_from_row, upsert};
 use super::{Store, utc_text};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId};
 use crate::model::{Appointment, UploadState};
 
@@ -72,6 +72,8 @@ pub struct PageWrite {
     pub appointments: Vec<(Appointment, Option<Link>)>,
     pub links: Vec<Link>,
     pub tombstones: Vec<AppointmentId>,
+    /// Tombstoned appointments whose event is pulled again (written above with its content).
+    pub revive: Vec<AppointmentId>,
     pub unlinks: Vec<AppointmentId>,
     pub drop_outbox: Vec<AppointmentId>,
     pub ensure_outbox: Vec<AppointmentId>,
@@ -144,6 +146,37 @@ fn write_link(tx: &Transaction<'_>, link: &Link, seen_round: Option<&str>) -> Re
     Ok(())
 }
 
+/// Takes the appointments pulled from one calendar out of the Scheduler: tombstones (so that no
+/// later pull can bring a stale copy back) and their links; Quick3's own appointments stay.
+fn forget_calendar(
+    tx: &rusqlite::Transaction<'_>,
+    account: AccountId,
+    calendar: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    tx.execute(
+        "DELETE FROM sync_links WHERE account_id = ?1 AND appointment_id IN (
+            SELECT id FROM appointments
+             WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2)",
+        params![account, calendar],
+    )?;
+    // What the Scheduler showed: series masters are not shown themselves, their occurrences are.
+    let shown: u64 = tx.query_row(
+        "SELECT count(*) FROM appointments
+          WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2
+            AND deleted_at IS NULL AND recurrence IS NULL",
+        params![account, calendar],
+        |row| row.get(0),
+    )?;
+    tx.execute(
+        "UPDATE appointments SET deleted_at = ?3, updated_at = ?3
+          WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2
+            AND deleted_at IS NULL",
+        params![account, calendar, utc_text(now)],
+    )?;
+    Ok(shown)
+}
+
 impl Store {
     /// The calendars sync knows for an account, default first.
     pub fn sync_calendars(&self, account: AccountId) -> Result<Vec<SyncCalendar>> {
@@ -157,11 +190,12 @@ impl Store {
     }
 
     /// Records the mailbox's calendar list: new calendars are selected, known ones keep their
-    /// state, vanished ones are forgotten (their appointments stay until a sync removes them).
+    /// state, vanished ones are forgotten with the appointments pulled from them.
     pub fn record_calendar_list(
         &mut self,
         account: AccountId,
         calendars: &[(String, String, bool)],
+        now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for (id, name, is_default) in calendars {
@@ -181,6 +215,7 @@ impl Store {
             rows.collect::<rusqlite::Result<Vec<String>>>()?
         };
         for gone in known.iter().filter(|id| !keep.contains(&id.as_str())) {
+            forget_calendar(&tx, account, gone, now)?;
             tx.execute(
                 "DELETE FROM sync_calendars WHERE account_id = ?1 AND calendar_id = ?2",
                 params![account, gone],
@@ -190,18 +225,71 @@ impl Store {
         Ok(())
     }
 
-    /// Chooses whether a calendar is synced.
+    /// Chooses whether a calendar is synced (see [`Store::choose_calendars`]).
     pub fn select_calendar(
         &mut self,
         account: AccountId,
         calendar: &str,
         selected: bool,
-    ) -> Result<()> {
-        self.conn.execute(
-            "UPDATE sync_calendars SET selected = ?3 WHERE account_id = ?1 AND calendar_id = ?2",
-            params![account, calendar, selected],
-        )?;
-        Ok(())
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let chosen: Vec<String> = self
+            .sync_calendars(account)?
+            .into_iter()
+            .filter(|c| {
+                if c.calendar_id == calendar {
+                    selected
+                } else {
+                    c.selected
+                }
+            })
+            .map(|c| c.calendar_id)
+            .collect();
+        self.choose_calendars(account, &chosen, now)
+    }
+
+    /// Chooses which of an account's known calendars are synced: those in `selected`. A calendar
+    /// switched off takes its pulled appointments out of the Scheduler (tombstoned, unlinked) and
+    /// forgets its delta state; one switched on starts with a full round at the next sync.
+    /// Quick3's own appointments are never touched. One transaction; answers how many pulled
+    /// appointments were taken out.
+    pub fn choose_calendars(
+        &mut self,
+        account: AccountId,
+        selected: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let known = self.sync_calendars(account)?;
+        if let Some(unknown) = selected
+            .iter()
+            .find(|id| !known.iter().any(|c| &c.calendar_id == *id))
+        {
+            return Err(CoreError::InvalidInput {
+                field: "calendars",
+                reason: format!(
+                    "“{unknown}” is not one of this account's calendars (a sync lists them)"
+                ),
+            });
+        }
+        let tx = self.conn.transaction()?;
+        let mut removed = 0;
+        for calendar in &known {
+            let wanted = selected.contains(&calendar.calendar_id);
+            if wanted == calendar.selected {
+                continue;
+            }
+            if !wanted {
+                removed += forget_calendar(&tx, account, &calendar.calendar_id, now)?;
+            }
+            tx.execute(
+                "UPDATE sync_calendars SET selected = ?3, delta_link = NULL, full_round = NULL,
+                        window_start = NULL, window_end = NULL, deletions_allowed = 0
+                  WHERE account_id = ?1 AND calendar_id = ?2",
+                params![account, calendar.calendar_id, wanted],
+            )?;
+        }
+        tx.commit()?;
+        Ok(removed)
     }
 
     /// Forgets where a calendar's delta stood (after 410): the next round is a full one.
@@ -348,6 +436,12 @@ impl Store {
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+        for id in &page.revive {
+            tx.execute(
+                "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+                params![id],
+            )?;
+        }
         for (appointment, link) in &page.appointments {
             upsert(&tx, appointment)?;
             if let Some(link) = link {

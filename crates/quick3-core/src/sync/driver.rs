@@ -382,7 +382,8 @@ impl Run<'_, '_> {
             }
         }
         if !self.options.dry_run {
-            self.store.record_calendar_list(self.account.id, &found)?;
+            self.store
+                .record_calendar_list(self.account.id, &found, (self.clock)())?;
             Ok(self.store.sync_calendars(self.account.id)?)
         } else {
             Ok(found
@@ -751,7 +752,14 @@ impl Run<'_, '_> {
                         Some(slot) => Some(self.master(slot, calendar, &mut write).await?),
                         None => None,
                     };
-                    let appointment = self.pulled(None, event, calendar, series_id, now);
+                    // An event seen before (it left the window and came back, or its calendar
+                    // was switched off and on) returns into its old row: one row per event.
+                    let earlier = self.store.pulled_appointment(self.account.id, &event.id)?;
+                    let appointment =
+                        self.pulled(earlier.as_ref(), event, calendar, series_id, now);
+                    if earlier.is_some() {
+                        write.revive.push(appointment.id);
+                    }
                     let link = self.link_for(&appointment, event, calendar);
                     self.summary.added += 1;
                     write.appointments.push((appointment, Some(link)));
