@@ -330,6 +330,21 @@ pub enum AccountCommand {
         #[arg(long)]
         resource: Option<String>,
     },
+    /// Lists the account's calendars and which are synced; with --sync, chooses them (the others
+    /// leave the Scheduler with their appointments; those chosen anew arrive at the next sync).
+    Calendars {
+        account: String,
+        #[arg(long)]
+        resource: Option<String>,
+        /// Calendars to sync (ids or names, space- or comma-separated): all others stop.
+        #[arg(long, num_args = 1.., value_delimiter = ',')]
+        sync: Option<Vec<String>>,
+        /// Sync every calendar of the mailbox (the default).
+        #[arg(long, conflicts_with = "sync")]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Signs in again (after "sign-in needed").
     SignIn {
         account: String,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use chrono::Utc;
 use quick3_core::api;
+use quick3_core::api::calendars;
 use quick3_core::identity::flow;
 use quick3_core::identity::loopback::LoopbackListener;
 use quick3_core::identity::{Credentials, SignedIn};
@@ -171,6 +172,78 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                     ""
                 }
             );
+            Ok(())
+        }
+        AccountCommand::Calendars {
+            account,
+            resource,
+            sync,
+            all,
+            json,
+        } => {
+            let account = find(session, &account, resource.as_deref())?;
+            let chosen = match (sync, all) {
+                (Some(wanted), _) => {
+                    let wanted: Vec<String> = wanted
+                        .iter()
+                        .map(|w| w.trim().to_owned())
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    Some(calendars::choose_calendars(
+                        &mut session.store,
+                        account.id,
+                        &wanted,
+                        now,
+                    )?)
+                }
+                (None, true) => {
+                    let every: Vec<String> =
+                        calendars::account_calendars(&session.store, account.id)?
+                            .into_iter()
+                            .map(|c| c.calendar_id)
+                            .collect();
+                    Some(calendars::choose_calendars(
+                        &mut session.store,
+                        account.id,
+                        &every,
+                        now,
+                    )?)
+                }
+                (None, false) => None,
+            };
+            let list = match &chosen {
+                Some(chosen) => chosen.calendars.clone(),
+                None => calendars::account_calendars(&session.store, account.id)?,
+            };
+            if json {
+                return output::json(&list);
+            }
+            if list.is_empty() {
+                out!(
+                    "No calendars of {} are known yet: `quick3 sync --account {}` lists them (and syncs them all).",
+                    account.email,
+                    account.email
+                );
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|c| {
+                    vec![
+                        if c.selected { "yes" } else { "no" }.to_owned(),
+                        c.name.clone(),
+                        if c.is_default { "default" } else { "" }.to_owned(),
+                        c.calendar_id.clone(),
+                    ]
+                })
+                .collect();
+            output::table(&["SYNCED", "CALENDAR", "", "ID"], &rows);
+            if let Some(chosen) = chosen.filter(|c| c.removed > 0) {
+                out!(
+                    "{} appointments of the calendars no longer synced left the Scheduler.",
+                    chosen.removed
+                );
+            }
             Ok(())
         }
         AccountCommand::SetMain { account, resource } => {
