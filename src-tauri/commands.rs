@@ -73,7 +73,9 @@ pub fn edit_appointment(
     id: String,
     patch: AppointmentPatch,
 ) -> Reply<AppointmentRecord> {
-    with_store(&state, |s| api::edit_appointment(s, &id, patch, Utc::now()))
+    with_store(&state, |s| {
+        api::planner_edit_appointment(s, &id, patch, Utc::now())
+    })
 }
 
 #[tauri::command]

@@ -93,6 +93,37 @@ pub fn edit_appointment(
     changed_record(store, &edited)
 }
 
+/// Why the planner's window may not change the details of another resource's private appointment.
+pub const PRIVATE_DETAILS_READ_ONLY: &str = "This is a private appointment of another resource: \
+     it can be moved, but its details cannot be changed here, nor can it move to your own resource.";
+
+/// An edit from the planner's window. Another resource's private or confidential appointment,
+/// which the window shows only as "Private", may change its time and move to another resource
+/// that is not the planner's own: its details, which the planner never saw, are never
+/// overwritten, and it never lands where they would become visible. The answer is what the
+/// planner may see.
+pub fn planner_edit_appointment(
+    store: &mut Store,
+    id: &str,
+    patch: AppointmentPatch,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRecord> {
+    let mine = store.planner()?.my_resource_id;
+    let current = AppointmentRecord::from(&store.appointment(parse_appointment_id(id)?)?);
+    let touches_details = patch.title.is_some()
+        || patch.location.is_some()
+        || patch.notes.is_some()
+        || patch.categories.is_some()
+        || patch.sensitivity.is_some();
+    let to_mine = patch.resource_id.is_some() && patch.resource_id == mine;
+    if current.is_hidden_from(mine) && (touches_details || to_mine) {
+        return Err(CoreError::ReadOnly {
+            reason: PRIVATE_DETAILS_READ_ONLY.into(),
+        });
+    }
+    Ok(edit_appointment(store, id, patch, now)?.as_seen_by(mine))
+}
+
 pub fn delete_appointment(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<()> {
     store.delete_appointment(parse_appointment_id(id)?, now)
 }
@@ -650,6 +681,99 @@ mod tests {
         assert!(
             titles(&full, adele).contains(&"Doctor".to_owned()),
             "the CLI's listing (whoever holds the data folder) is not filtered"
+        );
+    }
+
+    #[test]
+    fn the_window_may_move_another_resources_private_appointment_but_never_change_its_details() {
+        use crate::model::Sensitivity;
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let megan = person(&mut store, "Megan");
+        let adele = person(&mut store, "Adele");
+        let room = person(&mut store, "Boardroom");
+        store.set_my_resource(megan).unwrap();
+        let secret = create_appointment(
+            &mut store,
+            booking(adele, "Doctor", Sensitivity::Private),
+            now,
+        )
+        .unwrap();
+        let id = secret.id.to_string();
+        let later = AppointmentPatch {
+            start: Some("2026-11-25T11:00".into()),
+            end: Some("2026-11-25T12:00".into()),
+            ..Default::default()
+        };
+        let moved = planner_edit_appointment(&mut store, &id, later, now).unwrap();
+        assert_eq!(moved.title, "Private", "the answer hides the details too");
+        let stored = AppointmentRecord::from(&store.appointment(secret.id).unwrap());
+        assert_eq!(
+            (stored.title.as_str(), stored.location.as_str()),
+            ("Doctor", "Room 4"),
+            "a move keeps the details the planner never saw"
+        );
+        assert_ne!(stored.start, secret.start, "the move itself is made");
+
+        for (what, patch) in [
+            (
+                "a new subject",
+                AppointmentPatch {
+                    title: Some("Private".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "empty notes",
+                AppointmentPatch {
+                    notes: Some(String::new()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "a move to the planner's own resource, where it would show in full",
+                AppointmentPatch {
+                    resource_id: Some(megan),
+                    ..Default::default()
+                },
+            ),
+        ] {
+            let refused = planner_edit_appointment(&mut store, &id, patch, now).unwrap_err();
+            assert_eq!(refused.code(), "ReadOnly", "{what} is refused");
+        }
+        assert_eq!(
+            AppointmentRecord::from(&store.appointment(secret.id).unwrap()).title,
+            "Doctor",
+            "nothing refused was written"
+        );
+        let to_room = AppointmentPatch {
+            resource_id: Some(room),
+            ..Default::default()
+        };
+        assert_eq!(
+            planner_edit_appointment(&mut store, &id, to_room, now)
+                .unwrap()
+                .resource_id,
+            room,
+            "another resource that is not the planner's own is fine"
+        );
+
+        let own = create_appointment(
+            &mut store,
+            booking(megan, "Dentist", Sensitivity::Private),
+            now,
+        )
+        .unwrap();
+        let renamed = AppointmentPatch {
+            title: Some("Dentist (moved)".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            planner_edit_appointment(&mut store, &own.id.to_string(), renamed, now)
+                .unwrap()
+                .title,
+            "Dentist (moved)",
+            "the planner's own private appointments are theirs to change"
         );
     }
 
