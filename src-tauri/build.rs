@@ -16,6 +16,8 @@ fn main() {
         "cancel_sign_in",
         "sign_in_again",
         "keyring_status",
+        "account_calendars",
+        "choose_calendars",
         "edit_account",
         "set_main_account",
         "remove_account",

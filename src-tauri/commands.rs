@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use quick3_core::api::organisation::administrator;
+use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
@@ -128,6 +129,26 @@ pub async fn keyring_status(state: State<'_, AppState>) -> Reply<()> {
             message: err.to_string(),
         })?
         .map_err(|err| CoreError::from(err).into())
+}
+
+#[tauri::command]
+pub fn account_calendars(
+    state: State<'_, AppState>,
+    account_id: AccountId,
+) -> Reply<Vec<CalendarChoice>> {
+    with_store(&state, |s| calendars::account_calendars(s, account_id))
+}
+
+/// Syncs exactly these calendars of the account; the others leave the Scheduler.
+#[tauri::command]
+pub fn choose_calendars(
+    state: State<'_, AppState>,
+    account_id: AccountId,
+    calendar_ids: Vec<String>,
+) -> Reply<CalendarsChosen> {
+    with_store(&state, |s| {
+        calendars::choose_calendars(s, account_id, &calendar_ids, Utc::now())
+    })
 }
 
 #[tauri::command]

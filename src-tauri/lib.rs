@@ -97,6 +97,8 @@ pub fn run() {
             commands::cancel_sign_in,
             commands::sign_in_again,
             commands::keyring_status,
+            commands::account_calendars,
+            commands::choose_calendars,
             commands::edit_account,
             commands::set_main_account,
             commands::remove_account,

@@ -10,6 +10,8 @@ import type { AppointmentId } from '../bindings/AppointmentId';
 import type { AppointmentInput } from '../bindings/AppointmentInput';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { CalendarChoice } from '../bindings/CalendarChoice';
+import type { CalendarsChosen } from '../bindings/CalendarsChosen';
 import type { Direction } from '../bindings/Direction';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { MailboxLookup } from '../bindings/MailboxLookup';
@@ -97,6 +99,11 @@ export const api = {
   addAccount: (account: NewAccount) => call<Account>('add_account', { new: account }),
   signInAgain: (accountId: AccountId) => call<null>('sign_in_again', { accountId }),
   cancelSignIn: (accountId: AccountId) => call<null>('cancel_sign_in', { accountId }),
+  /** The account's calendars as its last sync listed them, and which are synced. */
+  accountCalendars: (accountId: AccountId) => call<CalendarChoice[]>('account_calendars', { accountId }),
+  /** Syncs exactly these calendars (ids); the others leave the Scheduler with their appointments. */
+  chooseCalendars: (accountId: AccountId, calendarIds: string[]) =>
+    call<CalendarsChosen>('choose_calendars', { accountId, calendarIds }),
   /** Resolves when the OS keyring answers; rejects with what to do when it does not. */
   keyringStatus: () => call<null>('keyring_status'),
   editAccount: (accountId: AccountId, direction: Direction, scopes: string[]) =>
