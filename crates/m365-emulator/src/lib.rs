@@ -11,6 +11,8 @@ pub mod demo;
 mod emulator;
 mod error;
 mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 mod graph;
 mod http;
 mod identity;

@@ -22,7 +22,7 @@ use url::Url;
 use super::IdentityError;
 use super::config::Endpoints;
 use super::error::classify;
-use super::tokens::{Secret, TokenSet, read_id_token};
+use super::tokens::{Secret, TokenSet, expiry, read_id_token};
 use crate::ids::AccountId;
 
 /// The custom scheme the desktop app receives sign-in answers on.
@@ -342,16 +342,22 @@ fn token_set(
     nonce: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, IdentityError> {
+    token_set_for(endpoints.client_id()?, response, nonce, now)
+}
+
+fn token_set_for(
+    client_id: &str,
+    response: MicrosoftTokenResponse,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<TokenSet, IdentityError> {
     let user = match &response.extra_fields().id_token {
-        Some(id_token) => Some(read_id_token(id_token, endpoints.client_id()?, nonce)?),
+        Some(id_token) => Some(read_id_token(id_token, client_id, nonce)?),
         None => None,
     };
-    let lifetime = response
-        .expires_in()
-        .unwrap_or(std::time::Duration::from_secs(3600));
     Ok(TokenSet {
         access_token: Secret::new(response.access_token().secret().clone()),
-        expires_at: now + Duration::seconds(lifetime.as_secs() as i64),
+        expires_at: expiry(now, response.expires_in()),
         refresh_token: response
             .refresh_token()
             .map(|t| Secret::new(t.secret().clone())),
@@ -372,20 +378,7 @@ where
     T: oauth2::ErrorResponse + 'static,
 {
     match err {
-        RequestTokenError::ServerResponse(response) => {
-            // The error type's Display is "error: description"; take both parts from its JSON.
-            let json = serde_json::to_value(&response).unwrap_or_default();
-            let error = json
-                .get("error")
-                .and_then(|v| v.as_str())
-                .unwrap_or("error")
-                .to_owned();
-            let description = json
-                .get("error_description")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            classify(&error, description, consent_url)
-        }
+        RequestTokenError::ServerResponse(response) => server_error(&response, consent_url),
         RequestTokenError::Request(e) => IdentityError::Network {
             reason: describe(&e),
         },
@@ -393,6 +386,48 @@ where
             reason: e.to_string(),
         },
         RequestTokenError::Other(e) => IdentityError::BadResponse { reason: e },
+    }
+}
+
+/// What a token endpoint's error answer means.
+fn server_error(response: &impl Serialize, consent_url: impl FnOnce() -> String) -> IdentityError {
+    // The error type's Display is "error: description"; take both parts from its JSON.
+    let json = serde_json::to_value(response).unwrap_or_default();
+    let error = json
+        .get("error")
+        .and_then(|v| v.as_str())
+        .unwrap_or("error")
+        .to_owned();
+    let description = json
+        .get("error_description")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    classify(&error, description, consent_url)
+}
+
+/// Reads a token endpoint's success answer the way the `oauth2` crate does (serde_json into its
+/// token response), then as every flow does (id token, expiry). For tests and fuzzing of what the
+/// flows do with an answer; never panics.
+pub fn read_token_response(
+    body: &[u8],
+    client_id: &str,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<TokenSet, IdentityError> {
+    let response: MicrosoftTokenResponse =
+        serde_json::from_slice(body).map_err(|e| IdentityError::BadResponse {
+            reason: e.to_string(),
+        })?;
+    token_set_for(client_id, response, nonce, now)
+}
+
+/// Reads a token endpoint's error answer (`{"error","error_description",…}`) as the flows do.
+pub fn read_token_error(body: &[u8]) -> IdentityError {
+    match serde_json::from_slice::<BasicErrorResponse>(body) {
+        Ok(response) => server_error(&response, String::new),
+        Err(e) => IdentityError::BadResponse {
+            reason: e.to_string(),
+        },
     }
 }
 
@@ -426,6 +461,43 @@ mod tests {
             "no state, no use"
         );
         assert!(parse_callback("not a url").is_err());
+    }
+
+    #[test]
+    fn token_answers_are_read_as_the_flows_read_them() {
+        let now = Utc::now();
+        let ok = read_token_response(
+            br#"{"token_type":"Bearer","scope":"Calendars.ReadWrite","expires_in":3599,"ext_expires_in":3599,"access_token":"at","refresh_token":"rt"}"#,
+            "app",
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(ok.access_token.expose(), "at");
+        assert_eq!(ok.expires_at, now + Duration::seconds(3599));
+        let huge = read_token_response(
+            br#"{"token_type":"Bearer","expires_in":18446744073709551615,"access_token":"at"}"#,
+            "app",
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            huge.expires_at,
+            now + super::super::tokens::MAX_TOKEN_LIFETIME,
+            "an absurd lifetime is cut, not a panic"
+        );
+        assert_eq!(
+            read_token_response(b"{}", "app", None, now)
+                .unwrap_err()
+                .code(),
+            "BadResponse"
+        );
+        let revoked = read_token_error(
+            br#"{"error":"invalid_grant","error_description":"AADSTS50173: The provided grant has expired.\r\nTrace ID: 1","error_codes":[50173]}"#,
+        );
+        assert!(revoked.needs_sign_in(), "{revoked:?}");
+        assert_eq!(read_token_error(b"<html>").code(), "BadResponse");
     }
 
     #[test]

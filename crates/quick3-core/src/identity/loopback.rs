@@ -75,14 +75,8 @@ impl LoopbackListener {
                     }
                 }
                 let head = String::from_utf8_lossy(&buffer[..read]);
-                let target = head
-                    .lines()
-                    .next()
-                    .and_then(|line| line.split_whitespace().nth(1))
-                    .unwrap_or("");
-                let is_answer = target.starts_with("/?")
-                    && (target.contains("code=") || target.contains("error="));
-                let (status, body) = if is_answer {
+                let answer = answer_target(&head);
+                let (status, body) = if answer.is_some() {
                     ("200 OK", DONE_PAGE)
                 } else {
                     ("404 Not Found", "")
@@ -93,7 +87,7 @@ impl LoopbackListener {
                 );
                 let _ = socket.write_all(response.as_bytes()).await;
                 let _ = socket.shutdown().await;
-                if is_answer {
+                if let Some(target) = answer {
                     return Ok(format!("http://127.0.0.1:{}{target}", self.port));
                 }
             }
@@ -104,9 +98,30 @@ impl LoopbackListener {
     }
 }
 
+/// The request target of an HTTP request head when it is a sign-in answer (`/?code=…` or
+/// `/?error=…`); `None` for anything else (a favicon, garbage).
+pub fn answer_target(head: &str) -> Option<&str> {
+    let target = head.lines().next()?.split_whitespace().nth(1)?;
+    let is_answer =
+        target.starts_with("/?") && (target.contains("code=") || target.contains("error="));
+    is_answer.then_some(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_answers_on_the_root_are_taken() {
+        assert_eq!(
+            answer_target("GET /?code=a&state=s HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Some("/?code=a&state=s")
+        );
+        assert_eq!(answer_target("GET /favicon.ico HTTP/1.1\r\n"), None);
+        assert_eq!(answer_target("GET /other?code=a HTTP/1.1\r\n"), None);
+        assert_eq!(answer_target(""), None);
+        assert_eq!(answer_target("\u{0}\u{ffff}"), None);
+    }
 
     #[tokio::test]
     async fn takes_one_answer_ignores_other_requests_and_closes() {

@@ -1,7 +1,7 @@
 //! The organisation's application token: the client credentials grant (with the `oauth2` crate,
 //! scope `https://graph.microsoft.com/.default`), and what its failures mean for an administrator.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use oauth2::basic::BasicClient;
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
 
@@ -174,12 +174,9 @@ pub async fn client_credentials(
                 OrgError::Identity(IdentityError::BadResponse { reason: e })
             }
         })?;
-    let lifetime = response
-        .expires_in()
-        .unwrap_or(std::time::Duration::from_secs(3600));
     Ok(TokenSet {
         access_token: Secret::new(response.access_token().secret().clone()),
-        expires_at: now + Duration::seconds(lifetime.as_secs() as i64),
+        expires_at: super::tokens::expiry(now, response.expires_in()),
         refresh_token: None,
         scopes: vec![GRAPH_DEFAULT_SCOPE.to_owned()],
         user: None,

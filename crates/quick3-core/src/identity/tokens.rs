@@ -52,6 +52,21 @@ pub struct TokenSet {
     pub user: Option<SignedInUser>,
 }
 
+/// The longest lifetime Quick3 believes a token endpoint: an access token that claims more is
+/// renewed after a day anyway (Microsoft's live about an hour).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::days(1);
+
+/// When a token that lives `expires_in` from `now` expires (an hour when the answer does not
+/// say); a lifetime too large to add (a broken or hostile answer) is cut to
+/// [`MAX_TOKEN_LIFETIME`] instead of overflowing.
+pub fn expiry(now: DateTime<Utc>, expires_in: Option<std::time::Duration>) -> DateTime<Utc> {
+    let lifetime = expires_in
+        .map(|d| Duration::from_std(d).unwrap_or(MAX_TOKEN_LIFETIME))
+        .unwrap_or(Duration::hours(1))
+        .min(MAX_TOKEN_LIFETIME);
+    now.checked_add_signed(lifetime).unwrap_or(now)
+}
+
 impl TokenSet {
     /// Whether the access token is still good for `margin` from `now`.
     pub fn fresh_at(&self, now: DateTime<Utc>, margin: Duration) -> bool {
@@ -137,6 +152,23 @@ mod tests {
             read_id_token(&token, "app", Some("n2")).unwrap_err().code(),
             "BadResponse"
         );
+    }
+
+    #[test]
+    fn absurd_token_lifetimes_are_cut_to_a_day_instead_of_overflowing() {
+        let now = Utc::now();
+        assert_eq!(
+            expiry(now, Some(std::time::Duration::from_secs(3599))),
+            now + Duration::seconds(3599)
+        );
+        assert_eq!(expiry(now, None), now + Duration::hours(1), "no expires_in");
+        for huge in [u64::MAX, 100_000_000_000_000_000, 10_000_000_000] {
+            assert_eq!(
+                expiry(now, Some(std::time::Duration::from_secs(huge))),
+                now + MAX_TOKEN_LIFETIME,
+                "expires_in {huge}"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,244 @@
+//! Every parser of what comes from outside, fed anything: Graph events and delta pages, Graph
+//! error answers, token answers and id tokens, sign-in answers (deep link and loopback) and zone
+//! names never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
+//! `fuzz/seeds/`) with any part replaced by anything, and plain random text. The fuzz targets in
+//! `fuzz/` (script/fuzz) do the same at length; each input they found that crashed is a case at
+//! the end of this file.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use quick3_core::graph::event::{event_fields, read_entry};
+use quick3_core::graph::zones::{to_graph, to_iana};
+use quick3_core::graph::{GraphError, RemoteEntry, read_page};
+use quick3_core::identity::IdentityError;
+use quick3_core::identity::error::{aadsts_code, classify};
+use quick3_core::identity::flow::{
+    PendingSignIns, parse_callback, read_token_error, read_token_response,
+};
+use quick3_core::identity::loopback::answer_target;
+use quick3_core::identity::tokens::read_id_token;
+use serde_json::{Value, json};
+
+/// The seeds of one fuzz target, as bytes.
+fn seeds(target: &str) -> Vec<Vec<u8>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../fuzz/seeds/{target}"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+fn json_seeds(target: &str) -> Vec<Value> {
+    seeds(target)
+        .iter()
+        .filter_map(|bytes| serde_json::from_slice(bytes).ok())
+        .collect()
+}
+
+/// Text that parsers of dates, zones and AADSTS codes find interesting, and anything else.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "",
+            " ",
+            "0",
+            "-1",
+            "9999-12-31T23:59:59.9999999",
+            "0000-01-01T00:00:00",
+            "+262143-12-31T00:00:00",
+            "-262144-01-01T00:00:00Z",
+            "2026-03-29T02:30:00",
+            "2026-10-25T02:30:00",
+            "2026-02-30T00:00:00",
+            "2026-03-29T02:30:00+14:00",
+            "1970-01-01T00:00:00-23:59",
+            "2026-03-29",
+            "UTC",
+            "W. Europe Standard Time",
+            "tzone://Microsoft/Custom",
+            "Europe/Berlin",
+            "AADSTS",
+            "AADSTS99999999999999999999",
+            "AADSTS70008: expired",
+            "seriesMaster",
+            "occurrence",
+            "q3-",
+            "\u{0}",
+            "\u{feff}",
+            "q3-00000000-0000-0000-0000-000000000000-0",
+            "String {66f5a359-4659-4638-81f7-4e7c4f1f9d3a} Name Quick3Id",
+        ])
+        .prop_map(str::to_owned),
+        any::<String>(),
+        "[0-9T:+.Z -]{0,32}",
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("JSON numbers are finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        text().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec((text(), inner), 0..5)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
+/// Every JSON pointer inside `value`.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                pointers(child, format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointers(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A seed with one part (anywhere, the whole included) replaced by `replacement`.
+fn mutated(seeds: &[Value], seed: Index, part: Index, replacement: Value) -> Value {
+    let mut value = seed.get(seeds).clone();
+    let mut all = Vec::new();
+    pointers(&value, String::new(), &mut all);
+    let pointer = part.get(&all).clone();
+    if pointer.is_empty() {
+        return replacement;
+    }
+    *value.pointer_mut(&pointer).unwrap() = replacement;
+    value
+}
+
+fn read_event_fully(value: &Value) {
+    if let Ok(RemoteEntry::Present(event)) = read_entry(value) {
+        let _ = event_fields(&event.content);
+        let _ = event.content.hash();
+        assert!(event.content.same_as(&event.content));
+    }
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn graph_events_never_panic(seed: Index, part: Index, replacement in json_value()) {
+        let seeds = json_seeds("graph_event");
+        read_event_fully(&mutated(&seeds, seed, part, replacement));
+    }
+
+    #[test]
+    fn delta_pages_never_panic(seed: Index, part: Index, replacement in json_value()) {
+        let seeds = json_seeds("delta_page");
+        if let Ok(page) = read_page(mutated(&seeds, seed, part, replacement)) {
+            for item in &page.items {
+                read_event_fully(item);
+            }
+        }
+    }
+
+    #[test]
+    fn graph_error_answers_never_panic(status: u16, body in prop_oneof![
+        any::<Vec<u8>>(),
+        json_value().prop_map(|v| json!({"error": v}).to_string().into_bytes()),
+    ]) {
+        let err = GraphError::from_status(status, None, &body);
+        let _ = (err.is_transient(), err.needs_sign_in(), err.code(), err.to_string());
+    }
+
+    #[test]
+    fn token_answers_never_panic(seed: Index, part: Index, replacement in json_value(), raw: Vec<u8>) {
+        let seeds = json_seeds("token_response");
+        let answer = mutated(&seeds, seed, part, replacement).to_string();
+        for body in [answer.as_bytes(), &raw] {
+            if let Ok(tokens) = read_token_response(body, "app", Some("nonce"), now()) {
+                prop_assert!(tokens.expires_at >= now());
+            }
+            let _ = read_token_error(body).to_string();
+        }
+    }
+
+    #[test]
+    fn id_tokens_and_aadsts_codes_never_panic(claims in json_value(), description in text()) {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+        let _ = read_id_token(&format!("e30.{encoded}."), "app", Some("nonce"));
+        let _ = read_id_token(&description, "app", None);
+        let _ = aadsts_code(&description);
+        let _ = classify("invalid_grant", &description, String::new).to_string();
+    }
+
+    #[test]
+    fn sign_in_answers_never_panic_and_are_never_used_unasked(
+        query in "[a-z_=&%0-9A-F?#/:.+ -]{0,60}",
+        raw in any::<String>(),
+    ) {
+        for text in [format!("quickplanner://auth/callback?{query}"), format!("http://127.0.0.1:1/?{query}"), raw.clone()] {
+            if let Ok(callback) = parse_callback(&text) {
+                let mut nothing_pending = PendingSignIns::default();
+                prop_assert_eq!(nothing_pending.take(&callback, now()).unwrap_err(), IdentityError::UnknownState);
+            }
+        }
+        let _ = answer_target(&raw);
+        let _ = answer_target(&format!("GET /?{query} HTTP/1.1\r\n\r\n"));
+    }
+
+    #[test]
+    fn zone_names_never_panic(name in text()) {
+        if let Some(zone) = to_iana(&name) {
+            let sent = to_graph(zone);
+            prop_assert_eq!(to_graph(to_iana(&sent).unwrap()), sent);
+        }
+    }
+}
+
+#[test]
+fn every_iana_zone_goes_out_as_a_name_that_comes_back() {
+    for zone in chrono_tz::TZ_VARIANTS {
+        let sent = to_graph(zone);
+        let back = to_iana(&sent).unwrap_or_else(|| panic!("{zone} went out as {sent}"));
+        assert_eq!(to_graph(back), sent, "{zone}");
+    }
+}
+
+#[test]
+fn every_seed_is_read() {
+    for value in json_seeds("graph_event") {
+        assert!(
+            read_entry(&value).is_ok(),
+            "a documented example reads: {value}"
+        );
+    }
+    for value in json_seeds("delta_page") {
+        let page = read_page(value).unwrap();
+        assert!(page.items.iter().all(|item| read_entry(item).is_ok()));
+    }
+}
