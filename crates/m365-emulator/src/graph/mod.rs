@@ -345,6 +345,10 @@ pub async fn handle(emulator: &Arc<Emulator>, request: GraphRequest) -> GraphRes
         .unwrap_or_else(|| request_id.clone());
     let mut response = if request.path.eq_ignore_ascii_case("/$batch") {
         if request.method == Method::POST {
+            // A slow fault on `$batch` delays the whole answer, as it does any other request.
+            if let Some(delay) = request.delay {
+                tokio::time::sleep(delay).await;
+            }
             batch::run(emulator, &request).await
         } else {
             GraphResponse::error(

@@ -78,6 +78,24 @@ impl Store {
         &self.default_zone
     }
 
+    /// Caps this connection's database at `pages` pages (SQLite's `max_page_count`; 0 = the
+    /// current size): a write that would grow the file fails as on a full disk (`SQLITE_FULL`).
+    /// For the fault tests of a full disk; returns the cap SQLite applied.
+    #[doc(hidden)]
+    pub fn cap_pages(&self, pages: u64) -> Result<u64> {
+        let pages = if pages == 0 {
+            self.conn
+                .query_row("PRAGMA page_count", [], |row| row.get::<_, u64>(0))?
+        } else {
+            pages
+        };
+        Ok(self
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |row| {
+                row.get::<_, u64>(0)
+            })?)
+    }
+
     /// Sets the zone for local times without a zone (tests, `--tz`).
     pub fn set_default_zone(&mut self, zone: &str) -> Result<()> {
         crate::model::When::parse(false, "2000-01-01T00:00", Some("2000-01-01T01:00"), zone)?;

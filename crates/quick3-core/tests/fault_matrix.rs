@@ -1,0 +1,631 @@
+//! The fault matrix (docs/reliability.md) against the emulator's fault injection and admin API,
+//! Down and Up: 429 without Retry-After, 500, dropped connections, answers slower than the
+//! client's timeout, an expired refresh token, admin consent withdrawn, a calendar removed, a full
+//! disk while the store is written, and the clock jumping across DST and backwards. Every cell:
+//! no duplicates, no lost local edit, no resurrected deletion, and a plain message when the fault
+//! outlasts the retries.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+mod sync_support;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use quick3_core::api::{self, SyncScope};
+use quick3_core::graph::RetryPolicy;
+use quick3_core::model::{
+    Account, AccountStatus, Appointment, AppointmentPatch, Direction, Origin,
+};
+use quick3_core::sync::{SyncOptions, SyncSummary};
+use serde_json::{Value, json};
+use sync_support::*;
+
+/// Quick retries, and a client timeout short enough for a slow answer to outlast it.
+fn quick() -> SyncOptions {
+    SyncOptions {
+        retry: RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            timeout: Duration::from_millis(700),
+        },
+        ..SyncOptions::default()
+    }
+}
+
+fn scope(account: &Account) -> SyncScope {
+    SyncScope {
+        account: Some(account.id),
+        resource: None,
+    }
+}
+
+async fn sync_quick(world: &mut World, account: &Account) -> SyncSummary {
+    world.sync_with(scope(account), &quick()).await.remove(0)
+}
+
+async fn admin(world: &World, method: reqwest::Method, path: &str, body: Option<Value>) {
+    let mut request = world
+        .tenant
+        .admin
+        .request(method, format!("{}{path}", world.tenant.emulator.admin()));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let status = request.send().await.unwrap().status();
+    assert!(status.is_success(), "admin {path}: {status}");
+}
+
+async fn clear_faults(world: &World) {
+    admin(world, reqwest::Method::DELETE, "/faults", None).await;
+}
+
+async fn outlook_event(world: &World, subject: &str, days: i64) -> String {
+    let d = day(days);
+    let event = world
+        .outlook_create(
+            MEGAN,
+            timed(subject, &format!("{d}T09:00:00"), &format!("{d}T10:00:00")),
+        )
+        .await;
+    event["id"].as_str().unwrap().to_owned()
+}
+
+/// Titles of the resource's live appointments, with how often each occurs.
+fn local_titles(world: &World) -> BTreeMap<String, usize> {
+    let mut titles = BTreeMap::new();
+    for appointment in world.appointments() {
+        *titles.entry(appointment.title).or_default() += 1;
+    }
+    titles
+}
+
+/// Subjects of Megan's events in Outlook, with how often each occurs.
+async fn outlook_subjects(world: &World) -> BTreeMap<String, usize> {
+    let mut subjects = BTreeMap::new();
+    for event in world.outlook_events(MEGAN).await {
+        *subjects
+            .entry(event["subject"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    subjects
+}
+
+fn once(names: &[&str]) -> BTreeMap<String, usize> {
+    names.iter().map(|name| ((*name).to_owned(), 1)).collect()
+}
+
+/// Whether every fault rule was used up (a request cut off by the client's timeout is not in the
+/// request log, but it used its rule).
+async fn faults_used_up(world: &World) -> bool {
+    let rules: Value = world
+        .tenant
+        .admin
+        .get(format!("{}/faults", world.tenant.emulator.admin()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    rules["value"].as_array().unwrap().is_empty()
+}
+
+/// Down under a transient fault on the delta requests: Outlook's create, edit and delete arrive
+/// exactly once, the local appointment stays, and the fault was really met.
+async fn down_survives(fault: Value) {
+    let mut world = world().await;
+    let keep = outlook_event(&world, "Kept", 1).await;
+    let gone = outlook_event(&world, "Deleted in Outlook", 2).await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    let first = sync_quick(&mut world, &account).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let d = day(3);
+    world.create_local(
+        "Planned in Quick3",
+        &format!("{d}T08:00"),
+        &format!("{d}T09:00"),
+    );
+
+    outlook_event(&world, "New in Outlook", 4).await;
+    world
+        .outlook_update(MEGAN, &keep, json!({"subject": "Kept (edited)"}))
+        .await;
+    world.outlook_delete(MEGAN, &gone).await;
+    world.clear_requests().await;
+    let mut rule = fault.clone();
+    rule["path"] = json!("/v1.0/me/calendars/*");
+    rule["count"] = json!(2);
+    world.add_fault(rule).await;
+
+    let summary = sync_quick(&mut world, &account).await;
+    assert!(
+        summary.errors.is_empty(),
+        "{fault} was retried: {:?}",
+        summary.errors
+    );
+    assert!(faults_used_up(&world).await, "{fault} was met twice");
+    assert_eq!(
+        local_titles(&world),
+        once(&["Kept (edited)", "New in Outlook", "Planned in Quick3"]),
+        "after {fault}: no duplicate, no lost local appointment, the deletion stays"
+    );
+    let quiet = sync_quick(&mut world, &account).await;
+    assert_eq!(
+        (quiet.added, quiet.updated, quiet.deleted),
+        (0, 0, 0),
+        "{quiet:?}"
+    );
+}
+
+/// Up under a transient fault on the `$batch` requests: creations, an edit and a deletion reach
+/// Outlook exactly once, and the fault was really met.
+async fn up_survives(fault: Value) {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let d = day(2 + i);
+        ids.push(
+            world
+                .create_local(
+                    &format!("Pushed {i}"),
+                    &format!("{d}T10:00"),
+                    &format!("{d}T11:00"),
+                )
+                .id,
+        );
+    }
+    let first = sync_quick(&mut world, &account).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    world.rename_local(ids[0], "Pushed 0 (edited)");
+    world.store.delete_appointment(ids[1], now()).unwrap();
+    let d = day(9);
+    world.create_local("Pushed later", &format!("{d}T10:00"), &format!("{d}T11:00"));
+    world.clear_requests().await;
+    let mut rule = fault.clone();
+    rule["method"] = json!("POST");
+    rule["path"] = json!("/v1.0/$batch");
+    rule["count"] = json!(2);
+    world.add_fault(rule).await;
+
+    let summary = sync_quick(&mut world, &account).await;
+    assert!(
+        summary.errors.is_empty(),
+        "{fault} was retried: {:?}",
+        summary.errors
+    );
+    assert!(
+        faults_used_up(&world).await,
+        "{fault} was met twice: {summary:?}"
+    );
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        0,
+        "every change was confirmed"
+    );
+    // A slow answer may still be worked on after the client gave up: wait for it.
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&["Pushed 0 (edited)", "Pushed 2", "Pushed later"]),
+        "after {fault}: each appointment once in Outlook, the edit kept, the deletion done"
+    );
+}
+
+#[tokio::test]
+async fn down_429_without_retry_after_backs_off_and_retries() {
+    down_survives(json!({"kind": "status", "status": 429})).await;
+}
+
+#[tokio::test]
+async fn up_429_without_retry_after_backs_off_and_retries() {
+    up_survives(json!({"kind": "status", "status": 429})).await;
+}
+
+#[tokio::test]
+async fn down_500_is_retried() {
+    down_survives(json!({"kind": "status", "status": 500})).await;
+}
+
+#[tokio::test]
+async fn up_500_is_retried() {
+    up_survives(json!({"kind": "status", "status": 500})).await;
+}
+
+#[tokio::test]
+async fn down_dropped_connections_are_retried() {
+    down_survives(json!({"kind": "drop"})).await;
+}
+
+#[tokio::test]
+async fn up_dropped_connections_are_retried() {
+    up_survives(json!({"kind": "drop"})).await;
+}
+
+#[tokio::test]
+async fn down_an_answer_slower_than_the_timeout_is_retried() {
+    down_survives(json!({"kind": "slow", "delayMs": 1500})).await;
+}
+
+#[tokio::test]
+async fn up_an_answer_slower_than_the_timeout_is_retried_without_duplicates() {
+    up_survives(json!({"kind": "slow", "delayMs": 1500})).await;
+}
+
+#[tokio::test]
+async fn a_500_storm_is_reported_plainly_and_the_next_sync_catches_up() {
+    let mut world = world().await;
+    outlook_event(&world, "Before", 1).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    sync_quick(&mut world, &account).await;
+    outlook_event(&world, "During the storm", 2).await;
+    let d = day(3);
+    world.create_local(
+        "Local during the storm",
+        &format!("{d}T08:00"),
+        &format!("{d}T09:00"),
+    );
+    world
+        .add_fault(json!({"path": "/v1.0/*", "kind": "status", "status": 500}))
+        .await;
+    let stormy = sync_quick(&mut world, &account).await;
+    assert!(!stormy.errors.is_empty(), "{stormy:?}");
+    assert!(
+        stormy
+            .errors
+            .iter()
+            .any(|e| e.contains("Microsoft 365 had a problem (HTTP 500)")),
+        "a plain sentence: {:?}",
+        stormy.errors
+    );
+    assert_eq!(
+        local_titles(&world),
+        once(&["Before", "Local during the storm"])
+    );
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "the push waits"
+    );
+
+    clear_faults(&world).await;
+    let after = sync_quick(&mut world, &account).await;
+    assert!(after.errors.is_empty(), "{:?}", after.errors);
+    assert_eq!(
+        local_titles(&world),
+        once(&["Before", "During the storm", "Local during the storm"])
+    );
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&["Before", "During the storm", "Local during the storm"])
+    );
+}
+
+/// A clock the test moves: seconds added to the real time.
+struct Shifted(AtomicI64);
+
+impl Shifted {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::SeqCst))
+    }
+}
+
+async fn sync_at(world: &mut World, account: &Account, clock: &Shifted) -> SyncSummary {
+    let now = || clock.now();
+    api::sync(
+        &mut world.store,
+        &world.credentials,
+        scope(account),
+        &quick(),
+        &now,
+        &mut |_| {},
+    )
+    .await
+    .unwrap()
+    .remove(0)
+}
+
+#[tokio::test]
+async fn an_expired_refresh_token_asks_for_sign_in_and_loses_nothing() {
+    let mut world = world().await;
+    outlook_event(&world, "Pulled", 1).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let clock = Shifted(AtomicI64::new(0));
+    sync_at(&mut world, &account, &clock).await;
+    let d = day(5);
+    world.create_local(
+        "Waiting to go up",
+        &format!("{d}T08:00"),
+        &format!("{d}T09:00"),
+    );
+
+    // Ninety-one days without a sync: Microsoft's refresh token (90 days) has expired.
+    let later = 91 * 24 * 3600;
+    admin(
+        &world,
+        reqwest::Method::POST,
+        "/clock/advance",
+        Some(json!({"seconds": later})),
+    )
+    .await;
+    clock.0.store(later, Ordering::SeqCst);
+    let summary = sync_at(&mut world, &account, &clock).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    let account = world.store.account(account.id).unwrap();
+    assert_eq!(account.status, AccountStatus::SignInNeeded);
+    let message = account.last_error.unwrap();
+    assert!(
+        message.contains("expired or was revoked: sign in again"),
+        "a plain sentence: {message}"
+    );
+    assert_eq!(local_titles(&world), once(&["Pulled", "Waiting to go up"]));
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "the push waits"
+    );
+}
+
+#[tokio::test]
+async fn admin_consent_withdrawn_is_named_with_the_approval_link() {
+    let mut world = world().await;
+    outlook_event(&world, "Pulled", 1).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let clock = Shifted(AtomicI64::new(0));
+    sync_at(&mut world, &account, &clock).await;
+    let d = day(5);
+    world.create_local(
+        "Waiting to go up",
+        &format!("{d}T08:00"),
+        &format!("{d}T09:00"),
+    );
+
+    admin(
+        &world,
+        reqwest::Method::DELETE,
+        &format!("/tenants/{}/grants", m365_emulator::DEMO_TENANT_ID),
+        None,
+    )
+    .await;
+    // Two hours on, the access token must be renewed: the consent behind it is gone.
+    clock.0.store(2 * 3600, Ordering::SeqCst);
+    let summary = sync_at(&mut world, &account, &clock).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    let account = world.store.account(account.id).unwrap();
+    let message = account.last_error.clone().unwrap();
+    assert!(
+        message.contains("must approve Quick3 Planner") && message.contains("adminconsent"),
+        "names what to do and the approval link: {message}"
+    );
+    assert_ne!(account.status, AccountStatus::Connected);
+    assert_eq!(local_titles(&world), once(&["Pulled", "Waiting to go up"]));
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "the push waits"
+    );
+}
+
+#[tokio::test]
+async fn a_removed_calendar_is_named_once_and_deletes_nothing_elsewhere() {
+    let mut world = world().await;
+    // Up and Down only so that the test may create the calendar; the cell is about Down.
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let travel = world
+        .graph_post(&account, "/me/calendars", &json!({"name": "Travel"}))
+        .await;
+    let travel_id = travel["id"].as_str().unwrap().to_owned();
+    outlook_event(&world, "In the main calendar", 1).await;
+    let d = day(2);
+    world
+        .outlook_create(
+            MEGAN,
+            json!({"calendarId": travel_id, "subject": "Flight", "start": {"dateTime": format!("{d}T06:00:00"), "timeZone": "UTC"}, "end": {"dateTime": format!("{d}T08:00:00"), "timeZone": "UTC"}}),
+        )
+        .await;
+    let first = sync_quick(&mut world, &account).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!(
+        local_titles(&world),
+        once(&["Flight", "In the main calendar"])
+    );
+
+    let token = world
+        .credentials
+        .access_token(&account, now())
+        .await
+        .unwrap();
+    let status = world
+        .credentials
+        .http()
+        .delete(format!(
+            "{}/me/calendars/{travel_id}",
+            world.tenant.emulator.graph()
+        ))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 204, "Megan removes the Travel calendar");
+    let summary = sync_quick(&mut world, &account).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    assert!(
+        summary.errors[0].contains("“Travel”") && summary.errors[0].contains("no longer exists"),
+        "a plain sentence naming the calendar: {}",
+        summary.errors[0]
+    );
+    assert!(
+        local_titles(&world).contains_key("In the main calendar"),
+        "the other calendar's appointments are untouched"
+    );
+    let again = sync_quick(&mut world, &account).await;
+    assert!(again.errors.is_empty(), "reported once: {:?}", again.errors);
+    assert_eq!(
+        world.store.account(account.id).unwrap().status,
+        AccountStatus::Connected
+    );
+}
+
+#[tokio::test]
+async fn a_full_disk_while_a_page_is_written_keeps_the_last_good_state() {
+    let mut world = world().await;
+    for i in 0..5 {
+        outlook_event(&world, &format!("First {i}"), 1 + i).await;
+    }
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    sync_quick(&mut world, &account).await;
+    let d = day(7);
+    let local = world.create_local("Local", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    sync_quick(&mut world, &account).await;
+    for i in 0..150 {
+        outlook_event(&world, &format!("Second {i}"), 1 + i % 60).await;
+    }
+    world.rename_local(local.id, "Local (edited)");
+
+    // The disk is full: the database cannot grow by a single page.
+    world.store.cap_pages(0).unwrap();
+    let err = api::sync(
+        &mut world.store,
+        &world.credentials,
+        scope(&account),
+        &quick(),
+        &now,
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "Storage");
+    assert!(
+        err.to_string().contains("disk is full"),
+        "a plain sentence: {err}"
+    );
+    let titles = local_titles(&world);
+    assert!(
+        titles.values().all(|n| *n == 1),
+        "nothing half-written twice: {titles:?}"
+    );
+    assert!(
+        titles.contains_key("Local (edited)"),
+        "the local edit is kept"
+    );
+
+    world.store.cap_pages(1 << 30).unwrap();
+    let after = sync_quick(&mut world, &account).await;
+    assert!(after.errors.is_empty(), "{:?}", after.errors);
+    let titles = local_titles(&world);
+    assert_eq!(titles.len(), 156, "5 + 150 pulled + 1 local: {titles:?}");
+    assert!(titles.values().all(|n| *n == 1), "no duplicates");
+    let subjects = outlook_subjects(&world).await;
+    assert_eq!(
+        subjects.get("Local (edited)"),
+        Some(&1),
+        "the edit went up once"
+    );
+    assert_eq!(subjects.len(), 156, "{subjects:?}");
+}
+
+fn rename_at(world: &mut World, appointment: &Appointment, title: &str, at: DateTime<Utc>) {
+    world
+        .store
+        .edit_appointment(
+            appointment.id,
+            AppointmentPatch {
+                title: Some(title.into()),
+                ..Default::default()
+            },
+            at,
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_clock_jumping_across_dst_and_backwards_loses_and_duplicates_nothing() {
+    let mut world = world().await;
+    let outlook_gone = outlook_event(&world, "Outlook, deleted later", 1).await;
+    let outlook_kept = outlook_event(&world, "Outlook", 2).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    // The machine's clock: the night Berlin falls back from summer time (02:30 happens twice),
+    // then back by a day, then forward again.
+    let fall_back = Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap();
+    let clock = Shifted(AtomicI64::new((fall_back - Utc::now()).num_seconds()));
+    let ambiguous = world.create_local(
+        "At the doubled hour",
+        "2026-10-25T02:30",
+        "2026-10-25T03:30",
+    );
+    let d = day(3);
+    let local = world.create_local("Quick3", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    let local_gone = world.create_local(
+        "Quick3, deleted later",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    let first = sync_at(&mut world, &account, &clock).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+
+    // One hour on in UTC: the wall clock shows 02:30 again.
+    clock.0.fetch_add(3600, Ordering::SeqCst);
+    rename_at(
+        &mut world,
+        &local,
+        "Quick3 (edited at the repeated hour)",
+        clock.now(),
+    );
+    world
+        .outlook_update(MEGAN, &outlook_kept, json!({"subject": "Outlook (edited)"}))
+        .await;
+    let second = sync_at(&mut world, &account, &clock).await;
+    assert!(second.errors.is_empty(), "{:?}", second.errors);
+
+    // Backwards by a day: edits now carry times before the last sync.
+    clock.0.fetch_sub(24 * 3600, Ordering::SeqCst);
+    rename_at(
+        &mut world,
+        &local,
+        "Quick3 (edited in the past)",
+        clock.now(),
+    );
+    world
+        .store
+        .delete_appointment(local_gone.id, clock.now())
+        .unwrap();
+    world.outlook_delete(MEGAN, &outlook_gone).await;
+    let third = sync_at(&mut world, &account, &clock).await;
+    assert!(third.errors.is_empty(), "{:?}", third.errors);
+
+    // And forward again past the first sync.
+    clock.0.fetch_add(48 * 3600, Ordering::SeqCst);
+    let fourth = sync_at(&mut world, &account, &clock).await;
+    assert!(fourth.errors.is_empty(), "{:?}", fourth.errors);
+    assert_eq!(
+        (fourth.added, fourth.updated, fourth.deleted),
+        (0, 0, 0),
+        "{fourth:?}"
+    );
+
+    let expected = once(&[
+        "At the doubled hour",
+        "Outlook (edited)",
+        "Quick3 (edited in the past)",
+    ]);
+    assert_eq!(local_titles(&world), expected, "Quick3's side");
+    assert_eq!(outlook_subjects(&world).await, expected, "Outlook's side");
+    let doubled = world.store.appointment(ambiguous.id).unwrap();
+    assert_eq!(
+        doubled.when, ambiguous.when,
+        "the doubled hour keeps its instant"
+    );
+    let pulled = world
+        .appointments()
+        .into_iter()
+        .filter(|a| matches!(a.origin, Origin::Microsoft365 { .. }))
+        .count();
+    assert_eq!(pulled, 1, "only Outlook's own event was pulled");
+}
