@@ -534,6 +534,32 @@ impl Store {
     }
 
     /// All outbox entries of an account (for reports and tests).
+    /// Quick3's own live appointments of `resource` that end after `since` and have neither
+    /// reached this account (no link) nor wait for it get an outbox entry: an account that becomes
+    /// the upload target (added, made main, switched to Up) receives the schedule it lacks, not
+    /// only what is edited later. Answers how many were added.
+    pub fn enqueue_unsent(
+        &mut self,
+        account: AccountId,
+        resource: crate::ids::ResourceId,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let added = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO sync_outbox (appointment_id, account_id, created_at)
+             SELECT a.id, ?1, ?4 FROM appointments a
+              WHERE a.resource_id = ?2 AND a.origin = 'quick3' AND a.deleted_at IS NULL
+                AND a.span_end > ?3
+                AND NOT EXISTS (SELECT 1 FROM sync_links l
+                                 WHERE l.appointment_id = a.id AND l.account_id = ?1)
+             ON CONFLICT (appointment_id, account_id) DO NOTHING",
+            )?
+            .execute(params![account, resource, utc_text(since), utc_text(now)])?;
+        Ok(added as u64)
+    }
+
     pub fn outbox_len(&self, account: AccountId) -> Result<u64> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM sync_outbox WHERE account_id = ?1",

@@ -1000,6 +1000,12 @@ impl Run<'_, '_> {
             calendar_name: String::new(),
             events: 0,
         });
+        if !self.options.dry_run {
+            let since = self.window().0;
+            let now = (self.clock)();
+            self.store
+                .enqueue_unsent(account, self.account.resource_id, since, now)?;
+        }
         let default_calendar = self
             .store
             .sync_calendars(account)?
