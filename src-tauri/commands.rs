@@ -2,8 +2,8 @@
 //! to `{ code, message }`.
 
 use chrono::Utc;
-use quick3_core::api::organisation::administrator;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
+use quick3_core::api::organisation::administrator;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
