@@ -205,8 +205,9 @@ pub async fn sync_calendar(
     .await?
 }
 
-/// After an edit in the Scheduler: pushes the resource's changes to its main account at once when
-/// that account sends (in the background; the outcome arrives as a `sync-finished` event).
+/// After an edit in the Scheduler: pushes the change at once (in the background; the outcome
+/// arrives as `sync-finished` events) to the resource's main account when it sends, and to any
+/// other main account with uploads waiting (the resource an appointment was moved away from).
 /// Answers whether an upload started.
 #[tauri::command]
 pub fn push_changes(
@@ -214,15 +215,18 @@ pub fn push_changes(
     state: State<'_, AppState>,
     resource_id: ResourceId,
 ) -> Reply<bool> {
-    let Some(account) = with_store(&state, |s| api::upload_account(s, resource_id))? else {
+    let accounts = with_store(&state, |s| api::upload_accounts(s, resource_id))?;
+    if accounts.is_empty() {
         return Ok(false);
-    };
-    let scope = SyncScope {
-        account: Some(account),
-        resource: None,
-    };
+    }
     tauri::async_runtime::spawn_blocking(move || {
-        sync::sync_now(&app, scope, false, sync::SyncCause::Upload)
+        for account in accounts {
+            let scope = SyncScope {
+                account: Some(account),
+                resource: None,
+            };
+            let _ = sync::sync_now(&app, scope, false, sync::SyncCause::Upload);
+        }
     });
     Ok(true)
 }

@@ -475,6 +475,23 @@ pub fn upload_account(store: &Store, resource: ResourceId) -> Result<Option<Acco
         .map(|a| a.id))
 }
 
+/// The accounts to push to right away after a change on `resource`: its main account when it
+/// sends, and every other sending main account with uploads waiting (an appointment moved away
+/// from its resource must leave that resource's calendar at once, not at its next sync).
+pub fn upload_accounts(store: &Store, resource: ResourceId) -> Result<Vec<AccountId>> {
+    let mut accounts: Vec<AccountId> = upload_account(store, resource)?.into_iter().collect();
+    for account in store.all_accounts()? {
+        if account.is_main
+            && matches!(account.direction, Direction::Up | Direction::UpAndDown)
+            && !accounts.contains(&account.id)
+            && store.outbox_len(account.id)? > 0
+        {
+            accounts.push(account.id);
+        }
+    }
+    Ok(accounts)
+}
+
 fn job_zone(store: &Store) -> chrono_tz::Tz {
     store.default_zone().parse().unwrap_or(chrono_tz::UTC)
 }
@@ -894,6 +911,78 @@ mod tests {
             .edit_account(account.id, Direction::UpAndDown, vec![])
             .unwrap();
         assert_eq!(upload_account(&store, resource).unwrap(), Some(account.id));
+    }
+
+    #[test]
+    fn a_move_to_another_resource_pushes_to_both_main_accounts_at_once() {
+        use crate::model::{NewResource, ResourceKind};
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let mut sending = |name: &str, email: &str| {
+            let resource = store
+                .add_resource(
+                    NewResource {
+                        name: name.into(),
+                        email: None,
+                        kind: ResourceKind::Person,
+                        colour: None,
+                    },
+                    now,
+                )
+                .unwrap()
+                .id;
+            let account = store
+                .add_account(
+                    NewAccount {
+                        resource_id: resource,
+                        email: email.into(),
+                        direction: Direction::Up,
+                        scopes: vec![],
+                    },
+                    now,
+                )
+                .unwrap();
+            (resource, account.id)
+        };
+        let (megan, megans) = sending("Megan", "megan.bowen@contoso.example");
+        let (adele, adeles) = sending("Adele", "adele.vance@contoso.example");
+        let created = store
+            .create_appointment(
+                crate::model::AppointmentInput {
+                    resource_id: megan,
+                    title: "Site visit".into(),
+                    all_day: false,
+                    start: "2026-11-25T09:00".into(),
+                    end: Some("2026-11-25T10:00".into()),
+                    time_zone: Some("Europe/Berlin".into()),
+                    location: None,
+                    notes: None,
+                    categories: vec![],
+                    show_as: None,
+                    sensitivity: None,
+                },
+                now,
+            )
+            .unwrap();
+        assert_eq!(upload_accounts(&store, megan).unwrap(), [megans]);
+        // As if Megan's account had received it: nothing waits anywhere.
+        store.drop_outbox(megans, created.id, 1).unwrap();
+        assert_eq!(upload_accounts(&store, adele).unwrap(), [adeles]);
+        store
+            .edit_appointment(
+                created.id,
+                crate::model::AppointmentPatch {
+                    resource_id: Some(adele),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        assert_eq!(
+            upload_accounts(&store, adele).unwrap(),
+            [adeles, megans],
+            "Adele's account receives it, Megan's deletes her copy"
+        );
     }
 
     #[test]
