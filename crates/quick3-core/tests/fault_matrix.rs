@@ -629,3 +629,37 @@ async fn the_clock_jumping_across_dst_and_backwards_loses_and_duplicates_nothing
         .count();
     assert_eq!(pulled, 1, "only Outlook's own event was pulled");
 }
+
+#[tokio::test]
+async fn a_deletion_after_an_unconfirmed_push_removes_the_event_that_did_reach_outlook() {
+    use quick3_core::graph::event::{new_event, transaction_id};
+    use quick3_core::sync::Content;
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let d = day(4);
+    let appointment =
+        world.create_local("Short-lived", &format!("{d}T14:00"), &format!("{d}T15:00"));
+    // A sync POSTed it, then was killed before the answer was stored (found by the kill -9
+    // upload test): Outlook has the event, Quick3 has no link to it.
+    let body = new_event(
+        &Content::of(&appointment),
+        appointment.id,
+        &transaction_id(appointment.id, account.id.0, 0),
+    );
+    world.graph_post(&account, "/me/events", &body).await;
+    world
+        .store
+        .delete_appointment(appointment.id, now())
+        .unwrap();
+
+    let summary = sync_quick(&mut world, &account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert!(
+        world.outlook_titled(MEGAN, "Short-lived").await.is_empty(),
+        "the deleted appointment does not live on in Outlook"
+    );
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 0);
+    world.clear_requests().await;
+    let quiet = sync_quick(&mut world, &account).await;
+    assert_eq!(quiet.requests, 0, "and it costs nothing afterwards");
+}

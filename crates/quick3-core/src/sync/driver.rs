@@ -1058,6 +1058,14 @@ impl Run<'_, '_> {
             for op in ops {
                 match &op {
                     SyncOp::DropOutbox { appointment } if !self.options.dry_run => {
+                        let gone = locals
+                            .iter()
+                            .any(|l| l.id == *appointment && l.hash.is_none());
+                        if gone && !links.iter().any(|l| l.appointment == *appointment) {
+                            // Deleted (or moved away) before any push was confirmed: a push
+                            // may still have reached Outlook, its answer lost to a crash.
+                            self.delete_tagged(*appointment).await?;
+                        }
                         let (revision, _) = revisions[appointment];
                         self.store.drop_outbox(account, *appointment, revision)?;
                     }
@@ -1284,6 +1292,28 @@ impl Run<'_, '_> {
             RemoteEntry::Present(event) => Ok(event),
             RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
         }
+    }
+
+    /// Deletes the events that carry the appointment's Quick3Id tag (one GET; a DELETE each).
+    async fn delete_tagged(&mut self, appointment: AppointmentId) -> std::result::Result<(), Stop> {
+        let path = self.client.in_mailbox(&format!(
+            "/events?$filter=singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{appointment}')",
+            event::QUICK3_ID_PROPERTY
+        ));
+        let page = read_page(self.client.get(&path, &[]).await?)?;
+        for item in &page.items {
+            let Some(id) = item["id"].as_str() else {
+                continue;
+            };
+            let path = self
+                .client
+                .in_mailbox(&format!("/events/{}", urlencode(id)));
+            match self.client.send(Method::DELETE, &path, &[], None).await {
+                Ok(_) | Err(GraphError::NotFound) => self.summary.deleted += 1,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(())
     }
 
     fn count_push(&mut self, op: &SyncOp) {
