@@ -42,3 +42,27 @@ pub fn database_in(dir: &Path) -> Result<PathBuf> {
     }
     Ok(dir.join(DATABASE_FILE))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().expect("a temporary folder");
+        let dir = parent.path().join("Quick3 Planner");
+        let database = database_in(&dir).expect("the folder is created");
+        assert_eq!(database.parent(), Some(dir.as_path()));
+        let mode = std::fs::metadata(&dir)
+            .expect("the folder exists")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(
+            mode, 0o700,
+            "the data folder holds private calendars: owner only"
+        );
+    }
+}
