@@ -1,9 +1,10 @@
 //! The fault matrix (docs/reliability.md) against the emulator's fault injection and admin API,
-//! Down and Up: 429 without Retry-After, 500, dropped connections, answers slower than the
-//! client's timeout, an expired refresh token, admin consent withdrawn, a calendar removed, a full
-//! disk while the store is written, and the clock jumping across DST and backwards. Every cell:
-//! no duplicates, no lost local edit, no resurrected deletion, and a plain message when the fault
-//! outlasts the retries.
+//! Down and Up: 429 with and without Retry-After, 500, 503, 504, cut-off JSON, dropped
+//! connections, answers slower than the client's timeout, storms that outlast the retries, an
+//! expired refresh token, admin consent withdrawn, a calendar removed, a full disk while the store
+//! is written, a deletion after an unconfirmed push, and the clock jumping across DST and
+//! backwards. Every cell: no duplicates, no lost local edit, no resurrected deletion, and a plain
+//! message when the fault outlasts the retries.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -258,8 +259,10 @@ async fn up_an_answer_slower_than_the_timeout_is_retried_without_duplicates() {
     up_survives(json!({"kind": "slow", "delayMs": 1500})).await;
 }
 
-#[tokio::test]
-async fn a_500_storm_is_reported_plainly_and_the_next_sync_catches_up() {
+/// A fault on every Graph request, outlasting the retries, for an Up and Down account: the
+/// sync says so in a plain sentence, keeps what it had and its pending push; once the fault is
+/// gone the next sync catches up, each event once on either side.
+async fn storm(fault: Value, sentence: &str) {
     let mut world = world().await;
     outlook_event(&world, "Before", 1).await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
@@ -271,16 +274,13 @@ async fn a_500_storm_is_reported_plainly_and_the_next_sync_catches_up() {
         &format!("{d}T08:00"),
         &format!("{d}T09:00"),
     );
-    world
-        .add_fault(json!({"path": "/v1.0/*", "kind": "status", "status": 500}))
-        .await;
+    let mut rule = fault.clone();
+    rule["path"] = json!("/v1.0/*");
+    world.add_fault(rule).await;
     let stormy = sync_quick(&mut world, &account).await;
     assert!(!stormy.errors.is_empty(), "{stormy:?}");
     assert!(
-        stormy
-            .errors
-            .iter()
-            .any(|e| e.contains("Microsoft 365 had a problem (HTTP 500)")),
+        stormy.errors.iter().any(|e| e.contains(sentence)),
         "a plain sentence: {:?}",
         stormy.errors
     );
@@ -305,6 +305,88 @@ async fn a_500_storm_is_reported_plainly_and_the_next_sync_catches_up() {
         outlook_subjects(&world).await,
         once(&["Before", "During the storm", "Local during the storm"])
     );
+}
+
+#[tokio::test]
+async fn a_500_storm_is_reported_plainly_and_the_next_sync_catches_up() {
+    storm(
+        json!({"kind": "status", "status": 500}),
+        "Microsoft 365 had a problem (HTTP 500)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_429_storm_without_retry_after_is_reported_plainly_and_the_next_sync_catches_up() {
+    storm(
+        json!({"kind": "status", "status": 429}),
+        "asked Quick3 Planner to slow down (HTTP 429)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn up_429_with_retry_after_is_retried() {
+    up_survives(json!({"kind": "status", "status": 429, "retryAfter": 1})).await;
+}
+
+#[tokio::test]
+async fn up_503_is_retried() {
+    up_survives(json!({"kind": "status", "status": 503, "retryAfter": 1})).await;
+}
+
+#[tokio::test]
+async fn up_504_is_retried() {
+    up_survives(json!({"kind": "status", "status": 504})).await;
+}
+
+#[tokio::test]
+async fn up_a_cut_off_json_answer_is_retried() {
+    up_survives(json!({"kind": "malformed"})).await;
+}
+
+#[tokio::test]
+async fn up_a_full_disk_after_outlook_created_the_events_duplicates_nothing() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let mut titles = Vec::new();
+    for i in 0..60 {
+        let d = day(1 + i % 30);
+        let title = format!("Pushed {i}");
+        world.create_local(&title, &format!("{d}T10:00"), &format!("{d}T11:00"));
+        titles.push(title);
+    }
+    // The disk fills up: Outlook creates the events, Quick3 cannot write down that it did.
+    world.store.cap_pages(0).unwrap();
+    let err = api::sync(
+        &mut world.store,
+        &world.credentials,
+        scope(&account),
+        &quick(),
+        &now,
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("disk is full"),
+        "a plain sentence: {err}"
+    );
+    assert!(
+        !outlook_subjects(&world).await.is_empty(),
+        "Outlook did create events before the store failed"
+    );
+
+    world.store.cap_pages(1 << 30).unwrap();
+    let after = sync_quick(&mut world, &account).await;
+    assert!(after.errors.is_empty(), "{:?}", after.errors);
+    let names: Vec<&str> = titles.iter().map(String::as_str).collect();
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&names),
+        "each appointment once in Outlook: the retried POSTs carried their transactionId"
+    );
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 0);
 }
 
 /// A clock the test moves: seconds added to the real time.
