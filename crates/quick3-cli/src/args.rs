@@ -471,6 +471,17 @@ pub enum AppointmentCommand {
 pub enum DemoCommand {
     /// Adds the demo resources and appointments (once) and grants the demo planner's rights.
     Seed,
+    /// Sample data at scale for benchmarks: the demo, then resources up to --resources in all and
+    /// --appointments appointments spread over them and the working days of --weeks weeks from
+    /// this week's Monday (see docs/benchmarks.md).
+    Scale {
+        #[arg(long, default_value_t = 100)]
+        resources: usize,
+        #[arg(long, default_value_t = 5000)]
+        appointments: usize,
+        #[arg(long, default_value_t = 1)]
+        weeks: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

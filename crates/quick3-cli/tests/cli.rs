@@ -243,3 +243,30 @@ fn quick3_run_beside_the_open_app_loses_none_of_the_apps_writes() {
         "the CLI sees every write of the running app (the app's log was not deleted under it)"
     );
 }
+
+#[test]
+fn demo_scale_adds_resources_up_to_the_number_asked_and_the_appointments() {
+    let q = Quick3::new();
+    let said = q.ok(&[
+        "demo",
+        "scale",
+        "--resources",
+        "10",
+        "--appointments",
+        "200",
+        "--weeks",
+        "2",
+    ]);
+    assert!(
+        said.starts_with("Added 5 resources and 200 appointments over 2 week(s) from "),
+        "{said}"
+    );
+    let resources = q.json(&["resource", "list", "--json"]);
+    assert_eq!(resources.as_array().map(Vec::len), Some(10));
+    let all = q.json(&["appointment", "list", "--json"]);
+    assert_eq!(
+        all.as_array().map(Vec::len),
+        Some(200 + 16),
+        "the 200 asked for and the demo's 16"
+    );
+}

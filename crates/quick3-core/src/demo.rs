@@ -143,6 +143,112 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
     })
 }
 
+/// Titles of the appointments `scale` adds (each followed by its number).
+const SCALE_TITLES: &[&str] = &[
+    "Installation",
+    "Maintenance",
+    "Site survey",
+    "Customer visit",
+    "Repair",
+    "Inspection",
+    "Training",
+    "Delivery",
+];
+
+/// What `scale` added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScaleReport {
+    pub resources_added: usize,
+    pub appointments_added: usize,
+    /// The Monday of the first week the appointments were spread over (planner's zone).
+    pub first_monday: NaiveDate,
+    pub weeks: u32,
+}
+
+/// Sample data at scale, for benchmarks of the Scheduler: adds resources until there are
+/// `resources` in all, then `appointments` timed appointments spread evenly over those resources
+/// and over the working days of `weeks` weeks from this week's Monday (07:00–19:00, 30 minutes to
+/// 3 hours, mostly busy; the same data every time for the same numbers). Seeds the demo first.
+pub fn scale(
+    store: &mut Store,
+    resources: usize,
+    appointments: usize,
+    weeks: u32,
+    now: DateTime<Utc>,
+) -> Result<ScaleReport> {
+    seed(store, now)?;
+    let mut all = store.list_resources()?;
+    let mut resources_added = 0;
+    while all.len() < resources {
+        let n = all.len() + 1;
+        let (name, kind) = match n % 3 {
+            0 => (format!("Room {n:03}"), ResourceKind::Room),
+            1 => (format!("Engineer {n:03}"), ResourceKind::Person),
+            _ => (format!("Van {n:03}"), ResourceKind::Equipment),
+        };
+        let new = NewResource {
+            name,
+            email: None,
+            kind,
+            colour: None,
+        };
+        all.push(store.add_resource(new, now)?);
+        resources_added += 1;
+    }
+    let zone = store.default_zone().to_owned();
+    let today = now
+        .with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC))
+        .date_naive();
+    let first_monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let weeks = weeks.max(1);
+    let working_days = u64::from(weeks) * 5;
+    // A small linear congruential generator: varied, and the same for the same numbers.
+    let mut state: u64 = 0x5eed_c0ff_ee12_3457;
+    let mut next = |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound
+    };
+    for k in 0..appointments {
+        let resource = &all[k % all.len()];
+        let working_day = next(working_days);
+        let day = first_monday + Days::new(working_day / 5 * 7 + working_day % 5);
+        let start = 7 * 60 + next(22) * 30; // 07:00 … 17:30
+        let length = 30 * (1 + next(6)); // 30 minutes … 3 hours
+        let end = (start + length).min(19 * 60);
+        let at = |minutes: u64| format!("{day}T{:02}:{:02}", minutes / 60, minutes % 60);
+        let show_as = match next(10) {
+            0 => ShowAs::Tentative,
+            1 => ShowAs::Free,
+            2 => ShowAs::Oof,
+            _ => ShowAs::Busy,
+        };
+        store.create_appointment(
+            AppointmentInput {
+                resource_id: resource.id,
+                title: format!("{} {}", SCALE_TITLES[k % SCALE_TITLES.len()], k + 1),
+                all_day: false,
+                start: at(start),
+                end: Some(at(end)),
+                time_zone: Some(zone.clone()),
+                location: None,
+                notes: None,
+                categories: Vec::new(),
+                show_as: Some(show_as),
+                sensitivity: None,
+            },
+            now,
+        )?;
+    }
+    Ok(ScaleReport {
+        resources_added,
+        appointments_added: appointments,
+        first_monday,
+        weeks,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +270,47 @@ mod tests {
         let overview = store.overview(true).unwrap();
         assert!(overview.office365_module_active && overview.planner.may_edit_resource_settings);
         assert_eq!(overview.my_resource.unwrap().name, "Megan Bowen");
+    }
+
+    #[test]
+    fn scale_fills_up_the_resources_and_spreads_the_appointments_over_working_days() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.set_default_zone("Europe/Amsterdam").unwrap();
+        let now = "2026-11-25T10:00:00Z".parse().unwrap();
+        let report = scale(&mut store, 12, 300, 2, now).unwrap();
+        assert_eq!(report.resources_added, 12 - DEMO_PEOPLE.len() - 2);
+        assert_eq!(report.first_monday.to_string(), "2026-11-23");
+        assert_eq!(store.list_resources().unwrap().len(), 12);
+        let monday: DateTime<Utc> = "2026-11-22T23:00:00Z".parse().unwrap();
+        let query = |from: DateTime<Utc>, days: i64| AppointmentQuery {
+            from: Some(from),
+            to: Some(from + chrono::TimeDelta::days(days)),
+            ..AppointmentQuery::default()
+        };
+        let weeks = store.list_appointments(query(monday, 14)).unwrap();
+        let scaled: Vec<_> = weeks
+            .iter()
+            .filter(|a| {
+                a.title.rsplit_once(' ').is_some_and(|(title, n)| {
+                    SCALE_TITLES.contains(&title) && n.parse::<usize>().is_ok()
+                })
+            })
+            .collect();
+        assert_eq!(scaled.len(), 300, "every appointment lies in the two weeks");
+        let first_week = store.list_appointments(query(monday, 7)).unwrap().len();
+        assert!(
+            (100..=220).contains(&first_week),
+            "about half in each week: {first_week}"
+        );
+        let per_resource = scaled
+            .iter()
+            .filter(|a| a.resource_id == scaled[0].resource_id)
+            .count();
+        assert_eq!(per_resource, 25, "spread evenly over the 12 resources");
+        assert_eq!(
+            scale(&mut store, 12, 0, 2, now).unwrap().resources_added,
+            0,
+            "no resource twice"
+        );
     }
 }

@@ -78,6 +78,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Demo(DemoCommand::Scale {
+            resources,
+            appointments,
+            weeks,
+        }) => {
+            let report = demo::scale(&mut session.store, resources, appointments, weeks, now)?;
+            out!(
+                "Added {} resources and {} appointments over {} week(s) from {}.",
+                report.resources_added,
+                report.appointments_added,
+                report.weeks,
+                report.first_monday
+            );
+            Ok(())
+        }
     }
 }
 
