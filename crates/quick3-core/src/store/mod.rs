@@ -25,6 +25,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_initial.sql")),
     M::up(include_str!("../../migrations/0002_sync.sql")),
     M::up(include_str!("../../migrations/0003_organisation.sql")),
+    M::up(include_str!(
+        "../../migrations/0004_appointments_by_account.sql"
+    )),
 ];
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
@@ -146,6 +149,37 @@ mod tests {
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn an_accounts_pulled_appointments_are_found_through_an_index() {
+        let store = Store::open_in_memory().unwrap();
+        for sql in [
+            // The mass-deletion guard's count (Store::pulled_count), once per account and sync.
+            "SELECT count(*) FROM appointments WHERE origin_account_id = ?1 AND deleted_at IS NULL
+               AND recurrence IS NULL",
+            // A calendar's reset.
+            "SELECT count(*) FROM appointments
+              WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2
+                AND deleted_at IS NULL AND recurrence IS NULL",
+        ] {
+            let plan: Vec<String> = store
+                .conn
+                .prepare(&format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    sql.replace("?1", "1").replace("?2", "'c'")
+                ))
+                .unwrap()
+                .query_map([], |row| row.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("USING INDEX appointments_origin_account")),
+                "one account's appointments, not a scan of everyone's: {plan:?}"
+            );
+        }
     }
 
     #[cfg(unix)]
