@@ -124,7 +124,7 @@ async fn initial_down_of_10000_events_in_3_calendars() {
     let started = Instant::now();
     let output = tokio::task::spawn_blocking({
         let mut command = std::process::Command::new("/usr/bin/time");
-        command.arg("-f").arg("peak-rss-kb=%M");
+        command.arg("-f").arg("peak-rss-kb=%M\ncpu-seconds=%U %S");
         let quick3 = cli.command(&[
             "sync",
             "--json",
@@ -159,12 +159,23 @@ async fn initial_down_of_10000_events_in_3_calendars() {
         .find_map(|l| l.strip_prefix("peak-rss-kb="))
         .and_then(|v| v.trim().parse().ok())
         .unwrap();
+    // CPU time of the quick3 process (user + system): steadier than wall time on a busy machine.
+    let cpu: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("cpu-seconds="))
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|s| s.parse::<f64>().ok())
+                .sum()
+        })
+        .unwrap();
     eprintln!(
-        "bare paged download: {items} events in {pages} pages, {:.0} ms\nquick3 sync: {} requests, {:.0} ms (ratio {:.2}), peak RSS {:.1} MB",
+        "bare paged download: {items} events in {pages} pages, {:.0} ms\nquick3 sync: {} requests, {:.0} ms (ratio {:.2}), CPU {:.0} ms, peak RSS {:.1} MB",
         bare.as_secs_f64() * 1000.0,
         summary[0]["requests"],
         synced.as_secs_f64() * 1000.0,
         synced.as_secs_f64() / bare.as_secs_f64(),
+        cpu * 1000.0,
         rss_kb as f64 / 1024.0
     );
 }

@@ -37,7 +37,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         ensure_resource(&tx, fields.resource_id)?;
         let appointment = Appointment {
-            id: AppointmentId::new(),
+            id: AppointmentId::at(now),
             resource_id: fields.resource_id,
             title: fields.title,
             when: fields.when,

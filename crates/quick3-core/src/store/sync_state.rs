@@ -408,11 +408,13 @@ impl Store {
         account: AccountId,
         remote_id: &str,
     ) -> Result<Option<Appointment>> {
+        // Asked once per new event of a pull: a cached statement.
         let sql = format!(
             "SELECT {COLUMNS} FROM appointments WHERE origin_account_id = ?1 AND remote_id = ?2"
         );
         self.conn
-            .query_row(&sql, params![account, remote_id], appointment_from_row)
+            .prepare_cached(&sql)?
+            .query_row(params![account, remote_id], appointment_from_row)
             .optional()?
             .transpose()
     }

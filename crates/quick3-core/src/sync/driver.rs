@@ -911,7 +911,7 @@ impl Run<'_, '_> {
             },
         };
         Appointment {
-            id: current.map_or_else(AppointmentId::new, |c| c.id),
+            id: current.map_or_else(|| AppointmentId::at(now), |c| c.id),
             resource_id: current.map_or(self.account.resource_id, |c| c.resource_id),
             title: content.title.clone(),
             when: content.when,
