@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::store::StoreError;
-use crate::store::model::{Event, ExtendedProperty, Recurrence, ZonedTime};
+use crate::store::model::{Event, ExtendedProperty, PatternType, Recurrence, ZonedTime};
 use crate::timezone;
 
 /// Fields Graph computes itself; clients may send them back (SDK round trips) and they are ignored.
@@ -224,6 +224,25 @@ pub fn validate(event: &mut Event) -> Result<(), StoreError> {
         if event.end.date_time <= event.start.date_time {
             return Err(StoreError::PropertyValidation(
                 "All-day events must last at least one day.".to_owned(),
+            ));
+        }
+    }
+    if let Some(recurrence) = &event.recurrence {
+        // Outlook refuses a series whose occurrence lasts longer than the pattern's period
+        // (ErrorCalendarDurationIsTooLong); without this, one event of centuries would make every
+        // occurrence of its series overlap every window (found by fuzzing).
+        let pattern = &recurrence.pattern;
+        let period_days = i64::from(pattern.interval.max(1)).saturating_mul(match pattern.kind {
+            PatternType::Daily => 1,
+            PatternType::Weekly => 7,
+            PatternType::AbsoluteMonthly | PatternType::RelativeMonthly => 28,
+            PatternType::AbsoluteYearly | PatternType::RelativeYearly => 365,
+        });
+        if (end - start).num_days() > period_days {
+            return Err(StoreError::PropertyValidation(
+                "ErrorCalendarDurationIsTooLong: an occurrence must be shorter than how often the \
+                 series recurs."
+                    .to_owned(),
             ));
         }
     }
