@@ -3,8 +3,10 @@
 //! no-change `quick3 sync`, each timed with its requests and peak RSS, for several mailbox
 //! parallelisms. A small run is a test (the no-change sync makes exactly one request per
 //! calendar); the full one is a benchmark (figures in docs/benchmarks.md), run with
-//! `dbus-run-session -- bash -c 'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"; cargo test --release -p quick3-cli --test org_bench -- --ignored --nocapture'`
-//! (QUICK3_BENCH_MAILBOXES, QUICK3_BENCH_EVENTS and QUICK3_BENCH_PARALLEL change the scale).
+//! `XDG_DATA_HOME=$(mktemp -d) dbus-run-session -- bash -c 'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"; cargo test --release -p quick3-cli --test org_bench -- --ignored --nocapture'`
+//! (a keyring of its own: another keyring daemon writing the same login keyring file can drop the
+//! secret mid-run; QUICK3_BENCH_MAILBOXES, QUICK3_BENCH_EVENTS and QUICK3_BENCH_PARALLEL change
+//! the scale).
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -29,6 +31,8 @@ struct Run {
     wall: Duration,
     requests: usize,
     peak_rss_mb: f64,
+    /// User + system CPU time of the process.
+    cpu: f64,
     output: String,
 }
 
@@ -186,7 +190,7 @@ impl Bench {
             .await
             .unwrap();
         let mut command = std::process::Command::new("/usr/bin/time");
-        command.arg("-f").arg("peak-rss-kb=%M");
+        command.arg("-f").arg("peak-rss-kb=%M cpu-s=%U %S");
         let quick3 = cli.command(args);
         command.arg(quick3.get_program());
         command.args(quick3.get_args());
@@ -207,22 +211,29 @@ impl Bench {
             "quick3 {args:?}: {stderr}{}",
             String::from_utf8_lossy(&output.stdout)
         );
-        let peak_rss_kb: f64 = stderr
+        let line = stderr
             .lines()
             .find_map(|l| l.strip_prefix("peak-rss-kb="))
-            .and_then(|v| v.trim().parse().ok())
             .unwrap();
+        let (rss, cpu) = line.split_once(" cpu-s=").unwrap();
+        let peak_rss_kb: f64 = rss.trim().parse().unwrap();
+        let cpu: f64 = cpu
+            .split_whitespace()
+            .map(|t| t.parse::<f64>().unwrap())
+            .sum();
         let log = self.admin_get("/requests?path=/v1.0/*").await;
         Run {
             wall,
             requests: log["value"].as_array().unwrap().len(),
             peak_rss_mb: peak_rss_kb / 1024.0,
+            cpu,
             output: String::from_utf8_lossy(&output.stdout).to_string() + &stderr,
         }
     }
 
-    /// The first full sync (the daemon runs the due job) and a no-change sync right after.
-    async fn round(&self, parallel: usize) -> (Run, Run) {
+    /// The first full sync (the daemon runs the due job) and a no-change sync right after, and
+    /// the size of the database then (with its write-ahead log).
+    async fn round(&self, parallel: usize) -> (Run, Run, u64) {
         let cli = self.data_folder(parallel).await;
         let first = self.measure(&cli, &["daemon", "--once"]).await;
         let path = quick3_core::paths::database_in(cli.dir.path()).unwrap();
@@ -254,14 +265,19 @@ impl Bench {
             self.mailboxes * self.calendars,
             "a sync with nothing changed makes exactly one request per calendar"
         );
-        (first, quiet)
+        let size = ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", path.display())).ok())
+            .map(|m| m.len())
+            .sum();
+        (first, quiet, size)
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quiet_sync_of_many_linked_mailboxes_asks_once_per_calendar() {
     let bench = Bench::start(12, 2, 10).await;
-    let (first, quiet) = bench.round(4).await;
+    let (first, quiet, _) = bench.round(4).await;
     assert!(
         first.requests >= 12 * 2,
         "at least a delta round per calendar: {}",
@@ -286,17 +302,20 @@ async fn organisation_scale() {
     let bench = Bench::start(mailboxes, 2, events).await;
     eprintln!(
         "{mailboxes} mailboxes x 2 calendars x {events} events\n\
-         | parallel | first sync | requests | mailboxes/s | peak RSS | no-change sync | requests | peak RSS |"
+         | parallel | first sync | CPU | requests | mailboxes/s | peak RSS | database | no-change sync | CPU | requests | peak RSS |"
     );
     for parallel in parallels {
-        let (first, quiet) = bench.round(parallel).await;
+        let (first, quiet, size) = bench.round(parallel).await;
         eprintln!(
-            "| {parallel} | {:.1} s | {} | {:.1} | {:.1} MB | {:.2} s | {} | {:.1} MB |",
+            "| {parallel} | {:.1} s | {:.1} s | {} | {:.1} | {:.1} MB | {:.1} MB | {:.2} s | {:.2} s | {} | {:.1} MB |",
             first.wall.as_secs_f64(),
+            first.cpu,
             first.requests,
             mailboxes as f64 / first.wall.as_secs_f64(),
             first.peak_rss_mb,
+            size as f64 / 1_048_576.0,
             quiet.wall.as_secs_f64(),
+            quiet.cpu,
             quiet.requests,
             quiet.peak_rss_mb,
         );
