@@ -1,0 +1,279 @@
+// Benchmark, not a test (times are reported, never asserted): the Scheduler in the real window
+// with many appointments, app cold start to an interactive window, and idle memory of the whole
+// app. Run by script/bench-scheduler, which builds the app and seeds the data folders; see
+// docs/benchmarks.md for what each figure means.
+import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { remote } from 'webdriverio';
+import { ARTIFACTS, quick3 } from '../app.mjs';
+
+// 5,000 appointments across 100 resources, over 4 weeks from this one, and all in this week.
+const SPREAD = process.env.QUICK3_BENCH_SPREAD_DIR;
+const DENSE = process.env.QUICK3_BENCH_DENSE_DIR;
+const DEMO = process.env.QUICK3_BENCH_DEMO_DIR; // the ordinary demo data
+const LAUNCHES = Number(process.env.QUICK3_BENCH_LAUNCHES ?? 3);
+const ROUNDS = Number(process.env.QUICK3_BENCH_ROUNDS ?? 1);
+// Renders of weeks this full take minutes in WebKitGTK today: one launch of those by default.
+const SCHEDULER_LAUNCHES = Number(process.env.QUICK3_BENCH_SCHEDULER_LAUNCHES ?? 1);
+const IDLE_SECONDS = Number(process.env.QUICK3_BENCH_IDLE_SECONDS ?? 10);
+const results = { machine: machine(), build: process.env.QUICK3_BENCH_BUILD ?? 'unknown', runs: [] };
+
+function machine() {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const mem = /MemTotal:\s*(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
+  return {
+    nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    cpu,
+    memory_gib: mem ? Math.round(Number(mem) / 1048576) : null,
+    load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    webkit: execFileSync('sh', ['-c', "dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || true"], { encoding: 'utf8' }),
+  };
+}
+
+const ms = (x) => Math.round(x * 10) / 10;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = (xs) => ({ median: ms(median(xs)), min: ms(Math.min(...xs)), max: ms(Math.max(...xs)), runs: xs.map(ms) });
+
+/**
+ * Starts the app on `dataDir` (as app.mjs's launch, without demo mode) with room for requests
+ * that wait minutes for a render to finish.
+ */
+async function launch(dataDir) {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.QUICK3_E2E_PORT ?? 4444),
+    logLevel: 'error',
+    connectionRetryCount: 0,
+    connectionRetryTimeout: 15 * 60000,
+    capabilities: { 'tauri:options': { application: process.env.APP_BIN, args: ['--data-dir', dataDir] } },
+  });
+  await (await browser.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 60000 });
+  return browser;
+}
+
+/** The pid of the app started on `dataDir` (WebKitWebDriver starts it for the session). */
+function appPid(dataDir) {
+  const out = execFileSync('pgrep', ['-f', `quick3-planner --data-dir ${dataDir}`], { encoding: 'utf8' });
+  return Number(out.trim().split('\n')[0]);
+}
+
+/** The wall-clock moment (ms since the epoch) a process started, to 10 ms (clock ticks). */
+function startedAt(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[19]); // field 22 of stat: start time in clock ticks after boot
+  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const now = Date.now();
+  const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return now - (uptime - ticks / hz) * 1000;
+}
+
+/** The app and every process under it (WebKit's web and network processes). */
+function processTree(root) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch { /* gone */ }
+  }
+  const all = [];
+  const walk = (pid) => { all.push(pid); for (const c of children.get(pid) ?? []) walk(c); };
+  walk(root);
+  return all;
+}
+
+/** Resident memory of the app and its WebKit processes: RSS (shared pages counted in each) and PSS. */
+function memory(root) {
+  const rows = processTree(root).map((pid) => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (text, key) => Number(new RegExp(`${key}:\\s*(\\d+)`).exec(text)?.[1] ?? 0);
+    return { pid, name: /Name:\s*(.+)/.exec(status)[1], rss_mb: kb(status, 'VmRSS') / 1024, pss_mb: kb(rollup, 'Pss') / 1024 };
+  });
+  const sum = (key) => Math.round(rows.reduce((a, r) => a + r[key], 0) * 10) / 10;
+  return { rss_mb: sum('rss_mb'), pss_mb: sum('pss_mb'), processes: rows.map((r) => ({ ...r, rss_mb: ms(r.rss_mb), pss_mb: ms(r.pss_mb) })) };
+}
+
+/**
+ * Launches the app on `dataDir` and measures cold start: from the process's start to the window
+ * drawn with the Scheduler's grid, and with its first appointment cards (the page's User Timing
+ * marks, see ui/src/main.ts), and to the page's first contentful paint.
+ */
+async function coldStart(dataDir) {
+  const app = await launch(dataDir);
+  const pid = appPid(dataDir);
+  const started = startedAt(pid);
+  await app.waitUntil(() => app.execute(() => performance.getEntriesByName('quick3:first-cards').length > 0),
+    { timeout: 60000, interval: 100, timeoutMsg: 'no appointment cards were shown' });
+  const at = await app.execute(() => {
+    const mark = (name) => performance.timeOrigin + performance.getEntriesByName(name)[0].startTime;
+    const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
+    return {
+      page: performance.timeOrigin,
+      paint: fcp ? performance.timeOrigin + fcp.startTime : null,
+      grid: mark('quick3:scheduler-shown'),
+      cards: mark('quick3:first-cards'),
+    };
+  });
+  return {
+    app,
+    pid,
+    to_page_start_ms: ms(at.page - started),
+    to_first_paint_ms: at.paint === null ? null : ms(at.paint - started),
+    to_grid_ms: ms(at.grid - started),
+    to_cards_ms: ms(at.cards - started),
+  };
+}
+
+/**
+ * Clicks `selector` inside the page and times until `expected` cards are in the Scheduler and a
+ * frame has been drawn with them (requestAnimationFrame after the DOM has them). The page keeps
+ * the result; it is fetched when the page is free again (a long render blocks every request).
+ */
+async function timeClick(app, selector, expected) {
+  await app.execute((sel, wanted) => {
+    window.__benchResult = null;
+    const root = document.querySelector('[data-testid="scheduler"]');
+    const t0 = performance.now();
+    document.querySelector(sel).click();
+    const check = () => {
+      const n = root.querySelectorAll('.ec-event').length;
+      if (n === wanted) requestAnimationFrame(() => { window.__benchResult = { ms: performance.now() - t0, cards: n }; });
+      else if (performance.now() - t0 > 600000) window.__benchResult = { ms: NaN, cards: n };
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  }, selector, expected);
+  let result = null;
+  await app.waitUntil(async () => (result = await app.execute(() => window.__benchResult)) !== null,
+    { timeout: 660000, interval: 100 });
+  return result;
+}
+
+/** How many appointments the Scheduler should show between two dates (the CLI's count). */
+function stored(dataDir, from, to) {
+  const out = execFileSync(process.env.QUICK3_CLI_BIN, ['appointment', 'list', '--from', from, '--to', to, '--json'],
+    { env: { ...process.env, QUICK3_DATA_DIR: dataDir }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  return JSON.parse(out).length;
+}
+
+const day = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+function weekFrom(offsetWeeks) {
+  const d = new Date();
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7) + 7 * offsetWeeks);
+  const end = new Date(d);
+  end.setDate(end.getDate() + 7);
+  return [day(d), day(end)];
+}
+
+async function cardsNow(app) {
+  return app.execute(() => document.querySelectorAll('[data-testid="scheduler"] .ec-event').length);
+}
+
+async function settle(app, selector, expected) {
+  const r = await timeClick(app, selector, expected);
+  if (Number.isNaN(r.ms)) throw new Error(`${selector}: expected ${expected} cards, the Scheduler shows ${r.cards}`);
+  return r;
+}
+
+/**
+ * One data folder of many appointments: per launch, the first render of this week in each view
+ * (from the Day view), then `rounds` times Next (to next week) and Previous (back).
+ */
+async function scheduler(name, dataDir, { launches, rounds, views }) {
+  const thisWeek = stored(dataDir, ...weekFrom(0));
+  const nextWeek = stored(dataDir, ...weekFrom(1));
+  const today = stored(dataDir, day(new Date()), day(new Date(Date.now() + 86400000)));
+  const resources = JSON.parse(quick3(dataDir, 'resource', 'list', '--json')).length;
+  const run = { name, data: { resources, appointments_this_week: thisWeek, appointments_next_week: nextWeek }, launches: [] };
+  for (let i = 0; i < launches; i++) {
+    const start = await coldStart(dataDir);
+    const { app } = start;
+    try {
+      // Start from the Day view (the default; the view is remembered between launches).
+      if (!(await app.$('[data-testid="view-resourceTimeGridDay"][aria-pressed="true"]').isExisting())) {
+        await settle(app, '[data-testid="view-resourceTimeGridDay"]', today);
+      }
+      const launchResult = { cold_start_ms: start.to_cards_ms, cold_start_grid_ms: start.to_grid_ms };
+      for (const view of views) {
+        const first = await settle(app, `[data-testid="view-${view}"]`, thisWeek);
+        const next = [];
+        const back = [];
+        for (let r = 0; r < rounds; r++) {
+          next.push((await settle(app, '[data-testid="sched-next"]', nextWeek)).ms);
+          back.push((await settle(app, '[data-testid="sched-prev"]', thisWeek)).ms);
+        }
+        launchResult[view] = { first_render_ms: ms(first.ms), next_week: next.map(ms), previous_week: back.map(ms) };
+        console.log(`${name} launch ${i + 1} ${view}: ${JSON.stringify(launchResult[view])}`);
+        await settle(app, '[data-testid="view-resourceTimeGridDay"]', today);
+      }
+      launchResult.memory_after = memory(start.pid);
+      run.launches.push(launchResult);
+    } finally {
+      await app.deleteSession();
+    }
+  }
+  for (const view of views) {
+    run[view] = {
+      first_render: summary(run.launches.map((l) => l[view].first_render_ms)),
+      next_week: summary(run.launches.flatMap((l) => l[view].next_week)),
+      previous_week: summary(run.launches.flatMap((l) => l[view].previous_week)),
+    };
+  }
+  run.cold_start_to_grid = summary(run.launches.map((l) => l.cold_start_grid_ms));
+  run.cold_start_to_cards = summary(run.launches.map((l) => l.cold_start_ms));
+  run.memory_after_rss_mb = summary(run.launches.map((l) => l.memory_after.rss_mb));
+  run.memory_after_pss_mb = summary(run.launches.map((l) => l.memory_after.pss_mb));
+  results.runs.push(run);
+  console.log(JSON.stringify({ ...run, launches: undefined }, null, 1));
+}
+
+// The resource timeline is the week view for many resources; the time grid's week (a column per
+// resource and day: 700 here) took over 10 minutes to draw in WebKitGTK, so it is measured only
+// when asked for (QUICK3_BENCH_VIEWS=resourceTimelineWeek,resourceTimeGridWeek).
+const WEEK_VIEWS = (process.env.QUICK3_BENCH_VIEWS ?? 'resourceTimelineWeek').split(',');
+
+test('5,000 appointments across 100 resources over 4 weeks', { skip: !SPREAD }, async () => {
+  await scheduler('spread', SPREAD, { launches: SCHEDULER_LAUNCHES, rounds: ROUNDS, views: WEEK_VIEWS });
+});
+
+test('5,000 appointments across 100 resources in one week', { skip: !DENSE }, async () => {
+  await scheduler('dense', DENSE, { launches: 1, rounds: 1, views: ['resourceTimelineWeek'] });
+});
+
+test('cold start and idle memory with the demo data', { skip: !DEMO }, async () => {
+  const launches = [];
+  for (let i = 0; i < LAUNCHES; i++) {
+    const start = await coldStart(DEMO);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+      launches.push({ ...start, app: undefined, idle: memory(start.pid) });
+    } finally {
+      await start.app.deleteSession();
+    }
+  }
+  const run = {
+    name: 'demo',
+    cold_start_to_grid: summary(launches.map((l) => l.to_grid_ms)),
+    cold_start_to_cards: summary(launches.map((l) => l.to_cards_ms)),
+    cold_start_to_first_paint: launches.every((l) => l.to_first_paint_ms !== null)
+      ? summary(launches.map((l) => l.to_first_paint_ms)) : null,
+    page_start: summary(launches.map((l) => l.to_page_start_ms)),
+    idle_rss_mb: summary(launches.map((l) => l.idle.rss_mb)),
+    idle_pss_mb: summary(launches.map((l) => l.idle.pss_mb)),
+    idle_processes: launches.at(-1).idle.processes,
+  };
+  results.runs.push(run);
+  console.log(JSON.stringify(run, null, 1));
+});
+
+test('results', () => {
+  writeFileSync(join(ARTIFACTS, 'bench-scheduler.json'), `${JSON.stringify(results, null, 1)}\n`);
+  console.log(`machine: ${JSON.stringify(results.machine)}; build: ${results.build}`);
+});
