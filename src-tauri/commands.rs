@@ -182,7 +182,7 @@ pub fn remove_account(
 ) -> Reply<RemovedAccount> {
     let credentials = credentials(&state).ok();
     with_store(&state, |s| {
-        api::remove_account(s, credentials, account_id, keep_appointments, Utc::now())
+        administrator::remove_account(s, credentials, account_id, keep_appointments, Utc::now())
     })
 }
 

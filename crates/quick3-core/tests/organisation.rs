@@ -633,6 +633,42 @@ async fn the_windows_doors_are_for_administrators_only() {
         world.store.org_links().unwrap().is_empty(),
         "looking up links nothing"
     );
+
+    // Removing a link through the account menu's Remove is an administrator's door too.
+    let link = administrator::link(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: world.resource,
+            mailbox: MEGAN.into(),
+            direction: Direction::Down,
+            calendars: vec![],
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    world.store.set_administrator(false).unwrap();
+    let refused = administrator::remove_account(
+        &mut world.store,
+        Some(&world.credentials),
+        link.id,
+        true,
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(refused.code(), "OrgNotAdministrator");
+    assert_eq!(world.store.org_links().unwrap().len(), 1, "the link stays");
+    world.store.set_administrator(true).unwrap();
+    administrator::remove_account(
+        &mut world.store,
+        Some(&world.credentials),
+        link.id,
+        true,
+        now(),
+    )
+    .unwrap();
+    assert!(world.store.org_links().unwrap().is_empty());
 }
 
 /// A secret store that holds nothing: the test SMTP server needs no login.

@@ -472,6 +472,21 @@ pub mod administrator {
         link_mailbox(store, credentials, link, now).await
     }
 
+    /// Remove on an account's menu in the window: a planner's own sign-in goes as
+    /// `api::remove_account` has it; an organisation link only for an administrator.
+    pub fn remove_account(
+        store: &mut Store,
+        credentials: Option<&Credentials>,
+        account: AccountId,
+        keep_appointments: bool,
+        now: DateTime<Utc>,
+    ) -> Result<crate::api::RemovedAccount> {
+        if store.account(account)?.is_organisation_link() {
+            check(store)?;
+        }
+        crate::api::remove_account(store, credentials, account, keep_appointments, now)
+    }
+
     /// Removes an organisation link.
     pub fn unlink(
         store: &mut Store,
