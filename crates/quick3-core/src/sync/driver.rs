@@ -456,6 +456,19 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// Starts a full round of the calendar from scratch (after 410, or when the window slid):
+    /// its delta link is forgotten; events are matched by remote key, so nothing comes twice.
+    fn restart_round(&mut self, calendar: &mut SyncCalendar) -> std::result::Result<(), Stop> {
+        let round = uuid::Uuid::new_v4().to_string();
+        if !self.options.dry_run {
+            self.store
+                .restart_calendar_round(self.account.id, &calendar.calendar_id, &round)?;
+        }
+        calendar.full_round = Some(round);
+        calendar.delta_link = None;
+        Ok(())
+    }
+
     /// One calendar's delta round, page by page.
     async fn calendar(
         &mut self,
@@ -473,16 +486,7 @@ impl Run<'_, '_> {
             // The window slides with the calendar date (or its size was changed): one full round
             // over the new window. Events are matched by remote key, so nothing is imported
             // twice; events the window left behind stay as history (see `plan`).
-            let round = uuid::Uuid::new_v4().to_string();
-            if !self.options.dry_run {
-                self.store.restart_calendar_round(
-                    self.account.id,
-                    &calendar.calendar_id,
-                    &round,
-                )?;
-            }
-            calendar.full_round = Some(round);
-            calendar.delta_link = None;
+            self.restart_round(&mut calendar)?;
         }
         if calendar.delta_link.is_none() && calendar.full_round.is_none() {
             calendar.full_round = Some(uuid::Uuid::new_v4().to_string());
@@ -517,15 +521,7 @@ impl Run<'_, '_> {
                 Err(GraphError::SyncStateNotFound) if !restarted => {
                     // 410: start a full round; matching by remote key keeps it free of duplicates.
                     restarted = true;
-                    let round = uuid::Uuid::new_v4().to_string();
-                    if !self.options.dry_run {
-                        self.store.restart_calendar_round(
-                            self.account.id,
-                            &calendar.calendar_id,
-                            &round,
-                        )?;
-                    }
-                    calendar.full_round = Some(round);
+                    self.restart_round(&mut calendar)?;
                     window = self.window();
                     url = None;
                     continue;
