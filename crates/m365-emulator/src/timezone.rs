@@ -101,6 +101,13 @@ pub fn format_graph(local: NaiveDateTime) -> String {
 /// Parses a Graph `dateTime` (with or without fraction; a trailing `Z` or offset is converted to
 /// UTC wall-clock time).
 pub fn parse_graph(text: &str) -> Option<NaiveDateTime> {
+    use chrono::Timelike;
+    // chrono reads "…:60" as a leap second, which Graph does not accept and which would be served
+    // back a second early (found by fuzzing).
+    parse_graph_text(text).filter(|time| time.nanosecond() < 1_000_000_000)
+}
+
+fn parse_graph_text(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
         return Some(with_offset.with_timezone(&Utc).naive_utc());

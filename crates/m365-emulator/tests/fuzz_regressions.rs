@@ -50,3 +50,18 @@ fn a_series_whose_occurrence_outlasts_its_period_is_refused_at_once() {
     .unwrap();
     assert!(!instances.is_empty());
 }
+
+/// fuzz target `recurrence`, 2026-11-25: a start of "09:00:60" was taken as a leap second and
+/// served a second early, so a client read another instant than the emulator expanded. Graph
+/// takes no leap seconds: the event is refused.
+#[test]
+fn a_leap_second_is_not_a_valid_date_time() {
+    let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+    let body = json!({
+        "subject": "leap",
+        "start": {"dateTime": "2026-03-02T09:00:60", "timeZone": "W. Europe Standard Time"},
+        "end": {"dateTime": "2026-03-02T09:30:00", "timeZone": "W. Europe Standard Time"},
+    });
+    let err = create_and_expand(&body, now, now, now + chrono::Duration::days(30)).unwrap_err();
+    assert!(err.contains("'start'"), "{err}");
+}
