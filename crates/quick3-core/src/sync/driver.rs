@@ -782,10 +782,10 @@ impl Run<'_, '_> {
                     let Some(event) = presents.get(key) else {
                         continue;
                     };
-                    let local_hash = appointments
-                        .get(appointment)
-                        .map(|a| Content::of(a).hash())
-                        .unwrap_or_else(|| event.content.hash());
+                    // What Outlook holds, in Quick3's terms: the same as the local content when
+                    // both agree; when a push of ours was found by its tag with a local edit
+                    // after it, the edit must still count as a change to upload.
+                    let local_hash = event.content.hash();
                     rewritten.insert(*appointment);
                     write.links.push(Link {
                         appointment: *appointment,
