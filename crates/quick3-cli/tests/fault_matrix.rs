@@ -12,57 +12,12 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use common::{Cli, support};
-use quick3_core::Store;
+use common::{Cli, admin, appointment_input, open, support};
 use quick3_core::ids::AppointmentId;
-use quick3_core::model::{AppointmentInput, AppointmentPatch};
-use serde_json::{Value, json};
+use quick3_core::model::AppointmentPatch;
+use serde_json::json;
 
 const MEGAN: &str = "megan.bowen@contoso.example";
-
-async fn admin(
-    tenant: &support::Tenant,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let mut request = tenant
-        .admin
-        .request(method, format!("{}{path}", tenant.emulator.admin()));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "admin {path}: {}",
-        response.status()
-    );
-    response.json().await.unwrap_or(Value::Null)
-}
-
-fn open(cli: &Cli) -> Store {
-    let mut store = Store::open(&cli.dir.path().join("quick3.db")).unwrap();
-    store.set_default_zone("Europe/Berlin").unwrap();
-    store
-}
-
-fn input(resource: quick3_core::ids::ResourceId, title: &str, days: u64) -> AppointmentInput {
-    let d = (chrono::Utc::now() + chrono::Duration::days(days as i64)).date_naive();
-    AppointmentInput {
-        resource_id: resource,
-        title: title.into(),
-        all_day: false,
-        start: format!("{d}T15:00"),
-        end: Some(format!("{d}T16:00")),
-        time_zone: None,
-        location: None,
-        notes: None,
-        categories: vec![],
-        show_as: None,
-        sensitivity: None,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_uploads_then_a_clean_sync_pushes_each_change_once() {
@@ -100,7 +55,10 @@ async fn kill_9_during_uploads_then_a_clean_sync_pushes_each_change_once() {
         for i in 0..60 {
             let title = format!("Upload {i}");
             let a = store
-                .create_appointment(input(resource, &title, 1 + i % 30), chrono::Utc::now())
+                .create_appointment(
+                    appointment_input(resource, &title, 1 + i as i64 % 30),
+                    chrono::Utc::now(),
+                )
                 .unwrap();
             live.insert(a.id, title);
         }
@@ -124,7 +82,10 @@ async fn kill_9_during_uploads_then_a_clean_sync_pushes_each_change_once() {
             let now = chrono::Utc::now();
             let title = format!("Upload new {step}");
             let a = store
-                .create_appointment(input(resource, &title, 1 + step % 30), now)
+                .create_appointment(
+                    appointment_input(resource, &title, 1 + step as i64 % 30),
+                    now,
+                )
                 .unwrap();
             live.insert(a.id, title);
             let ids: Vec<AppointmentId> = live.keys().copied().collect();

@@ -10,12 +10,11 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use common::{Cli, support};
-use quick3_core::Store;
+use common::{Cli, admin, appointment_input, open, support};
 use quick3_core::ids::AppointmentId;
-use quick3_core::model::{AppointmentInput, AppointmentPatch, Origin};
+use quick3_core::model::{AppointmentPatch, Origin};
 use quick3_core::store::AppointmentQuery;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const MEGAN: &str = "megan.bowen@contoso.example";
 
@@ -40,27 +39,6 @@ fn day(days: i64) -> String {
         .to_string()
 }
 
-async fn admin(
-    tenant: &support::Tenant,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let mut request = tenant
-        .admin
-        .request(method, format!("{}{path}", tenant.emulator.admin()));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "admin {path}: {}",
-        response.status()
-    );
-    response.json().await.unwrap_or(Value::Null)
-}
-
 async fn outlook_create(tenant: &support::Tenant, subject: &str, days: i64) -> String {
     let d = day(days);
     let event = admin(
@@ -71,29 +49,6 @@ async fn outlook_create(tenant: &support::Tenant, subject: &str, days: i64) -> S
     )
     .await;
     event["id"].as_str().unwrap().to_owned()
-}
-
-fn open(cli: &Cli) -> Store {
-    let mut store = Store::open(&cli.dir.path().join("quick3.db")).unwrap();
-    store.set_default_zone("Europe/Berlin").unwrap();
-    store
-}
-
-fn local_input(resource: quick3_core::ids::ResourceId, title: &str, days: i64) -> AppointmentInput {
-    let d = day(days);
-    AppointmentInput {
-        resource_id: resource,
-        title: title.into(),
-        all_day: false,
-        start: format!("{d}T15:00"),
-        end: Some(format!("{d}T16:00")),
-        time_zone: None,
-        location: None,
-        notes: None,
-        categories: vec![],
-        show_as: None,
-        sensitivity: None,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +105,7 @@ async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing(
             let title = format!("Quick3 {i}");
             let a = store
                 .create_appointment(
-                    local_input(resource, &title, 1 + i % 40),
+                    appointment_input(resource, &title, 1 + i % 40),
                     chrono::Utc::now(),
                 )
                 .unwrap();
@@ -178,7 +133,10 @@ async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing(
             let now = chrono::Utc::now();
             let title = format!("Quick3 new {step}");
             let a = store
-                .create_appointment(local_input(resource, &title, 1 + (step as i64 % 40)), now)
+                .create_appointment(
+                    appointment_input(resource, &title, 1 + (step as i64 % 40)),
+                    now,
+                )
                 .unwrap();
             local.insert(a.id, title);
             let live: Vec<AppointmentId> = local.keys().copied().collect();

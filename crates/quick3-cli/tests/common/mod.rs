@@ -127,3 +127,57 @@ impl Cli {
         (String::from_utf8_lossy(&output.stdout).to_string(), printed)
     }
 }
+
+/// A call to the emulator's admin API (seed, faults, Outlook-side edits); its JSON answer.
+pub async fn admin(
+    tenant: &support::Tenant,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut request = tenant
+        .admin
+        .request(method, format!("{}{path}", tenant.emulator.admin()));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("the admin API answers");
+    assert!(
+        response.status().is_success(),
+        "admin {path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or(serde_json::Value::Null)
+}
+
+/// The CLI's store, opened beside it (as the app would).
+pub fn open(cli: &Cli) -> quick3_core::Store {
+    let mut store =
+        quick3_core::Store::open(&cli.dir.path().join("quick3.db")).expect("the store opens");
+    store
+        .set_default_zone("Europe/Berlin")
+        .expect("a known zone");
+    store
+}
+
+/// A one-hour Quick3 appointment at 15:00 (Europe/Berlin) `days` from today.
+pub fn appointment_input(
+    resource: quick3_core::ids::ResourceId,
+    title: &str,
+    days: i64,
+) -> quick3_core::model::AppointmentInput {
+    let d = (chrono::Utc::now() + chrono::Duration::days(days)).date_naive();
+    quick3_core::model::AppointmentInput {
+        resource_id: resource,
+        title: title.into(),
+        all_day: false,
+        start: format!("{d}T15:00"),
+        end: Some(format!("{d}T16:00")),
+        time_zone: None,
+        location: None,
+        notes: None,
+        categories: vec![],
+        show_as: None,
+        sensitivity: None,
+    }
+}
