@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Cli, support};
+use common::{Cli, megan_connected};
 use serde_json::{Value, json};
 
 const MEGAN: &str = "megan.bowen@contoso.example";
@@ -25,17 +25,7 @@ fn synced(list: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_calendars_lists_and_chooses() {
-    let tenant = support::demo_tenant().await;
-    tenant
-        .admin
-        .post(format!("{}/seed", tenant.emulator.admin()))
-        .json(&json!({"seed": "demo"}))
-        .send()
-        .await
-        .unwrap();
-    let cli = Cli::for_tenant(&tenant);
-    cli.ok(&["demo", "seed"]);
-    cli.add_account(&tenant, "Megan Bowen", MEGAN, "down").await;
+    let (_tenant, cli, _) = megan_connected("demo", "down").await;
 
     let before = cli.ok(&["account", "calendars", MEGAN]);
     assert!(before.contains("No calendars"), "{before}");

@@ -12,7 +12,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use common::{Cli, admin, appointment_input, open, support};
+use common::{Dice, admin, appointment_input, megan_connected, open};
 use quick3_core::ids::AppointmentId;
 use quick3_core::model::AppointmentPatch;
 use serde_json::json;
@@ -21,32 +21,10 @@ const MEGAN: &str = "megan.bowen@contoso.example";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_uploads_then_a_clean_sync_pushes_each_change_once() {
-    let tenant = support::demo_tenant().await;
-    admin(
-        &tenant,
-        reqwest::Method::POST,
-        "/seed",
-        Some(json!({"seed": "empty"})),
-    )
-    .await;
-    let cli = Cli::for_tenant(&tenant);
-    cli.ok(&["demo", "seed"]);
-    cli.add_account(&tenant, "Megan Bowen", MEGAN, "up").await;
-    let resource = open(&cli).find_resource("Megan Bowen").unwrap().id;
+    let (tenant, cli, resource) = megan_connected("empty", "up").await;
 
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64
-        | 1;
-    eprintln!("upload crash test seed: {seed}");
-    let mut dice = seed;
-    let mut roll = |n: u64| {
-        dice ^= dice << 13;
-        dice ^= dice >> 7;
-        dice ^= dice << 17;
-        dice % n.max(1)
-    };
+    let mut dice = Dice::from_clock("upload crash test");
+    let mut roll = |n: u64| dice.below(n);
 
     let mut live: BTreeMap<AppointmentId, String> = BTreeMap::new();
     let mut deleted: BTreeSet<String> = BTreeSet::new();

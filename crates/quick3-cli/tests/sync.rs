@@ -10,28 +10,13 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use common::{Cli, admin, appointment_input, open, support};
+use common::{Dice, admin, appointment_input, megan_connected, open, support};
 use quick3_core::ids::AppointmentId;
 use quick3_core::model::{AppointmentPatch, Origin};
 use quick3_core::store::AppointmentQuery;
 use serde_json::json;
 
 const MEGAN: &str = "megan.bowen@contoso.example";
-
-/// xorshift: reproducible from the printed seed.
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 fn day(days: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::days(days))
@@ -53,18 +38,7 @@ async fn outlook_create(tenant: &support::Tenant, subject: &str, days: i64) -> S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing() {
-    let tenant = support::demo_tenant().await;
-    admin(
-        &tenant,
-        reqwest::Method::POST,
-        "/seed",
-        Some(json!({"seed": "empty"})),
-    )
-    .await;
-    let cli = Cli::for_tenant(&tenant);
-    cli.ok(&["demo", "seed"]);
-    cli.add_account(&tenant, "Megan Bowen", MEGAN, "both").await;
-    let resource = open(&cli).find_resource("Megan Bowen").unwrap().id;
+    let (tenant, cli, resource) = megan_connected("empty", "both").await;
     // The demo's own appointments on the resource predate the account: the account receives them
     // (once each, whatever the kills) but they are not part of Quick3's side of this test.
     let demo_appointments = open(&cli)
@@ -79,13 +53,7 @@ async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing(
         *demo_titles.entry(a.title.clone()).or_default() += 1;
     }
 
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
-    eprintln!("crash test seed: {seed}");
-    let mut dice = Dice(seed);
+    let mut dice = Dice::from_clock("crash test");
 
     // The expected world: Outlook-only events (subject → id), Quick3 appointments (id → title).
     let mut outlook: BTreeMap<String, String> = BTreeMap::new();

@@ -181,3 +181,57 @@ pub fn appointment_input(
         sensitivity: None,
     }
 }
+
+/// The emulator reseeded with `seed` ("empty", "demo"), a CLI on the demo data, and Megan Bowen's
+/// mailbox connected to her resource in `direction`; answers her resource too.
+pub async fn megan_connected(
+    seed: &str,
+    direction: &str,
+) -> (support::Tenant, Cli, quick3_core::ids::ResourceId) {
+    let tenant = support::demo_tenant().await;
+    admin(
+        &tenant,
+        reqwest::Method::POST,
+        "/seed",
+        Some(serde_json::json!({ "seed": seed })),
+    )
+    .await;
+    let cli = Cli::for_tenant(&tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(
+        &tenant,
+        "Megan Bowen",
+        "megan.bowen@contoso.example",
+        direction,
+    )
+    .await;
+    let resource = open(&cli)
+        .find_resource("Megan Bowen")
+        .expect("the demo has Megan Bowen")
+        .id;
+    (tenant, cli, resource)
+}
+
+/// xorshift dice for the crash tests, seeded from the clock and printed, so a failing run says
+/// which rolls it had.
+pub struct Dice(u64);
+
+impl Dice {
+    pub fn from_clock(name: &str) -> Dice {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_nanos() as u64
+            | 1;
+        eprintln!("{name} seed: {seed}");
+        Dice(seed)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
