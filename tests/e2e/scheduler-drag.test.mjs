@@ -300,8 +300,17 @@ test('a pulled appointment of a Down-only account does not move when dragged and
   await click(app, '[data-testid="appt-cancel"]');
 });
 
+/** The number of double bookings the toolbar names (none when it shows no button). */
+async function doubleBookingCount() {
+  const button = await app.$('[data-testid="double-bookings"]');
+  if (!(await button.isExisting())) return 0;
+  return Number(/(\d+) double booking/.exec(await button.getText())?.[1] ?? 0);
+}
+
 test('a Quick3 appointment dragged over a pulled one is flagged as a double booking', async () => {
   const title = `Overlap ${Date.now()}`;
+  // Megan's demo Outlook calendar is random around today: the day may hold overlaps already.
+  const before = await doubleBookingCount();
   const standup = await card('Daily stand-up');
   // From the full hour before the stand-up to the full hour after it, in Megan's column.
   const start = `${String(Math.floor(minutes(standup.time.slice(0, 5)) / HOUR) - 1).padStart(2, '0')}:00`;
@@ -315,7 +324,8 @@ test('a Quick3 appointment dragged over a pulled one is flagged as a double book
   await click(app, '[data-testid="appt-save"]');
   await waitForAppointment(app, title);
 
-  await waitForText(app, '[data-testid="double-bookings"]', '1 double booking');
+  await app.waitUntil(async () => (await doubleBookingCount()) > before,
+    { timeout: 10000, interval: 200, timeoutMsg: `the count of double bookings stayed at ${before}` });
   const mine = await waitForCard(title, (c) => c.flag, 'the double-booking flag');
   assert.equal(mine.column, 'Megan Bowen');
   assert.equal(mine.time, `${start}–${end}`);
@@ -324,9 +334,10 @@ test('a Quick3 appointment dragged over a pulled one is flagged as a double book
   await click(app, '[data-testid="double-bookings"]');
   const rows = await app.execute(() =>
     [...document.querySelectorAll('[data-testid="double-booking"]')].map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
-  assert.equal(rows.length, 1, `one double booking listed: ${JSON.stringify(rows)}`);
-  assert.ok(rows[0].includes('Megan Bowen') && rows[0].includes('Daily stand-up') && rows[0].includes(title),
-    `the list names the resource and both appointments: ${rows[0]}`);
+  assert.equal(rows.length, await doubleBookingCount(), `every double booking is listed: ${JSON.stringify(rows)}`);
+  const ours = rows.filter((row) => row.includes(title) && row.includes('Daily stand-up'));
+  assert.equal(ours.length, 1, `one row for the new appointment over the stand-up: ${JSON.stringify(rows)}`);
+  assert.ok(ours[0].includes('Megan Bowen'), `the row names the resource: ${ours[0]}`);
   await screenshot(app, 'scheduler-drag-9-double-booking');
   await click(app, '[data-testid="double-bookings"]');
 });
