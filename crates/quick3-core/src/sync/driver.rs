@@ -253,10 +253,16 @@ fn give_up(
 /// A failure that stopped an account's sync, in words about its mailbox.
 fn mailbox_failure(account: &Account, err: &GraphError) -> String {
     match (&account.organisation, err) {
-        (Some(link), GraphError::NotFound) => format!(
+        (Some(link), GraphError::NotFound | GraphError::MailboxGone { .. }) => format!(
             "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
-             deleted or lost their licence.",
+             deleted or lost their licence. Its appointments stay in Quick3 Planner and nothing \
+             waiting for upload was dropped.",
             link.display_name, link.object_id
+        ),
+        (None, GraphError::MailboxGone { message, .. }) => format!(
+            "the mailbox of this account no longer exists in Microsoft 365 (Microsoft says: \
+             {message}): the account was deleted or lost its licence. Its appointments stay in \
+             Quick3 Planner and nothing waiting for upload was dropped."
         ),
         (Some(link), GraphError::Forbidden { message }) => format!(
             "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403: \
@@ -443,7 +449,7 @@ impl Run<'_, '_> {
                     ));
                 }
                 Err(Stop::Graph(err))
-                    if !err.needs_sign_in() && !matches!(err, GraphError::Identity(_)) =>
+                    if !err.stops_account() && !matches!(err, GraphError::Identity(_)) =>
                 {
                     self.summary.errors.push(format!(
                         "The calendar “{}” of {} could not be synced: {err}",
@@ -1251,7 +1257,7 @@ impl Run<'_, '_> {
                             .recreate_on_next_push(account, appointment, now)?;
                         again = true;
                     }
-                    (_, Err(err)) if err.needs_sign_in() => return Err(Stop::Graph(err)),
+                    (_, Err(err)) if err.stops_account() => return Err(Stop::Graph(err)),
                     (_, Err(err)) => self.fail(appointment, &name, &err)?,
                 }
             }
