@@ -534,6 +534,7 @@ impl Run<'_, '_> {
                 }
                 Err(err) => return Err(Stop::Graph(err)),
             };
+            super::crash::point(super::crash::Step::DownPageFetched);
             let round_complete = page.delta_link.is_some();
             let link = page
                 .delta_link
@@ -866,6 +867,7 @@ impl Run<'_, '_> {
         write.seen.retain(|key| !written.contains(key.as_str()));
         if !self.options.dry_run {
             self.store.write_page(account, &write, now)?;
+            super::crash::point(super::crash::Step::DownPageWritten);
         }
         Ok(PageOutcome::Applied)
     }
@@ -1146,6 +1148,7 @@ impl Run<'_, '_> {
                 return Ok(());
             }
             let answers = self.client.batch(parts).await;
+            super::crash::point(super::crash::Step::UpSent);
             let mut again = false;
             for (id, result) in answers {
                 let Some((op, content)) = pushed.remove(&id) else {
@@ -1215,14 +1218,18 @@ impl Run<'_, '_> {
                         Err(GraphError::PreconditionFailed { .. }),
                     ) => {
                         // Changed in Outlook meanwhile: Quick3 owns its appointment's fields.
-                        self.summary.conflicts += 1;
-                        self.summary.conflict_notes.push(format!(
-                            "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
-                            self.account.email
-                        ));
+                        // Unless Outlook already holds exactly this content: our own PATCH whose
+                        // answer was lost (a crash), repeated with the change key before it.
                         let result = self.patch_again(remote_id, content.as_ref()).await;
+                        if matches!(result, Ok((_, true))) {
+                            self.summary.conflicts += 1;
+                            self.summary.conflict_notes.push(format!(
+                                "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
+                                self.account.email
+                            ));
+                        }
                         match result {
-                            Ok(event) => {
+                            Ok((event, _)) => {
                                 let link = Link {
                                     appointment,
                                     account,
@@ -1268,15 +1275,23 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// PATCHes again with Outlook's current change key; `false` when Outlook already held this
+    /// content (nothing sent: the earlier PATCH did land).
     async fn patch_again(
         &self,
         remote_id: &str,
         content: Option<&Content>,
-    ) -> std::result::Result<Box<RemoteEvent>, GraphError> {
+    ) -> std::result::Result<(Box<RemoteEvent>, bool), GraphError> {
         let path = self
             .client
             .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
         let current = self.client.get(&path, &[]).await?;
+        if let (Some(content), Ok(RemoteEntry::Present(event))) =
+            (content, event::read_entry(&current))
+            && content.same_as(&event.content)
+        {
+            return Ok((event, false));
+        }
         let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
         let body = content
             .map(event::event_fields)
@@ -1291,7 +1306,7 @@ impl Run<'_, '_> {
             )
             .await?;
         match event::read_entry(&answer.body)? {
-            RemoteEntry::Present(event) => Ok(event),
+            RemoteEntry::Present(event) => Ok((event, true)),
             RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
         }
     }
