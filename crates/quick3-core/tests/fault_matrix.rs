@@ -1067,3 +1067,51 @@ async fn a_deleted_mailbox_is_named_plainly_deletes_nothing_and_stops_no_other_a
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn up_a_deleted_mailbox_keeps_every_waiting_upload_and_recreates_nothing() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let d = day(3);
+    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    let deleted = world.create_local(
+        "Pushed, then deleted",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    sync_quick(&mut world, &account).await;
+    world.rename_local(edited.id, "Edited locally");
+    world.store.delete_appointment(deleted.id, now()).unwrap();
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 3);
+    let before = local_titles(&world);
+    delete_user(&world, MEGAN).await;
+    world.clear_requests().await;
+
+    let summary = sync_quick(&mut world, &account).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    assert!(
+        summary.errors[0].contains("no longer exists in Microsoft 365"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!((summary.added, summary.updated, summary.deleted), (0, 0, 0));
+    assert_eq!(
+        summary.conflicts, 0,
+        "a PATCH refused for the mailbox is no deleted event"
+    );
+    let graph = world.graph_requests().await;
+    assert_eq!(
+        graph.len(),
+        1,
+        "one $batch, no second pass re-creating: {graph:?}"
+    );
+    let account = world.store.account(account.id).unwrap();
+    assert_eq!(account.status, AccountStatus::Error);
+    assert_eq!(local_titles(&world), before, "nothing local deleted");
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        3,
+        "every upload waits"
+    );
+}

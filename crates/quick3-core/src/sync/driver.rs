@@ -1150,6 +1150,9 @@ impl Run<'_, '_> {
             let answers = self.client.batch(parts).await;
             super::crash::point(super::crash::Step::UpSent);
             let mut again = false;
+            // A failure of the whole account (sign-in, mailbox gone) ends Up, but only after the
+            // answers of the same batch that did succeed are recorded.
+            let mut stop = None;
             for (id, result) in answers {
                 let Some((op, content)) = pushed.remove(&id) else {
                     continue;
@@ -1264,9 +1267,14 @@ impl Run<'_, '_> {
                             .recreate_on_next_push(account, appointment, now)?;
                         again = true;
                     }
-                    (_, Err(err)) if err.stops_account() => return Err(Stop::Graph(err)),
+                    (_, Err(err)) if err.stops_account() => {
+                        stop.get_or_insert(err);
+                    }
                     (_, Err(err)) => self.fail(appointment, &name, &err)?,
                 }
+            }
+            if let Some(err) = stop {
+                return Err(Stop::Graph(err));
             }
             if !again {
                 return Ok(());
