@@ -28,6 +28,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/reset", post(reset))
         .route("/seed", post(reseed))
         .route("/users", get(users))
+        .route("/users/{user}", delete(delete_user))
         .route("/users/{user}/calendars", get(calendars))
         .route("/users/{user}/events", get(events).post(create_event))
         .route(
@@ -36,6 +37,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         )
         .route("/users/{user}/revoke-refresh-tokens", post(revoke))
         .route("/tokens", get(tokens))
+        .route("/tokens/forget-access", post(forget_access))
         .route("/tenants/{tenant}/consent-policy", put(consent_policy))
         .route("/tenants/{tenant}/grants", delete(revoke_grants))
         .route("/apps/{client}/secret", put(set_secret))
@@ -254,6 +256,65 @@ async fn revoke(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>)
         }
         None => not_found("user"),
     }
+}
+
+/// "Delete user" in the admin centre: the user leaves the directory and their mailbox goes with
+/// them. Their refresh tokens then answer AADSTS50034 and their mailbox paths 404
+/// `ErrorInvalidUser`; access tokens already issued live until they expire (no CAE here).
+async fn delete_user(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>) -> Response {
+    let mut store = emulator.store();
+    let Some(id) = store.user(&user).map(|found| found.id.clone()) else {
+        return not_found("user");
+    };
+    store.users.remove(&id);
+    store.calendars.retain(|_, calendar| calendar.user_id != id);
+    store.events.retain(|_, event| event.user_id != id);
+    store.mark_changed();
+    drop(store);
+    emulator.tokens().end_sessions_of(&id);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ForgetAccess {
+    /// Only this user's tokens (id or e-mail address).
+    user: Option<String>,
+    /// Only tokens issued to this client (its application tokens included).
+    client_id: Option<String>,
+}
+
+/// Forgets access tokens (all, or a user's, or a client's) while their refresh tokens stay valid,
+/// as when the emulator restarts or Microsoft ends tokens early: Graph then answers 401
+/// `InvalidAuthenticationToken` and a client is expected to get a new token and ask again.
+async fn forget_access(
+    State(emulator): State<Arc<Emulator>>,
+    body: Option<Json<ForgetAccess>>,
+) -> Response {
+    let filter = body.map(|Json(body)| body).unwrap_or_default();
+    let user = match &filter.user {
+        Some(user) => match emulator.store().user(user) {
+            Some(found) => Some(found.id.clone()),
+            None => return not_found("user"),
+        },
+        None => None,
+    };
+    let mut tokens = emulator.tokens();
+    let before = tokens.access.len();
+    tokens.access.retain(|_, grant| {
+        let of_user = match (&user, &grant.subject) {
+            (None, _) => true,
+            (Some(wanted), Subject::User(id)) => id == wanted,
+            (Some(_), Subject::App) => false,
+        };
+        let of_client = filter
+            .client_id
+            .as_ref()
+            .is_none_or(|client| *client == grant.client_id);
+        !(of_user && of_client)
+    });
+    let forgotten = before - tokens.access.len();
+    Json(json!({ "forgotten": forgotten })).into_response()
 }
 
 /// One line of `GET /_emulator/tokens`.

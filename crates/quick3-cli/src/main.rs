@@ -23,8 +23,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Test hook: `QUICK3_CRASH_AT=<step>[:<n>]` stops the process dead the n-th time a sync reaches
+/// that step (see `quick3_core::sync::crash`); unset, nothing changes.
+const CRASH_AT_ENV: &str = "QUICK3_CRASH_AT";
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    if let Ok(spec) = std::env::var(CRASH_AT_ENV) {
+        match quick3_core::sync::crash::parse(&spec) {
+            Ok((step, n)) => quick3_core::sync::crash::arm(step, n),
+            Err(reason) => {
+                eprintln!("quick3: {CRASH_AT_ENV}: {reason}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -745,3 +745,373 @@ async fn a_deletion_after_an_unconfirmed_push_removes_the_event_that_did_reach_o
     let quiet = sync_quick(&mut world, &account).await;
     assert_eq!(quiet.requests, 0, "and it costs nothing afterwards");
 }
+
+/// The request log since the last clear, every path matching `glob` (identity calls included).
+async fn logged(world: &World, glob: &str) -> Vec<Value> {
+    let log: Value = world
+        .tenant
+        .admin
+        .get(format!("{}/requests", world.tenant.emulator.admin()))
+        .query(&[("path", glob)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["value"].as_array().unwrap().clone()
+}
+
+/// Graph answers 401 to an access token that has not expired (Microsoft ended it early; the
+/// emulator forgets it) while the refresh token in the keyring is still good.
+async fn forget_access_tokens(world: &World, user: &str) {
+    admin(
+        world,
+        reqwest::Method::POST,
+        "/tokens/forget-access",
+        Some(json!({ "user": user })),
+    )
+    .await;
+}
+
+/// What a sync after a 401 asked: (token requests, Graph requests, the refused Graph requests).
+async fn after_a_401(world: &World) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
+    let tokens = logged(world, "*/oauth2/v2.0/token").await;
+    let graph = world.graph_requests().await;
+    let refused = graph
+        .iter()
+        .filter(|request| request["status"] == 401)
+        .cloned()
+        .collect();
+    (tokens, graph, refused)
+}
+
+/// The refused request was asked again, once, after the one token request.
+fn asked_again_once(tokens: &[Value], graph: &[Value], refused: &[Value]) {
+    assert_eq!(tokens.len(), 1, "exactly one token request: {tokens:?}");
+    assert_eq!(refused.len(), 1, "one 401: {graph:?}");
+    let path = &refused[0]["path"];
+    let same: Vec<&Value> = graph.iter().filter(|r| r["path"] == *path).collect();
+    assert_eq!(
+        same.len(),
+        2,
+        "the refused request is repeated once: {graph:?}"
+    );
+    assert_eq!(same[1]["status"].as_u64().unwrap() / 100, 2, "{graph:?}");
+    let seq = |r: &Value| r["seq"].as_u64().unwrap();
+    assert!(
+        seq(same[0]) < seq(&tokens[0]) && seq(&tokens[0]) < seq(same[1]),
+        "401, then the token request, then the repeat: {graph:?} {tokens:?}"
+    );
+}
+
+#[tokio::test]
+async fn down_a_401_with_a_valid_refresh_token_refreshes_once_and_asks_again() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    sync_quick(&mut world, &account).await;
+    // The same change without a 401, to count what one sync asks.
+    outlook_event(&world, "Before", 1).await;
+    world.clear_requests().await;
+    sync_quick(&mut world, &account).await;
+    let quiet = world.graph_requests().await.len();
+
+    outlook_event(&world, "After the 401", 2).await;
+    forget_access_tokens(&world, MEGAN).await;
+    world.clear_requests().await;
+    let summary = sync_quick(&mut world, &account).await;
+    assert!(summary.errors.is_empty(), "{summary:?}");
+    let (tokens, graph, refused) = after_a_401(&world).await;
+    asked_again_once(&tokens, &graph, &refused);
+    assert_eq!(
+        graph.len(),
+        quiet + 1,
+        "one Graph request more than without the 401"
+    );
+    assert_eq!(summary.requests as usize, quiet + 1);
+    let account = world.store.account(account.id).unwrap();
+    assert_eq!(account.status, AccountStatus::Connected, "{account:?}");
+    assert_eq!(local_titles(&world), once(&["After the 401", "Before"]));
+}
+
+#[tokio::test]
+async fn up_a_401_with_a_valid_refresh_token_refreshes_once_and_pushes_once() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let d = day(3);
+    world.create_local("First", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    world.clear_requests().await;
+    sync_quick(&mut world, &account).await;
+    let quiet = world.graph_requests().await.len();
+
+    world.create_local(
+        "After the 401",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    forget_access_tokens(&world, MEGAN).await;
+    world.clear_requests().await;
+    let summary = sync_quick(&mut world, &account).await;
+    assert!(summary.errors.is_empty(), "{summary:?}");
+    assert_eq!(summary.added, 1, "{summary:?}");
+    let (tokens, graph, refused) = after_a_401(&world).await;
+    asked_again_once(&tokens, &graph, &refused);
+    assert_eq!(
+        refused[0]["method"], "POST",
+        "the $batch was refused: {graph:?}"
+    );
+    assert_eq!(
+        graph.len(),
+        quiet + 1,
+        "one Graph request more than without the 401"
+    );
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&["After the 401", "First"])
+    );
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 0);
+    assert_eq!(
+        world.store.account(account.id).unwrap().status,
+        AccountStatus::Connected
+    );
+}
+
+#[tokio::test]
+async fn a_401_then_a_refused_refresh_asks_for_sign_in_without_asking_graph_again() {
+    let mut world = world().await;
+    outlook_event(&world, "Pulled", 1).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    sync_quick(&mut world, &account).await;
+    let d = day(5);
+    world.create_local(
+        "Waiting to go up",
+        &format!("{d}T08:00"),
+        &format!("{d}T09:00"),
+    );
+    world.tenant.revoke_refresh_tokens(MEGAN).await;
+    forget_access_tokens(&world, MEGAN).await;
+    world.clear_requests().await;
+    let summary = sync_quick(&mut world, &account).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    let (tokens, graph, refused) = after_a_401(&world).await;
+    assert_eq!(tokens.len(), 1, "one refresh, refused: {tokens:?}");
+    assert_eq!(tokens[0]["status"], 400, "{tokens:?}");
+    assert_eq!(refused.len(), 1, "{graph:?}");
+    assert_eq!(
+        graph.len(),
+        1,
+        "nothing asked after the refused refresh: {graph:?}"
+    );
+    let account = world.store.account(account.id).unwrap();
+    assert_eq!(account.status, AccountStatus::SignInNeeded);
+    assert!(
+        account
+            .last_error
+            .unwrap()
+            .contains("expired or was revoked: sign in again")
+    );
+    assert_eq!(local_titles(&world), once(&["Pulled", "Waiting to go up"]));
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "the push waits"
+    );
+}
+
+#[tokio::test]
+async fn a_second_401_after_a_new_token_asks_for_sign_in() {
+    let mut world = world().await;
+    outlook_event(&world, "Pulled", 1).await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    sync_quick(&mut world, &account).await;
+    world
+        .add_fault(json!({"path": "/v1.0/me/calendars/*", "count": 2,
+            "kind": "status", "status": 401}))
+        .await;
+    world.clear_requests().await;
+    let summary = sync_quick(&mut world, &account).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    let (tokens, graph, refused) = after_a_401(&world).await;
+    assert_eq!(tokens.len(), 1, "one new token: {tokens:?}");
+    assert_eq!(tokens[0]["status"], 200, "{tokens:?}");
+    assert_eq!(refused.len(), 2, "refused, then refused again: {graph:?}");
+    assert_eq!(graph.len(), 2, "{graph:?}");
+    let account = world.store.account(account.id).unwrap();
+    assert_eq!(account.status, AccountStatus::SignInNeeded);
+    assert!(account.last_error.unwrap().contains("sign in again"));
+    assert_eq!(local_titles(&world), once(&["Pulled"]));
+}
+
+async fn sync_all_at(world: &mut World, clock: &Shifted) -> Vec<SyncSummary> {
+    let now = || clock.now();
+    api::sync(
+        &mut world.store,
+        &world.credentials,
+        SyncScope::default(),
+        &quick(),
+        &now,
+        &mut |_| {},
+    )
+    .await
+    .unwrap()
+}
+
+/// "Delete user" in Microsoft 365's admin centre (the emulator's admin API).
+async fn delete_user(world: &World, user: &str) {
+    admin(
+        world,
+        reqwest::Method::DELETE,
+        &format!("/users/{user}"),
+        None,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_mailbox_is_named_plainly_deletes_nothing_and_stops_no_other_account() {
+    let mut world = world().await;
+    for n in 0..12 {
+        outlook_event(&world, &format!("Pulled {n}"), 1 + n).await;
+    }
+    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
+    let adele = world.connect(ADELE, Direction::Down).await;
+    let clock = Shifted(AtomicI64::new(0));
+    let d = day(3);
+    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    let deleted = world.create_local(
+        "Pushed, then deleted",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    sync_all_at(&mut world, &clock).await;
+    assert_eq!(outlook_subjects(&world).await.len(), 14);
+
+    // Local changes wait for upload when the mailbox goes.
+    world.rename_local(edited.id, "Edited locally");
+    world.store.delete_appointment(deleted.id, now()).unwrap();
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    let waiting = world.store.outbox_len(megan.id).unwrap();
+    assert_eq!(waiting, 3);
+    delete_user(&world, MEGAN).await;
+    let a = day(2);
+    world
+        .outlook_create(
+            ADELE,
+            timed(
+                "Adele's meeting",
+                &format!("{a}T09:00:00"),
+                &format!("{a}T10:00:00"),
+            ),
+        )
+        .await;
+    let before = local_titles(&world);
+
+    // With the access token still valid, Exchange answers 404 ErrorInvalidUser.
+    let summaries = sync_all_at(&mut world, &clock).await;
+    let of = |id| {
+        summaries
+            .iter()
+            .find(|s: &&SyncSummary| s.account_id == id)
+            .unwrap()
+    };
+    let failed = of(megan.id);
+    assert_eq!(failed.errors.len(), 1, "{failed:?}");
+    assert!(
+        failed.errors[0].contains("no longer exists in Microsoft 365")
+            && failed.errors[0].contains("nothing waiting for upload was dropped"),
+        "plain words: {:?}",
+        failed.errors
+    );
+    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
+    assert!(of(adele.id).errors.is_empty(), "{:?}", of(adele.id));
+    assert_eq!(of(adele.id).added, 1, "the other account keeps syncing");
+    let megan_now = world.store.account(megan.id).unwrap();
+    assert_eq!(megan_now.status, AccountStatus::Error, "{megan_now:?}");
+    let mut expected = before.clone();
+    expected.insert("Adele's meeting".into(), 1);
+    assert_eq!(local_titles(&world), expected, "nothing local deleted");
+    assert_eq!(
+        world.store.outbox_len(megan.id).unwrap(),
+        waiting,
+        "the uploads wait"
+    );
+
+    // Two hours on, the access token is renewed: the refresh answers AADSTS50034.
+    clock.0.store(2 * 3600, Ordering::SeqCst);
+    let summaries = sync_all_at(&mut world, &clock).await;
+    let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
+    assert_eq!(failed.errors.len(), 1, "{failed:?}");
+    let megan_now = world.store.account(megan.id).unwrap();
+    let message = megan_now.last_error.clone().unwrap();
+    assert!(
+        message.contains("no longer knows this account") && message.contains("AADSTS50034"),
+        "plain words: {message}"
+    );
+    assert_eq!(
+        megan_now.status,
+        AccountStatus::Error,
+        "signing in again cannot help"
+    );
+    assert_eq!(
+        local_titles(&world),
+        expected,
+        "still nothing local deleted"
+    );
+    assert_eq!(world.store.outbox_len(megan.id).unwrap(), waiting);
+    assert!(
+        summaries
+            .iter()
+            .find(|s| s.account_id == adele.id)
+            .unwrap()
+            .errors
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn up_a_deleted_mailbox_keeps_every_waiting_upload_and_recreates_nothing() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let d = day(3);
+    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    let deleted = world.create_local(
+        "Pushed, then deleted",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    sync_quick(&mut world, &account).await;
+    world.rename_local(edited.id, "Edited locally");
+    world.store.delete_appointment(deleted.id, now()).unwrap();
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 3);
+    let before = local_titles(&world);
+    delete_user(&world, MEGAN).await;
+    world.clear_requests().await;
+
+    let summary = sync_quick(&mut world, &account).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    assert!(
+        summary.errors[0].contains("no longer exists in Microsoft 365"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!((summary.added, summary.updated, summary.deleted), (0, 0, 0));
+    assert_eq!(
+        summary.conflicts, 0,
+        "a PATCH refused for the mailbox is no deleted event"
+    );
+    let graph = world.graph_requests().await;
+    assert_eq!(
+        graph.len(),
+        1,
+        "one $batch, no second pass re-creating: {graph:?}"
+    );
+    let account = world.store.account(account.id).unwrap();
+    assert_eq!(account.status, AccountStatus::Error);
+    assert_eq!(local_titles(&world), before, "nothing local deleted");
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        3,
+        "every upload waits"
+    );
+}

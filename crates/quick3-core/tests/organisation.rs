@@ -862,3 +862,212 @@ async fn every_request_to_a_linked_mailbox_counts_against_its_budget() {
         "the budget counted each request Microsoft saw"
     );
 }
+
+async fn admin_call(
+    world: &World,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) {
+    let mut request = world
+        .tenant
+        .admin
+        .request(method, format!("{}{path}", world.tenant.emulator.admin()));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let status = request.send().await.unwrap().status();
+    assert!(status.is_success(), "admin {path}: {status}");
+}
+
+async fn link(
+    world: &mut World,
+    room: ResourceId,
+    object_id: &str,
+    direction: Direction,
+) -> quick3_core::model::Account {
+    link_mailbox(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: room,
+            mailbox: object_id.into(),
+            direction,
+            calendars: vec![],
+        },
+        now(),
+    )
+    .await
+    .unwrap()
+}
+
+fn titles_of(world: &World, room: ResourceId) -> Vec<String> {
+    let mut titles: Vec<String> = world
+        .store
+        .list_appointments(quick3_core::store::AppointmentQuery {
+            resource: Some(room),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|a| a.title)
+        .collect();
+    titles.sort();
+    titles
+}
+
+#[tokio::test]
+async fn a_401_renews_the_application_token_once_for_every_mailbox() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let megan_room = resource(&mut world, "Megan's room");
+    let adele_room = resource(&mut world, "Adele's room");
+    let megan = link(&mut world, megan_room, MEGAN_ID, Direction::Down).await;
+    let adele = link(&mut world, adele_room, ADELE_ID, Direction::Down).await;
+    world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    let d = day(2);
+    for user in [MEGAN, ADELE] {
+        world
+            .outlook_create(
+                user,
+                timed(
+                    "After the 401",
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+    }
+    admin_call(
+        &world,
+        reqwest::Method::POST,
+        "/tokens/forget-access",
+        Some(json!({"clientId": m365_emulator::ORG_CLIENT_ID})),
+    )
+    .await;
+    world.clear_requests().await;
+    let summaries = world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    for account in [&megan, &adele] {
+        let summary = summaries
+            .iter()
+            .find(|s| s.account_id == account.id)
+            .unwrap();
+        assert!(summary.errors.is_empty(), "{summary:?}");
+        assert_eq!(summary.added, 1, "{summary:?}");
+    }
+    let log = all_requests(&world).await;
+    let tokens = log
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+        .count();
+    assert_eq!(
+        tokens, 1,
+        "one new application token for both mailboxes: {log:?}"
+    );
+    for object_id in [MEGAN_ID, ADELE_ID] {
+        let of_mailbox: Vec<&serde_json::Value> = log
+            .iter()
+            .filter(|r| r["path"].as_str().unwrap().contains(object_id))
+            .collect();
+        assert_eq!(
+            of_mailbox.len(),
+            2,
+            "refused once, asked again once: {of_mailbox:?}"
+        );
+        assert_eq!(of_mailbox[0]["status"], 401);
+        assert_eq!(of_mailbox[1]["status"], 200);
+        assert_eq!(of_mailbox[0]["path"], of_mailbox[1]["path"]);
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_mailbox_of_an_organisation_link_is_named_and_deletes_nothing() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    for n in 0..12 {
+        let d = day(1 + n);
+        world
+            .outlook_create(
+                MEGAN,
+                timed(
+                    &format!("Pulled {n}"),
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+    }
+    let megan_room = resource(&mut world, "Megan's room");
+    let adele_room = resource(&mut world, "Adele's room");
+    let megan = link(&mut world, megan_room, MEGAN_ID, Direction::UpAndDown).await;
+    let adele = link(&mut world, adele_room, ADELE_ID, Direction::Down).await;
+    world.resource = megan_room;
+    let d = day(3);
+    let pushed = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    assert_eq!(world.outlook_titled(MEGAN, "Pushed").await.len(), 1);
+
+    world.rename_local(pushed.id, "Edited locally");
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 2);
+    let before = titles_of(&world, megan_room);
+    assert_eq!(before.len(), 14, "{before:?}");
+    admin_call(
+        &world,
+        reqwest::Method::DELETE,
+        &format!("/users/{MEGAN_ID}"),
+        None,
+    )
+    .await;
+    world
+        .outlook_create(
+            ADELE,
+            timed(
+                "Adele's meeting",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T10:00:00"),
+            ),
+        )
+        .await;
+
+    let summaries = world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
+    assert_eq!(failed.errors.len(), 1, "{failed:?}");
+    assert!(
+        failed.errors[0].contains("Megan Bowen")
+            && failed.errors[0].contains(MEGAN_ID)
+            && failed.errors[0].contains("no longer exists in Microsoft 365"),
+        "names the mailbox and why: {:?}",
+        failed.errors
+    );
+    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
+    assert_eq!(
+        world.store.account(megan.id).unwrap().status,
+        quick3_core::model::AccountStatus::Error
+    );
+    assert_eq!(
+        titles_of(&world, megan_room),
+        before,
+        "nothing local deleted"
+    );
+    assert_eq!(
+        world.store.outbox_len(megan.id).unwrap(),
+        2,
+        "the uploads wait"
+    );
+    let other = summaries.iter().find(|s| s.account_id == adele.id).unwrap();
+    assert!(other.errors.is_empty(), "{other:?}");
+    assert_eq!(other.added, 1, "the other mailbox keeps syncing");
+    assert_eq!(
+        titles_of(&world, adele_room),
+        vec!["Adele's meeting".to_owned()]
+    );
+}

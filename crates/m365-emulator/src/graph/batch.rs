@@ -183,6 +183,10 @@ fn part_json(id: &str, response: GraphResponse) -> Value {
 
 /// Runs a batch: parts in dependency order, independent ones a few at a time.
 pub async fn run(emulator: &Arc<Emulator>, outer: &GraphRequest) -> GraphResponse {
+    // Graph checks the bearer token at the door: a batch with a bad one is refused as a whole.
+    if let Err(response) = super::authenticate(emulator, outer, emulator.now()) {
+        return response;
+    }
     let parts = match parse(outer.body.as_ref()) {
         Ok(parts) => parts,
         Err(message) => return bad_request("BadRequest", &message),

@@ -120,6 +120,15 @@ fn not_found() -> GraphResponse {
     )
 }
 
+/// Exchange's 404 for a mailbox whose user is not in the directory (deleted, or never there).
+fn invalid_user(user: &str) -> GraphResponse {
+    GraphResponse::error(
+        StatusCode::NOT_FOUND,
+        "ErrorInvalidUser",
+        &format!("The requested user '{user}' is invalid."),
+    )
+}
+
 fn access_denied() -> GraphResponse {
     GraphResponse::error(
         StatusCode::FORBIDDEN,
@@ -300,7 +309,7 @@ fn mailbox(
                 .user(user_id)
                 .cloned()
                 .map(|user| Some((user, 1)))
-                .ok_or_else(not_found),
+                .ok_or_else(|| invalid_user(user_id)),
             Subject::App => Err(GraphResponse::error(
                 StatusCode::FORBIDDEN,
                 "ErrorAccessDenied",
@@ -313,6 +322,11 @@ fn mailbox(
                 .filter(|user| user.tenant_id == grant.tenant_id)
                 .cloned()
             else {
+                if segments.len() > 2 {
+                    // A mailbox path (calendars, events) of a user the directory does not know
+                    // (deleted, or never there): Exchange's answer.
+                    return Err(invalid_user(&segments[1]));
+                }
                 return Err(GraphResponse::error(
                     StatusCode::NOT_FOUND,
                     "Request_ResourceNotFound",

@@ -105,7 +105,7 @@ async fn read_user(
         )
         .await
         .map_err(|err| match err {
-            GraphError::NotFound => OrgError::UserNotFound {
+            GraphError::NotFound | GraphError::MailboxGone { .. } => OrgError::UserNotFound {
                 reference: reference.to_owned(),
             },
             GraphError::Forbidden { .. } => OrgError::PermissionNotGranted {
@@ -152,7 +152,7 @@ fn calendar_refusal(
                 }
             }
         }
-        GraphError::NotFound => OrgError::UserNotFound {
+        GraphError::NotFound | GraphError::MailboxGone { .. } => OrgError::UserNotFound {
             reference: mailbox.to_owned(),
         },
         other => organisation_error(other),

@@ -27,6 +27,15 @@ pub const BATCH_LIMIT: usize = 20;
 pub trait TokenSource: Send + Sync {
     fn token(&self) -> Pin<Box<dyn Future<Output = Result<Secret, GraphError>> + Send + '_>>;
 
+    /// Graph refused `rejected` (401) although it had not expired (revoked early, or Microsoft
+    /// forgot it): drop it, unless another request replaced it already, so that the next
+    /// [`TokenSource::token`] asks Microsoft for a new one. `false`: no new token can be had,
+    /// so the request is not repeated.
+    fn reject(&self, rejected: &Secret) -> Pin<Box<dyn Future<Output = bool> + Send + '_>> {
+        let _ = rejected;
+        Box::pin(async { false })
+    }
+
     /// The request budget these tokens draw on, and whose it is (the app or the signed-in
     /// account; the client adds the mailbox). `None`: not counted.
     fn budget(&self) -> Option<(&MailboxBudget, String)> {
@@ -54,6 +63,16 @@ impl TokenSource for AccountTokens<'_> {
         Box::pin(async move {
             let now = (self.clock)();
             Ok(self.credentials.access_token(&self.account, now).await?)
+        })
+    }
+
+    fn reject(&self, rejected: &Secret) -> Pin<Box<dyn Future<Output = bool> + Send + '_>> {
+        let rejected = rejected.clone();
+        Box::pin(async move {
+            self.credentials
+                .reject_access_token(self.account.id, &rejected)
+                .await;
+            true
         })
     }
 
@@ -88,6 +107,14 @@ impl TokenSource for AppTokens<'_> {
                 .app_token(&self.settings, now)
                 .await
                 .map_err(|err| GraphError::Organisation(Box::new(err)))
+        })
+    }
+
+    fn reject(&self, rejected: &Secret) -> Pin<Box<dyn Future<Output = bool> + Send + '_>> {
+        let rejected = rejected.clone();
+        Box::pin(async move {
+            self.credentials.reject_app_token(&rejected).await;
+            true
         })
     }
 
@@ -158,6 +185,8 @@ pub struct Traffic {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
+    /// Requests asked again with a new token after a 401.
+    pub reauthorised: AtomicU64,
     in_flight: AtomicU64,
     pub max_in_flight: AtomicU64,
 }
@@ -299,7 +328,8 @@ impl<'a> GraphClient<'a> {
         }
     }
 
-    /// One attempt, holding `slots` of the mailbox's concurrency while it runs.
+    /// One attempt, holding `slots` of the mailbox's concurrency while it runs. A 401 is
+    /// answered once with a new token and the same request; a second 401 stands.
     async fn once(
         &self,
         method: Method,
@@ -309,6 +339,32 @@ impl<'a> GraphClient<'a> {
         slots: u32,
     ) -> Result<Answer, GraphError> {
         let token = self.tokens.token().await?;
+        match self
+            .once_with(&token, method.clone(), path, headers, body, slots)
+            .await
+        {
+            Err(GraphError::Unauthorized) if self.tokens.reject(&token).await => {
+                self.traffic.reauthorised.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(
+                    "Graph refused the access token (401): asking again with a new one"
+                );
+                let token = self.tokens.token().await?;
+                self.once_with(&token, method, path, headers, body, slots)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    async fn once_with(
+        &self,
+        token: &Secret,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+        slots: u32,
+    ) -> Result<Answer, GraphError> {
         self.spend(1).await;
         let _permit = self
             .mailbox
@@ -326,7 +382,7 @@ impl<'a> GraphClient<'a> {
             .max_in_flight
             .fetch_max(in_flight, Ordering::SeqCst);
         self.traffic.requests.fetch_add(1, Ordering::Relaxed);
-        let result = self.exchange(method, path, headers, body, &token).await;
+        let result = self.exchange(method, path, headers, body, token).await;
         self.traffic
             .in_flight
             .fetch_sub(u64::from(slots), Ordering::SeqCst);

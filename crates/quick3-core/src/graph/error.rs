@@ -15,6 +15,10 @@ pub enum GraphError {
     Forbidden { message: String },
     #[error("Microsoft 365 no longer has this item (HTTP 404).")]
     NotFound,
+    /// Exchange no longer has the mailbox: its user was deleted, or lost the licence (404
+    /// `ErrorInvalidUser`, `MailboxNotEnabledForRESTAPI`, `MailboxNotSupportedForRESTAPI`).
+    #[error("Microsoft 365 no longer has this mailbox (HTTP 404 {code}): {message}")]
+    MailboxGone { code: String, message: String },
     #[error("The item was changed in Outlook at the same time (HTTP {status}).")]
     PreconditionFailed { status: u16 },
     #[error("Microsoft 365 forgot where the last sync stopped; a full sync is needed.")]
@@ -56,6 +60,17 @@ impl GraphError {
         }
     }
 
+    /// Whether the failure is about the whole account (its sign-in or its mailbox), so that
+    /// syncing its other calendars or pushes is pointless.
+    pub fn stops_account(&self) -> bool {
+        self.needs_sign_in()
+            || matches!(
+                self,
+                GraphError::MailboxGone { .. }
+                    | GraphError::Identity(crate::identity::IdentityError::AccountNotFound)
+            )
+    }
+
     /// How long Microsoft asked us to wait, if it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -82,6 +97,7 @@ impl GraphError {
             GraphError::Unauthorized => "Unauthorized",
             GraphError::Forbidden { .. } => "Forbidden",
             GraphError::NotFound => "NotFound",
+            GraphError::MailboxGone { .. } => "MailboxGone",
             GraphError::PreconditionFailed { .. } => "PreconditionFailed",
             GraphError::SyncStateNotFound => "SyncStateNotFound",
             GraphError::Server { .. } => "ServerError",
@@ -100,6 +116,12 @@ impl GraphError {
             429 => GraphError::Throttled { retry_after },
             401 => GraphError::Unauthorized,
             403 => GraphError::Forbidden { message },
+            404 if MAILBOX_GONE_CODES
+                .iter()
+                .any(|gone| code.eq_ignore_ascii_case(gone)) =>
+            {
+                GraphError::MailboxGone { code, message }
+            }
             404 => GraphError::NotFound,
             409 | 412 => GraphError::PreconditionFailed { status },
             410 => GraphError::SyncStateNotFound,
@@ -121,6 +143,16 @@ impl GraphError {
         }
     }
 }
+
+/// Exchange's 404 codes for a mailbox that is not there (as opposed to an item in it):
+/// `ErrorInvalidUser` ("The requested user '…' is invalid.": the user is not in the directory),
+/// `MailboxNotEnabledForRESTAPI` ("The mailbox is either inactive, soft-deleted, or is hosted
+/// on-premise": no licence, or deleted) and `MailboxNotSupportedForRESTAPI`.
+const MAILBOX_GONE_CODES: [&str; 3] = [
+    "ErrorInvalidUser",
+    "MailboxNotEnabledForRESTAPI",
+    "MailboxNotSupportedForRESTAPI",
+];
 
 impl From<IdentityError> for GraphError {
     fn from(err: IdentityError) -> Self {
@@ -180,6 +212,30 @@ mod tests {
         );
         assert!(!rejected.is_transient(), "a bad request stays bad");
         assert!(rejected.to_string().contains("no"));
+    }
+
+    #[test]
+    fn a_missing_mailbox_is_told_apart_from_a_missing_item() {
+        let gone = GraphError::from_status(
+            404,
+            None,
+            br#"{"error":{"code":"ErrorInvalidUser","message":"The requested user 'x' is invalid."}}"#,
+        );
+        assert!(matches!(gone, GraphError::MailboxGone { .. }), "{gone:?}");
+        assert!(gone.stops_account() && !gone.is_transient() && !gone.needs_sign_in());
+        let unlicensed = GraphError::from_status(
+            404,
+            None,
+            br#"{"error":{"code":"MailboxNotEnabledForRESTAPI","message":"The mailbox is either inactive, soft-deleted, or is hosted on-premise."}}"#,
+        );
+        assert_eq!(unlicensed.code(), "MailboxGone");
+        let item = GraphError::from_status(
+            404,
+            None,
+            br#"{"error":{"code":"ErrorItemNotFound","message":"The specified object was not found in the store."}}"#,
+        );
+        assert_eq!(item, GraphError::NotFound);
+        assert!(!item.stops_account());
     }
 
     #[test]

@@ -188,6 +188,32 @@ impl Credentials {
         Ok(access)
     }
 
+    /// Forgets the account's access token if it is still `rejected` (Graph answered 401 to it),
+    /// so that the next [`Credentials::access_token`] refreshes it through the keyring's refresh
+    /// token. Requests that were refused the same token at the same time lead to one refresh.
+    pub async fn reject_access_token(&self, account: AccountId, rejected: &Secret) {
+        let slot = self.slot(account);
+        let mut cached = slot.lock().await;
+        if cached
+            .as_ref()
+            .is_some_and(|tokens| tokens.access_token.expose() == rejected.expose())
+        {
+            *cached = None;
+        }
+    }
+
+    /// Forgets the organisation's application token if it is still `rejected` (Graph answered
+    /// 401 to it); the next [`Credentials::app_token`] asks for a new one, once for all mailboxes.
+    pub async fn reject_app_token(&self, rejected: &Secret) {
+        let mut cached = self.app.lock().await;
+        if cached
+            .as_ref()
+            .is_some_and(|(_, _, tokens)| tokens.access_token.expose() == rejected.expose())
+        {
+            *cached = None;
+        }
+    }
+
     /// A valid application token of the organisation: the cached one, or a new one from the client
     /// credentials grant when less than five minutes are left. Concurrent callers (many mailboxes)
     /// wait for the one renewal.

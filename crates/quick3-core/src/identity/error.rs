@@ -42,6 +42,12 @@ pub enum IdentityError {
     KeyringUnavailable { reason: String },
     #[error("No Microsoft 365 sign-in is stored for this account: sign in first.")]
     NotSignedIn,
+    #[error(
+        "Microsoft 365 no longer knows this account (AADSTS50034): it was deleted from its \
+         organisation. Its appointments stay in Quick3 Planner; ask your IT administrator, or \
+         remove the account."
+    )]
+    AccountNotFound,
 }
 
 impl IdentityError {
@@ -60,6 +66,7 @@ impl IdentityError {
             IdentityError::BadResponse { .. } => "BadResponse",
             IdentityError::KeyringUnavailable { .. } => "KeyringUnavailable",
             IdentityError::NotSignedIn => "NotSignedIn",
+            IdentityError::AccountNotFound => "AccountNotFound",
         }
     }
 
@@ -105,6 +112,8 @@ pub fn classify(
             }
         }
         Some(70008 | 700082 | 50173 | 70043 | 70000) => IdentityError::SignInExpired,
+        // The user is not in the directory (deleted): signing in again cannot help.
+        Some(50034) => IdentityError::AccountNotFound,
         Some(50076 | 50079 | 53003 | 50058) => IdentityError::InteractionRequired,
         Some(50011 | 700016 | 700025 | 7000218) => {
             IdentityError::Misconfigured { reason: first_line }

@@ -589,11 +589,13 @@ impl Store {
                 )?;
             }
         }
+        crate::sync::crash::point(crate::sync::crash::Step::UpLinkWritten);
         tx.execute(
             "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2 AND revision = ?3",
             params![appointment, account, revision],
         )?;
         tx.commit()?;
+        crate::sync::crash::point(crate::sync::crash::Step::UpConfirmed);
         Ok(())
     }
 

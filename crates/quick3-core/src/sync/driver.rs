@@ -253,10 +253,16 @@ fn give_up(
 /// A failure that stopped an account's sync, in words about its mailbox.
 fn mailbox_failure(account: &Account, err: &GraphError) -> String {
     match (&account.organisation, err) {
-        (Some(link), GraphError::NotFound) => format!(
+        (Some(link), GraphError::NotFound | GraphError::MailboxGone { .. }) => format!(
             "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
-             deleted or lost their licence.",
+             deleted or lost their licence. Its appointments stay in Quick3 Planner and nothing \
+             waiting for upload was dropped.",
             link.display_name, link.object_id
+        ),
+        (None, GraphError::MailboxGone { message, .. }) => format!(
+            "the mailbox of this account no longer exists in Microsoft 365 (Microsoft says: \
+             {message}): the account was deleted or lost its licence. Its appointments stay in \
+             Quick3 Planner and nothing waiting for upload was dropped."
         ),
         (Some(link), GraphError::Forbidden { message }) => format!(
             "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403: \
@@ -443,7 +449,7 @@ impl Run<'_, '_> {
                     ));
                 }
                 Err(Stop::Graph(err))
-                    if !err.needs_sign_in() && !matches!(err, GraphError::Identity(_)) =>
+                    if !err.stops_account() && !matches!(err, GraphError::Identity(_)) =>
                 {
                     self.summary.errors.push(format!(
                         "The calendar “{}” of {} could not be synced: {err}",
@@ -528,6 +534,7 @@ impl Run<'_, '_> {
                 }
                 Err(err) => return Err(Stop::Graph(err)),
             };
+            super::crash::point(super::crash::Step::DownPageFetched);
             let round_complete = page.delta_link.is_some();
             let link = page
                 .delta_link
@@ -860,6 +867,7 @@ impl Run<'_, '_> {
         write.seen.retain(|key| !written.contains(key.as_str()));
         if !self.options.dry_run {
             self.store.write_page(account, &write, now)?;
+            super::crash::point(super::crash::Step::DownPageWritten);
         }
         Ok(PageOutcome::Applied)
     }
@@ -1140,7 +1148,11 @@ impl Run<'_, '_> {
                 return Ok(());
             }
             let answers = self.client.batch(parts).await;
+            super::crash::point(super::crash::Step::UpSent);
             let mut again = false;
+            // A failure of the whole account (sign-in, mailbox gone) ends Up, but only after the
+            // answers of the same batch that did succeed are recorded.
+            let mut stop = None;
             for (id, result) in answers {
                 let Some((op, content)) = pushed.remove(&id) else {
                     continue;
@@ -1209,14 +1221,18 @@ impl Run<'_, '_> {
                         Err(GraphError::PreconditionFailed { .. }),
                     ) => {
                         // Changed in Outlook meanwhile: Quick3 owns its appointment's fields.
-                        self.summary.conflicts += 1;
-                        self.summary.conflict_notes.push(format!(
-                            "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
-                            self.account.email
-                        ));
+                        // Unless Outlook already holds exactly this content: our own PATCH whose
+                        // answer was lost (a crash), repeated with the change key before it.
                         let result = self.patch_again(remote_id, content.as_ref()).await;
+                        if matches!(result, Ok((_, true))) {
+                            self.summary.conflicts += 1;
+                            self.summary.conflict_notes.push(format!(
+                                "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
+                                self.account.email
+                            ));
+                        }
                         match result {
-                            Ok(event) => {
+                            Ok((event, _)) => {
                                 let link = Link {
                                     appointment,
                                     account,
@@ -1251,9 +1267,14 @@ impl Run<'_, '_> {
                             .recreate_on_next_push(account, appointment, now)?;
                         again = true;
                     }
-                    (_, Err(err)) if err.needs_sign_in() => return Err(Stop::Graph(err)),
+                    (_, Err(err)) if err.stops_account() => {
+                        stop.get_or_insert(err);
+                    }
                     (_, Err(err)) => self.fail(appointment, &name, &err)?,
                 }
+            }
+            if let Some(err) = stop {
+                return Err(Stop::Graph(err));
             }
             if !again {
                 return Ok(());
@@ -1262,15 +1283,23 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// PATCHes again with Outlook's current change key; `false` when Outlook already held this
+    /// content (nothing sent: the earlier PATCH did land).
     async fn patch_again(
         &self,
         remote_id: &str,
         content: Option<&Content>,
-    ) -> std::result::Result<Box<RemoteEvent>, GraphError> {
+    ) -> std::result::Result<(Box<RemoteEvent>, bool), GraphError> {
         let path = self
             .client
             .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
         let current = self.client.get(&path, &[]).await?;
+        if let (Some(content), Ok(RemoteEntry::Present(event))) =
+            (content, event::read_entry(&current))
+            && content.same_as(&event.content)
+        {
+            return Ok((event, false));
+        }
         let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
         let body = content
             .map(event::event_fields)
@@ -1285,7 +1314,7 @@ impl Run<'_, '_> {
             )
             .await?;
         match event::read_entry(&answer.body)? {
-            RemoteEntry::Present(event) => Ok(event),
+            RemoteEntry::Present(event) => Ok((event, true)),
             RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
         }
     }

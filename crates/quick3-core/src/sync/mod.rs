@@ -2,6 +2,7 @@
 //! pure plan, and the driver that runs it against Graph and the store.
 
 pub mod content;
+pub mod crash;
 pub mod driver;
 pub mod plan;
 

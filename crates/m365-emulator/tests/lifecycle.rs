@@ -1,0 +1,153 @@
+//! An account's life beyond sign-in: access tokens ended early while the refresh token stays
+//! good (Graph answers 401, a refresh works), and a user deleted from the directory (their
+//! mailbox paths answer 404 ErrorInvalidUser, their refresh token AADSTS50034).
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use m365_emulator::{DEMO_CLIENT_ID, MEGAN_ID, ORG_CLIENT_ID, Seed};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn refresh(h: &Harness, refresh_token: &str) -> (StatusCode, Value) {
+    let response = h
+        .token(
+            "contoso.example",
+            &[
+                ("client_id", DEMO_CLIENT_ID),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ],
+        )
+        .await;
+    (response.status(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn forgotten_access_tokens_answer_401_and_a_refresh_still_works() {
+    let h = start(Seed::Empty).await;
+    let megan = h.user_tokens(MEGAN, m365_emulator::DEMO_PASSWORD).await;
+    let access = megan["access_token"].as_str().unwrap();
+    let app = h.app_token().await;
+    assert_eq!(
+        h.get(access, "/me/calendars").await.status(),
+        StatusCode::OK
+    );
+
+    let forgotten: Value = h
+        .admin_post("/tokens/forget-access", json!({"user": MEGAN}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(forgotten["forgotten"].as_u64().unwrap() >= 1, "{forgotten}");
+    let refused = h.get(access, "/me/calendars").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers().contains_key("www-authenticate"));
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
+    let batch = h
+        .post_json(
+            access,
+            "/$batch",
+            json!({"requests": [{"id": "1", "method": "GET", "url": "/me/calendars"}]}),
+        )
+        .await;
+    assert_eq!(
+        batch.status(),
+        StatusCode::UNAUTHORIZED,
+        "a batch with a refused token is refused as a whole"
+    );
+    assert_eq!(
+        h.get(&app, &format!("/users/{MEGAN_ID}/calendars"))
+            .await
+            .status(),
+        StatusCode::OK,
+        "the organisation app's token is untouched"
+    );
+
+    let (status, renewed) = refresh(&h, megan["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    let renewed = renewed["access_token"].as_str().unwrap();
+    assert_eq!(
+        h.get(renewed, "/me/calendars").await.status(),
+        StatusCode::OK
+    );
+
+    let path = format!("/users/{MEGAN_ID}/calendars");
+    assert_eq!(h.get(&app, &path).await.status(), StatusCode::OK);
+    h.admin_post("/tokens/forget-access", json!({"clientId": ORG_CLIENT_ID}))
+        .await;
+    assert_eq!(h.get(&app, &path).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        h.get(renewed, "/me/calendars").await.status(),
+        StatusCode::OK,
+        "only the organisation app's tokens"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_user_has_no_mailbox_and_cannot_refresh() {
+    let h = start(Seed::Demo).await;
+    let megan = h.user_tokens(MEGAN, m365_emulator::DEMO_PASSWORD).await;
+    let access = megan["access_token"].as_str().unwrap();
+    let app = h.app_token().await;
+
+    let deleted = h
+        .http
+        .delete(h.admin(&format!("/users/{MEGAN}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let again = h
+        .http
+        .delete(h.admin(&format!("/users/{MEGAN}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "deleted once");
+
+    // Access tokens already issued are not ended (no continuous access evaluation), but
+    // Exchange no longer finds the mailbox.
+    for (token, path) in [
+        (access, "/me/calendars".to_owned()),
+        (app.as_str(), format!("/users/{MEGAN_ID}/calendars")),
+        (app.as_str(), format!("/users/{MEGAN_ID}/events")),
+    ] {
+        let response = h.get(token, &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "ErrorInvalidUser", "{path}: {body}");
+    }
+    let directory = h.get(&app, &format!("/users/{MEGAN_ID}")).await;
+    assert_eq!(directory.status(), StatusCode::NOT_FOUND);
+    let body: Value = directory.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "Request_ResourceNotFound");
+
+    let (status, body) = refresh(&h, megan["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(body["error_codes"][0], 50034, "{body}");
+
+    let users: Value = h
+        .http
+        .get(h.admin("/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        users["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|user| user["mail"] != MEGAN),
+        "gone from the directory"
+    );
+}
