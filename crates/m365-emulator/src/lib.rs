@@ -6,6 +6,7 @@
 
 mod admin;
 pub mod bench;
+pub mod certificates;
 pub mod clock;
 pub mod demo;
 mod emulator;
@@ -39,6 +40,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use certificates::ORG_CERTIFICATE_PEM;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::EmulatorError;
 pub use seed::{
@@ -132,6 +134,7 @@ pub struct RunningEmulator {
     http: Option<SocketAddr>,
     ca_cert_path: PathBuf,
     ca_cert_pem: String,
+    org_certificate_path: PathBuf,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     emulator: Arc<Emulator>,
@@ -155,6 +158,14 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         }
     };
     let ca = tls::load_or_create(&cert_dir)?;
+    // The demo organisation certificate with its key, for `quick3 org set --certificate`.
+    let org_certificate_path = cert_dir.join("org-demo-certificate.pem");
+    std::fs::write(&org_certificate_path, certificates::ORG_CERTIFICATE_PEM).map_err(|source| {
+        EmulatorError::File {
+            path: org_certificate_path.clone(),
+            source,
+        }
+    })?;
     let now = config.clock.now();
     let saved = match &config.state_file {
         Some(path) => store::persist::load(path)?,
@@ -228,6 +239,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         http,
         ca_cert_path: ca.ca_cert_path,
         ca_cert_pem: ca.ca_cert_pem,
+        org_certificate_path,
         shutdown,
         tasks,
         emulator,
@@ -361,6 +373,12 @@ impl RunningEmulator {
         &self.ca_cert_pem
     }
 
+    /// A PEM file with the demo organisation app's certificate and private key
+    /// ([`ORG_CERTIFICATE_PEM`]), registered on the app by the seed.
+    pub fn org_certificate_path(&self) -> &Path {
+        &self.org_certificate_path
+    }
+
     /// The line the binary prints.
     pub fn info_json(&self) -> Value {
         let mut info = json!({
@@ -372,6 +390,7 @@ impl RunningEmulator {
             "tenant_id": DEMO_TENANT_ID,
             "org_client_id": ORG_CLIENT_ID,
             "org_client_secret": ORG_CLIENT_SECRET,
+            "org_certificate": self.org_certificate_path.display().to_string(),
         });
         if let Some(http) = self.http_authority() {
             info["http_authority"] = json!(http);
