@@ -64,6 +64,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/throttle", get(throttle).put(set_throttle))
         .route("/delta/expire", post(expire_delta))
         .route("/clock/advance", post(advance_clock))
+        .route("/latency", get(latency).put(set_latency))
 }
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
@@ -633,4 +634,23 @@ async fn advance_clock(
 ) -> Json<Value> {
     emulator.advance_clock(chrono::TimeDelta::seconds(advance.seconds));
     Json(json!({"now": emulator.now()}))
+}
+
+#[derive(Debug, Deserialize)]
+struct Latency {
+    ms: u64,
+}
+
+/// The network latency every identity and Graph request waits.
+async fn latency(State(emulator): State<Arc<Emulator>>) -> Json<Value> {
+    Json(json!({"ms": emulator.latency().as_millis() as u64}))
+}
+
+/// Sets the network latency (0 turns it off).
+async fn set_latency(
+    State(emulator): State<Arc<Emulator>>,
+    Json(body): Json<Latency>,
+) -> Json<Value> {
+    emulator.set_latency(std::time::Duration::from_millis(body.ms));
+    Json(json!({"ms": body.ms}))
 }

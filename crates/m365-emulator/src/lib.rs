@@ -89,6 +89,9 @@ pub struct EmulatorConfig {
     pub throttle: ThrottleConfig,
     /// The clock every expiry and window is measured with.
     pub clock: Arc<dyn Clock>,
+    /// A network round trip every identity and Graph request waits before it is handled (the
+    /// admin API answers at once); `PUT /_emulator/latency` changes it while running.
+    pub latency: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -104,6 +107,7 @@ impl Default for EmulatorConfig {
             delta_token_lifetime: Duration::from_secs(7 * 24 * 3600),
             throttle: ThrottleConfig::default(),
             clock: Arc::new(SystemClock),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -200,6 +204,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         config.seed.clone(),
     ));
     emulator.restore(sign_ins, sync_states);
+    emulator.set_latency(config.latency);
     let router = http::router(Arc::clone(&emulator));
     let (shutdown, watcher) = watch::channel(false);
     let bind = |port: u16| async move {
@@ -459,6 +464,10 @@ pub struct ServeArgs {
     /// Access-token lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     pub access_token_lifetime: u64,
+    /// A network round trip in milliseconds that every identity and Graph request waits (as
+    /// against Microsoft, ~100–300 ms) before it is handled.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 impl ServeArgs {
@@ -478,6 +487,7 @@ impl ServeArgs {
             http_port: self.http_port,
             cert_dir: self.cert_dir.clone(),
             access_token_lifetime: Duration::from_secs(self.access_token_lifetime),
+            latency: Duration::from_millis(self.latency_ms),
             ..EmulatorConfig::default()
         }
     }
