@@ -128,6 +128,13 @@ async fn a_signed_assertion_gets_an_application_token() {
     s256.claims["aud"] = json!(h.url("/contoso.example/oauth2/v2.0/token"));
     let (status, body) = present(&h, ORG_CLIENT_ID, &s256.jwt()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+
+    // NumericDates with a fraction, as MSAL for Python sends them (`time.time()`).
+    let mut fractional = Assertion::valid(&h, now);
+    fractional.claims["iat"] = json!(now.timestamp() as f64 + 0.25);
+    fractional.claims["exp"] = json!(now.timestamp() as f64 + 600.75);
+    let (status, body) = present(&h, ORG_CLIENT_ID, &fractional.jwt()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]

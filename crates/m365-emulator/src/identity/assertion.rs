@@ -132,10 +132,12 @@ pub fn verify(
             now,
         ));
     }
+    // NumericDate: seconds, possibly with a fraction (MSAL for Python sends `time.time()` floats).
     let instant = |name: &str| {
         claims[name]
-            .as_i64()
-            .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0))
+            .as_f64()
+            .filter(|seconds| seconds.is_finite())
+            .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds.floor() as i64, 0))
     };
     let Some(exp) = instant("exp") else {
         return Err(malformed(now));
