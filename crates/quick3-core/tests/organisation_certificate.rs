@@ -321,6 +321,23 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
         "{unreadable}"
     );
 
+    let large = world.dir.path().join("backup.tar");
+    std::fs::write(&large, vec![b'x'; 2 * 1024 * 1024]).unwrap();
+    let too_large = administrator::save_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(OrgCredential::Certificate),
+        None,
+        Some(large.display().to_string()),
+        today,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        too_large.to_string().contains("larger than a certificate file"),
+        "{too_large}"
+    );
+
     let file = world.dir.path().join("organisation.pem");
     std::fs::write(&file, ORG_CERTIFICATE_PEM).unwrap();
     let record = administrator::save_settings(

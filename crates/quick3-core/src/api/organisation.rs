@@ -119,9 +119,28 @@ pub async fn import_org_certificate(
 
 /// Reads a certificate file for [`import_org_certificate`], saying plainly what is wrong.
 pub fn read_certificate_file(path: &std::path::Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|err| OrgError::CertificateUnusable {
+    use std::io::Read;
+    /// A certificate with its key is a few kilobytes; anything far larger is another file.
+    const LIMIT: u64 = 1024 * 1024;
+    let unreadable = |err: std::io::Error| OrgError::CertificateUnusable {
         reason: format!("the file {} could not be read ({err})", path.display()),
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(unreadable)?
+        .take(LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(OrgError::CertificateUnusable {
+            reason: format!(
+                "{} is larger than a certificate file (over 1 MB); choose the PEM file with the \
+                 certificate and its key",
+                path.display()
+            ),
+        }
+        .into());
+    }
     String::from_utf8(bytes).map_err(|_| {
         OrgError::CertificateUnusable {
             reason: format!(
