@@ -334,7 +334,9 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
     .await
     .unwrap_err();
     assert!(
-        too_large.to_string().contains("larger than a certificate file"),
+        too_large
+            .to_string()
+            .contains("larger than a certificate file"),
         "{too_large}"
     );
 
@@ -381,4 +383,118 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
     assert!(!world.credentials.has_org_certificate().unwrap());
     assert_eq!(world.store.org_certificate_pem().unwrap(), None);
     assert!(test_at(&world, now()).await.ok);
+}
+
+#[tokio::test]
+async fn the_sync_job_reminds_of_the_certificate_and_repeats_it_when_it_fails() {
+    use quick3_core::api::organisation::link_mailbox;
+    use quick3_core::jobs::{run_job, work};
+    use quick3_core::model::{
+        Direction, FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec, NewOrgLink,
+    };
+
+    let mut world = world().await;
+    let start = now();
+    let pem = other_certificate(10);
+    upload(
+        &world,
+        pem.split("-----BEGIN PRIVATE KEY-----").next().unwrap(),
+    )
+    .await;
+    let record = import_org_certificate(
+        &mut world.store,
+        &world.credentials,
+        settings(OrgCredential::Certificate),
+        &pem,
+        start.date_naive(),
+    )
+    .await
+    .unwrap();
+    let expires = record.certificate.unwrap().not_after.date_naive();
+    link_mailbox(
+        &mut world.store,
+        &world.credentials,
+        NewOrgLink {
+            resource_id: world.resource,
+            mailbox: m365_emulator::MEGAN_ID.into(),
+            direction: Direction::Down,
+            calendars: vec![],
+        },
+        start,
+    )
+    .await
+    .unwrap();
+    let job = quick3_core::api::add_job(
+        &mut world.store,
+        JobSpec {
+            name: "Linked calendars".into(),
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 15,
+                unit: FrequencyUnit::Minutes,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: JobScope::AllResources,
+            notify: FailureNotice {
+                emails: vec!["it@contoso.example".into()],
+                ..FailureNotice::default()
+            },
+        },
+        start,
+    )
+    .unwrap();
+    let path = world.store.path().unwrap().to_path_buf();
+    let jobs = std::sync::Mutex::new(quick3_core::Store::open(&path).unwrap());
+    let run_at = |at: DateTime<Utc>| {
+        let (path, credentials, jobs) = (&path, &world.credentials, &jobs);
+        async move {
+            let clock = move || at;
+            run_job(jobs, job.id, clock, chrono_tz::UTC, |job| async move {
+                work::run(path, credentials, &job, &clock).await
+            })
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+
+    let first = run_at(start).await;
+    assert!(first.outcome.succeeded, "{:?}", first.outcome.failures);
+    let reminder = first.mail.expect("the first run of the day reminds");
+    assert!(
+        reminder
+            .subject
+            .contains("the organisation's certificate expires"),
+        "{}",
+        reminder.subject
+    );
+    assert!(
+        reminder
+            .body
+            .contains(&format!("expires on {expires} (in 10 days)")),
+        "{}",
+        reminder.body
+    );
+
+    // Twelve days later (on both sides) the certificate has expired: the sync fails for the
+    // linked mailbox with the reason, and the failure mail repeats the warning.
+    let advanced = world
+        .tenant
+        .admin
+        .post(format!("{}/clock/advance", world.tenant.emulator.admin()))
+        .json(&json!({"seconds": Duration::days(12).num_seconds()}))
+        .send()
+        .await
+        .unwrap();
+    assert!(advanced.status().is_success());
+    let later = run_at(start + Duration::days(12)).await;
+    assert!(!later.outcome.succeeded);
+    let failure = later.mail.expect("a failure mail");
+    assert!(
+        failure.body.contains("AADSTS1000502")
+            && failure.body.contains(&format!("expired on {expires}")),
+        "{}",
+        failure.body
+    );
 }
