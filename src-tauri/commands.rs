@@ -337,12 +337,14 @@ pub fn org_settings(state: State<'_, AppState>) -> Reply<Option<OrgSettingsRecor
     })
 }
 
-/// Saves Client settings → Office 365; a secret given goes to the OS keyring, none keeps it.
+/// Saves Client settings → Office 365; a secret given goes to the OS keyring, none keeps it; with
+/// the certificate credential, a certificate file given is imported (its key to the OS keyring).
 #[tauri::command]
 pub async fn save_org_settings(
     app: AppHandle,
     settings: OrgSettings,
     secret: Option<String>,
+    certificate_file: Option<String>,
 ) -> Reply<OrgSettingsRecord> {
     own_connection(app, move |s, c| {
         block_on(administrator::save_settings(
@@ -350,6 +352,7 @@ pub async fn save_org_settings(
             c,
             settings,
             secret,
+            certificate_file,
             Utc::now().date_naive(),
         ))
     })

@@ -70,3 +70,44 @@ def test_confidential_client_credentials(emulator):
     user = requests.get(emulator["graph"] + "/users/megan.bowen@contoso.example",
                         headers={"Authorization": "Bearer " + result["access_token"]}, verify=emulator["ca_cert"])
     assert user.status_code == 200 and user.json()["id"]
+
+
+def _certificate_app(emulator, credential):
+    import msal
+    return msal.ConfidentialClientApplication(
+        emulator["org_client_id"], client_credential=credential,
+        authority=emulator["authority"] + "/contoso.example", instance_discovery=False, verify=emulator["ca_cert"])
+
+
+def _pem_blocks(path):
+    text = open(path).read()
+    key = text[text.index("-----BEGIN PRIVATE KEY-----"):]
+    certificate = text[:text.index("-----BEGIN PRIVATE KEY-----")]
+    return certificate, key
+
+
+def test_confidential_client_with_a_certificate_sha1_thumbprint_rs256(emulator):
+    """MSAL's long-standing way: the SHA-1 thumbprint given, an RS256 assertion with x5t."""
+    _, key = _pem_blocks(emulator["org_certificate"])
+    app = _certificate_app(emulator, {"private_key": key, "thumbprint": "2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9"})
+    result = app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])
+    assert "access_token" in result, result
+    user = requests.get(emulator["graph"] + "/users/megan.bowen@contoso.example",
+                        headers={"Authorization": "Bearer " + result["access_token"]}, verify=emulator["ca_cert"])
+    assert user.status_code == 200
+
+
+def test_confidential_client_with_a_certificate_sha256_ps256(emulator):
+    """MSAL 1.35+ without a thumbprint: a PS256 assertion with x5t#S256 (and x5c)."""
+    certificate, key = _pem_blocks(emulator["org_certificate"])
+    app = _certificate_app(emulator, {"private_key": key, "public_certificate": certificate})
+    result = app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])
+    assert "access_token" in result, result
+
+
+def test_a_certificate_with_the_wrong_thumbprint_is_refused_with_700027(emulator):
+    _, key = _pem_blocks(emulator["org_certificate"])
+    app = _certificate_app(emulator, {"private_key": key, "thumbprint": "00" * 20})
+    result = app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])
+    assert result.get("error") == "invalid_client", result
+    assert 700027 in result.get("error_codes", []), result

@@ -2,11 +2,16 @@
 // Office 365 (administrators; Ctrl+S, the secret to the OS keyring and never to the data folder,
 // the 30-day expiry warning, the unsaved-changes question), hamburger → Test settings (a wrong
 // secret in plain words, then a token, a user and a calendar), and a resource linked to Megan's
-// mailbox by e-mail — shown by name as an organisation link — that Sync Calendar then fills.
+// mailbox by e-mail — shown by name as an organisation link — that Sync Calendar then fills; then
+// the administrator switches to a certificate (a PEM file with its key, imported by path: subject,
+// thumbprint and expiry shown, the key to the keyring and not the data folder) and Test settings
+// passes with it.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   accountRow, chooseFromAccountMenu, click, fill, freshDataDir, keyringSecrets, launch, openOffice365Tab, screenshot,
   textOf, waitForText,
@@ -33,10 +38,11 @@ function inDays(days) {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-/** Every byte the data folder holds, as text (to prove a secret never lands there). */
-function dataFolderText(dir) {
+/** Every byte the data folder holds, as text (to prove a secret never lands there). `except`: a
+ * folder name to leave out. */
+function dataFolderText(dir, except = null) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !(except && (e.parentPath ?? e.path).split('/').includes(except)))
     .map((e) => readFileSync(join(e.parentPath ?? e.path, e.name)).toString('latin1'))
     .join('\n');
 }
@@ -142,4 +148,43 @@ test('a resource is linked to Megan\'s mailbox by e-mail, shown as an organisati
   assert.ok(added > 5, `the linked mailbox's appointments were pulled: ${summary}`);
   assert.match(summary, /no errors/);
   await screenshot(app, 'org-linked-and-synced');
+});
+
+test('the administrator switches to a certificate file, sees it by thumbprint and expiry, and Test settings passes', async () => {
+  // The demo organisation app's certificate with its private key, as an administrator exported it.
+  const fixture = fileURLToPath(new URL('../../crates/m365-emulator/fixtures/org-demo-certificate.pem', import.meta.url));
+  const file = join(mkdtempSync(join(tmpdir(), 'quick3-org-cert-')), 'quick3-organisation.pem');
+  copyFileSync(fixture, file);
+  // A line from the end of the key (its private primes; the first lines hold the public modulus).
+  const keyLines = readFileSync(file, 'utf8').split('-----BEGIN PRIVATE KEY-----')[1].split('\n');
+  const keyLine = keyLines[keyLines.length - 4];
+
+  await click(app, '[data-testid="close-resource-card"]');
+  await click(app, '[data-testid="home-menu"]');
+  await click(app, '[data-testid="menu-settings"]');
+  await click(app, '[data-testid="settings-office365"]');
+  await click(app, '[data-testid="org-credential-certificate"]');
+  assert.equal(await (await app.$('[data-testid="org-secret"]')).isExisting(), false, 'no secret field now');
+  await app.keys(['Control', 's']);
+  await waitForText(app, '[data-testid="org-message"]', 'Certificate file: enter the path', 10000);
+
+  await fill(app, '[data-testid="org-certificate-file"]', file);
+  await app.keys(['Control', 's']);
+  await waitForText(app, '[data-testid="org-message"]', 'Office 365 client settings saved', 20000);
+  assert.equal(await textOf(app, '[data-testid="org-certificate-thumbprint"]'), '2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9');
+  assert.match(await textOf(app, '[data-testid="org-certificate-subject"]'), /Quick3 Planner organisation \(demo\)/);
+  assert.equal(await textOf(app, '[data-testid="org-certificate-valid-until"]'), '2045-12-31');
+  assert.equal(await (await app.$('[data-testid="org-expiry-warning"]')).isExisting(), false, 'no warning until 2045');
+  assert.ok(keyringSecrets().some((s) => s.includes('BEGIN CERTIFICATE')), 'the certificate and key are in the keyring');
+  assert.ok(!keyringSecrets().includes(SECRET), 'the client secret left the keyring');
+  // (The demo's emulator, playing Microsoft, keeps its demo certificate with the key in its own
+  // emulator-ca folder; Quick3's files must not hold it.)
+  assert.ok(!dataFolderText(dataDir, 'emulator-ca').includes(keyLine), 'no part of the private key in the data folder');
+  await screenshot(app, 'org-client-settings-certificate');
+
+  const tested = await testSettings();
+  assert.equal(tested.code, 'ok', tested.text);
+  assert.match(tested.text, /Token: issued by Microsoft/);
+  assert.match(tested.text, /The organisation's settings work/);
+  await click(app, '[data-testid="test-settings-close"]');
 });

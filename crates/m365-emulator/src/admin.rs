@@ -42,6 +42,14 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/tenants/{tenant}/grants", delete(revoke_grants))
         .route("/apps/{client}/secret", put(set_secret))
         .route(
+            "/apps/{client}/certificates",
+            get(certificates).post(add_certificate),
+        )
+        .route(
+            "/apps/{client}/certificates/{thumbprint}",
+            delete(remove_certificate),
+        )
+        .route(
             "/tenants/{tenant}/apps/{client}/access-policy",
             put(set_access_policy).delete(remove_access_policy),
         )
@@ -58,6 +66,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/throttle", get(throttle).put(set_throttle))
         .route("/delta/expire", post(expire_delta))
         .route("/clock/advance", post(advance_clock))
+        .route("/latency", get(latency).put(set_latency))
 }
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
@@ -427,6 +436,84 @@ async fn set_secret(
     Json(answer).into_response()
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CertificateRequest {
+    /// The public certificate: PEM, or the base64 DER of a `.cer` file. A private key in the same
+    /// text is ignored (Entra never takes one).
+    certificate: String,
+}
+
+fn certificate_json(certificate: &crate::certificates::AppCertificate) -> Value {
+    json!({
+        "thumbprint": certificate.thumbprint,
+        "thumbprintSha256": certificate.thumbprint_sha256,
+        "subject": certificate.subject,
+        "startDateTime": certificate.start,
+        "endDateTime": certificate.end,
+    })
+}
+
+/// Certificates & secrets → Certificates: the app's uploaded certificates.
+async fn certificates(
+    State(emulator): State<Arc<Emulator>>,
+    Path(client): Path<String>,
+) -> Response {
+    let store = emulator.store();
+    let Some(app) = store.apps.get(&client) else {
+        return not_found("app");
+    };
+    Json(json!({"value": app.certificates.iter().map(certificate_json).collect::<Vec<_>>()}))
+        .into_response()
+}
+
+/// Uploads a certificate to an app registration (its key then signs client assertions).
+async fn add_certificate(
+    State(emulator): State<Arc<Emulator>>,
+    Path(client): Path<String>,
+    Json(body): Json<CertificateRequest>,
+) -> Response {
+    let certificate = match crate::certificates::AppCertificate::parse(&body.certificate) {
+        Ok(certificate) => certificate,
+        Err(reason) => return problem(StatusCode::BAD_REQUEST, reason),
+    };
+    let mut store = emulator.store();
+    let Some(app) = store.apps.get_mut(&client) else {
+        return not_found("app");
+    };
+    if app.allow_public_client_flows && app.client_secret.is_none() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "a public client has no credentials",
+        );
+    }
+    let answer = certificate_json(&certificate);
+    app.certificates
+        .retain(|c| c.thumbprint != certificate.thumbprint);
+    app.certificates.push(certificate);
+    store.mark_changed();
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// Removes an uploaded certificate by its SHA-1 thumbprint (hex).
+async fn remove_certificate(
+    State(emulator): State<Arc<Emulator>>,
+    Path((client, thumbprint)): Path<(String, String)>,
+) -> Response {
+    let mut store = emulator.store();
+    let Some(app) = store.apps.get_mut(&client) else {
+        return not_found("app");
+    };
+    let before = app.certificates.len();
+    app.certificates
+        .retain(|c| !c.thumbprint.eq_ignore_ascii_case(&thumbprint));
+    if app.certificates.len() == before {
+        return not_found("certificate");
+    }
+    store.mark_changed();
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// The tenant's id, when both the tenant and the app exist; else what was not found.
 fn tenant_and_app(
     store: &crate::store::Store,
@@ -608,4 +695,23 @@ async fn advance_clock(
 ) -> Json<Value> {
     emulator.advance_clock(chrono::TimeDelta::seconds(advance.seconds));
     Json(json!({"now": emulator.now()}))
+}
+
+#[derive(Debug, Deserialize)]
+struct Latency {
+    ms: u64,
+}
+
+/// The network latency every identity and Graph request waits.
+async fn latency(State(emulator): State<Arc<Emulator>>) -> Json<Value> {
+    Json(json!({"ms": emulator.latency().as_millis() as u64}))
+}
+
+/// Sets the network latency (0 turns it off).
+async fn set_latency(
+    State(emulator): State<Arc<Emulator>>,
+    Json(body): Json<Latency>,
+) -> Json<Value> {
+    emulator.set_latency(std::time::Duration::from_millis(body.ms));
+    Json(json!({"ms": body.ms}))
 }

@@ -1,6 +1,8 @@
 //! The shared state behind every endpoint: store, tokens, sync states, throttling, faults, log.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -37,6 +39,8 @@ pub struct Emulator {
     pub lifetimes: Lifetimes,
     /// The seed `/_emulator/reset` goes back to.
     pub seed: crate::Seed,
+    /// A network round trip added to every request but the admin API's, in milliseconds.
+    latency_ms: AtomicU64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -64,7 +68,20 @@ impl Emulator {
             throttle: Arc::new(throttle),
             lifetimes,
             seed,
+            latency_ms: AtomicU64::new(0),
         }
+    }
+
+    /// The network latency every identity and Graph request waits before it is handled.
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_ms.store(
+            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// Continues the sign-ins and sync states of an earlier run (`--state`).

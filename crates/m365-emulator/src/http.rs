@@ -160,6 +160,12 @@ async fn front(
     if path.starts_with("/_emulator") {
         return next.run(request).await;
     }
+    // The network: a round trip the client waits for, the server's CPU idle (so that clients
+    // overlapping their requests gain as they would against Microsoft).
+    let latency = emulator.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let roll: f64 = rand::random();
     let fault = emulator.faults().take(&method, &path, roll);
     let response = match &fault {

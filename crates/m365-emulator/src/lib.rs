@@ -6,6 +6,7 @@
 
 mod admin;
 pub mod bench;
+pub mod certificates;
 pub mod clock;
 pub mod demo;
 mod emulator;
@@ -39,6 +40,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use certificates::ORG_CERTIFICATE_PEM;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::EmulatorError;
 pub use seed::{
@@ -87,6 +89,9 @@ pub struct EmulatorConfig {
     pub throttle: ThrottleConfig,
     /// The clock every expiry and window is measured with.
     pub clock: Arc<dyn Clock>,
+    /// A network round trip every identity and Graph request waits before it is handled (the
+    /// admin API answers at once); `PUT /_emulator/latency` changes it while running.
+    pub latency: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -102,6 +107,7 @@ impl Default for EmulatorConfig {
             delta_token_lifetime: Duration::from_secs(7 * 24 * 3600),
             throttle: ThrottleConfig::default(),
             clock: Arc::new(SystemClock),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -132,6 +138,7 @@ pub struct RunningEmulator {
     http: Option<SocketAddr>,
     ca_cert_path: PathBuf,
     ca_cert_pem: String,
+    org_certificate_path: PathBuf,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     emulator: Arc<Emulator>,
@@ -155,6 +162,14 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         }
     };
     let ca = tls::load_or_create(&cert_dir)?;
+    // The demo organisation certificate with its key, for `quick3 org set --certificate`.
+    let org_certificate_path = cert_dir.join("org-demo-certificate.pem");
+    std::fs::write(&org_certificate_path, certificates::ORG_CERTIFICATE_PEM).map_err(|source| {
+        EmulatorError::File {
+            path: org_certificate_path.clone(),
+            source,
+        }
+    })?;
     let now = config.clock.now();
     let saved = match &config.state_file {
         Some(path) => store::persist::load(path)?,
@@ -189,6 +204,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         config.seed.clone(),
     ));
     emulator.restore(sign_ins, sync_states);
+    emulator.set_latency(config.latency);
     let router = http::router(Arc::clone(&emulator));
     let (shutdown, watcher) = watch::channel(false);
     let bind = |port: u16| async move {
@@ -228,6 +244,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         http,
         ca_cert_path: ca.ca_cert_path,
         ca_cert_pem: ca.ca_cert_pem,
+        org_certificate_path,
         shutdown,
         tasks,
         emulator,
@@ -361,6 +378,12 @@ impl RunningEmulator {
         &self.ca_cert_pem
     }
 
+    /// A PEM file with the demo organisation app's certificate and private key
+    /// ([`ORG_CERTIFICATE_PEM`]), registered on the app by the seed.
+    pub fn org_certificate_path(&self) -> &Path {
+        &self.org_certificate_path
+    }
+
     /// The line the binary prints.
     pub fn info_json(&self) -> Value {
         let mut info = json!({
@@ -372,6 +395,7 @@ impl RunningEmulator {
             "tenant_id": DEMO_TENANT_ID,
             "org_client_id": ORG_CLIENT_ID,
             "org_client_secret": ORG_CLIENT_SECRET,
+            "org_certificate": self.org_certificate_path.display().to_string(),
         });
         if let Some(http) = self.http_authority() {
             info["http_authority"] = json!(http);
@@ -440,6 +464,10 @@ pub struct ServeArgs {
     /// Access-token lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     pub access_token_lifetime: u64,
+    /// A network round trip in milliseconds that every identity and Graph request waits (as
+    /// against Microsoft, ~100–300 ms) before it is handled.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 impl ServeArgs {
@@ -459,6 +487,7 @@ impl ServeArgs {
             http_port: self.http_port,
             cert_dir: self.cert_dir.clone(),
             access_token_lifetime: Duration::from_secs(self.access_token_lifetime),
+            latency: Duration::from_millis(self.latency_ms),
             ..EmulatorConfig::default()
         }
     }

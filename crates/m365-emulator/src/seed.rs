@@ -105,6 +105,7 @@ pub fn directory(now: DateTime<Utc>) -> Store {
             required_scopes: ["User.Read", "Calendars.ReadWrite", "offline_access"]
                 .map(str::to_owned)
                 .to_vec(),
+            certificates: Vec::new(),
         },
         App {
             client_id: ORG_CLIENT_ID.to_owned(),
@@ -115,6 +116,12 @@ pub fn directory(now: DateTime<Utc>) -> Store {
             client_secret: Some(ORG_CLIENT_SECRET.to_owned()),
             client_secret_expires: None,
             required_scopes: ["User.Read"].map(str::to_owned).to_vec(),
+            certificates: vec![
+                crate::certificates::AppCertificate::parse(
+                    crate::certificates::ORG_CERTIFICATE_PEM,
+                )
+                .expect("the demo certificate is a certificate"),
+            ],
         },
     ];
     for app in apps {

@@ -327,3 +327,54 @@ async fn reset_and_seed_replace_the_mailboxes() {
         "the demo seed fills the mailbox (first page of 10)"
     );
 }
+
+#[tokio::test]
+async fn a_network_latency_delays_every_request_but_the_admin_api() {
+    let h = start(Seed::Empty).await;
+    let token = h.app_token().await;
+    let set = h
+        .http
+        .put(h.admin("/latency"))
+        .json(&json!({"ms": 300}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let shown: Value = h
+        .http
+        .get(h.admin("/latency"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["ms"], 300);
+
+    let started = Instant::now();
+    let answer = h.get(&token, "/users?$top=1").await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "the round trip was waited for"
+    );
+    let log: Value = h
+        .http
+        .get(h.admin("/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = log["value"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["path"].as_str().unwrap().starts_with("/v1.0/users"));
+    assert!(last["durationMs"].as_u64().unwrap() >= 300, "{last}");
+
+    h.http
+        .put(h.admin("/latency"))
+        .json(&json!({"ms": 0}))
+        .send()
+        .await
+        .unwrap();
+}

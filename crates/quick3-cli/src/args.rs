@@ -71,7 +71,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
     /// Saves the organisation's app registration; the client secret is read from QUICK3_ORG_SECRET
-    /// or asked on the terminal, and kept in the OS keyring only.
+    /// or asked on the terminal, and kept in the OS keyring only. With --certificate, a certificate
+    /// is used instead: its private key goes to the OS keyring.
     Set {
         /// Directory (tenant) id or domain.
         #[arg(long)]
@@ -80,13 +81,17 @@ pub enum OrgCommand {
         #[arg(long)]
         client_id: String,
         /// When the client secret expires (YYYY-MM-DD): warned about 30 days ahead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "certificate")]
         secret_expires: Option<chrono::NaiveDate>,
+        /// A PEM file with the certificate uploaded to the app registration and its unencrypted
+        /// private key (PKCS#8 or PKCS#1), used instead of a client secret.
+        #[arg(long, value_name = "FILE.pem")]
+        certificate: Option<std::path::PathBuf>,
         /// Directions linked mailboxes may use, comma-separated (default: down,up,both).
         #[arg(long, value_delimiter = ',')]
         directions: Vec<String>,
     },
-    /// Shows the organisation's settings and the secret-expiry warning.
+    /// Shows the organisation's settings, which credential is used and its expiry warning.
     Show {
         #[arg(long)]
         json: bool,

@@ -157,3 +157,123 @@ async fn an_administrator_sets_up_tests_and_links_the_organisation() {
     }
     assert!(!tested.contains(ORG_CLIENT_SECRET) && !shown.to_string().contains(ORG_CLIENT_SECRET));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_uses_a_certificate_instead_of_a_secret() {
+    let tenant = support::demo_tenant().await;
+    let cli = Cli::for_tenant(&tenant);
+    cli.ok(&["demo", "seed"]);
+    let certificate = tenant.emulator.org_certificate_path().display().to_string();
+    let set_with = |file: &str| {
+        cli.command(&[
+            "org",
+            "set",
+            "--tenant",
+            DEMO_TENANT_ID,
+            "--client-id",
+            ORG_CLIENT_ID,
+            "--certificate",
+            file,
+        ])
+        .env_remove("QUICK3_ORG_SECRET")
+        .output()
+        .expect("quick3 runs")
+    };
+
+    // A file holding a certificate with the key of another certificate is refused plainly.
+    let mismatched = cli.dir.path().join("mismatched.pem");
+    let certificate_part = m365_emulator::ORG_CERTIFICATE_PEM
+        .split("-----BEGIN PRIVATE KEY-----")
+        .next()
+        .unwrap();
+    std::fs::write(
+        &mismatched,
+        format!(
+            "{certificate_part}{}",
+            m365_emulator::certificates::OTHER_KEY_PEM
+        ),
+    )
+    .unwrap();
+    let refused = set_with(&mismatched.display().to_string());
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("the private key does not belong to the certificate"),
+        "{stderr}"
+    );
+
+    let set = set_with(&certificate);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let said = String::from_utf8_lossy(&set.stdout);
+    assert!(
+        said.contains("2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9") && said.contains("2045-12-31"),
+        "{said}"
+    );
+    let shown = cli.ok(&["org", "show"]);
+    assert!(
+        shown.contains("certificate, private key in the OS keyring")
+            && shown.contains("Thumbprint:      2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9")
+            && shown.contains("Expires:         2045-12-31"),
+        "{shown}"
+    );
+    let json = cli.json(&["org", "show", "--json"]);
+    assert_eq!(json["settings"]["credential"], "certificate");
+    assert_eq!(json["secret_stored"], false);
+
+    let tested = cli.ok(&["org", "test", "--mailbox", "megan.bowen@contoso.example"]);
+    assert!(
+        tested.contains("Megan Bowen") && tested.contains("The organisation's settings work."),
+        "{tested}"
+    );
+    // Saved again without --certificate or a secret: the certificate stays in use.
+    let again = org_set(&cli, "", &[]);
+    assert!(again.status.success());
+    assert_eq!(
+        cli.json(&["org", "show", "--json"])["settings"]["credential"],
+        "certificate"
+    );
+
+    // The certificate is removed in Entra: Test settings names it by its thumbprint.
+    common::admin(
+        &tenant,
+        reqwest::Method::DELETE,
+        &format!("/apps/{ORG_CLIENT_ID}/certificates/2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9"),
+        None,
+    )
+    .await;
+    let test = cli.command(&["org", "test"]).output().unwrap();
+    assert_eq!(test.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&test.stderr);
+    assert!(
+        stderr.contains("AADSTS700027")
+            && stderr.contains("2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9"),
+        "{stderr}"
+    );
+
+    // No part of the private key in the data folder.
+    // A line from the end of the key: its private primes (the first lines hold the public modulus).
+    let key_lines: Vec<&str> = m365_emulator::ORG_CERTIFICATE_PEM
+        .split("-----BEGIN PRIVATE KEY-----")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .collect();
+    let key_line = key_lines[key_lines.len() - 3];
+    for entry in std::fs::read_dir(cli.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path != mismatched {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes
+                    .windows(key_line.len())
+                    .any(|w| w == key_line.as_bytes()),
+                "{} holds the private key",
+                path.display()
+            );
+        }
+    }
+}

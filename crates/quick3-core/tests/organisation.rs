@@ -32,6 +32,7 @@ fn settings(tenant: &str, expires: Option<NaiveDate>) -> OrgSettings {
     OrgSettings {
         tenant: tenant.into(),
         client_id: m365_emulator::ORG_CLIENT_ID.into(),
+        credential: quick3_core::model::OrgCredential::Secret,
         secret_expires: expires,
         directions: vec![],
     }
@@ -586,6 +587,7 @@ async fn the_windows_doors_are_for_administrators_only() {
         &world.credentials,
         settings(DEMO_TENANT_ID, None),
         Some(m365_emulator::ORG_CLIENT_SECRET.into()),
+        None,
         today,
     )
     .await
@@ -609,6 +611,7 @@ async fn the_windows_doors_are_for_administrators_only() {
         &world.credentials,
         settings(DEMO_TENANT_ID, None),
         Some(m365_emulator::ORG_CLIENT_SECRET.into()),
+        None,
         today,
     )
     .await

@@ -134,9 +134,10 @@ export const api = {
   sendTestMail: (to: string) => call<null>('send_test_mail', { to }),
   /** Client settings → Office 365 (administrators only); null until entered. */
   orgSettings: () => call<OrgSettingsRecord | null>('org_settings'),
-  /** `secret` null keeps the one in the OS keyring. */
-  saveOrgSettings: (settings: OrgSettings, secret: string | null) =>
-    call<OrgSettingsRecord>('save_org_settings', { settings, secret }),
+  /** `secret` null keeps the one in the OS keyring; `certificateFile` (a PEM file with the
+   * certificate and its private key) is imported with the certificate credential, null keeps it. */
+  saveOrgSettings: (settings: OrgSettings, secret: string | null, certificateFile: string | null = null) =>
+    call<OrgSettingsRecord>('save_org_settings', { settings, secret, certificateFile }),
   testOrgSettings: () => call<OrgTestReport>('test_org_settings'),
   /** Finds a mailbox by Object ID or e-mail (nothing is linked yet). */
   lookUpMailbox: (reference: string) => call<MailboxLookup>('look_up_mailbox', { reference }),

@@ -1,17 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import type { OrgSettingsRecord } from '../bindings/OrgSettingsRecord';
 import type { OrgTestReport } from '../bindings/OrgTestReport';
-import { connectionOf, orgFormDirty, orgFormOf, orgSettingsOf, reportLines, reportVerdict } from './organisation';
+import {
+  certificateLines,
+  connectionOf,
+  orgFormDirty,
+  orgFormOf,
+  orgSettingsOf,
+  reportLines,
+  reportVerdict,
+} from './organisation';
 
 const record: OrgSettingsRecord = {
   settings: {
     tenant: '8c3f0e5a-2d41-4b7e-9a6c-1f2e3d4c5b6a',
     client_id: '7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7',
+    credential: 'secret',
     secret_expires: '2027-03-31',
     directions: ['up_and_down', 'down'],
   },
   secret_stored: true,
+  certificate: null,
+  certificate_key_stored: false,
   expiry_warning: null,
+};
+
+const withCertificate: OrgSettingsRecord = {
+  ...record,
+  settings: { ...record.settings, credential: 'certificate', secret_expires: null },
+  secret_stored: false,
+  certificate: {
+    subject: 'CN=Quick3 Planner organisation (demo)',
+    thumbprint: '2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9',
+    not_before: '2025-01-01T00:00:00Z',
+    not_after: '2045-12-31T23:59:59Z',
+  },
+  certificate_key_stored: true,
 };
 
 describe('Client settings → Office 365 form', () => {
@@ -20,7 +44,9 @@ describe('Client settings → Office 365 form', () => {
     expect(form).toEqual({
       tenant: record.settings.tenant,
       clientId: record.settings.client_id,
+      credential: 'secret',
       secret: '',
+      certificateFile: '',
       expires: '2027-03-31',
       directions: ['down', 'up_and_down'],
     });
@@ -33,10 +59,12 @@ describe('Client settings → Office 365 form', () => {
       settings: {
         tenant: 'contoso.example',
         client_id: record.settings.client_id,
+        credential: 'secret',
         secret_expires: null,
         directions: ['down', 'up_and_down'],
       },
       secret: null,
+      certificateFile: null,
     });
     expect(orgSettingsOf({ ...form, secret: 'new~secret' })).toMatchObject({ secret: 'new~secret' });
   });
@@ -57,6 +85,39 @@ describe('Client settings → Office 365 form', () => {
     expect(orgFormDirty({ ...saved, expires: '2027-04-01' }, saved)).toBe(true);
     expect(orgFormDirty({ ...saved, directions: ['up_and_down', 'down'] }, saved)).toBe(false);
     expect(orgFormDirty({ ...saved, directions: ['down'] }, saved)).toBe(true);
+  });
+});
+
+describe('Client settings → Office 365 with a certificate', () => {
+  it('asks for a file until a certificate is imported, then keeps it when the field is empty', () => {
+    const form = { ...orgFormOf(record), credential: 'certificate' as const, secret: 'typed~before' };
+    expect(orgSettingsOf(form, false)).toEqual({ error: expect.stringContaining('Certificate file') });
+    const save = orgSettingsOf({ ...form, certificateFile: ' /home/admin/quick3.pem ' }, false);
+    expect(save).toEqual({
+      settings: expect.objectContaining({ credential: 'certificate', secret_expires: null }),
+      secret: null,
+      certificateFile: '/home/admin/quick3.pem',
+    });
+    const kept = orgSettingsOf(orgFormOf(withCertificate), true);
+    expect(kept).toMatchObject({ secret: null, certificateFile: null });
+  });
+
+  it('sends no file with a client secret, and counts a typed path or a switch as unsaved', () => {
+    const form = { ...orgFormOf(record), certificateFile: '/tmp/ignored.pem', secret: 's~1' };
+    expect(orgSettingsOf(form)).toMatchObject({ secret: 's~1', certificateFile: null });
+    const saved = orgFormOf(withCertificate);
+    expect(saved.credential).toBe('certificate');
+    expect(orgFormDirty({ ...saved }, saved)).toBe(false);
+    expect(orgFormDirty({ ...saved, certificateFile: '/tmp/new.pem' }, saved)).toBe(true);
+    expect(orgFormDirty({ ...saved, credential: 'secret' }, saved)).toBe(true);
+  });
+
+  it('shows the imported certificate by subject, thumbprint and expiry date', () => {
+    expect(certificateLines(withCertificate.certificate!)).toEqual([
+      { label: 'Subject', value: 'CN=Quick3 Planner organisation (demo)' },
+      { label: 'Thumbprint', value: '2BC2DF453EB4BE8F4D24C4CE790EBAF3BB6816B9' },
+      { label: 'Valid until', value: '2045-12-31' },
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 //! The Microsoft identity platform (v2.0): discovery, authorize, token, device code, admin consent.
 
+pub mod assertion;
 pub mod errors;
 pub mod pages;
 pub mod tokens;
@@ -675,9 +676,7 @@ async fn consent(State(emulator): State<Arc<Emulator>>, Form(form): Form<Params>
                     .filter(|scope| !OIDC_SCOPES.contains(&scope.to_ascii_lowercase().as_str()))
                     .cloned()
                     .collect();
-                let app_has_secret = store
-                    .app(&flow.client_id)
-                    .is_some_and(|app| app.client_secret.is_some());
+                let app_has_secret = store.app(&flow.client_id).is_some_and(App::is_confidential);
                 if app_has_secret {
                     store.grant_app_roles(&user.tenant_id, &flow.client_id, &roles);
                 }
@@ -1002,6 +1001,7 @@ fn authenticate_client(
     app: &App,
     form: &Params,
     headers: &HeaderMap,
+    audiences: &[String],
     now: DateTime<Utc>,
 ) -> Result<(), AadError> {
     let basic = headers
@@ -1016,10 +1016,24 @@ fn authenticate_client(
         .and_then(|decoded| String::from_utf8(decoded).ok())
         .and_then(|pair| pair.split_once(':').map(|(_, secret)| secret.to_owned()));
     let presented = form.get("client_secret").cloned().or(basic);
+    let assertion = form.get("client_assertion").filter(|a| !a.is_empty());
+    if let Some(assertion) = assertion {
+        if !app.is_confidential() {
+            return Err(AadError::new(
+                "invalid_request",
+                700025,
+                "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+                now,
+            ));
+        }
+        let assertion_type = form.get("client_assertion_type").map(String::as_str);
+        return assertion::verify(app, assertion_type, assertion, audiences, now);
+    }
     match (&app.client_secret, presented) {
-        (None, Some(_)) => Err(AadError::new("invalid_request", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.", now)),
-        (None, None) => Ok(()),
-        (Some(_), None) => Err(AadError::new("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", now).with_status(StatusCode::UNAUTHORIZED)),
+        (None, Some(_)) if !app.is_confidential() => Err(AadError::new("invalid_request", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.", now)),
+        (None, Some(_)) => Err(AadError::new("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.", now).with_status(StatusCode::UNAUTHORIZED)),
+        (None, None) if !app.is_confidential() => Ok(()),
+        (_, None) => Err(AadError::new("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", now).with_status(StatusCode::UNAUTHORIZED)),
         (Some(expected), Some(given)) if *expected == given => match app.client_secret_expires {
             Some(expires) if expires <= now => Err(AadError::new(
                 "invalid_client",
@@ -1096,7 +1110,14 @@ fn redeem(
             .ok_or_else(|| unknown_client(&client_id, now))?;
         (app, scope_tenant)
     };
-    authenticate_client(&app, form, headers, now)?;
+    // A client assertion's `aud` is the token endpoint, with the tenant as the request named it,
+    // its id or its domain.
+    let mut audiences = vec![format!("{origin}/{tenant}/oauth2/v2.0/token")];
+    if let Some(found) = &scope_tenant {
+        audiences.push(format!("{origin}/{}/oauth2/v2.0/token", found.id));
+        audiences.push(format!("{origin}/{}/oauth2/v2.0/token", found.domain));
+    }
+    authenticate_client(&app, form, headers, &audiences, now)?;
     let grant_type = get("grant_type").ok_or_else(|| {
         AadError::new(
             "invalid_request",
@@ -1368,7 +1389,7 @@ fn redeem(
             }
         }
         "client_credentials" => {
-            if app.client_secret.is_none() {
+            if !app.is_confidential() {
                 return Err(AadError::new("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", now).with_status(StatusCode::UNAUTHORIZED));
             }
             let scope = get("scope").unwrap_or_default();

@@ -40,6 +40,16 @@ pub struct App {
     pub client_secret_expires: Option<chrono::DateTime<chrono::Utc>>,
     /// Delegated permissions the registration lists (what `.default` means for it).
     pub required_scopes: Vec<String>,
+    /// Certificates uploaded as credentials (client assertions signed with their keys).
+    #[serde(default)]
+    pub certificates: Vec<crate::certificates::AppCertificate>,
+}
+
+impl App {
+    /// A confidential client has a secret or a certificate; a public client has neither.
+    pub fn is_confidential(&self) -> bool {
+        self.client_secret.is_some() || !self.certificates.is_empty()
+    }
 }
 
 /// A user and their mailbox.

@@ -1,5 +1,6 @@
 //! `quick3 org set|show|test|link|unlink|links`: organisation mode — the organisation's app
-//! registration (secret to the keyring), Test settings, and resources linked to mailboxes.
+//! registration (client secret or certificate key to the keyring), Test settings, and resources
+//! linked to mailboxes.
 
 use std::io::IsTerminal;
 
@@ -7,7 +8,7 @@ use anyhow::bail;
 use chrono::Utc;
 use quick3_core::api::organisation as org;
 use quick3_core::identity::Secret;
-use quick3_core::model::{Account, Direction, NewOrgLink, OrgSettings};
+use quick3_core::model::{Account, Direction, NewOrgLink, OrgCredential, OrgSettings};
 
 use super::Session;
 use crate::args::OrgCommand;
@@ -24,6 +25,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
             tenant,
             client_id,
             secret_expires,
+            certificate,
             directions,
         } => {
             let directions = directions
@@ -31,27 +33,59 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
                 .filter(|d| !d.trim().is_empty())
                 .map(|d| Direction::parse(d))
                 .collect::<Result<Vec<_>, _>>()?;
-            let settings = OrgSettings {
+            let stored = session.store.org_settings()?;
+            let mut settings = OrgSettings {
                 tenant,
                 client_id,
+                credential: OrgCredential::Secret,
                 secret_expires,
                 directions,
             }
             .validate()?;
-            let secret = read_secret()?;
             let credentials = session.credentials()?;
-            let record = session.runtime.block_on(org::set_org_settings(
-                &mut session.store,
-                &credentials,
-                settings,
-                secret,
-                today,
-            ))?;
-            out!(
-                "Organisation mode uses the app {} in the tenant {}; its client secret is in the OS keyring.",
-                record.settings.client_id,
-                record.settings.tenant
-            );
+            let record = match certificate {
+                Some(path) => {
+                    let pem = org::read_certificate_file(&path)?;
+                    session.runtime.block_on(org::import_org_certificate(
+                        &mut session.store,
+                        &credentials,
+                        settings,
+                        &pem,
+                        today,
+                    ))?
+                }
+                None => {
+                    let secret = read_secret()?;
+                    // Without a new secret, the credential in use stays (a certificate too).
+                    if secret.is_none()
+                        && let Some(stored) = stored
+                    {
+                        settings.credential = stored.credential;
+                    }
+                    session.runtime.block_on(org::set_org_settings(
+                        &mut session.store,
+                        &credentials,
+                        settings,
+                        secret,
+                        today,
+                    ))?
+                }
+            };
+            match &record.certificate {
+                Some(certificate) => out!(
+                    "Organisation mode uses the app {} in the tenant {} with the certificate \"{}\" (thumbprint {}, valid until {}); its private key is in the OS keyring.",
+                    record.settings.client_id,
+                    record.settings.tenant,
+                    certificate.subject,
+                    certificate.thumbprint,
+                    certificate.not_after.date_naive()
+                ),
+                None => out!(
+                    "Organisation mode uses the app {} in the tenant {}; its client secret is in the OS keyring.",
+                    record.settings.client_id,
+                    record.settings.tenant
+                ),
+            }
             if let Some(warning) = record.expiry_warning {
                 eprintln!("Warning: {warning}");
             }
@@ -74,21 +108,46 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
                 .collect();
             out!("Tenant:          {}", record.settings.tenant);
             out!("Client id:       {}", record.settings.client_id);
-            out!(
-                "Client secret:   {}",
-                if record.secret_stored {
-                    "in the OS keyring"
-                } else {
-                    "missing"
+            match record.settings.credential {
+                OrgCredential::Secret => {
+                    out!(
+                        "Credential:      client secret, {}",
+                        if record.secret_stored {
+                            "in the OS keyring"
+                        } else {
+                            "missing"
+                        }
+                    );
+                    out!(
+                        "Secret expires:  {}",
+                        record
+                            .settings
+                            .secret_expires
+                            .map_or_else(|| "not entered".to_owned(), |d| d.to_string())
+                    );
                 }
-            );
-            out!(
-                "Secret expires:  {}",
-                record
-                    .settings
-                    .secret_expires
-                    .map_or_else(|| "not entered".to_owned(), |d| d.to_string())
-            );
+                OrgCredential::Certificate => match &record.certificate {
+                    Some(certificate) => {
+                        out!(
+                            "Credential:      certificate, private key {}",
+                            if record.certificate_key_stored {
+                                "in the OS keyring"
+                            } else {
+                                "missing (import the certificate file again)"
+                            }
+                        );
+                        out!("Subject:         {}", certificate.subject);
+                        out!("Thumbprint:      {}", certificate.thumbprint);
+                        out!(
+                            "Expires:         {}",
+                            certificate.not_after.format("%Y-%m-%d %H:%M UTC")
+                        );
+                    }
+                    None => out!(
+                        "Credential:      certificate, missing (quick3 org set --certificate FILE.pem)"
+                    ),
+                },
+            }
             out!("Directions:      {}", directions.join(", "));
             if let Some(warning) = record.expiry_warning {
                 eprintln!("Warning: {warning}");
@@ -192,7 +251,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
 /// The secret from QUICK3_ORG_SECRET or the terminal; `None` keeps the stored one.
 fn read_secret() -> anyhow::Result<Option<Secret>> {
     if let Ok(secret) = std::env::var(SECRET_ENV) {
-        return Ok(Some(Secret::new(secret)));
+        return Ok((!secret.trim().is_empty()).then(|| Secret::new(secret)));
     }
     if std::io::stdin().is_terminal() {
         eprint!("Client secret (Enter keeps the stored one): ");

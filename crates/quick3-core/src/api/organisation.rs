@@ -7,14 +7,30 @@ use serde_json::Value;
 use crate::error::{ErrorPayload, Result};
 use crate::graph::GraphError;
 use crate::graph::client::{AppTokens, GraphClient, RetryPolicy, read_page, user_mailbox};
+use crate::identity::certificate::certificate_info;
 use crate::identity::organisation::token_roles;
-use crate::identity::{Credentials, OrgError, Secret};
+use crate::identity::{Credentials, OrgError, Secret, SigningCertificate};
 use crate::ids::AccountId;
 use crate::model::{
-    Account, Direction, NewOrgLink, OrgMailbox, OrgSettings, OrgSettingsRecord, OrgTestReport,
-    secret_expiry_warning,
+    Account, Direction, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox, OrgSettings,
+    OrgSettingsRecord, OrgTestReport, credential_expiry_warning,
 };
 use crate::store::{ResolvedMailbox, Store};
+
+/// The organisation's certificate as imported (public part, from the settings), if any.
+fn stored_certificate(store: &Store) -> Option<OrgCertificate> {
+    store
+        .org_certificate_pem()
+        .ok()
+        .flatten()
+        .and_then(|pem| certificate_info(&pem))
+}
+
+/// The expiry warning of the organisation's credential in use (secret or certificate) on `today`.
+pub fn org_expiry_warning(store: &Store, today: NaiveDate) -> Option<String> {
+    let settings = store.org_settings().ok()??;
+    credential_expiry_warning(&settings, stored_certificate(store).as_ref(), today)
+}
 
 /// The organisation's settings as the Client settings screen shows them, with the expiry warning
 /// as of `today`; `None` until an administrator entered them.
@@ -26,15 +42,24 @@ pub fn org_settings(
     let Some(settings) = store.org_settings()? else {
         return Ok(None);
     };
+    let certificate = match settings.credential {
+        OrgCredential::Certificate => stored_certificate(store),
+        OrgCredential::Secret => None,
+    };
     Ok(Some(OrgSettingsRecord {
-        expiry_warning: secret_expiry_warning(settings.secret_expires, today),
+        expiry_warning: credential_expiry_warning(&settings, certificate.as_ref(), today),
         secret_stored: credentials.has_org_secret().unwrap_or(false),
+        certificate_key_stored: certificate.is_some()
+            && credentials.has_org_certificate().unwrap_or(false),
+        certificate,
         settings,
     }))
 }
 
 /// Saves the organisation's settings; a new client secret goes to the keyring first (so that a
-/// keyring failure leaves the settings as they were). Without a secret, one must be stored already.
+/// keyring failure leaves the settings as they were). Without a secret, the stored credential of
+/// the kind chosen must be there already (a certificate is imported with
+/// [`import_org_certificate`]).
 pub async fn set_org_settings(
     store: &mut Store,
     credentials: &Credentials,
@@ -43,17 +68,89 @@ pub async fn set_org_settings(
     today: NaiveDate,
 ) -> Result<OrgSettingsRecord> {
     let settings = settings.validate()?;
-    match secret {
-        Some(secret) if !secret.expose().trim().is_empty() => {
+    let secret = secret.filter(|s| !s.expose().trim().is_empty());
+    match (settings.credential, secret) {
+        (OrgCredential::Secret, Some(secret)) => {
             credentials
                 .set_org_secret(&Secret::new(secret.expose().trim()))
-                .await?
+                .await?;
+            store.set_org_certificate_pem(None)?;
         }
-        _ if credentials.has_org_secret()? => {}
-        _ => return Err(OrgError::SecretMissing.into()),
+        (OrgCredential::Secret, None) if credentials.has_org_secret()? => {}
+        (OrgCredential::Secret, None) => return Err(OrgError::SecretMissing.into()),
+        (OrgCredential::Certificate, Some(_)) => {
+            return Err(crate::CoreError::InvalidInput {
+                field: "client secret",
+                reason: "a client secret was given while the certificate credential is chosen; \
+                         choose Client secret, or import a certificate file instead"
+                    .into(),
+            });
+        }
+        (OrgCredential::Certificate, None)
+            if credentials.has_org_certificate()? && store.org_certificate_pem()?.is_some() => {}
+        (OrgCredential::Certificate, None) => return Err(OrgError::CertificateMissing.into()),
     }
     store.set_org_settings(settings)?;
     Ok(org_settings(store, credentials, today)?.expect("settings were just stored"))
+}
+
+/// Saves the organisation's settings with a certificate credential imported from `pem` (the
+/// certificate and its unencrypted private key): the key goes to the keyring (the client secret
+/// is deleted there), the certificate's public part to the settings. Nothing is written when the
+/// file is not usable.
+pub async fn import_org_certificate(
+    store: &mut Store,
+    credentials: &Credentials,
+    settings: OrgSettings,
+    pem: &str,
+    today: NaiveDate,
+) -> Result<OrgSettingsRecord> {
+    let settings = OrgSettings {
+        credential: OrgCredential::Certificate,
+        ..settings
+    }
+    .validate()?;
+    let certificate = SigningCertificate::from_pem(pem)?;
+    credentials.set_org_certificate(&certificate).await?;
+    store.set_org_certificate_pem(Some(&certificate.certificate_pem()))?;
+    store.set_org_settings(settings)?;
+    Ok(org_settings(store, credentials, today)?.expect("settings were just stored"))
+}
+
+/// Reads a certificate file for [`import_org_certificate`], saying plainly what is wrong.
+pub fn read_certificate_file(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    /// A certificate with its key is a few kilobytes; anything far larger is another file.
+    const LIMIT: u64 = 1024 * 1024;
+    let unreadable = |err: std::io::Error| OrgError::CertificateUnusable {
+        reason: format!("the file {} could not be read ({err})", path.display()),
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(unreadable)?
+        .take(LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(OrgError::CertificateUnusable {
+            reason: format!(
+                "{} is larger than a certificate file (over 1 MB); choose the PEM file with the \
+                 certificate and its key",
+                path.display()
+            ),
+        }
+        .into());
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        OrgError::CertificateUnusable {
+            reason: format!(
+                "{} is not a PEM text file (a .pfx/.p12 file must first be converted: openssl \
+                 pkcs12 -in file.pfx -nodes -out file.pem)",
+                path.display()
+            ),
+        }
+        .into()
+    })
 }
 
 fn configured(store: &Store) -> Result<OrgSettings, OrgError> {
@@ -207,7 +304,7 @@ pub async fn test_org_settings(
             return Ok(report);
         }
     };
-    report.expiry_warning = secret_expiry_warning(settings.secret_expires, now.date_naive());
+    report.expiry_warning = org_expiry_warning(store, now.date_naive());
     if let Err(err) = probe(store, credentials, &settings, mailbox, now, &mut report).await {
         report.problem = Some(problem(&err));
     } else {
@@ -418,16 +515,28 @@ pub mod administrator {
         org_settings(store, credentials, today)
     }
 
-    /// Saves Client settings → Office 365; an empty or absent secret keeps the stored one.
+    /// Saves Client settings → Office 365; an empty or absent secret keeps the stored one. With
+    /// the certificate credential, a certificate file path imports that file (certificate and
+    /// private key); without one, the certificate imported before is kept.
     pub async fn save_settings(
         store: &mut Store,
         credentials: &Credentials,
         settings: OrgSettings,
         secret: Option<String>,
+        certificate_file: Option<String>,
         today: NaiveDate,
     ) -> Result<OrgSettingsRecord> {
         check(store)?;
-        set_org_settings(store, credentials, settings, secret.map(Secret::new), today).await
+        let file = certificate_file.filter(|path| !path.trim().is_empty());
+        match (settings.credential, file) {
+            (OrgCredential::Certificate, Some(path)) => {
+                let pem = read_certificate_file(std::path::Path::new(path.trim()))?;
+                import_org_certificate(store, credentials, settings, &pem, today).await
+            }
+            _ => {
+                set_org_settings(store, credentials, settings, secret.map(Secret::new), today).await
+            }
+        }
     }
 
     /// Test settings (hamburger menu).

@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
+use super::certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
 use super::flow::{self, PendingSignIns, parse_callback};
-use super::organisation::{self, ORG_SECRET_KEY, OrgError};
+use super::organisation::{self, AppCredential, ORG_SECRET_KEY, OrgError};
 use super::secrets::{SecretStore, refresh_token_key};
 use super::{Endpoints, IdentityError, Secret, SignedInUser, TokenSet};
 use crate::ids::AccountId;
-use crate::model::{Account, OrgSettings};
+use crate::model::{Account, OrgCredential, OrgSettings};
 
 /// Access tokens are refreshed when less than this is left.
 const REFRESH_MARGIN_MINUTES: i64 = 5;
@@ -230,23 +231,65 @@ impl Credentials {
         {
             return Ok(tokens.access_token.clone());
         }
-        let secret = self
-            .secrets
-            .get(ORG_SECRET_KEY)?
-            .ok_or(OrgError::SecretMissing)?;
-        let tokens =
-            organisation::client_credentials(&self.endpoints, &self.http, settings, &secret, now)
-                .await?;
+        let credential = self.app_credential(settings)?;
+        let tokens = organisation::client_credentials(
+            &self.endpoints,
+            &self.http,
+            settings,
+            &credential,
+            now,
+        )
+        .await?;
         let access = tokens.access_token.clone();
         *cached = Some((settings.tenant.clone(), settings.client_id.clone(), tokens));
         Ok(access)
     }
 
-    /// Stores the organisation's client secret in the keyring (and drops the cached token).
+    /// The client secret or the certificate with its key, from the keyring.
+    fn app_credential(&self, settings: &OrgSettings) -> Result<AppCredential, OrgError> {
+        match settings.credential {
+            OrgCredential::Secret => Ok(AppCredential::Secret(
+                self.secrets
+                    .get(ORG_SECRET_KEY)?
+                    .ok_or(OrgError::SecretMissing)?,
+            )),
+            OrgCredential::Certificate => {
+                let pem = self
+                    .secrets
+                    .get(ORG_CERTIFICATE_KEY)?
+                    .ok_or(OrgError::CertificateMissing)?;
+                Ok(AppCredential::Certificate(Box::new(
+                    SigningCertificate::from_pem(pem.expose())?,
+                )))
+            }
+        }
+    }
+
+    /// Stores the organisation's client secret in the keyring (and drops the cached token); a
+    /// certificate's key stored before is deleted: one credential at a time.
     pub async fn set_org_secret(&self, secret: &Secret) -> Result<(), IdentityError> {
         self.secrets.set(ORG_SECRET_KEY, secret)?;
+        self.secrets.delete(ORG_CERTIFICATE_KEY)?;
         *self.app.lock().await = None;
         Ok(())
+    }
+
+    /// Stores the organisation's certificate with its private key in the keyring (and drops the
+    /// cached token); a client secret stored before is deleted.
+    pub async fn set_org_certificate(
+        &self,
+        certificate: &SigningCertificate,
+    ) -> Result<(), IdentityError> {
+        self.secrets
+            .set(ORG_CERTIFICATE_KEY, &certificate.to_pem())?;
+        self.secrets.delete(ORG_SECRET_KEY)?;
+        *self.app.lock().await = None;
+        Ok(())
+    }
+
+    /// Whether the organisation's certificate and key are in the keyring.
+    pub fn has_org_certificate(&self) -> Result<bool, IdentityError> {
+        Ok(self.secrets.get(ORG_CERTIFICATE_KEY)?.is_some())
     }
 
     /// Drops the cached application token, so that the next use asks Microsoft again (Test

@@ -1,6 +1,7 @@
 //! Microsoft sign-in (identity platform v2.0): where Microsoft is, the OAuth flows, the loopback
 //! redirect, tokens, and the keyring that holds refresh tokens.
 
+pub mod certificate;
 pub mod config;
 pub mod credentials;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod organisation;
 pub mod secrets;
 pub mod tokens;
 
+pub use certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
 pub use config::{EndpointSettings, Endpoints};
 pub use credentials::{Credentials, SignInFailure, SignedIn};
 pub use error::IdentityError;

@@ -5,10 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use oauth2::basic::BasicClient;
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
 
+use super::certificate::{ASSERTION_TYPE, SigningCertificate};
 use super::error::{aadsts_code, classify};
 use super::{Endpoints, IdentityError, Secret, TokenSet};
 use crate::graph::GraphError;
-use crate::model::OrgSettings;
+use crate::model::{OrgCertificate, OrgSettings};
 
 /// The keyring key of the organisation's client secret.
 pub const ORG_SECRET_KEY: &str = "org/client-secret";
@@ -30,6 +31,47 @@ pub enum OrgError {
     NotConfigured,
     #[error("No client secret is stored for the organisation's app: enter it again.")]
     SecretMissing,
+    #[error(
+        "No certificate with its private key is stored in this computer's keyring for the \
+         organisation's app: import the certificate file (PEM with the private key) again."
+    )]
+    CertificateMissing,
+    #[error("The certificate cannot be used: {reason}.")]
+    CertificateUnusable { reason: String },
+    #[error(
+        "Microsoft does not know the certificate {thumbprint} for this app (AADSTS700027): upload \
+         the certificate (its public part, a .cer or .pem file without the key) in Microsoft Entra \
+         → App registrations → Certificates & secrets → Certificates."
+    )]
+    CertificateNotRegistered { thumbprint: String },
+    #[error(
+        "Microsoft could not verify the signature made with the certificate {thumbprint} \
+         (AADSTS{code}): the private key in this computer's keyring does not belong to the \
+         certificate uploaded in Microsoft Entra. Import the certificate together with its own \
+         private key again."
+    )]
+    CertificateWrongKey { thumbprint: String, code: u32 },
+    #[error(
+        "The certificate {thumbprint} has expired{} (AADSTS{code}): make a new certificate, upload \
+         it in Microsoft Entra → App registrations → Certificates & secrets → Certificates and \
+         import it here.",
+        expires.map(|d| format!(" (it was valid until {d})")).unwrap_or_default()
+    )]
+    CertificateExpired {
+        thumbprint: String,
+        expires: Option<NaiveDate>,
+        code: u32,
+    },
+    #[error(
+        "Microsoft refused the signed sign-in of the organisation's app as outside its valid time \
+         (AADSTS700024): this computer's clock is wrong. Set the date and time right (automatic \
+         time) and try again."
+    )]
+    ClockWrong,
+    #[error(
+        "Microsoft refused the signed sign-in of the organisation's app (AADSTS{code}): {reason}"
+    )]
+    AssertionRefused { code: u32, reason: String },
     #[error(
         "Microsoft refused the client secret (AADSTS7000215): it is wrong. Copy the secret's Value \
          (not its Secret ID) from Microsoft Entra → App registrations → Certificates & secrets."
@@ -77,6 +119,13 @@ impl OrgError {
             OrgError::NotAdministrator => "OrgNotAdministrator",
             OrgError::NotConfigured => "OrgNotConfigured",
             OrgError::SecretMissing => "OrgSecretMissing",
+            OrgError::CertificateMissing => "OrgCertificateMissing",
+            OrgError::CertificateUnusable { .. } => "OrgCertificateUnusable",
+            OrgError::CertificateNotRegistered { .. } => "OrgCertificateNotRegistered",
+            OrgError::CertificateWrongKey { .. } => "OrgCertificateWrongKey",
+            OrgError::CertificateExpired { .. } => "OrgCertificateExpired",
+            OrgError::ClockWrong => "OrgClockWrong",
+            OrgError::AssertionRefused { .. } => "OrgAssertionRefused",
             OrgError::WrongSecret => "OrgWrongSecret",
             OrgError::SecretExpired { .. } => "OrgSecretExpired",
             OrgError::UnknownApplication { .. } => "OrgUnknownApplication",
@@ -103,7 +152,9 @@ impl OrgError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            OrgError::UserNotFound { .. } | OrgError::UnknownCalendar { .. }
+            OrgError::UserNotFound { .. }
+                | OrgError::UnknownCalendar { .. }
+                | OrgError::CertificateUnusable { .. }
         )
     }
 }
@@ -114,12 +165,76 @@ impl From<IdentityError> for OrgError {
     }
 }
 
+/// How the organisation's app proves who it is in the client credentials grant.
+#[derive(Debug)]
+pub enum AppCredential {
+    Secret(Secret),
+    Certificate(Box<SigningCertificate>),
+}
+
 /// Maps an identity platform error of the client credentials grant.
-pub fn classify_token_error(error: &str, description: &str, settings: &OrgSettings) -> OrgError {
+pub fn classify_token_error(
+    error: &str,
+    description: &str,
+    settings: &OrgSettings,
+    certificate: Option<&OrgCertificate>,
+    now: DateTime<Utc>,
+) -> OrgError {
+    let thumbprint = || {
+        certificate
+            .map(|c| c.thumbprint.clone())
+            .unwrap_or_else(|| "(unknown)".into())
+    };
+    let expired = || certificate.is_some_and(|c| c.not_after <= now);
+    let expires = || certificate.map(|c| c.not_after.date_naive());
     match aadsts_code(description) {
         Some(7000215) => OrgError::WrongSecret,
         Some(7000222) => OrgError::SecretExpired {
             expires: settings.secret_expires,
+        },
+        // The certificate is no longer valid (Entra names it either way).
+        Some(code @ (1000502 | 7000274 | 700027)) if expired() => OrgError::CertificateExpired {
+            thumbprint: thumbprint(),
+            expires: expires(),
+            code,
+        },
+        Some(code @ 1000502) => OrgError::CertificateExpired {
+            thumbprint: thumbprint(),
+            expires: expires(),
+            code,
+        },
+        // 700027 is also sent for a bad signature ("Client assertion contains an invalid
+        // signature"); the key not found is the usual case.
+        Some(code @ 700027)
+            if description.contains("invalid signature")
+                && !description.contains("key was not found") =>
+        {
+            OrgError::CertificateWrongKey {
+                thumbprint: thumbprint(),
+                code,
+            }
+        }
+        Some(700027) => OrgError::CertificateNotRegistered {
+            thumbprint: thumbprint(),
+        },
+        Some(code @ 7000274) => OrgError::CertificateWrongKey {
+            thumbprint: thumbprint(),
+            code,
+        },
+        Some(700024) => OrgError::ClockWrong,
+        Some(code @ (700021 | 700023 | 50027 | 50048)) => OrgError::AssertionRefused {
+            code,
+            reason: format!(
+                "{} This is a fault in Quick3 Planner or in a proxy changing its requests; please \
+                 report it.",
+                description
+                    .split_once(": ")
+                    .map_or(description, |(_, text)| text)
+                    .split(" Trace ID")
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+            ),
         },
         Some(700016) => OrgError::UnknownApplication {
             client_id: settings.client_id.clone(),
@@ -134,46 +249,66 @@ pub fn classify_token_error(error: &str, description: &str, settings: &OrgSettin
     }
 }
 
-/// Asks the identity platform for an application token (client credentials grant).
+/// Asks the identity platform for an application token (client credentials grant), with the
+/// client secret or a client assertion signed with the certificate's key.
 pub async fn client_credentials(
     endpoints: &Endpoints,
     http: &reqwest::Client,
     settings: &OrgSettings,
-    secret: &Secret,
+    credential: &AppCredential,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, OrgError> {
     let mut tenant_endpoints = endpoints.clone();
     tenant_endpoints.tenant = settings.tenant.clone();
-    let client = BasicClient::new(ClientId::new(settings.client_id.clone()))
-        .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
+    let token_url = tenant_endpoints.token_url();
+    let mut client = BasicClient::new(ClientId::new(settings.client_id.clone()))
         .set_auth_type(AuthType::RequestBody)
-        .set_token_uri(TokenUrl::from_url(tenant_endpoints.token_url()));
-    let response = client
+        .set_token_uri(TokenUrl::from_url(token_url.clone()));
+    let mut assertion = None;
+    let mut certificate = None;
+    match credential {
+        AppCredential::Secret(secret) => {
+            client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
+        }
+        AppCredential::Certificate(signing) => {
+            assertion =
+                Some(signing.client_assertion(&settings.client_id, token_url.as_str(), now)?);
+            certificate = Some(&signing.info);
+        }
+    }
+    let mut request = client
         .exchange_client_credentials()
-        .add_scope(Scope::new(GRAPH_DEFAULT_SCOPE.to_owned()))
-        .request_async(http)
-        .await
-        .map_err(|err| match err {
-            RequestTokenError::ServerResponse(response) => {
-                let json = serde_json::to_value(&response).unwrap_or_default();
-                let text = |name: &str| {
-                    json.get(name)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                classify_token_error(&text("error"), &text("error_description"), settings)
-            }
-            RequestTokenError::Request(e) => OrgError::Identity(IdentityError::Network {
-                reason: describe(&e),
-            }),
-            RequestTokenError::Parse(e, _) => OrgError::Identity(IdentityError::BadResponse {
-                reason: e.to_string(),
-            }),
-            RequestTokenError::Other(e) => {
-                OrgError::Identity(IdentityError::BadResponse { reason: e })
-            }
-        })?;
+        .add_scope(Scope::new(GRAPH_DEFAULT_SCOPE.to_owned()));
+    if let Some(assertion) = assertion {
+        request = request
+            .add_extra_param("client_assertion_type", ASSERTION_TYPE)
+            .add_extra_param("client_assertion", assertion);
+    }
+    let response = request.request_async(http).await.map_err(|err| match err {
+        RequestTokenError::ServerResponse(response) => {
+            let json = serde_json::to_value(&response).unwrap_or_default();
+            let text = |name: &str| {
+                json.get(name)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            classify_token_error(
+                &text("error"),
+                &text("error_description"),
+                settings,
+                certificate,
+                now,
+            )
+        }
+        RequestTokenError::Request(e) => OrgError::Identity(IdentityError::Network {
+            reason: describe(&e),
+        }),
+        RequestTokenError::Parse(e, _) => OrgError::Identity(IdentityError::BadResponse {
+            reason: e.to_string(),
+        }),
+        RequestTokenError::Other(e) => OrgError::Identity(IdentityError::BadResponse { reason: e }),
+    })?;
     Ok(TokenSet {
         access_token: Secret::new(response.access_token().secret().clone()),
         expires_at: super::tokens::expiry(now, response.expires_in()),
@@ -218,6 +353,7 @@ mod tests {
         OrgSettings {
             tenant: "contoso.example".into(),
             client_id: "7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7".into(),
+            credential: crate::model::OrgCredential::Secret,
             secret_expires: Some("2026-10-01".parse().unwrap()),
             directions: vec![],
         }
@@ -229,12 +365,16 @@ mod tests {
             "invalid_client",
             "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1",
             &settings(),
+            None,
+            Utc::now(),
         );
         assert_eq!(wrong.code(), "OrgWrongSecret");
         let expired = classify_token_error(
             "invalid_client",
             "AADSTS7000222: The provided client secret keys for app '…' are expired.",
             &settings(),
+            None,
+            Utc::now(),
         );
         assert_eq!(expired.code(), "OrgSecretExpired");
         assert!(
@@ -245,8 +385,67 @@ mod tests {
             "unauthorized_client",
             "AADSTS700016: Application not found in the directory",
             &settings(),
+            None,
+            Utc::now(),
         );
         assert_eq!(unknown.code(), "OrgUnknownApplication");
+    }
+
+    #[test]
+    fn certificate_failures_are_told_apart() {
+        let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().unwrap();
+        let certificate = OrgCertificate {
+            subject: "CN=Quick3".into(),
+            thumbprint: "2BC2DF45".into(),
+            not_before: "2026-01-01T00:00:00Z".parse().unwrap(),
+            not_after: "2027-01-01T00:00:00Z".parse().unwrap(),
+        };
+        let classify = |description: &str, now| {
+            classify_token_error(
+                "invalid_client",
+                description,
+                &settings(),
+                Some(&certificate),
+                now,
+            )
+        };
+        let unknown = classify(
+            "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '2BC2DF45']",
+            now,
+        );
+        assert_eq!(unknown.code(), "OrgCertificateNotRegistered");
+        assert!(unknown.to_string().contains("2BC2DF45"), "{unknown}");
+        let old_wording = classify(
+            "AADSTS700027: Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value.]",
+            now,
+        );
+        assert_eq!(old_wording.code(), "OrgCertificateWrongKey");
+        let wrong_key = classify(
+            "AADSTS7000274: Client assertion contains an invalid signature.",
+            now,
+        );
+        assert_eq!(wrong_key.code(), "OrgCertificateWrongKey");
+        let clock = classify(
+            "AADSTS700024: Client assertion is not within its valid time range.",
+            now,
+        );
+        assert_eq!(clock.code(), "OrgClockWrong");
+        let later: DateTime<Utc> = "2027-01-02T00:00:00Z".parse().unwrap();
+        let expired = classify("AADSTS700027: The key was not found.", later);
+        assert_eq!(expired.code(), "OrgCertificateExpired");
+        assert!(expired.to_string().contains("2027-01-01"), "{expired}");
+        let audience = classify(
+            "AADSTS700023: Client assertion audience claim does not match Realm issuer. Trace ID: 1",
+            now,
+        );
+        assert_eq!(audience.code(), "OrgAssertionRefused");
+        assert!(
+            audience
+                .to_string()
+                .contains("audience claim does not match")
+                && !audience.to_string().contains("Trace ID"),
+            "{audience}"
+        );
     }
 
     #[test]

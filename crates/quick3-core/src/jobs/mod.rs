@@ -185,8 +185,18 @@ pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
     body.push_str(&advice(outcome));
     body.push_str("\n-- \nQuick3 Planner\n");
     let subject = if outcome.succeeded && outcome.sign_in_needed.is_empty() {
+        // The reminder is of the credential in use: a client secret or a certificate.
+        let credential = if outcome
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("The organisation's certificate"))
+        {
+            "certificate"
+        } else {
+            "client secret"
+        };
         format!(
-            "Quick3 Planner: \"{}\" needs attention: the organisation's client secret expires",
+            "Quick3 Planner: \"{}\" needs attention: the organisation's {credential} expires",
             job.spec.name
         )
     } else if outcome.succeeded {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::JobOutcome;
 use crate::api::{self, SyncScope};
 use crate::identity::Credentials;
-use crate::model::{AccountStatus, Job, JobKind, JobScope, secret_expiry_warning};
+use crate::model::{AccountStatus, Job, JobKind, JobScope};
 use crate::store::Store;
 use crate::sync::SyncOptions;
 
@@ -124,15 +124,14 @@ async fn synchronize(
     outcome
 }
 
-/// The organisation's secret-expiry warning, when mailboxes are linked, the secret expires within
-/// 30 days (or has expired) and this is the job's first run of the day (UTC): a reminder a day,
+/// The organisation's expiry warning, when mailboxes are linked, the secret or certificate expires
+/// within 30 days (or has expired) and this is the job's first run of the day (UTC): a reminder a day,
 /// not one per run.
 fn expiry_reminder(store: &Store, job: &Job, now: DateTime<Utc>) -> Option<String> {
     if store.org_links().ok()?.is_empty() {
         return None;
     }
-    let settings = store.org_settings().ok()??;
-    let warning = secret_expiry_warning(settings.secret_expires, now.date_naive())?;
+    let warning = crate::api::organisation::org_expiry_warning(store, now.date_naive())?;
     // `job` is as it was before this run started: its last run is the one before.
     let first_today = job
         .last_run

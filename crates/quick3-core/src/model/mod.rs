@@ -17,8 +17,9 @@ pub use job::{
     JobRun, JobRunResult, JobScope, JobSpec,
 };
 pub use organisation::{
-    MailboxCalendar, MailboxLookup, NewOrgLink, OrgMailbox, OrgSettings, OrgSettingsRecord,
-    OrgTestReport, SECRET_EXPIRY_WARNING_DAYS, secret_expiry_warning,
+    MailboxCalendar, MailboxLookup, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox,
+    OrgSettings, OrgSettingsRecord, OrgTestReport, SECRET_EXPIRY_WARNING_DAYS,
+    certificate_expiry_warning, credential_expiry_warning, secret_expiry_warning,
 };
 pub use planner::{Module, Overview, Planner};
 pub use resource::{NewResource, Resource, ResourceKind};

@@ -1,7 +1,7 @@
 //! Organisation mode: the organisation's app registration (application permissions, a client
 //! secret in the keyring) and resources linked to mailboxes by Object ID, without a planner's sign-in.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -9,11 +9,46 @@ use super::Direction;
 use crate::error::{CoreError, Result};
 use crate::ids::ResourceId;
 
-/// Warn this many days before the client secret expires.
+/// Warn this many days before the client secret or certificate expires.
 pub const SECRET_EXPIRY_WARNING_DAYS: i64 = 30;
 
-/// The organisation's app registration as the administrator entered it. The client secret is not
-/// part of it: it lives in the OS keyring.
+/// How the organisation's app proves who it is to Microsoft.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum OrgCredential {
+    /// A client secret (in the OS keyring).
+    #[default]
+    Secret,
+    /// A certificate: its private key in the OS keyring signs client assertions.
+    Certificate,
+}
+
+impl OrgCredential {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgCredential::Secret => "secret",
+            OrgCredential::Certificate => "certificate",
+        }
+    }
+}
+
+/// The organisation's certificate as imported (its public part; the private key is in the OS
+/// keyring only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrgCertificate {
+    /// The certificate's subject (`CN=…`).
+    pub subject: String,
+    /// SHA-1 thumbprint in upper-case hex, as Microsoft Entra shows it under Certificates.
+    pub thumbprint: String,
+    pub not_before: DateTime<Utc>,
+    /// When the certificate expires (Microsoft refuses it afterwards).
+    pub not_after: DateTime<Utc>,
+}
+
+/// The organisation's app registration as the administrator entered it. The client secret or the
+/// certificate's private key is not part of it: it lives in the OS keyring.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct OrgSettings {
@@ -21,6 +56,9 @@ pub struct OrgSettings {
     pub tenant: String,
     /// The application (client) id of the organisation's registration.
     pub client_id: String,
+    /// A client secret or a certificate.
+    #[serde(default)]
+    pub credential: OrgCredential,
     /// When the client secret expires, as Microsoft Entra showed it.
     pub secret_expires: Option<NaiveDate>,
     /// The directions organisation links may use.
@@ -66,6 +104,7 @@ impl OrgSettings {
         Ok(OrgSettings {
             tenant,
             client_id,
+            credential: self.credential,
             secret_expires: self.secret_expires,
             directions,
         })
@@ -84,8 +123,61 @@ pub struct OrgSettingsRecord {
     pub settings: OrgSettings,
     /// Whether a client secret is in the keyring.
     pub secret_stored: bool,
-    /// A warning when the secret expires within 30 days or has expired.
+    /// The imported certificate (with the certificate credential).
+    pub certificate: Option<OrgCertificate>,
+    /// Whether the certificate's private key is in the keyring.
+    pub certificate_key_stored: bool,
+    /// A warning when the secret or certificate expires within 30 days or has expired.
     pub expiry_warning: Option<String>,
+}
+
+/// The expiry warning of the credential in use: the secret's (as entered) or the certificate's.
+pub fn credential_expiry_warning(
+    settings: &OrgSettings,
+    certificate: Option<&OrgCertificate>,
+    today: NaiveDate,
+) -> Option<String> {
+    match settings.credential {
+        OrgCredential::Secret => secret_expiry_warning(settings.secret_expires, today),
+        OrgCredential::Certificate => certificate_expiry_warning(certificate?, today),
+    }
+}
+
+/// The warning for the organisation's certificate, seen on `today`: none until 30 days before.
+pub fn certificate_expiry_warning(
+    certificate: &OrgCertificate,
+    today: NaiveDate,
+) -> Option<String> {
+    let expires = certificate.not_after.date_naive();
+    let days = (expires - today).num_days();
+    let what = format!(
+        "The organisation's certificate \"{}\" (thumbprint {})",
+        certificate.subject, certificate.thumbprint
+    );
+    if days < 0 {
+        Some(format!(
+            "{what} expired on {expires}: make a new certificate, upload it in Microsoft Entra (App \
+             registrations → Certificates & secrets → Certificates) and import it here, or no \
+             linked calendar will sync."
+        ))
+    } else if days <= SECRET_EXPIRY_WARNING_DAYS {
+        Some(format!(
+            "{what} expires on {expires} ({}): make a new certificate, upload it in Microsoft \
+             Entra (App registrations → Certificates & secrets → Certificates) and import it here \
+             before then.",
+            in_days(days)
+        ))
+    } else {
+        None
+    }
+}
+
+fn in_days(days: i64) -> String {
+    match days {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        n => format!("in {n} days"),
+    }
 }
 
 /// The warning for a secret that expires on `expires`, seen on `today`: none until 30 days before.
@@ -99,11 +191,7 @@ pub fn secret_expiry_warning(expires: Option<NaiveDate>, today: NaiveDate) -> Op
              will sync."
         ))
     } else if days <= SECRET_EXPIRY_WARNING_DAYS {
-        let when = match days {
-            0 => "today".to_owned(),
-            1 => "tomorrow".to_owned(),
-            n => format!("in {n} days"),
-        };
+        let when = in_days(days);
         Some(format!(
             "The organisation's client secret expires on {expires} ({when}): create a new secret in \
              Microsoft Entra (App registrations → Certificates & secrets) and enter it before then."
@@ -201,10 +289,45 @@ mod tests {
     }
 
     #[test]
+    fn the_certificate_warning_names_it_and_starts_thirty_days_before() {
+        let certificate = OrgCertificate {
+            subject: "CN=Quick3".into(),
+            thumbprint: "2BC2DF45".into(),
+            not_before: "2026-01-01T00:00:00Z".parse().unwrap(),
+            not_after: "2026-12-31T12:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(
+            certificate_expiry_warning(&certificate, date("2026-11-30")),
+            None
+        );
+        let warning = certificate_expiry_warning(&certificate, date("2026-12-30")).unwrap();
+        assert!(
+            warning.contains("2BC2DF45") && warning.contains("2026-12-31 (tomorrow)"),
+            "{warning}"
+        );
+        let settings = OrgSettings {
+            tenant: "contoso.example".into(),
+            client_id: "7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7".into(),
+            credential: OrgCredential::Certificate,
+            secret_expires: Some(date("2026-12-01")),
+            directions: vec![],
+        };
+        let expired =
+            credential_expiry_warning(&settings, Some(&certificate), date("2027-01-02")).unwrap();
+        assert!(expired.contains("certificate") && expired.contains("expired on 2026-12-31"));
+        assert_eq!(
+            credential_expiry_warning(&settings, None, date("2027-01-02")),
+            None,
+            "the secret's date does not count with a certificate"
+        );
+    }
+
+    #[test]
     fn settings_are_checked_and_all_directions_are_the_default() {
         let settings = OrgSettings {
             tenant: " contoso.example ".into(),
             client_id: "7d1c4e9a-3f6b-4a2d-8e5c-b0f9a1c3d5e7".into(),
+            credential: OrgCredential::Secret,
             secret_expires: None,
             directions: vec![],
         }

@@ -7,12 +7,15 @@ use rusqlite::params;
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, ResourceId};
-use crate::model::{Account, AccountStatus, Direction, OrgMailbox, OrgSettings};
+use crate::model::{Account, AccountStatus, Direction, OrgCredential, OrgMailbox, OrgSettings};
 
 const TENANT: &str = "org.tenant";
 const CLIENT_ID: &str = "org.client_id";
 const SECRET_EXPIRES: &str = "org.secret_expires";
 const DIRECTIONS: &str = "org.directions";
+const CREDENTIAL: &str = "org.credential";
+/// The certificate's public PEM (its private key is in the OS keyring only).
+const CERTIFICATE: &str = "org.certificate";
 
 /// A mailbox resolved through Graph, ready to be linked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +48,42 @@ impl Store {
             .split_whitespace()
             .map(Direction::parse)
             .collect::<Result<Vec<_>>>()?;
+        let credential = match self.setting(CREDENTIAL)?.as_deref() {
+            None | Some("secret") => OrgCredential::Secret,
+            Some("certificate") => OrgCredential::Certificate,
+            Some(other) => {
+                return Err(CoreError::Corrupt(format!(
+                    "the organisation's credential \"{other}\" is neither secret nor certificate"
+                )));
+            }
+        };
         Ok(Some(OrgSettings {
             tenant,
             client_id,
+            credential,
             secret_expires,
             directions,
         }))
+    }
+
+    /// The organisation certificate's public PEM, when one was imported.
+    pub fn org_certificate_pem(&self) -> Result<Option<String>> {
+        self.setting(CERTIFICATE)
+    }
+
+    /// Keeps (or, with `None`, forgets) the organisation certificate's public PEM.
+    pub fn set_org_certificate_pem(&mut self, pem: Option<&str>) -> Result<()> {
+        match pem {
+            Some(pem) => self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![CERTIFICATE, pem],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM settings WHERE key = ?1", [CERTIFICATE])?,
+        };
+        Ok(())
     }
 
     /// Stores the organisation's settings (validated; one transaction).
@@ -64,6 +97,7 @@ impl Store {
             (CLIENT_ID, Some(settings.client_id.clone())),
             (SECRET_EXPIRES, expires),
             (DIRECTIONS, Some(directions.join(" "))),
+            (CREDENTIAL, Some(settings.credential.as_str().to_owned())),
         ] {
             match value {
                 Some(value) => tx.execute(
