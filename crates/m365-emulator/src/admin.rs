@@ -29,6 +29,10 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/seed", post(reseed))
         .route("/users", get(users))
         .route("/users/{user}", delete(delete_user))
+        .route(
+            "/users/{user}/mailbox-licence",
+            put(give_licence).delete(remove_licence),
+        )
         .route("/users/{user}/calendars", get(calendars))
         .route("/users/{user}/events", get(events).post(create_event))
         .route(
@@ -282,6 +286,33 @@ async fn delete_user(State(emulator): State<Arc<Emulator>>, Path(user): Path<Str
     drop(store);
     emulator.tokens().end_sessions_of(&id);
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// "Remove licence" in the admin centre (the user's Exchange Online plan): the user stays in the
+/// directory and can sign in, but Graph answers their mailbox paths 404
+/// `MailboxNotEnabledForRESTAPI`. The mailbox's content is kept until the licence comes back.
+async fn remove_licence(
+    State(emulator): State<Arc<Emulator>>,
+    Path(user): Path<String>,
+) -> Response {
+    set_licence(&emulator, &user, false)
+}
+
+/// The licence given back: the same mailbox answers again.
+async fn give_licence(State(emulator): State<Arc<Emulator>>, Path(user): Path<String>) -> Response {
+    set_licence(&emulator, &user, true)
+}
+
+fn set_licence(emulator: &Emulator, user: &str, licensed: bool) -> Response {
+    let mut store = emulator.store();
+    match store.user_mut(user) {
+        Some(found) => {
+            found.mailbox_licensed = licensed;
+            store.mark_changed();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => not_found("user"),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -621,6 +652,17 @@ async fn faults(State(emulator): State<Arc<Emulator>>) -> Json<Value> {
 }
 
 async fn add_fault(State(emulator): State<Arc<Emulator>>, Json(rule): Json<FaultRule>) -> Response {
+    if rule.batch_part
+        && matches!(
+            rule.fault,
+            crate::faults::FaultKind::Malformed | crate::faults::FaultKind::Drop
+        )
+    {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "a batch part can only fail with a status or be slow",
+        );
+    }
     let added = emulator.faults().add(rule);
     (StatusCode::CREATED, Json(added)).into_response()
 }

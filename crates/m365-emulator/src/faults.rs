@@ -42,6 +42,11 @@ pub struct FaultRule {
     /// Probability (0–1) that a matching request fails; 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+    /// The rule applies to the parts of `$batch` requests (matched by the part's method and path,
+    /// `/v1.0` included), not to whole requests: one part fails while the batch answers 200.
+    /// Only `status` and `slow` faults can hit a part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub batch_part: bool,
     #[serde(flatten)]
     pub fault: FaultKind,
 }
@@ -98,10 +103,27 @@ impl Faults {
 
     /// The fault a request suffers, consuming one use of the rule; `roll` is a uniform 0–1 draw.
     pub fn take(&mut self, method: &str, path: &str, roll: f64) -> Option<FaultKind> {
+        self.take_where(false, method, path, roll)
+    }
+
+    /// The fault a part of a `$batch` suffers (rules with `batch_part`), as [`Faults::take`].
+    pub fn take_part(&mut self, method: &str, path: &str, roll: f64) -> Option<FaultKind> {
+        self.take_where(true, method, path, roll)
+    }
+
+    fn take_where(
+        &mut self,
+        batch_part: bool,
+        method: &str,
+        path: &str,
+        roll: f64,
+    ) -> Option<FaultKind> {
         let index = self.rules.iter().position(|rule| {
-            rule.method
-                .as_deref()
-                .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
+            rule.batch_part == batch_part
+                && rule
+                    .method
+                    .as_deref()
+                    .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
                 && rule
                     .path
                     .as_deref()
@@ -154,6 +176,7 @@ mod tests {
             path: Some("/v1.0/me*".into()),
             count: Some(2),
             rate: None,
+            batch_part: false,
             fault: FaultKind::Status {
                 status: 503,
                 retry_after: Some(2),

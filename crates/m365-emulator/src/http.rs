@@ -79,36 +79,38 @@ fn fault_code(status: u16) -> &'static str {
     }
 }
 
+/// Graph's error answer for an injected `status` fault.
+pub(crate) fn status_fault(status: u16, retry_after: Option<u64>) -> GraphResponse {
+    let status_code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = match status {
+        429 => "Too many requests. Please retry after the time in the Retry-After header.",
+        503 => "The service is temporarily unavailable. Please retry later.",
+        504 => "The gateway timed out while waiting for the service.",
+        _ => "An internal server error occurred.",
+    };
+    let mut response = GraphResponse::error(status_code, fault_code(status), message);
+    let request_id = uuid::Uuid::new_v4().to_string();
+    if let Some(seconds) = retry_after {
+        response = response.with_header("Retry-After", seconds.to_string());
+    }
+    response = response.with_header("request-id", request_id.clone());
+    if let Some(inner) = response
+        .body
+        .as_mut()
+        .and_then(|body| body.get_mut("error"))
+        .and_then(|error| error.get_mut("innerError"))
+    {
+        *inner = json!({"request-id": request_id, "date": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)});
+    }
+    response
+}
+
 fn injected(fault: &FaultKind) -> Option<Response> {
     match fault {
         FaultKind::Status {
             status,
             retry_after,
-        } => {
-            let status_code =
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let message = match status {
-                429 => "Too many requests. Please retry after the time in the Retry-After header.",
-                503 => "The service is temporarily unavailable. Please retry later.",
-                504 => "The gateway timed out while waiting for the service.",
-                _ => "An internal server error occurred.",
-            };
-            let mut response = GraphResponse::error(status_code, fault_code(*status), message);
-            let request_id = uuid::Uuid::new_v4().to_string();
-            if let Some(seconds) = retry_after {
-                response = response.with_header("Retry-After", seconds.to_string());
-            }
-            response = response.with_header("request-id", request_id.clone());
-            if let Some(inner) = response
-                .body
-                .as_mut()
-                .and_then(|body| body.get_mut("error"))
-                .and_then(|error| error.get_mut("innerError"))
-            {
-                *inner = json!({"request-id": request_id, "date": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)});
-            }
-            Some(response.into_response())
-        }
+        } => Some(status_fault(*status, *retry_after).into_response()),
         FaultKind::Malformed => Some(
             Response::builder()
                 .status(StatusCode::OK)

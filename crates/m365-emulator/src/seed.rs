@@ -67,6 +67,7 @@ fn user(
         job_title: Some(job.to_owned()).filter(|job| !job.is_empty()),
         is_admin: false,
         refresh_tokens_valid_from: now - TimeDelta::days(365),
+        mailbox_licensed: true,
     }
 }
 

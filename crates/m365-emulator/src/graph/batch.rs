@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::emulator::Emulator;
+use crate::faults::FaultKind;
 use crate::graph::{GraphRequest, GraphResponse, bad_request};
 
 /// Graph's limit on parts per batch.
@@ -181,6 +182,14 @@ fn part_json(id: &str, response: GraphResponse) -> Value {
     part
 }
 
+async fn run_part(emulator: &Arc<Emulator>, request: GraphRequest) -> GraphResponse {
+    if request.path.eq_ignore_ascii_case("/$batch") {
+        bad_request("BadRequest", "A batch cannot contain another batch.")
+    } else {
+        Box::pin(crate::graph::handle(emulator, request)).await
+    }
+}
+
 /// Runs a batch: parts in dependency order, independent ones a few at a time.
 pub async fn run(emulator: &Arc<Emulator>, outer: &GraphRequest) -> GraphResponse {
     // Graph checks the bearer token at the door: a batch with a bad one is refused as a whole.
@@ -221,12 +230,28 @@ pub async fn run(emulator: &Arc<Emulator>, outer: &GraphRequest) -> GraphRespons
                 }
                 let request = part_request(outer, part);
                 let id = part.id.clone();
+                let fault = emulator.faults().take_part(
+                    request.method.as_str(),
+                    &format!("/v1.0{}", request.path),
+                    rand::random(),
+                );
                 let emulator = Arc::clone(emulator);
                 runs.push(async move {
-                    let response = if request.path.eq_ignore_ascii_case("/$batch") {
-                        bad_request("BadRequest", "A batch cannot contain another batch.")
-                    } else {
-                        Box::pin(crate::graph::handle(&emulator, request)).await
+                    let response = match fault {
+                        // Graph checks each part's token too: a part can be refused alone.
+                        Some(FaultKind::Status { status: 401, .. }) => super::unauthorized(
+                            &request.origin,
+                            "Lifetime validation failed, the token is expired.",
+                        ),
+                        Some(FaultKind::Status {
+                            status,
+                            retry_after,
+                        }) => crate::http::status_fault(status, retry_after),
+                        Some(FaultKind::Slow { delay_ms }) => {
+                            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+                            run_part(&emulator, request).await
+                        }
+                        _ => run_part(&emulator, request).await,
                     };
                     (id, response)
                 });

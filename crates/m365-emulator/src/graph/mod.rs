@@ -129,6 +129,16 @@ fn invalid_user(user: &str) -> GraphResponse {
     )
 }
 
+/// Exchange's 404 for the mailbox of a user who is in the directory but has no Exchange Online
+/// licence (removed, or never given), or whose mailbox is soft-deleted or on-premises.
+fn mailbox_not_enabled() -> GraphResponse {
+    GraphResponse::error(
+        StatusCode::NOT_FOUND,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+    )
+}
+
 fn access_denied() -> GraphResponse {
     GraphResponse::error(
         StatusCode::FORBIDDEN,
@@ -402,6 +412,14 @@ async fn serve(
             Err(response) => return response,
         }
     };
+    // A user without a mailbox licence: the profile (`/me`, `/users/{id}`) answers, the mailbox
+    // (calendars, events) does not.
+    if let Some((user, consumed)) = &target
+        && segments.len() > *consumed
+        && !user.mailbox_licensed
+    {
+        return mailbox_not_enabled();
+    }
     // Exchange's application access policy: an app token reaches the directory entry of any user,
     // but only the mailboxes (calendars, events) the policy allows.
     if let (Subject::App, Some((user, consumed))) = (&grant.subject, &target)

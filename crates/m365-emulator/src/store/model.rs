@@ -67,6 +67,19 @@ pub struct User {
     pub is_admin: bool,
     /// Refresh tokens issued before this instant are revoked ("revoke sessions").
     pub refresh_tokens_valid_from: DateTime<Utc>,
+    /// The user holds an Exchange Online licence. Without one the directory entry stays and
+    /// sign-in works, but the mailbox answers 404 `MailboxNotEnabledForRESTAPI` (its content is
+    /// kept, as Exchange keeps a disabled mailbox, and comes back with the licence).
+    #[serde(default = "licensed_by_default", skip_serializing_if = "is_true")]
+    pub mailbox_licensed: bool,
+}
+
+fn licensed_by_default() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// A calendar in a user's mailbox.
