@@ -876,6 +876,108 @@ async fn up_a_401_with_a_valid_refresh_token_refreshes_once_and_pushes_once() {
     );
 }
 
+/// An Up account with one appointment in Outlook, then an edit of it and two new ones waiting:
+/// one `$batch` of one PATCH and two POSTs (the only Graph request of an Up sync without faults).
+async fn a_batch_of_three_waiting(world: &mut World) -> Account {
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let d = day(3);
+    let first = world.create_local("First", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    sync_quick(world, &account).await;
+    world.rename_local(first.id, "First (edited)");
+    world.create_local("Second", &format!("{d}T10:00"), &format!("{d}T11:00"));
+    world.create_local("Third", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 3);
+    account
+}
+
+#[tokio::test]
+async fn up_a_401_on_single_batch_parts_renews_once_and_sends_only_those_parts_again() {
+    let mut world = world().await;
+    let account = a_batch_of_three_waiting(&mut world).await;
+    // The batch is accepted, but Graph refuses the token for the two POSTs (not the PATCH).
+    world
+        .add_fault(
+            json!({"method": "POST", "path": "/v1.0/me/*", "batchPart": true,
+                          "count": 2, "kind": "status", "status": 401}),
+        )
+        .await;
+    world.clear_requests().await;
+    let summary = sync_quick(&mut world, &account).await;
+    assert!(summary.errors.is_empty(), "{summary:?}");
+    assert_eq!((summary.added, summary.updated), (2, 1), "{summary:?}");
+    assert!(faults_used_up(&world).await, "both parts were refused");
+    let tokens = logged(&world, "*/oauth2/v2.0/token").await;
+    assert_eq!(tokens.len(), 1, "exactly one token request: {tokens:?}");
+    let graph = world.graph_requests().await;
+    let batches: Vec<&Value> = graph
+        .iter()
+        .filter(|request| request["path"] == "/v1.0/$batch")
+        .collect();
+    assert_eq!(
+        batches.len(),
+        2,
+        "one more $batch, for the refused parts only: {graph:?}"
+    );
+    assert_eq!(graph.len(), batches.len(), "nothing else asked: {graph:?}");
+    let seq = |r: &Value| r["seq"].as_u64().unwrap();
+    assert!(
+        seq(batches[0]) < seq(&tokens[0]) && seq(&tokens[0]) < seq(batches[1]),
+        "the batch, then the token request, then the repeat: {graph:?} {tokens:?}"
+    );
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&["First (edited)", "Second", "Third"]),
+        "each once: the PATCH was not sent twice, the POSTs not lost"
+    );
+    assert_eq!(world.store.outbox_len(account.id).unwrap(), 0);
+    assert_eq!(
+        world.store.account(account.id).unwrap().status,
+        AccountStatus::Connected
+    );
+    world.clear_requests().await;
+    let again = sync_quick(&mut world, &account).await;
+    assert_eq!((again.added, again.updated), (0, 0), "{again:?}");
+    assert!(
+        world.graph_requests().await.is_empty(),
+        "a quiet sync after"
+    );
+}
+
+#[tokio::test]
+async fn up_a_401_on_batch_parts_again_after_a_new_token_asks_for_sign_in_once() {
+    let mut world = world().await;
+    let account = a_batch_of_three_waiting(&mut world).await;
+    world
+        .add_fault(
+            json!({"method": "POST", "path": "/v1.0/me/*", "batchPart": true,
+                          "kind": "status", "status": 401}),
+        )
+        .await;
+    world.clear_requests().await;
+    let summary = sync_quick(&mut world, &account).await;
+    assert_eq!(summary.errors.len(), 1, "{summary:?}");
+    let tokens = logged(&world, "*/oauth2/v2.0/token").await;
+    assert_eq!(tokens.len(), 1, "one renewal, never a loop: {tokens:?}");
+    let graph = world.graph_requests().await;
+    assert_eq!(
+        graph.len(),
+        2,
+        "the $batch, and its refused parts once more: {graph:?}"
+    );
+    let account_now = world.store.account(account.id).unwrap();
+    assert_eq!(account_now.status, AccountStatus::SignInNeeded);
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&["First (edited)"]),
+        "the PATCH that was accepted is recorded"
+    );
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        2,
+        "the two creations wait"
+    );
+}
+
 #[tokio::test]
 async fn a_401_then_a_refused_refresh_asks_for_sign_in_without_asking_graph_again() {
     let mut world = world().await;

@@ -338,6 +338,20 @@ impl<'a> GraphClient<'a> {
         body: Option<&Value>,
         slots: u32,
     ) -> Result<Answer, GraphError> {
+        self.once_keeping_token(method, path, headers, body, slots)
+            .await
+            .map(|(answer, _)| answer)
+    }
+
+    /// [`GraphClient::once`], also returning the token the answer was given for.
+    async fn once_keeping_token(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+        slots: u32,
+    ) -> Result<(Answer, Secret), GraphError> {
         let token = self.tokens.token().await?;
         match self
             .once_with(&token, method.clone(), path, headers, body, slots)
@@ -349,10 +363,12 @@ impl<'a> GraphClient<'a> {
                     "Graph refused the access token (401): asking again with a new one"
                 );
                 let token = self.tokens.token().await?;
-                self.once_with(&token, method, path, headers, body, slots)
-                    .await
+                let answer = self
+                    .once_with(&token, method, path, headers, body, slots)
+                    .await?;
+                Ok((answer, token))
             }
-            other => other,
+            other => other.map(|answer| (answer, token)),
         }
     }
 
@@ -435,16 +451,21 @@ impl<'a> GraphClient<'a> {
 
     /// Runs parts through `$batch` (20 per request, one batch at a time since Outlook runs a
     /// batch's parts four at once), retrying throttled or failed parts; returns each part's final
-    /// status and body, or the error that ended it.
+    /// status and body, or the error that ended it. Parts refused with 401 while the batch was
+    /// accepted are sent once more, after the token they were refused is dropped (once per batch
+    /// request: a new token is asked for once), as a whole request refused with 401 is; a part
+    /// refused again keeps its 401.
     pub async fn batch(&self, parts: Vec<BatchPart>) -> Vec<(String, Result<Answer, GraphError>)> {
         let mut done = Vec::with_capacity(parts.len());
-        let mut pending: Vec<(BatchPart, u32)> = parts.into_iter().map(|p| (p, 0)).collect();
+        // Each part with its attempts so far and whether it was already sent with a new token.
+        let mut pending: Vec<(BatchPart, u32, bool)> =
+            parts.into_iter().map(|p| (p, 0, false)).collect();
         while !pending.is_empty() {
             let rest = pending.split_off(pending.len().min(BATCH_LIMIT));
             let chunk = std::mem::replace(&mut pending, rest);
             let requests: Vec<Value> = chunk
                 .iter()
-                .map(|(part, _)| {
+                .map(|(part, _, _)| {
                     let mut headers = serde_json::Map::new();
                     for (name, value) in &part.headers {
                         headers.insert(name.clone(), json!(value));
@@ -468,7 +489,7 @@ impl<'a> GraphClient<'a> {
                 // Outlook counts each part against the mailbox: the batch itself is one of them.
                 self.spend(chunk.len().saturating_sub(1)).await;
                 match self
-                    .once(Method::POST, "/$batch", &[], Some(&body), slots)
+                    .once_keeping_token(Method::POST, "/$batch", &[], Some(&body), slots)
                     .await
                 {
                     Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
@@ -479,19 +500,22 @@ impl<'a> GraphClient<'a> {
                     other => break other,
                 }
             };
-            let answers = match outer.and_then(|answer| read_batch(&answer.body)) {
-                Ok(answers) => answers,
-                Err(err) => {
-                    done.extend(
-                        chunk
-                            .into_iter()
-                            .map(|(part, _)| (part.id, Err(err.clone()))),
-                    );
-                    continue;
-                }
-            };
+            let (answers, token) =
+                match outer.and_then(|(answer, token)| Ok((read_batch(&answer.body)?, token))) {
+                    Ok(answers) => answers,
+                    Err(err) => {
+                        done.extend(
+                            chunk
+                                .into_iter()
+                                .map(|(part, _, _)| (part.id, Err(err.clone()))),
+                        );
+                        continue;
+                    }
+                };
             let mut wait = Duration::ZERO;
-            for (part, tries) in chunk {
+            // Whether the token refused by some parts was dropped so they can be sent again.
+            let mut renewed: Option<bool> = None;
+            for (part, tries, reauthorised) in chunk {
                 let result = match answers.iter().find(|(id, _, _, _)| *id == part.id) {
                     Some((_, status, retry_after, body)) if (200..300).contains(status) => {
                         Ok(Answer {
@@ -508,10 +532,31 @@ impl<'a> GraphClient<'a> {
                     }),
                 };
                 match result {
+                    Err(GraphError::Unauthorized) if !reauthorised => {
+                        let can_renew = match renewed {
+                            Some(can_renew) => can_renew,
+                            None => {
+                                let can_renew = self.tokens.reject(&token).await;
+                                if can_renew {
+                                    self.traffic.reauthorised.fetch_add(1, Ordering::Relaxed);
+                                    tracing::debug!(
+                                        "Graph refused the access token for parts of a batch (401): sending them again with a new one"
+                                    );
+                                }
+                                renewed = Some(can_renew);
+                                can_renew
+                            }
+                        };
+                        if can_renew {
+                            pending.push((part, tries, true));
+                        } else {
+                            done.push((part.id, Err(GraphError::Unauthorized)));
+                        }
+                    }
                     Err(err) if err.is_transient() && tries + 1 < self.policy.attempts => {
                         self.note_retry(&err);
                         wait = wait.max(self.policy.delay(&err, tries));
-                        pending.push((part, tries + 1));
+                        pending.push((part, tries + 1, reauthorised));
                     }
                     other => done.push((part.id, other)),
                 }
