@@ -1170,6 +1170,113 @@ async fn a_deleted_mailbox_is_named_plainly_deletes_nothing_and_stops_no_other_a
     );
 }
 
+async fn set_mailbox_licence(world: &World, user: &str, licensed: bool) {
+    let method = if licensed {
+        reqwest::Method::PUT
+    } else {
+        reqwest::Method::DELETE
+    };
+    admin(
+        world,
+        method,
+        &format!("/users/{user}/mailbox-licence"),
+        None,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_user_who_lost_the_licence_is_named_plainly_and_the_sync_goes_on_once_it_is_back() {
+    let mut world = world().await;
+    for n in 0..12 {
+        outlook_event(&world, &format!("Pulled {n}"), 1 + n).await;
+    }
+    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
+    let adele = world.connect(ADELE, Direction::Down).await;
+    let clock = Shifted(AtomicI64::new(0));
+    let d = day(3);
+    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    let deleted = world.create_local(
+        "Pushed, then deleted",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    sync_all_at(&mut world, &clock).await;
+    assert_eq!(outlook_subjects(&world).await.len(), 14);
+
+    world.rename_local(edited.id, "Edited locally");
+    world.store.delete_appointment(deleted.id, now()).unwrap();
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 3);
+    set_mailbox_licence(&world, MEGAN, false).await;
+    let before = local_titles(&world);
+
+    // Twice: with the access token of before, and two hours on with a renewed one (the user
+    // still exists, so the refresh works and Exchange answers the same).
+    for hours in [0, 2] {
+        clock.0.store(hours * 3600, Ordering::SeqCst);
+        let summaries = sync_all_at(&mut world, &clock).await;
+        let of = |id| {
+            summaries
+                .iter()
+                .find(|s: &&SyncSummary| s.account_id == id)
+                .unwrap()
+        };
+        let failed = of(megan.id);
+        assert_eq!(failed.errors.len(), 1, "{failed:?}");
+        assert!(
+            failed.errors[0].contains("has no Exchange Online licence")
+                && failed.errors[0].contains("nothing waiting for upload was dropped")
+                && failed.errors[0].contains("once the licence is given back"),
+            "plain words: {:?}",
+            failed.errors
+        );
+        assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
+        assert!(of(adele.id).errors.is_empty(), "{:?}", of(adele.id));
+        let megan_now = world.store.account(megan.id).unwrap();
+        assert_eq!(megan_now.status, AccountStatus::Error, "{megan_now:?}");
+        assert_eq!(local_titles(&world), before, "nothing local deleted");
+        assert_eq!(
+            world.store.outbox_len(megan.id).unwrap(),
+            3,
+            "the uploads wait"
+        );
+    }
+
+    set_mailbox_licence(&world, MEGAN, true).await;
+    let summaries = sync_all_at(&mut world, &clock).await;
+    let back = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
+    assert!(back.errors.is_empty(), "{back:?}");
+    assert_eq!(back.conflicts, 0, "{back:?}");
+    assert_eq!(
+        world.store.account(megan.id).unwrap().status,
+        AccountStatus::Connected
+    );
+    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 0);
+    let mut in_outlook: Vec<String> = (0..12).map(|n| format!("Pulled {n}")).collect();
+    in_outlook.extend(["Edited locally".to_owned(), "New locally".to_owned()]);
+    let in_outlook: Vec<&str> = in_outlook.iter().map(String::as_str).collect();
+    assert_eq!(
+        outlook_subjects(&world).await,
+        once(&in_outlook),
+        "each once with its last edit, the deleted one gone"
+    );
+    assert_eq!(local_titles(&world), before, "no duplicate pulled back");
+    let quiet = sync_all_at(&mut world, &clock).await;
+    for summary in &quiet {
+        assert_eq!(
+            (
+                summary.added,
+                summary.updated,
+                summary.deleted,
+                summary.conflicts
+            ),
+            (0, 0, 0, 0),
+            "{summary:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn up_a_deleted_mailbox_keeps_every_waiting_upload_and_recreates_nothing() {
     let mut world = world().await;

@@ -866,6 +866,120 @@ async fn every_request_to_a_linked_mailbox_counts_against_its_budget() {
     );
 }
 
+#[tokio::test]
+async fn an_organisation_link_whose_user_lost_the_licence_is_named_and_goes_on_once_it_is_back() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    for n in 0..12 {
+        let d = day(1 + n);
+        world
+            .outlook_create(
+                MEGAN,
+                timed(
+                    &format!("Pulled {n}"),
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+    }
+    let megan_room = resource(&mut world, "Megan's room");
+    let adele_room = resource(&mut world, "Adele's room");
+    let megan = link(&mut world, megan_room, MEGAN_ID, Direction::UpAndDown).await;
+    let adele = link(&mut world, adele_room, ADELE_ID, Direction::Down).await;
+    world.resource = megan_room;
+    let d = day(3);
+    let pushed = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    world.rename_local(pushed.id, "Edited locally");
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 2);
+    let before = titles_of(&world, megan_room);
+    assert_eq!(before.len(), 14, "{before:?}");
+    let licence = format!("/users/{MEGAN_ID}/mailbox-licence");
+    admin_call(&world, reqwest::Method::DELETE, &licence, None).await;
+    world
+        .outlook_create(
+            ADELE,
+            timed(
+                "Adele's meeting",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T10:00:00"),
+            ),
+        )
+        .await;
+
+    let summaries = world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
+    assert_eq!(failed.errors.len(), 1, "{failed:?}");
+    assert!(
+        failed.errors[0].contains("Megan Bowen")
+            && failed.errors[0].contains(MEGAN_ID)
+            && failed.errors[0].contains("has no Exchange Online licence")
+            && failed.errors[0].contains("once the licence is given back"),
+        "names the mailbox and why: {:?}",
+        failed.errors
+    );
+    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
+    assert_eq!(
+        world.store.account(megan.id).unwrap().status,
+        quick3_core::model::AccountStatus::Error
+    );
+    assert_eq!(
+        titles_of(&world, megan_room),
+        before,
+        "nothing local deleted"
+    );
+    assert_eq!(
+        world.store.outbox_len(megan.id).unwrap(),
+        2,
+        "the uploads wait"
+    );
+    let other = summaries.iter().find(|s| s.account_id == adele.id).unwrap();
+    assert!(other.errors.is_empty(), "{other:?}");
+    assert_eq!(other.added, 1, "the other mailbox keeps syncing");
+
+    admin_call(&world, reqwest::Method::PUT, &licence, None).await;
+    let summaries = world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    let back = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
+    assert!(back.errors.is_empty(), "{back:?}");
+    assert_eq!(
+        (back.added, back.updated, back.conflicts),
+        (1, 1, 0),
+        "{back:?}"
+    );
+    assert_eq!(
+        world.store.account(megan.id).unwrap().status,
+        quick3_core::model::AccountStatus::Connected
+    );
+    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 0);
+    assert_eq!(world.outlook_titled(MEGAN, "Edited locally").await.len(), 1);
+    assert_eq!(world.outlook_titled(MEGAN, "New locally").await.len(), 1);
+    assert!(world.outlook_titled(MEGAN, "Pushed").await.is_empty());
+    assert_eq!(titles_of(&world, megan_room), before, "no duplicates");
+    let quiet = world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    for summary in &quiet {
+        assert_eq!(
+            (
+                summary.added,
+                summary.updated,
+                summary.deleted,
+                summary.conflicts
+            ),
+            (0, 0, 0, 0),
+            "{summary:?}"
+        );
+    }
+}
+
 async fn admin_call(
     world: &World,
     method: reqwest::Method,

@@ -253,6 +253,22 @@ fn give_up(
 /// A failure that stopped an account's sync, in words about its mailbox.
 fn mailbox_failure(account: &Account, err: &GraphError) -> String {
     match (&account.organisation, err) {
+        (Some(link), GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => {
+            format!(
+                "the mailbox of {} (Object ID {}) cannot be reached in Microsoft 365: the user \
+                 is still there but has no Exchange Online licence, or the mailbox is inactive \
+                 (Microsoft says: {message}). Its appointments stay in Quick3 Planner and nothing \
+                 waiting for upload was dropped; once the licence is given back, the next sync \
+                 goes on.",
+                link.display_name, link.object_id
+            )
+        }
+        (None, GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => format!(
+            "the mailbox of this account cannot be reached in Microsoft 365: the user has no \
+             Exchange Online licence, or the mailbox is inactive (Microsoft says: {message}). Its \
+             appointments stay in Quick3 Planner and nothing waiting for upload was dropped; once \
+             the licence is given back, the next sync goes on."
+        ),
         (Some(link), GraphError::NotFound | GraphError::MailboxGone { .. }) => format!(
             "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
              deleted or lost their licence. Its appointments stay in Quick3 Planner and nothing \
@@ -271,6 +287,13 @@ fn mailbox_failure(account: &Account, err: &GraphError) -> String {
         ),
         _ => err.to_string(),
     }
+}
+
+/// Exchange's codes for a mailbox whose user is still in the directory (no licence, inactive,
+/// soft-deleted or on-premises), as against `ErrorInvalidUser` (the user is gone).
+fn mailbox_disabled(code: &str) -> bool {
+    code.eq_ignore_ascii_case("MailboxNotEnabledForRESTAPI")
+        || code.eq_ignore_ascii_case("MailboxNotSupportedForRESTAPI")
 }
 
 /// Why a sync stopped early.
