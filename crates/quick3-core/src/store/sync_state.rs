@@ -99,6 +99,9 @@ fn calendar_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SyncCalendar> 
     })
 }
 
+/// How many unrecorded PATCH contents a link remembers (more than one crash in a row is rare).
+pub const SENT_CONTENT_KEPT: usize = 4;
+
 fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
     Ok(Link {
         appointment: row.get(0)?,
@@ -129,7 +132,7 @@ fn write_link(tx: &Transaction<'_>, link: &Link, seen_round: Option<&str>) -> Re
              calendar_id = coalesce(excluded.calendar_id, calendar_id),
              remote_key = excluded.remote_key, remote_id = excluded.remote_id,
              change_key = excluded.change_key, local_hash = excluded.local_hash,
-             remote_hash = excluded.remote_hash,
+             remote_hash = excluded.remote_hash, sent_content = '',
              seen_round = coalesce(excluded.seen_round, seen_round)",
     )?
     .execute(params![
@@ -364,6 +367,68 @@ impl Store {
                 .optional()?
             {
                 found.push(link);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Notes, before a `$batch` goes out, the content fingerprints its PATCHes send, so that after
+    /// a crash that loses Outlook's answers, Outlook's content can be told to be Quick3's own
+    /// (see migration 0005). Keeps the last [`SENT_CONTENT_KEPT`] per link.
+    pub fn record_sent(
+        &mut self,
+        account: AccountId,
+        sent: &[(AppointmentId, String)],
+    ) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut read = tx.prepare_cached(
+                "SELECT sent_content FROM sync_links WHERE account_id = ?1 AND appointment_id = ?2",
+            )?;
+            let mut write = tx.prepare_cached(
+                "UPDATE sync_links SET sent_content = ?3 WHERE account_id = ?1 AND appointment_id = ?2",
+            )?;
+            for (appointment, fingerprint) in sent {
+                let Some(before) = read
+                    .query_row(params![account, appointment], |row| row.get::<_, String>(0))
+                    .optional()?
+                else {
+                    continue;
+                };
+                let mut kept: Vec<&str> = before
+                    .split_whitespace()
+                    .filter(|kept| *kept != fingerprint)
+                    .collect();
+                kept.push(fingerprint);
+                let start = kept.len().saturating_sub(SENT_CONTENT_KEPT);
+                write.execute(params![account, appointment, kept[start..].join(" ")])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The fingerprints [`Store::record_sent`] noted for these appointments' links (and not
+    /// cleared since by a written link), by appointment.
+    pub fn sent_content(
+        &self,
+        account: AccountId,
+        appointments: &[AppointmentId],
+    ) -> Result<HashMap<AppointmentId, Vec<String>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sent_content FROM sync_links WHERE account_id = ?1 AND appointment_id = ?2
+                 AND sent_content <> ''",
+        )?;
+        let mut found = HashMap::new();
+        for id in appointments {
+            if let Some(sent) = stmt
+                .query_row(params![account, id], |row| row.get::<_, String>(0))
+                .optional()?
+            {
+                found.insert(*id, sent.split_whitespace().map(str::to_owned).collect());
             }
         }
         Ok(found)

@@ -74,6 +74,16 @@ impl Content {
 
     /// A stable hash of the normalised content (hex SHA-256).
     pub fn hash(&self) -> String {
+        self.digest(|zone| zone.name().to_owned())
+    }
+
+    /// A hash equal for contents [`Content::same_as`] each other (zones by their Windows name):
+    /// what Quick3 sent and what Outlook then holds have the same fingerprint.
+    pub fn fingerprint(&self) -> String {
+        self.digest(crate::graph::zones::to_graph)
+    }
+
+    fn digest(&self, zone_name: impl Fn(chrono_tz::Tz) -> String) -> String {
         let content = self.clone().normalised();
         let when = match content.when {
             When::Timed {
@@ -84,7 +94,7 @@ impl Content {
                 "timed|{}|{}|{}",
                 start.to_rfc3339_opts(SecondsFormat::Secs, true),
                 end.to_rfc3339_opts(SecondsFormat::Secs, true),
-                time_zone.name()
+                zone_name(time_zone)
             ),
             When::AllDay { start, end } => format!("allday|{start}|{end}"),
         };
@@ -206,5 +216,13 @@ mod tests {
         }
         assert!(amsterdam.same_as(&content()));
         assert_ne!(amsterdam.hash(), content().hash());
+        assert_eq!(
+            amsterdam.fingerprint(),
+            content().fingerprint(),
+            "what went out as W. Europe Standard Time and came back as Europe/Berlin"
+        );
+        let mut other = content();
+        other.title = "Other".into();
+        assert_ne!(other.fingerprint(), content().fingerprint());
     }
 }

@@ -749,7 +749,8 @@ impl Run<'_, '_> {
                 appointments.insert(id, item.1);
             }
         }
-        let base: Vec<BaseItem> = links.iter().map(base_item).collect();
+        let mut base: Vec<BaseItem> = links.iter().map(base_item).collect();
+        self.own_lost_patches(&mut base, &presents, &locals)?;
         let ops = plan::plan(&locals, &base, &remote, self.rules);
 
         let deletions = ops
@@ -893,6 +894,38 @@ impl Run<'_, '_> {
             super::crash::point(super::crash::Step::DownPageWritten);
         }
         Ok(PageOutcome::Applied)
+    }
+
+    /// Outlook's content that is what one of Quick3's own PATCHes sent, its answer lost to a
+    /// crash, is no change made in Outlook: when the planner edited the appointment again since,
+    /// the base takes Outlook's content as known, so the new edit is pushed without a conflict.
+    /// (When the local content is still what was sent, the plan links the two as it is.)
+    fn own_lost_patches(
+        &self,
+        base: &mut [BaseItem],
+        presents: &HashMap<String, RemoteEvent>,
+        locals: &[LocalItem],
+    ) -> Result<()> {
+        let ids: Vec<AppointmentId> = base.iter().map(|b| b.appointment).collect();
+        let sent = self.store.sent_content(self.account.id, &ids)?;
+        if sent.is_empty() {
+            return Ok(());
+        }
+        for item in base.iter_mut() {
+            let (Some(sent), Some(event)) = (sent.get(&item.appointment), presents.get(&item.key))
+            else {
+                continue;
+            };
+            let remote_hash = event.content.hash();
+            let local = locals.iter().find(|l| l.id == item.appointment);
+            let edited_since =
+                local.is_some_and(|l| l.hash.as_deref() != Some(remote_hash.as_str()));
+            if edited_since && sent.contains(&event.content.fingerprint()) {
+                item.remote_hash = remote_hash;
+                item.change_key = event.change_key.clone();
+            }
+        }
+        Ok(())
     }
 
     /// The local side of an appointment for the plan.
@@ -1170,6 +1203,20 @@ impl Run<'_, '_> {
                 }
                 return Ok(());
             }
+            // What the PATCHes send, noted before they go out; and what earlier PATCHes whose
+            // answers were never recorded sent (a crash): Outlook holding that is no conflict.
+            let sent: Vec<(AppointmentId, String)> = pushed
+                .values()
+                .filter_map(|(op, content)| match (op, content) {
+                    (SyncOp::PushUpdate { appointment, .. }, Some(content)) => {
+                        Some((*appointment, content.fingerprint()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let updated: Vec<AppointmentId> = sent.iter().map(|(id, _)| *id).collect();
+            let sent_before = self.store.sent_content(account, &updated)?;
+            self.store.record_sent(account, &sent)?;
             let answers = self.client.batch(parts).await;
             super::crash::point(super::crash::Step::UpSent);
             let mut again = false;
@@ -1245,9 +1292,16 @@ impl Run<'_, '_> {
                     ) => {
                         // Changed in Outlook meanwhile: Quick3 owns its appointment's fields.
                         // Unless Outlook already holds exactly this content: our own PATCH whose
-                        // answer was lost (a crash), repeated with the change key before it.
+                        // answer was lost (a crash), repeated with the change key before it. Or
+                        // Outlook holds what an earlier PATCH of ours sent, its answer lost, and
+                        // the planner edited again since: sent again, but no conflict either.
                         let result = self.patch_again(remote_id, content.as_ref()).await;
-                        if matches!(result, Ok((_, true))) {
+                        let ours = |found: &String| {
+                            sent_before
+                                .get(&appointment)
+                                .is_some_and(|sent| sent.contains(found))
+                        };
+                        if matches!(&result, Ok((_, Some(found))) if !ours(found)) {
                             self.summary.conflicts += 1;
                             self.summary.conflict_notes.push(format!(
                                 "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
@@ -1306,23 +1360,27 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// PATCHes again with Outlook's current change key; `false` when Outlook already held this
-    /// content (nothing sent: the earlier PATCH did land).
+    /// PATCHes again with Outlook's current change key, returning the event and the fingerprint
+    /// of the content Outlook held before; `None` when Outlook already held this content
+    /// (nothing sent: the earlier PATCH did land).
     async fn patch_again(
         &self,
         remote_id: &str,
         content: Option<&Content>,
-    ) -> std::result::Result<(Box<RemoteEvent>, bool), GraphError> {
+    ) -> std::result::Result<(Box<RemoteEvent>, Option<String>), GraphError> {
         let path = self
             .client
             .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
         let current = self.client.get(&path, &[]).await?;
-        if let (Some(content), Ok(RemoteEntry::Present(event))) =
-            (content, event::read_entry(&current))
-            && content.same_as(&event.content)
-        {
-            return Ok((event, false));
-        }
+        let held = match event::read_entry(&current) {
+            Ok(RemoteEntry::Present(event)) => {
+                if content.is_some_and(|content| content.same_as(&event.content)) {
+                    return Ok((event, None));
+                }
+                event.content.fingerprint()
+            }
+            _ => String::new(),
+        };
         let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
         let body = content
             .map(event::event_fields)
@@ -1337,7 +1395,7 @@ impl Run<'_, '_> {
             )
             .await?;
         match event::read_entry(&answer.body)? {
-            RemoteEntry::Present(event) => Ok((event, true)),
+            RemoteEntry::Present(event) => Ok((event, Some(held))),
             RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
         }
     }
