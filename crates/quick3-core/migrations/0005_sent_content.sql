@@ -5,3 +5,5 @@
 -- them: Up and Down recognise that content as Quick3's own earlier push, not as an edit made in
 -- Outlook, and send a newer local edit without reporting a conflict.
 ALTER TABLE sync_links ADD COLUMN sent_content TEXT NOT NULL DEFAULT '';
+-- Down asks for the links with unrecorded PATCHes at every page: almost always none.
+CREATE INDEX sync_links_sent ON sync_links (account_id) WHERE sent_content <> '';

@@ -411,25 +411,20 @@ impl Store {
         Ok(())
     }
 
-    /// The fingerprints [`Store::record_sent`] noted for these appointments' links (and not
-    /// cleared since by a written link), by appointment.
-    pub fn sent_content(
-        &self,
-        account: AccountId,
-        appointments: &[AppointmentId],
-    ) -> Result<HashMap<AppointmentId, Vec<String>>> {
+    /// The fingerprints [`Store::record_sent`] noted on the account's links and not cleared since
+    /// by a written link, by appointment (usually none).
+    pub fn sent_content(&self, account: AccountId) -> Result<HashMap<AppointmentId, Vec<String>>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT sent_content FROM sync_links WHERE account_id = ?1 AND appointment_id = ?2
-                 AND sent_content <> ''",
+            "SELECT appointment_id, sent_content FROM sync_links
+             WHERE account_id = ?1 AND sent_content <> ''",
         )?;
+        let rows = stmt.query_map(params![account], |row| {
+            Ok((row.get::<_, AppointmentId>(0)?, row.get::<_, String>(1)?))
+        })?;
         let mut found = HashMap::new();
-        for id in appointments {
-            if let Some(sent) = stmt
-                .query_row(params![account, id], |row| row.get::<_, String>(0))
-                .optional()?
-            {
-                found.insert(*id, sent.split_whitespace().map(str::to_owned).collect());
-            }
+        for row in rows {
+            let (id, sent) = row?;
+            found.insert(id, sent.split_whitespace().map(str::to_owned).collect());
         }
         Ok(found)
     }

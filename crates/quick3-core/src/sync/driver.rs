@@ -906,8 +906,7 @@ impl Run<'_, '_> {
         presents: &HashMap<String, RemoteEvent>,
         locals: &[LocalItem],
     ) -> Result<()> {
-        let ids: Vec<AppointmentId> = base.iter().map(|b| b.appointment).collect();
-        let sent = self.store.sent_content(self.account.id, &ids)?;
+        let sent = self.store.sent_content(self.account.id)?;
         if sent.is_empty() {
             return Ok(());
         }
@@ -1214,8 +1213,7 @@ impl Run<'_, '_> {
                     _ => None,
                 })
                 .collect();
-            let updated: Vec<AppointmentId> = sent.iter().map(|(id, _)| *id).collect();
-            let sent_before = self.store.sent_content(account, &updated)?;
+            let sent_before = self.store.sent_content(account)?;
             self.store.record_sent(account, &sent)?;
             let answers = self.client.batch(parts).await;
             super::crash::point(super::crash::Step::UpSent);
