@@ -15,10 +15,10 @@ use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, Syn
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
 use crate::graph::client::{
-    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, Page, RetryPolicy, TokenSource,
+    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, RetryPolicy, TokenSource,
     read_page, user_mailbox,
 };
-use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
+use crate::graph::event::{self, DeltaPage, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
 use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
@@ -500,7 +500,7 @@ impl Run<'_, '_> {
         // while this one is planned and written (its nextLink is known as soon as it arrives).
         let client = self.client;
         let page_size = self.options.page_size;
-        let mut prefetched: Option<std::result::Result<Page, GraphError>> = None;
+        let mut prefetched: Option<std::result::Result<DeltaPage, GraphError>> = None;
         loop {
             let answer = match prefetched.take() {
                 Some(answer) => answer,
@@ -535,9 +535,9 @@ impl Run<'_, '_> {
                 .ok_or_else(|| GraphError::Malformed {
                     what: "a delta page with neither nextLink nor deltaLink".into(),
                 })?;
-            let mut entries = Vec::with_capacity(page.items.len());
-            for item in &page.items {
-                match event::read_entry(item) {
+            let mut entries = Vec::with_capacity(page.entries.len());
+            for entry in page.entries {
+                match entry {
                     Ok(RemoteEntry::Present(event)) if event.is_cancelled => {
                         entries.push(RemoteEntry::Removed { id: event.id });
                     }
@@ -548,7 +548,6 @@ impl Run<'_, '_> {
                     )),
                 }
             }
-            drop(page.items);
             *events += entries.len() as u32;
             // The page that follows, fetched while this one is written (none after a deltaLink).
             let next = async {
@@ -1352,9 +1351,9 @@ async fn delta_page(
     client: &GraphClient<'_>,
     url: String,
     page_size: u32,
-) -> std::result::Result<Page, GraphError> {
+) -> std::result::Result<DeltaPage, GraphError> {
     let prefer = ("Prefer", format!("odata.maxpagesize={page_size}"));
-    read_page(client.get(&url, &[prefer]).await?)
+    client.get_delta_page(&url, &[prefer]).await
 }
 
 /// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).
