@@ -658,7 +658,8 @@ impl Run<'_, '_> {
         mode: PageMode,
     ) -> std::result::Result<PageOutcome, Stop> {
         let account = self.account.id;
-        let mut presents: HashMap<String, RemoteEvent> = HashMap::new();
+        // Each event with its content hash, computed once.
+        let mut presents: HashMap<String, (RemoteEvent, String)> = HashMap::new();
         let mut remote = Vec::with_capacity(entries.len());
         let mut removed_ids = Vec::new();
         for entry in entries {
@@ -672,9 +673,9 @@ impl Run<'_, '_> {
                         hash: as_local_hash.clone(),
                         change_key: event.change_key.clone(),
                         quick3_id: event.quick3_id,
-                        as_local_hash,
+                        as_local_hash: as_local_hash.clone(),
                     });
-                    presents.insert(key, *event);
+                    presents.insert(key, (*event, as_local_hash));
                 }
                 RemoteEntry::Removed { id } => {
                     removed_ids.push(id.clone());
@@ -704,7 +705,7 @@ impl Run<'_, '_> {
             }
         }
         let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
-        for event in presents.values() {
+        for (event, _) in presents.values() {
             if let Some(id) = event.quick3_id {
                 involved.insert(id);
             }
@@ -737,10 +738,19 @@ impl Run<'_, '_> {
             ..Default::default()
         };
         let mut rewritten: HashSet<AppointmentId> = HashSet::new();
+        // Rows of events seen before (one read for the page's new events).
+        let creating: Vec<&str> = ops
+            .iter()
+            .filter_map(|op| match op {
+                SyncOp::PullCreate { key } => presents.get(key).map(|(event, _)| event.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let seen_before = self.store.pulled_appointments(account, &creating)?;
         for op in &ops {
             match op {
                 SyncOp::PullCreate { key } => {
-                    let Some(event) = presents.get(key) else {
+                    let Some((event, hash)) = presents.get(key) else {
                         continue;
                     };
                     let series_id = match &event.series {
@@ -749,25 +759,25 @@ impl Run<'_, '_> {
                     };
                     // An event seen before (it left the window and came back, or its calendar
                     // was switched off and on) returns into its old row: one row per event.
-                    let earlier = self.store.pulled_appointment(self.account.id, &event.id)?;
+                    let earlier = seen_before.get(&event.id).cloned();
                     let appointment =
                         self.pulled(earlier.as_ref(), event, calendar, series_id, now);
                     if earlier.is_some() {
                         write.revive.push(appointment.id);
                     }
-                    let link = self.link_for(&appointment, event, calendar);
+                    let link = self.link_for(&appointment, event, hash, calendar);
                     self.summary.added += 1;
                     write.appointments.push((appointment, Some(link)));
                 }
                 SyncOp::PullUpdate { appointment, key } => {
-                    let (Some(event), Some(current)) =
+                    let (Some((event, hash)), Some(current)) =
                         (presents.get(key), appointments.get(appointment))
                     else {
                         continue;
                     };
                     let updated =
                         self.pulled(Some(current), event, calendar, current.series_id, now);
-                    let link = self.link_for(&updated, event, calendar);
+                    let link = self.link_for(&updated, event, hash, calendar);
                     rewritten.insert(*appointment);
                     self.summary.updated += 1;
                     write.appointments.push((updated, Some(link)));
@@ -778,13 +788,13 @@ impl Run<'_, '_> {
                     write.tombstones.push(*appointment);
                 }
                 SyncOp::Link { appointment, key } => {
-                    let Some(event) = presents.get(key) else {
+                    let Some((event, hash)) = presents.get(key) else {
                         continue;
                     };
                     // What Outlook holds, in Quick3's terms: the same as the local content when
                     // both agree; when a push of ours was found by its tag with a local edit
                     // after it, the edit must still count as a change to upload.
-                    let local_hash = event.content.hash();
+                    let local_hash = hash.clone();
                     rewritten.insert(*appointment);
                     write.links.push(Link {
                         appointment: *appointment,
@@ -794,7 +804,7 @@ impl Run<'_, '_> {
                         remote_id: event.id.clone(),
                         change_key: event.change_key.clone(),
                         local_hash,
-                        remote_hash: event.content.hash(),
+                        remote_hash: hash.clone(),
                     });
                 }
                 SyncOp::Unlink { appointment } => {
@@ -839,11 +849,11 @@ impl Run<'_, '_> {
             if rewritten.contains(&link.appointment) {
                 continue;
             }
-            if let Some(event) = presents.get(&link.remote_key) {
+            if let Some((event, hash)) = presents.get(&link.remote_key) {
                 write.links.push(Link {
                     remote_id: event.id.clone(),
                     change_key: event.change_key.clone(),
-                    remote_hash: event.content.hash(),
+                    remote_hash: hash.clone(),
                     ..link.clone()
                 });
             }
@@ -924,12 +934,17 @@ impl Run<'_, '_> {
         }
     }
 
+    /// The link of an appointment that `pulled` made from `event` (whose content hash is
+    /// `hash`): the appointment holds the event's content, so both sides have its hash.
     fn link_for(
         &self,
         appointment: &Appointment,
         event: &RemoteEvent,
+        hash: &str,
         calendar: &SyncCalendar,
     ) -> Link {
+        debug_assert_eq!(Content::of(appointment), event.content);
+        debug_assert_eq!(event.content.hash(), hash);
         Link {
             appointment: appointment.id,
             account: self.account.id,
@@ -937,8 +952,8 @@ impl Run<'_, '_> {
             remote_key: key_of(event),
             remote_id: event.id.clone(),
             change_key: event.change_key.clone(),
-            local_hash: Content::of(appointment).hash(),
-            remote_hash: event.content.hash(),
+            local_hash: hash.to_owned(),
+            remote_hash: hash.to_owned(),
         }
     }
 
