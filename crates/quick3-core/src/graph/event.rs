@@ -207,7 +207,24 @@ pub fn read_delta_page(body: &[u8]) -> Result<Result<DeltaPage, GraphError>, Gra
         return Ok(Err(not_a_page("a page that is not a JSON object")));
     }
     let text = std::str::from_utf8(body).map_err(|e| not_json(&e))?;
-    let page = match serde_json::from_str::<WirePage<'_>>(text) {
+    // A link that is not a string is no link (as `Value::as_str` reads it).
+    let link =
+        |raw: Option<&RawValue>| raw.and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    // Mostly every entry is a readable event: the page is read in one pass. Otherwise it is read
+    // again entry by entry, so that a broken entry spoils only itself.
+    if let Ok(WirePage {
+        value: Some(events),
+        next_link,
+        delta_link,
+    }) = serde_json::from_str::<WirePage<'_, Vec<WireEvent<'_>>>>(text)
+    {
+        return Ok(Ok(DeltaPage {
+            entries: events.into_iter().map(entry_of).collect(),
+            next_link: link(next_link),
+            delta_link: link(delta_link),
+        }));
+    }
+    let page = match serde_json::from_str::<WirePage<'_, &RawValue>>(text) {
         Ok(page) => page,
         Err(e) if e.is_data() => {
             // Valid JSON but no object, or cut off after something that is not an object.
@@ -224,9 +241,6 @@ pub fn read_delta_page(body: &[u8]) -> Result<Result<DeltaPage, GraphError>, Gra
     else {
         return Ok(Err(not_a_page("a page without a value list")));
     };
-    // A link that is not a string is no link (as `Value::as_str` reads it).
-    let link =
-        |raw: Option<&RawValue>| raw.and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
     Ok(Ok(DeltaPage {
         entries: items
             .into_iter()
@@ -237,20 +251,19 @@ pub fn read_delta_page(body: &[u8]) -> Result<Result<DeltaPage, GraphError>, Gra
     }))
 }
 
-/// A page's fields, each kept as its JSON text; any other field is skipped, and a field given
-/// twice counts as its last (as a `serde_json::Value` keeps it).
-#[derive(Default)]
-struct WirePage<'a> {
-    value: Option<&'a RawValue>,
+/// A page's fields: its `value` as `T`, its links as their JSON text; any other field is
+/// skipped, and a field given twice counts as its last (as a `serde_json::Value` keeps it).
+struct WirePage<'a, T> {
+    value: Option<T>,
     next_link: Option<&'a RawValue>,
     delta_link: Option<&'a RawValue>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for WirePage<'a> {
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for WirePage<'a, T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Fields<'a> {
-            type Value = WirePage<'a>;
+        struct Fields<'a, T>(std::marker::PhantomData<(&'a (), T)>);
+        impl<'de: 'a, 'a, T: Deserialize<'de>> serde::de::Visitor<'de> for Fields<'a, T> {
+            type Value = WirePage<'a, T>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
@@ -260,18 +273,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for WirePage<'a> {
                 self,
                 mut map: M,
             ) -> Result<Self::Value, M::Error> {
-                let mut page = WirePage::default();
+                let mut page = WirePage {
+                    value: None,
+                    next_link: None,
+                    delta_link: None,
+                };
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    let field = match key.as_ref() {
-                        "value" => &mut page.value,
-                        "@odata.nextLink" => &mut page.next_link,
-                        "@odata.deltaLink" => &mut page.delta_link,
+                    match key.as_ref() {
+                        "value" => page.value = Some(map.next_value()?),
+                        "@odata.nextLink" => page.next_link = Some(map.next_value()?),
+                        "@odata.deltaLink" => page.delta_link = Some(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
-                            continue;
                         }
-                    };
-                    *field = Some(map.next_value()?);
+                    }
                 }
                 Ok(page)
             }
