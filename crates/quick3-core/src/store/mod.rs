@@ -28,6 +28,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/0004_appointments_by_account.sql"
     )),
+    M::up(include_str!(
+        "../../migrations/0005_sync_links_by_calendar.sql"
+    )),
 ];
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
