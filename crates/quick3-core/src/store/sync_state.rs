@@ -330,14 +330,22 @@ impl Store {
         ids: &[String],
     ) -> Result<Vec<Link>> {
         let mut found: HashMap<AppointmentId, Link> = HashMap::new();
-        for (column, wanted) in [("remote_key", keys), ("remote_id", ids)] {
+        // A remote id equal to its remote key (a single event) is found by the key; the id is
+        // indexed only where it differs (an occurrence: migration 0006).
+        let by_key = format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links
+              WHERE account_id = ?1 AND remote_key IN (SELECT value FROM json_each(?2))"
+        );
+        let by_other_id = format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links
+              WHERE account_id = ?1 AND remote_id <> remote_key
+                AND remote_id IN (SELECT value FROM json_each(?2))"
+        );
+        for (sql, wanted) in [(&by_key, keys), (&by_key, ids), (&by_other_id, ids)] {
             if wanted.is_empty() {
                 continue;
             }
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {LINK_COLUMNS} FROM sync_links
-                  WHERE account_id = ?1 AND {column} IN (SELECT value FROM json_each(?2))"
-            ))?;
+            let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt.query_map(params![account, json_list(wanted)?], link_from_row)?;
             for link in rows {
                 let link = link?;
