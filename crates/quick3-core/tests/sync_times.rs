@@ -1,6 +1,7 @@
 //! Times pulled exactly: all-day events stay on their dates, timed events keep their instant and
 //! their zone across DST, and a series keeps its master, its exception and loses its cancelled
-//! occurrence — with its identity by series master and original start.
+//! occurrence — with its identity by series master and original start; a series edited as a whole
+//! changes its occurrences in place.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -183,4 +184,56 @@ async fn a_series_keeps_its_master_exception_and_cancellation() {
         masters_listed, 0,
         "a series shows as its occurrences, not its master"
     );
+}
+
+#[tokio::test]
+async fn a_series_edited_as_a_whole_in_outlook_changes_its_occurrences_once() {
+    let mut world = world().await;
+    let first = day(3);
+    let master = world
+        .outlook_create(MEGAN, json!({"subject": "Weekly review",
+            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
+            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 1},
+                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 4}}}))
+        .await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    let pulled = world.sync(&account).await;
+    assert_eq!(pulled.added, 4, "{pulled:?}");
+    let before: Vec<_> = world
+        .titled("Weekly review")
+        .iter()
+        .map(|a| (a.id, a.original_start))
+        .collect();
+    assert_eq!(before.len(), 4);
+
+    // The whole series is renamed in Outlook: its occurrences change, in place.
+    world
+        .outlook_update(
+            MEGAN,
+            master["id"].as_str().unwrap(),
+            json!({"subject": "Weekly review (new room)", "location": {"displayName": "Room 4"}}),
+        )
+        .await;
+    let changed = world.sync(&account).await;
+    assert_eq!(
+        (changed.added, changed.updated, changed.deleted),
+        (0, 4, 0),
+        "{changed:?}"
+    );
+    assert!(world.titled("Weekly review").is_empty());
+    let mut after: Vec<_> = world
+        .titled("Weekly review (new room)")
+        .iter()
+        .map(|a| {
+            assert_eq!(a.location, "Room 4");
+            (a.id, a.original_start)
+        })
+        .collect();
+    after.sort_by_key(|(_, start)| *start);
+    let mut before = before;
+    before.sort_by_key(|(_, start)| *start);
+    assert_eq!(after, before, "the same rows, the same slots in the series");
+    let quiet = world.sync(&account).await;
+    assert_eq!((quiet.added, quiet.updated, quiet.deleted), (0, 0, 0));
 }

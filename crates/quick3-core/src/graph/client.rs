@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 
 use super::GraphError;
 use super::budget::MailboxBudget;
+use super::event::{DeltaPage, read_delta_page};
 use crate::identity::{Credentials, Secret};
 use crate::model::{Account, OrgSettings};
 
@@ -292,9 +293,28 @@ impl<'a> GraphClient<'a> {
         headers: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Answer, GraphError> {
+        self.send_read(method, path, headers, body, &read_json)
+            .await
+    }
+
+    /// Sends a request (retrying transient failures, a success answer that `read` finds cut off
+    /// included) and returns what `read` made of the success answer's status and bytes.
+    async fn send_read<T, R>(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+        read: &R,
+    ) -> Result<T, GraphError>
+    where
+        R: Fn(u16, &[u8]) -> Result<T, GraphError> + Sync,
+    {
         let mut attempt = 0;
         loop {
-            let result = self.once(method.clone(), path, headers, body, 1).await;
+            let result = self
+                .once(method.clone(), path, headers, body, 1, read)
+                .await;
             match result {
                 Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
                     self.note_retry(&err);
@@ -304,6 +324,19 @@ impl<'a> GraphClient<'a> {
                 other => return other,
             }
         }
+    }
+
+    /// GETs one delta page and reads it from the answer's bytes (see [`read_delta_page`]): an
+    /// answer cut off is asked again like any transient failure.
+    pub async fn get_delta_page(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+    ) -> Result<DeltaPage, GraphError> {
+        self.send_read(Method::GET, path, headers, None, &|_, bytes: &[u8]| {
+            read_delta_page(bytes)
+        })
+        .await?
     }
 
     fn note_retry(&self, err: &GraphError) {
@@ -328,33 +361,42 @@ impl<'a> GraphClient<'a> {
         }
     }
 
-    /// One attempt, holding `slots` of the mailbox's concurrency while it runs. A 401 is
-    /// answered once with a new token and the same request; a second 401 stands.
-    async fn once(
+    /// One attempt, holding `slots` of the mailbox's concurrency while it runs, its answer read
+    /// by `read`. A 401 is answered once with a new token and the same request; a second 401
+    /// stands.
+    async fn once<T, R>(
         &self,
         method: Method,
         path: &str,
         headers: &[(&str, String)],
         body: Option<&Value>,
         slots: u32,
-    ) -> Result<Answer, GraphError> {
-        self.once_keeping_token(method, path, headers, body, slots)
+        read: &R,
+    ) -> Result<T, GraphError>
+    where
+        R: Fn(u16, &[u8]) -> Result<T, GraphError> + Sync,
+    {
+        self.once_keeping_token(method, path, headers, body, slots, read)
             .await
             .map(|(answer, _)| answer)
     }
 
     /// [`GraphClient::once`], also returning the token the answer was given for.
-    async fn once_keeping_token(
+    async fn once_keeping_token<T, R>(
         &self,
         method: Method,
         path: &str,
         headers: &[(&str, String)],
         body: Option<&Value>,
         slots: u32,
-    ) -> Result<(Answer, Secret), GraphError> {
+        read: &R,
+    ) -> Result<(T, Secret), GraphError>
+    where
+        R: Fn(u16, &[u8]) -> Result<T, GraphError> + Sync,
+    {
         let token = self.tokens.token().await?;
         match self
-            .once_with(&token, method.clone(), path, headers, body, slots)
+            .once_with(&token, method.clone(), path, headers, body, slots, read)
             .await
         {
             Err(GraphError::Unauthorized) if self.tokens.reject(&token).await => {
@@ -364,7 +406,7 @@ impl<'a> GraphClient<'a> {
                 );
                 let token = self.tokens.token().await?;
                 let answer = self
-                    .once_with(&token, method, path, headers, body, slots)
+                    .once_with(&token, method, path, headers, body, slots, read)
                     .await?;
                 Ok((answer, token))
             }
@@ -372,7 +414,8 @@ impl<'a> GraphClient<'a> {
         }
     }
 
-    async fn once_with(
+    #[allow(clippy::too_many_arguments)]
+    async fn once_with<T, R>(
         &self,
         token: &Secret,
         method: Method,
@@ -380,7 +423,11 @@ impl<'a> GraphClient<'a> {
         headers: &[(&str, String)],
         body: Option<&Value>,
         slots: u32,
-    ) -> Result<Answer, GraphError> {
+        read: &R,
+    ) -> Result<T, GraphError>
+    where
+        R: Fn(u16, &[u8]) -> Result<T, GraphError> + Sync,
+    {
         self.spend(1).await;
         let _permit = self
             .mailbox
@@ -402,9 +449,11 @@ impl<'a> GraphClient<'a> {
         self.traffic
             .in_flight
             .fetch_sub(u64::from(slots), Ordering::SeqCst);
-        result
+        let (status, bytes) = result?;
+        read(status, bytes.as_ref())
     }
 
+    /// One request and its success answer's status and bytes.
     async fn exchange(
         &self,
         method: Method,
@@ -412,7 +461,7 @@ impl<'a> GraphClient<'a> {
         headers: &[(&str, String)],
         body: Option<&Value>,
         token: &Secret,
-    ) -> Result<Answer, GraphError> {
+    ) -> Result<(u16, impl AsRef<[u8]> + use<>), GraphError> {
         let mut request = self
             .http
             .request(method, self.url(path))
@@ -439,14 +488,7 @@ impl<'a> GraphClient<'a> {
         if !(200..300).contains(&status) {
             return Err(GraphError::from_status(status, retry_after, &bytes));
         }
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).map_err(|e| GraphError::Malformed {
-                what: format!("the JSON body ends early or is not JSON: {e}"),
-            })?
-        };
-        Ok(Answer { status, body })
+        Ok((status, bytes))
     }
 
     /// Runs parts through `$batch` (20 per request, one batch at a time since Outlook runs a
@@ -489,7 +531,14 @@ impl<'a> GraphClient<'a> {
                 // Outlook counts each part against the mailbox: the batch itself is one of them.
                 self.spend(chunk.len().saturating_sub(1)).await;
                 match self
-                    .once_keeping_token(Method::POST, "/$batch", &[], Some(&body), slots)
+                    .once_keeping_token(
+                        Method::POST,
+                        "/$batch",
+                        &[],
+                        Some(&body),
+                        slots,
+                        &read_json,
+                    )
                     .await
                 {
                     Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
@@ -567,6 +616,18 @@ impl<'a> GraphClient<'a> {
         }
         done
     }
+}
+
+/// A success answer's JSON body (`Null` when empty).
+fn read_json(status: u16, bytes: &[u8]) -> Result<Answer, GraphError> {
+    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes).map_err(|e| GraphError::Malformed {
+            what: format!("the JSON body ends early or is not JSON: {e}"),
+        })?
+    };
+    Ok(Answer { status, body })
 }
 
 /// `(id, status, Retry-After, body)` of each part of a batch answer.

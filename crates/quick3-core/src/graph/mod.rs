@@ -12,4 +12,7 @@ pub use client::{
     Traffic, read_page,
 };
 pub use error::GraphError;
-pub use event::{QUICK3_ID_PROPERTY, RemoteEntry, RemoteEvent, SeriesSlot, read_entry};
+pub use event::{
+    DeltaPage, QUICK3_ID_PROPERTY, RemoteEntry, RemoteEvent, SeriesSlot, read_delta_page,
+    read_entry, read_entry_json,
+};

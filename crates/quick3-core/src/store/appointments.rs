@@ -245,6 +245,36 @@ fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
     write(tx, a, false)
 }
 
+macro_rules! insert_appointment {
+    ($($tail:literal)?) => {
+        concat!(
+            "INSERT INTO appointments (id, resource_id, title, all_day, start_utc, end_utc, time_zone,
+            start_date, end_date, span_start, span_end, location, notes, categories, show_as,
+            sensitivity, origin, origin_account_id, remote_calendar_id, remote_id, recurrence,
+            series_id, original_start, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+            $(, $tail)?
+        )
+    };
+}
+
+const INSERT: &str = insert_appointment!();
+const UPSERT: &str = insert_appointment!(
+    "ON CONFLICT (id) DO UPDATE SET resource_id = excluded.resource_id,
+                title = excluded.title, all_day = excluded.all_day, start_utc = excluded.start_utc,
+                end_utc = excluded.end_utc, time_zone = excluded.time_zone,
+                start_date = excluded.start_date, end_date = excluded.end_date,
+                span_start = excluded.span_start, span_end = excluded.span_end,
+                location = excluded.location, notes = excluded.notes,
+                categories = excluded.categories, show_as = excluded.show_as,
+                sensitivity = excluded.sensitivity, origin = excluded.origin,
+                origin_account_id = excluded.origin_account_id,
+                remote_calendar_id = excluded.remote_calendar_id, remote_id = excluded.remote_id,
+                recurrence = excluded.recurrence, series_id = excluded.series_id,
+                original_start = excluded.original_start, updated_at = excluded.updated_at"
+);
+
 fn write(tx: &Transaction<'_>, a: &Appointment, replace: bool) -> Result<()> {
     let (span_start, span_end) = a.when.covering_span();
     let (start_utc, end_utc, zone, start_date, end_date) = match a.when {
@@ -280,31 +310,10 @@ fn write(tx: &Transaction<'_>, a: &Appointment, replace: bool) -> Result<()> {
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| CoreError::Corrupt(e.to_string()))?;
-    let sql = format!(
-        "INSERT INTO appointments (id, resource_id, title, all_day, start_utc, end_utc, time_zone,
-            start_date, end_date, span_start, span_end, location, notes, categories, show_as,
-            sensitivity, origin, origin_account_id, remote_calendar_id, remote_id, recurrence,
-            series_id, original_start, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25) {}",
-        if replace {
-            "ON CONFLICT (id) DO UPDATE SET resource_id = excluded.resource_id,
-                title = excluded.title, all_day = excluded.all_day, start_utc = excluded.start_utc,
-                end_utc = excluded.end_utc, time_zone = excluded.time_zone,
-                start_date = excluded.start_date, end_date = excluded.end_date,
-                span_start = excluded.span_start, span_end = excluded.span_end,
-                location = excluded.location, notes = excluded.notes,
-                categories = excluded.categories, show_as = excluded.show_as,
-                sensitivity = excluded.sensitivity, origin = excluded.origin,
-                origin_account_id = excluded.origin_account_id,
-                remote_calendar_id = excluded.remote_calendar_id, remote_id = excluded.remote_id,
-                recurrence = excluded.recurrence, series_id = excluded.series_id,
-                original_start = excluded.original_start, updated_at = excluded.updated_at"
-        } else {
-            ""
-        }
-    );
-    tx.prepare_cached(&sql)?.execute(params![
+    // Written once per pulled event: the statement's text is a constant (no formatting, and
+    // the statement cache finds it by a string it need not build).
+    let sql = if replace { UPSERT } else { INSERT };
+    tx.prepare_cached(sql)?.execute(params![
         a.id,
         a.resource_id,
         a.title,

@@ -28,7 +28,13 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/0004_appointments_by_account.sql"
     )),
-    M::up(include_str!("../../migrations/0005_sent_content.sql")),
+    M::up(include_str!(
+        "../../migrations/0005_sync_links_by_calendar.sql"
+    )),
+    M::up(include_str!(
+        "../../migrations/0006_sync_links_remote_id_where_it_differs.sql"
+    )),
+    M::up(include_str!("../../migrations/0007_sent_content.sql")),
 ];
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.

@@ -11,7 +11,7 @@ use super::appointments::{COLUMNS, appointment_from_row, upsert};
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Appointment, UploadState};
+use crate::model::{Appointment, Origin, UploadState};
 
 /// A calendar of an account, as sync keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +101,11 @@ fn calendar_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SyncCalendar> 
 
 /// How many unrecorded PATCH contents a link remembers (more than one crash in a row is rare).
 pub const SENT_CONTENT_KEPT: usize = 4;
+
+/// A list as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+fn json_list<T: serde::Serialize>(items: &[T]) -> Result<String> {
+    serde_json::to_string(items).map_err(|e| CoreError::Corrupt(e.to_string()))
+}
 
 fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
     Ok(Link {
@@ -319,7 +324,8 @@ impl Store {
         Ok(())
     }
 
-    /// Links of an account by remote key or remote id.
+    /// Links of an account by remote key or remote id (one statement for each list, so a page's
+    /// lookups are one read each rather than one per event).
     pub fn links_by_remote(
         &self,
         account: AccountId,
@@ -327,22 +333,23 @@ impl Store {
         ids: &[String],
     ) -> Result<Vec<Link>> {
         let mut found: HashMap<AppointmentId, Link> = HashMap::new();
-        let mut by_key = self.conn.prepare_cached(&format!(
-            "SELECT {LINK_COLUMNS} FROM sync_links WHERE account_id = ?1 AND remote_key = ?2"
-        ))?;
-        for key in keys {
-            if let Some(link) = by_key
-                .query_row(params![account, key], link_from_row)
-                .optional()?
-            {
-                found.insert(link.appointment, link);
+        // A remote id equal to its remote key (a single event) is found by the key; the id is
+        // indexed only where it differs (an occurrence: migration 0006).
+        let by_key = format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links
+              WHERE account_id = ?1 AND remote_key IN (SELECT value FROM json_each(?2))"
+        );
+        let by_other_id = format!(
+            "SELECT {LINK_COLUMNS} FROM sync_links
+              WHERE account_id = ?1 AND remote_id <> remote_key
+                AND remote_id IN (SELECT value FROM json_each(?2))"
+        );
+        for (sql, wanted) in [(&by_key, keys), (&by_key, ids), (&by_other_id, ids)] {
+            if wanted.is_empty() {
+                continue;
             }
-        }
-        let mut by_id = self.conn.prepare_cached(&format!(
-            "SELECT {LINK_COLUMNS} FROM sync_links WHERE account_id = ?1 AND remote_id = ?2"
-        ))?;
-        for id in ids {
-            let rows = by_id.query_map(params![account, id], link_from_row)?;
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map(params![account, json_list(wanted)?], link_from_row)?;
             for link in rows {
                 let link = link?;
                 found.insert(link.appointment, link);
@@ -374,7 +381,7 @@ impl Store {
 
     /// Notes, before a `$batch` goes out, the content fingerprints its PATCHes send, so that after
     /// a crash that loses Outlook's answers, Outlook's content can be told to be Quick3's own
-    /// (see migration 0005). Keeps the last [`SENT_CONTENT_KEPT`] per link.
+    /// (see migration 0007). Keeps the last [`SENT_CONTENT_KEPT`] per link.
     pub fn record_sent(
         &mut self,
         account: AccountId,
@@ -477,6 +484,35 @@ impl Store {
             .query_row(params![account, remote_id], appointment_from_row)
             .optional()?
             .transpose()
+    }
+
+    /// The appointments pulled from an account with these remote ids, by remote id (one
+    /// statement for a page's new events).
+    pub fn pulled_appointments(
+        &self,
+        account: AccountId,
+        remote_ids: &[&str],
+    ) -> Result<HashMap<String, Appointment>> {
+        if remote_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM appointments
+              WHERE origin_account_id = ?1 AND remote_id IN (SELECT value FROM json_each(?2))"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![account, json_list(remote_ids)?],
+            appointment_from_row,
+        )?;
+        let mut found = HashMap::new();
+        for appointment in rows {
+            let appointment = appointment??;
+            if let Origin::Microsoft365 { remote_id, .. } = &appointment.origin {
+                found.insert(remote_id.clone(), appointment);
+            }
+        }
+        Ok(found)
     }
 
     /// Live appointments pulled from an account (the base of the mass-deletion guard).

@@ -1,6 +1,8 @@
 //! What an appointment says, normalised the same way on both sides, and its content hash: the one
 //! thing sync compares (so unchanged content is never written again).
 
+use std::borrow::Cow;
+
 use chrono::SecondsFormat;
 use sha2::{Digest, Sha256};
 
@@ -35,57 +37,36 @@ impl Content {
 
     /// Trimmed text, `\n` line ends, sorted unique categories, whole-second times.
     pub fn normalised(mut self) -> Content {
-        self.title = self.title.trim().to_owned();
-        self.location = self.location.trim().to_owned();
-        self.notes = self
-            .notes
-            .replace("\r\n", "\n")
-            .replace('\r', "\n")
-            .lines()
-            .map(str::trim_end)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_owned();
-        let mut categories: Vec<String> = self
-            .categories
-            .iter()
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect();
-        categories.sort();
-        categories.dedup();
-        self.categories = categories;
-        if let When::Timed {
-            start,
-            end,
-            time_zone,
-        } = self.when
-        {
-            use chrono::SubsecRound;
-            self.when = When::Timed {
-                start: start.trunc_subsecs(0),
-                end: end.trunc_subsecs(0),
-                time_zone,
-            };
+        // Text already in its normal form (as pulled text mostly is) is kept, not copied.
+        if let Cow::Owned(title) = normal_text(&self.title) {
+            self.title = title;
         }
+        if let Cow::Owned(location) = normal_text(&self.location) {
+            self.location = location;
+        }
+        if let Cow::Owned(notes) = normal_notes(&self.notes) {
+            self.notes = notes;
+        }
+        if let Cow::Owned(categories) = normal_categories(&self.categories) {
+            self.categories = categories;
+        }
+        self.when = normal_when(self.when);
         self
     }
 
     /// A stable hash of the normalised content (hex SHA-256).
     pub fn hash(&self) -> String {
-        self.digest(|zone| zone.name().to_owned())
+        self.digest(|zone| Cow::Borrowed(zone.name()))
     }
 
     /// A hash equal for contents [`Content::same_as`] each other (zones by their Windows name):
     /// what Quick3 sent and what Outlook then holds have the same fingerprint.
     pub fn fingerprint(&self) -> String {
-        self.digest(crate::graph::zones::to_graph)
+        self.digest(|zone| Cow::Owned(crate::graph::zones::to_graph(zone)))
     }
 
-    fn digest(&self, zone_name: impl Fn(chrono_tz::Tz) -> String) -> String {
-        let content = self.clone().normalised();
-        let when = match content.when {
+    fn digest(&self, zone_name: impl Fn(chrono_tz::Tz) -> Cow<'static, str>) -> String {
+        let when = match normal_when(self.when) {
             When::Timed {
                 start,
                 end,
@@ -99,23 +80,35 @@ impl Content {
             When::AllDay { start, end } => format!("allday|{start}|{end}"),
         };
         let mut hasher = Sha256::new();
-        for field in [
-            content.title.as_str(),
-            when.as_str(),
-            content.location.as_str(),
-            content.notes.as_str(),
-            &content.categories.join("\u{1f}"),
-            content.show_as.as_str(),
-            content.sensitivity.as_str(),
-        ] {
-            hasher.update(field.as_bytes());
+        let mut field = |text: &str| {
+            hasher.update(text.as_bytes());
             hasher.update([0u8]);
+        };
+        field(&normal_text(&self.title));
+        field(&when);
+        field(&normal_text(&self.location));
+        field(&normal_notes(&self.notes));
+        let categories = normal_categories(&self.categories);
+        let mut separated = categories.iter().map(String::as_str);
+        if let Some(first) = separated.next() {
+            hasher.update(first.as_bytes());
+            for category in separated {
+                hasher.update("\u{1f}".as_bytes());
+                hasher.update(category.as_bytes());
+            }
         }
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hasher.update([0u8]);
+        hasher.update(self.show_as.as_str().as_bytes());
+        hasher.update([0u8]);
+        hasher.update(self.sensitivity.as_str().as_bytes());
+        hasher.update([0u8]);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(64);
+        for byte in hasher.finalize() {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        hex
     }
 
     /// Same content, treating zones with the same Windows name as equal (a zone that went out as
@@ -141,6 +134,77 @@ impl Content {
             && a.categories == b.categories
             && a.show_as == b.show_as
             && a.sensitivity == b.sensitivity
+    }
+}
+
+/// Trimmed.
+fn normal_text(text: &str) -> Cow<'_, str> {
+    let trimmed = text.trim();
+    if trimmed.len() == text.len() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(trimmed.to_owned())
+    }
+}
+
+/// `\n` line ends, no spaces at line ends, trimmed.
+fn normal_notes(notes: &str) -> Cow<'_, str> {
+    let normal = !notes.contains('\r')
+        && notes.trim().len() == notes.len()
+        && notes
+            .split('\n')
+            .all(|line| line.trim_end().len() == line.len());
+    if normal {
+        return Cow::Borrowed(notes);
+    }
+    Cow::Owned(
+        notes
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned(),
+    )
+}
+
+/// Trimmed, without empty ones, sorted, unique.
+fn normal_categories(categories: &[String]) -> Cow<'_, [String]> {
+    let normal = categories
+        .iter()
+        .all(|c| !c.is_empty() && c.trim().len() == c.len())
+        && categories.windows(2).all(|pair| pair[0] < pair[1]);
+    if normal {
+        return Cow::Borrowed(categories);
+    }
+    let mut normalised: Vec<String> = categories
+        .iter()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    normalised.sort();
+    normalised.dedup();
+    Cow::Owned(normalised)
+}
+
+/// Whole seconds.
+fn normal_when(when: When) -> When {
+    match when {
+        When::Timed {
+            start,
+            end,
+            time_zone,
+        } => {
+            use chrono::SubsecRound;
+            When::Timed {
+                start: start.trunc_subsecs(0),
+                end: end.trunc_subsecs(0),
+                time_zone,
+            }
+        }
+        all_day => all_day,
     }
 }
 
@@ -224,5 +288,99 @@ mod tests {
         let mut other = content();
         other.title = "Other".into();
         assert_ne!(other.fingerprint(), content().fingerprint());
+    }
+
+    /// The hash as it was computed before normal text was kept rather than copied: stored
+    /// hashes must stay valid, or every pulled event would count as changed once.
+    fn reference_hash(content: &Content) -> String {
+        let content = content.clone();
+        let notes = content
+            .notes
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned();
+        let mut categories: Vec<String> = content
+            .categories
+            .iter()
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        categories.sort();
+        categories.dedup();
+        let when = match content.when {
+            When::Timed {
+                start,
+                end,
+                time_zone,
+            } => {
+                use chrono::SubsecRound;
+                format!(
+                    "timed|{}|{}|{}",
+                    start
+                        .trunc_subsecs(0)
+                        .to_rfc3339_opts(SecondsFormat::Secs, true),
+                    end.trunc_subsecs(0)
+                        .to_rfc3339_opts(SecondsFormat::Secs, true),
+                    time_zone.name()
+                )
+            }
+            When::AllDay { start, end } => format!("allday|{start}|{end}"),
+        };
+        let mut hasher = Sha256::new();
+        for field in [
+            content.title.trim(),
+            when.as_str(),
+            content.location.trim(),
+            notes.as_str(),
+            &categories.join("\u{1f}"),
+            content.show_as.as_str(),
+            content.sensitivity.as_str(),
+        ] {
+            hasher.update(field.as_bytes());
+            hasher.update([0u8]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    #[test]
+    fn the_hash_of_a_known_content_is_unchanged() {
+        assert_eq!(content().hash(), reference_hash(&content()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hashes_and_normal_forms_are_as_before(
+            title in "[ a\t\r\n]{0,6}",
+            notes in "[ a\t\r\n]{0,12}",
+            categories in proptest::collection::vec("[ ab]{0,3}", 0..4),
+            subsec in 0u32..2_000_000_000,
+        ) {
+            let mut c = content();
+            c.title = title;
+            c.location = c.title.clone();
+            c.notes = notes;
+            c.categories = categories;
+            if let When::Timed { start, end, time_zone } = c.when {
+                c.when = When::Timed {
+                    start: start + chrono::Duration::nanoseconds(i64::from(subsec)),
+                    end,
+                    time_zone,
+                };
+            }
+            proptest::prop_assert_eq!(c.hash(), reference_hash(&c));
+            let normal = c.clone().normalised();
+            proptest::prop_assert_eq!(normal.hash(), reference_hash(&c));
+            proptest::prop_assert_eq!(normal.clone().normalised(), normal.clone(), "normalising twice changes nothing");
+            proptest::prop_assert_eq!(&normal.notes, normal.notes.trim());
+        }
     }
 }

@@ -15,10 +15,10 @@ use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, Syn
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
 use crate::graph::client::{
-    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, Page, RetryPolicy, TokenSource,
+    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, RetryPolicy, TokenSource,
     read_page, user_mailbox,
 };
-use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
+use crate::graph::event::{self, DeltaPage, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
 use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
@@ -529,7 +529,7 @@ impl Run<'_, '_> {
         // while this one is planned and written (its nextLink is known as soon as it arrives).
         let client = self.client;
         let page_size = self.options.page_size;
-        let mut prefetched: Option<std::result::Result<Page, GraphError>> = None;
+        let mut prefetched: Option<std::result::Result<DeltaPage, GraphError>> = None;
         loop {
             let answer = match prefetched.take() {
                 Some(answer) => answer,
@@ -565,9 +565,9 @@ impl Run<'_, '_> {
                 .ok_or_else(|| GraphError::Malformed {
                     what: "a delta page with neither nextLink nor deltaLink".into(),
                 })?;
-            let mut entries = Vec::with_capacity(page.items.len());
-            for item in &page.items {
-                match event::read_entry(item) {
+            let mut entries = Vec::with_capacity(page.entries.len());
+            for entry in page.entries {
+                match entry {
                     Ok(RemoteEntry::Present(event)) if event.is_cancelled => {
                         entries.push(RemoteEntry::Removed { id: event.id });
                     }
@@ -578,7 +578,6 @@ impl Run<'_, '_> {
                     )),
                 }
             }
-            drop(page.items);
             *events += entries.len() as u32;
             // The page that follows, fetched while this one is written (none after a deltaLink).
             let next = async {
@@ -689,7 +688,8 @@ impl Run<'_, '_> {
         mode: PageMode,
     ) -> std::result::Result<PageOutcome, Stop> {
         let account = self.account.id;
-        let mut presents: HashMap<String, RemoteEvent> = HashMap::new();
+        // Each event with its content hash, computed once.
+        let mut presents: HashMap<String, (RemoteEvent, String)> = HashMap::new();
         let mut remote = Vec::with_capacity(entries.len());
         let mut removed_ids = Vec::new();
         for entry in entries {
@@ -703,9 +703,9 @@ impl Run<'_, '_> {
                         hash: as_local_hash.clone(),
                         change_key: event.change_key.clone(),
                         quick3_id: event.quick3_id,
-                        as_local_hash,
+                        as_local_hash: as_local_hash.clone(),
                     });
-                    presents.insert(key, *event);
+                    presents.insert(key, (*event, as_local_hash));
                 }
                 RemoteEntry::Removed { id } => {
                     removed_ids.push(id.clone());
@@ -735,7 +735,7 @@ impl Run<'_, '_> {
             }
         }
         let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
-        for event in presents.values() {
+        for (event, _) in presents.values() {
             if let Some(id) = event.quick3_id {
                 involved.insert(id);
             }
@@ -769,10 +769,19 @@ impl Run<'_, '_> {
             ..Default::default()
         };
         let mut rewritten: HashSet<AppointmentId> = HashSet::new();
+        // Rows of events seen before (one read for the page's new events).
+        let creating: Vec<&str> = ops
+            .iter()
+            .filter_map(|op| match op {
+                SyncOp::PullCreate { key } => presents.get(key).map(|(event, _)| event.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let seen_before = self.store.pulled_appointments(account, &creating)?;
         for op in &ops {
             match op {
                 SyncOp::PullCreate { key } => {
-                    let Some(event) = presents.get(key) else {
+                    let Some((event, hash)) = presents.get(key) else {
                         continue;
                     };
                     let series_id = match &event.series {
@@ -781,25 +790,25 @@ impl Run<'_, '_> {
                     };
                     // An event seen before (it left the window and came back, or its calendar
                     // was switched off and on) returns into its old row: one row per event.
-                    let earlier = self.store.pulled_appointment(self.account.id, &event.id)?;
+                    let earlier = seen_before.get(&event.id).cloned();
                     let appointment =
                         self.pulled(earlier.as_ref(), event, calendar, series_id, now);
                     if earlier.is_some() {
                         write.revive.push(appointment.id);
                     }
-                    let link = self.link_for(&appointment, event, calendar);
+                    let link = self.link_for(&appointment, event, hash, calendar);
                     self.summary.added += 1;
                     write.appointments.push((appointment, Some(link)));
                 }
                 SyncOp::PullUpdate { appointment, key } => {
-                    let (Some(event), Some(current)) =
+                    let (Some((event, hash)), Some(current)) =
                         (presents.get(key), appointments.get(appointment))
                     else {
                         continue;
                     };
                     let updated =
                         self.pulled(Some(current), event, calendar, current.series_id, now);
-                    let link = self.link_for(&updated, event, calendar);
+                    let link = self.link_for(&updated, event, hash, calendar);
                     rewritten.insert(*appointment);
                     self.summary.updated += 1;
                     write.appointments.push((updated, Some(link)));
@@ -810,13 +819,13 @@ impl Run<'_, '_> {
                     write.tombstones.push(*appointment);
                 }
                 SyncOp::Link { appointment, key } => {
-                    let Some(event) = presents.get(key) else {
+                    let Some((event, hash)) = presents.get(key) else {
                         continue;
                     };
                     // What Outlook holds, in Quick3's terms: the same as the local content when
                     // both agree; when a push of ours was found by its tag with a local edit
                     // after it, the edit must still count as a change to upload.
-                    let local_hash = event.content.hash();
+                    let local_hash = hash.clone();
                     rewritten.insert(*appointment);
                     write.links.push(Link {
                         appointment: *appointment,
@@ -826,7 +835,7 @@ impl Run<'_, '_> {
                         remote_id: event.id.clone(),
                         change_key: event.change_key.clone(),
                         local_hash,
-                        remote_hash: event.content.hash(),
+                        remote_hash: hash.clone(),
                     });
                 }
                 SyncOp::Unlink { appointment } => {
@@ -871,11 +880,11 @@ impl Run<'_, '_> {
             if rewritten.contains(&link.appointment) {
                 continue;
             }
-            if let Some(event) = presents.get(&link.remote_key) {
+            if let Some((event, hash)) = presents.get(&link.remote_key) {
                 write.links.push(Link {
                     remote_id: event.id.clone(),
                     change_key: event.change_key.clone(),
-                    remote_hash: event.content.hash(),
+                    remote_hash: hash.clone(),
                     ..link.clone()
                 });
             }
@@ -903,7 +912,7 @@ impl Run<'_, '_> {
     fn own_lost_patches(
         &self,
         base: &mut [BaseItem],
-        presents: &HashMap<String, RemoteEvent>,
+        presents: &HashMap<String, (RemoteEvent, String)>,
         locals: &[LocalItem],
     ) -> Result<()> {
         let sent = self.store.sent_content(self.account.id)?;
@@ -911,16 +920,16 @@ impl Run<'_, '_> {
             return Ok(());
         }
         for item in base.iter_mut() {
-            let (Some(sent), Some(event)) = (sent.get(&item.appointment), presents.get(&item.key))
+            let (Some(sent), Some((event, remote_hash))) =
+                (sent.get(&item.appointment), presents.get(&item.key))
             else {
                 continue;
             };
-            let remote_hash = event.content.hash();
             let local = locals.iter().find(|l| l.id == item.appointment);
             let edited_since =
                 local.is_some_and(|l| l.hash.as_deref() != Some(remote_hash.as_str()));
             if edited_since && sent.contains(&event.content.fingerprint()) {
-                item.remote_hash = remote_hash;
+                item.remote_hash = remote_hash.clone();
                 item.change_key = event.change_key.clone();
             }
         }
@@ -988,12 +997,17 @@ impl Run<'_, '_> {
         }
     }
 
+    /// The link of an appointment that `pulled` made from `event` (whose content hash is
+    /// `hash`): the appointment holds the event's content, so both sides have its hash.
     fn link_for(
         &self,
         appointment: &Appointment,
         event: &RemoteEvent,
+        hash: &str,
         calendar: &SyncCalendar,
     ) -> Link {
+        debug_assert_eq!(Content::of(appointment), event.content);
+        debug_assert_eq!(event.content.hash(), hash);
         Link {
             appointment: appointment.id,
             account: self.account.id,
@@ -1001,8 +1015,8 @@ impl Run<'_, '_> {
             remote_key: key_of(event),
             remote_id: event.id.clone(),
             change_key: event.change_key.clone(),
-            local_hash: Content::of(appointment).hash(),
-            remote_hash: event.content.hash(),
+            local_hash: hash.to_owned(),
+            remote_hash: hash.to_owned(),
         }
     }
 
@@ -1460,9 +1474,9 @@ async fn delta_page(
     client: &GraphClient<'_>,
     url: String,
     page_size: u32,
-) -> std::result::Result<Page, GraphError> {
+) -> std::result::Result<DeltaPage, GraphError> {
     let prefer = ("Prefer", format!("odata.maxpagesize={page_size}"));
-    read_page(client.get(&url, &[prefer]).await?)
+    client.get_delta_page(&url, &[prefer]).await
 }
 
 /// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).
