@@ -315,7 +315,8 @@ test('a Quick3 appointment dragged over a pulled one is flagged as a double book
   await click(app, '[data-testid="appt-save"]');
   await waitForAppointment(app, title);
 
-  await waitForText(app, '[data-testid="double-bookings"]', '1 double booking');
+  // (The demo's Outlook meetings may overlap each other on that day too: those are listed as well.)
+  await waitForText(app, '[data-testid="double-bookings"]', 'double booking');
   const mine = await waitForCard(title, (c) => c.flag, 'the double-booking flag');
   assert.equal(mine.column, 'Megan Bowen');
   assert.equal(mine.time, `${start}–${end}`);
@@ -324,9 +325,12 @@ test('a Quick3 appointment dragged over a pulled one is flagged as a double book
   await click(app, '[data-testid="double-bookings"]');
   const rows = await app.execute(() =>
     [...document.querySelectorAll('[data-testid="double-booking"]')].map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
-  assert.equal(rows.length, 1, `one double booking listed: ${JSON.stringify(rows)}`);
-  assert.ok(rows[0].includes('Megan Bowen') && rows[0].includes('Daily stand-up') && rows[0].includes(title),
-    `the list names the resource and both appointments: ${rows[0]}`);
+  const ours = rows.filter((r) => r.includes(title));
+  assert.equal(ours.length, 1, `one double booking of the new appointment listed: ${JSON.stringify(rows)}`);
+  assert.ok(ours[0].includes('Megan Bowen') && ours[0].includes('Daily stand-up'),
+    `the list names the resource and both appointments: ${ours[0]}`);
+  const count = Number(/(\d+) double booking/.exec(await textOf(app, '[data-testid="double-bookings"]'))[1]);
+  assert.equal(count, rows.length, 'the button counts what the list shows');
   await screenshot(app, 'scheduler-drag-9-double-booking');
   await click(app, '[data-testid="double-bookings"]');
 });
