@@ -248,9 +248,12 @@ describe('timeline cards', () => {
 
   it('takes wall times in the display zone and says what the card shows', () => {
     const card = toTimelineCard(testRecord({ start: '2026-12-08T09:00:00+01:00', end: '2026-12-08T10:30:00+01:00' }), resources, 'Europe/London', ctx);
-    expect(card).toMatchObject({ start: '2026-12-08T08:00:00', end: '2026-12-08T09:30:00', timeText: '08:00–09:30', colour: '#2459c6', editable: true });
-    expect(card.className).toContain('q3-show-busy');
-    expect(card.className).toContain('q3-origin-quick3');
+    expect(card).toMatchObject({ start: '2026-12-08T08:00:00', end: '2026-12-08T09:30:00', allDay: false, resourceId: 1 });
+    const look = card.look();
+    expect(look).toMatchObject({ timeText: '08:00–09:30', colour: '#2459c6', textColour: '#ffffff', editable: true });
+    expect(look.className).toContain('q3-show-busy');
+    expect(look.className).toContain('q3-origin-quick3');
+    expect(card.look()).toBe(look);
   });
 
   it('keeps an all-day appointment’s dates; a pulled read-only one cannot be moved', () => {
@@ -260,8 +263,9 @@ describe('timeline cards', () => {
       'Europe/Berlin',
       ctx,
     );
-    expect(pulled).toMatchObject({ allDay: true, start: '2026-12-08T00:00:00', end: '2026-12-09T00:00:00', timeText: '', editable: false });
-    expect(pulled.className).toContain('q3-read-only');
-    expect(pulled.card.badge.letter).toBe('M');
+    expect(pulled).toMatchObject({ allDay: true, start: '2026-12-08T00:00:00', end: '2026-12-09T00:00:00' });
+    expect(pulled.look()).toMatchObject({ timeText: '', editable: false });
+    expect(pulled.look().className).toContain('q3-read-only');
+    expect(pulled.look().card.badge.letter).toBe('M');
   });
 });

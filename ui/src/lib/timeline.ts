@@ -372,9 +372,8 @@ export function dayLabel(day: DateText): string {
   return new Date(`${day}T12:00:00Z`).toLocaleString('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
-/** An appointment as the timeline draws it: where it goes, and what its card shows and says. */
-export interface TimelineCard extends TimelineItem {
-  record: AppointmentRecord;
+/** What a card shows and allows, worked out when the card is first drawn. */
+export interface CardLook {
   card: Card;
   colour: string;
   textColour: string;
@@ -386,6 +385,15 @@ export interface TimelineCard extends TimelineItem {
   editable: boolean;
 }
 
+/**
+ * An appointment as the timeline lays it out: its row and wall times at once, and what its card
+ * shows (`look`) only when asked — for the cards drawn, not for all of a week's.
+ */
+export interface TimelineCard extends TimelineItem {
+  record: AppointmentRecord;
+  look: () => CardLook;
+}
+
 /** One record as a timeline card, its times as wall times in `zone`. */
 export function toTimelineCard(
   record: AppointmentRecord,
@@ -393,10 +401,9 @@ export function toTimelineCard(
   zone: string,
   ctx: CardContext,
 ): TimelineCard {
-  const card = cardOf(record, ctx);
-  const colour = cardColour(record, resources);
   const start = record.all_day ? `${record.start.slice(0, 10)}T00:00:00` : wallTimeAt(new Date(record.start), zone);
   const end = record.all_day ? `${record.end.slice(0, 10)}T00:00:00` : wallTimeAt(new Date(record.end), zone);
+  let look: CardLook | undefined;
   return {
     id: record.id,
     resourceId: record.resource_id,
@@ -404,12 +411,21 @@ export function toTimelineCard(
     start,
     end,
     record,
-    card,
-    colour,
-    textColour: textColourOn(colour),
-    className: cardClasses(record, card).join(' '),
-    timeText: record.all_day ? '' : `${start.slice(11, 16)}–${end.slice(11, 16)}`,
-    editable: !card.readOnly,
+    look: () => {
+      if (!look) {
+        const card = cardOf(record, ctx);
+        const colour = cardColour(record, resources);
+        look = {
+          card,
+          colour,
+          textColour: textColourOn(colour),
+          className: cardClasses(record, card).join(' '),
+          timeText: record.all_day ? '' : `${start.slice(11, 16)}–${end.slice(11, 16)}`,
+          editable: !card.readOnly,
+        };
+      }
+      return look;
+    },
   };
 }
 
