@@ -4,7 +4,7 @@
 // docs/benchmarks.md for what each figure means.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { ARTIFACTS, instanceRunning, quick3 } from '../app.mjs';
@@ -32,6 +32,9 @@ function machine() {
     memory_gib: mem ? Math.round(Number(mem) / 1048576) : null,
     load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     webkit: execFileSync('sh', ['-c', "dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || true"], { encoding: 'utf8' }),
+    // The app draws without compositing where no GPU render node exists, unless this is set.
+    gpu_render_node: existsSync('/dev/dri') && readdirSync('/dev/dri').some((name) => name.startsWith('renderD')),
+    webkit_disable_compositing_mode: process.env.WEBKIT_DISABLE_COMPOSITING_MODE ?? null,
   };
 }
 
