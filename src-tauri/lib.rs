@@ -5,7 +5,6 @@ mod background;
 mod commands;
 mod launch;
 mod microsoft;
-mod rendering;
 mod sync;
 mod tray;
 
@@ -70,7 +69,6 @@ pub fn run() {
                     std::process::exit(1);
                 }
             };
-            rendering::apply(app.handle());
             microsoft::listen(app.handle());
             tray::install(app.handle());
             background::start(app.handle());
