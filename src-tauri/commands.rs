@@ -46,12 +46,19 @@ pub fn list_resources(state: State<'_, AppState>) -> Reply<Vec<Resource>> {
 }
 
 #[tauri::command]
-pub fn list_appointments(
-    state: State<'_, AppState>,
+pub async fn list_appointments(
+    app: AppHandle,
     from: String,
     to: String,
 ) -> Reply<Vec<AppointmentRecord>> {
-    with_store(&state, |s| api::planner_appointments(s, &from, &to))
+    // Off the main thread: a week of many appointments is read and serialised without holding
+    // up the window's event loop.
+    sync::off_the_window(move || {
+        with_store(&app.state::<AppState>(), |s| {
+            api::planner_appointments(s, &from, &to)
+        })
+    })
+    .await?
 }
 
 /// Chooses the zone the Scheduler shows times in (`None`: the machine's); answers the zone in force.

@@ -147,7 +147,7 @@ export async function fill(browser, selector, value) {
 /** The titles of the appointments rendered in the Scheduler (what a person sees on the cards). */
 export async function visibleAppointments(browser) {
   return browser.execute(() =>
-    [...document.querySelectorAll('[data-testid="scheduler"] .ec-event')]
+    [...document.querySelectorAll('[data-testid="scheduler"] :is(.ec-event, .q3-tl-card)')]
       .filter((el) => el.getClientRects().length > 0)
       .map((el) => el.textContent ?? ''));
 }

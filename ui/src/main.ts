@@ -8,8 +8,8 @@ if (!target) throw new Error('The page has no #app element');
 // User Timing marks of the start-up, drawn frames after the Scheduler's grid and its first
 // appointment cards are in the page (script/bench-scheduler times a cold start with them).
 const marks = new Map([
-  ['quick3:scheduler-shown', '[data-testid="scheduler"] .ec-body'],
-  ['quick3:first-cards', '[data-testid="scheduler"] .ec-event'],
+  ['quick3:scheduler-shown', '[data-testid="scheduler"] :is(.ec-body, [data-testid="timeline"])'],
+  ['quick3:first-cards', '[data-testid="scheduler"] [data-appointment-id]'],
 ]);
 const startup = new MutationObserver(() => {
   for (const [mark, selector] of marks) {

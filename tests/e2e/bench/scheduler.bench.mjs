@@ -4,10 +4,11 @@
 // docs/benchmarks.md for what each figure means.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
-import { ARTIFACTS, quick3 } from '../app.mjs';
+import { ARTIFACTS, instanceRunning, quick3 } from '../app.mjs';
+import { ms, stored, summary, timeClick, weekFrom } from './measure.mjs';
 
 // 5,000 appointments across 100 resources, over 4 weeks from this one, and all in this week.
 const SPREAD = process.env.QUICK3_BENCH_SPREAD_DIR;
@@ -18,6 +19,8 @@ const ROUNDS = Number(process.env.QUICK3_BENCH_ROUNDS ?? 1);
 // Renders of weeks this full take minutes in WebKitGTK today: one launch of those by default.
 const SCHEDULER_LAUNCHES = Number(process.env.QUICK3_BENCH_SCHEDULER_LAUNCHES ?? 1);
 const IDLE_SECONDS = Number(process.env.QUICK3_BENCH_IDLE_SECONDS ?? 10);
+/** A summary of the figures that were measured (none: null). */
+const summaryOf = (xs) => (xs.some((x) => x !== null) ? summary(xs.filter((x) => x !== null)) : null);
 const results = { machine: machine(), build: process.env.QUICK3_BENCH_BUILD ?? 'unknown', runs: [] };
 
 function machine() {
@@ -29,18 +32,23 @@ function machine() {
     memory_gib: mem ? Math.round(Number(mem) / 1048576) : null,
     load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     webkit: execFileSync('sh', ['-c', "dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || true"], { encoding: 'utf8' }),
+    // The app draws without compositing where no GPU render node exists, unless this is set.
+    gpu_render_node: existsSync('/dev/dri') && readdirSync('/dev/dri').some((name) => name.startsWith('renderD')),
+    webkit_disable_compositing_mode: process.env.WEBKIT_DISABLE_COMPOSITING_MODE ?? null,
   };
 }
 
-const ms = (x) => Math.round(x * 10) / 10;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const summary = (xs) => ({ median: ms(median(xs)), min: ms(Math.min(...xs)), max: ms(Math.max(...xs)), runs: xs.map(ms) });
 
 /**
  * Starts the app on `dataDir` (as app.mjs's launch, without demo mode) with room for requests
  * that wait minutes for a render to finish.
  */
 async function launch(dataDir) {
+  // The app closed before may still hold its single-instance name: a new one would hand over to
+  // it and exit, and the session would wait for a window forever.
+  for (const until = Date.now() + 15000; instanceRunning() && Date.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.QUICK3_E2E_PORT ?? 4444),
@@ -109,10 +117,16 @@ async function coldStart(dataDir) {
   const app = await launch(dataDir);
   const pid = appPid(dataDir);
   const started = startedAt(pid);
+  await app.waitUntil(() => app.execute(() => performance.getEntriesByName('quick3:scheduler-shown').length > 0),
+    { timeout: 60000, interval: 100, timeoutMsg: 'the Scheduler was not shown' });
+  // A day without appointments (a weekend in the Day view) has no first cards: null then.
   await app.waitUntil(() => app.execute(() => performance.getEntriesByName('quick3:first-cards').length > 0),
-    { timeout: 60000, interval: 100, timeoutMsg: 'no appointment cards were shown' });
+    { timeout: 5000, interval: 100 }).catch(() => {});
   const at = await app.execute(() => {
-    const mark = (name) => performance.timeOrigin + performance.getEntriesByName(name)[0].startTime;
+    const mark = (name) => {
+      const entry = performance.getEntriesByName(name)[0];
+      return entry ? performance.timeOrigin + entry.startTime : null;
+    };
     const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
     return {
       page: performance.timeOrigin,
@@ -127,58 +141,13 @@ async function coldStart(dataDir) {
     to_page_start_ms: ms(at.page - started),
     to_first_paint_ms: at.paint === null ? null : ms(at.paint - started),
     to_grid_ms: ms(at.grid - started),
-    to_cards_ms: ms(at.cards - started),
+    to_cards_ms: at.cards === null ? null : ms(at.cards - started),
   };
 }
 
-/**
- * Clicks `selector` inside the page and times until `expected` cards are in the Scheduler and a
- * frame has been drawn with them (requestAnimationFrame after the DOM has them). The page keeps
- * the result; it is fetched when the page is free again (a long render blocks every request).
- */
-async function timeClick(app, selector, expected) {
-  await app.execute((sel, wanted) => {
-    window.__benchResult = null;
-    const root = document.querySelector('[data-testid="scheduler"]');
-    const t0 = performance.now();
-    document.querySelector(sel).click();
-    const check = () => {
-      const n = root.querySelectorAll('.ec-event').length;
-      if (n === wanted) requestAnimationFrame(() => { window.__benchResult = { ms: performance.now() - t0, cards: n }; });
-      else if (performance.now() - t0 > 600000) window.__benchResult = { ms: NaN, cards: n };
-      else requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
-  }, selector, expected);
-  let result = null;
-  await app.waitUntil(async () => (result = await app.execute(() => window.__benchResult)) !== null,
-    { timeout: 660000, interval: 100 });
-  return result;
-}
-
-/** How many appointments the Scheduler should show between two dates (the CLI's count). */
-function stored(dataDir, from, to) {
-  const out = execFileSync(process.env.QUICK3_CLI_BIN, ['appointment', 'list', '--from', from, '--to', to, '--json'],
-    { env: { ...process.env, QUICK3_DATA_DIR: dataDir }, encoding: 'utf8', maxBuffer: 1 << 30 });
-  return JSON.parse(out).length;
-}
-
-const day = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-function weekFrom(offsetWeeks) {
-  const d = new Date();
-  d.setDate(d.getDate() - ((d.getDay() + 6) % 7) + 7 * offsetWeeks);
-  const end = new Date(d);
-  end.setDate(end.getDate() + 7);
-  return [day(d), day(end)];
-}
-
-async function cardsNow(app) {
-  return app.execute(() => document.querySelectorAll('[data-testid="scheduler"] .ec-event').length);
-}
-
-async function settle(app, selector, expected) {
-  const r = await timeClick(app, selector, expected);
-  if (Number.isNaN(r.ms)) throw new Error(`${selector}: expected ${expected} cards, the Scheduler shows ${r.cards}`);
+async function settle(app, selector, expected, week) {
+  const r = await timeClick(app, selector, expected, week);
+  if (Number.isNaN(r.ms)) throw new Error(`${selector}: expected ${expected} appointments, the Scheduler shows ${r.cards}`);
   return r;
 }
 
@@ -199,14 +168,23 @@ async function scheduler(name, dataDir, { launches, rounds, views }) {
       // picks Day again before it closes the app).
       const launchResult = { cold_start_ms: start.to_cards_ms, cold_start_grid_ms: start.to_grid_ms };
       for (const view of views) {
-        const first = await settle(app, `[data-testid="view-${view}"]`, thisWeek);
+        const first = await settle(app, `[data-testid="view-${view}"]`, thisWeek, weekFrom(0)[0]);
         const next = [];
         const back = [];
+        let lastNext = null;
         for (let r = 0; r < rounds; r++) {
-          next.push((await settle(app, '[data-testid="sched-next"]', nextWeek)).ms);
-          back.push((await settle(app, '[data-testid="sched-prev"]', thisWeek)).ms);
+          lastNext = await settle(app, '[data-testid="sched-next"]', nextWeek, weekFrom(1)[0]);
+          next.push(lastNext.ms);
+          back.push((await settle(app, '[data-testid="sched-prev"]', thisWeek, weekFrom(0)[0])).ms);
         }
-        launchResult[view] = { first_render_ms: ms(first.ms), next_week: next.map(ms), previous_week: back.map(ms) };
+        launchResult[view] = {
+          first_render_ms: ms(first.ms),
+          next_week: next.map(ms),
+          previous_week: back.map(ms),
+          cards_drawn: first.drawn,
+          first_render_parts: first.parts,
+          next_week_parts: lastNext?.parts,
+        };
         console.log(`${name} launch ${i + 1} ${view}: ${JSON.stringify(launchResult[view])}`);
       }
       launchResult.memory_after = memory(start.pid);
@@ -226,7 +204,7 @@ async function scheduler(name, dataDir, { launches, rounds, views }) {
     };
   }
   run.cold_start_to_grid = summary(run.launches.map((l) => l.cold_start_grid_ms));
-  run.cold_start_to_cards = summary(run.launches.map((l) => l.cold_start_ms));
+  run.cold_start_to_cards = summaryOf(run.launches.map((l) => l.cold_start_ms));
   run.memory_after_rss_mb = summary(run.launches.map((l) => l.memory_after.rss_mb));
   run.memory_after_pss_mb = summary(run.launches.map((l) => l.memory_after.pss_mb));
   results.runs.push(run);
@@ -260,7 +238,7 @@ test('cold start and idle memory with the demo data', { skip: !DEMO }, async () 
   const run = {
     name: 'demo',
     cold_start_to_grid: summary(launches.map((l) => l.to_grid_ms)),
-    cold_start_to_cards: summary(launches.map((l) => l.to_cards_ms)),
+    cold_start_to_cards: summaryOf(launches.map((l) => l.to_cards_ms)),
     cold_start_to_first_paint: launches.every((l) => l.to_first_paint_ms !== null)
       ? summary(launches.map((l) => l.to_first_paint_ms)) : null,
     page_start: summary(launches.map((l) => l.to_page_start_ms)),

@@ -96,21 +96,11 @@ export function toCalendarEvent(
   zone: string,
   ctx: CardContext = NO_CARD_CONTEXT,
 ): Calendar.EventInput {
-  // Pulled appointments take their account's colour; Quick3's keep their resource's.
-  const colour =
-    record.origin.kind === 'microsoft365'
-      ? accountColour(record.origin.account_id)
-      : resourceColour(resources.get(record.resource_id));
+  const colour = cardColour(record, resources);
   const card = cardOf(record, ctx);
   const start = record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone);
   const end = record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone);
-  const classNames = [`q3-show-${record.show_as.replace(/_/g, '-')}`];
-  if (isShort(record)) classNames.push('q3-short');
-  if (card.upload) classNames.push(`q3-uploading-${card.upload.kind}`);
-  if (record.sensitivity !== 'normal') classNames.push('q3-private');
-  classNames.push(`q3-origin-${card.badge.kind}`);
-  if (card.readOnly) classNames.push('q3-read-only');
-  if (card.doubleBooked) classNames.push('q3-double-booked');
+  const classNames = cardClasses(record, card);
   const props: EventProps = { appointmentId: record.id, card };
   return {
     id: record.id,
@@ -130,6 +120,25 @@ export function toCalendarEvent(
     classNames,
     extendedProps: props,
   };
+}
+
+/** A card's colour: pulled appointments take their account's; Quick3's keep their resource's. */
+export function cardColour(record: AppointmentRecord, resources: ReadonlyMap<ResourceId, Resource>): string {
+  return record.origin.kind === 'microsoft365'
+    ? accountColour(record.origin.account_id)
+    : resourceColour(resources.get(record.resource_id));
+}
+
+/** The classes that style a card: show-as, short, upload, private, origin, read-only, double booked. */
+export function cardClasses(record: AppointmentRecord, card: Card): string[] {
+  const classNames = [`q3-show-${record.show_as.replace(/_/g, '-')}`];
+  if (isShort(record)) classNames.push('q3-short');
+  if (card.upload) classNames.push(`q3-uploading-${card.upload.kind}`);
+  if (record.sensitivity !== 'normal') classNames.push('q3-private');
+  classNames.push(`q3-origin-${card.badge.kind}`);
+  if (card.readOnly) classNames.push('q3-read-only');
+  if (card.doubleBooked) classNames.push('q3-double-booked');
+  return classNames;
 }
 
 /** Longest appointment (minutes) that gets the one-line card: its time grid box is too low for two. */

@@ -20,6 +20,26 @@ describe('wallTimeAt', () => {
   it('prints midnight as 00, not 24', () => {
     expect(wallTimeAt(new Date('2026-11-24T23:00:00Z'), 'Europe/Berlin')).toBe('2026-11-25T00:00:00');
   });
+
+  it('agrees with the platform minute by minute across summer time changes, half and quarter hour zones', () => {
+    const cases: [string, string][] = [
+      ['Europe/Berlin', '2026-03-29T00:00:00Z'],
+      ['Europe/Berlin', '2026-10-25T00:00:00Z'],
+      ['America/New_York', '2026-11-01T05:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:00:00Z'],
+      ['Asia/Kathmandu', '2026-06-01T00:00:00Z'],
+    ];
+    for (const [zone, from] of cases) {
+      const direct = new Intl.DateTimeFormat('sv-SE', {
+        timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit',
+      });
+      for (let minute = 0; minute < 4 * 60; minute += 1) {
+        const instant = new Date(Date.parse(from) + minute * 60000 + 17000);
+        expect(wallTimeAt(instant, zone), `${zone} ${instant.toISOString()}`).toBe(direct.format(instant).replace(' ', 'T'));
+      }
+    }
+  });
 });
 
 describe('instantOfWallTime', () => {

@@ -69,10 +69,38 @@ function partsAt(instant: Date, zone: string): Parts {
   };
 }
 
-/** The wall-clock time that `instant` shows in `zone`. */
+/** Offsets (minutes) of each zone per quarter hour since 1970, as read from the platform. */
+const quarterOffsets = new Map<string, Map<number, number>>();
+const QUARTER_MS = 900000;
+
+/**
+ * The wall-clock time that `instant` shows in `zone`. Zones change their offset only at whole
+ * quarter hours (UTC) since 1970, so the offset is read from the platform once per quarter hour
+ * and zone (Intl is slow enough to matter for a week of a thousand cards); earlier instants
+ * (local mean times with seconds) are read directly.
+ */
 export function wallTimeAt(instant: Date, zone: string): WallTime {
-  const p = partsAt(instant, zone);
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+  const ms = instant.getTime();
+  if (!(ms >= 0)) {
+    const p = partsAt(instant, zone);
+    return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+  }
+  let offsets = quarterOffsets.get(zone);
+  if (!offsets || offsets.size > 100000) {
+    offsets = new Map();
+    quarterOffsets.set(zone, offsets);
+  }
+  const quarter = Math.floor(ms / QUARTER_MS);
+  let offset = offsets.get(quarter);
+  if (offset === undefined) {
+    offset = offsetMinutesAt(new Date(quarter * QUARTER_MS), zone);
+    offsets.set(quarter, offset);
+  }
+  const d = new Date(ms + offset * 60000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+  );
 }
 
 /** The zone's offset from UTC at `instant`, in minutes (east positive). */

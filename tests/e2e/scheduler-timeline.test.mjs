@@ -1,0 +1,342 @@
+// The resource timeline (a week with resources as rows, the view for many resources) in the real
+// window, with real pointer actions: create by dragging over free time, move a card to another
+// hour and another resource's row, stretch it by its right edge, open it by click and by Enter,
+// delete it with the keyboard and bring it back with Ctrl+Z; a pulled appointment of a Down-only
+// account shows a lock, does not move and opens read-only. Then 5,000 appointments of 100
+// resources: the week's appointments are all laid out, only the rows in view are drawn, and
+// scrolling down draws the last resource. Each step checks what a person sees (the card's title,
+// time and row) and what is stored (`quick3 appointment list --json`).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Key } from 'webdriverio';
+import {
+  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, textOf, today,
+  waitForText,
+} from './app.mjs';
+
+const megan = 'megan.bowen@contoso.example';
+let app;
+let dataDir;
+
+after(async () => {
+  await app?.deleteSession();
+});
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function stored(id) {
+  return JSON.parse(quick3(dataDir, 'appointment', 'list', '--json')).find((a) => a.id === id);
+}
+
+function resourceIds() {
+  return new Map(JSON.parse(quick3(dataDir, 'resource', 'list', '--json')).map((r) => [r.name, r.id]));
+}
+
+/** The stored start/end of a record as local day and `HH:MM` (the planner's zone is the machine's). */
+function storedTimes(record) {
+  return { day: record.start.slice(0, 10), start: record.start.slice(11, 16), end: record.end.slice(11, 16) };
+}
+
+const field = async (id) => (await app.$(`[data-testid="${id}"]`)).getValue();
+
+/** What a person sees of the timeline card titled `title`: its time, its row, where it is. */
+async function card(title) {
+  return app.execute((wanted) => {
+    const el = [...document.querySelectorAll('[data-testid="timeline"] .q3-tl-card')]
+      .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === wanted);
+    if (!el) return null;
+    const box = el.getBoundingClientRect();
+    const resizer = el.querySelector('.tl-resizer')?.getBoundingClientRect();
+    return {
+      id: el.dataset.appointmentId,
+      time: el.querySelector('.q3-card-time')?.textContent ?? '',
+      row: el.closest('[data-testid="timeline-row"]').querySelector('[data-testid="timeline-resource"]').textContent,
+      box: { left: Math.round(box.left), top: Math.round(box.top), width: Math.round(box.width), height: Math.round(box.height) },
+      resizer: resizer ? { x: Math.round(resizer.left + resizer.width / 2), y: Math.round(resizer.top + resizer.height / 2) } : null,
+      lock: !!el.querySelector('[data-testid="card-lock"]'),
+      tooltip: el.getAttribute('title'),
+      label: el.getAttribute('aria-label'),
+    };
+  }, title);
+}
+
+async function waitForCard(title, check, what) {
+  let last = null;
+  try {
+    await app.waitUntil(async () => {
+      last = await card(title);
+      return last !== null && check(last);
+    }, { timeout: 10000, interval: 200 });
+  } catch {
+    throw new Error(`the card "${title}" never showed ${what}; it shows ${JSON.stringify(last)}`);
+  }
+  return last;
+}
+
+/**
+ * Screen points of `times` (HH:MM) on `day` in the row of the resource named `resource`, in the
+ * free first lane, after scrolling the timeline so that the first of them is in view. Read from
+ * the timeline as drawn: the day's header, its first hour label and the hour's width.
+ */
+async function pointsAt(resource, day, ...times) {
+  return app.execute((name, date, wanted) => {
+    const scroller = document.querySelector('[data-testid="timeline"]');
+    const head = () => scroller.querySelector(`[data-testid="timeline-day"][data-day="${date}"]`);
+    const hours = head().querySelectorAll('.tl-hours span');
+    const first = Number(hours[0].textContent);
+    const hourWidth = hours[0].getBoundingClientRect().width;
+    const mins = (s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
+    const offsets = wanted.map((at) => ((mins(at) - first * 60) / 60) * hourWidth);
+    const row = [...scroller.querySelectorAll('[data-testid="timeline-row"]')]
+      .find((r) => r.querySelector('[data-testid="timeline-resource"]').textContent === name);
+    if (!row) throw new Error(`no row for ${name}`);
+    // The row to the middle of the view, the first time to a third of it (right of the names).
+    // (Not scrollIntoView: WebKit aligns an element wider than the view to its left edge.)
+    scroller.scrollTop = Math.max(row.offsetTop - scroller.clientHeight / 2, 0);
+    scroller.scrollLeft = Math.max(head().offsetLeft + offsets[0] - scroller.clientWidth / 3, 0);
+    const r = row.getBoundingClientRect();
+    const left = head().getBoundingClientRect().left;
+    return offsets.map((offset) => ({ x: Math.round(left + offset), y: Math.round(r.top + 4 + 18) }));
+  }, resource, day, times);
+}
+
+/** What a press at a point of the window hits: a card's appointment id, 'track' or something else. */
+async function hitAt(point) {
+  return app.execute((x, y) => {
+    const el = document.elementFromPoint(x, y);
+    const cardEl = el?.closest('[data-appointment-id]');
+    if (cardEl) return cardEl.dataset.appointmentId;
+    return el?.closest('.tl-track') ? 'track' : el?.className ?? null;
+  }, point.x, point.y);
+}
+
+async function drag(from, to) {
+  await app.action('pointer', { parameters: { pointerType: 'mouse' } })
+    .move({ x: from.x, y: from.y, origin: 'viewport' })
+    .down({ button: 0 })
+    .move({ x: from.x + (to.x >= from.x ? 8 : -8), y: from.y, origin: 'viewport', duration: 50 })
+    .move({ x: Math.round((from.x + to.x) / 2), y: Math.round((from.y + to.y) / 2), origin: 'viewport', duration: 100 })
+    .move({ x: to.x, y: to.y, origin: 'viewport', duration: 100 })
+    .up({ button: 0 })
+    .perform();
+}
+
+/** Waits until the timeline is drawn and its week loaded (the toolbar no longer says Loading…). */
+async function timelineLoaded() {
+  await (await app.$('[data-testid="timeline"]')).waitForDisplayed({ timeout: 10000 });
+  await app.waitUntil(async () => !(await (await app.$('[data-testid="scheduler"] .loading')).isExisting()),
+    { timeout: 10000, timeoutMsg: 'the week did not load' });
+}
+
+const hourWidth = () => app.execute(() =>
+  document.querySelector('[data-testid="timeline-day"] .tl-hours span').getBoundingClientRect().width);
+
+test('the timeline: create by drag, move to another row and hour, stretch, open, delete and undo', async () => {
+  dataDir = freshDataDir('timeline');
+  app = await launch(dataDir);
+  await click(app, '[data-testid="view-resourceTimelineWeek"]');
+  await timelineLoaded();
+  const rows = await app.execute(() =>
+    [...document.querySelectorAll('[data-testid="timeline-resource"]')].map((e) => e.textContent));
+  assert.equal(rows[0], 'Megan Bowen', `the planner's own resource is the first row: ${JSON.stringify(rows)}`);
+  assert.ok(rows.includes('Adele Vance') && rows.includes('Boardroom'), JSON.stringify(rows));
+  const ids = resourceIds();
+  const title = `Timeline-made ${Date.now()}`;
+
+  // Create: Megan is free from 16:00 every day of the demo; drag from 16:00 to 17:00 today.
+  const [from, to] = await pointsAt('Megan Bowen', today(), '16:00', '17:00');
+  assert.equal(await hitAt({ x: from.x + 4, y: from.y }), 'track',
+    `the press is on free time: ${JSON.stringify({ from, to, view: await app.execute(() => [innerWidth, innerHeight]) })}`);
+  await drag({ x: from.x + 4, y: from.y }, { x: to.x - 4, y: to.y });
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  assert.equal(await field('appt-start-date'), today(), 'the dialog opens on the day dragged over');
+  assert.equal(await field('appt-start-time'), '16:00', 'starting where the drag began');
+  assert.equal(await field('appt-end-time'), '17:00', 'ending where it was released');
+  assert.equal(Number(await field('appt-resource')), ids.get('Megan Bowen'), 'for the row dragged in');
+  await fill(app, '[data-testid="appt-title"]', title);
+  await click(app, '[data-testid="appt-save"]');
+  let shown = await waitForCard(title, (c) => c.time === '16:00–17:00', 'its time 16:00–17:00');
+  assert.equal(shown.row, 'Megan Bowen', "the card is in Megan's row");
+  assert.equal(shown.box.height, 36, 'a card of the fixed height');
+  assert.match(shown.label, new RegExp(`^${title}, Busy, from Quick3, \\w{3},? \\d+ \\w{3}, 16:00–17:00$`));
+  const id = shown.id;
+  assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '16:00', end: '17:00' }, 'stored as dragged');
+  assert.equal(stored(id).resource_id, ids.get('Megan Bowen'));
+  await screenshot(app, 'scheduler-timeline-1-created');
+
+  // Move: grab the card and drop it one hour later in Adele's row.
+  const hour = await hourWidth();
+  const [adele] = await pointsAt('Adele Vance', today(), '16:00');
+  shown = await card(title);
+  const grab = { x: shown.box.left + 10, y: shown.box.top + 18 };
+  assert.equal(await hitAt(grab), id, 'the mouse is pressed on the new card');
+  await drag(grab, { x: grab.x + hour, y: adele.y });
+  shown = await waitForCard(title, (c) => c.time === '17:00–18:00' && c.row === 'Adele Vance',
+    "its new time 17:00–18:00 in Adele's row");
+  assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false, 'dropping a card does not open it');
+  assert.equal(stored(id).resource_id, ids.get('Adele Vance'), 'stored for Adele');
+  assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '17:00', end: '18:00' }, 'stored one hour later');
+  await screenshot(app, 'scheduler-timeline-2-moved');
+
+  // Resize: pull the right edge an hour further.
+  await pointsAt('Adele Vance', today(), '17:00');
+  shown = await card(title);
+  assert.ok(shown.resizer, 'a Quick3 card has a handle to stretch it');
+  await drag(shown.resizer, { x: shown.resizer.x + hour, y: shown.resizer.y });
+  shown = await waitForCard(title, (c) => c.time === '17:00–19:00', 'its longer time 17:00–19:00');
+  assert.equal(shown.row, 'Adele Vance', 'stretching keeps its row');
+  assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '17:00', end: '19:00' }, 'stored two hours long');
+  await screenshot(app, 'scheduler-timeline-3-resized');
+
+  // Open by click, and by Enter on the focused card.
+  await click(app, `[data-appointment-id="${id}"]`);
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  assert.equal(await field('appt-title'), title);
+  assert.equal(await field('appt-start-time'), '17:00');
+  assert.equal(await field('appt-end-time'), '19:00');
+  assert.equal(Number(await field('appt-resource')), ids.get('Adele Vance'));
+  await screenshot(app, 'scheduler-timeline-4-opened');
+  await click(app, '[data-testid="appt-cancel"]');
+  await app.execute((cid) => document.querySelector(`[data-appointment-id="${cid}"]`).focus(), id);
+  const ring = await app.execute(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(ring, 'none', 'the focus is visible');
+  await app.keys([Key.Enter]);
+  const titleField = await app.$('[data-testid="appt-title"]');
+  await titleField.waitForDisplayed({ timeout: 5000, timeoutMsg: 'Enter did not open the appointment' });
+  assert.equal(await titleField.getValue(), title, 'Enter opens the focused card');
+  await click(app, '[data-testid="appt-cancel"]');
+
+  // Delete with the keyboard, then Ctrl+Z.
+  await app.execute((cid) => document.querySelector(`[data-appointment-id="${cid}"]`).focus(), id);
+  await app.keys([Key.Delete]);
+  await waitForText(app, '[data-testid="toast"]', 'Appointment deleted');
+  await app.waitUntil(async () => (await card(title)) === null, { timeout: 10000, timeoutMsg: 'the deleted card is still shown' });
+  assert.equal(stored(id), undefined, 'the store no longer lists it');
+  await app.execute(() => document.activeElement?.blur());
+  await app.keys([Key.Ctrl, 'z']);
+  shown = await waitForCard(title, (c) => c.time === '17:00–19:00' && c.row === 'Adele Vance', 'again after Ctrl+Z');
+  assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '17:00', end: '19:00' }, 'the store lists it again');
+  await app.waitUntil(async () => (await app.execute(() => document.activeElement?.dataset?.appointmentId)) === id,
+    { timeout: 5000, timeoutMsg: 'the restored card is not focused' });
+});
+
+test('a pulled appointment of a Down-only account shows a lock, does not move and opens read-only', async () => {
+  await openOffice365Tab(app);
+  await connectAccount(app, megan);
+  await click(app, '[data-testid="office365-menu"]');
+  await click(app, '[data-testid="menu-sync-calendar"]');
+  await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
+  await click(app, '[data-testid="close-resource-card"]');
+
+  // Live: the timeline shows the pulled stand-ups without being reloaded.
+  await app.waitUntil(async () => (await card('Daily stand-up')) !== null,
+    { timeout: 10000, timeoutMsg: 'no Daily stand-up after the sync' });
+  await app.execute(() => {
+    const el = [...document.querySelectorAll('[data-testid="timeline"] .q3-tl-card')]
+      .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === 'Daily stand-up');
+    el.scrollIntoView({ block: 'center', inline: 'center' });
+  });
+  const before = await card('Daily stand-up');
+  assert.equal(before.row, 'Megan Bowen');
+  assert.ok(before.lock, 'the pulled stand-up shows a lock');
+  assert.equal(before.resizer, null, 'it has no handle to stretch it');
+  assert.match(before.tooltip, /change it in\s+Outlook/, `its tooltip says why: ${before.tooltip}`);
+  const storedBefore = stored(before.id);
+
+  const press = { x: before.box.left + Math.min(10, before.box.width / 2), y: before.box.top + 18 };
+  assert.equal(await hitAt(press), before.id, 'the mouse is pressed on the stand-up');
+  await drag(press, { x: press.x + 2 * (await hourWidth()), y: press.y + 60 });
+  await pause(1000);
+  const afterDrag = await card('Daily stand-up');
+  assert.equal(afterDrag.row, 'Megan Bowen', "it stays in Megan's row");
+  assert.equal(afterDrag.time, before.time, 'at its time');
+  assert.deepEqual(stored(before.id), storedBefore, 'and the store is unchanged');
+
+  await click(app, `[data-appointment-id="${before.id}"]`);
+  assert.match(await textOf(app, '[data-testid="appt-read-only"]'),
+    /comes from a Microsoft 365 \(Outlook\) calendar: change it in\s+Outlook/);
+  assert.equal(await (await app.$('[data-testid="appt-save"]')).isExisting(), false, 'no Save');
+  await screenshot(app, 'scheduler-timeline-5-read-only');
+  await click(app, '[data-testid="appt-cancel"]');
+
+  // The arrow keys: from the stand-up to the next card right of it in Megan's row, and back left.
+  const focusedCard = () => app.execute(() => {
+    const el = document.activeElement;
+    return el?.dataset?.appointmentId
+      ? { id: el.dataset.appointmentId, left: el.getBoundingClientRect().left, row: el.closest('[data-testid="timeline-row"]').dataset.resourceId }
+      : null;
+  });
+  await app.execute((cid) => document.querySelector(`[data-appointment-id="${cid}"]`).focus(), before.id);
+  const start = await focusedCard();
+  await app.keys([Key.ArrowRight]);
+  const right = await focusedCard();
+  assert.ok(right && right.id !== start.id && right.left > start.left && right.row === start.row,
+    `ArrowRight goes to a card right of it in the same row: ${JSON.stringify({ start, right })}`);
+  await app.keys([Key.ArrowLeft]);
+  const left = await focusedCard();
+  assert.ok(left && left.left < right.left && left.row === start.row, `ArrowLeft goes back left: ${JSON.stringify(left)}`);
+  await click(app, '[data-testid="view-resourceTimeGridDay"]');
+});
+
+test('5,000 appointments of 100 resources: every one of the week laid out, only the rows in view drawn', async () => {
+  await app.deleteSession();
+  app = null;
+  dataDir = freshDataDir('timeline-scale');
+  quick3(dataDir, 'demo', 'seed');
+  quick3(dataDir, 'demo', 'scale', '--resources', '100', '--appointments', '5000', '--weeks', '4');
+  const monday = (() => {
+    const d = new Date();
+    d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  })();
+  const nextMonday = new Date(`${monday}T12:00:00`);
+  nextMonday.setDate(nextMonday.getDate() + 7);
+  const until = `${nextMonday.getFullYear()}-${String(nextMonday.getMonth() + 1).padStart(2, '0')}-${String(nextMonday.getDate()).padStart(2, '0')}`;
+  const week = JSON.parse(quick3(dataDir, 'appointment', 'list', '--from', monday, '--to', until, '--json')).length;
+  assert.ok(week > 1000, `the week holds over 1,000 appointments: ${week}`);
+
+  app = await launch(dataDir, { demo: false });
+  await click(app, '[data-testid="view-resourceTimelineWeek"]');
+  const state = () => app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    return {
+      week: tl?.dataset.week,
+      appointments: Number(tl?.dataset.appointments),
+      rows: tl?.querySelectorAll('[data-testid="timeline-row"]').length,
+      cards: tl?.querySelectorAll('[data-appointment-id]').length,
+      names: [...(tl?.querySelectorAll('[data-testid="timeline-resource"]') ?? [])].map((e) => e.textContent),
+    };
+  });
+  await app.waitUntil(async () => (await state()).appointments === week,
+    { timeout: 30000, timeoutMsg: 'the timeline did not lay out the week' });
+  const top = await state();
+  assert.equal(top.week, monday);
+  assert.ok(top.rows >= 5 && top.rows < 40, `only the rows in view and a margin are drawn: ${top.rows} of 100`);
+  assert.ok(top.cards > 0 && top.cards < week / 2, `only their cards: ${top.cards} of ${week}`);
+  const total = resourceIds().size;
+  assert.equal(total, 100);
+  await app.execute(() => { document.querySelector('[data-testid="timeline"]').scrollLeft = 0; });
+  await pause(300);
+  await screenshot(app, 'scheduler-timeline-6-many');
+
+  await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    tl.scrollTop = tl.scrollHeight;
+  });
+  // The rows are the planner's own resource, then the others by name: the last by name is at the bottom.
+  const lastName = [...resourceIds().keys()].filter((n) => n !== top.names[0])
+    .sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })).at(-1);
+  await app.waitUntil(async () => {
+    const names = (await state()).names;
+    return names.includes(lastName);
+  }, { timeout: 5000, timeoutMsg: `scrolling down did not draw the last row (${lastName})` });
+  const bottom = await state();
+  assert.ok(bottom.rows < 40, `still only the rows in view: ${bottom.rows}`);
+  assert.ok(!bottom.names.includes(top.names[0]), 'the first rows are no longer drawn');
+  await screenshot(app, 'scheduler-timeline-7-scrolled');
+
+  // Next week: laid out at once, as many as the store has for it.
+  await click(app, '[data-testid="sched-next"]');
+  await app.waitUntil(async () => (await state()).week !== monday, { timeout: 10000, timeoutMsg: 'Next did not change the week' });
+  await click(app, '[data-testid="view-resourceTimeGridDay"]');
+});
