@@ -1058,6 +1058,105 @@ async fn sync_all_at(world: &mut World, clock: &Shifted) -> Vec<SyncSummary> {
     .unwrap()
 }
 
+/// Two local appointments on day 3 for the mailbox tests to push: one to edit after the push,
+/// one to delete after it.
+fn push_pair(world: &mut World) -> (Appointment, Appointment) {
+    let d = day(3);
+    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    let deleted = world.create_local(
+        "Pushed, then deleted",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    (edited, deleted)
+}
+
+/// After the push: `edited` renamed, `deleted` deleted and one new appointment, so three
+/// uploads wait for `account`. Returns that count.
+fn edit_delete_and_add_locally(
+    world: &mut World,
+    account: &Account,
+    edited: &Appointment,
+    deleted: &Appointment,
+) -> u64 {
+    let d = day(3);
+    world.rename_local(edited.id, "Edited locally");
+    world.store.delete_appointment(deleted.id, now()).unwrap();
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    let waiting = world.store.outbox_len(account.id).unwrap();
+    assert_eq!(waiting, 3);
+    waiting
+}
+
+/// Megan (Up and Down) and Adele (Down) in step, then Megan with local changes waiting for
+/// upload: the start of the "mailbox gone" tests.
+struct MailboxScene {
+    megan: Account,
+    adele: Account,
+    clock: Shifted,
+    waiting: u64,
+}
+
+async fn mailbox_scene(world: &mut World) -> MailboxScene {
+    for n in 0..12 {
+        outlook_event(world, &format!("Pulled {n}"), 1 + n).await;
+    }
+    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
+    let adele = world.connect(ADELE, Direction::Down).await;
+    let clock = Shifted(AtomicI64::new(0));
+    let (edited, deleted) = push_pair(world);
+    sync_all_at(world, &clock).await;
+    assert_eq!(outlook_subjects(world).await.len(), 14);
+
+    // Local changes wait for upload when the mailbox goes.
+    let waiting = edit_delete_and_add_locally(world, &megan, &edited, &deleted);
+    MailboxScene {
+        megan,
+        adele,
+        clock,
+        waiting,
+    }
+}
+
+/// What a sync shows while Megan's mailbox is gone: one error for her in plain words (each of
+/// `phrases`), nothing done for her, Adele syncing on, Megan marked Error, the local titles
+/// `titles` (nothing local deleted) and every upload still waiting. Returns Adele's summary.
+fn assert_mailbox_gone<'a>(
+    world: &World,
+    scene: &MailboxScene,
+    summaries: &'a [SyncSummary],
+    phrases: &[&str],
+    titles: &BTreeMap<String, usize>,
+) -> &'a SyncSummary {
+    let of = |id| {
+        summaries
+            .iter()
+            .find(|s: &&SyncSummary| s.account_id == id)
+            .unwrap()
+    };
+    let failed = of(scene.megan.id);
+    assert_eq!(failed.errors.len(), 1, "{failed:?}");
+    assert!(
+        phrases
+            .iter()
+            .all(|phrase| failed.errors[0].contains(phrase)),
+        "plain words: {:?}",
+        failed.errors
+    );
+    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
+    let other = of(scene.adele.id);
+    assert!(other.errors.is_empty(), "{other:?}");
+    let megan_now = world.store.account(scene.megan.id).unwrap();
+    assert_eq!(megan_now.status, AccountStatus::Error, "{megan_now:?}");
+    assert_eq!(local_titles(world), *titles, "nothing local deleted");
+    assert_eq!(
+        world.store.outbox_len(scene.megan.id).unwrap(),
+        scene.waiting,
+        "the uploads wait"
+    );
+    other
+}
+
 /// "Delete user" in Microsoft 365's admin centre (the emulator's admin API).
 async fn delete_user(world: &World, user: &str) {
     admin(
@@ -1072,28 +1171,8 @@ async fn delete_user(world: &World, user: &str) {
 #[tokio::test]
 async fn a_deleted_mailbox_is_named_plainly_deletes_nothing_and_stops_no_other_account() {
     let mut world = world().await;
-    for n in 0..12 {
-        outlook_event(&world, &format!("Pulled {n}"), 1 + n).await;
-    }
-    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
-    let adele = world.connect(ADELE, Direction::Down).await;
-    let clock = Shifted(AtomicI64::new(0));
-    let d = day(3);
-    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
-    let deleted = world.create_local(
-        "Pushed, then deleted",
-        &format!("{d}T10:00"),
-        &format!("{d}T11:00"),
-    );
-    sync_all_at(&mut world, &clock).await;
-    assert_eq!(outlook_subjects(&world).await.len(), 14);
-
-    // Local changes wait for upload when the mailbox goes.
-    world.rename_local(edited.id, "Edited locally");
-    world.store.delete_appointment(deleted.id, now()).unwrap();
-    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
-    let waiting = world.store.outbox_len(megan.id).unwrap();
-    assert_eq!(waiting, 3);
+    let scene = mailbox_scene(&mut world).await;
+    let (megan, adele, clock, waiting) = (&scene.megan, &scene.adele, &scene.clock, scene.waiting);
     delete_user(&world, MEGAN).await;
     let a = day(2);
     world
@@ -1109,38 +1188,24 @@ async fn a_deleted_mailbox_is_named_plainly_deletes_nothing_and_stops_no_other_a
     let before = local_titles(&world);
 
     // With the access token still valid, Exchange answers 404 ErrorInvalidUser.
-    let summaries = sync_all_at(&mut world, &clock).await;
-    let of = |id| {
-        summaries
-            .iter()
-            .find(|s: &&SyncSummary| s.account_id == id)
-            .unwrap()
-    };
-    let failed = of(megan.id);
-    assert_eq!(failed.errors.len(), 1, "{failed:?}");
-    assert!(
-        failed.errors[0].contains("no longer exists in Microsoft 365")
-            && failed.errors[0].contains("nothing waiting for upload was dropped"),
-        "plain words: {:?}",
-        failed.errors
-    );
-    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
-    assert!(of(adele.id).errors.is_empty(), "{:?}", of(adele.id));
-    assert_eq!(of(adele.id).added, 1, "the other account keeps syncing");
-    let megan_now = world.store.account(megan.id).unwrap();
-    assert_eq!(megan_now.status, AccountStatus::Error, "{megan_now:?}");
+    let summaries = sync_all_at(&mut world, clock).await;
     let mut expected = before.clone();
     expected.insert("Adele's meeting".into(), 1);
-    assert_eq!(local_titles(&world), expected, "nothing local deleted");
-    assert_eq!(
-        world.store.outbox_len(megan.id).unwrap(),
-        waiting,
-        "the uploads wait"
+    let other = assert_mailbox_gone(
+        &world,
+        &scene,
+        &summaries,
+        &[
+            "no longer exists in Microsoft 365",
+            "nothing waiting for upload was dropped",
+        ],
+        &expected,
     );
+    assert_eq!(other.added, 1, "the other account keeps syncing");
 
     // Two hours on, the access token is renewed: the refresh answers AADSTS50034.
     clock.0.store(2 * 3600, Ordering::SeqCst);
-    let summaries = sync_all_at(&mut world, &clock).await;
+    let summaries = sync_all_at(&mut world, clock).await;
     let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
     assert_eq!(failed.errors.len(), 1, "{failed:?}");
     let megan_now = world.store.account(megan.id).unwrap();
@@ -1188,26 +1253,8 @@ async fn set_mailbox_licence(world: &World, user: &str, licensed: bool) {
 #[tokio::test]
 async fn a_user_who_lost_the_licence_is_named_plainly_and_the_sync_goes_on_once_it_is_back() {
     let mut world = world().await;
-    for n in 0..12 {
-        outlook_event(&world, &format!("Pulled {n}"), 1 + n).await;
-    }
-    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
-    let adele = world.connect(ADELE, Direction::Down).await;
-    let clock = Shifted(AtomicI64::new(0));
-    let d = day(3);
-    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
-    let deleted = world.create_local(
-        "Pushed, then deleted",
-        &format!("{d}T10:00"),
-        &format!("{d}T11:00"),
-    );
-    sync_all_at(&mut world, &clock).await;
-    assert_eq!(outlook_subjects(&world).await.len(), 14);
-
-    world.rename_local(edited.id, "Edited locally");
-    world.store.delete_appointment(deleted.id, now()).unwrap();
-    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
-    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 3);
+    let scene = mailbox_scene(&mut world).await;
+    let (megan, clock) = (&scene.megan, &scene.clock);
     set_mailbox_licence(&world, MEGAN, false).await;
     let before = local_titles(&world);
 
@@ -1215,36 +1262,22 @@ async fn a_user_who_lost_the_licence_is_named_plainly_and_the_sync_goes_on_once_
     // still exists, so the refresh works and Exchange answers the same).
     for hours in [0, 2] {
         clock.0.store(hours * 3600, Ordering::SeqCst);
-        let summaries = sync_all_at(&mut world, &clock).await;
-        let of = |id| {
-            summaries
-                .iter()
-                .find(|s: &&SyncSummary| s.account_id == id)
-                .unwrap()
-        };
-        let failed = of(megan.id);
-        assert_eq!(failed.errors.len(), 1, "{failed:?}");
-        assert!(
-            failed.errors[0].contains("has no Exchange Online licence")
-                && failed.errors[0].contains("nothing waiting for upload was dropped")
-                && failed.errors[0].contains("once the licence is given back"),
-            "plain words: {:?}",
-            failed.errors
-        );
-        assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
-        assert!(of(adele.id).errors.is_empty(), "{:?}", of(adele.id));
-        let megan_now = world.store.account(megan.id).unwrap();
-        assert_eq!(megan_now.status, AccountStatus::Error, "{megan_now:?}");
-        assert_eq!(local_titles(&world), before, "nothing local deleted");
-        assert_eq!(
-            world.store.outbox_len(megan.id).unwrap(),
-            3,
-            "the uploads wait"
+        let summaries = sync_all_at(&mut world, clock).await;
+        assert_mailbox_gone(
+            &world,
+            &scene,
+            &summaries,
+            &[
+                "has no Exchange Online licence",
+                "nothing waiting for upload was dropped",
+                "once the licence is given back",
+            ],
+            &before,
         );
     }
 
     set_mailbox_licence(&world, MEGAN, true).await;
-    let summaries = sync_all_at(&mut world, &clock).await;
+    let summaries = sync_all_at(&mut world, clock).await;
     let back = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
     assert!(back.errors.is_empty(), "{back:?}");
     assert_eq!(back.conflicts, 0, "{back:?}");
@@ -1262,7 +1295,7 @@ async fn a_user_who_lost_the_licence_is_named_plainly_and_the_sync_goes_on_once_
         "each once with its last edit, the deleted one gone"
     );
     assert_eq!(local_titles(&world), before, "no duplicate pulled back");
-    let quiet = sync_all_at(&mut world, &clock).await;
+    let quiet = sync_all_at(&mut world, clock).await;
     for summary in &quiet {
         assert_eq!(
             (
@@ -1281,18 +1314,9 @@ async fn a_user_who_lost_the_licence_is_named_plainly_and_the_sync_goes_on_once_
 async fn up_a_deleted_mailbox_keeps_every_waiting_upload_and_recreates_nothing() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::Up).await;
-    let d = day(3);
-    let edited = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
-    let deleted = world.create_local(
-        "Pushed, then deleted",
-        &format!("{d}T10:00"),
-        &format!("{d}T11:00"),
-    );
+    let (edited, deleted) = push_pair(&mut world);
     sync_quick(&mut world, &account).await;
-    world.rename_local(edited.id, "Edited locally");
-    world.store.delete_appointment(deleted.id, now()).unwrap();
-    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
-    assert_eq!(world.store.outbox_len(account.id).unwrap(), 3);
+    edit_delete_and_add_locally(&mut world, &account, &edited, &deleted);
     let before = local_titles(&world);
     delete_user(&world, MEGAN).await;
     world.clear_requests().await;
