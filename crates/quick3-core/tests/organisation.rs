@@ -20,11 +20,11 @@ use quick3_core::graph::RetryPolicy;
 use quick3_core::identity::Secret;
 use quick3_core::ids::ResourceId;
 use quick3_core::model::{
-    Direction, FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec, NewOrgLink,
-    NewResource, OrgMailbox, OrgSettings, ResourceKind,
+    Account, Appointment, Direction, FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope,
+    JobSpec, NewOrgLink, NewResource, OrgMailbox, OrgSettings, ResourceKind,
 };
 use quick3_core::store::ResolvedMailbox;
-use quick3_core::sync::SyncOptions;
+use quick3_core::sync::{SyncOptions, SyncSummary};
 use serde_json::json;
 use sync_support::*;
 
@@ -869,79 +869,22 @@ async fn every_request_to_a_linked_mailbox_counts_against_its_budget() {
 #[tokio::test]
 async fn an_organisation_link_whose_user_lost_the_licence_is_named_and_goes_on_once_it_is_back() {
     let mut world = world().await;
-    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
-    for n in 0..12 {
-        let d = day(1 + n);
-        world
-            .outlook_create(
-                MEGAN,
-                timed(
-                    &format!("Pulled {n}"),
-                    &format!("{d}T09:00:00"),
-                    &format!("{d}T10:00:00"),
-                ),
-            )
-            .await;
-    }
-    let megan_room = resource(&mut world, "Megan's room");
-    let adele_room = resource(&mut world, "Adele's room");
-    let megan = link(&mut world, megan_room, MEGAN_ID, Direction::UpAndDown).await;
-    let adele = link(&mut world, adele_room, ADELE_ID, Direction::Down).await;
-    world.resource = megan_room;
-    let d = day(3);
-    let pushed = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
-    world
-        .sync_with(SyncScope::default(), &SyncOptions::default())
-        .await;
-    world.rename_local(pushed.id, "Edited locally");
-    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
-    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 2);
-    let before = titles_of(&world, megan_room);
-    assert_eq!(before.len(), 14, "{before:?}");
+    let (scene, pushed) = linked_megan_and_adele(&mut world).await;
+    let before = uploads_waiting(&mut world, &scene, &pushed);
+    let (megan, megan_room) = (&scene.megan, scene.megan_room);
     let licence = format!("/users/{MEGAN_ID}/mailbox-licence");
     admin_call(&world, reqwest::Method::DELETE, &licence, None).await;
-    world
-        .outlook_create(
-            ADELE,
-            timed(
-                "Adele's meeting",
-                &format!("{d}T09:00:00"),
-                &format!("{d}T10:00:00"),
-            ),
-        )
-        .await;
-
-    let summaries = world
-        .sync_with(SyncScope::default(), &SyncOptions::default())
-        .await;
-    let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
-    assert_eq!(failed.errors.len(), 1, "{failed:?}");
-    assert!(
-        failed.errors[0].contains("Megan Bowen")
-            && failed.errors[0].contains(MEGAN_ID)
-            && failed.errors[0].contains("has no Exchange Online licence")
-            && failed.errors[0].contains("once the licence is given back"),
-        "names the mailbox and why: {:?}",
-        failed.errors
+    let summaries = adele_meeting_then_sync(&mut world).await;
+    assert_link_gone(
+        &world,
+        &scene,
+        &summaries,
+        &[
+            "has no Exchange Online licence",
+            "once the licence is given back",
+        ],
+        &before,
     );
-    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
-    assert_eq!(
-        world.store.account(megan.id).unwrap().status,
-        quick3_core::model::AccountStatus::Error
-    );
-    assert_eq!(
-        titles_of(&world, megan_room),
-        before,
-        "nothing local deleted"
-    );
-    assert_eq!(
-        world.store.outbox_len(megan.id).unwrap(),
-        2,
-        "the uploads wait"
-    );
-    let other = summaries.iter().find(|s| s.account_id == adele.id).unwrap();
-    assert!(other.errors.is_empty(), "{other:?}");
-    assert_eq!(other.added, 1, "the other mailbox keeps syncing");
 
     admin_call(&world, reqwest::Method::PUT, &licence, None).await;
     let summaries = world
@@ -978,6 +921,125 @@ async fn an_organisation_link_whose_user_lost_the_licence_is_named_and_goes_on_o
             "{summary:?}"
         );
     }
+}
+
+/// Megan's room linked Up and Down and Adele's room Down through the organisation, twelve
+/// events pulled from Megan's calendar and one local appointment pushed to it (returned).
+struct LinkedScene {
+    megan: Account,
+    adele: Account,
+    megan_room: ResourceId,
+    adele_room: ResourceId,
+}
+
+async fn linked_megan_and_adele(world: &mut World) -> (LinkedScene, Appointment) {
+    organisation(world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    for n in 0..12 {
+        let d = day(1 + n);
+        world
+            .outlook_create(
+                MEGAN,
+                timed(
+                    &format!("Pulled {n}"),
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+    }
+    let megan_room = resource(world, "Megan's room");
+    let adele_room = resource(world, "Adele's room");
+    let megan = link(world, megan_room, MEGAN_ID, Direction::UpAndDown).await;
+    let adele = link(world, adele_room, ADELE_ID, Direction::Down).await;
+    world.resource = megan_room;
+    let d = day(3);
+    let pushed = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
+    world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    let scene = LinkedScene {
+        megan,
+        adele,
+        megan_room,
+        adele_room,
+    };
+    (scene, pushed)
+}
+
+/// `pushed` edited and one new appointment: two uploads wait for Megan. Returns the titles of
+/// Megan's room.
+fn uploads_waiting(world: &mut World, scene: &LinkedScene, pushed: &Appointment) -> Vec<String> {
+    let d = day(3);
+    world.rename_local(pushed.id, "Edited locally");
+    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
+    assert_eq!(world.store.outbox_len(scene.megan.id).unwrap(), 2);
+    let before = titles_of(world, scene.megan_room);
+    assert_eq!(before.len(), 14, "{before:?}");
+    before
+}
+
+/// A new meeting in Adele's calendar, then one sync of every link.
+async fn adele_meeting_then_sync(world: &mut World) -> Vec<SyncSummary> {
+    let d = day(3);
+    world
+        .outlook_create(
+            ADELE,
+            timed(
+                "Adele's meeting",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T10:00:00"),
+            ),
+        )
+        .await;
+
+    world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await
+}
+
+/// What the sync shows while Megan's mailbox is gone: one error naming her mailbox and why
+/// (each of `phrases`), nothing done for her, her link marked Error, her room's titles still
+/// `before`, both uploads waiting, and Adele's mailbox syncing on.
+fn assert_link_gone(
+    world: &World,
+    scene: &LinkedScene,
+    summaries: &[SyncSummary],
+    phrases: &[&str],
+    before: &[String],
+) {
+    let megan = &scene.megan;
+    let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
+    assert_eq!(failed.errors.len(), 1, "{failed:?}");
+    assert!(
+        failed.errors[0].contains("Megan Bowen")
+            && failed.errors[0].contains(MEGAN_ID)
+            && phrases
+                .iter()
+                .all(|phrase| failed.errors[0].contains(phrase)),
+        "names the mailbox and why: {:?}",
+        failed.errors
+    );
+    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
+    assert_eq!(
+        world.store.account(megan.id).unwrap().status,
+        quick3_core::model::AccountStatus::Error
+    );
+    assert_eq!(
+        titles_of(world, scene.megan_room),
+        before,
+        "nothing local deleted"
+    );
+    assert_eq!(
+        world.store.outbox_len(megan.id).unwrap(),
+        2,
+        "the uploads wait"
+    );
+    let other = summaries
+        .iter()
+        .find(|s| s.account_id == scene.adele.id)
+        .unwrap();
+    assert!(other.errors.is_empty(), "{other:?}");
+    assert_eq!(other.added, 1, "the other mailbox keeps syncing");
 }
 
 async fn admin_call(
@@ -1104,37 +1166,10 @@ async fn a_401_renews_the_application_token_once_for_every_mailbox() {
 #[tokio::test]
 async fn a_deleted_mailbox_of_an_organisation_link_is_named_and_deletes_nothing() {
     let mut world = world().await;
-    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
-    for n in 0..12 {
-        let d = day(1 + n);
-        world
-            .outlook_create(
-                MEGAN,
-                timed(
-                    &format!("Pulled {n}"),
-                    &format!("{d}T09:00:00"),
-                    &format!("{d}T10:00:00"),
-                ),
-            )
-            .await;
-    }
-    let megan_room = resource(&mut world, "Megan's room");
-    let adele_room = resource(&mut world, "Adele's room");
-    let megan = link(&mut world, megan_room, MEGAN_ID, Direction::UpAndDown).await;
-    let adele = link(&mut world, adele_room, ADELE_ID, Direction::Down).await;
-    world.resource = megan_room;
-    let d = day(3);
-    let pushed = world.create_local("Pushed", &format!("{d}T08:00"), &format!("{d}T09:00"));
-    world
-        .sync_with(SyncScope::default(), &SyncOptions::default())
-        .await;
+    let (scene, pushed) = linked_megan_and_adele(&mut world).await;
     assert_eq!(world.outlook_titled(MEGAN, "Pushed").await.len(), 1);
 
-    world.rename_local(pushed.id, "Edited locally");
-    world.create_local("New locally", &format!("{d}T12:00"), &format!("{d}T13:00"));
-    assert_eq!(world.store.outbox_len(megan.id).unwrap(), 2);
-    let before = titles_of(&world, megan_room);
-    assert_eq!(before.len(), 14, "{before:?}");
+    let before = uploads_waiting(&mut world, &scene, &pushed);
     admin_call(
         &world,
         reqwest::Method::DELETE,
@@ -1142,47 +1177,15 @@ async fn a_deleted_mailbox_of_an_organisation_link_is_named_and_deletes_nothing(
         None,
     )
     .await;
-    world
-        .outlook_create(
-            ADELE,
-            timed(
-                "Adele's meeting",
-                &format!("{d}T09:00:00"),
-                &format!("{d}T10:00:00"),
-            ),
-        )
-        .await;
-
-    let summaries = world
-        .sync_with(SyncScope::default(), &SyncOptions::default())
-        .await;
-    let failed = summaries.iter().find(|s| s.account_id == megan.id).unwrap();
-    assert_eq!(failed.errors.len(), 1, "{failed:?}");
-    assert!(
-        failed.errors[0].contains("Megan Bowen")
-            && failed.errors[0].contains(MEGAN_ID)
-            && failed.errors[0].contains("no longer exists in Microsoft 365"),
-        "names the mailbox and why: {:?}",
-        failed.errors
+    let summaries = adele_meeting_then_sync(&mut world).await;
+    assert_link_gone(
+        &world,
+        &scene,
+        &summaries,
+        &["no longer exists in Microsoft 365"],
+        &before,
     );
-    assert_eq!((failed.added, failed.updated, failed.deleted), (0, 0, 0));
-    assert_eq!(
-        world.store.account(megan.id).unwrap().status,
-        quick3_core::model::AccountStatus::Error
-    );
-    assert_eq!(
-        titles_of(&world, megan_room),
-        before,
-        "nothing local deleted"
-    );
-    assert_eq!(
-        world.store.outbox_len(megan.id).unwrap(),
-        2,
-        "the uploads wait"
-    );
-    let other = summaries.iter().find(|s| s.account_id == adele.id).unwrap();
-    assert!(other.errors.is_empty(), "{other:?}");
-    assert_eq!(other.added, 1, "the other mailbox keeps syncing");
+    let adele_room = scene.adele_room;
     assert_eq!(
         titles_of(&world, adele_room),
         vec!["Adele's meeting".to_owned()]
