@@ -5,6 +5,7 @@
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
 
+mod org_support;
 mod support;
 mod sync_support;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use m365_emulator::{ADELE_ID, ALEX_ID, DEMO_TENANT_ID, FABRIKAM_TENANT_ID, MEGAN_ID};
+use org_support::{SyncJob, link_down};
 use quick3_core::api::SyncScope;
 use quick3_core::api::organisation::{
     link_mailbox, org_settings, set_org_settings, test_org_settings,
@@ -692,7 +694,6 @@ impl quick3_core::identity::SecretStore for NoSecrets {
 
 #[tokio::test]
 async fn the_sync_job_mails_the_secret_expiry_warning_once_a_day_through_a_real_smtp_server() {
-    use quick3_core::jobs::{run_job, work};
     use quick3_core::mail::{self, SmtpSecurity, SmtpSettings};
 
     let address = std::env::var("QUICK3_TEST_SMTP")
@@ -722,54 +723,10 @@ async fn the_sync_job_mails_the_secret_expiry_warning_once_a_day_through_a_real_
     .await
     .unwrap();
     let room = resource(&mut world, "Room 1");
-    link_mailbox(
-        &mut world.store,
-        &world.credentials,
-        NewOrgLink {
-            resource_id: room,
-            mailbox: MEGAN_ID.into(),
-            direction: Direction::Down,
-            calendars: vec![],
-        },
-        start,
-    )
-    .await
-    .unwrap();
+    link_down(&mut world, room, MEGAN_ID, start).await;
     let name = format!("Linked calendars {}", uuid_like());
-    let job = quick3_core::api::add_job(
-        &mut world.store,
-        JobSpec {
-            name: name.clone(),
-            kind: JobKind::SynchronizeOffice365Calendars,
-            frequency: Frequency {
-                every: 15,
-                unit: FrequencyUnit::Minutes,
-            },
-            enabled: true,
-            active_hours: None,
-            scope: JobScope::AllResources,
-            notify: FailureNotice {
-                emails: vec!["it@contoso.example".into()],
-                ..FailureNotice::default()
-            },
-        },
-        start,
-    )
-    .unwrap();
-    let path = world.store.path().unwrap().to_path_buf();
-    let jobs = std::sync::Mutex::new(quick3_core::Store::open(&path).unwrap());
-    let run_at = |at: chrono::DateTime<Utc>| {
-        let (path, credentials, jobs) = (&path, &world.credentials, &jobs);
-        async move {
-            let clock = move || at;
-            run_job(jobs, job.id, clock, chrono_tz::UTC, |job| async move {
-                work::run(path, credentials, &job, &clock).await
-            })
-            .await
-            .unwrap()
-            .unwrap()
-        }
-    };
+    let job = SyncJob::add(&mut world, &name, start);
+    let run_at = |at| job.run_at(&world.credentials, at);
 
     let first = run_at(start).await;
     assert!(first.outcome.succeeded, "{:?}", first.outcome.failures);

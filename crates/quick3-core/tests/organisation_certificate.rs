@@ -6,12 +6,14 @@
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
 
+mod org_support;
 mod support;
 mod sync_support;
 
 use chrono::{DateTime, Duration, Utc};
 use m365_emulator::certificates::{ORG_CERTIFICATE_PEM, OTHER_KEY_PEM, self_signed};
 use m365_emulator::{DEMO_TENANT_ID, ORG_CLIENT_ID, ORG_CLIENT_SECRET};
+use org_support::{SyncJob, link_down};
 use quick3_core::api::organisation::{
     administrator, import_org_certificate, org_expiry_warning, org_settings, set_org_settings,
     test_org_settings,
@@ -387,12 +389,6 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
 
 #[tokio::test]
 async fn the_sync_job_reminds_of_the_certificate_and_repeats_it_when_it_fails() {
-    use quick3_core::api::organisation::link_mailbox;
-    use quick3_core::jobs::{run_job, work};
-    use quick3_core::model::{
-        Direction, FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec, NewOrgLink,
-    };
-
     let mut world = world().await;
     let start = now();
     let pem = other_certificate(10);
@@ -411,53 +407,10 @@ async fn the_sync_job_reminds_of_the_certificate_and_repeats_it_when_it_fails() 
     .await
     .unwrap();
     let expires = record.certificate.unwrap().not_after.date_naive();
-    link_mailbox(
-        &mut world.store,
-        &world.credentials,
-        NewOrgLink {
-            resource_id: world.resource,
-            mailbox: m365_emulator::MEGAN_ID.into(),
-            direction: Direction::Down,
-            calendars: vec![],
-        },
-        start,
-    )
-    .await
-    .unwrap();
-    let job = quick3_core::api::add_job(
-        &mut world.store,
-        JobSpec {
-            name: "Linked calendars".into(),
-            kind: JobKind::SynchronizeOffice365Calendars,
-            frequency: Frequency {
-                every: 15,
-                unit: FrequencyUnit::Minutes,
-            },
-            enabled: true,
-            active_hours: None,
-            scope: JobScope::AllResources,
-            notify: FailureNotice {
-                emails: vec!["it@contoso.example".into()],
-                ..FailureNotice::default()
-            },
-        },
-        start,
-    )
-    .unwrap();
-    let path = world.store.path().unwrap().to_path_buf();
-    let jobs = std::sync::Mutex::new(quick3_core::Store::open(&path).unwrap());
-    let run_at = |at: DateTime<Utc>| {
-        let (path, credentials, jobs) = (&path, &world.credentials, &jobs);
-        async move {
-            let clock = move || at;
-            run_job(jobs, job.id, clock, chrono_tz::UTC, |job| async move {
-                work::run(path, credentials, &job, &clock).await
-            })
-            .await
-            .unwrap()
-            .unwrap()
-        }
-    };
+    let room = world.resource;
+    link_down(&mut world, room, m365_emulator::MEGAN_ID, start).await;
+    let job = SyncJob::add(&mut world, "Linked calendars", start);
+    let run_at = |at| job.run_at(&world.credentials, at);
 
     let first = run_at(start).await;
     assert!(first.outcome.succeeded, "{:?}", first.outcome.failures);
