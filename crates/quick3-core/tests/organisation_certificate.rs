@@ -10,16 +10,17 @@ mod org_support;
 mod support;
 mod sync_support;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use m365_emulator::certificates::{ORG_CERTIFICATE_PEM, OTHER_KEY_PEM, self_signed};
 use m365_emulator::{DEMO_TENANT_ID, ORG_CLIENT_ID, ORG_CLIENT_SECRET};
 use org_support::{SyncJob, link_down};
+use quick3_core::Result;
 use quick3_core::api::organisation::{
     administrator, import_org_certificate, org_expiry_warning, org_settings, set_org_settings,
     test_org_settings,
 };
 use quick3_core::identity::Secret;
-use quick3_core::model::{OrgCredential, OrgSettings, OrgTestReport};
+use quick3_core::model::{OrgCredential, OrgSettings, OrgSettingsRecord, OrgTestReport};
 use serde_json::json;
 use sync_support::*;
 
@@ -64,6 +65,55 @@ async fn upload(world: &World, pem: &str) {
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
 }
 
+/// The certificate of a PEM bundle, without its private key.
+fn certificate_part(pem: &str) -> &str {
+    pem.split("-----BEGIN PRIVATE KEY-----").next().unwrap()
+}
+
+/// Imports the bundle `pem` as the organisation's certificate.
+async fn import(world: &mut World, pem: &str, today: NaiveDate) -> Result<OrgSettingsRecord> {
+    import_org_certificate(
+        &mut world.store,
+        &world.credentials,
+        settings(OrgCredential::Certificate),
+        pem,
+        today,
+    )
+    .await
+}
+
+/// Saves the settings through the window's door, with a secret or a certificate file.
+async fn save(
+    world: &mut World,
+    credential: OrgCredential,
+    secret: Option<String>,
+    certificate_file: Option<String>,
+    today: NaiveDate,
+) -> Result<OrgSettingsRecord> {
+    administrator::save_settings(
+        &mut world.store,
+        &world.credentials,
+        settings(credential),
+        secret,
+        certificate_file,
+        today,
+    )
+    .await
+}
+
+/// Moves the emulator's clock on by `by` (Microsoft's side of "later").
+async fn advance_emulator_clock(world: &World, by: Duration) {
+    let advanced = world
+        .tenant
+        .admin
+        .post(format!("{}/clock/advance", world.tenant.emulator.admin()))
+        .json(&json!({"seconds": by.num_seconds()}))
+        .send()
+        .await
+        .unwrap();
+    assert!(advanced.status().is_success());
+}
+
 async fn test_at(world: &World, at: DateTime<Utc>) -> OrgTestReport {
     let report = test_org_settings(&world.store, &world.credentials, Some(MEGAN), at)
         .await
@@ -75,15 +125,9 @@ async fn test_at(world: &World, at: DateTime<Utc>) -> OrgTestReport {
 #[tokio::test]
 async fn a_certificate_replaces_the_secret_and_its_key_stays_in_the_keyring() {
     let mut world = world().await;
-    let record = import_org_certificate(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        ORG_CERTIFICATE_PEM,
-        now().date_naive(),
-    )
-    .await
-    .unwrap();
+    let record = import(&mut world, ORG_CERTIFICATE_PEM, now().date_naive())
+        .await
+        .unwrap();
     let certificate = record.certificate.clone().unwrap();
     assert_eq!(record.settings.credential, OrgCredential::Certificate);
     assert_eq!(
@@ -143,14 +187,9 @@ async fn a_key_of_another_certificate_is_refused_and_nothing_is_written() {
     )
     .await
     .unwrap();
-    let certificate_only = ORG_CERTIFICATE_PEM
-        .split("-----BEGIN PRIVATE KEY-----")
-        .next()
-        .unwrap();
-    let err = import_org_certificate(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
+    let certificate_only = certificate_part(ORG_CERTIFICATE_PEM);
+    let err = import(
+        &mut world,
         &format!("{certificate_only}{OTHER_KEY_PEM}"),
         now().date_naive(),
     )
@@ -174,15 +213,7 @@ async fn a_key_of_another_certificate_is_refused_and_nothing_is_written() {
 async fn a_certificate_microsoft_does_not_know_is_named_by_its_thumbprint() {
     let mut world = world().await;
     let pem = other_certificate(365);
-    let record = import_org_certificate(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        &pem,
-        now().date_naive(),
-    )
-    .await
-    .unwrap();
+    let record = import(&mut world, &pem, now().date_naive()).await.unwrap();
     let thumbprint = record.certificate.unwrap().thumbprint;
     let report = test_at(&world, now()).await;
     assert!(!report.token);
@@ -197,7 +228,7 @@ async fn a_certificate_microsoft_does_not_know_is_named_by_its_thumbprint() {
     );
 
     // The administrator uploads it in Entra: the same settings now work.
-    let certificate_only = pem.split("-----BEGIN PRIVATE KEY-----").next().unwrap();
+    let certificate_only = certificate_part(&pem);
     upload(&world, certificate_only).await;
     assert!(test_at(&world, now()).await.ok);
 }
@@ -206,20 +237,8 @@ async fn a_certificate_microsoft_does_not_know_is_named_by_its_thumbprint() {
 async fn an_expired_certificate_is_warned_about_then_named_with_its_date() {
     let mut world = world().await;
     let pem = other_certificate(10);
-    upload(
-        &world,
-        pem.split("-----BEGIN PRIVATE KEY-----").next().unwrap(),
-    )
-    .await;
-    let record = import_org_certificate(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        &pem,
-        now().date_naive(),
-    )
-    .await
-    .unwrap();
+    upload(&world, certificate_part(&pem)).await;
+    let record = import(&mut world, &pem, now().date_naive()).await.unwrap();
     let certificate = record.certificate.unwrap();
     let expires = certificate.not_after.date_naive();
     let warning = record.expiry_warning.unwrap();
@@ -240,15 +259,7 @@ async fn an_expired_certificate_is_warned_about_then_named_with_its_date() {
 
     // Twelve days later, on both sides.
     let later = now() + Duration::days(12);
-    let advanced = world
-        .tenant
-        .admin
-        .post(format!("{}/clock/advance", world.tenant.emulator.admin()))
-        .json(&json!({"seconds": Duration::days(12).num_seconds()}))
-        .send()
-        .await
-        .unwrap();
-    assert!(advanced.status().is_success());
+    advance_emulator_clock(&world, Duration::days(12)).await;
     let report = test_at(&world, later).await;
     assert!(!report.token);
     let problem = report.problem.unwrap();
@@ -268,15 +279,9 @@ async fn an_expired_certificate_is_warned_about_then_named_with_its_date() {
 #[tokio::test]
 async fn a_wrong_clock_is_named_rather_than_the_certificate() {
     let mut world = world().await;
-    import_org_certificate(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        ORG_CERTIFICATE_PEM,
-        now().date_naive(),
-    )
-    .await
-    .unwrap();
+    import(&mut world, ORG_CERTIFICATE_PEM, now().date_naive())
+        .await
+        .unwrap();
     // This computer's clock is half an hour slow: the assertion expired before it was sent.
     let report = test_at(&world, now() - Duration::minutes(30)).await;
     assert!(!report.token);
@@ -294,23 +299,15 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
     let mut world = world().await;
     world.store.set_administrator(true).unwrap();
     let today = now().date_naive();
-    let missing = administrator::save_settings(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        None,
-        None,
-        today,
-    )
-    .await
-    .unwrap_err();
+    let missing = save(&mut world, OrgCredential::Certificate, None, None, today)
+        .await
+        .unwrap_err();
     assert_eq!(missing.code(), "OrgCertificateMissing");
 
     let not_there = world.dir.path().join("nowhere.pem");
-    let unreadable = administrator::save_settings(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
+    let unreadable = save(
+        &mut world,
+        OrgCredential::Certificate,
         None,
         Some(not_there.display().to_string()),
         today,
@@ -325,10 +322,9 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
 
     let large = world.dir.path().join("backup.tar");
     std::fs::write(&large, vec![b'x'; 2 * 1024 * 1024]).unwrap();
-    let too_large = administrator::save_settings(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
+    let too_large = save(
+        &mut world,
+        OrgCredential::Certificate,
         None,
         Some(large.display().to_string()),
         today,
@@ -344,10 +340,9 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
 
     let file = world.dir.path().join("organisation.pem");
     std::fs::write(&file, ORG_CERTIFICATE_PEM).unwrap();
-    let record = administrator::save_settings(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
+    let record = save(
+        &mut world,
+        OrgCredential::Certificate,
         None,
         Some(file.display().to_string()),
         today,
@@ -356,24 +351,16 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
     .unwrap();
     assert!(record.certificate_key_stored);
     // Saved again without a file: the certificate imported before is kept.
-    let kept = administrator::save_settings(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        None,
-        None,
-        today,
-    )
-    .await
-    .unwrap();
+    let kept = save(&mut world, OrgCredential::Certificate, None, None, today)
+        .await
+        .unwrap();
     assert_eq!(kept.certificate, record.certificate);
     assert!(test_at(&world, now()).await.ok);
 
     // Back to a client secret: the certificate's key leaves the keyring.
-    let record = administrator::save_settings(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Secret),
+    let record = save(
+        &mut world,
+        OrgCredential::Secret,
         Some(ORG_CLIENT_SECRET.into()),
         None,
         today,
@@ -392,20 +379,8 @@ async fn the_sync_job_reminds_of_the_certificate_and_repeats_it_when_it_fails() 
     let mut world = world().await;
     let start = now();
     let pem = other_certificate(10);
-    upload(
-        &world,
-        pem.split("-----BEGIN PRIVATE KEY-----").next().unwrap(),
-    )
-    .await;
-    let record = import_org_certificate(
-        &mut world.store,
-        &world.credentials,
-        settings(OrgCredential::Certificate),
-        &pem,
-        start.date_naive(),
-    )
-    .await
-    .unwrap();
+    upload(&world, certificate_part(&pem)).await;
+    let record = import(&mut world, &pem, start.date_naive()).await.unwrap();
     let expires = record.certificate.unwrap().not_after.date_naive();
     let room = world.resource;
     link_down(&mut world, room, m365_emulator::MEGAN_ID, start).await;
@@ -432,15 +407,7 @@ async fn the_sync_job_reminds_of_the_certificate_and_repeats_it_when_it_fails() 
 
     // Twelve days later (on both sides) the certificate has expired: the sync fails for the
     // linked mailbox with the reason, and the failure mail repeats the warning.
-    let advanced = world
-        .tenant
-        .admin
-        .post(format!("{}/clock/advance", world.tenant.emulator.admin()))
-        .json(&json!({"seconds": Duration::days(12).num_seconds()}))
-        .send()
-        .await
-        .unwrap();
-    assert!(advanced.status().is_success());
+    advance_emulator_clock(&world, Duration::days(12)).await;
     let later = run_at(start + Duration::days(12)).await;
     assert!(!later.outcome.succeeded);
     let failure = later.mail.expect("a failure mail");
