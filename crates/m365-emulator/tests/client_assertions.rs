@@ -239,24 +239,17 @@ async fn certificates_are_uploaded_listed_removed_and_expire() {
     )
     .unwrap();
     let upload = h
-        .http
-        .post(h.admin(&format!("/apps/{ORG_CLIENT_ID}/certificates")))
-        .json(&json!({ "certificate": pem }))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(
+            &format!("/apps/{ORG_CLIENT_ID}/certificates"),
+            json!({ "certificate": pem }),
+        )
+        .await;
     assert_eq!(upload.status(), StatusCode::CREATED);
     let uploaded: Value = upload.json().await.unwrap();
     let thumbprint = uploaded["thumbprint"].as_str().unwrap().to_owned();
     let listed: Value = h
-        .http
-        .get(h.admin(&format!("/apps/{ORG_CLIENT_ID}/certificates")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .admin_get_json(&format!("/apps/{ORG_CLIENT_ID}/certificates"))
+        .await;
     assert_eq!(
         listed["value"].as_array().unwrap().len(),
         2,
@@ -282,21 +275,17 @@ async fn certificates_are_uploaded_listed_removed_and_expire() {
     assert!(description(&body).contains(&thumbprint), "{body}");
 
     let removed = h
-        .http
-        .delete(h.admin(&format!("/apps/{ORG_CLIENT_ID}/certificates/{thumbprint}")))
-        .send()
-        .await
-        .unwrap();
+        .admin_delete(&format!("/apps/{ORG_CLIENT_ID}/certificates/{thumbprint}"))
+        .await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     let (_, body) = present(&h, ORG_CLIENT_ID, &assertion(h.clock.now())).await;
     assert_eq!(aadsts(&body), 700027, "removed: {body}");
 
     let refused = h
-        .http
-        .post(h.admin(&format!("/apps/{ORG_CLIENT_ID}/certificates")))
-        .json(&json!({ "certificate": "not a certificate" }))
-        .send()
-        .await
-        .unwrap();
+        .admin_post(
+            &format!("/apps/{ORG_CLIENT_ID}/certificates"),
+            json!({ "certificate": "not a certificate" }),
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 }

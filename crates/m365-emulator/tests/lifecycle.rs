@@ -98,19 +98,9 @@ async fn a_deleted_user_has_no_mailbox_and_cannot_refresh() {
     let access = megan["access_token"].as_str().unwrap();
     let app = h.app_token().await;
 
-    let deleted = h
-        .http
-        .delete(h.admin(&format!("/users/{MEGAN}")))
-        .send()
-        .await
-        .unwrap();
+    let deleted = h.admin_delete(&format!("/users/{MEGAN}")).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let again = h
-        .http
-        .delete(h.admin(&format!("/users/{MEGAN}")))
-        .send()
-        .await
-        .unwrap();
+    let again = h.admin_delete(&format!("/users/{MEGAN}")).await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "deleted once");
 
     // Access tokens already issued are not ended (no continuous access evaluation), but
@@ -135,15 +125,7 @@ async fn a_deleted_user_has_no_mailbox_and_cannot_refresh() {
     assert_eq!(body["error"], "invalid_grant");
     assert_eq!(body["error_codes"][0], 50034, "{body}");
 
-    let users: Value = h
-        .http
-        .get(h.admin("/users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users: Value = h.admin_get_json("/users").await;
     assert!(
         users["value"]
             .as_array()
@@ -163,8 +145,8 @@ async fn a_user_without_a_licence_keeps_the_directory_entry_but_no_mailbox() {
     let created = h
         .create(access, "Kept", "2026-03-02T09:00:00", "2026-03-02T10:00:00")
         .await;
-    let licence = h.admin(&format!("/users/{MEGAN}/mailbox-licence"));
-    let removed = h.http.delete(&licence).send().await.unwrap();
+    let licence = format!("/users/{MEGAN}/mailbox-licence");
+    let removed = h.admin_delete(&licence).await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
 
     for (token, path) in [
@@ -209,7 +191,7 @@ async fn a_user_without_a_licence_keeps_the_directory_entry_but_no_mailbox() {
     let (status, body) = refresh(&h, megan["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    let given = h.http.put(&licence).send().await.unwrap();
+    let given = h.admin_put(&licence).await;
     assert_eq!(given.status(), StatusCode::NO_CONTENT);
     let events = h.get_json(access, "/me/events").await;
     assert_eq!(
@@ -217,11 +199,8 @@ async fn a_user_without_a_licence_keeps_the_directory_entry_but_no_mailbox() {
         "the mailbox comes back with what it held: {events}"
     );
     let unknown = h
-        .http
-        .delete(h.admin("/users/nobody@contoso.example/mailbox-licence"))
-        .send()
-        .await
-        .unwrap();
+        .admin_delete("/users/nobody@contoso.example/mailbox-licence")
+        .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 

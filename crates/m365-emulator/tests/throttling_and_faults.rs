@@ -13,13 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn set_throttle(h: &Harness, body: Value) {
-    let response = h
-        .http
-        .put(h.admin("/throttle"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = h.admin_put_json("/throttle", body).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -230,23 +224,10 @@ async fn each_fault_kind_behaves() {
         StatusCode::OK,
         "a 0 % failure rate never fails"
     );
-    let listed: Value = h
-        .http
-        .get(h.admin("/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = h.admin_get_json("/faults").await;
     assert_eq!(listed["value"].as_array().unwrap().len(), 1);
     assert_eq!(
-        h.http
-            .delete(h.admin("/faults"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        h.admin_delete("/faults").await.status(),
         StatusCode::NO_CONTENT
     );
 }
@@ -256,12 +237,7 @@ async fn request_log_counts_and_clears() {
     let h = start(Seed::Empty).await;
     let token = h.megan().await;
     assert_eq!(
-        h.http
-            .delete(h.admin("/requests"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        h.admin_delete("/requests").await.status(),
         StatusCode::NO_CONTENT
     );
     for _ in 0..3 {
@@ -270,15 +246,7 @@ async fn request_log_counts_and_clears() {
     h.get(&token, "/me").await;
     assert_eq!(h.request_count("/v1.0/me/calendars").await, 3);
     assert_eq!(h.request_count("/v1.0/*").await, 4);
-    let log: Value = h
-        .http
-        .get(h.admin("/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log: Value = h.admin_get_json("/requests").await;
     let entry = &log["value"][0];
     assert_eq!(entry["method"], "GET");
     assert_eq!(entry["status"], 200);
@@ -332,23 +300,9 @@ async fn reset_and_seed_replace_the_mailboxes() {
 async fn a_network_latency_delays_every_request_but_the_admin_api() {
     let h = start(Seed::Empty).await;
     let token = h.app_token().await;
-    let set = h
-        .http
-        .put(h.admin("/latency"))
-        .json(&json!({"ms": 300}))
-        .send()
-        .await
-        .unwrap();
+    let set = h.admin_put_json("/latency", json!({"ms": 300})).await;
     assert_eq!(set.status(), StatusCode::OK);
-    let shown: Value = h
-        .http
-        .get(h.admin("/latency"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = h.admin_get_json("/latency").await;
     assert_eq!(shown["ms"], 300);
 
     let started = Instant::now();
@@ -358,23 +312,10 @@ async fn a_network_latency_delays_every_request_but_the_admin_api() {
         started.elapsed() >= Duration::from_millis(300),
         "the round trip was waited for"
     );
-    let log: Value = h
-        .http
-        .get(h.admin("/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log: Value = h.admin_get_json("/requests").await;
     let last = log["value"].as_array().unwrap().last().unwrap().clone();
     assert!(last["path"].as_str().unwrap().starts_with("/v1.0/users"));
     assert!(last["durationMs"].as_u64().unwrap() >= 300, "{last}");
 
-    h.http
-        .put(h.admin("/latency"))
-        .json(&json!({"ms": 0}))
-        .send()
-        .await
-        .unwrap();
+    h.admin_put_json("/latency", json!({"ms": 0})).await;
 }

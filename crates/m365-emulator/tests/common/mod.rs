@@ -341,6 +341,32 @@ impl Harness {
             .unwrap()
     }
 
+    pub async fn admin_get(&self, path: &str) -> Response {
+        self.http.get(self.admin(path)).send().await.unwrap()
+    }
+
+    /// The JSON answer of a GET of the admin API.
+    pub async fn admin_get_json(&self, path: &str) -> Value {
+        self.admin_get(path).await.json().await.unwrap()
+    }
+
+    pub async fn admin_put(&self, path: &str) -> Response {
+        self.http.put(self.admin(path)).send().await.unwrap()
+    }
+
+    pub async fn admin_put_json(&self, path: &str, body: Value) -> Response {
+        self.http
+            .put(self.admin(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn admin_delete(&self, path: &str) -> Response {
+        self.http.delete(self.admin(path)).send().await.unwrap()
+    }
+
     /// Creates an event in Megan's default calendar through Graph.
     pub async fn create(&self, token: &str, subject: &str, start: &str, end: &str) -> Value {
         let response = self
