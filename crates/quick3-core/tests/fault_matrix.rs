@@ -50,20 +50,10 @@ async fn sync_quick(world: &mut World, account: &Account) -> SyncSummary {
     world.sync_with(scope(account), &quick()).await.remove(0)
 }
 
-async fn admin(world: &World, method: reqwest::Method, path: &str, body: Option<Value>) {
-    let mut request = world
-        .tenant
-        .admin
-        .request(method, format!("{}{path}", world.tenant.emulator.admin()));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let status = request.send().await.unwrap().status();
-    assert!(status.is_success(), "admin {path}: {status}");
-}
-
 async fn clear_faults(world: &World) {
-    admin(world, reqwest::Method::DELETE, "/faults", None).await;
+    world
+        .admin_call(reqwest::Method::DELETE, "/faults", None)
+        .await;
 }
 
 async fn outlook_event(world: &World, subject: &str, days: i64) -> String {
@@ -429,13 +419,13 @@ async fn an_expired_refresh_token_asks_for_sign_in_and_loses_nothing() {
 
     // Ninety-one days without a sync: Microsoft's refresh token (90 days) has expired.
     let later = 91 * 24 * 3600;
-    admin(
-        &world,
-        reqwest::Method::POST,
-        "/clock/advance",
-        Some(json!({"seconds": later})),
-    )
-    .await;
+    world
+        .admin_call(
+            reqwest::Method::POST,
+            "/clock/advance",
+            Some(json!({"seconds": later})),
+        )
+        .await;
     clock.0.store(later, Ordering::SeqCst);
     let summary = sync_at(&mut world, &account, &clock).await;
     assert_eq!(summary.errors.len(), 1, "{summary:?}");
@@ -468,13 +458,13 @@ async fn admin_consent_withdrawn_is_named_with_the_approval_link() {
         &format!("{d}T09:00"),
     );
 
-    admin(
-        &world,
-        reqwest::Method::DELETE,
-        &format!("/tenants/{}/grants", m365_emulator::DEMO_TENANT_ID),
-        None,
-    )
-    .await;
+    world
+        .admin_call(
+            reqwest::Method::DELETE,
+            &format!("/tenants/{}/grants", m365_emulator::DEMO_TENANT_ID),
+            None,
+        )
+        .await;
     // Two hours on, the access token must be renewed: the consent behind it is gone.
     clock.0.store(2 * 3600, Ordering::SeqCst);
     let summary = sync_at(&mut world, &account, &clock).await;
@@ -747,36 +737,21 @@ async fn a_deletion_after_an_unconfirmed_push_removes_the_event_that_did_reach_o
 }
 
 /// The request log since the last clear, every path matching `glob` (identity calls included).
-async fn logged(world: &World, glob: &str) -> Vec<Value> {
-    let log: Value = world
-        .tenant
-        .admin
-        .get(format!("{}/requests", world.tenant.emulator.admin()))
-        .query(&[("path", glob)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    log["value"].as_array().unwrap().clone()
-}
-
 /// Graph answers 401 to an access token that has not expired (Microsoft ended it early; the
 /// emulator forgets it) while the refresh token in the keyring is still good.
 async fn forget_access_tokens(world: &World, user: &str) {
-    admin(
-        world,
-        reqwest::Method::POST,
-        "/tokens/forget-access",
-        Some(json!({ "user": user })),
-    )
-    .await;
+    world
+        .admin_call(
+            reqwest::Method::POST,
+            "/tokens/forget-access",
+            Some(json!({ "user": user })),
+        )
+        .await;
 }
 
 /// What a sync after a 401 asked: (token requests, Graph requests, the refused Graph requests).
 async fn after_a_401(world: &World) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
-    let tokens = logged(world, "*/oauth2/v2.0/token").await;
+    let tokens = world.logged_requests("*/oauth2/v2.0/token").await;
     let graph = world.graph_requests().await;
     let refused = graph
         .iter()
@@ -906,7 +881,7 @@ async fn up_a_401_on_single_batch_parts_renews_once_and_sends_only_those_parts_a
     assert!(summary.errors.is_empty(), "{summary:?}");
     assert_eq!((summary.added, summary.updated), (2, 1), "{summary:?}");
     assert!(faults_used_up(&world).await, "both parts were refused");
-    let tokens = logged(&world, "*/oauth2/v2.0/token").await;
+    let tokens = world.logged_requests("*/oauth2/v2.0/token").await;
     assert_eq!(tokens.len(), 1, "exactly one token request: {tokens:?}");
     let graph = world.graph_requests().await;
     let batches: Vec<&Value> = graph
@@ -956,7 +931,7 @@ async fn up_a_401_on_batch_parts_again_after_a_new_token_asks_for_sign_in_once()
     world.clear_requests().await;
     let summary = sync_quick(&mut world, &account).await;
     assert_eq!(summary.errors.len(), 1, "{summary:?}");
-    let tokens = logged(&world, "*/oauth2/v2.0/token").await;
+    let tokens = world.logged_requests("*/oauth2/v2.0/token").await;
     assert_eq!(tokens.len(), 1, "one renewal, never a loop: {tokens:?}");
     let graph = world.graph_requests().await;
     assert_eq!(
@@ -1159,13 +1134,9 @@ fn assert_mailbox_gone<'a>(
 
 /// "Delete user" in Microsoft 365's admin centre (the emulator's admin API).
 async fn delete_user(world: &World, user: &str) {
-    admin(
-        world,
-        reqwest::Method::DELETE,
-        &format!("/users/{user}"),
-        None,
-    )
-    .await;
+    world
+        .admin_call(reqwest::Method::DELETE, &format!("/users/{user}"), None)
+        .await;
 }
 
 #[tokio::test]
@@ -1241,13 +1212,9 @@ async fn set_mailbox_licence(world: &World, user: &str, licensed: bool) {
     } else {
         reqwest::Method::DELETE
     };
-    admin(
-        world,
-        method,
-        &format!("/users/{user}/mailbox-licence"),
-        None,
-    )
-    .await;
+    world
+        .admin_call(method, &format!("/users/{user}/mailbox-licence"), None)
+        .await;
 }
 
 #[tokio::test]
@@ -1296,18 +1263,7 @@ async fn a_user_who_lost_the_licence_is_named_plainly_and_the_sync_goes_on_once_
     );
     assert_eq!(local_titles(&world), before, "no duplicate pulled back");
     let quiet = sync_all_at(&mut world, clock).await;
-    for summary in &quiet {
-        assert_eq!(
-            (
-                summary.added,
-                summary.updated,
-                summary.deleted,
-                summary.conflicts
-            ),
-            (0, 0, 0, 0),
-            "{summary:?}"
-        );
-    }
+    assert_nothing_changed(&quiet);
 }
 
 #[tokio::test]

@@ -830,7 +830,9 @@ async fn an_organisation_link_whose_user_lost_the_licence_is_named_and_goes_on_o
     let before = uploads_waiting(&mut world, &scene, &pushed);
     let (megan, megan_room) = (&scene.megan, scene.megan_room);
     let licence = format!("/users/{MEGAN_ID}/mailbox-licence");
-    admin_call(&world, reqwest::Method::DELETE, &licence, None).await;
+    world
+        .admin_call(reqwest::Method::DELETE, &licence, None)
+        .await;
     let summaries = adele_meeting_then_sync(&mut world).await;
     assert_link_gone(
         &world,
@@ -843,7 +845,7 @@ async fn an_organisation_link_whose_user_lost_the_licence_is_named_and_goes_on_o
         &before,
     );
 
-    admin_call(&world, reqwest::Method::PUT, &licence, None).await;
+    world.admin_call(reqwest::Method::PUT, &licence, None).await;
     let summaries = world
         .sync_with(SyncScope::default(), &SyncOptions::default())
         .await;
@@ -866,18 +868,7 @@ async fn an_organisation_link_whose_user_lost_the_licence_is_named_and_goes_on_o
     let quiet = world
         .sync_with(SyncScope::default(), &SyncOptions::default())
         .await;
-    for summary in &quiet {
-        assert_eq!(
-            (
-                summary.added,
-                summary.updated,
-                summary.deleted,
-                summary.conflicts
-            ),
-            (0, 0, 0, 0),
-            "{summary:?}"
-        );
-    }
+    assert_nothing_changed(&quiet);
 }
 
 /// Megan's room linked Up and Down and Adele's room Down through the organisation, twelve
@@ -999,23 +990,6 @@ fn assert_link_gone(
     assert_eq!(other.added, 1, "the other mailbox keeps syncing");
 }
 
-async fn admin_call(
-    world: &World,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-) {
-    let mut request = world
-        .tenant
-        .admin
-        .request(method, format!("{}{path}", world.tenant.emulator.admin()));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let status = request.send().await.unwrap().status();
-    assert!(status.is_success(), "admin {path}: {status}");
-}
-
 async fn link(
     world: &mut World,
     room: ResourceId,
@@ -1076,13 +1050,13 @@ async fn a_401_renews_the_application_token_once_for_every_mailbox() {
             )
             .await;
     }
-    admin_call(
-        &world,
-        reqwest::Method::POST,
-        "/tokens/forget-access",
-        Some(json!({"clientId": m365_emulator::ORG_CLIENT_ID})),
-    )
-    .await;
+    world
+        .admin_call(
+            reqwest::Method::POST,
+            "/tokens/forget-access",
+            Some(json!({"clientId": m365_emulator::ORG_CLIENT_ID})),
+        )
+        .await;
     world.clear_requests().await;
     let summaries = world
         .sync_with(SyncScope::default(), &SyncOptions::default())
@@ -1127,13 +1101,9 @@ async fn a_deleted_mailbox_of_an_organisation_link_is_named_and_deletes_nothing(
     assert_eq!(world.outlook_titled(MEGAN, "Pushed").await.len(), 1);
 
     let before = uploads_waiting(&mut world, &scene, &pushed);
-    admin_call(
-        &world,
-        reqwest::Method::DELETE,
-        &format!("/users/{MEGAN_ID}"),
-        None,
-    )
-    .await;
+    world
+        .admin_call(reqwest::Method::DELETE, &format!("/users/{MEGAN_ID}"), None)
+        .await;
     let summaries = adele_meeting_then_sync(&mut world).await;
     assert_link_gone(
         &world,

@@ -139,11 +139,16 @@ impl World {
 
     /// Graph requests in the log since the last clear (identity and admin calls excluded).
     pub async fn graph_requests(&self) -> Vec<Value> {
+        self.logged_requests("/v1.0/*").await
+    }
+
+    /// Requests in the log since the last clear whose path matches `glob`.
+    pub async fn logged_requests(&self, glob: &str) -> Vec<Value> {
         let log: Value = self
             .tenant
             .admin
             .get(self.admin("/requests"))
-            .query(&[("path", "/v1.0/*")])
+            .query(&[("path", glob)])
             .send()
             .await
             .unwrap()
@@ -151,6 +156,16 @@ impl World {
             .await
             .unwrap();
         log["value"].as_array().unwrap().clone()
+    }
+
+    /// Sends a request to the emulator's admin API and checks it was accepted.
+    pub async fn admin_call(&self, method: reqwest::Method, path: &str, body: Option<Value>) {
+        let mut request = self.tenant.admin.request(method, self.admin(path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let status = request.send().await.unwrap().status();
+        assert!(status.is_success(), "admin {path}: {status}");
     }
 
     pub async fn clear_requests(&self) {
@@ -285,6 +300,22 @@ pub fn timed(subject: &str, start: &str, end: &str) -> Value {
 }
 
 /// `YYYY-MM-DD` of a day `days` from now.
+/// A sync that has nothing to do: no summary adds, updates, deletes or sees a conflict.
+pub fn assert_nothing_changed(summaries: &[SyncSummary]) {
+    for summary in summaries {
+        assert_eq!(
+            (
+                summary.added,
+                summary.updated,
+                summary.deleted,
+                summary.conflicts
+            ),
+            (0, 0, 0, 0),
+            "{summary:?}"
+        );
+    }
+}
+
 pub fn day(days: i64) -> String {
     (Utc::now() + chrono::Duration::days(days))
         .date_naive()
