@@ -1,7 +1,7 @@
 //! Times pulled exactly: all-day events stay on their dates, timed events keep their instant and
 //! their zone across DST, and a series keeps its master, its exception and loses its cancelled
 //! occurrence — with its identity by series master and original start; a series edited as a whole
-//! changes its occurrences in place.
+//! changes its occurrences in place; an exception edited again and again stays one row in its slot.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -236,4 +236,108 @@ async fn a_series_edited_as_a_whole_in_outlook_changes_its_occurrences_once() {
     assert_eq!(after, before, "the same rows, the same slots in the series");
     let quiet = world.sync(&account).await;
     assert_eq!((quiet.added, quiet.updated, quiet.deleted), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn an_exception_edited_again_and_again_in_outlook_stays_one_row_in_its_slot() {
+    let mut world = world().await;
+    let first = day(4);
+    world
+        .outlook_create(MEGAN, json!({"subject": "Site visit",
+            "start": {"dateTime": format!("{first}T10:00:00"), "timeZone": "W. Europe Standard Time"},
+            "end": {"dateTime": format!("{first}T11:00:00"), "timeZone": "W. Europe Standard Time"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 1},
+                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 3}}}))
+        .await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    assert_eq!(world.sync(&account).await.added, 3);
+    let mut occurrences = world.titled("Site visit");
+    occurrences.sort_by_key(|a| a.original_start);
+    let second = occurrences[1].clone();
+    let remote_id = match &second.origin {
+        Origin::Microsoft365 { remote_id, .. } => remote_id.clone(),
+        Origin::Quick3 => panic!("pulled"),
+    };
+    let (start, end) = match &second.when {
+        When::Timed { start, end, .. } => (*start, *end),
+        other => panic!("timed: {other:?}"),
+    };
+
+    // First edit: the occurrence moves two hours later and becomes an exception.
+    world
+        .outlook_update(MEGAN, &remote_id, json!({
+            "start": {"dateTime": (start + Duration::hours(2)).naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": "UTC"},
+            "end": {"dateTime": (end + Duration::hours(2)).naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": "UTC"}}))
+        .await;
+    let moved = world.sync(&account).await;
+    assert_eq!(
+        (moved.added, moved.updated, moved.deleted),
+        (0, 1, 0),
+        "{moved:?}"
+    );
+    let exception = world.store.appointment(second.id).unwrap();
+    match &exception.when {
+        When::Timed {
+            start: s, end: e, ..
+        } => {
+            assert_eq!(
+                (*s, *e),
+                (start + Duration::hours(2), end + Duration::hours(2))
+            );
+        }
+        other => panic!("timed: {other:?}"),
+    }
+    assert_eq!(
+        exception.original_start, second.original_start,
+        "its slot in the series"
+    );
+
+    // Second edit of the same exception: renamed and given a room; its moved time stays.
+    world
+        .outlook_update(
+            MEGAN,
+            &remote_id,
+            json!({"subject": "Site visit (client B)",
+            "location": {"displayName": "Gate 3"}}),
+        )
+        .await;
+    let renamed = world.sync(&account).await;
+    assert_eq!(
+        (renamed.added, renamed.updated, renamed.deleted),
+        (0, 1, 0),
+        "{renamed:?}"
+    );
+    let exception = world.store.appointment(second.id).unwrap();
+    assert_eq!(exception.title, "Site visit (client B)");
+    assert_eq!(exception.location, "Gate 3");
+    assert!(
+        matches!(exception.when, When::Timed { start: s, .. } if s == start + Duration::hours(2)),
+        "the earlier move is kept: {:?}",
+        exception.when
+    );
+    assert_eq!(exception.original_start, second.original_start);
+    assert_eq!(
+        world.titled("Site visit").len(),
+        2,
+        "the other occurrences are untouched"
+    );
+    assert_eq!(
+        world.titled("Site visit (client B)").len(),
+        1,
+        "one row, not two"
+    );
+
+    // Third: the exception is cancelled in Outlook; it goes and does not come back.
+    world.outlook_delete(MEGAN, &remote_id).await;
+    let cancelled = world.sync(&account).await;
+    assert_eq!(
+        (cancelled.added, cancelled.updated, cancelled.deleted),
+        (0, 0, 1),
+        "{cancelled:?}"
+    );
+    assert!(world.store.appointment(second.id).is_err());
+    let quiet = world.sync(&account).await;
+    assert_eq!((quiet.added, quiet.updated, quiet.deleted), (0, 0, 0));
+    assert!(world.titled("Site visit (client B)").is_empty());
+    assert_eq!(world.titled("Site visit").len(), 2);
 }
