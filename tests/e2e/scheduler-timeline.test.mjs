@@ -238,6 +238,8 @@ test('the timeline: a double-click creates, Escape drops nothing, an all-day car
   assert.equal(await field('appt-end-time'), '18:30', 'for half an hour');
   assert.equal(Number(await field('appt-resource')), ids.get('Megan Bowen'), 'for the row clicked in');
   await fill(app, '[data-testid="appt-title"]', title);
+  await fill(app, '[data-testid="appt-location"]', 'Room 4');
+  await fill(app, '[data-testid="appt-notes"]', 'Bring the printouts');
   await click(app, '[data-testid="appt-save"]');
   let shown = await waitForCard(app, title, (c) => c.time === '18:00–18:30', 'its time 18:00–18:30');
   assert.equal(shown.row, 'Megan Bowen', "the card is in Megan's row");
@@ -264,6 +266,14 @@ test('the timeline: a double-click creates, Escape drops nothing, an all-day car
   assert.equal(shown.time, '18:00–18:30', 'at its time');
   assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false, 'nothing opens');
   assert.deepEqual(stored(id), before, 'nothing is stored');
+
+  // Opened, it shows what its card does not carry (the week's cards are slim records).
+  await click(app, `[data-appointment-id="${id}"]`);
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  assert.equal(await field('appt-title'), title);
+  assert.equal(await field('appt-location'), 'Room 4', 'the dialog shows the location');
+  assert.equal(await field('appt-notes'), 'Bring the printouts', 'and the notes');
+  await click(app, '[data-testid="appt-cancel"]');
 
   // An all-day card: the demo's two-day trade fair moves a day later and to the next row by drag.
   let fair = await shownCard(app, 'Trade fair');
@@ -392,6 +402,14 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
   });
   await app.waitUntil(async () => (await state()).appointments === week,
     { timeout: 30000, timeoutMsg: 'the timeline did not lay out the week' });
+  // What the week costs over IPC: the cards, without what only the dialog shows.
+  const ipc = await app.execute(async (from, to) => {
+    const cards = await window.__TAURI_INTERNALS__.invoke('list_appointments', { from, to });
+    return { count: cards.length, bytes: new TextEncoder().encode(JSON.stringify(cards)).length, fields: Object.keys(cards[0]) };
+  }, new Date(`${monday}T00:00:00`).toISOString(), new Date(`${until}T00:00:00`).toISOString());
+  assert.equal(ipc.count, week);
+  assert.ok(!ipc.fields.includes('notes') && !ipc.fields.includes('created_at'), `a card carries what it shows: ${ipc.fields}`);
+  console.log(`the week's ${ipc.count} cards: ${ipc.bytes} bytes of JSON over IPC`);
   const top = await state();
   assert.equal(top.week, monday);
   assert.ok(top.rows >= 5 && top.rows < 40, `only the rows in view and a margin are drawn: ${top.rows} of 100`);

@@ -3,7 +3,7 @@
 // lanes; a card's place follows from its wall times alone. Rows are virtualised: only those in view
 // (plus a margin) are drawn, and the body keeps the height of all of them. Pure, so the component
 // only draws what this returns and turns pointer positions into times with it.
-import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import { cardClasses, cardColour, textColourOn, type CardContext } from './calendar';
@@ -412,13 +412,13 @@ export interface CardLook {
  * shows (`look`) only when asked — for the cards drawn, not for all of a week's.
  */
 export interface TimelineCard extends TimelineItem {
-  record: AppointmentRecord;
+  record: AppointmentCard;
   look: () => CardLook;
 }
 
 /** One record as a timeline card, its times as wall times in `zone`. */
 export function toTimelineCard(
-  record: AppointmentRecord,
+  record: AppointmentCard,
   resources: ReadonlyMap<ResourceId, Resource>,
   zone: string,
   ctx: CardContext,
