@@ -311,6 +311,23 @@ test('the timeline: a double-click creates, Escape drops nothing, an all-day car
   assert.ok(Math.abs(fair.box.left - secondDay) <= 2, `the card starts at the next day: ${fair.box.left} vs ${secondDay}`);
   assert.match(fair.label, /all day$/);
   await screenshot(app, 'scheduler-timeline-9-all-day-moved');
+
+  // Stretched by its right edge into the day after: three whole days.
+  const edge = await app.execute((cardId) => {
+    const scroller = document.querySelector('[data-testid="timeline"]');
+    const el = scroller.querySelector(`[data-appointment-id="${cardId}"]`);
+    scroller.scrollLeft = el.offsetLeft + 200 + el.offsetWidth - scroller.clientWidth / 2;
+    const handle = el.querySelector('.tl-resizer').getBoundingClientRect();
+    return { x: Math.round(handle.left + handle.width / 2), y: Math.round(handle.top + handle.height / 2) };
+  }, fair.id);
+  assert.equal(await hitAt(edge), fair.id, 'the mouse is pressed on the edge of the trade fair');
+  await drag(edge, { x: edge.x + 60, y: edge.y });
+  await app.waitUntil(async () => stored(fair.id).end === addDays(fairBefore.end, 2),
+    { timeout: 10000, timeoutMsg: `the trade fair does not end a day later: ${JSON.stringify(stored(fair.id))}` });
+  assert.equal(stored(fair.id).start, addDays(fairBefore.start, 1), 'its first day stays');
+  fair = await shownCard(app, 'Trade fair');
+  const dayWidth = await app.execute(() => document.querySelector('[data-testid="timeline-day"]').getBoundingClientRect().width);
+  assert.ok(Math.abs(fair.box.width - 3 * dayWidth) <= 2, `the card spans three days: ${fair.box.width} px, a day ${dayWidth} px`);
 });
 
 test('a pulled appointment of a Down-only account shows a lock, does not move and opens read-only', async () => {
@@ -502,6 +519,39 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
     ?.closest('[data-testid="timeline-row"]')?.querySelector('[data-testid="timeline-resource"]').textContent, start.id)) === held.row,
   { timeout: 10000, timeoutMsg: `the card is not shown in ${held.row}'s row` });
   await screenshot(app, 'scheduler-timeline-10-dropped-after-scrolling');
+
+  // ArrowDown from card to card goes down the rows, drawing and scrolling to those out of view.
+  await app.execute(() => { document.querySelector('[data-testid="timeline"]').scrollTop = 0; });
+  await app.waitUntil(async () => (await state()).names[0] === top.names[0], { timeout: 5000, timeoutMsg: 'the first rows are not drawn again' });
+  const focused = () => app.execute(() => {
+    const el = document.activeElement;
+    const tl = document.querySelector('[data-testid="timeline"]');
+    if (!el?.dataset?.appointmentId) return null;
+    const b = el.getBoundingClientRect();
+    const view = tl.getBoundingClientRect();
+    return {
+      id: el.dataset.appointmentId,
+      row: el.closest('[data-testid="timeline-row"]').querySelector('[data-testid="timeline-resource"]').textContent,
+      top: Math.round(b.top + tl.scrollTop),
+      inView: b.top >= view.top + 48 && b.bottom <= view.top + tl.clientHeight,
+    };
+  });
+  await app.execute(() => document.querySelector('[data-testid="timeline"] [data-testid="timeline-row"] .q3-tl-card').focus());
+  let at = await focused();
+  assert.ok(at, 'a card of the first row has the focus');
+  const rowsSeen = new Set([at.row]);
+  const outOfView = () => [...rowsSeen].some((name) => !start.inView.includes(name));
+  for (let step = 0; step < 60 && !outOfView(); step++) {
+    const before = at;
+    await app.keys([Key.ArrowDown]);
+    await app.waitUntil(async () => (at = await focused())?.id !== before.id,
+      { timeout: 5000, timeoutMsg: `ArrowDown did not move on from ${JSON.stringify(before)}` });
+    assert.ok(at.top > before.top, `ArrowDown goes down: ${JSON.stringify({ before, at })}`);
+    assert.ok(at.inView, `the focused card is scrolled into view: ${JSON.stringify(at)}`);
+    rowsSeen.add(at.row);
+  }
+  assert.ok(outOfView(),
+    `the arrows reached rows that were out of view: ${[...rowsSeen].join(', ')}`);
 
   // Next week: laid out at once, as many as the store has for it.
   await click(app, '[data-testid="sched-next"]');
