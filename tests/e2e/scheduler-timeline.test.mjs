@@ -3,10 +3,12 @@
 // hour and another resource's row, stretch it by its right edge, open it by click and by Enter,
 // delete it with the keyboard and bring it back with Ctrl+Z; a pulled appointment of a Down-only
 // account shows a lock, does not move and opens read-only. A double-click on free time creates;
-// Escape during a drag puts the card back and stores nothing; an all-day card moves by whole days
-// and to another row. Then 5,000 appointments of 100 resources: the week's appointments are all
+// Escape during a drag puts the card back and stores nothing; an opened card shows what its slim
+// card does not carry, and one deleted meanwhile says so; an all-day card moves by whole days, to
+// another row, and stretches by days. Then 5,000 appointments of 100 resources: the week's appointments are all
 // laid out, only the rows in view are drawn, scrolling down draws the last resource, and a card
-// held at the bottom edge scrolls the rows and lands in one that was out of view. Each step checks what a person sees (the card's title,
+// held at the bottom edge scrolls the rows and lands in one that was out of view, and ArrowDown
+// walks down the rows into those out of view. Each step checks what a person sees (the card's title,
 // time and row) and what is stored (`quick3 appointment list --json`).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -274,6 +276,15 @@ test('the timeline: a double-click creates, Escape drops nothing, an all-day car
   assert.equal(await field('appt-location'), 'Room 4', 'the dialog shows the location');
   assert.equal(await field('appt-notes'), 'Bring the printouts', 'and the notes');
   await click(app, '[data-testid="appt-cancel"]');
+
+  // Deleted elsewhere since the week was loaded (here by Support with the CLI): opening its card
+  // says so and the card goes.
+  quick3(dataDir, 'appointment', 'delete', id);
+  await click(app, `[data-appointment-id="${id}"]`);
+  await waitForText(app, '[data-testid="toast"]', 'This appointment has been deleted meanwhile.');
+  await app.waitUntil(async () => (await shownCard(app, title)) === null,
+    { timeout: 10000, timeoutMsg: 'the card of the deleted appointment is still shown' });
+  assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false, 'no dialog opens');
 
   // An all-day card: the demo's two-day trade fair moves a day later and to the next row by drag.
   let fair = await shownCard(app, 'Trade fair');
