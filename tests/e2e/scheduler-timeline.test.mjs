@@ -1,15 +1,15 @@
 // The resource timeline (a week with resources as rows, the view for many resources) in the real
-// window, with real pointer actions: create by dragging over free time, move a card to another
-// hour and another resource's row, stretch it by its right edge, open it by click and by Enter,
-// delete it with the keyboard and bring it back with Ctrl+Z; a pulled appointment of a Down-only
-// account shows a lock, does not move and opens read-only. A double-click on free time creates;
-// Escape during a drag puts the card back and stores nothing; an opened card shows what its slim
-// card does not carry, and one deleted meanwhile says so; an all-day card moves by whole days, to
-// another row, and stretches by days. Then 5,000 appointments of 100 resources: the week's appointments are all
-// laid out, only the rows in view are drawn, scrolling down draws the last resource, and a card
+// window, with real pointer actions: create by dragging over free time, move a card to another hour
+// and another resource's row, stretch it by its right edge, open it by click and by Enter, delete
+// it with the keyboard and bring it back with Ctrl+Z; a pulled appointment of a Down-only account
+// shows a lock, does not move and opens read-only. A double-click on free time creates; Escape
+// during a drag puts the card back and stores nothing; an opened card shows what its slim card does
+// not carry, and one deleted meanwhile says so; an all-day card moves by whole days, to another
+// row, and stretches by days. Then 5,000 appointments of 100 resources: the week's appointments are
+// all laid out, only the rows in view are drawn, scrolling down draws the last resource, and a card
 // held at the bottom edge scrolls the rows and lands in one that was out of view, and ArrowDown
-// walks down the rows into those out of view. Each step checks what a person sees (the card's title,
-// time and row) and what is stored (`quick3 appointment list --json`).
+// walks down the rows into those out of view. Each step checks what a person sees (the card's
+// title, time and row) and what is stored (`quick3 appointment list --json`).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Key } from 'webdriverio';
