@@ -341,6 +341,76 @@ test('the timeline: a double-click creates, Escape drops nothing, an all-day car
   assert.ok(Math.abs(fair.box.width - 3 * dayWidth) <= 2, `the card spans three days: ${fair.box.width} px, a day ${dayWidth} px`);
 });
 
+/** The day and `HH:MM` the timeline shows at a client x (from the day headers as drawn). */
+const wallAt = (x) => app.execute((at) => {
+  const heads = [...document.querySelectorAll('[data-testid="timeline-day"]')];
+  const head = heads.find((h) => {
+    const r = h.getBoundingClientRect();
+    return at >= r.left && at < r.right;
+  });
+  if (!head) return null;
+  const hours = head.querySelectorAll('.tl-hours span');
+  const hourWidth = hours[0].getBoundingClientRect().width;
+  const minutes = Number(hours[0].textContent) * 60 + ((at - head.getBoundingClientRect().left) / hourWidth) * 60;
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(Math.floor(minutes % 60)).padStart(2, '0')}`;
+  return `${head.dataset.day}T${hhmm}`;
+}, x);
+
+test('a new selection dragged to the right edge scrolls the days and reaches past what was in view', async () => {
+  await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    tl.scrollLeft = 0;
+    tl.scrollTop = 0;
+  });
+  await pause(300);
+  const view = await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    const box = tl.getBoundingClientRect();
+    return { left: Math.round(box.left + 200), right: Math.round(box.left + tl.clientWidth) };
+  });
+  // Free time in Megan's row on the first day, early.
+  const monday = await app.execute(() => document.querySelector('[data-testid="timeline-day"]').dataset.day);
+  let press = null;
+  for (const time of ['07:00', '07:30', '08:00', '08:30', '09:00', '09:30', '10:00']) {
+    const [point] = await pointsAt('Megan Bowen', monday, time);
+    const candidate = { x: point.x + 6, y: point.y };
+    if (candidate.x > view.left + 60 && (await hitAt(candidate)) === 'track') {
+      press = candidate;
+      break;
+    }
+  }
+  assert.ok(press, "Megan's row has free time early on the first day");
+  const pressedAt = await wallAt(press.x);
+  const edgeAtStart = await wallAt(view.right - 8);
+  const scrolledBefore = await app.execute(() => document.querySelector('[data-testid="timeline"]').scrollLeft);
+
+  await mouse()
+    .move({ x: press.x, y: press.y, origin: 'viewport' })
+    .down({ button: 0 })
+    .move({ x: press.x + 20, y: press.y, origin: 'viewport', duration: 50 })
+    .move({ x: view.right - 6, y: press.y, origin: 'viewport', duration: 200 })
+    .perform(true);
+  const scrollLeftNow = () => app.execute(() => document.querySelector('[data-testid="timeline"]').scrollLeft);
+  await app.waitUntil(async () => (await scrollLeftNow()) > scrolledBefore + 600,
+    { timeout: 30000, interval: 100 }).catch(() => {});
+  await mouse().move({ x: view.right - 150, y: press.y, origin: 'viewport', duration: 100 }).perform(true);
+  const scrolled = await scrollLeftNow();
+  const releasedAt = await wallAt(view.right - 150);
+  await release();
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  const start = `${await field('appt-start-date')}T${await field('appt-start-time')}`;
+  const end = `${await field('appt-end-date')}T${await field('appt-end-time')}`;
+  const resource = Number(await field('appt-resource'));
+  await click(app, '[data-testid="appt-cancel"]');
+
+  assert.ok(scrolled > scrolledBefore + 600, `the days scrolled while the selection was at the right edge: ${scrolledBefore} → ${scrolled}`);
+  assert.ok(releasedAt > edgeAtStart, `the pointer ends over time that was out of view: ${releasedAt} after ${edgeAtStart}`);
+  assert.equal(start, `${monday}T${pressedAt.slice(11, 13)}:${Number(pressedAt.slice(14, 16)) < 30 ? '00' : '30'}`,
+    'the selection starts where it was pressed');
+  assert.ok(end > edgeAtStart, `it ends past what was in view when it began: ${end} after ${edgeAtStart}`);
+  assert.equal(resource, resourceIds().get('Megan Bowen'), 'in the row pressed');
+});
+
 test('a pulled appointment of a Down-only account shows a lock, does not move and opens read-only', async () => {
   await openOffice365Tab(app);
   await connectAccount(app, megan);
@@ -499,7 +569,9 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
   assert.ok(start, 'the first row shows a card that may be moved');
   const card0 = stored(start.id);
   await dragAndHold(start.grab, { x: start.grab.x, y: start.bottom - 6 });
-  await pause(2500);
+  const scrollTopNow = () => app.execute(() => document.querySelector('[data-testid="timeline"]').scrollTop);
+  await app.waitUntil(async () => (await scrollTopNow()) > 1200,
+    { timeout: 30000, interval: 100 }).catch(() => {});
   // Up out of the band along the edge: the scrolling stops there.
   const drop = { x: start.grab.x, y: start.bottom - 150 };
   await mouse().move({ x: drop.x, y: drop.y, origin: 'viewport', duration: 100 }).perform(true);
@@ -514,10 +586,11 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
     const name = (r) => r?.querySelector('[data-testid="timeline-resource"]').textContent ?? null;
     return { scrollTop: tl.scrollTop, row: name(row), preview: name(under) };
   }, drop.x, drop.y);
+  await pause(200);
   const held = await where();
   await pause(500);
   const still = await where();
-  assert.ok(held.scrollTop > 400, `the rows scrolled while the card was held at the bottom edge: ${held.scrollTop} px`);
+  assert.ok(held.scrollTop > 1200, `the rows scrolled while the card was held at the bottom edge: ${held.scrollTop} px`);
   assert.equal(still.scrollTop, held.scrollTop, 'and stopped once the pointer left the edge');
   assert.ok(held.row && !start.inView.includes(held.row), `the pointer is over a row that was out of view: ${held.row}`);
   assert.equal(held.preview, held.row, 'the dragged card is drawn in the row under the pointer');
