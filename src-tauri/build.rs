@@ -6,6 +6,7 @@ fn main() {
         "overview",
         "list_resources",
         "list_appointments",
+        "get_appointment",
         "create_appointment",
         "edit_appointment",
         "delete_appointment",

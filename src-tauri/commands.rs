@@ -10,9 +10,9 @@ use quick3_core::identity::secrets::check_keyring;
 use quick3_core::ids::{AccountId, JobId, ResourceId};
 use quick3_core::mail::{self, SmtpSettings};
 use quick3_core::model::{
-    Account, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction, Job, JobRun,
-    JobSpec, MailboxLookup, NewAccount, NewOrgLink, OrgSettings, OrgSettingsRecord, OrgTestReport,
-    Overview, Resource,
+    Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
+    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, OrgSettings, OrgSettingsRecord,
+    OrgTestReport, Overview, Resource,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorPayload, Store, api};
@@ -45,20 +45,27 @@ pub fn list_resources(state: State<'_, AppState>) -> Reply<Vec<Resource>> {
     with_store(&state, |s| s.list_resources())
 }
 
+/// The Scheduler's cards of `[from, to)` (what a card shows, not the whole appointment).
 #[tauri::command]
 pub async fn list_appointments(
     app: AppHandle,
     from: String,
     to: String,
-) -> Reply<Vec<AppointmentRecord>> {
+) -> Reply<Vec<AppointmentCard>> {
     // Off the main thread: a week of many appointments is read and serialised without holding
     // up the window's event loop.
     sync::off_the_window(move || {
         with_store(&app.state::<AppState>(), |s| {
-            api::planner_appointments(s, &from, &to)
+            api::planner_cards(s, &from, &to)
         })
     })
     .await?
+}
+
+/// One appointment in full, for the dialog that opens its card.
+#[tauri::command]
+pub fn get_appointment(state: State<'_, AppState>, id: String) -> Reply<AppointmentRecord> {
+    with_store(&state, |s| api::planner_appointment(s, &id))
 }
 
 /// Chooses the zone the Scheduler shows times in (`None`: the machine's); answers the zone in force.

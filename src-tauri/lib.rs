@@ -87,6 +87,7 @@ pub fn run() {
             commands::overview,
             commands::list_resources,
             commands::list_appointments,
+            commands::get_appointment,
             commands::create_appointment,
             commands::edit_appointment,
             commands::delete_appointment,

@@ -19,6 +19,8 @@ export function quick3(dataDir, ...args) {
   return execFileSync(process.env.QUICK3_CLI_BIN, args, {
     env: { ...process.env, QUICK3_DATA_DIR: dataDir },
     encoding: 'utf8',
+    // Thousands of appointments as JSON are more than the default megabyte.
+    maxBuffer: 256 * 1024 * 1024,
   });
 }
 
@@ -163,6 +165,73 @@ export async function waitForAppointment(browser, title, timeout = 10000) {
   } catch {
     throw new Error(`no appointment "${title}" is shown; the Scheduler shows: ${JSON.stringify(seen)}`);
   }
+}
+
+/**
+ * What a person sees of the first drawn card titled `title` in the Scheduler, in any view
+ * (EventCalendar's day, week and month, or the resource timeline); null when none is drawn:
+ * - `id`, `time` (its time line), `origin` (its badge), `lock`, `flag` (double booked), `upload`
+ *   (its pending/failed mark), `tooltip`, `label`;
+ * - where it stands: `row` (the timeline's resource row) or `column` (the resource or day column
+ *   of a time grid);
+ * - `box` (on screen: left, top, width, height, centre x, bottom) and `resizer` (the centre of the
+ *   handle that stretches it, null when it has none).
+ */
+export async function shownCard(browser, title) {
+  return browser.execute((wanted) => {
+    const root = document.querySelector('[data-testid="scheduler"]');
+    const el = [...root.querySelectorAll('.ec-event, .q3-tl-card')]
+      .filter((e) => e.getClientRects().length > 0)
+      .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === wanted);
+    if (!el) return null;
+    const box = el.getBoundingClientRect();
+    const centre = box.left + box.width / 2;
+    let row = null;
+    let column = null;
+    const timelineRow = el.closest('[data-testid="timeline-row"]');
+    if (timelineRow) row = timelineRow.querySelector('[data-testid="timeline-resource"]').textContent;
+    else {
+      const days = [...root.querySelectorAll('.ec-body .ec-grid .ec-day')];
+      const heads = [...root.querySelectorAll('.ec-header .ec-col-head')].map((h) => h.textContent.trim());
+      const index = days.findIndex((d) => {
+        const r = d.getBoundingClientRect();
+        return centre >= r.left && centre < r.right;
+      });
+      column = heads[index] ?? null;
+    }
+    const resizer = el.querySelector('.tl-resizer, .ec-resizer:not(.ec-start)')?.getBoundingClientRect();
+    return {
+      id: el.dataset.appointmentId,
+      time: el.querySelector('.q3-card-time')?.textContent ?? '',
+      row,
+      column,
+      box: {
+        left: Math.round(box.left), top: Math.round(box.top), width: Math.round(box.width),
+        height: Math.round(box.height), x: Math.round(centre), bottom: Math.round(box.bottom),
+      },
+      resizer: resizer ? { x: Math.round(resizer.left + resizer.width / 2), y: Math.round(resizer.top + resizer.height / 2) } : null,
+      origin: el.querySelector('[data-testid="card-origin"]')?.textContent ?? null,
+      lock: !!el.querySelector('[data-testid="card-lock"]'),
+      flag: !!el.querySelector('[data-testid="card-double-booked"]'),
+      upload: el.dataset.upload ?? null,
+      tooltip: el.getAttribute('title'),
+      label: el.getAttribute('aria-label'),
+    };
+  }, title);
+}
+
+/** Waits until the card titled `title` is drawn and `check(card)` holds; returns the card. */
+export async function waitForCard(browser, title, check, what, timeout = 10000) {
+  let last = null;
+  try {
+    await browser.waitUntil(async () => {
+      last = await shownCard(browser, title);
+      return last !== null && check(last);
+    }, { timeout, interval: 200 });
+  } catch {
+    throw new Error(`the card "${title}" never showed ${what}; it shows ${JSON.stringify(last)}`);
+  }
+  return last;
 }
 
 /** Today's date in the machine's zone, as YYYY-MM-DD. */

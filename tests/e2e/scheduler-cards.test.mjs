@@ -5,7 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, screenshot, textOf, waitForAppointment,
+  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, screenshot, shownCard, textOf, waitForAppointment,
   waitForText,
 } from './app.mjs';
 
@@ -21,24 +21,6 @@ function thisMonday() {
   const d = new Date();
   d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-/** What a person sees of the first visible card whose title is `title`. */
-async function card(browser, title) {
-  return browser.execute((wanted) => {
-    const el = [...document.querySelectorAll('[data-testid="scheduler"] .ec-event')]
-      .filter((e) => e.getClientRects().length > 0)
-      .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === wanted);
-    if (!el) return null;
-    return {
-      label: el.getAttribute('aria-label'),
-      tooltip: el.getAttribute('title'),
-      lock: !!el.querySelector('[data-testid="card-lock"]'),
-      flag: !!el.querySelector('[data-testid="card-double-booked"]'),
-      origin: el.querySelector('[data-testid="card-origin"]')?.textContent,
-      id: el.dataset.appointmentId,
-    };
-  }, title);
 }
 
 test('the Scheduler opens on the day with a column per resource, and remembers the view picked', async () => {
@@ -70,7 +52,7 @@ test('after Sync Calendar a pulled appointment shows a lock and opens read-only'
   await click(app, '[data-testid="close-resource-card"]');
 
   await waitForAppointment(app, 'Daily stand-up');
-  const standup = await card(app, 'Daily stand-up');
+  const standup = await shownCard(app, 'Daily stand-up');
   assert.ok(standup.lock, 'the pulled stand-up shows a lock');
   assert.equal(standup.origin, 'M', 'its badge is the initial of the account it came from');
   assert.match(standup.tooltip, /change it in\s+Outlook/, `the tooltip says why: ${standup.tooltip}`);
@@ -99,7 +81,7 @@ test('a Quick3 appointment over a pulled one is flagged and listed as a double b
   await waitForAppointment(app, title);
 
   await waitForText(app, '[data-testid="double-bookings"]', 'double booking');
-  const mine = await card(app, title);
+  const mine = await shownCard(app, title);
   assert.ok(mine.flag, 'the new appointment is flagged');
   assert.ok(!mine.lock, 'a Quick3 appointment has no lock');
   assert.equal(mine.origin, 'Q', 'its badge says Quick3');

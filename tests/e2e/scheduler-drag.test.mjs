@@ -8,8 +8,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, textOf,
-  today, waitForAppointment, waitForText,
+  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, shownCard, textOf,
+  today, waitForAppointment, waitForCard, waitForText,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
@@ -35,54 +35,6 @@ function resourceIds() {
 
 /** `HH:MM` → minutes after midnight. */
 const minutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/**
- * What a person sees of the visible card titled `title`: its time line, the column (resource)
- * it stands in, where it is on screen, and the Scheduler's marks on it.
- */
-async function card(title) {
-  return app.execute((wanted) => {
-    const root = document.querySelector('[data-testid="scheduler"]');
-    const el = [...root.querySelectorAll('.ec-event')]
-      .filter((e) => e.getClientRects().length > 0)
-      .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === wanted);
-    if (!el) return null;
-    const box = el.getBoundingClientRect();
-    const centre = box.left + box.width / 2;
-    const days = [...root.querySelectorAll('.ec-body .ec-grid .ec-day')];
-    const heads = [...root.querySelectorAll('.ec-header .ec-col-head')].map((h) => h.textContent.trim());
-    const column = days.findIndex((d) => {
-      const r = d.getBoundingClientRect();
-      return centre >= r.left && centre < r.right;
-    });
-    const resizer = el.querySelector('.ec-resizer:not(.ec-start)')?.getBoundingClientRect();
-    return {
-      id: el.dataset.appointmentId,
-      time: el.querySelector('.q3-card-time')?.textContent ?? '',
-      column: heads[column] ?? null,
-      box: { x: Math.round(centre), top: Math.round(box.top), bottom: Math.round(box.bottom) },
-      resizer: resizer ? { x: Math.round(resizer.left + resizer.width / 2), y: Math.round(resizer.top + resizer.height / 2) } : null,
-      lock: !!el.querySelector('[data-testid="card-lock"]'),
-      flag: !!el.querySelector('[data-testid="card-double-booked"]'),
-      tooltip: el.getAttribute('title'),
-      label: el.getAttribute('aria-label'),
-    };
-  }, title);
-}
-
-/** Waits until the card titled `title` is shown and `check(card)` holds; returns the card. */
-async function waitForCard(title, check, what) {
-  let last = null;
-  try {
-    await app.waitUntil(async () => {
-      last = await card(title);
-      return last !== null && check(last);
-    }, { timeout: 10000, interval: 200 });
-  } catch {
-    throw new Error(`the card "${title}" never showed ${what}; it shows ${JSON.stringify(last)}`);
-  }
-  return last;
-}
 
 /**
  * Screen coordinates of `times` (HH:MM) in the column of the resource named `resource` (day views
@@ -162,7 +114,7 @@ test('create by dragging over free time, move and resize by drag, edit, delete a
   await fill(app, '[data-testid="appt-title"]', title);
   await click(app, '[data-testid="appt-save"]');
   await waitForAppointment(app, title);
-  let shown = await waitForCard(title, (c) => c.time === '16:00–17:00', 'its time 16:00–17:00');
+  let shown = await waitForCard(app, title, (c) => c.time === '16:00–17:00', 'its time 16:00–17:00');
   assert.equal(shown.column, 'Megan Bowen', 'the card stands in Megan\'s column');
   const id = shown.id;
   let record = stored(id);
@@ -174,11 +126,11 @@ test('create by dragging over free time, move and resize by drag, edit, delete a
   // Move: grab the card's title and drop it one hour later in Adele's column.
   const hour = await hourPixels();
   const [adele] = await pointsAt('Adele Vance', '16:00', '18:00');
-  shown = await card(title);
+  shown = await shownCard(app, title);
   const grab = { x: shown.box.x, y: shown.box.top + 12 };
   assert.equal(await cardAt(grab), id, 'the mouse is pressed on the new card');
   await drag(grab, { x: adele.x, y: grab.y + hour });
-  shown = await waitForCard(title, (c) => c.time === '17:00–18:00' && c.column === 'Adele Vance',
+  shown = await waitForCard(app, title, (c) => c.time === '17:00–18:00' && c.column === 'Adele Vance',
     'its new time 17:00–18:00 in Adele\'s column');
   assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false,
     'dropping a card does not open it');
@@ -188,13 +140,13 @@ test('create by dragging over free time, move and resize by drag, edit, delete a
   await screenshot(app, 'scheduler-drag-2-moved');
 
   // Resize: pull the bottom edge down by an hour.
-  shown = await card(title);
+  shown = await shownCard(app, title);
   assert.ok(shown.resizer, 'a Quick3 card has a handle to resize it');
   await pointsAt('Adele Vance', '17:00', '19:00');
-  shown = await card(title);
+  shown = await shownCard(app, title);
   assert.equal(await cardAt(shown.resizer), id, 'the mouse is pressed on the card\'s bottom edge');
   await drag(shown.resizer, { x: shown.resizer.x, y: shown.resizer.y + hour });
-  shown = await waitForCard(title, (c) => c.time === '17:00–19:00', 'its longer time 17:00–19:00');
+  shown = await waitForCard(app, title, (c) => c.time === '17:00–19:00', 'its longer time 17:00–19:00');
   assert.equal(shown.column, 'Adele Vance', 'resizing keeps its column');
   assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '17:00', end: '19:00' }, 'stored two hours long');
   await screenshot(app, 'scheduler-drag-3-resized');
@@ -210,7 +162,7 @@ test('create by dragging over free time, move and resize by drag, edit, delete a
   await fill(app, '[data-testid="appt-location"]', 'Boardroom');
   await fill(app, '[data-testid="appt-end-time"]', '18:30');
   await click(app, '[data-testid="appt-save"]');
-  shown = await waitForCard(edited, (c) => c.time === '17:00–18:30', 'the edited title and end 18:30');
+  shown = await waitForCard(app, edited, (c) => c.time === '17:00–18:30', 'the edited title and end 18:30');
   assert.equal(shown.column, 'Adele Vance');
   record = stored(id);
   assert.equal(record.title, edited);
@@ -222,13 +174,13 @@ test('create by dragging over free time, move and resize by drag, edit, delete a
   await click(app, `[data-appointment-id="${id}"]`);
   await click(app, '[data-testid="appt-delete"]');
   await waitForText(app, '[data-testid="toast"]', 'Appointment deleted');
-  await app.waitUntil(async () => (await card(edited)) === null,
+  await app.waitUntil(async () => (await shownCard(app, edited)) === null,
     { timeout: 10000, timeoutMsg: 'the deleted appointment is still shown' });
   assert.equal(stored(id), undefined, 'the store no longer lists it');
   await screenshot(app, 'scheduler-drag-5-deleted');
   await click(app, '[data-testid="toast-undo"]');
   await waitForText(app, '[data-testid="toast"]', 'Appointment restored');
-  shown = await waitForCard(edited, (c) => c.time === '17:00–18:30', 'again after Undo, at its time');
+  shown = await waitForCard(app, edited, (c) => c.time === '17:00–18:30', 'again after Undo, at its time');
   assert.equal(shown.column, 'Adele Vance', 'back in its column');
   record = stored(id);
   assert.equal(record?.title, edited, 'the store lists it again');
@@ -269,21 +221,21 @@ test('a pulled appointment of a Down-only account does not move when dragged and
 
   await goTo(thisTuesday());
   await waitForAppointment(app, 'Daily stand-up');
-  const before = await card('Daily stand-up');
+  const before = await shownCard(app, 'Daily stand-up');
   assert.equal(before.column, 'Megan Bowen');
   assert.ok(before.lock, 'the pulled stand-up shows a lock');
   assert.match(before.tooltip, /change it in\s+Outlook/, `its tooltip says why: ${before.tooltip}`);
-  assert.equal((await card('Daily stand-up')).resizer, null, 'it has no handle to resize it');
+  assert.equal((await shownCard(app, 'Daily stand-up')).resizer, null, 'it has no handle to resize it');
   const storedBefore = stored(before.id);
 
   // Drag it two hours down into Adele's column: nothing moves, nothing is stored.
   const [adele] = await pointsAt('Adele Vance', before.time.slice(0, 5));
-  const grab = await card('Daily stand-up');
+  const grab = await shownCard(app, 'Daily stand-up');
   const press = { x: grab.box.x, y: grab.box.top + 4 };
   assert.equal(await cardAt(press), before.id, 'the mouse is pressed on the stand-up');
   await drag(press, { x: adele.x, y: press.y + 2 * (await hourPixels()) });
   await pause(1000);
-  const afterDrag = await card('Daily stand-up');
+  const afterDrag = await shownCard(app, 'Daily stand-up');
   assert.equal(afterDrag.column, 'Megan Bowen', 'it stays in Megan\'s column');
   assert.equal(afterDrag.time, before.time, 'at its time');
   assert.deepEqual(stored(before.id), storedBefore, 'and the store is unchanged');
@@ -311,7 +263,7 @@ test('a Quick3 appointment dragged over a pulled one is flagged as a double book
   const title = `Overlap ${Date.now()}`;
   // Megan's demo Outlook calendar is random around today: the day may hold overlaps already.
   const before = await doubleBookingCount();
-  const standup = await card('Daily stand-up');
+  const standup = await shownCard(app, 'Daily stand-up');
   // From the full hour before the stand-up to the full hour after it, in Megan's column.
   const start = `${String(Math.floor(minutes(standup.time.slice(0, 5)) / HOUR) - 1).padStart(2, '0')}:00`;
   const end = `${String(Math.floor(minutes(standup.time.slice(6, 11)) / HOUR) + 1).padStart(2, '0')}:00`;
@@ -326,11 +278,11 @@ test('a Quick3 appointment dragged over a pulled one is flagged as a double book
 
   await app.waitUntil(async () => (await doubleBookingCount()) > before,
     { timeout: 10000, interval: 200, timeoutMsg: `the count of double bookings stayed at ${before}` });
-  const mine = await waitForCard(title, (c) => c.flag, 'the double-booking flag');
+  const mine = await waitForCard(app, title, (c) => c.flag, 'the double-booking flag');
   assert.equal(mine.column, 'Megan Bowen');
   assert.equal(mine.time, `${start}–${end}`);
   assert.match(mine.label, /double booked/);
-  assert.ok((await card('Daily stand-up')).flag, 'the pulled stand-up is flagged too');
+  assert.ok((await shownCard(app, 'Daily stand-up')).flag, 'the pulled stand-up is flagged too');
   await click(app, '[data-testid="double-bookings"]');
   const rows = await app.execute(() =>
     [...document.querySelectorAll('[data-testid="double-booking"]')].map((e) => e.textContent.replace(/\s+/g, ' ').trim()));

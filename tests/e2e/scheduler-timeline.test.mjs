@@ -1,17 +1,21 @@
 // The resource timeline (a week with resources as rows, the view for many resources) in the real
-// window, with real pointer actions: create by dragging over free time, move a card to another
-// hour and another resource's row, stretch it by its right edge, open it by click and by Enter,
-// delete it with the keyboard and bring it back with Ctrl+Z; a pulled appointment of a Down-only
-// account shows a lock, does not move and opens read-only. Then 5,000 appointments of 100
-// resources: the week's appointments are all laid out, only the rows in view are drawn, and
-// scrolling down draws the last resource. Each step checks what a person sees (the card's title,
-// time and row) and what is stored (`quick3 appointment list --json`).
+// window, with real pointer actions: create by dragging over free time, move a card to another hour
+// and another resource's row, stretch it by its right edge, open it by click and by Enter, delete
+// it with the keyboard and bring it back with Ctrl+Z; a pulled appointment of a Down-only account
+// shows a lock, does not move and opens read-only. A double-click on free time creates; Escape
+// during a drag puts the card back and stores nothing; an opened card shows what its slim card does
+// not carry, and one deleted meanwhile says so; an all-day card moves by whole days, to another
+// row, and stretches by days. Then 5,000 appointments of 100 resources: the week's appointments are
+// all laid out, only the rows in view are drawn, scrolling down draws the last resource, and a card
+// held at the bottom edge scrolls the rows and lands in one that was out of view, and ArrowDown
+// walks down the rows into those out of view. Each step checks what a person sees (the card's
+// title, time and row) and what is stored (`quick3 appointment list --json`).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Key } from 'webdriverio';
 import {
-  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, textOf, today,
-  waitForText,
+  click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, shownCard, textOf, today,
+  waitForCard, waitForText,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
@@ -38,40 +42,6 @@ function storedTimes(record) {
 }
 
 const field = async (id) => (await app.$(`[data-testid="${id}"]`)).getValue();
-
-/** What a person sees of the timeline card titled `title`: its time, its row, where it is. */
-async function card(title) {
-  return app.execute((wanted) => {
-    const el = [...document.querySelectorAll('[data-testid="timeline"] .q3-tl-card')]
-      .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === wanted);
-    if (!el) return null;
-    const box = el.getBoundingClientRect();
-    const resizer = el.querySelector('.tl-resizer')?.getBoundingClientRect();
-    return {
-      id: el.dataset.appointmentId,
-      time: el.querySelector('.q3-card-time')?.textContent ?? '',
-      row: el.closest('[data-testid="timeline-row"]').querySelector('[data-testid="timeline-resource"]').textContent,
-      box: { left: Math.round(box.left), top: Math.round(box.top), width: Math.round(box.width), height: Math.round(box.height) },
-      resizer: resizer ? { x: Math.round(resizer.left + resizer.width / 2), y: Math.round(resizer.top + resizer.height / 2) } : null,
-      lock: !!el.querySelector('[data-testid="card-lock"]'),
-      tooltip: el.getAttribute('title'),
-      label: el.getAttribute('aria-label'),
-    };
-  }, title);
-}
-
-async function waitForCard(title, check, what) {
-  let last = null;
-  try {
-    await app.waitUntil(async () => {
-      last = await card(title);
-      return last !== null && check(last);
-    }, { timeout: 10000, interval: 200 });
-  } catch {
-    throw new Error(`the card "${title}" never showed ${what}; it shows ${JSON.stringify(last)}`);
-  }
-  return last;
-}
 
 /**
  * Screen points of `times` (HH:MM) on `day` in the row of the resource named `resource`, in the
@@ -121,6 +91,41 @@ async function drag(from, to) {
     .perform();
 }
 
+/** A mouse of one id for drags held across several calls (press, look, then release). */
+const mouse = () => app.action('pointer', { id: 'mouse', parameters: { pointerType: 'mouse' } });
+
+/** Presses at `from` and moves to `to` in steps, keeping the button down (release with `release`). */
+async function dragAndHold(from, to) {
+  await mouse()
+    .move({ x: from.x, y: from.y, origin: 'viewport' })
+    .down({ button: 0 })
+    .move({ x: from.x, y: from.y + (to.y >= from.y ? 8 : -8), origin: 'viewport', duration: 50 })
+    .move({ x: Math.round((from.x + to.x) / 2), y: Math.round((from.y + to.y) / 2), origin: 'viewport', duration: 100 })
+    .move({ x: to.x, y: to.y, origin: 'viewport', duration: 100 })
+    .perform(true);
+}
+
+const release = () => mouse().up({ button: 0 }).perform();
+
+async function doubleClickAt(point) {
+  await mouse()
+    .move({ x: point.x, y: point.y, origin: 'viewport' })
+    .down({ button: 0 }).up({ button: 0 })
+    .pause(60)
+    .down({ button: 0 }).up({ button: 0 })
+    .perform();
+}
+
+/** Whether a drag's preview (the card at its would-be place, or a selection) is drawn. */
+const previewShown = () => app.execute(() => !!document.querySelector('[data-testid="timeline-preview"]'));
+
+/** `date` (YYYY-MM-DD) plus `days`. */
+function addDays(date, days) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 /** Waits until the timeline is drawn and its week loaded (the toolbar no longer says Loading…). */
 async function timelineLoaded() {
   await (await app.$('[data-testid="timeline"]')).waitForDisplayed({ timeout: 10000 });
@@ -155,7 +160,7 @@ test('the timeline: create by drag, move to another row and hour, stretch, open,
   assert.equal(Number(await field('appt-resource')), ids.get('Megan Bowen'), 'for the row dragged in');
   await fill(app, '[data-testid="appt-title"]', title);
   await click(app, '[data-testid="appt-save"]');
-  let shown = await waitForCard(title, (c) => c.time === '16:00–17:00', 'its time 16:00–17:00');
+  let shown = await waitForCard(app, title, (c) => c.time === '16:00–17:00', 'its time 16:00–17:00');
   assert.equal(shown.row, 'Megan Bowen', "the card is in Megan's row");
   assert.equal(shown.box.height, 36, 'a card of the fixed height');
   assert.match(shown.label, new RegExp(`^${title}, Busy, from Quick3, \\w{3},? \\d+ \\w{3}, 16:00–17:00$`));
@@ -167,11 +172,11 @@ test('the timeline: create by drag, move to another row and hour, stretch, open,
   // Move: grab the card and drop it one hour later in Adele's row.
   const hour = await hourWidth();
   const [adele] = await pointsAt('Adele Vance', today(), '16:00');
-  shown = await card(title);
+  shown = await shownCard(app, title);
   const grab = { x: shown.box.left + 10, y: shown.box.top + 18 };
   assert.equal(await hitAt(grab), id, 'the mouse is pressed on the new card');
   await drag(grab, { x: grab.x + hour, y: adele.y });
-  shown = await waitForCard(title, (c) => c.time === '17:00–18:00' && c.row === 'Adele Vance',
+  shown = await waitForCard(app, title, (c) => c.time === '17:00–18:00' && c.row === 'Adele Vance',
     "its new time 17:00–18:00 in Adele's row");
   assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false, 'dropping a card does not open it');
   assert.equal(stored(id).resource_id, ids.get('Adele Vance'), 'stored for Adele');
@@ -180,10 +185,10 @@ test('the timeline: create by drag, move to another row and hour, stretch, open,
 
   // Resize: pull the right edge an hour further.
   await pointsAt('Adele Vance', today(), '17:00');
-  shown = await card(title);
+  shown = await shownCard(app, title);
   assert.ok(shown.resizer, 'a Quick3 card has a handle to stretch it');
   await drag(shown.resizer, { x: shown.resizer.x + hour, y: shown.resizer.y });
-  shown = await waitForCard(title, (c) => c.time === '17:00–19:00', 'its longer time 17:00–19:00');
+  shown = await waitForCard(app, title, (c) => c.time === '17:00–19:00', 'its longer time 17:00–19:00');
   assert.equal(shown.row, 'Adele Vance', 'stretching keeps its row');
   assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '17:00', end: '19:00' }, 'stored two hours long');
   await screenshot(app, 'scheduler-timeline-3-resized');
@@ -210,14 +215,200 @@ test('the timeline: create by drag, move to another row and hour, stretch, open,
   await app.execute((cid) => document.querySelector(`[data-appointment-id="${cid}"]`).focus(), id);
   await app.keys([Key.Delete]);
   await waitForText(app, '[data-testid="toast"]', 'Appointment deleted');
-  await app.waitUntil(async () => (await card(title)) === null, { timeout: 10000, timeoutMsg: 'the deleted card is still shown' });
+  await app.waitUntil(async () => (await shownCard(app, title)) === null, { timeout: 10000, timeoutMsg: 'the deleted card is still shown' });
   assert.equal(stored(id), undefined, 'the store no longer lists it');
   await app.execute(() => document.activeElement?.blur());
   await app.keys([Key.Ctrl, 'z']);
-  shown = await waitForCard(title, (c) => c.time === '17:00–19:00' && c.row === 'Adele Vance', 'again after Ctrl+Z');
+  shown = await waitForCard(app, title, (c) => c.time === '17:00–19:00' && c.row === 'Adele Vance', 'again after Ctrl+Z');
   assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '17:00', end: '19:00' }, 'the store lists it again');
   await app.waitUntil(async () => (await app.execute(() => document.activeElement?.dataset?.appointmentId)) === id,
     { timeout: 5000, timeoutMsg: 'the restored card is not focused' });
+});
+
+test('the timeline: a double-click creates, Escape drops nothing, an all-day card moves by days and to another row', async () => {
+  const ids = resourceIds();
+  const title = `Double-clicked ${Date.now()}`;
+
+  // Double-click on free time: Megan at 18:00 today (free from 16:00 every day of the demo).
+  const [at] = await pointsAt('Megan Bowen', today(), '18:00');
+  const point = { x: at.x + 6, y: at.y };
+  assert.equal(await hitAt(point), 'track', 'the double-click is on free time');
+  await doubleClickAt(point);
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  assert.equal(await field('appt-start-date'), today(), 'the dialog opens on the day clicked');
+  assert.equal(await field('appt-start-time'), '18:00', 'at the half hour clicked');
+  assert.equal(await field('appt-end-time'), '18:30', 'for half an hour');
+  assert.equal(Number(await field('appt-resource')), ids.get('Megan Bowen'), 'for the row clicked in');
+  await fill(app, '[data-testid="appt-title"]', title);
+  await fill(app, '[data-testid="appt-location"]', 'Room 4');
+  await fill(app, '[data-testid="appt-notes"]', 'Bring the printouts');
+  await click(app, '[data-testid="appt-save"]');
+  let shown = await waitForCard(app, title, (c) => c.time === '18:00–18:30', 'its time 18:00–18:30');
+  assert.equal(shown.row, 'Megan Bowen', "the card is in Megan's row");
+  const id = shown.id;
+  assert.deepEqual(storedTimes(stored(id)), { day: today(), start: '18:00', end: '18:30' }, 'stored as clicked');
+  assert.equal(stored(id).resource_id, ids.get('Megan Bowen'));
+  await screenshot(app, 'scheduler-timeline-8-double-clicked');
+
+  // Escape during a drag: the card, dragged two hours later into Adele's row, goes back.
+  const hour = await hourWidth();
+  const [adele] = await pointsAt('Adele Vance', today(), '18:00');
+  shown = await shownCard(app, title);
+  const grab = { x: shown.box.left + 10, y: shown.box.top + 18 };
+  assert.equal(await hitAt(grab), id, 'the mouse is pressed on the card');
+  const before = stored(id);
+  await dragAndHold(grab, { x: grab.x + 2 * hour, y: adele.y });
+  assert.ok(await previewShown(), 'the card is being dragged');
+  await app.action('key').down(Key.Escape).up(Key.Escape).perform(true);
+  assert.equal(await previewShown(), false, 'Escape ends the drag at once, the mouse still pressed');
+  await release();
+  await pause(1000);
+  shown = await shownCard(app, title);
+  assert.equal(shown.row, 'Megan Bowen', "the card is back in Megan's row");
+  assert.equal(shown.time, '18:00–18:30', 'at its time');
+  assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false, 'nothing opens');
+  assert.deepEqual(stored(id), before, 'nothing is stored');
+
+  // Opened, it shows what its card does not carry (the week's cards are slim records).
+  await click(app, `[data-appointment-id="${id}"]`);
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  assert.equal(await field('appt-title'), title);
+  assert.equal(await field('appt-location'), 'Room 4', 'the dialog shows the location');
+  assert.equal(await field('appt-notes'), 'Bring the printouts', 'and the notes');
+  await click(app, '[data-testid="appt-cancel"]');
+
+  // Deleted elsewhere since the week was loaded (here by Support with the CLI): opening its card
+  // says so and the card goes.
+  quick3(dataDir, 'appointment', 'delete', id);
+  await click(app, `[data-appointment-id="${id}"]`);
+  await waitForText(app, '[data-testid="toast"]', 'This appointment has been deleted meanwhile.');
+  await app.waitUntil(async () => (await shownCard(app, title)) === null,
+    { timeout: 10000, timeoutMsg: 'the card of the deleted appointment is still shown' });
+  assert.equal(await (await app.$('[data-testid="appointment-dialog"]')).isExisting(), false, 'no dialog opens');
+
+  // An all-day card: the demo's two-day trade fair moves a day later and to the next row by drag.
+  let fair = await shownCard(app, 'Trade fair');
+  assert.ok(fair, 'the week shows the trade fair');
+  const fairBefore = stored(fair.id);
+  assert.equal(fairBefore.all_day, true);
+  const rowNames = await app.execute(() =>
+    [...document.querySelectorAll('[data-testid="timeline-resource"]')].map((e) => e.textContent));
+  const next = rowNames[rowNames.indexOf(fair.row) + 1] ?? rowNames[rowNames.indexOf(fair.row) - 1];
+  const first = fairBefore.start; // its first day; the card spans it and the next
+  // The boundary between its two days in the middle of the view; press just before it and drop
+  // just after it, in the next resource's row.
+  const spot = await app.execute((day, cardId, name) => {
+    const scroller = document.querySelector('[data-testid="timeline"]');
+    const head = scroller.querySelector(`[data-testid="timeline-day"][data-day="${day}"]`);
+    scroller.scrollLeft = head.offsetLeft + head.offsetWidth - scroller.clientWidth / 2;
+    scroller.scrollTop = 0;
+    const boundary = head.getBoundingClientRect().right;
+    const cardBox = scroller.querySelector(`[data-appointment-id="${cardId}"]`).getBoundingClientRect();
+    const row = [...scroller.querySelectorAll('[data-testid="timeline-row"]')]
+      .find((r) => r.querySelector('[data-testid="timeline-resource"]').textContent === name).getBoundingClientRect();
+    return { boundary: Math.round(boundary), y: Math.round(cardBox.top + 18), rowY: Math.round(row.top + 22) };
+  }, first, fair.id, next);
+  const press = { x: spot.boundary - 20, y: spot.y };
+  assert.equal(await hitAt(press), fair.id, 'the mouse is pressed on the trade fair');
+  await drag(press, { x: spot.boundary + 20, y: spot.rowY });
+  fair = await waitForCard(app, 'Trade fair', (c) => c.row === next, `a place in ${next}'s row`);
+  const moved = stored(fair.id);
+  assert.equal(moved.resource_id, ids.get(next), `stored for ${next}`);
+  assert.equal(moved.all_day, true, 'still all day');
+  assert.deepEqual([moved.start, moved.end], [addDays(fairBefore.start, 1), addDays(fairBefore.end, 1)],
+    'a day later, as long as before');
+  const secondDay = await app.execute((day) => Math.round(
+    document.querySelector(`[data-testid="timeline-day"][data-day="${day}"]`).getBoundingClientRect().left), addDays(first, 1));
+  assert.ok(Math.abs(fair.box.left - secondDay) <= 2, `the card starts at the next day: ${fair.box.left} vs ${secondDay}`);
+  assert.match(fair.label, /all day$/);
+  await screenshot(app, 'scheduler-timeline-9-all-day-moved');
+
+  // Stretched by its right edge into the day after: three whole days.
+  const edge = await app.execute((cardId) => {
+    const scroller = document.querySelector('[data-testid="timeline"]');
+    const el = scroller.querySelector(`[data-appointment-id="${cardId}"]`);
+    scroller.scrollLeft = el.offsetLeft + 200 + el.offsetWidth - scroller.clientWidth / 2;
+    const handle = el.querySelector('.tl-resizer').getBoundingClientRect();
+    return { x: Math.round(handle.left + handle.width / 2), y: Math.round(handle.top + handle.height / 2) };
+  }, fair.id);
+  assert.equal(await hitAt(edge), fair.id, 'the mouse is pressed on the edge of the trade fair');
+  await drag(edge, { x: edge.x + 60, y: edge.y });
+  await app.waitUntil(async () => stored(fair.id).end === addDays(fairBefore.end, 2),
+    { timeout: 10000, timeoutMsg: `the trade fair does not end a day later: ${JSON.stringify(stored(fair.id))}` });
+  assert.equal(stored(fair.id).start, addDays(fairBefore.start, 1), 'its first day stays');
+  fair = await shownCard(app, 'Trade fair');
+  const dayWidth = await app.execute(() => document.querySelector('[data-testid="timeline-day"]').getBoundingClientRect().width);
+  assert.ok(Math.abs(fair.box.width - 3 * dayWidth) <= 2, `the card spans three days: ${fair.box.width} px, a day ${dayWidth} px`);
+});
+
+/** The day and `HH:MM` the timeline shows at a client x (from the day headers as drawn). */
+const wallAt = (x) => app.execute((at) => {
+  const heads = [...document.querySelectorAll('[data-testid="timeline-day"]')];
+  const head = heads.find((h) => {
+    const r = h.getBoundingClientRect();
+    return at >= r.left && at < r.right;
+  });
+  if (!head) return null;
+  const hours = head.querySelectorAll('.tl-hours span');
+  const hourWidth = hours[0].getBoundingClientRect().width;
+  const minutes = Number(hours[0].textContent) * 60 + ((at - head.getBoundingClientRect().left) / hourWidth) * 60;
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(Math.floor(minutes % 60)).padStart(2, '0')}`;
+  return `${head.dataset.day}T${hhmm}`;
+}, x);
+
+test('a new selection dragged to the right edge scrolls the days and reaches past what was in view', async () => {
+  await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    tl.scrollLeft = 0;
+    tl.scrollTop = 0;
+  });
+  await pause(300);
+  const view = await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    const box = tl.getBoundingClientRect();
+    return { left: Math.round(box.left + 200), right: Math.round(box.left + tl.clientWidth) };
+  });
+  // Free time in Megan's row on the first day, early.
+  const monday = await app.execute(() => document.querySelector('[data-testid="timeline-day"]').dataset.day);
+  let press = null;
+  for (const time of ['07:00', '07:30', '08:00', '08:30', '09:00', '09:30', '10:00']) {
+    const [point] = await pointsAt('Megan Bowen', monday, time);
+    const candidate = { x: point.x + 6, y: point.y };
+    if (candidate.x > view.left + 60 && (await hitAt(candidate)) === 'track') {
+      press = candidate;
+      break;
+    }
+  }
+  assert.ok(press, "Megan's row has free time early on the first day");
+  const pressedAt = await wallAt(press.x);
+  const edgeAtStart = await wallAt(view.right - 8);
+  const scrolledBefore = await app.execute(() => document.querySelector('[data-testid="timeline"]').scrollLeft);
+
+  await mouse()
+    .move({ x: press.x, y: press.y, origin: 'viewport' })
+    .down({ button: 0 })
+    .move({ x: press.x + 20, y: press.y, origin: 'viewport', duration: 50 })
+    .move({ x: view.right - 6, y: press.y, origin: 'viewport', duration: 200 })
+    .perform(true);
+  const scrollLeftNow = () => app.execute(() => document.querySelector('[data-testid="timeline"]').scrollLeft);
+  await app.waitUntil(async () => (await scrollLeftNow()) > scrolledBefore + 600,
+    { timeout: 30000, interval: 100 }).catch(() => {});
+  await mouse().move({ x: view.right - 150, y: press.y, origin: 'viewport', duration: 100 }).perform(true);
+  const scrolled = await scrollLeftNow();
+  const releasedAt = await wallAt(view.right - 150);
+  await release();
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  const start = `${await field('appt-start-date')}T${await field('appt-start-time')}`;
+  const end = `${await field('appt-end-date')}T${await field('appt-end-time')}`;
+  const resource = Number(await field('appt-resource'));
+  await click(app, '[data-testid="appt-cancel"]');
+
+  assert.ok(scrolled > scrolledBefore + 600, `the days scrolled while the selection was at the right edge: ${scrolledBefore} → ${scrolled}`);
+  assert.ok(releasedAt > edgeAtStart, `the pointer ends over time that was out of view: ${releasedAt} after ${edgeAtStart}`);
+  assert.equal(start, `${monday}T${pressedAt.slice(11, 13)}:${Number(pressedAt.slice(14, 16)) < 30 ? '00' : '30'}`,
+    'the selection starts where it was pressed');
+  assert.ok(end > edgeAtStart, `it ends past what was in view when it began: ${end} after ${edgeAtStart}`);
+  assert.equal(resource, resourceIds().get('Megan Bowen'), 'in the row pressed');
 });
 
 test('a pulled appointment of a Down-only account shows a lock, does not move and opens read-only', async () => {
@@ -229,14 +420,14 @@ test('a pulled appointment of a Down-only account shows a lock, does not move an
   await click(app, '[data-testid="close-resource-card"]');
 
   // Live: the timeline shows the pulled stand-ups without being reloaded.
-  await app.waitUntil(async () => (await card('Daily stand-up')) !== null,
+  await app.waitUntil(async () => (await shownCard(app, 'Daily stand-up')) !== null,
     { timeout: 10000, timeoutMsg: 'no Daily stand-up after the sync' });
   await app.execute(() => {
     const el = [...document.querySelectorAll('[data-testid="timeline"] .q3-tl-card')]
       .find((e) => e.querySelector('[data-testid="card-title"]')?.textContent === 'Daily stand-up');
     el.scrollIntoView({ block: 'center', inline: 'center' });
   });
-  const before = await card('Daily stand-up');
+  const before = await shownCard(app, 'Daily stand-up');
   assert.equal(before.row, 'Megan Bowen');
   assert.ok(before.lock, 'the pulled stand-up shows a lock');
   assert.equal(before.resizer, null, 'it has no handle to stretch it');
@@ -247,7 +438,7 @@ test('a pulled appointment of a Down-only account shows a lock, does not move an
   assert.equal(await hitAt(press), before.id, 'the mouse is pressed on the stand-up');
   await drag(press, { x: press.x + 2 * (await hourWidth()), y: press.y + 60 });
   await pause(1000);
-  const afterDrag = await card('Daily stand-up');
+  const afterDrag = await shownCard(app, 'Daily stand-up');
   assert.equal(afterDrag.row, 'Megan Bowen', "it stays in Megan's row");
   assert.equal(afterDrag.time, before.time, 'at its time');
   assert.deepEqual(stored(before.id), storedBefore, 'and the store is unchanged');
@@ -309,6 +500,14 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
   });
   await app.waitUntil(async () => (await state()).appointments === week,
     { timeout: 30000, timeoutMsg: 'the timeline did not lay out the week' });
+  // What the week costs over IPC: the cards, without what only the dialog shows.
+  const ipc = await app.execute(async (from, to) => {
+    const cards = await window.__TAURI_INTERNALS__.invoke('list_appointments', { from, to });
+    return { count: cards.length, bytes: new TextEncoder().encode(JSON.stringify(cards)).length, fields: Object.keys(cards[0]) };
+  }, new Date(`${monday}T00:00:00`).toISOString(), new Date(`${until}T00:00:00`).toISOString());
+  assert.equal(ipc.count, week);
+  assert.ok(!ipc.fields.includes('notes') && !ipc.fields.includes('created_at'), `a card carries what it shows: ${ipc.fields}`);
+  console.log(`the week's ${ipc.count} cards: ${ipc.bytes} bytes of JSON over IPC`);
   const top = await state();
   assert.equal(top.week, monday);
   assert.ok(top.rows >= 5 && top.rows < 40, `only the rows in view and a margin are drawn: ${top.rows} of 100`);
@@ -334,6 +533,109 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
   assert.ok(bottom.rows < 40, `still only the rows in view: ${bottom.rows}`);
   assert.ok(!bottom.names.includes(top.names[0]), 'the first rows are no longer drawn');
   await screenshot(app, 'scheduler-timeline-7-scrolled');
+
+  // A drag held near the bottom edge scrolls the rows; the card lands in the row under the pointer,
+  // one that was far out of view when the drag began.
+  await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    tl.scrollTop = 0;
+    tl.scrollLeft = 0;
+  });
+  await app.waitUntil(async () => (await state()).names[0] === top.names[0], { timeout: 5000, timeoutMsg: 'the first rows are not drawn again' });
+  const start = await app.execute(() => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    const box = tl.getBoundingClientRect();
+    const view = { left: box.left + 200, right: box.left + tl.clientWidth, top: box.top + 48, bottom: box.top + tl.clientHeight };
+    const rows = [...tl.querySelectorAll('[data-testid="timeline-row"]')];
+    const name = (row) => row.querySelector('[data-testid="timeline-resource"]').textContent;
+    const inView = rows.filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.bottom > view.top && b.top < view.bottom;
+    }).map(name);
+    // A card of the first row that may move, well inside the view from left to right.
+    const cardEl = [...rows[0].querySelectorAll('.q3-tl-card')].find((c) => {
+      const b = c.getBoundingClientRect();
+      return c.querySelector('.tl-resizer') && b.left > view.left + 80 && b.left + 10 < view.right - 80 && b.top >= view.top;
+    });
+    if (!cardEl) return null;
+    const b = cardEl.getBoundingClientRect();
+    return {
+      inView,
+      id: cardEl.dataset.appointmentId,
+      grab: { x: Math.round(b.left + 10), y: Math.round(b.top + 18) },
+      bottom: Math.round(view.bottom),
+    };
+  });
+  assert.ok(start, 'the first row shows a card that may be moved');
+  const card0 = stored(start.id);
+  await dragAndHold(start.grab, { x: start.grab.x, y: start.bottom - 6 });
+  const scrollTopNow = () => app.execute(() => document.querySelector('[data-testid="timeline"]').scrollTop);
+  await app.waitUntil(async () => (await scrollTopNow()) > 1200,
+    { timeout: 30000, interval: 100 }).catch(() => {});
+  // Up out of the band along the edge: the scrolling stops there.
+  const drop = { x: start.grab.x, y: start.bottom - 150 };
+  await mouse().move({ x: drop.x, y: drop.y, origin: 'viewport', duration: 100 }).perform(true);
+  const where = () => app.execute((x, y) => {
+    const tl = document.querySelector('[data-testid="timeline"]');
+    const row = document.elementFromPoint(x, y)?.closest('[data-testid="timeline-row"]');
+    const preview = tl.querySelector('[data-testid="timeline-preview"]')?.getBoundingClientRect();
+    const under = preview && [...tl.querySelectorAll('[data-testid="timeline-row"]')].find((r) => {
+      const b = r.getBoundingClientRect();
+      return preview.top >= b.top && preview.top < b.bottom;
+    });
+    const name = (r) => r?.querySelector('[data-testid="timeline-resource"]').textContent ?? null;
+    return { scrollTop: tl.scrollTop, row: name(row), preview: name(under) };
+  }, drop.x, drop.y);
+  await pause(200);
+  const held = await where();
+  await pause(500);
+  const still = await where();
+  assert.ok(held.scrollTop > 1200, `the rows scrolled while the card was held at the bottom edge: ${held.scrollTop} px`);
+  assert.equal(still.scrollTop, held.scrollTop, 'and stopped once the pointer left the edge');
+  assert.ok(held.row && !start.inView.includes(held.row), `the pointer is over a row that was out of view: ${held.row}`);
+  assert.equal(held.preview, held.row, 'the dragged card is drawn in the row under the pointer');
+  await release();
+  await app.waitUntil(async () => stored(start.id).resource_id === resourceIds().get(held.row),
+    { timeout: 10000, timeoutMsg: `the card was not stored for ${held.row}` });
+  const card1 = stored(start.id);
+  assert.deepEqual([card1.start, card1.end], [card0.start, card0.end], 'at its time');
+  await app.waitUntil(async () => (await app.execute((cid) => document.querySelector(`[data-appointment-id="${cid}"]`)
+    ?.closest('[data-testid="timeline-row"]')?.querySelector('[data-testid="timeline-resource"]').textContent, start.id)) === held.row,
+  { timeout: 10000, timeoutMsg: `the card is not shown in ${held.row}'s row` });
+  await screenshot(app, 'scheduler-timeline-10-dropped-after-scrolling');
+
+  // ArrowDown from card to card goes down the rows, drawing and scrolling to those out of view.
+  await app.execute(() => { document.querySelector('[data-testid="timeline"]').scrollTop = 0; });
+  await app.waitUntil(async () => (await state()).names[0] === top.names[0], { timeout: 5000, timeoutMsg: 'the first rows are not drawn again' });
+  const focused = () => app.execute(() => {
+    const el = document.activeElement;
+    const tl = document.querySelector('[data-testid="timeline"]');
+    if (!el?.dataset?.appointmentId) return null;
+    const b = el.getBoundingClientRect();
+    const view = tl.getBoundingClientRect();
+    return {
+      id: el.dataset.appointmentId,
+      row: el.closest('[data-testid="timeline-row"]').querySelector('[data-testid="timeline-resource"]').textContent,
+      top: Math.round(b.top + tl.scrollTop),
+      inView: b.top >= view.top + 48 && b.bottom <= view.top + tl.clientHeight,
+    };
+  });
+  await app.execute(() => document.querySelector('[data-testid="timeline"] [data-testid="timeline-row"] .q3-tl-card').focus());
+  let at = await focused();
+  assert.ok(at, 'a card of the first row has the focus');
+  const rowsSeen = new Set([at.row]);
+  const outOfView = () => [...rowsSeen].some((name) => !start.inView.includes(name));
+  for (let step = 0; step < 60 && !outOfView(); step++) {
+    const before = at;
+    await app.keys([Key.ArrowDown]);
+    await app.waitUntil(async () => (at = await focused())?.id !== before.id,
+      { timeout: 5000, timeoutMsg: `ArrowDown did not move on from ${JSON.stringify(before)}` });
+    assert.ok(at.top > before.top, `ArrowDown goes down: ${JSON.stringify({ before, at })}`);
+    assert.ok(at.inView, `the focused card is scrolled into view: ${JSON.stringify(at)}`);
+    rowsSeen.add(at.row);
+  }
+  assert.ok(outOfView(),
+    `the arrows reached rows that were out of view: ${[...rowsSeen].join(', ')}`);
 
   // Next week: laid out at once, as many as the store has for it.
   await click(app, '[data-testid="sched-next"]');

@@ -8,8 +8,8 @@ use crate::identity::{Credentials, IdentityError, SignInFailure, SignedIn};
 use crate::ids::{AccountId, AppointmentId, ResourceId};
 use crate::model::appointment::parse_time_zone;
 use crate::model::{
-    Account, AccountStatus, Appointment, AppointmentInput, AppointmentPatch, AppointmentRecord,
-    Direction, NewAccount, scope_warning,
+    Account, AccountStatus, Appointment, AppointmentCard, AppointmentInput, AppointmentPatch,
+    AppointmentRecord, Direction, NewAccount, scope_warning,
 };
 use crate::store::{AppointmentQuery, Store};
 
@@ -64,6 +64,22 @@ pub fn planner_appointments(store: &Store, from: &str, to: &str) -> Result<Vec<A
         .into_iter()
         .map(|record| record.as_seen_by(mine))
         .collect())
+}
+
+/// The Scheduler's cards of `[from, to)`: [`planner_appointments`] with only what a card shows.
+pub fn planner_cards(store: &Store, from: &str, to: &str) -> Result<Vec<AppointmentCard>> {
+    Ok(planner_appointments(store, from, to)?
+        .into_iter()
+        .map(AppointmentCard::from)
+        .collect())
+}
+
+/// One appointment in full as the planner may see it (for the dialog that opens a card), with
+/// where its upload stands.
+pub fn planner_appointment(store: &Store, id: &str) -> Result<AppointmentRecord> {
+    let mine = store.planner()?.my_resource_id;
+    let appointment = store.appointment(parse_appointment_id(id)?)?;
+    Ok(changed_record(store, &appointment)?.as_seen_by(mine))
 }
 
 /// The record of a just-changed appointment, with where its upload stands.
@@ -699,6 +715,81 @@ mod tests {
             titles(&full, adele).contains(&"Doctor".to_owned()),
             "the CLI's listing (whoever holds the data folder) is not filtered"
         );
+    }
+
+    #[test]
+    fn the_schedulers_cards_carry_what_a_card_shows_and_the_dialog_gets_the_whole_appointment() {
+        use crate::model::Sensitivity;
+        let mut store = Store::open_in_memory().unwrap();
+        let now = at("2026-11-24T08:00:00Z");
+        let megan = person(&mut store, "Megan");
+        let adele = person(&mut store, "Adele");
+        store.set_my_resource(megan).unwrap();
+        let own = create_appointment(
+            &mut store,
+            booking(megan, "Team meeting", Sensitivity::Normal),
+            now,
+        )
+        .unwrap();
+        let secret = create_appointment(
+            &mut store,
+            booking(adele, "Doctor", Sensitivity::Private),
+            now,
+        )
+        .unwrap();
+        let (from, to) = ("2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z");
+
+        let cards = planner_cards(&store, from, to).unwrap();
+        let seen: Vec<AppointmentCard> = planner_appointments(&store, from, to)
+            .unwrap()
+            .into_iter()
+            .map(AppointmentCard::from)
+            .collect();
+        assert_eq!(
+            cards, seen,
+            "the cards are the planner's records, Private hidden as before"
+        );
+        let mut titles: Vec<&str> = cards.iter().map(|c| c.title.as_str()).collect();
+        titles.sort();
+        assert_eq!(titles, ["Private", "Team meeting"]);
+        let json = serde_json::to_value(cards.iter().find(|c| c.id == own.id).unwrap()).unwrap();
+        for field in [
+            "location",
+            "notes",
+            "categories",
+            "recurrence",
+            "series_id",
+            "original_start",
+            "created_at",
+            "updated_at",
+        ] {
+            assert!(json.get(field).is_none(), "a card carries no {field}");
+        }
+
+        let opened = planner_appointment(&store, &own.id.to_string()).unwrap();
+        let listed = planner_appointments(&store, from, to).unwrap();
+        assert_eq!(
+            Some(&opened),
+            listed.iter().find(|r| r.id == own.id),
+            "the dialog gets the whole record, as the week's listing has it"
+        );
+        assert_eq!(
+            (opened.location.as_str(), opened.notes.as_str()),
+            ("Room 4", "Bring the results")
+        );
+        let hidden = planner_appointment(&store, &secret.id.to_string()).unwrap();
+        assert_eq!(
+            (
+                hidden.title.as_str(),
+                hidden.location.as_str(),
+                hidden.notes.as_str()
+            ),
+            ("Private", "", ""),
+            "another resource's private appointment opens as Private"
+        );
+        delete_appointment(&mut store, &own.id.to_string(), now).unwrap();
+        let gone = planner_appointment(&store, &own.id.to_string()).unwrap_err();
+        assert_eq!(gone.code(), "UnknownAppointment", "a deleted one is gone");
     }
 
     #[test]

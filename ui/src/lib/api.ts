@@ -9,6 +9,7 @@ import type { RemovedAccount } from '../bindings/RemovedAccount';
 import type { AppointmentId } from '../bindings/AppointmentId';
 import type { AppointmentInput } from '../bindings/AppointmentInput';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { CalendarChoice } from '../bindings/CalendarChoice';
 import type { CalendarsChosen } from '../bindings/CalendarsChosen';
@@ -82,9 +83,11 @@ async function subscribe<T>(event: string, handler: (payload: T) => void): Promi
 export const api = {
   overview: () => call<Overview>('overview'),
   listResources: () => call<Resource[]>('list_resources'),
-  /** Appointments overlapping [from, to); both RFC 3339 instants. */
+  /** The cards of the appointments overlapping [from, to); both RFC 3339 instants. */
   listAppointments: (from: string, to: string) =>
-    call<AppointmentRecord[]>('list_appointments', { from, to }),
+    call<AppointmentCard[]>('list_appointments', { from, to }),
+  /** One appointment in full (for the dialog), as the planner may see it. */
+  getAppointment: (id: AppointmentId) => call<AppointmentRecord>('get_appointment', { id }),
   createAppointment: (input: AppointmentInput) =>
     call<AppointmentRecord>('create_appointment', { input }),
   editAppointment: (id: AppointmentId, patch: AppointmentPatch) =>

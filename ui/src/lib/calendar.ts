@@ -2,7 +2,7 @@
 // EventCalendar runs on floating wall-clock times: we hand it each appointment as the wall time
 // it shows in the planner's zone, and read the planner's selections back in that zone.
 import type { Calendar } from '@event-calendar/core';
-import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import { accountColour, cardOf, type Card } from './cards';
@@ -91,7 +91,7 @@ const NO_CARD_CONTEXT: CardContext = { mine: null, accounts: new Map(), doubleBo
  * `zone`; all-day ones keep their dates (EventCalendar also reads an all-day end as exclusive).
  */
 export function toCalendarEvent(
-  record: AppointmentRecord,
+  record: AppointmentCard,
   resources: ReadonlyMap<ResourceId, Resource>,
   zone: string,
   ctx: CardContext = NO_CARD_CONTEXT,
@@ -123,14 +123,14 @@ export function toCalendarEvent(
 }
 
 /** A card's colour: pulled appointments take their account's; Quick3's keep their resource's. */
-export function cardColour(record: AppointmentRecord, resources: ReadonlyMap<ResourceId, Resource>): string {
+export function cardColour(record: AppointmentCard, resources: ReadonlyMap<ResourceId, Resource>): string {
   return record.origin.kind === 'microsoft365'
     ? accountColour(record.origin.account_id)
     : resourceColour(resources.get(record.resource_id));
 }
 
 /** The classes that style a card: show-as, short, upload, private, origin, read-only, double booked. */
-export function cardClasses(record: AppointmentRecord, card: Card): string[] {
+export function cardClasses(record: AppointmentCard, card: Card): string[] {
   const classNames = [`q3-show-${record.show_as.replace(/_/g, '-')}`];
   if (isShort(record)) classNames.push('q3-short');
   if (card.upload) classNames.push(`q3-uploading-${card.upload.kind}`);
@@ -145,7 +145,7 @@ export function cardClasses(record: AppointmentRecord, card: Card): string[] {
 export const SHORT_MINUTES = 20;
 
 /** Timed appointments of at most SHORT_MINUTES: the card shows title and time on one line. */
-export function isShort(record: AppointmentRecord): boolean {
+export function isShort(record: AppointmentCard): boolean {
   if (record.all_day) return false;
   return new Date(record.end).getTime() - new Date(record.start).getTime() <= SHORT_MINUTES * 60000;
 }
@@ -244,7 +244,7 @@ export class DoubleClickDetector {
  * `HH:MM`) for timed ones.
  */
 export function revealTarget(
-  record: AppointmentRecord,
+  record: AppointmentCard,
   zone: string,
   visible: { start: string; end: string } | null,
 ): { gotoDate: string | null; scrollTime: string | null } {

@@ -11,6 +11,7 @@ import {
   doubleBookingRows,
   originBadge,
   originLegend,
+  readOnlyReason,
   shownInDialog,
   uploadMark,
   visibleTitle,
@@ -192,5 +193,13 @@ describe('the dialog of a private appointment', () => {
     const open = appt({ resource_id: 2, title: 'Review' });
     expect(shownInDialog(own, 1)).toBe(own);
     expect(shownInDialog(open, 1)).toBe(open);
+  });
+
+  it('says why a card may not be changed or deleted: pulled, or another resource\'s private one', () => {
+    const card = ({ location, notes, categories, recurrence, series_id, original_start, created_at, updated_at, ...rest }: AppointmentRecord) => rest;
+    expect(readOnlyReason(card(appt({ resource_id: 2, sensitivity: 'private' })), 1)).toBe(PRIVATE_READ_ONLY);
+    expect(readOnlyReason(card(appt({ resource_id: 1, sensitivity: 'private' })), 1)).toBeNull();
+    expect(readOnlyReason(card(appt({ resource_id: 2 })), 1)).toBeNull();
+    expect(readOnlyReason(card(pulled({ resource_id: 1 })), 1)).toMatch(/Outlook/);
   });
 });

@@ -2,6 +2,7 @@
 // which Microsoft 365 account), whether it is locked or double-booked, and the card's HTML and
 // accessible label. Pure, so the Scheduler only wires it to EventCalendar.
 import type { AccountId } from '../bindings/AccountId';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
@@ -35,7 +36,7 @@ export interface OriginBadge {
   name: string;
 }
 
-export function originBadge(record: AppointmentRecord, accounts: ReadonlyMap<AccountId, string>): OriginBadge {
+export function originBadge(record: AppointmentCard, accounts: ReadonlyMap<AccountId, string>): OriginBadge {
   if (record.origin.kind === 'quick3') return { kind: 'quick3', letter: 'Q', colour: '#1b1f24', name: 'Quick3' };
   const id = record.origin.account_id;
   const email = id === null ? undefined : accounts.get(id);
@@ -48,7 +49,7 @@ export function originBadge(record: AppointmentRecord, accounts: ReadonlyMap<Acc
 }
 
 /** Private and confidential appointments of other resources show as "Private", as in Outlook. */
-export function isHidden(record: AppointmentRecord, mine: ResourceId | null): boolean {
+export function isHidden(record: AppointmentCard, mine: ResourceId | null): boolean {
   return (record.sensitivity === 'private' || record.sensitivity === 'confidential') && record.resource_id !== mine;
 }
 
@@ -61,10 +62,15 @@ export const PRIVATE_READ_ONLY = 'This is a private appointment of another resou
  */
 export function shownInDialog(record: AppointmentRecord, mine: ResourceId | null): AppointmentRecord {
   if (!isHidden(record, mine)) return record;
-  return { ...record, title: 'Private', location: '', notes: '', categories: [], read_only: record.read_only ?? PRIVATE_READ_ONLY };
+  return { ...record, title: 'Private', location: '', notes: '', categories: [], read_only: readOnlyReason(record, mine) ?? undefined };
 }
 
-export function visibleTitle(record: AppointmentRecord, mine: ResourceId | null): string {
+/** Why the planner may not change or delete the appointment here, or null when it may. */
+export function readOnlyReason(record: AppointmentCard, mine: ResourceId | null): string | null {
+  return record.read_only ?? (isHidden(record, mine) ? PRIVATE_READ_ONLY : null);
+}
+
+export function visibleTitle(record: AppointmentCard, mine: ResourceId | null): string {
   return isHidden(record, mine) ? 'Private' : record.title;
 }
 
@@ -89,7 +95,7 @@ export interface UploadMark {
   text: string;
 }
 
-export function uploadMark(record: AppointmentRecord): UploadMark | null {
+export function uploadMark(record: AppointmentCard): UploadMark | null {
   const upload = record.upload;
   if (!upload) return null;
   if (upload.state === 'pending') return { kind: 'pending', text: `Waiting to be sent to Outlook (${upload.account})` };
@@ -110,7 +116,7 @@ export interface Card {
 }
 
 export function cardOf(
-  record: AppointmentRecord,
+  record: AppointmentCard,
   ctx: { mine: ResourceId | null; accounts: ReadonlyMap<AccountId, string>; doubleBooked: ReadonlySet<string> },
 ): Card {
   const title = visibleTitle(record, ctx.mine);

@@ -1,7 +1,7 @@
 // Double bookings: overlapping appointments on the same resource that both block the time
 // (busy, tentative, out of office), across Quick3 and Microsoft 365. Pure: the Scheduler shows
 // what this returns for the visible range.
-import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { ShowAs } from '../bindings/ShowAs';
 import { instantOfWallTime } from './time';
@@ -11,15 +11,15 @@ const BLOCKING: ReadonlySet<ShowAs> = new Set<ShowAs>(['busy', 'tentative', 'oof
 
 export interface DoubleBooking {
   resourceId: ResourceId;
-  first: AppointmentRecord;
-  second: AppointmentRecord;
+  first: AppointmentCard;
+  second: AppointmentCard;
   /** The overlap, as instants. */
   from: Date;
   to: Date;
 }
 
 /** The span an appointment covers; all-day dates are read as whole days in `zone`. */
-export function spanOf(record: AppointmentRecord, zone: string): { start: Date; end: Date } {
+export function spanOf(record: AppointmentCard, zone: string): { start: Date; end: Date } {
   if (record.all_day) {
     return {
       start: instantOfWallTime(`${record.start}T00:00`, zone),
@@ -29,7 +29,7 @@ export function spanOf(record: AppointmentRecord, zone: string): { start: Date; 
   return { start: new Date(record.start), end: new Date(record.end) };
 }
 
-export function blocksTime(record: AppointmentRecord): boolean {
+export function blocksTime(record: AppointmentCard): boolean {
   return BLOCKING.has(record.show_as);
 }
 
@@ -37,8 +37,8 @@ export function blocksTime(record: AppointmentRecord): boolean {
  * Every pair of blocking appointments of one resource that overlap (touching ends do not),
  * earliest first. A sweep per resource: O(n log n + pairs).
  */
-export function findDoubleBookings(records: readonly AppointmentRecord[], zone: string): DoubleBooking[] {
-  const byResource = new Map<ResourceId, { record: AppointmentRecord; start: Date; end: Date }[]>();
+export function findDoubleBookings(records: readonly AppointmentCard[], zone: string): DoubleBooking[] {
+  const byResource = new Map<ResourceId, { record: AppointmentCard; start: Date; end: Date }[]>();
   for (const record of records) {
     if (!blocksTime(record)) continue;
     const span = spanOf(record, zone);

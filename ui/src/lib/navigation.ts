@@ -2,7 +2,7 @@
 // subject, moving between cards with the arrow keys, undoing the last change (Ctrl+Z) and the
 // zones the times can be shown in. Pure, so the Scheduler only wires it to the DOM.
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
-import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import { spanOf } from './conflicts';
@@ -40,7 +40,7 @@ export interface SearchHit {
  * found only as "Private".
  */
 export function searchAppointments(
-  records: Iterable<AppointmentRecord>,
+  records: Iterable<AppointmentCard>,
   query: string,
   resources: ReadonlyMap<ResourceId, Resource>,
   zone: string,
@@ -113,8 +113,8 @@ export function nextCard(cards: readonly CardBox[], from: string | null, key: Ar
 
 /** What Ctrl+Z can take back: a deletion, or a move or resize by drag. */
 export type UndoStep =
-  | { kind: 'delete'; record: AppointmentRecord }
-  | { kind: 'move'; before: AppointmentRecord };
+  | { kind: 'delete'; record: AppointmentCard }
+  | { kind: 'move'; before: AppointmentCard };
 
 /** The last changes, newest last; a bounded history. */
 export class UndoHistory {
@@ -141,7 +141,7 @@ export class UndoHistory {
 }
 
 /** The edit that puts a moved or resized appointment back where it was (time, zone, resource). */
-export function patchBack(before: AppointmentRecord): AppointmentPatch {
+export function patchBack(before: AppointmentCard): AppointmentPatch {
   return {
     resource_id: before.resource_id,
     title: null,

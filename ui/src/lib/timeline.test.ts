@@ -7,6 +7,9 @@ import {
   dayIndexAt,
   daysFrom,
   DEFAULT_HOURS,
+  EDGE_BAND,
+  EDGE_MAX_SPEED,
+  edgeSpeed,
   gridFor,
   HOUR_WIDTH,
   LANE_HEIGHT,
@@ -267,5 +270,39 @@ describe('timeline cards', () => {
     expect(pulled.look()).toMatchObject({ timeText: '', editable: false });
     expect(pulled.look().className).toContain('q3-read-only');
     expect(pulled.look().card.badge.letter).toBe('M');
+  });
+});
+
+describe('scrolling at the edge during a drag', () => {
+  // A view from 100 to 700 px: bands of 48 px along each edge.
+  const speed = (pointer: number) => edgeSpeed(pointer, 100, 700);
+
+  it('does not scroll with the pointer away from the edges', () => {
+    expect(speed(400)).toBe(0);
+    expect(speed(100 + EDGE_BAND)).toBe(0);
+    expect(speed(700 - EDGE_BAND)).toBe(0);
+  });
+
+  it('scrolls towards the edge the pointer is near, faster the closer it is', () => {
+    expect(speed(700 - EDGE_BAND / 2)).toBe(EDGE_MAX_SPEED / 2);
+    expect(speed(700 - EDGE_BAND / 4)).toBe((EDGE_MAX_SPEED * 3) / 4);
+    expect(speed(100 + EDGE_BAND / 2)).toBe(-EDGE_MAX_SPEED / 2);
+    expect(speed(110)).toBeLessThan(speed(130));
+    expect(speed(130)).toBeLessThan(0);
+  });
+
+  it('scrolls at full speed at the edge and beyond it, never faster', () => {
+    expect(speed(700)).toBe(EDGE_MAX_SPEED);
+    expect(speed(900)).toBe(EDGE_MAX_SPEED);
+    expect(speed(100)).toBe(-EDGE_MAX_SPEED);
+    expect(speed(-50)).toBe(-EDGE_MAX_SPEED);
+  });
+
+  it('narrows the bands of a small view so that its middle stays still', () => {
+    // 80 px high: bands of 20 px.
+    expect(edgeSpeed(40, 0, 80)).toBe(0);
+    expect(edgeSpeed(10, 0, 80)).toBe(-EDGE_MAX_SPEED / 2);
+    expect(edgeSpeed(75, 0, 80)).toBe((EDGE_MAX_SPEED * 3) / 4);
+    expect(edgeSpeed(10, 50, 50)).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // lanes; a card's place follows from its wall times alone. Rows are virtualised: only those in view
 // (plus a margin) are drawn, and the body keeps the height of all of them. Pure, so the component
 // only draws what this returns and turns pointer positions into times with it.
-import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import { cardClasses, cardColour, textColourOn, type CardContext } from './calendar';
@@ -356,6 +356,28 @@ export function resizedEnd(grid: TimelineGrid, item: TimelineItem, toX: number):
   return end === weekMinute(grid, item.end) ? null : wallAtWeekMinute(grid, end);
 }
 
+/** Pixels from an edge of the scroll area within which a drag scrolls it. */
+export const EDGE_BAND = 48;
+/** Pixels per second a drag scrolls at when the pointer is at (or beyond) an edge. */
+export const EDGE_MAX_SPEED = 1200;
+
+/**
+ * How fast a drag scrolls along one axis with the pointer at `pointer`, for a view showing
+ * `start` to `end` of that axis (screen pixels): negative towards `start`, positive towards
+ * `end`, zero outside the bands along both edges. Inside a band the speed grows in proportion to
+ * how close the pointer is to the edge, up to `max` at the edge and beyond it. A view too small
+ * for two whole bands gets narrower ones (a quarter of it each).
+ */
+export function edgeSpeed(pointer: number, start: number, end: number, band = EDGE_BAND, max = EDGE_MAX_SPEED): number {
+  const size = end - start;
+  if (size <= 0) return 0;
+  const width = Math.min(band, size / 4);
+  const closeness = (depth: number) => Math.min(depth / width, 1);
+  if (pointer < start + width) return -max * closeness(start + width - pointer);
+  if (pointer > end - width) return max * closeness(pointer - (end - width));
+  return 0;
+}
+
 /** "7 – 13 Dec 2026", "30 Nov – 6 Dec 2026", "28 Dec 2026 – 3 Jan 2027": the week's title. */
 export function weekTitle(days: readonly DateText[]): string {
   const month = (d: DateText) => new Date(`${d}T12:00:00Z`).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
@@ -390,13 +412,13 @@ export interface CardLook {
  * shows (`look`) only when asked — for the cards drawn, not for all of a week's.
  */
 export interface TimelineCard extends TimelineItem {
-  record: AppointmentRecord;
+  record: AppointmentCard;
   look: () => CardLook;
 }
 
 /** One record as a timeline card, its times as wall times in `zone`. */
 export function toTimelineCard(
-  record: AppointmentRecord,
+  record: AppointmentCard,
   resources: ReadonlyMap<ResourceId, Resource>,
   zone: string,
   ctx: CardContext,

@@ -329,6 +329,53 @@ pub struct AppointmentRecord {
     pub upload: Option<UploadState>,
 }
 
+/// What the Scheduler's cards show of an appointment, and what a move by drag and its undo need:
+/// an [`AppointmentRecord`] without the details only the dialog shows (location, notes,
+/// categories) and the bookkeeping no card shows (recurrence, series, timestamps). A week of a
+/// busy organisation crosses to the window in these; the dialog asks for the whole record of the
+/// one it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppointmentCard {
+    pub id: AppointmentId,
+    pub resource_id: ResourceId,
+    pub title: String,
+    pub all_day: bool,
+    pub start: String,
+    pub end: String,
+    pub time_zone: Option<String>,
+    pub show_as: ShowAs,
+    pub sensitivity: Sensitivity,
+    pub origin: Origin,
+    /// Set when the appointment cannot be changed in Quick3, with the reason to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub read_only: Option<String>,
+    /// Set while a change waits in the outbox for Microsoft 365, or when its upload failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub upload: Option<UploadState>,
+}
+
+impl From<AppointmentRecord> for AppointmentCard {
+    fn from(r: AppointmentRecord) -> Self {
+        AppointmentCard {
+            id: r.id,
+            resource_id: r.resource_id,
+            title: r.title,
+            all_day: r.all_day,
+            start: r.start,
+            end: r.end,
+            time_zone: r.time_zone,
+            show_as: r.show_as,
+            sensitivity: r.sensitivity,
+            origin: r.origin,
+            read_only: r.read_only,
+            upload: r.upload,
+        }
+    }
+}
+
 /// Where the upload of a Quick3 appointment's change to Microsoft 365 stands (from the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]

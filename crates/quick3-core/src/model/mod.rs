@@ -9,8 +9,9 @@ mod resource;
 
 pub use account::{Account, AccountStatus, Direction, NewAccount, checked_scopes, scope_warning};
 pub use appointment::{
-    Appointment, AppointmentInput, AppointmentPatch, AppointmentRecord, Origin, PRIVATE_TITLE,
-    Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs, UploadState, When,
+    Appointment, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Origin,
+    PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
+    UploadState, When,
 };
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
