@@ -5,6 +5,7 @@ mod background;
 mod commands;
 mod launch;
 mod microsoft;
+mod rendering;
 mod sync;
 mod tray;
 
@@ -69,6 +70,7 @@ pub fn run() {
                     std::process::exit(1);
                 }
             };
+            rendering::apply(app.handle());
             microsoft::listen(app.handle());
             tray::install(app.handle());
             background::start(app.handle());
