@@ -2,7 +2,8 @@
 //! seeding) the store, and finding Microsoft (in demo mode, the embedded emulator).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use quick3_core::{Store, demo, paths};
 
@@ -40,7 +41,18 @@ impl Options {
     }
 }
 
+/// When `run` began: the start-up marks below count from it.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Logs how long after the start of `run` a step of the start-up was reached (`QUICK3_LOG=info`
+/// shows them; docs/benchmarks.md breaks the cold start down with them).
+pub fn mark(step: &str) {
+    let ms = STARTED.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0;
+    tracing::info!("start-up: {step} at {ms:.1} ms");
+}
+
 pub fn init_logging() {
+    STARTED.get_or_init(Instant::now);
     let filter = tracing_subscriber::EnvFilter::try_from_env("QUICK3_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -63,6 +75,7 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
         tracing::info!(?report, "demo data");
     }
     tracing::info!(database = %database.display(), demo = options.demo, "store opened");
+    mark("database opened");
     let microsoft = if options.demo {
         Microsoft::demo(&mut store, &dir)
     } else {
@@ -71,6 +84,7 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
     if let Err(problem) = &microsoft.credentials {
         tracing::warn!(code = %problem.code, "Microsoft 365 is not available: {}", problem.message);
     }
+    mark("Microsoft 365 endpoints");
     let secrets = Keyring::for_installation(&store.installation_id().map_err(|e| e.to_string())?);
     let jobs = background::Jobs::open(database.clone()).map_err(|e| e.to_string())?;
     Ok(AppState {

@@ -5,6 +5,7 @@ mod background;
 mod commands;
 mod launch;
 mod microsoft;
+mod rendering;
 mod sync;
 mod tray;
 
@@ -61,6 +62,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
+            launch::mark("window and webview created");
             let options = launch::Options::from_args(std::env::args().skip(1));
             match launch::open_state(&options) {
                 Ok(state) => app.manage(state),
@@ -69,10 +71,17 @@ pub fn run() {
                     std::process::exit(1);
                 }
             };
+            launch::mark("app state ready");
+            rendering::apply(app.handle());
             microsoft::listen(app.handle());
             tray::install(app.handle());
             background::start(app.handle());
+            launch::mark("set-up done");
             Ok(())
+        })
+        .on_page_load(|_webview, payload| match payload.event() {
+            tauri::webview::PageLoadEvent::Started => launch::mark("page load started"),
+            tauri::webview::PageLoadEvent::Finished => launch::mark("page loaded"),
         })
         .on_window_event(|window, event| {
             // With a tray, closing hides the window and jobs go on; without one, closing quits.

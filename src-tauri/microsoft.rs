@@ -112,20 +112,28 @@ pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<(), 
 
 /// Listens for `quickplanner://` answers: the one the app was started with, and those a second
 /// launch hands over (single-instance). Also registers the scheme, so that a development or test
-/// build handles it too.
+/// build handles it too: beside the window's start, as registering runs the desktop's tools
+/// (`update-desktop-database`, `xdg-mime`: 100–300 ms that would otherwise hold up the window's
+/// first page on the main thread). Until it is done, sign-ins come back through the loopback
+/// listener.
 pub fn listen<R: Runtime>(app: &AppHandle<R>) {
-    let ready = match std::env::var(SIGN_IN_RETURN_VAR).as_deref() {
-        Ok("loopback") => false,
-        Ok("deep-link") => true,
-        _ => register_scheme(app),
-    };
-    if !ready {
-        tracing::info!("sign-ins come back through a loopback listener on 127.0.0.1");
+    match std::env::var(SIGN_IN_RETURN_VAR).as_deref() {
+        Ok("loopback") => use_deep_link(app, false),
+        Ok("deep-link") => use_deep_link(app, true),
+        _ => {
+            let handle = app.clone();
+            let registering = std::thread::Builder::new()
+                .name("register-scheme".into())
+                .spawn(move || {
+                    use_deep_link(&handle, register_scheme(&handle));
+                    crate::launch::mark("quickplanner:// registered");
+                });
+            if let Err(err) = registering {
+                tracing::warn!(%err, "the quickplanner:// scheme could not be registered");
+                use_deep_link(app, false);
+            }
+        }
     }
-    app.state::<AppState>()
-        .microsoft
-        .deep_link
-        .store(ready, Ordering::Relaxed);
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {
         for url in event.urls() {
@@ -137,6 +145,17 @@ pub fn listen<R: Runtime>(app: &AppHandle<R>) {
         Ok(None) => {}
         Err(err) => tracing::warn!(%err, "the start-up deep link could not be read"),
     }
+}
+
+/// Whether sign-in answers come back as `quickplanner://` deep links (else to a loopback listener).
+fn use_deep_link<R: Runtime>(app: &AppHandle<R>, ready: bool) {
+    if !ready {
+        tracing::info!("sign-ins come back through a loopback listener on 127.0.0.1");
+    }
+    app.state::<AppState>()
+        .microsoft
+        .deep_link
+        .store(ready, Ordering::Relaxed);
 }
 
 /// Chooses how sign-in answers come back: `loopback` or `deep-link` (default: the deep link when

@@ -84,19 +84,39 @@ fn appindicator_present() -> bool {
         })
 }
 
-/// Builds the tray icon when a tray host exists and the appindicator library is there. Should
-/// the tray crate still panic, the panic is caught and the app goes on without a tray.
+/// Builds the tray icon when a tray host exists and the appindicator library is there. Looking
+/// for them runs other programs (`gdbus`, `ldconfig`), so it happens beside the window's start
+/// rather than before it; the icon is then built on the main thread. Should the tray crate still
+/// panic, the panic is caught and the app goes on without a tray.
 pub fn install(app: &AppHandle) {
-    if !tray_host_present() {
-        tracing::info!("no tray host: background sync runs while the window is open");
-        return;
+    let handle = app.clone();
+    let looking = std::thread::Builder::new()
+        .name("tray".into())
+        .spawn(move || {
+            let present = tray_host_present();
+            crate::launch::mark("tray host looked for");
+            if !present {
+                tracing::info!("no tray host: background sync runs while the window is open");
+                return;
+            }
+            if !appindicator_present() {
+                tracing::warn!(
+                    "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
+                );
+                return;
+            }
+            let app = handle.clone();
+            if let Err(err) = handle.run_on_main_thread(move || show(&app)) {
+                tracing::warn!(%err, "the tray icon could not be built");
+            }
+        });
+    if let Err(err) = looking {
+        tracing::warn!(%err, "the tray icon could not be built");
     }
-    if !appindicator_present() {
-        tracing::warn!(
-            "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
-        );
-        return;
-    }
+}
+
+/// Builds the icon (main thread) and records that it is shown.
+fn show(app: &AppHandle) {
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(app)));
     match built {
         Ok(Ok(())) => app

@@ -39,7 +39,7 @@ function instancePid() {
   const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
     '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.GetConnectionUnixProcessID',
     INSTANCE_NAME], { encoding: 'utf8' });
-  return Number(/(\d+)/.exec(reply)?.[1]);
+  return Number(/uint32 (\d+)/.exec(reply)?.[1]);
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -128,8 +128,20 @@ export async function waitForText(browser, selector, wanted, timeout = 10000) {
   }
 }
 
+/** The app window's title (tauri.conf.json), by which the X server finds it. */
+const WINDOW_TITLE = 'Quick3 Planner';
+
+/**
+ * Saves a picture of the app window as the X server shows it (ImageMagick's `import`, which
+ * script/bootstrap installs), after the page has drawn what the last action changed. Not
+ * WebKitWebDriver's screenshot: when the window draws without compositing (the app's choice on a
+ * machine without a GPU, such as Xvfb here; src-tauri/rendering.rs) that one never returns for a
+ * page that is not repainting, and the session answers nothing after it.
+ */
 export async function screenshot(browser, name) {
-  await browser.saveScreenshot(join(ARTIFACTS, `${name}.png`));
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await sleep(50);
+  execFileSync('import', ['-window', WINDOW_TITLE, join(ARTIFACTS, `${name}.png`)], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Sets an input's value as typing would (native date/time inputs cannot be typed into reliably). */

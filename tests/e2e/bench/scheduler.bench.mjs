@@ -4,7 +4,7 @@
 // docs/benchmarks.md for what each figure means.
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { ARTIFACTS, instanceRunning, quick3 } from '../app.mjs';
@@ -102,18 +102,47 @@ function memory(root) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kb = (text, key) => Number(new RegExp(`${key}:\\s*(\\d+)`).exec(text)?.[1] ?? 0);
-    return { pid, name: /Name:\s*(.+)/.exec(status)[1], rss_mb: kb(status, 'VmRSS') / 1024, pss_mb: kb(rollup, 'Pss') / 1024 };
+    return {
+      pid,
+      name: /Name:\s*(.+)/.exec(status)[1],
+      rss_mb: kb(status, 'VmRSS') / 1024,
+      pss_mb: kb(rollup, 'Pss') / 1024,
+      // PSS split into anonymous memory (heaps, JS, caches) and mapped files (code, libraries).
+      pss_anon_mb: ms(kb(rollup, 'Pss_Anon') / 1024),
+      pss_file_mb: ms(kb(rollup, 'Pss_File') / 1024),
+      threads: kb(status, 'Threads'),
+    };
   });
   const sum = (key) => Math.round(rows.reduce((a, r) => a + r[key], 0) * 10) / 10;
   return { rss_mb: sum('rss_mb'), pss_mb: sum('pss_mb'), processes: rows.map((r) => ({ ...r, rss_mb: ms(r.rss_mb), pss_mb: ms(r.pss_mb) })) };
 }
 
+/** The app's log: tauri-driver passes on what WebKitWebDriver's child, the app, writes. */
+const APP_LOG = join(ARTIFACTS, 'tauri-driver.log');
+const logSize = () => { try { return statSync(APP_LOG).size; } catch { return 0; } };
+
+/**
+ * The app's start-up marks logged since byte `from` of its log (src-tauri/launch.rs `mark`): ms
+ * after the start of its `run`, by step.
+ */
+function startupMarks(from) {
+  let text = '';
+  try { text = readFileSync(APP_LOG).subarray(from).toString('utf8'); } catch { return {}; }
+  const marks = {};
+  for (const [, step, at] of text.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/start-up: (.+?) at ([\d.]+) ms/g)) {
+    if (!(step in marks)) marks[step] = Number(at);
+  }
+  return marks;
+}
+
 /**
  * Launches the app on `dataDir` and measures cold start: from the process's start to the window
  * drawn with the Scheduler's grid, and with its first appointment cards (the page's User Timing
- * marks, see ui/src/main.ts), and to the page's first contentful paint.
+ * marks, see ui/src/main.ts), and to the page's first contentful paint; with the app's own
+ * start-up marks.
  */
 async function coldStart(dataDir) {
+  const logFrom = logSize();
   const app = await launch(dataDir);
   const pid = appPid(dataDir);
   const started = startedAt(pid);
@@ -142,6 +171,7 @@ async function coldStart(dataDir) {
     to_first_paint_ms: at.paint === null ? null : ms(at.paint - started),
     to_grid_ms: ms(at.grid - started),
     to_cards_ms: at.cards === null ? null : ms(at.cards - started),
+    startup_marks: startupMarks(logFrom),
   };
 }
 
@@ -245,6 +275,7 @@ test('cold start and idle memory with the demo data', { skip: !DEMO }, async () 
     idle_rss_mb: summary(launches.map((l) => l.idle.rss_mb)),
     idle_pss_mb: summary(launches.map((l) => l.idle.pss_mb)),
     idle_processes: launches.at(-1).idle.processes,
+    startup_marks: launches.map((l) => l.startup_marks),
   };
   results.runs.push(run);
   console.log(JSON.stringify(run, null, 1));
