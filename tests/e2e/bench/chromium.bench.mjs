@@ -21,7 +21,7 @@ const CHROMEDRIVER = process.env.QUICK3_BENCH_CHROMEDRIVER ?? '/usr/bin/chromedr
 
 /**
  * The backend in the page: Tauri's IPC entry point answering from the recorded data —
- * `list_appointments` as the store does (appointments overlapping [from, to), a fresh copy of
+ * `list_appointments` as the shell does (the cards of appointments overlapping [from, to), a fresh copy of
  * each, as a JSON answer over IPC is), the rest empty.
  */
 const SHIM = `(() => {
@@ -74,11 +74,17 @@ function serve(data) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+const CARD_FIELDS = ['id', 'resource_id', 'title', 'all_day', 'start', 'end', 'time_zone', 'show_as',
+  'sensitivity', 'origin', 'read_only', 'upload'];
+
 /** The data the window would get: resources, every appointment, an overview (planner = first person). */
 function record(dataDir) {
   const resources = JSON.parse(quick3(dataDir, 'resource', 'list', '--json'));
-  const appointments = JSON.parse(execFileSync(process.env.QUICK3_CLI_BIN, ['appointment', 'list', '--json'],
+  const records = JSON.parse(execFileSync(process.env.QUICK3_CLI_BIN, ['appointment', 'list', '--json'],
     { env: { ...process.env, QUICK3_DATA_DIR: dataDir }, encoding: 'utf8', maxBuffer: 1 << 30 }));
+  // What `list_appointments` answers the window: cards (ui/src/bindings/AppointmentCard.ts),
+  // not whole records.
+  const appointments = records.map((r) => Object.fromEntries(CARD_FIELDS.filter((f) => f in r).map((f) => [f, r[f]])));
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const me = resources.find((r) => r.kind === 'person') ?? resources[0];
   return {
