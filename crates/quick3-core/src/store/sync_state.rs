@@ -848,3 +848,172 @@ impl Store {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Direction, NewAccount, NewResource, ResourceKind};
+
+    fn store_with_calendar() -> (Store, AccountId) {
+        let mut store = Store::open_in_memory().unwrap();
+        let ada = store
+            .add_resource(
+                NewResource {
+                    name: "Ada".into(),
+                    email: None,
+                    kind: ResourceKind::Person,
+                    colour: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: ada.id,
+                    email: "ada@contoso.example".into(),
+                    direction: Direction::Down,
+                    scopes: vec![],
+                },
+                Utc::now(),
+            )
+            .unwrap()
+            .id;
+        store
+            .record_calendar_list(
+                account,
+                &[("cal".into(), "Calendar".into(), true)],
+                Utc::now(),
+            )
+            .unwrap();
+        (store, account)
+    }
+
+    /// A page of a full round holding one link (`key`) and advancing the calendar to `link`.
+    fn page(account: AccountId, key: &str, link: &str) -> PageWrite {
+        let now = Utc::now();
+        PageWrite {
+            links: vec![Link {
+                appointment: AppointmentId::at(now),
+                account,
+                calendar_id: Some("cal".into()),
+                remote_key: key.into(),
+                remote_id: key.into(),
+                change_key: None,
+                local_hash: "h".into(),
+                remote_hash: "h".into(),
+            }],
+            advance: Some(CalendarAdvance {
+                calendar_id: "cal".into(),
+                link: link.into(),
+                round_complete: false,
+                window: (now, now),
+                full_round: Some("round".into()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn stored(store: &Store, account: AccountId) -> (Vec<String>, Option<String>) {
+        let keys = ["a", "b", "c"].map(String::from);
+        let mut found: Vec<String> = store
+            .links_by_remote(account, &keys, &[])
+            .unwrap()
+            .into_iter()
+            .map(|l| l.remote_key)
+            .collect();
+        found.sort();
+        let link = store.sync_calendars(account).unwrap()[0].delta_link.clone();
+        (found, link)
+    }
+
+    #[test]
+    fn pages_left_open_are_committed_together_or_rolled_back_together() {
+        let (mut store, account) = store_with_calendar();
+        let now = Utc::now();
+        store
+            .write_page(
+                account,
+                &page(account, "a", "next-1"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        store
+            .write_page(
+                account,
+                &page(account, "b", "next-2"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        assert!(store.pages_open());
+        // Read inside the open transaction: the next page's plan sees the pages before it.
+        assert_eq!(
+            stored(&store, account),
+            (vec!["a".into(), "b".into()], Some("next-2".into()))
+        );
+        store.abandon_pages();
+        assert!(!store.pages_open());
+        assert_eq!(stored(&store, account), (vec![], None), "both rolled back");
+
+        store
+            .write_page(
+                account,
+                &page(account, "a", "next-1"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        store
+            .write_page(account, &page(account, "b", "next-2"), now, PageCommit::Now)
+            .unwrap();
+        assert!(!store.pages_open());
+        store.abandon_pages();
+        assert_eq!(
+            stored(&store, account),
+            (vec!["a".into(), "b".into()], Some("next-2".into())),
+            "the page written with Now committed the one before it too"
+        );
+
+        // A page that fails (a link to an account that does not exist) takes the open pages
+        // before it along: the link stays where the last commit left it.
+        store
+            .write_page(
+                account,
+                &page(account, "c", "next-3"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        let broken = page(AccountId(account.0 + 100), "d", "next-4");
+        assert!(
+            store
+                .write_page(account, &broken, now, PageCommit::Now)
+                .is_err()
+        );
+        assert!(!store.pages_open());
+        assert_eq!(
+            stored(&store, account),
+            (vec!["a".into(), "b".into()], Some("next-2".into()))
+        );
+
+        store
+            .write_page(
+                account,
+                &page(account, "c", "next-3"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        store.commit_pages().unwrap();
+        assert!(!store.pages_open());
+        assert_eq!(
+            stored(&store, account),
+            (
+                vec!["a".into(), "b".into(), "c".into()],
+                Some("next-3".into())
+            )
+        );
+    }
+}
