@@ -35,10 +35,22 @@ pub const DEFAULT_MAILBOXES_IN_PARALLEL: usize = 8;
 /// Events of a full round committed together by default (see [`SyncOptions::events_per_commit`]).
 pub const DEFAULT_EVENTS_PER_COMMIT: usize = 2_000;
 
-/// The store's page cache during a sync, in KiB: room for the pages a transaction of
-/// [`DEFAULT_EVENTS_PER_COMMIT`] events changes (each random-keyed index entry a page of its own,
-/// at worst), so that none is written to the log before the commit.
-const SYNC_PAGE_CACHE_KIB: u32 = 32 * 1024;
+/// The store's page cache during a sync, in KiB per event of a transaction: room for the pages
+/// a transaction of several pages changes (each of an event's four random-keyed index entries
+/// on a page of its own, at worst), so that none is written to the log before the commit…
+const PAGE_CACHE_KIB_PER_EVENT: usize = 16;
+
+/// …and at most this much (the cache keeps what it read until the connection closes).
+const PAGE_CACHE_MOST_KIB: usize = 32 * 1024;
+
+/// The page cache for transactions of `events_per_commit` events: 32 MiB for the default 2,000,
+/// never less than SQLite's default.
+fn page_cache_kib(events_per_commit: usize) -> u32 {
+    let kib = events_per_commit
+        .saturating_mul(PAGE_CACHE_KIB_PER_EVENT)
+        .min(PAGE_CACHE_MOST_KIB);
+    (kib as u32).max(Store::DEFAULT_PAGE_CACHE_KIB)
+}
 
 /// How long pages of a full round wait uncommitted for the next page to arrive: when it takes
 /// longer, they are committed first, so that the store's write lock (which other mailboxes'
@@ -64,7 +76,10 @@ pub struct SyncOptions {
     pub mailboxes_in_parallel: usize,
     /// A full round's pages are committed together, up to about this many events (each page
     /// with the changes before it and its link): a first sync then writes each index leaf a few
-    /// times instead of once per page. 1 commits every page on its own.
+    /// times instead of once per page. 1 commits every page on its own, as mailboxes synced in
+    /// parallel do (`api::sync`: they share one thread, where a transaction left open across
+    /// an await would block the others). The store's page cache during the sync follows it
+    /// (16 KiB an event, 2–32 MiB).
     pub events_per_commit: usize,
 }
 
@@ -203,7 +218,7 @@ pub async fn sync_account(
     // A full round's transaction of several pages keeps its changed pages in the cache until it
     // commits: with SQLite's default cache (2 MB) they would be spilled into the log one by one,
     // and written again each time they change.
-    store.set_page_cache(SYNC_PAGE_CACHE_KIB)?;
+    store.set_page_cache(page_cache_kib(options.events_per_commit))?;
     let mut run = Run {
         store,
         client: &client,
