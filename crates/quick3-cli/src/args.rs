@@ -164,6 +164,9 @@ pub struct SyncArgs {
     /// Events per delta page (Prefer: odata.maxpagesize).
     #[arg(long, default_value_t = 100, hide = true)]
     pub page_size: u32,
+    /// Events of a full round committed together (1: each page on its own).
+    #[arg(long, default_value_t = quick3_core::sync::DEFAULT_EVENTS_PER_COMMIT, hide = true)]
+    pub events_per_commit: usize,
     /// Mailboxes synced at the same time (each with at most 4 requests in flight).
     #[arg(long, default_value_t = quick3_core::sync::DEFAULT_MAILBOXES_IN_PARALLEL)]
     pub mailboxes_in_parallel: usize,

@@ -1,6 +1,7 @@
 //! The fault matrix's process cells at named steps (docs/reliability.md): `quick3 sync` stopped
 //! dead (`QUICK3_CRASH_AT`, the core's crash points) after a Down page is fetched and before it
-//! is written, after a page is committed and before the next is handled, after Outlook carried
+//! is written, after a page is committed and before the next is handled, between pages of a
+//! full round that share a transaction and right after such a transaction, after Outlook carried
 //! out a `$batch` of POSTs, PATCHes or DELETEs and before any answer is recorded, inside the
 //! transaction that records an answer, and between two recorded answers. After each, a clean
 //! sync leaves no duplicate in Outlook or Quick3, no lost local edit and no deletion undone.
@@ -233,6 +234,80 @@ async fn down_stopped_after_a_page_is_committed_before_the_next() {
     for spec in ["down-page-written:1", "down-page-written:3"] {
         down_cell(spec).await;
     }
+}
+
+/// Down, a full round whose pages share transactions: a first sync pulls 25 new Outlook events
+/// in pages of 5, committed 10 events (two pages) at a time, and stops at `spec`, leaving
+/// `committed` of them in Quick3 (the pages of an uncommitted transaction are lost with the
+/// crash, their link too); then Outlook edits, deletes and adds, and clean syncs resume from the
+/// last committed link: each event once, none lost.
+async fn full_round_cell(spec: &str, committed: std::ops::RangeInclusive<usize>) {
+    let (tenant, cli, resource) = megan_connected("empty", "down").await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        ids.push(outlook_create(&tenant, &format!("Outlook {i:02}"), 1 + i).await);
+    }
+    let pages = ["--page-size", "5", "--events-per-commit", "10"];
+    sync_crashing_at(&cli, spec, &pages);
+    let kept: usize = local(&cli, resource, "Outlook ").values().sum();
+    assert!(
+        committed.contains(&kept),
+        "{spec}: {kept} events committed before the crash, expected {committed:?}"
+    );
+    assert!(
+        local(&cli, resource, "Outlook ").values().all(|n| *n == 1),
+        "{spec}: each committed event once"
+    );
+
+    admin(
+        &tenant,
+        reqwest::Method::PATCH,
+        &format!("/users/{MEGAN}/events/{}", ids[3]),
+        Some(json!({"subject": "Outlook 03 edited"})),
+    )
+    .await;
+    admin(
+        &tenant,
+        reqwest::Method::DELETE,
+        &format!("/users/{MEGAN}/events/{}", ids[20]),
+        None,
+    )
+    .await;
+    outlook_create(&tenant, "Outlook new", 4).await;
+
+    settle(&cli, &pages);
+    let mut expected: Vec<String> = (0..25)
+        .filter(|i| *i != 20)
+        .map(|i| {
+            if i == 3 {
+                "Outlook 03 edited".to_owned()
+            } else {
+                format!("Outlook {i:02}")
+            }
+        })
+        .collect();
+    expected.push("Outlook new".into());
+    assert_eq!(
+        local(&cli, resource, "Outlook "),
+        each_once(&expected),
+        "{spec}: each event once in Quick3, none lost, Outlook's edit and deletion arrived"
+    );
+    assert_eq!(
+        outlook(&tenant, "Outlook ").await,
+        each_once(&expected),
+        "{spec}: Outlook untouched by a Down sync"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_full_round_stopped_between_pages_that_share_a_transaction() {
+    // Page 3 opens the second transaction: it is lost, pages 1 and 2 (10 events) are kept.
+    full_round_cell("down-page-written:3", 10..=10).await;
+    // Page 4 closes the second transaction: 20 events kept.
+    full_round_cell("down-page-written:4", 20..=20).await;
+    // Right after the first commit of several pages: page 1 alone when the download of page 2
+    // took longer than the grace (the pages are committed before the sync waits), else 1 and 2.
+    full_round_cell("down-pages-committed:1", 5..=10).await;
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -286,6 +286,22 @@ async fn a_quiet_sync_of_many_linked_mailboxes_asks_once_per_calendar() {
     assert_eq!(quiet.requests, 24);
 }
 
+/// Linked mailboxes synced in parallel, each with a first round of three pages: they run on one
+/// thread, so none may hold the store's write lock while it waits for a page (a full round's
+/// shared transaction would: another mailbox's write then waited in SQLite's busy handler,
+/// blocking the thread of the sync holding the lock, until "database is locked").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mailboxes_synced_in_parallel_with_rounds_of_several_pages_do_not_lock_each_other_out() {
+    let bench = Bench::start(4, 1, 250).await;
+    let (first, quiet, _) = bench.round(4).await;
+    assert!(
+        first.requests >= 4 * 3,
+        "three pages per calendar: {}",
+        first.requests
+    );
+    assert_eq!(quiet.requests, 4);
+}
+
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }

@@ -2,6 +2,7 @@
 //! events in 3 calendars by `quick3 sync`, against a bare paged download of the same delta pages
 //! in the same run, and the peak RSS of `quick3 sync`. Run:
 //! `cargo test --release -p quick3-cli --test sync_bench -- --ignored --nocapture`
+//! (`QUICK3_BENCH_BIN=path/to/quick3` times that build of `quick3 sync` instead of this one's).
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -149,7 +150,12 @@ async fn initial_down_of_10000_events_in_3_calendars() {
             "--days-forward",
             "100",
         ]);
-        command.arg(quick3.get_program());
+        // QUICK3_BENCH_BIN: another build of `quick3` to time (an older one, say, run
+        // interleaved with this one so that both see the same load).
+        match std::env::var_os("QUICK3_BENCH_BIN") {
+            Some(other) => command.arg(other),
+            None => command.arg(quick3.get_program()),
+        };
         command.args(quick3.get_args());
         for (key, value) in quick3.get_envs() {
             match value {

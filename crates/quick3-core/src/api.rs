@@ -451,6 +451,14 @@ pub async fn sync(
     };
     // Many mailboxes at once, each on a store connection of its own; the client keeps each
     // mailbox at four requests in flight, this bound keeps the whole within `parallel`.
+    // Each page is committed on its own here: the mailboxes run as futures on this one thread, so
+    // a transaction left open across an await (a full round's shared transaction) would make
+    // another mailbox's write wait for the lock in SQLite's busy handler, which blocks this thread
+    // and so the very sync that holds the lock: "database is locked" after the busy timeout.
+    let options = &crate::sync::SyncOptions {
+        events_per_commit: 1,
+        ..options.clone()
+    };
     use futures_util::StreamExt;
     let zone = store.default_zone().to_owned();
     let progress = std::cell::RefCell::new(progress);

@@ -28,6 +28,7 @@ pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
         days_back: args.days_back.clamp(0, 3650),
         days_forward: args.days_forward.clamp(1, 3650),
         mailboxes_in_parallel: args.mailboxes_in_parallel.clamp(1, 64),
+        events_per_commit: args.events_per_commit.clamp(1, 100_000),
         ..SyncOptions::default()
     };
     let credentials = session.credentials()?;

@@ -1,7 +1,7 @@
 //! Appointments in the store: create, edit, delete (as a tombstone) and range queries.
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
@@ -237,7 +237,7 @@ fn enqueue_push(
 }
 
 /// Writes an appointment row, replacing the one with the same id in place.
-pub(super) fn upsert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
+pub(super) fn upsert(tx: &Connection, a: &Appointment) -> Result<()> {
     write(tx, a, true)
 }
 
@@ -275,7 +275,7 @@ const UPSERT: &str = insert_appointment!(
                 original_start = excluded.original_start, updated_at = excluded.updated_at"
 );
 
-fn write(tx: &Transaction<'_>, a: &Appointment, replace: bool) -> Result<()> {
+fn write(tx: &Connection, a: &Appointment, replace: bool) -> Result<()> {
     let (span_start, span_end) = a.when.covering_span();
     let (start_utc, end_utc, zone, start_date, end_date) = match a.when {
         When::Timed {

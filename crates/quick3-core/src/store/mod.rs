@@ -65,6 +65,12 @@ impl Store {
 
     fn prepare(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Statement journals (and temporary tables) in memory: a write that may fail half-way
+        // (an upsert, a foreign key check) keeps the pages it changes in a statement journal, which
+        // SQLite otherwise moves to a temporary file after 64 KiB and then never truncates, so
+        // every later write of the transaction is a system call (over 75,000 of them in a first
+        // sync of 10,000 events whose pages share transactions).
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         let default_zone = iana_time_zone::get_timezone()
@@ -105,6 +111,17 @@ impl Store {
                 row.get::<_, u64>(0)
             })?)
     }
+
+    /// Lets this connection's page cache grow to `kib` KiB (SQLite's `cache_size`; its default is
+    /// [`Store::DEFAULT_PAGE_CACHE_KIB`]). Memory is taken only as pages are read or written.
+    pub fn set_page_cache(&self, kib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(kib.max(1)))?;
+        Ok(())
+    }
+
+    /// SQLite's default page cache: 2,000 KiB.
+    pub const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
 
     /// Sets the zone for local times without a zone (tests, `--tz`).
     pub fn set_default_zone(&mut self, zone: &str) -> Result<()> {

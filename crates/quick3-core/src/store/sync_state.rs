@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::appointments::{COLUMNS, appointment_from_row, upsert};
 use super::{Store, utc_text};
@@ -65,7 +65,20 @@ pub struct CalendarAdvance {
     pub full_round: Option<String>,
 }
 
-/// Everything one pulled page changes, written in one transaction with the calendar's new link.
+/// When a written page is committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCommit {
+    /// With the page: in a transaction of its own, or closing the open one with the pages
+    /// written before it.
+    Now,
+    /// Later: the page stays in the open transaction (opened for it if none is), for the pages
+    /// after it to join; [`Store::commit_pages`] or a later page written with `Now` commits them
+    /// all, [`Store::abandon_pages`] rolls them all back.
+    Later,
+}
+
+/// Everything one pulled page changes, written in one transaction with the calendar's new link
+/// (the transaction may hold the pages before it too, see [`PageCommit`]).
 #[derive(Debug, Default)]
 pub struct PageWrite {
     /// New or changed appointments, each with its link (`None`: a series master, kept unlinked).
@@ -123,7 +136,7 @@ fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
 const LINK_COLUMNS: &str = "appointment_id, account_id, calendar_id, remote_key, remote_id, \
                             change_key, local_hash, remote_hash";
 
-fn write_link(tx: &Transaction<'_>, link: &Link, seen_round: Option<&str>) -> Result<()> {
+fn write_link(tx: &Connection, link: &Link, seen_round: Option<&str>) -> Result<()> {
     // A key or remote id that moved to this appointment leaves its old holder.
     tx.prepare_cached(
         "DELETE FROM sync_links WHERE account_id = ?1 AND remote_key = ?2 AND appointment_id <> ?3",
@@ -183,6 +196,89 @@ fn forget_calendar(
         params![account, calendar, utc_text(now)],
     )?;
     Ok(shown)
+}
+
+/// The rows of one pulled page and the calendar's new link, in the caller's transaction.
+fn write_page_rows(
+    tx: &Connection,
+    account: AccountId,
+    page: &PageWrite,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+    for id in &page.revive {
+        tx.execute(
+            "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+            params![id],
+        )?;
+    }
+    for (appointment, link) in &page.appointments {
+        upsert(tx, appointment)?;
+        if let Some(link) = link {
+            write_link(tx, link, round.as_deref())?;
+        }
+    }
+    for link in &page.links {
+        write_link(tx, link, round.as_deref())?;
+    }
+    for id in &page.tombstones {
+        tx.execute(
+            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            params![id, utc_text(now)],
+        )?;
+        tx.execute(
+            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+            params![id, account],
+        )?;
+    }
+    for id in &page.unlinks {
+        tx.execute(
+            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+            params![id, account],
+        )?;
+    }
+    for id in &page.drop_outbox {
+        tx.execute(
+            "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2",
+            params![id, account],
+        )?;
+    }
+    for id in &page.ensure_outbox {
+        tx.execute(
+            "INSERT INTO sync_outbox (appointment_id, account_id, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (appointment_id, account_id) DO NOTHING",
+            params![id, account, utc_text(now)],
+        )?;
+    }
+    if let Some(round) = &round {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE sync_links SET seen_round = ?3 WHERE account_id = ?1 AND remote_key = ?2",
+        )?;
+        for key in &page.seen {
+            stmt.execute(params![account, key, round])?;
+        }
+    }
+    if let Some(advance) = &page.advance {
+        let complete = advance.round_complete;
+        tx.execute(
+            "UPDATE sync_calendars SET delta_link = ?3, window_start = ?4, window_end = ?5,
+                    full_round = CASE WHEN ?6 THEN NULL ELSE ?7 END,
+                    last_full_sync = CASE WHEN ?6 AND ?7 IS NOT NULL THEN ?8 ELSE last_full_sync END,
+                    deletions_allowed = CASE WHEN ?6 THEN 0 ELSE deletions_allowed END
+              WHERE account_id = ?1 AND calendar_id = ?2",
+            params![
+                account,
+                advance.calendar_id,
+                advance.link,
+                utc_text(advance.window.0),
+                utc_text(advance.window.1),
+                complete,
+                advance.full_round,
+                utc_text(now),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -525,89 +621,59 @@ impl Store {
         )? as u64)
     }
 
-    /// Writes one pulled page and the calendar's new link in one transaction.
+    /// Writes one pulled page and the calendar's new link in the same transaction: a transaction
+    /// of its own, or the one the pages before it left open ([`PageCommit::Later`]). The link
+    /// and the changes up to it are always committed together, so a crash resumes from the last
+    /// committed link, before which everything is stored. A failure rolls back every page of
+    /// the open transaction, not only this one.
     pub fn write_page(
         &mut self,
         account: AccountId,
         page: &PageWrite,
         now: DateTime<Utc>,
+        commit: PageCommit,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
-        for id in &page.revive {
-            tx.execute(
-                "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
-                params![id],
-            )?;
+        if self.conn.is_autocommit() {
+            // IMMEDIATE: the write lock is taken (waiting for another writer) before the first
+            // read of the transaction, so it never needs upgrading.
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
         }
-        for (appointment, link) in &page.appointments {
-            upsert(&tx, appointment)?;
-            if let Some(link) = link {
-                write_link(&tx, link, round.as_deref())?;
+        let written = write_page_rows(&self.conn, account, page, now).and_then(|()| {
+            if commit == PageCommit::Now {
+                self.conn.execute_batch("COMMIT")?;
             }
+            Ok(())
+        });
+        if written.is_err() {
+            self.abandon_pages();
         }
-        for link in &page.links {
-            write_link(&tx, link, round.as_deref())?;
+        written
+    }
+
+    /// Whether pages written with [`PageCommit::Later`] wait uncommitted.
+    pub fn pages_open(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    /// Commits the pages left open by [`PageCommit::Later`] (nothing when none are).
+    pub fn commit_pages(&mut self) -> Result<()> {
+        if self.pages_open()
+            && let Err(err) = self.conn.execute_batch("COMMIT")
+        {
+            self.abandon_pages();
+            return Err(err.into());
         }
-        for id in &page.tombstones {
-            tx.execute(
-                "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
-                params![id, utc_text(now)],
-            )?;
-            tx.execute(
-                "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-                params![id, account],
-            )?;
-        }
-        for id in &page.unlinks {
-            tx.execute(
-                "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-                params![id, account],
-            )?;
-        }
-        for id in &page.drop_outbox {
-            tx.execute(
-                "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2",
-                params![id, account],
-            )?;
-        }
-        for id in &page.ensure_outbox {
-            tx.execute(
-                "INSERT INTO sync_outbox (appointment_id, account_id, created_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (appointment_id, account_id) DO NOTHING",
-                params![id, account, utc_text(now)],
-            )?;
-        }
-        if let Some(round) = &round {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE sync_links SET seen_round = ?3 WHERE account_id = ?1 AND remote_key = ?2",
-            )?;
-            for key in &page.seen {
-                stmt.execute(params![account, key, round])?;
-            }
-        }
-        if let Some(advance) = &page.advance {
-            let complete = advance.round_complete;
-            tx.execute(
-                "UPDATE sync_calendars SET delta_link = ?3, window_start = ?4, window_end = ?5,
-                        full_round = CASE WHEN ?6 THEN NULL ELSE ?7 END,
-                        last_full_sync = CASE WHEN ?6 AND ?7 IS NOT NULL THEN ?8 ELSE last_full_sync END,
-                        deletions_allowed = CASE WHEN ?6 THEN 0 ELSE deletions_allowed END
-                  WHERE account_id = ?1 AND calendar_id = ?2",
-                params![
-                    account,
-                    advance.calendar_id,
-                    advance.link,
-                    utc_text(advance.window.0),
-                    utc_text(advance.window.1),
-                    complete,
-                    advance.full_round,
-                    utc_text(now),
-                ],
-            )?;
-        }
-        tx.commit()?;
         Ok(())
+    }
+
+    /// Rolls back the pages left open by [`PageCommit::Later`]: the store is as at the last
+    /// commit, links included, so the next sync asks again from there.
+    pub fn abandon_pages(&mut self) {
+        if self.pages_open() {
+            // A failed ROLLBACK leaves nothing to do: SQLite rolled back already, or the
+            // connection is unusable and closing it rolls back.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 
     /// Outbox entries of an account that may be pushed at `now` (Retry-After respected).
@@ -780,5 +846,174 @@ impl Store {
             params![appointment, account],
             |row| row.get(0),
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Direction, NewAccount, NewResource, ResourceKind};
+
+    fn store_with_calendar() -> (Store, AccountId) {
+        let mut store = Store::open_in_memory().unwrap();
+        let ada = store
+            .add_resource(
+                NewResource {
+                    name: "Ada".into(),
+                    email: None,
+                    kind: ResourceKind::Person,
+                    colour: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: ada.id,
+                    email: "ada@contoso.example".into(),
+                    direction: Direction::Down,
+                    scopes: vec![],
+                },
+                Utc::now(),
+            )
+            .unwrap()
+            .id;
+        store
+            .record_calendar_list(
+                account,
+                &[("cal".into(), "Calendar".into(), true)],
+                Utc::now(),
+            )
+            .unwrap();
+        (store, account)
+    }
+
+    /// A page of a full round holding one link (`key`) and advancing the calendar to `link`.
+    fn page(account: AccountId, key: &str, link: &str) -> PageWrite {
+        let now = Utc::now();
+        PageWrite {
+            links: vec![Link {
+                appointment: AppointmentId::at(now),
+                account,
+                calendar_id: Some("cal".into()),
+                remote_key: key.into(),
+                remote_id: key.into(),
+                change_key: None,
+                local_hash: "h".into(),
+                remote_hash: "h".into(),
+            }],
+            advance: Some(CalendarAdvance {
+                calendar_id: "cal".into(),
+                link: link.into(),
+                round_complete: false,
+                window: (now, now),
+                full_round: Some("round".into()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn stored(store: &Store, account: AccountId) -> (Vec<String>, Option<String>) {
+        let keys = ["a", "b", "c"].map(String::from);
+        let mut found: Vec<String> = store
+            .links_by_remote(account, &keys, &[])
+            .unwrap()
+            .into_iter()
+            .map(|l| l.remote_key)
+            .collect();
+        found.sort();
+        let link = store.sync_calendars(account).unwrap()[0].delta_link.clone();
+        (found, link)
+    }
+
+    #[test]
+    fn pages_left_open_are_committed_together_or_rolled_back_together() {
+        let (mut store, account) = store_with_calendar();
+        let now = Utc::now();
+        store
+            .write_page(
+                account,
+                &page(account, "a", "next-1"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        store
+            .write_page(
+                account,
+                &page(account, "b", "next-2"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        assert!(store.pages_open());
+        // Read inside the open transaction: the next page's plan sees the pages before it.
+        assert_eq!(
+            stored(&store, account),
+            (vec!["a".into(), "b".into()], Some("next-2".into()))
+        );
+        store.abandon_pages();
+        assert!(!store.pages_open());
+        assert_eq!(stored(&store, account), (vec![], None), "both rolled back");
+
+        store
+            .write_page(
+                account,
+                &page(account, "a", "next-1"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        store
+            .write_page(account, &page(account, "b", "next-2"), now, PageCommit::Now)
+            .unwrap();
+        assert!(!store.pages_open());
+        store.abandon_pages();
+        assert_eq!(
+            stored(&store, account),
+            (vec!["a".into(), "b".into()], Some("next-2".into())),
+            "the page written with Now committed the one before it too"
+        );
+
+        // A page that fails (a link to an account that does not exist) takes the open pages
+        // before it along: the link stays where the last commit left it.
+        store
+            .write_page(
+                account,
+                &page(account, "c", "next-3"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        let broken = page(AccountId(account.0 + 100), "d", "next-4");
+        assert!(
+            store
+                .write_page(account, &broken, now, PageCommit::Now)
+                .is_err()
+        );
+        assert!(!store.pages_open());
+        assert_eq!(
+            stored(&store, account),
+            (vec!["a".into(), "b".into()], Some("next-2".into()))
+        );
+
+        store
+            .write_page(
+                account,
+                &page(account, "c", "next-3"),
+                now,
+                PageCommit::Later,
+            )
+            .unwrap();
+        store.commit_pages().unwrap();
+        assert!(!store.pages_open());
+        assert_eq!(
+            stored(&store, account),
+            (
+                vec!["a".into(), "b".into(), "c".into()],
+                Some("next-3".into())
+            )
+        );
     }
 }

@@ -10,9 +10,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub enum Step {
     /// Down: a delta page arrived and was read; nothing of it is written yet.
     DownPageFetched,
-    /// Down: a page and its delta link were committed; the next page is not yet handled (its
-    /// download may be on its way).
+    /// Down: a page and its delta link were written; the next page is not yet handled (its
+    /// download may be on its way). Committed, unless the page is one of a full round's pages
+    /// that share a transaction and is not the last of them: then it, and the pages before it
+    /// in the same transaction, are lost with the crash.
     DownPageWritten,
+    /// Down: a transaction of several pages of a full round was committed; the next page is not
+    /// yet written.
+    DownPagesCommitted,
     /// Up: Outlook answered a `$batch` (POST, PATCH, DELETE carried out); no answer is recorded.
     UpSent,
     /// Up: inside the transaction that records one answer: the link is written, the outbox
@@ -24,9 +29,10 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
+        Step::DownPagesCommitted,
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
@@ -36,6 +42,7 @@ impl Step {
         match self {
             Step::DownPageFetched => "down-page-fetched",
             Step::DownPageWritten => "down-page-written",
+            Step::DownPagesCommitted => "down-pages-committed",
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",

@@ -3,6 +3,7 @@
 //! or after Microsoft confirmed a push.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use reqwest::Method;
@@ -23,13 +24,41 @@ use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
 use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
 use crate::store::Store;
-use crate::store::sync_state::{CalendarAdvance, Link, PageWrite, SyncCalendar};
+use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
 
 /// A mass deletion is one of more than this many appointments…
 pub const MASS_DELETE_MINIMUM: u64 = 10;
 
 /// Mailboxes synced at the same time by default.
 pub const DEFAULT_MAILBOXES_IN_PARALLEL: usize = 8;
+
+/// Events of a full round committed together by default (see [`SyncOptions::events_per_commit`]).
+pub const DEFAULT_EVENTS_PER_COMMIT: usize = 2_000;
+
+/// The store's page cache during a sync, in KiB per event of a transaction: room for the pages
+/// a transaction of several pages changes (each of an event's four random-keyed index entries
+/// on a page of its own, at worst), so that none is written to the log before the commit…
+const PAGE_CACHE_KIB_PER_EVENT: usize = 16;
+
+/// …and at most this much (the cache keeps what it read until the connection closes).
+const PAGE_CACHE_MOST_KIB: usize = 32 * 1024;
+
+/// The page cache for transactions of `events_per_commit` events: 32 MiB for the default 2,000,
+/// never less than SQLite's default.
+fn page_cache_kib(events_per_commit: usize) -> u32 {
+    let kib = events_per_commit
+        .saturating_mul(PAGE_CACHE_KIB_PER_EVENT)
+        .min(PAGE_CACHE_MOST_KIB);
+    (kib as u32).max(Store::DEFAULT_PAGE_CACHE_KIB)
+}
+
+/// How long pages of a full round wait uncommitted for the next page to arrive: when it takes
+/// longer, they are committed first, so that the store's write lock (which other mailboxes'
+/// syncs and the app's edits wait for) is never held while the network is slow.
+const COMMIT_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The longest a transaction of several pages stays open before the next page closes it.
+const OPEN_AT_MOST: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// How a sync runs.
 #[derive(Debug, Clone)]
@@ -45,6 +74,13 @@ pub struct SyncOptions {
     pub retry: RetryPolicy,
     /// Mailboxes synced at the same time (each with at most four requests in flight).
     pub mailboxes_in_parallel: usize,
+    /// A full round's pages are committed together, up to about this many events (each page
+    /// with the changes before it and its link): a first sync then writes each index leaf a few
+    /// times instead of once per page. 1 commits every page on its own, as mailboxes synced in
+    /// parallel do (`api::sync`: they share one thread, where a transaction left open across
+    /// an await would block the others). The store's page cache during the sync follows it
+    /// (16 KiB an event, 2–32 MiB).
+    pub events_per_commit: usize,
 }
 
 impl Default for SyncOptions {
@@ -57,6 +93,7 @@ impl Default for SyncOptions {
             page_size: 100,
             retry: RetryPolicy::default(),
             mailboxes_in_parallel: DEFAULT_MAILBOXES_IN_PARALLEL,
+            events_per_commit: DEFAULT_EVENTS_PER_COMMIT,
         }
     }
 }
@@ -178,6 +215,10 @@ pub async fn sync_account(
         options.retry.clone(),
     )
     .for_mailbox(mailbox);
+    // A full round's transaction of several pages keeps its changed pages in the cache until it
+    // commits: with SQLite's default cache (2 MB) they would be spilled into the log one by one,
+    // and written again each time they change.
+    store.set_page_cache(page_cache_kib(options.events_per_commit))?;
     let mut run = Run {
         store,
         client: &client,
@@ -189,8 +230,10 @@ pub async fn sync_account(
         masters: HashMap::new(),
         pulled_before: 0,
         deletions: 0,
+        open: OpenPages::default(),
     };
     let outcome = run.all(progress).await;
+    store.set_page_cache(Store::DEFAULT_PAGE_CACHE_KIB)?;
     summary.requests = client.traffic().requests() as u32;
     let now = clock();
     match outcome {
@@ -326,13 +369,22 @@ struct Run<'r, 'c> {
     masters: HashMap<String, AppointmentId>,
     pulled_before: u64,
     deletions: u64,
+    /// Pages of a full round written and not yet committed.
+    open: OpenPages,
+}
+
+/// Pages of a full round written in the open transaction, not yet committed.
+#[derive(Debug, Default)]
+struct OpenPages {
+    since: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PageMode {
     /// Plan only, to count deletions for the guard.
     Count,
-    Apply,
+    /// Plan and write, committing as said.
+    Apply(PageCommit),
 }
 
 enum PageOutcome {
@@ -490,6 +542,7 @@ impl Run<'_, '_> {
     fn restart_round(&mut self, calendar: &mut SyncCalendar) -> std::result::Result<(), Stop> {
         let round = uuid::Uuid::new_v4().to_string();
         if !self.options.dry_run {
+            self.commit_open_pages()?;
             self.store
                 .restart_calendar_round(self.account.id, &calendar.calendar_id, &round)?;
         }
@@ -498,8 +551,83 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// One calendar's delta round, page by page.
+    /// One calendar's delta round, page by page. Pages a full round left open are committed
+    /// when it ends, also when Graph failed (each was written with its link); a store failure
+    /// rolls them back.
     async fn calendar(
+        &mut self,
+        calendar: SyncCalendar,
+        events: &mut u32,
+        progress: &mut dyn FnMut(u32),
+    ) -> std::result::Result<(), Stop> {
+        let outcome = self.calendar_round(calendar, events, progress).await;
+        match outcome {
+            Err(Stop::Store(err)) => {
+                self.store.abandon_pages();
+                self.open = OpenPages::default();
+                Err(Stop::Store(err))
+            }
+            outcome => {
+                self.commit_open_pages()?;
+                outcome
+            }
+        }
+    }
+
+    /// How the page about to be written is committed: a full round's pages share a
+    /// transaction, and the page that brings the round's events written to a multiple of
+    /// [`SyncOptions::events_per_commit`] commits it (as the page that ends the round does, and
+    /// the first page after [`OPEN_AT_MOST`]); every page of an incremental round commits at
+    /// once. `before`: the round's events written before this page's `events`.
+    fn page_commit(
+        &self,
+        full_round: bool,
+        round_complete: bool,
+        before: usize,
+        events: usize,
+    ) -> PageCommit {
+        let per_commit = self.options.events_per_commit.max(1);
+        let old = self.open.since.is_some_and(|t| t.elapsed() >= OPEN_AT_MOST);
+        if !full_round
+            || round_complete
+            || old
+            || before / per_commit != (before + events) / per_commit
+        {
+            PageCommit::Now
+        } else {
+            PageCommit::Later
+        }
+    }
+
+    /// Notes a page written with `commit`.
+    fn page_written(&mut self, commit: PageCommit) {
+        match commit {
+            PageCommit::Now => {
+                let several = self.open.since.is_some();
+                self.open = OpenPages::default();
+                if several {
+                    super::crash::point(super::crash::Step::DownPagesCommitted);
+                }
+            }
+            PageCommit::Later => {
+                self.open.since.get_or_insert_with(Instant::now);
+            }
+        }
+    }
+
+    /// Commits the pages left open, if any (before the sync waits on the network, writes
+    /// anything else, or ends the round).
+    fn commit_open_pages(&mut self) -> Result<()> {
+        if self.open.since.is_none() {
+            return Ok(());
+        }
+        self.open = OpenPages::default();
+        self.store.commit_pages()?;
+        super::crash::point(super::crash::Step::DownPagesCommitted);
+        Ok(())
+    }
+
+    async fn calendar_round(
         &mut self,
         mut calendar: SyncCalendar,
         events: &mut u32,
@@ -525,6 +653,8 @@ impl Run<'_, '_> {
         }
         let mut url = calendar.delta_link.clone();
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
+        // Entries of this round written so far (where its transactions end).
+        let mut written = 0usize;
         // The client is borrowed apart from the rest of the run, so the next page downloads
         // while this one is planned and written (its nextLink is known as soon as it arrives).
         let client = self.client;
@@ -551,6 +681,7 @@ impl Run<'_, '_> {
                     // 410: start a full round; matching by remote key keeps it free of duplicates.
                     restarted = true;
                     self.restart_round(&mut calendar)?;
+                    written = 0;
                     window = self.window();
                     url = None;
                     continue;
@@ -601,17 +732,58 @@ impl Run<'_, '_> {
                 .any(|e| matches!(e, RemoteEntry::Removed { .. }))
                 || (round_complete && advance.full_round.is_some());
             if held.is_empty() && !risky {
-                // The download is polled first, so its request is on its way before the write.
-                let (next, applied) = futures_util::future::join(
-                    next,
-                    self.apply_page(&calendar, entries, advance, round_complete, PageMode::Apply),
-                )
-                .await;
-                applied?;
-                prefetched = next;
+                let commit = self.page_commit(
+                    advance.full_round.is_some(),
+                    round_complete,
+                    written,
+                    entries.len(),
+                );
+                written += entries.len();
+                let mut next = std::pin::pin!(next);
+                let mut arrived = None;
+                {
+                    let apply = std::pin::pin!(self.apply_page(
+                        &calendar,
+                        entries,
+                        advance,
+                        round_complete,
+                        PageMode::Apply(commit),
+                    ));
+                    // The download is polled first, so its request is on its way before the
+                    // write.
+                    match futures_util::future::select(next.as_mut(), apply).await {
+                        futures_util::future::Either::Left((page, apply)) => {
+                            arrived = Some(page);
+                            apply.await?;
+                        }
+                        futures_util::future::Either::Right((applied, _)) => {
+                            applied?;
+                        }
+                    }
+                }
                 progress(*events);
+                prefetched = match arrived {
+                    Some(page) => page,
+                    // Pages left open wait for the next one only briefly, then are committed
+                    // first.
+                    None if self.open.since.is_some() => {
+                        match tokio::time::timeout(COMMIT_GRACE, next.as_mut()).await {
+                            Ok(page) => page,
+                            Err(_) => {
+                                self.commit_open_pages()?;
+                                next.await
+                            }
+                        }
+                    }
+                    None => next.await,
+                };
             } else {
                 held.push((entries, advance, round_complete));
+                // Pages written before the first held one are committed before the sync waits
+                // on the network.
+                if !round_complete && !self.options.dry_run {
+                    self.commit_open_pages()?;
+                }
                 prefetched = next.await;
             }
             if round_complete {
@@ -641,8 +813,21 @@ impl Run<'_, '_> {
             return Ok(());
         }
         for (entries, advance, complete) in held {
-            self.apply_page(&calendar, entries, advance, complete, PageMode::Apply)
-                .await?;
+            let commit = self.page_commit(
+                advance.full_round.is_some(),
+                complete,
+                written,
+                entries.len(),
+            );
+            written += entries.len();
+            self.apply_page(
+                &calendar,
+                entries,
+                advance,
+                complete,
+                PageMode::Apply(commit),
+            )
+            .await?;
             progress(*events);
         }
         Ok(())
@@ -757,9 +942,10 @@ impl Run<'_, '_> {
             .iter()
             .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
             .count() as u64;
-        if mode == PageMode::Count {
-            return Ok(PageOutcome::Counted(deletions));
-        }
+        let commit = match mode {
+            PageMode::Count => return Ok(PageOutcome::Counted(deletions)),
+            PageMode::Apply(commit) => commit,
+        };
         self.deletions += deletions;
 
         let now = (self.clock)();
@@ -899,7 +1085,8 @@ impl Run<'_, '_> {
             .collect();
         write.seen.retain(|key| !written.contains(key.as_str()));
         if !self.options.dry_run {
-            self.store.write_page(account, &write, now)?;
+            self.store.write_page(account, &write, now, commit)?;
+            self.page_written(commit);
             super::crash::point(super::crash::Step::DownPageWritten);
         }
         Ok(PageOutcome::Applied)
@@ -1036,6 +1223,10 @@ impl Run<'_, '_> {
         {
             self.masters.insert(slot.master_id.clone(), known.id);
             return Ok(known.id);
+        }
+        // Pages left open are committed before the sync waits on the network.
+        if !self.options.dry_run {
+            self.commit_open_pages()?;
         }
         let value = self
             .client

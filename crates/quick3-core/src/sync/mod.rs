@@ -8,7 +8,7 @@ pub mod plan;
 
 pub use content::Content;
 pub use driver::{
-    DEFAULT_MAILBOXES_IN_PARALLEL, MassDeleteBlocked, SyncOptions, SyncProgress, SyncSummary,
-    sync_account,
+    DEFAULT_EVENTS_PER_COMMIT, DEFAULT_MAILBOXES_IN_PARALLEL, MassDeleteBlocked, SyncOptions,
+    SyncProgress, SyncSummary, sync_account,
 };
 pub use plan::{BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp, plan};
