@@ -39,6 +39,10 @@ pub struct FaultRule {
     /// How many matching requests fail; unlimited when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    /// How many matching requests pass unharmed before the rule applies (e.g. 1: only from the
+    /// second matching request on, as the second page of a delta round); 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<u32>,
     /// Probability (0–1) that a matching request fails; 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
@@ -130,6 +134,10 @@ impl Faults {
                     .is_none_or(|pattern| glob_matches(pattern, path))
         })?;
         let rule = &mut self.rules[index];
+        if let Some(skip) = rule.skip.as_mut().filter(|skip| **skip > 0) {
+            *skip -= 1;
+            return None;
+        }
         if rule.rate.is_some_and(|rate| roll >= rate) {
             return None;
         }
@@ -175,6 +183,7 @@ mod tests {
             method: Some("GET".into()),
             path: Some("/v1.0/me*".into()),
             count: Some(2),
+            skip: None,
             rate: None,
             batch_part: false,
             fault: FaultKind::Status {
@@ -192,5 +201,47 @@ mod tests {
             faults.take("GET", "/v1.0/me", 0.0).is_none(),
             "only the next two requests fail"
         );
+    }
+
+    #[test]
+    fn skipped_requests_pass_before_the_rule_applies() {
+        let mut faults = Faults::default();
+        faults.add(FaultRule {
+            id: 0,
+            method: None,
+            path: Some("*/delta".into()),
+            count: Some(1),
+            skip: Some(1),
+            rate: None,
+            batch_part: false,
+            fault: FaultKind::Status {
+                status: 410,
+                retry_after: None,
+            },
+        });
+        assert!(
+            faults.take("GET", "/v1.0/me/events", 0.0).is_none(),
+            "a request the rule does not match is not counted"
+        );
+        assert!(
+            faults
+                .take("GET", "/v1.0/me/calendarView/delta", 0.0)
+                .is_none(),
+            "the first matching request passes"
+        );
+        assert_eq!(
+            faults.take("GET", "/v1.0/me/calendarView/delta", 0.0),
+            Some(FaultKind::Status {
+                status: 410,
+                retry_after: None
+            })
+        );
+        assert!(
+            faults
+                .take("GET", "/v1.0/me/calendarView/delta", 0.0)
+                .is_none(),
+            "the rule is used up"
+        );
+        assert!(faults.rules().is_empty());
     }
 }

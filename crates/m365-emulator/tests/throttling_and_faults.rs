@@ -214,6 +214,29 @@ async fn each_fault_kind_behaves() {
         "faults apply to identity endpoints as well"
     );
 
+    // `skip`: the first matching request passes, only the second fails (the second page of a
+    // delta round whose token expired between pages).
+    h.admin_post(
+        "/faults",
+        json!({"path": "/v1.0/me/calendars", "skip": 1, "count": 1, "kind": "status", "status": 410}),
+    )
+    .await;
+    assert_eq!(h.get(&token, "/me").await.status(), StatusCode::OK);
+    assert_eq!(
+        h.get(&token, "/me/calendars").await.status(),
+        StatusCode::OK,
+        "the first matching request is skipped"
+    );
+    assert_eq!(
+        h.get(&token, "/me/calendars").await.status(),
+        StatusCode::GONE
+    );
+    assert_eq!(
+        h.get(&token, "/me/calendars").await.status(),
+        StatusCode::OK,
+        "the rule is used up"
+    );
+
     h.admin_post(
         "/faults",
         json!({"path": "/v1.0/*", "kind": "status", "status": 500, "rate": 0.0}),
