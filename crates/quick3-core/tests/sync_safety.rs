@@ -78,6 +78,91 @@ async fn a_410_restarts_the_round_without_duplicates_and_catches_missed_deletion
 }
 
 #[tokio::test]
+async fn a_410_after_a_page_that_deletes_restarts_cleanly_without_counting_deletions_twice() {
+    let mut world = world().await;
+    let ids = with_events(&world, 30).await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    let options = SyncOptions {
+        page_size: 10,
+        ..Default::default()
+    };
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    world.sync_with(scope, &options).await;
+    assert_eq!(world.appointments().len(), 30);
+    let synced: Vec<_> = world
+        .store
+        .sync_calendars(account.id)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.delta_link.is_some())
+        .collect();
+    assert_eq!(synced.len(), 1, "one calendar is synced: {synced:?}");
+
+    // 12 of 30 deleted: fewer than half, so the guard lets them through. The first page of the
+    // next round (10 entries) carries deletions and is held; counted again on top of the 12 the
+    // full round finds, they would be 22 of 30 and stop the sync.
+    for id in &ids[..12] {
+        world.outlook_delete(MEGAN, id).await;
+    }
+    // The round's second page answers 410, as a token that expires between pages.
+    world
+        .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars/*/calendarView/delta", "skip": 1, "count": 1, "kind": "status", "status": 410}))
+        .await;
+    world.clear_requests().await;
+    let reset = world.sync_with(scope, &options).await.remove(0);
+    assert!(reset.errors.is_empty(), "{:?}", reset.errors);
+    assert!(
+        reset.mass_delete_blocked.is_none(),
+        "the guard counts each deletion once: {reset:?}"
+    );
+    let log = world.logged_requests("*/calendarView/delta*").await;
+    let statuses: Vec<u64> = log.iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses[..2], [200, 410], "{statuses:?}");
+    assert_eq!(
+        (reset.added, reset.updated, reset.deleted),
+        (0, 0, 12),
+        "{reset:?}"
+    );
+    let titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
+    let expected: Vec<String> = (12..30).map(|i| format!("Event {i}")).collect();
+    let mut sorted = titles.clone();
+    sorted.sort();
+    let mut wanted = expected.clone();
+    wanted.sort();
+    assert_eq!(
+        sorted, wanted,
+        "exactly the deleted ones are gone, no duplicates"
+    );
+
+    // The stored link is the deltaLink of the new full round, not a page of the dead one.
+    let calendar = world
+        .store
+        .sync_calendars(account.id)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.delta_link.is_some())
+        .unwrap();
+    let link = calendar.delta_link.clone().unwrap();
+    assert!(link.contains("deltatoken"), "{link}");
+    assert!(calendar.full_round.is_none(), "{calendar:?}");
+
+    world.clear_requests().await;
+    let quiet = world.sync_with(scope, &options).await;
+    assert_nothing_changed(&quiet);
+    let quiet_log = world.logged_requests("*/calendarView/delta*").await;
+    assert_eq!(
+        quiet_log.len(),
+        1,
+        "the quiet sync reads the new link once: {quiet_log:?}"
+    );
+    assert_eq!(quiet_log[0]["status"], 200);
+    assert_eq!(world.appointments().len(), 18);
+}
+
+#[tokio::test]
 async fn throttling_server_errors_and_broken_json_are_retried() {
     let mut world = world().await;
     with_events(&world, 3).await;

@@ -679,7 +679,13 @@ impl Run<'_, '_> {
                 Ok(page) => page,
                 Err(GraphError::SyncStateNotFound) if !restarted => {
                     // 410: start a full round; matching by remote key keeps it free of duplicates.
+                    // Pages held for the dead round go with it: the full round re-reads all they
+                    // carried, and kept they would hold back every page of the new round, have
+                    // the guard count their deletions twice and be applied with a dead link.
+                    // (Pages written before them are committed by `restart_round`; nothing was
+                    // counted or deleted for held ones.)
                     restarted = true;
+                    held.clear();
                     self.restart_round(&mut calendar)?;
                     written = 0;
                     window = self.window();
