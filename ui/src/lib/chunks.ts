@@ -6,7 +6,6 @@ export const chunks = {
   testSettings: () => import('../components/TestSettingsDialog.svelte'),
   unsaved: () => import('../components/UnsavedDialog.svelte'),
   appointmentDialog: () => import('../components/AppointmentDialog.svelte'),
-  resourceTimeline: () => import('../components/ResourceTimeline.svelte'),
 };
 
 /** Loads every chunk once the first screen is up, so that opening one later does not wait. */
