@@ -640,5 +640,32 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
   // Next week: laid out at once, as many as the store has for it.
   await click(app, '[data-testid="sched-next"]');
   await app.waitUntil(async () => (await state()).week !== monday, { timeout: 10000, timeoutMsg: 'Next did not change the week' });
+
+  // The Day view of 100 resources: a page of the columns that fit at a readable width, the
+  // planner's own first; the next page shows the next resources.
   await click(app, '[data-testid="view-resourceTimeGridDay"]');
+  const columns = () => app.execute(() => {
+    const pager = document.querySelector('[data-testid="resource-pager"]');
+    return {
+      first: Number(pager?.dataset.first),
+      count: Number(pager?.dataset.count),
+      total: Number(pager?.dataset.total),
+      label: pager?.textContent.replace(/\s+/g, ' ').trim(),
+      heads: [...document.querySelectorAll('[data-testid="scheduler"] .ec-col-head')].map((e) => e.textContent.trim()),
+    };
+  });
+  await app.waitUntil(async () => (await columns()).heads.length > 0, { timeout: 20000, timeoutMsg: 'the Day view was not drawn' });
+  const firstPage = await columns();
+  assert.equal(firstPage.total, 100, `the pager counts every resource: ${JSON.stringify(firstPage)}`);
+  assert.ok(firstPage.count >= 1 && firstPage.count < 100, `a page of resources, not all 100: ${firstPage.count}`);
+  assert.equal(firstPage.heads.length, firstPage.count, `the Day view draws the page's columns only: ${firstPage.heads.length}`);
+  assert.match(firstPage.label, new RegExp(`Resources 1–${firstPage.count} of 100`));
+  await click(app, '[data-testid="resource-page-next"]');
+  await app.waitUntil(async () => (await columns()).first === firstPage.count, { timeout: 10000, timeoutMsg: 'the next page was not shown' });
+  const secondPage = await columns();
+  assert.equal(secondPage.heads.length, secondPage.count, 'the second page draws its columns only');
+  assert.ok(!secondPage.heads.some((h) => firstPage.heads.includes(h)),
+    `the next page shows other resources: ${JSON.stringify([firstPage.heads, secondPage.heads])}`);
+  await click(app, '[data-testid="resource-page-prev"]');
+  await app.waitUntil(async () => (await columns()).first === 0, { timeout: 10000, timeoutMsg: 'Previous did not go back' });
 });

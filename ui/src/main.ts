@@ -1,6 +1,11 @@
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
+import { askEarly, markStep } from './lib/startup';
+
+markStep('bundle-evaluated');
+// The first screen's questions go to the backend while the app mounts.
+askEarly();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('The page has no #app element');
@@ -22,4 +27,6 @@ const startup = new MutationObserver(() => {
 startup.observe(target, { childList: true, subtree: true });
 setTimeout(() => startup.disconnect(), 60000);
 
-export default mount(App, { target });
+const app = mount(App, { target });
+markStep('app-mounted');
+export default app;

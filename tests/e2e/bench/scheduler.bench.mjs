@@ -157,7 +157,18 @@ async function coldStart(dataDir) {
       return entry ? performance.timeOrigin + entry.startTime : null;
     };
     const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
+    // The page's own steps (ui/src/main.ts, App.svelte, Scheduler.svelte), and the document's.
+    const nav = performance.getEntriesByType('navigation')[0];
+    const steps = {};
+    if (nav) {
+      steps['document received'] = performance.timeOrigin + nav.responseEnd;
+      steps['document parsed'] = performance.timeOrigin + nav.domInteractive;
+    }
+    for (const entry of performance.getEntriesByType('mark')) {
+      if (entry.name.startsWith('quick3:') && !(entry.name in steps)) steps[entry.name] = performance.timeOrigin + entry.startTime;
+    }
     return {
+      steps,
       page: performance.timeOrigin,
       paint: fcp ? performance.timeOrigin + fcp.startTime : null,
       grid: mark('quick3:scheduler-shown'),
@@ -172,6 +183,7 @@ async function coldStart(dataDir) {
     to_grid_ms: ms(at.grid - started),
     to_cards_ms: at.cards === null ? null : ms(at.cards - started),
     startup_marks: startupMarks(logFrom),
+    page_marks: Object.fromEntries(Object.entries(at.steps).map(([step, t]) => [step, ms(t - started)])),
   };
 }
 
@@ -196,7 +208,12 @@ async function scheduler(name, dataDir, { launches, rounds, views }) {
     try {
       // Each launch starts in the Day view (the default; the view is remembered, so the bench
       // picks Day again before it closes the app).
-      const launchResult = { cold_start_ms: start.to_cards_ms, cold_start_grid_ms: start.to_grid_ms };
+      const launchResult = {
+        cold_start_ms: start.to_cards_ms,
+        cold_start_grid_ms: start.to_grid_ms,
+        page_marks: start.page_marks,
+      };
+      console.log(`${name} launch ${i + 1} cold start: ${JSON.stringify(start.page_marks)}`);
       for (const view of views) {
         const first = await settle(app, `[data-testid="view-${view}"]`, thisWeek, weekFrom(0)[0]);
         const next = [];
@@ -276,6 +293,7 @@ test('cold start and idle memory with the demo data', { skip: !DEMO }, async () 
     idle_pss_mb: summary(launches.map((l) => l.idle.pss_mb)),
     idle_processes: launches.at(-1).idle.processes,
     startup_marks: launches.map((l) => l.startup_marks),
+    page_marks: launches.map((l) => l.page_marks),
   };
   results.runs.push(run);
   console.log(JSON.stringify(run, null, 1));

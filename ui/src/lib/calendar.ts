@@ -72,6 +72,8 @@ export interface EventProps extends Record<string, unknown> {
 export const VIEWS = ['resourceTimeGridDay', 'resourceTimeGridWeek', 'resourceTimelineWeek', 'dayGridMonth'] as const;
 export type ViewId = (typeof VIEWS)[number];
 export const DEFAULT_VIEW: ViewId = 'resourceTimeGridDay';
+/** Where the view chosen last is remembered (localStorage). */
+export const VIEW_KEY = 'quick3.scheduler.view';
 
 /** The view remembered from last time, or the default when nothing (or nonsense) was stored. */
 export function rememberedView(stored: string | null | undefined): ViewId {
