@@ -13,6 +13,7 @@ fn main() {
         "restore_appointment",
         "set_display_time_zone",
         "list_accounts",
+        "all_accounts",
         "add_account",
         "cancel_sign_in",
         "sign_in_again",

@@ -103,6 +103,13 @@ pub fn restore_appointment(state: State<'_, AppState>, id: String) -> Reply<Appo
     with_store(&state, |s| api::restore_appointment(s, &id, Utc::now()))
 }
 
+/// Every resource's accounts in one answer (the Scheduler's origin badges), instead of a call per
+/// resource.
+#[tauri::command]
+pub fn all_accounts(state: State<'_, AppState>) -> Reply<Vec<Account>> {
+    with_store(&state, |s| s.all_accounts())
+}
+
 #[tauri::command]
 pub fn list_accounts(
     state: State<'_, AppState>,

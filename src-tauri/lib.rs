@@ -103,6 +103,7 @@ pub fn run() {
             commands::restore_appointment,
             commands::set_display_time_zone,
             commands::list_accounts,
+            commands::all_accounts,
             commands::add_account,
             commands::cancel_sign_in,
             commands::sign_in_again,

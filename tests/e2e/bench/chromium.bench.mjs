@@ -45,7 +45,7 @@ const SHIM = `(() => {
         }
         case 'set_display_time_zone': return args.zone ?? data.overview.display_time_zone;
         case 'background_status': return { tray: false, paused: false };
-        default: return cmd.startsWith('list_') || cmd === 'job_runs' ? [] : null;
+        default: return cmd.startsWith('list_') || cmd === 'all_accounts' || cmd === 'job_runs' ? [] : null;
       }
     },
   };

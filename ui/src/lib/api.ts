@@ -98,6 +98,8 @@ export const api = {
   /** Chooses the zone the Scheduler shows times in (null: the machine's); answers the zone in force. */
   setDisplayTimeZone: (zone: string | null) => call<string>('set_display_time_zone', { zone }),
   listAccounts: (resourceId: ResourceId) => call<AccountRow[]>('list_accounts', { resourceId }),
+  /** Every resource's accounts at once (for the Scheduler's origin badges). */
+  allAccounts: () => call<Account[]>('all_accounts'),
   /** Adds the account and opens Microsoft's sign-in page in the system browser. */
   addAccount: (account: NewAccount) => call<Account>('add_account', { new: account }),
   signInAgain: (accountId: AccountId) => call<null>('sign_in_again', { accountId }),
