@@ -39,6 +39,7 @@ pub fn router() -> Router<Arc<Emulator>> {
             "/users/{user}/events/{id}",
             get(event).patch(update_event).delete(delete_event),
         )
+        .route("/users/{user}/events/{id}/cancel", post(cancel_event))
         .route("/users/{user}/revoke-refresh-tokens", post(revoke))
         .route("/tokens", get(tokens))
         .route("/tokens/forget-access", post(forget_access))
@@ -227,6 +228,31 @@ async fn update_event(
         return not_found("user");
     };
     match store.update_event(&owner.id, &id, &body, None, now) {
+        Ok(id) => match crate::graph::instance_by_id(&store, &owner.id, &id) {
+            Some(instance) => Json(Value::Object(render::event(
+                &instance,
+                &owner,
+                &Options::default(),
+            )))
+            .into_response(),
+            None => not_found("event"),
+        },
+        Err(crate::store::StoreError::NotFound) => not_found("event"),
+        Err(error) => problem(StatusCode::BAD_REQUEST, error.to_string()),
+    }
+}
+
+/// The organiser cancelled the meeting: it stays in the attendee's calendar, `isCancelled`.
+async fn cancel_event(
+    State(emulator): State<Arc<Emulator>>,
+    Path((user, id)): Path<(String, String)>,
+) -> Response {
+    let now = emulator.now();
+    let mut store = emulator.store();
+    let Some(owner) = store.user(&user).cloned() else {
+        return not_found("user");
+    };
+    match store.cancel_event(&owner.id, &id, now) {
         Ok(id) => match crate::graph::instance_by_id(&store, &owner.id, &id) {
             Some(instance) => Json(Value::Object(render::event(
                 &instance,

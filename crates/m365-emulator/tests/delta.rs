@@ -162,6 +162,69 @@ async fn delta_pages_then_reports_creates_updates_and_deletes() {
 }
 
 #[tokio::test]
+async fn a_meeting_cancelled_by_its_organiser_stays_and_delta_reports_it_cancelled() {
+    let h = start(Seed::Empty).await;
+    let token = h.megan().await;
+    let kept = h
+        .create(&token, "Kept", "2030-03-02T10:00:00", "2030-03-02T11:00:00")
+        .await;
+    let cancelled = h
+        .create(
+            &token,
+            "Cancelled",
+            "2030-03-03T10:00:00",
+            "2030-03-03T11:00:00",
+        )
+        .await;
+    let cancelled_id = cancelled["id"].as_str().unwrap();
+    let (items, delta, _) = round(&h, &token, &first_url(&h, "/me/calendarView/delta"), 10).await;
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|item| item["isCancelled"] == json!(false)));
+
+    let answer = h
+        .admin_post(
+            &format!("/users/{MEGAN}/events/{cancelled_id}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["isCancelled"], json!(true));
+    assert_ne!(answer["changeKey"], cancelled["changeKey"]);
+
+    let (changes, _, _) = round(&h, &token, &delta, 10).await;
+    assert_eq!(
+        changes.len(),
+        1,
+        "only the cancelled meeting changed: {changes:?}"
+    );
+    assert_eq!(changes[0]["id"], cancelled["id"]);
+    assert_eq!(changes[0]["isCancelled"], json!(true));
+    assert!(
+        changes[0].get("@removed").is_none(),
+        "a cancelled meeting is changed, not removed"
+    );
+    let listed = h.admin_get_json(&format!("/users/{MEGAN}/events")).await;
+    assert_eq!(
+        listed["value"].as_array().unwrap().len(),
+        2,
+        "it stays in the calendar"
+    );
+    assert_eq!(
+        h.admin_post(
+            &format!(
+                "/users/{MEGAN}/events/{}-nope/cancel",
+                kept["id"].as_str().unwrap()
+            ),
+            json!({})
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn delta_reports_series_exceptions_and_cancelled_occurrences() {
     let h = start(Seed::Empty).await;
     let token = h.megan().await;

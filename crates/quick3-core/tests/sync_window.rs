@@ -16,6 +16,16 @@ use sync_support::*;
 
 /// Syncs `account` as if the calendar date were `days` from today.
 async fn sync_on_day(world: &mut World, account: &Account, days: i64) -> SyncSummary {
+    sync_on_day_with(world, account, days, &SyncOptions::default()).await
+}
+
+/// [`sync_on_day`] with `options`.
+async fn sync_on_day_with(
+    world: &mut World,
+    account: &Account,
+    days: i64,
+    options: &SyncOptions,
+) -> SyncSummary {
     let at = move || -> DateTime<Utc> { Utc::now() + Duration::days(days) };
     let scope = SyncScope {
         account: Some(account.id),
@@ -25,7 +35,7 @@ async fn sync_on_day(world: &mut World, account: &Account, days: i64) -> SyncSum
         &mut world.store,
         &world.credentials,
         scope,
-        &SyncOptions::default(),
+        options,
         &at,
         &mut |_| {},
     )
@@ -159,4 +169,67 @@ async fn an_event_moved_out_of_the_window_and_back_returns_once() {
         "at its new day: {:?}",
         shown[0].when
     );
+}
+
+#[tokio::test]
+async fn a_meeting_cancelled_before_the_window_slides_deletes_only_itself() {
+    let mut world = world().await;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let d = day(1 + i);
+        let event = world
+            .outlook_create(
+                MEGAN,
+                timed(
+                    &format!("Event {i}"),
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+        ids.push(event["id"].as_str().unwrap().to_owned());
+    }
+    let account = world.connect(MEGAN, Direction::Down).await;
+    let options = SyncOptions {
+        page_size: 10,
+        ..Default::default()
+    };
+    let first = sync_on_day_with(&mut world, &account, 0, &options).await;
+    assert_eq!(first.added, 30, "{first:?}");
+
+    // The organiser cancels the second meeting: Outlook keeps it in Megan's calendar with
+    // isCancelled, on the first page of the next round.
+    world
+        .admin_call(
+            reqwest::Method::POST,
+            &format!("/users/{MEGAN}/events/{}/cancel", ids[1]),
+            None,
+        )
+        .await;
+
+    // Ten days on the window slides: a full round of three pages. The first carries the
+    // cancellation, so it and the two after it are held and counted for the guard; the events
+    // of the first two pages are in this round, not deletions of it.
+    let slid = sync_on_day_with(&mut world, &account, 10, &options).await;
+    assert!(
+        slid.mass_delete_blocked.is_none(),
+        "one cancelled meeting is not a mass deletion: {slid:?}"
+    );
+    assert_eq!(
+        (slid.added, slid.updated, slid.deleted),
+        (0, 0, 1),
+        "{slid:?}"
+    );
+    let mut titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
+    titles.sort();
+    let mut wanted: Vec<String> = (0..30)
+        .filter(|i| *i != 1)
+        .map(|i| format!("Event {i}"))
+        .collect();
+    wanted.sort();
+    assert_eq!(titles, wanted, "the 29 others, once each");
+
+    let quiet = sync_on_day_with(&mut world, &account, 10, &options).await;
+    assert_nothing_changed(&[quiet]);
+    assert_eq!(world.appointments().len(), 29);
 }

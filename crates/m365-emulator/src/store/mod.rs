@@ -407,6 +407,33 @@ impl Store {
         Ok(())
     }
 
+    /// The organiser cancelled the meeting: Outlook keeps it in an attendee's calendar with
+    /// `isCancelled: true` (a new change key, so delta reports it) until they remove it. Items
+    /// only (a whole series for a master); an occurrence is cancelled with `delete_event`.
+    pub fn cancel_event(
+        &mut self,
+        user_id: &str,
+        event_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let EventRef::Item(id) = ids::parse_event_id(event_id).ok_or(StoreError::NotFound)? else {
+            return Err(StoreError::InvalidRequest(
+                "An occurrence is cancelled by deleting it; cancel the series or a single event."
+                    .to_owned(),
+            ));
+        };
+        let event = self
+            .events
+            .get_mut(&id)
+            .filter(|event| event.user_id == user_id)
+            .ok_or(StoreError::NotFound)?;
+        event.is_cancelled = true;
+        event.last_modified = now;
+        event.change_key = ids::new_change_key();
+        self.touch();
+        Ok(id)
+    }
+
     /// Deletes an item (a whole series for a master) or cancels one occurrence.
     pub fn delete_event(
         &mut self,

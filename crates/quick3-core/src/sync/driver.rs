@@ -392,6 +392,16 @@ enum PageOutcome {
     Applied,
 }
 
+/// What the held pages counted before this one carry: their events are in the round (not
+/// deletions of it), and their removals are counted already.
+#[derive(Debug, Default)]
+struct HeldBefore {
+    /// Remote keys of their present events.
+    keys: HashSet<String>,
+    /// Remote ids of their removed (or cancelled) events.
+    removed: HashSet<String>,
+}
+
 fn key_of(event: &RemoteEvent) -> String {
     match &event.series {
         Some(SeriesSlot {
@@ -653,6 +663,8 @@ impl Run<'_, '_> {
         }
         let mut url = calendar.delta_link.clone();
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
+        // Pages are applied in order, so nothing of a held page comes before an applied one.
+        let no_held = HeldBefore::default();
         // Entries of this round written so far (where its transactions end).
         let mut written = 0usize;
         // The client is borrowed apart from the rest of the run, so the next page downloads
@@ -754,6 +766,7 @@ impl Run<'_, '_> {
                         advance,
                         round_complete,
                         PageMode::Apply(commit),
+                        &no_held,
                     ));
                     // The download is polled first, so its request is on its way before the
                     // write.
@@ -800,19 +813,41 @@ impl Run<'_, '_> {
         if held.is_empty() {
             return Ok(());
         }
+        // Each held page is counted as if the held pages before it were applied: their events
+        // are seen in this round, and a removal is counted once.
         let mut deletions = 0;
+        let mut before = HeldBefore::default();
         for (entries, advance, complete) in &held {
+            let counted: Vec<RemoteEntry> = entries
+                .iter()
+                .filter(|entry| match entry {
+                    RemoteEntry::Removed { id } => !before.removed.contains(id),
+                    RemoteEntry::Present(_) => true,
+                })
+                .cloned()
+                .collect();
             if let PageOutcome::Counted(n) = self
                 .apply_page(
                     &calendar,
-                    entries.clone(),
+                    counted,
                     advance.clone(),
                     *complete,
                     PageMode::Count,
+                    &before,
                 )
                 .await?
             {
                 deletions += n;
+            }
+            for entry in entries {
+                match entry {
+                    RemoteEntry::Present(event) => {
+                        before.keys.insert(key_of(event));
+                    }
+                    RemoteEntry::Removed { id } => {
+                        before.removed.insert(id.clone());
+                    }
+                }
             }
         }
         if self.guard(&calendar, deletions)? {
@@ -832,6 +867,7 @@ impl Run<'_, '_> {
                 advance,
                 complete,
                 PageMode::Apply(commit),
+                &no_held,
             )
             .await?;
             progress(*events);
@@ -869,7 +905,8 @@ impl Run<'_, '_> {
         Ok(true)
     }
 
-    /// Plans one page, then counts its deletions or writes it.
+    /// Plans one page, then counts its deletions or writes it. `before`: what the held pages
+    /// counted before this one carry (applied pages are marked seen in the store instead).
     async fn apply_page(
         &mut self,
         calendar: &SyncCalendar,
@@ -877,6 +914,7 @@ impl Run<'_, '_> {
         advance: CalendarAdvance,
         round_complete: bool,
         mode: PageMode,
+        before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
         let account = self.account.id;
         // Each event with its content hash, computed once.
@@ -916,7 +954,11 @@ impl Run<'_, '_> {
                 .store
                 .links_unseen(account, &calendar.calendar_id, round)?
             {
-                if !seen.contains(&gone.remote_key) && !removed_ids.contains(&gone.remote_id) {
+                if !seen.contains(&gone.remote_key)
+                    && !removed_ids.contains(&gone.remote_id)
+                    && !before.keys.contains(&gone.remote_key)
+                    && !before.removed.contains(&gone.remote_id)
+                {
                     remote.push(RemoteItem::Removed {
                         key: gone.remote_key.clone(),
                         remote_id: gone.remote_id.clone(),
