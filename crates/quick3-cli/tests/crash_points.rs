@@ -131,6 +131,26 @@ async fn outlook_create(tenant: &support::Tenant, subject: &str, days: i64) -> S
     event["id"].as_str().unwrap().to_owned()
 }
 
+/// Outlook's side of the changes made after a crash: "Outlook 03" renamed, "Outlook 20" deleted,
+/// "Outlook new" created.
+async fn outlook_changes_after_the_crash(tenant: &support::Tenant, ids: &[String]) {
+    admin(
+        tenant,
+        reqwest::Method::PATCH,
+        &format!("/users/{MEGAN}/events/{}", ids[3]),
+        Some(json!({"subject": "Outlook 03 edited"})),
+    )
+    .await;
+    admin(
+        tenant,
+        reqwest::Method::DELETE,
+        &format!("/users/{MEGAN}/events/{}", ids[20]),
+        None,
+    )
+    .await;
+    outlook_create(tenant, "Outlook new", 4).await;
+}
+
 fn rename(cli: &Cli, id: AppointmentId, title: &str) {
     open(cli)
         .edit_appointment(
@@ -167,21 +187,7 @@ async fn down_cell(spec: &str) {
     sync_crashing_at(&cli, spec, &pages);
 
     // Changes on both sides after the crash.
-    admin(
-        &tenant,
-        reqwest::Method::PATCH,
-        &format!("/users/{MEGAN}/events/{}", ids[3]),
-        Some(json!({"subject": "Outlook 03 edited"})),
-    )
-    .await;
-    admin(
-        &tenant,
-        reqwest::Method::DELETE,
-        &format!("/users/{MEGAN}/events/{}", ids[20]),
-        None,
-    )
-    .await;
-    outlook_create(&tenant, "Outlook new", 4).await;
+    outlook_changes_after_the_crash(&tenant, &ids).await;
     create(&cli, resource, "Local after", 5);
     open(&cli)
         .delete_appointment(gone, chrono::Utc::now())
@@ -259,21 +265,7 @@ async fn full_round_cell(spec: &str, committed: std::ops::RangeInclusive<usize>)
         "{spec}: each committed event once"
     );
 
-    admin(
-        &tenant,
-        reqwest::Method::PATCH,
-        &format!("/users/{MEGAN}/events/{}", ids[3]),
-        Some(json!({"subject": "Outlook 03 edited"})),
-    )
-    .await;
-    admin(
-        &tenant,
-        reqwest::Method::DELETE,
-        &format!("/users/{MEGAN}/events/{}", ids[20]),
-        None,
-    )
-    .await;
-    outlook_create(&tenant, "Outlook new", 4).await;
+    outlook_changes_after_the_crash(&tenant, &ids).await;
 
     settle(&cli, &pages);
     let mut expected: Vec<String> = (0..25)

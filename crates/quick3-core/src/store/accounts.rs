@@ -321,23 +321,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{NewResource, ResourceKind};
-
-    fn store_with_ada() -> (Store, ResourceId) {
-        let mut store = Store::open_in_memory().unwrap();
-        let ada = store
-            .add_resource(
-                NewResource {
-                    name: "Ada".into(),
-                    email: None,
-                    kind: ResourceKind::Person,
-                    colour: None,
-                },
-                Utc::now(),
-            )
-            .unwrap();
-        (store, ada.id)
-    }
+    use crate::store::fixtures::store_with_ada;
 
     fn new(resource: ResourceId, email: &str, direction: Direction) -> NewAccount {
         NewAccount {

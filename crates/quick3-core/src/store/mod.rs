@@ -160,6 +160,32 @@ fn create_private(path: &Path) -> Result<()> {
     }
 }
 
+/// Test fixtures the store's modules share.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::Store;
+    use crate::ids::ResourceId;
+    use crate::model::{NewResource, ResourceKind};
+    use chrono::Utc;
+
+    /// A store in memory with one person, Ada.
+    pub(crate) fn store_with_ada() -> (Store, ResourceId) {
+        let mut store = Store::open_in_memory().unwrap();
+        let ada = store
+            .add_resource(
+                NewResource {
+                    name: "Ada".into(),
+                    email: None,
+                    kind: ResourceKind::Person,
+                    colour: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        (store, ada.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

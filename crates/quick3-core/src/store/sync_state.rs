@@ -852,25 +852,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, NewAccount, NewResource, ResourceKind};
+    use crate::model::{Direction, NewAccount};
+    use crate::store::fixtures::store_with_ada;
 
     fn store_with_calendar() -> (Store, AccountId) {
-        let mut store = Store::open_in_memory().unwrap();
-        let ada = store
-            .add_resource(
-                NewResource {
-                    name: "Ada".into(),
-                    email: None,
-                    kind: ResourceKind::Person,
-                    colour: None,
-                },
-                Utc::now(),
-            )
-            .unwrap();
+        let (mut store, ada) = store_with_ada();
         let account = store
             .add_account(
                 NewAccount {
-                    resource_id: ada.id,
+                    resource_id: ada,
                     email: "ada@contoso.example".into(),
                     direction: Direction::Down,
                     scopes: vec![],
