@@ -668,4 +668,36 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
     `the next page shows other resources: ${JSON.stringify([firstPage.heads, secondPage.heads])}`);
   await click(app, '[data-testid="resource-page-prev"]');
   await app.waitUntil(async () => (await columns()).first === 0, { timeout: 10000, timeoutMsg: 'Previous did not go back' });
+
+  // The arrow keys go on past the page's edge: from the rightmost column's card, ArrowRight turns
+  // to a later page and focuses a card there; ArrowLeft comes back to this page.
+  const rightmost = await app.execute(() => {
+    const cards = [...document.querySelectorAll('[data-testid="scheduler"] [data-appointment-id]')];
+    const centre = (c) => { const b = c.getBoundingClientRect(); return b.left + b.width / 2; };
+    const card = cards.sort((a, b) => centre(b) - centre(a))[0];
+    card?.focus();
+    return card?.dataset.appointmentId ?? null;
+  });
+  assert.ok(rightmost, 'a card on the first page');
+  const focusedCard = () => app.execute(() => document.activeElement?.dataset?.appointmentId ?? null);
+  await app.keys([Key.ArrowRight]);
+  await app.waitUntil(async () => (await columns()).first > 0 && (await focusedCard()) !== null,
+    { timeout: 10000, timeoutMsg: 'ArrowRight at the last column did not turn the page to a card' });
+  const turned = await columns();
+  assert.ok(!turned.heads.some((h) => firstPage.heads.includes(h)), `another page of resources: ${JSON.stringify(turned.heads)}`);
+  const across = await focusedCard();
+  assert.notEqual(across, rightmost, 'the focus is on a card of the new page');
+  // ArrowLeft walks left through the page's cards (narrower cards of a column count as further
+  // left), then past its first column back to the page before.
+  let back = turned;
+  for (let press = 0; press < 12 && back.first >= turned.first; press++) {
+    const before = await focusedCard();
+    await app.keys([Key.ArrowLeft]);
+    await app.waitUntil(async () => ![before, null].includes(await focusedCard()),
+      { timeout: 10000, timeoutMsg: `ArrowLeft did not move the focus from ${before}` });
+    back = await columns();
+  }
+  assert.ok(back.first < turned.first, `ArrowLeft comes back past the page's edge: ${JSON.stringify({ turned: turned.first, back: back.first })}`);
+  assert.equal(back.heads.length, back.count, 'the page before draws its columns');
+  await screenshot(app, 'scheduler-timeline-11-day-paged-keys');
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MANY_RESOURCES, pageHolding, pageLabel, resourcesPerPage } from './columns';
+import { MANY_RESOURCES, cardOnAnotherPage, pageHolding, pageLabel, resourcesPerPage } from './columns';
 
 describe('resourcesPerPage', () => {
   it('draws every resource up to MANY_RESOURCES, however narrow the window', () => {
@@ -32,4 +32,31 @@ describe('pageHolding', () => {
 
 it('pageLabel counts from one', () => {
   expect(pageLabel({ first: 10, count: 10, total: 100 })).toBe('Resources 11–20 of 100');
+});
+
+describe('cardOnAnotherPage', () => {
+  const shown = [1, 2, 3, 4, 5, 6, 7];
+  const card = (id: string, resource_id: number, start: string) => ({ id, resource_id, start });
+  const cards = [
+    card('a', 1, '2026-12-07T09:00:00Z'),
+    card('e-late', 5, '2026-12-07T15:00:00Z'),
+    card('e-early', 5, '2026-12-07T08:00:00Z'),
+    card('g', 7, '2026-12-07'),
+  ];
+  it("ArrowRight: the earliest card of the next resource that has one, past the page's edge", () => {
+    // Page 3–4 (indexes 2, 3): resource 5 (index 4) is the first beyond with cards.
+    expect(cardOnAnotherPage(shown, { first: 2, count: 2, total: 7 }, 1, cards)).toEqual({ index: 4, id: 'e-early' });
+  });
+  it('skips resources without cards, over several pages', () => {
+    expect(cardOnAnotherPage(shown, { first: 0, count: 2, total: 7 }, 1, [cards[3]])).toEqual({ index: 6, id: 'g' });
+  });
+  it('ArrowLeft: the nearest resource before the page', () => {
+    expect(cardOnAnotherPage(shown, { first: 5, count: 2, total: 7 }, -1, cards)).toEqual({ index: 4, id: 'e-early' });
+    expect(cardOnAnotherPage(shown, { first: 2, count: 2, total: 7 }, -1, cards)).toEqual({ index: 0, id: 'a' });
+  });
+  it('null with no page that way, or no card on the pages that way', () => {
+    expect(cardOnAnotherPage(shown, { first: 0, count: 7, total: 7 }, 1, cards), 'one page: all shown').toBeNull();
+    expect(cardOnAnotherPage(shown, { first: 0, count: 2, total: 7 }, -1, cards), 'the first page').toBeNull();
+    expect(cardOnAnotherPage(shown, { first: 0, count: 2, total: 7 }, 1, [cards[0]]), 'cards only behind').toBeNull();
+  });
 });

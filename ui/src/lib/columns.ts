@@ -1,6 +1,7 @@
 // The time grid's resource columns with many resources: a page of the columns that fit at a
 // readable width, drawn instead of every resource squeezed into the window (100 columns of
 // 13 px, and hundreds of ms to draw them, the first thing a planner with 100 resources saw).
+import type { ResourceId } from '../bindings/ResourceId';
 
 /** Up to this many resources shown, the Day and Week views draw all of them, as always. */
 export const MANY_RESOURCES = 20;
@@ -41,4 +42,34 @@ export function pageHolding(index: number, perPage: number, total: number): Reso
 /** "Resources 11–20 of 100". */
 export function pageLabel(page: ResourcePage): string {
   return `Resources ${page.first + 1}–${page.first + page.count} of ${page.total}`;
+}
+
+/** A card the arrow keys reach on another page of resources, and the resource's index. */
+export interface CardAcross {
+  index: number;
+  id: string;
+}
+
+/**
+ * Where ArrowRight (`step` 1) or ArrowLeft (-1) goes when no card lies that way on the page: the
+ * earliest card of the nearest resource that way, on the pages beyond, that has one in the range
+ * (`cards`); null when none has (or there is no page that way).
+ */
+export function cardOnAnotherPage(
+  shown: readonly ResourceId[],
+  page: ResourcePage,
+  step: 1 | -1,
+  cards: Iterable<{ id: string; resource_id: ResourceId; start: string }>,
+): CardAcross | null {
+  const earliest = new Map<ResourceId, { id: string; at: number }>();
+  for (const card of cards) {
+    const at = Date.parse(card.start);
+    const known = earliest.get(card.resource_id);
+    if (!known || at < known.at) earliest.set(card.resource_id, { id: card.id, at });
+  }
+  for (let i = step > 0 ? page.first + page.count : page.first - 1; i >= 0 && i < shown.length; i += step) {
+    const card = earliest.get(shown[i]);
+    if (card) return { index: i, id: card.id };
+  }
+  return null;
 }
