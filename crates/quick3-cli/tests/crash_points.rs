@@ -151,6 +151,22 @@ async fn outlook_changes_after_the_crash(tenant: &support::Tenant, ids: &[String
     outlook_create(tenant, "Outlook new", 4).await;
 }
 
+/// The 25 "Outlook NN" events as they stand after [`outlook_changes_after_the_crash`].
+fn outlook_after_the_changes() -> Vec<String> {
+    let mut expected: Vec<String> = (0..25)
+        .filter(|i| *i != 20)
+        .map(|i| {
+            if i == 3 {
+                "Outlook 03 edited".to_owned()
+            } else {
+                format!("Outlook {i:02}")
+            }
+        })
+        .collect();
+    expected.push("Outlook new".into());
+    expected
+}
+
 fn rename(cli: &Cli, id: AppointmentId, title: &str) {
     open(cli)
         .edit_appointment(
@@ -194,17 +210,7 @@ async fn down_cell(spec: &str) {
         .unwrap();
 
     settle(&cli, &pages);
-    let mut expected: Vec<String> = (0..25)
-        .filter(|i| *i != 20)
-        .map(|i| {
-            if i == 3 {
-                "Outlook 03 edited".to_owned()
-            } else {
-                format!("Outlook {i:02}")
-            }
-        })
-        .collect();
-    expected.push("Outlook new".into());
+    let expected = outlook_after_the_changes();
     assert_eq!(
         outlook(&tenant, "Outlook ").await,
         each_once(&expected),
@@ -268,17 +274,7 @@ async fn full_round_cell(spec: &str, committed: std::ops::RangeInclusive<usize>)
     outlook_changes_after_the_crash(&tenant, &ids).await;
 
     settle(&cli, &pages);
-    let mut expected: Vec<String> = (0..25)
-        .filter(|i| *i != 20)
-        .map(|i| {
-            if i == 3 {
-                "Outlook 03 edited".to_owned()
-            } else {
-                format!("Outlook {i:02}")
-            }
-        })
-        .collect();
-    expected.push("Outlook new".into());
+    let expected = outlook_after_the_changes();
     assert_eq!(
         local(&cli, resource, "Outlook "),
         each_once(&expected),
