@@ -172,14 +172,36 @@ async fn event(
     let Some(owner) = store.user(&user).cloned() else {
         return not_found("user");
     };
-    match crate::graph::instance_by_id(&store, &owner.id, &id) {
+    current_event(&store, &owner, &id)
+}
+
+/// The event (or occurrence) `id` of `owner` as Graph renders it now, or 404.
+fn current_event(
+    store: &crate::store::Store,
+    owner: &crate::store::model::User,
+    id: &str,
+) -> Response {
+    match crate::graph::instance_by_id(store, &owner.id, id) {
         Some(instance) => Json(Value::Object(render::event(
             &instance,
-            &owner,
+            owner,
             &Options::default(),
         )))
         .into_response(),
         None => not_found("event"),
+    }
+}
+
+/// The answer to an admin change of an event: the event as it stands now, or why not.
+fn changed_event(
+    store: &crate::store::Store,
+    owner: &crate::store::model::User,
+    changed: Result<String, crate::store::StoreError>,
+) -> Response {
+    match changed {
+        Ok(id) => current_event(store, owner, &id),
+        Err(crate::store::StoreError::NotFound) => not_found("event"),
+        Err(error) => problem(StatusCode::BAD_REQUEST, error.to_string()),
     }
 }
 
@@ -227,19 +249,8 @@ async fn update_event(
     let Some(owner) = store.user(&user).cloned() else {
         return not_found("user");
     };
-    match store.update_event(&owner.id, &id, &body, None, now) {
-        Ok(id) => match crate::graph::instance_by_id(&store, &owner.id, &id) {
-            Some(instance) => Json(Value::Object(render::event(
-                &instance,
-                &owner,
-                &Options::default(),
-            )))
-            .into_response(),
-            None => not_found("event"),
-        },
-        Err(crate::store::StoreError::NotFound) => not_found("event"),
-        Err(error) => problem(StatusCode::BAD_REQUEST, error.to_string()),
-    }
+    let changed = store.update_event(&owner.id, &id, &body, None, now);
+    changed_event(&store, &owner, changed)
 }
 
 /// The organiser cancelled the meeting: it stays in the attendee's calendar, `isCancelled`.
@@ -252,19 +263,8 @@ async fn cancel_event(
     let Some(owner) = store.user(&user).cloned() else {
         return not_found("user");
     };
-    match store.cancel_event(&owner.id, &id, now) {
-        Ok(id) => match crate::graph::instance_by_id(&store, &owner.id, &id) {
-            Some(instance) => Json(Value::Object(render::event(
-                &instance,
-                &owner,
-                &Options::default(),
-            )))
-            .into_response(),
-            None => not_found("event"),
-        },
-        Err(crate::store::StoreError::NotFound) => not_found("event"),
-        Err(error) => problem(StatusCode::BAD_REQUEST, error.to_string()),
-    }
+    let changed = store.cancel_event(&owner.id, &id, now);
+    changed_event(&store, &owner, changed)
 }
 
 async fn delete_event(

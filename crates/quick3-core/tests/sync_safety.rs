@@ -16,25 +16,6 @@ use quick3_core::sync::SyncOptions;
 use serde_json::json;
 use sync_support::*;
 
-async fn with_events(world: &World, n: usize) -> Vec<String> {
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let d = day(1 + i as i64);
-        let event = world
-            .outlook_create(
-                MEGAN,
-                timed(
-                    &format!("Event {i}"),
-                    &format!("{d}T09:00:00"),
-                    &format!("{d}T10:00:00"),
-                ),
-            )
-            .await;
-        ids.push(event["id"].as_str().unwrap().to_owned());
-    }
-    ids
-}
-
 #[tokio::test]
 async fn a_410_restarts_the_round_without_duplicates_and_catches_missed_deletions() {
     let mut world = world().await;

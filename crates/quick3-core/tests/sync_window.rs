@@ -174,21 +174,7 @@ async fn an_event_moved_out_of_the_window_and_back_returns_once() {
 #[tokio::test]
 async fn a_meeting_cancelled_before_the_window_slides_deletes_only_itself() {
     let mut world = world().await;
-    let mut ids = Vec::new();
-    for i in 0..30 {
-        let d = day(1 + i);
-        let event = world
-            .outlook_create(
-                MEGAN,
-                timed(
-                    &format!("Event {i}"),
-                    &format!("{d}T09:00:00"),
-                    &format!("{d}T10:00:00"),
-                ),
-            )
-            .await;
-        ids.push(event["id"].as_str().unwrap().to_owned());
-    }
+    let ids = with_events(&world, 30).await;
     let account = world.connect(MEGAN, Direction::Down).await;
     let options = SyncOptions {
         page_size: 10,

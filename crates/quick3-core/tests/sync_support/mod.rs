@@ -322,6 +322,26 @@ pub fn day(days: i64) -> String {
         .to_string()
 }
 
+/// `n` events "Event 0" … in Megan's Outlook, one a day from tomorrow, 09:00–10:00; their ids.
+pub async fn with_events(world: &World, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let d = day(1 + i as i64);
+        let event = world
+            .outlook_create(
+                MEGAN,
+                timed(
+                    &format!("Event {i}"),
+                    &format!("{d}T09:00:00"),
+                    &format!("{d}T10:00:00"),
+                ),
+            )
+            .await;
+        ids.push(event["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
 pub fn arc<T>(value: T) -> Arc<T> {
     Arc::new(value)
 }
