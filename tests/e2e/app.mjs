@@ -27,6 +27,16 @@ export function quick3(dataDir, ...args) {
 /** The D-Bus name a running Quick3 Planner holds (tauri-plugin-single-instance). */
 const INSTANCE_NAME = 'com.quick3.planner.SingleInstance';
 
+/** The stored appointment with this id, as the CLI lists it (undefined when it is not, e.g. deleted). */
+export function storedAppointment(dataDir, id) {
+  return JSON.parse(quick3(dataDir, 'appointment', 'list', '--json')).find((a) => a.id === id);
+}
+
+/** Resource ids by name, as the CLI lists them. */
+export function resourceIdsByName(dataDir) {
+  return new Map(JSON.parse(quick3(dataDir, 'resource', 'list', '--json')).map((r) => [r.name, r.id]));
+}
+
 export function instanceRunning() {
   const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
     '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner',

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import {
   click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, shownCard, textOf,
   today, waitForAppointment, waitForCard, waitForText,
+  storedAppointment, resourceIdsByName,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
@@ -23,15 +24,8 @@ after(async () => {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The stored appointment with this id (or undefined when it is not listed, e.g. deleted). */
-function stored(id) {
-  return JSON.parse(quick3(dataDir, 'appointment', 'list', '--json')).find((a) => a.id === id);
-}
-
-/** Resource ids by name, as the CLI lists them. */
-function resourceIds() {
-  return new Map(JSON.parse(quick3(dataDir, 'resource', 'list', '--json')).map((r) => [r.name, r.id]));
-}
+const stored = (id) => storedAppointment(dataDir, id);
+const resourceIds = () => resourceIdsByName(dataDir);
 
 /** `HH:MM` → minutes after midnight. */
 const minutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

@@ -16,6 +16,7 @@ import { Key } from 'webdriverio';
 import {
   click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, shownCard, textOf, today,
   waitForCard, waitForText,
+  storedAppointment, resourceIdsByName,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
@@ -28,13 +29,8 @@ after(async () => {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function stored(id) {
-  return JSON.parse(quick3(dataDir, 'appointment', 'list', '--json')).find((a) => a.id === id);
-}
-
-function resourceIds() {
-  return new Map(JSON.parse(quick3(dataDir, 'resource', 'list', '--json')).map((r) => [r.name, r.id]));
-}
+const stored = (id) => storedAppointment(dataDir, id);
+const resourceIds = () => resourceIdsByName(dataDir);
 
 /** The stored start/end of a record as local day and `HH:MM` (the planner's zone is the machine's). */
 function storedTimes(record) {
