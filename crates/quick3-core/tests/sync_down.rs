@@ -119,6 +119,75 @@ async fn a_down_over_many_small_pages_asks_for_each_page_once_and_misses_nothing
 }
 
 #[tokio::test]
+async fn a_mailboxs_calendars_download_side_by_side_never_more_than_four_requests_at_once() {
+    // Each calendar's pages come one after the other (a page's nextLink asks for the next), so
+    // the calendars download side by side while one is written. With a network latency every
+    // request lasts at least that long, so requests that overlap show in the log.
+    let mut world = world_with_seed(json!("demo")).await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    world
+        .admin_call(reqwest::Method::PUT, "/latency", Some(json!({"ms": 40})))
+        .await;
+    world.clear_requests().await;
+    let options = SyncOptions {
+        page_size: 10,
+        ..SyncOptions::default()
+    };
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let first = world.sync_with(scope, &options).await.pop().unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let requests = world.graph_requests().await;
+    assert_eq!(first.requests as usize, requests.len(), "{requests:#?}");
+    let deltas: Vec<&serde_json::Value> = requests
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().contains("/calendarView/delta"))
+        .collect();
+    let mut paths: Vec<&str> = deltas.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    assert_eq!(paths.len(), deltas.len(), "no page is asked for twice");
+    // When each request ran: it ended at `at`, after `duration_ms`.
+    let spans: Vec<(i64, i64)> = requests
+        .iter()
+        .map(|r| {
+            let end = chrono::DateTime::parse_from_rfc3339(r["at"].as_str().unwrap())
+                .unwrap()
+                .timestamp_micros();
+            (end - r["durationMs"].as_i64().unwrap() * 1000, end)
+        })
+        .collect();
+    let most_at_once = spans
+        .iter()
+        .map(|&(start, _)| {
+            spans
+                .iter()
+                .filter(|&&(s, e)| s <= start && start < e)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert!(
+        (3..=4).contains(&most_at_once),
+        "Megan's 3 calendars download at once, within the mailbox's 4 requests in flight: \
+         {most_at_once} at most at once"
+    );
+    world
+        .admin_call(reqwest::Method::PUT, "/latency", Some(json!({"ms": 0})))
+        .await;
+    let pulled = world.appointments().len();
+    let quiet = world.sync(&account).await;
+    assert_eq!(
+        (quiet.added, quiet.updated, quiet.deleted, quiet.requests),
+        (0, 0, 0, 3),
+        "every page was written with its link: {quiet:?}"
+    );
+    assert_eq!(world.appointments().len(), pulled, "no duplicates");
+}
+
+#[tokio::test]
 async fn outlook_creates_updates_and_deletes_flow_down_once() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::Down).await;

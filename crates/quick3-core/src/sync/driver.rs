@@ -12,6 +12,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use super::content::Content;
+use super::download::Downloads;
 use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp};
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
@@ -402,6 +403,16 @@ struct HeldBefore {
     removed: HashSet<String>,
 }
 
+/// Where a calendar's round starts (see `Run::round_start`).
+#[derive(Debug, Clone)]
+struct RoundStart {
+    /// A new full round starts first (the window slid).
+    restart: bool,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    /// The stored delta link, or the first page of a full round over `window`.
+    url: String,
+}
+
 fn key_of(event: &RemoteEvent) -> String {
     match &event.series {
         Some(SeriesSlot {
@@ -507,7 +518,15 @@ impl Run<'_, '_> {
         let selected: Vec<SyncCalendar> = calendars.into_iter().filter(|c| c.selected).collect();
         let total = selected.len() as u32;
         let mut events = 0u32;
-        for (index, calendar) in selected.into_iter().enumerate() {
+        // Where each round starts, decided once (the window follows the clock), so that the
+        // next calendars' pages download while one is written.
+        let starts: Vec<RoundStart> = selected.iter().map(|c| self.round_start(c)).collect();
+        let mut downloads = Downloads::new(
+            self.client,
+            self.options.page_size,
+            starts.iter().map(|s| s.url.clone()).collect(),
+        );
+        for ((index, calendar), start) in selected.into_iter().enumerate().zip(starts) {
             let report = |events: u32| SyncProgress {
                 account_id: self.account.id,
                 email: self.account.email.clone(),
@@ -517,10 +536,17 @@ impl Run<'_, '_> {
                 events,
             };
             progress(&report(events));
-            match self
-                .calendar(calendar.clone(), &mut events, &mut |n| progress(&report(n)))
-                .await
-            {
+            let outcome = self
+                .calendar(
+                    calendar.clone(),
+                    start,
+                    (&mut downloads, index),
+                    &mut events,
+                    &mut |n| progress(&report(n)),
+                )
+                .await;
+            downloads.finish(index);
+            match outcome {
                 Ok(()) => {}
                 Err(Stop::Graph(GraphError::NotFound)) => {
                     // The calendar was deleted in Outlook: refresh the list next time. When the
@@ -567,10 +593,14 @@ impl Run<'_, '_> {
     async fn calendar(
         &mut self,
         calendar: SyncCalendar,
+        start: RoundStart,
+        pages: (&mut Downloads<'_>, usize),
         events: &mut u32,
         progress: &mut dyn FnMut(u32),
     ) -> std::result::Result<(), Stop> {
-        let outcome = self.calendar_round(calendar, events, progress).await;
+        let outcome = self
+            .calendar_round(calendar, start, pages, events, progress)
+            .await;
         match outcome {
             Err(Stop::Store(err)) => {
                 self.store.abandon_pages();
@@ -637,55 +667,68 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// Where a calendar's round starts: its delta link, or a full round over the window (the
+    /// first, or the window slid since the last round).
+    fn round_start(&self, calendar: &SyncCalendar) -> RoundStart {
+        let desired = self.window();
+        let window = calendar.window.unwrap_or(desired);
+        // The window slides with the calendar date (or its size was changed): one full round
+        // over the new window. Events are matched by remote key, so nothing is imported twice;
+        // events the window left behind stay as history (see `plan`).
+        let restart = calendar.delta_link.is_some()
+            && calendar.full_round.is_none()
+            && window_moved(window, desired);
+        match &calendar.delta_link {
+            Some(link) if !restart => RoundStart {
+                restart,
+                window,
+                url: link.clone(),
+            },
+            _ => RoundStart {
+                restart,
+                window: desired,
+                url: self.round_url(calendar, desired),
+            },
+        }
+    }
+
+    /// The first page of a full round of `calendar` over `window`.
+    fn round_url(&self, calendar: &SyncCalendar, window: (DateTime<Utc>, DateTime<Utc>)) -> String {
+        self.client.in_mailbox(&format!(
+            "/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
+            urlencode(&calendar.calendar_id),
+            window.0.to_rfc3339_opts(SecondsFormat::Secs, true),
+            window.1.to_rfc3339_opts(SecondsFormat::Secs, true)
+        ))
+    }
+
     async fn calendar_round(
         &mut self,
         mut calendar: SyncCalendar,
+        start: RoundStart,
+        (downloads, index): (&mut Downloads<'_>, usize),
         events: &mut u32,
         progress: &mut dyn FnMut(u32),
     ) -> std::result::Result<(), Stop> {
         let mut restarted = false;
-        let desired = self.window();
-        let mut window = calendar.window.unwrap_or(desired);
-        if calendar.delta_link.is_some()
-            && calendar.full_round.is_none()
-            && window_moved(window, desired)
-        {
-            // The window slides with the calendar date (or its size was changed): one full round
-            // over the new window. Events are matched by remote key, so nothing is imported
-            // twice; events the window left behind stay as history (see `plan`).
+        if start.restart {
             self.restart_round(&mut calendar)?;
         }
         if calendar.delta_link.is_none() && calendar.full_round.is_none() {
             calendar.full_round = Some(uuid::Uuid::new_v4().to_string());
         }
-        if calendar.delta_link.is_none() {
-            window = desired;
-        }
-        let mut url = calendar.delta_link.clone();
+        let mut window = start.window;
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
         // Pages are applied in order, so nothing of a held page comes before an applied one.
         let no_held = HeldBefore::default();
         // Entries of this round written so far (where its transactions end).
         let mut written = 0usize;
-        // The client is borrowed apart from the rest of the run, so the next page downloads
-        // while this one is planned and written (its nextLink is known as soon as it arrives).
-        let client = self.client;
-        let page_size = self.options.page_size;
-        let mut prefetched: Option<std::result::Result<DeltaPage, GraphError>> = None;
+        // A page taken while pages left open waited for it.
+        let mut taken: Option<std::result::Result<DeltaPage, GraphError>> = None;
         loop {
-            let answer = match prefetched.take() {
+            let answer = match taken.take() {
                 Some(answer) => answer,
-                None => {
-                    let target = url.clone().unwrap_or_else(|| {
-                        client.in_mailbox(&format!(
-                            "/calendars/{}/calendarView/delta?startDateTime={}&endDateTime={}",
-                            urlencode(&calendar.calendar_id),
-                            window.0.to_rfc3339_opts(SecondsFormat::Secs, true),
-                            window.1.to_rfc3339_opts(SecondsFormat::Secs, true)
-                        ))
-                    });
-                    delta_page(client, target, page_size).await
-                }
+                None => downloads.take(index).await,
             };
             let page = match answer {
                 Ok(page) => page,
@@ -701,7 +744,7 @@ impl Run<'_, '_> {
                     self.restart_round(&mut calendar)?;
                     written = 0;
                     window = self.window();
-                    url = None;
+                    downloads.restart(index, self.round_url(&calendar, window));
                     continue;
                 }
                 Err(err) => return Err(Stop::Graph(err)),
@@ -728,14 +771,6 @@ impl Run<'_, '_> {
                 }
             }
             *events += entries.len() as u32;
-            // The page that follows, fetched while this one is written (none after a deltaLink).
-            let next = async {
-                if round_complete {
-                    None
-                } else {
-                    Some(delta_page(client, link.clone(), page_size).await)
-                }
-            };
             let advance = CalendarAdvance {
                 calendar_id: calendar.calendar_id.clone(),
                 link: link.clone(),
@@ -757,45 +792,25 @@ impl Run<'_, '_> {
                     entries.len(),
                 );
                 written += entries.len();
-                let mut next = std::pin::pin!(next);
-                let mut arrived = None;
-                {
-                    let apply = std::pin::pin!(self.apply_page(
+                // The next pages download while this one is written.
+                downloads
+                    .beside(self.apply_page(
                         &calendar,
                         entries,
                         advance,
                         round_complete,
                         PageMode::Apply(commit),
                         &no_held,
-                    ));
-                    // The download is polled first, so its request is on its way before the
-                    // write.
-                    match futures_util::future::select(next.as_mut(), apply).await {
-                        futures_util::future::Either::Left((page, apply)) => {
-                            arrived = Some(page);
-                            apply.await?;
-                        }
-                        futures_util::future::Either::Right((applied, _)) => {
-                            applied?;
-                        }
+                    ))
+                    .await?;
+                progress(*events);
+                // Pages left open wait for the next one only briefly, then are committed first.
+                if !round_complete && self.open.since.is_some() {
+                    match tokio::time::timeout(COMMIT_GRACE, downloads.take(index)).await {
+                        Ok(answer) => taken = Some(answer),
+                        Err(_) => self.commit_open_pages()?,
                     }
                 }
-                progress(*events);
-                prefetched = match arrived {
-                    Some(page) => page,
-                    // Pages left open wait for the next one only briefly, then are committed
-                    // first.
-                    None if self.open.since.is_some() => {
-                        match tokio::time::timeout(COMMIT_GRACE, next.as_mut()).await {
-                            Ok(page) => page,
-                            Err(_) => {
-                                self.commit_open_pages()?;
-                                next.await
-                            }
-                        }
-                    }
-                    None => next.await,
-                };
             } else {
                 held.push((entries, advance, round_complete));
                 // Pages written before the first held one are committed before the sync waits
@@ -803,12 +818,10 @@ impl Run<'_, '_> {
                 if !round_complete && !self.options.dry_run {
                     self.commit_open_pages()?;
                 }
-                prefetched = next.await;
             }
             if round_complete {
                 break;
             }
-            url = Some(link);
         }
         if held.is_empty() {
             return Ok(());
@@ -861,15 +874,16 @@ impl Run<'_, '_> {
                 entries.len(),
             );
             written += entries.len();
-            self.apply_page(
-                &calendar,
-                entries,
-                advance,
-                complete,
-                PageMode::Apply(commit),
-                &no_held,
-            )
-            .await?;
+            downloads
+                .beside(self.apply_page(
+                    &calendar,
+                    entries,
+                    advance,
+                    complete,
+                    PageMode::Apply(commit),
+                    &no_held,
+                ))
+                .await?;
             progress(*events);
         }
         Ok(())
@@ -1706,16 +1720,6 @@ fn base_item(link: &Link) -> BaseItem {
         remote_hash: link.remote_hash.clone(),
         change_key: link.change_key.clone(),
     }
-}
-
-/// One delta page (`nextLink`, `deltaLink` or the first URL of a round), read.
-async fn delta_page(
-    client: &GraphClient<'_>,
-    url: String,
-    page_size: u32,
-) -> std::result::Result<DeltaPage, GraphError> {
-    let prefer = ("Prefer", format!("odata.maxpagesize={page_size}"));
-    client.get_delta_page(&url, &[prefer]).await
 }
 
 /// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).

@@ -3,6 +3,7 @@
 
 pub mod content;
 pub mod crash;
+pub mod download;
 pub mod driver;
 pub mod plan;
 
