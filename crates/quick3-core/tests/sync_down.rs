@@ -7,9 +7,7 @@
 mod support;
 mod sync_support;
 
-use quick3_core::api::SyncScope;
 use quick3_core::model::{Direction, Origin};
-use quick3_core::sync::SyncOptions;
 use serde_json::json;
 use sync_support::*;
 
@@ -84,15 +82,7 @@ async fn a_down_over_many_small_pages_asks_for_each_page_once_and_misses_nothing
     let mut world = world_with_seed(json!("demo")).await;
     let account = world.connect(MEGAN, Direction::Down).await;
     world.clear_requests().await;
-    let options = SyncOptions {
-        page_size: 5,
-        ..SyncOptions::default()
-    };
-    let scope = SyncScope {
-        account: Some(account.id),
-        resource: None,
-    };
-    let first = world.sync_with(scope, &options).await.pop().unwrap();
+    let first = world.sync_in_pages_of(&account, 5).await;
     assert!(first.errors.is_empty(), "{:?}", first.errors);
     let requests = world.graph_requests().await;
     assert_eq!(first.requests as usize, requests.len(), "{requests:#?}");
@@ -129,15 +119,7 @@ async fn a_mailboxs_calendars_download_side_by_side_never_more_than_four_request
         .admin_call(reqwest::Method::PUT, "/latency", Some(json!({"ms": 40})))
         .await;
     world.clear_requests().await;
-    let options = SyncOptions {
-        page_size: 10,
-        ..SyncOptions::default()
-    };
-    let scope = SyncScope {
-        account: Some(account.id),
-        resource: None,
-    };
-    let first = world.sync_with(scope, &options).await.pop().unwrap();
+    let first = world.sync_in_pages_of(&account, 10).await;
     assert!(first.errors.is_empty(), "{:?}", first.errors);
     let requests = world.graph_requests().await;
     assert_eq!(first.requests as usize, requests.len(), "{requests:#?}");

@@ -21,15 +21,7 @@ async fn a_410_restarts_the_round_without_duplicates_and_catches_missed_deletion
     let mut world = world().await;
     let ids = with_events(&world, 6).await;
     let account = world.connect(MEGAN, Direction::Down).await;
-    let options = SyncOptions {
-        page_size: 2,
-        ..Default::default()
-    };
-    let scope = SyncScope {
-        account: Some(account.id),
-        resource: None,
-    };
-    world.sync_with(scope, &options).await;
+    world.sync_in_pages_of(&account, 2).await;
     assert_eq!(world.appointments().len(), 6);
 
     world.expire_delta_tokens().await;
@@ -45,7 +37,7 @@ async fn a_410_restarts_the_round_without_duplicates_and_catches_missed_deletion
             ),
         )
         .await;
-    let reset = world.sync_with(scope, &options).await.remove(0);
+    let reset = world.sync_in_pages_of(&account, 2).await;
     assert!(reset.errors.is_empty(), "{:?}", reset.errors);
     assert_eq!((reset.added, reset.deleted), (1, 1), "{reset:?}");
     let titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
@@ -54,7 +46,7 @@ async fn a_410_restarts_the_round_without_duplicates_and_catches_missed_deletion
         !titles.contains(&"Event 0".to_owned()),
         "the deletion missed during the reset is caught"
     );
-    let quiet = world.sync_with(scope, &options).await.remove(0);
+    let quiet = world.sync_in_pages_of(&account, 2).await;
     assert_eq!((quiet.added, quiet.updated, quiet.deleted), (0, 0, 0));
 }
 
@@ -63,15 +55,7 @@ async fn a_410_after_a_page_that_deletes_restarts_cleanly_without_counting_delet
     let mut world = world().await;
     let ids = with_events(&world, 30).await;
     let account = world.connect(MEGAN, Direction::Down).await;
-    let options = SyncOptions {
-        page_size: 10,
-        ..Default::default()
-    };
-    let scope = SyncScope {
-        account: Some(account.id),
-        resource: None,
-    };
-    world.sync_with(scope, &options).await;
+    world.sync_in_pages_of(&account, 10).await;
     assert_eq!(world.appointments().len(), 30);
     let synced: Vec<_> = world
         .store
@@ -93,7 +77,7 @@ async fn a_410_after_a_page_that_deletes_restarts_cleanly_without_counting_delet
         .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars/*/calendarView/delta", "skip": 1, "count": 1, "kind": "status", "status": 410}))
         .await;
     world.clear_requests().await;
-    let reset = world.sync_with(scope, &options).await.remove(0);
+    let reset = world.sync_in_pages_of(&account, 10).await;
     assert!(reset.errors.is_empty(), "{:?}", reset.errors);
     assert!(
         reset.mass_delete_blocked.is_none(),
@@ -131,7 +115,7 @@ async fn a_410_after_a_page_that_deletes_restarts_cleanly_without_counting_delet
     assert!(calendar.full_round.is_none(), "{calendar:?}");
 
     world.clear_requests().await;
-    let quiet = world.sync_with(scope, &options).await;
+    let quiet = vec![world.sync_in_pages_of(&account, 10).await];
     assert_nothing_changed(&quiet);
     let quiet_log = world.logged_requests("*/calendarView/delta*").await;
     assert_eq!(

@@ -121,6 +121,19 @@ impl World {
         .unwrap()
     }
 
+    /// Syncs `account` alone, asking for delta pages of `page_size` events; returns its summary.
+    pub async fn sync_in_pages_of(&mut self, account: &Account, page_size: u32) -> SyncSummary {
+        let scope = SyncScope {
+            account: Some(account.id),
+            resource: None,
+        };
+        let options = SyncOptions {
+            page_size,
+            ..SyncOptions::default()
+        };
+        self.sync_with(scope, &options).await.pop().unwrap()
+    }
+
     /// Syncs every account with the default options; returns the one summary of `account`.
     pub async fn sync(&mut self, account: &Account) -> SyncSummary {
         let scope = SyncScope {
