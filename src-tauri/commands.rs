@@ -35,14 +35,27 @@ fn credentials(state: &AppState) -> Reply<&Credentials> {
     state.microsoft.credentials.as_ref().map_err(Clone::clone)
 }
 
-#[tauri::command]
-pub fn overview(state: State<'_, AppState>) -> Reply<Overview> {
-    with_store(&state, |s| s.overview(state.demo_mode))
+/// Reads the store off the main thread: the window's first questions (the overview, the
+/// resources, the accounts) come while the main thread is still busy starting the app.
+async fn read_off_the_window<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&mut Store, &AppState) -> quick3_core::Result<T> + Send + 'static,
+) -> Reply<T> {
+    sync::off_the_window(move || {
+        let state = app.state::<AppState>();
+        with_store(&state, |s| f(s, &state))
+    })
+    .await?
 }
 
 #[tauri::command]
-pub fn list_resources(state: State<'_, AppState>) -> Reply<Vec<Resource>> {
-    with_store(&state, |s| s.list_resources())
+pub async fn overview(app: AppHandle) -> Reply<Overview> {
+    read_off_the_window(app, |s, state| s.overview(state.demo_mode)).await
+}
+
+#[tauri::command]
+pub async fn list_resources(app: AppHandle) -> Reply<Vec<Resource>> {
+    read_off_the_window(app, |s, _| s.list_resources()).await
 }
 
 /// The Scheduler's cards of `[from, to)` (what a card shows, not the whole appointment).
@@ -54,12 +67,7 @@ pub async fn list_appointments(
 ) -> Reply<Vec<AppointmentCard>> {
     // Off the main thread: a week of many appointments is read and serialised without holding
     // up the window's event loop.
-    sync::off_the_window(move || {
-        with_store(&app.state::<AppState>(), |s| {
-            api::planner_cards(s, &from, &to)
-        })
-    })
-    .await?
+    read_off_the_window(app, move |s, _| api::planner_cards(s, &from, &to)).await
 }
 
 /// One appointment in full, for the dialog that opens its card.
@@ -106,8 +114,8 @@ pub fn restore_appointment(state: State<'_, AppState>, id: String) -> Reply<Appo
 /// Every resource's accounts in one answer (the Scheduler's origin badges), instead of a call per
 /// resource.
 #[tauri::command]
-pub fn all_accounts(state: State<'_, AppState>) -> Reply<Vec<Account>> {
-    with_store(&state, |s| s.all_accounts())
+pub async fn all_accounts(app: AppHandle) -> Reply<Vec<Account>> {
+    read_off_the_window(app, |s, _| s.all_accounts()).await
 }
 
 #[tauri::command]
