@@ -77,8 +77,13 @@ async fn a_410_after_a_page_that_deletes_restarts_cleanly_without_counting_delet
         .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars/*/calendarView/delta", "skip": 1, "count": 1, "kind": "status", "status": 410}))
         .await;
     world.clear_requests().await;
-    let reset = world.sync_in_pages_of(&account, 10).await;
+    let (reset, reported) = world.sync_reporting(&account, 10).await;
     assert!(reset.errors.is_empty(), "{:?}", reset.errors);
+    assert_eq!(
+        reported.last().map(|p| p.events),
+        Some(18),
+        "the progress counts the new full round's 18 events, not the dead round's page too"
+    );
     assert!(
         reset.mass_delete_blocked.is_none(),
         "the guard counts each deletion once: {reset:?}"

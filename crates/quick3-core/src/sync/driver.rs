@@ -723,6 +723,8 @@ impl Run<'_, '_> {
         let no_held = HeldBefore::default();
         // Entries of this round written so far (where its transactions end).
         let mut written = 0usize;
+        // Events of this round so far (a round restarted after a 410 counts from zero again).
+        let mut round_events = 0u32;
         // A page taken while pages left open waited for it.
         let mut taken: Option<std::result::Result<DeltaPage, GraphError>> = None;
         loop {
@@ -741,6 +743,8 @@ impl Run<'_, '_> {
                     // counted or deleted for held ones.)
                     restarted = true;
                     held.clear();
+                    *events -= round_events;
+                    round_events = 0;
                     self.restart_round(&mut calendar)?;
                     written = 0;
                     window = self.window();
@@ -771,6 +775,7 @@ impl Run<'_, '_> {
                 }
             }
             *events += entries.len() as u32;
+            round_events += entries.len() as u32;
             let advance = CalendarAdvance {
                 calendar_id: calendar.calendar_id.clone(),
                 link: link.clone(),

@@ -11,7 +11,7 @@ use quick3_core::api::{self, SyncScope};
 use quick3_core::identity::{Credentials, DEEP_LINK_REDIRECT, Keyring};
 use quick3_core::ids::ResourceId;
 use quick3_core::model::{Account, Direction, NewAccount, NewResource, ResourceKind};
-use quick3_core::sync::{SyncOptions, SyncSummary};
+use quick3_core::sync::{SyncOptions, SyncProgress, SyncSummary};
 use serde_json::{Value, json};
 
 use crate::support::{self, Tenant};
@@ -123,6 +123,15 @@ impl World {
 
     /// Syncs `account` alone, asking for delta pages of `page_size` events; returns its summary.
     pub async fn sync_in_pages_of(&mut self, account: &Account, page_size: u32) -> SyncSummary {
+        self.sync_reporting(account, page_size).await.0
+    }
+
+    /// Like [`Self::sync_in_pages_of`], also returning the progress reported along the way.
+    pub async fn sync_reporting(
+        &mut self,
+        account: &Account,
+        page_size: u32,
+    ) -> (SyncSummary, Vec<SyncProgress>) {
         let scope = SyncScope {
             account: Some(account.id),
             resource: None,
@@ -131,7 +140,18 @@ impl World {
             page_size,
             ..SyncOptions::default()
         };
-        self.sync_with(scope, &options).await.pop().unwrap()
+        let mut reported = Vec::new();
+        let mut summaries = api::sync(
+            &mut self.store,
+            &self.credentials,
+            scope,
+            &options,
+            &now,
+            &mut |progress| reported.push(progress.clone()),
+        )
+        .await
+        .unwrap();
+        (summaries.pop().unwrap(), reported)
     }
 
     /// Syncs every account with the default options; returns the one summary of `account`.
