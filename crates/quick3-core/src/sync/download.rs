@@ -3,11 +3,12 @@
 //! A calendar's pages come one after the other (each page's `nextLink` asks for the next), so one
 //! calendar alone keeps a single request on its way, and a round takes as many network round
 //! trips as it has pages. [`Downloads`] keeps up to [`CALENDARS_AT_ONCE`] calendars downloading
-//! at the same time, each with at most [`PAGES_AHEAD`] pages read ahead of the driver (and one
-//! on its way), while the driver takes the pages calendar by calendar, in order, and writes
-//! them. So the next calendars' pages are on their way while one calendar is written, and the
-//! mailbox's requests stay within its four in flight (the client's semaphore; a series master fetched while a page is written takes
-//! the fourth).
+//! at the same time while the driver takes the pages calendar by calendar, in order, and writes
+//! them: a calendar may always have [`PAGES_AHEAD`] pages read and waiting (plus one on its way),
+//! and more while all calendars together have fewer than [`PAGES_HELD`]. So the next calendars'
+//! pages are downloaded while one calendar is written, memory stays bounded, and the mailbox's
+//! requests stay within its four in flight (the client's semaphore; a series master fetched
+//! while a page is written takes the fourth).
 //!
 //! Nothing here writes: a page is read and kept until the driver takes it, and pages of a round
 //! that is restarted (after a 410) or abandoned are dropped unread. Everything runs in the
@@ -28,8 +29,16 @@ use crate::graph::event::DeltaPage;
 /// Calendars of a mailbox downloading at the same time.
 pub const CALENDARS_AT_ONCE: usize = 3;
 
-/// Pages of a calendar read and waiting for the driver, at most (one more may be on its way).
+/// Pages of a calendar read and waiting for the driver that it may always have (one more may be
+/// on its way)…
 pub const PAGES_AHEAD: usize = 2;
+
+/// …and pages of all calendars read and waiting, beyond which no calendar asks for more than
+/// [`PAGES_AHEAD`]. The calendar being written takes its pages one after the other at the pace of
+/// the network; the next calendars keep downloading meanwhile, into this many pages held in
+/// memory (3,000 events at the default page size: a few MB), so that their pages are there when
+/// the driver comes to them.
+pub const PAGES_HELD: usize = 30;
 
 type Answer = Result<DeltaPage, GraphError>;
 
@@ -177,9 +186,10 @@ impl<'a> Downloads<'a> {
 
     /// Starts the next calendars' rounds while fewer than [`CALENDARS_AT_ONCE`] download, and
     /// asks for each downloading calendar's next page while fewer than [`PAGES_AHEAD`] of its
-    /// pages wait to be taken.
+    /// pages wait to be taken, or fewer than [`PAGES_HELD`] of all calendars do.
     fn start_requests(&mut self) {
         let mut downloading = self.chains.iter().filter(|c| c.downloading()).count();
+        let mut held: usize = self.chains.iter().map(|c| c.ready.len()).sum();
         for chain in &mut self.chains {
             if downloading < CALENDARS_AT_ONCE
                 && let Some(start) = chain.start.take()
@@ -188,9 +198,11 @@ impl<'a> Downloads<'a> {
                 downloading += 1;
             }
             if chain.pending.is_none()
-                && chain.ready.len() < PAGES_AHEAD
+                && (chain.ready.len() < PAGES_AHEAD || held < PAGES_HELD)
                 && let Some(url) = chain.next.take()
             {
+                // Counted as held from now on, so the pages on their way stay within the bound.
+                held += 1;
                 let client = self.client;
                 let page_size = self.page_size;
                 chain.pending = Some(Box::pin(async move {
