@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::emulator::Emulator;
 use crate::graph::query::Options;
-use crate::graph::{GraphRequest, GraphResponse, bad_request, instance_by_id, render};
+use crate::graph::{CopiedEvent, GraphRequest, GraphResponse, bad_request, render};
 use crate::ids::random_token;
 use crate::store::Store;
 use crate::store::instances;
@@ -394,19 +394,28 @@ pub fn serve(
     };
     let size = options.max_page_size.unwrap_or(10).clamp(1, 1000);
     let end = (page.offset + size).min(page.entries.len());
-    let values: Vec<Value> = {
+    // The page's events are copied under the store's lock and rendered after it, so that pages
+    // asked for at the same time (a client may have four requests of a mailbox in flight, as
+    // Outlook allows) are rendered at the same time, as Graph does.
+    let copied: Vec<(&String, Option<CopiedEvent>)> = {
         let store = emulator.store();
         page.entries[page.offset..end]
             .iter()
             .map(|entry| match entry {
-                Entry::Upsert(id) => match instance_by_id(&store, &user.id, id) {
-                    Some(instance) => Value::Object(render::event(&instance, user, options)),
-                    None => removed(id),
-                },
-                Entry::Removed(id) => removed(id),
+                Entry::Upsert(id) => (id, CopiedEvent::of(&store, &user.id, id)),
+                Entry::Removed(id) => (id, None),
             })
             .collect()
     };
+    let values: Vec<Value> = copied
+        .iter()
+        .map(
+            |(id, copy)| match copy.as_ref().and_then(CopiedEvent::instance) {
+                Some(instance) => Value::Object(render::event(&instance, user, options)),
+                None => removed(id),
+            },
+        )
+        .collect();
     let base = format!("{}/v1.0{}", request.origin, request.path);
     let mut body = json!({"@odata.context": format!("{}/v1.0/$metadata#Collection(event)", request.origin), "value": values});
     let mut sync = emulator.sync();

@@ -879,6 +879,41 @@ pub fn instance_by_id<'a>(store: &'a Store, user_id: &str, event_id: &str) -> Op
     }
 }
 
+/// An event copied out of the store (a series master with the occurrence's original start), to
+/// be rendered after the store's lock is released.
+#[derive(Debug, Clone)]
+pub struct CopiedEvent {
+    event: crate::store::model::Event,
+    original_start: Option<chrono::NaiveDateTime>,
+}
+
+impl CopiedEvent {
+    /// The event or occurrence `event_id` of the user, copied; None when there is none.
+    pub fn of(store: &Store, user_id: &str, event_id: &str) -> Option<CopiedEvent> {
+        match crate::ids::parse_event_id(event_id)? {
+            crate::ids::EventRef::Item(id) => store.item(user_id, &id).map(|event| CopiedEvent {
+                event: event.clone(),
+                original_start: None,
+            }),
+            crate::ids::EventRef::Occurrence {
+                master_id,
+                original_start,
+            } => store.item(user_id, &master_id).map(|master| CopiedEvent {
+                event: master.clone(),
+                original_start: Some(original_start),
+            }),
+        }
+    }
+
+    /// The instance as [`instance_by_id`] finds it in the store.
+    pub fn instance(&self) -> Option<Instance<'_>> {
+        match self.original_start {
+            None => Some(instances::item(&self.event)),
+            Some(start) => instances::occurrence(&self.event, start),
+        }
+    }
+}
+
 fn one_event(
     context: &Context<'_>,
     calendar_id: Option<&str>,
