@@ -455,8 +455,12 @@ pub async fn sync(
     // a transaction left open across an await (a full round's shared transaction) would make
     // another mailbox's write wait for the lock in SQLite's busy handler, which blocks this thread
     // and so the very sync that holds the lock: "database is locked" after the busy timeout.
+    // And one calendar of a mailbox downloads at a time, with nothing held ahead beyond its own
+    // two pages: the mailboxes overlap each other's network waits already.
     let options = &crate::sync::SyncOptions {
         events_per_commit: 1,
+        calendars_at_once: 1,
+        pages_held: 0,
         ..options.clone()
     };
     use futures_util::StreamExt;

@@ -2,13 +2,14 @@
 //!
 //! A calendar's pages come one after the other (each page's `nextLink` asks for the next), so one
 //! calendar alone keeps a single request on its way, and a round takes as many network round
-//! trips as it has pages. [`Downloads`] keeps up to [`CALENDARS_AT_ONCE`] calendars downloading
-//! at the same time while the driver takes the pages calendar by calendar, in order, and writes
-//! them: a calendar may always have [`PAGES_AHEAD`] pages read and waiting (plus one on its way),
-//! and more while all calendars together have fewer than [`PAGES_HELD`]. So the next calendars'
-//! pages are downloaded while one calendar is written, memory stays bounded, and the mailbox's
-//! requests stay within its four in flight (the client's semaphore; a series master fetched
-//! while a page is written takes the fourth).
+//! trips as it has pages. [`Downloads`] keeps several calendars downloading at the same time
+//! ([`CALENDARS_AT_ONCE`] by default, `SyncOptions::calendars_at_once`) while the driver takes
+//! the pages calendar by calendar, in order, and writes them: a calendar may always have
+//! [`PAGES_AHEAD`] pages read and waiting (plus one on its way), and more while all calendars
+//! together have fewer than [`PAGES_HELD`] (by default, `SyncOptions::pages_held`). So the next
+//! calendars' pages are downloaded while one calendar is written, memory stays bounded, and the
+//! mailbox's requests stay within its four in flight (the client's semaphore; a series master
+//! fetched while a page is written takes the fourth).
 //!
 //! Nothing here writes: a page is read and kept until the driver takes it, and pages of a round
 //! that is restarted (after a 410) or abandoned are dropped unread. Everything runs in the
@@ -26,15 +27,15 @@ use crate::graph::GraphError;
 use crate::graph::client::GraphClient;
 use crate::graph::event::DeltaPage;
 
-/// Calendars of a mailbox downloading at the same time.
+/// Calendars of a mailbox downloading at the same time, by default.
 pub const CALENDARS_AT_ONCE: usize = 3;
 
 /// Pages of a calendar read and waiting for the driver that it may always have (one more may be
 /// on its way)…
 pub const PAGES_AHEAD: usize = 2;
 
-/// …and pages of all calendars read and waiting, beyond which no calendar asks for more than
-/// [`PAGES_AHEAD`]. The calendar being written takes its pages one after the other at the pace of
+/// …and pages of all calendars read and waiting (by default), beyond which no calendar asks for
+/// more than [`PAGES_AHEAD`]. The calendar being written takes its pages one after the other at the pace of
 /// the network; the next calendars keep downloading meanwhile, into this many pages held in
 /// memory (3,000 events at the default page size: a few MB), so that their pages are there when
 /// the driver comes to them.
@@ -66,6 +67,10 @@ impl Chain<'_> {
 pub struct Downloads<'a> {
     client: &'a GraphClient<'a>,
     page_size: u32,
+    /// Calendars downloading at the same time (at least one).
+    at_once: usize,
+    /// Pages of all calendars read and waiting, beyond which each keeps [`PAGES_AHEAD`].
+    held_most: usize,
     chains: Vec<Chain<'a>>,
 }
 
@@ -83,11 +88,19 @@ impl std::fmt::Debug for Downloads<'_> {
 
 impl<'a> Downloads<'a> {
     /// Chains for calendars whose rounds start at `starts` (a delta link, or the first URL of a
-    /// round), taken in this order. Nothing is asked for before the first [`take`](Self::take).
-    pub fn new(client: &'a GraphClient<'a>, page_size: u32, starts: Vec<String>) -> Self {
+    /// round), taken in this order, `at_once` downloading at the same time with up to `held`
+    /// pages held for all of them. Nothing is asked for before the first [`take`](Self::take).
+    pub fn new(
+        client: &'a GraphClient<'a>,
+        page_size: u32,
+        (at_once, held): (usize, usize),
+        starts: Vec<String>,
+    ) -> Self {
         Downloads {
             client,
             page_size,
+            at_once: at_once.max(1),
+            held_most: held,
             chains: starts
                 .into_iter()
                 .map(|start| Chain {
@@ -184,21 +197,21 @@ impl<'a> Downloads<'a> {
         }
     }
 
-    /// Starts the next calendars' rounds while fewer than [`CALENDARS_AT_ONCE`] download, and
-    /// asks for each downloading calendar's next page while fewer than [`PAGES_AHEAD`] of its
-    /// pages wait to be taken, or fewer than [`PAGES_HELD`] of all calendars do.
+    /// Starts the next calendars' rounds while fewer than `at_once` download, and asks for each
+    /// downloading calendar's next page while fewer than [`PAGES_AHEAD`] of its pages wait to be
+    /// taken, or fewer than `held_most` of all calendars do.
     fn start_requests(&mut self) {
         let mut downloading = self.chains.iter().filter(|c| c.downloading()).count();
         let mut held: usize = self.chains.iter().map(|c| c.ready.len()).sum();
         for chain in &mut self.chains {
-            if downloading < CALENDARS_AT_ONCE
+            if downloading < self.at_once
                 && let Some(start) = chain.start.take()
             {
                 chain.next = Some(start);
                 downloading += 1;
             }
             if chain.pending.is_none()
-                && (chain.ready.len() < PAGES_AHEAD || held < PAGES_HELD)
+                && (chain.ready.len() < PAGES_AHEAD || held < self.held_most)
                 && let Some(url) = chain.next.take()
             {
                 // Counted as held from now on, so the pages on their way stay within the bound.

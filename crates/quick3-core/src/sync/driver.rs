@@ -82,6 +82,12 @@ pub struct SyncOptions {
     /// an await would block the others). The store's page cache during the sync follows it
     /// (16 KiB an event, 2–32 MiB).
     pub events_per_commit: usize,
+    /// Calendars of the mailbox downloading at the same time, and pages of all of them held
+    /// ahead of the one being written (see [`super::download`]). Mailboxes synced in parallel
+    /// (`api::sync`) download one calendar at a time with nothing held beyond its two pages:
+    /// the mailboxes overlap each other's waits already, and memory stays what it was per mailbox.
+    pub calendars_at_once: usize,
+    pub pages_held: usize,
 }
 
 impl Default for SyncOptions {
@@ -95,6 +101,8 @@ impl Default for SyncOptions {
             retry: RetryPolicy::default(),
             mailboxes_in_parallel: DEFAULT_MAILBOXES_IN_PARALLEL,
             events_per_commit: DEFAULT_EVENTS_PER_COMMIT,
+            calendars_at_once: super::download::CALENDARS_AT_ONCE,
+            pages_held: super::download::PAGES_HELD,
         }
     }
 }
@@ -524,6 +532,7 @@ impl Run<'_, '_> {
         let mut downloads = Downloads::new(
             self.client,
             self.options.page_size,
+            (self.options.calendars_at_once, self.options.pages_held),
             starts.iter().map(|s| s.url.clone()).collect(),
         );
         for ((index, calendar), start) in selected.into_iter().enumerate().zip(starts) {
