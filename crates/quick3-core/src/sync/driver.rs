@@ -728,8 +728,6 @@ impl Run<'_, '_> {
         }
         let mut window = start.window;
         let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
-        // Pages are applied in order, so nothing of a held page comes before an applied one.
-        let no_held = HeldBefore::default();
         // Entries of this round written so far (where its transactions end).
         let mut written = 0usize;
         // Events of this round so far (a round restarted after a 410 counts from zero again).
@@ -799,23 +797,7 @@ impl Run<'_, '_> {
                 .any(|e| matches!(e, RemoteEntry::Removed { .. }))
                 || (round_complete && advance.full_round.is_some());
             if held.is_empty() && !risky {
-                let commit = self.page_commit(
-                    advance.full_round.is_some(),
-                    round_complete,
-                    written,
-                    entries.len(),
-                );
-                written += entries.len();
-                // The next pages download while this one is written.
-                downloads
-                    .beside(self.apply_page(
-                        &calendar,
-                        entries,
-                        advance,
-                        round_complete,
-                        PageMode::Apply(commit),
-                        &no_held,
-                    ))
+                self.write_in_round(&calendar, entries, advance, &mut written, downloads)
                     .await?;
                 progress(*events);
                 // Pages left open wait for the next one only briefly, then are committed first.
@@ -880,26 +862,44 @@ impl Run<'_, '_> {
         if self.guard(&calendar, deletions)? {
             return Ok(());
         }
-        for (entries, advance, complete) in held {
-            let commit = self.page_commit(
-                advance.full_round.is_some(),
-                complete,
-                written,
-                entries.len(),
-            );
-            written += entries.len();
-            downloads
-                .beside(self.apply_page(
-                    &calendar,
-                    entries,
-                    advance,
-                    complete,
-                    PageMode::Apply(commit),
-                    &no_held,
-                ))
+        for (entries, advance, _) in held {
+            self.write_in_round(&calendar, entries, advance, &mut written, downloads)
                 .await?;
             progress(*events);
         }
+        Ok(())
+    }
+
+    /// Writes a page of the round in order, committed as [`Self::page_commit`] says, while the
+    /// next pages download; `written` counts the round's events written so far.
+    async fn write_in_round(
+        &mut self,
+        calendar: &SyncCalendar,
+        entries: Vec<RemoteEntry>,
+        advance: CalendarAdvance,
+        written: &mut usize,
+        downloads: &mut Downloads<'_>,
+    ) -> std::result::Result<(), Stop> {
+        let complete = advance.round_complete;
+        let commit = self.page_commit(
+            advance.full_round.is_some(),
+            complete,
+            *written,
+            entries.len(),
+        );
+        *written += entries.len();
+        // Pages are applied in order, so nothing of a held page comes before an applied one.
+        let no_held = HeldBefore::default();
+        downloads
+            .beside(self.apply_page(
+                calendar,
+                entries,
+                advance,
+                complete,
+                PageMode::Apply(commit),
+                &no_held,
+            ))
+            .await?;
         Ok(())
     }
 
