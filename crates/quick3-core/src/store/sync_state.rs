@@ -904,6 +904,13 @@ mod tests {
         }
     }
 
+    /// Writes `page(account, key, link)` with `commit`.
+    fn write(store: &mut Store, account: AccountId, (key, link): (&str, &str), commit: PageCommit) {
+        store
+            .write_page(account, &page(account, key, link), Utc::now(), commit)
+            .unwrap();
+    }
+
     fn stored(store: &Store, account: AccountId) -> (Vec<String>, Option<String>) {
         let keys = ["a", "b", "c"].map(String::from);
         let mut found: Vec<String> = store
@@ -921,22 +928,8 @@ mod tests {
     fn pages_left_open_are_committed_together_or_rolled_back_together() {
         let (mut store, account) = store_with_calendar();
         let now = Utc::now();
-        store
-            .write_page(
-                account,
-                &page(account, "a", "next-1"),
-                now,
-                PageCommit::Later,
-            )
-            .unwrap();
-        store
-            .write_page(
-                account,
-                &page(account, "b", "next-2"),
-                now,
-                PageCommit::Later,
-            )
-            .unwrap();
+        write(&mut store, account, ("a", "next-1"), PageCommit::Later);
+        write(&mut store, account, ("b", "next-2"), PageCommit::Later);
         assert!(store.pages_open());
         // Read inside the open transaction: the next page's plan sees the pages before it.
         assert_eq!(
@@ -947,17 +940,8 @@ mod tests {
         assert!(!store.pages_open());
         assert_eq!(stored(&store, account), (vec![], None), "both rolled back");
 
-        store
-            .write_page(
-                account,
-                &page(account, "a", "next-1"),
-                now,
-                PageCommit::Later,
-            )
-            .unwrap();
-        store
-            .write_page(account, &page(account, "b", "next-2"), now, PageCommit::Now)
-            .unwrap();
+        write(&mut store, account, ("a", "next-1"), PageCommit::Later);
+        write(&mut store, account, ("b", "next-2"), PageCommit::Now);
         assert!(!store.pages_open());
         store.abandon_pages();
         assert_eq!(
@@ -968,14 +952,7 @@ mod tests {
 
         // A page that fails (a link to an account that does not exist) takes the open pages
         // before it along: the link stays where the last commit left it.
-        store
-            .write_page(
-                account,
-                &page(account, "c", "next-3"),
-                now,
-                PageCommit::Later,
-            )
-            .unwrap();
+        write(&mut store, account, ("c", "next-3"), PageCommit::Later);
         let broken = page(AccountId(account.0 + 100), "d", "next-4");
         assert!(
             store
@@ -988,14 +965,7 @@ mod tests {
             (vec!["a".into(), "b".into()], Some("next-2".into()))
         );
 
-        store
-            .write_page(
-                account,
-                &page(account, "c", "next-3"),
-                now,
-                PageCommit::Later,
-            )
-            .unwrap();
+        write(&mut store, account, ("c", "next-3"), PageCommit::Later);
         store.commit_pages().unwrap();
         assert!(!store.pages_open());
         assert_eq!(
