@@ -35,10 +35,10 @@ pub const CALENDARS_AT_ONCE: usize = 3;
 pub const PAGES_AHEAD: usize = 2;
 
 /// …and pages of all calendars read and waiting (by default), beyond which no calendar asks for
-/// more than [`PAGES_AHEAD`]. The calendar being written takes its pages one after the other at the pace of
-/// the network; the next calendars keep downloading meanwhile, into this many pages held in
-/// memory (3,000 events at the default page size: a few MB), so that their pages are there when
-/// the driver comes to them.
+/// more than [`PAGES_AHEAD`]. The calendar being written takes its pages one after the other at
+/// the pace of the network; the next calendars keep downloading meanwhile, into this many pages
+/// held in memory (3,000 events at the default page size: a few MB), so that their pages are
+/// there when the driver comes to them.
 pub const PAGES_HELD: usize = 30;
 
 type Answer = Result<DeltaPage, GraphError>;
@@ -116,10 +116,8 @@ impl<'a> Downloads<'a> {
     pub fn restart(&mut self, index: usize, url: String) {
         if let Some(chain) = self.chains.get_mut(index) {
             *chain = Chain {
-                start: None,
-                ready: VecDeque::new(),
-                pending: None,
                 next: Some(url),
+                ..Chain::default()
             };
         }
     }

@@ -727,7 +727,7 @@ impl Run<'_, '_> {
             calendar.full_round = Some(uuid::Uuid::new_v4().to_string());
         }
         let mut window = start.window;
-        let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance, bool)> = Vec::new();
+        let mut held: Vec<(Vec<RemoteEntry>, CalendarAdvance)> = Vec::new();
         // Entries of this round written so far (where its transactions end).
         let mut written = 0usize;
         // Events of this round so far (a round restarted after a 410 counts from zero again).
@@ -785,7 +785,7 @@ impl Run<'_, '_> {
             round_events += entries.len() as u32;
             let advance = CalendarAdvance {
                 calendar_id: calendar.calendar_id.clone(),
-                link: link.clone(),
+                link,
                 round_complete,
                 window,
                 full_round: calendar.full_round.clone(),
@@ -808,7 +808,7 @@ impl Run<'_, '_> {
                     }
                 }
             } else {
-                held.push((entries, advance, round_complete));
+                held.push((entries, advance));
                 // Pages written before the first held one are committed before the sync waits
                 // on the network.
                 if !round_complete && !self.options.dry_run {
@@ -826,7 +826,7 @@ impl Run<'_, '_> {
         // are seen in this round, and a removal is counted once.
         let mut deletions = 0;
         let mut before = HeldBefore::default();
-        for (entries, advance, complete) in &held {
+        for (entries, advance) in &held {
             let counted: Vec<RemoteEntry> = entries
                 .iter()
                 .filter(|entry| match entry {
@@ -840,7 +840,6 @@ impl Run<'_, '_> {
                     &calendar,
                     counted,
                     advance.clone(),
-                    *complete,
                     PageMode::Count,
                     &before,
                 )
@@ -862,7 +861,7 @@ impl Run<'_, '_> {
         if self.guard(&calendar, deletions)? {
             return Ok(());
         }
-        for (entries, advance, _) in held {
+        for (entries, advance) in held {
             self.write_in_round(&calendar, entries, advance, &mut written, downloads)
                 .await?;
             progress(*events);
@@ -880,10 +879,9 @@ impl Run<'_, '_> {
         written: &mut usize,
         downloads: &mut Downloads<'_>,
     ) -> std::result::Result<(), Stop> {
-        let complete = advance.round_complete;
         let commit = self.page_commit(
             advance.full_round.is_some(),
-            complete,
+            advance.round_complete,
             *written,
             entries.len(),
         );
@@ -895,7 +893,6 @@ impl Run<'_, '_> {
                 calendar,
                 entries,
                 advance,
-                complete,
                 PageMode::Apply(commit),
                 &no_held,
             ))
@@ -940,11 +937,11 @@ impl Run<'_, '_> {
         calendar: &SyncCalendar,
         entries: Vec<RemoteEntry>,
         advance: CalendarAdvance,
-        round_complete: bool,
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
         let account = self.account.id;
+        let round_complete = advance.round_complete;
         // Each event with its content hash, computed once.
         let mut presents: HashMap<String, (RemoteEvent, String)> = HashMap::new();
         let mut remote = Vec::with_capacity(entries.len());
