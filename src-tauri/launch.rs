@@ -69,7 +69,7 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
         dir.push("demo");
     }
     let database = paths::database_in(&dir).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&database).map_err(|e| e.to_string())?;
+    let mut store = Store::open_checked(&database).map_err(|e| e.to_string())?;
     if options.demo {
         let report = demo::seed(&mut store, chrono::Utc::now()).map_err(|e| e.to_string())?;
         tracing::info!(?report, "demo data");
@@ -97,4 +97,25 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
         jobs,
         tray: Default::default(),
     })
+}
+
+/// Says why the app cannot start: on stderr, and in a dialog, since a planner starts the app
+/// from a menu with no terminal to read (a damaged database names its file and the way back).
+pub fn cannot_start(message: &str) -> ! {
+    eprintln!("Quick3 Planner cannot start: {message}");
+    #[cfg(target_os = "linux")]
+    {
+        use gtk::prelude::*;
+        let dialog = gtk::MessageDialog::new(
+            None::<&gtk::Window>,
+            gtk::DialogFlags::MODAL,
+            gtk::MessageType::Error,
+            gtk::ButtonsType::Close,
+            "Quick3 Planner cannot start",
+        );
+        dialog.set_secondary_text(Some(message));
+        dialog.run();
+        dialog.close();
+    }
+    std::process::exit(1)
 }

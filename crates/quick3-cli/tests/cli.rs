@@ -270,3 +270,50 @@ fn demo_scale_adds_resources_up_to_the_number_asked_and_the_appointments() {
         "the 200 asked for and the demo's 16"
     );
 }
+
+#[test]
+fn a_damaged_database_is_named_plainly_and_a_daily_backup_brings_it_back() {
+    use std::io::{Seek, SeekFrom, Write};
+    let quick3 = Quick3::new();
+    quick3.ok(&["resource", "add", "--name", "Ada Lovelace"]);
+    let listed = quick3.ok(&["backup", "list"]);
+    assert!(
+        listed.contains("quick3-") && listed.contains(".db"),
+        "the first command of the day kept a backup: {listed}"
+    );
+    // Today's backup is the database as the day's first command found it: taken again now, it
+    // holds Ada.
+    std::fs::remove_dir_all(quick3.dir.path().join("backups")).unwrap();
+    quick3.ok(&["resource", "list"]);
+    let database = quick3.dir.path().join("quick3.db");
+    // A failing disk overwrites pages after the first.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&database)
+        .unwrap();
+    file.seek(SeekFrom::Start(4096)).unwrap();
+    file.write_all(&[0xA5; 4096 * 3]).unwrap();
+    file.sync_all().unwrap();
+    drop(file);
+
+    let out = quick3.run(&["resource", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&database.display().to_string())
+            && stderr.contains("is damaged")
+            && stderr.contains("quick3 backup restore"),
+        "one plain message naming the file and the way back: {stderr}"
+    );
+    assert!(
+        stderr.starts_with("quick3: The database") && stderr.lines().count() == 1,
+        "one sentence, not a raw SQLite error: {stderr}"
+    );
+
+    let restored = quick3.ok(&["backup", "restore", "latest"]);
+    assert!(restored.contains("is now the backup of"), "{restored}");
+    assert!(quick3.ok(&["resource", "list"]).contains("Ada Lovelace"));
+    let unknown = quick3.run(&["backup", "restore", "1999-01-01"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no backup"));
+}
