@@ -64,10 +64,17 @@ pub fn init_logging() {
 /// Opens the store. Demo mode keeps its data (and the emulator's) in a `demo` folder of its own
 /// and seeds it once.
 pub fn open_state(options: &Options) -> Result<AppState, String> {
-    let mut dir = paths::data_dir(options.data_dir.as_deref()).map_err(|e| e.to_string())?;
-    if options.demo && options.data_dir.is_none() {
-        dir.push("demo");
+    let dir = if options.demo {
+        let given = options
+            .data_dir
+            .clone()
+            .or_else(|| std::env::var_os(paths::DATA_DIR_ENV).map(PathBuf::from))
+            .filter(|dir| !dir.as_os_str().is_empty());
+        paths::demo_dir(given.as_deref())
+    } else {
+        paths::data_dir(options.data_dir.as_deref())
     }
+    .map_err(|e| e.to_string())?;
     let database = paths::database_in(&dir).map_err(|e| e.to_string())?;
     let mut store = Store::open_checked(&database).map_err(|e| e.to_string())?;
     if options.demo {

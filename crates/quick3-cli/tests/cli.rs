@@ -317,3 +317,55 @@ fn a_damaged_database_is_named_plainly_and_a_daily_backup_brings_it_back() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no backup"));
 }
+
+#[test]
+fn demo_mode_never_writes_into_a_real_data_folder_and_keeps_its_files_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let quick3 = Quick3::new();
+    quick3.ok(&["resource", "add", "--name", "Ada Lovelace"]);
+    let real = quick3.dir.path();
+    let mut before: Vec<String> = std::fs::read_dir(real)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    before.sort();
+
+    // QUICK3_DATA_DIR points at the planner's real data, and demo mode is asked for.
+    quick3.ok(&["--demo", "demo", "seed"]);
+    for file in ["emulator-ca", "emulator.db", "emulator-ports.json"] {
+        assert!(
+            !real.join(file).exists(),
+            "the emulator's {file} is not written into the real data folder"
+        );
+    }
+    let listed = quick3.ok(&["resource", "list"]);
+    assert!(
+        listed.contains("Ada Lovelace") && !listed.contains("Megan"),
+        "the real data has no demo resources: {listed}"
+    );
+
+    let demo = real.join("demo");
+    assert!(
+        demo.join("quick3.db").exists(),
+        "demo mode has a folder of its own"
+    );
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&demo), 0o700);
+    for file in [
+        "emulator.db",
+        "emulator-ports.json",
+        "emulator-ca/ca.key",
+        "emulator-ca/ca.pem",
+    ] {
+        assert_eq!(mode(&demo.join(file)), 0o600, "{file} is private");
+    }
+    assert_eq!(mode(&demo.join("emulator-ca")), 0o700);
+    let mut after: Vec<String> = std::fs::read_dir(real)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "demo")
+        .collect();
+    after.sort();
+    assert_eq!(after, before, "nothing else appeared in the real folder");
+}

@@ -103,11 +103,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The data folder of this command line (demo mode's own unless a folder is given).
 fn data_folder(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
-    let mut dir = paths::data_dir(cli.data_dir.as_deref())?;
-    if cli.demo && cli.data_dir.is_none() {
-        dir.push("demo");
+    if cli.demo {
+        return Ok(paths::demo_dir(cli.data_dir.as_deref())?);
     }
-    Ok(dir)
+    Ok(paths::data_dir(cli.data_dir.as_deref())?)
 }
 
 fn database_path(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
