@@ -78,6 +78,7 @@ pub fn start(app: &AppHandle) {
         .name("scheduled-jobs".into())
         .spawn(move || {
             loop {
+                back_up_daily(&app);
                 let wait = tick(&app).unwrap_or_else(|err| {
                     tracing::warn!(code = %err.code, "scheduled jobs: {}", err.message);
                     POLL
@@ -87,6 +88,14 @@ pub fn start(app: &AppHandle) {
         })
         .map(|_| ())
         .unwrap_or_else(|err| tracing::warn!(%err, "the scheduled-jobs loop did not start"));
+}
+
+/// Keeps today's backup of the database (the first of the day; the last 7 are kept).
+fn back_up_daily(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    if let Err(err) = lock(&state.jobs.store).back_up_daily(Utc::now()) {
+        tracing::warn!(code = err.code(), "today's backup of the database: {err}");
+    }
 }
 
 /// Runs what is due (unless paused) and says how long to sleep.

@@ -64,12 +64,19 @@ pub fn init_logging() {
 /// Opens the store. Demo mode keeps its data (and the emulator's) in a `demo` folder of its own
 /// and seeds it once.
 pub fn open_state(options: &Options) -> Result<AppState, String> {
-    let mut dir = paths::data_dir(options.data_dir.as_deref()).map_err(|e| e.to_string())?;
-    if options.demo && options.data_dir.is_none() {
-        dir.push("demo");
+    let dir = if options.demo {
+        let given = options
+            .data_dir
+            .clone()
+            .or_else(|| std::env::var_os(paths::DATA_DIR_ENV).map(PathBuf::from))
+            .filter(|dir| !dir.as_os_str().is_empty());
+        paths::demo_dir(given.as_deref())
+    } else {
+        paths::data_dir(options.data_dir.as_deref())
     }
+    .map_err(|e| e.to_string())?;
     let database = paths::database_in(&dir).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&database).map_err(|e| e.to_string())?;
+    let mut store = Store::open_checked(&database).map_err(|e| e.to_string())?;
     if options.demo {
         let report = demo::seed(&mut store, chrono::Utc::now()).map_err(|e| e.to_string())?;
         tracing::info!(?report, "demo data");
@@ -97,4 +104,25 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
         jobs,
         tray: Default::default(),
     })
+}
+
+/// Says why the app cannot start: on stderr, and in a dialog, since a planner starts the app
+/// from a menu with no terminal to read (a damaged database names its file and the way back).
+pub fn cannot_start(message: &str) -> ! {
+    eprintln!("Quick3 Planner cannot start: {message}");
+    #[cfg(target_os = "linux")]
+    {
+        use gtk::prelude::*;
+        let dialog = gtk::MessageDialog::new(
+            None::<&gtk::Window>,
+            gtk::DialogFlags::MODAL,
+            gtk::MessageType::Error,
+            gtk::ButtonsType::Close,
+            "Quick3 Planner cannot start",
+        );
+        dialog.set_secondary_text(Some(message));
+        dialog.run();
+        dialog.close();
+    }
+    std::process::exit(1)
 }

@@ -66,10 +66,7 @@ pub fn run() {
             let options = launch::Options::from_args(std::env::args().skip(1));
             match launch::open_state(&options) {
                 Ok(state) => app.manage(state),
-                Err(message) => {
-                    eprintln!("Quick3 Planner cannot start: {message}");
-                    std::process::exit(1);
-                }
+                Err(message) => launch::cannot_start(&message),
             };
             launch::mark("app state ready");
             rendering::apply(app.handle());

@@ -9,9 +9,14 @@ import { remote } from 'webdriverio';
 export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
 
-/** A fresh, empty data folder. */
+/**
+ * A fresh data folder, marked as a demo folder: tests prepare it with the CLI before the app
+ * opens it in demo mode, which takes only demo folders (any other gets a `demo` folder inside).
+ */
 export function freshDataDir(name) {
-  return mkdtempSync(join(tmpdir(), `quick3-e2e-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `quick3-e2e-${name}-`));
+  writeFileSync(join(dir, '.quick3-demo'), 'an E2E test folder\n');
+  return dir;
 }
 
 /** Runs the quick3 CLI on a data folder (how Support and management act). */

@@ -681,7 +681,9 @@ async fn add_fault(State(emulator): State<Arc<Emulator>>, Json(rule): Json<Fault
     if rule.batch_part
         && matches!(
             rule.fault,
-            crate::faults::FaultKind::Malformed | crate::faults::FaultKind::Drop
+            crate::faults::FaultKind::Malformed
+                | crate::faults::FaultKind::Drop
+                | crate::faults::FaultKind::Truncated { .. }
         )
     {
         return problem(

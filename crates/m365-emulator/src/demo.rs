@@ -88,10 +88,7 @@ pub async fn start_or_join(dir: &Path) -> Result<DemoInstance, EmulatorError> {
         http: http.unwrap_or_default(),
     };
     let text = serde_json::to_string(&ports)?;
-    std::fs::write(&ports_file, text).map_err(|source| EmulatorError::File {
-        path: ports_file,
-        source,
-    })?;
+    crate::private::write(&ports_file, text.as_bytes())?;
     Ok(DemoInstance::Started(running))
 }
 

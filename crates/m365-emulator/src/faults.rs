@@ -22,6 +22,9 @@ pub enum FaultKind {
     Slow { delay_ms: u64 },
     /// The connection is closed without a response.
     Drop,
+    /// The normal answer with its `value` list cut to the first `keep` entries: a partial (or,
+    /// with 0, empty) list such as a calendar list that lost calendars on its way.
+    Truncated { keep: usize },
 }
 
 /// A rule as the admin API receives it.

@@ -128,8 +128,27 @@ fn injected(fault: &FaultKind) -> Option<Response> {
             response.extensions_mut().insert(DropConnection);
             Some(response)
         }
-        FaultKind::Slow { .. } => None,
+        FaultKind::Slow { .. } | FaultKind::Truncated { .. } => None,
     }
+}
+
+/// The answer with its `value` list cut to the first `keep` entries (a `Truncated` fault); an
+/// answer that is not a JSON object with a list goes out as it came.
+async fn truncated(response: Response, keep: usize) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let mut value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    if let Some(list) = value.get_mut("value").and_then(|list| list.as_array_mut()) {
+        list.truncate(keep);
+    }
+    let mut parts = parts;
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(value.to_string()))
 }
 
 fn fault_name(fault: &FaultKind) -> String {
@@ -138,6 +157,7 @@ fn fault_name(fault: &FaultKind) -> String {
         FaultKind::Malformed => "malformed".to_owned(),
         FaultKind::Slow { delay_ms } => format!("slow {delay_ms} ms"),
         FaultKind::Drop => "drop".to_owned(),
+        FaultKind::Truncated { keep } => format!("truncated to {keep}"),
     }
 }
 
@@ -180,6 +200,7 @@ async fn front(
             }
             next.run(request).await
         }
+        Some(FaultKind::Truncated { keep }) => truncated(next.run(request).await, *keep).await,
         Some(other) => match injected(other) {
             Some(response) => response,
             None => next.run(request).await,

@@ -20,6 +20,7 @@ mod identity;
 mod ids;
 mod listener;
 mod origin;
+mod private;
 mod recurrence;
 mod request_log;
 mod seed;
@@ -164,12 +165,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     let ca = tls::load_or_create(&cert_dir)?;
     // The demo organisation certificate with its key, for `quick3 org set --certificate`.
     let org_certificate_path = cert_dir.join("org-demo-certificate.pem");
-    std::fs::write(&org_certificate_path, certificates::ORG_CERTIFICATE_PEM).map_err(|source| {
-        EmulatorError::File {
-            path: org_certificate_path.clone(),
-            source,
-        }
-    })?;
+    private::write(
+        &org_certificate_path,
+        certificates::ORG_CERTIFICATE_PEM.as_bytes(),
+    )?;
     let now = config.clock.now();
     let saved = match &config.state_file {
         Some(path) => store::persist::load(path)?,

@@ -36,19 +36,13 @@ fn ca_params() -> Result<CertificateParams, EmulatorError> {
 }
 
 fn write(path: &Path, content: &str) -> Result<(), EmulatorError> {
-    std::fs::write(path, content).map_err(|source| EmulatorError::File {
-        path: path.to_owned(),
-        source,
-    })
+    crate::private::write(path, content.as_bytes())
 }
 
 /// Loads the CA kept in `dir` (`ca.pem` + `ca.key`) or creates it there, then issues a fresh
 /// certificate for 127.0.0.1, localhost and ::1.
 pub fn load_or_create(dir: &Path) -> Result<LocalCa, EmulatorError> {
-    std::fs::create_dir_all(dir).map_err(|source| EmulatorError::File {
-        path: dir.to_owned(),
-        source,
-    })?;
+    crate::private::folder(dir)?;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cert_path = dir.join("ca.pem");
     let key_path = dir.join("ca.key");

@@ -66,6 +66,22 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// The database's daily backups (the last 7, in `backups/` beside it): list them, or go back
+    /// to one.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// The daily backups, oldest first.
+    List,
+    /// Puts a backup in place of the database (after checking it is whole); the database it
+    /// replaces is kept beside it. Close Quick3 Planner and stop `quick3 daemon` first.
+    Restore {
+        /// The backup's date (YYYY-MM-DD), or `latest`.
+        date: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

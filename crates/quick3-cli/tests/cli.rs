@@ -270,3 +270,102 @@ fn demo_scale_adds_resources_up_to_the_number_asked_and_the_appointments() {
         "the 200 asked for and the demo's 16"
     );
 }
+
+#[test]
+fn a_damaged_database_is_named_plainly_and_a_daily_backup_brings_it_back() {
+    use std::io::{Seek, SeekFrom, Write};
+    let quick3 = Quick3::new();
+    quick3.ok(&["resource", "add", "--name", "Ada Lovelace"]);
+    let listed = quick3.ok(&["backup", "list"]);
+    assert!(
+        listed.contains("quick3-") && listed.contains(".db"),
+        "the first command of the day kept a backup: {listed}"
+    );
+    // Today's backup is the database as the day's first command found it: taken again now, it
+    // holds Ada.
+    std::fs::remove_dir_all(quick3.dir.path().join("backups")).unwrap();
+    quick3.ok(&["resource", "list"]);
+    let database = quick3.dir.path().join("quick3.db");
+    // A failing disk overwrites pages after the first.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&database)
+        .unwrap();
+    file.seek(SeekFrom::Start(4096)).unwrap();
+    file.write_all(&[0xA5; 4096 * 3]).unwrap();
+    file.sync_all().unwrap();
+    drop(file);
+
+    let out = quick3.run(&["resource", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&database.display().to_string())
+            && stderr.contains("is damaged")
+            && stderr.contains("quick3 backup restore"),
+        "one plain message naming the file and the way back: {stderr}"
+    );
+    assert!(
+        stderr.starts_with("quick3: The database") && stderr.lines().count() == 1,
+        "one sentence, not a raw SQLite error: {stderr}"
+    );
+
+    let restored = quick3.ok(&["backup", "restore", "latest"]);
+    assert!(restored.contains("is now the backup of"), "{restored}");
+    assert!(quick3.ok(&["resource", "list"]).contains("Ada Lovelace"));
+    let unknown = quick3.run(&["backup", "restore", "1999-01-01"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no backup"));
+}
+
+#[test]
+fn demo_mode_never_writes_into_a_real_data_folder_and_keeps_its_files_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let quick3 = Quick3::new();
+    quick3.ok(&["resource", "add", "--name", "Ada Lovelace"]);
+    let real = quick3.dir.path();
+    let mut before: Vec<String> = std::fs::read_dir(real)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    before.sort();
+
+    // QUICK3_DATA_DIR points at the planner's real data, and demo mode is asked for.
+    quick3.ok(&["--demo", "demo", "seed"]);
+    for file in ["emulator-ca", "emulator.db", "emulator-ports.json"] {
+        assert!(
+            !real.join(file).exists(),
+            "the emulator's {file} is not written into the real data folder"
+        );
+    }
+    let listed = quick3.ok(&["resource", "list"]);
+    assert!(
+        listed.contains("Ada Lovelace") && !listed.contains("Megan"),
+        "the real data has no demo resources: {listed}"
+    );
+
+    let demo = real.join("demo");
+    assert!(
+        demo.join("quick3.db").exists(),
+        "demo mode has a folder of its own"
+    );
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&demo), 0o700);
+    for file in [
+        "emulator.db",
+        "emulator-ports.json",
+        "emulator-ca/ca.key",
+        "emulator-ca/ca.pem",
+    ] {
+        assert_eq!(mode(&demo.join(file)), 0o600, "{file} is private");
+    }
+    assert_eq!(mode(&demo.join("emulator-ca")), 0o700);
+    let mut after: Vec<String> = std::fs::read_dir(real)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "demo")
+        .collect();
+    after.sort();
+    assert_eq!(after, before, "nothing else appeared in the real folder");
+}

@@ -46,6 +46,14 @@ pub enum CoreError {
     Organisation(#[from] crate::identity::OrgError),
     #[error("Stored data is damaged: {0}.")]
     Corrupt(String),
+    #[error(
+        "The database {path} is damaged and was not opened ({detail}); nothing was changed. \
+         Go back to a daily backup with `quick3 backup list` and `quick3 backup restore DATE`, \
+         or move the file away to start with an empty database."
+    )]
+    DamagedDatabase { path: String, detail: String },
+    #[error("There is no backup \"{reference}\"; `quick3 backup list` shows the backups.")]
+    UnknownBackup { reference: String },
 }
 
 impl CoreError {
@@ -70,6 +78,8 @@ impl CoreError {
             CoreError::Storage(_) => "Storage",
             CoreError::Migration(_) => "Migration",
             CoreError::Corrupt(_) => "Corrupt",
+            CoreError::DamagedDatabase { .. } => "DamagedDatabase",
+            CoreError::UnknownBackup { .. } => "UnknownBackup",
             CoreError::Identity(err) => err.code(),
             CoreError::Organisation(err) => err.code(),
         }
@@ -93,6 +103,7 @@ impl CoreError {
                 | CoreError::UnknownJob { .. }
                 | CoreError::ReadOnly { .. }
                 | CoreError::DuplicateAccount { .. }
+                | CoreError::UnknownBackup { .. }
         ) || matches!(self, CoreError::Organisation(err) if err.is_bad_input())
     }
 }

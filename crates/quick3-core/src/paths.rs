@@ -26,8 +26,45 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
         })
 }
 
-/// The database path inside `dir`, creating the folder (private to the user) if it is new.
-pub fn database_in(dir: &Path) -> Result<PathBuf> {
+/// The file that marks a folder as demo mode's own.
+pub const DEMO_MARKER: &str = ".quick3-demo";
+
+/// Demo mode's data folder. Demo mode seeds demo data and runs an emulator whose CA, state and
+/// ports it keeps in its folder, so it never opens a folder that is not a demo folder: `given`
+/// (a flag or `QUICK3_DATA_DIR`) is used when it is marked as a demo folder, new or empty (then
+/// marked), or a demo folder of an earlier version (the emulator's files in it); any other
+/// folder — a planner's real data, say — gets a `demo` folder inside it instead. With nothing
+/// given, the platform data folder's `demo`.
+pub fn demo_dir(given: Option<&Path>) -> Result<PathBuf> {
+    let dir = match given {
+        Some(dir) if is_demo_or_new(dir) => dir.to_path_buf(),
+        Some(dir) => dir.join("demo"),
+        None => data_dir(None)?.join("demo"),
+    };
+    private_folder(&dir)?;
+    let marker = dir.join(DEMO_MARKER);
+    if !marker.exists() {
+        std::fs::write(&marker, "Quick3 Planner's demo data: safe to delete.\n").map_err(|e| {
+            CoreError::DataDir {
+                path: dir.display().to_string(),
+                reason: e.to_string(),
+            }
+        })?;
+    }
+    Ok(dir)
+}
+
+fn is_demo_or_new(dir: &Path) -> bool {
+    if dir.join(DEMO_MARKER).exists() || dir.join("emulator-ports.json").exists() {
+        return true;
+    }
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+fn private_folder(dir: &Path) -> Result<()> {
     let fail = |e: std::io::Error| CoreError::DataDir {
         path: dir.display().to_string(),
         reason: e.to_string(),
@@ -40,12 +77,42 @@ pub fn database_in(dir: &Path) -> Result<PathBuf> {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
         }
     }
+    Ok(())
+}
+
+/// The database path inside `dir`, creating the folder (private to the user) if it is new.
+pub fn database_in(dir: &Path) -> Result<PathBuf> {
+    private_folder(dir)?;
     Ok(dir.join(DATABASE_FILE))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_mode_never_takes_a_real_data_folder() {
+        let parent = tempfile::tempdir().expect("a temporary folder");
+        let real = parent.path().join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        std::fs::write(real.join(DATABASE_FILE), b"a planner's data").unwrap();
+        let demo = demo_dir(Some(&real)).unwrap();
+        assert_eq!(
+            demo,
+            real.join("demo"),
+            "a demo folder inside, never the folder itself"
+        );
+        assert!(demo.join(DEMO_MARKER).exists());
+
+        let new = parent.path().join("new");
+        assert_eq!(
+            demo_dir(Some(&new)).unwrap(),
+            new,
+            "a new folder becomes the demo folder"
+        );
+        std::fs::write(new.join(DATABASE_FILE), b"demo data").unwrap();
+        assert_eq!(demo_dir(Some(&new)).unwrap(), new, "and stays one");
+    }
 
     #[cfg(unix)]
     #[test]

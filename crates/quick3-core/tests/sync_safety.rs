@@ -309,3 +309,285 @@ async fn a_mass_deletion_stops_until_allowed_and_the_allowance_is_remembered() {
     );
     assert_eq!(world.appointments().len(), 34);
 }
+
+/// Megan's extra calendars, created through Graph (the account must be allowed to write); their
+/// ids by name, the default calendar's under "Calendar".
+async fn with_calendars(
+    world: &World,
+    account: &quick3_core::model::Account,
+    names: &[&str],
+) -> std::collections::HashMap<String, String> {
+    for name in names {
+        world
+            .graph_post(account, "/me/calendars", &json!({ "name": name }))
+            .await;
+    }
+    world
+        .calendars(MEGAN)
+        .await
+        .into_iter()
+        .map(|(id, name)| (name, id))
+        .collect()
+}
+
+/// `n` events "`prefix` N" in the calendar `calendar_id`, one a day from tomorrow; their ids.
+async fn events_in(world: &World, calendar_id: &str, prefix: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let d = day(1 + i as i64);
+        let mut event = timed(
+            &format!("{prefix} {i}"),
+            &format!("{d}T11:00:00"),
+            &format!("{d}T12:00:00"),
+        );
+        event["calendarId"] = json!(calendar_id);
+        let created = world.outlook_create(MEGAN, event).await;
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_mass_deletion_across_calendars_deletes_nothing_until_the_whole_run_is_known() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let calendars = with_calendars(&world, &account, &["Team", "Travel"]).await;
+    let mut deleted = Vec::new();
+    for name in ["Calendar", "Team", "Travel"] {
+        let ids = events_in(&world, &calendars[name], name, 10).await;
+        deleted.extend(ids[..8].iter().cloned());
+    }
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let small_pages = SyncOptions {
+        page_size: 4,
+        ..Default::default()
+    };
+    world.sync_with(scope, &small_pages).await;
+    assert_eq!(world.appointments().len(), 30);
+
+    // 80% of the mailbox, 8 of 10 in each calendar: no calendar alone is a mass deletion.
+    for id in &deleted {
+        world.outlook_delete(MEGAN, id).await;
+    }
+    let blocked = world.sync_with(scope, &small_pages).await.remove(0);
+    let guard = blocked
+        .mass_delete_blocked
+        .clone()
+        .expect("the guard stops the sync");
+    assert_eq!(
+        (guard.would_delete, guard.pulled),
+        (24, 30),
+        "the guard weighs the whole run: {blocked:?}"
+    );
+    assert_eq!(
+        world.appointments().len(),
+        30,
+        "nothing was deleted, as the message says: {:?}",
+        blocked.errors
+    );
+    assert_eq!(blocked.deleted, 0);
+    assert!(
+        blocked.errors[0].contains("would delete 24 of its 30")
+            && blocked.errors[0].contains("nothing was deleted"),
+        "{:?}",
+        blocked.errors
+    );
+
+    let allowed = SyncOptions {
+        allow_mass_delete: true,
+        ..small_pages.clone()
+    };
+    let done = world.sync_with(scope, &allowed).await.remove(0);
+    assert!(done.mass_delete_blocked.is_none(), "{done:?}");
+    assert_eq!(done.deleted, 24);
+    assert_eq!(world.appointments().len(), 6);
+    assert_nothing_changed(&world.sync_with(scope, &small_pages).await);
+}
+
+/// Megan removes a calendar in Outlook (through Graph, as the test's account may).
+async fn remove_calendar(world: &World, account: &quick3_core::model::Account, id: &str) {
+    let token = world
+        .credentials
+        .access_token(account, now())
+        .await
+        .unwrap();
+    let status = world
+        .credentials
+        .http()
+        .delete(format!(
+            "{}/me/calendars/{id}",
+            world.tenant.emulator.graph()
+        ))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 204, "Megan removes the calendar");
+}
+
+#[tokio::test]
+async fn a_calendar_list_that_lost_a_full_calendar_asks_before_forgetting_it() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let calendars = with_calendars(&world, &account, &["Team", "Travel"]).await;
+    events_in(&world, &calendars["Calendar"], "Main", 2).await;
+    events_in(&world, &calendars["Team"], "Team", 1).await;
+    events_in(&world, &calendars["Travel"], "Flight", 12).await;
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let options = SyncOptions::default();
+    world.sync_with(scope, &options).await;
+    assert_eq!(world.appointments().len(), 15);
+
+    // Team is removed in Outlook: its 404 refreshes the calendar list, whose answer loses
+    // Travel (12 appointments) on its way.
+    remove_calendar(&world, &account, &calendars["Team"]).await;
+    world
+        .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars", "count": 1, "kind": "truncated", "keep": 1}))
+        .await;
+    let blocked = world.sync_with(scope, &options).await.remove(0);
+    assert!(
+        blocked.mass_delete_blocked.is_some(),
+        "forgetting a calendar of 12 appointments asks first: {blocked:?}"
+    );
+    assert_eq!(
+        world
+            .appointments()
+            .iter()
+            .filter(|a| a.title.starts_with("Flight"))
+            .count(),
+        12,
+        "Travel's appointments are kept"
+    );
+    assert!(
+        world.titled("Team 0").is_empty(),
+        "the removed calendar of one appointment is forgotten"
+    );
+    assert!(
+        blocked
+            .errors
+            .iter()
+            .any(|e| e.contains("“Travel”") && e.contains("nothing was deleted")),
+        "{:?}",
+        blocked.errors
+    );
+    let kept = world.store.sync_calendars(account.id).unwrap();
+    assert!(
+        kept.iter().any(|c| c.name == "Travel" && c.selected),
+        "the calendar and its choice are kept: {kept:?}"
+    );
+
+    // With Microsoft's whole list again, Travel goes on as before.
+    let next = world.sync_with(scope, &options).await.remove(0);
+    assert!(next.errors.is_empty(), "{:?}", next.errors);
+    assert_eq!(world.appointments().len(), 14);
+    assert_nothing_changed(&world.sync_with(scope, &options).await);
+}
+
+#[tokio::test]
+async fn an_empty_calendar_list_forgets_nothing() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let calendars = with_calendars(&world, &account, &["Team", "Travel"]).await;
+    events_in(&world, &calendars["Travel"], "Flight", 3).await;
+    events_in(&world, &calendars["Calendar"], "Main", 2).await;
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let options = SyncOptions::default();
+    world.sync_with(scope, &options).await;
+    assert_eq!(world.appointments().len(), 5);
+
+    remove_calendar(&world, &account, &calendars["Team"]).await;
+    world
+        .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars", "count": 1, "kind": "truncated", "keep": 0}))
+        .await;
+    let summary = world.sync_with(scope, &options).await.remove(0);
+    assert_eq!(
+        world.appointments().len(),
+        5,
+        "an empty list forgets no calendar: {:?}",
+        summary.errors
+    );
+    assert!(
+        summary
+            .errors
+            .iter()
+            .any(|e| e.contains("listed no calendars") && e.contains("deleted nothing")),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!(world.store.sync_calendars(account.id).unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn an_edit_made_while_a_page_is_planned_reaches_outlook() {
+    use quick3_core::sync::crash::{Pause, Step};
+    use std::sync::atomic::AtomicBool;
+
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let d = day(3);
+    let local = world.create_local("Draft", &format!("{d}T09:00"), &format!("{d}T10:00"));
+    world.sync(&account).await;
+    let event = world.outlook_titled(MEGAN, "Draft").await.remove(0);
+    let event_id = event["id"].as_str().unwrap().to_owned();
+
+    // The planner renames it (waiting for upload) and Outlook comes to hold the same name, so
+    // the next page links the two and drops the waiting upload…
+    world.rename_local(local.id, "Review");
+    world
+        .outlook_update(MEGAN, &event_id, json!({"subject": "Review"}))
+        .await;
+    // …while the planner renames it again, between the page's plan and its write.
+    let path = world.dir.path().join("q.db");
+    let edited = arc(AtomicBool::new(false));
+    let done = edited.clone();
+    let pause = Pause::new(move |step| {
+        if step == Step::DownPagePlanned && !done.swap(true, Ordering::SeqCst) {
+            let mut other = quick3_core::Store::open(&path).unwrap();
+            other
+                .edit_appointment(
+                    local.id,
+                    quick3_core::model::AppointmentPatch {
+                        title: Some("Final".into()),
+                        ..Default::default()
+                    },
+                    now(),
+                )
+                .unwrap();
+        }
+    });
+    let scope = SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let racing = SyncOptions {
+        pause: Some(pause),
+        ..Default::default()
+    };
+    world.sync_with(scope, &racing).await;
+    assert!(edited.load(Ordering::SeqCst), "the edit was made mid-sync");
+    world.sync(&account).await;
+
+    assert_eq!(
+        world.titled("Final").len(),
+        1,
+        "the planner's last edit is kept"
+    );
+    let outlook: Vec<String> = world
+        .outlook_events(MEGAN)
+        .await
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(outlook, ["Final"], "Outlook has the last edit, once");
+    assert_nothing_changed(&world.sync_with(scope, &SyncOptions::default()).await);
+}

@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 fn open(path: &Path) -> Result<Connection, EmulatorError> {
+    // It holds refresh tokens: never readable by others.
+    crate::private::create(path)?;
     let connection = Connection::open(path)?;
     let version: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     for (step, sql) in MIGRATIONS.iter().enumerate().skip(version) {

@@ -38,6 +38,13 @@ pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
             ));
         }
         loop {
+            if let Err(err) = store
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .back_up_daily(Utc::now())
+            {
+                log(&format!("today's backup of the database: {err}"));
+            }
             let due = {
                 let store = store.lock().unwrap_or_else(|p| p.into_inner());
                 jobs::due_jobs(&store, Utc::now())?

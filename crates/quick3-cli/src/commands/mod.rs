@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod appointment;
+mod backup;
 mod config;
 mod daemon;
 mod job;
@@ -51,6 +52,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Emulator(EmulatorCommand::Serve(args)) = &cli.command {
         return Ok(runtime.block_on(m365_emulator::serve_until_signal(args.to_config()))?);
     }
+    if let Command::Backup(command) = &cli.command {
+        // Before the session: the database may be the damaged one a backup replaces.
+        return backup::run(&database_path(&cli)?, command);
+    }
     let mut session = open_session(&cli, runtime)?;
     let now = chrono::Utc::now();
     match cli.command {
@@ -60,7 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account(command) => account::run(&mut session, command),
         Command::Config(command) => config::run(&mut session, command),
         Command::Org(command) => org::run(&mut session, command),
-        Command::Emulator(_) => Ok(()),
+        Command::Emulator(_) | Command::Backup(_) => Ok(()),
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),
         Command::Daemon { once } => daemon::run(&mut session, once),
@@ -96,14 +101,36 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn open_session(cli: &Cli, runtime: tokio::runtime::Runtime) -> anyhow::Result<Session> {
-    let mut dir = paths::data_dir(cli.data_dir.as_deref())?;
-    if cli.demo && cli.data_dir.is_none() {
-        dir.push("demo");
+/// The data folder of this command line (demo mode's own unless a folder is given).
+fn data_folder(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
+    if cli.demo {
+        return Ok(paths::demo_dir(cli.data_dir.as_deref())?);
     }
+    Ok(paths::data_dir(cli.data_dir.as_deref())?)
+}
+
+fn database_path(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
+    Ok(paths::database_in(&data_folder(cli)?)?)
+}
+
+fn open_session(cli: &Cli, runtime: tokio::runtime::Runtime) -> anyhow::Result<Session> {
+    let dir = data_folder(cli)?;
     let database = paths::database_in(&dir)?;
-    let mut store = Store::open(&database)
-        .with_context(|| format!("the database {} could not be opened", database.display()))?;
+    let mut store = match Store::open_checked(&database) {
+        Ok(store) => store,
+        // Its message names the file and the way back already.
+        Err(err @ quick3_core::error::CoreError::DamagedDatabase { .. }) => return Err(err.into()),
+        Err(err) => {
+            return Err(anyhow::Error::new(err).context(format!(
+                "the database {} could not be opened",
+                database.display()
+            )));
+        }
+    };
+    // The first command of a day keeps a backup of the database as it was before it.
+    if let Err(err) = store.back_up_daily(chrono::Utc::now()) {
+        eprintln!("quick3: today's backup of the database could not be written: {err}");
+    }
     if let Some(zone) = &cli.time_zone {
         store.set_default_zone(zone)?;
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod appointments;
+pub mod backup;
 mod jobs;
 mod organisation;
 pub use appointments::AppointmentQuery;

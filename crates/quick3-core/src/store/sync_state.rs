@@ -88,7 +88,9 @@ pub struct PageWrite {
     /// Tombstoned appointments whose event is pulled again (written above with its content).
     pub revive: Vec<AppointmentId>,
     pub unlinks: Vec<AppointmentId>,
-    pub drop_outbox: Vec<AppointmentId>,
+    /// Outbox entries that need no push, each with the revision the plan saw (a newer edit
+    /// keeps its entry).
+    pub drop_outbox: Vec<(AppointmentId, i64)>,
     pub ensure_outbox: Vec<AppointmentId>,
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
@@ -237,10 +239,10 @@ fn write_page_rows(
             params![id, account],
         )?;
     }
-    for id in &page.drop_outbox {
+    for (id, revision) in &page.drop_outbox {
         tx.execute(
-            "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2",
-            params![id, account],
+            "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2 AND revision = ?3",
+            params![id, account, revision],
         )?;
     }
     for id in &page.ensure_outbox {
@@ -294,11 +296,13 @@ impl Store {
     }
 
     /// Records the mailbox's calendar list: new calendars are selected, known ones keep their
-    /// state, vanished ones are forgotten with the appointments pulled from them.
+    /// state, vanished ones are forgotten with the appointments pulled from them — except those
+    /// in `keep` (held by the mass-deletion guard until the planner agrees).
     pub fn record_calendar_list(
         &mut self,
         account: AccountId,
         calendars: &[(String, String, bool)],
+        keep: &[String],
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -311,7 +315,11 @@ impl Store {
                 params![account, id, name, is_default],
             )?;
         }
-        let keep: Vec<&str> = calendars.iter().map(|(id, _, _)| id.as_str()).collect();
+        let keep: Vec<&str> = calendars
+            .iter()
+            .map(|(id, _, _)| id.as_str())
+            .chain(keep.iter().map(String::as_str))
+            .collect();
         let known: Vec<String> = {
             let mut stmt =
                 tx.prepare("SELECT calendar_id FROM sync_calendars WHERE account_id = ?1")?;
@@ -611,6 +619,18 @@ impl Store {
         Ok(found)
     }
 
+    /// Live appointments pulled from one calendar of an account, as the Scheduler shows them
+    /// (what forgetting the calendar would delete).
+    pub fn pulled_count_in_calendar(&self, account: AccountId, calendar: &str) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM appointments
+              WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2
+                AND deleted_at IS NULL AND recurrence IS NULL",
+            params![account, calendar],
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
     /// Live appointments pulled from an account (the base of the mass-deletion guard).
     pub fn pulled_count(&self, account: AccountId) -> Result<u64> {
         Ok(self.conn.query_row(
@@ -648,6 +668,15 @@ impl Store {
             self.abandon_pages();
         }
         written
+    }
+
+    /// Opens the transaction the next pages are written in, taking the write lock now (waiting
+    /// for another writer), unless pages left open hold it already.
+    pub fn begin_pages(&mut self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        Ok(())
     }
 
     /// Whether pages written with [`PageCommit::Later`] wait uncommitted.
@@ -839,13 +868,20 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
 
-    /// Whether an outbox entry exists.
-    pub fn is_pending(&self, account: AccountId, appointment: AppointmentId) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2)",
-            params![appointment, account],
-            |row| row.get(0),
-        )?)
+    /// The revision of the outbox entry waiting for an appointment, if one does.
+    pub fn outbox_revision(
+        &self,
+        account: AccountId,
+        appointment: AppointmentId,
+    ) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT revision FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2",
+                params![appointment, account],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 }
 
@@ -873,6 +909,7 @@ mod tests {
             .record_calendar_list(
                 account,
                 &[("cal".into(), "Calendar".into(), true)],
+                &[],
                 Utc::now(),
             )
             .unwrap();

@@ -10,6 +10,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub enum Step {
     /// Down: a delta page arrived and was read; nothing of it is written yet.
     DownPageFetched,
+    /// Down: a page is planned and its rows built; nothing of it is written, the write lock is
+    /// not taken. (A pause point for tests of edits racing a sync; never a crash point.)
+    DownPagePlanned,
     /// Down: a page and its delta link were written; the next page is not yet handled (its
     /// download may be on its way). Committed, unless the page is one of a full round's pages
     /// that share a transaction and is not the last of them: then it, and the pages before it
@@ -41,12 +44,36 @@ impl Step {
     pub fn name(self) -> &'static str {
         match self {
             Step::DownPageFetched => "down-page-fetched",
+            Step::DownPagePlanned => "down-page-planned",
             Step::DownPageWritten => "down-page-written",
             Step::DownPagesCommitted => "down-pages-committed",
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
         }
+    }
+}
+
+/// A test hook that runs at a step of a sync, in the sync's thread, before it goes on (e.g. to
+/// edit an appointment from another connection exactly between a page's plan and its write).
+/// Passed in through [`crate::sync::SyncOptions::pause`]; front ends never set it.
+#[derive(Clone)]
+pub struct Pause(std::sync::Arc<dyn Fn(Step) + Send + Sync>);
+
+impl Pause {
+    pub fn new(hook: impl Fn(Step) + Send + Sync + 'static) -> Pause {
+        Pause(std::sync::Arc::new(hook))
+    }
+
+    /// Runs the hook for `step`.
+    pub fn at(&self, step: Step) {
+        (self.0)(step);
+    }
+}
+
+impl std::fmt::Debug for Pause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pause(..)")
     }
 }
 

@@ -88,6 +88,9 @@ pub struct SyncOptions {
     /// the mailboxes overlap each other's waits already, and memory stays what it was per mailbox.
     pub calendars_at_once: usize,
     pub pages_held: usize,
+    /// A test hook run at the sync's pause points (see [`super::crash::Pause`]); `None` always
+    /// outside tests.
+    pub pause: Option<super::crash::Pause>,
 }
 
 impl Default for SyncOptions {
@@ -103,6 +106,7 @@ impl Default for SyncOptions {
             events_per_commit: DEFAULT_EVENTS_PER_COMMIT,
             calendars_at_once: super::download::CALENDARS_AT_ONCE,
             pages_held: super::download::PAGES_HELD,
+            pause: None,
         }
     }
 }
@@ -238,7 +242,7 @@ pub async fn sync_account(
         summary: &mut summary,
         masters: HashMap::new(),
         pulled_before: 0,
-        deletions: 0,
+        calendars_kept: HashSet::new(),
         open: OpenPages::default(),
     };
     let outcome = run.all(progress).await;
@@ -377,7 +381,8 @@ struct Run<'r, 'c> {
     /// Series masters known locally, by remote id.
     masters: HashMap<String, AppointmentId>,
     pulled_before: u64,
-    deletions: u64,
+    /// Calendars missing from Microsoft's list that the mass-deletion guard keeps.
+    calendars_kept: HashSet<String>,
     /// Pages of a full round written and not yet committed.
     open: OpenPages,
 }
@@ -409,6 +414,127 @@ struct HeldBefore {
     keys: HashSet<String>,
     /// Remote ids of their removed (or cancelled) events.
     removed: HashSet<String>,
+}
+
+/// A calendar's round whose pages may delete, held until every calendar's round is known.
+struct HeldRound {
+    calendar: SyncCalendar,
+    /// Its pages from the first that may delete, in order, each with its link.
+    pages: Vec<(Vec<RemoteEntry>, CalendarAdvance)>,
+    /// The round's events written before them.
+    written: usize,
+}
+
+/// How often a page is planned before it is written whatever changed meanwhile: the first plan
+/// reads without the write lock, the next ones under it (they can only differ when fetching a
+/// series master had to commit in between).
+const PLAN_ATTEMPTS: u32 = 3;
+
+/// A delta page's entries as the plan takes them, each event's content hash computed once.
+struct RemotePage {
+    presents: HashMap<String, (RemoteEvent, String)>,
+    remote: Vec<RemoteItem>,
+    removed_ids: Vec<String>,
+    keys: Vec<String>,
+}
+
+impl RemotePage {
+    fn of(entries: Vec<RemoteEntry>) -> RemotePage {
+        let mut presents: HashMap<String, (RemoteEvent, String)> = HashMap::new();
+        let mut remote = Vec::with_capacity(entries.len());
+        let mut removed_ids = Vec::new();
+        for entry in entries {
+            match entry {
+                RemoteEntry::Present(event) => {
+                    let key = key_of(&event);
+                    let as_local_hash = event.content.hash();
+                    remote.push(RemoteItem::Present {
+                        key: key.clone(),
+                        remote_id: event.id.clone(),
+                        hash: as_local_hash.clone(),
+                        change_key: event.change_key.clone(),
+                        quick3_id: event.quick3_id,
+                        as_local_hash: as_local_hash.clone(),
+                    });
+                    presents.insert(key, (*event, as_local_hash));
+                }
+                RemoteEntry::Removed { id } => {
+                    removed_ids.push(id.clone());
+                    remote.push(RemoteItem::Removed {
+                        key: id.clone(),
+                        remote_id: id,
+                    });
+                }
+            }
+        }
+        let keys = presents.keys().cloned().collect();
+        RemotePage {
+            presents,
+            remote,
+            removed_ids,
+            keys,
+        }
+    }
+}
+
+/// A local appointment as a plan read it, with the revision of its waiting upload; `None`
+/// when there was no such appointment.
+type ReadLocal = Option<(LocalItem, Option<i64>)>;
+
+/// A page's plan and what it was made from.
+struct PlannedPage {
+    ops: Vec<SyncOp>,
+    links: Vec<Link>,
+    appointments: HashMap<AppointmentId, Appointment>,
+    /// Each local appointment the plan read, as it read it (with its outbox revision), or
+    /// `None` when there was none.
+    read: Vec<(AppointmentId, ReadLocal)>,
+}
+
+impl PlannedPage {
+    fn deletions(&self) -> u64 {
+        self.ops
+            .iter()
+            .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
+            .count() as u64
+    }
+
+    /// The outbox revision the plan saw for `appointment`.
+    fn revision(&self, appointment: AppointmentId) -> Option<i64> {
+        self.read
+            .iter()
+            .find(|(id, _)| *id == appointment)
+            .and_then(|(_, read)| read.as_ref().and_then(|(_, revision)| *revision))
+    }
+}
+
+/// The summary's counts, put back when a page is planned again.
+struct Tally {
+    added: u32,
+    updated: u32,
+    deleted: u32,
+    conflicts: u32,
+    notes: usize,
+}
+
+impl Tally {
+    fn of(summary: &SyncSummary) -> Tally {
+        Tally {
+            added: summary.added,
+            updated: summary.updated,
+            deleted: summary.deleted,
+            conflicts: summary.conflicts,
+            notes: summary.conflict_notes.len(),
+        }
+    }
+
+    fn restore(self, summary: &mut SyncSummary) {
+        summary.added = self.added;
+        summary.updated = self.updated;
+        summary.deleted = self.deleted;
+        summary.conflicts = self.conflicts;
+        summary.conflict_notes.truncate(self.notes);
+    }
 }
 
 /// Where a calendar's round starts (see `Run::round_start`).
@@ -492,8 +618,7 @@ impl Run<'_, '_> {
             }
         }
         if !self.options.dry_run {
-            self.store
-                .record_calendar_list(self.account.id, &found, (self.clock)())?;
+            self.record_calendars(&found)?;
             Ok(self.store.sync_calendars(self.account.id)?)
         } else {
             Ok(found
@@ -512,6 +637,59 @@ impl Run<'_, '_> {
                 })
                 .collect())
         }
+    }
+
+    /// Records the calendar list Microsoft answered. A calendar missing from it is forgotten
+    /// with its pulled appointments, unless that would delete more than [`MASS_DELETE_MINIMUM`]
+    /// of them without the planner's allowance: then it is kept (with the planner's choice of
+    /// calendars) and the planner is asked, as for any mass deletion. An empty list changes
+    /// nothing: every mailbox has a calendar, so it is a broken answer.
+    fn record_calendars(&mut self, found: &[(String, String, bool)]) -> Result<()> {
+        let account = self.account.id;
+        if found.is_empty() {
+            self.summary.errors.push(format!(
+                "Microsoft 365 listed no calendars for {}; Quick3 Planner kept the calendars it \
+                 knows and deleted nothing.",
+                self.account.email
+            ));
+            return Ok(());
+        }
+        let mut keep = Vec::new();
+        let missing = self
+            .store
+            .sync_calendars(account)?
+            .into_iter()
+            .filter(|known| !found.iter().any(|(id, ..)| *id == known.calendar_id));
+        for calendar in missing {
+            let pulled = self
+                .store
+                .pulled_count_in_calendar(account, &calendar.calendar_id)?;
+            if pulled <= MASS_DELETE_MINIMUM
+                || self.options.allow_mass_delete
+                || calendar.deletions_allowed
+            {
+                continue;
+            }
+            let blocked = self
+                .summary
+                .mass_delete_blocked
+                .get_or_insert(MassDeleteBlocked {
+                    would_delete: 0,
+                    pulled: self.pulled_before as u32,
+                });
+            blocked.would_delete += pulled as u32;
+            self.summary.errors.push(format!(
+                "The calendar “{}” of {} no longer appears in Microsoft 365; forgetting it would \
+                 delete its {pulled} appointments in Quick3 Planner, so nothing was deleted. Run \
+                 the sync again allowing mass deletion if that is intended.",
+                calendar.name, self.account.email
+            ));
+            keep.push(calendar.calendar_id);
+        }
+        self.calendars_kept.extend(keep.iter().cloned());
+        self.store
+            .record_calendar_list(account, found, &keep, (self.clock)())?;
+        Ok(())
     }
 
     async fn down(
@@ -535,6 +713,8 @@ impl Run<'_, '_> {
             (self.options.calendars_at_once, self.options.pages_held),
             starts.iter().map(|s| s.url.clone()).collect(),
         );
+        // Rounds whose pages may delete, held until every calendar's change is known.
+        let mut held_rounds: Vec<(HeldRound, SyncProgress)> = Vec::new();
         for ((index, calendar), start) in selected.into_iter().enumerate().zip(starts) {
             let report = |events: u32| SyncProgress {
                 account_id: self.account.id,
@@ -556,17 +736,21 @@ impl Run<'_, '_> {
                 .await;
             downloads.finish(index);
             match outcome {
-                Ok(()) => {}
+                Ok(Some(held)) => held_rounds.push((held, report(events))),
+                Ok(None) => {}
                 Err(Stop::Graph(GraphError::NotFound)) => {
                     // The calendar was deleted in Outlook: refresh the list next time. When the
                     // whole mailbox is gone, that failure alone is reported.
                     if !self.options.dry_run {
                         self.calendar_list().await?;
                     }
-                    self.summary.errors.push(format!(
-                        "The calendar “{}” of {} no longer exists in Microsoft 365.",
-                        calendar.name, self.account.email
-                    ));
+                    // A calendar the guard keeps is named by the guard's question.
+                    if !self.calendars_kept.contains(&calendar.calendar_id) {
+                        self.summary.errors.push(format!(
+                            "The calendar “{}” of {} no longer exists in Microsoft 365.",
+                            calendar.name, self.account.email
+                        ));
+                    }
                 }
                 Err(Stop::Graph(err))
                     if !err.stops_account() && !matches!(err, GraphError::Identity(_)) =>
@@ -579,7 +763,86 @@ impl Run<'_, '_> {
                 Err(other) => return Err(other),
             }
         }
+        self.settle(held_rounds, &mut downloads, progress).await
+    }
+
+    /// Applies the rounds held because they may delete, once the whole run's change is known:
+    /// the mass-deletion guard weighs every calendar's deletions together, so no calendar loses
+    /// appointments before the total is known. When the guard stops the run, only the rounds
+    /// that delete nothing are applied.
+    async fn settle(
+        &mut self,
+        rounds: Vec<(HeldRound, SyncProgress)>,
+        downloads: &mut Downloads<'_>,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> std::result::Result<(), Stop> {
+        let mut counted = Vec::with_capacity(rounds.len());
+        for (round, _) in &rounds {
+            counted.push(self.count_held(&round.calendar, &round.pages).await?);
+        }
+        let deleting: Vec<&SyncCalendar> = rounds
+            .iter()
+            .zip(&counted)
+            .filter(|(_, n)| **n > 0)
+            .map(|((round, _), _)| &round.calendar)
+            .collect();
+        let blocked = self.guard(&deleting, counted.iter().sum())?;
+        for ((mut round, report), n) in rounds.into_iter().zip(counted) {
+            if blocked && n > 0 {
+                continue;
+            }
+            for (entries, advance) in round.pages {
+                self.write_in_round(
+                    &round.calendar,
+                    entries,
+                    advance,
+                    &mut round.written,
+                    downloads,
+                )
+                .await?;
+            }
+            self.commit_open_pages()?;
+            progress(&report);
+        }
         Ok(())
+    }
+
+    /// The deletions a calendar's held pages would make, each page counted as if the held pages
+    /// before it were applied: their events are seen in this round, and a removal counts once.
+    async fn count_held(
+        &mut self,
+        calendar: &SyncCalendar,
+        held: &[(Vec<RemoteEntry>, CalendarAdvance)],
+    ) -> std::result::Result<u64, Stop> {
+        let mut deletions = 0;
+        let mut before = HeldBefore::default();
+        for (entries, advance) in held {
+            let counted: Vec<RemoteEntry> = entries
+                .iter()
+                .filter(|entry| match entry {
+                    RemoteEntry::Removed { id } => !before.removed.contains(id),
+                    RemoteEntry::Present(_) => true,
+                })
+                .cloned()
+                .collect();
+            if let PageOutcome::Counted(n) = self
+                .apply_page(calendar, counted, advance.clone(), PageMode::Count, &before)
+                .await?
+            {
+                deletions += n;
+            }
+            for entry in entries {
+                match entry {
+                    RemoteEntry::Present(event) => {
+                        before.keys.insert(key_of(event));
+                    }
+                    RemoteEntry::Removed { id } => {
+                        before.removed.insert(id.clone());
+                    }
+                }
+            }
+        }
+        Ok(deletions)
     }
 
     /// Starts a full round of the calendar from scratch (after 410, or when the window slid):
@@ -606,7 +869,7 @@ impl Run<'_, '_> {
         pages: (&mut Downloads<'_>, usize),
         events: &mut u32,
         progress: &mut dyn FnMut(u32),
-    ) -> std::result::Result<(), Stop> {
+    ) -> std::result::Result<Option<HeldRound>, Stop> {
         let outcome = self
             .calendar_round(calendar, start, pages, events, progress)
             .await;
@@ -718,7 +981,7 @@ impl Run<'_, '_> {
         (downloads, index): (&mut Downloads<'_>, usize),
         events: &mut u32,
         progress: &mut dyn FnMut(u32),
-    ) -> std::result::Result<(), Stop> {
+    ) -> std::result::Result<Option<HeldRound>, Stop> {
         let mut restarted = false;
         if start.restart {
             self.restart_round(&mut calendar)?;
@@ -820,53 +1083,13 @@ impl Run<'_, '_> {
             }
         }
         if held.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
-        // Each held page is counted as if the held pages before it were applied: their events
-        // are seen in this round, and a removal is counted once.
-        let mut deletions = 0;
-        let mut before = HeldBefore::default();
-        for (entries, advance) in &held {
-            let counted: Vec<RemoteEntry> = entries
-                .iter()
-                .filter(|entry| match entry {
-                    RemoteEntry::Removed { id } => !before.removed.contains(id),
-                    RemoteEntry::Present(_) => true,
-                })
-                .cloned()
-                .collect();
-            if let PageOutcome::Counted(n) = self
-                .apply_page(
-                    &calendar,
-                    counted,
-                    advance.clone(),
-                    PageMode::Count,
-                    &before,
-                )
-                .await?
-            {
-                deletions += n;
-            }
-            for entry in entries {
-                match entry {
-                    RemoteEntry::Present(event) => {
-                        before.keys.insert(key_of(event));
-                    }
-                    RemoteEntry::Removed { id } => {
-                        before.removed.insert(id.clone());
-                    }
-                }
-            }
-        }
-        if self.guard(&calendar, deletions)? {
-            return Ok(());
-        }
-        for (entries, advance) in held {
-            self.write_in_round(&calendar, entries, advance, &mut written, downloads)
-                .await?;
-            progress(*events);
-        }
-        Ok(())
+        Ok(Some(HeldRound {
+            calendar,
+            pages: held,
+            written,
+        }))
     }
 
     /// Writes a page of the round in order, committed as [`Self::page_commit`] says, while the
@@ -900,31 +1123,33 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// The mass-deletion guard: true (and reported) when `more` deletions would remove more than
-    /// half of the account's pulled appointments without the planner's allowance.
-    fn guard(&mut self, calendar: &SyncCalendar, more: u64) -> Result<bool> {
-        if more == 0 {
-            return Ok(false);
-        }
-        let total = self.deletions + more;
-        let massive = total > MASS_DELETE_MINIMUM && total * 2 > self.pulled_before;
+    /// The mass-deletion guard, over the whole run: true (and reported) when `deletions` in
+    /// the `deleting` calendars would remove more than half of the account's pulled
+    /// appointments without the planner's allowance.
+    fn guard(&mut self, deleting: &[&SyncCalendar], deletions: u64) -> Result<bool> {
+        let massive = deletions > MASS_DELETE_MINIMUM && deletions * 2 > self.pulled_before;
         if !massive {
             return Ok(false);
         }
-        if calendar.deletions_allowed || self.options.allow_mass_delete {
-            if self.options.allow_mass_delete && !self.options.dry_run {
-                // Remembered for this change, should the run stop before the round completes.
-                self.store
-                    .allow_calendar_deletions(self.account.id, &calendar.calendar_id)?;
+        if self.options.allow_mass_delete {
+            if !self.options.dry_run {
+                // Remembered for this change, should the run stop before the rounds complete.
+                for calendar in deleting {
+                    self.store
+                        .allow_calendar_deletions(self.account.id, &calendar.calendar_id)?;
+                }
             }
             return Ok(false);
         }
+        if deleting.iter().all(|calendar| calendar.deletions_allowed) {
+            return Ok(false);
+        }
         self.summary.mass_delete_blocked = Some(MassDeleteBlocked {
-            would_delete: total as u32,
+            would_delete: deletions as u32,
             pulled: self.pulled_before as u32,
         });
         self.summary.errors.push(format!(
-            "Syncing {} would delete {total} of its {} appointments in Quick3 Planner; nothing was deleted. Run the sync again allowing mass deletion if that is intended.",
+            "Syncing {} would delete {deletions} of its {} appointments in Quick3 Planner; nothing was deleted. Run the sync again allowing mass deletion if that is intended.",
             self.account.email, self.pulled_before
         ));
         Ok(true)
@@ -932,6 +1157,12 @@ impl Run<'_, '_> {
 
     /// Plans one page, then counts its deletions or writes it. `before`: what the held pages
     /// counted before this one carry (applied pages are marked seen in the store instead).
+    ///
+    /// The plan reads the local side outside the write transaction (a planner may edit in the
+    /// meantime, in the window or another process); the write checks, holding the write lock,
+    /// that everything the plan read is still as it was, and plans again when not — so an edit
+    /// made while a page is planned is never overwritten, linked as old content or dropped from
+    /// the outbox.
     async fn apply_page(
         &mut self,
         calendar: &SyncCalendar,
@@ -940,51 +1171,102 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
-        let account = self.account.id;
-        let round_complete = advance.round_complete;
-        // Each event with its content hash, computed once.
-        let mut presents: HashMap<String, (RemoteEvent, String)> = HashMap::new();
-        let mut remote = Vec::with_capacity(entries.len());
-        let mut removed_ids = Vec::new();
-        for entry in entries {
-            match entry {
-                RemoteEntry::Present(event) => {
-                    let key = key_of(&event);
-                    let as_local_hash = event.content.hash();
-                    remote.push(RemoteItem::Present {
-                        key: key.clone(),
-                        remote_id: event.id.clone(),
-                        hash: as_local_hash.clone(),
-                        change_key: event.change_key.clone(),
-                        quick3_id: event.quick3_id,
-                        as_local_hash: as_local_hash.clone(),
-                    });
-                    presents.insert(key, (*event, as_local_hash));
+        let page = RemotePage::of(entries);
+        let mut attempt = 0;
+        loop {
+            let planned = self.plan_page(calendar, &page, &advance, before)?;
+            let commit = match mode {
+                PageMode::Count => return Ok(PageOutcome::Counted(planned.deletions())),
+                PageMode::Apply(commit) => commit,
+            };
+            let tally = Tally::of(self.summary);
+            let fetched = self.masters.len();
+            let write = self
+                .page_write(calendar, &page, &planned, advance.clone())
+                .await?;
+            if self.options.dry_run {
+                return Ok(PageOutcome::Applied);
+            }
+            if let Some(pause) = &self.options.pause {
+                pause.at(super::crash::Step::DownPagePlanned);
+            }
+            // The write lock first: nothing can change between the check and the write.
+            self.begin_pages()?;
+            attempt += 1;
+            if attempt < PLAN_ATTEMPTS && !self.unchanged_since_plan(&planned, advance.window)? {
+                // Planned again on what the store holds now, under the write lock.
+                tally.restore(self.summary);
+                if self.masters.len() != fetched {
+                    self.masters
+                        .retain(|_, id| !write.appointments.iter().any(|(a, _)| a.id == *id));
                 }
-                RemoteEntry::Removed { id } => {
-                    removed_ids.push(id.clone());
-                    remote.push(RemoteItem::Removed {
-                        key: id.clone(),
-                        remote_id: id,
-                    });
-                }
+                continue;
+            }
+            let now = (self.clock)();
+            self.store
+                .write_page(self.account.id, &write, now, commit)?;
+            self.page_written(commit);
+            super::crash::point(super::crash::Step::DownPageWritten);
+            return Ok(PageOutcome::Applied);
+        }
+    }
+
+    /// Opens the write transaction a page is written in (or keeps the one pages before it left
+    /// open), so that the check of what the plan read and the write happen under one lock.
+    fn begin_pages(&mut self) -> Result<()> {
+        self.store.begin_pages()?;
+        self.open.since.get_or_insert_with(Instant::now);
+        Ok(())
+    }
+
+    /// Whether every local appointment the plan read is still as it read it (content, place,
+    /// tombstone, outbox revision).
+    fn unchanged_since_plan(
+        &self,
+        planned: &PlannedPage,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<bool> {
+        for (id, read) in &planned.read {
+            let now = self.local_item(*id, window)?.map(|(item, _)| item);
+            if now != read.as_ref().map(|(item, _)| item.clone()) {
+                return Ok(false);
+            }
+            let revision = self.store.outbox_revision(self.account.id, *id)?;
+            if revision != read.as_ref().and_then(|(_, revision)| *revision) {
+                return Ok(false);
             }
         }
-        let keys: Vec<String> = presents.keys().cloned().collect();
-        let mut links = self.store.links_by_remote(account, &keys, &removed_ids)?;
+        Ok(true)
+    }
+
+    /// Reads the local side and the links of a page's events and plans it.
+    fn plan_page(
+        &self,
+        calendar: &SyncCalendar,
+        page: &RemotePage,
+        advance: &CalendarAdvance,
+        before: &HeldBefore,
+    ) -> Result<PlannedPage> {
+        let account = self.account.id;
+        let mut links = self
+            .store
+            .links_by_remote(account, &page.keys, &page.removed_ids)?;
+        let mut gone_items = Vec::new();
         // The end of a full round: what was not seen is gone (or out of the window).
-        if round_complete && let Some(round) = &advance.full_round {
-            let seen: HashSet<&String> = keys.iter().collect();
+        if advance.round_complete
+            && let Some(round) = &advance.full_round
+        {
+            let seen: HashSet<&String> = page.keys.iter().collect();
             for gone in self
                 .store
                 .links_unseen(account, &calendar.calendar_id, round)?
             {
                 if !seen.contains(&gone.remote_key)
-                    && !removed_ids.contains(&gone.remote_id)
+                    && !page.removed_ids.contains(&gone.remote_id)
                     && !before.keys.contains(&gone.remote_key)
                     && !before.removed.contains(&gone.remote_id)
                 {
-                    remote.push(RemoteItem::Removed {
+                    gone_items.push(RemoteItem::Removed {
                         key: gone.remote_key.clone(),
                         remote_id: gone.remote_id.clone(),
                     });
@@ -993,34 +1275,58 @@ impl Run<'_, '_> {
             }
         }
         let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
-        for (event, _) in presents.values() {
+        for (event, _) in page.presents.values() {
             if let Some(id) = event.quick3_id {
                 involved.insert(id);
             }
         }
-        let window = advance.window;
         let mut locals = Vec::new();
         let mut appointments: HashMap<AppointmentId, Appointment> = HashMap::new();
+        let mut read = Vec::with_capacity(involved.len());
         for id in involved {
-            if let Some(item) = self.local_item(id, window)? {
-                locals.push(item.0);
-                appointments.insert(id, item.1);
+            match self.local_item(id, advance.window)? {
+                Some((item, appointment)) => {
+                    let revision = if item.pending {
+                        self.store.outbox_revision(account, id)?
+                    } else {
+                        None
+                    };
+                    read.push((id, Some((item.clone(), revision))));
+                    locals.push(item);
+                    appointments.insert(id, appointment);
+                }
+                None => read.push((id, None)),
             }
         }
         let mut base: Vec<BaseItem> = links.iter().map(base_item).collect();
-        self.own_lost_patches(&mut base, &presents, &locals)?;
-        let ops = plan::plan(&locals, &base, &remote, self.rules);
-
-        let deletions = ops
-            .iter()
-            .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
-            .count() as u64;
-        let commit = match mode {
-            PageMode::Count => return Ok(PageOutcome::Counted(deletions)),
-            PageMode::Apply(commit) => commit,
+        self.own_lost_patches(&mut base, &page.presents, &locals)?;
+        let ops = if gone_items.is_empty() {
+            plan::plan(&locals, &base, &page.remote, self.rules)
+        } else {
+            let mut remote = page.remote.clone();
+            remote.extend(gone_items);
+            plan::plan(&locals, &base, &remote, self.rules)
         };
-        self.deletions += deletions;
+        Ok(PlannedPage {
+            ops,
+            links,
+            appointments,
+            read,
+        })
+    }
 
+    /// The rows a planned page writes (series masters not known yet are fetched here).
+    async fn page_write(
+        &mut self,
+        calendar: &SyncCalendar,
+        page: &RemotePage,
+        planned: &PlannedPage,
+        advance: CalendarAdvance,
+    ) -> std::result::Result<PageWrite, Stop> {
+        let account = self.account.id;
+        let presents = &page.presents;
+        let keys = &page.keys;
+        let (ops, links, appointments) = (&planned.ops, &planned.links, &planned.appointments);
         let now = (self.clock)();
         let mut write = PageWrite {
             seen: keys.clone(),
@@ -1037,7 +1343,7 @@ impl Run<'_, '_> {
             })
             .collect();
         let seen_before = self.store.pulled_appointments(account, &creating)?;
-        for op in &ops {
+        for op in ops {
             match op {
                 SyncOp::PullCreate { key } => {
                     let Some((event, hash)) = presents.get(key) else {
@@ -1101,7 +1407,12 @@ impl Run<'_, '_> {
                     rewritten.insert(*appointment);
                     write.unlinks.push(*appointment);
                 }
-                SyncOp::DropOutbox { appointment } => write.drop_outbox.push(*appointment),
+                SyncOp::DropOutbox { appointment } => {
+                    // Only the revision the plan saw: a newer edit still waits for upload.
+                    if let Some(revision) = planned.revision(*appointment) {
+                        write.drop_outbox.push((*appointment, revision));
+                    }
+                }
                 SyncOp::Conflict {
                     appointment,
                     winner,
@@ -1135,7 +1446,7 @@ impl Run<'_, '_> {
         }
         // Linked events not rewritten above: the base follows what Microsoft now says (change
         // key, remote hash), so If-Match and "remote changed" stay right.
-        for link in &links {
+        for link in links {
             if rewritten.contains(&link.appointment) {
                 continue;
             }
@@ -1157,12 +1468,7 @@ impl Run<'_, '_> {
             .map(|link| link.remote_key.as_str())
             .collect();
         write.seen.retain(|key| !written.contains(key.as_str()));
-        if !self.options.dry_run {
-            self.store.write_page(account, &write, now, commit)?;
-            self.page_written(commit);
-            super::crash::point(super::crash::Step::DownPageWritten);
-        }
-        Ok(PageOutcome::Applied)
+        Ok(write)
     }
 
     /// Outlook's content that is what one of Quick3's own PATCHes sent, its answer lost to a
@@ -1215,7 +1521,7 @@ impl Run<'_, '_> {
                 Origin::Microsoft365 { .. } => Owner::Microsoft,
             },
             in_window: to > window.0 && from < window.1,
-            pending: self.store.is_pending(self.account.id, id)?,
+            pending: self.store.outbox_revision(self.account.id, id)?.is_some(),
         };
         Ok(Some((item, appointment)))
     }
