@@ -1,6 +1,10 @@
 //! `quick3 account` against the emulator: sign-in through the loopback answer, list, pause,
 //! main account, removal (which deletes the keyring entry); and no token ever reaches the
-//! database, stdout or stderr. Needs the real Secret Service that script/test starts.
+//! database, stdout or stderr; a failed first sign-in adds nothing. Needs the real Secret Service
+//! that script/test starts.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -145,5 +149,121 @@ fn invalid_email_is_refused_before_any_sign_in() {
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("\"megan-at-contoso\" is not a valid e-mail address.")
+    );
+}
+
+/// Starts `quick3 account add … --flow loopback --no-browser` and reads its sign-in URL from
+/// stderr; the child is left waiting for the answer.
+fn start_add(cli: &Cli, email: &str, timeout: &str) -> (std::process::Child, url::Url) {
+    use std::io::BufRead;
+    let mut child = cli
+        .command(&[
+            "account",
+            "add",
+            "--resource",
+            "Megan Bowen",
+            "--email",
+            email,
+            "--direction",
+            "down",
+            "--flow",
+            "loopback",
+            "--no-browser",
+            "--timeout",
+            timeout,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("quick3 starts");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no sign-in URL");
+        if line.starts_with("https://") {
+            break url::Url::parse(line.trim()).expect("a URL");
+        }
+    };
+    child.stderr = None;
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, url)
+}
+
+fn emails_and_main(cli: &Cli) -> Vec<(String, bool)> {
+    let accounts: Value = serde_json::from_str(&cli.ok(&["account", "list", "--json"])).unwrap();
+    accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["email"].as_str().unwrap().to_owned(),
+                a["is_main"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_or_timed_out_sign_in_leaves_no_account_and_the_same_add_then_succeeds() {
+    const ADELE: &str = "adele.vance@contoso.example";
+    let tenant = support::demo_tenant().await;
+    let cli = Cli::for_tenant(&tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(
+        &tenant,
+        "Megan Bowen",
+        "megan.bowen@contoso.example",
+        "both",
+    )
+    .await;
+    let only_megan = vec![("megan.bowen@contoso.example".to_owned(), true)];
+
+    // Microsoft refuses: the browser comes back with access_denied.
+    let (child, url) = start_add(&cli, ADELE, "60");
+    let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let answer = format!(
+        "{}?error=access_denied&error_description=AADSTS65004%3A+User+declined+to+consent.&state={}",
+        query["redirect_uri"], query["state"]
+    );
+    tenant
+        .browser
+        .get(&answer)
+        .send()
+        .await
+        .expect("the loopback answers");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!out.status.success(), "a refused sign-in fails the add");
+    assert_eq!(
+        emails_and_main(&cli),
+        only_megan,
+        "a refused sign-in leaves no account and Megan's stays the main one"
+    );
+
+    // Nobody answers: the sign-in times out.
+    let (child, _) = start_add(&cli, ADELE, "1");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!out.status.success(), "a timed-out sign-in fails the add");
+    assert_eq!(
+        emails_and_main(&cli),
+        only_megan,
+        "a timed-out sign-in leaves no account"
+    );
+
+    // The same add then succeeds, and the main account stays the main one.
+    let (stdout, _) = cli.add_account(&tenant, "Megan Bowen", ADELE, "down").await;
+    assert!(stdout.contains(&format!("Connected {ADELE}")), "{stdout}");
+    assert_eq!(
+        emails_and_main(&cli),
+        vec![
+            ("megan.bowen@contoso.example".to_owned(), true),
+            (ADELE.to_owned(), false)
+        ]
     );
 }

@@ -261,6 +261,23 @@ pub fn add_account(
     Ok((account, url))
 }
 
+/// Undoes an add whose first sign-in failed, timed out or was abandoned: the account's row goes
+/// (the main-account mark passes back as before) and anything of it in the keyring, so that the
+/// same add can be made again.
+pub fn discard_added_account(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: AccountId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let account = store.account(account)?;
+    if let Err(err) = credentials.forget(account.id) {
+        tracing::warn!("the failed sign-in's keyring entry could not be deleted: {err}");
+    }
+    store.remove_account(account.id, false, now)?;
+    Ok(())
+}
+
 /// Starts a new browser sign-in for an existing account ("Sign in again").
 pub fn sign_in_again(
     store: &mut Store,

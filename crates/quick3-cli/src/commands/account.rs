@@ -50,7 +50,12 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                 account.email,
                 resource.name
             );
-            sign_in_account(session, &credentials, &account, &sign_in)
+            let signed_in = sign_in_account(session, &credentials, &account, &sign_in);
+            if signed_in.is_err() {
+                // A failed first sign-in adds nothing: the same add can be made again.
+                api::discard_added_account(&mut session.store, &credentials, account.id, now)?;
+            }
+            signed_in
         }
         AccountCommand::SignIn {
             account,
