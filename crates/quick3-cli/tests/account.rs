@@ -43,9 +43,13 @@ async fn account_add_signs_in_through_the_loopback_and_keeps_no_token_outside_th
         let mut store = store;
         let keyring =
             quick3_core::identity::Keyring::for_installation(&store.installation_id().unwrap());
-        let account = quick3_core::ids::AccountId(accounts[0]["id"].as_i64().unwrap());
+        let account = store
+            .account(quick3_core::ids::AccountId(
+                accounts[0]["id"].as_i64().unwrap(),
+            ))
+            .unwrap();
         keyring
-            .get(&quick3_core::identity::secrets::refresh_token_key(account))
+            .get(&quick3_core::identity::secrets::refresh_token_key(&account))
             .unwrap()
             .expect("the refresh token is in the keyring")
     };

@@ -288,8 +288,7 @@ fn sign_in_account(
             .await
             .map_err(|_| quick3_core::identity::IdentityError::Expired)??;
             let user = tokens.user.clone();
-            credentials.keep(account.id, tokens)?;
-            Ok::<_, quick3_core::identity::IdentityError>(SignedIn { account_id: account.id, user })
+            Ok::<_, quick3_core::identity::IdentityError>(SignedIn { account_id: account.id, user, tokens })
         })
         .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error }),
         Flow::Browser | Flow::Loopback => session.runtime.block_on(async {
@@ -313,7 +312,7 @@ fn sign_in_account(
             credentials.complete_sign_in(&answer, Utc::now()).await
         }),
     };
-    let result = api::record_sign_in(&mut session.store, outcome)
+    let result = api::record_sign_in(&mut session.store, credentials, outcome)
         .context("the sign-in could not be recorded")?;
     if result.connected {
         if let Some(warning) = &result.message {

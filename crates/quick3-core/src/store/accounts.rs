@@ -10,7 +10,7 @@ use crate::ids::{AccountId, ResourceId};
 use crate::model::{Account, AccountStatus, Direction, NewAccount, checked_scopes};
 
 const COLUMNS: &str = "id, resource_id, email, direction, scopes, is_main, position, status, \
-                       last_sync_at, last_error, mailbox_id, display_name";
+                       last_sync_at, last_error, mailbox_id, display_name, keyring_id";
 
 impl Store {
     /// The Microsoft 365 accounts of a resource, the main account first.
@@ -76,8 +76,8 @@ impl Store {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         tx.execute(
-            "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position, status, created_at, keyring_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, lower(hex(randomblob(16))))",
             params![
                 new.resource_id,
                 new.email,
@@ -254,6 +254,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
     let last_error: Option<String> = row.get(9)?;
     let mailbox_id: Option<String> = row.get(10)?;
     let display_name: Option<String> = row.get(11)?;
+    let keyring_id: String = row.get(12)?;
     let organisation = mailbox_id.map(|object_id| crate::model::OrgMailbox {
         display_name: display_name.unwrap_or_else(|| email.clone()),
         object_id,
@@ -271,6 +272,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
             last_sync_at,
             last_error,
             organisation,
+            keyring_id,
         })
     }))
 }

@@ -156,8 +156,8 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position,
-                 status, created_at, mailbox_id, display_name)
-             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9)",
+                 status, created_at, mailbox_id, display_name, keyring_id)
+             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9, lower(hex(randomblob(16))))",
             params![
                 resource,
                 resolved.email,
