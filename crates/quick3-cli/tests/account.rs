@@ -271,3 +271,72 @@ async fn a_refused_or_timed_out_sign_in_leaves_no_account_and_the_same_add_then_
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_that_receives_uploads_for_one_resource_cannot_receive_them_for_another() {
+    let tenant = support::demo_tenant().await;
+    let cli = Cli::for_tenant(&tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(
+        &tenant,
+        "Megan Bowen",
+        "megan.bowen@contoso.example",
+        "both",
+    )
+    .await;
+    let out = cli
+        .command(&[
+            "account",
+            "add",
+            "--resource",
+            "Boardroom",
+            "--email",
+            "megan.bowen@contoso.example",
+            "--direction",
+            "up",
+            "--flow",
+            "loopback",
+            "--no-browser",
+            "--timeout",
+            "5",
+        ])
+        .output()
+        .expect("quick3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a second uploader is refused");
+    assert!(
+        stderr.contains(
+            "megan.bowen@contoso.example already receives the uploads of Megan Bowen: \
+             add it to Boardroom as Down only, or change that account first"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("https://"), "refused before any sign-in");
+    assert_eq!(
+        emails_and_main(&cli),
+        vec![("megan.bowen@contoso.example".to_owned(), true)]
+    );
+
+    // Down only is fine; turning it to Up afterwards is refused the same way.
+    cli.add_account(&tenant, "Boardroom", "megan.bowen@contoso.example", "down")
+        .await;
+    let out = cli
+        .command(&[
+            "account",
+            "edit",
+            "megan.bowen@contoso.example",
+            "--resource",
+            "Boardroom",
+            "--direction",
+            "both",
+        ])
+        .output()
+        .expect("quick3 runs");
+    assert!(!out.status.success(), "an edit to Up is refused too");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("already receives the uploads of Megan Bowen"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -2,7 +2,7 @@
 //! others pulled from; status and last sync as the Office 365 tab shows them.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
@@ -70,6 +70,7 @@ impl Store {
         if taken {
             return Err(CoreError::DuplicateAccount { email: new.email });
         }
+        refuse_second_uploader(&tx, &new.email, new.direction, None, new.resource_id)?;
         let (count, next_position): (i64, i64) = tx.query_row(
             "SELECT count(*), coalesce(max(position), 0) + 1 FROM m365_accounts WHERE resource_id = ?1",
             [new.resource_id],
@@ -102,6 +103,13 @@ impl Store {
         scopes: Vec<String>,
     ) -> Result<Account> {
         let current = self.account(id)?;
+        refuse_second_uploader(
+            &self.conn,
+            &current.email,
+            direction,
+            Some(id),
+            current.resource_id,
+        )?;
         let scopes = checked_scopes(direction, scopes);
         // Scopes Microsoft has not granted yet need a new sign-in (a refresh cannot add them).
         let added: Vec<&String> = scopes
@@ -232,6 +240,45 @@ impl Store {
     }
 }
 
+/// A mailbox receives the uploads of one resource only: two accounts sending to the same mailbox
+/// for two resources take each other's events for their own and delete them. Refuses `direction`
+/// for `email` when it sends and another account (not `except`) already sends to that mailbox.
+pub(crate) fn refuse_second_uploader(
+    conn: &Connection,
+    email: &str,
+    direction: Direction,
+    except: Option<AccountId>,
+    resource: ResourceId,
+) -> Result<()> {
+    if !matches!(direction, Direction::Up | Direction::UpAndDown) {
+        return Ok(());
+    }
+    let uploads_for: Option<String> = conn
+        .query_row(
+            "SELECT r.name FROM m365_accounts a JOIN resources r ON r.id = a.resource_id
+             WHERE lower(a.email) = lower(?1) AND a.direction IN ('up', 'up_and_down')
+               AND a.id IS NOT ?2
+             ORDER BY a.id LIMIT 1",
+            params![email, except],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(other) = uploads_for else {
+        return Ok(());
+    };
+    let here: String = conn.query_row(
+        "SELECT name FROM resources WHERE id = ?1",
+        [resource],
+        |row| row.get(0),
+    )?;
+    Err(CoreError::InvalidInput {
+        field: "direction",
+        reason: format!(
+            "{email} already receives the uploads of {other}: add it to {here} as Down only, or change that account first"
+        ),
+    })
+}
+
 fn promote_next_main(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     tx.execute(
         "UPDATE m365_accounts SET is_main = 1
@@ -301,6 +348,13 @@ impl Store {
                     email: mailbox.to_owned(),
                 });
             }
+            refuse_second_uploader(
+                &self.conn,
+                mailbox,
+                account.direction,
+                Some(id),
+                account.resource_id,
+            )?;
             self.conn.execute(
                 "UPDATE m365_accounts SET email = ?2 WHERE id = ?1",
                 params![id, mailbox],

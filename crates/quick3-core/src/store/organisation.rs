@@ -149,6 +149,7 @@ impl Store {
                 email: resolved.email.clone(),
             });
         }
+        super::accounts::refuse_second_uploader(&tx, &resolved.email, direction, None, resource)?;
         let (count, next_position): (i64, i64) = tx.query_row(
             "SELECT count(*), coalesce(max(position), 0) + 1 FROM m365_accounts WHERE resource_id = ?1",
             [resource],

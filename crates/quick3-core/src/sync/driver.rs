@@ -1215,6 +1215,7 @@ impl Run<'_, '_> {
                 Origin::Microsoft365 { .. } => Owner::Microsoft,
             },
             in_window: to > window.0 && from < window.1,
+            here,
             pending: self.store.is_pending(self.account.id, id)?,
         };
         Ok(Some((item, appointment)))
