@@ -340,3 +340,85 @@ async fn a_mailbox_that_receives_uploads_for_one_resource_cannot_receive_them_fo
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Megan Bowen's pulled appointments (live ones): (id, remote id, title).
+fn pulled_of_megan(cli: &Cli) -> Vec<(String, String, String)> {
+    let list = cli.json(&[
+        "appointment",
+        "list",
+        "--resource",
+        "Megan Bowen",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2100-01-01",
+        "--json",
+    ]);
+    let mut pulled: Vec<(String, String, String)> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|a| a["origin"]["kind"] == "microsoft365")
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_owned(),
+                a["origin"]["remote_id"].as_str().unwrap().to_owned(),
+                a["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pulled.sort_by(|a, b| a.1.cmp(&b.1));
+    pulled
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_appointments_can_be_edited_and_deleted_and_a_re_added_account_takes_them_back() {
+    let (tenant, cli, _) = common::megan_connected("demo", "down").await;
+    cli.ok(&["sync"]);
+    let pulled = pulled_of_megan(&cli);
+    assert!(pulled.len() > 10, "the demo mailbox has events: {pulled:?}");
+
+    cli.ok(&["account", "remove", "megan.bowen@contoso.example"]);
+    assert_eq!(
+        pulled_of_megan(&cli),
+        pulled,
+        "removing the account keeps its appointments"
+    );
+    // The kept copies are the planner's now: an edit and a deletion are allowed.
+    cli.ok(&[
+        "appointment",
+        "edit",
+        &pulled[0].0,
+        "--title",
+        "Kept and renamed",
+    ]);
+    cli.ok(&["appointment", "delete", &pulled[1].0]);
+    assert_eq!(pulled_of_megan(&cli).len(), pulled.len() - 1);
+
+    // The same mailbox added again: its events find their rows again, none is duplicated.
+    cli.add_account(
+        &tenant,
+        "Megan Bowen",
+        "megan.bowen@contoso.example",
+        "down",
+    )
+    .await;
+    cli.ok(&["sync"]);
+    cli.ok(&["sync"]);
+    let again = pulled_of_megan(&cli);
+    let ids = |list: &[(String, String, String)]| {
+        list.iter()
+            .map(|(id, remote, _)| (id.clone(), remote.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        again.len(),
+        pulled.len(),
+        "the same count after the re-add, no duplicates"
+    );
+    assert_eq!(
+        ids(&again),
+        ids(&pulled),
+        "each event is back in the row it had"
+    );
+}

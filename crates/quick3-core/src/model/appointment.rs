@@ -427,9 +427,17 @@ pub const PULLED_READ_ONLY: &str = "This appointment comes from a Microsoft 365 
 impl Appointment {
     /// Why this appointment cannot be edited or deleted in Quick3, if it cannot: copies pulled
     /// from Microsoft 365 belong to Outlook (Quick3 never uploads changes to them, so a local edit
-    /// would be lost).
+    /// would be lost). A copy kept when its account was removed has no sync left to overwrite it:
+    /// it is the planner's to edit or delete.
     pub fn read_only_reason(&self) -> Option<&'static str> {
-        matches!(self.origin, Origin::Microsoft365 { .. }).then_some(PULLED_READ_ONLY)
+        matches!(
+            self.origin,
+            Origin::Microsoft365 {
+                account_id: Some(_),
+                ..
+            }
+        )
+        .then_some(PULLED_READ_ONLY)
     }
 }
 

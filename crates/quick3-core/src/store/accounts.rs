@@ -153,7 +153,8 @@ impl Store {
         self.account(id)
     }
 
-    /// Removes an account. Its pulled appointments are kept (detached from the account) or deleted;
+    /// Removes an account. Its pulled appointments are kept (detached from the account, editable,
+    /// remembered by mailbox so that the same mailbox added again takes them back) or deleted;
     /// when it was the main account, the next one is promoted. Its tokens are the caller's to delete
     /// from the keyring.
     pub fn remove_account(
@@ -164,7 +165,12 @@ impl Store {
     ) -> Result<Account> {
         let account = self.account(id)?;
         let tx = self.conn.transaction()?;
-        if !keep_appointments {
+        if keep_appointments {
+            tx.execute(
+                "UPDATE appointments SET kept_from = lower(?2) WHERE origin_account_id = ?1",
+                params![id, account.email],
+            )?;
+        } else {
             tx.execute(
                 "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
                  WHERE origin_account_id = ?1 AND deleted_at IS NULL",
@@ -279,6 +285,20 @@ pub(crate) fn refuse_second_uploader(
     })
 }
 
+/// Gives an account the pulled appointments kept from its mailbox on its resource when an account
+/// of that mailbox was removed: its sync finds them by remote id (one row per event) instead of
+/// importing every event again.
+pub(crate) fn take_back_kept(conn: &Connection, account: AccountId) -> Result<()> {
+    conn.execute(
+        "UPDATE OR IGNORE appointments SET origin_account_id = a.id, kept_from = NULL
+         FROM (SELECT id, resource_id, lower(email) AS mailbox FROM m365_accounts WHERE id = ?1) AS a
+         WHERE appointments.resource_id = a.resource_id AND appointments.origin_account_id IS NULL
+           AND appointments.kept_from = a.mailbox",
+        [account],
+    )?;
+    Ok(())
+}
+
 fn promote_next_main(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     tx.execute(
         "UPDATE m365_accounts SET is_main = 1
@@ -370,6 +390,7 @@ impl Store {
             AccountStatus::Connected
         };
         self.set_account_status(id, status, None)?;
+        take_back_kept(&self.conn, id)?;
         Ok(warning)
     }
 }

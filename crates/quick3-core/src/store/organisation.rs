@@ -172,6 +172,7 @@ impl Store {
             ],
         )?;
         let id = AccountId(tx.last_insert_rowid());
+        super::accounts::take_back_kept(&tx, id)?;
         for (calendar, name, is_default) in &resolved.calendars {
             tx.execute(
                 "INSERT INTO sync_calendars (account_id, calendar_id, name, is_default, selected)
