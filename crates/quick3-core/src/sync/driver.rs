@@ -435,11 +435,7 @@ fn key_of(event: &RemoteEvent) -> String {
 }
 
 fn describe(appointment: &Appointment) -> String {
-    format!(
-        "“{}” ({})",
-        appointment.title,
-        appointment.when.start_text()
-    )
+    appointment.message_name()
 }
 
 impl Run<'_, '_> {
