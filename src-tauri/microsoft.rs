@@ -276,7 +276,7 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
         let outcome = credentials.complete_sign_in(url.as_str(), Utc::now()).await;
         let recorded = {
             let mut store = state.store();
-            api::record_sign_in(&mut store, outcome)
+            api::record_sign_in(&mut store, credentials, outcome)
         };
         match recorded {
             Ok(result) if result.account_id.is_some() => {

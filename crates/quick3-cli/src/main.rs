@@ -18,6 +18,7 @@ macro_rules! out {
 mod args;
 mod commands;
 mod output;
+mod secret_input;
 
 use std::process::ExitCode;
 

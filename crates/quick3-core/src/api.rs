@@ -261,6 +261,23 @@ pub fn add_account(
     Ok((account, url))
 }
 
+/// Undoes an add whose first sign-in failed, timed out or was abandoned: the account's row goes
+/// (the main-account mark passes back as before) and anything of it in the keyring, so that the
+/// same add can be made again.
+pub fn discard_added_account(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: AccountId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let account = store.account(account)?;
+    if let Err(err) = credentials.forget(&account) {
+        tracing::warn!("the failed sign-in's keyring entry could not be deleted: {err}");
+    }
+    store.remove_account(account.id, false, now)?;
+    Ok(())
+}
+
 /// Starts a new browser sign-in for an existing account ("Sign in again").
 pub fn sign_in_again(
     store: &mut Store,
@@ -304,15 +321,29 @@ pub struct SignInResult {
 }
 
 /// Records what a sign-in answer (from `Credentials::complete_sign_in`) brought: the account is
-/// connected, or shows why not. An answer nobody waited for changes nothing.
+/// connected, or shows why not. An answer nobody waited for changes nothing. The refresh token
+/// goes to the keyring only once the store accepted the mailbox signed in (not one the resource
+/// has already).
 pub fn record_sign_in(
     store: &mut Store,
+    credentials: &Credentials,
     outcome: std::result::Result<SignedIn, SignInFailure>,
 ) -> Result<SignInResult> {
     match outcome {
         Ok(signed_in) => {
             let mailbox = signed_in.user.as_ref().and_then(|u| u.username.as_deref());
             let warning = store.record_sign_in(signed_in.account_id, mailbox)?;
+            let account = store.account(signed_in.account_id)?;
+            if let Err(error) = credentials.keep(&account, signed_in.tokens) {
+                return record_sign_in(
+                    store,
+                    credentials,
+                    Err(SignInFailure {
+                        account_id: Some(account.id),
+                        error,
+                    }),
+                );
+            }
             Ok(SignInResult {
                 account_id: Some(signed_in.account_id),
                 connected: true,
@@ -393,13 +424,20 @@ pub fn remove_account(
     keep_appointments: bool,
     now: DateTime<Utc>,
 ) -> Result<RemovedAccount> {
-    store.account(account)?;
-    let warning = match credentials.map(|c| c.forget(account)) {
-        Some(Err(err)) => Some(format!(
-            "The account was removed, but its Microsoft sign-in could not be deleted from the keyring: {err}"
-        )),
-        _ => None,
+    let found = store.account(account)?;
+    // Without Microsoft's settings there are no Credentials, but the keyring is still there.
+    let forgotten = match credentials {
+        Some(credentials) => credentials.forget(&found),
+        None => crate::identity::secrets::forget_account(
+            crate::identity::Keyring::for_installation(&store.installation_id()?).as_ref(),
+            &found,
+        ),
     };
+    let warning = forgotten.err().map(|err| {
+        format!(
+            "The account was removed, but its Microsoft sign-in could not be deleted from the keyring: {err}"
+        )
+    });
     let account = store.remove_account(account, keep_appointments, now)?;
     Ok(RemovedAccount { account, warning })
 }
@@ -430,10 +468,64 @@ pub async fn sync(
         (None, Some(resource)) => store.accounts_of(resource)?,
         (None, None) => store.all_accounts()?,
     };
-    let accounts: Vec<Account> = accounts
+    let order: Vec<AccountId> = accounts.iter().map(|a| a.id).collect();
+    let (waiting, accounts): (Vec<Account>, Vec<Account>) = accounts
         .into_iter()
         .filter(|a| a.direction != Direction::None)
+        .partition(needs_sign_in);
+    let skipped: Vec<crate::sync::SyncSummary> = waiting
+        .iter()
+        .map(|account| skipped_for_sign_in(account, options.dry_run))
         .collect();
+    let summaries = sync_accounts(store, credentials, accounts, options, clock, progress).await?;
+    // In the order the accounts were asked for.
+    let mut all: Vec<crate::sync::SyncSummary> = skipped.into_iter().chain(summaries).collect();
+    all.sort_by_key(|s| order.iter().position(|id| *id == s.account_id));
+    Ok(all)
+}
+
+/// A planner's own account that cannot sync until someone signs in: a sync skips it rather than
+/// use whatever token the keyring may still hold.
+fn needs_sign_in(account: &Account) -> bool {
+    !account.is_organisation_link()
+        && matches!(
+            account.status,
+            AccountStatus::SignInNeeded | AccountStatus::WaitingForSignIn
+        )
+}
+
+/// The summary of an account skipped for its sign-in: its status in plain words, no request.
+fn skipped_for_sign_in(account: &Account, dry_run: bool) -> crate::sync::SyncSummary {
+    let reason = account.last_error.clone().unwrap_or_else(|| {
+        format!(
+            "{} is not signed in: sign in to it before it can sync.",
+            account.email
+        )
+    });
+    crate::sync::SyncSummary {
+        account_id: account.id,
+        email: account.email.clone(),
+        added: 0,
+        updated: 0,
+        deleted: 0,
+        conflicts: 0,
+        conflict_notes: vec![],
+        errors: vec![reason],
+        requests: 0,
+        mass_delete_blocked: None,
+        dry_run,
+    }
+}
+
+/// Syncs `accounts`, up to `options.mailboxes_in_parallel` at a time; a summary each, in order.
+async fn sync_accounts(
+    store: &mut Store,
+    credentials: &Credentials,
+    accounts: Vec<Account>,
+    options: &crate::sync::SyncOptions,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+    progress: &mut dyn FnMut(&crate::sync::SyncProgress),
+) -> Result<Vec<crate::sync::SyncSummary>> {
     let parallel = options.mailboxes_in_parallel.max(1);
     let Some(path) = store
         .path()

@@ -1,7 +1,12 @@
 //! Microsoft sign-in against the emulator: authorization code + PKCE over the deep link and the
-//! loopback listener, device code, refresh rotation, revoked refresh tokens, admin consent.
+//! loopback listener, device code, refresh rotation, revoked refresh tokens, admin consent; the
+//! keyring entries of accounts (kept after the mailbox check, gone with the account).
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
 
 mod support;
+mod sync_support;
 
 use chrono::Utc;
 use quick3_core::identity::flow::{self, DEEP_LINK_REDIRECT, begin_sign_in, parse_callback};
@@ -212,4 +217,191 @@ async fn a_forged_code_yields_no_tokens_and_asks_for_a_new_sign_in() {
         .await
         .unwrap_err();
     assert!(err.needs_sign_in(), "{err:?}");
+}
+
+/// Adds an account typed as `typed` and signs it in as `login` through the emulator's pages;
+/// returns the account and what recording the answer gave.
+async fn sign_in_as(
+    world: &mut sync_support::World,
+    typed: &str,
+    login: &str,
+) -> (
+    quick3_core::model::Account,
+    quick3_core::Result<quick3_core::api::SignInResult>,
+) {
+    let account = world
+        .store
+        .add_account(
+            quick3_core::model::NewAccount {
+                resource_id: world.resource,
+                email: typed.into(),
+                direction: quick3_core::model::Direction::Down,
+                scopes: vec![],
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    let url = world
+        .credentials
+        .start_sign_in(&account, DEEP_LINK_REDIRECT, Utc::now())
+        .unwrap();
+    let redirect = world
+        .tenant
+        .complete_in_browser(url.as_str(), login, PASSWORD, None)
+        .await;
+    let outcome = world
+        .credentials
+        .complete_sign_in(&redirect, Utc::now())
+        .await;
+    let recorded = quick3_core::api::record_sign_in(&mut world.store, &world.credentials, outcome);
+    (account, recorded)
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_kept_only_after_the_mailbox_check_passes() {
+    let mut world = sync_support::world().await;
+    world
+        .connect(sync_support::ADELE, quick3_core::model::Direction::Down)
+        .await;
+    assert_eq!(support::keyring_entries(&world.installation).len(), 1);
+    // Typed as Alex, signed in as Adele, whom the resource has already.
+    let (_, recorded) = sign_in_as(&mut world, sync_support::ALEX, sync_support::ADELE).await;
+    assert_eq!(
+        recorded.unwrap_err().code(),
+        "DuplicateAccount",
+        "the mailbox is the resource's already"
+    );
+    assert_eq!(
+        support::keyring_entries(&world.installation).len(),
+        1,
+        "the refused sign-in left no refresh token in the keyring"
+    );
+}
+
+#[tokio::test]
+async fn a_removed_account_leaves_no_keyring_entry_and_a_new_account_never_reads_a_leftover() {
+    let mut world = sync_support::world().await;
+    world
+        .connect(sync_support::MEGAN, quick3_core::model::Direction::Down)
+        .await;
+    let adele = world
+        .connect(sync_support::ADELE, quick3_core::model::Direction::Down)
+        .await;
+    let before = support::keyring_entries(&world.installation);
+    assert_eq!(before.len(), 2);
+    // Removed while Microsoft is not configured (no Credentials): the keyring is still reached.
+    quick3_core::api::remove_account(&mut world.store, None, adele.id, false, Utc::now()).unwrap();
+    let after = support::keyring_entries(&world.installation);
+    assert_eq!(
+        after.len(),
+        1,
+        "the removed account's refresh token is gone"
+    );
+
+    // A keyring that failed to delete it: Adele's token is back under the key it had.
+    let keyring = quick3_core::identity::Keyring::for_installation(&world.installation);
+    for (key, secret) in before.iter().filter(|entry| !after.contains(entry)) {
+        keyring
+            .set(key, &quick3_core::identity::Secret::new(secret.clone()))
+            .unwrap();
+    }
+    let alex = world
+        .store
+        .add_account(
+            quick3_core::model::NewAccount {
+                resource_id: world.resource,
+                email: sync_support::ALEX.into(),
+                direction: quick3_core::model::Direction::Down,
+                scopes: vec![],
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    assert_eq!(
+        alex.id, adele.id,
+        "SQLite gives the removed account's row id again"
+    );
+    world.clear_requests().await;
+    let summary = world.sync(&alex).await;
+    assert_eq!(
+        world.graph_requests().await,
+        Vec::<serde_json::Value>::new(),
+        "the new account never used Adele's leftover token"
+    );
+    assert!(!summary.errors.is_empty(), "{summary:?}");
+    assert!(
+        !world.credentials.has_sign_in(&alex).unwrap(),
+        "the new account's keyring key is its own: Adele's leftover is not under it"
+    );
+    assert_ne!(
+        world.store.account(alex.id).unwrap().status,
+        quick3_core::model::AccountStatus::Connected
+    );
+}
+
+#[tokio::test]
+async fn an_account_that_needs_sign_in_is_skipped_by_sync_without_a_graph_request() {
+    let mut world = sync_support::world().await;
+    let megan = world
+        .connect(sync_support::MEGAN, quick3_core::model::Direction::Down)
+        .await;
+    let sentence =
+        "The Microsoft 365 sign-in for this account has expired or was revoked: sign in again.";
+    world
+        .store
+        .set_account_status(
+            megan.id,
+            quick3_core::model::AccountStatus::SignInNeeded,
+            Some(sentence),
+        )
+        .unwrap();
+    world.clear_requests().await;
+    let summary = world.sync(&megan).await;
+    assert_eq!(
+        world.graph_requests().await,
+        Vec::<serde_json::Value>::new(),
+        "no Graph request with the refresh token left in the keyring"
+    );
+    assert_eq!(summary.errors, [sentence], "the plain status is reported");
+    assert_eq!(
+        world.store.account(megan.id).unwrap().status,
+        quick3_core::model::AccountStatus::SignInNeeded
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_kept_by_row_id_before_keyring_ids_moves_to_the_new_key_on_first_use() {
+    let mut world = sync_support::world().await;
+    let megan = world
+        .connect(sync_support::MEGAN, quick3_core::model::Direction::Down)
+        .await;
+    // As before migration 0008: the token under the row id, the account's key naming that id.
+    let keyring = quick3_core::identity::Keyring::for_installation(&world.installation);
+    let new_key = quick3_core::identity::secrets::refresh_token_key(&megan);
+    let token = keyring.get(&new_key).unwrap().unwrap();
+    keyring.delete(&new_key).unwrap();
+    let old_key = format!("m365-account-{}/refresh-token", megan.id);
+    keyring.set(&old_key, &token).unwrap();
+    let legacy = quick3_core::model::Account {
+        keyring_id: format!("legacy-{}-0123abcd", megan.id),
+        ..megan.clone()
+    };
+    let credentials =
+        quick3_core::identity::Credentials::new(world.tenant.endpoints.clone(), keyring.clone())
+            .unwrap();
+    credentials
+        .access_token(&legacy, Utc::now())
+        .await
+        .expect("the old entry is found and used");
+    let moved = quick3_core::identity::secrets::refresh_token_key(&legacy);
+    assert_eq!(
+        support::keyring_entries(&world.installation)
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect::<Vec<_>>(),
+        [moved],
+        "the rotated token is under the new key, the old entry is gone"
+    );
+    credentials.forget(&legacy).unwrap();
+    assert_eq!(support::keyring_entries(&world.installation), []);
 }

@@ -112,3 +112,56 @@ async fn several_accounts_pull_into_one_resource_and_a_main_switch_duplicates_no
     );
     assert_eq!(world.appointments().len(), 3);
 }
+
+#[tokio::test]
+async fn a_down_account_of_the_same_mailbox_never_deletes_or_takes_a_quick3_appointment() {
+    let mut world = world().await;
+    let megan_up = world.connect(MEGAN, Direction::Up).await;
+    let d = day(4);
+    let planned = world.create_local(
+        "Planned in Quick3",
+        &format!("{d}T10:00"),
+        &format!("{d}T11:00"),
+    );
+    world.sync(&megan_up).await;
+    let uploaded = world.outlook_titled(MEGAN, "Planned in Quick3").await;
+    assert_eq!(uploaded.len(), 1, "the upload reached Outlook");
+
+    // The same mailbox, Down, on another resource.
+    let home = world.resource;
+    world.resource = world
+        .store
+        .add_resource(
+            quick3_core::model::NewResource {
+                name: "Boardroom".into(),
+                email: None,
+                kind: quick3_core::model::ResourceKind::Room,
+                colour: None,
+            },
+            now(),
+        )
+        .unwrap()
+        .id;
+    let megan_down = world.connect(MEGAN, Direction::Down).await;
+    world.resource = home;
+    world.sync(&megan_down).await;
+    let kept = world.store.appointment(planned.id).unwrap();
+    assert_eq!(
+        kept.resource_id, home,
+        "the Quick3 appointment stays where it was planned"
+    );
+
+    // Deleted in Outlook: the Down account removes at most its own pulled copies.
+    let id = uploaded[0]["id"].as_str().unwrap().to_owned();
+    world.outlook_delete(MEGAN, &id).await;
+    world.sync(&megan_down).await;
+    assert!(
+        world.store.appointment(planned.id).is_ok(),
+        "a Down sync never deletes an appointment Quick3 owns"
+    );
+    assert_eq!(
+        world.titled("Planned in Quick3").len(),
+        1,
+        "the Quick3 appointment is still in the Scheduler, once"
+    );
+}

@@ -308,3 +308,70 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
         "Outlook's edit arrives"
     );
 }
+
+#[tokio::test]
+async fn sync_messages_name_a_private_appointment_without_its_subject() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let d = day(3);
+    let private = world
+        .store
+        .create_appointment(
+            quick3_core::model::AppointmentInput {
+                resource_id: world.resource,
+                title: "Salary talk with HR".into(),
+                all_day: false,
+                start: format!("{d}T10:00"),
+                end: Some(format!("{d}T11:00")),
+                time_zone: None,
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: Some(quick3_core::model::Sensitivity::Private),
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync(&account).await;
+    let event = world.outlook_titled(MEGAN, "Salary talk with HR").await;
+    assert_eq!(event.len(), 1, "pushed");
+
+    // Changed on both sides: a conflict note.
+    world.rename_local(private.id, "Salary talk with HR (moved)");
+    world
+        .outlook_update(
+            MEGAN,
+            event[0]["id"].as_str().unwrap(),
+            json!({"subject": "Salary talk with HR (Outlook)"}),
+        )
+        .await;
+    let summary = world.sync(&account).await;
+    // And an upload refused: an error naming it.
+    world.rename_local(private.id, "Salary talk with HR (again)");
+    world
+        .add_fault(json!({"path": "/v1.0/$batch", "count": 10, "kind": "status", "status": 400}))
+        .await;
+    let failed = world.sync(&account).await;
+
+    let messages: Vec<&String> = summary
+        .conflict_notes
+        .iter()
+        .chain(&summary.errors)
+        .chain(&failed.conflict_notes)
+        .chain(&failed.errors)
+        .collect();
+    assert!(summary.conflicts > 0, "{summary:?}");
+    assert!(!failed.errors.is_empty(), "{failed:?}");
+    for message in messages {
+        assert!(
+            !message.contains("Salary"),
+            "the subject was quoted: {message}"
+        );
+    }
+    assert!(
+        summary.conflict_notes[0].starts_with("A private appointment ("),
+        "{:?}",
+        summary.conflict_notes
+    );
+}

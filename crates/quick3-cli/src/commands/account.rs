@@ -50,7 +50,12 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                 account.email,
                 resource.name
             );
-            sign_in_account(session, &credentials, &account, &sign_in)
+            let signed_in = sign_in_account(session, &credentials, &account, &sign_in);
+            if signed_in.is_err() {
+                // A failed first sign-in adds nothing: the same add can be made again.
+                api::discard_added_account(&mut session.store, &credentials, account.id, now)?;
+            }
+            signed_in
         }
         AccountCommand::SignIn {
             account,
@@ -283,8 +288,7 @@ fn sign_in_account(
             .await
             .map_err(|_| quick3_core::identity::IdentityError::Expired)??;
             let user = tokens.user.clone();
-            credentials.keep(account.id, tokens)?;
-            Ok::<_, quick3_core::identity::IdentityError>(SignedIn { account_id: account.id, user })
+            Ok::<_, quick3_core::identity::IdentityError>(SignedIn { account_id: account.id, user, tokens })
         })
         .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error }),
         Flow::Browser | Flow::Loopback => session.runtime.block_on(async {
@@ -308,7 +312,7 @@ fn sign_in_account(
             credentials.complete_sign_in(&answer, Utc::now()).await
         }),
     };
-    let result = api::record_sign_in(&mut session.store, outcome)
+    let result = api::record_sign_in(&mut session.store, credentials, outcome)
         .context("the sign-in could not be recorded")?;
     if result.connected {
         if let Some(warning) = &result.message {

@@ -1,7 +1,5 @@
 //! `quick3 mail set|show|test`: the SMTP server that failure notices go through.
 
-use std::io::IsTerminal;
-
 use anyhow::bail;
 use quick3_core::identity::Secret;
 use quick3_core::mail::{self, SMTP_PASSWORD_KEY, SmtpSecurity, SmtpSettings};
@@ -35,15 +33,15 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
             if !settings.username.is_empty() {
                 let password = match std::env::var("QUICK3_SMTP_PASSWORD") {
                     Ok(password) => password,
-                    Err(_) if std::io::stdin().is_terminal() => {
-                        eprint!("Password for {}: ", settings.username);
-                        let mut line = String::new();
-                        std::io::stdin().read_line(&mut line)?;
-                        line.trim_end_matches(['\r', '\n']).to_owned()
-                    }
-                    Err(_) => bail!(
-                        "Give the SMTP password in QUICK3_SMTP_PASSWORD (it is kept in the OS keyring)."
-                    ),
+                    Err(_) => match crate::secret_input::read_secret(&format!(
+                        "Password for {}: ",
+                        settings.username
+                    ))? {
+                        Some(password) => password,
+                        None => bail!(
+                            "Give the SMTP password in QUICK3_SMTP_PASSWORD, on the terminal or on standard input (it is kept in the OS keyring)."
+                        ),
+                    },
                 };
                 session
                     .secrets()?

@@ -2,8 +2,6 @@
 //! registration (client secret or certificate key to the keyring), Test settings, and resources
 //! linked to mailboxes.
 
-use std::io::IsTerminal;
-
 use anyhow::bail;
 use chrono::Utc;
 use quick3_core::api::organisation as org;
@@ -253,14 +251,10 @@ fn read_secret() -> anyhow::Result<Option<Secret>> {
     if let Ok(secret) = std::env::var(SECRET_ENV) {
         return Ok((!secret.trim().is_empty()).then(|| Secret::new(secret)));
     }
-    if std::io::stdin().is_terminal() {
-        eprint!("Client secret (Enter keeps the stored one): ");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        let line = line.trim_end_matches(['\r', '\n']);
-        return Ok((!line.is_empty()).then(|| Secret::new(line)));
-    }
-    Ok(None)
+    Ok(
+        crate::secret_input::read_secret("Client secret (Enter keeps the stored one): ")?
+            .map(Secret::new),
+    )
 }
 
 fn print_links(session: &Session, links: &[Account]) -> anyhow::Result<()> {

@@ -11,7 +11,7 @@ use url::Url;
 use super::certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
 use super::flow::{self, PendingSignIns, parse_callback};
 use super::organisation::{self, AppCredential, ORG_SECRET_KEY, OrgError};
-use super::secrets::{SecretStore, refresh_token_key};
+use super::secrets::{SecretStore, forget_account, legacy_refresh_token_key, refresh_token_key};
 use super::{Endpoints, IdentityError, Secret, SignedInUser, TokenSet};
 use crate::ids::AccountId;
 use crate::model::{Account, OrgCredential, OrgSettings};
@@ -19,11 +19,13 @@ use crate::model::{Account, OrgCredential, OrgSettings};
 /// Access tokens are refreshed when less than this is left.
 const REFRESH_MARGIN_MINUTES: i64 = 5;
 
-/// A finished sign-in.
+/// A finished sign-in. Its tokens are kept (the refresh token in the keyring) only once the store
+/// accepted the mailbox signed in: `api::record_sign_in`.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub account_id: AccountId,
     pub user: Option<SignedInUser>,
+    pub tokens: TokenSet,
 }
 
 /// A sign-in answer that could not be used; `account_id` is known when the answer matched a
@@ -112,7 +114,8 @@ impl Credentials {
     }
 
     /// Uses a sign-in answer (deep link or loopback URL): its `state` must match a waiting
-    /// sign-in; the code is redeemed and the refresh token goes to the keyring.
+    /// sign-in; the code is redeemed. The tokens are not kept yet: `api::record_sign_in` keeps
+    /// them once the mailbox is accepted.
     pub async fn complete_sign_in(
         &self,
         answer: &str,
@@ -133,16 +136,22 @@ impl Credentials {
             .await
             .map_err(failed)?;
         let user = tokens.user.clone();
-        self.keep(account_id, tokens).map_err(failed)?;
-        Ok(SignedIn { account_id, user })
+        Ok(SignedIn {
+            account_id,
+            user,
+            tokens,
+        })
     }
 
     /// Keeps a new token set: the refresh token in the keyring, the access token in memory.
-    pub fn keep(&self, account: AccountId, tokens: TokenSet) -> Result<(), IdentityError> {
+    pub fn keep(&self, account: &Account, tokens: TokenSet) -> Result<(), IdentityError> {
         if let Some(refresh) = &tokens.refresh_token {
             self.secrets.set(&refresh_token_key(account), refresh)?;
+            if let Some(legacy) = legacy_refresh_token_key(account) {
+                self.secrets.delete(&legacy)?;
+            }
         }
-        let slot = self.slot(account);
+        let slot = self.slot(account.id);
         if let Ok(mut cached) = slot.try_lock() {
             *cached = Some(tokens);
         }
@@ -171,8 +180,10 @@ impl Credentials {
         {
             return Ok(tokens.access_token.clone());
         }
-        let key = refresh_token_key(account.id);
-        let refresh_token = self.secrets.get(&key)?.ok_or(IdentityError::NotSignedIn)?;
+        let key = refresh_token_key(account);
+        let refresh_token = self
+            .stored_refresh_token(account)?
+            .ok_or(IdentityError::NotSignedIn)?;
         let tokens = flow::refresh(
             &self.endpoints,
             &self.http,
@@ -303,14 +314,32 @@ impl Credentials {
         Ok(self.secrets.get(ORG_SECRET_KEY)?.is_some())
     }
 
+    /// The account's refresh token from the keyring. An account from before keyring ids finds it
+    /// under its old key once: it is moved to the new key and the old entry deleted.
+    fn stored_refresh_token(&self, account: &Account) -> Result<Option<Secret>, IdentityError> {
+        let key = refresh_token_key(account);
+        if let Some(token) = self.secrets.get(&key)? {
+            return Ok(Some(token));
+        }
+        let Some(legacy) = legacy_refresh_token_key(account) else {
+            return Ok(None);
+        };
+        let Some(token) = self.secrets.get(&legacy)? else {
+            return Ok(None);
+        };
+        self.secrets.set(&key, &token)?;
+        self.secrets.delete(&legacy)?;
+        Ok(Some(token))
+    }
+
     /// Forgets an account's tokens (keyring and memory), as when it is removed.
-    pub fn forget(&self, account: AccountId) -> Result<(), IdentityError> {
-        self.cancel_sign_in(account);
+    pub fn forget(&self, account: &Account) -> Result<(), IdentityError> {
+        self.cancel_sign_in(account.id);
         self.access
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&account);
-        self.secrets.delete(&refresh_token_key(account))
+            .remove(&account.id);
+        forget_account(self.secrets.as_ref(), account)
     }
 
     /// Fails with a plain explanation when the keyring cannot be reached (before anything that
@@ -320,7 +349,7 @@ impl Credentials {
     }
 
     /// Whether a refresh token is stored for the account.
-    pub fn has_sign_in(&self, account: AccountId) -> Result<bool, IdentityError> {
-        Ok(self.secrets.get(&refresh_token_key(account))?.is_some())
+    pub fn has_sign_in(&self, account: &Account) -> Result<bool, IdentityError> {
+        Ok(self.stored_refresh_token(account)?.is_some())
     }
 }

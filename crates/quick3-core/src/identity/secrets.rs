@@ -71,9 +71,33 @@ pub fn check_keyring(secrets: &dyn SecretStore) -> Result<(), IdentityError> {
     secrets.get("availability-check").map(|_| ())
 }
 
-/// The keyring key of an account's refresh token.
-pub fn refresh_token_key(account: crate::ids::AccountId) -> String {
-    format!("m365-account-{account}/refresh-token")
+/// The keyring key of an account's refresh token, by the account's keyring id (never its row id,
+/// which SQLite hands to the next account once it is removed).
+pub fn refresh_token_key(account: &crate::model::Account) -> String {
+    format!("m365-account-{}/refresh-token", account.keyring_id)
+}
+
+/// The key an account from before keyring ids (migration 0008) kept its refresh token under: by
+/// its row id, named in its keyring id `legacy-{id}-…`. `None` for every account added since.
+pub fn legacy_refresh_token_key(account: &crate::model::Account) -> Option<String> {
+    let id = account
+        .keyring_id
+        .strip_prefix("legacy-")?
+        .split('-')
+        .next()?;
+    (id == account.id.to_string()).then(|| format!("m365-account-{id}/refresh-token"))
+}
+
+/// Deletes every keyring entry of an account (as when it is removed).
+pub fn forget_account(
+    secrets: &dyn SecretStore,
+    account: &crate::model::Account,
+) -> Result<(), IdentityError> {
+    secrets.delete(&refresh_token_key(account))?;
+    if let Some(legacy) = legacy_refresh_token_key(account) {
+        secrets.delete(&legacy)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -85,7 +109,7 @@ mod tests {
     #[test]
     fn refresh_tokens_round_trip_through_the_real_keyring() {
         let store = Keyring::for_installation(&format!("test-{}", uuid::Uuid::new_v4()));
-        let key = refresh_token_key(crate::ids::AccountId(7));
+        let key = format!("m365-account-{}/refresh-token", uuid::Uuid::new_v4());
         let secret = Secret::new("0.AAA-refresh-token-for-test");
         if let Err(err) = store.set(&key, &secret) {
             panic!(

@@ -128,6 +128,11 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub organisation: Option<super::OrgMailbox>,
+    /// The key of the account's entries in the OS keyring: random, never reused by another
+    /// account (row ids are). Never leaves the core.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub keyring_id: String,
 }
 
 impl Account {

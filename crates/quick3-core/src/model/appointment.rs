@@ -425,11 +425,35 @@ pub const PULLED_READ_ONLY: &str = "This appointment comes from a Microsoft 365 
      Outlook, and the next sync brings the change here.";
 
 impl Appointment {
+    /// How a message that leaves the Scheduler (sync summaries and conflicts, failure mails, OS
+    /// notifications, the run history) names this appointment at the start of its sentence: its
+    /// subject and start, or for a private or confidential one "A private appointment" and its
+    /// start — such messages reach people who may not see another resource's private subjects.
+    pub fn message_name(&self) -> String {
+        let start = self.when.start_text();
+        if matches!(
+            self.sensitivity,
+            Sensitivity::Private | Sensitivity::Confidential
+        ) {
+            format!("A private appointment ({start})")
+        } else {
+            format!("“{}” ({start})", self.title)
+        }
+    }
+
     /// Why this appointment cannot be edited or deleted in Quick3, if it cannot: copies pulled
     /// from Microsoft 365 belong to Outlook (Quick3 never uploads changes to them, so a local edit
-    /// would be lost).
+    /// would be lost). A copy kept when its account was removed has no sync left to overwrite it:
+    /// it is the planner's to edit or delete.
     pub fn read_only_reason(&self) -> Option<&'static str> {
-        matches!(self.origin, Origin::Microsoft365 { .. }).then_some(PULLED_READ_ONLY)
+        matches!(
+            self.origin,
+            Origin::Microsoft365 {
+                account_id: Some(_),
+                ..
+            }
+        )
+        .then_some(PULLED_READ_ONLY)
     }
 }
 

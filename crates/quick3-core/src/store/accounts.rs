@@ -2,7 +2,7 @@
 //! others pulled from; status and last sync as the Office 365 tab shows them.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
@@ -10,7 +10,7 @@ use crate::ids::{AccountId, ResourceId};
 use crate::model::{Account, AccountStatus, Direction, NewAccount, checked_scopes};
 
 const COLUMNS: &str = "id, resource_id, email, direction, scopes, is_main, position, status, \
-                       last_sync_at, last_error, mailbox_id, display_name";
+                       last_sync_at, last_error, mailbox_id, display_name, keyring_id";
 
 impl Store {
     /// The Microsoft 365 accounts of a resource, the main account first.
@@ -70,14 +70,15 @@ impl Store {
         if taken {
             return Err(CoreError::DuplicateAccount { email: new.email });
         }
+        refuse_second_uploader(&tx, &new.email, new.direction, None, new.resource_id)?;
         let (count, next_position): (i64, i64) = tx.query_row(
             "SELECT count(*), coalesce(max(position), 0) + 1 FROM m365_accounts WHERE resource_id = ?1",
             [new.resource_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         tx.execute(
-            "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position, status, created_at, keyring_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, lower(hex(randomblob(16))))",
             params![
                 new.resource_id,
                 new.email,
@@ -102,6 +103,13 @@ impl Store {
         scopes: Vec<String>,
     ) -> Result<Account> {
         let current = self.account(id)?;
+        refuse_second_uploader(
+            &self.conn,
+            &current.email,
+            direction,
+            Some(id),
+            current.resource_id,
+        )?;
         let scopes = checked_scopes(direction, scopes);
         // Scopes Microsoft has not granted yet need a new sign-in (a refresh cannot add them).
         let added: Vec<&String> = scopes
@@ -145,7 +153,8 @@ impl Store {
         self.account(id)
     }
 
-    /// Removes an account. Its pulled appointments are kept (detached from the account) or deleted;
+    /// Removes an account. Its pulled appointments are kept (detached from the account, editable,
+    /// remembered by mailbox so that the same mailbox added again takes them back) or deleted;
     /// when it was the main account, the next one is promoted. Its tokens are the caller's to delete
     /// from the keyring.
     pub fn remove_account(
@@ -156,7 +165,12 @@ impl Store {
     ) -> Result<Account> {
         let account = self.account(id)?;
         let tx = self.conn.transaction()?;
-        if !keep_appointments {
+        if keep_appointments {
+            tx.execute(
+                "UPDATE appointments SET kept_from = lower(?2) WHERE origin_account_id = ?1",
+                params![id, account.email],
+            )?;
+        } else {
             tx.execute(
                 "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
                  WHERE origin_account_id = ?1 AND deleted_at IS NULL",
@@ -232,6 +246,59 @@ impl Store {
     }
 }
 
+/// A mailbox receives the uploads of one resource only: two accounts sending to the same mailbox
+/// for two resources take each other's events for their own and delete them. Refuses `direction`
+/// for `email` when it sends and another account (not `except`) already sends to that mailbox.
+pub(crate) fn refuse_second_uploader(
+    conn: &Connection,
+    email: &str,
+    direction: Direction,
+    except: Option<AccountId>,
+    resource: ResourceId,
+) -> Result<()> {
+    if !matches!(direction, Direction::Up | Direction::UpAndDown) {
+        return Ok(());
+    }
+    let uploads_for: Option<String> = conn
+        .query_row(
+            "SELECT r.name FROM m365_accounts a JOIN resources r ON r.id = a.resource_id
+             WHERE lower(a.email) = lower(?1) AND a.direction IN ('up', 'up_and_down')
+               AND a.id IS NOT ?2
+             ORDER BY a.id LIMIT 1",
+            params![email, except],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(other) = uploads_for else {
+        return Ok(());
+    };
+    let here: String = conn.query_row(
+        "SELECT name FROM resources WHERE id = ?1",
+        [resource],
+        |row| row.get(0),
+    )?;
+    Err(CoreError::InvalidInput {
+        field: "direction",
+        reason: format!(
+            "{email} already receives the uploads of {other}: add it to {here} as Down only, or change that account first"
+        ),
+    })
+}
+
+/// Gives an account the pulled appointments kept from its mailbox on its resource when an account
+/// of that mailbox was removed: its sync finds them by remote id (one row per event) instead of
+/// importing every event again.
+pub(crate) fn take_back_kept(conn: &Connection, account: AccountId) -> Result<()> {
+    conn.execute(
+        "UPDATE OR IGNORE appointments SET origin_account_id = a.id, kept_from = NULL
+         FROM (SELECT id, resource_id, lower(email) AS mailbox FROM m365_accounts WHERE id = ?1) AS a
+         WHERE appointments.resource_id = a.resource_id AND appointments.origin_account_id IS NULL
+           AND appointments.kept_from = a.mailbox",
+        [account],
+    )?;
+    Ok(())
+}
+
 fn promote_next_main(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     tx.execute(
         "UPDATE m365_accounts SET is_main = 1
@@ -254,6 +321,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
     let last_error: Option<String> = row.get(9)?;
     let mailbox_id: Option<String> = row.get(10)?;
     let display_name: Option<String> = row.get(11)?;
+    let keyring_id: String = row.get(12)?;
     let organisation = mailbox_id.map(|object_id| crate::model::OrgMailbox {
         display_name: display_name.unwrap_or_else(|| email.clone()),
         object_id,
@@ -271,6 +339,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
             last_sync_at,
             last_error,
             organisation,
+            keyring_id,
         })
     }))
 }
@@ -299,6 +368,13 @@ impl Store {
                     email: mailbox.to_owned(),
                 });
             }
+            refuse_second_uploader(
+                &self.conn,
+                mailbox,
+                account.direction,
+                Some(id),
+                account.resource_id,
+            )?;
             self.conn.execute(
                 "UPDATE m365_accounts SET email = ?2 WHERE id = ?1",
                 params![id, mailbox],
@@ -314,6 +390,7 @@ impl Store {
             AccountStatus::Connected
         };
         self.set_account_status(id, status, None)?;
+        take_back_kept(&self.conn, id)?;
         Ok(warning)
     }
 }

@@ -36,6 +36,8 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/0006_sync_links_remote_id_where_it_differs.sql"
     )),
     M::up(include_str!("../../migrations/0007_sent_content.sql")),
+    M::up(include_str!("../../migrations/0008_account_keyring_id.sql")),
+    M::up(include_str!("../../migrations/0009_kept_appointments.sql")),
 ];
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.

@@ -149,6 +149,7 @@ impl Store {
                 email: resolved.email.clone(),
             });
         }
+        super::accounts::refuse_second_uploader(&tx, &resolved.email, direction, None, resource)?;
         let (count, next_position): (i64, i64) = tx.query_row(
             "SELECT count(*), coalesce(max(position), 0) + 1 FROM m365_accounts WHERE resource_id = ?1",
             [resource],
@@ -156,8 +157,8 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO m365_accounts (resource_id, email, direction, scopes, is_main, position,
-                 status, created_at, mailbox_id, display_name)
-             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9)",
+                 status, created_at, mailbox_id, display_name, keyring_id)
+             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9, lower(hex(randomblob(16))))",
             params![
                 resource,
                 resolved.email,
@@ -171,6 +172,7 @@ impl Store {
             ],
         )?;
         let id = AccountId(tx.last_insert_rowid());
+        super::accounts::take_back_kept(&tx, id)?;
         for (calendar, name, is_default) in &resolved.calendars {
             tx.execute(
                 "INSERT INTO sync_calendars (account_id, calendar_id, name, is_default, selected)

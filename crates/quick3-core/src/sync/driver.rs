@@ -561,11 +561,7 @@ fn key_of(event: &RemoteEvent) -> String {
 }
 
 fn describe(appointment: &Appointment) -> String {
-    format!(
-        "“{}” ({})",
-        appointment.title,
-        appointment.when.start_text()
-    )
+    appointment.message_name()
 }
 
 impl Run<'_, '_> {
@@ -1521,6 +1517,7 @@ impl Run<'_, '_> {
                 Origin::Microsoft365 { .. } => Owner::Microsoft,
             },
             in_window: to > window.0 && from < window.1,
+            here,
             pending: self.store.outbox_revision(self.account.id, id)?.is_some(),
         };
         Ok(Some((item, appointment)))

@@ -35,6 +35,8 @@ pub struct LocalItem {
     /// Whether it lies in the synced window (a remote removal outside it is the window moving,
     /// not a deletion).
     pub in_window: bool,
+    /// Of this account's resource (one moved away, or another resource's, is not).
+    pub here: bool,
     /// An outbox entry waits for it.
     pub pending: bool,
 }
@@ -179,6 +181,11 @@ pub fn plan(
                 };
                 let ours = quick3_id.and_then(|id| local_by_id.get(&id).copied());
                 match ours {
+                    Some(local) if !local.here && !local.pending => {
+                        // Quick3's, uploaded for another resource by another account of the same
+                        // mailbox: not this account's to link, change or delete, nor to import.
+                        handled.insert(local.id);
+                    }
                     Some(local) if base_by_appointment.contains_key(&local.id) => {
                         // Ours, but linked to another event (an older copy): keep the link we have,
                         // import nothing.
@@ -298,6 +305,10 @@ fn linked_change(
             } else if !in_window {
                 // The event left the window as the window slid on (or ours was moved out of
                 // it): it still exists; keep the appointment and its link as history.
+            } else if owner == Owner::Quick3 && !rules.push {
+                // Quick3 owns it and this account does not upload it: a removal seen here
+                // removes pulled copies only, never Quick3's appointment.
+                ops.push(SyncOp::Unlink { appointment });
             } else if local_changed && may_push {
                 ops.push(SyncOp::Conflict {
                     appointment,
@@ -400,6 +411,7 @@ mod tests {
             hash: hash.map(str::to_owned),
             owner,
             in_window: true,
+            here: true,
             pending: owner == Owner::Quick3,
         }
     }
@@ -644,6 +656,38 @@ mod tests {
                 ],
             ),
             (
+                "removed in Outlook, seen by an account that does not upload it: Quick3's \
+                 appointment stays, only the link goes",
+                vec![LocalItem {
+                    pending: false,
+                    ..local(1, Some("La"), Owner::Quick3)
+                }],
+                vec![link(1, "r1", "La", "a")],
+                vec![removed("r1")],
+                DOWN,
+                vec![SyncOp::Unlink { appointment: id(1) }],
+            ),
+            (
+                "another resource's upload to the same mailbox, nothing waiting here: neither \
+                 linked, deleted nor imported",
+                vec![LocalItem {
+                    here: false,
+                    pending: false,
+                    ..local(1, None, Owner::Quick3)
+                }],
+                vec![],
+                vec![RemoteItem::Present {
+                    key: "r1".into(),
+                    remote_id: "r1".into(),
+                    hash: "a".into(),
+                    change_key: None,
+                    quick3_id: Some(id(1)),
+                    as_local_hash: "La".into(),
+                }],
+                BOTH,
+                vec![],
+            ),
+            (
                 "deleted on both sides: the link is forgotten",
                 vec![local(1, None, Owner::Quick3)],
                 vec![link(1, "r1", "La", "a")],
@@ -854,6 +898,7 @@ mod tests {
                     hash: (!a.deleted).then(|| h(a.content)),
                     owner: a.owner,
                     in_window: true,
+                    here: true,
                     pending: self.outbox.contains(&id),
                 }
             }

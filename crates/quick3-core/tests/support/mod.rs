@@ -172,3 +172,34 @@ impl Tenant {
         assert!(status.is_success(), "revoke: {status}");
     }
 }
+
+/// Every entry of an installation's keyring as the Secret Service holds it (through
+/// `secret-tool`): (key, secret), sorted by key.
+pub fn keyring_entries(installation: &str) -> Vec<(String, String)> {
+    let out = std::process::Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "--unlock",
+            "service",
+            &format!("quick3-planner/{installation}"),
+        ])
+        .output()
+        .expect("secret-tool runs (package libsecret-tools)");
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut entries = Vec::new();
+    let mut secret = None;
+    for line in text.lines() {
+        if let Some(value) = line.strip_prefix("secret = ") {
+            secret = Some(value.to_owned());
+        } else if let Some(key) = line.strip_prefix("attribute.username = ") {
+            entries.push((key.to_owned(), secret.take().unwrap_or_default()));
+        }
+    }
+    entries.sort();
+    entries
+}

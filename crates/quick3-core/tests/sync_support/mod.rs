@@ -27,6 +27,8 @@ pub struct World {
     pub credentials: Credentials,
     pub resource: ResourceId,
     pub dir: tempfile::TempDir,
+    /// The store's installation id: its keyring's service is `quick3-planner/{installation}`.
+    pub installation: String,
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -64,7 +66,7 @@ pub async fn world_with_seed(seed: Value) -> World {
         )
         .unwrap()
         .id;
-    let installation = format!("sync-test-{}", uuid::Uuid::new_v4());
+    let installation = store.installation_id().unwrap();
     let credentials = Credentials::new(
         tenant.endpoints.clone(),
         Keyring::for_installation(&installation),
@@ -76,6 +78,7 @@ pub async fn world_with_seed(seed: Value) -> World {
         credentials,
         resource,
         dir,
+        installation,
     }
 }
 
@@ -103,7 +106,7 @@ impl World {
             .complete_in_browser(url.as_str(), email, PASSWORD, None)
             .await;
         let outcome = self.credentials.complete_sign_in(&redirect, now()).await;
-        let result = api::record_sign_in(&mut self.store, outcome).unwrap();
+        let result = api::record_sign_in(&mut self.store, &self.credentials, outcome).unwrap();
         assert!(result.connected, "{email} signs in: {result:?}");
         self.store.account(account.id).unwrap()
     }
