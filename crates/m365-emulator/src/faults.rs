@@ -22,6 +22,19 @@ pub enum FaultKind {
     Slow { delay_ms: u64 },
     /// The connection is closed without a response.
     Drop,
+    /// This answer instead of the real one: a status (200 when absent) and a JSON body, as a
+    /// broken or hostile server would send it (a page whose `@odata.nextLink` leads to another
+    /// host, a device-code answer asking for an endless wait).
+    #[serde(rename_all = "camelCase")]
+    Answer {
+        #[serde(default = "ok_status")]
+        status: u16,
+        body: serde_json::Value,
+    },
+}
+
+fn ok_status() -> u16 {
+    200
 }
 
 /// A rule as the admin API receives it.

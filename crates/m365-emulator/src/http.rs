@@ -129,6 +129,16 @@ fn injected(fault: &FaultKind) -> Option<Response> {
             Some(response)
         }
         FaultKind::Slow { .. } => None,
+        FaultKind::Answer { status, body } => Some(
+            Response::builder()
+                .status(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK))
+                .header(
+                    "content-type",
+                    "application/json; odata.metadata=minimal; charset=utf-8",
+                )
+                .body(Body::from(body.to_string()))
+                .unwrap_or_else(|_| StatusCode::OK.into_response()),
+        ),
     }
 }
 
@@ -138,6 +148,7 @@ fn fault_name(fault: &FaultKind) -> String {
         FaultKind::Malformed => "malformed".to_owned(),
         FaultKind::Slow { delay_ms } => format!("slow {delay_ms} ms"),
         FaultKind::Drop => "drop".to_owned(),
+        FaultKind::Answer { status, .. } => format!("answer {status}"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Every parser of what comes from outside, fed anything: Graph events and delta pages, Graph
-//! error answers, token answers and id tokens, sign-in answers (deep link and loopback) and zone
-//! names never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
+//! error answers and their `Retry-After`, token answers and id tokens, sign-in answers (deep link
+//! and loopback) and zone names never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
 //! `fuzz/seeds/`) with any part replaced by anything, and plain random text. The fuzz targets in
 //! `fuzz/` (script/fuzz) do the same at length; each input they found that crashed is a case at
 //! the end of this file.
@@ -13,9 +13,10 @@ use std::path::PathBuf;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
+use quick3_core::graph::error::{MAX_RETRY_AFTER, parse_retry_after};
 use quick3_core::graph::event::{event_fields, read_delta_page, read_entry, read_entry_json};
 use quick3_core::graph::zones::{to_graph, to_iana};
-use quick3_core::graph::{GraphError, RemoteEntry, read_page};
+use quick3_core::graph::{GraphError, RemoteEntry, RetryPolicy, read_page};
 use quick3_core::identity::IdentityError;
 use quick3_core::identity::error::{aadsts_code, classify};
 use quick3_core::identity::flow::{
@@ -282,6 +283,30 @@ proptest! {
         }
         let _ = answer_target(&raw);
         let _ = answer_target(&format!("GET /?{query} HTTP/1.1\r\n\r\n"));
+    }
+
+    #[test]
+    fn retry_after_values_never_panic_nor_wait_past_the_cap(
+        digits in "[0-9]{0,30}",
+        raw in text(),
+        seed: Index,
+    ) {
+        let seeds = seeds("retry_after");
+        let seeded = String::from_utf8_lossy(seed.get(&seeds).as_slice()).into_owned();
+        for text in [digits, raw, seeded] {
+            let asked = parse_retry_after(&text);
+            for status in [429, 503] {
+                let err = GraphError::from_status(status, asked, b"");
+                let _ = (err.to_string(), err.code());
+                if let Some(wait) = err.retry_after() {
+                    prop_assert!(wait <= MAX_RETRY_AFTER, "{text:?}: {wait:?}");
+                    let wait = chrono::Duration::from_std(wait).unwrap();
+                    prop_assert!(now().checked_add_signed(wait).is_some());
+                }
+                let policy = RetryPolicy::default();
+                prop_assert!(policy.delay(&err, 3) <= policy.max_delay);
+            }
+        }
     }
 
     #[test]

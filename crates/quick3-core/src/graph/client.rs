@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 
 use super::GraphError;
 use super::budget::MailboxBudget;
+use super::error::parse_retry_after;
 use super::event::{DeltaPage, read_delta_page};
 use crate::identity::{Credentials, Secret};
 use crate::model::{Account, OrgSettings};
@@ -482,8 +483,7 @@ impl<'a> GraphClient<'a> {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(parse_retry_after);
         let bytes = response.bytes().await.map_err(network)?;
         if !(200..300).contains(&status) {
             return Err(GraphError::from_status(status, retry_after, &bytes));
@@ -659,11 +659,10 @@ fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
                         .map(|(_, v)| v.clone())
                 })
                 .and_then(|v| match v {
-                    Value::String(s) => s.trim().parse::<u64>().ok(),
-                    Value::Number(n) => n.as_u64(),
+                    Value::String(s) => parse_retry_after(&s),
+                    Value::Number(n) => parse_retry_after(&n.to_string()),
                     _ => None,
-                })
-                .map(Duration::from_secs);
+                });
             Ok((id, status, retry_after, part["body"].clone()))
         })
         .collect()

@@ -1,0 +1,185 @@
+//! Outside input that must not be trusted as it comes (docs/reliability.md, "Outside input"):
+//! waits Microsoft asks for, links it sends, the size of its answers, against the emulator.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+mod sync_support;
+
+use std::time::{Duration, Instant};
+
+use quick3_core::api::SyncScope;
+use quick3_core::graph::RetryPolicy;
+use quick3_core::model::{Account, Direction};
+use quick3_core::sync::{SyncOptions, SyncSummary};
+use serde_json::{Value, json};
+use sync_support::*;
+
+/// Ten trillion seconds: about 317,000 years, past chrono's last representable date.
+const HUGE_RETRY_AFTER: u64 = 10_000_000_000_000;
+const TOO_LONG: &str = "Microsoft asked Quick3 Planner to wait 2777777778 hours before the next request; the sync stopped and will try again at its next run.";
+
+fn scope(account: &Account) -> SyncScope {
+    SyncScope {
+        account: Some(account.id),
+        resource: None,
+    }
+}
+
+/// Syncs `account` with `options`, failing the test if it takes longer than `limit`.
+async fn sync_within(
+    world: &mut World,
+    account: &Account,
+    options: &SyncOptions,
+    limit: Duration,
+) -> (SyncSummary, Duration) {
+    let started = Instant::now();
+    let summary = tokio::time::timeout(limit, world.sync_with(scope(account), options))
+        .await
+        .unwrap_or_else(|_| panic!("the sync was still waiting after {limit:?}"))
+        .remove(0);
+    (summary, started.elapsed())
+}
+
+async fn outlook_event(world: &World, subject: &str, days: i64) {
+    let d = day(days);
+    world
+        .outlook_create(
+            MEGAN,
+            timed(subject, &format!("{d}T09:00:00"), &format!("{d}T10:00:00")),
+        )
+        .await;
+}
+
+fn titles(world: &World) -> Vec<String> {
+    let mut titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
+    titles.sort();
+    titles
+}
+
+#[tokio::test]
+async fn down_a_huge_retry_after_stops_the_sync_at_once_with_a_plain_sentence() {
+    let mut world = world().await;
+    outlook_event(&world, "In Outlook", 1).await;
+    let account = world.connect(MEGAN, Direction::Down).await;
+    world
+        .add_fault(
+            json!({"path": "*/delta", "count": 1, "kind": "status", "status": 429,
+            "retryAfter": HUGE_RETRY_AFTER}),
+        )
+        .await;
+
+    let (summary, took) = sync_within(
+        &mut world,
+        &account,
+        &SyncOptions::default(),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(
+        took < Duration::from_secs(5),
+        "the sync ends promptly, without waiting: {took:?}"
+    );
+    assert!(
+        summary.errors.iter().any(|e| e.contains(TOO_LONG)),
+        "a plain sentence: {:?}",
+        summary.errors
+    );
+    assert!(
+        titles(&world).is_empty(),
+        "nothing was written: {summary:?}"
+    );
+
+    let next = world.sync(&account).await;
+    assert!(next.errors.is_empty(), "{:?}", next.errors);
+    assert_eq!(
+        titles(&world),
+        ["In Outlook"],
+        "the next run catches up, nothing lost"
+    );
+}
+
+#[tokio::test]
+async fn up_a_huge_retry_after_on_batch_parts_keeps_the_upload_waiting() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let d = day(2);
+    world.create_local("Planned", &format!("{d}T10:00"), &format!("{d}T11:00"));
+    world
+        .add_fault(json!({"method": "POST", "path": "/v1.0/me/*events",
+            "batchPart": true, "count": 5, "kind": "status", "status": 429,
+            "retryAfter": HUGE_RETRY_AFTER}))
+        .await;
+    let quick = SyncOptions {
+        retry: RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            timeout: Duration::from_secs(5),
+        },
+        ..SyncOptions::default()
+    };
+
+    let (summary, _) = sync_within(&mut world, &account, &quick, Duration::from_secs(20)).await;
+    assert!(
+        summary.errors.iter().any(|e| e.contains(TOO_LONG)),
+        "a plain sentence, no panic on the date: {:?}",
+        summary.errors
+    );
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "the upload waits"
+    );
+
+    world
+        .admin_call(reqwest::Method::DELETE, "/faults", None)
+        .await;
+    let next = world.sync_with(scope(&account), &quick).await.remove(0);
+    assert!(next.errors.is_empty(), "{:?}", next.errors);
+    let subjects: Vec<Value> = world
+        .outlook_events(MEGAN)
+        .await
+        .into_iter()
+        .map(|e| e["subject"].clone())
+        .collect();
+    assert_eq!(subjects, [json!("Planned")], "pushed once on the next run");
+}
+
+#[tokio::test]
+async fn a_device_code_answer_asking_for_an_endless_wait_is_refused_plainly() {
+    let tenant = support::demo_tenant().await;
+    let http = tenant.endpoints.http_client().unwrap();
+    for (interval, expires_in) in [(u64::MAX, 900), (5, u64::MAX), (86_400, 900)] {
+        tenant
+            .admin
+            .post(format!("{}/faults", tenant.emulator.admin()))
+            .json(
+                &json!({"path": "*/devicecode", "count": 1, "kind": "answer", "body": {
+                "device_code": "device", "user_code": "ABCD-EFGH",
+                "verification_uri": "https://microsoft.com/devicelogin",
+                "expires_in": expires_in, "interval": interval,
+                "message": "To sign in, enter ABCD-EFGH."}}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let scopes = vec!["Calendars.ReadWrite".to_owned()];
+        let started = Instant::now();
+        let refused =
+            quick3_core::identity::flow::begin_device_sign_in(&tenant.endpoints, &http, &scopes)
+                .await
+                .map(|device| device.user_code)
+                .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("longer than a sign-in can wait"),
+            "interval {interval}, expires_in {expires_in}: {refused}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
