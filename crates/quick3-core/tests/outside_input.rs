@@ -183,3 +183,94 @@ async fn a_device_code_answer_asking_for_an_endless_wait_is_refused_plainly() {
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 }
+
+/// A server on another loopback port that records every connection and what it was sent.
+async fn listening_elsewhere() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = std::sync::Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buffer = vec![0; 8192];
+            let read = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut buffer))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(0);
+            record
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buffer[..read]).into_owned());
+        }
+    });
+    (port, seen)
+}
+
+/// A delta page with one event tomorrow and `next_link`.
+fn poisoned_page(next_link: &str) -> Value {
+    let d = day(1);
+    json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(event)",
+        "@odata.nextLink": next_link,
+        "value": [{
+            "@odata.etag": "W/\"DwAAABYAAAB\"", "id": "AAMkPoisonedPage", "changeKey": "DwAAABYAAAB",
+            "subject": "From the poisoned page", "isAllDay": false, "isCancelled": false,
+            "showAs": "busy", "type": "singleInstance", "sensitivity": "normal",
+            "start": {"dateTime": format!("{d}T12:00:00.0000000"), "timeZone": "UTC"},
+            "end": {"dateTime": format!("{d}T13:00:00.0000000"), "timeZone": "UTC"}
+        }]
+    })
+}
+
+#[tokio::test]
+async fn down_a_next_link_to_another_host_is_not_followed_and_nothing_of_its_page_is_written() {
+    let (port, seen) = listening_elsewhere().await;
+    for link in [
+        format!("http://127.0.0.1:{port}/v1.0/me/calendarView/delta?$skiptoken=stolen"),
+        format!("https://127.0.0.1:{port}/v1.0/me/calendarView/delta?$skiptoken=stolen"),
+        "http://graph.example.com/v1.0/me/calendarView/delta?$skiptoken=stolen".to_owned(),
+        "file:///etc/passwd".to_owned(),
+    ] {
+        let mut world = world().await;
+        outlook_event(&world, "In Outlook", 2).await;
+        let account = world.connect(MEGAN, Direction::Down).await;
+        world
+            .add_fault(json!({"path": "*/delta", "count": 1, "kind": "answer",
+                "body": poisoned_page(&link)}))
+            .await;
+        let (summary, _) = sync_within(
+            &mut world,
+            &account,
+            &SyncOptions::default(),
+            Duration::from_secs(30),
+        )
+        .await;
+        assert!(
+            summary
+                .errors
+                .iter()
+                .any(|e| e.contains("sent a link to another address")
+                    && e.contains("did not follow it")),
+            "{link}: a plain sentence: {:?}",
+            summary.errors
+        );
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "{link}: the other host never saw a request (nor the token): {:?}",
+            seen.lock().unwrap()
+        );
+        assert!(
+            titles(&world).is_empty(),
+            "{link}: nothing of the poisoned page was written"
+        );
+        let next = world.sync(&account).await;
+        assert!(next.errors.is_empty(), "{link}: {:?}", next.errors);
+        assert_eq!(
+            titles(&world),
+            ["In Outlook"],
+            "{link}: the next run is clean"
+        );
+    }
+}

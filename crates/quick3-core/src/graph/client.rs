@@ -286,6 +286,40 @@ impl<'a> GraphClient<'a> {
         }
     }
 
+    /// Refuses a link (`@odata.nextLink`, `@odata.deltaLink`, anything not a path under the
+    /// root) that leads away from the Graph root's scheme, host and port, or over plain http to
+    /// another computer: the bearer token goes nowhere else.
+    pub fn check_link(&self, link: &str) -> Result<(), GraphError> {
+        let origin = |url: &url::Url| {
+            (
+                url.scheme().to_owned(),
+                url.host_str().map(str::to_ascii_lowercase),
+                url.port_or_known_default(),
+            )
+        };
+        if link.starts_with('/') && !link.starts_with("//") {
+            return Ok(()); // a path under the Graph root
+        }
+        let parsed = url::Url::parse(link).ok();
+        let allowed = match (&parsed, url::Url::parse(&self.root).ok()) {
+            (Some(link), Some(root)) => {
+                origin(link) == origin(&root)
+                    && (link.scheme() == "https"
+                        || (link.scheme() == "http" && crate::identity::config::is_loopback(link)))
+            }
+            _ => false,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let origin = parsed.map_or_else(
+            || "an address that is not a URL".to_owned(),
+            |url| url.origin().ascii_serialization(),
+        );
+        tracing::warn!(%origin, "refused a Graph link away from the configured Graph");
+        Err(GraphError::ForeignLink { origin })
+    }
+
     /// Sends a request (retrying transient failures) and returns a success answer.
     pub async fn send(
         &self,
@@ -334,10 +368,17 @@ impl<'a> GraphClient<'a> {
         path: &str,
         headers: &[(&str, String)],
     ) -> Result<DeltaPage, GraphError> {
-        self.send_read(Method::GET, path, headers, None, &|_, bytes: &[u8]| {
-            read_delta_page(bytes)
-        })
-        .await?
+        let page = self
+            .send_read(Method::GET, path, headers, None, &|_, bytes: &[u8]| {
+                read_delta_page(bytes)
+            })
+            .await??;
+        // A page that points away from Graph is refused whole: nothing of it is written, and the
+        // link stored from the page before stays the one to resume from.
+        for link in [&page.next_link, &page.delta_link].into_iter().flatten() {
+            self.check_link(link)?;
+        }
+        Ok(page)
     }
 
     fn note_retry(&self, err: &GraphError) {
@@ -463,6 +504,7 @@ impl<'a> GraphClient<'a> {
         body: Option<&Value>,
         token: &Secret,
     ) -> Result<(u16, impl AsRef<[u8]> + use<>), GraphError> {
+        self.check_link(path)?;
         let mut request = self
             .http
             .request(method, self.url(path))

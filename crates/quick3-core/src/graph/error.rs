@@ -44,6 +44,12 @@ pub enum GraphError {
     },
     #[error("Microsoft 365 sent an answer that could not be read ({what}).")]
     Malformed { what: String },
+    /// A next or delta link (or any absolute URL) away from the configured Graph host, or over
+    /// plain http to a host that is not this computer: not followed, the bearer token not sent.
+    #[error(
+        "Microsoft 365 sent a link to another address ({origin}) than the configured Graph; Quick3 Planner did not follow it, and the sync stopped."
+    )]
+    ForeignLink { origin: String },
     #[error("Microsoft 365 could not be reached: {reason}.")]
     Network { reason: String },
     #[error("{0}")]
@@ -110,6 +116,7 @@ impl GraphError {
             GraphError::Server { .. } => "ServerError",
             GraphError::Rejected { .. } => "Rejected",
             GraphError::Malformed { .. } => "Malformed",
+            GraphError::ForeignLink { .. } => "ForeignLink",
             GraphError::Network { .. } => "Network",
             GraphError::Identity(err) => err.code(),
             GraphError::Organisation(err) => err.code(),
