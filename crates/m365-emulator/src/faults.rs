@@ -31,6 +31,14 @@ pub enum FaultKind {
         status: u16,
         body: serde_json::Value,
     },
+    /// 200 with a JSON-looking body of `bytes` bytes: with a `Content-Length`, or streamed in
+    /// chunks without one (`chunked`), as an answer no client should read whole.
+    #[serde(rename_all = "camelCase")]
+    Oversized {
+        bytes: u64,
+        #[serde(default)]
+        chunked: bool,
+    },
 }
 
 fn ok_status() -> u16 {

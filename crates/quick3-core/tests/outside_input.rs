@@ -274,3 +274,106 @@ async fn down_a_next_link_to_another_host_is_not_followed_and_nothing_of_its_pag
         );
     }
 }
+
+#[tokio::test]
+async fn down_an_answer_over_50_mb_is_refused_plainly_with_or_without_a_length() {
+    for chunked in [false, true] {
+        let mut world = world().await;
+        outlook_event(&world, "In Outlook", 2).await;
+        let account = world.connect(MEGAN, Direction::Down).await;
+        world
+            .add_fault(json!({"path": "*/delta", "count": 1, "kind": "oversized",
+                "bytes": 51 * 1024 * 1024, "chunked": chunked}))
+            .await;
+        let (summary, _) = sync_within(
+            &mut world,
+            &account,
+            &SyncOptions::default(),
+            Duration::from_secs(60),
+        )
+        .await;
+        assert!(
+            summary.errors.iter().any(|e| e.contains(
+                "Microsoft 365 sent an answer larger than 50 MB; Quick3 Planner did not read it, and the sync stopped."
+            )),
+            "chunked {chunked}: a plain sentence: {:?}",
+            summary.errors
+        );
+        assert!(
+            titles(&world).is_empty(),
+            "chunked {chunked}: nothing written"
+        );
+        let next = world.sync(&account).await;
+        assert!(
+            next.errors.is_empty(),
+            "chunked {chunked}: {:?}",
+            next.errors
+        );
+        assert_eq!(
+            titles(&world),
+            ["In Outlook"],
+            "chunked {chunked}: caught up"
+        );
+    }
+}
+
+#[tokio::test]
+async fn text_longer_than_quick3_keeps_is_cut_and_a_resync_sees_no_change() {
+    let mut world = world().await;
+    let d = day(1);
+    let mut event = timed(
+        &"Subject ".repeat(1_250),
+        &format!("{d}T09:00:00"),
+        &format!("{d}T10:00:00"),
+    );
+    event["location"] = json!({"displayName": "Room ".repeat(200)});
+    event["body"] = json!({"contentType": "text", "content": "Line of notes\r\n".repeat(4_000)});
+    world.outlook_create(MEGAN, event).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+
+    let first = world.sync(&account).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let stored = world.appointments().remove(0);
+    assert_eq!(
+        stored.title.chars().count(),
+        255,
+        "the subject is cut to 255"
+    );
+    assert!("Subject ".repeat(1_250).starts_with(&stored.title));
+    assert!(
+        stored.location.chars().count() <= 255,
+        "{}",
+        stored.location.len()
+    );
+    assert!(stored.location.chars().count() >= 250, "cut, not dropped");
+    // 32,000 characters of Outlook's text, then its \r\n line ends made \n.
+    assert!(
+        (29_000..=32_000).contains(&stored.notes.chars().count())
+            && "Line of notes\n".repeat(4_000).starts_with(&stored.notes),
+        "the notes are cut to 32,000: {}",
+        stored.notes.chars().count()
+    );
+
+    world.clear_requests().await;
+    for round in 0..2 {
+        let again = world.sync(&account).await;
+        assert!(again.errors.is_empty(), "{:?}", again.errors);
+        assert_eq!(
+            (again.added, again.updated, again.deleted, again.conflicts),
+            (0, 0, 0, 0),
+            "round {round}: the cut text is not a change: {again:?}"
+        );
+    }
+    let writes: Vec<Value> = world
+        .graph_requests()
+        .await
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "nothing is pushed back: {writes:?}");
+    assert_eq!(
+        world.outlook_events(MEGAN).await[0]["subject"],
+        json!("Subject ".repeat(1_250)),
+        "Outlook keeps its own text"
+    );
+}

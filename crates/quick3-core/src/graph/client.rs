@@ -526,7 +526,7 @@ impl<'a> GraphClient<'a> {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let bytes = response.bytes().await.map_err(network)?;
+        let bytes = read_capped(response).await?;
         if !(200..300).contains(&status) {
             return Err(GraphError::from_status(status, retry_after, &bytes));
         }
@@ -658,6 +658,30 @@ impl<'a> GraphClient<'a> {
         }
         done
     }
+}
+
+/// The most of one answer Quick3 reads (a delta page of 1,000 events with long notes is a few
+/// megabytes).
+pub const MAX_ANSWER_BYTES: usize = 50 * 1024 * 1024;
+
+/// An answer's bytes, refused once they pass [`MAX_ANSWER_BYTES`]: at once when its
+/// `Content-Length` says so, else while reading (a chunked answer has no length).
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, GraphError> {
+    let too_large = GraphError::TooLarge {
+        limit_mb: MAX_ANSWER_BYTES / (1024 * 1024),
+    };
+    let declared = response.content_length().unwrap_or(0);
+    if declared > MAX_ANSWER_BYTES as u64 {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::with_capacity(declared as usize);
+    while let Some(chunk) = response.chunk().await.map_err(network)? {
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// A success answer's JSON body (`Null` when empty).

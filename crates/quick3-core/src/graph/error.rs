@@ -50,6 +50,10 @@ pub enum GraphError {
         "Microsoft 365 sent a link to another address ({origin}) than the configured Graph; Quick3 Planner did not follow it, and the sync stopped."
     )]
     ForeignLink { origin: String },
+    #[error(
+        "Microsoft 365 sent an answer larger than {limit_mb} MB; Quick3 Planner did not read it, and the sync stopped."
+    )]
+    TooLarge { limit_mb: usize },
     #[error("Microsoft 365 could not be reached: {reason}.")]
     Network { reason: String },
     #[error("{0}")]
@@ -117,6 +121,7 @@ impl GraphError {
             GraphError::Rejected { .. } => "Rejected",
             GraphError::Malformed { .. } => "Malformed",
             GraphError::ForeignLink { .. } => "ForeignLink",
+            GraphError::TooLarge { .. } => "TooLarge",
             GraphError::Network { .. } => "Network",
             GraphError::Identity(err) => err.code(),
             GraphError::Organisation(err) => err.code(),
