@@ -377,3 +377,71 @@ async fn text_longer_than_quick3_keeps_is_cut_and_a_resync_sees_no_change() {
         "Outlook keeps its own text"
     );
 }
+
+#[tokio::test]
+async fn the_loopback_listener_ignores_a_wrong_state_and_a_silent_connection() {
+    use quick3_core::identity::flow::{self, begin_sign_in, parse_callback};
+    use quick3_core::identity::loopback::LoopbackListener;
+    use quick3_core::ids::AccountId;
+
+    let tenant = support::demo_tenant().await;
+    let http = tenant.endpoints.http_client().unwrap();
+    let now = chrono::Utc::now();
+    let listener = LoopbackListener::bind().await.unwrap();
+    let redirect_uri = listener.redirect_uri();
+    let scopes = [
+        "openid",
+        "offline_access",
+        "User.Read",
+        "Calendars.ReadWrite",
+    ]
+    .map(String::from);
+    let (url, pending) = begin_sign_in(
+        &tenant.endpoints,
+        AccountId(2),
+        MEGAN,
+        &scopes,
+        &redirect_uri,
+        now,
+    )
+    .unwrap();
+    let waiting = tokio::spawn(listener.wait(&url, Duration::from_secs(20)));
+
+    let plain = reqwest::Client::new();
+    let stranger = plain
+        .get(format!("{redirect_uri}?code=not-yours&state=guessed"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        stranger.status(),
+        200,
+        "an answer with another state is not taken"
+    );
+    let address = redirect_uri
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let _silent = tokio::net::TcpStream::connect(address).await.unwrap();
+
+    let redirect = tenant
+        .complete_in_browser(url.as_str(), MEGAN, PASSWORD, None)
+        .await;
+    let started = Instant::now();
+    let delivered = tokio::time::timeout(Duration::from_secs(3), plain.get(&redirect).send())
+        .await
+        .expect("a silent connection does not hold up the real answer")
+        .unwrap();
+    assert_eq!(delivered.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let answer = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let callback = parse_callback(&answer).unwrap();
+    let tokens = flow::finish_sign_in(&tenant.endpoints, &http, pending, callback, now)
+        .await
+        .expect("the sign-in succeeds with the real answer");
+    assert!(tokens.refresh_token.is_some());
+}
