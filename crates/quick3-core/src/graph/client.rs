@@ -697,9 +697,11 @@ fn read_json(status: u16, bytes: &[u8]) -> Result<Answer, GraphError> {
 }
 
 /// `(id, status, Retry-After, body)` of each part of a batch answer.
-type PartAnswer = (String, u16, Option<Duration>, Value);
+pub type PartAnswer = (String, u16, Option<Duration>, Value);
 
-fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
+/// Reads the parts of a `$batch` answer (ids as strings or numbers, `Retry-After` as a string or a
+/// number of seconds, read as [`parse_retry_after`] reads a header).
+pub fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
     let malformed = |what: &str| GraphError::Malformed { what: what.into() };
     let responses = body["responses"]
         .as_array()

@@ -333,6 +333,19 @@ pub fn device_waits_fit(
     Ok(())
 }
 
+/// Reads a device-code answer's body (as the sign-in's OAuth client reads it) and checks its
+/// waits ([`device_waits_fit`]): the answer is used only if both hold.
+pub fn read_device_answer(
+    body: &[u8],
+) -> Result<StandardDeviceAuthorizationResponse, IdentityError> {
+    let details: StandardDeviceAuthorizationResponse =
+        serde_json::from_slice(body).map_err(|e| IdentityError::BadResponse {
+            reason: format!("the device sign-in answer is not what Microsoft sends ({e})"),
+        })?;
+    device_waits_fit(details.interval(), details.expires_in())?;
+    Ok(details)
+}
+
 /// Polls until the person finished (or declined, or the code expired), waiting as told.
 pub async fn finish_device_sign_in<S, F>(
     endpoints: &Endpoints,

@@ -122,18 +122,14 @@ async fn serve(mut socket: TcpStream, expected: Arc<Option<String>>, found: mpsc
     })
     .await;
     let head = String::from_utf8_lossy(&buffer[..read]);
-    let answer = answer_target(&head);
-    let ours = answer.filter(|target| {
-        let query = target.split_once('?').map_or("", |(_, query)| query);
-        expected.is_some() && state_of(query) == *expected
-    });
-    let (status, body) = match (answer, ours) {
-        (_, Some(_)) => ("200 OK", DONE_PAGE),
-        (Some(_), None) => {
+    let reply = reply_to(&head, expected.as_deref());
+    let (status, body) = match reply {
+        Reply::Ours(_) => ("200 OK", DONE_PAGE),
+        Reply::NotOurs => {
             tracing::warn!("a sign-in answer for another sign-in reached the loopback: ignored");
             ("400 Bad Request", NOT_OURS_PAGE)
         }
-        (None, _) => ("404 Not Found", ""),
+        Reply::NotAnAnswer => ("404 Not Found", ""),
     };
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n{body}",
@@ -141,8 +137,34 @@ async fn serve(mut socket: TcpStream, expected: Arc<Option<String>>, found: mpsc
     );
     let _ = socket.write_all(response.as_bytes()).await;
     let _ = socket.shutdown().await;
-    if let Some(target) = ours {
+    if let Reply::Ours(target) = reply {
         let _ = found.send(target.to_owned()).await;
+    }
+}
+
+/// What the listener makes of one request head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply<'a> {
+    /// The answer to the sign-in waited for: its request target.
+    Ours(&'a str),
+    /// A sign-in answer with another (or no) `state`: ignored.
+    NotOurs,
+    /// Anything else (a favicon, garbage).
+    NotAnAnswer,
+}
+
+/// Reads a request head as the listener does: a sign-in answer is ours only when its `state` is
+/// `expected` (and there is one).
+pub fn reply_to<'a>(head: &'a str, expected: Option<&str>) -> Reply<'a> {
+    match answer_target(head) {
+        None => Reply::NotAnAnswer,
+        Some(target) => {
+            let query = target.split_once('?').map_or("", |(_, query)| query);
+            match (expected, state_of(query)) {
+                (Some(expected), Some(state)) if expected == state => Reply::Ours(target),
+                _ => Reply::NotOurs,
+            }
+        }
     }
 }
 
