@@ -215,8 +215,9 @@ pub fn start_sign_in<T, R: Runtime>(
     if let Some(listener) = listener {
         let handle = app.clone();
         let lifetime = Duration::from_secs(PENDING_LIFETIME_MINUTES.unsigned_abs() * 60);
+        let waiting = listener.wait(&url, lifetime);
         tauri::async_runtime::spawn(async move {
-            match listener.wait(lifetime).await.map(|url| Url::parse(&url)) {
+            match waiting.await.map(|url| Url::parse(&url)) {
                 Ok(Ok(url)) => answer(&handle, url),
                 Ok(Err(err)) => tracing::warn!(%err, "a loopback sign-in answer was unreadable"),
                 Err(err) => tracing::info!(%err, "no sign-in answer came back to the loopback"),

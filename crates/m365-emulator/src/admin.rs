@@ -679,11 +679,9 @@ async fn faults(State(emulator): State<Arc<Emulator>>) -> Json<Value> {
 
 async fn add_fault(State(emulator): State<Arc<Emulator>>, Json(rule): Json<FaultRule>) -> Response {
     if rule.batch_part
-        && matches!(
+        && !matches!(
             rule.fault,
-            crate::faults::FaultKind::Malformed
-                | crate::faults::FaultKind::Drop
-                | crate::faults::FaultKind::Truncated { .. }
+            crate::faults::FaultKind::Status { .. } | crate::faults::FaultKind::Slow { .. }
         )
     {
         return problem(

@@ -25,6 +25,27 @@ pub enum FaultKind {
     /// The normal answer with its `value` list cut to the first `keep` entries: a partial (or,
     /// with 0, empty) list such as a calendar list that lost calendars on its way.
     Truncated { keep: usize },
+    /// This answer instead of the real one: a status (200 when absent) and a JSON body, as a
+    /// broken or hostile server would send it (a page whose `@odata.nextLink` leads to another
+    /// host, a device-code answer asking for an endless wait).
+    #[serde(rename_all = "camelCase")]
+    Answer {
+        #[serde(default = "ok_status")]
+        status: u16,
+        body: serde_json::Value,
+    },
+    /// 200 with a JSON-looking body of `bytes` bytes: with a `Content-Length`, or streamed in
+    /// chunks without one (`chunked`), as an answer no client should read whole.
+    #[serde(rename_all = "camelCase")]
+    Oversized {
+        bytes: u64,
+        #[serde(default)]
+        chunked: bool,
+    },
+}
+
+fn ok_status() -> u16 {
+    200
 }
 
 /// A rule as the admin API receives it.

@@ -129,7 +129,46 @@ fn injected(fault: &FaultKind) -> Option<Response> {
             Some(response)
         }
         FaultKind::Slow { .. } | FaultKind::Truncated { .. } => None,
+        FaultKind::Oversized { bytes, chunked } => Some(oversized(*bytes, *chunked)),
+        FaultKind::Answer { status, body } => Some(
+            Response::builder()
+                .status(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK))
+                .header(
+                    "content-type",
+                    "application/json; odata.metadata=minimal; charset=utf-8",
+                )
+                .body(Body::from(body.to_string()))
+                .unwrap_or_else(|_| StatusCode::OK.into_response()),
+        ),
     }
+}
+
+/// A 200 whose body is `{"value":[` and then spaces up to `bytes` bytes (never closed).
+fn oversized(bytes: u64, chunked: bool) -> Response {
+    const CHUNK: u64 = 1 << 20;
+    let head = b"{\"value\":[";
+    let body = if chunked {
+        let chunks = (0..bytes.div_ceil(CHUNK)).map(move |index| {
+            let size = (bytes - index * CHUNK).min(CHUNK) as usize;
+            let mut chunk = vec![b' '; size];
+            if index == 0 {
+                let n = head.len().min(size);
+                chunk[..n].copy_from_slice(&head[..n]);
+            }
+            Ok::<_, std::convert::Infallible>(Bytes::from(chunk))
+        });
+        Body::from_stream(futures_util::stream::iter(chunks))
+    } else {
+        let mut whole = vec![b' '; usize::try_from(bytes.min(1 << 30)).unwrap_or(1 << 30)];
+        let n = head.len().min(whole.len());
+        whole[..n].copy_from_slice(&head[..n]);
+        Body::from(whole)
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::OK.into_response())
 }
 
 /// The answer with its `value` list cut to the first `keep` entries (a `Truncated` fault); an
@@ -158,6 +197,13 @@ fn fault_name(fault: &FaultKind) -> String {
         FaultKind::Slow { delay_ms } => format!("slow {delay_ms} ms"),
         FaultKind::Drop => "drop".to_owned(),
         FaultKind::Truncated { keep } => format!("truncated to {keep}"),
+        FaultKind::Answer { status, .. } => format!("answer {status}"),
+        FaultKind::Oversized { bytes, chunked } => {
+            format!(
+                "oversized {bytes} bytes{}",
+                if *chunked { ", chunked" } else { "" }
+            )
+        }
     }
 }
 

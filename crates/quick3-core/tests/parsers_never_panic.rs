@@ -1,6 +1,7 @@
 //! Every parser of what comes from outside, fed anything: Graph events and delta pages, Graph
-//! error answers, token answers and id tokens, sign-in answers (deep link and loopback) and zone
-//! names never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
+//! error answers and their `Retry-After`, `$batch` answers, token answers and id tokens,
+//! device-code answers, certificate PEM files, sign-in answers (deep link and loopback, and the
+//! loopback's reading of a request) and zone names never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
 //! `fuzz/seeds/`) with any part replaced by anything, and plain random text. The fuzz targets in
 //! `fuzz/` (script/fuzz) do the same at length; each input they found that crashed is a case at
 //! the end of this file.
@@ -13,15 +14,20 @@ use std::path::PathBuf;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
+use quick3_core::graph::client::read_batch;
+use quick3_core::graph::error::{MAX_RETRY_AFTER, parse_retry_after};
 use quick3_core::graph::event::{event_fields, read_delta_page, read_entry, read_entry_json};
 use quick3_core::graph::zones::{to_graph, to_iana};
-use quick3_core::graph::{GraphError, RemoteEntry, read_page};
+use quick3_core::graph::{GraphError, RemoteEntry, RetryPolicy, read_page};
 use quick3_core::identity::IdentityError;
+use quick3_core::identity::SigningCertificate;
+use quick3_core::identity::certificate::certificate_info;
 use quick3_core::identity::error::{aadsts_code, classify};
+use quick3_core::identity::flow::{MAX_DEVICE_INTERVAL, MAX_DEVICE_LIFETIME, read_device_answer};
 use quick3_core::identity::flow::{
     PendingSignIns, parse_callback, read_token_error, read_token_response,
 };
-use quick3_core::identity::loopback::answer_target;
+use quick3_core::identity::loopback::{Reply, answer_target, reply_to};
 use quick3_core::identity::tokens::read_id_token;
 use serde_json::{Value, json};
 
@@ -285,6 +291,91 @@ proptest! {
     }
 
     #[test]
+    fn retry_after_values_never_panic_nor_wait_past_the_cap(
+        digits in "[0-9]{0,30}",
+        raw in text(),
+        seed: Index,
+    ) {
+        let seeds = seeds("retry_after");
+        let seeded = String::from_utf8_lossy(seed.get(&seeds).as_slice()).into_owned();
+        for text in [digits, raw, seeded] {
+            let asked = parse_retry_after(&text);
+            for status in [429, 503] {
+                let err = GraphError::from_status(status, asked, b"");
+                let _ = (err.to_string(), err.code());
+                if let Some(wait) = err.retry_after() {
+                    prop_assert!(wait <= MAX_RETRY_AFTER, "{text:?}: {wait:?}");
+                    let wait = chrono::Duration::from_std(wait).unwrap();
+                    prop_assert!(now().checked_add_signed(wait).is_some());
+                }
+                let policy = RetryPolicy::default();
+                prop_assert!(policy.delay(&err, 3) <= policy.max_delay);
+            }
+        }
+    }
+
+    #[test]
+    fn batch_answers_never_panic_nor_wait_past_the_cap(seed: Index, part: Index, replacement in json_value()) {
+        let seeds = json_seeds("batch_answer");
+        let answer = mutated(&seeds, seed, part, replacement);
+        if let Ok(parts) = read_batch(&answer) {
+            for (_, status, retry_after, body) in parts {
+                let bytes = serde_json::to_vec(&body).unwrap();
+                let err = GraphError::from_status(status, retry_after, &bytes);
+                let _ = (err.to_string(), err.is_transient(), err.code());
+                prop_assert!(err.retry_after().is_none_or(|wait| wait <= MAX_RETRY_AFTER));
+            }
+        }
+    }
+
+    #[test]
+    fn certificate_files_never_panic(seed: Index, cut: Index, junk in text()) {
+        let seeds = seeds("certificate_pem");
+        let pem = String::from_utf8_lossy(seed.get(&seeds).as_slice()).into_owned();
+        let mut at = cut.index(pem.len() + 1);
+        while !pem.is_char_boundary(at) {
+            at -= 1;
+        }
+        for text in [format!("{}{junk}", &pem[..at]), format!("{}{junk}{}", &pem[..at], &pem[at..]), junk.clone()] {
+            if let Ok(certificate) = SigningCertificate::from_pem(&text) {
+                let _ = certificate.certificate_pem();
+            }
+            let _ = certificate_info(&text);
+        }
+    }
+
+    #[test]
+    fn device_answers_are_used_only_when_their_waits_fit(seed: Index, part: Index, replacement in json_value(), raw: Vec<u8>) {
+        let seeds = json_seeds("device_answer");
+        let answer = mutated(&seeds, seed, part, replacement).to_string();
+        for body in [answer.as_bytes(), &raw] {
+            if let Ok(details) = read_device_answer(body) {
+                prop_assert!(details.interval() <= MAX_DEVICE_INTERVAL);
+                prop_assert!(details.expires_in() <= MAX_DEVICE_LIFETIME);
+            }
+        }
+    }
+
+    #[test]
+    fn loopback_requests_are_taken_only_with_the_expected_state(seed: Index, cut: Index, raw in text()) {
+        let seeds = seeds("loopback_request");
+        let head = String::from_utf8_lossy(seed.get(&seeds).as_slice()).into_owned();
+        let at = cut.index(head.len() + 1);
+        let cut_head = String::from_utf8_lossy(&head.as_bytes()[..at]).into_owned();
+        for text in [head.clone(), cut_head, raw.clone(), format!("GET /?{raw} HTTP/1.1\r\n\r\n")] {
+            prop_assert!(!matches!(reply_to(&text, None), Reply::Ours(_)), "{text:?}");
+            if let Reply::Ours(target) = reply_to(&text, Some("s7Kq2v")) {
+                let query = target.split_once('?').map_or("", |(_, query)| query);
+                prop_assert!(
+                    url::form_urlencoded::parse(query.as_bytes())
+                        .any(|(name, value)| name == "state" && value == "s7Kq2v"),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn zone_names_never_panic(name in text()) {
         if let Some(zone) = to_iana(&name) {
             let sent = to_graph(zone);
@@ -300,6 +391,29 @@ fn every_iana_zone_goes_out_as_a_name_that_comes_back() {
         let back = to_iana(&sent).unwrap_or_else(|| panic!("{zone} went out as {sent}"));
         assert_eq!(to_graph(back), sent, "{zone}");
     }
+}
+
+#[test]
+fn the_new_parsers_seeds_read_as_documented() {
+    for value in json_seeds("batch_answer") {
+        assert!(read_batch(&value).is_ok(), "{value}");
+    }
+    let [endless, microsoft] = &json_seeds("device_answer")[..] else {
+        panic!("two device answers")
+    };
+    assert!(read_device_answer(microsoft.to_string().as_bytes()).is_ok());
+    assert!(read_device_answer(endless.to_string().as_bytes()).is_err());
+    let certificate = String::from_utf8(seeds("certificate_pem")[0].clone()).unwrap();
+    assert!(SigningCertificate::from_pem(&certificate).is_ok());
+    let heads: Vec<String> = seeds("loopback_request")
+        .into_iter()
+        .map(|head| String::from_utf8(head).unwrap())
+        .collect();
+    let replies: Vec<Reply<'_>> = heads.iter().map(|h| reply_to(h, Some("s7Kq2v"))).collect();
+    assert!(matches!(replies[0], Reply::Ours(_)), "answer.txt");
+    assert!(matches!(replies[1], Reply::Ours(_)), "declined.txt");
+    assert_eq!(replies[2], Reply::NotAnAnswer, "favicon.txt");
+    assert_eq!(replies[3], Reply::NotOurs, "other_state.txt");
 }
 
 #[test]

@@ -111,7 +111,7 @@ async fn loopback_listener_receives_the_answer() {
         now,
     )
     .unwrap();
-    let waiting = tokio::spawn(listener.wait(std::time::Duration::from_secs(20)));
+    let waiting = tokio::spawn(listener.wait(&url, std::time::Duration::from_secs(20)));
     let redirect = tenant
         .complete_in_browser(url.as_str(), MEGAN, PASSWORD, None)
         .await;

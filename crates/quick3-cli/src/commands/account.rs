@@ -306,7 +306,7 @@ fn sign_in_account(
             }
             let _ = std::io::stderr().flush();
             let answer = listener
-                .wait(timeout)
+                .wait(&url, timeout)
                 .await
                 .map_err(|error| quick3_core::identity::SignInFailure { account_id: Some(account.id), error })?;
             credentials.complete_sign_in(&answer, Utc::now()).await

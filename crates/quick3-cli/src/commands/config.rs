@@ -2,7 +2,9 @@
 
 use quick3_core::store::ENDPOINT_SETTING_NAMES;
 
-use super::Session;
+use quick3_core::CoreError;
+
+use super::{Session, UsageError};
 use crate::args::ConfigCommand;
 
 pub fn run(session: &mut Session, command: ConfigCommand) -> anyhow::Result<()> {
@@ -29,15 +31,23 @@ pub fn run(session: &mut Session, command: ConfigCommand) -> anyhow::Result<()> 
             );
         }
         ConfigCommand::Set { name, value } => {
-            session.store.set_endpoint_setting(&name, Some(&value))?;
+            // A value that is not one a setting can take is a usage error (exit 2), unchanged.
+            session
+                .store
+                .set_endpoint_setting(&name, Some(&value))
+                .map_err(|err| match err {
+                    CoreError::InvalidInput { .. } => UsageError(err.to_string()).into(),
+                    other => anyhow::Error::from(other),
+                })?;
             out!("{name} is set.");
         }
         ConfigCommand::Unset { name } => {
             if !ENDPOINT_SETTING_NAMES.contains(&name.as_str()) {
-                anyhow::bail!(
+                return Err(UsageError(format!(
                     "\"{name}\" is not one of {}.",
                     ENDPOINT_SETTING_NAMES.join(", ")
-                );
+                ))
+                .into());
             }
             session.store.set_endpoint_setting(&name, None)?;
             out!("{name} is back to its default.");

@@ -20,6 +20,18 @@ use quick3_core::{Store, demo, paths};
 use crate::args::{Cli, Command, DemoCommand, EmulatorCommand};
 
 /// What a command runs against.
+/// A command given a value it cannot take: `quick3` exits 2 (a usage error) with this sentence.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 pub struct Session {
     pub store: Store,
     pub runtime: tokio::runtime::Runtime,

@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 
 use super::GraphError;
 use super::budget::MailboxBudget;
+use super::error::parse_retry_after;
 use super::event::{DeltaPage, read_delta_page};
 use crate::identity::{Credentials, Secret};
 use crate::model::{Account, OrgSettings};
@@ -285,6 +286,40 @@ impl<'a> GraphClient<'a> {
         }
     }
 
+    /// Refuses a link (`@odata.nextLink`, `@odata.deltaLink`, anything not a path under the
+    /// root) that leads away from the Graph root's scheme, host and port, or over plain http to
+    /// another computer: the bearer token goes nowhere else.
+    pub fn check_link(&self, link: &str) -> Result<(), GraphError> {
+        let origin = |url: &url::Url| {
+            (
+                url.scheme().to_owned(),
+                url.host_str().map(str::to_ascii_lowercase),
+                url.port_or_known_default(),
+            )
+        };
+        if link.starts_with('/') && !link.starts_with("//") {
+            return Ok(()); // a path under the Graph root
+        }
+        let parsed = url::Url::parse(link).ok();
+        let allowed = match (&parsed, url::Url::parse(&self.root).ok()) {
+            (Some(link), Some(root)) => {
+                origin(link) == origin(&root)
+                    && (link.scheme() == "https"
+                        || (link.scheme() == "http" && crate::identity::config::is_loopback(link)))
+            }
+            _ => false,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let origin = parsed.map_or_else(
+            || "an address that is not a URL".to_owned(),
+            |url| url.origin().ascii_serialization(),
+        );
+        tracing::warn!(%origin, "refused a Graph link away from the configured Graph");
+        Err(GraphError::ForeignLink { origin })
+    }
+
     /// Sends a request (retrying transient failures) and returns a success answer.
     pub async fn send(
         &self,
@@ -333,10 +368,17 @@ impl<'a> GraphClient<'a> {
         path: &str,
         headers: &[(&str, String)],
     ) -> Result<DeltaPage, GraphError> {
-        self.send_read(Method::GET, path, headers, None, &|_, bytes: &[u8]| {
-            read_delta_page(bytes)
-        })
-        .await?
+        let page = self
+            .send_read(Method::GET, path, headers, None, &|_, bytes: &[u8]| {
+                read_delta_page(bytes)
+            })
+            .await??;
+        // A page that points away from Graph is refused whole: nothing of it is written, and the
+        // link stored from the page before stays the one to resume from.
+        for link in [&page.next_link, &page.delta_link].into_iter().flatten() {
+            self.check_link(link)?;
+        }
+        Ok(page)
     }
 
     fn note_retry(&self, err: &GraphError) {
@@ -462,6 +504,7 @@ impl<'a> GraphClient<'a> {
         body: Option<&Value>,
         token: &Secret,
     ) -> Result<(u16, impl AsRef<[u8]> + use<>), GraphError> {
+        self.check_link(path)?;
         let mut request = self
             .http
             .request(method, self.url(path))
@@ -482,9 +525,8 @@ impl<'a> GraphClient<'a> {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let bytes = response.bytes().await.map_err(network)?;
+            .and_then(parse_retry_after);
+        let bytes = read_capped(response).await?;
         if !(200..300).contains(&status) {
             return Err(GraphError::from_status(status, retry_after, &bytes));
         }
@@ -618,6 +660,30 @@ impl<'a> GraphClient<'a> {
     }
 }
 
+/// The most of one answer Quick3 reads (a delta page of 1,000 events with long notes is a few
+/// megabytes).
+pub const MAX_ANSWER_BYTES: usize = 50 * 1024 * 1024;
+
+/// An answer's bytes, refused once they pass [`MAX_ANSWER_BYTES`]: at once when its
+/// `Content-Length` says so, else while reading (a chunked answer has no length).
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, GraphError> {
+    let too_large = GraphError::TooLarge {
+        limit_mb: MAX_ANSWER_BYTES / (1024 * 1024),
+    };
+    let declared = response.content_length().unwrap_or(0);
+    if declared > MAX_ANSWER_BYTES as u64 {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::with_capacity(declared as usize);
+    while let Some(chunk) = response.chunk().await.map_err(network)? {
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// A success answer's JSON body (`Null` when empty).
 fn read_json(status: u16, bytes: &[u8]) -> Result<Answer, GraphError> {
     let body = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -631,9 +697,11 @@ fn read_json(status: u16, bytes: &[u8]) -> Result<Answer, GraphError> {
 }
 
 /// `(id, status, Retry-After, body)` of each part of a batch answer.
-type PartAnswer = (String, u16, Option<Duration>, Value);
+pub type PartAnswer = (String, u16, Option<Duration>, Value);
 
-fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
+/// Reads the parts of a `$batch` answer (ids as strings or numbers, `Retry-After` as a string or a
+/// number of seconds, read as [`parse_retry_after`] reads a header).
+pub fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
     let malformed = |what: &str| GraphError::Malformed { what: what.into() };
     let responses = body["responses"]
         .as_array()
@@ -659,11 +727,10 @@ fn read_batch(body: &Value) -> Result<Vec<PartAnswer>, GraphError> {
                         .map(|(_, v)| v.clone())
                 })
                 .and_then(|v| match v {
-                    Value::String(s) => s.trim().parse::<u64>().ok(),
-                    Value::Number(n) => n.as_u64(),
+                    Value::String(s) => parse_retry_after(&s),
+                    Value::Number(n) => parse_retry_after(&n.to_string()),
                     _ => None,
-                })
-                .map(Duration::from_secs);
+                });
             Ok((id, status, retry_after, part["body"].clone()))
         })
         .collect()

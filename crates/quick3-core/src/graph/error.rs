@@ -9,6 +9,13 @@ use crate::identity::IdentityError;
 pub enum GraphError {
     #[error("Microsoft 365 is busy and asked Quick3 Planner to slow down (HTTP 429).")]
     Throttled { retry_after: Option<Duration> },
+    /// Microsoft asked for a wait longer than [`MAX_RETRY_AFTER`]: the run stops rather than hold
+    /// its job (and a scheduled run) for hours or for good.
+    #[error(
+        "Microsoft asked Quick3 Planner to wait {} hours before the next request; the sync stopped and will try again at its next run.",
+        whole_hours(*asked)
+    )]
+    WaitTooLong { asked: Duration },
     #[error("Microsoft 365 did not accept the sign-in for this account (HTTP 401): sign in again.")]
     Unauthorized,
     #[error("Microsoft 365 refused access (HTTP 403): {message}")]
@@ -37,6 +44,16 @@ pub enum GraphError {
     },
     #[error("Microsoft 365 sent an answer that could not be read ({what}).")]
     Malformed { what: String },
+    /// A next or delta link (or any absolute URL) away from the configured Graph host, or over
+    /// plain http to a host that is not this computer: not followed, the bearer token not sent.
+    #[error(
+        "Microsoft 365 sent a link to another address ({origin}) than the configured Graph; Quick3 Planner did not follow it, and the sync stopped."
+    )]
+    ForeignLink { origin: String },
+    #[error(
+        "Microsoft 365 sent an answer larger than {limit_mb} MB; Quick3 Planner did not read it, and the sync stopped."
+    )]
+    TooLarge { limit_mb: usize },
     #[error("Microsoft 365 could not be reached: {reason}.")]
     Network { reason: String },
     #[error("{0}")]
@@ -93,7 +110,7 @@ impl GraphError {
     /// A stable identifier for the UI.
     pub fn code(&self) -> &'static str {
         match self {
-            GraphError::Throttled { .. } => "Throttled",
+            GraphError::Throttled { .. } | GraphError::WaitTooLong { .. } => "Throttled",
             GraphError::Unauthorized => "Unauthorized",
             GraphError::Forbidden { .. } => "Forbidden",
             GraphError::NotFound => "NotFound",
@@ -103,6 +120,8 @@ impl GraphError {
             GraphError::Server { .. } => "ServerError",
             GraphError::Rejected { .. } => "Rejected",
             GraphError::Malformed { .. } => "Malformed",
+            GraphError::ForeignLink { .. } => "ForeignLink",
+            GraphError::TooLarge { .. } => "TooLarge",
             GraphError::Network { .. } => "Network",
             GraphError::Identity(err) => err.code(),
             GraphError::Organisation(err) => err.code(),
@@ -112,6 +131,11 @@ impl GraphError {
     /// Classifies an HTTP error answer from its status, `Retry-After` and Graph error body.
     pub fn from_status(status: u16, retry_after: Option<Duration>, body: &[u8]) -> GraphError {
         let (code, message) = error_body(body);
+        if let Some(asked) = retry_after.filter(|asked| *asked > MAX_RETRY_AFTER)
+            && (status == 429 || (500..=599).contains(&status))
+        {
+            return GraphError::WaitTooLong { asked };
+        }
         match status {
             429 => GraphError::Throttled { retry_after },
             401 => GraphError::Unauthorized,
@@ -142,6 +166,29 @@ impl GraphError {
             },
         }
     }
+}
+
+/// The longest wait Quick3 takes from a `Retry-After` before it gives up on the run; Microsoft
+/// asks for seconds or minutes, so more is a broken or hostile answer.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Reads a `Retry-After` value in seconds (`"120"`); a number too large for a `u64` is
+/// [`Duration::MAX`], never an overflow. An HTTP date or anything else is `None` (backoff instead).
+pub fn parse_retry_after(text: &str) -> Option<Duration> {
+    let digits = text.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        digits
+            .parse::<u64>()
+            .map_or(Duration::MAX, Duration::from_secs),
+    )
+}
+
+/// Whole hours of `wait`, rounded up.
+fn whole_hours(wait: Duration) -> u64 {
+    wait.as_secs().div_ceil(3600)
 }
 
 /// Exchange's 404 codes for a mailbox that is not there (as opposed to an item in it):
@@ -212,6 +259,39 @@ mod tests {
         );
         assert!(!rejected.is_transient(), "a bad request stays bad");
         assert!(rejected.to_string().contains("no"));
+    }
+
+    #[test]
+    fn retry_after_is_read_without_overflow_and_a_wait_past_the_cap_stops_the_run() {
+        assert_eq!(parse_retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("0"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999"),
+            Some(Duration::MAX),
+            "too large for a u64 is as long as can be, not ignored"
+        );
+        for not_seconds in ["", "-5", "1.5", "Wed, 21 Oct 2015 07:28:00 GMT", "+3"] {
+            assert_eq!(parse_retry_after(not_seconds), None, "{not_seconds:?}");
+        }
+        let hour = GraphError::from_status(429, Some(MAX_RETRY_AFTER), b"");
+        assert_eq!(
+            hour.retry_after(),
+            Some(MAX_RETRY_AFTER),
+            "an hour is waited"
+        );
+        for status in [429, 503] {
+            let err = GraphError::from_status(status, Some(Duration::MAX), b"");
+            assert!(!err.is_transient(), "{status}: past the cap is not retried");
+            assert_eq!(err.retry_after(), None, "so nothing adds it to a date");
+            assert!(
+                err.to_string()
+                    .starts_with("Microsoft asked Quick3 Planner to wait ")
+            );
+        }
+        assert_eq!(
+            GraphError::from_status(429, Some(Duration::from_secs(3601)), b"").to_string(),
+            "Microsoft asked Quick3 Planner to wait 2 hours before the next request; the sync stopped and will try again at its next run."
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::{GraphError, zones};
 use crate::ids::AppointmentId;
+use crate::model::appointment::{MAX_LOCATION_CHARS, MAX_NOTES_CHARS, MAX_TITLE_CHARS};
 use crate::model::{Recurrence, Sensitivity, ShowAs, When};
 use crate::sync::content::Content;
 
@@ -354,12 +355,19 @@ fn read_event(wire: WireEvent<'_>) -> Result<RemoteEvent, GraphError> {
             .as_deref()
             .and_then(appointment_of_transaction)
     });
-    let text = |field: Option<Cow<'_, str>>| field.map(Cow::into_owned).unwrap_or_default();
+    // Cut to what Quick3 keeps before normalising, so that the stored text is already normal
+    // and hashes the same on every read (a cut after trimming could end in a space).
+    let text = |field: Option<Cow<'_, str>>, max: usize| {
+        field.map_or_else(String::new, |text| at_most(text, max))
+    };
     let content = Content {
-        title: text(wire.subject),
+        title: text(wire.subject, MAX_TITLE_CHARS),
         when,
-        location: text(wire.location.and_then(|l| l.display_name)),
-        notes: text(wire.body.map(|b| b.content)),
+        location: text(
+            wire.location.and_then(|l| l.display_name),
+            MAX_LOCATION_CHARS,
+        ),
+        notes: text(wire.body.map(|b| b.content), MAX_NOTES_CHARS),
         categories: wire
             .categories
             .unwrap_or_default()
@@ -390,6 +398,15 @@ fn read_event(wire: WireEvent<'_>) -> Result<RemoteEvent, GraphError> {
         is_cancelled: wire.is_cancelled.unwrap_or(false),
         quick3_id,
     })
+}
+
+/// At most `max` characters of a text from Outlook: longer is cut (Quick3 keeps no more than
+/// its own limits for subjects, locations and notes), borrowed text copied only when kept.
+fn at_most(text: Cow<'_, str>, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => text[..cut].to_owned(),
+        None => text.into_owned(),
+    }
 }
 
 fn date_of(text: &str) -> Option<NaiveDate> {

@@ -85,11 +85,7 @@ impl EndpointSettings {
 
     pub fn resolve(&self) -> Result<Endpoints, IdentityError> {
         let url = |text: &str, what: &str| {
-            Url::parse(text.trim().trim_end_matches('/')).map_err(|e| {
-                IdentityError::Misconfigured {
-                    reason: format!("the {what} \"{text}\" is not a URL ({e})"),
-                }
-            })
+            endpoint_url(text, what).map_err(|reason| IdentityError::Misconfigured { reason })
         };
         let authority = url(
             self.authority.as_deref().unwrap_or(MICROSOFT_AUTHORITY),
@@ -113,6 +109,76 @@ impl EndpointSettings {
             )?,
             extra_ca: self.ca_cert.as_ref().map(PathBuf::from),
         })
+    }
+}
+
+/// An authority or Graph address: https, or plain http only to this computer (the emulator);
+/// the reason is a plain clause.
+fn endpoint_url(text: &str, what: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim().trim_end_matches('/'))
+        .map_err(|e| format!("the {what} \"{text}\" is not a URL ({e})"))?;
+    let secure = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url));
+    if !secure || url.host().is_none() {
+        return Err(format!(
+            "the {what} must be an https address (plain http only to this computer, such as the emulator), not \"{text}\""
+        ));
+    }
+    Ok(url)
+}
+
+/// Checks a value for one setting as a person types it (`quick3 config set NAME VALUE`): URLs as
+/// [`EndpointSettings::resolve`] takes them, a client id that is a GUID, a tenant that is a name
+/// or id, a CA file that holds a PEM certificate. The reason is a plain clause.
+pub fn check_setting(name: &str, value: &str) -> Result<(), String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!(
+            "{name} needs a value; to go back to the default, unset it (quick3 config unset {name})"
+        ));
+    }
+    match name {
+        "authority" => endpoint_url(value, "authority").map(drop),
+        "browser-authority" => endpoint_url(value, "browser authority").map(drop),
+        "graph" => endpoint_url(value, "Graph URL").map(drop),
+        "client-id" => match uuid::Uuid::try_parse(value) {
+            Ok(_) if value.len() == 36 => Ok(()),
+            _ => Err(format!(
+                "the client id is the Application (client) ID from Microsoft Entra, a GUID such as 3b9e2f7c-5a1d-4e8b-b6c4-0d2a7f9e1c35, not \"{value}\""
+            )),
+        },
+        "tenant"
+            if value.len() <= 253
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') =>
+        {
+            Ok(())
+        }
+        "tenant" => Err(format!(
+            "the tenant is organizations, common, a tenant id or a domain such as contoso.onmicrosoft.com, not \"{value}\""
+        )),
+        "ca-cert" => {
+            let pem = std::fs::read(value)
+                .map_err(|e| format!("the certificate file {value} cannot be read ({e})"))?;
+            let looks_pem = String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
+            if looks_pem && reqwest::Certificate::from_pem(&pem).is_ok() {
+                Ok(())
+            } else {
+                Err(format!("{value} does not hold a PEM certificate"))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether `url`'s host is this computer (`127.0.0.1` and the rest of 127/8, `::1`, `localhost`):
+/// the only hosts plain http may reach, as nothing crosses a network there.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 

@@ -296,6 +296,7 @@ pub async fn begin_device_sign_in(
                 endpoints.admin_consent_url(scopes, DEEP_LINK_REDIRECT)
             })
         })?;
+    device_waits_fit(details.interval(), details.expires_in())?;
     let user_code = details.user_code().secret().clone();
     let verification_uri = details.verification_uri().to_string();
     let message =
@@ -307,6 +308,42 @@ pub async fn begin_device_sign_in(
         details,
         scopes: scopes.to_vec(),
     })
+}
+
+/// The longest pause between two checks of a device sign-in Quick3 accepts (Microsoft asks for 5 s).
+pub const MAX_DEVICE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+/// The longest life of a device code Quick3 accepts (Microsoft's live 15 minutes).
+pub const MAX_DEVICE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Refuses a device-code answer whose `interval` or `expires_in` would have the sign-in wait for
+/// hours (or overflow the time arithmetic while polling).
+pub fn device_waits_fit(
+    interval: std::time::Duration,
+    expires_in: std::time::Duration,
+) -> Result<(), IdentityError> {
+    if interval > MAX_DEVICE_INTERVAL || expires_in > MAX_DEVICE_LIFETIME {
+        return Err(IdentityError::BadResponse {
+            reason: format!(
+                "it asked Quick3 Planner to wait {} seconds between checks of a code that lives {} seconds, longer than a sign-in can wait",
+                interval.as_secs(),
+                expires_in.as_secs()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Reads a device-code answer's body (as the sign-in's OAuth client reads it) and checks its
+/// waits ([`device_waits_fit`]): the answer is used only if both hold.
+pub fn read_device_answer(
+    body: &[u8],
+) -> Result<StandardDeviceAuthorizationResponse, IdentityError> {
+    let details: StandardDeviceAuthorizationResponse =
+        serde_json::from_slice(body).map_err(|e| IdentityError::BadResponse {
+            reason: format!("the device sign-in answer is not what Microsoft sends ({e})"),
+        })?;
+    device_waits_fit(details.interval(), details.expires_in())?;
+    Ok(details)
 }
 
 /// Polls until the person finished (or declined, or the code expired), waiting as told.

@@ -104,8 +104,14 @@ impl Store {
                 });
             }
         };
-        let value = value.map(str::trim).filter(|v| !v.is_empty());
+        let value = value.map(str::trim);
         if let Some(value) = value {
+            crate::identity::config::check_setting(name, value).map_err(|reason| {
+                crate::CoreError::InvalidInput {
+                    field: "setting",
+                    reason,
+                }
+            })?;
             let mut check = self.endpoint_settings()?;
             match name {
                 "authority" => check.authority = Some(value.into()),
@@ -174,7 +180,7 @@ mod tests {
     fn endpoint_settings_are_checked_and_stored() {
         let mut store = Store::open_in_memory().unwrap();
         store
-            .set_endpoint_setting("client-id", Some("abc"))
+            .set_endpoint_setting("client-id", Some("3b9e2f7c-5a1d-4e8b-b6c4-0d2a7f9e1c35"))
             .unwrap();
         store
             .set_endpoint_setting("tenant", Some("contoso.example"))
@@ -186,7 +192,10 @@ mod tests {
         );
         assert!(store.set_endpoint_setting("colour", Some("x")).is_err());
         let settings = store.endpoint_settings().unwrap();
-        assert_eq!(settings.client_id.as_deref(), Some("abc"));
+        assert_eq!(
+            settings.client_id.as_deref(),
+            Some("3b9e2f7c-5a1d-4e8b-b6c4-0d2a7f9e1c35")
+        );
         assert_eq!(settings.authority, None, "a refused value is not stored");
         store.set_endpoint_setting("client-id", None).unwrap();
         assert_eq!(store.endpoint_settings().unwrap().client_id, None);
