@@ -107,6 +107,47 @@ async fn test_settings_reads_a_user_and_a_calendar_with_the_right_secret() {
 }
 
 #[tokio::test]
+async fn test_settings_says_when_the_app_reaches_mailboxes_no_resource_is_linked_to() {
+    let mut world = world().await;
+    organisation(&mut world, DEMO_TENANT_ID, m365_emulator::ORG_CLIENT_SECRET).await;
+    let room = resource(&mut world, "Boardroom");
+    let megan = link(&mut world, room, MEGAN, Direction::Down).await;
+    let megan_id = megan.organisation.unwrap().object_id;
+
+    // The app's permission reaches the whole organisation.
+    let report = test_org_settings(&world.store, &world.credentials, None, now())
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:?}");
+    let warning = report
+        .scope_warning
+        .expect("an unlinked mailbox was readable: the planner is told");
+    assert!(
+        warning.contains("no resource is linked to")
+            && warning.contains("RBAC for Applications")
+            && warning.contains("quick3 daemon"),
+        "{warning}"
+    );
+
+    // Scoped to the linked mailbox, the same test is quiet.
+    admin(
+        &world,
+        reqwest::Method::PUT,
+        &format!(
+            "/tenants/{DEMO_TENANT_ID}/apps/{}/access-policy",
+            m365_emulator::ORG_CLIENT_ID
+        ),
+        json!({ "allow": [megan_id] }),
+    )
+    .await;
+    let scoped = test_org_settings(&world.store, &world.credentials, None, now())
+        .await
+        .unwrap();
+    assert!(scoped.ok, "{scoped:?}");
+    assert_eq!(scoped.scope_warning, None, "{scoped:?}");
+}
+
+#[tokio::test]
 async fn test_settings_names_each_missing_piece() {
     let mut world = world().await;
     assert_eq!(

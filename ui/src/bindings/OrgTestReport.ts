@@ -28,4 +28,9 @@ problem: ErrorPayload | null,
 /**
  * The secret-expiry warning, if any.
  */
-expiry_warning: string | null, };
+expiry_warning: string | null, 
+/**
+ * Set when the app could read a mailbox that no resource is linked to: its permission
+ * reaches the whole organisation, and the sentence says how to scope it.
+ */
+scope_warning: string | null, };

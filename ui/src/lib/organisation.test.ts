@@ -129,6 +129,7 @@ describe('Test settings report', () => {
     calendar: null,
     problem: { code: 'OrgMailboxRestricted', message: 'An application access policy keeps Quick3 Planner out of the mailbox.' },
     expiry_warning: null,
+    scope_warning: null,
   };
 
   it('says which steps worked and the problem in plain words', () => {

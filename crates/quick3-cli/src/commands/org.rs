@@ -178,6 +178,9 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
             if let Some(warning) = &report.expiry_warning {
                 eprintln!("Warning: {warning}");
             }
+            if let Some(warning) = &report.scope_warning {
+                eprintln!("Warning: {warning}");
+            }
             if let Some(problem) = report.problem {
                 bail!("{}", problem.message);
             }

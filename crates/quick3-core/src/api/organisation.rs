@@ -296,6 +296,7 @@ pub async fn test_org_settings(
         calendar: None,
         problem: None,
         expiry_warning: None,
+        scope_warning: None,
     };
     let settings = match configured(store) {
         Ok(settings) => settings,
@@ -389,7 +390,55 @@ async fn probe(
             permission: "Calendars.ReadWrite".into(),
         });
     }
+    report.scope_warning = reaches_unlinked(store, &client)
+        .await
+        .map(|name| scope_warning(&name));
     Ok(())
+}
+
+/// The first mailbox of the directory that no resource is linked to, named, when the app can
+/// read its calendars: then the app's permission reaches every mailbox of the organisation,
+/// and a leaked credential reads them all. `None` when it is refused (the app is scoped) or
+/// every listed mailbox is linked.
+async fn reaches_unlinked(store: &Store, client: &GraphClient<'_>) -> Option<String> {
+    let linked: std::collections::HashSet<String> = store
+        .org_links()
+        .ok()?
+        .into_iter()
+        .filter_map(|account| account.organisation.map(|m| m.object_id))
+        .collect();
+    let page = client
+        .get(
+            "/users?$top=25&$select=id,displayName,mail,userPrincipalName",
+            &[],
+        )
+        .await
+        .and_then(read_page)
+        .ok()?;
+    let user = page
+        .items
+        .iter()
+        .find(|u| u["id"].as_str().is_some_and(|id| !linked.contains(id)))?;
+    let id = user["id"].as_str()?;
+    client
+        .get(&format!("{}/calendars?$top=1", user_mailbox(id)), &[])
+        .await
+        .ok()?;
+    let name = ["displayName", "mail", "userPrincipalName", "id"]
+        .iter()
+        .find_map(|field| user[*field].as_str().filter(|v| !v.is_empty()))
+        .unwrap_or(id);
+    Some(name.to_owned())
+}
+
+fn scope_warning(name: &str) -> String {
+    format!(
+        "The organisation's app could read the calendar of {name}, a mailbox no resource is \
+         linked to: its permission reaches every mailbox of the organisation. Limit it to the \
+         linked mailboxes with RBAC for Applications in Exchange Online (application access \
+         policies are being retired), and run organisation mode under a service account with \
+         `quick3 daemon` rather than on planners' desktops (docs/security.md)."
+    )
 }
 
 /// Resolves a mailbox by Object ID or e-mail and reads its calendars; `calendars` (names) must

@@ -260,6 +260,9 @@ pub struct OrgTestReport {
     pub problem: Option<crate::error::ErrorPayload>,
     /// The secret-expiry warning, if any.
     pub expiry_warning: Option<String>,
+    /// Set when the app could read a mailbox that no resource is linked to: its permission
+    /// reaches the whole organisation, and the sentence says how to scope it.
+    pub scope_warning: Option<String>,
 }
 
 #[cfg(test)]
