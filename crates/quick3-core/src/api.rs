@@ -256,9 +256,31 @@ pub fn add_account(
 ) -> Result<(Account, url::Url)> {
     // Check the configuration before anything is written.
     credentials.endpoints().client_id()?;
+    // An earlier add of the same mailbox whose sign-in failed, timed out or was abandoned in the
+    // browser (the window has no process to undo it, as the CLI does) is replaced, not refused.
+    if let Some(unfinished) = store
+        .accounts_of(new.resource_id)?
+        .into_iter()
+        .find(|a| a.email.eq_ignore_ascii_case(new.email.trim()))
+        .filter(|a| never_signed_in(credentials, a))
+    {
+        discard_added_account(store, credentials, unfinished.id, now)?;
+    }
     let account = store.add_account(new, now)?;
     let url = credentials.start_sign_in(&account, redirect_uri, now)?;
     Ok((account, url))
+}
+
+/// Whether a per-user account was added but never finished a sign-in: waiting for one or told
+/// to sign in, never synced, nothing in the keyring.
+fn never_signed_in(credentials: &Credentials, account: &Account) -> bool {
+    account.organisation.is_none()
+        && account.last_sync_at.is_none()
+        && matches!(
+            account.status,
+            AccountStatus::WaitingForSignIn | AccountStatus::SignInNeeded
+        )
+        && matches!(credentials.has_sign_in(account), Ok(false))
 }
 
 /// Undoes an add whose first sign-in failed, timed out or was abandoned: the account's row goes

@@ -405,3 +405,65 @@ async fn a_refresh_token_kept_by_row_id_before_keyring_ids_moves_to_the_new_key_
     credentials.forget(&legacy).unwrap();
     assert_eq!(support::keyring_entries(&world.installation), []);
 }
+
+#[tokio::test]
+async fn an_add_whose_sign_in_never_finished_is_replaced_by_the_same_add_not_refused() {
+    use quick3_core::api;
+    use quick3_core::model::{Direction, NewAccount};
+    let mut world = sync_support::world().await;
+    let new = || NewAccount {
+        resource_id: world.resource,
+        email: MEGAN.into(),
+        direction: Direction::UpAndDown,
+        scopes: vec![],
+    };
+    // The planner adds Megan in the window; the browser is closed without signing in.
+    let (abandoned, _url) = api::add_account(
+        &mut world.store,
+        &world.credentials,
+        new(),
+        DEEP_LINK_REDIRECT,
+        Utc::now(),
+    )
+    .unwrap();
+    // Adding her again starts afresh instead of "already connected".
+    let (again, url) = api::add_account(
+        &mut world.store,
+        &world.credentials,
+        new(),
+        DEEP_LINK_REDIRECT,
+        Utc::now(),
+    )
+    .expect("the unfinished add is replaced");
+    let accounts = world.store.accounts_of(world.resource).unwrap();
+    assert_eq!(accounts.len(), 1, "one account: {accounts:?}");
+    assert_ne!(
+        again.keyring_id, abandoned.keyring_id,
+        "a new account, with keys of its own"
+    );
+    assert!(
+        accounts[0].is_main,
+        "it is the main account, as the first add was"
+    );
+    let redirect = world
+        .tenant
+        .complete_in_browser(url.as_str(), MEGAN, PASSWORD, None)
+        .await;
+    let outcome = world
+        .credentials
+        .complete_sign_in(&redirect, Utc::now())
+        .await;
+    let result = api::record_sign_in(&mut world.store, &world.credentials, outcome).unwrap();
+    assert!(result.connected, "{result:?}");
+
+    // Once signed in, the same add is refused as before.
+    let err = api::add_account(
+        &mut world.store,
+        &world.credentials,
+        new(),
+        DEEP_LINK_REDIRECT,
+        Utc::now(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "DuplicateAccount", "{err}");
+}
