@@ -162,7 +162,7 @@ pub fn run(app: &AppHandle, job: JobId) -> Result<Option<RunReport>, ErrorPayloa
             tracing::warn!(%err, "the failure notification could not be shown");
         }
     }
-    if let Some(notice) = &report.mail {
+    for notice in report.mails() {
         let settings = lock(&state.jobs.store).smtp_settings()?;
         match settings {
             Some(settings) => {

@@ -171,3 +171,97 @@ async fn the_daemon_syncs_on_schedule_and_mails_a_failure() {
         "the mail says what to do: {mail}"
     );
 }
+
+/// A job `name` every 30 minutes that mails it@contoso.example after each failure, and the SMTP
+/// server of the tests set; Adele Vance's mailbox connected (Down).
+async fn a_job_that_mails(tenant: &support::Tenant, name: &str) -> Cli {
+    let (host, port, _) = smtp();
+    let cli = Cli::for_tenant(tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(tenant, "Adele Vance", "adele.vance@contoso.example", "down")
+        .await;
+    cli.ok(&[
+        "job",
+        "add",
+        "--name",
+        name,
+        "--every",
+        "30m",
+        "--notify",
+        "it@contoso.example",
+    ]);
+    cli.ok(&[
+        "mail",
+        "set",
+        "--host",
+        &host,
+        "--port",
+        &port,
+        "--security",
+        "none",
+        "--sender",
+        "planner@contoso.example",
+    ]);
+    cli
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_killed_mid_run_leaves_a_failed_run_and_the_next_daemon_runs_the_job() {
+    let (_, _, maildir) = smtp();
+    let tenant = support::demo_tenant().await;
+    let job_name = format!("Killed sync {}", std::process::id());
+    let cli = a_job_that_mails(&tenant, &job_name).await;
+    cli.ok(&["job", "run-now", &job_name]);
+
+    // The daemon dies mid-run, as with `kill -9`: after the first page arrived.
+    let killed = cli
+        .command(&["daemon", "--once"])
+        .env("QUICK3_CRASH_AT", "down-page-fetched")
+        .output()
+        .unwrap();
+    assert!(
+        !killed.status.success(),
+        "the daemon was stopped mid-run: {}",
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(
+        history[0]["result"], "running",
+        "the dead run is left marked running: {history}"
+    );
+
+    // A new daemon at once: the dead owner's run is closed as failed and the job runs.
+    let run = cli.command(&["daemon", "--once"]).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(
+        history.as_array().map(Vec::len),
+        Some(2),
+        "the dead run and the new one: {history}; the daemon said: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        history[0]["result"], "succeeded",
+        "the new daemon ran the due job: {history}"
+    );
+    assert_eq!(
+        history[1]["result"], "failed",
+        "the dead run shows as failed: {history}"
+    );
+    assert!(
+        history[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("interrupted")),
+        "{history}"
+    );
+    let mail = mail_with(&maildir, &job_name)
+        .expect("the interrupted run's failure mail arrived at the SMTP server");
+    assert!(
+        mail.contains("interrupted"),
+        "the mail says what happened: {mail}"
+    );
+}

@@ -51,7 +51,7 @@ pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
                 .await?;
                 if let Some(report) = report {
                     announce(&report);
-                    if let Some(mail) = &report.mail {
+                    for mail in report.mails() {
                         let settings = store
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())

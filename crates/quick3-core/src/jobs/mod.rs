@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::ids::JobId;
+use crate::locks;
 use crate::model::Job;
 use crate::store::Store;
 
@@ -55,6 +56,16 @@ pub struct RunReport {
     pub job: Job,
     pub outcome: JobOutcome,
     pub mail: Option<FailureMail>,
+    /// The failure mail of an earlier run of the job that was found interrupted (its process
+    /// stopped while it ran) and closed as failed when this run started.
+    pub interrupted: Option<FailureMail>,
+}
+
+impl RunReport {
+    /// Every mail to send for this run: the interrupted run's first, then this run's.
+    pub fn mails(&self) -> impl Iterator<Item = &FailureMail> {
+        self.interrupted.iter().chain(&self.mail)
+    }
 }
 
 /// The enabled jobs whose time has come.
@@ -82,6 +93,11 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 /// Runs one job now unless a run of it is already going (then `None`). The store is locked only
 /// to record the start and the end, never while the work runs. The next run is counted from this
 /// run, so a job that was missed while the machine slept runs once, not once per missed slot.
+///
+/// A run is owned by the process that holds the job's run lock (`locks/job-<id>.lock` beside the
+/// database) while it works: when the lock is free, a run still marked running belongs to a
+/// process that died (crashed, killed, or failed to record its end), so it is closed as failed at
+/// once, with its failure mail, and this run goes ahead.
 pub async fn run_job<W, F>(
     store: &Mutex<Store>,
     job: JobId,
@@ -93,11 +109,29 @@ where
     W: FnOnce(Job) -> F,
     F: Future<Output = JobOutcome>,
 {
-    let (job, run) = {
+    let (job, run, interrupted, _owner) = {
         let mut store = lock(store);
+        let owner = match store.path() {
+            Some(database) => {
+                match locks::try_hold(&locks::path(database, &format!("job-{job}")))? {
+                    Some(owner) => Some(owner),
+                    None => return Ok(None),
+                }
+            }
+            None => None,
+        };
+        let interrupted = if owner.is_some() && store.close_interrupted_job_runs(job, now())? > 0 {
+            let outcome = JobOutcome {
+                failures: vec![crate::store::INTERRUPTED_RUN.to_owned()],
+                ..Default::default()
+            };
+            failure_mail(&store.job(job)?, &outcome)
+        } else {
+            None
+        };
         let job = store.job(job)?;
         match store.start_job_run(job.id, now())? {
-            Some(run) => (job, run),
+            Some(run) => (job, run, interrupted, owner),
             None => return Ok(None),
         }
     };
@@ -124,7 +158,12 @@ where
         store.job(job.id)?
     };
     let mail = failure_mail(&job, &outcome);
-    Ok(Some(RunReport { job, outcome, mail }))
+    Ok(Some(RunReport {
+        job,
+        outcome,
+        mail,
+        interrupted,
+    }))
 }
 
 /// Whether this run's failure is mailed: when the failures in a row reach the job's threshold
@@ -244,7 +283,11 @@ mod tests {
     }
 
     fn store_with_job(after_failures: u32) -> (Mutex<Store>, JobId) {
-        let mut store = Store::open_in_memory().unwrap();
+        let store = Store::open_in_memory().unwrap();
+        add_job(store, after_failures)
+    }
+
+    fn add_job(mut store: Store, after_failures: u32) -> (Mutex<Store>, JobId) {
         let spec = JobSpec {
             name: "Sync".into(),
             kind: JobKind::SynchronizeOffice365Calendars,
@@ -357,6 +400,81 @@ mod tests {
             report.await.unwrap().is_some(),
             "after the first ends, the job can run again"
         );
+    }
+
+    fn succeeded() -> JobOutcome {
+        JobOutcome {
+            succeeded: true,
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_run_whose_owner_died_is_closed_as_failed_at_once_and_mailed() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("quick3.db");
+        let (store, job) = add_job(Store::open(&database).unwrap(), 1);
+        // A process started a run at 10:00 and died in it: the row says running, nobody holds
+        // the job's run lock.
+        let crashed_at = at("2026-11-24T10:00:00Z");
+        lock(&store)
+            .start_job_run(job, crashed_at)
+            .unwrap()
+            .unwrap();
+
+        // While a live process owns the job's lock, the run is its: nothing starts.
+        let owner = locks::try_hold(&locks::path(&database, &format!("job-{job}")))
+            .unwrap()
+            .unwrap();
+        let now = crashed_at + Duration::minutes(5);
+        let refused = run_job(
+            &store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async { succeeded() },
+        )
+        .await
+        .unwrap();
+        assert!(
+            refused.is_none(),
+            "a run owned by a live process is left alone"
+        );
+        assert_eq!(
+            lock(&store).job_runs(job, 10).unwrap()[0].result,
+            crate::model::JobRunResult::Running
+        );
+
+        // Its owner gone, five minutes later (not six hours): the dead run is closed, the job runs.
+        drop(owner);
+        let report = run_job(
+            &store,
+            job,
+            || now,
+            chrono_tz::UTC,
+            |_| async { succeeded() },
+        )
+        .await
+        .unwrap()
+        .expect("a run whose owner died does not block the job");
+        let runs = lock(&store).job_runs(job, 10).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].result, crate::model::JobRunResult::Succeeded);
+        assert_eq!(runs[1].result, crate::model::JobRunResult::Failed);
+        assert_eq!(runs[1].finished_at, Some(now));
+        assert_eq!(
+            runs[1].error.as_deref(),
+            Some(crate::store::INTERRUPTED_RUN),
+            "the dead run says what happened"
+        );
+        let mail = report
+            .interrupted
+            .as_ref()
+            .expect("the interrupted run is mailed (threshold 1)");
+        assert_eq!(mail.subject, "Quick3 Planner: \"Sync\" failed");
+        assert!(mail.body.contains("interrupted"), "{}", mail.body);
+        assert!(report.mail.is_none(), "the new run succeeded");
+        assert_eq!(report.mails().count(), 1);
     }
 
     #[tokio::test]
