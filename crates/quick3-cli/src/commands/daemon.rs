@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 use quick3_core::Store;
-use quick3_core::jobs::{self, RunReport, work};
+use quick3_core::identity::SecretStore;
+use quick3_core::jobs::{self, FailureMail, RunReport, work};
 use quick3_core::mail;
 
 use super::Session;
@@ -39,10 +40,14 @@ pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
         }
         loop {
             let due = {
-                let store = store.lock().unwrap_or_else(|p| p.into_inner());
-                jobs::due_jobs(&store, Utc::now())?
+                let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+                jobs::due_jobs(&mut store, Utc::now(), zone)?
             };
-            for job in due {
+            for notice in &due.mails {
+                log(&notice.subject);
+                send(&store, secrets.as_ref(), notice).await?;
+            }
+            for job in due.jobs {
                 let report = jobs::run_job(&store, job.id, Utc::now, zone, |job| {
                     let database = database.clone();
                     let credentials = &credentials;
@@ -52,23 +57,7 @@ pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
                 if let Some(report) = report {
                     announce(&report);
                     for mail in report.mails() {
-                        let settings = store
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .smtp_settings()?;
-                        match settings {
-                            Some(settings) => match mail::send(&settings, secrets.as_ref(), mail)
-                                .await
-                            {
-                                Ok(()) => {
-                                    log(&format!("  failure notice sent to {}", mail.to.join(", ")))
-                                }
-                                Err(err) => log(&format!("  {err}")),
-                            },
-                            None => log(
-                                "  no failure notice: no SMTP server is set (quick3 mail set …)",
-                            ),
-                        }
+                        send(&store, secrets.as_ref(), mail).await?;
                     }
                 }
             }
@@ -95,6 +84,29 @@ pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// Sends a failure notice through the SMTP server set (`quick3 mail set`), logging the outcome.
+async fn send(
+    store: &Mutex<Store>,
+    secrets: &dyn SecretStore,
+    notice: &FailureMail,
+) -> quick3_core::Result<()> {
+    let settings = store
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .smtp_settings()?;
+    match settings {
+        Some(settings) => match mail::send(&settings, secrets, notice).await {
+            Ok(()) => log(&format!(
+                "  failure notice sent to {}",
+                notice.to.join(", ")
+            )),
+            Err(err) => log(&format!("  {err}")),
+        },
+        None => log("  no failure notice: no SMTP server is set (quick3 mail set …)"),
+    }
+    Ok(())
 }
 
 fn announce(report: &RunReport) {

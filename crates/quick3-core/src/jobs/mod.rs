@@ -68,13 +68,61 @@ impl RunReport {
     }
 }
 
-/// The enabled jobs whose time has come.
-pub fn due_jobs(store: &Store, now: DateTime<Utc>) -> Result<Vec<Job>> {
-    Ok(store
-        .list_jobs()?
-        .into_iter()
-        .filter(|job| schedule::is_due(job, now))
-        .collect())
+/// The jobs due at a look at the schedule, and the mails to send about it.
+#[derive(Debug, Clone, Default)]
+pub struct Due {
+    pub jobs: Vec<Job>,
+    /// A job whose next run was moved because the clock was set back.
+    pub mails: Vec<FailureMail>,
+}
+
+/// The enabled jobs whose time has come. A next run further ahead than the schedule can put it
+/// (the clock was set back after it was computed) is first counted again from `now`, and mailed.
+pub fn due_jobs(store: &mut Store, now: DateTime<Utc>, zone: chrono_tz::Tz) -> Result<Due> {
+    let mut due = Due::default();
+    for job in store.list_jobs()? {
+        if !job.spec.enabled {
+            continue;
+        }
+        if let Some(next) = schedule::recomputed(&job, now, zone, jitter(&job)) {
+            store.set_job_next_run(job.id, next)?;
+            due.mails.extend(clock_mail(&job, next, now, zone));
+        } else if schedule::is_due(&job, now) {
+            due.jobs.push(job);
+        }
+    }
+    Ok(due)
+}
+
+/// The mail about a job whose next run was further ahead than its interval allows.
+fn clock_mail(
+    job: &Job,
+    next: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> Option<FailureMail> {
+    let notice = &job.spec.notify;
+    let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z");
+    let old = job.next_run_at?;
+    (!notice.emails.is_empty()).then(|| FailureMail {
+        to: notice.emails.clone(),
+        subject: format!(
+            "Quick3 Planner: \"{}\" was rescheduled: the clock was set back",
+            job.spec.name
+        ),
+        body: format!(
+            "The scheduled job \"{}\" ({}) of Quick3 Planner was to run next at {}, more than one \
+             interval after this computer's clock ({}): the clock was set back, and the job would \
+             not have run until then. Its next run is now at {}.\n\n\
+             What to do: nothing if the clock is right now; otherwise correct the computer's date \
+             and time.\n\n-- \nQuick3 Planner\n",
+            job.spec.name,
+            job.spec.kind.label(),
+            local(old),
+            local(now),
+            local(next),
+        ),
+    })
 }
 
 /// A small random delay (up to a minute, at most 5 % of the interval) so that installations do not
@@ -318,12 +366,46 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_clock_set_back_recomputes_the_next_run_and_mails_it() {
+        let (store, job) = store_with_job(1);
+        let mut store = store.into_inner().unwrap();
+        // The job's next run is 2026-11-24 09:00; the clock is corrected back by a day.
+        let now = at("2026-11-23T09:00:00Z");
+        let due = due_jobs(&mut store, now, chrono_tz::UTC).unwrap();
+        assert!(due.jobs.is_empty(), "nothing is due yet");
+        let next = store.job(job).unwrap().next_run_at.unwrap();
+        assert!(
+            next >= at("2026-11-23T10:00:00Z") && next <= at("2026-11-23T10:01:00Z"),
+            "the next run is one interval from now, not a day and an hour away: {next}"
+        );
+        let [mail] = &due.mails[..] else {
+            panic!("one mail: {:?}", due.mails)
+        };
+        assert_eq!(mail.to, ["it@contoso.example"]);
+        assert_eq!(
+            mail.subject,
+            "Quick3 Planner: \"Sync\" was rescheduled: the clock was set back"
+        );
+        assert!(
+            mail.body.contains("2026-11-24 09:00 UTC") && mail.body.contains("2026-11-23 10:0"),
+            "the mail names the old and the new time: {}",
+            mail.body
+        );
+        let again = due_jobs(&mut store, now, chrono_tz::UTC).unwrap();
+        assert!(again.mails.is_empty(), "moved once, mailed once");
+        let due = due_jobs(&mut store, at("2026-11-23T10:01:00Z"), chrono_tz::UTC).unwrap();
+        assert_eq!(due.jobs.len(), 1, "the job runs at its new time");
+    }
+
     #[tokio::test]
     async fn a_job_missed_while_asleep_runs_once_and_counts_its_next_time_from_that_run() {
         let (store, job) = store_with_job(1);
         // The machine slept from 08:30 to 17:00: eight slots were missed.
         let now = at("2026-11-24T17:00:00Z");
-        let due = due_jobs(&store.lock().unwrap(), now).unwrap();
+        let due = due_jobs(&mut store.lock().unwrap(), now, chrono_tz::UTC)
+            .unwrap()
+            .jobs;
         assert_eq!(
             due.len(),
             1,
@@ -349,7 +431,8 @@ mod tests {
             next >= at("2026-11-24T18:00:00Z") && next <= at("2026-11-24T18:01:00Z"),
             "{next}"
         );
-        assert!(due_jobs(&store.lock().unwrap(), now).unwrap().is_empty());
+        let due = due_jobs(&mut store.lock().unwrap(), now, chrono_tz::UTC).unwrap();
+        assert!(due.jobs.is_empty() && due.mails.is_empty());
         assert!(report.mail.is_none(), "success sends nothing");
     }
 
