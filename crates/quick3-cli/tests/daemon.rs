@@ -265,3 +265,78 @@ async fn a_daemon_killed_mid_run_leaves_a_failed_run_and_the_next_daemon_runs_th
         "the mail says what happened: {mail}"
     );
 }
+
+/// A process stopped when the test ends, even when it fails.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_outlives_a_locked_database_and_runs_the_job_once_it_is_free() {
+    let (_, _, maildir) = smtp();
+    let tenant = support::demo_tenant().await;
+    let job_name = format!("Locked sync {}", std::process::id());
+    let cli = a_job_that_mails(&tenant, &job_name).await;
+    let job = common::open(&cli).find_job(&job_name).unwrap().id;
+    let due_at = chrono::Utc::now() + chrono::Duration::seconds(3);
+    common::open(&cli).set_job_next_run(job, due_at).unwrap();
+
+    let mut daemon = Stopped(
+        cli.command(&["daemon"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut said = std::io::BufReader::new(daemon.0.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut said, &mut line).unwrap();
+    assert!(line.contains("quick3 daemon started"), "{line}");
+    let printed = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut said, &mut rest);
+        rest
+    });
+
+    // Another program holds the database's write lock for 12 seconds, across the job's time and
+    // beyond the store's 5-second busy timeout: the daemon cannot record the run's start.
+    let holder = rusqlite::Connection::open(cli.dir.path().join("quick3.db")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+    assert!(
+        daemon.0.try_wait().unwrap().is_none(),
+        "the daemon is still running while the database is locked"
+    );
+    holder.execute_batch("ROLLBACK;").unwrap();
+    drop(holder);
+
+    let mut history = serde_json::Value::Null;
+    for _ in 0..120 {
+        history = cli.json(&["job", "history", &job_name, "--json"]);
+        if history[0]["result"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let running = daemon.0.try_wait().unwrap().is_none();
+    drop(daemon);
+    let printed = printed.join().unwrap();
+    assert!(running, "the daemon kept going: {printed}");
+    assert_eq!(
+        history[0]["result"], "succeeded",
+        "once the database was free the due job ran: {history}; the daemon said: {printed}"
+    );
+    assert!(
+        printed.contains("database is locked") && printed.contains("Trying again in"),
+        "the daemon said what failed and that it tries again: {printed}"
+    );
+    let mail = mail_with(&maildir, "could not use the database")
+        .filter(|mail| mail.contains("database is locked"))
+        .expect("the outage was mailed once the database answered again");
+    assert!(mail.contains("To: it@contoso.example"), "{mail}");
+}

@@ -125,6 +125,37 @@ fn clock_mail(
     })
 }
 
+/// The mail about a database that could not be read or written from `since` until `until` (a
+/// scheduler that keeps trying sends it once the database answers again), to every address an
+/// enabled job notifies. `None`: no job notifies anyone.
+pub fn outage_mail(
+    jobs: &[Job],
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    error: &str,
+    zone: chrono_tz::Tz,
+) -> Option<FailureMail> {
+    let to: std::collections::BTreeSet<&String> = jobs
+        .iter()
+        .filter(|job| job.spec.enabled)
+        .flat_map(|job| &job.spec.notify.emails)
+        .collect();
+    let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S %Z");
+    (!to.is_empty()).then(|| FailureMail {
+        to: to.into_iter().cloned().collect(),
+        subject: "Quick3 Planner: the scheduled jobs could not use the database".into(),
+        body: format!(
+            "The scheduled jobs of Quick3 Planner could not read or write the database from {} \
+             to {}, so no job started then. The last error was:\n\n  {error}\n\n\
+             The database answers again and the jobs go on; a job that was due runs now.\n\n\
+             What to do: if this repeats, check the disk and whether another program holds the \
+             database open.\n\n-- \nQuick3 Planner\n",
+            local(since),
+            local(until),
+        ),
+    })
+}
+
 /// A small random delay (up to a minute, at most 5 % of the interval) so that installations do not
 /// all call Microsoft in the same second.
 pub fn jitter(job: &Job) -> Duration {
@@ -396,6 +427,49 @@ mod tests {
         assert!(again.mails.is_empty(), "moved once, mailed once");
         let due = due_jobs(&mut store, at("2026-11-23T10:01:00Z"), chrono_tz::UTC).unwrap();
         assert_eq!(due.jobs.len(), 1, "the job runs at its new time");
+    }
+
+    #[test]
+    fn a_database_outage_is_mailed_once_to_every_address_a_job_notifies() {
+        let (store, _) = store_with_job(1);
+        let mut jobs = store.lock().unwrap().list_jobs().unwrap();
+        let mut other = jobs[0].clone();
+        other.spec.notify.emails = vec!["it@contoso.example".into(), "ops@contoso.example".into()];
+        let mut off = jobs[0].clone();
+        off.spec.enabled = false;
+        off.spec.notify.emails = vec!["nobody@contoso.example".into()];
+        jobs.extend([other, off]);
+        let mail = outage_mail(
+            &jobs,
+            at("2026-11-24T10:00:00Z"),
+            at("2026-11-24T10:00:12Z"),
+            "The database could not be read or written: database is locked.",
+            chrono_tz::UTC,
+        )
+        .expect("jobs notify addresses");
+        assert_eq!(
+            mail.to,
+            ["it@contoso.example", "ops@contoso.example"],
+            "each address once, none of a switched-off job"
+        );
+        assert!(
+            mail.body
+                .contains("from 2026-11-24 10:00:00 UTC to 2026-11-24 10:00:12 UTC")
+        );
+        assert!(mail.body.contains("database is locked"), "{}", mail.body);
+        jobs.iter_mut()
+            .for_each(|job| job.spec.notify.emails.clear());
+        assert!(
+            outage_mail(
+                &jobs,
+                at("2026-11-24T10:00:00Z"),
+                at("2026-11-24T10:00:12Z"),
+                "",
+                chrono_tz::UTC
+            )
+            .is_none(),
+            "nobody to tell"
+        );
     }
 
     #[tokio::test]
