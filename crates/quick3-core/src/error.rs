@@ -46,6 +46,10 @@ pub enum CoreError {
     Organisation(#[from] crate::identity::OrgError),
     #[error("Stored data is damaged: {0}.")]
     Corrupt(String),
+    #[error(
+        "A sync of {email} is already running (in another Quick3 Planner window or `quick3` process); try again when it has finished."
+    )]
+    SyncRunning { email: String },
 }
 
 impl CoreError {
@@ -70,6 +74,7 @@ impl CoreError {
             CoreError::Storage(_) => "Storage",
             CoreError::Migration(_) => "Migration",
             CoreError::Corrupt(_) => "Corrupt",
+            CoreError::SyncRunning { .. } => "SyncRunning",
             CoreError::Identity(err) => err.code(),
             CoreError::Organisation(err) => err.code(),
         }

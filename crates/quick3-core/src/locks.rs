@@ -4,6 +4,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{CoreError, Result};
 
@@ -29,6 +30,21 @@ pub fn try_hold(path: &Path) -> Result<Option<Held>> {
         Ok(()) => Ok(Some(Held { _file: file })),
         Err(TryLockError::WouldBlock) => Ok(None),
         Err(TryLockError::Error(err)) => Err(unusable(path, &err)),
+    }
+}
+
+/// Takes the lock at `path`, waiting up to `patience` for its holder to let go; `None` when it
+/// still holds it then.
+pub async fn hold_waiting(path: &Path, patience: Duration) -> Result<Option<Held>> {
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        if let Some(held) = try_hold(path)? {
+            return Ok(Some(held));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -67,5 +83,23 @@ mod tests {
         );
         drop(held);
         assert!(try_hold(&lock).unwrap().is_some(), "a dropped lock is free");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_takes_the_lock_when_its_holder_lets_go_or_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = path(&dir.path().join("quick3.db"), "account-1");
+        let held = try_hold(&lock).unwrap().unwrap();
+        let patience = Duration::from_millis(300);
+        assert!(
+            hold_waiting(&lock, patience).await.unwrap().is_none(),
+            "still held after the wait"
+        );
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            drop(held);
+        };
+        let (_, waited) = tokio::join!(release, hold_waiting(&lock, patience));
+        assert!(waited.unwrap().is_some(), "taken once its holder let go");
     }
 }
