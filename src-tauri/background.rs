@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use quick3_core::ids::JobId;
-use quick3_core::jobs::{self, RunReport, work};
+use quick3_core::jobs::{self, FailureMail, RunReport, work};
 use quick3_core::{ErrorPayload, Store, mail};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -102,8 +102,12 @@ fn back_up_daily(app: &AppHandle) {
 fn tick(app: &AppHandle) -> Result<Duration, ErrorPayload> {
     let state = app.state::<AppState>();
     if !state.jobs.paused() {
-        let due = jobs::due_jobs(&lock(&state.jobs.store), Utc::now())?;
-        for job in due {
+        let zone = zone(&state.jobs.store);
+        let due = jobs::due_jobs(&mut lock(&state.jobs.store), Utc::now(), zone)?;
+        for notice in &due.mails {
+            send(&state, notice)?;
+        }
+        for job in due.jobs {
             run(app, job.id)?;
         }
     }
@@ -122,15 +126,34 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn zone(store: &Mutex<Store>) -> chrono_tz::Tz {
+    lock(store).default_zone().parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// Sends a failure notice through the SMTP server of Settings → E-mail.
+fn send(state: &AppState, notice: &FailureMail) -> Result<(), ErrorPayload> {
+    let settings = lock(&state.jobs.store).smtp_settings()?;
+    match settings {
+        Some(settings) => {
+            if let Err(err) = tauri::async_runtime::block_on(mail::send(
+                &settings,
+                state.secrets.as_ref(),
+                notice,
+            )) {
+                tracing::warn!("the failure notice was not sent: {err}");
+            }
+        }
+        None => tracing::warn!("no failure notice: no SMTP server is set (Settings → E-mail)"),
+    }
+    Ok(())
+}
+
 /// Runs one job now (a scheduled time or "Run now"), then mails, notifies and tells the window.
 /// `None`: a run of it was already going. Call from a blocking thread.
 pub fn run(app: &AppHandle, job: JobId) -> Result<Option<RunReport>, ErrorPayload> {
     let state = app.state::<AppState>();
     let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
-    let zone: chrono_tz::Tz = lock(&state.jobs.store)
-        .default_zone()
-        .parse()
-        .unwrap_or(chrono_tz::UTC);
+    let zone = zone(&state.jobs.store);
     let database = state.jobs.database.clone();
     let report = {
         let _one_at_a_time = state.sync_gate.hold();
@@ -171,20 +194,8 @@ pub fn run(app: &AppHandle, job: JobId) -> Result<Option<RunReport>, ErrorPayloa
             tracing::warn!(%err, "the failure notification could not be shown");
         }
     }
-    if let Some(notice) = &report.mail {
-        let settings = lock(&state.jobs.store).smtp_settings()?;
-        match settings {
-            Some(settings) => {
-                if let Err(err) = tauri::async_runtime::block_on(mail::send(
-                    &settings,
-                    state.secrets.as_ref(),
-                    notice,
-                )) {
-                    tracing::warn!("the failure notice was not sent: {err}");
-                }
-            }
-            None => tracing::warn!("no failure notice: no SMTP server is set (Settings → E-mail)"),
-        }
+    for notice in report.mails() {
+        send(&state, notice)?;
     }
     let _ = app.emit(
         JOB_FINISHED_EVENT,

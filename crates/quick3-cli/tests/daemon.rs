@@ -171,3 +171,172 @@ async fn the_daemon_syncs_on_schedule_and_mails_a_failure() {
         "the mail says what to do: {mail}"
     );
 }
+
+/// A job `name` every 30 minutes that mails it@contoso.example after each failure, and the SMTP
+/// server of the tests set; Adele Vance's mailbox connected (Down).
+async fn a_job_that_mails(tenant: &support::Tenant, name: &str) -> Cli {
+    let (host, port, _) = smtp();
+    let cli = Cli::for_tenant(tenant);
+    cli.ok(&["demo", "seed"]);
+    cli.add_account(tenant, "Adele Vance", "adele.vance@contoso.example", "down")
+        .await;
+    cli.ok(&[
+        "job",
+        "add",
+        "--name",
+        name,
+        "--every",
+        "30m",
+        "--notify",
+        "it@contoso.example",
+    ]);
+    cli.ok(&[
+        "mail",
+        "set",
+        "--host",
+        &host,
+        "--port",
+        &port,
+        "--security",
+        "none",
+        "--sender",
+        "planner@contoso.example",
+    ]);
+    cli
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_killed_mid_run_leaves_a_failed_run_and_the_next_daemon_runs_the_job() {
+    let (_, _, maildir) = smtp();
+    let tenant = support::demo_tenant().await;
+    let job_name = format!("Killed sync {}", std::process::id());
+    let cli = a_job_that_mails(&tenant, &job_name).await;
+    cli.ok(&["job", "run-now", &job_name]);
+
+    // The daemon dies mid-run, as with `kill -9`: after the first page arrived.
+    let killed = cli
+        .command(&["daemon", "--once"])
+        .env("QUICK3_CRASH_AT", "down-page-fetched")
+        .output()
+        .unwrap();
+    assert!(
+        !killed.status.success(),
+        "the daemon was stopped mid-run: {}",
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(
+        history[0]["result"], "running",
+        "the dead run is left marked running: {history}"
+    );
+
+    // A new daemon at once: the dead owner's run is closed as failed and the job runs.
+    let run = cli.command(&["daemon", "--once"]).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let history = cli.json(&["job", "history", &job_name, "--json"]);
+    assert_eq!(
+        history.as_array().map(Vec::len),
+        Some(2),
+        "the dead run and the new one: {history}; the daemon said: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        history[0]["result"], "succeeded",
+        "the new daemon ran the due job: {history}"
+    );
+    assert_eq!(
+        history[1]["result"], "failed",
+        "the dead run shows as failed: {history}"
+    );
+    assert!(
+        history[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("interrupted")),
+        "{history}"
+    );
+    let mail = mail_with(&maildir, &job_name)
+        .expect("the interrupted run's failure mail arrived at the SMTP server");
+    assert!(
+        mail.contains("interrupted"),
+        "the mail says what happened: {mail}"
+    );
+}
+
+/// A process stopped when the test ends, even when it fails.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_outlives_a_locked_database_and_runs_the_job_once_it_is_free() {
+    let (_, _, maildir) = smtp();
+    let tenant = support::demo_tenant().await;
+    let job_name = format!("Locked sync {}", std::process::id());
+    let cli = a_job_that_mails(&tenant, &job_name).await;
+    let job = common::open(&cli).find_job(&job_name).unwrap().id;
+    let due_at = chrono::Utc::now() + chrono::Duration::seconds(3);
+    common::open(&cli).set_job_next_run(job, due_at).unwrap();
+
+    let mut daemon = Stopped(
+        cli.command(&["daemon"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut said = std::io::BufReader::new(daemon.0.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut said, &mut line).unwrap();
+    assert!(line.contains("quick3 daemon started"), "{line}");
+    let printed = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut said, &mut rest);
+        rest
+    });
+
+    // Another program holds the database's write lock for 12 seconds, across the job's time and
+    // beyond the store's 5-second busy timeout: the daemon cannot record the run's start.
+    let holder = rusqlite::Connection::open(cli.dir.path().join("quick3.db")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+    assert!(
+        daemon.0.try_wait().unwrap().is_none(),
+        "the daemon is still running while the database is locked"
+    );
+    holder.execute_batch("ROLLBACK;").unwrap();
+    drop(holder);
+
+    let mut history = serde_json::Value::Null;
+    for _ in 0..120 {
+        history = cli.json(&["job", "history", &job_name, "--json"]);
+        if history[0]["result"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let running = daemon.0.try_wait().unwrap().is_none();
+    drop(daemon);
+    let printed = printed.join().unwrap();
+    assert!(running, "the daemon kept going: {printed}");
+    assert_eq!(
+        history[0]["result"], "succeeded",
+        "once the database was free the due job ran: {history}; the daemon said: {printed}"
+    );
+    assert!(
+        printed.contains("database is locked") && printed.contains("Trying again in"),
+        "the daemon said what failed and that it tries again: {printed}"
+    );
+    let mail = mail_with(&maildir, "could not use the database")
+        .filter(|mail| mail.contains("database is locked"))
+        .expect("the outage was mailed once the database answered again");
+    assert!(mail.contains("To: it@contoso.example"), "{mail}");
+}

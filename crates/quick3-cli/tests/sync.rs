@@ -289,3 +289,150 @@ async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing(
         "Outlook holds each appointment exactly once and no deleted one"
     );
 }
+
+/// Subjects in Megan's mailbox starting with `prefix`, with how often each occurs.
+async fn outlook_subjects(tenant: &support::Tenant, prefix: &str) -> BTreeMap<String, usize> {
+    let events = admin(
+        tenant,
+        reqwest::Method::GET,
+        &format!("/users/{MEGAN}/events"),
+        None,
+    )
+    .await;
+    let mut subjects = BTreeMap::new();
+    for event in events["value"].as_array().unwrap() {
+        let subject = event["subject"].as_str().unwrap();
+        if subject.starts_with(prefix) {
+            *subjects.entry(subject.to_owned()).or_default() += 1;
+        }
+    }
+    subjects
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_syncs_of_one_account_at_once_take_turns_and_duplicate_nothing() {
+    let (tenant, cli, resource) = megan_connected("empty", "both").await;
+    cli.ok(&["sync"]);
+    for i in 0..10 {
+        outlook_create(&tenant, &format!("Outlook {i}"), 1 + i).await;
+    }
+    {
+        let mut store = open(&cli);
+        for i in 0..10 {
+            store
+                .create_appointment(
+                    appointment_input(resource, &format!("Quick3 {i}"), 1 + i),
+                    chrono::Utc::now(),
+                )
+                .unwrap();
+        }
+    }
+    // Microsoft 1.2 s away: a sync takes longer than another waits for it (a few seconds), so
+    // the three overlap and the ones that wait in vain say so.
+    admin(
+        &tenant,
+        reqwest::Method::PUT,
+        "/latency",
+        Some(json!({"ms": 1200})),
+    )
+    .await;
+    admin(&tenant, reqwest::Method::DELETE, "/requests", None).await;
+    let syncs: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            cli.command(&["sync"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<std::process::Output> = tokio::task::spawn_blocking(move || {
+        syncs
+            .into_iter()
+            .map(|sync| sync.wait_with_output().unwrap())
+            .collect()
+    })
+    .await
+    .unwrap();
+    admin(
+        &tenant,
+        reqwest::Method::PUT,
+        "/latency",
+        Some(json!({"ms": 0})),
+    )
+    .await;
+
+    let busy = format!(
+        "quick3: A sync of {MEGAN} is already running (in another Quick3 Planner window or `quick3` process); try again when it has finished."
+    );
+    let mut synced = 0;
+    for output in &outputs {
+        let said = String::from_utf8_lossy(&output.stderr);
+        if output.status.success() {
+            synced += 1;
+        } else {
+            assert_eq!(
+                said.trim(),
+                busy,
+                "a sync that could not start says so plainly, and only that"
+            );
+        }
+    }
+    eprintln!("{synced} of the three syncs ran, the others were told a sync is running");
+    assert!(synced >= 1, "one of the three synced");
+    let batches = admin(
+        &tenant,
+        reqwest::Method::GET,
+        "/requests?path=/v1.0/$batch",
+        None,
+    )
+    .await;
+    assert_eq!(
+        batches["value"].as_array().map(Vec::len),
+        Some(1),
+        "the ten uploads went out once, in one $batch, not once per process: {batches}"
+    );
+
+    let quiet = cli.json(&["sync", "--json"]);
+    assert_eq!(
+        (
+            &quiet[0]["added"],
+            &quiet[0]["updated"],
+            &quiet[0]["deleted"]
+        ),
+        (&json!(0), &json!(0), &json!(0)),
+        "nothing was left for a later sync: {quiet}"
+    );
+    let outlook = outlook_subjects(&tenant, "Quick3 ").await;
+    assert_eq!(
+        outlook.len(),
+        10,
+        "every upload reached Outlook: {outlook:?}"
+    );
+    assert!(
+        outlook.values().all(|n| *n == 1),
+        "no duplicates in Outlook: {outlook:?}"
+    );
+    let store = open(&cli);
+    let mut pulled: BTreeMap<String, usize> = BTreeMap::new();
+    for a in store
+        .list_appointments(AppointmentQuery {
+            resource: Some(resource),
+            ..Default::default()
+        })
+        .unwrap()
+    {
+        if a.title.starts_with("Outlook ") || a.title.starts_with("Quick3 ") {
+            *pulled.entry(a.title).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        pulled.len(),
+        20,
+        "every event and appointment is in Quick3: {pulled:?}"
+    );
+    assert!(
+        pulled.values().all(|n| *n == 1),
+        "no duplicates in Quick3: {pulled:?}"
+    );
+}

@@ -557,8 +557,7 @@ async fn sync_accounts(
         let mut summaries = Vec::new();
         for account in accounts {
             summaries.push(
-                crate::sync::sync_account(store, credentials, &account, options, clock, progress)
-                    .await?,
+                sync_account_alone(store, credentials, &account, options, clock, progress).await?,
             );
         }
         return Ok(summaries);
@@ -588,15 +587,8 @@ async fn sync_accounts(
                     let mut own = Store::open(path)?;
                     own.set_default_zone(zone)?;
                     let mut report = |p: &crate::sync::SyncProgress| (progress.borrow_mut())(p);
-                    crate::sync::sync_account(
-                        &mut own,
-                        credentials,
-                        &account,
-                        options,
-                        clock,
-                        &mut report,
-                    )
-                    .await
+                    sync_account_alone(&mut own, credentials, &account, options, clock, &mut report)
+                        .await
                 };
                 (index, run.await)
             })
@@ -605,6 +597,38 @@ async fn sync_accounts(
             .await;
     results.sort_by_key(|(index, _)| *index);
     results.into_iter().map(|(_, summary)| summary).collect()
+}
+
+/// How long a sync waits for another process's sync of the same account to end.
+const SYNC_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Syncs one account while holding its sync lock in the data folder
+/// (`locks/account-<id>.lock`), so that the app, `quick3 daemon` and `quick3 sync` never sync
+/// the same account at once; waits a few seconds for another holder, then says it is busy. A
+/// store in memory has no data folder and takes no lock.
+async fn sync_account_alone(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: &Account,
+    options: &crate::sync::SyncOptions,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+    progress: &mut dyn FnMut(&crate::sync::SyncProgress),
+) -> Result<crate::sync::SyncSummary> {
+    let _alone = match store.path() {
+        Some(database) => {
+            let lock = crate::locks::path(database, &format!("account-{}", account.id));
+            match crate::locks::hold_waiting(&lock, SYNC_LOCK_PATIENCE).await? {
+                Some(held) => Some(held),
+                None => {
+                    return Err(CoreError::SyncRunning {
+                        email: account.email.clone(),
+                    });
+                }
+            }
+        }
+        None => None,
+    };
+    crate::sync::sync_account(store, credentials, account, options, clock, progress).await
 }
 
 /// The account a change to this resource's appointments is pushed to right away: the resource's

@@ -54,6 +54,10 @@ pub enum CoreError {
     DamagedDatabase { path: String, detail: String },
     #[error("There is no backup \"{reference}\"; `quick3 backup list` shows the backups.")]
     UnknownBackup { reference: String },
+    #[error(
+        "A sync of {email} is already running (in another Quick3 Planner window or `quick3` process); try again when it has finished."
+    )]
+    SyncRunning { email: String },
 }
 
 impl CoreError {
@@ -80,6 +84,7 @@ impl CoreError {
             CoreError::Corrupt(_) => "Corrupt",
             CoreError::DamagedDatabase { .. } => "DamagedDatabase",
             CoreError::UnknownBackup { .. } => "UnknownBackup",
+            CoreError::SyncRunning { .. } => "SyncRunning",
             CoreError::Identity(err) => err.code(),
             CoreError::Organisation(err) => err.code(),
         }

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
+pub mod locks;
 pub mod mail;
 pub mod model;
 pub mod paths;

@@ -28,6 +28,26 @@ pub fn is_due(job: &Job, now: DateTime<Utc>) -> bool {
     job.spec.enabled && job.next_run_at.is_some_and(|at| at <= now)
 }
 
+/// The largest jitter [`super::jitter`] adds.
+pub const MAX_JITTER: Duration = Duration::seconds(60);
+
+/// A new next run for `job` when its stored one is further ahead than the schedule can put it
+/// from `now` (one interval, the largest jitter, then the active hours): the clock was set back
+/// after it was computed, and the job would wait until the old time. The new one is counted from
+/// `now`, as after a run now. `None`: the stored next run is one the schedule can give.
+pub fn recomputed(
+    job: &Job,
+    now: DateTime<Utc>,
+    zone: Tz,
+    jitter: Duration,
+) -> Option<DateTime<Utc>> {
+    let (frequency, active) = (job.spec.frequency, job.spec.active_hours);
+    let latest = next_run(now, frequency, active, zone, MAX_JITTER);
+    job.next_run_at
+        .filter(|at| *at > latest)
+        .map(|_| next_run(now, frequency, active, zone, jitter))
+}
+
 fn within(hour: u32, hours: ActiveHours) -> bool {
     let (from, to) = (u32::from(hours.from_hour), u32::from(hours.to_hour));
     if from < to {
@@ -112,6 +132,82 @@ mod tests {
             Duration::zero(),
         );
         assert_eq!(next, utc("2026-11-24T09:00:00Z"));
+    }
+
+    fn hourly_job(next_run_at: &str, active_hours: Option<ActiveHours>) -> Job {
+        use crate::model::{FailureNotice, JobKind, JobScope, JobSpec};
+        Job {
+            id: crate::ids::JobId(1),
+            spec: JobSpec {
+                name: "Sync".into(),
+                kind: JobKind::SynchronizeOffice365Calendars,
+                frequency: HOURLY,
+                enabled: true,
+                active_hours,
+                scope: JobScope::AllResources,
+                notify: FailureNotice::default(),
+            },
+            next_run_at: Some(utc(next_run_at)),
+            last_run: None,
+            consecutive_failures: 0,
+            frequency_warning: None,
+        }
+    }
+
+    #[test]
+    fn a_next_run_more_than_an_interval_ahead_is_recomputed_from_now() {
+        let office = Some(ActiveHours {
+            from_hour: 7,
+            to_hour: 19,
+        });
+        let now = utc("2026-11-24T10:00:00Z");
+        for (next_run_at, active, expected, why) in [
+            (
+                "2026-11-25T10:00:00Z",
+                None,
+                Some("2026-11-24T11:00:00Z"),
+                "the clock was set back a day: one interval from now",
+            ),
+            (
+                "2026-11-24T11:01:00Z",
+                None,
+                None,
+                "one interval and the largest jitter ahead is what a run now gives",
+            ),
+            (
+                "2026-11-24T11:01:01Z",
+                None,
+                Some("2026-11-24T11:00:00Z"),
+                "a second more is not",
+            ),
+            (
+                "2026-11-24T09:00:00Z",
+                None,
+                None,
+                "a next run in the past is due, not moved",
+            ),
+            (
+                "2026-11-25T07:00:00Z",
+                office,
+                Some("2026-11-24T11:00:00Z"),
+                "inside the active hours the next opening is no excuse",
+            ),
+        ] {
+            let job = hourly_job(next_run_at, active);
+            assert_eq!(
+                recomputed(&job, now, chrono_tz::UTC, Duration::zero()),
+                expected.map(utc),
+                "{why}"
+            );
+        }
+        // At 18:30 the active hours put an hourly job's next run at 07:00 the next day.
+        let evening = utc("2026-11-24T18:30:00Z");
+        let job = hourly_job("2026-11-25T07:00:00Z", office);
+        assert_eq!(
+            recomputed(&job, evening, chrono_tz::UTC, Duration::zero()),
+            None,
+            "the next opening of the active hours is a next run the schedule gives"
+        );
     }
 
     #[test]

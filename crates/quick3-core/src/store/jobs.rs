@@ -20,6 +20,11 @@ const BACKGROUND_PAUSED: &str = "jobs.background_paused";
 /// A run still marked running after this long was left by a process that died.
 const STALE_RUN_HOURS: i64 = 6;
 
+/// The error of a run whose process stopped while it ran (crashed, killed, or failed to record
+/// its end).
+pub const INTERRUPTED_RUN: &str =
+    "The run was interrupted: the app or daemon running it stopped before it finished.";
+
 /// What the `settings` column holds.
 #[derive(Debug, Serialize, Deserialize)]
 struct Settings {
@@ -192,18 +197,30 @@ impl Store {
         self.set_setting(BACKGROUND_PAUSED, paused.then_some("true"))
     }
 
+    /// Closes every run of the job still marked running as failed: interrupted. Called by a
+    /// process that holds the job's run lock, so no live process owns those runs any more.
+    /// Answers how many were closed.
+    pub fn close_interrupted_job_runs(&mut self, job: JobId, now: DateTime<Utc>) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE job_runs SET result = 'failed', finished_at = ?2, error = ?3
+             WHERE job_id = ?1 AND result = 'running'",
+            params![job, utc_text(now), INTERRUPTED_RUN],
+        )?)
+    }
+
     /// Starts a run unless one is going (no overlapping runs of a job). A run left running by a
-    /// process that died long ago is closed as interrupted first.
+    /// process that died long ago is closed as interrupted first (stores without a file, which
+    /// have no run lock; see [`Store::close_interrupted_job_runs`]).
     pub fn start_job_run(&mut self, job: JobId, now: DateTime<Utc>) -> Result<Option<JobRunId>> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "UPDATE job_runs SET result = 'failed', finished_at = ?2,
-                 error = 'The run was interrupted (the app or daemon stopped while it ran).'
+            "UPDATE job_runs SET result = 'failed', finished_at = ?2, error = ?4
              WHERE job_id = ?1 AND result = 'running' AND started_at < ?3",
             params![
                 job,
                 utc_text(now),
-                utc_text(now - Duration::hours(STALE_RUN_HOURS))
+                utc_text(now - Duration::hours(STALE_RUN_HOURS)),
+                INTERRUPTED_RUN
             ],
         )?;
         let running: bool = tx.query_row(
