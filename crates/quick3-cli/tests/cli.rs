@@ -154,6 +154,28 @@ fn bad_appointments_are_refused_in_plain_words() {
             &["--start", "tomorrow", "--end", "2026-11-25T09:00"],
             "is not a date and time",
         ),
+        (
+            &[
+                "--start",
+                "+12026-11-25T09:00",
+                "--end",
+                "+12026-11-26T01:00",
+            ],
+            "The start is not valid: \"+12026-11-25T09:00\" is outside the years 0001 to 9999.",
+        ),
+        (
+            &[
+                "--start",
+                "2026-11-25T09:00:60",
+                "--end",
+                "2026-11-25T10:00",
+            ],
+            "seconds go from 00 to 59",
+        ),
+        (
+            &["--all-day", "--start", "+12026-11-25"],
+            "is outside the years 0001 to 9999",
+        ),
     ];
     for (extra, expected) in cases {
         let mut args = vec!["appointment", "add", "--resource", "Ada", "--title", "x"];

@@ -91,7 +91,10 @@ impl Store {
     /// Deletes an appointment. The row stays as a tombstone so that the deletion can be synced and
     /// never comes back.
     pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
-        let current = self.appointment(id)?;
+        let current = match self.appointment(id) {
+            Err(CoreError::Corrupt(reason)) => return self.delete_damaged(id, &reason, now),
+            read => read?,
+        };
         if let Some(reason) = current.read_only_reason() {
             return Err(CoreError::ReadOnly {
                 reason: reason.into(),
@@ -107,6 +110,36 @@ impl Store {
         }
         enqueue_push(&tx, &current, current.resource_id, now)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes an appointment whose row cannot be read (see [`appointment_from_row`]). Only a
+    /// Quick3 appointment can be deleted: a pulled one belongs to Outlook. Such a row never
+    /// reached Microsoft 365 (its upload reads it), so its waiting uploads go with it; one with a
+    /// link keeps its entry, and the next sync reports the damage.
+    fn delete_damaged(
+        &mut self,
+        id: AppointmentId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
+              WHERE id = ?1 AND deleted_at IS NULL AND origin = 'quick3'",
+            params![id, utc_text(now)],
+        )?;
+        if changed == 0 {
+            return Err(CoreError::Corrupt(reason.to_owned()));
+        }
+        tx.execute(
+            "DELETE FROM sync_outbox WHERE appointment_id = ?1
+                AND NOT EXISTS (SELECT 1 FROM sync_links l
+                                 WHERE l.appointment_id = ?1 AND l.account_id = sync_outbox.account_id)",
+            [id],
+        )?;
+        tx.commit()?;
+        tracing::warn!("a damaged appointment was deleted: {reason}");
         Ok(())
     }
 
@@ -163,7 +196,14 @@ impl Store {
         )?;
         let mut found = Vec::new();
         for row in rows {
-            let appointment = row??;
+            // One damaged row must not hide every other appointment: it is skipped and named.
+            let appointment = match row? {
+                Ok(appointment) => appointment,
+                Err(err) => {
+                    tracing::warn!("an appointment was left out of a listing: {err}");
+                    continue;
+                }
+            };
             // All-day spans are widened for the index; keep only those really in range.
             if overlaps(&appointment.when, query.from, query.to) {
                 found.push(appointment);
@@ -343,8 +383,22 @@ fn write(tx: &Connection, a: &Appointment, replace: bool) -> Result<()> {
     Ok(())
 }
 
+/// Reads an appointment row. The outer error is the database failing; the inner one is this row
+/// being unreadable (a value that does not convert, written by an older version or by hand), so
+/// that a listing can skip the row and go on.
 pub(super) fn appointment_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Appointment>> {
     let id: AppointmentId = row.get(0)?;
+    match read_row(row, id) {
+        Err(
+            err @ (rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)),
+        ) => Ok(Err(CoreError::Corrupt(format!("appointment {id}: {err}")))),
+        read => read,
+    }
+}
+
+fn read_row(row: &Row<'_>, id: AppointmentId) -> rusqlite::Result<Result<Appointment>> {
     let resource_id: ResourceId = row.get(1)?;
     let title: String = row.get(2)?;
     let all_day: bool = row.get(3)?;
@@ -612,5 +666,89 @@ mod tests {
         );
         store.restore_appointment(created.id, Utc::now()).unwrap();
         assert_eq!(store.appointment(created.id).unwrap().title, "Review");
+    }
+
+    #[test]
+    fn a_damaged_row_is_skipped_by_listings_and_uploads_and_can_be_deleted() {
+        use crate::model::{Direction, NewAccount};
+        let (mut store, ada) = store_with_ada();
+        let now = Utc::now();
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: ada,
+                    email: "ada@contoso.example".into(),
+                    direction: Direction::Up,
+                    scopes: vec![],
+                },
+                now,
+            )
+            .unwrap()
+            .id;
+        let good = store
+            .create_appointment(
+                input(ada, "Good", "2026-11-25T09:00", "2026-11-25T10:00"),
+                now,
+            )
+            .unwrap();
+        let bad = store
+            .create_appointment(
+                input(ada, "Poisoned", "2026-11-26T09:00", "2026-11-26T10:00"),
+                now + chrono::Duration::seconds(1),
+            )
+            .unwrap();
+        // What an older version wrote for `--start +12026-11-25T09:00`: text no reader converts.
+        store
+            .conn
+            .execute(
+                "UPDATE appointments SET start_utc = '+12026-11-25T08:00:00Z',
+                        end_utc = '+12026-11-26T00:00:00Z' WHERE id = ?1",
+                [bad.id],
+            )
+            .unwrap();
+
+        let listed = store
+            .list_appointments(AppointmentQuery::default())
+            .unwrap();
+        assert_eq!(
+            listed.iter().map(|a| a.id).collect::<Vec<_>>(),
+            [good.id],
+            "the damaged row is left out, every other appointment is listed"
+        );
+        assert_eq!(
+            store.appointment(bad.id).unwrap_err().code(),
+            "Corrupt",
+            "reading the damaged row alone names the damage"
+        );
+        let due: Vec<_> = store
+            .outbox_due(account, now)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.appointment)
+            .collect();
+        assert_eq!(
+            due,
+            [good.id],
+            "sync uploads the others; the damaged one waits"
+        );
+
+        store.delete_appointment(bad.id, now).unwrap();
+        assert_eq!(
+            store.outbox_len(account).unwrap(),
+            1,
+            "its never-sent upload went with it"
+        );
+        assert_eq!(
+            store
+                .list_appointments(AppointmentQuery::default())
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store.delete_appointment(bad.id, now).unwrap_err().code(),
+            "UnknownAppointment",
+            "deleted once"
+        );
     }
 }
