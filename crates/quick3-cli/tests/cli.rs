@@ -391,3 +391,32 @@ fn demo_mode_never_writes_into_a_real_data_folder_and_keeps_its_files_private() 
     after.sort();
     assert_eq!(after, before, "nothing else appeared in the real folder");
 }
+
+#[test]
+fn twenty_appointment_adds_at_once_all_succeed() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let adds: Vec<_> = (0..20)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_quick3"))
+                .args(["appointment", "add", "--resource", "Ada", "--title"])
+                .arg(format!("Meeting {i}"))
+                .args(["--start", "2026-11-25T09:00", "--end", "2026-11-25T10:00"])
+                .env("QUICK3_DATA_DIR", q.dir.path())
+                .env("QUICK3_TZ", "Europe/Berlin")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("quick3 starts")
+        })
+        .collect();
+    let failed: Vec<String> = adds
+        .into_iter()
+        .map(|add| add.wait_with_output().expect("quick3 runs"))
+        .filter(|out| !out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stderr).into_owned())
+        .collect();
+    assert_eq!(failed, Vec::<String>::new(), "writers wait for each other");
+    let listed = q.json(&["appointment", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(20));
+}

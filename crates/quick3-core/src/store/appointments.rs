@@ -34,7 +34,7 @@ impl Store {
     ) -> Result<Appointment> {
         let fields = input.validate(&self.default_zone)?;
         let now = now.trunc_subsecs(0);
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         ensure_resource(&tx, fields.resource_id)?;
         let appointment = Appointment {
             id: AppointmentId::at(now),
@@ -73,7 +73,7 @@ impl Store {
             });
         }
         let fields = current.patched(patch).validate(&self.default_zone)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         ensure_resource(&tx, fields.resource_id)?;
         let previous_resource = current.resource_id;
         let updated = apply(current, fields, now.trunc_subsecs(0));
@@ -100,7 +100,7 @@ impl Store {
                 reason: reason.into(),
             });
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, utc_text(now)],
@@ -123,7 +123,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
               WHERE id = ?1 AND deleted_at IS NULL AND origin = 'quick3'",
@@ -149,7 +149,7 @@ impl Store {
         id: AppointmentId,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
             params![id, utc_text(now)],

@@ -1,5 +1,5 @@
 //! The SQLite store: one file in the data folder, WAL, foreign keys on, append-only migrations,
-//! every multi-row change in one transaction.
+//! every multi-row change in one transaction, begun immediately (writers wait for each other).
 
 mod accounts;
 mod appointments;
@@ -16,7 +16,7 @@ pub use settings::ENDPOINT_SETTING_NAMES;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{CoreError, Result};
@@ -40,6 +40,11 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0009_kept_appointments.sql")),
 ];
 
+/// How long a write waits for another writer before it fails with "database is locked": longer
+/// than any transaction Quick3 holds (a sync commits at least every half second; a first sync's
+/// shared page transaction holds up to 2,000 events).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
 #[derive(Debug)]
 pub struct Store {
@@ -56,7 +61,12 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
+        // Waits for another process's write from the first statement on (switching to WAL
+        // takes a lock too).
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Commits reach the disk at checkpoints; a planner's edit asks for more (see
+        // `Store::begin_edit`).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Self::prepare(conn, Some(path.to_path_buf()))
     }
@@ -74,7 +84,13 @@ impl Store {
         // every later write of the transaction is a system call (over 75,000 of them in a first
         // sync of 10,000 events whose pages share transactions).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting up to
+        // BUSY_TIMEOUT for another writer (a CLI process, the app, the daemon, a sync). A deferred
+        // one that reads, then writes, cannot wait: in WAL its snapshot is stale once the other
+        // writer commits, and SQLite answers "database is locked" at once (SQLITE_BUSY_SNAPSHOT).
+        // Migrations and `transaction()` everywhere in the store begin this way.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         let default_zone = iana_time_zone::get_timezone()
             .ok()
@@ -85,6 +101,15 @@ impl Store {
             path,
             default_zone,
         })
+    }
+
+    /// Begins the transaction of a planner's edit (an appointment and its outbox entries): its
+    /// commit is on the disk before it returns (`synchronous = FULL`: the log is synced at every
+    /// commit), so a power cut after the window or the CLI said "saved" loses nothing. The
+    /// connection stays FULL until a sync page sets it back to NORMAL (see `write_page`).
+    pub(crate) fn begin_edit(&mut self) -> Result<Transaction<'_>> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(self.conn.transaction()?)
     }
 
     /// Where the database file is (`None` in memory).
@@ -246,6 +271,91 @@ mod tests {
         assert_eq!(
             mode, 0o600,
             "the database holds private calendars: owner only"
+        );
+    }
+
+    fn ada() -> crate::model::NewResource {
+        crate::model::NewResource {
+            name: "Ada".into(),
+            email: None,
+            kind: crate::model::ResourceKind::Person,
+            colour: None,
+        }
+    }
+
+    fn input(resource: crate::ids::ResourceId) -> crate::model::AppointmentInput {
+        crate::model::AppointmentInput {
+            resource_id: resource,
+            title: "Review".into(),
+            all_day: false,
+            start: "2026-11-25T09:00".into(),
+            end: Some("2026-11-25T10:00".into()),
+            time_zone: Some("Europe/Berlin".into()),
+            location: None,
+            notes: None,
+            categories: vec![],
+            show_as: None,
+            sensitivity: None,
+        }
+    }
+
+    #[test]
+    fn a_writer_waits_for_another_writers_transaction_and_succeeds() {
+        use std::time::{Duration, Instant};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let now = chrono::Utc::now();
+        let mut holder = Store::open(&path).unwrap();
+        let resource = holder.add_resource(ada(), now).unwrap().id;
+        let mut writer = Store::open(&path).unwrap();
+        // The writer's connection has read the database before (a snapshot to go stale).
+        assert_eq!(writer.list_resources().unwrap().len(), 1);
+        let (begun, wait_for_begin) = std::sync::mpsc::channel();
+        let held = std::thread::spawn(move || {
+            let tx = holder.conn.transaction().unwrap();
+            tx.execute("UPDATE resources SET name = 'Ada L.'", [])
+                .unwrap();
+            begun.send(()).unwrap();
+            std::thread::sleep(Duration::from_secs(1));
+            tx.commit().unwrap();
+        });
+        wait_for_begin.recv().unwrap();
+        let started = Instant::now();
+        let created = writer.create_appointment(input(resource), now);
+        let waited = started.elapsed();
+        held.join().unwrap();
+        let created = created.expect("the second writer waits for the first, then writes");
+        assert!(
+            waited >= Duration::from_millis(800),
+            "it waited for the other transaction ({waited:?})"
+        );
+        assert_eq!(writer.appointment(created.id).unwrap().title, "Review");
+        assert_eq!(
+            writer.list_resources().unwrap()[0].name,
+            "Ada L.",
+            "the first writer's change is kept too"
+        );
+    }
+
+    #[test]
+    fn a_planners_edit_commits_with_the_log_synced_to_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("q.db")).unwrap();
+        let synchronous = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("PRAGMA synchronous", [], |row| row.get(0))
+                .unwrap()
+        };
+        let resource = store.add_resource(ada(), chrono::Utc::now()).unwrap().id;
+        assert_eq!(synchronous(&store), 1, "NORMAL for everything else");
+        store
+            .create_appointment(input(resource), chrono::Utc::now())
+            .unwrap();
+        assert_eq!(
+            synchronous(&store),
+            2,
+            "FULL: the edit and its outbox entry survive a power cut once committed"
         );
     }
 

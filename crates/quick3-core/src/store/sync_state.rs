@@ -665,6 +665,10 @@ impl Store {
         commit: PageCommit,
     ) -> Result<()> {
         if self.conn.is_autocommit() {
+            // Pages are many and Outlook keeps them: a power cut may lose the last pages
+            // committed, never part of one, and the next sync asks again from the last link
+            // that reached the disk (a planner's edit on this connection set FULL).
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
             // IMMEDIATE: the write lock is taken (waiting for another writer) before the first
             // read of the transaction, so it never needs upgrading.
             self.conn.execute_batch("BEGIN IMMEDIATE")?;
