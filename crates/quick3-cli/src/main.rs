@@ -1,18 +1,12 @@
 //! `quick3`: the Quick3 Planner engine on the command line. Exit 0 on success, 2 on usage errors,
 //! 1 on failures; errors go to stderr as one plain sentence.
 
-/// `println!` that ends the program quietly when stdout is closed early (`quick3 … | head`).
+/// `println!` of one line for people: outside text in it has its control characters escaped
+/// (`output::plain`); the program ends quietly when stdout is closed early (`quick3 … | head`).
 macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(err) = writeln!(std::io::stdout().lock(), $($arg)*) {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-            eprintln!("quick3: output failed: {err}");
-            std::process::exit(1);
-        }
-    }};
+    ($($arg:tt)*) => {
+        $crate::output::line(&format!($($arg)*))
+    };
 }
 
 mod args;
@@ -42,7 +36,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("quick3: {err}");
+            eprintln!("quick3: {}", output::plain(&err.to_string()));
             if err.downcast_ref::<commands::UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

@@ -420,3 +420,38 @@ fn twenty_appointment_adds_at_once_all_succeed() {
     let listed = q.json(&["appointment", "list", "--json"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(20));
 }
+
+#[test]
+fn control_characters_of_a_title_are_escaped_in_tables_and_kept_in_json() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let evil = "Evil\x1b[31m\r\nFAKE LOG";
+    let added = q.ok(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        evil,
+        "--start",
+        "2026-11-25T09:00",
+        "--end",
+        "2026-11-25T10:00",
+    ]);
+    let table = q.ok(&["appointment", "list"]);
+    for printed in [&added, &table] {
+        assert!(
+            !printed.contains(['\x1b', '\r']),
+            "no terminal escape, no carriage return: {printed:?}"
+        );
+    }
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and one row: {table:?}");
+    assert!(
+        lines[1].ends_with("Evil\\u{1b}[31m\\r\\nFAKE LOG"),
+        "the title shown with its escapes: {:?}",
+        lines[1]
+    );
+    let listed = q.json(&["appointment", "list", "--json"]);
+    assert_eq!(listed[0]["title"], evil, "--json keeps the title as it is");
+}

@@ -214,7 +214,7 @@ fn parse_hours(text: &str) -> anyhow::Result<ActiveHours> {
 
 fn warn(job: &Job) {
     if let Some(warning) = &job.frequency_warning {
-        eprintln!("Warning: {warning}");
+        eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
     }
 }
 
