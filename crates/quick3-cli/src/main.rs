@@ -10,6 +10,8 @@ macro_rules! out {
 }
 
 mod args;
+#[macro_use]
+mod exit;
 mod commands;
 mod output;
 mod secret_input;
@@ -37,11 +39,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("quick3: {}", output::plain(&err.to_string()));
-            if err.downcast_ref::<commands::UsageError>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            ExitCode::from(exit::status(&err))
         }
     }
 }

@@ -114,7 +114,11 @@ fn invalid_email_fails_with_a_sentence_and_changes_nothing() {
         "--email",
         "not-an-email",
     ]);
-    assert_eq!(out.status.code(), Some(1), "a failure exits 1");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad value on the command line exits 2"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.trim(),
@@ -135,6 +139,140 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let out = q.run(&["resource", "add"]);
     assert_eq!(out.status.code(), Some(2), "--name is required");
+}
+
+#[test]
+fn bad_values_ids_and_missing_options_exit_2_and_failures_exit_1() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let at = ["--start", "2026-11-25T09:00", "--end", "2026-11-25T10:00"];
+    let add = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec!["appointment", "add", "--resource", "Ada", "--title", "x"];
+        args.extend_from_slice(extra);
+        args
+    };
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec![
+                "appointment",
+                "add",
+                "--resource",
+                "Ada",
+                "--start",
+                at[1],
+                "--end",
+                at[3],
+            ],
+            2,
+            "--title is required.",
+        ),
+        (
+            add(&["--start", "tomorrow", "--end", at[3]]),
+            2,
+            "is not a date and time",
+        ),
+        (
+            add(&[at[0], at[1], at[2], at[3], "--show-as", "away"]),
+            2,
+            "\"away\" is not one of free, tentative",
+        ),
+        (
+            vec![
+                "appointment",
+                "add",
+                "--resource",
+                "Zoe",
+                "--title",
+                "x",
+                at[0],
+                at[1],
+                at[2],
+                at[3],
+            ],
+            2,
+            "There is no resource \"Zoe\".",
+        ),
+        (
+            vec!["appointment", "delete", "not-an-id"],
+            2,
+            "There is no appointment",
+        ),
+        (
+            vec![
+                "appointment",
+                "delete",
+                "0190a0a0-0000-7000-8000-000000000000",
+            ],
+            2,
+            "There is no appointment",
+        ),
+        (vec!["appointment", "list", "--from", "soon"], 2, "--from"),
+        (
+            vec!["resource", "add", "--name", "Bob", "--kind", "spaceship"],
+            2,
+            "spaceship",
+        ),
+        (
+            vec!["resource", "show", "Nobody"],
+            2,
+            "There is no resource",
+        ),
+        (vec!["job", "add", "--every", "sometimes"], 2, "sometimes"),
+        (
+            vec!["job", "add", "--active-hours", "late"],
+            2,
+            "is not an hour range",
+        ),
+        (
+            vec!["job", "history", "No such job"],
+            2,
+            "There is no scheduled job",
+        ),
+        (
+            vec!["admin", "module", "status", "teams"],
+            2,
+            "is not a module",
+        ),
+        (
+            vec!["admin", "module", "reboot", "office365"],
+            2,
+            "is not an action",
+        ),
+        (vec!["config", "set", "colour", "blue"], 2, "is not one of"),
+        (
+            vec!["demo", "scale", "--resources", "250000"],
+            2,
+            "at most 1000",
+        ),
+        (
+            vec!["demo", "scale", "--appointments", "100001"],
+            2,
+            "at most 100000",
+        ),
+        (vec!["demo", "scale", "--weeks", "100000"], 2, "at most 520"),
+        (
+            vec!["mail", "test", "it@example.com"],
+            1,
+            "No SMTP server is set",
+        ),
+    ];
+    for (args, status, expected) in &cases {
+        let out = q.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(*status),
+            "quick3 {args:?}: {stderr}"
+        );
+        assert!(stderr.contains(expected), "quick3 {args:?}: {stderr}");
+    }
+    assert_eq!(
+        q.json(&["resource", "list", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "bad input wrote nothing (no demo data either)"
+    );
 }
 
 #[test]
@@ -181,7 +319,7 @@ fn bad_appointments_are_refused_in_plain_words() {
         let mut args = vec!["appointment", "add", "--resource", "Ada", "--title", "x"];
         args.extend_from_slice(extra);
         let out = q.run(&args);
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: a usage error");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }

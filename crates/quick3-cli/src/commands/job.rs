@@ -208,7 +208,7 @@ fn parse_hours(text: &str) -> anyhow::Result<ActiveHours> {
         .and_then(|(from, to)| Some((from.trim().parse().ok()?, to.trim().parse().ok()?)));
     match parsed {
         Some((from_hour, to_hour)) => Ok(ActiveHours { from_hour, to_hour }),
-        None => bail!("\"{text}\" is not an hour range like 7-19."),
+        None => usage!("\"{text}\" is not an hour range like 7-19."),
     }
 }
 

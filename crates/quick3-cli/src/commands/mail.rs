@@ -20,7 +20,7 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
                 "starttls" => SmtpSecurity::StartTls,
                 "tls" => SmtpSecurity::Tls,
                 "none" => SmtpSecurity::None,
-                other => bail!("\"{other}\" is not one of starttls, tls, none."),
+                other => usage!("\"{other}\" is not one of starttls, tls, none."),
             };
             let settings = SmtpSettings {
                 host,

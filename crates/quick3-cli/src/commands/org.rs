@@ -194,7 +194,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
         } => {
             let resource = session.store.find_resource(&resource)?;
             let Some(mailbox) = object_id.or(email) else {
-                bail!("Give the mailbox with --object-id or --email.");
+                usage!("Give the mailbox with --object-id or --email.");
             };
             let credentials = session.credentials()?;
             let link = session.runtime.block_on(org::link_mailbox(

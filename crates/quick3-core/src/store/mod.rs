@@ -51,6 +51,9 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     default_zone: String,
+    /// Whether a planner's edit is synced to disk at its commit (see `begin_edit`); off only
+    /// while `demo::scale` writes sample data.
+    durable_edits: bool,
 }
 
 impl Store {
@@ -100,6 +103,7 @@ impl Store {
             conn,
             path,
             default_zone,
+            durable_edits: true,
         })
     }
 
@@ -108,8 +112,16 @@ impl Store {
     /// commit), so a power cut after the window or the CLI said "saved" loses nothing. The
     /// connection stays FULL until a sync page sets it back to NORMAL (see `write_page`).
     pub(crate) fn begin_edit(&mut self) -> Result<Transaction<'_>> {
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        if self.durable_edits {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+        }
         Ok(self.conn.transaction()?)
+    }
+
+    /// Lets edits commit without waiting for the disk (sample data: `demo::scale`'s up to
+    /// 100,000 appointments, one transaction each) or makes them durable again.
+    pub(crate) fn set_durable_edits(&mut self, durable: bool) {
+        self.durable_edits = durable;
     }
 
     /// Where the database file is (`None` in memory).
