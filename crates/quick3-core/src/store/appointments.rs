@@ -1,6 +1,6 @@
 //! Appointments in the store: create, edit, delete (as a tombstone) and range queries.
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Timelike, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Store, utc_text};
@@ -383,6 +383,15 @@ fn write(tx: &Connection, a: &Appointment, replace: bool) -> Result<()> {
     Ok(())
 }
 
+/// A leap second (second 60, which older versions accepted and stored) as the second after it:
+/// Graph knows no second 60; with one stored, every later sync failed.
+fn real_second(instant: DateTime<Utc>) -> DateTime<Utc> {
+    if instant.nanosecond() < 1_000_000_000 {
+        return instant;
+    }
+    instant.with_nanosecond(0).unwrap_or(instant) + chrono::Duration::seconds(1)
+}
+
 /// Reads an appointment row. The outer error is the database failing; the inner one is this row
 /// being unreadable (a value that does not convert, written by an older version or by hand), so
 /// that a listing can skip the row and go on.
@@ -402,8 +411,8 @@ fn read_row(row: &Row<'_>, id: AppointmentId) -> rusqlite::Result<Result<Appoint
     let resource_id: ResourceId = row.get(1)?;
     let title: String = row.get(2)?;
     let all_day: bool = row.get(3)?;
-    let start_utc: Option<DateTime<Utc>> = row.get(4)?;
-    let end_utc: Option<DateTime<Utc>> = row.get(5)?;
+    let start_utc: Option<DateTime<Utc>> = row.get::<_, Option<_>>(4)?.map(real_second);
+    let end_utc: Option<DateTime<Utc>> = row.get::<_, Option<_>>(5)?.map(real_second);
     let time_zone: Option<String> = row.get(6)?;
     let start_date: Option<NaiveDate> = row.get(7)?;
     let end_date: Option<NaiveDate> = row.get(8)?;
@@ -418,7 +427,7 @@ fn read_row(row: &Row<'_>, id: AppointmentId) -> rusqlite::Result<Result<Appoint
     let remote_id: Option<String> = row.get(17)?;
     let recurrence: Option<String> = row.get(18)?;
     let series_id: Option<AppointmentId> = row.get(19)?;
-    let original_start: Option<DateTime<Utc>> = row.get(20)?;
+    let original_start: Option<DateTime<Utc>> = row.get::<_, Option<_>>(20)?.map(real_second);
     let created_at: DateTime<Utc> = row.get(21)?;
     let updated_at: DateTime<Utc> = row.get(22)?;
     Ok((|| {
@@ -749,6 +758,31 @@ mod tests {
             store.delete_appointment(bad.id, now).unwrap_err().code(),
             "UnknownAppointment",
             "deleted once"
+        );
+    }
+
+    #[test]
+    fn a_stored_leap_second_is_read_as_the_next_minute() {
+        let (mut store, ada) = store_with_ada();
+        let created = store
+            .create_appointment(
+                input(ada, "Review", "2026-11-25T09:00", "2026-11-25T10:00"),
+                Utc::now(),
+            )
+            .unwrap();
+        // What an older version stored for `--start 2026-11-25T09:00:60`.
+        store
+            .conn
+            .execute(
+                "UPDATE appointments SET start_utc = '2026-11-25T08:00:60Z' WHERE id = ?1",
+                [created.id],
+            )
+            .unwrap();
+        let read = store.appointment(created.id).unwrap();
+        assert_eq!(
+            read.when.start_text(),
+            "2026-11-25T09:01:00+01:00",
+            "a real second that Outlook and every reader accept"
         );
     }
 }
