@@ -593,3 +593,58 @@ fn control_characters_of_a_title_are_escaped_in_tables_and_kept_in_json() {
     let listed = q.json(&["appointment", "list", "--json"]);
     assert_eq!(listed[0]["title"], evil, "--json keeps the title as it is");
 }
+
+#[test]
+fn a_damaged_appointment_is_left_out_named_and_can_be_deleted() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let add = |title: &str, day: &str| {
+        let start = format!("2026-11-{day}T09:00");
+        let end = format!("2026-11-{day}T10:00");
+        q.json(&[
+            "appointment",
+            "add",
+            "--resource",
+            "Ada",
+            "--title",
+            title,
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--json",
+        ])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let good = add("Good", "25");
+    let bad = add("Poisoned", "26");
+    // What an older version stored for `--start +12026-11-25T09:00`.
+    let database = quick3_core::paths::database_in(q.dir.path()).unwrap();
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute(
+            "UPDATE appointments SET start_utc = '+12026-11-25T08:00:00Z' WHERE id = ?1",
+            [&bad],
+        )
+        .unwrap();
+
+    let out = q.run(&["appointment", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "one damaged row does not break the listing"
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["id"], good.as_str());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&bad),
+        "the warning names the damaged appointment, so it can be deleted: {stderr}"
+    );
+    q.ok(&["appointment", "delete", &bad]);
+    let out = q.run(&["appointment", "list"]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "nothing damaged is left");
+}
