@@ -66,14 +66,17 @@ impl Store {
         patch: AppointmentPatch,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
-        let current = self.appointment(id)?;
+        let zone = self.default_zone.clone();
+        let tx = self.begin_edit()?;
+        // Read under the write lock: a change another writer committed meanwhile is what this
+        // edit applies to, never overwritten by an older copy. Invalid input rolls back unwritten.
+        let current = live(&tx, id)?;
         if let Some(reason) = current.read_only_reason() {
             return Err(CoreError::ReadOnly {
                 reason: reason.into(),
             });
         }
-        let fields = current.patched(patch).validate(&self.default_zone)?;
-        let tx = self.begin_edit()?;
+        let fields = current.patched(patch).validate(&zone)?;
         ensure_resource(&tx, fields.resource_id)?;
         let previous_resource = current.resource_id;
         let updated = apply(current, fields, now.trunc_subsecs(0));
@@ -91,8 +94,11 @@ impl Store {
     /// Deletes an appointment. The row stays as a tombstone so that the deletion can be synced and
     /// never comes back.
     pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
-        let current = match self.appointment(id) {
-            Err(CoreError::Corrupt(reason)) => return self.delete_damaged(id, &reason, now),
+        let tx = self.begin_edit()?;
+        // Read under the write lock, as in an edit: the outbox entry goes to the resource the
+        // appointment has now.
+        let current = match live(&tx, id) {
+            Err(CoreError::Corrupt(reason)) => return delete_damaged(tx, id, &reason, now),
             read => read?,
         };
         if let Some(reason) = current.read_only_reason() {
@@ -100,7 +106,6 @@ impl Store {
                 reason: reason.into(),
             });
         }
-        let tx = self.begin_edit()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, utc_text(now)],
@@ -110,36 +115,6 @@ impl Store {
         }
         enqueue_push(&tx, &current, current.resource_id, now)?;
         tx.commit()?;
-        Ok(())
-    }
-
-    /// Deletes an appointment whose row cannot be read (see [`appointment_from_row`]). Only a
-    /// Quick3 appointment can be deleted: a pulled one belongs to Outlook. Such a row never
-    /// reached Microsoft 365 (its upload reads it), so its waiting uploads go with it; one with a
-    /// link keeps its entry, and the next sync reports the damage.
-    fn delete_damaged(
-        &mut self,
-        id: AppointmentId,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let tx = self.begin_edit()?;
-        let changed = tx.execute(
-            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
-              WHERE id = ?1 AND deleted_at IS NULL AND origin = 'quick3'",
-            params![id, utc_text(now)],
-        )?;
-        if changed == 0 {
-            return Err(CoreError::Corrupt(reason.to_owned()));
-        }
-        tx.execute(
-            "DELETE FROM sync_outbox WHERE appointment_id = ?1
-                AND NOT EXISTS (SELECT 1 FROM sync_links l
-                                 WHERE l.appointment_id = ?1 AND l.account_id = sync_outbox.account_id)",
-            [id],
-        )?;
-        tx.commit()?;
-        tracing::warn!("a damaged appointment was deleted: {reason}");
         Ok(())
     }
 
@@ -166,12 +141,7 @@ impl Store {
 
     /// A live (not deleted) appointment.
     pub fn appointment(&self, id: AppointmentId) -> Result<Appointment> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
-        self.conn
-            .query_row(&sql, [id], appointment_from_row)
-            .optional()?
-            .ok_or_else(|| CoreError::UnknownAppointment { id: id.to_string() })?
+        live(&self.conn, id)
     }
 
     /// Live appointments overlapping the query's range, by start. Series masters are left out: a
@@ -211,6 +181,43 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+/// A live (not deleted) appointment, read on `conn` (or in its open transaction).
+fn live(conn: &Connection, id: AppointmentId) -> Result<Appointment> {
+    let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
+    conn.query_row(&sql, [id], appointment_from_row)
+        .optional()?
+        .ok_or_else(|| CoreError::UnknownAppointment { id: id.to_string() })?
+}
+
+/// Deletes an appointment whose row cannot be read (see [`appointment_from_row`]). Only a
+/// Quick3 appointment can be deleted: a pulled one belongs to Outlook. Such a row never
+/// reached Microsoft 365 (its upload reads it), so its waiting uploads go with it; one with a
+/// link keeps its entry, and the next sync reports the damage.
+fn delete_damaged(
+    tx: Transaction<'_>,
+    id: AppointmentId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
+          WHERE id = ?1 AND deleted_at IS NULL AND origin = 'quick3'",
+        params![id, utc_text(now)],
+    )?;
+    if changed == 0 {
+        return Err(CoreError::Corrupt(reason.to_owned()));
+    }
+    tx.execute(
+        "DELETE FROM sync_outbox WHERE appointment_id = ?1
+            AND NOT EXISTS (SELECT 1 FROM sync_links l
+                             WHERE l.appointment_id = ?1 AND l.account_id = sync_outbox.account_id)",
+        [id],
+    )?;
+    tx.commit()?;
+    tracing::warn!("a damaged appointment was deleted: {reason}");
+    Ok(())
 }
 
 fn overlaps(when: &When, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> bool {

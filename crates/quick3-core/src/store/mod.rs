@@ -350,6 +350,49 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_waiting_for_another_writer_applies_to_what_that_writer_committed() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let now = chrono::Utc::now();
+        let mut window = Store::open(&path).unwrap();
+        let resource = window.add_resource(ada(), now).unwrap().id;
+        let id = window.create_appointment(input(resource), now).unwrap().id;
+        let mut cli = Store::open(&path).unwrap();
+        let (begun, wait_for_begin) = std::sync::mpsc::channel();
+        // `quick3 appointment edit --title` commits while the window moves the appointment.
+        let renamed = std::thread::spawn(move || {
+            let tx = cli.conn.transaction().unwrap();
+            tx.execute(
+                "UPDATE appointments SET title = 'Design review' WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+            begun.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(500));
+            tx.commit().unwrap();
+        });
+        wait_for_begin.recv().unwrap();
+        let moved = window
+            .edit_appointment(
+                id,
+                crate::model::AppointmentPatch {
+                    start: Some("2026-11-25T11:00".into()),
+                    end: Some("2026-11-25T12:00".into()),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        renamed.join().unwrap();
+        assert_eq!(
+            (moved.title.as_str(), moved.when.start_text().as_str()),
+            ("Design review", "2026-11-25T11:00:00+01:00"),
+            "both edits kept: the move did not write back the title it saw before the rename"
+        );
+    }
+
+    #[test]
     fn a_planners_edit_commits_with_the_log_synced_to_disk() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("q.db")).unwrap();
