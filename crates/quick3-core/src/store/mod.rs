@@ -17,27 +17,21 @@ pub use settings::ENDPOINT_SETTING_NAMES;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use rusqlite_migration::{M, Migrations};
 
 use crate::error::{CoreError, Result};
 
-/// The schema's history. Append new migrations; never edit one that has shipped.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/0001_initial.sql")),
-    M::up(include_str!("../../migrations/0002_sync.sql")),
-    M::up(include_str!("../../migrations/0003_organisation.sql")),
-    M::up(include_str!(
-        "../../migrations/0004_appointments_by_account.sql"
-    )),
-    M::up(include_str!(
-        "../../migrations/0005_sync_links_by_calendar.sql"
-    )),
-    M::up(include_str!(
-        "../../migrations/0006_sync_links_remote_id_where_it_differs.sql"
-    )),
-    M::up(include_str!("../../migrations/0007_sent_content.sql")),
-    M::up(include_str!("../../migrations/0008_account_keyring_id.sql")),
-    M::up(include_str!("../../migrations/0009_kept_appointments.sql")),
+/// The schema's history, one SQL script per version (`PRAGMA user_version` counts those applied).
+/// Append new migrations; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_sync.sql"),
+    include_str!("../../migrations/0003_organisation.sql"),
+    include_str!("../../migrations/0004_appointments_by_account.sql"),
+    include_str!("../../migrations/0005_sync_links_by_calendar.sql"),
+    include_str!("../../migrations/0006_sync_links_remote_id_where_it_differs.sql"),
+    include_str!("../../migrations/0007_sent_content.sql"),
+    include_str!("../../migrations/0008_account_keyring_id.sql"),
+    include_str!("../../migrations/0009_kept_appointments.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer
@@ -67,7 +61,7 @@ impl Store {
         // Waits for another process's write from the first statement on (switching to WAL
         // takes a lock too).
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        use_wal(&conn)?;
         // Commits reach the disk at checkpoints; a planner's edit asks for more (see
         // `Store::begin_edit`).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -94,7 +88,7 @@ impl Store {
         // writer commits, and SQLite answers "database is locked" at once (SQLITE_BUSY_SNAPSHOT).
         // Migrations and `transaction()` everywhere in the store begin this way.
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
-        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        migrate(&mut conn)?;
         let default_zone = iana_time_zone::get_timezone()
             .ok()
             .filter(|zone| zone.parse::<chrono_tz::Tz>().is_ok())
@@ -171,6 +165,55 @@ impl Store {
     }
 }
 
+/// Switches the file to WAL (a no-op once it is). The switch needs the file alone, and SQLite
+/// answers "database is locked" at once, without its busy handler, while another process has a
+/// new file open in its first journal mode: this waits for it as the busy timeout would.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            switched => return Ok(switched?),
+        }
+    }
+}
+
+/// Brings the schema to the latest version. The version is read again under the write lock, so
+/// that processes opening the file at once (the app, the daemon and the CLI after an upgrade)
+/// apply each migration once: the others wait, then find it done.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version = |conn: &Connection| -> Result<usize> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        usize::try_from(version).map_err(|_| rusqlite_migration::Error::InvalidUserVersion.into())
+    };
+    if version(conn)? == MIGRATIONS.len() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    let from = version(&tx)?;
+    let Some(missing) = MIGRATIONS.get(from..) else {
+        return Err(rusqlite_migration::Error::MigrationDefinition(
+            rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+        )
+        .into());
+    };
+    for sql in missing {
+        tx.execute_batch(sql)
+            .map_err(|err| rusqlite_migration::Error::RusqliteError {
+                query: (*sql).to_owned(),
+                err,
+            })?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Formats an instant the way the store keeps it: sortable UTC text.
 pub(crate) fn utc_text(instant: chrono::DateTime<chrono::Utc>) -> String {
     instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -232,7 +275,13 @@ mod tests {
 
     #[test]
     fn migrations_are_valid_and_reach_the_latest_version() {
-        Migrations::from_slice(MIGRATIONS).validate().unwrap();
+        let steps: Vec<_> = MIGRATIONS
+            .iter()
+            .map(|sql| rusqlite_migration::M::up(sql))
+            .collect();
+        rusqlite_migration::Migrations::new(steps)
+            .validate()
+            .unwrap();
         let store = Store::open_in_memory().unwrap();
         let version: i64 = store
             .conn
@@ -412,6 +461,37 @@ mod tests {
             2,
             "FULL: the edit and its outbox entry survive a power cut once committed"
         );
+    }
+
+    #[test]
+    fn processes_opening_a_new_database_at_once_all_open_it() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("q.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                assert_eq!(
+                    opener.join().unwrap(),
+                    Ok(()),
+                    "the app, the daemon and the CLI started together on a new data folder"
+                );
+            }
+            let version: i64 = Store::open(&path)
+                .unwrap()
+                .conn
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            assert_eq!(version as usize, MIGRATIONS.len());
+        }
     }
 
     #[test]
