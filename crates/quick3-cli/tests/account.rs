@@ -149,7 +149,11 @@ fn invalid_email_is_refused_before_any_sign_in() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad value on the command line"
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("\"megan-at-contoso\" is not a valid e-mail address.")

@@ -57,8 +57,8 @@ async fn account_calendars_lists_and_chooses() {
         .unwrap();
     assert_eq!(
         refused.status.code(),
-        Some(1),
-        "a refused choice fails with a sentence"
+        Some(2),
+        "a calendar the account does not have is a usage error, told in a sentence"
     );
     assert!(String::from_utf8_lossy(&refused.stderr).contains("Holidays"));
 

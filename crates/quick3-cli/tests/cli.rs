@@ -114,7 +114,11 @@ fn invalid_email_fails_with_a_sentence_and_changes_nothing() {
         "--email",
         "not-an-email",
     ]);
-    assert_eq!(out.status.code(), Some(1), "a failure exits 1");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad value on the command line exits 2"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.trim(),
@@ -138,6 +142,140 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn bad_values_ids_and_missing_options_exit_2_and_failures_exit_1() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let at = ["--start", "2026-11-25T09:00", "--end", "2026-11-25T10:00"];
+    let add = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec!["appointment", "add", "--resource", "Ada", "--title", "x"];
+        args.extend_from_slice(extra);
+        args
+    };
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec![
+                "appointment",
+                "add",
+                "--resource",
+                "Ada",
+                "--start",
+                at[1],
+                "--end",
+                at[3],
+            ],
+            2,
+            "--title is required.",
+        ),
+        (
+            add(&["--start", "tomorrow", "--end", at[3]]),
+            2,
+            "is not a date and time",
+        ),
+        (
+            add(&[at[0], at[1], at[2], at[3], "--show-as", "away"]),
+            2,
+            "\"away\" is not one of free, tentative",
+        ),
+        (
+            vec![
+                "appointment",
+                "add",
+                "--resource",
+                "Zoe",
+                "--title",
+                "x",
+                at[0],
+                at[1],
+                at[2],
+                at[3],
+            ],
+            2,
+            "There is no resource \"Zoe\".",
+        ),
+        (
+            vec!["appointment", "delete", "not-an-id"],
+            2,
+            "There is no appointment",
+        ),
+        (
+            vec![
+                "appointment",
+                "delete",
+                "0190a0a0-0000-7000-8000-000000000000",
+            ],
+            2,
+            "There is no appointment",
+        ),
+        (vec!["appointment", "list", "--from", "soon"], 2, "--from"),
+        (
+            vec!["resource", "add", "--name", "Bob", "--kind", "spaceship"],
+            2,
+            "spaceship",
+        ),
+        (
+            vec!["resource", "show", "Nobody"],
+            2,
+            "There is no resource",
+        ),
+        (vec!["job", "add", "--every", "sometimes"], 2, "sometimes"),
+        (
+            vec!["job", "add", "--active-hours", "late"],
+            2,
+            "is not an hour range",
+        ),
+        (
+            vec!["job", "history", "No such job"],
+            2,
+            "There is no scheduled job",
+        ),
+        (
+            vec!["admin", "module", "status", "teams"],
+            2,
+            "is not a module",
+        ),
+        (
+            vec!["admin", "module", "reboot", "office365"],
+            2,
+            "is not an action",
+        ),
+        (vec!["config", "set", "colour", "blue"], 2, "is not one of"),
+        (
+            vec!["demo", "scale", "--resources", "250000"],
+            2,
+            "at most 1000",
+        ),
+        (
+            vec!["demo", "scale", "--appointments", "100001"],
+            2,
+            "at most 100000",
+        ),
+        (vec!["demo", "scale", "--weeks", "100000"], 2, "at most 520"),
+        (
+            vec!["mail", "test", "it@example.com"],
+            1,
+            "No SMTP server is set",
+        ),
+    ];
+    for (args, status, expected) in &cases {
+        let out = q.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(*status),
+            "quick3 {args:?}: {stderr}"
+        );
+        assert!(stderr.contains(expected), "quick3 {args:?}: {stderr}");
+    }
+    assert_eq!(
+        q.json(&["resource", "list", "--json"])
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "bad input wrote nothing (no demo data either)"
+    );
+}
+
+#[test]
 fn bad_appointments_are_refused_in_plain_words() {
     let q = Quick3::new();
     q.ok(&["resource", "add", "--name", "Ada"]);
@@ -154,12 +292,34 @@ fn bad_appointments_are_refused_in_plain_words() {
             &["--start", "tomorrow", "--end", "2026-11-25T09:00"],
             "is not a date and time",
         ),
+        (
+            &[
+                "--start",
+                "+12026-11-25T09:00",
+                "--end",
+                "+12026-11-26T01:00",
+            ],
+            "The start is not valid: \"+12026-11-25T09:00\" is outside the years 0001 to 9999.",
+        ),
+        (
+            &[
+                "--start",
+                "2026-11-25T09:00:60",
+                "--end",
+                "2026-11-25T10:00",
+            ],
+            "seconds go from 00 to 59",
+        ),
+        (
+            &["--all-day", "--start", "+12026-11-25"],
+            "is outside the years 0001 to 9999",
+        ),
     ];
     for (extra, expected) in cases {
         let mut args = vec!["appointment", "add", "--resource", "Ada", "--title", "x"];
         args.extend_from_slice(extra);
         let out = q.run(&args);
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: a usage error");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
@@ -368,4 +528,123 @@ fn demo_mode_never_writes_into_a_real_data_folder_and_keeps_its_files_private() 
         .collect();
     after.sort();
     assert_eq!(after, before, "nothing else appeared in the real folder");
+}
+
+#[test]
+fn twenty_appointment_adds_at_once_all_succeed() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let adds: Vec<_> = (0..20)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_quick3"))
+                .args(["appointment", "add", "--resource", "Ada", "--title"])
+                .arg(format!("Meeting {i}"))
+                .args(["--start", "2026-11-25T09:00", "--end", "2026-11-25T10:00"])
+                .env("QUICK3_DATA_DIR", q.dir.path())
+                .env("QUICK3_TZ", "Europe/Berlin")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("quick3 starts")
+        })
+        .collect();
+    let failed: Vec<String> = adds
+        .into_iter()
+        .map(|add| add.wait_with_output().expect("quick3 runs"))
+        .filter(|out| !out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stderr).into_owned())
+        .collect();
+    assert_eq!(failed, Vec::<String>::new(), "writers wait for each other");
+    let listed = q.json(&["appointment", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(20));
+}
+
+#[test]
+fn control_characters_of_a_title_are_escaped_in_tables_and_kept_in_json() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let evil = "Evil\x1b[31m\r\nFAKE LOG";
+    let added = q.ok(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        evil,
+        "--start",
+        "2026-11-25T09:00",
+        "--end",
+        "2026-11-25T10:00",
+    ]);
+    let table = q.ok(&["appointment", "list"]);
+    for printed in [&added, &table] {
+        assert!(
+            !printed.contains(['\x1b', '\r']),
+            "no terminal escape, no carriage return: {printed:?}"
+        );
+    }
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and one row: {table:?}");
+    assert!(
+        lines[1].ends_with("Evil\\u{1b}[31m\\r\\nFAKE LOG"),
+        "the title shown with its escapes: {:?}",
+        lines[1]
+    );
+    let listed = q.json(&["appointment", "list", "--json"]);
+    assert_eq!(listed[0]["title"], evil, "--json keeps the title as it is");
+}
+
+#[test]
+fn a_damaged_appointment_is_left_out_named_and_can_be_deleted() {
+    let q = Quick3::new();
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    let add = |title: &str, day: &str| {
+        let start = format!("2026-11-{day}T09:00");
+        let end = format!("2026-11-{day}T10:00");
+        q.json(&[
+            "appointment",
+            "add",
+            "--resource",
+            "Ada",
+            "--title",
+            title,
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--json",
+        ])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let good = add("Good", "25");
+    let bad = add("Poisoned", "26");
+    // What an older version stored for `--start +12026-11-25T09:00`.
+    let database = quick3_core::paths::database_in(q.dir.path()).unwrap();
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute(
+            "UPDATE appointments SET start_utc = '+12026-11-25T08:00:00Z' WHERE id = ?1",
+            [&bad],
+        )
+        .unwrap();
+
+    let out = q.run(&["appointment", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "one damaged row does not break the listing"
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["id"], good.as_str());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&bad),
+        "the warning names the damaged appointment, so it can be deleted: {stderr}"
+    );
+    q.ok(&["appointment", "delete", &bad]);
+    let out = q.run(&["appointment", "list"]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "nothing damaged is left");
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::model::{AppointmentInput, Module, NewResource, ResourceKind, ShowAs};
 use crate::store::Store;
 
@@ -155,6 +155,13 @@ const SCALE_TITLES: &[&str] = &[
     "Delivery",
 ];
 
+/// The most resources `scale` fills up to: a large organisation's Scheduler.
+pub const MAX_SCALE_RESOURCES: usize = 1_000;
+/// The most appointments `scale` adds in one go (about a minute).
+pub const MAX_SCALE_APPOINTMENTS: usize = 100_000;
+/// The most weeks `scale` spreads them over: ten years.
+pub const MAX_SCALE_WEEKS: u32 = 520;
+
 /// What `scale` added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScaleReport {
@@ -176,7 +183,39 @@ pub fn scale(
     weeks: u32,
     now: DateTime<Utc>,
 ) -> Result<ScaleReport> {
+    let too_many = |field: &'static str, max: String| CoreError::InvalidInput {
+        field,
+        reason: format!("it can be at most {max}"),
+    };
+    if resources > MAX_SCALE_RESOURCES {
+        return Err(too_many(
+            "number of resources",
+            MAX_SCALE_RESOURCES.to_string(),
+        ));
+    }
+    if appointments > MAX_SCALE_APPOINTMENTS {
+        return Err(too_many(
+            "number of appointments",
+            MAX_SCALE_APPOINTMENTS.to_string(),
+        ));
+    }
+    if weeks > MAX_SCALE_WEEKS {
+        return Err(too_many("number of weeks", MAX_SCALE_WEEKS.to_string()));
+    }
     seed(store, now)?;
+    store.set_durable_edits(false);
+    let added = add_at_scale(store, resources, appointments, weeks, now);
+    store.set_durable_edits(true);
+    added
+}
+
+fn add_at_scale(
+    store: &mut Store,
+    resources: usize,
+    appointments: usize,
+    weeks: u32,
+    now: DateTime<Utc>,
+) -> Result<ScaleReport> {
     let mut all = store.list_resources()?;
     let mut resources_added = 0;
     while all.len() < resources {

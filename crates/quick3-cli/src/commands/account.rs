@@ -42,7 +42,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
             if let Some(warning) =
                 quick3_core::model::scope_warning(account.direction, &account.scopes)
             {
-                eprintln!("Warning: {warning}");
+                eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
             }
             out!(
                 "Added account {} ({}) to {}.",
@@ -147,7 +147,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
             if let Some(warning) =
                 quick3_core::model::scope_warning(edited.direction, &edited.scopes)
             {
-                eprintln!("Warning: {warning}");
+                eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
             }
             Ok(())
         }
@@ -166,7 +166,7 @@ pub fn run(session: &mut Session, command: AccountCommand) -> anyhow::Result<()>
                 now,
             )?;
             if let Some(warning) = &removed.warning {
-                eprintln!("Warning: {warning}");
+                eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
             }
             out!(
                 "Removed account {}{}.",
@@ -277,7 +277,7 @@ fn sign_in_account(
     let outcome = match options.flow {
         Flow::Device => session.runtime.block_on(async {
             let device = flow::begin_device_sign_in(credentials.endpoints(), credentials.http(), &account.scopes).await?;
-            eprintln!("{}", device.message);
+            eprintln!("{}", crate::output::plain(&device.message));
             if !options.no_browser {
                 let _ = open::that_detached(&device.verification_uri);
             }
@@ -316,7 +316,7 @@ fn sign_in_account(
         .context("the sign-in could not be recorded")?;
     if result.connected {
         if let Some(warning) = &result.message {
-            eprintln!("Warning: {warning}");
+            eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
         }
         let account = session.store.account(account.id)?;
         out!(

@@ -1,6 +1,5 @@
 //! `quick3 admin …`: what Support (modules) and local management (rights) do.
 
-use anyhow::bail;
 use chrono::{DateTime, Utc};
 use quick3_core::Store;
 use quick3_core::model::Module;
@@ -11,7 +10,7 @@ pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyh
     match command {
         AdminCommand::Module { action, module } => {
             let Some(module) = Module::parse(&module) else {
-                bail!("\"{module}\" is not a module; the modules are: office365.");
+                usage!("\"{module}\" is not a module; the modules are: office365.");
             };
             match action.as_str() {
                 "enable" | "activate" => {
@@ -30,7 +29,7 @@ pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyh
                     };
                     out!("The {} module is {state}.", module.key());
                 }
-                other => bail!("\"{other}\" is not an action; use enable, disable or status."),
+                other => usage!("\"{other}\" is not an action; use enable, disable or status."),
             }
         }
         AdminCommand::AllowEdit { resource } => {

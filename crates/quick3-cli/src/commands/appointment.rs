@@ -1,6 +1,5 @@
 //! `quick3 appointment add|edit|delete|list`.
 
-use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use quick3_core::model::{
     AppointmentInput, AppointmentPatch, AppointmentRecord, Sensitivity, ShowAs,
@@ -95,11 +94,15 @@ fn print_one(record: &AppointmentRecord, json: bool, verb: &str) -> anyhow::Resu
 }
 
 fn to_input(store: &Store, f: AppointmentFields) -> anyhow::Result<AppointmentInput> {
-    let resource = f
-        .resource
-        .ok_or_else(|| anyhow!("--resource is required."))?;
-    let title = f.title.ok_or_else(|| anyhow!("--title is required."))?;
-    let start = f.start.ok_or_else(|| anyhow!("--start is required."))?;
+    let Some(resource) = f.resource else {
+        usage!("--resource is required.");
+    };
+    let Some(title) = f.title else {
+        usage!("--title is required.");
+    };
+    let Some(start) = f.start else {
+        usage!("--start is required.");
+    };
     Ok(AppointmentInput {
         resource_id: store.find_resource(&resource)?.id,
         title,

@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::Utc;
 use quick3_core::Store;
 use quick3_core::identity::{Credentials, SecretStore};
-use quick3_core::jobs::{self, FailureMail, RunReport, work};
+use quick3_core::jobs::{self, FailureMail, JobOutcome, RunReport, work};
 use quick3_core::mail;
 
 use super::Session;
@@ -186,32 +186,72 @@ async fn send(
 }
 
 fn announce(report: &RunReport) {
-    let counts: Vec<String> = report
-        .outcome
+    for line in announcement(&report.job.spec.name, &report.outcome) {
+        log(&line);
+    }
+}
+
+/// The log lines of a finished run: the job's result and counts, then each failure.
+fn announcement(job: &str, outcome: &JobOutcome) -> Vec<String> {
+    let counts: Vec<String> = outcome
         .counts
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    let result = if report.outcome.succeeded {
+    let result = if outcome.succeeded {
         "succeeded"
     } else {
         "failed"
     };
-    log(&format!(
-        "{}: {result} ({})",
-        report.job.spec.name,
-        counts.join(", ")
-    ));
-    for failure in &report.outcome.failures {
-        log(&format!("  {failure}"));
-    }
+    let mut lines = vec![format!("{job}: {result} ({})", counts.join(", "))];
+    lines.extend(
+        outcome
+            .failures
+            .iter()
+            .map(|failure| format!("  {failure}")),
+    );
+    lines
 }
 
 fn log(line: &str) {
-    eprintln!(
-        "{} {line}",
-        Utc::now()
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M:%S")
-    );
+    eprintln!("{}", log_line(Utc::now(), line));
+}
+
+/// One line of the daemon's log: the local time, then `line` with the control characters of the
+/// names and sentences in it escaped, so that a job or an appointment cannot forge a line.
+fn log_line(at: chrono::DateTime<Utc>, line: &str) -> String {
+    format!(
+        "{} {}",
+        at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
+        crate::output::plain(line)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_jobs_log_lines_keep_its_control_characters_escaped() {
+        let evil = "Evil\x1b[31m\r\nFAKE LOG";
+        let outcome = JobOutcome {
+            succeeded: false,
+            counts: [("added".to_owned(), 1)].into(),
+            failures: vec![format!("The appointment \"{evil}\" could not be uploaded.")],
+            sign_in_needed: vec![],
+            warnings: vec![],
+        };
+        let lines: Vec<String> = announcement(evil, &outcome)
+            .iter()
+            .map(|line| log_line(Utc::now(), line))
+            .collect();
+        assert_eq!(lines.len(), 2, "the result and one failure: {lines:?}");
+        for line in &lines {
+            assert!(
+                !line.contains(['\x1b', '\r', '\n']),
+                "no terminal escape and no second line: {line:?}"
+            );
+            assert!(line.contains("Evil\\u{1b}[31m\\r\\nFAKE LOG"), "{line:?}");
+        }
+    }
 }

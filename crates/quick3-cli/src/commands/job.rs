@@ -208,13 +208,13 @@ fn parse_hours(text: &str) -> anyhow::Result<ActiveHours> {
         .and_then(|(from, to)| Some((from.trim().parse().ok()?, to.trim().parse().ok()?)));
     match parsed {
         Some((from_hour, to_hour)) => Ok(ActiveHours { from_hour, to_hour }),
-        None => bail!("\"{text}\" is not an hour range like 7-19."),
+        None => usage!("\"{text}\" is not an hour range like 7-19."),
     }
 }
 
 fn warn(job: &Job) {
     if let Some(warning) = &job.frequency_warning {
-        eprintln!("Warning: {warning}");
+        eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
     }
 }
 

@@ -20,7 +20,7 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
                 "starttls" => SmtpSecurity::StartTls,
                 "tls" => SmtpSecurity::Tls,
                 "none" => SmtpSecurity::None,
-                other => bail!("\"{other}\" is not one of starttls, tls, none."),
+                other => usage!("\"{other}\" is not one of starttls, tls, none."),
             };
             let settings = SmtpSettings {
                 host,
@@ -56,18 +56,20 @@ pub fn run(session: &mut Session, command: MailCommand) -> anyhow::Result<()> {
             );
         }
         MailCommand::Show => match session.store.smtp_settings()? {
-            Some(s) => out!(
-                "host: {}\nport: {}\nsecurity: {:?}\nuser: {}\nsender: {}",
-                s.host,
-                s.port,
-                s.security,
-                if s.username.is_empty() {
-                    "(none)"
-                } else {
-                    &s.username
-                },
-                s.sender
-            ),
+            Some(s) => {
+                out!("host: {}", s.host);
+                out!("port: {}", s.port);
+                out!("security: {:?}", s.security);
+                out!(
+                    "user: {}",
+                    if s.username.is_empty() {
+                        "(none)"
+                    } else {
+                        &s.username
+                    }
+                );
+                out!("sender: {}", s.sender);
+            }
             None => out!("No SMTP server is set: quick3 mail set --host … --port … --sender …"),
         },
         MailCommand::Test { to } => {

@@ -85,7 +85,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
                 ),
             }
             if let Some(warning) = record.expiry_warning {
-                eprintln!("Warning: {warning}");
+                eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
             }
         }
         OrgCommand::Show { json } => {
@@ -148,7 +148,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
             }
             out!("Directions:      {}", directions.join(", "));
             if let Some(warning) = record.expiry_warning {
-                eprintln!("Warning: {warning}");
+                eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
             }
         }
         OrgCommand::Test { mailbox, json } => {
@@ -176,7 +176,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
                 );
             }
             if let Some(warning) = &report.expiry_warning {
-                eprintln!("Warning: {warning}");
+                eprintln!("Warning: {}", crate::output::plain(&warning.to_string()));
             }
             if let Some(warning) = &report.scope_warning {
                 eprintln!("Warning: {warning}");
@@ -197,7 +197,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<()> {
         } => {
             let resource = session.store.find_resource(&resource)?;
             let Some(mailbox) = object_id.or(email) else {
-                bail!("Give the mailbox with --object-id or --email.");
+                usage!("Give the mailbox with --object-id or --email.");
             };
             let credentials = session.credentials()?;
             let link = session.runtime.block_on(org::link_mailbox(

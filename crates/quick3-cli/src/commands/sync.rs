@@ -43,7 +43,7 @@ pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
                     p.email, p.calendar, p.calendars, p.calendar_name, p.events
                 )
             };
-            eprint!("\r\x1b[2K{line}");
+            eprint!("\r\x1b[2K{}", crate::output::plain(&line));
         }
     };
     let clock = chrono::Utc::now;
@@ -111,7 +111,7 @@ fn print_summaries(summaries: &[SyncSummary]) {
             out!("Conflict: {note}");
         }
         for error in &summary.errors {
-            eprintln!("Error: {error}");
+            eprintln!("Error: {}", crate::output::plain(&error.to_string()));
         }
     }
     if summaries.iter().any(|s| s.dry_run) {

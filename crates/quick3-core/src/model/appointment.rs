@@ -1,6 +1,9 @@
 //! Appointments: exact times with their zone (or whole days), origin, recurrence and tombstones.
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, SecondsFormat, SubsecRound, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, SecondsFormat, SubsecRound, TimeZone,
+    Timelike, Utc,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -126,16 +129,57 @@ fn parse_date(text: &str, field: &'static str) -> Result<NaiveDate> {
     if text.contains(['T', ':']) || text.contains(' ') {
         return Err(CoreError::AllDayWithTimes);
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| CoreError::InvalidInput {
+    let date =
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| CoreError::InvalidInput {
+            field,
+            reason: format!("\"{text}\" is not a date like 2026-11-25"),
+        })?;
+    if !YEARS.contains(&date.year()) {
+        return Err(out_of_range(field, text));
+    }
+    Ok(date)
+}
+
+/// The years an appointment may fall in: what RFC 3339, SQLite's text dates and Microsoft Graph
+/// all read (four digits, no year 0).
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+fn out_of_range(field: &'static str, text: &str) -> CoreError {
+    CoreError::InvalidInput {
         field,
-        reason: format!("\"{text}\" is not a date like 2026-11-25"),
-    })
+        reason: format!("\"{text}\" is outside the years 0001 to 9999"),
+    }
+}
+
+/// Refuses what the store and Microsoft 365 cannot keep: a year outside 0001–9999 (in UTC or in
+/// the appointment's zone) and a leap second (second 60), which chrono accepts when parsing.
+fn checked(
+    instant: DateTime<Utc>,
+    tz: Tz,
+    field: &'static str,
+    text: &str,
+) -> Result<DateTime<Utc>> {
+    if instant.nanosecond() >= 1_000_000_000 {
+        return Err(CoreError::InvalidInput {
+            field,
+            reason: format!("\"{text}\" has no such second: seconds go from 00 to 59"),
+        });
+    }
+    if !YEARS.contains(&instant.year()) || !YEARS.contains(&instant.with_timezone(&tz).year()) {
+        return Err(out_of_range(field, text));
+    }
+    Ok(instant)
 }
 
 fn parse_instant(text: &str, tz: Tz, field: &'static str) -> Result<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
-        return Ok(instant.with_timezone(&Utc).trunc_subsecs(0));
+        return checked(
+            instant.with_timezone(&Utc).trunc_subsecs(0),
+            tz,
+            field,
+            text,
+        );
     }
     let naive = [
         "%Y-%m-%dT%H:%M:%S",
@@ -151,15 +195,18 @@ fn parse_instant(text: &str, tz: Tz, field: &'static str) -> Result<DateTime<Utc
             "\"{text}\" is not a date and time like 2026-11-25T09:00 or 2026-11-25T09:00:00+01:00"
         ),
     })?;
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(local) => Ok(local.with_timezone(&Utc)),
+    let instant = match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(local) => local.with_timezone(&Utc),
         // A repeated hour at the end of summer time: the first of the two, as Outlook does.
-        chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        chrono::LocalResult::None => Err(CoreError::InvalidInput {
-            field,
-            reason: format!("{text} does not exist in {tz}: the clocks skip that hour"),
-        }),
-    }
+        chrono::LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        chrono::LocalResult::None => {
+            return Err(CoreError::InvalidInput {
+                field,
+                reason: format!("{text} does not exist in {tz}: the clocks skip that hour"),
+            });
+        }
+    };
+    checked(instant, tz, field, text)
 }
 
 /// How the time shows in free/busy, as in Outlook.
@@ -712,6 +759,33 @@ mod tests {
         assert_eq!(err.code(), "EndBeforeStart");
         let err = When::parse(true, "2026-11-25", Some("2026-11-25"), "UTC").unwrap_err();
         assert_eq!(err.code(), "EndBeforeStart", "an all-day end is exclusive");
+    }
+
+    #[test]
+    fn years_outside_0001_to_9999_and_leap_seconds_are_refused() {
+        let cases: &[(bool, &str, &str)] = &[
+            (false, "+12026-11-25T09:00", "+12026-11-26T01:00"),
+            (false, "2026-11-25T09:00", "+12026-11-26T01:00"),
+            (false, "0000-12-31T09:00", "0001-01-01T10:00"),
+            (false, "0001-01-01T00:30", "0001-01-01T02:00"),
+            (
+                false,
+                "9999-12-31T23:30:00-05:00",
+                "9999-12-31T23:45:00-05:00",
+            ),
+            (false, "2026-11-25T09:00:60", "2026-11-25T10:00"),
+            (false, "2026-11-25T09:00:60Z", "2026-11-25T10:00:00Z"),
+            (false, "2026-11-25T09:00", "2026-11-25T10:59:60+01:00"),
+            (true, "+12026-11-25", "+12026-11-26"),
+            (true, "0000-01-01", "0000-01-02"),
+        ];
+        for &(all_day, start, end) in cases {
+            let err = When::parse(all_day, start, Some(end), "Europe/Berlin")
+                .expect_err(&format!("{start} – {end} cannot be stored"));
+            assert_eq!(err.code(), "InvalidInput", "{start} – {end}: {err}");
+        }
+        let last = When::parse(false, "9999-12-31T20:00", Some("9999-12-31T21:00"), "UTC");
+        assert!(last.is_ok(), "the year 9999 is still fine");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Appointments in the store: create, edit, delete (as a tombstone) and range queries.
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Timelike, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Store, utc_text};
@@ -34,7 +34,7 @@ impl Store {
     ) -> Result<Appointment> {
         let fields = input.validate(&self.default_zone)?;
         let now = now.trunc_subsecs(0);
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         ensure_resource(&tx, fields.resource_id)?;
         let appointment = Appointment {
             id: AppointmentId::at(now),
@@ -66,14 +66,17 @@ impl Store {
         patch: AppointmentPatch,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
-        let current = self.appointment(id)?;
+        let zone = self.default_zone.clone();
+        let tx = self.begin_edit()?;
+        // Read under the write lock: a change another writer committed meanwhile is what this
+        // edit applies to, never overwritten by an older copy. Invalid input rolls back unwritten.
+        let current = live(&tx, id)?;
         if let Some(reason) = current.read_only_reason() {
             return Err(CoreError::ReadOnly {
                 reason: reason.into(),
             });
         }
-        let fields = current.patched(patch).validate(&self.default_zone)?;
-        let tx = self.conn.transaction()?;
+        let fields = current.patched(patch).validate(&zone)?;
         ensure_resource(&tx, fields.resource_id)?;
         let previous_resource = current.resource_id;
         let updated = apply(current, fields, now.trunc_subsecs(0));
@@ -91,13 +94,18 @@ impl Store {
     /// Deletes an appointment. The row stays as a tombstone so that the deletion can be synced and
     /// never comes back.
     pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
-        let current = self.appointment(id)?;
+        let tx = self.begin_edit()?;
+        // Read under the write lock, as in an edit: the outbox entry goes to the resource the
+        // appointment has now.
+        let current = match live(&tx, id) {
+            Err(CoreError::Corrupt(reason)) => return delete_damaged(tx, id, &reason, now),
+            read => read?,
+        };
         if let Some(reason) = current.read_only_reason() {
             return Err(CoreError::ReadOnly {
                 reason: reason.into(),
             });
         }
-        let tx = self.conn.transaction()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, utc_text(now)],
@@ -116,7 +124,7 @@ impl Store {
         id: AppointmentId,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
-        let tx = self.conn.transaction()?;
+        let tx = self.begin_edit()?;
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
             params![id, utc_text(now)],
@@ -133,12 +141,7 @@ impl Store {
 
     /// A live (not deleted) appointment.
     pub fn appointment(&self, id: AppointmentId) -> Result<Appointment> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
-        self.conn
-            .query_row(&sql, [id], appointment_from_row)
-            .optional()?
-            .ok_or_else(|| CoreError::UnknownAppointment { id: id.to_string() })?
+        live(&self.conn, id)
     }
 
     /// Live appointments overlapping the query's range, by start. Series masters are left out: a
@@ -163,7 +166,14 @@ impl Store {
         )?;
         let mut found = Vec::new();
         for row in rows {
-            let appointment = row??;
+            // One damaged row must not hide every other appointment: it is skipped and named.
+            let appointment = match row? {
+                Ok(appointment) => appointment,
+                Err(err) => {
+                    tracing::warn!("an appointment was left out of a listing: {err}");
+                    continue;
+                }
+            };
             // All-day spans are widened for the index; keep only those really in range.
             if overlaps(&appointment.when, query.from, query.to) {
                 found.push(appointment);
@@ -171,6 +181,43 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+/// A live (not deleted) appointment, read on `conn` (or in its open transaction).
+fn live(conn: &Connection, id: AppointmentId) -> Result<Appointment> {
+    let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
+    conn.query_row(&sql, [id], appointment_from_row)
+        .optional()?
+        .ok_or_else(|| CoreError::UnknownAppointment { id: id.to_string() })?
+}
+
+/// Deletes an appointment whose row cannot be read (see [`appointment_from_row`]). Only a
+/// Quick3 appointment can be deleted: a pulled one belongs to Outlook. Such a row never
+/// reached Microsoft 365 (its upload reads it), so its waiting uploads go with it; one with a
+/// link keeps its entry, and the next sync reports the damage.
+fn delete_damaged(
+    tx: Transaction<'_>,
+    id: AppointmentId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
+          WHERE id = ?1 AND deleted_at IS NULL AND origin = 'quick3'",
+        params![id, utc_text(now)],
+    )?;
+    if changed == 0 {
+        return Err(CoreError::Corrupt(reason.to_owned()));
+    }
+    tx.execute(
+        "DELETE FROM sync_outbox WHERE appointment_id = ?1
+            AND NOT EXISTS (SELECT 1 FROM sync_links l
+                             WHERE l.appointment_id = ?1 AND l.account_id = sync_outbox.account_id)",
+        [id],
+    )?;
+    tx.commit()?;
+    tracing::warn!("a damaged appointment was deleted: {reason}");
+    Ok(())
 }
 
 fn overlaps(when: &When, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> bool {
@@ -343,13 +390,36 @@ fn write(tx: &Connection, a: &Appointment, replace: bool) -> Result<()> {
     Ok(())
 }
 
+/// A leap second (second 60, which older versions accepted and stored) as the second after it:
+/// Graph knows no second 60; with one stored, every later sync failed.
+fn real_second(instant: DateTime<Utc>) -> DateTime<Utc> {
+    if instant.nanosecond() < 1_000_000_000 {
+        return instant;
+    }
+    instant.with_nanosecond(0).unwrap_or(instant) + chrono::Duration::seconds(1)
+}
+
+/// Reads an appointment row. The outer error is the database failing; the inner one is this row
+/// being unreadable (a value that does not convert, written by an older version or by hand), so
+/// that a listing can skip the row and go on.
 pub(super) fn appointment_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Appointment>> {
     let id: AppointmentId = row.get(0)?;
+    match read_row(row, id) {
+        Err(
+            err @ (rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)),
+        ) => Ok(Err(CoreError::Corrupt(format!("appointment {id}: {err}")))),
+        read => read,
+    }
+}
+
+fn read_row(row: &Row<'_>, id: AppointmentId) -> rusqlite::Result<Result<Appointment>> {
     let resource_id: ResourceId = row.get(1)?;
     let title: String = row.get(2)?;
     let all_day: bool = row.get(3)?;
-    let start_utc: Option<DateTime<Utc>> = row.get(4)?;
-    let end_utc: Option<DateTime<Utc>> = row.get(5)?;
+    let start_utc: Option<DateTime<Utc>> = row.get::<_, Option<_>>(4)?.map(real_second);
+    let end_utc: Option<DateTime<Utc>> = row.get::<_, Option<_>>(5)?.map(real_second);
     let time_zone: Option<String> = row.get(6)?;
     let start_date: Option<NaiveDate> = row.get(7)?;
     let end_date: Option<NaiveDate> = row.get(8)?;
@@ -364,7 +434,7 @@ pub(super) fn appointment_from_row(row: &Row<'_>) -> rusqlite::Result<Result<App
     let remote_id: Option<String> = row.get(17)?;
     let recurrence: Option<String> = row.get(18)?;
     let series_id: Option<AppointmentId> = row.get(19)?;
-    let original_start: Option<DateTime<Utc>> = row.get(20)?;
+    let original_start: Option<DateTime<Utc>> = row.get::<_, Option<_>>(20)?.map(real_second);
     let created_at: DateTime<Utc> = row.get(21)?;
     let updated_at: DateTime<Utc> = row.get(22)?;
     Ok((|| {
@@ -612,5 +682,114 @@ mod tests {
         );
         store.restore_appointment(created.id, Utc::now()).unwrap();
         assert_eq!(store.appointment(created.id).unwrap().title, "Review");
+    }
+
+    #[test]
+    fn a_damaged_row_is_skipped_by_listings_and_uploads_and_can_be_deleted() {
+        use crate::model::{Direction, NewAccount};
+        let (mut store, ada) = store_with_ada();
+        let now = Utc::now();
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: ada,
+                    email: "ada@contoso.example".into(),
+                    direction: Direction::Up,
+                    scopes: vec![],
+                },
+                now,
+            )
+            .unwrap()
+            .id;
+        let good = store
+            .create_appointment(
+                input(ada, "Good", "2026-11-25T09:00", "2026-11-25T10:00"),
+                now,
+            )
+            .unwrap();
+        let bad = store
+            .create_appointment(
+                input(ada, "Poisoned", "2026-11-26T09:00", "2026-11-26T10:00"),
+                now + chrono::Duration::seconds(1),
+            )
+            .unwrap();
+        // What an older version wrote for `--start +12026-11-25T09:00`: text no reader converts.
+        store
+            .conn
+            .execute(
+                "UPDATE appointments SET start_utc = '+12026-11-25T08:00:00Z',
+                        end_utc = '+12026-11-26T00:00:00Z' WHERE id = ?1",
+                [bad.id],
+            )
+            .unwrap();
+
+        let listed = store
+            .list_appointments(AppointmentQuery::default())
+            .unwrap();
+        assert_eq!(
+            listed.iter().map(|a| a.id).collect::<Vec<_>>(),
+            [good.id],
+            "the damaged row is left out, every other appointment is listed"
+        );
+        assert_eq!(
+            store.appointment(bad.id).unwrap_err().code(),
+            "Corrupt",
+            "reading the damaged row alone names the damage"
+        );
+        let due: Vec<_> = store
+            .outbox_due(account, now)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.appointment)
+            .collect();
+        assert_eq!(
+            due,
+            [good.id],
+            "sync uploads the others; the damaged one waits"
+        );
+
+        store.delete_appointment(bad.id, now).unwrap();
+        assert_eq!(
+            store.outbox_len(account).unwrap(),
+            1,
+            "its never-sent upload went with it"
+        );
+        assert_eq!(
+            store
+                .list_appointments(AppointmentQuery::default())
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store.delete_appointment(bad.id, now).unwrap_err().code(),
+            "UnknownAppointment",
+            "deleted once"
+        );
+    }
+
+    #[test]
+    fn a_stored_leap_second_is_read_as_the_next_minute() {
+        let (mut store, ada) = store_with_ada();
+        let created = store
+            .create_appointment(
+                input(ada, "Review", "2026-11-25T09:00", "2026-11-25T10:00"),
+                Utc::now(),
+            )
+            .unwrap();
+        // What an older version stored for `--start 2026-11-25T09:00:60`.
+        store
+            .conn
+            .execute(
+                "UPDATE appointments SET start_utc = '2026-11-25T08:00:60Z' WHERE id = ?1",
+                [created.id],
+            )
+            .unwrap();
+        let read = store.appointment(created.id).unwrap();
+        assert_eq!(
+            read.when.start_text(),
+            "2026-11-25T09:01:00+01:00",
+            "a real second that Outlook and every reader accept"
+        );
     }
 }

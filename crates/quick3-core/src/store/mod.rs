@@ -1,5 +1,5 @@
 //! The SQLite store: one file in the data folder, WAL, foreign keys on, append-only migrations,
-//! every multi-row change in one transaction.
+//! every multi-row change in one transaction, begun immediately (writers wait for each other).
 
 mod accounts;
 mod appointments;
@@ -17,29 +17,28 @@ pub use settings::ENDPOINT_SETTING_NAMES;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{CoreError, Result};
 
-/// The schema's history. Append new migrations; never edit one that has shipped.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/0001_initial.sql")),
-    M::up(include_str!("../../migrations/0002_sync.sql")),
-    M::up(include_str!("../../migrations/0003_organisation.sql")),
-    M::up(include_str!(
-        "../../migrations/0004_appointments_by_account.sql"
-    )),
-    M::up(include_str!(
-        "../../migrations/0005_sync_links_by_calendar.sql"
-    )),
-    M::up(include_str!(
-        "../../migrations/0006_sync_links_remote_id_where_it_differs.sql"
-    )),
-    M::up(include_str!("../../migrations/0007_sent_content.sql")),
-    M::up(include_str!("../../migrations/0008_account_keyring_id.sql")),
-    M::up(include_str!("../../migrations/0009_kept_appointments.sql")),
+/// The schema's history, one SQL script per version (`PRAGMA user_version` counts those applied).
+/// Append new migrations; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_sync.sql"),
+    include_str!("../../migrations/0003_organisation.sql"),
+    include_str!("../../migrations/0004_appointments_by_account.sql"),
+    include_str!("../../migrations/0005_sync_links_by_calendar.sql"),
+    include_str!("../../migrations/0006_sync_links_remote_id_where_it_differs.sql"),
+    include_str!("../../migrations/0007_sent_content.sql"),
+    include_str!("../../migrations/0008_account_keyring_id.sql"),
+    include_str!("../../migrations/0009_kept_appointments.sql"),
 ];
+
+/// How long a write waits for another writer before it fails with "database is locked": longer
+/// than any transaction Quick3 holds (a sync commits at least every half second; a first sync's
+/// shared page transaction holds up to 2,000 events).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
 #[derive(Debug)]
@@ -47,6 +46,9 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     default_zone: String,
+    /// Whether a planner's edit is synced to disk at its commit (see `begin_edit`); off only
+    /// while `demo::scale` writes sample data.
+    durable_edits: bool,
 }
 
 impl Store {
@@ -57,7 +59,12 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Waits for another process's write from the first statement on (switching to WAL
+        // takes a lock too).
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        use_wal(&conn)?;
+        // Commits reach the disk at checkpoints; a planner's edit asks for more (see
+        // `Store::begin_edit`).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Self::prepare(conn, Some(path.to_path_buf()))
     }
@@ -75,8 +82,14 @@ impl Store {
         // every later write of the transaction is a system call (over 75,000 of them in a first
         // sync of 10,000 events whose pages share transactions).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting up to
+        // BUSY_TIMEOUT for another writer (a CLI process, the app, the daemon, a sync). A deferred
+        // one that reads, then writes, cannot wait: in WAL its snapshot is stale once the other
+        // writer commits, and SQLite answers "database is locked" at once (SQLITE_BUSY_SNAPSHOT).
+        // Migrations and `transaction()` everywhere in the store begin this way.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        migrate(&mut conn)?;
         let default_zone = iana_time_zone::get_timezone()
             .ok()
             .filter(|zone| zone.parse::<chrono_tz::Tz>().is_ok())
@@ -85,7 +98,25 @@ impl Store {
             conn,
             path,
             default_zone,
+            durable_edits: true,
         })
+    }
+
+    /// Begins the transaction of a planner's edit (an appointment and its outbox entries): its
+    /// commit is on the disk before it returns (`synchronous = FULL`: the log is synced at every
+    /// commit), so a power cut after the window or the CLI said "saved" loses nothing. The
+    /// connection stays FULL until a sync page sets it back to NORMAL (see `write_page`).
+    pub(crate) fn begin_edit(&mut self) -> Result<Transaction<'_>> {
+        if self.durable_edits {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+        }
+        Ok(self.conn.transaction()?)
+    }
+
+    /// Lets edits commit without waiting for the disk (sample data: `demo::scale`'s up to
+    /// 100,000 appointments, one transaction each) or makes them durable again.
+    pub(crate) fn set_durable_edits(&mut self, durable: bool) {
+        self.durable_edits = durable;
     }
 
     /// Where the database file is (`None` in memory).
@@ -133,6 +164,55 @@ impl Store {
         self.default_zone = zone.to_owned();
         Ok(())
     }
+}
+
+/// Switches the file to WAL (a no-op once it is). The switch needs the file alone, and SQLite
+/// answers "database is locked" at once, without its busy handler, while another process has a
+/// new file open in its first journal mode: this waits for it as the busy timeout would.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            switched => return Ok(switched?),
+        }
+    }
+}
+
+/// Brings the schema to the latest version. The version is read again under the write lock, so
+/// that processes opening the file at once (the app, the daemon and the CLI after an upgrade)
+/// apply each migration once: the others wait, then find it done.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version = |conn: &Connection| -> Result<usize> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        usize::try_from(version).map_err(|_| rusqlite_migration::Error::InvalidUserVersion.into())
+    };
+    if version(conn)? == MIGRATIONS.len() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    let from = version(&tx)?;
+    let Some(missing) = MIGRATIONS.get(from..) else {
+        return Err(rusqlite_migration::Error::MigrationDefinition(
+            rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+        )
+        .into());
+    };
+    for sql in missing {
+        tx.execute_batch(sql)
+            .map_err(|err| rusqlite_migration::Error::RusqliteError {
+                query: (*sql).to_owned(),
+                err,
+            })?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Formats an instant the way the store keeps it: sortable UTC text.
@@ -196,7 +276,13 @@ mod tests {
 
     #[test]
     fn migrations_are_valid_and_reach_the_latest_version() {
-        Migrations::from_slice(MIGRATIONS).validate().unwrap();
+        let steps: Vec<_> = MIGRATIONS
+            .iter()
+            .map(|sql| rusqlite_migration::M::up(sql))
+            .collect();
+        rusqlite_migration::Migrations::new(steps)
+            .validate()
+            .unwrap();
         let store = Store::open_in_memory().unwrap();
         let version: i64 = store
             .conn
@@ -248,6 +334,165 @@ mod tests {
             mode, 0o600,
             "the database holds private calendars: owner only"
         );
+    }
+
+    fn ada() -> crate::model::NewResource {
+        crate::model::NewResource {
+            name: "Ada".into(),
+            email: None,
+            kind: crate::model::ResourceKind::Person,
+            colour: None,
+        }
+    }
+
+    fn input(resource: crate::ids::ResourceId) -> crate::model::AppointmentInput {
+        crate::model::AppointmentInput {
+            resource_id: resource,
+            title: "Review".into(),
+            all_day: false,
+            start: "2026-11-25T09:00".into(),
+            end: Some("2026-11-25T10:00".into()),
+            time_zone: Some("Europe/Berlin".into()),
+            location: None,
+            notes: None,
+            categories: vec![],
+            show_as: None,
+            sensitivity: None,
+        }
+    }
+
+    #[test]
+    fn a_writer_waits_for_another_writers_transaction_and_succeeds() {
+        use std::time::{Duration, Instant};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let now = chrono::Utc::now();
+        let mut holder = Store::open(&path).unwrap();
+        let resource = holder.add_resource(ada(), now).unwrap().id;
+        let mut writer = Store::open(&path).unwrap();
+        // The writer's connection has read the database before (a snapshot to go stale).
+        assert_eq!(writer.list_resources().unwrap().len(), 1);
+        let (begun, wait_for_begin) = std::sync::mpsc::channel();
+        let held = std::thread::spawn(move || {
+            let tx = holder.conn.transaction().unwrap();
+            tx.execute("UPDATE resources SET name = 'Ada L.'", [])
+                .unwrap();
+            begun.send(()).unwrap();
+            std::thread::sleep(Duration::from_secs(1));
+            tx.commit().unwrap();
+        });
+        wait_for_begin.recv().unwrap();
+        let started = Instant::now();
+        let created = writer.create_appointment(input(resource), now);
+        let waited = started.elapsed();
+        held.join().unwrap();
+        let created = created.expect("the second writer waits for the first, then writes");
+        assert!(
+            waited >= Duration::from_millis(800),
+            "it waited for the other transaction ({waited:?})"
+        );
+        assert_eq!(writer.appointment(created.id).unwrap().title, "Review");
+        assert_eq!(
+            writer.list_resources().unwrap()[0].name,
+            "Ada L.",
+            "the first writer's change is kept too"
+        );
+    }
+
+    #[test]
+    fn an_edit_waiting_for_another_writer_applies_to_what_that_writer_committed() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let now = chrono::Utc::now();
+        let mut window = Store::open(&path).unwrap();
+        let resource = window.add_resource(ada(), now).unwrap().id;
+        let id = window.create_appointment(input(resource), now).unwrap().id;
+        let mut cli = Store::open(&path).unwrap();
+        let (begun, wait_for_begin) = std::sync::mpsc::channel();
+        // `quick3 appointment edit --title` commits while the window moves the appointment.
+        let renamed = std::thread::spawn(move || {
+            let tx = cli.conn.transaction().unwrap();
+            tx.execute(
+                "UPDATE appointments SET title = 'Design review' WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+            begun.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(500));
+            tx.commit().unwrap();
+        });
+        wait_for_begin.recv().unwrap();
+        let moved = window
+            .edit_appointment(
+                id,
+                crate::model::AppointmentPatch {
+                    start: Some("2026-11-25T11:00".into()),
+                    end: Some("2026-11-25T12:00".into()),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        renamed.join().unwrap();
+        assert_eq!(
+            (moved.title.as_str(), moved.when.start_text().as_str()),
+            ("Design review", "2026-11-25T11:00:00+01:00"),
+            "both edits kept: the move did not write back the title it saw before the rename"
+        );
+    }
+
+    #[test]
+    fn a_planners_edit_commits_with_the_log_synced_to_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("q.db")).unwrap();
+        let synchronous = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("PRAGMA synchronous", [], |row| row.get(0))
+                .unwrap()
+        };
+        let resource = store.add_resource(ada(), chrono::Utc::now()).unwrap().id;
+        assert_eq!(synchronous(&store), 1, "NORMAL for everything else");
+        store
+            .create_appointment(input(resource), chrono::Utc::now())
+            .unwrap();
+        assert_eq!(
+            synchronous(&store),
+            2,
+            "FULL: the edit and its outbox entry survive a power cut once committed"
+        );
+    }
+
+    #[test]
+    fn processes_opening_a_new_database_at_once_all_open_it() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("q.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                assert_eq!(
+                    opener.join().unwrap(),
+                    Ok(()),
+                    "the app, the daemon and the CLI started together on a new data folder"
+                );
+            }
+            let version: i64 = Store::open(&path)
+                .unwrap()
+                .conn
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            assert_eq!(version as usize, MIGRATIONS.len());
+        }
     }
 
     #[test]

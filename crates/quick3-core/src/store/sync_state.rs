@@ -573,6 +573,17 @@ impl Store {
         found.transpose()
     }
 
+    /// Why an appointment's row cannot be read, if it cannot (none when it is fine or absent).
+    fn damage(&self, id: AppointmentId) -> Result<Option<CoreError>> {
+        let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1");
+        let read = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id], appointment_from_row)
+            .optional()?;
+        Ok(read.and_then(Result::err))
+    }
+
     /// The appointment pulled from an account with this remote id (a series master, say).
     pub fn pulled_appointment(
         &self,
@@ -654,6 +665,10 @@ impl Store {
         commit: PageCommit,
     ) -> Result<()> {
         if self.conn.is_autocommit() {
+            // Pages are many and Outlook keeps them: a power cut may lose the last pages
+            // committed, never part of one, and the next sync asks again from the last link
+            // that reached the disk (a planner's edit on this connection set FULL).
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
             // IMMEDIATE: the write lock is taken (waiting for another writer) before the first
             // read of the transaction, so it never needs upgrading.
             self.conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -723,7 +738,18 @@ impl Store {
                 generation: row.get(6)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut due = Vec::new();
+        for entry in rows {
+            let entry = entry?;
+            // An appointment whose row cannot be read waits, named in the log, rather than stop
+            // every other upload of the account (it can still be deleted by its id).
+            if let Some(err) = self.damage(entry.appointment)? {
+                tracing::warn!("an upload waits: {err}");
+                continue;
+            }
+            due.push(entry);
+        }
+        Ok(due)
     }
 
     /// All outbox entries of an account (for reports and tests).
