@@ -303,11 +303,11 @@ async fn a_daemon_outlives_a_locked_database_and_runs_the_job_once_it_is_free() 
         rest
     });
 
-    // Another program holds the database's write lock for 12 seconds, across the job's time and
-    // beyond the store's 5-second busy timeout: the daemon cannot record the run's start.
+    // Another program holds the database's write lock across the job's time and beyond the
+    // store's busy timeout: the daemon cannot record the run's start.
     let holder = rusqlite::Connection::open(cli.dir.path().join("quick3.db")).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE;").unwrap();
-    tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+    tokio::time::sleep(quick3_core::store::BUSY_TIMEOUT + std::time::Duration::from_secs(7)).await;
     assert!(
         daemon.0.try_wait().unwrap().is_none(),
         "the daemon is still running while the database is locked"

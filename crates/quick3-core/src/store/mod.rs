@@ -38,7 +38,7 @@ const MIGRATIONS: &[&str] = &[
 /// How long a write waits for another writer before it fails with "database is locked": longer
 /// than any transaction Quick3 holds (a sync commits at least every half second; a first sync's
 /// shared page transaction holds up to 2,000 events).
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The store. Not `Sync`: the desktop shell keeps it behind a mutex, the CLI owns it.
 #[derive(Debug)]
