@@ -2,11 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Resource } from '../bindings/Resource';
 import {
   nextCard,
-  patchBack,
   rememberedHidden,
   searchAppointments,
   shownResources,
-  UndoHistory,
   zoneChoices,
   type CardBox,
 } from './navigation';
@@ -88,46 +86,6 @@ describe('arrow keys between cards', () => {
   });
 });
 
-describe('undo', () => {
-  it('takes back the newest step first, and forgets the oldest beyond its limit', () => {
-    const history = new UndoHistory(2);
-    const [a, b, c] = [testRecord(), testRecord(), testRecord()];
-    history.push({ kind: 'delete', record: a });
-    history.push({ kind: 'move', before: b });
-    history.push({ kind: 'delete', record: c });
-    expect(history.size).toBe(2);
-    expect(history.pop()).toEqual({ kind: 'delete', record: c });
-    expect(history.pop()).toEqual({ kind: 'move', before: b });
-    expect(history.pop()).toBeUndefined();
-  });
-
-  it('forgets steps of an appointment restored another way (the toast’s Undo)', () => {
-    const history = new UndoHistory();
-    const a = testRecord();
-    history.push({ kind: 'delete', record: a });
-    history.forget(a.id);
-    expect(history.size).toBe(0);
-  });
-
-  it('puts a moved appointment back at its time, zone and resource, leaving the rest', () => {
-    const before = testRecord({ resource_id: 2 });
-    expect(patchBack(before)).toEqual({
-      resource_id: 2,
-      title: null,
-      all_day: false,
-      start: '2026-11-25T09:00:00+01:00',
-      end: '2026-11-25T10:00:00+01:00',
-      time_zone: 'Europe/Berlin',
-      location: null,
-      notes: null,
-      categories: null,
-      show_as: null,
-      sensitivity: null,
-    });
-    const day = testRecord({ all_day: true, start: '2026-11-25', end: '2026-11-26', time_zone: null });
-    expect(patchBack(day)).toMatchObject({ all_day: true, start: '2026-11-25', end: '2026-11-26', time_zone: null });
-  });
-});
 
 describe('display zones', () => {
   it('offers the machine zone first, then every known zone and the current choice once', () => {

@@ -1,7 +1,6 @@
 // Finding one's way in the Scheduler: which resources are shown, searching the visible range by
-// subject, moving between cards with the arrow keys, undoing the last change (Ctrl+Z) and the
-// zones the times can be shown in. Pure, so the Scheduler only wires it to the DOM.
-import type { AppointmentPatch } from '../bindings/AppointmentPatch';
+// subject, moving between cards with the arrow keys and the zones the times can be shown in. Pure,
+// so the Scheduler only wires it to the DOM.
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
@@ -109,52 +108,6 @@ export function nextCard(cards: readonly CardBox[], from: string | null, key: Ar
     if (!best || score < best.score) best = { id: card.id, score };
   }
   return best?.id ?? null;
-}
-
-/** What Ctrl+Z can take back: a deletion, or a move or resize by drag. */
-export type UndoStep =
-  | { kind: 'delete'; record: AppointmentCard }
-  | { kind: 'move'; before: AppointmentCard };
-
-/** The last changes, newest last; a bounded history. */
-export class UndoHistory {
-  private steps: UndoStep[] = [];
-  constructor(private readonly limit = 20) {}
-
-  push(step: UndoStep) {
-    this.steps.push(step);
-    if (this.steps.length > this.limit) this.steps.shift();
-  }
-
-  pop(): UndoStep | undefined {
-    return this.steps.pop();
-  }
-
-  /** Forgets steps about an appointment (when it is changed in a way Ctrl+Z cannot take back). */
-  forget(id: string) {
-    this.steps = this.steps.filter((s) => (s.kind === 'delete' ? s.record.id : s.before.id) !== id);
-  }
-
-  get size(): number {
-    return this.steps.length;
-  }
-}
-
-/** The edit that puts a moved or resized appointment back where it was (time, zone, resource). */
-export function patchBack(before: AppointmentCard): AppointmentPatch {
-  return {
-    resource_id: before.resource_id,
-    title: null,
-    all_day: before.all_day,
-    start: before.start,
-    end: before.end,
-    time_zone: before.all_day ? null : before.time_zone,
-    location: null,
-    notes: null,
-    categories: null,
-    show_as: null,
-    sensitivity: null,
-  };
 }
 
 /**
