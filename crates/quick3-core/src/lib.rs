@@ -4,6 +4,8 @@
 pub mod api;
 pub mod demo;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod identity;
 pub mod ids;

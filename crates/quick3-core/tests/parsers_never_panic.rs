@@ -1,7 +1,8 @@
 //! Every parser of what comes from outside, fed anything: Graph events and delta pages, Graph
 //! error answers and their `Retry-After`, `$batch` answers, token answers and id tokens,
 //! device-code answers, certificate PEM files, sign-in answers (deep link and loopback, and the
-//! loopback's reading of a request) and zone names never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
+//! loopback's reading of a request), zone names and the window's inputs (appointments, job specs,
+//! organisation settings: accepted ones also read back) never panic. Inputs are Microsoft's documented examples (the fuzz seeds in
 //! `fuzz/seeds/`) with any part replaced by anything, and plain random text. The fuzz targets in
 //! `fuzz/` (script/fuzz) do the same at length; each input they found that crashed is a case at
 //! the end of this file.
@@ -193,6 +194,27 @@ fn now() -> chrono::DateTime<Utc> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// The window's inputs, from documented shapes with any part replaced: nothing panics, and
+    /// what is accepted reads back (an appointment at year 12026 or second 60 once was stored
+    /// and broke every listing and sync after it).
+    #[test]
+    fn window_inputs_never_panic_and_what_is_accepted_reads_back(
+        seed: Index,
+        part: Index,
+        replacement in prop_oneof![
+            json_value(),
+            Just(json!("+12026-11-25T09:00")),
+            Just(json!("2026-11-25T09:00:60")),
+            Just(json!("0000-01-01T00:00")),
+            Just(json!("9999-12-31T23:59")),
+            Just(json!("-0001-12-31")),
+            Just(json!("Pacific/Kiritimati")),
+        ],
+    ) {
+        let value = mutated(&json_seeds("window_inputs"), seed, part, replacement);
+        quick3_core::fuzzing::window_inputs(value.to_string().as_bytes());
+    }
 
     #[test]
     fn graph_events_never_panic(seed: Index, part: Index, replacement in json_value()) {

@@ -591,3 +591,90 @@ async fn an_edit_made_while_a_page_is_planned_reaches_outlook() {
     assert_eq!(outlook, ["Final"], "Outlook has the last edit, once");
     assert_nothing_changed(&world.sync_with(scope, &SyncOptions::default()).await);
 }
+
+#[tokio::test]
+async fn two_hundred_edits_made_during_a_ten_thousand_event_down_are_all_stored_and_uploaded() {
+    let mut world = world_with_seed(json!({"scale": {"events": 10_000, "calendars": 1}})).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    // Microsoft is some way off, so the Down lasts as it does in an office.
+    world
+        .admin_call(reqwest::Method::PUT, "/latency", Some(json!({"ms": 30})))
+        .await;
+    let path = world.dir.path().join("q.db");
+    let resource = world.resource;
+    // The planner works in the window (a connection of its own) while the first Down runs.
+    let editing = std::thread::spawn(move || {
+        let mut window = quick3_core::Store::open(&path).unwrap();
+        let day = day(2);
+        (0..200)
+            .map(|i| {
+                window
+                    .create_appointment(
+                        quick3_core::model::AppointmentInput {
+                            resource_id: resource,
+                            title: format!("Edit {i}"),
+                            all_day: false,
+                            start: format!("{day}T{:02}:{:02}", 6 + i / 60, i % 60),
+                            end: Some(format!("{day}T{:02}:{:02}", 7 + i / 60, i % 60)),
+                            time_zone: Some("Europe/Berlin".into()),
+                            location: None,
+                            notes: None,
+                            categories: vec![],
+                            show_as: None,
+                            sensitivity: None,
+                        },
+                        now(),
+                    )
+                    .map(|_| std::time::Instant::now())
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Vec<_>>()
+    });
+    let first = world.sync(&account).await;
+    let synced = std::time::Instant::now();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let results = editing.join().unwrap();
+    let during = results
+        .iter()
+        .filter(|r| r.as_ref().is_ok_and(|at| *at < synced))
+        .count();
+    assert!(
+        during >= 100,
+        "most edits were made while the sync wrote its pages: {during} of 200"
+    );
+    let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(
+        failed.is_empty(),
+        "every edit is stored, none meets a locked database: {failed:?}"
+    );
+    let local = world.appointments();
+    let edits = local
+        .iter()
+        .filter(|a| a.title.starts_with("Edit "))
+        .count();
+    assert_eq!(edits, 200, "every edit is in the Scheduler");
+    let pulled = local.len() - edits;
+    assert!(
+        pulled > 5_000,
+        "the Down (the scale seed's events in the synced window, about two thirds of 10,000) \
+         went on beside the edits: {pulled} pulled ({first:?})"
+    );
+    // Edits made after the first sync's Up go with the next.
+    world.sync(&account).await;
+    let mut uploaded: Vec<String> = world
+        .outlook_events(MEGAN)
+        .await
+        .iter()
+        .filter_map(|e| e["subject"].as_str())
+        .filter(|s| s.starts_with("Edit "))
+        .map(str::to_owned)
+        .collect();
+    uploaded.sort();
+    let mut wanted: Vec<String> = (0..200).map(|i| format!("Edit {i}")).collect();
+    wanted.sort();
+    assert_eq!(uploaded, wanted, "each edit in Outlook once");
+    world
+        .admin_call(reqwest::Method::PUT, "/latency", Some(json!({"ms": 0})))
+        .await;
+    assert_nothing_changed(&[world.sync(&account).await]);
+}
