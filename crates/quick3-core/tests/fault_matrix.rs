@@ -508,24 +508,7 @@ async fn a_removed_calendar_is_named_once_and_deletes_nothing_elsewhere() {
         once(&["Flight", "In the main calendar"])
     );
 
-    let token = world
-        .credentials
-        .access_token(&account, now())
-        .await
-        .unwrap();
-    let status = world
-        .credentials
-        .http()
-        .delete(format!(
-            "{}/me/calendars/{travel_id}",
-            world.tenant.emulator.graph()
-        ))
-        .bearer_auth(token.expose())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 204, "Megan removes the Travel calendar");
+    world.remove_calendar(&account, &travel_id).await;
     let summary = sync_quick(&mut world, &account).await;
     assert_eq!(summary.errors.len(), 1, "{summary:?}");
     assert!(

@@ -407,47 +407,47 @@ async fn a_mass_deletion_across_calendars_deletes_nothing_until_the_whole_run_is
     assert_nothing_changed(&world.sync_with(scope, &small_pages).await);
 }
 
-/// Megan removes a calendar in Outlook (through Graph, as the test's account may).
-async fn remove_calendar(world: &World, account: &quick3_core::model::Account, id: &str) {
-    let token = world
-        .credentials
-        .access_token(account, now())
-        .await
-        .unwrap();
-    let status = world
-        .credentials
-        .http()
-        .delete(format!(
-            "{}/me/calendars/{id}",
-            world.tenant.emulator.graph()
-        ))
-        .bearer_auth(token.expose())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 204, "Megan removes the calendar");
+/// Megan's mailbox with the calendars Team and Travel beside her default one, `events` (name,
+/// count) created in them and synced once; the account and the calendars' ids by name.
+async fn synced_calendars(
+    world: &mut World,
+    events: &[(&str, &str, usize)],
+) -> (
+    quick3_core::model::Account,
+    std::collections::HashMap<String, String>,
+) {
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let calendars = with_calendars(world, &account, &["Team", "Travel"]).await;
+    for (calendar, prefix, n) in events {
+        events_in(world, &calendars[*calendar], prefix, *n).await;
+    }
+    world.sync(&account).await;
+    let total: usize = events.iter().map(|(_, _, n)| n).sum();
+    assert_eq!(world.appointments().len(), total);
+    (account, calendars)
 }
 
 #[tokio::test]
 async fn a_calendar_list_that_lost_a_full_calendar_asks_before_forgetting_it() {
     let mut world = world().await;
-    let account = world.connect(MEGAN, Direction::UpAndDown).await;
-    let calendars = with_calendars(&world, &account, &["Team", "Travel"]).await;
-    events_in(&world, &calendars["Calendar"], "Main", 2).await;
-    events_in(&world, &calendars["Team"], "Team", 1).await;
-    events_in(&world, &calendars["Travel"], "Flight", 12).await;
+    let (account, calendars) = synced_calendars(
+        &mut world,
+        &[
+            ("Calendar", "Main", 2),
+            ("Team", "Team", 1),
+            ("Travel", "Flight", 12),
+        ],
+    )
+    .await;
     let scope = SyncScope {
         account: Some(account.id),
         resource: None,
     };
     let options = SyncOptions::default();
-    world.sync_with(scope, &options).await;
-    assert_eq!(world.appointments().len(), 15);
 
     // Team is removed in Outlook: its 404 refreshes the calendar list, whose answer loses
     // Travel (12 appointments) on its way.
-    remove_calendar(&world, &account, &calendars["Team"]).await;
+    world.remove_calendar(&account, &calendars["Team"]).await;
     world
         .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars", "count": 1, "kind": "truncated", "keep": 1}))
         .await;
@@ -493,19 +493,18 @@ async fn a_calendar_list_that_lost_a_full_calendar_asks_before_forgetting_it() {
 #[tokio::test]
 async fn an_empty_calendar_list_forgets_nothing() {
     let mut world = world().await;
-    let account = world.connect(MEGAN, Direction::UpAndDown).await;
-    let calendars = with_calendars(&world, &account, &["Team", "Travel"]).await;
-    events_in(&world, &calendars["Travel"], "Flight", 3).await;
-    events_in(&world, &calendars["Calendar"], "Main", 2).await;
+    let (account, calendars) = synced_calendars(
+        &mut world,
+        &[("Travel", "Flight", 3), ("Calendar", "Main", 2)],
+    )
+    .await;
     let scope = SyncScope {
         account: Some(account.id),
         resource: None,
     };
     let options = SyncOptions::default();
-    world.sync_with(scope, &options).await;
-    assert_eq!(world.appointments().len(), 5);
 
-    remove_calendar(&world, &account, &calendars["Team"]).await;
+    world.remove_calendar(&account, &calendars["Team"]).await;
     world
         .add_fault(json!({"method": "GET", "path": "/v1.0/me/calendars", "count": 1, "kind": "truncated", "keep": 0}))
         .await;

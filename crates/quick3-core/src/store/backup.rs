@@ -252,23 +252,12 @@ fn set_private(file: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{NewResource, ResourceKind};
     use chrono::{Duration, TimeZone};
 
     fn store_in(dir: &Path) -> (Store, PathBuf) {
         let path = dir.join("quick3.db");
         let mut store = Store::open(&path).unwrap();
-        store
-            .add_resource(
-                NewResource {
-                    name: "Ada".into(),
-                    email: None,
-                    kind: ResourceKind::Person,
-                    colour: None,
-                },
-                Utc::now(),
-            )
-            .unwrap();
+        crate::store::fixtures::add_ada(&mut store);
         (store, path)
     }
 

@@ -255,7 +255,13 @@ pub(crate) mod fixtures {
     /// A store in memory with one person, Ada.
     pub(crate) fn store_with_ada() -> (Store, ResourceId) {
         let mut store = Store::open_in_memory().unwrap();
-        let ada = store
+        let ada = add_ada(&mut store);
+        (store, ada)
+    }
+
+    /// Adds the person Ada to `store`.
+    pub(crate) fn add_ada(store: &mut Store) -> ResourceId {
+        store
             .add_resource(
                 NewResource {
                     name: "Ada".into(),
@@ -265,8 +271,8 @@ pub(crate) mod fixtures {
                 },
                 Utc::now(),
             )
-            .unwrap();
-        (store, ada.id)
+            .unwrap()
+            .id
     }
 }
 

@@ -291,6 +291,24 @@ impl World {
         value["value"].as_array().cloned().unwrap_or_default()
     }
 
+    /// Megan removes a calendar in Outlook (through Graph, as an account that writes may).
+    pub async fn remove_calendar(&self, account: &Account, id: &str) {
+        let token = self.credentials.access_token(account, now()).await.unwrap();
+        let status = self
+            .credentials
+            .http()
+            .delete(format!(
+                "{}/me/calendars/{id}",
+                self.tenant.emulator.graph()
+            ))
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), 204, "the calendar is removed");
+    }
+
     pub async fn add_fault(&self, rule: Value) {
         let response = self
             .tenant
