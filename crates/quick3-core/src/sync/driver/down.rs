@@ -971,16 +971,14 @@ impl Run<'_, '_> {
                     // after it, the edit must still count as a change to upload.
                     let local_hash = hash.clone();
                     rewritten.insert(*appointment);
-                    write.links.push(Link {
-                        appointment: *appointment,
+                    write.links.push(Link::confirmed(
+                        *appointment,
                         account,
-                        calendar_id: Some(calendar.calendar_id.clone()),
-                        remote_key: key.clone(),
-                        remote_id: event.id.clone(),
-                        change_key: event.change_key.clone(),
+                        Some(calendar.calendar_id.clone()),
+                        event,
                         local_hash,
-                        remote_hash: hash.clone(),
-                    });
+                        hash.clone(),
+                    ));
                 }
                 SyncOp::Unlink { appointment } => {
                     rewritten.insert(*appointment);
@@ -1030,12 +1028,14 @@ impl Run<'_, '_> {
                 continue;
             }
             if let Some((event, hash)) = presents.get(&link.remote_key) {
-                write.links.push(Link {
-                    remote_id: event.id.clone(),
-                    change_key: event.change_key.clone(),
-                    remote_hash: hash.clone(),
-                    ..link.clone()
-                });
+                write.links.push(Link::confirmed(
+                    link.appointment,
+                    link.account,
+                    link.calendar_id.clone(),
+                    event,
+                    link.local_hash.clone(),
+                    hash.clone(),
+                ));
             }
         }
         // A key whose link is written above is marked seen by that write already.
@@ -1128,16 +1128,14 @@ impl Run<'_, '_> {
     ) -> Link {
         debug_assert_eq!(Content::of(appointment), event.content);
         debug_assert_eq!(event.content.hash(), hash);
-        Link {
-            appointment: appointment.id,
-            account: self.account.id,
-            calendar_id: Some(calendar.calendar_id.clone()),
-            remote_key: key_of(event),
-            remote_id: event.id.clone(),
-            change_key: event.change_key.clone(),
-            local_hash: hash.to_owned(),
-            remote_hash: hash.to_owned(),
-        }
+        Link::confirmed(
+            appointment.id,
+            self.account.id,
+            Some(calendar.calendar_id.clone()),
+            event,
+            hash.to_owned(),
+            hash.to_owned(),
+        )
     }
 
     /// The local series master of an occurrence: known, or fetched once (counted in requests).

@@ -28,7 +28,7 @@ use crate::graph::client::{
 };
 use crate::graph::event::{RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
-use crate::ids::AppointmentId;
+use crate::ids::{AccountId, AppointmentId};
 use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
 use crate::store::Store;
 use crate::store::sync_state::Link;
@@ -336,6 +336,31 @@ impl Run<'_, '_> {
             pending: self.store.outbox_revision(self.account.id, id)?.is_some(),
         };
         Ok(Some((item, appointment)))
+    }
+}
+
+impl Link {
+    /// The link of `appointment` to `event` as Microsoft confirmed it (a pulled page, or the
+    /// answer to a push): the event's key, id and change key, `remote_hash` the hash of its
+    /// content, `local_hash` the hash of the local content known to be in step with it.
+    fn confirmed(
+        appointment: AppointmentId,
+        account: AccountId,
+        calendar_id: Option<String>,
+        event: &RemoteEvent,
+        local_hash: String,
+        remote_hash: String,
+    ) -> Link {
+        Link {
+            appointment,
+            account,
+            calendar_id,
+            remote_key: key_of(event),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            local_hash,
+            remote_hash,
+        }
     }
 }
 

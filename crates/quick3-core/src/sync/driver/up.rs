@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::summary::{SyncProgress, describe};
-use super::{Run, Stop, base_item, key_of, urlencode};
+use super::{Run, Stop, base_item, urlencode};
 use crate::error::Result;
 use crate::graph::GraphError;
 use crate::graph::client::{BatchPart, read_page};
@@ -241,16 +241,14 @@ impl Run<'_, '_> {
                             Some(c) if holds_ours => c.hash(),
                             _ => event.content.hash(),
                         };
-                        let link = Link {
+                        let link = Link::confirmed(
                             appointment,
                             account,
-                            calendar_id: default_calendar.clone(),
-                            remote_key: key_of(&event),
-                            remote_id: event.id.clone(),
-                            change_key: event.change_key.clone(),
+                            default_calendar.clone(),
+                            &event,
                             local_hash,
-                            remote_hash: event.content.hash(),
-                        };
+                            event.content.hash(),
+                        );
                         let revision = if holds_ours { revision } else { -1 };
                         self.store
                             .confirm_push(account, appointment, revision, Some(&link))?;
@@ -284,19 +282,14 @@ impl Run<'_, '_> {
                         }
                         match result {
                             Ok((event, _)) => {
-                                let link = Link {
+                                let link = Link::confirmed(
                                     appointment,
                                     account,
-                                    calendar_id: default_calendar.clone(),
-                                    remote_key: key_of(&event),
-                                    remote_id: event.id.clone(),
-                                    change_key: event.change_key.clone(),
-                                    local_hash: content
-                                        .as_ref()
-                                        .map(Content::hash)
-                                        .unwrap_or_default(),
-                                    remote_hash: event.content.hash(),
-                                };
+                                    default_calendar.clone(),
+                                    &event,
+                                    content.as_ref().map(Content::hash).unwrap_or_default(),
+                                    event.content.hash(),
+                                );
                                 self.store.confirm_push(
                                     account,
                                     appointment,
