@@ -35,8 +35,8 @@ use crate::store::sync_state::Link;
 
 use down::OpenPages;
 pub use down::WINDOW_SLIDE_DAYS;
+use summary::give_up;
 pub use summary::{MassDeleteBlocked, SyncProgress, SyncSummary};
-use summary::{give_up, mailbox_failure};
 
 /// A mass deletion is one of more than this many appointments…
 pub const MASS_DELETE_MINIMUM: u64 = 10;
@@ -222,14 +222,10 @@ pub async fn sync_account(
             } else {
                 AccountStatus::Error
             };
-            let sentence = format!("{}: {}", account.email, mailbox_failure(account, &err));
-            summary.errors.push(sentence);
+            let failure = err.about_mailbox(account.organisation.as_ref());
+            summary.errors.push(format!("{}: {failure}", account.email));
             if !options.dry_run {
-                store.set_account_status(
-                    account.id,
-                    status,
-                    Some(&mailbox_failure(account, &err)),
-                )?;
+                store.set_account_status(account.id, status, Some(&failure))?;
             }
         }
         Err(Stop::Store(err)) => return Err(err),

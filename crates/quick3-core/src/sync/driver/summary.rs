@@ -1,12 +1,11 @@
-//! What a sync reports: its progress, its summary (counts, conflict notes, errors as plain
-//! sentences) and the words for a failure that stopped it.
+//! What a sync reports: its progress and its summary (counts, conflict notes, errors as plain
+//! sentences); the words for a failure that stopped it are `GraphError::about_mailbox`.
 
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::SyncOptions;
 use crate::error::Result;
-use crate::graph::GraphError;
 use crate::ids::AccountId;
 use crate::model::{Account, AccountStatus, Appointment};
 use crate::store::Store;
@@ -68,52 +67,6 @@ pub(super) fn give_up(
         store.set_account_status(account.id, AccountStatus::Error, Some(reason))?;
     }
     Ok(summary)
-}
-
-/// A failure that stopped an account's sync, in words about its mailbox.
-pub(super) fn mailbox_failure(account: &Account, err: &GraphError) -> String {
-    match (&account.organisation, err) {
-        (Some(link), GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => {
-            format!(
-                "the mailbox of {} (Object ID {}) cannot be reached in Microsoft 365: the user \
-                 is still there but has no Exchange Online licence, or the mailbox is inactive \
-                 (Microsoft says: {message}). Its appointments stay in Quick3 Planner and nothing \
-                 waiting for upload was dropped; once the licence is given back, the next sync \
-                 goes on.",
-                link.display_name, link.object_id
-            )
-        }
-        (None, GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => format!(
-            "the mailbox of this account cannot be reached in Microsoft 365: the user has no \
-             Exchange Online licence, or the mailbox is inactive (Microsoft says: {message}). Its \
-             appointments stay in Quick3 Planner and nothing waiting for upload was dropped; once \
-             the licence is given back, the next sync goes on."
-        ),
-        (Some(link), GraphError::NotFound | GraphError::MailboxGone { .. }) => format!(
-            "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
-             deleted or lost their licence. Its appointments stay in Quick3 Planner and nothing \
-             waiting for upload was dropped.",
-            link.display_name, link.object_id
-        ),
-        (None, GraphError::MailboxGone { message, .. }) => format!(
-            "the mailbox of this account no longer exists in Microsoft 365 (Microsoft says: \
-             {message}): the account was deleted or lost its licence. Its appointments stay in \
-             Quick3 Planner and nothing waiting for upload was dropped."
-        ),
-        (Some(link), GraphError::Forbidden { message }) => format!(
-            "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403: \
-             {message}); check the application permissions and any application access policy.",
-            link.display_name
-        ),
-        _ => err.to_string(),
-    }
-}
-
-/// Exchange's codes for a mailbox whose user is still in the directory (no licence, inactive,
-/// soft-deleted or on-premises), as against `ErrorInvalidUser` (the user is gone).
-fn mailbox_disabled(code: &str) -> bool {
-    code.eq_ignore_ascii_case("MailboxNotEnabledForRESTAPI")
-        || code.eq_ignore_ascii_case("MailboxNotSupportedForRESTAPI")
 }
 
 /// The summary's counts, put back when a page is planned again.
