@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::identity::IdentityError;
+use crate::model::OrgMailbox;
 
 /// A Graph failure. Messages are plain sentences and never contain a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,6 +167,54 @@ impl GraphError {
             },
         }
     }
+
+    /// The failure that stopped a sync, in words about its mailbox: the account's own (`link`
+    /// none), or an organisation link's, named by its display name and Object ID.
+    pub fn about_mailbox(&self, link: Option<&OrgMailbox>) -> String {
+        match (link, self) {
+            (Some(link), GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => {
+                format!(
+                    "the mailbox of {} (Object ID {}) cannot be reached in Microsoft 365: the user \
+                     is still there but has no Exchange Online licence, or the mailbox is inactive \
+                     (Microsoft says: {message}). Its appointments stay in Quick3 Planner and \
+                     nothing waiting for upload was dropped; once the licence is given back, the \
+                     next sync goes on.",
+                    link.display_name, link.object_id
+                )
+            }
+            (None, GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => format!(
+                "the mailbox of this account cannot be reached in Microsoft 365: the user has no \
+                 Exchange Online licence, or the mailbox is inactive (Microsoft says: {message}). \
+                 Its appointments stay in Quick3 Planner and nothing waiting for upload was \
+                 dropped; once the licence is given back, the next sync goes on."
+            ),
+            (Some(link), GraphError::NotFound | GraphError::MailboxGone { .. }) => format!(
+                "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
+                 deleted or lost their licence. Its appointments stay in Quick3 Planner and \
+                 nothing waiting for upload was dropped.",
+                link.display_name, link.object_id
+            ),
+            (None, GraphError::MailboxGone { message, .. }) => format!(
+                "the mailbox of this account no longer exists in Microsoft 365 (Microsoft says: \
+                 {message}): the account was deleted or lost its licence. Its appointments stay in \
+                 Quick3 Planner and nothing waiting for upload was dropped."
+            ),
+            (Some(link), GraphError::Forbidden { message }) => format!(
+                "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP \
+                 403: {message}); check the application permissions and any application access \
+                 policy.",
+                link.display_name
+            ),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// Exchange's codes for a mailbox whose user is still in the directory (no licence, inactive,
+/// soft-deleted or on-premises), as against `ErrorInvalidUser` (the user is gone).
+fn mailbox_disabled(code: &str) -> bool {
+    code.eq_ignore_ascii_case("MailboxNotEnabledForRESTAPI")
+        || code.eq_ignore_ascii_case("MailboxNotSupportedForRESTAPI")
 }
 
 /// The longest wait Quick3 takes from a `Retry-After` before it gives up on the run; Microsoft
@@ -323,5 +372,41 @@ mod tests {
         let err = GraphError::from_status(503, None, b"<html>");
         assert!(err.is_transient());
         assert!(err.to_string().contains("no explanation"));
+    }
+
+    #[test]
+    fn a_failure_that_stops_a_sync_is_told_about_its_mailbox() {
+        let link = OrgMailbox {
+            object_id: "0b1c".into(),
+            display_name: "Meeting room 4".into(),
+        };
+        let gone = |code: &str| GraphError::MailboxGone {
+            code: code.into(),
+            message: "says Exchange".into(),
+        };
+        let forbidden = GraphError::Forbidden {
+            message: "policy".into(),
+        };
+        #[rustfmt::skip]
+        let cases: [(&str, Option<&OrgMailbox>, GraphError, &str); 7] = [
+            ("a link without a licence", Some(&link), gone("MailboxNotEnabledForRESTAPI"),
+                "the mailbox of Meeting room 4 (Object ID 0b1c) cannot be reached"),
+            ("an account without a licence", None, gone("mailboxnotsupportedforrestapi"),
+                "the mailbox of this account cannot be reached"),
+            ("a link's user deleted", Some(&link), gone("ErrorInvalidUser"),
+                "the mailbox of Meeting room 4 (Object ID 0b1c) no longer exists"),
+            ("a link's mailbox not found", Some(&link), GraphError::NotFound,
+                "the mailbox of Meeting room 4 (Object ID 0b1c) no longer exists"),
+            ("an account's user deleted", None, gone("ErrorInvalidUser"),
+                "the mailbox of this account no longer exists in Microsoft 365 (Microsoft"),
+            ("a link the organisation's app may not reach", Some(&link), forbidden.clone(),
+                "Microsoft 365 refused the organisation's app access to the mailbox of Meeting"),
+            ("anything else in the error's own words", None, forbidden.clone(),
+                "Microsoft 365 refused access (HTTP 403): policy"),
+        ];
+        for (why, link, err, start) in cases {
+            let words = err.about_mailbox(link);
+            assert!(words.starts_with(start), "{why}: {words}");
+        }
     }
 }

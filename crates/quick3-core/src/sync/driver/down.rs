@@ -1,57 +1,26 @@
-//! The sync driver: loads state, fetches from Graph, runs the plan, and writes. The stored base
-//! changes only after a pulled page is committed (with its delta link, in the same transaction)
-//! or after Microsoft confirmed a push.
+//! Down: calendar list → round → pages → guard → apply. Each selected calendar's round is read
+//! page by page while the next pages download; a page is planned from reads made outside the
+//! write lock and written (with its delta link) after a check under it; pages that may delete
+//! are held until every calendar's round is complete, so that the mass-deletion guard weighs the
+//! run's whole change before any deletion.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use reqwest::Method;
-use serde::Serialize;
-use serde_json::json;
-use ts_rs::TS;
+use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::content::Content;
-use super::download::Downloads;
-use super::plan::{self, BaseItem, LocalItem, Owner, RemoteItem, Rules, Side, SyncOp};
-use crate::error::{CoreError, Result};
+use super::summary::{MassDeleteBlocked, SyncProgress, Tally, describe};
+use super::{MASS_DELETE_MINIMUM, Run, Stop, base_item, key_of, urlencode};
+use crate::error::Result;
 use crate::graph::GraphError;
-use crate::graph::client::{
-    AccountTokens, AppTokens, BatchPart, GraphClient, OWN_MAILBOX, RetryPolicy, TokenSource,
-    read_page, user_mailbox,
-};
+use crate::graph::client::read_page;
 use crate::graph::event::{self, DeltaPage, RemoteEntry, RemoteEvent, SeriesSlot};
-use crate::identity::{Credentials, OrgError};
-use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
-use crate::store::Store;
+use crate::ids::AppointmentId;
+use crate::model::{Appointment, Origin};
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
-
-/// A mass deletion is one of more than this many appointments…
-pub const MASS_DELETE_MINIMUM: u64 = 10;
-
-/// Mailboxes synced at the same time by default.
-pub const DEFAULT_MAILBOXES_IN_PARALLEL: usize = 8;
-
-/// Events of a full round committed together by default (see [`SyncOptions::events_per_commit`]).
-pub const DEFAULT_EVENTS_PER_COMMIT: usize = 2_000;
-
-/// The store's page cache during a sync, in KiB per event of a transaction: room for the pages
-/// a transaction of several pages changes (each of an event's four random-keyed index entries
-/// on a page of its own, at worst), so that none is written to the log before the commit…
-const PAGE_CACHE_KIB_PER_EVENT: usize = 16;
-
-/// …and at most this much (the cache keeps what it read until the connection closes).
-const PAGE_CACHE_MOST_KIB: usize = 32 * 1024;
-
-/// The page cache for transactions of `events_per_commit` events: 32 MiB for the default 2,000,
-/// never less than SQLite's default.
-fn page_cache_kib(events_per_commit: usize) -> u32 {
-    let kib = events_per_commit
-        .saturating_mul(PAGE_CACHE_KIB_PER_EVENT)
-        .min(PAGE_CACHE_MOST_KIB);
-    (kib as u32).max(Store::DEFAULT_PAGE_CACHE_KIB)
-}
+use crate::sync::content::Content;
+use crate::sync::download::Downloads;
+use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
 
 /// How long pages of a full round wait uncommitted for the next page to arrive: when it takes
 /// longer, they are committed first, so that the store's write lock (which other mailboxes'
@@ -60,223 +29,6 @@ const COMMIT_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The longest a transaction of several pages stays open before the next page closes it.
 const OPEN_AT_MOST: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// How a sync runs.
-#[derive(Debug, Clone)]
-pub struct SyncOptions {
-    /// Plan and report, write nothing (neither side).
-    pub dry_run: bool,
-    /// Apply a deletion of more than half of an account's pulled appointments.
-    pub allow_mass_delete: bool,
-    pub days_back: i64,
-    pub days_forward: i64,
-    /// `Prefer: odata.maxpagesize` for delta pages.
-    pub page_size: u32,
-    pub retry: RetryPolicy,
-    /// Mailboxes synced at the same time (each with at most four requests in flight).
-    pub mailboxes_in_parallel: usize,
-    /// A full round's pages are committed together, up to about this many events (each page
-    /// with the changes before it and its link): a first sync then writes each index leaf a few
-    /// times instead of once per page. 1 commits every page on its own, as mailboxes synced in
-    /// parallel do (`api::sync`: they share one thread, where a transaction left open across
-    /// an await would block the others). The store's page cache during the sync follows it
-    /// (16 KiB an event, 2–32 MiB).
-    pub events_per_commit: usize,
-    /// Calendars of the mailbox downloading at the same time, and pages of all of them held
-    /// ahead of the one being written (see [`super::download`]). Mailboxes synced in parallel
-    /// (`api::sync`) download one calendar at a time with nothing held beyond its two pages:
-    /// the mailboxes overlap each other's waits already, and memory stays what it was per mailbox.
-    pub calendars_at_once: usize,
-    pub pages_held: usize,
-    /// A test hook run at the sync's pause points (see [`super::crash::Pause`]); `None` always
-    /// outside tests.
-    pub pause: Option<super::crash::Pause>,
-}
-
-impl Default for SyncOptions {
-    fn default() -> Self {
-        SyncOptions {
-            dry_run: false,
-            allow_mass_delete: false,
-            days_back: 30,
-            days_forward: 365,
-            page_size: 100,
-            retry: RetryPolicy::default(),
-            mailboxes_in_parallel: DEFAULT_MAILBOXES_IN_PARALLEL,
-            events_per_commit: DEFAULT_EVENTS_PER_COMMIT,
-            calendars_at_once: super::download::CALENDARS_AT_ONCE,
-            pages_held: super::download::PAGES_HELD,
-            pause: None,
-        }
-    }
-}
-
-/// Where a sync is, for a progress bar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct SyncProgress {
-    pub account_id: AccountId,
-    pub email: String,
-    /// 1-based; 0 while uploading.
-    pub calendar: u32,
-    pub calendars: u32,
-    pub calendar_name: String,
-    pub events: u32,
-}
-
-/// A deletion held back by the guard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct MassDeleteBlocked {
-    /// Appointments the sync would have deleted (so far).
-    pub would_delete: u32,
-    /// Appointments pulled from the account before the sync.
-    pub pulled: u32,
-}
-
-/// What one account's sync did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct SyncSummary {
-    pub account_id: AccountId,
-    pub email: String,
-    /// Appointments added in Quick3 plus events created in Microsoft 365.
-    pub added: u32,
-    pub updated: u32,
-    pub deleted: u32,
-    /// Changes on both sides, each resolved by the policy and named in `conflict_notes`.
-    pub conflicts: u32,
-    pub conflict_notes: Vec<String>,
-    /// Plain sentences, each naming the entry it is about.
-    pub errors: Vec<String>,
-    /// Graph requests made (a `$batch` counts once).
-    pub requests: u32,
-    pub mass_delete_blocked: Option<MassDeleteBlocked>,
-    pub dry_run: bool,
-}
-
-type Clock<'a> = &'a (dyn Fn() -> DateTime<Utc> + Sync);
-
-/// Syncs one account in its direction. Graph failures become sentences in the summary and the
-/// account's status; only store failures are errors.
-pub async fn sync_account(
-    store: &mut Store,
-    credentials: &Credentials,
-    account: &Account,
-    options: &SyncOptions,
-    clock: Clock<'_>,
-    progress: &mut dyn FnMut(&SyncProgress),
-) -> Result<SyncSummary> {
-    let mut summary = SyncSummary {
-        account_id: account.id,
-        email: account.email.clone(),
-        added: 0,
-        updated: 0,
-        deleted: 0,
-        conflicts: 0,
-        conflict_notes: vec![],
-        errors: vec![],
-        requests: 0,
-        mass_delete_blocked: None,
-        dry_run: options.dry_run,
-    };
-    let rules = Rules {
-        pull: matches!(account.direction, Direction::Down | Direction::UpAndDown),
-        push: account.is_main && matches!(account.direction, Direction::Up | Direction::UpAndDown),
-    };
-    if !rules.pull && !rules.push {
-        return Ok(summary);
-    }
-    let account_tokens;
-    let app_tokens;
-    let (tokens, mailbox): (&dyn TokenSource, String) = match &account.organisation {
-        None => {
-            account_tokens = AccountTokens {
-                credentials,
-                account: account.clone(),
-                clock,
-            };
-            (&account_tokens, OWN_MAILBOX.to_owned())
-        }
-        Some(link) => {
-            let settings = match store.org_settings()? {
-                Some(settings) if settings.allows(account.direction) => settings,
-                Some(_) => {
-                    let reason = format!(
-                        "the organisation no longer allows the direction {} for linked mailboxes",
-                        account.direction.as_str()
-                    );
-                    return give_up(store, account, options, summary, &reason);
-                }
-                None => {
-                    let reason = OrgError::NotConfigured.to_string();
-                    return give_up(store, account, options, summary, &reason);
-                }
-            };
-            app_tokens = AppTokens {
-                credentials,
-                settings,
-                clock,
-            };
-            (&app_tokens, user_mailbox(&link.object_id))
-        }
-    };
-    let client = GraphClient::new(
-        credentials.http().clone(),
-        credentials.endpoints().graph.as_str(),
-        tokens,
-        options.retry.clone(),
-    )
-    .for_mailbox(mailbox);
-    // A full round's transaction of several pages keeps its changed pages in the cache until it
-    // commits: with SQLite's default cache (2 MB) they would be spilled into the log one by one,
-    // and written again each time they change.
-    store.set_page_cache(page_cache_kib(options.events_per_commit))?;
-    let mut run = Run {
-        store,
-        client: &client,
-        account,
-        options,
-        clock,
-        rules,
-        summary: &mut summary,
-        masters: HashMap::new(),
-        pulled_before: 0,
-        calendars_kept: HashSet::new(),
-        open: OpenPages::default(),
-    };
-    let outcome = run.all(progress).await;
-    store.set_page_cache(Store::DEFAULT_PAGE_CACHE_KIB)?;
-    summary.requests = client.traffic().requests() as u32;
-    let now = clock();
-    match outcome {
-        Ok(()) if !options.dry_run => {
-            store.record_account_sync(account.id, now)?;
-            if let Some(first) = summary.errors.first() {
-                store.set_account_status(account.id, AccountStatus::Connected, Some(first))?;
-            }
-        }
-        Ok(()) => {}
-        Err(Stop::Graph(err)) => {
-            let status = if err.needs_sign_in() {
-                AccountStatus::SignInNeeded
-            } else {
-                AccountStatus::Error
-            };
-            let sentence = format!("{}: {}", account.email, mailbox_failure(account, &err));
-            summary.errors.push(sentence);
-            if !options.dry_run {
-                store.set_account_status(
-                    account.id,
-                    status,
-                    Some(&mailbox_failure(account, &err)),
-                )?;
-            }
-        }
-        Err(Stop::Store(err)) => return Err(err),
-    }
-    Ok(summary)
-}
 
 /// How far the calendar date may move on before the synced window follows it with a full round.
 pub const WINDOW_SLIDE_DAYS: i64 = 7;
@@ -291,105 +43,9 @@ fn window_moved(
         || (desired.0 - current.0).num_days().abs() >= WINDOW_SLIDE_DAYS
 }
 
-/// An organisation link that cannot sync at all: the reason goes to the summary and the status.
-fn give_up(
-    store: &mut Store,
-    account: &Account,
-    options: &SyncOptions,
-    mut summary: SyncSummary,
-    reason: &str,
-) -> Result<SyncSummary> {
-    summary.errors.push(format!("{}: {reason}", account.email));
-    if !options.dry_run {
-        store.set_account_status(account.id, AccountStatus::Error, Some(reason))?;
-    }
-    Ok(summary)
-}
-
-/// A failure that stopped an account's sync, in words about its mailbox.
-fn mailbox_failure(account: &Account, err: &GraphError) -> String {
-    match (&account.organisation, err) {
-        (Some(link), GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => {
-            format!(
-                "the mailbox of {} (Object ID {}) cannot be reached in Microsoft 365: the user \
-                 is still there but has no Exchange Online licence, or the mailbox is inactive \
-                 (Microsoft says: {message}). Its appointments stay in Quick3 Planner and nothing \
-                 waiting for upload was dropped; once the licence is given back, the next sync \
-                 goes on.",
-                link.display_name, link.object_id
-            )
-        }
-        (None, GraphError::MailboxGone { code, message }) if mailbox_disabled(code) => format!(
-            "the mailbox of this account cannot be reached in Microsoft 365: the user has no \
-             Exchange Online licence, or the mailbox is inactive (Microsoft says: {message}). Its \
-             appointments stay in Quick3 Planner and nothing waiting for upload was dropped; once \
-             the licence is given back, the next sync goes on."
-        ),
-        (Some(link), GraphError::NotFound | GraphError::MailboxGone { .. }) => format!(
-            "the mailbox of {} (Object ID {}) no longer exists in Microsoft 365: the user was \
-             deleted or lost their licence. Its appointments stay in Quick3 Planner and nothing \
-             waiting for upload was dropped.",
-            link.display_name, link.object_id
-        ),
-        (None, GraphError::MailboxGone { message, .. }) => format!(
-            "the mailbox of this account no longer exists in Microsoft 365 (Microsoft says: \
-             {message}): the account was deleted or lost its licence. Its appointments stay in \
-             Quick3 Planner and nothing waiting for upload was dropped."
-        ),
-        (Some(link), GraphError::Forbidden { message }) => format!(
-            "Microsoft 365 refused the organisation's app access to the mailbox of {} (HTTP 403: \
-             {message}); check the application permissions and any application access policy.",
-            link.display_name
-        ),
-        _ => err.to_string(),
-    }
-}
-
-/// Exchange's codes for a mailbox whose user is still in the directory (no licence, inactive,
-/// soft-deleted or on-premises), as against `ErrorInvalidUser` (the user is gone).
-fn mailbox_disabled(code: &str) -> bool {
-    code.eq_ignore_ascii_case("MailboxNotEnabledForRESTAPI")
-        || code.eq_ignore_ascii_case("MailboxNotSupportedForRESTAPI")
-}
-
-/// Why a sync stopped early.
-enum Stop {
-    Graph(GraphError),
-    Store(CoreError),
-}
-
-impl From<CoreError> for Stop {
-    fn from(err: CoreError) -> Self {
-        Stop::Store(err)
-    }
-}
-
-impl From<GraphError> for Stop {
-    fn from(err: GraphError) -> Self {
-        Stop::Graph(err)
-    }
-}
-
-struct Run<'r, 'c> {
-    store: &'r mut Store,
-    client: &'r GraphClient<'c>,
-    account: &'r Account,
-    options: &'r SyncOptions,
-    clock: Clock<'r>,
-    rules: Rules,
-    summary: &'r mut SyncSummary,
-    /// Series masters known locally, by remote id.
-    masters: HashMap<String, AppointmentId>,
-    pulled_before: u64,
-    /// Calendars missing from Microsoft's list that the mass-deletion guard keeps.
-    calendars_kept: HashSet<String>,
-    /// Pages of a full round written and not yet committed.
-    open: OpenPages,
-}
-
 /// Pages of a full round written in the open transaction, not yet committed.
 #[derive(Debug, Default)]
-struct OpenPages {
+pub(super) struct OpenPages {
     since: Option<Instant>,
 }
 
@@ -508,35 +164,6 @@ impl PlannedPage {
     }
 }
 
-/// The summary's counts, put back when a page is planned again.
-struct Tally {
-    added: u32,
-    updated: u32,
-    deleted: u32,
-    conflicts: u32,
-    notes: usize,
-}
-
-impl Tally {
-    fn of(summary: &SyncSummary) -> Tally {
-        Tally {
-            added: summary.added,
-            updated: summary.updated,
-            deleted: summary.deleted,
-            conflicts: summary.conflicts,
-            notes: summary.conflict_notes.len(),
-        }
-    }
-
-    fn restore(self, summary: &mut SyncSummary) {
-        summary.added = self.added;
-        summary.updated = self.updated;
-        summary.deleted = self.deleted;
-        summary.conflicts = self.conflicts;
-        summary.conflict_notes.truncate(self.notes);
-    }
-}
-
 /// Where a calendar's round starts (see `Run::round_start`).
 #[derive(Debug, Clone)]
 struct RoundStart {
@@ -547,51 +174,7 @@ struct RoundStart {
     url: String,
 }
 
-fn key_of(event: &RemoteEvent) -> String {
-    match &event.series {
-        Some(SeriesSlot {
-            master_id,
-            original_start,
-        }) => format!(
-            "series:{master_id}:{}",
-            original_start.to_rfc3339_opts(SecondsFormat::Secs, true)
-        ),
-        None => event.id.clone(),
-    }
-}
-
-fn describe(appointment: &Appointment) -> String {
-    appointment.message_name()
-}
-
 impl Run<'_, '_> {
-    async fn all(
-        &mut self,
-        progress: &mut dyn FnMut(&SyncProgress),
-    ) -> std::result::Result<(), Stop> {
-        if self.rules.pull {
-            self.down(progress).await?;
-        }
-        if self.rules.push {
-            self.up(progress).await?;
-        }
-        Ok(())
-    }
-
-    fn window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let now = (self.clock)();
-        let day = |t: DateTime<Utc>| {
-            t.date_naive()
-                .and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()
-        };
-        (
-            day(now - Duration::days(self.options.days_back)),
-            day(now + Duration::days(self.options.days_forward)),
-        )
-    }
-
     async fn calendar_list(&mut self) -> std::result::Result<Vec<SyncCalendar>, Stop> {
         let mut found = Vec::new();
         let mut url = self.client.in_mailbox("/calendars?$top=100");
@@ -688,7 +271,7 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    async fn down(
+    pub(super) async fn down(
         &mut self,
         progress: &mut dyn FnMut(&SyncProgress),
     ) -> std::result::Result<(), Stop> {
@@ -884,9 +467,9 @@ impl Run<'_, '_> {
 
     /// How the page about to be written is committed: a full round's pages share a
     /// transaction, and the page that brings the round's events written to a multiple of
-    /// [`SyncOptions::events_per_commit`] commits it (as the page that ends the round does, and
-    /// the first page after [`OPEN_AT_MOST`]); every page of an incremental round commits at
-    /// once. `before`: the round's events written before this page's `events`.
+    /// [`super::SyncOptions::events_per_commit`] commits it (as the page that ends the round
+    /// does, and the first page after [`OPEN_AT_MOST`]); every page of an incremental round
+    /// commits at once. `before`: the round's events written before this page's `events`.
     fn page_commit(
         &self,
         full_round: bool,
@@ -914,7 +497,7 @@ impl Run<'_, '_> {
                 let several = self.open.since.is_some();
                 self.open = OpenPages::default();
                 if several {
-                    super::crash::point(super::crash::Step::DownPagesCommitted);
+                    crate::sync::crash::point(crate::sync::crash::Step::DownPagesCommitted);
                 }
             }
             PageCommit::Later => {
@@ -931,7 +514,7 @@ impl Run<'_, '_> {
         }
         self.open = OpenPages::default();
         self.store.commit_pages()?;
-        super::crash::point(super::crash::Step::DownPagesCommitted);
+        crate::sync::crash::point(crate::sync::crash::Step::DownPagesCommitted);
         Ok(())
     }
 
@@ -1019,7 +602,7 @@ impl Run<'_, '_> {
                 }
                 Err(err) => return Err(Stop::Graph(err)),
             };
-            super::crash::point(super::crash::Step::DownPageFetched);
+            crate::sync::crash::point(crate::sync::crash::Step::DownPageFetched);
             let round_complete = page.delta_link.is_some();
             let link = page
                 .delta_link
@@ -1184,7 +767,7 @@ impl Run<'_, '_> {
                 return Ok(PageOutcome::Applied);
             }
             if let Some(pause) = &self.options.pause {
-                pause.at(super::crash::Step::DownPagePlanned);
+                pause.at(crate::sync::crash::Step::DownPagePlanned);
             }
             // The write lock first: nothing can change between the check and the write.
             self.begin_pages()?;
@@ -1202,7 +785,7 @@ impl Run<'_, '_> {
             self.store
                 .write_page(self.account.id, &write, now, commit)?;
             self.page_written(commit);
-            super::crash::point(super::crash::Step::DownPageWritten);
+            crate::sync::crash::point(crate::sync::crash::Step::DownPageWritten);
             return Ok(PageOutcome::Applied);
         }
     }
@@ -1388,16 +971,14 @@ impl Run<'_, '_> {
                     // after it, the edit must still count as a change to upload.
                     let local_hash = hash.clone();
                     rewritten.insert(*appointment);
-                    write.links.push(Link {
-                        appointment: *appointment,
+                    write.links.push(Link::confirmed(
+                        *appointment,
                         account,
-                        calendar_id: Some(calendar.calendar_id.clone()),
-                        remote_key: key.clone(),
-                        remote_id: event.id.clone(),
-                        change_key: event.change_key.clone(),
+                        Some(calendar.calendar_id.clone()),
+                        event,
                         local_hash,
-                        remote_hash: hash.clone(),
-                    });
+                        hash.clone(),
+                    ));
                 }
                 SyncOp::Unlink { appointment } => {
                     rewritten.insert(*appointment);
@@ -1447,12 +1028,14 @@ impl Run<'_, '_> {
                 continue;
             }
             if let Some((event, hash)) = presents.get(&link.remote_key) {
-                write.links.push(Link {
-                    remote_id: event.id.clone(),
-                    change_key: event.change_key.clone(),
-                    remote_hash: hash.clone(),
-                    ..link.clone()
-                });
+                write.links.push(Link::confirmed(
+                    link.appointment,
+                    link.account,
+                    link.calendar_id.clone(),
+                    event,
+                    link.local_hash.clone(),
+                    hash.clone(),
+                ));
             }
         }
         // A key whose link is written above is marked seen by that write already.
@@ -1497,32 +1080,6 @@ impl Run<'_, '_> {
         }
         Ok(())
     }
-
-    /// The local side of an appointment for the plan.
-    fn local_item(
-        &self,
-        id: AppointmentId,
-        window: (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<Option<(LocalItem, Appointment)>> {
-        let Some((appointment, deleted)) = self.store.appointment_with_tombstone(id)? else {
-            return Ok(None);
-        };
-        let here = appointment.resource_id == self.account.resource_id;
-        let (from, to) = appointment.when.covering_span();
-        let item = LocalItem {
-            id,
-            hash: (!deleted && here).then(|| Content::of(&appointment).hash()),
-            owner: match appointment.origin {
-                Origin::Quick3 => Owner::Quick3,
-                Origin::Microsoft365 { .. } => Owner::Microsoft,
-            },
-            in_window: to > window.0 && from < window.1,
-            here,
-            pending: self.store.outbox_revision(self.account.id, id)?.is_some(),
-        };
-        Ok(Some((item, appointment)))
-    }
-
     /// An appointment holding a remote event's content (a new one, or `current` overwritten).
     fn pulled(
         &self,
@@ -1571,16 +1128,14 @@ impl Run<'_, '_> {
     ) -> Link {
         debug_assert_eq!(Content::of(appointment), event.content);
         debug_assert_eq!(event.content.hash(), hash);
-        Link {
-            appointment: appointment.id,
-            account: self.account.id,
-            calendar_id: Some(calendar.calendar_id.clone()),
-            remote_key: key_of(event),
-            remote_id: event.id.clone(),
-            change_key: event.change_key.clone(),
-            local_hash: hash.to_owned(),
-            remote_hash: hash.to_owned(),
-        }
+        Link::confirmed(
+            appointment.id,
+            self.account.id,
+            Some(calendar.calendar_id.clone()),
+            event,
+            hash.to_owned(),
+            hash.to_owned(),
+        )
     }
 
     /// The local series master of an occurrence: known, or fetched once (counted in requests).
@@ -1625,420 +1180,4 @@ impl Run<'_, '_> {
         self.masters.insert(slot.master_id.clone(), id);
         Ok(id)
     }
-
-    /// Pushes the outbox.
-    async fn up(
-        &mut self,
-        progress: &mut dyn FnMut(&SyncProgress),
-    ) -> std::result::Result<(), Stop> {
-        let account = self.account.id;
-        progress(&SyncProgress {
-            account_id: account,
-            email: self.account.email.clone(),
-            calendar: 0,
-            calendars: 0,
-            calendar_name: String::new(),
-            events: 0,
-        });
-        if !self.options.dry_run {
-            let since = self.window().0;
-            let now = (self.clock)();
-            self.store
-                .enqueue_unsent(account, self.account.resource_id, since, now)?;
-        }
-        let default_calendar = self
-            .store
-            .sync_calendars(account)?
-            .into_iter()
-            .find(|c| c.is_default)
-            .map(|c| c.calendar_id);
-        // A second pass creates again events that turned out deleted in Outlook.
-        for _pass in 0..2 {
-            let now = (self.clock)();
-            let entries = self.store.outbox_due(account, now)?;
-            if entries.is_empty() {
-                return Ok(());
-            }
-            let revisions: HashMap<AppointmentId, (i64, u32)> = entries
-                .iter()
-                .map(|e| (e.appointment, (e.revision, e.generation)))
-                .collect();
-            let window = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
-            let mut locals = Vec::new();
-            let mut appointments = HashMap::new();
-            for entry in &entries {
-                match self.local_item(entry.appointment, window)? {
-                    Some((mut item, appointment)) => {
-                        item.pending = true;
-                        locals.push(item);
-                        appointments.insert(entry.appointment, appointment);
-                    }
-                    None => {
-                        if !self.options.dry_run {
-                            self.store
-                                .drop_outbox(account, entry.appointment, entry.revision)?;
-                        }
-                    }
-                }
-            }
-            let ids: Vec<AppointmentId> = entries.iter().map(|e| e.appointment).collect();
-            let links = self.store.links_of(account, &ids)?;
-            let base: Vec<BaseItem> = links.iter().map(base_item).collect();
-            let ops = plan::plan(
-                &locals,
-                &base,
-                &[],
-                Rules {
-                    pull: false,
-                    push: true,
-                },
-            );
-            let mut parts = Vec::new();
-            let mut pushed: HashMap<String, (SyncOp, Option<Content>)> = HashMap::new();
-            for op in ops {
-                match &op {
-                    SyncOp::DropOutbox { appointment } if !self.options.dry_run => {
-                        let gone = locals
-                            .iter()
-                            .any(|l| l.id == *appointment && l.hash.is_none());
-                        if gone && !links.iter().any(|l| l.appointment == *appointment) {
-                            // Deleted (or moved away) before any push was confirmed: a push
-                            // may still have reached Outlook, its answer lost to a crash.
-                            self.delete_tagged(*appointment).await?;
-                        }
-                        let (revision, _) = revisions[appointment];
-                        self.store.drop_outbox(account, *appointment, revision)?;
-                    }
-                    SyncOp::PushCreate { appointment, .. } => {
-                        let Some(local) = appointments.get(appointment) else {
-                            continue;
-                        };
-                        let content = Content::of(local);
-                        let (_, generation) = revisions[appointment];
-                        let transaction =
-                            event::transaction_id(*appointment, account.0, generation);
-                        let url = match &default_calendar {
-                            Some(calendar) => self
-                                .client
-                                .in_mailbox(&format!("/calendars/{}/events", urlencode(calendar))),
-                            None => self.client.in_mailbox("/events"),
-                        };
-                        parts.push(BatchPart {
-                            id: (parts.len() + 1).to_string(),
-                            method: Method::POST,
-                            url,
-                            headers: vec![],
-                            body: Some(event::new_event(&content, *appointment, &transaction)),
-                            depends_on: vec![],
-                        });
-                        pushed.insert(parts.len().to_string(), (op.clone(), Some(content)));
-                    }
-                    SyncOp::PushUpdate {
-                        appointment,
-                        remote_id,
-                        change_key,
-                    } => {
-                        let Some(local) = appointments.get(appointment) else {
-                            continue;
-                        };
-                        let content = Content::of(local);
-                        let mut headers = vec![];
-                        if let Some(key) = change_key {
-                            headers.push(("If-Match".to_owned(), format!("W/\"{key}\"")));
-                        }
-                        parts.push(BatchPart {
-                            id: (parts.len() + 1).to_string(),
-                            method: Method::PATCH,
-                            url: self
-                                .client
-                                .in_mailbox(&format!("/events/{}", urlencode(remote_id))),
-                            headers,
-                            body: Some(event::event_fields(&content)),
-                            depends_on: vec![],
-                        });
-                        pushed.insert(parts.len().to_string(), (op.clone(), Some(content)));
-                    }
-                    SyncOp::PushDelete { remote_id, .. } => {
-                        parts.push(BatchPart {
-                            id: (parts.len() + 1).to_string(),
-                            method: Method::DELETE,
-                            url: self
-                                .client
-                                .in_mailbox(&format!("/events/{}", urlencode(remote_id))),
-                            headers: vec![],
-                            body: None,
-                            depends_on: vec![],
-                        });
-                        pushed.insert(parts.len().to_string(), (op.clone(), None));
-                    }
-                    _ => {}
-                }
-            }
-            if parts.is_empty() {
-                return Ok(());
-            }
-            if self.options.dry_run {
-                for (op, _) in pushed.values() {
-                    self.count_push(op);
-                }
-                return Ok(());
-            }
-            // What the PATCHes send, noted before they go out; and what earlier PATCHes whose
-            // answers were never recorded sent (a crash): Outlook holding that is no conflict.
-            let sent: Vec<(AppointmentId, String)> = pushed
-                .values()
-                .filter_map(|(op, content)| match (op, content) {
-                    (SyncOp::PushUpdate { appointment, .. }, Some(content)) => {
-                        Some((*appointment, content.fingerprint()))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let sent_before = self.store.sent_content(account)?;
-            self.store.record_sent(account, &sent)?;
-            let answers = self.client.batch(parts).await;
-            super::crash::point(super::crash::Step::UpSent);
-            let mut again = false;
-            // A failure of the whole account (sign-in, mailbox gone) ends Up, but only after the
-            // answers of the same batch that did succeed are recorded.
-            let mut stop = None;
-            for (id, result) in answers {
-                let Some((op, content)) = pushed.remove(&id) else {
-                    continue;
-                };
-                let appointment = match &op {
-                    SyncOp::PushCreate { appointment, .. }
-                    | SyncOp::PushUpdate { appointment, .. }
-                    | SyncOp::PushDelete { appointment, .. } => *appointment,
-                    _ => continue,
-                };
-                let (revision, _) = revisions[&appointment];
-                let name = appointments
-                    .get(&appointment)
-                    .map(describe)
-                    .unwrap_or_else(|| appointment.to_string());
-                match (&op, result) {
-                    (SyncOp::PushDelete { .. }, Ok(_) | Err(GraphError::NotFound)) => {
-                        self.store
-                            .confirm_push(account, appointment, revision, None)?;
-                        self.count_push(&op);
-                    }
-                    (_, Ok(answer)) => {
-                        let event = match event::read_entry(&answer.body) {
-                            Ok(RemoteEntry::Present(event)) => event,
-                            _ => {
-                                self.fail(
-                                    appointment,
-                                    &name,
-                                    &GraphError::Malformed {
-                                        what: "the event Microsoft 365 returned".into(),
-                                    },
-                                )?;
-                                continue;
-                            }
-                        };
-                        // A POST replayed with its transactionId returns the event as first
-                        // created: if that is not what we sent, the base is what Microsoft holds
-                        // and the entry stays, so the next pass PATCHes the difference.
-                        let holds_ours =
-                            content.as_ref().is_some_and(|c| c.same_as(&event.content));
-                        let local_hash = match &content {
-                            Some(c) if holds_ours => c.hash(),
-                            _ => event.content.hash(),
-                        };
-                        let link = Link {
-                            appointment,
-                            account,
-                            calendar_id: default_calendar.clone(),
-                            remote_key: key_of(&event),
-                            remote_id: event.id.clone(),
-                            change_key: event.change_key.clone(),
-                            local_hash,
-                            remote_hash: event.content.hash(),
-                        };
-                        let revision = if holds_ours { revision } else { -1 };
-                        self.store
-                            .confirm_push(account, appointment, revision, Some(&link))?;
-                        if holds_ours {
-                            self.count_push(&op);
-                        } else {
-                            again = true;
-                        }
-                    }
-                    (
-                        SyncOp::PushUpdate { remote_id, .. },
-                        Err(GraphError::PreconditionFailed { .. }),
-                    ) => {
-                        // Changed in Outlook meanwhile: Quick3 owns its appointment's fields.
-                        // Unless Outlook already holds exactly this content: our own PATCH whose
-                        // answer was lost (a crash), repeated with the change key before it. Or
-                        // Outlook holds what an earlier PATCH of ours sent, its answer lost, and
-                        // the planner edited again since: sent again, but no conflict either.
-                        let result = self.patch_again(remote_id, content.as_ref()).await;
-                        let ours = |found: &String| {
-                            sent_before
-                                .get(&appointment)
-                                .is_some_and(|sent| sent.contains(found))
-                        };
-                        if matches!(&result, Ok((_, Some(found))) if !ours(found)) {
-                            self.summary.conflicts += 1;
-                            self.summary.conflict_notes.push(format!(
-                                "{name} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
-                                self.account.email
-                            ));
-                        }
-                        match result {
-                            Ok((event, _)) => {
-                                let link = Link {
-                                    appointment,
-                                    account,
-                                    calendar_id: default_calendar.clone(),
-                                    remote_key: key_of(&event),
-                                    remote_id: event.id.clone(),
-                                    change_key: event.change_key.clone(),
-                                    local_hash: content
-                                        .as_ref()
-                                        .map(Content::hash)
-                                        .unwrap_or_default(),
-                                    remote_hash: event.content.hash(),
-                                };
-                                self.store.confirm_push(
-                                    account,
-                                    appointment,
-                                    revision,
-                                    Some(&link),
-                                )?;
-                                self.count_push(&op);
-                            }
-                            Err(err) => self.fail(appointment, &name, &err)?,
-                        }
-                    }
-                    (SyncOp::PushUpdate { .. }, Err(GraphError::NotFound)) => {
-                        self.summary.conflicts += 1;
-                        self.summary.conflict_notes.push(format!(
-                            "{name} was deleted in Outlook ({}) but changed in Quick3 Planner; it is created again.",
-                            self.account.email
-                        ));
-                        self.store
-                            .recreate_on_next_push(account, appointment, now)?;
-                        again = true;
-                    }
-                    (_, Err(err)) if err.stops_account() => {
-                        stop.get_or_insert(err);
-                    }
-                    (_, Err(err)) => self.fail(appointment, &name, &err)?,
-                }
-            }
-            if let Some(err) = stop {
-                return Err(Stop::Graph(err));
-            }
-            if !again {
-                return Ok(());
-            }
-        }
-        Ok(())
-    }
-
-    /// PATCHes again with Outlook's current change key, returning the event and the fingerprint
-    /// of the content Outlook held before; `None` when Outlook already held this content
-    /// (nothing sent: the earlier PATCH did land).
-    async fn patch_again(
-        &self,
-        remote_id: &str,
-        content: Option<&Content>,
-    ) -> std::result::Result<(Box<RemoteEvent>, Option<String>), GraphError> {
-        let path = self
-            .client
-            .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
-        let current = self.client.get(&path, &[]).await?;
-        let held = match event::read_entry(&current) {
-            Ok(RemoteEntry::Present(event)) => {
-                if content.is_some_and(|content| content.same_as(&event.content)) {
-                    return Ok((event, None));
-                }
-                event.content.fingerprint()
-            }
-            _ => String::new(),
-        };
-        let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
-        let body = content
-            .map(event::event_fields)
-            .unwrap_or_else(|| json!({}));
-        let answer = self
-            .client
-            .send(
-                Method::PATCH,
-                &path,
-                &[("If-Match", format!("W/\"{key}\""))],
-                Some(&body),
-            )
-            .await?;
-        match event::read_entry(&answer.body)? {
-            RemoteEntry::Present(event) => Ok((event, Some(held))),
-            RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
-        }
-    }
-
-    /// Deletes the events that carry the appointment's Quick3Id tag (one GET; a DELETE each).
-    async fn delete_tagged(&mut self, appointment: AppointmentId) -> std::result::Result<(), Stop> {
-        let path = self.client.in_mailbox(&format!(
-            "/events?$filter=singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{appointment}')",
-            event::QUICK3_ID_PROPERTY
-        ));
-        let page = read_page(self.client.get(&path, &[]).await?)?;
-        for item in &page.items {
-            let Some(id) = item["id"].as_str() else {
-                continue;
-            };
-            let path = self
-                .client
-                .in_mailbox(&format!("/events/{}", urlencode(id)));
-            match self.client.send(Method::DELETE, &path, &[], None).await {
-                Ok(_) | Err(GraphError::NotFound) => self.summary.deleted += 1,
-                Err(err) => return Err(err.into()),
-            }
-        }
-        Ok(())
-    }
-
-    fn count_push(&mut self, op: &SyncOp) {
-        match op {
-            SyncOp::PushCreate { .. } => self.summary.added += 1,
-            SyncOp::PushUpdate { .. } => self.summary.updated += 1,
-            SyncOp::PushDelete { .. } => self.summary.deleted += 1,
-            _ => {}
-        }
-    }
-
-    fn fail(&mut self, appointment: AppointmentId, name: &str, err: &GraphError) -> Result<()> {
-        self.summary.errors.push(format!(
-            "{name} could not be uploaded to {}: {err}",
-            self.account.email
-        ));
-        let now = (self.clock)();
-        let not_before = err
-            .retry_after()
-            .and_then(|d| Duration::from_std(d).ok())
-            .map(|d| now + d);
-        self.store
-            .record_push_failure(self.account.id, appointment, &err.to_string(), not_before)
-    }
-}
-
-fn base_item(link: &Link) -> BaseItem {
-    BaseItem {
-        appointment: link.appointment,
-        key: link.remote_key.clone(),
-        remote_id: link.remote_id.clone(),
-        local_hash: link.local_hash.clone(),
-        remote_hash: link.remote_hash.clone(),
-        change_key: link.change_key.clone(),
-    }
-}
-
-/// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).
-fn urlencode(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
 }

@@ -1,0 +1,379 @@
+//! The sync driver: one account's sync, Down then Up, each a module of its own; `summary` is what
+//! a run reports. The stored base changes only after a pulled page is committed (with its delta
+//! link, in the same transaction) or after Microsoft confirmed a push.
+//!
+//! - Down (`down`), per selected calendar, in order: calendar list (asked when none is known, and
+//!   again when a calendar is gone) → round (its delta link, or a full round over the window) →
+//!   pages (downloaded ahead, each planned from the store and written with its link) → guard
+//!   (pages that may delete are held until every calendar's round is complete, and the
+//!   mass-deletion guard weighs them together) → apply (the held pages, unless the guard stopped).
+//! - Up (`up`): outbox (entries due, with the Quick3 appointments the account lacks) → plan
+//!   (push-only) → batch (one `$batch` of POSTs, PATCHes and DELETEs) → answers (each confirmed
+//!   into a link, failed into the summary, or queued for a second pass).
+
+mod down;
+mod summary;
+mod up;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+
+use super::content::Content;
+use super::plan::{BaseItem, LocalItem, Owner, Rules};
+use crate::error::{CoreError, Result};
+use crate::graph::GraphError;
+use crate::graph::client::{
+    AccountTokens, AppTokens, GraphClient, OWN_MAILBOX, RetryPolicy, TokenSource, user_mailbox,
+};
+use crate::graph::event::{RemoteEvent, SeriesSlot};
+use crate::identity::{Credentials, OrgError};
+use crate::ids::{AccountId, AppointmentId};
+use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
+use crate::store::Store;
+use crate::store::sync_state::Link;
+
+use down::OpenPages;
+pub use down::WINDOW_SLIDE_DAYS;
+use summary::give_up;
+pub use summary::{MassDeleteBlocked, SyncProgress, SyncSummary};
+
+/// A mass deletion is one of more than this many appointments…
+pub const MASS_DELETE_MINIMUM: u64 = 10;
+
+/// Mailboxes synced at the same time by default.
+pub const DEFAULT_MAILBOXES_IN_PARALLEL: usize = 8;
+
+/// Events of a full round committed together by default (see [`SyncOptions::events_per_commit`]).
+pub const DEFAULT_EVENTS_PER_COMMIT: usize = 2_000;
+
+/// The store's page cache during a sync, in KiB per event of a transaction: room for the pages
+/// a transaction of several pages changes (each of an event's four random-keyed index entries
+/// on a page of its own, at worst), so that none is written to the log before the commit…
+const PAGE_CACHE_KIB_PER_EVENT: usize = 16;
+
+/// …and at most this much (the cache keeps what it read until the connection closes).
+const PAGE_CACHE_MOST_KIB: usize = 32 * 1024;
+
+/// The page cache for transactions of `events_per_commit` events: 32 MiB for the default 2,000,
+/// never less than SQLite's default.
+fn page_cache_kib(events_per_commit: usize) -> u32 {
+    let kib = events_per_commit
+        .saturating_mul(PAGE_CACHE_KIB_PER_EVENT)
+        .min(PAGE_CACHE_MOST_KIB);
+    (kib as u32).max(Store::DEFAULT_PAGE_CACHE_KIB)
+}
+
+/// How a sync runs.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Plan and report, write nothing (neither side).
+    pub dry_run: bool,
+    /// Apply a deletion of more than half of an account's pulled appointments.
+    pub allow_mass_delete: bool,
+    pub days_back: i64,
+    pub days_forward: i64,
+    /// `Prefer: odata.maxpagesize` for delta pages.
+    pub page_size: u32,
+    pub retry: RetryPolicy,
+    /// Mailboxes synced at the same time (each with at most four requests in flight).
+    pub mailboxes_in_parallel: usize,
+    /// A full round's pages are committed together, up to about this many events (each page
+    /// with the changes before it and its link): a first sync then writes each index leaf a few
+    /// times instead of once per page. 1 commits every page on its own, as mailboxes synced in
+    /// parallel do (`api::sync`: they share one thread, where a transaction left open across
+    /// an await would block the others). The store's page cache during the sync follows it
+    /// (16 KiB an event, 2–32 MiB).
+    pub events_per_commit: usize,
+    /// Calendars of the mailbox downloading at the same time, and pages of all of them held
+    /// ahead of the one being written (see [`super::download`]). Mailboxes synced in parallel
+    /// (`api::sync`) download one calendar at a time with nothing held beyond its two pages:
+    /// the mailboxes overlap each other's waits already, and memory stays what it was per mailbox.
+    pub calendars_at_once: usize,
+    pub pages_held: usize,
+    /// A test hook run at the sync's pause points (see [`super::crash::Pause`]); `None` always
+    /// outside tests.
+    pub pause: Option<super::crash::Pause>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            dry_run: false,
+            allow_mass_delete: false,
+            days_back: 30,
+            days_forward: 365,
+            page_size: 100,
+            retry: RetryPolicy::default(),
+            mailboxes_in_parallel: DEFAULT_MAILBOXES_IN_PARALLEL,
+            events_per_commit: DEFAULT_EVENTS_PER_COMMIT,
+            calendars_at_once: super::download::CALENDARS_AT_ONCE,
+            pages_held: super::download::PAGES_HELD,
+            pause: None,
+        }
+    }
+}
+
+type Clock<'a> = &'a (dyn Fn() -> DateTime<Utc> + Sync);
+
+/// Syncs one account in its direction. Graph failures become sentences in the summary and the
+/// account's status; only store failures are errors.
+pub async fn sync_account(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: &Account,
+    options: &SyncOptions,
+    clock: Clock<'_>,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncSummary> {
+    let mut summary = SyncSummary {
+        account_id: account.id,
+        email: account.email.clone(),
+        added: 0,
+        updated: 0,
+        deleted: 0,
+        conflicts: 0,
+        conflict_notes: vec![],
+        errors: vec![],
+        requests: 0,
+        mass_delete_blocked: None,
+        dry_run: options.dry_run,
+    };
+    let rules = Rules {
+        pull: matches!(account.direction, Direction::Down | Direction::UpAndDown),
+        push: account.is_main && matches!(account.direction, Direction::Up | Direction::UpAndDown),
+    };
+    if !rules.pull && !rules.push {
+        return Ok(summary);
+    }
+    let account_tokens;
+    let app_tokens;
+    let (tokens, mailbox): (&dyn TokenSource, String) = match &account.organisation {
+        None => {
+            account_tokens = AccountTokens {
+                credentials,
+                account: account.clone(),
+                clock,
+            };
+            (&account_tokens, OWN_MAILBOX.to_owned())
+        }
+        Some(link) => {
+            let settings = match store.org_settings()? {
+                Some(settings) if settings.allows(account.direction) => settings,
+                Some(_) => {
+                    let reason = format!(
+                        "the organisation no longer allows the direction {} for linked mailboxes",
+                        account.direction.as_str()
+                    );
+                    return give_up(store, account, options, summary, &reason);
+                }
+                None => {
+                    let reason = OrgError::NotConfigured.to_string();
+                    return give_up(store, account, options, summary, &reason);
+                }
+            };
+            app_tokens = AppTokens {
+                credentials,
+                settings,
+                clock,
+            };
+            (&app_tokens, user_mailbox(&link.object_id))
+        }
+    };
+    let client = GraphClient::new(
+        credentials.http().clone(),
+        credentials.endpoints().graph.as_str(),
+        tokens,
+        options.retry.clone(),
+    )
+    .for_mailbox(mailbox);
+    // A full round's transaction of several pages keeps its changed pages in the cache until it
+    // commits: with SQLite's default cache (2 MB) they would be spilled into the log one by one,
+    // and written again each time they change.
+    store.set_page_cache(page_cache_kib(options.events_per_commit))?;
+    let mut run = Run {
+        store,
+        client: &client,
+        account,
+        options,
+        clock,
+        rules,
+        summary: &mut summary,
+        masters: HashMap::new(),
+        pulled_before: 0,
+        calendars_kept: HashSet::new(),
+        open: OpenPages::default(),
+    };
+    let outcome = run.all(progress).await;
+    store.set_page_cache(Store::DEFAULT_PAGE_CACHE_KIB)?;
+    summary.requests = client.traffic().requests() as u32;
+    let now = clock();
+    match outcome {
+        Ok(()) if !options.dry_run => {
+            store.record_account_sync(account.id, now)?;
+            if let Some(first) = summary.errors.first() {
+                store.set_account_status(account.id, AccountStatus::Connected, Some(first))?;
+            }
+        }
+        Ok(()) => {}
+        Err(Stop::Graph(err)) => {
+            let status = if err.needs_sign_in() {
+                AccountStatus::SignInNeeded
+            } else {
+                AccountStatus::Error
+            };
+            let failure = err.about_mailbox(account.organisation.as_ref());
+            summary.errors.push(format!("{}: {failure}", account.email));
+            if !options.dry_run {
+                store.set_account_status(account.id, status, Some(&failure))?;
+            }
+        }
+        Err(Stop::Store(err)) => return Err(err),
+    }
+    Ok(summary)
+}
+
+/// Why a sync stopped early.
+enum Stop {
+    Graph(GraphError),
+    Store(CoreError),
+}
+
+impl From<CoreError> for Stop {
+    fn from(err: CoreError) -> Self {
+        Stop::Store(err)
+    }
+}
+
+impl From<GraphError> for Stop {
+    fn from(err: GraphError) -> Self {
+        Stop::Graph(err)
+    }
+}
+
+struct Run<'r, 'c> {
+    store: &'r mut Store,
+    client: &'r GraphClient<'c>,
+    account: &'r Account,
+    options: &'r SyncOptions,
+    clock: Clock<'r>,
+    rules: Rules,
+    summary: &'r mut SyncSummary,
+    /// Series masters known locally, by remote id.
+    masters: HashMap<String, AppointmentId>,
+    pulled_before: u64,
+    /// Calendars missing from Microsoft's list that the mass-deletion guard keeps.
+    calendars_kept: HashSet<String>,
+    /// Pages of a full round written and not yet committed.
+    open: OpenPages,
+}
+
+fn key_of(event: &RemoteEvent) -> String {
+    match &event.series {
+        Some(SeriesSlot {
+            master_id,
+            original_start,
+        }) => format!(
+            "series:{master_id}:{}",
+            original_start.to_rfc3339_opts(SecondsFormat::Secs, true)
+        ),
+        None => event.id.clone(),
+    }
+}
+
+impl Run<'_, '_> {
+    async fn all(
+        &mut self,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> std::result::Result<(), Stop> {
+        if self.rules.pull {
+            self.down(progress).await?;
+        }
+        if self.rules.push {
+            self.up(progress).await?;
+        }
+        Ok(())
+    }
+
+    fn window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let now = (self.clock)();
+        let day = |t: DateTime<Utc>| {
+            t.date_naive()
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+        };
+        (
+            day(now - Duration::days(self.options.days_back)),
+            day(now + Duration::days(self.options.days_forward)),
+        )
+    }
+
+    /// The local side of an appointment for the plan.
+    fn local_item(
+        &self,
+        id: AppointmentId,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Option<(LocalItem, Appointment)>> {
+        let Some((appointment, deleted)) = self.store.appointment_with_tombstone(id)? else {
+            return Ok(None);
+        };
+        let here = appointment.resource_id == self.account.resource_id;
+        let (from, to) = appointment.when.covering_span();
+        let item = LocalItem {
+            id,
+            hash: (!deleted && here).then(|| Content::of(&appointment).hash()),
+            owner: match appointment.origin {
+                Origin::Quick3 => Owner::Quick3,
+                Origin::Microsoft365 { .. } => Owner::Microsoft,
+            },
+            in_window: to > window.0 && from < window.1,
+            here,
+            pending: self.store.outbox_revision(self.account.id, id)?.is_some(),
+        };
+        Ok(Some((item, appointment)))
+    }
+}
+
+impl Link {
+    /// The link of `appointment` to `event` as Microsoft confirmed it (a pulled page, or the
+    /// answer to a push): the event's key, id and change key, `remote_hash` the hash of its
+    /// content, `local_hash` the hash of the local content known to be in step with it.
+    fn confirmed(
+        appointment: AppointmentId,
+        account: AccountId,
+        calendar_id: Option<String>,
+        event: &RemoteEvent,
+        local_hash: String,
+        remote_hash: String,
+    ) -> Link {
+        Link {
+            appointment,
+            account,
+            calendar_id,
+            remote_key: key_of(event),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            local_hash,
+            remote_hash,
+        }
+    }
+}
+
+fn base_item(link: &Link) -> BaseItem {
+    BaseItem {
+        appointment: link.appointment,
+        key: link.remote_key.clone(),
+        remote_id: link.remote_id.clone(),
+        local_hash: link.local_hash.clone(),
+        remote_hash: link.remote_hash.clone(),
+        change_key: link.change_key.clone(),
+    }
+}
+
+/// Percent-encodes an id for a URL path segment (ids may hold `/`, `+`, `=`).
+fn urlencode(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
