@@ -677,3 +677,51 @@ async fn two_hundred_edits_made_during_a_ten_thousand_event_down_are_all_stored_
         .await;
     assert_nothing_changed(&[world.sync(&account).await]);
 }
+
+#[tokio::test]
+async fn a_damaged_appointment_row_never_stops_the_sync_of_the_others() {
+    let mut world = world().await;
+    let ids = with_events(&world, 3).await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    world.sync(&account).await;
+    assert_eq!(world.appointments().len(), 3);
+    // An older version stored a time no reader converts (year 12026) for the pulled "Event 0".
+    let damaged = world.titled("Event 0").remove(0).id;
+    let raw = rusqlite::Connection::open(world.dir.path().join("q.db")).unwrap();
+    raw.execute(
+        "UPDATE appointments SET start_utc = '+12026-11-25T08:00:00Z',
+                end_utc = '+12026-11-26T00:00:00Z' WHERE id = ?1",
+        [damaged.to_string()],
+    )
+    .unwrap();
+    drop(raw);
+
+    // Outlook changes every event, then removes the one whose row is damaged.
+    for (i, id) in ids.iter().enumerate() {
+        world
+            .outlook_update(MEGAN, id, json!({"subject": format!("Moved {i}")}))
+            .await;
+    }
+    let changed = world.sync(&account).await;
+    assert!(changed.errors.is_empty(), "{:?}", changed.errors);
+    let mut titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["Moved 1", "Moved 2"],
+        "the others follow Outlook; the damaged row is left out, not a reason to stop"
+    );
+    world.outlook_delete(MEGAN, &ids[0]).await;
+    let removed = world.sync(&account).await;
+    assert!(removed.errors.is_empty(), "{:?}", removed.errors);
+    let raw = rusqlite::Connection::open(world.dir.path().join("q.db")).unwrap();
+    let gone: bool = raw
+        .query_row(
+            "SELECT deleted_at IS NOT NULL FROM appointments WHERE id = ?1",
+            [damaged.to_string()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(gone, "Outlook's removal still removes the damaged row");
+    assert_nothing_changed(&[world.sync(&account).await]);
+}

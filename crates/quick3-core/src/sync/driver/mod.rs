@@ -315,7 +315,21 @@ impl Run<'_, '_> {
         id: AppointmentId,
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Option<(LocalItem, Appointment)>> {
-        let Some((appointment, deleted)) = self.store.appointment_with_tombstone(id)? else {
+        // A row whose stored data cannot be read (written by an older version, or damaged) is
+        // left out like an appointment that is not there: one bad row never stops a sync. Its
+        // link follows Microsoft, a removal in Outlook still tombstones it, and the planner can
+        // delete it by id.
+        let found = match self.store.appointment_with_tombstone(id) {
+            Err(CoreError::Corrupt(what)) => {
+                tracing::warn!(
+                    appointment = %id,
+                    "the appointment {id} could not be read ({what}); it is left out of this sync"
+                );
+                return Ok(None);
+            }
+            found => found?,
+        };
+        let Some((appointment, deleted)) = found else {
             return Ok(None);
         };
         let here = appointment.resource_id == self.account.resource_id;
