@@ -113,6 +113,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The name of the resource `id` among `resources` (empty when it is not there), for listings.
+fn resource_name(
+    resources: &[quick3_core::model::Resource],
+    id: quick3_core::ids::ResourceId,
+) -> String {
+    resources
+        .iter()
+        .find(|r| r.id == id)
+        .map(|r| r.name.clone())
+        .unwrap_or_default()
+}
+
 /// The data folder of this command line (demo mode's own unless a folder is given).
 fn data_folder(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
     if cli.demo {
