@@ -8,53 +8,67 @@ use crate::args::AdminCommand;
 
 pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
     match command {
-        AdminCommand::Module { action, module } => {
-            let Some(module) = Module::parse(&module) else {
-                usage!("\"{module}\" is not a module; the modules are: office365.");
-            };
-            match action.as_str() {
-                "enable" | "activate" => {
-                    store.set_module_active(module, true, now)?;
-                    out!("The {} module is activated.", module.key());
-                }
-                "disable" | "deactivate" => {
-                    store.set_module_active(module, false, now)?;
-                    out!("The {} module is deactivated.", module.key());
-                }
-                "status" => {
-                    let state = if store.module_active(module)? {
-                        "activated"
-                    } else {
-                        "not activated"
-                    };
-                    out!("The {} module is {state}.", module.key());
-                }
-                other => usage!("\"{other}\" is not an action; use enable, disable or status."),
-            }
-        }
-        AdminCommand::AllowEdit { resource } => {
-            let resource = store.find_resource(&resource)?;
-            store.set_my_resource(resource.id)?;
-            store.set_may_edit_resource_settings(true)?;
-            out!(
-                "The planner may now edit the Resource settings of {}.",
-                resource.name
-            );
-        }
+        AdminCommand::Module { action, module } => module_action(store, &action, &module, now),
+        AdminCommand::AllowEdit { resource } => allow_edit(store, &resource),
         AdminCommand::DenyEdit => {
             store.set_may_edit_resource_settings(false)?;
             out!("The planner may no longer edit Resource settings.");
+            Ok(())
         }
         AdminCommand::AllowAdmin => {
             store.set_administrator(true)?;
             out!(
                 "The planner is now an administrator of the organisation's Office 365 connection."
             );
+            Ok(())
         }
         AdminCommand::DenyAdmin => {
             store.set_administrator(false)?;
             out!("The planner is no longer an administrator.");
+            Ok(())
         }
     }
+}
+
+/// `admin module ACTION MODULE`: Support activates, deactivates or asks about a module.
+fn module_action(
+    store: &mut Store,
+    action: &str,
+    module: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let Some(module) = Module::parse(module) else {
+        usage!("\"{module}\" is not a module; the modules are: office365.");
+    };
+    match action {
+        "enable" | "activate" => {
+            store.set_module_active(module, true, now)?;
+            out!("The {} module is activated.", module.key());
+        }
+        "disable" | "deactivate" => {
+            store.set_module_active(module, false, now)?;
+            out!("The {} module is deactivated.", module.key());
+        }
+        "status" => {
+            let state = if store.module_active(module)? {
+                "activated"
+            } else {
+                "not activated"
+            };
+            out!("The {} module is {state}.", module.key());
+        }
+        other => usage!("\"{other}\" is not an action; use enable, disable or status."),
+    }
+    Ok(())
+}
+
+fn allow_edit(store: &mut Store, resource: &str) -> anyhow::Result<()> {
+    let resource = store.find_resource(resource)?;
+    store.set_my_resource(resource.id)?;
+    store.set_may_edit_resource_settings(true)?;
+    out!(
+        "The planner may now edit the Resource settings of {}.",
+        resource.name
+    );
     Ok(())
 }

@@ -7,6 +7,7 @@ mod appointment;
 mod backup;
 mod config;
 mod daemon;
+mod demo;
 mod job;
 mod mail;
 mod org;
@@ -15,9 +16,9 @@ mod sync;
 
 use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};
-use quick3_core::{Store, demo, paths};
+use quick3_core::{Store, paths};
 
-use crate::args::{Cli, Command, DemoCommand, EmulatorCommand};
+use crate::args::{Cli, Command, EmulatorCommand};
 
 /// What a command runs against.
 /// A command given a value it cannot take: `quick3` exits 2 (a usage error) with this sentence.
@@ -82,35 +83,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mail(command) => mail::run(&mut session, command),
         Command::Daemon { once } => daemon::run(&mut session, once),
         Command::Sync(args) => sync::run(&mut session, args),
-        Command::Demo(DemoCommand::Seed) => {
-            let report = demo::seed(&mut session.store, now)?;
-            if report.already_seeded {
-                out!("The demo data is already there; nothing was added.");
-            } else {
-                out!(
-                    "Added {} demo resources and {} appointments.",
-                    report.resources,
-                    report.appointments
-                );
-            }
-            Ok(())
-        }
-        Command::Demo(DemoCommand::Scale {
-            resources,
-            appointments,
-            weeks,
-        }) => {
-            let report = demo::scale(&mut session.store, resources, appointments, weeks, now)?;
-            out!(
-                "Added {} resources and {} appointments over {} week(s) from {}.",
-                report.resources_added,
-                report.appointments_added,
-                report.weeks,
-                report.first_monday
-            );
-            Ok(())
-        }
+        Command::Demo(command) => demo::run(&mut session.store, command, now),
     }
+}
+
+/// The name of the resource `id` among `resources` (empty when it is not there), for listings.
+fn resource_name(
+    resources: &[quick3_core::model::Resource],
+    id: quick3_core::ids::ResourceId,
+) -> String {
+    resources
+        .iter()
+        .find(|r| r.id == id)
+        .map(|r| r.name.clone())
+        .unwrap_or_default()
 }
 
 /// The data folder of this command line (demo mode's own unless a folder is given).
@@ -147,7 +133,7 @@ fn open_session(cli: &Cli, runtime: tokio::runtime::Runtime) -> anyhow::Result<S
         store.set_default_zone(zone)?;
     }
     let (endpoint_settings, emulator) = if cli.demo {
-        demo::seed(&mut store, chrono::Utc::now())?;
+        quick3_core::demo::seed(&mut store, chrono::Utc::now())?;
         // The app and the CLI share one demo emulator per data folder, on ports kept there.
         let instance = runtime
             .block_on(m365_emulator::demo::start_or_join(&dir))
