@@ -108,11 +108,18 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
 
 /// Says why the app cannot start: on stderr, and in a dialog, since a planner starts the app
 /// from a menu with no terminal to read (a damaged database names its file and the way back).
-pub fn cannot_start(message: &str) -> ! {
+/// The window, which has no state to show, is hidden first.
+pub fn cannot_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, message: &str) -> ! {
     eprintln!("Quick3 Planner cannot start: {message}");
     #[cfg(target_os = "linux")]
     {
         use gtk::prelude::*;
+        use tauri::Manager;
+        for window in app.webview_windows().values() {
+            if let Ok(gtk_window) = window.gtk_window() {
+                gtk_window.hide();
+            }
+        }
         let dialog = gtk::MessageDialog::new(
             None::<&gtk::Window>,
             gtk::DialogFlags::MODAL,
@@ -124,5 +131,7 @@ pub fn cannot_start(message: &str) -> ! {
         dialog.run();
         dialog.close();
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
     std::process::exit(1)
 }

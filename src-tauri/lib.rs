@@ -66,7 +66,7 @@ pub fn run() {
             let options = launch::Options::from_args(std::env::args().skip(1));
             match launch::open_state(&options) {
                 Ok(state) => app.manage(state),
-                Err(message) => launch::cannot_start(&message),
+                Err(message) => launch::cannot_start(app.handle(), &message),
             };
             launch::mark("app state ready");
             rendering::apply(app.handle());
