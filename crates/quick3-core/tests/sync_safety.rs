@@ -725,3 +725,45 @@ async fn a_damaged_appointment_row_never_stops_the_sync_of_the_others() {
     assert!(gone, "Outlook's removal still removes the damaged row");
     assert_nothing_changed(&[world.sync(&account).await]);
 }
+
+#[tokio::test]
+async fn a_switched_off_calendar_survives_one_list_that_lacks_it_and_goes_with_the_second() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let calendars = with_calendars(&world, &account, &["Team", "Temp", "Travel"]).await;
+    for name in ["Team", "Temp", "Travel"] {
+        events_in(&world, &calendars[name], name, 1).await;
+    }
+    world.sync(&account).await;
+    // The planner switches Travel off.
+    world
+        .store
+        .select_calendar(account.id, &calendars["Travel"], false, now())
+        .unwrap();
+    let travel = |world: &World| {
+        world
+            .store
+            .sync_calendars(account.id)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name == "Travel")
+    };
+    // The emulator lists the default calendar first, then the others in the order they were made.
+    let partial_list = |keep: usize| json!({"method": "GET", "path": "/v1.0/me/calendars", "count": 1, "kind": "truncated", "keep": keep});
+
+    // Team is removed in Outlook; its 404 refreshes the list, which arrives without Travel.
+    world.remove_calendar(&account, &calendars["Team"]).await;
+    world.add_fault(partial_list(2)).await;
+    world.sync(&account).await;
+    let kept = travel(&world).expect("one list that lacks it keeps the switched-off calendar");
+    assert!(!kept.selected, "with the planner's choice: {kept:?}");
+
+    // A second list in a row without it confirms it is gone.
+    world.remove_calendar(&account, &calendars["Temp"]).await;
+    world.add_fault(partial_list(1)).await;
+    world.sync(&account).await;
+    assert!(
+        travel(&world).is_none(),
+        "two lists in a row without it: forgotten"
+    );
+}

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_sent_content.sql"),
     include_str!("../../migrations/0008_account_keyring_id.sql"),
     include_str!("../../migrations/0009_kept_appointments.sql"),
+    include_str!("../../migrations/0010_calendar_missing_lists.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

@@ -26,6 +26,8 @@ pub struct SyncCalendar {
     pub full_round: Option<String>,
     pub last_full_sync: Option<DateTime<Utc>>,
     pub deletions_allowed: bool,
+    /// Calendar lists in a row that lacked it (0 when the last list had it).
+    pub missing_lists: u32,
 }
 
 /// An appointment and its event in one account, as both sides were when last in step.
@@ -111,6 +113,7 @@ fn calendar_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SyncCalendar> 
         full_round: row.get(8)?,
         last_full_sync: row.get(9)?,
         deletions_allowed: row.get(10)?,
+        missing_lists: row.get(11)?,
     })
 }
 
@@ -288,7 +291,7 @@ impl Store {
     pub fn sync_calendars(&self, account: AccountId) -> Result<Vec<SyncCalendar>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT account_id, calendar_id, name, is_default, selected, delta_link, window_start,
-                    window_end, full_round, last_full_sync, deletions_allowed
+                    window_end, full_round, last_full_sync, deletions_allowed, missing_lists
                FROM sync_calendars WHERE account_id = ?1 ORDER BY is_default DESC, name, calendar_id",
         )?;
         let rows = stmt.query_map([account], calendar_from_row)?;
@@ -297,12 +300,13 @@ impl Store {
 
     /// Records the mailbox's calendar list: new calendars are selected, known ones keep their
     /// state, vanished ones are forgotten with the appointments pulled from them — except those
-    /// in `keep` (held by the mass-deletion guard until the planner agrees).
+    /// in `kept` (held by the mass-deletion guard until the planner agrees, or switched off and
+    /// missing from one list only), whose count of lists that lacked them goes up.
     pub fn record_calendar_list(
         &mut self,
         account: AccountId,
         calendars: &[(String, String, bool)],
-        keep: &[String],
+        kept: &[String],
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -311,14 +315,14 @@ impl Store {
                 "INSERT INTO sync_calendars (account_id, calendar_id, name, is_default)
                  VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (account_id, calendar_id) DO UPDATE
-                    SET name = excluded.name, is_default = excluded.is_default",
+                    SET name = excluded.name, is_default = excluded.is_default, missing_lists = 0",
                 params![account, id, name, is_default],
             )?;
         }
         let keep: Vec<&str> = calendars
             .iter()
             .map(|(id, _, _)| id.as_str())
-            .chain(keep.iter().map(String::as_str))
+            .chain(kept.iter().map(String::as_str))
             .collect();
         let known: Vec<String> = {
             let mut stmt =
@@ -326,6 +330,13 @@ impl Store {
             let rows = stmt.query_map([account], |row| row.get(0))?;
             rows.collect::<rusqlite::Result<Vec<String>>>()?
         };
+        for kept in kept {
+            tx.execute(
+                "UPDATE sync_calendars SET missing_lists = missing_lists + 1
+                  WHERE account_id = ?1 AND calendar_id = ?2",
+                params![account, kept],
+            )?;
+        }
         for gone in known.iter().filter(|id| !keep.contains(&id.as_str())) {
             forget_calendar(&tx, account, gone, now)?;
             tx.execute(

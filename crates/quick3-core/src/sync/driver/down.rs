@@ -213,6 +213,7 @@ impl Run<'_, '_> {
                     full_round: None,
                     last_full_sync: None,
                     deletions_allowed: false,
+                    missing_lists: 0,
                 })
                 .collect())
         }
@@ -240,6 +241,12 @@ impl Run<'_, '_> {
             .into_iter()
             .filter(|known| !found.iter().any(|(id, ..)| *id == known.calendar_id));
         for calendar in missing {
+            if !calendar.selected && calendar.missing_lists == 0 {
+                // The planner switched it off: one list that lacks it (perhaps a partial answer)
+                // does not lose that choice; a second one in a row confirms it is gone.
+                keep.push(calendar.calendar_id);
+                continue;
+            }
             let pulled = self
                 .store
                 .pulled_count_in_calendar(account, &calendar.calendar_id)?;
