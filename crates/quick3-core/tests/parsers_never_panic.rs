@@ -195,6 +195,21 @@ fn now() -> chrono::DateTime<Utc> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
+    /// What the store reads back from the database — settings, a job's JSON, a run's summary —
+    /// holding anything a damaged or older database may hold: never a panic.
+    #[test]
+    fn stored_values_never_panic(
+        value in prop_oneof![
+            json_value().prop_map(|v| v.to_string()),
+            text(),
+            Just("{\"host\": 5}".to_owned()),
+            Just("9999999999".to_owned()),
+            Just("up_and_down down sideways".to_owned()),
+        ],
+    ) {
+        quick3_core::fuzzing::stored_values(value.as_bytes());
+    }
+
     /// The window's inputs, from documented shapes with any part replaced: nothing panics, and
     /// what is accepted reads back (an appointment at year 12026 or second 60 once was stored
     /// and broke every listing and sync after it).

@@ -120,6 +120,11 @@ impl Store {
         self.durable_edits = durable;
     }
 
+    /// The connection, for the crate's fuzzing of what the store reads back.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Where the database file is (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
