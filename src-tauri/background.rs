@@ -94,7 +94,7 @@ pub fn start(app: &AppHandle) {
 fn back_up_daily(app: &AppHandle) {
     let state = app.state::<AppState>();
     if let Err(err) = lock(&state.jobs.store).back_up_daily(Utc::now()) {
-        tracing::warn!(code = err.code(), "today's backup of the database: {err}");
+        tracing::warn!(code = %err.code(), "today's backup of the database: {err}");
     }
 }
 

@@ -8,14 +8,14 @@ use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
 use quick3_core::ids::{AccountId, JobId, ResourceId};
-use quick3_core::mail::{self, SmtpSettings};
+use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
     Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
     Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, OrgSettings, OrgSettingsRecord,
     OrgTestReport, Overview, Resource,
 };
 use quick3_core::sync::SyncSummary;
-use quick3_core::{CoreError, ErrorPayload, Store, api};
+use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
 use tauri::async_runtime::block_on;
 use tauri::{AppHandle, Manager, State};
 
@@ -154,7 +154,7 @@ pub async fn keyring_status(state: State<'_, AppState>) -> Reply<()> {
     tauri::async_runtime::spawn_blocking(move || check_keyring(secrets.as_ref()))
         .await
         .map_err(|err| ErrorPayload {
-            code: "Internal".into(),
+            code: ErrorCode::Internal,
             message: err.to_string(),
         })?
         .map_err(|err| CoreError::from(err).into())
@@ -329,17 +329,10 @@ pub fn save_smtp_settings(
 /// Send test e-mail: through the saved settings, to `to`.
 #[tauri::command]
 pub async fn send_test_mail(state: State<'_, AppState>, to: String) -> Reply<()> {
-    let settings = with_store(&state, |s| s.smtp_settings())?.ok_or_else(|| ErrorPayload {
-        code: "NoSmtpServer".into(),
-        message: "Save the SMTP server first (Settings → E-mail).".into(),
-    })?;
-    let to = quick3_core::validate::email(&to).map_err(ErrorPayload::from)?;
-    mail::send(&settings, state.secrets.as_ref(), &mail::test_mail(&to))
+    let saved = with_store(&state, |s| s.smtp_settings())?;
+    api::send_test_mail(saved, state.secrets.as_ref(), &to)
         .await
-        .map_err(|err| ErrorPayload {
-            code: "MailFailed".into(),
-            message: err.to_string(),
-        })
+        .map_err(ErrorPayload::from)
 }
 
 /// Runs `work` off the window on a store connection of its own, with the way to Microsoft (the

@@ -13,7 +13,7 @@ use quick3_core::identity::loopback::LoopbackListener;
 use quick3_core::identity::{
     Credentials, DEEP_LINK_REDIRECT, EndpointSettings, IdentityError, Keyring,
 };
-use quick3_core::{CoreError, ErrorPayload, Store, api};
+use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_opener::OpenerExt;
@@ -102,7 +102,7 @@ pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<(), 
     app.opener()
         .open_url(url.as_str(), None::<&str>)
         .map_err(|err| ErrorPayload {
-            code: "BrowserUnavailable".into(),
+            code: ErrorCode::BrowserUnavailable,
             message: format!(
                 "Quick3 Planner could not open your web browser ({err}). Open this address in a \
                  browser to sign in: {url}"
@@ -286,7 +286,9 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
                 }
             }
             Ok(_) => {}
-            Err(err) => tracing::warn!(code = err.code(), "a sign-in could not be recorded: {err}"),
+            Err(err) => {
+                tracing::warn!(code = %err.code(), "a sign-in could not be recorded: {err}")
+            }
         }
     });
 }

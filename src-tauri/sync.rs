@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use chrono::Utc;
 use quick3_core::api::{self, SyncScope};
 use quick3_core::sync::{SyncOptions, SyncProgress, SyncSummary};
-use quick3_core::{ErrorPayload, Store};
+use quick3_core::{ErrorCode, ErrorPayload, Store};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
@@ -60,7 +60,7 @@ pub async fn off_the_window<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|err| ErrorPayload {
-            code: "Internal".into(),
+            code: ErrorCode::Internal,
             message: format!("The background task stopped unexpectedly ({err})."),
         })
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::identity::{Credentials, IdentityError, SignInFailure, SignedIn};
 use crate::ids::{AccountId, AppointmentId, ResourceId};
 use crate::model::appointment::parse_time_zone;
@@ -337,7 +337,7 @@ pub struct SignInResult {
     /// The error or warning in plain words, if any.
     pub message: Option<String>,
     /// A stable code for an error (`AdminConsentRequired`, …).
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
     /// For `AdminConsentRequired`: the link to pass on to IT.
     pub admin_consent_url: Option<String>,
 }
@@ -378,12 +378,12 @@ pub fn record_sign_in(
             account_id: None,
             error,
         }) => {
-            tracing::warn!(code = error.code(), "a sign-in answer was ignored: {error}");
+            tracing::warn!(code = %error.code(), "a sign-in answer was ignored: {error}");
             Ok(SignInResult {
                 account_id: None,
                 connected: false,
                 message: Some(error.to_string()),
-                code: Some(error.code().into()),
+                code: Some(error.code()),
                 admin_consent_url: None,
             })
         }
@@ -407,7 +407,7 @@ pub fn record_sign_in(
                 account_id: Some(account),
                 connected: false,
                 message: Some(error.to_string()),
-                code: Some(error.code().into()),
+                code: Some(error.code()),
                 admin_consent_url,
             })
         }
@@ -726,6 +726,19 @@ pub fn save_smtp_settings(
     store.set_smtp_settings(settings)
 }
 
+/// Send test e-mail: to `to`, through the SMTP settings saved (`saved`, read from the store
+/// before, so that it is not held while the server answers).
+pub async fn send_test_mail(
+    saved: Option<crate::mail::SmtpSettings>,
+    secrets: &dyn crate::identity::SecretStore,
+    to: &str,
+) -> Result<()> {
+    let settings = saved.ok_or(CoreError::NoSmtpServer)?;
+    let to = crate::validate::email(to)?;
+    crate::mail::send(&settings, secrets, &crate::mail::test_mail(&to)).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -939,7 +952,11 @@ mod tests {
         );
         delete_appointment(&mut store, &own.id.to_string(), now).unwrap();
         let gone = planner_appointment(&store, &own.id.to_string()).unwrap_err();
-        assert_eq!(gone.code(), "UnknownAppointment", "a deleted one is gone");
+        assert_eq!(
+            gone.code(),
+            ErrorCode::UnknownAppointment,
+            "a deleted one is gone"
+        );
     }
 
     #[test]
@@ -997,7 +1014,7 @@ mod tests {
             ),
         ] {
             let refused = planner_edit_appointment(&mut store, &id, patch, now).unwrap_err();
-            assert_eq!(refused.code(), "ReadOnly", "{what} is refused");
+            assert_eq!(refused.code(), ErrorCode::ReadOnly, "{what} is refused");
         }
         assert_eq!(
             AppointmentRecord::from(&store.appointment(secret.id).unwrap()).title,

@@ -1,7 +1,105 @@
 //! Typed errors of the core, each with a stable code for the UI and one plain sentence for people.
 
+use std::fmt;
+
 use serde::Serialize;
 use ts_rs::TS;
+
+/// The stable identifier of a failure, which the UI branches on (never on the message). Each
+/// variant crosses as its own name (`"InvalidEmail"`), the same text logs print; the UI gets it as
+/// a TypeScript enum. Only codes something produces or compares belong here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[ts(export, repr(enum = name))]
+pub enum ErrorCode {
+    // `CoreError`
+    InvalidEmail,
+    InvalidInput,
+    EmptyTitle,
+    TitleTooLong,
+    EndBeforeStart,
+    AllDayWithTimes,
+    UnknownTimeZone,
+    UnknownResource,
+    UnknownAppointment,
+    DuplicateResourceEmail,
+    UnknownAccount,
+    UnknownJob,
+    ReadOnly,
+    DuplicateAccount,
+    DataDir,
+    Storage,
+    Migration,
+    Corrupt,
+    DamagedDatabase,
+    UnknownBackup,
+    SyncRunning,
+    NoSmtpServer,
+    MailFailed,
+    // `IdentityError`
+    AdminConsentRequired,
+    SignInCancelled,
+    SignInExpired,
+    InteractionRequired,
+    SignInTimedOut,
+    UnknownSignInState,
+    IdentityMisconfigured,
+    /// Microsoft could not be reached (sign-in or Graph).
+    Network,
+    SignInRejected,
+    BadResponse,
+    KeyringUnavailable,
+    NotSignedIn,
+    AccountNotFound,
+    // `OrgError`
+    OrgNotAdministrator,
+    OrgNotConfigured,
+    OrgSecretMissing,
+    OrgCertificateMissing,
+    OrgCertificateUnusable,
+    OrgCertificateNotRegistered,
+    OrgCertificateWrongKey,
+    OrgCertificateExpired,
+    OrgClockWrong,
+    OrgAssertionRefused,
+    OrgWrongSecret,
+    OrgSecretExpired,
+    OrgUnknownApplication,
+    OrgUnknownTenant,
+    OrgPermissionNotGranted,
+    OrgMailboxRestricted,
+    OrgUserNotFound,
+    OrgUnknownCalendar,
+    // `GraphError`
+    Throttled,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MailboxGone,
+    PreconditionFailed,
+    SyncStateNotFound,
+    ServerError,
+    Rejected,
+    Malformed,
+    ForeignLink,
+    TooLarge,
+    // The desktop shell's
+    /// A background task of the shell stopped before it answered.
+    Internal,
+    /// The system browser did not open Microsoft's sign-in page (the message holds its address).
+    BrowserUnavailable,
+    // The window's
+    /// The page runs without the desktop app behind it (a plain web browser).
+    BackendUnavailable,
+    /// A command failed with something other than an `ErrorPayload`.
+    Unknown,
+}
+
+impl fmt::Display for ErrorCode {
+    /// The code's name, as it is serialised.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
 
 /// What went wrong, in terms a planner understands. Nothing is written when one is returned.
 #[derive(Debug, thiserror::Error)]
@@ -58,33 +156,39 @@ pub enum CoreError {
         "A sync of {email} is already running (in another Quick3 Planner window or `quick3` process); try again when it has finished."
     )]
     SyncRunning { email: String },
+    #[error("Save the SMTP server first (Settings → E-mail).")]
+    NoSmtpServer,
+    #[error("{0}")]
+    MailFailed(#[from] crate::mail::MailError),
 }
 
 impl CoreError {
     /// A stable identifier the UI can branch on (never match on the message).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CoreError::InvalidEmail { .. } => "InvalidEmail",
-            CoreError::InvalidInput { .. } => "InvalidInput",
-            CoreError::EmptyTitle => "EmptyTitle",
-            CoreError::TitleTooLong { .. } => "TitleTooLong",
-            CoreError::EndBeforeStart => "EndBeforeStart",
-            CoreError::AllDayWithTimes => "AllDayWithTimes",
-            CoreError::UnknownTimeZone { .. } => "UnknownTimeZone",
-            CoreError::UnknownResource { .. } => "UnknownResource",
-            CoreError::UnknownAppointment { .. } => "UnknownAppointment",
-            CoreError::DuplicateResourceEmail { .. } => "DuplicateResourceEmail",
-            CoreError::UnknownAccount { .. } => "UnknownAccount",
-            CoreError::UnknownJob { .. } => "UnknownJob",
-            CoreError::ReadOnly { .. } => "ReadOnly",
-            CoreError::DuplicateAccount { .. } => "DuplicateAccount",
-            CoreError::DataDir { .. } => "DataDir",
-            CoreError::Storage(_) => "Storage",
-            CoreError::Migration(_) => "Migration",
-            CoreError::Corrupt(_) => "Corrupt",
-            CoreError::DamagedDatabase { .. } => "DamagedDatabase",
-            CoreError::UnknownBackup { .. } => "UnknownBackup",
-            CoreError::SyncRunning { .. } => "SyncRunning",
+            CoreError::InvalidEmail { .. } => ErrorCode::InvalidEmail,
+            CoreError::InvalidInput { .. } => ErrorCode::InvalidInput,
+            CoreError::EmptyTitle => ErrorCode::EmptyTitle,
+            CoreError::TitleTooLong { .. } => ErrorCode::TitleTooLong,
+            CoreError::EndBeforeStart => ErrorCode::EndBeforeStart,
+            CoreError::AllDayWithTimes => ErrorCode::AllDayWithTimes,
+            CoreError::UnknownTimeZone { .. } => ErrorCode::UnknownTimeZone,
+            CoreError::UnknownResource { .. } => ErrorCode::UnknownResource,
+            CoreError::UnknownAppointment { .. } => ErrorCode::UnknownAppointment,
+            CoreError::DuplicateResourceEmail { .. } => ErrorCode::DuplicateResourceEmail,
+            CoreError::UnknownAccount { .. } => ErrorCode::UnknownAccount,
+            CoreError::UnknownJob { .. } => ErrorCode::UnknownJob,
+            CoreError::ReadOnly { .. } => ErrorCode::ReadOnly,
+            CoreError::DuplicateAccount { .. } => ErrorCode::DuplicateAccount,
+            CoreError::DataDir { .. } => ErrorCode::DataDir,
+            CoreError::Storage(_) => ErrorCode::Storage,
+            CoreError::Migration(_) => ErrorCode::Migration,
+            CoreError::Corrupt(_) => ErrorCode::Corrupt,
+            CoreError::DamagedDatabase { .. } => ErrorCode::DamagedDatabase,
+            CoreError::UnknownBackup { .. } => ErrorCode::UnknownBackup,
+            CoreError::SyncRunning { .. } => ErrorCode::SyncRunning,
+            CoreError::NoSmtpServer => ErrorCode::NoSmtpServer,
+            CoreError::MailFailed(_) => ErrorCode::MailFailed,
             CoreError::Identity(err) => err.code(),
             CoreError::Organisation(err) => err.code(),
         }
@@ -119,14 +223,14 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl From<&CoreError> for ErrorPayload {
     fn from(err: &CoreError) -> Self {
         ErrorPayload {
-            code: err.code().to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
     }
@@ -135,5 +239,39 @@ impl From<&CoreError> for ErrorPayload {
 impl From<CoreError> for ErrorPayload {
     fn from(err: CoreError) -> Self {
         ErrorPayload::from(&err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_crosses_and_prints_as_its_name() {
+        for (code, name) in [
+            (ErrorCode::InvalidEmail, "InvalidEmail"),
+            (ErrorCode::SignInCancelled, "SignInCancelled"),
+            (ErrorCode::OrgWrongSecret, "OrgWrongSecret"),
+            (ErrorCode::ServerError, "ServerError"),
+            (ErrorCode::BrowserUnavailable, "BrowserUnavailable"),
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                name,
+                "the UI receives the code's name, as before it was a type"
+            );
+            assert_eq!(code.to_string(), name, "logs print the same name");
+        }
+    }
+
+    #[test]
+    fn a_payload_carries_the_code_and_the_sentence() {
+        assert_eq!(
+            serde_json::to_value(ErrorPayload::from(CoreError::NoSmtpServer)).unwrap(),
+            serde_json::json!({
+                "code": "NoSmtpServer",
+                "message": "Save the SMTP server first (Settings → E-mail).",
+            })
+        );
     }
 }

@@ -18,5 +18,5 @@ pub mod store;
 pub mod sync;
 pub mod validate;
 
-pub use error::{CoreError, ErrorPayload, Result};
+pub use error::{CoreError, ErrorCode, ErrorPayload, Result};
 pub use store::Store;

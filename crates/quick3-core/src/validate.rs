@@ -64,6 +64,7 @@ pub fn colour(text: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn accepts_ordinary_addresses() {
@@ -94,7 +95,11 @@ mod tests {
             "",
         ] {
             let err = email(bad).unwrap_err();
-            assert_eq!(err.code(), "InvalidEmail", "{bad:?} must be refused");
+            assert_eq!(
+                err.code(),
+                ErrorCode::InvalidEmail,
+                "{bad:?} must be refused"
+            );
         }
     }
 

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use quick3_core::ErrorCode;
 use quick3_core::api::{self, SyncScope};
 use quick3_core::graph::RetryPolicy;
 use quick3_core::model::{
@@ -556,7 +557,7 @@ async fn a_full_disk_while_a_page_is_written_keeps_the_last_good_state() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.code(), "Storage");
+    assert_eq!(err.code(), ErrorCode::Storage);
     assert!(
         err.to_string().contains("disk is full"),
         "a plain sentence: {err}"

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use quick3_core::ErrorCode;
+use quick3_core::api;
 use quick3_core::identity::{Secret, SecretStore};
 use quick3_core::jobs::FailureMail;
 use quick3_core::mail::{self, SmtpSecurity, SmtpSettings};
@@ -94,6 +96,37 @@ async fn an_unreachable_server_is_a_plain_error() {
         "{err}"
     );
     assert!(err.to_string().contains("127.0.0.1:9"));
+}
+
+#[tokio::test]
+async fn a_test_mail_needs_a_saved_server_and_an_address() {
+    let err = api::send_test_mail(None, &NoSecrets, "it@contoso.example")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NoSmtpServer, "{err}");
+    let nobody_listens = SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: 9, // discard: nothing listens
+        security: SmtpSecurity::None,
+        username: String::new(),
+        sender: "planner@contoso.example".into(),
+    };
+    let err = api::send_test_mail(Some(nobody_listens.clone()), &NoSecrets, "it at contoso")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidEmail,
+        "the address is checked before the server is asked"
+    );
+    let err = api::send_test_mail(Some(nobody_listens), &NoSecrets, "it@contoso.example")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MailFailed, "{err}");
+    assert!(
+        err.to_string().starts_with("The e-mail could not be sent:"),
+        "{err}"
+    );
 }
 
 fn uuid_like() -> String {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use m365_emulator::{ADELE_ID, ALEX_ID, DEMO_TENANT_ID, FABRIKAM_TENANT_ID, MEGAN_ID};
 use org_support::{SyncJob, link_down};
+use quick3_core::ErrorCode;
 use quick3_core::api::SyncScope;
 use quick3_core::api::organisation::{
     link_mailbox, org_settings, set_org_settings, test_org_settings,
@@ -83,7 +84,7 @@ async fn all_requests(world: &World) -> Vec<serde_json::Value> {
     log["value"].as_array().unwrap().clone()
 }
 
-async fn problem_of(world: &World) -> Option<String> {
+async fn problem_of(world: &World) -> Option<ErrorCode> {
     let report = test_org_settings(&world.store, &world.credentials, None, now())
         .await
         .unwrap();
@@ -151,13 +152,13 @@ async fn test_settings_says_when_the_app_reaches_mailboxes_no_resource_is_linked
 async fn test_settings_names_each_missing_piece() {
     let mut world = world().await;
     assert_eq!(
-        problem_of(&world).await.as_deref(),
-        Some("OrgNotConfigured"),
+        problem_of(&world).await,
+        Some(ErrorCode::OrgNotConfigured),
         "nothing entered yet"
     );
 
     organisation(&mut world, DEMO_TENANT_ID, "not-the-secret").await;
-    assert_eq!(problem_of(&world).await.as_deref(), Some("OrgWrongSecret"));
+    assert_eq!(problem_of(&world).await, Some(ErrorCode::OrgWrongSecret));
 
     // The app exists, but no administrator of Fabrikam granted it application permissions.
     organisation(
@@ -170,7 +171,7 @@ async fn test_settings_names_each_missing_piece() {
         .await
         .unwrap();
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgPermissionNotGranted");
+    assert_eq!(problem.code, ErrorCode::OrgPermissionNotGranted);
     assert!(report.token, "a token without permissions is still issued");
     assert!(
         problem.message.contains("Grant admin consent"),
@@ -199,7 +200,7 @@ async fn test_settings_names_each_missing_piece() {
         .unwrap();
     assert!(report.user.is_some(), "the user was read: {report:?}");
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgMailboxRestricted");
+    assert_eq!(problem.code, ErrorCode::OrgMailboxRestricted);
     assert!(problem.message.contains(ADELE), "{}", problem.message);
 }
 
@@ -285,8 +286,12 @@ async fn resources_link_by_object_id_and_by_e_mail_with_the_users_name() {
 
     let before = world.store.all_accounts().unwrap().len();
     for (mailbox, calendars, code) in [
-        ("nobody@contoso.example", vec![], "OrgUserNotFound"),
-        (ALEX, vec!["Holidays".to_owned()], "OrgUnknownCalendar"),
+        ("nobody@contoso.example", vec![], ErrorCode::OrgUserNotFound),
+        (
+            ALEX,
+            vec!["Holidays".to_owned()],
+            ErrorCode::OrgUnknownCalendar,
+        ),
     ] {
         let err = link_mailbox(
             &mut world.store,
@@ -521,7 +526,7 @@ async fn an_expired_secret_is_named_with_its_expiry_date() {
         .unwrap();
     assert!(!report.token);
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgSecretExpired");
+    assert_eq!(problem.code, ErrorCode::OrgSecretExpired);
     assert!(
         problem.message.contains("2026-10-31") && problem.message.contains("AADSTS7000222"),
         "{}",
@@ -553,7 +558,7 @@ async fn revoked_application_permissions_are_named_at_the_next_test() {
         "users are still readable: {report:?}"
     );
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgPermissionNotGranted");
+    assert_eq!(problem.code, ErrorCode::OrgPermissionNotGranted);
     assert!(
         problem.message.contains("Calendars.ReadWrite")
             && problem.message.contains("Grant admin consent"),
@@ -567,7 +572,7 @@ async fn revoked_application_permissions_are_named_at_the_next_test() {
         .unwrap()
         .problem
         .unwrap();
-    assert_eq!(problem.code, "OrgPermissionNotGranted");
+    assert_eq!(problem.code, ErrorCode::OrgPermissionNotGranted);
     assert!(
         problem.message.contains("User.Read.All"),
         "{}",
@@ -635,7 +640,7 @@ async fn the_windows_doors_are_for_administrators_only() {
     )
     .await
     .unwrap_err();
-    assert_eq!(refused.code(), "OrgNotAdministrator");
+    assert_eq!(refused.code(), ErrorCode::OrgNotAdministrator);
     assert_eq!(
         world.store.org_settings().unwrap(),
         None,
@@ -645,7 +650,7 @@ async fn the_windows_doors_are_for_administrators_only() {
         administrator::settings(&world.store, &world.credentials, today)
             .unwrap_err()
             .code(),
-        "OrgNotAdministrator"
+        ErrorCode::OrgNotAdministrator
     );
 
     world.store.set_administrator(true).unwrap();
@@ -703,7 +708,7 @@ async fn the_windows_doors_are_for_administrators_only() {
         now(),
     )
     .unwrap_err();
-    assert_eq!(refused.code(), "OrgNotAdministrator");
+    assert_eq!(refused.code(), ErrorCode::OrgNotAdministrator);
     assert_eq!(world.store.org_links().unwrap().len(), 1, "the link stays");
     world.store.set_administrator(true).unwrap();
     administrator::remove_account(

@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use m365_emulator::certificates::{ORG_CERTIFICATE_PEM, OTHER_KEY_PEM, self_signed};
 use m365_emulator::{DEMO_TENANT_ID, ORG_CLIENT_ID, ORG_CLIENT_SECRET};
 use org_support::{SyncJob, link_down};
+use quick3_core::ErrorCode;
 use quick3_core::Result;
 use quick3_core::api::organisation::{
     administrator, import_org_certificate, org_expiry_warning, org_settings, set_org_settings,
@@ -195,7 +196,7 @@ async fn a_key_of_another_certificate_is_refused_and_nothing_is_written() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.code(), "OrgCertificateUnusable");
+    assert_eq!(err.code(), ErrorCode::OrgCertificateUnusable);
     assert!(
         err.to_string()
             .contains("the private key does not belong to the certificate"),
@@ -218,7 +219,7 @@ async fn a_certificate_microsoft_does_not_know_is_named_by_its_thumbprint() {
     let report = test_at(&world, now()).await;
     assert!(!report.token);
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgCertificateNotRegistered");
+    assert_eq!(problem.code, ErrorCode::OrgCertificateNotRegistered);
     assert!(
         problem.message.contains(&thumbprint)
             && problem.message.contains("AADSTS700027")
@@ -263,7 +264,7 @@ async fn an_expired_certificate_is_warned_about_then_named_with_its_date() {
     let report = test_at(&world, later).await;
     assert!(!report.token);
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgCertificateExpired");
+    assert_eq!(problem.code, ErrorCode::OrgCertificateExpired);
     assert!(
         problem.message.contains(&format!("valid until {expires}"))
             && problem.message.contains("AADSTS1000502"),
@@ -286,7 +287,7 @@ async fn a_wrong_clock_is_named_rather_than_the_certificate() {
     let report = test_at(&world, now() - Duration::minutes(30)).await;
     assert!(!report.token);
     let problem = report.problem.unwrap();
-    assert_eq!(problem.code, "OrgClockWrong");
+    assert_eq!(problem.code, ErrorCode::OrgClockWrong);
     assert!(
         problem.message.contains("AADSTS700024") && problem.message.contains("clock"),
         "{}",
@@ -302,7 +303,7 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
     let missing = save(&mut world, OrgCredential::Certificate, None, None, today)
         .await
         .unwrap_err();
-    assert_eq!(missing.code(), "OrgCertificateMissing");
+    assert_eq!(missing.code(), ErrorCode::OrgCertificateMissing);
 
     let not_there = world.dir.path().join("nowhere.pem");
     let unreadable = save(
@@ -314,7 +315,7 @@ async fn the_window_imports_a_certificate_file_and_switching_back_deletes_its_ke
     )
     .await
     .unwrap_err();
-    assert_eq!(unreadable.code(), "OrgCertificateUnusable");
+    assert_eq!(unreadable.code(), ErrorCode::OrgCertificateUnusable);
     assert!(
         unreadable.to_string().contains("nowhere.pem"),
         "{unreadable}"

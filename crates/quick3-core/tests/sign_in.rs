@@ -9,6 +9,7 @@ mod support;
 mod sync_support;
 
 use chrono::Utc;
+use quick3_core::ErrorCode;
 use quick3_core::identity::flow::{self, DEEP_LINK_REDIRECT, begin_sign_in, parse_callback};
 use quick3_core::identity::loopback::LoopbackListener;
 use quick3_core::identity::{IdentityError, PendingSignIns};
@@ -182,7 +183,7 @@ async fn a_tenant_requiring_admin_approval_gets_a_plain_explanation_with_the_lin
     let err = flow::finish_sign_in(&tenant.endpoints, &http, pending, callback, now)
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "AdminConsentRequired", "{err:?}");
+    assert_eq!(err.code(), ErrorCode::AdminConsentRequired, "{err:?}");
     let message = err.to_string();
     assert!(
         message
@@ -268,7 +269,7 @@ async fn a_refresh_token_is_kept_only_after_the_mailbox_check_passes() {
     let (_, recorded) = sign_in_as(&mut world, sync_support::ALEX, sync_support::ADELE).await;
     assert_eq!(
         recorded.unwrap_err().code(),
-        "DuplicateAccount",
+        ErrorCode::DuplicateAccount,
         "the mailbox is the resource's already"
     );
     assert_eq!(
@@ -465,5 +466,5 @@ async fn an_add_whose_sign_in_never_finished_is_replaced_by_the_same_add_not_ref
         Utc::now(),
     )
     .unwrap_err();
-    assert_eq!(err.code(), "DuplicateAccount", "{err}");
+    assert_eq!(err.code(), ErrorCode::DuplicateAccount, "{err}");
 }

@@ -8,6 +8,7 @@
 mod support;
 mod sync_support;
 
+use quick3_core::ErrorCode;
 use quick3_core::api::calendars::{account_calendars, choose_calendars};
 use quick3_core::model::{Appointment, Direction, Origin};
 use serde_json::json;
@@ -129,7 +130,7 @@ async fn calendars_switched_off_leave_the_scheduler_and_come_back_whole() {
 
     let unknown = choose_calendars(&mut world.store, account.id, &["Holidays".into()], now());
     let err = unknown.unwrap_err();
-    assert_eq!(err.code(), "InvalidInput");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert!(err.to_string().contains("Holidays"), "{err}");
     assert_eq!(
         account_calendars(&world.store, account.id)

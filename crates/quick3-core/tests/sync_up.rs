@@ -9,6 +9,7 @@
 mod support;
 mod sync_support;
 
+use quick3_core::ErrorCode;
 use quick3_core::graph::QUICK3_ID_PROPERTY;
 use quick3_core::graph::event::{new_event, transaction_id};
 use quick3_core::model::{Direction, Origin};
@@ -281,7 +282,7 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
         .unwrap_err();
     assert_eq!(
         refused.code(),
-        "ReadOnly",
+        ErrorCode::ReadOnly,
         "a pulled copy is read-only in Quick3"
     );
     assert!(refused.to_string().contains("change it in Outlook"));
@@ -291,7 +292,7 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
             .delete_appointment(copy.id, now())
             .unwrap_err()
             .code(),
-        "ReadOnly"
+        ErrorCode::ReadOnly
     );
     world
         .outlook_update(

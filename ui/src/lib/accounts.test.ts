@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountRow } from '../bindings/AccountRow';
+import { ErrorCode } from '../bindings/ErrorCode';
 import {
   ADMIN_CONSENT_HEADLINE,
   checkEmail,
@@ -66,7 +67,7 @@ describe('row messages', () => {
 
   it('turns an admin-consent answer into the plain headline and the link to pass on', () => {
     const message = rowMessage(row({ status: 'error' }), {
-      account_id: 1, connected: false, message: consent, code: 'AdminConsentRequired', admin_consent_url: null,
+      account_id: 1, connected: false, message: consent, code: ErrorCode.AdminConsentRequired, admin_consent_url: null,
     });
     expect(message).toEqual({
       kind: 'admin-consent',

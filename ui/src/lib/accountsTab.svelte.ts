@@ -4,6 +4,7 @@
 // The backend is passed in, so Vitest tests it without a DOM; the tab's components only draw it.
 import type { AccountRow } from '../bindings/AccountRow';
 import type { CalendarsChosen } from '../bindings/CalendarsChosen';
+import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { SignInResult } from '../bindings/SignInResult';
 import type { SyncProgress } from '../bindings/SyncProgress';
@@ -171,7 +172,7 @@ export class AccountsTab {
         this.forget(account.id);
       } catch (e) {
         // The account was added but the browser did not open: say where to sign in.
-        if ((e as ErrorPayload).code !== 'BrowserUnavailable') throw e;
+        if ((e as ErrorPayload).code !== ErrorCode.BrowserUnavailable) throw e;
         this.notice = (e as ErrorPayload).message;
       }
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountRow } from '../bindings/AccountRow';
+import { ErrorCode } from '../bindings/ErrorCode';
 import type { SyncSummary } from '../bindings/SyncSummary';
 import { AccountsTab, type AccountsBackend } from './accountsTab.svelte';
 
@@ -144,7 +145,7 @@ describe('accounts tab: Sync Calendar', () => {
 describe('accounts tab: actions and dialogs', () => {
   it('keeps a sign-in answer under its row until the next action on the account', async () => {
     const { tab, calls } = fixture();
-    const answer = { account_id: 1, connected: false, message: 'No', code: 'AccessDenied', admin_consent_url: null };
+    const answer = { account_id: 1, connected: false, message: 'No', code: ErrorCode.SignInCancelled, admin_consent_url: null };
     await tab.signedIn(answer);
     expect(tab.answers[1]).toEqual(answer);
     await tab.signInAgain(row({ id: 1 }));

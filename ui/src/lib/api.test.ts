@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { api, BACKEND_UNAVAILABLE, toErrorPayload } from './api';
+import { ErrorCode } from '../bindings/ErrorCode';
+import { api, toErrorPayload } from './api';
 
 describe('toErrorPayload', () => {
   it('passes the backend payload through', () => {
@@ -18,6 +19,6 @@ describe('toErrorPayload', () => {
 
 describe('api outside the desktop app', () => {
   it('rejects with a clear BackendUnavailable error instead of throwing a TypeError', async () => {
-    await expect(api.overview()).rejects.toMatchObject({ code: BACKEND_UNAVAILABLE });
+    await expect(api.overview()).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
   });
 });

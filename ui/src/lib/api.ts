@@ -14,6 +14,7 @@ import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { CalendarChoice } from '../bindings/CalendarChoice';
 import type { CalendarsChosen } from '../bindings/CalendarsChosen';
 import type { Direction } from '../bindings/Direction';
+import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { MailboxLookup } from '../bindings/MailboxLookup';
 import type { NewAccount } from '../bindings/NewAccount';
@@ -41,10 +42,8 @@ export type { BackgroundStatus, JobFinished, SyncFinished };
 /** The event the backend sends when a Microsoft sign-in answer was used. */
 export const SIGN_IN_EVENT = 'account-sign-in';
 
-export const BACKEND_UNAVAILABLE = 'BackendUnavailable';
-
 const UNAVAILABLE: ErrorPayload = {
-  code: BACKEND_UNAVAILABLE,
+  code: ErrorCode.BackendUnavailable,
   message:
     'Cannot reach the Quick3 backend. Open Quick3 Planner from its desktop app rather than a web browser.',
 };
@@ -61,9 +60,9 @@ function isErrorPayload(value: unknown): value is ErrorPayload {
 /** Whatever a command rejected with, as `{ code, message }` with a sentence people can read. */
 export function toErrorPayload(error: unknown): ErrorPayload {
   if (isErrorPayload(error)) return error;
-  if (typeof error === 'string' && error.trim()) return { code: 'Unknown', message: error.trim() };
-  if (error instanceof Error && error.message) return { code: 'Unknown', message: error.message };
-  return { code: 'Unknown', message: 'Something went wrong. Please try again.' };
+  if (typeof error === 'string' && error.trim()) return { code: ErrorCode.Unknown, message: error.trim() };
+  if (error instanceof Error && error.message) return { code: ErrorCode.Unknown, message: error.message };
+  return { code: ErrorCode.Unknown, message: 'Something went wrong. Please try again.' };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../bindings/ErrorCode';
 import type { OrgSettingsRecord } from '../bindings/OrgSettingsRecord';
 import type { OrgTestReport } from '../bindings/OrgTestReport';
 import {
@@ -127,7 +128,7 @@ describe('Test settings report', () => {
     token: true,
     user: 'Megan Bowen <megan.bowen@contoso.example>',
     calendar: null,
-    problem: { code: 'OrgMailboxRestricted', message: 'An application access policy keeps Quick3 Planner out of the mailbox.' },
+    problem: { code: ErrorCode.OrgMailboxRestricted, message: 'An application access policy keeps Quick3 Planner out of the mailbox.' },
     expiry_warning: null,
     scope_warning: null,
   };

@@ -316,7 +316,7 @@ pub async fn test_org_settings(
 
 fn problem(err: &OrgError) -> ErrorPayload {
     ErrorPayload {
-        code: err.code().to_owned(),
+        code: err.code(),
         message: err.to_string(),
     }
 }

@@ -386,7 +386,7 @@ impl<'a> GraphClient<'a> {
         if matches!(err, GraphError::Throttled { .. }) {
             self.traffic.throttled.fetch_add(1, Ordering::Relaxed);
         }
-        tracing::debug!(code = err.code(), "retrying a Graph request: {err}");
+        tracing::debug!(code = %err.code(), "retrying a Graph request: {err}");
     }
 
     pub async fn get(&self, path: &str, headers: &[(&str, String)]) -> Result<Value, GraphError> {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::error::ErrorCode;
 use crate::identity::IdentityError;
 use crate::model::OrgMailbox;
 
@@ -109,21 +110,21 @@ impl GraphError {
     }
 
     /// A stable identifier for the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            GraphError::Throttled { .. } | GraphError::WaitTooLong { .. } => "Throttled",
-            GraphError::Unauthorized => "Unauthorized",
-            GraphError::Forbidden { .. } => "Forbidden",
-            GraphError::NotFound => "NotFound",
-            GraphError::MailboxGone { .. } => "MailboxGone",
-            GraphError::PreconditionFailed { .. } => "PreconditionFailed",
-            GraphError::SyncStateNotFound => "SyncStateNotFound",
-            GraphError::Server { .. } => "ServerError",
-            GraphError::Rejected { .. } => "Rejected",
-            GraphError::Malformed { .. } => "Malformed",
-            GraphError::ForeignLink { .. } => "ForeignLink",
-            GraphError::TooLarge { .. } => "TooLarge",
-            GraphError::Network { .. } => "Network",
+            GraphError::Throttled { .. } | GraphError::WaitTooLong { .. } => ErrorCode::Throttled,
+            GraphError::Unauthorized => ErrorCode::Unauthorized,
+            GraphError::Forbidden { .. } => ErrorCode::Forbidden,
+            GraphError::NotFound => ErrorCode::NotFound,
+            GraphError::MailboxGone { .. } => ErrorCode::MailboxGone,
+            GraphError::PreconditionFailed { .. } => ErrorCode::PreconditionFailed,
+            GraphError::SyncStateNotFound => ErrorCode::SyncStateNotFound,
+            GraphError::Server { .. } => ErrorCode::ServerError,
+            GraphError::Rejected { .. } => ErrorCode::Rejected,
+            GraphError::Malformed { .. } => ErrorCode::Malformed,
+            GraphError::ForeignLink { .. } => ErrorCode::ForeignLink,
+            GraphError::TooLarge { .. } => ErrorCode::TooLarge,
+            GraphError::Network { .. } => ErrorCode::Network,
             GraphError::Identity(err) => err.code(),
             GraphError::Organisation(err) => err.code(),
         }
@@ -357,7 +358,7 @@ mod tests {
             None,
             br#"{"error":{"code":"MailboxNotEnabledForRESTAPI","message":"The mailbox is either inactive, soft-deleted, or is hosted on-premise."}}"#,
         );
-        assert_eq!(unlicensed.code(), "MailboxGone");
+        assert_eq!(unlicensed.code(), ErrorCode::MailboxGone);
         let item = GraphError::from_status(
             404,
             None,

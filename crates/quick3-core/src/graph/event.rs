@@ -572,6 +572,7 @@ pub fn new_event(content: &Content, appointment: AppointmentId, transaction_id: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn timed_event_is_exact_and_keeps_its_original_zone() {
@@ -623,8 +624,14 @@ mod tests {
         );
         let broken =
             json!({"id": "x", "start": {"dateTime": "yesterday"}, "end": {"dateTime": "today"}});
-        assert_eq!(read_entry(&broken).unwrap_err().code(), "Malformed");
-        assert_eq!(read_entry(&json!([1, 2])).unwrap_err().code(), "Malformed");
+        assert_eq!(
+            read_entry(&broken).unwrap_err().code(),
+            ErrorCode::Malformed
+        );
+        assert_eq!(
+            read_entry(&json!([1, 2])).unwrap_err().code(),
+            ErrorCode::Malformed
+        );
     }
 
     /// Microsoft's documented delta pages (the fuzz seeds) read from their bytes as from a
@@ -778,7 +785,7 @@ mod tests {
         ] {
             let err = read_delta_page(cut_off.as_bytes()).unwrap_err();
             assert!(err.is_transient(), "{cut_off}: {err:?}");
-            assert_eq!(err.code(), "Malformed");
+            assert_eq!(err.code(), ErrorCode::Malformed);
         }
         assert!(read_delta_page(b"{\"value\": [\"\xff\"]}").is_err());
         // Links that are not text are no links; a field given twice counts as its last.

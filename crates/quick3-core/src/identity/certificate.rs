@@ -264,6 +264,7 @@ fn pem_block(label: &str, der: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use m365_emulator::certificates::{
         AppCertificate, ORG_CERTIFICATE_PEM, OTHER_KEY_PEM, OTHER_KEY_PKCS1_PEM, self_signed,
     };
@@ -305,7 +306,7 @@ mod tests {
     fn a_key_of_another_certificate_is_refused_plainly() {
         let text = format!("{}{OTHER_KEY_PEM}", certificate_only(ORG_CERTIFICATE_PEM));
         let err = SigningCertificate::from_pem(&text).unwrap_err();
-        assert_eq!(err.code(), "OrgCertificateUnusable");
+        assert_eq!(err.code(), ErrorCode::OrgCertificateUnusable);
         assert!(
             err.to_string()
                 .contains("does not belong to the certificate"),

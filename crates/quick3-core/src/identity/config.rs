@@ -277,6 +277,7 @@ impl Endpoints {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn defaults_are_microsofts_public_cloud() {
@@ -288,7 +289,7 @@ mod tests {
         assert_eq!(endpoints.graph.as_str(), "https://graph.microsoft.com/v1.0");
         assert_eq!(
             endpoints.client_id().unwrap_err().code(),
-            "IdentityMisconfigured"
+            ErrorCode::IdentityMisconfigured
         );
     }
 

@@ -1,6 +1,8 @@
 //! What can go wrong signing in with Microsoft, classified from the identity platform's AADSTS
 //! codes so that people get a plain sentence and callers know whether a retry can help.
 
+use crate::error::ErrorCode;
+
 /// A sign-in or token failure. Messages never contain a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
@@ -52,21 +54,21 @@ pub enum IdentityError {
 
 impl IdentityError {
     /// A stable identifier for the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            IdentityError::AdminConsentRequired { .. } => "AdminConsentRequired",
-            IdentityError::Cancelled => "SignInCancelled",
-            IdentityError::SignInExpired => "SignInExpired",
-            IdentityError::InteractionRequired => "InteractionRequired",
-            IdentityError::Expired => "SignInTimedOut",
-            IdentityError::UnknownState => "UnknownSignInState",
-            IdentityError::Misconfigured { .. } => "IdentityMisconfigured",
-            IdentityError::Network { .. } => "Network",
-            IdentityError::Rejected { .. } => "SignInRejected",
-            IdentityError::BadResponse { .. } => "BadResponse",
-            IdentityError::KeyringUnavailable { .. } => "KeyringUnavailable",
-            IdentityError::NotSignedIn => "NotSignedIn",
-            IdentityError::AccountNotFound => "AccountNotFound",
+            IdentityError::AdminConsentRequired { .. } => ErrorCode::AdminConsentRequired,
+            IdentityError::Cancelled => ErrorCode::SignInCancelled,
+            IdentityError::SignInExpired => ErrorCode::SignInExpired,
+            IdentityError::InteractionRequired => ErrorCode::InteractionRequired,
+            IdentityError::Expired => ErrorCode::SignInTimedOut,
+            IdentityError::UnknownState => ErrorCode::UnknownSignInState,
+            IdentityError::Misconfigured { .. } => ErrorCode::IdentityMisconfigured,
+            IdentityError::Network { .. } => ErrorCode::Network,
+            IdentityError::Rejected { .. } => ErrorCode::SignInRejected,
+            IdentityError::BadResponse { .. } => ErrorCode::BadResponse,
+            IdentityError::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            IdentityError::NotSignedIn => ErrorCode::NotSignedIn,
+            IdentityError::AccountNotFound => ErrorCode::AccountNotFound,
         }
     }
 
@@ -163,7 +165,7 @@ mod tests {
                 &format!("AADSTS{code}: needs approval\r\nTrace ID: x"),
                 || "https://consent".into(),
             );
-            assert_eq!(err.code(), "AdminConsentRequired", "AADSTS{code}");
+            assert_eq!(err.code(), ErrorCode::AdminConsentRequired, "AADSTS{code}");
             assert!(err.to_string().contains("https://consent"));
         }
     }

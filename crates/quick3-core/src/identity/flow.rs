@@ -480,6 +480,7 @@ fn describe(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn callbacks_are_read_strictly() {
@@ -528,13 +529,13 @@ mod tests {
             read_token_response(b"{}", "app", None, now)
                 .unwrap_err()
                 .code(),
-            "BadResponse"
+            ErrorCode::BadResponse
         );
         let revoked = read_token_error(
             br#"{"error":"invalid_grant","error_description":"AADSTS50173: The provided grant has expired.\r\nTrace ID: 1","error_codes":[50173]}"#,
         );
         assert!(revoked.needs_sign_in(), "{revoked:?}");
-        assert_eq!(read_token_error(b"<html>").code(), "BadResponse");
+        assert_eq!(read_token_error(b"<html>").code(), ErrorCode::BadResponse);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenRe
 use super::certificate::{ASSERTION_TYPE, SigningCertificate};
 use super::error::{aadsts_code, classify};
 use super::{Endpoints, IdentityError, Secret, TokenSet};
+use crate::error::ErrorCode;
 use crate::graph::GraphError;
 use crate::model::{OrgCertificate, OrgSettings};
 
@@ -114,26 +115,26 @@ pub enum OrgError {
 
 impl OrgError {
     /// A stable identifier for the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            OrgError::NotAdministrator => "OrgNotAdministrator",
-            OrgError::NotConfigured => "OrgNotConfigured",
-            OrgError::SecretMissing => "OrgSecretMissing",
-            OrgError::CertificateMissing => "OrgCertificateMissing",
-            OrgError::CertificateUnusable { .. } => "OrgCertificateUnusable",
-            OrgError::CertificateNotRegistered { .. } => "OrgCertificateNotRegistered",
-            OrgError::CertificateWrongKey { .. } => "OrgCertificateWrongKey",
-            OrgError::CertificateExpired { .. } => "OrgCertificateExpired",
-            OrgError::ClockWrong => "OrgClockWrong",
-            OrgError::AssertionRefused { .. } => "OrgAssertionRefused",
-            OrgError::WrongSecret => "OrgWrongSecret",
-            OrgError::SecretExpired { .. } => "OrgSecretExpired",
-            OrgError::UnknownApplication { .. } => "OrgUnknownApplication",
-            OrgError::UnknownTenant { .. } => "OrgUnknownTenant",
-            OrgError::PermissionNotGranted { .. } => "OrgPermissionNotGranted",
-            OrgError::MailboxRestricted { .. } => "OrgMailboxRestricted",
-            OrgError::UserNotFound { .. } => "OrgUserNotFound",
-            OrgError::UnknownCalendar { .. } => "OrgUnknownCalendar",
+            OrgError::NotAdministrator => ErrorCode::OrgNotAdministrator,
+            OrgError::NotConfigured => ErrorCode::OrgNotConfigured,
+            OrgError::SecretMissing => ErrorCode::OrgSecretMissing,
+            OrgError::CertificateMissing => ErrorCode::OrgCertificateMissing,
+            OrgError::CertificateUnusable { .. } => ErrorCode::OrgCertificateUnusable,
+            OrgError::CertificateNotRegistered { .. } => ErrorCode::OrgCertificateNotRegistered,
+            OrgError::CertificateWrongKey { .. } => ErrorCode::OrgCertificateWrongKey,
+            OrgError::CertificateExpired { .. } => ErrorCode::OrgCertificateExpired,
+            OrgError::ClockWrong => ErrorCode::OrgClockWrong,
+            OrgError::AssertionRefused { .. } => ErrorCode::OrgAssertionRefused,
+            OrgError::WrongSecret => ErrorCode::OrgWrongSecret,
+            OrgError::SecretExpired { .. } => ErrorCode::OrgSecretExpired,
+            OrgError::UnknownApplication { .. } => ErrorCode::OrgUnknownApplication,
+            OrgError::UnknownTenant { .. } => ErrorCode::OrgUnknownTenant,
+            OrgError::PermissionNotGranted { .. } => ErrorCode::OrgPermissionNotGranted,
+            OrgError::MailboxRestricted { .. } => ErrorCode::OrgMailboxRestricted,
+            OrgError::UserNotFound { .. } => ErrorCode::OrgUserNotFound,
+            OrgError::UnknownCalendar { .. } => ErrorCode::OrgUnknownCalendar,
             OrgError::Identity(err) => err.code(),
             OrgError::Graph(err) => err.code(),
         }
@@ -368,7 +369,7 @@ mod tests {
             None,
             Utc::now(),
         );
-        assert_eq!(wrong.code(), "OrgWrongSecret");
+        assert_eq!(wrong.code(), ErrorCode::OrgWrongSecret);
         let expired = classify_token_error(
             "invalid_client",
             "AADSTS7000222: The provided client secret keys for app '…' are expired.",
@@ -376,7 +377,7 @@ mod tests {
             None,
             Utc::now(),
         );
-        assert_eq!(expired.code(), "OrgSecretExpired");
+        assert_eq!(expired.code(), ErrorCode::OrgSecretExpired);
         assert!(
             expired.to_string().contains("2026-10-01"),
             "the expiry date entered is named: {expired}"
@@ -388,7 +389,7 @@ mod tests {
             None,
             Utc::now(),
         );
-        assert_eq!(unknown.code(), "OrgUnknownApplication");
+        assert_eq!(unknown.code(), ErrorCode::OrgUnknownApplication);
     }
 
     #[test]
@@ -413,32 +414,32 @@ mod tests {
             "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '2BC2DF45']",
             now,
         );
-        assert_eq!(unknown.code(), "OrgCertificateNotRegistered");
+        assert_eq!(unknown.code(), ErrorCode::OrgCertificateNotRegistered);
         assert!(unknown.to_string().contains("2BC2DF45"), "{unknown}");
         let old_wording = classify(
             "AADSTS700027: Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value.]",
             now,
         );
-        assert_eq!(old_wording.code(), "OrgCertificateWrongKey");
+        assert_eq!(old_wording.code(), ErrorCode::OrgCertificateWrongKey);
         let wrong_key = classify(
             "AADSTS7000274: Client assertion contains an invalid signature.",
             now,
         );
-        assert_eq!(wrong_key.code(), "OrgCertificateWrongKey");
+        assert_eq!(wrong_key.code(), ErrorCode::OrgCertificateWrongKey);
         let clock = classify(
             "AADSTS700024: Client assertion is not within its valid time range.",
             now,
         );
-        assert_eq!(clock.code(), "OrgClockWrong");
+        assert_eq!(clock.code(), ErrorCode::OrgClockWrong);
         let later: DateTime<Utc> = "2027-01-02T00:00:00Z".parse().unwrap();
         let expired = classify("AADSTS700027: The key was not found.", later);
-        assert_eq!(expired.code(), "OrgCertificateExpired");
+        assert_eq!(expired.code(), ErrorCode::OrgCertificateExpired);
         assert!(expired.to_string().contains("2027-01-01"), "{expired}");
         let audience = classify(
             "AADSTS700023: Client assertion audience claim does not match Realm issuer. Trace ID: 1",
             now,
         );
-        assert_eq!(audience.code(), "OrgAssertionRefused");
+        assert_eq!(audience.code(), ErrorCode::OrgAssertionRefused);
         assert!(
             audience
                 .to_string()

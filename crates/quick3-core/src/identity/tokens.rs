@@ -125,6 +125,7 @@ pub fn read_id_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     fn jwt(claims: serde_json::Value) -> String {
         let enc = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
@@ -146,11 +147,11 @@ mod tests {
             read_id_token(&token, "other", Some("n1"))
                 .unwrap_err()
                 .code(),
-            "BadResponse"
+            ErrorCode::BadResponse
         );
         assert_eq!(
             read_id_token(&token, "app", Some("n2")).unwrap_err().code(),
-            "BadResponse"
+            ErrorCode::BadResponse
         );
     }
 

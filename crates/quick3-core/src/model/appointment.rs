@@ -684,6 +684,7 @@ impl Appointment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn local_time_is_read_in_its_zone_across_dst() {
@@ -736,7 +737,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.code(),
-            "InvalidInput",
+            ErrorCode::InvalidInput,
             "02:30 does not exist on the day summer time starts"
         );
     }
@@ -749,16 +750,20 @@ mod tests {
             ("2026-11-25", "2026-11-26")
         );
         let err = When::parse(true, "2026-11-25T09:00", None, "UTC").unwrap_err();
-        assert_eq!(err.code(), "AllDayWithTimes");
+        assert_eq!(err.code(), ErrorCode::AllDayWithTimes);
     }
 
     #[test]
     fn end_before_start_is_refused() {
         let err =
             When::parse(false, "2026-11-25T10:00", Some("2026-11-25T09:00"), "UTC").unwrap_err();
-        assert_eq!(err.code(), "EndBeforeStart");
+        assert_eq!(err.code(), ErrorCode::EndBeforeStart);
         let err = When::parse(true, "2026-11-25", Some("2026-11-25"), "UTC").unwrap_err();
-        assert_eq!(err.code(), "EndBeforeStart", "an all-day end is exclusive");
+        assert_eq!(
+            err.code(),
+            ErrorCode::EndBeforeStart,
+            "an all-day end is exclusive"
+        );
     }
 
     #[test]
@@ -782,7 +787,11 @@ mod tests {
         for &(all_day, start, end) in cases {
             let err = When::parse(all_day, start, Some(end), "Europe/Berlin")
                 .expect_err(&format!("{start} – {end} cannot be stored"));
-            assert_eq!(err.code(), "InvalidInput", "{start} – {end}: {err}");
+            assert_eq!(
+                err.code(),
+                ErrorCode::InvalidInput,
+                "{start} – {end}: {err}"
+            );
         }
         let last = When::parse(false, "9999-12-31T20:00", Some("9999-12-31T21:00"), "UTC");
         assert!(last.is_ok(), "the year 9999 is still fine");

@@ -294,6 +294,7 @@ pub struct JobRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn frequencies_are_read_and_warned_about_below_thirty_minutes() {
@@ -344,7 +345,7 @@ mod tests {
             },
             ..spec.clone()
         };
-        assert_eq!(bad.validate().unwrap_err().code(), "InvalidEmail");
+        assert_eq!(bad.validate().unwrap_err().code(), ErrorCode::InvalidEmail);
         let bad = JobSpec {
             active_hours: Some(ActiveHours {
                 from_hour: 8,

@@ -268,6 +268,7 @@ pub struct OrgTestReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
@@ -342,7 +343,10 @@ mod tests {
             client_id: "not-a-guid".into(),
             ..settings.clone()
         };
-        assert_eq!(wrong.validate().unwrap_err().code(), "InvalidInput");
+        assert_eq!(
+            wrong.validate().unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
         let down_only = OrgSettings {
             directions: vec![Direction::Down],
             ..settings

@@ -398,6 +398,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use crate::store::fixtures::store_with_ada;
 
     fn new(resource: ResourceId, email: &str, direction: Direction) -> NewAccount {
@@ -468,13 +469,13 @@ mod tests {
         let err = store
             .add_account(new(ada, "not-an-email", Direction::Down), Utc::now())
             .unwrap_err();
-        assert_eq!(err.code(), "InvalidEmail");
+        assert_eq!(err.code(), ErrorCode::InvalidEmail);
         let err = store
             .add_account(new(ada, "x@contoso.example", Direction::None), Utc::now())
             .unwrap_err();
         assert_eq!(
             err.code(),
-            "InvalidInput",
+            ErrorCode::InvalidInput,
             "None is offered only for existing accounts"
         );
         store
@@ -483,7 +484,7 @@ mod tests {
         let err = store
             .add_account(new(ada, "X@Contoso.example", Direction::Up), Utc::now())
             .unwrap_err();
-        assert_eq!(err.code(), "DuplicateAccount");
+        assert_eq!(err.code(), ErrorCode::DuplicateAccount);
         assert_eq!(store.accounts_of(ada).unwrap().len(), 1);
     }
 

@@ -483,6 +483,7 @@ fn read_row(row: &Row<'_>, id: AppointmentId) -> rusqlite::Result<Result<Appoint
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use crate::model::{NewResource, ResourceKind};
 
     fn store_with_ada() -> (Store, ResourceId) {
@@ -584,19 +585,19 @@ mod tests {
         for (bad, code) in [
             (
                 input(ada, &long, "2026-11-23T09:00", "2026-11-23T10:00"),
-                "TitleTooLong",
+                ErrorCode::TitleTooLong,
             ),
             (
                 input(ada, "  ", "2026-11-23T09:00", "2026-11-23T10:00"),
-                "EmptyTitle",
+                ErrorCode::EmptyTitle,
             ),
             (
                 input(ada, "x", "2026-11-23T10:00", "2026-11-23T09:00"),
-                "EndBeforeStart",
+                ErrorCode::EndBeforeStart,
             ),
             (
                 input(ResourceId(999), "x", "2026-11-23T09:00", "2026-11-23T10:00"),
-                "UnknownResource",
+                ErrorCode::UnknownResource,
             ),
         ] {
             let err = store.create_appointment(bad, now).unwrap_err();
@@ -653,7 +654,7 @@ mod tests {
         store.delete_appointment(created.id, Utc::now()).unwrap();
         assert_eq!(
             store.appointment(created.id).unwrap_err().code(),
-            "UnknownAppointment"
+            ErrorCode::UnknownAppointment
         );
         assert!(
             store
@@ -678,7 +679,7 @@ mod tests {
                 .delete_appointment(created.id, Utc::now())
                 .unwrap_err()
                 .code(),
-            "UnknownAppointment"
+            ErrorCode::UnknownAppointment
         );
         store.restore_appointment(created.id, Utc::now()).unwrap();
         assert_eq!(store.appointment(created.id).unwrap().title, "Review");
@@ -733,7 +734,7 @@ mod tests {
         );
         assert_eq!(
             store.appointment(bad.id).unwrap_err().code(),
-            "Corrupt",
+            ErrorCode::Corrupt,
             "reading the damaged row alone names the damage"
         );
         let due: Vec<_> = store
@@ -763,7 +764,7 @@ mod tests {
         );
         assert_eq!(
             store.delete_appointment(bad.id, now).unwrap_err().code(),
-            "UnknownAppointment",
+            ErrorCode::UnknownAppointment,
             "deleted once"
         );
     }

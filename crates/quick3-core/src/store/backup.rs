@@ -252,6 +252,7 @@ fn set_private(file: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use chrono::{Duration, TimeZone};
 
     fn store_in(dir: &Path) -> (Store, PathBuf) {
@@ -279,7 +280,7 @@ mod tests {
         damage(&path, 3);
         let before = std::fs::read(&path).unwrap();
         let err = Store::open_checked(&path).unwrap_err();
-        assert_eq!(err.code(), "DamagedDatabase", "{err}");
+        assert_eq!(err.code(), ErrorCode::DamagedDatabase, "{err}");
         let message = err.to_string();
         assert!(
             message.contains(&path.display().to_string()) && message.contains("quick3 backup"),
@@ -294,7 +295,7 @@ mod tests {
         let path = dir.path().join("quick3.db");
         std::fs::write(&path, vec![0x42; 8192]).unwrap();
         let err = Store::open_checked(&path).unwrap_err();
-        assert_eq!(err.code(), "DamagedDatabase", "{err}");
+        assert_eq!(err.code(), ErrorCode::DamagedDatabase, "{err}");
     }
 
     #[test]
@@ -360,6 +361,6 @@ mod tests {
         let store = Store::open_checked(&path).unwrap();
         assert_eq!(store.list_resources().unwrap().len(), 1, "Ada is back");
         let unknown = restore(&path, "2026-01-01", now).unwrap_err();
-        assert_eq!(unknown.code(), "UnknownBackup");
+        assert_eq!(unknown.code(), ErrorCode::UnknownBackup);
     }
 }

@@ -194,6 +194,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use crate::model::{NewResource, ResourceKind};
 
     #[test]
@@ -240,7 +241,7 @@ mod tests {
             .collect();
         assert_eq!(selected, ["Projects"]);
         let again = store.add_org_link(room.id, &resolved, Direction::Down, Utc::now());
-        assert_eq!(again.unwrap_err().code(), "DuplicateAccount");
+        assert_eq!(again.unwrap_err().code(), ErrorCode::DuplicateAccount);
         assert_eq!(
             store.org_links().unwrap().len(),
             1,

@@ -124,6 +124,7 @@ fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Resource>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     fn person(name: &str, email: Option<&str>) -> NewResource {
         NewResource {
@@ -150,7 +151,7 @@ mod tests {
         let err = store
             .add_resource(person("Ada 2", Some("ADA@example.com")), Utc::now())
             .unwrap_err();
-        assert_eq!(err.code(), "DuplicateResourceEmail");
+        assert_eq!(err.code(), ErrorCode::DuplicateResourceEmail);
         assert_eq!(store.list_resources().unwrap().len(), 1);
     }
 
@@ -165,7 +166,7 @@ mod tests {
         assert_eq!(store.find_resource("ada").unwrap(), ada);
         assert_eq!(
             store.find_resource("Bob").unwrap_err().code(),
-            "UnknownResource"
+            ErrorCode::UnknownResource
         );
         assert!(store.accounts_of(ada.id).unwrap().is_empty());
     }

@@ -133,6 +133,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn installation_id_is_made_once() {
@@ -159,7 +160,7 @@ mod tests {
         let refused = store
             .set_display_time_zone(Some("Mars/Olympus"))
             .unwrap_err();
-        assert_eq!(refused.code(), "UnknownTimeZone");
+        assert_eq!(refused.code(), ErrorCode::UnknownTimeZone);
         assert_eq!(
             store.display_time_zone().unwrap(),
             "America/New_York",
