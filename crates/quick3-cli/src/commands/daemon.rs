@@ -3,21 +3,15 @@
 //! database (locked, unavailable) stops no daemon: it tries again with backoff, and mails the
 //! outage once the database answers again.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
-use quick3_core::Store;
 use quick3_core::identity::{Credentials, SecretStore};
-use quick3_core::jobs::{self, FailureMail, JobOutcome, RunReport, work};
-use quick3_core::mail;
+use quick3_core::jobs::{FailureMail, FrontEnd, JobOutcome, POLL, RunReport, Runner, Sent};
 
 use super::Session;
-
-/// Longest sleep between two looks at the schedule.
-const POLL: Duration = Duration::from_secs(30);
 
 pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
     let database = session
@@ -25,36 +19,27 @@ pub fn run(session: &mut Session, once: bool) -> anyhow::Result<()> {
         .path()
         .context("the daemon needs a database file")?
         .to_path_buf();
-    let credentials = session.credentials()?;
-    let secrets = session.secrets()?;
-    let zone: chrono_tz::Tz = session
-        .store
-        .default_zone()
-        .parse()
-        .unwrap_or(chrono_tz::UTC);
     let daemon = Daemon {
-        store: Mutex::new(Store::open(&database)?),
-        database,
-        credentials,
-        secrets,
-        zone,
+        credentials: session.credentials()?,
+        secrets: session.secrets()?,
     };
+    let runner = Runner::open(&database)?;
     session.runtime.block_on(async {
         if once {
-            return daemon.look().await.map(|_| ());
+            return daemon.look(&runner).await.map(|_| ());
         }
         log(&format!(
             "quick3 daemon started on {}; jobs run as they fall due.",
-            daemon.database.display()
+            database.display()
         ));
         // Since when the store has failed, with its last error and the failures in a row.
         let mut outage: Option<(chrono::DateTime<Utc>, String, u32)> = None;
         loop {
-            let wait = match daemon.look().await {
+            let wait = match daemon.look(&runner).await {
                 Ok(wait) => {
                     if let Some((since, error, _)) = outage.take() {
                         log("the database can be read and written again; jobs go on.");
-                        daemon.mail_outage(since, &error).await;
+                        daemon.mail_outage(&runner, since, &error).await;
                     }
                     wait
                 }
@@ -88,101 +73,65 @@ fn backoff(failures: u32) -> Duration {
     Duration::from_secs(1 << failures.saturating_sub(1).min(5)).min(POLL)
 }
 
-/// What the daemon works with.
+/// The daemon's side of the job runner: it logs runs and mails on stderr.
 struct Daemon {
-    store: Mutex<Store>,
-    database: PathBuf,
     credentials: Credentials,
     secrets: Arc<dyn SecretStore>,
-    zone: chrono_tz::Tz,
 }
 
 impl Daemon {
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// One look at the schedule: runs what is due and mails what must be mailed; answers how
-    /// long to sleep until the next look.
-    async fn look(&self) -> anyhow::Result<Duration> {
+    /// One look at the schedule: keeps today's backup, runs what is due and mails what must be
+    /// mailed; answers how long to sleep until the next look.
+    async fn look(&self, runner: &Runner) -> anyhow::Result<Duration> {
         // The first look of a day keeps a backup of the database (the last 7 are kept).
-        if let Err(err) = self.store().back_up_daily(Utc::now()) {
+        if let Err(err) = runner.store().back_up_daily(Utc::now()) {
             log(&format!("today's backup of the database: {err}"));
         }
-        let due = jobs::due_jobs(&mut self.store(), Utc::now(), self.zone)?;
-        for notice in &due.mails {
-            log(&notice.subject);
-            self.send(notice).await?;
-        }
-        for job in due.jobs {
-            let report = jobs::run_job(&self.store, job.id, Utc::now, self.zone, |job| {
-                let database = self.database.clone();
-                let credentials = &self.credentials;
-                async move { work::run(&database, credentials, &job, &Utc::now).await }
-            })
-            .await?;
-            if let Some(report) = report {
-                announce(&report);
-                for mail in report.mails() {
-                    self.send(mail).await?;
-                }
-            }
-        }
-        let next = self
-            .store()
-            .list_jobs()?
-            .into_iter()
-            .filter(|j| j.spec.enabled)
-            .filter_map(|j| j.next_run_at)
-            .min();
-        Ok(next
-            .and_then(|at| (at - Utc::now()).to_std().ok())
-            .map_or(POLL, |d| d.min(POLL)))
+        Ok(runner.tick(self, &Utc::now).await?.next_wake)
     }
 
     /// Mails the jobs' notice addresses that the store failed from `since` until now.
-    async fn mail_outage(&self, since: chrono::DateTime<Utc>, error: &str) {
-        let notice = self
-            .store()
-            .list_jobs()
-            .map(|jobs| jobs::outage_mail(&jobs, since, Utc::now(), error, self.zone));
-        match notice {
-            Ok(Some(notice)) => {
-                if let Err(err) = self.send(&notice).await {
-                    log(&format!("  {err}"));
-                }
-            }
-            Ok(None) => {}
-            Err(err) => log(&format!("  {err}")),
+    async fn mail_outage(&self, runner: &Runner, since: chrono::DateTime<Utc>, error: &str) {
+        let sent = match runner.outage_mail(since, Utc::now(), error) {
+            Ok(Some(notice)) => runner.mail(self, &notice).await.map(|_| ()),
+            Ok(None) => Ok(()),
+            Err(err) => Err(err),
+        };
+        if let Err(err) = sent {
+            log(&format!("  {err}"));
         }
-    }
-
-    async fn send(&self, notice: &FailureMail) -> quick3_core::Result<()> {
-        send(&self.store, self.secrets.as_ref(), notice).await
     }
 }
 
-/// Sends a failure notice through the SMTP server set (`quick3 mail set`), logging the outcome.
-async fn send(
-    store: &Mutex<Store>,
-    secrets: &dyn SecretStore,
-    notice: &FailureMail,
-) -> quick3_core::Result<()> {
-    let settings = store
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .smtp_settings()?;
-    match settings {
-        Some(settings) => match mail::send(&settings, secrets, notice).await {
-            Ok(()) => log(&format!(
-                "  failure notice sent to {}",
-                notice.to.join(", ")
-            )),
-            Err(err) => log(&format!("  {err}")),
-        },
-        None => log("  no failure notice: no SMTP server is set (quick3 mail set …)"),
+impl FrontEnd for Daemon {
+    type Error = anyhow::Error;
+
+    fn credentials(&self) -> anyhow::Result<&Credentials> {
+        Ok(&self.credentials)
     }
-    Ok(())
+
+    fn secrets(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
+    }
+
+    fn gate(&self) -> impl Sized + '_ {}
+
+    fn rescheduled(&self, mail: &FailureMail) {
+        log(&mail.subject);
+    }
+
+    fn ran(&self, report: &RunReport) {
+        announce(report);
+    }
+
+    /// Logs the outcome of a failure notice (the server is set with `quick3 mail set`).
+    fn mailed(&self, mail: &FailureMail, sent: &Sent) {
+        match sent {
+            Sent::Delivered => log(&format!("  failure notice sent to {}", mail.to.join(", "))),
+            Sent::Failed(err) => log(&format!("  {err}")),
+            Sent::NoServer => log("  no failure notice: no SMTP server is set (quick3 mail set …)"),
+        }
+    }
 }
 
 fn announce(report: &RunReport) {

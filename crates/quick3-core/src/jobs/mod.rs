@@ -1,8 +1,12 @@
 //! The job scheduler: which jobs are due, running one without overlap, recording the run and its
 //! next time, and deciding whether its failure must be mailed. The clock and the work are passed in.
+//! `runner` is the loop's one look at the schedule that every front end calls.
 
+pub mod runner;
 pub mod schedule;
 pub mod work;
+
+pub use runner::{FrontEnd, POLL, Runner, Sent, Tick};
 
 use std::collections::BTreeMap;
 use std::future::Future;
