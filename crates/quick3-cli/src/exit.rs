@@ -15,26 +15,8 @@ macro_rules! usage {
 /// The exit status for an error: 2 for the command line's fault, 1 for a failure.
 pub fn status(err: &anyhow::Error) -> u8 {
     let usage = err.downcast_ref::<UsageError>().is_some()
-        || err.downcast_ref::<CoreError>().is_some_and(is_usage);
+        || err
+            .downcast_ref::<CoreError>()
+            .is_some_and(CoreError::is_typed_value);
     if usage { 2 } else { 1 }
-}
-
-/// The core's errors about a value typed on the command line. Not usage errors: what the data
-/// refuses (a pulled appointment is read-only, an e-mail address is taken) and what Microsoft
-/// answers (no such user in the tenant), found only by running the command.
-fn is_usage(err: &CoreError) -> bool {
-    matches!(
-        err,
-        CoreError::InvalidEmail { .. }
-            | CoreError::InvalidInput { .. }
-            | CoreError::EmptyTitle
-            | CoreError::TitleTooLong { .. }
-            | CoreError::EndBeforeStart
-            | CoreError::AllDayWithTimes
-            | CoreError::UnknownTimeZone { .. }
-            | CoreError::UnknownResource { .. }
-            | CoreError::UnknownAppointment { .. }
-            | CoreError::UnknownAccount { .. }
-            | CoreError::UnknownJob { .. }
-    )
 }

@@ -194,8 +194,10 @@ impl CoreError {
         }
     }
 
-    /// Whether the error is about what the person typed (as opposed to the machine or the data).
-    pub fn is_bad_input(&self) -> bool {
+    /// Whether the error is about a value as it was typed (a time, an address, an id nothing
+    /// answers to), found before anything ran: a front end's usage error. Not what the data
+    /// refuses (a read-only appointment, a taken address) nor what Microsoft answers.
+    pub fn is_typed_value(&self) -> bool {
         matches!(
             self,
             CoreError::InvalidEmail { .. }
@@ -207,13 +209,22 @@ impl CoreError {
                 | CoreError::UnknownTimeZone { .. }
                 | CoreError::UnknownResource { .. }
                 | CoreError::UnknownAppointment { .. }
-                | CoreError::DuplicateResourceEmail { .. }
                 | CoreError::UnknownAccount { .. }
                 | CoreError::UnknownJob { .. }
-                | CoreError::ReadOnly { .. }
-                | CoreError::DuplicateAccount { .. }
-                | CoreError::UnknownBackup { .. }
-        ) || matches!(self, CoreError::Organisation(err) if err.is_bad_input())
+        )
+    }
+
+    /// Whether the error is about what the person typed (as opposed to the machine or the data).
+    pub fn is_bad_input(&self) -> bool {
+        self.is_typed_value()
+            || matches!(
+                self,
+                CoreError::DuplicateResourceEmail { .. }
+                    | CoreError::ReadOnly { .. }
+                    | CoreError::DuplicateAccount { .. }
+                    | CoreError::UnknownBackup { .. }
+            )
+            || matches!(self, CoreError::Organisation(err) if err.is_bad_input())
     }
 }
 
