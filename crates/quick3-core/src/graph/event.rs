@@ -1,7 +1,7 @@
 //! Graph events as they come and go: a tolerant reading of an event (or an `@removed` entry) and
 //! the JSON Quick3 sends when it creates or changes one. Attendees are never written.
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use std::borrow::Cow;
 
@@ -331,10 +331,14 @@ fn read_event(wire: WireEvent<'_>) -> Result<RemoteEvent, GraphError> {
             time_zone,
         }
     };
+    if !when.is_storable() {
+        return Err(malformed(&id, "a time outside the years 0001 to 9999"));
+    }
     let series = match (wire.series_master_id, &wire.original_start) {
         (Some(master_id), Some(original)) if !master_id.is_empty() => Some(SeriesSlot {
             master_id: master_id.into_owned(),
             original_start: parse_utc(original)
+                .filter(|t| t.nanosecond() < 1_000_000_000 && (1..=9999).contains(&t.year()))
                 .ok_or_else(|| malformed(&id, "bad originalStart"))?,
         }),
         _ => None,
@@ -595,6 +599,29 @@ mod tests {
         );
         assert_eq!(event.content.show_as, ShowAs::WorkingElsewhere);
         assert_eq!(event.content.sensitivity, Sensitivity::Private);
+    }
+
+    #[test]
+    fn times_the_store_cannot_keep_make_the_entry_unreadable_not_a_stored_row() {
+        for (start, end) in [
+            ("+12026-01-01T09:00:00", "+12026-01-01T10:00:00"),
+            ("2026-01-01T09:00:60", "2026-01-01T10:00:00"),
+            ("0000-12-31T09:00:00", "0001-01-01T10:00:00"),
+            ("9999-12-31T23:00:00", "9999-12-31T23:30:00"),
+        ] {
+            let value = json!({"id": "far",
+                "start": {"dateTime": start, "timeZone": "UTC"},
+                "end": {"dateTime": end, "timeZone": "UTC"},
+                "originalStartTimeZone": "Tonga Standard Time"});
+            assert!(
+                read_entry(&value).is_err(),
+                "{start} – {end} (9999-12-31T23:00 UTC is 10000 in Tonga) is refused"
+            );
+        }
+        let fine = json!({"id": "ok",
+            "start": {"dateTime": "9999-12-30T09:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "9999-12-30T10:00:00", "timeZone": "UTC"}});
+        assert!(read_entry(&fine).is_ok(), "the last years are kept");
     }
 
     #[test]

@@ -30,6 +30,26 @@ pub enum When {
 }
 
 impl When {
+    /// Whether the store and Microsoft 365 can keep it: years 0001–9999 (a timed one's in UTC and
+    /// in its zone) and no leap second — what outside input (a Graph event) is checked against,
+    /// as typed input is when it is parsed.
+    pub fn is_storable(&self) -> bool {
+        match *self {
+            When::Timed {
+                start,
+                end,
+                time_zone,
+            } => [start, end].iter().all(|t| {
+                t.nanosecond() < 1_000_000_000
+                    && YEARS.contains(&t.year())
+                    && YEARS.contains(&t.with_timezone(&time_zone).year())
+            }),
+            When::AllDay { start, end } => {
+                YEARS.contains(&start.year()) && YEARS.contains(&end.year())
+            }
+        }
+    }
+
     /// The UTC span that surely contains the appointment wherever it is viewed (all-day events are
     /// widened by the largest zone offsets), used to find appointments in a visible range.
     pub fn covering_span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
