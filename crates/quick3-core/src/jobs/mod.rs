@@ -355,7 +355,7 @@ fn advice(outcome: &JobOutcome) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec};
 
@@ -370,8 +370,9 @@ mod tests {
         add_job(store, after_failures)
     }
 
-    fn add_job(mut store: Store, after_failures: u32) -> (Mutex<Store>, JobId) {
-        let spec = JobSpec {
+    /// An hourly sync job that mails it@contoso.example after `after_failures` failures.
+    pub(crate) fn hourly_sync(after_failures: u32) -> JobSpec {
+        JobSpec {
             name: "Sync".into(),
             kind: JobKind::SynchronizeOffice365Calendars,
             frequency: Frequency {
@@ -386,7 +387,11 @@ mod tests {
                 after_failures,
                 when_sign_in_needed: true,
             },
-        };
+        }
+    }
+
+    fn add_job(mut store: Store, after_failures: u32) -> (Mutex<Store>, JobId) {
+        let spec = hourly_sync(after_failures);
         let job = store
             .add_job(spec, at("2026-11-24T09:00:00Z"), at("2026-11-24T08:00:00Z"))
             .unwrap();

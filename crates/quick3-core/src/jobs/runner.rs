@@ -196,7 +196,6 @@ fn wait(next: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Duration {
 mod tests {
     use super::*;
     use crate::identity::{IdentityError, Secret};
-    use crate::model::{FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec};
 
     /// A front end that notes its hooks and has no way to Microsoft.
     #[derive(Debug, Default)]
@@ -253,22 +252,7 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let spec = JobSpec {
-            name: "Sync".into(),
-            kind: JobKind::SynchronizeOffice365Calendars,
-            frequency: Frequency {
-                every: 1,
-                unit: FrequencyUnit::Hours,
-            },
-            enabled: true,
-            active_hours: None,
-            scope: JobScope::AllResources,
-            notify: FailureNotice {
-                emails: vec!["it@contoso.example".into()],
-                after_failures: 1,
-                when_sign_in_needed: true,
-            },
-        };
+        let spec = crate::jobs::tests::hourly_sync(1);
         // Its next run was set a day ahead: the clock was set back since.
         runner
             .store()
