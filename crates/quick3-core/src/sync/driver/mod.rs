@@ -1,17 +1,22 @@
-//! The sync driver: one account's sync, Down then Up, each a module of its own; `summary` is what
-//! a run reports. The stored base changes only after a pulled page is committed (with its delta
-//! link, in the same transaction) or after Microsoft confirmed a push.
+//! The sync driver: one account's sync, Down then Up; `summary` is what a run reports. The stored
+//! base changes only after a pulled page is committed (with its delta link, in the same
+//! transaction) or after Microsoft confirmed a push.
 //!
-//! - Down (`down`), per selected calendar, in order: calendar list (asked when none is known, and
-//!   again when a calendar is gone) → round (its delta link, or a full round over the window) →
-//!   pages (downloaded ahead, each planned from the store and written with its link) → guard
-//!   (pages that may delete are held until every calendar's round is complete, and the
-//!   mass-deletion guard weighs them together) → apply (the held pages, unless the guard stopped).
+//! - Down (`down` runs the phases per selected calendar, in order): calendar list (`calendars`:
+//!   asked when none is known, and again when a calendar is gone) → round (`round`: its delta
+//!   link, or a full round over the window) → pages (`page`: downloaded ahead, each planned from
+//!   the store and written with its link) → guard (`guard`: pages that may delete are held until
+//!   every calendar's round is complete, and the mass-deletion guard weighs them together) →
+//!   apply (`guard`: the held pages, unless the guard stopped).
 //! - Up (`up`): outbox (entries due, with the Quick3 appointments the account lacks) → plan
 //!   (push-only) → batch (one `$batch` of POSTs, PATCHes and DELETEs) → answers (each confirmed
 //!   into a link, failed into the summary, or queued for a second pass).
 
+mod calendars;
 mod down;
+mod guard;
+mod page;
+mod round;
 mod summary;
 mod up;
 
@@ -33,8 +38,8 @@ use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
 use crate::store::Store;
 use crate::store::sync_state::Link;
 
-use down::OpenPages;
-pub use down::WINDOW_SLIDE_DAYS;
+use round::OpenPages;
+pub use round::WINDOW_SLIDE_DAYS;
 use summary::give_up;
 pub use summary::{MassDeleteBlocked, SyncProgress, SyncSummary};
 
