@@ -1,8 +1,9 @@
-//! Down: calendar list → round → pages → guard → apply. Each selected calendar's round is read
-//! page by page while the next pages download; a page is planned from reads made outside the
-//! write lock and written (with its delta link) after a check under it; pages that may delete
-//! are held until every calendar's round is complete, so that the mass-deletion guard weighs the
-//! run's whole change before any deletion.
+//! Down, run here per selected calendar in order: calendar list (`calendars`) → round (`round`)
+//! → pages (`page`) → guard → apply (`guard`). Each selected calendar's round is read page by
+//! page while the next pages download; a page is planned from reads made outside the write lock
+//! and written (with its delta link) after a check under it; pages that may delete are held until
+//! every calendar's round is complete, so that the mass-deletion guard weighs the run's whole
+//! change before any deletion.
 
 use super::guard::HeldRound;
 use super::round::RoundStart;
