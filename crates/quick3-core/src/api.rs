@@ -1123,7 +1123,7 @@ mod tests {
         );
         let entry = store.outbox_due(account.id, now).unwrap().remove(0);
         store
-            .confirm_push(account.id, created.id, entry.revision, None)
+            .confirm_push(account.id, created.id, entry.revision, None, || {})
             .unwrap();
         assert_eq!(
             upload_of(&store),
