@@ -12,7 +12,6 @@ use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
 use crate::identity::{Secret, SecretStore};
-use crate::jobs::FailureMail;
 use crate::store::Store;
 
 /// The keyring key of the SMTP password.
@@ -95,6 +94,14 @@ impl Store {
         self.set_setting(SETTINGS_KEY, Some(&text))?;
         Ok(settings)
     }
+}
+
+/// A mail to send: a job's failure notice (the scheduler decides which), or the test e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureMail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
 }
 
 /// Why a mail could not be sent, in plain words.
