@@ -1,11 +1,10 @@
 //! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), the event
-//! wire format, and time-zone names.
+//! wire format (zone names through `model::zones`).
 
 pub mod budget;
 pub mod client;
 pub mod error;
 pub mod event;
-pub mod zones;
 
 pub use client::{
     AccountTokens, Answer, AppTokens, BatchPart, GraphClient, Page, RetryPolicy, TokenSource,

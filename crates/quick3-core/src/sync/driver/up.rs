@@ -17,10 +17,9 @@ use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::Appointment;
+use crate::model::{Appointment, Content};
 use crate::store::Store;
 use crate::store::sync_state::{Link, OutboxEntry};
-use crate::sync::content::Content;
 use crate::sync::crash::{self, Step};
 use crate::sync::plan::{self, BaseItem, LocalItem, Rules, SyncOp};
 
