@@ -1,7 +1,6 @@
 //! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), the event
 //! wire format (zone names through `model::zones`).
 
-pub mod budget;
 pub mod client;
 pub mod error;
 pub mod event;

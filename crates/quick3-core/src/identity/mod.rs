@@ -1,6 +1,8 @@
 //! Microsoft sign-in (identity platform v2.0): where Microsoft is, the OAuth flows, the loopback
-//! redirect, tokens, and the keyring that holds refresh tokens.
+//! redirect, tokens, the keyring that holds refresh tokens, and the request budget per mailbox
+//! that the tokens' app draws on.
 
+pub mod budget;
 pub mod certificate;
 pub mod config;
 pub mod credentials;
