@@ -14,7 +14,7 @@ pub mod secrets;
 pub mod tokens;
 
 pub use certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
-pub use config::{EndpointSettings, Endpoints};
+pub use config::{ENDPOINT_SETTING_NAMES, EndpointSettings, Endpoints};
 pub use credentials::{Credentials, SignInFailure, SignedIn};
 pub use error::IdentityError;
 pub use flow::{Callback, DEEP_LINK_REDIRECT, PendingSignIn, PendingSignIns};
