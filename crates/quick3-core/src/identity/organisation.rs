@@ -1,16 +1,18 @@
 //! The organisation's application token: the client credentials grant (with the `oauth2` crate,
-//! scope `https://graph.microsoft.com/.default`), and what its failures mean for an administrator.
+//! scope `https://graph.microsoft.com/.default`), what its failures mean for an administrator, and
+//! the expiry warning of the credential it uses.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use oauth2::basic::BasicClient;
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
 
-use super::certificate::{ASSERTION_TYPE, SigningCertificate};
+use super::certificate::{ASSERTION_TYPE, SigningCertificate, certificate_info};
 use super::error::{aadsts_code, classify};
 use super::{Endpoints, IdentityError, Secret, TokenSet};
 use crate::error::ErrorCode;
 use crate::graph::GraphError;
-use crate::model::{OrgCertificate, OrgSettings};
+use crate::model::{OrgCertificate, OrgSettings, credential_expiry_warning};
+use crate::store::Store;
 
 /// The keyring key of the organisation's client secret.
 pub const ORG_SECRET_KEY: &str = "org/client-secret";
@@ -344,6 +346,21 @@ fn describe(err: &(dyn std::error::Error + 'static)) -> String {
         inner = source;
     }
     inner.to_string()
+}
+
+/// The organisation's certificate as imported (public part, from the settings), if any.
+pub fn stored_certificate(store: &Store) -> Option<OrgCertificate> {
+    store
+        .org_certificate_pem()
+        .ok()
+        .flatten()
+        .and_then(|pem| certificate_info(&pem))
+}
+
+/// The expiry warning of the organisation's credential in use (secret or certificate) on `today`.
+pub fn org_expiry_warning(store: &Store, today: NaiveDate) -> Option<String> {
+    let settings = store.org_settings().ok()??;
+    credential_expiry_warning(&settings, stored_certificate(store).as_ref(), today)
 }
 
 #[cfg(test)]

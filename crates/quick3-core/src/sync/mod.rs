@@ -1,6 +1,8 @@
 //! Sync between a resource's appointments and its Microsoft 365 accounts: the pure plan over
-//! `model::Content`, and the driver that runs it against Graph and the store.
+//! `model::Content`, the driver that runs it against Graph and the store for one account, and
+//! `accounts`, which syncs a scope's accounts side by side.
 
+pub mod accounts;
 pub mod crash;
 pub mod download;
 pub mod driver;
