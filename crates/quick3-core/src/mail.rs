@@ -10,6 +10,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::error::MailError;
 use crate::error::{CoreError, Result};
 use crate::identity::{Secret, SecretStore};
 use crate::store::Store;
@@ -103,11 +104,6 @@ pub struct FailureMail {
     pub subject: String,
     pub body: String,
 }
-
-/// Why a mail could not be sent, in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The e-mail could not be sent: {0}")]
-pub struct MailError(pub String);
 
 /// Sends `mail` through the configured server (password from the keyring, if a user is set).
 pub async fn send(

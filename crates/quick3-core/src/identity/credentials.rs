@@ -11,9 +11,9 @@ use url::Url;
 use super::budget::MailboxBudget;
 use super::certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
 use super::flow::{self, PendingSignIns, parse_callback};
-use super::organisation::{self, AppCredential, ORG_SECRET_KEY, OrgError};
+use super::organisation::{self, AppCredential, ORG_SECRET_KEY};
 use super::secrets::{SecretStore, forget_account, legacy_refresh_token_key, refresh_token_key};
-use super::{Endpoints, IdentityError, Secret, SignedInUser, TokenSet};
+use super::{Endpoints, IdentityError, OrgError, Secret, SignedInUser, TokenSet};
 use crate::ids::AccountId;
 use crate::model::{Account, OrgCredential, OrgSettings};
 

@@ -13,11 +13,11 @@ pub mod organisation;
 pub mod secrets;
 pub mod tokens;
 
+pub use crate::error::{IdentityError, OrgError};
 pub use certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
 pub use config::{ENDPOINT_SETTING_NAMES, EndpointSettings, Endpoints};
 pub use credentials::{Credentials, SignInFailure, SignedIn};
-pub use error::IdentityError;
 pub use flow::{Callback, DEEP_LINK_REDIRECT, PendingSignIn, PendingSignIns};
-pub use organisation::{ORG_SECRET_KEY, OrgError};
+pub use organisation::ORG_SECRET_KEY;
 pub use secrets::{Keyring, SecretStore};
 pub use tokens::{Secret, SignedInUser, TokenSet};
