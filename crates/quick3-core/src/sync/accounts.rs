@@ -22,7 +22,8 @@ pub struct SyncScope {
 
 /// Syncs the accounts in `scope` (Down, Up, Up and Down; None makes no traffic) — per-user
 /// accounts and organisation links alike, up to `options.mailboxes_in_parallel` at a time (one
-/// after the other for a store in memory) — and returns a summary per account, in order. `clock` is read for token freshness and the window.
+/// after the other for a store in memory) — and returns a summary per account, in order. `clock`
+/// is read for token freshness and the window.
 pub async fn sync(
     store: &mut Store,
     credentials: &Credentials,
