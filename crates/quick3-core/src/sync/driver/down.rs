@@ -16,9 +16,8 @@ use crate::graph::GraphError;
 use crate::graph::client::read_page;
 use crate::graph::event::{self, DeltaPage, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::ids::AppointmentId;
-use crate::model::{Appointment, Origin};
+use crate::model::{Appointment, Content, Origin};
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
-use crate::sync::content::Content;
 use crate::sync::download::Downloads;
 use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
 

@@ -19,7 +19,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
-use super::content::Content;
 use super::plan::{BaseItem, LocalItem, Owner, Rules};
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
@@ -29,7 +28,7 @@ use crate::graph::client::{
 use crate::graph::event::{RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
+use crate::model::{Account, AccountStatus, Appointment, Content, Direction, Origin};
 use crate::store::Store;
 use crate::store::sync_state::Link;
 
