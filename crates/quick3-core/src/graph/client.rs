@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use super::GraphError;
-use super::budget::MailboxBudget;
 use super::error::parse_retry_after;
 use super::event::{DeltaPage, read_delta_page};
+use crate::identity::budget::MailboxBudget;
 use crate::identity::{Credentials, Secret};
 use crate::model::{Account, OrgSettings};
 

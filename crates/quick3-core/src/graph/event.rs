@@ -10,11 +10,10 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::{GraphError, zones};
+use super::GraphError;
 use crate::ids::AppointmentId;
 use crate::model::appointment::{MAX_LOCATION_CHARS, MAX_NOTES_CHARS, MAX_TITLE_CHARS};
-use crate::model::{Recurrence, Sensitivity, ShowAs, When};
-use crate::sync::content::Content;
+use crate::model::{Content, Recurrence, Sensitivity, ShowAs, When, zones};
 
 /// The extended property that tags events Quick3 created, with the appointment id as its value.
 pub const QUICK3_ID_PROPERTY: &str = "String {66f5a359-4659-4638-81f7-4e7c4f1f9d3a} Name Quick3Id";

@@ -24,7 +24,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
-use super::content::Content;
 use super::plan::{BaseItem, LocalItem, Owner, Rules};
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
@@ -34,7 +33,7 @@ use crate::graph::client::{
 use crate::graph::event::{RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Account, AccountStatus, Appointment, Direction, OrgSettings, Origin};
+use crate::model::{Account, AccountStatus, Appointment, Content, Direction, OrgSettings, Origin};
 use crate::store::Store;
 use crate::store::sync_state::Link;
 

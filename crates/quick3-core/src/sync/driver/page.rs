@@ -14,9 +14,8 @@ use crate::error::Result;
 use crate::graph::GraphError;
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::ids::AppointmentId;
-use crate::model::{Appointment, Origin};
+use crate::model::{Appointment, Content, Origin};
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
-use crate::sync::content::Content;
 use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
