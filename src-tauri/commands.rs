@@ -332,6 +332,7 @@ pub async fn send_test_mail(state: State<'_, AppState>, to: String) -> Reply<()>
     let saved = with_store(&state, |s| s.smtp_settings())?;
     api::send_test_mail(saved, state.secrets.as_ref(), &to)
         .await
+        .map(drop)
         .map_err(ErrorPayload::from)
 }
 
