@@ -1,7 +1,7 @@
 //! Scheduled jobs in the app: a loop around the core's job runner (as `quick3 daemon`), "Run
 //! now", and the pause switch of the tray; a failed run is also shown as an OS notification.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -43,8 +43,8 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    pub fn open(database: PathBuf) -> quick3_core::Result<Jobs> {
-        let runner = Runner::open(&database)?;
+    pub fn open(database: &Path) -> quick3_core::Result<Jobs> {
+        let runner = Runner::open(database)?;
         let paused = runner.store().background_paused()?;
         Ok(Jobs {
             runner,

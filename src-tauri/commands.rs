@@ -15,19 +15,32 @@ use quick3_core::model::{
     OrgTestReport, Overview, Resource,
 };
 use quick3_core::sync::SyncSummary;
-use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
+use quick3_core::{CoreError, ErrorPayload, Store, api};
 use tauri::async_runtime::block_on;
 use tauri::{AppHandle, Manager, State};
 
-use crate::{AppState, background, microsoft, sync};
+use crate::sync::{self, SyncCause};
+use crate::{AppState, background, microsoft};
 
 type Reply<T> = Result<T, ErrorPayload>;
 
-fn with_store<T>(
-    state: &AppState,
-    f: impl FnOnce(&mut Store) -> quick3_core::Result<T>,
+/// The one way to the store for a command: `work` runs off the main thread (on a blocking thread
+/// of the app's runtime), on a connection no other work uses meanwhile (`Connections`). So the
+/// window never waits for the store, an edit waiting for a sync's write lock (the busy timeout)
+/// holds up no other command, and reads (WAL) never wait for a write. `work` makes one call
+/// into the core; an async one it runs to completion with `block_on`.
+async fn store<T: Send + 'static, E: Into<ErrorPayload>>(
+    app: AppHandle,
+    work: impl FnOnce(&mut Store, &AppState) -> Result<T, E> + Send + 'static,
 ) -> Reply<T> {
-    f(&mut state.store()).map_err(ErrorPayload::from)
+    sync::off_the_window(move || {
+        let state = app.state::<AppState>();
+        match state.connections.with(|s| work(s, &state)) {
+            Ok(done) => done.map_err(Into::into),
+            Err(no_connection) => Err(no_connection.into()),
+        }
+    })
+    .await?
 }
 
 /// The way to Microsoft, or why there is none (not configured, emulator did not start).
@@ -35,27 +48,14 @@ fn credentials(state: &AppState) -> Reply<&Credentials> {
     state.microsoft.credentials.as_ref().map_err(Clone::clone)
 }
 
-/// Reads the store off the main thread: the window's first questions (the overview, the
-/// resources, the accounts) come while the main thread is still busy starting the app.
-async fn read_off_the_window<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&mut Store, &AppState) -> quick3_core::Result<T> + Send + 'static,
-) -> Reply<T> {
-    sync::off_the_window(move || {
-        let state = app.state::<AppState>();
-        with_store(&state, |s| f(s, &state))
-    })
-    .await?
-}
-
 #[tauri::command]
 pub async fn overview(app: AppHandle) -> Reply<Overview> {
-    read_off_the_window(app, |s, state| s.overview(state.demo_mode)).await
+    store(app, |s, state| s.overview(state.demo_mode)).await
 }
 
 #[tauri::command]
 pub async fn list_resources(app: AppHandle) -> Reply<Vec<Resource>> {
-    read_off_the_window(app, |s, _| s.list_resources()).await
+    store(app, |s, _| s.list_resources()).await
 }
 
 /// The Scheduler's cards of `[from, to)` (what a card shows, not the whole appointment).
@@ -65,154 +65,167 @@ pub async fn list_appointments(
     from: String,
     to: String,
 ) -> Reply<Vec<AppointmentCard>> {
-    // Off the main thread: a week of many appointments is read and serialised without holding
-    // up the window's event loop.
-    read_off_the_window(app, move |s, _| api::planner_cards(s, &from, &to)).await
+    store(app, move |s, _| api::planner_cards(s, &from, &to)).await
 }
 
 /// One appointment in full, for the dialog that opens its card.
 #[tauri::command]
-pub fn get_appointment(state: State<'_, AppState>, id: String) -> Reply<AppointmentRecord> {
-    with_store(&state, |s| api::planner_appointment(s, &id))
+pub async fn get_appointment(app: AppHandle, id: String) -> Reply<AppointmentRecord> {
+    store(app, move |s, _| api::planner_appointment(s, &id)).await
 }
 
 /// Chooses the zone the Scheduler shows times in (`None`: the machine's); answers the zone in force.
 #[tauri::command]
-pub fn set_display_time_zone(state: State<'_, AppState>, zone: Option<String>) -> Reply<String> {
-    with_store(&state, |s| s.set_display_time_zone(zone.as_deref()))
+pub async fn set_display_time_zone(app: AppHandle, zone: Option<String>) -> Reply<String> {
+    store(app, move |s, _| s.set_display_time_zone(zone.as_deref())).await
 }
 
 #[tauri::command]
-pub fn create_appointment(
-    state: State<'_, AppState>,
+pub async fn create_appointment(
+    app: AppHandle,
     input: AppointmentInput,
 ) -> Reply<AppointmentRecord> {
-    with_store(&state, |s| api::create_appointment(s, input, Utc::now()))
+    store(app, move |s, _| {
+        api::create_appointment(s, input, Utc::now())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn edit_appointment(
-    state: State<'_, AppState>,
+pub async fn edit_appointment(
+    app: AppHandle,
     id: String,
     patch: AppointmentPatch,
 ) -> Reply<AppointmentRecord> {
-    with_store(&state, |s| {
+    store(app, move |s, _| {
         api::planner_edit_appointment(s, &id, patch, Utc::now())
     })
+    .await
 }
 
 #[tauri::command]
-pub fn delete_appointment(state: State<'_, AppState>, id: String) -> Reply<()> {
-    with_store(&state, |s| api::delete_appointment(s, &id, Utc::now()))
+pub async fn delete_appointment(app: AppHandle, id: String) -> Reply<()> {
+    store(app, move |s, _| api::delete_appointment(s, &id, Utc::now())).await
 }
 
 #[tauri::command]
-pub fn restore_appointment(state: State<'_, AppState>, id: String) -> Reply<AppointmentRecord> {
-    with_store(&state, |s| api::restore_appointment(s, &id, Utc::now()))
+pub async fn restore_appointment(app: AppHandle, id: String) -> Reply<AppointmentRecord> {
+    store(app, move |s, _| {
+        api::restore_appointment(s, &id, Utc::now())
+    })
+    .await
 }
 
 /// Every resource's accounts in one answer (the Scheduler's origin badges), instead of a call per
 /// resource.
 #[tauri::command]
 pub async fn all_accounts(app: AppHandle) -> Reply<Vec<Account>> {
-    read_off_the_window(app, |s, _| s.all_accounts()).await
+    store(app, |s, _| s.all_accounts()).await
 }
 
 #[tauri::command]
-pub fn list_accounts(
-    state: State<'_, AppState>,
-    resource_id: ResourceId,
-) -> Reply<Vec<AccountRow>> {
-    let credentials = credentials(&state).ok();
-    with_store(&state, |s| {
+pub async fn list_accounts(app: AppHandle, resource_id: ResourceId) -> Reply<Vec<AccountRow>> {
+    store(app, move |s, state| {
+        let credentials = credentials(state).ok();
         api::account_rows(s, credentials, resource_id, Utc::now())
     })
+    .await
 }
 
 /// Adds the account and opens Microsoft's sign-in page in the system browser; the answer comes
 /// back as a deep link or to a loopback listener (see `microsoft::start_sign_in`).
 #[tauri::command]
-pub fn add_account(app: AppHandle, new: NewAccount) -> Reply<Account> {
-    microsoft::start_sign_in(&app, |s, credentials, redirect| {
-        api::add_account(s, credentials, new, redirect, Utc::now())
+pub async fn add_account(app: AppHandle, new: NewAccount) -> Reply<Account> {
+    let handle = app.clone();
+    store(app, move |s, _| {
+        microsoft::start_sign_in(&handle, s, |s, credentials, redirect| {
+            api::add_account(s, credentials, new, redirect, Utc::now())
+        })
     })
+    .await
 }
 
 #[tauri::command]
-pub fn sign_in_again(app: AppHandle, account_id: AccountId) -> Reply<()> {
-    microsoft::start_sign_in(&app, |s, credentials, redirect| {
-        let url = api::sign_in_again(s, credentials, account_id, redirect, Utc::now())?;
-        Ok(((), url))
+pub async fn sign_in_again(app: AppHandle, account_id: AccountId) -> Reply<()> {
+    let handle = app.clone();
+    store(app, move |s, _| {
+        microsoft::start_sign_in(&handle, s, |s, credentials, redirect| {
+            let url = api::sign_in_again(s, credentials, account_id, redirect, Utc::now())?;
+            Ok(((), url))
+        })
     })
+    .await
 }
 
 /// Whether the OS keyring, which keeps the sign-ins and the SMTP password, answers: the error
-/// says plainly what to do when it does not.
+/// says plainly what to do when it does not. Off the window like the store's commands; it
+/// touches no store.
 #[tauri::command]
 pub async fn keyring_status(state: State<'_, AppState>) -> Reply<()> {
     let secrets = state.secrets.clone();
-    tauri::async_runtime::spawn_blocking(move || check_keyring(secrets.as_ref()))
-        .await
-        .map_err(|err| ErrorPayload {
-            code: ErrorCode::Internal,
-            message: err.to_string(),
-        })?
+    sync::off_the_window(move || check_keyring(secrets.as_ref()))
+        .await?
         .map_err(|err| CoreError::from(err).into())
 }
 
 #[tauri::command]
-pub fn account_calendars(
-    state: State<'_, AppState>,
+pub async fn account_calendars(
+    app: AppHandle,
     account_id: AccountId,
 ) -> Reply<Vec<CalendarChoice>> {
-    with_store(&state, |s| calendars::account_calendars(s, account_id))
+    store(app, move |s, _| calendars::account_calendars(s, account_id)).await
 }
 
 /// Syncs exactly these calendars of the account; the others leave the Scheduler.
 #[tauri::command]
-pub fn choose_calendars(
-    state: State<'_, AppState>,
+pub async fn choose_calendars(
+    app: AppHandle,
     account_id: AccountId,
     calendar_ids: Vec<String>,
 ) -> Reply<CalendarsChosen> {
-    with_store(&state, |s| {
+    store(app, move |s, _| {
         calendars::choose_calendars(s, account_id, &calendar_ids, Utc::now())
     })
+    .await
 }
 
 #[tauri::command]
-pub fn cancel_sign_in(state: State<'_, AppState>, account_id: AccountId) -> Reply<()> {
-    let credentials = credentials(&state)?;
-    with_store(&state, |s| api::cancel_sign_in(s, credentials, account_id))
+pub async fn cancel_sign_in(app: AppHandle, account_id: AccountId) -> Reply<()> {
+    store(app, move |s, state| -> Reply<_> {
+        Ok(api::cancel_sign_in(s, credentials(state)?, account_id)?)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn edit_account(
-    state: State<'_, AppState>,
+pub async fn edit_account(
+    app: AppHandle,
     account_id: AccountId,
     direction: Direction,
     scopes: Vec<String>,
 ) -> Reply<Account> {
-    with_store(&state, |s| {
+    store(app, move |s, _| {
         api::edit_account(s, account_id, direction, scopes)
     })
+    .await
 }
 
 #[tauri::command]
-pub fn set_main_account(state: State<'_, AppState>, account_id: AccountId) -> Reply<Account> {
-    with_store(&state, |s| api::set_main_account(s, account_id))
+pub async fn set_main_account(app: AppHandle, account_id: AccountId) -> Reply<Account> {
+    store(app, move |s, _| api::set_main_account(s, account_id)).await
 }
 
 #[tauri::command]
-pub fn remove_account(
-    state: State<'_, AppState>,
+pub async fn remove_account(
+    app: AppHandle,
     account_id: AccountId,
     keep_appointments: bool,
 ) -> Reply<RemovedAccount> {
-    let credentials = credentials(&state).ok();
-    with_store(&state, |s| {
+    store(app, move |s, state| {
+        let credentials = credentials(state).ok();
         administrator::remove_account(s, credentials, account_id, keep_appointments, Utc::now())
     })
+    .await
 }
 
 /// Sync Calendar: syncs one account, a resource's accounts or all of them in the background,
@@ -228,10 +241,11 @@ pub async fn sync_calendar(
         account: account_id,
         resource: resource_id,
     };
-    sync::off_the_window(move || {
-        sync::sync_now(&app, scope, allow_mass_delete, sync::SyncCause::Manual)
+    let handle = app.clone();
+    store(app, move |s, _| {
+        sync::sync_now(&handle, s, scope, allow_mass_delete, SyncCause::Manual)
     })
-    .await?
+    .await
 }
 
 /// After an edit in the Scheduler: pushes the change at once (in the background; the outcome
@@ -239,12 +253,11 @@ pub async fn sync_calendar(
 /// other main account with uploads waiting (the resource an appointment was moved away from).
 /// Answers whether an upload started.
 #[tauri::command]
-pub fn push_changes(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    resource_id: ResourceId,
-) -> Reply<bool> {
-    let accounts = with_store(&state, |s| api::upload_accounts(s, resource_id))?;
+pub async fn push_changes(app: AppHandle, resource_id: ResourceId) -> Reply<bool> {
+    let accounts = store(app.clone(), move |s, _| {
+        api::upload_accounts(s, resource_id)
+    })
+    .await?;
     if accounts.is_empty() {
         return Ok(false);
     }
@@ -254,7 +267,7 @@ pub fn push_changes(
                 account: Some(account),
                 resource: None,
             };
-            let _ = sync::sync_now(&app, scope, false, sync::SyncCause::Upload);
+            sync::sync_in_background(&app, scope, SyncCause::Upload);
         }
     });
     Ok(true)
@@ -268,6 +281,7 @@ pub struct BackgroundStatus {
     pub paused: bool,
 }
 
+/// Two switches in memory: the one command that answers on the main thread.
 #[tauri::command]
 pub fn background_status(state: State<'_, AppState>) -> BackgroundStatus {
     BackgroundStatus {
@@ -277,32 +291,32 @@ pub fn background_status(state: State<'_, AppState>) -> BackgroundStatus {
 }
 
 #[tauri::command]
-pub fn list_jobs(state: State<'_, AppState>) -> Reply<Vec<Job>> {
-    with_store(&state, |s| s.list_jobs())
+pub async fn list_jobs(app: AppHandle) -> Reply<Vec<Job>> {
+    store(app, |s, _| s.list_jobs()).await
 }
 
 #[tauri::command]
-pub fn add_job(state: State<'_, AppState>, spec: JobSpec) -> Reply<Job> {
-    with_store(&state, |s| api::add_job(s, spec, Utc::now()))
+pub async fn add_job(app: AppHandle, spec: JobSpec) -> Reply<Job> {
+    store(app, move |s, _| api::add_job(s, spec, Utc::now())).await
 }
 
 #[tauri::command]
-pub fn edit_job(state: State<'_, AppState>, job_id: JobId, spec: JobSpec) -> Reply<Job> {
-    with_store(&state, |s| api::edit_job(s, job_id, spec, Utc::now()))
+pub async fn edit_job(app: AppHandle, job_id: JobId, spec: JobSpec) -> Reply<Job> {
+    store(app, move |s, _| api::edit_job(s, job_id, spec, Utc::now())).await
 }
 
 #[tauri::command]
-pub fn remove_job(state: State<'_, AppState>, job_id: JobId) -> Reply<()> {
-    with_store(&state, |s| s.remove_job(job_id))
+pub async fn remove_job(app: AppHandle, job_id: JobId) -> Reply<()> {
+    store(app, move |s, _| s.remove_job(job_id)).await
 }
 
 #[tauri::command]
-pub fn job_runs(state: State<'_, AppState>, job_id: JobId) -> Reply<Vec<JobRun>> {
-    with_store(&state, |s| s.job_runs(job_id, 50))
+pub async fn job_runs(app: AppHandle, job_id: JobId) -> Reply<Vec<JobRun>> {
+    store(app, move |s, _| s.job_runs(job_id, 50)).await
 }
 
-/// Run now: runs the job in the background; the answer is the job after its run (`None` when a
-/// run of it was already going).
+/// Run now: runs the job in the background on the job runner's own connection; the answer is
+/// the job after its run (`None` when a run of it was already going).
 #[tauri::command]
 pub async fn run_job_now(app: AppHandle, job_id: JobId) -> Reply<Option<Job>> {
     let report = sync::off_the_window(move || background::run(&app, job_id)).await??;
@@ -310,53 +324,42 @@ pub async fn run_job_now(app: AppHandle, job_id: JobId) -> Reply<Option<Job>> {
 }
 
 #[tauri::command]
-pub fn smtp_settings(state: State<'_, AppState>) -> Reply<Option<SmtpSettings>> {
-    with_store(&state, |s| s.smtp_settings())
+pub async fn smtp_settings(app: AppHandle) -> Reply<Option<SmtpSettings>> {
+    store(app, |s, _| s.smtp_settings()).await
 }
 
 /// Settings → E-mail; a password given goes to the OS keyring, none keeps the one there.
 #[tauri::command]
-pub fn save_smtp_settings(
-    state: State<'_, AppState>,
+pub async fn save_smtp_settings(
+    app: AppHandle,
     settings: SmtpSettings,
     password: Option<String>,
 ) -> Reply<SmtpSettings> {
-    with_store(&state, |s| {
+    store(app, move |s, state| {
         api::save_smtp_settings(s, state.secrets.as_ref(), settings, password)
     })
+    .await
 }
 
-/// Send test e-mail: through the saved settings, to `to`.
+/// Send test e-mail: through the saved settings, to `to`. The connection stays idle (no
+/// transaction) while the server answers.
 #[tauri::command]
-pub async fn send_test_mail(state: State<'_, AppState>, to: String) -> Reply<()> {
-    let saved = with_store(&state, |s| s.smtp_settings())?;
-    api::send_test_mail(saved, state.secrets.as_ref(), &to)
-        .await
-        .map_err(ErrorPayload::from)
-}
-
-/// Runs `work` off the window on a store connection of its own, with the way to Microsoft (the
-/// window's store is never held while Microsoft answers).
-async fn own_connection<T: Send + 'static>(
-    app: AppHandle,
-    work: impl FnOnce(&mut Store, &Credentials) -> quick3_core::Result<T> + Send + 'static,
-) -> Reply<T> {
-    sync::off_the_window(move || {
-        let state = app.state::<AppState>();
-        let credentials = credentials(&state)?;
-        let mut store = Store::open(&state.database).map_err(ErrorPayload::from)?;
-        work(&mut store, credentials).map_err(ErrorPayload::from)
+pub async fn send_test_mail(app: AppHandle, to: String) -> Reply<()> {
+    store(app, move |s, state| {
+        let saved = s.smtp_settings()?;
+        block_on(api::send_test_mail(saved, state.secrets.as_ref(), &to)).map(drop)
     })
-    .await?
+    .await
 }
 
 /// Settings → Client settings → Office 365 (administrators only).
 #[tauri::command]
-pub fn org_settings(state: State<'_, AppState>) -> Reply<Option<OrgSettingsRecord>> {
-    let credentials = credentials(&state)?;
-    with_store(&state, |s| {
-        administrator::settings(s, credentials, Utc::now().date_naive())
+pub async fn org_settings(app: AppHandle) -> Reply<Option<OrgSettingsRecord>> {
+    store(app, |s, state| -> Reply<_> {
+        let today = Utc::now().date_naive();
+        Ok(administrator::settings(s, credentials(state)?, today)?)
     })
+    .await
 }
 
 /// Saves Client settings → Office 365; a secret given goes to the OS keyring, none keeps it; with
@@ -368,15 +371,16 @@ pub async fn save_org_settings(
     secret: Option<String>,
     certificate_file: Option<String>,
 ) -> Reply<OrgSettingsRecord> {
-    own_connection(app, move |s, c| {
-        block_on(administrator::save_settings(
+    store(app, move |s, state| -> Reply<_> {
+        let today = Utc::now().date_naive();
+        Ok(block_on(administrator::save_settings(
             s,
-            c,
+            credentials(state)?,
             settings,
             secret,
             certificate_file,
-            Utc::now().date_naive(),
-        ))
+            today,
+        ))?)
     })
     .await
 }
@@ -384,8 +388,12 @@ pub async fn save_org_settings(
 /// Test settings (hamburger menu): what works and, in plain words, what is missing.
 #[tauri::command]
 pub async fn test_org_settings(app: AppHandle) -> Reply<OrgTestReport> {
-    own_connection(app, |s, c| {
-        block_on(administrator::test_settings(s, c, Utc::now()))
+    store(app, |s, state| -> Reply<_> {
+        Ok(block_on(administrator::test_settings(
+            s,
+            credentials(state)?,
+            Utc::now(),
+        ))?)
     })
     .await
 }
@@ -393,27 +401,38 @@ pub async fn test_org_settings(app: AppHandle) -> Reply<OrgTestReport> {
 /// Finds a mailbox by Object ID or e-mail for the link dialog.
 #[tauri::command]
 pub async fn look_up_mailbox(app: AppHandle, reference: String) -> Reply<MailboxLookup> {
-    own_connection(app, move |s, c| {
-        block_on(administrator::look_up(s, c, &reference, Utc::now()))
+    store(app, move |s, state| -> Reply<_> {
+        Ok(block_on(administrator::look_up(
+            s,
+            credentials(state)?,
+            &reference,
+            Utc::now(),
+        ))?)
     })
     .await
 }
 
 #[tauri::command]
 pub async fn link_mailbox(app: AppHandle, link: NewOrgLink) -> Reply<Account> {
-    own_connection(app, move |s, c| {
-        block_on(administrator::link(s, c, link, Utc::now()))
+    store(app, move |s, state| -> Reply<_> {
+        Ok(block_on(administrator::link(
+            s,
+            credentials(state)?,
+            link,
+            Utc::now(),
+        ))?)
     })
     .await
 }
 
 #[tauri::command]
-pub fn unlink_mailbox(
-    state: State<'_, AppState>,
+pub async fn unlink_mailbox(
+    app: AppHandle,
     account_id: AccountId,
     keep_appointments: bool,
 ) -> Reply<Account> {
-    with_store(&state, |s| {
+    store(app, move |s, _| {
         administrator::unlink(s, account_id, keep_appointments, Utc::now())
     })
+    .await
 }

@@ -2,7 +2,7 @@
 //! seeding) the store, and finding Microsoft (in demo mode, the embedded emulator).
 
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use quick3_core::{Store, demo, paths};
@@ -93,10 +93,9 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
     }
     mark("Microsoft 365 endpoints");
     let secrets = Keyring::for_installation(&store.installation_id().map_err(|e| e.to_string())?);
-    let jobs = background::Jobs::open(database.clone()).map_err(|e| e.to_string())?;
+    let jobs = background::Jobs::open(&database).map_err(|e| e.to_string())?;
     Ok(AppState {
-        store: Mutex::new(store),
-        database,
+        connections: crate::connections::Connections::new(database, store),
         demo_mode: options.demo,
         microsoft,
         secrets,

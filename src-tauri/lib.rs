@@ -3,24 +3,21 @@
 
 mod background;
 mod commands;
+mod connections;
 mod launch;
 mod microsoft;
 mod rendering;
 mod sync;
 mod tray;
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use quick3_core::Store;
 use tauri::Manager;
 
-/// What the commands share: the store (behind a mutex: one writer at a time), the mode, the way
-/// to Microsoft, and what runs in the background (syncs, scheduled jobs, the tray).
+/// What the commands share: the store's connections (one to each piece of work), the mode, the
+/// way to Microsoft, and what runs in the background (syncs, scheduled jobs, the tray).
 pub struct AppState {
-    pub store: Mutex<Store>,
-    /// The database file: background work opens connections of its own on it.
-    pub database: PathBuf,
+    pub connections: connections::Connections,
     pub demo_mode: bool,
     pub microsoft: microsoft::Microsoft,
     /// The OS keyring (the SMTP password).
@@ -33,17 +30,9 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("database", &self.database)
+            .field("database", &self.connections.database())
             .field("demo_mode", &self.demo_mode)
             .finish_non_exhaustive()
-    }
-}
-
-impl AppState {
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

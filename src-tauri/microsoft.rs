@@ -190,13 +190,14 @@ fn register_scheme<R: Runtime>(app: &AppHandle<R>) -> bool {
     }
 }
 
-/// Starts a sign-in: `begin` records it in the store for the redirect URI this app receives
+/// Starts a sign-in: `begin` records it in `store` for the redirect URI this app receives
 /// answers on and returns Microsoft's sign-in page, which opens in the system browser. With the
 /// deep link, the answer arrives through `listen`; otherwise a loopback listener on 127.0.0.1
 /// takes the one answer (or gives up when the attempt expires). Nothing is recorded when the
-/// keyring, which must keep the sign-in, cannot be reached.
+/// keyring, which must keep the sign-in, cannot be reached. Call from a blocking thread.
 pub fn start_sign_in<T, R: Runtime>(
     app: &AppHandle<R>,
+    store: &mut Store,
     begin: impl FnOnce(&mut Store, &Credentials, &str) -> quick3_core::Result<(T, Url)>,
 ) -> Result<T, ErrorPayload> {
     let state = app.state::<AppState>();
@@ -211,7 +212,7 @@ pub fn start_sign_in<T, R: Runtime>(
         || DEEP_LINK_REDIRECT.to_owned(),
         LoopbackListener::redirect_uri,
     );
-    let (value, url) = begin(&mut state.store(), credentials, &redirect)?;
+    let (value, url) = begin(store, credentials, &redirect)?;
     if let Some(listener) = listener {
         let handle = app.clone();
         let lifetime = Duration::from_secs(PENDING_LIFETIME_MINUTES.unsigned_abs() * 60);
@@ -275,10 +276,19 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
             return;
         };
         let outcome = credentials.complete_sign_in(url.as_str(), Utc::now()).await;
-        let recorded = {
-            let mut store = state.store();
-            api::record_sign_in(&mut store, credentials, outcome)
-        };
+        let handle = app.clone();
+        // Recorded on a blocking thread: the write may wait for a sync's (the busy timeout).
+        let recorded = crate::sync::off_the_window(move || {
+            let state = handle.state::<AppState>();
+            let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
+            state
+                .connections
+                .with(|store| api::record_sign_in(store, credentials, outcome))
+                .and_then(|recorded| recorded)
+                .map_err(ErrorPayload::from)
+        })
+        .await
+        .and_then(|recorded| recorded);
         match recorded {
             Ok(result) if result.account_id.is_some() => {
                 if let Err(err) = app.emit(SIGN_IN_EVENT, &result) {
@@ -287,7 +297,7 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
             }
             Ok(_) => {}
             Err(err) => {
-                tracing::warn!(code = %err.code(), "a sign-in could not be recorded: {err}")
+                tracing::warn!(code = %err.code, "a sign-in could not be recorded: {}", err.message)
             }
         }
     });

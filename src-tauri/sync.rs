@@ -1,5 +1,5 @@
-//! Syncs in the background: each on a store connection of its own (the window's store is never
-//! held while Microsoft answers), one at a time, with progress and the outcome sent to the window.
+//! Syncs in the background: each on a store connection of its own (no other work uses it while
+//! Microsoft answers), one at a time, with progress and the outcome sent to the window.
 
 use std::sync::Mutex;
 
@@ -65,10 +65,11 @@ pub async fn off_the_window<T: Send + 'static>(
         })
 }
 
-/// Syncs `scope` now, on a connection of its own, sending progress; tells the window when done.
-/// Call from a blocking thread.
+/// Syncs `scope` now on `store` (a connection no one else uses meanwhile), sending progress;
+/// tells the window when done. Call from a blocking thread.
 pub fn sync_now<R: Runtime>(
     app: &AppHandle<R>,
+    store: &mut Store,
     scope: SyncScope,
     allow_mass_delete: bool,
     cause: SyncCause,
@@ -77,7 +78,6 @@ pub fn sync_now<R: Runtime>(
     let result = (|| {
         let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
         let _one_at_a_time = state.sync_gate.hold();
-        let mut store = Store::open(&state.database).map_err(ErrorPayload::from)?;
         let options = SyncOptions {
             allow_mass_delete,
             ..SyncOptions::default()
@@ -86,7 +86,7 @@ pub fn sync_now<R: Runtime>(
             let _ = app.emit(SYNC_PROGRESS_EVENT, p);
         };
         tauri::async_runtime::block_on(api::sync(
-            &mut store,
+            store,
             credentials,
             scope,
             &options,
@@ -95,6 +95,36 @@ pub fn sync_now<R: Runtime>(
         ))
         .map_err(ErrorPayload::from)
     })();
+    finished(app, cause, &result);
+    result
+}
+
+/// Syncs `scope` in the background (an upload after an edit, the tray's Sync now) on a
+/// connection of the shell's, and says what went wrong in the log. Call from a blocking thread.
+pub fn sync_in_background<R: Runtime>(app: &AppHandle<R>, scope: SyncScope, cause: SyncCause) {
+    let state = app.state::<AppState>();
+    let failed = match state
+        .connections
+        .with(|store| sync_now(app, store, scope, false, cause))
+    {
+        Ok(synced) => synced.err(),
+        Err(no_connection) => {
+            let err = ErrorPayload::from(no_connection);
+            finished(app, cause, &Err(err.clone()));
+            Some(err)
+        }
+    };
+    if let Some(err) = failed {
+        tracing::warn!(code = %err.code, "a sync in the background ({cause:?}): {}", err.message);
+    }
+}
+
+/// Tells the window that a sync ended and how.
+fn finished<R: Runtime>(
+    app: &AppHandle<R>,
+    cause: SyncCause,
+    result: &Result<Vec<SyncSummary>, ErrorPayload>,
+) {
     let finished = SyncFinished {
         cause,
         summaries: result.clone().unwrap_or_default(),
@@ -103,5 +133,4 @@ pub fn sync_now<R: Runtime>(
     if let Err(err) = app.emit(SYNC_FINISHED_EVENT, &finished) {
         tracing::warn!(%err, "the window could not be told about a sync");
     }
-    result
 }

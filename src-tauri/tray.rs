@@ -163,11 +163,7 @@ fn build(app: &AppHandle) -> tauri::Result<()> {
             "sync" => {
                 let app = app.clone();
                 tauri::async_runtime::spawn_blocking(move || {
-                    if let Err(err) =
-                        crate::sync::sync_now(&app, SyncScope::default(), false, SyncCause::Tray)
-                    {
-                        tracing::warn!(code = %err.code, "Sync now: {}", err.message);
-                    }
+                    crate::sync::sync_in_background(&app, SyncScope::default(), SyncCause::Tray)
                 });
             }
             "pause" => {

@@ -187,7 +187,7 @@ test('Settings → E-mail refuses plain SMTP to another machine and sends a test
     'the test e-mail arrived at the SMTP server');
 });
 
-test('a due job runs in the background; its failure is in the history in plain words and mailed', async () => {
+test('a due job runs in the background; its failure is in the history in plain words, mailed, and on the account until a sync succeeds', async () => {
   const dataDir = second.dataDir;
   const { http } = JSON.parse(readFileSync(join(dataDir, 'emulator-ports.json'), 'utf8'));
   const faults = `http://127.0.0.1:${http}/_emulator/faults`;
@@ -217,6 +217,20 @@ test('a due job runs in the background; its failure is in the history in plain w
     await second.waitUntil(() => readdirSync(inbox).map((name) => readFileSync(join(inbox, name), 'utf8'))
       .some((m) => m.includes('Subject: Quick3 Planner: "Every minute" failed')),
     { timeout: 30000, interval: 500, timeoutMsg: 'no failure notice arrived at the SMTP server' });
+
+    // The account's row keeps saying that its last sync failed, and why, until a sync succeeds.
+    const adele = 'adele.vance@contoso.example';
+    const message = `${accountRow(adele)} [data-testid="account-message"]`;
+    await openOffice365Tab(second);
+    await waitForText(second, message, 'failed', 10000);
+    assert.match(await textOf(second, message), /The last sync \(.+\) failed: .*HTTP 500/s);
+    await screenshot(second, 'account-last-sync-failed');
+    await fetch(faults, { method: 'DELETE' });
+    await click(second, '[data-testid="office365-menu"]');
+    await click(second, '[data-testid="menu-sync-calendar"]');
+    await waitForText(second, '[data-testid="sync-summary"]', 'Sync finished', 60000);
+    await second.waitUntil(async () => !(await (await second.$(message)).isExisting()),
+      { timeout: 10000, interval: 250, timeoutMsg: 'the failure is still said after a sync that succeeded' });
   } finally {
     await fetch(faults, { method: 'DELETE' });
   }

@@ -26,6 +26,67 @@ fn mail_with(maildir: &std::path::Path, needle: &str) -> Option<String> {
         })
 }
 
+/// `quick3 mail test` sends what Settings → E-mail sends (the core's `api::send_test_mail`): it
+/// arrives at the saved server, the address is printed as the store writes it, a bad address is the
+/// command line's fault (2), a server that does not answer a failure (1).
+#[test]
+fn mail_test_sends_through_the_saved_server() {
+    let (host, port, maildir) = smtp();
+    let cli = Cli {
+        dir: tempfile::tempdir().expect("a data folder"),
+        env: Vec::new(),
+    };
+    let set = |port: &str| {
+        cli.ok(&[
+            "mail",
+            "set",
+            "--host",
+            &host,
+            "--port",
+            port,
+            "--security",
+            "none",
+            "--sender",
+            "planner@contoso.example",
+        ])
+    };
+    set(&port);
+    let to = format!("mail-test-{}@Contoso.Example", std::process::id());
+    let printed = cli.ok(&["mail", "test", &format!(" {to} ")]);
+    let written = format!("mail-test-{}@contoso.example", std::process::id());
+    assert_eq!(
+        printed.trim(),
+        format!("A test e-mail went to {written}."),
+        "the address is printed as it was sent: trimmed, its domain in lower case"
+    );
+    let mail = mail_with(&maildir, &written).expect("the test mail arrived at the SMTP server");
+    assert!(mail.contains("From: planner@contoso.example"), "{mail}");
+
+    let bad = cli
+        .command(&["mail", "test", "it at contoso"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "a mistyped address is the command line's fault: {}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a valid e-mail address"));
+
+    set("9"); // discard: nothing listens
+    let failed = cli
+        .command(&["mail", "test", "it@contoso.example"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("The e-mail could not be sent:"),
+        "the server's failure is said plainly: {stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_syncs_on_schedule_and_mails_a_failure() {
     let (host, port, maildir) = smtp();

@@ -565,17 +565,18 @@ pub fn save_smtp_settings(
     store.set_smtp_settings(settings)
 }
 
-/// Send test e-mail: to `to`, through the SMTP settings saved (`saved`, read from the store
-/// before, so that it is not held while the server answers).
+/// Send test e-mail (the app's Settings → E-mail, `quick3 mail test`): to `to`, through the SMTP
+/// settings saved (`saved`, read from the store before, so that it is not held while the server
+/// answers). Answers the address it went to, as the store writes addresses.
 pub async fn send_test_mail(
     saved: Option<crate::mail::SmtpSettings>,
     secrets: &dyn crate::identity::SecretStore,
     to: &str,
-) -> Result<()> {
+) -> Result<String> {
     let settings = saved.ok_or(CoreError::NoSmtpServer)?;
     let to = crate::validate::email(to)?;
     crate::mail::send(&settings, secrets, &crate::mail::test_mail(&to)).await?;
-    Ok(())
+    Ok(to)
 }
 
 #[cfg(test)]

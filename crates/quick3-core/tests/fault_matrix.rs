@@ -284,10 +284,22 @@ async fn storm(fault: Value, sentence: &str) {
         1,
         "the push waits"
     );
+    let failure = world.store.account(account.id).unwrap().last_sync_failure;
+    assert!(
+        failure
+            .as_ref()
+            .is_some_and(|f| f.reason.contains(sentence) && stormy.errors.contains(&f.reason)),
+        "the account keeps why its last sync failed, in the summary's words: {failure:?}"
+    );
 
     clear_faults(&world).await;
     let after = sync_quick(&mut world, &account).await;
     assert!(after.errors.is_empty(), "{:?}", after.errors);
+    assert_eq!(
+        world.store.account(account.id).unwrap().last_sync_failure,
+        None,
+        "a sync that succeeded forgets the failure"
+    );
     assert_eq!(
         local_titles(&world),
         once(&["Before", "During the storm", "Local during the storm"])

@@ -4,6 +4,7 @@ import type { AccountStatus } from "./AccountStatus";
 import type { Direction } from "./Direction";
 import type { OrgMailbox } from "./OrgMailbox";
 import type { ResourceId } from "./ResourceId";
+import type { SyncFailure } from "./SyncFailure";
 
 /**
  * A row of the Office 365 tab: the account, whether a sign-in is waiting right now, and a
@@ -18,7 +19,15 @@ admin_consent_url: string | null, id: AccountId, resource_id: ResourceId, email:
 /**
  * The only account that receives uploads.
  */
-is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, last_error: string | null, 
+is_main: boolean, position: number, status: AccountStatus, last_sync_at: string | null, 
+/**
+ * The status's message (a sign-in's, a permission's or a sync's).
+ */
+last_error: string | null, 
+/**
+ * Why the last sync failed (all of it, or some calendars or uploads), until a sync succeeds.
+ */
+last_sync_failure: SyncFailure | null, 
 /**
  * Set for an organisation link: reached with the organisation's token, no sign-in.
  */

@@ -10,6 +10,8 @@ import {
   scopeWarning,
 } from './accounts';
 
+const ZONE = 'Europe/Berlin';
+
 const row = (over: Partial<AccountRow> = {}): AccountRow => ({
   id: 1,
   resource_id: 1,
@@ -21,6 +23,7 @@ const row = (over: Partial<AccountRow> = {}): AccountRow => ({
   status: 'connected',
   last_sync_at: null,
   last_error: null,
+  last_sync_failure: null,
   scope_warning: null,
   admin_consent_url: null,
   ...over,
@@ -68,7 +71,7 @@ describe('row messages', () => {
   it('turns an admin-consent answer into the plain headline and the link to pass on', () => {
     const message = rowMessage(row({ status: 'error' }), {
       account_id: 1, connected: false, message: consent, code: ErrorCode.AdminConsentRequired, admin_consent_url: null,
-    });
+    }, ZONE);
     expect(message).toEqual({
       kind: 'admin-consent',
       text: ADMIN_CONSENT_HEADLINE,
@@ -77,21 +80,38 @@ describe('row messages', () => {
   });
 
   it('shows the stored error of an account that needs attention, also after a restart', () => {
-    expect(rowMessage(row({ status: 'error', last_error: consent }), undefined)?.kind).toBe('admin-consent');
-    expect(rowMessage(row({ status: 'sign_in_needed', last_error: 'The sign-in was cancelled.' }), undefined))
+    expect(rowMessage(row({ status: 'error', last_error: consent }), undefined, ZONE)?.kind).toBe('admin-consent');
+    expect(rowMessage(row({ status: 'sign_in_needed', last_error: 'The sign-in was cancelled.' }), undefined, ZONE))
       .toEqual({ kind: 'error', text: 'The sign-in was cancelled.' });
   });
 
   it('shows a different mailbox as a warning on a connected row', () => {
     const message = rowMessage(row(), {
       account_id: 1, connected: true, message: 'You signed in as adele.vance@contoso.example, not megan.bowen@contoso.example: …', code: null, admin_consent_url: null,
-    });
+    }, ZONE);
     expect(message?.kind).toBe('warning');
   });
 
+  it('keeps saying the last sync failed, when and why, until a sync succeeds', () => {
+    const reason = 'The calendar “Calendar” of megan.bowen@contoso.example could not be synced: Microsoft 365 had a problem (HTTP 500).';
+    const failure = { at: '2026-11-25T08:30:00Z', reason };
+    const said = `The last sync (25 Nov 2026, 09:30) failed: ${reason}`;
+    expect(rowMessage(row({ last_sync_failure: failure, last_error: reason }), undefined, ZONE), 'on a connected row too (a calendar failed)')
+      .toEqual({ kind: 'error', text: said });
+    expect(rowMessage(row({ status: 'error', last_sync_failure: failure, last_error: reason }), undefined, ZONE), 'a sync that stopped')
+      .toEqual({ kind: 'error', text: said });
+    expect(
+      rowMessage(row({ status: 'sign_in_needed', last_sync_failure: failure, last_error: 'The sign-in was cancelled.' }), undefined, ZONE),
+      'what to do now comes first',
+    ).toEqual({ kind: 'error', text: 'The sign-in was cancelled.' });
+    expect(rowMessage(row({ last_sync_failure: failure, scope_warning: 'Uploading … needs' }), undefined, ZONE)?.text).toBe(said);
+    expect(rowMessage(row({ last_sync_failure: null, last_sync_at: '2026-11-25T09:00:00Z' }), undefined, ZONE), 'after a sync that succeeded')
+      .toBeNull();
+  });
+
   it('says nothing while waiting, or when all is well', () => {
-    expect(rowMessage(row({ status: 'waiting_for_sign_in', last_error: 'old' }), undefined)).toBeNull();
-    expect(rowMessage(row(), undefined)).toBeNull();
-    expect(rowMessage(row({ scope_warning: 'Uploading … needs' }), undefined)?.kind).toBe('warning');
+    expect(rowMessage(row({ status: 'waiting_for_sign_in', last_error: 'old' }), undefined, ZONE)).toBeNull();
+    expect(rowMessage(row(), undefined, ZONE)).toBeNull();
+    expect(rowMessage(row({ scope_warning: 'Uploading … needs' }), undefined, ZONE)?.kind).toBe('warning');
   });
 });

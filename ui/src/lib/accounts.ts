@@ -3,6 +3,7 @@
 import type { AccountRow } from '../bindings/AccountRow';
 import type { Direction } from '../bindings/Direction';
 import type { SignInResult } from '../bindings/SignInResult';
+import { formatLastSync } from './labels';
 
 /** Directions a new account may have; None (paused) is offered only when editing. */
 export const NEW_DIRECTIONS: readonly Direction[] = ['down', 'up', 'up_and_down'];
@@ -88,13 +89,18 @@ function fromText(text: string, kind: 'error' | 'warning'): RowMessage {
 
 /**
  * The message a row shows: the last sign-in answer for it (kept by the tab until the next
- * action), else the stored error of an account that needs attention.
+ * action), else the stored error of an account that needs attention, else why its last sync
+ * failed (kept by the core until a sync succeeds; its time in `zone`), else a scope warning.
  */
-export function rowMessage(row: AccountRow, answer: SignInResult | undefined): RowMessage | null {
+export function rowMessage(row: AccountRow, answer: SignInResult | undefined, zone: string): RowMessage | null {
   if (row.status === 'waiting_for_sign_in') return null;
   if (answer?.message) return fromText(answer.message, answer.connected ? 'warning' : 'error');
+  const failure = row.last_sync_failure;
+  const syncFailed = failure ? `The last sync (${formatLastSync(failure.at, zone)}) failed: ${failure.reason}` : null;
   if ((row.status === 'error' || row.status === 'sign_in_needed') && row.last_error)
-    return fromText(row.last_error, 'error');
+    // The status's message is the last sync's failure when a sync stopped, else a sign-in's.
+    return fromText(failure?.reason === row.last_error && syncFailed ? syncFailed : row.last_error, 'error');
+  if (syncFailed) return fromText(syncFailed, 'error');
   if (row.scope_warning) return { kind: 'warning', text: row.scope_warning };
   return null;
 }

@@ -66,17 +66,22 @@ export class AccountsTab {
     return this.load();
   }
 
-  /** Shows the table as the backend has it. */
+  /** Whether `error` is the table's own (a failed load), which the next load that works clears. */
+  private loadFailed = false;
+
+  /** Shows the table as the backend has it; an action's error (a failed sync) stays shown. */
   async load() {
     const id = this.resourceId();
     try {
       const list = await this.backend.listAccounts(id);
       if (id === this.resourceId()) {
         this.accounts = [...list].sort((a, b) => Number(a.position) - Number(b.position));
-        this.error = null;
+        if (this.loadFailed) this.error = null;
+        this.loadFailed = false;
       }
     } catch (e) {
       this.error = e as ErrorPayload;
+      this.loadFailed = true;
     }
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountRow } from '../bindings/AccountRow';
 import { ErrorCode } from '../bindings/ErrorCode';
 import type { SyncSummary } from '../bindings/SyncSummary';
+import { rowMessage } from './accounts';
 import { AccountsTab, type AccountsBackend } from './accountsTab.svelte';
 
 const row = (over: Partial<AccountRow> = {}): AccountRow => ({
@@ -15,6 +16,7 @@ const row = (over: Partial<AccountRow> = {}): AccountRow => ({
   status: 'connected',
   last_sync_at: null,
   last_error: null,
+  last_sync_failure: null,
   scope_warning: null,
   admin_consent_url: null,
   ...over,
@@ -133,12 +135,35 @@ describe('accounts tab: Sync Calendar', () => {
     ]);
   });
 
-  it('shows a failed sync as the error while the table is asked for again', async () => {
-    const { tab } = fixture({ syncCalendar: failure('Offline'), listAccounts: () => new Promise(() => {}) });
-    void tab.syncCalendar({ accountId: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(tab.error?.code).toBe('Offline');
+  it('keeps a failed sync’s error shown once the table is loaded again', async () => {
+    const { tab, calls } = fixture({ syncCalendar: failure('SyncRunning', 'megan.bowen@contoso.example is being synced by another program.') });
+    await tab.syncCalendar({ accountId: 1 });
+    expect(named(calls, 'listAccounts'), 'the table was loaded again').toHaveLength(1);
+    expect(tab.error?.message).toBe('megan.bowen@contoso.example is being synced by another program.');
     expect(tab.syncing).toBeNull();
+  });
+
+  it('keeps saying on the row that the last sync failed and why, after reloading, until a sync succeeds', async () => {
+    const reason = 'The calendar “Calendar” of megan.bowen@contoso.example could not be synced: Microsoft 365 had a problem (HTTP 500).';
+    // The backend as the core is: a failed sync is stored on the account until one succeeds.
+    let fails = true;
+    let failureNow: AccountRow['last_sync_failure'] = null;
+    const { tab } = fixture({
+      syncCalendar: () => {
+        failureNow = fails ? { at: '2026-11-25T08:30:00Z', reason } : null;
+        return [summary({ errors: fails ? [reason] : [] })];
+      },
+      listAccounts: () => [row({ id: 1, last_sync_failure: failureNow, last_error: failureNow?.reason ?? null })],
+    });
+    const shown = () => rowMessage(tab.accounts![0], tab.answers[1], 'Europe/Berlin')?.text ?? null;
+    await tab.reset();
+    await tab.syncCalendar({ accountId: 1 });
+    expect(shown()).toBe(`The last sync (25 Nov 2026, 09:30) failed: ${reason}`);
+    await tab.reset();
+    expect(shown(), 'reloading the tab still says it').toBe(`The last sync (25 Nov 2026, 09:30) failed: ${reason}`);
+    fails = false;
+    await tab.syncCalendar({ accountId: 1 });
+    expect(shown(), 'a sync that succeeded clears it').toBeNull();
   });
 });
 

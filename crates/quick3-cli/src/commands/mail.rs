@@ -2,7 +2,8 @@
 
 use anyhow::bail;
 use quick3_core::identity::Secret;
-use quick3_core::mail::{self, SMTP_PASSWORD_KEY, SmtpSecurity, SmtpSettings};
+use quick3_core::mail::{SMTP_PASSWORD_KEY, SmtpSecurity, SmtpSettings};
+use quick3_core::{CoreError, api};
 
 use super::Session;
 use crate::args::MailCommand;
@@ -93,17 +94,21 @@ fn show(session: &Session) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Sends the test e-mail the app's Settings → E-mail sends (`api::send_test_mail`).
 fn test(session: &mut Session, to: &str) -> anyhow::Result<()> {
-    let Some(settings) = session.store.smtp_settings()? else {
-        bail!("No SMTP server is set: quick3 mail set --host … --port … --sender …");
-    };
-    let to = quick3_core::validate::email(to)?;
+    let saved = session.store.smtp_settings()?;
     let secrets = session.secrets()?;
-    session.runtime.block_on(mail::send(
-        &settings,
-        secrets.as_ref(),
-        &mail::test_mail(&to),
-    ))?;
-    out!("A test e-mail went to {to}.");
-    Ok(())
+    match session
+        .runtime
+        .block_on(api::send_test_mail(saved, secrets.as_ref(), to))
+    {
+        Ok(to) => {
+            out!("A test e-mail went to {to}.");
+            Ok(())
+        }
+        Err(CoreError::NoSmtpServer) => {
+            bail!("No SMTP server is set: quick3 mail set --host … --port … --sender …")
+        }
+        Err(err) => Err(err.into()),
+    }
 }

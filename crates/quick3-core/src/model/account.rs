@@ -69,6 +69,14 @@ impl Direction {
     }
 }
 
+/// An account's last sync that failed: when, and why in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncFailure {
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -123,7 +131,10 @@ pub struct Account {
     pub position: i64,
     pub status: AccountStatus,
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// The status's message (a sign-in's, a permission's or a sync's).
     pub last_error: Option<String>,
+    /// Why the last sync failed (all of it, or some calendars or uploads), until a sync succeeds.
+    pub last_sync_failure: Option<SyncFailure>,
     /// Set for an organisation link: reached with the organisation's token, no sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -10,7 +10,9 @@ mod planner;
 mod resource;
 pub mod zones;
 
-pub use account::{Account, AccountStatus, Direction, NewAccount, checked_scopes, scope_warning};
+pub use account::{
+    Account, AccountStatus, Direction, NewAccount, SyncFailure, checked_scopes, scope_warning,
+};
 pub use appointment::{
     Appointment, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Origin,
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,

@@ -7,10 +7,11 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, ResourceId};
-use crate::model::{Account, AccountStatus, Direction, NewAccount, checked_scopes};
+use crate::model::{Account, AccountStatus, Direction, NewAccount, SyncFailure, checked_scopes};
 
 const COLUMNS: &str = "id, resource_id, email, direction, scopes, is_main, position, status, \
-                       last_sync_at, last_error, mailbox_id, display_name, keyring_id";
+                       last_sync_at, last_error, mailbox_id, display_name, keyring_id, \
+                       sync_failed_at, sync_failure";
 
 impl Store {
     /// The Microsoft 365 accounts of a resource, the main account first.
@@ -204,14 +205,45 @@ impl Store {
         Ok(())
     }
 
-    /// Records a successful sync.
-    pub fn record_account_sync(&mut self, id: AccountId, now: DateTime<Utc>) -> Result<()> {
+    /// Records a sync that ran to its end at `now`: with `failure`, the reason some of it failed
+    /// (calendars or uploads), kept as its last sync failure; without, a success, which forgets
+    /// the last failure.
+    pub fn record_account_sync(
+        &mut self,
+        id: AccountId,
+        now: DateTime<Utc>,
+        failure: Option<&str>,
+    ) -> Result<()> {
         self.conn.execute(
-            "UPDATE m365_accounts SET last_sync_at = ?2, last_error = NULL,
-                 status = CASE WHEN direction = 'none' THEN 'paused' ELSE 'connected' END
+            "UPDATE m365_accounts SET last_sync_at = ?2, last_error = ?3,
+                 status = CASE WHEN direction = 'none' THEN 'paused' ELSE 'connected' END,
+                 sync_failed_at = CASE WHEN ?3 IS NULL THEN NULL ELSE ?2 END, sync_failure = ?3
              WHERE id = ?1",
-            params![id, utc_text(now)],
+            params![id, utc_text(now), failure],
         )?;
+        Ok(())
+    }
+
+    /// Records a sync that stopped at `now`: the account's new status and why, which stays its
+    /// last sync failure until a sync succeeds.
+    pub fn record_sync_failure(
+        &mut self,
+        id: AccountId,
+        status: AccountStatus,
+        now: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE m365_accounts SET status = ?2, last_error = ?4, sync_failed_at = ?3,
+                 sync_failure = ?4
+             WHERE id = ?1",
+            params![id, status.as_str(), utc_text(now), reason],
+        )?;
+        if changed == 0 {
+            return Err(CoreError::UnknownAccount {
+                reference: id.to_string(),
+            });
+        }
         Ok(())
     }
 
@@ -322,6 +354,11 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
     let mailbox_id: Option<String> = row.get(10)?;
     let display_name: Option<String> = row.get(11)?;
     let keyring_id: String = row.get(12)?;
+    let sync_failed_at: Option<DateTime<Utc>> = row.get(13)?;
+    let sync_failure: Option<String> = row.get(14)?;
+    let last_sync_failure = sync_failed_at
+        .zip(sync_failure)
+        .map(|(at, reason)| SyncFailure { at, reason });
     let organisation = mailbox_id.map(|object_id| crate::model::OrgMailbox {
         display_name: display_name.unwrap_or_else(|| email.clone()),
         object_id,
@@ -338,6 +375,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Account>> {
             status: AccountStatus::parse(&status)?,
             last_sync_at,
             last_error,
+            last_sync_failure,
             organisation,
             keyring_id,
         })
@@ -408,6 +446,73 @@ mod tests {
             direction,
             scopes: vec![],
         }
+    }
+
+    #[test]
+    fn a_failed_sync_is_kept_until_a_sync_succeeds() {
+        let (mut store, ada) = store_with_ada();
+        let account = store
+            .add_account(new(ada, "ada@contoso.example", Direction::Down), Utc::now())
+            .unwrap();
+        let at =
+            |hour: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 25, hour, 0, 0).unwrap();
+        let offline = "Microsoft 365 could not be reached.";
+        store
+            .record_sync_failure(account.id, AccountStatus::Error, at(9), offline)
+            .unwrap();
+        let failed = store.account(account.id).unwrap();
+        assert_eq!(
+            failed.last_sync_failure,
+            Some(SyncFailure {
+                at: at(9),
+                reason: offline.into()
+            }),
+            "a stopped sync says when and why"
+        );
+        assert_eq!(failed.status, AccountStatus::Error);
+
+        // A sign-in or an edit replaces the status's message, not the last sync's failure.
+        store.record_sign_in(account.id, None).unwrap();
+        store
+            .edit_account(account.id, Direction::Down, vec![])
+            .unwrap();
+        let signed_in = store.account(account.id).unwrap();
+        assert_eq!(signed_in.last_error, None);
+        assert_eq!(
+            signed_in.last_sync_failure.map(|f| f.reason).as_deref(),
+            Some(offline),
+            "the failure stays until a sync succeeds"
+        );
+
+        // A sync that ran to its end with a calendar failing failed too, at its own time.
+        let calendar = "The calendar “Holidays” of ada@contoso.example could not be synced.";
+        store
+            .record_account_sync(account.id, at(10), Some(calendar))
+            .unwrap();
+        let partly = store.account(account.id).unwrap();
+        assert_eq!(partly.last_sync_at, Some(at(10)));
+        assert_eq!(
+            partly.last_sync_failure,
+            Some(SyncFailure {
+                at: at(10),
+                reason: calendar.into()
+            })
+        );
+
+        store.record_account_sync(account.id, at(11), None).unwrap();
+        let synced = store.account(account.id).unwrap();
+        assert_eq!(
+            synced.last_sync_failure, None,
+            "a sync that succeeded forgets it"
+        );
+        assert_eq!(
+            (synced.status, synced.last_error, synced.last_sync_at),
+            (AccountStatus::Connected, None, Some(at(11)))
+        );
+        assert!(matches!(
+            store.record_sync_failure(AccountId(999), AccountStatus::Error, at(12), offline),
+            Err(CoreError::UnknownAccount { .. })
+        ));
     }
 
     #[test]

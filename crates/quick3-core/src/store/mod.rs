@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_account_keyring_id.sql"),
     include_str!("../../migrations/0009_kept_appointments.sql"),
     include_str!("../../migrations/0010_calendar_missing_lists.sql"),
+    include_str!("../../migrations/0011_account_sync_failure.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

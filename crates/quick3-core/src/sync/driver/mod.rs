@@ -149,7 +149,7 @@ pub async fn sync_account(
         Some(link) => {
             let settings = match org_settings_for(store, account)? {
                 Ok(settings) => settings,
-                Err(reason) => return give_up(store, account, options, summary, &reason),
+                Err(reason) => return give_up(store, account, options, summary, &reason, clock()),
             };
             app_tokens = AppTokens {
                 credentials,
@@ -226,10 +226,10 @@ fn record_outcome(
 ) -> Result<()> {
     match outcome {
         Ok(()) if !options.dry_run => {
-            store.record_account_sync(account.id, now)?;
-            if let Some(first) = summary.errors.first() {
-                store.set_account_status(account.id, AccountStatus::Connected, Some(first))?;
-            }
+            // The first problem of a run that went on past it (a calendar, an upload) is why it
+            // failed; a run without one succeeded.
+            let failure = summary.errors.first().map(String::as_str);
+            store.record_account_sync(account.id, now, failure)?;
         }
         Ok(()) => {}
         Err(Stop::Graph(err)) => {
@@ -241,7 +241,7 @@ fn record_outcome(
             let failure = err.about_mailbox(account.organisation.as_ref());
             summary.errors.push(format!("{}: {failure}", account.email));
             if !options.dry_run {
-                store.set_account_status(account.id, status, Some(&failure))?;
+                store.record_sync_failure(account.id, status, now, &failure)?;
             }
         }
         Err(Stop::Store(err)) => return Err(err),

@@ -73,17 +73,19 @@ impl SyncSummary {
     }
 }
 
-/// An organisation link that cannot sync at all: the reason goes to the summary and the status.
+/// An organisation link that cannot sync at all: the reason goes to the summary, the status and
+/// the account's last sync failure.
 pub(super) fn give_up(
     store: &mut Store,
     account: &Account,
     options: &SyncOptions,
     mut summary: SyncSummary,
     reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SyncSummary> {
     summary.errors.push(format!("{}: {reason}", account.email));
     if !options.dry_run {
-        store.set_account_status(account.id, AccountStatus::Error, Some(reason))?;
+        store.record_sync_failure(account.id, AccountStatus::Error, now, reason)?;
     }
     Ok(summary)
 }

@@ -1,0 +1,107 @@
+// The options the Scheduler gives EventCalendar for the day, week and month: how the grid looks,
+// and EventCalendar's callbacks turned into the Scheduler's own (the dates shown, a card opened,
+// a new slot picked by drag or double click, a card moved or resized). No Svelte state: the
+// Scheduler passes its hooks in, and Vitest calls the callbacks with EventCalendar's arguments.
+import type { Calendar } from '@event-calendar/core';
+import { calendarOffsetNow, DoubleClickDetector, slotFromClick, slotFromSelection, type PickedSlot } from './calendar';
+import { datePart, wallTimeOfLocalDate, type DateText } from './time';
+
+/** The grid's rows: half hours. */
+export const SLOT_MINUTES = 30;
+/** Two clicks on one slot within this many milliseconds are a double click (a new appointment). */
+export const DOUBLE_CLICK_MS = 450;
+
+/** What EventCalendar shows after a change of view or dates. */
+export interface DatesShown {
+  /** The range loaded, as EventCalendar's local date-times. */
+  range: { start: string; end: string };
+  /** The first day shown. */
+  date: DateText;
+  title: string;
+  view: string;
+}
+
+/** What the Scheduler does when EventCalendar calls. */
+export interface CalendarHooks {
+  /** The cards of a range (EventCalendar's event source). */
+  events: (info: Calendar.FetchInfo) => Promise<Calendar.EventInput[]>;
+  loading: (isLoading: boolean) => void;
+  datesShown: (shown: DatesShown) => void;
+  /** A card's content and what happens once it is drawn (CalendarView's). */
+  content: (info: Calendar.EventContentInfo) => Calendar.Content;
+  drawn: (info: Calendar.EventDidMountInfo) => void;
+  /** A card clicked (or Enter on it): the dialog for it. */
+  open: (id: string) => void;
+  /** A slot picked for a new appointment. */
+  create: (slot: PickedSlot) => void;
+  /** A card dragged or resized; `revert` puts it back when the change is refused. */
+  moved: (event: Calendar.Event, revert: () => void, newResource?: Calendar.Resource) => void;
+}
+
+export interface CalendarSetup {
+  view: string;
+  /** The display zone (EventCalendar is given its offset now). */
+  zone: string;
+  now: Date;
+  resources: Calendar.ResourceInput[];
+  /** Milliseconds now, for the double click (tests pass their own). */
+  clock?: () => number;
+}
+
+/** EventCalendar's options for the Scheduler. */
+export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Calendar.Options {
+  const clicks = new DoubleClickDetector(DOUBLE_CLICK_MS);
+  const clock = setup.clock ?? Date.now;
+  return {
+    view: setup.view,
+    locale: 'en-GB',
+    timeZone: calendarOffsetNow(setup.zone, setup.now),
+    headerToolbar: { start: '', center: '', end: '' },
+    height: '100%',
+    firstDay: 1,
+    slotMinTime: '07:00',
+    slotMaxTime: '20:00',
+    // Appointments outside 07:00–20:00 widen the grid instead of disappearing.
+    flexibleSlotTimeLimits: true,
+    scrollTime: '08:00',
+    slotDuration: `00:${SLOT_MINUTES}`,
+    // 32px a half hour: a 15-minute appointment is 16px high, enough for one line of title.
+    slotHeight: 32,
+    allDaySlot: true,
+    allDayContent: 'All day',
+    nowIndicator: true,
+    selectable: true,
+    editable: true,
+    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
+    slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
+    dayHeaderFormat: { weekday: 'short', day: 'numeric' },
+    views: {
+      resourceTimeGridDay: { dayHeaderFormat: { weekday: 'long', day: 'numeric', month: 'long' } },
+      dayGridMonth: { dayMaxEvents: true, dayHeaderFormat: { weekday: 'short' } },
+    },
+    resources: setup.resources,
+    // The cards of every shown resource are loaded (search, double bookings); those of the page's.
+    filterEventsWithResources: true,
+    eventSources: [{ events: hooks.events }],
+    lazyFetching: false,
+    loading: hooks.loading,
+    datesSet: (info: Calendar.DatesSetInfo) =>
+      hooks.datesShown({
+        range: { start: info.startStr, end: info.endStr },
+        date: datePart(wallTimeOfLocalDate(info.view.currentStart)),
+        title: info.view.title,
+        view: info.view.type,
+      }),
+    eventContent: hooks.content,
+    eventDidMount: hooks.drawn,
+    eventClick: (info: Calendar.EventClickInfo) => hooks.open(String(info.event.id)),
+    dateClick: (info: Calendar.DateClickInfo) => {
+      const key = `${info.dateStr}|${info.resource?.id ?? ''}|${info.allDay}`;
+      if (clicks.click(key, clock())) hooks.create(slotFromClick(info.dateStr, info.allDay, info.resource?.id, SLOT_MINUTES));
+    },
+    select: (info: Calendar.SelectInfo) =>
+      hooks.create(slotFromSelection(info.startStr, info.endStr, info.allDay, info.resource?.id)),
+    eventDrop: (info: Calendar.EventDropInfo) => hooks.moved(info.event, info.revert, info.newResource),
+    eventResize: (info: Calendar.EventResizeInfo) => hooks.moved(info.event, info.revert),
+  };
+}
