@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use quick3_core::graph::zones::{to_graph, to_iana};
+use quick3_core::model::zones::{to_graph, to_iana};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

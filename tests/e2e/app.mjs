@@ -64,7 +64,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * instance left behind by an earlier test whose session could not be closed (that test has
  * failed already) is ended, so that one failure does not fail every test after it.
  */
-async function noInstanceRunning(timeout = 15000) {
+export async function noInstanceRunning(timeout = 15000) {
   const until = Date.now() + timeout;
   while (instanceRunning()) {
     if (Date.now() > until) {

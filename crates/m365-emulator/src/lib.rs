@@ -149,19 +149,7 @@ pub struct RunningEmulator {
 
 /// Starts the emulator on 127.0.0.1.
 pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
-    let (cert_dir, temp_cert_dir) = match &config.cert_dir {
-        Some(dir) => (dir.clone(), None),
-        None => {
-            let temp = tempfile::Builder::new()
-                .prefix("m365-emulator-")
-                .tempdir()
-                .map_err(|source| EmulatorError::File {
-                    path: std::env::temp_dir(),
-                    source,
-                })?;
-            (temp.path().to_owned(), Some(temp))
-        }
-    };
+    let (cert_dir, temp_cert_dir) = cert_dir(&config)?;
     let ca = tls::load_or_create(&cert_dir)?;
     // The demo organisation certificate with its key, for `quick3 org set --certificate`.
     let org_certificate_path = cert_dir.join("org-demo-certificate.pem");
@@ -170,24 +158,11 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         certificates::ORG_CERTIFICATE_PEM.as_bytes(),
     )?;
     let now = config.clock.now();
-    let saved = match &config.state_file {
-        Some(path) => store::persist::load(path)?,
-        None => None,
-    };
-    let (store, sign_ins, sync_states) = match saved {
-        Some(saved) => (saved.store, saved.sign_ins, saved.sync_states),
-        None => {
-            let store = build_store(&config.seed, now);
-            if let Some(path) = &config.state_file {
-                let changes = store::persist::Changes {
-                    store: Some(store.clone()),
-                    ..Default::default()
-                };
-                store::persist::save(path, &changes, now)?;
-            }
-            (store, Default::default(), Default::default())
-        }
-    };
+    let store::persist::Saved {
+        store,
+        sign_ins,
+        sync_states,
+    } = initial_state(&config, now)?;
     let lifetimes = Lifetimes {
         access_token: delta(config.access_token_lifetime),
         refresh_token: delta(config.refresh_token_lifetime),
@@ -249,6 +224,54 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         emulator,
         state_file: config.state_file,
         _temp_cert_dir: temp_cert_dir,
+    })
+}
+
+/// The folder of the emulator's certificates: the configured one, or a new temporary folder
+/// (returned too: it is deleted when dropped).
+fn cert_dir(
+    config: &EmulatorConfig,
+) -> Result<(PathBuf, Option<tempfile::TempDir>), EmulatorError> {
+    match &config.cert_dir {
+        Some(dir) => Ok((dir.clone(), None)),
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("m365-emulator-")
+                .tempdir()
+                .map_err(|source| EmulatorError::File {
+                    path: std::env::temp_dir(),
+                    source,
+                })?;
+            Ok((temp.path().to_owned(), Some(temp)))
+        }
+    }
+}
+
+/// The state the emulator starts from: the state file's, or the seed's (then saved to the state
+/// file, if there is one) with no sign-ins or sync states.
+fn initial_state(
+    config: &EmulatorConfig,
+    now: DateTime<Utc>,
+) -> Result<store::persist::Saved, EmulatorError> {
+    let saved = match &config.state_file {
+        Some(path) => store::persist::load(path)?,
+        None => None,
+    };
+    if let Some(saved) = saved {
+        return Ok(saved);
+    }
+    let store = build_store(&config.seed, now);
+    if let Some(path) = &config.state_file {
+        let changes = store::persist::Changes {
+            store: Some(store.clone()),
+            ..Default::default()
+        };
+        store::persist::save(path, &changes, now)?;
+    }
+    Ok(store::persist::Saved {
+        store,
+        sign_ins: Default::default(),
+        sync_states: Default::default(),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
-use crate::store::model::{PatternType, RangeType, Recurrence, WeekIndex};
+use crate::store::model::{PatternType, RangeType, Recurrence, RecurrencePattern, WeekIndex};
 
 /// No series is expanded past this many occurrences (a guard against runaway patterns).
 const MAX_OCCURRENCES: usize = 20_000;
@@ -34,86 +34,121 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
         true
     };
     match pattern.kind {
-        PatternType::Daily => {
-            let mut date = start;
-            while push(date) {
-                let Some(next) = date.checked_add_days(Days::new(u64::from(interval))) else {
-                    break;
-                };
-                date = next;
-            }
-        }
-        PatternType::Weekly => {
-            let mut days = pattern.days_of_week.clone();
-            if days.is_empty() {
-                days.push(start.weekday());
-            }
-            let first_day = pattern.first_day_of_week;
-            let offset = |day: Weekday| {
-                (7 + day.num_days_from_monday() - first_day.num_days_from_monday()) % 7
-            };
-            days.sort_by_key(|day| offset(*day));
-            let week_start = start - Days::new(u64::from(offset(start.weekday())));
-            let mut week = week_start;
-            'weeks: loop {
-                for day in &days {
-                    let date = week + Days::new(u64::from(offset(*day)));
-                    if !push(date) {
-                        break 'weeks;
-                    }
-                }
-                let Some(next) = week.checked_add_days(Days::new(7 * u64::from(interval))) else {
-                    break;
-                };
-                week = next;
-            }
-        }
+        PatternType::Daily => daily(start, interval, &mut push),
+        PatternType::Weekly => weekly(pattern, start, interval, &mut push),
         PatternType::AbsoluteMonthly | PatternType::RelativeMonthly => {
-            let mut month_start = first_of_month(start);
-            loop {
-                let date = match pattern.kind {
-                    PatternType::AbsoluteMonthly => day_in_month(month_start, pattern.day_of_month),
-                    _ => relative_day(month_start, pattern.index, &pattern.days_of_week),
-                };
-                if let Some(date) = date
-                    && !push(date)
-                {
-                    break;
-                }
-                if month_start > last {
-                    break;
-                }
-                let Some(next) = month_start.checked_add_months(Months::new(interval)) else {
-                    break;
-                };
-                month_start = next;
-            }
+            monthly(pattern, start, last, interval, &mut push);
         }
         PatternType::AbsoluteYearly | PatternType::RelativeYearly => {
-            let month = if pattern.month == 0 {
-                start.month()
-            } else {
-                pattern.month
-            };
-            let mut year = start.year();
-            while let Some(month_start) = NaiveDate::from_ymd_opt(year, month, 1) {
-                let date = match pattern.kind {
-                    PatternType::AbsoluteYearly => day_in_month(month_start, pattern.day_of_month),
-                    _ => relative_day(month_start, pattern.index, &pattern.days_of_week),
-                };
-                if let Some(date) = date
-                    && !push(date)
-                {
-                    break;
-                }
-                if month_start > last {
-                    break;
-                }
-                year += interval as i32;
-            }
+            yearly(pattern, start, last, interval, &mut push);
         }
     }
     dates
+}
+
+/// Each `interval` days from `start`, while `push` takes them.
+fn daily(start: NaiveDate, interval: u32, push: &mut dyn FnMut(NaiveDate) -> bool) {
+    let mut date = start;
+    while push(date) {
+        let Some(next) = date.checked_add_days(Days::new(u64::from(interval))) else {
+            break;
+        };
+        date = next;
+    }
+}
+
+/// The pattern's weekdays (the start's when none), each `interval` weeks counted from the
+/// pattern's first day of the week, while `push` takes them.
+fn weekly(
+    pattern: &RecurrencePattern,
+    start: NaiveDate,
+    interval: u32,
+    push: &mut dyn FnMut(NaiveDate) -> bool,
+) {
+    let mut days = pattern.days_of_week.clone();
+    if days.is_empty() {
+        days.push(start.weekday());
+    }
+    let first_day = pattern.first_day_of_week;
+    let offset =
+        |day: Weekday| (7 + day.num_days_from_monday() - first_day.num_days_from_monday()) % 7;
+    days.sort_by_key(|day| offset(*day));
+    let week_start = start - Days::new(u64::from(offset(start.weekday())));
+    let mut week = week_start;
+    'weeks: loop {
+        for day in &days {
+            let date = week + Days::new(u64::from(offset(*day)));
+            if !push(date) {
+                break 'weeks;
+            }
+        }
+        let Some(next) = week.checked_add_days(Days::new(7 * u64::from(interval))) else {
+            break;
+        };
+        week = next;
+    }
+}
+
+/// A day of each `interval`-th month (a day of the month, or the nth weekday), from the start's
+/// month until past `last` or `push` stops.
+fn monthly(
+    pattern: &RecurrencePattern,
+    start: NaiveDate,
+    last: NaiveDate,
+    interval: u32,
+    push: &mut dyn FnMut(NaiveDate) -> bool,
+) {
+    let mut month_start = first_of_month(start);
+    loop {
+        let date = match pattern.kind {
+            PatternType::AbsoluteMonthly => day_in_month(month_start, pattern.day_of_month),
+            _ => relative_day(month_start, pattern.index, &pattern.days_of_week),
+        };
+        if let Some(date) = date
+            && !push(date)
+        {
+            break;
+        }
+        if month_start > last {
+            break;
+        }
+        let Some(next) = month_start.checked_add_months(Months::new(interval)) else {
+            break;
+        };
+        month_start = next;
+    }
+}
+
+/// A day of the pattern's month (the start's when none) each `interval` years, until past
+/// `last` or `push` stops.
+fn yearly(
+    pattern: &RecurrencePattern,
+    start: NaiveDate,
+    last: NaiveDate,
+    interval: u32,
+    push: &mut dyn FnMut(NaiveDate) -> bool,
+) {
+    let month = if pattern.month == 0 {
+        start.month()
+    } else {
+        pattern.month
+    };
+    let mut year = start.year();
+    while let Some(month_start) = NaiveDate::from_ymd_opt(year, month, 1) {
+        let date = match pattern.kind {
+            PatternType::AbsoluteYearly => day_in_month(month_start, pattern.day_of_month),
+            _ => relative_day(month_start, pattern.index, &pattern.days_of_week),
+        };
+        if let Some(date) = date
+            && !push(date)
+        {
+            break;
+        }
+        if month_start > last {
+            break;
+        }
+        year += interval as i32;
+    }
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {

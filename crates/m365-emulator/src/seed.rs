@@ -90,7 +90,28 @@ pub fn directory(now: DateTime<Utc>) -> Store {
     ] {
         store.tenants.insert(tenant.id.clone(), tenant);
     }
-    let apps = [
+    let apps = demo_apps();
+    for app in apps {
+        store.apps.insert(app.client_id.clone(), app);
+    }
+    let users = demo_users(now);
+    for user in users {
+        let id = user.id.clone();
+        store.users.insert(id.clone(), user);
+        store.add_calendar(&id, "Calendar", "auto", "");
+    }
+    store.grant_app_roles(
+        DEMO_TENANT_ID,
+        ORG_CLIENT_ID,
+        &["Calendars.ReadWrite".to_owned(), "User.Read.All".to_owned()],
+    );
+    store
+}
+
+/// The demo's app registrations: Quick3 Planner's public client and the organisation's confidential
+/// client (with a secret and a certificate).
+fn demo_apps() -> [App; 2] {
+    [
         App {
             client_id: DEMO_CLIENT_ID.to_owned(),
             name: "Quick3 Planner".to_owned(),
@@ -124,10 +145,11 @@ pub fn directory(now: DateTime<Utc>) -> Store {
                 .expect("the demo certificate is a certificate"),
             ],
         },
-    ];
-    for app in apps {
-        store.apps.insert(app.client_id.clone(), app);
-    }
+    ]
+}
+
+/// The demo's users: three at Contoso, its administrator, one at Fabrikam.
+fn demo_users(now: DateTime<Utc>) -> [User; 5] {
     let mut admin = user(
         ADMIN_ID,
         DEMO_TENANT_ID,
@@ -138,7 +160,7 @@ pub fn directory(now: DateTime<Utc>) -> Store {
         now,
     );
     admin.is_admin = true;
-    let users = [
+    [
         user(
             MEGAN_ID,
             DEMO_TENANT_ID,
@@ -176,18 +198,7 @@ pub fn directory(now: DateTime<Utc>) -> Store {
             "Director",
             now,
         ),
-    ];
-    for user in users {
-        let id = user.id.clone();
-        store.users.insert(id.clone(), user);
-        store.add_calendar(&id, "Calendar", "auto", "");
-    }
-    store.grant_app_roles(
-        DEMO_TENANT_ID,
-        ORG_CLIENT_ID,
-        &["Calendars.ReadWrite".to_owned(), "User.Read.All".to_owned()],
-    );
-    store
+    ]
 }
 
 /// A stored event built directly (seeding bypasses JSON for speed).
@@ -405,12 +416,45 @@ fn demo_mailbox(
         calendars.push(store.add_calendar(user_id, name, color, "").id);
     }
     let today = now.date_naive();
-    let first = today - Days::new(91);
-    let last = today + Days::new(91);
-    let created = now - TimeDelta::days(120);
+    let mailbox = DemoMailbox {
+        user_id,
+        default,
+        calendars,
+        today,
+        first: today - Days::new(91),
+        last: today + Days::new(91),
+        created: now - TimeDelta::days(120),
+    };
+    // In this order: the events' random choices follow one another from the seed.
+    demo_standup(store, &mailbox);
+    demo_team_meeting(store, &mailbox);
+    demo_series(store, &mailbox, rng);
+    demo_meetings(store, &mailbox, rng);
+    demo_days(store, &mailbox, rng);
+}
 
-    // Daily stand-up on weekdays, with one moved and one cancelled occurrence.
-    let standup_start = monday_on_or_before(first);
+/// A demo mailbox's calendars and the days its events fall in.
+struct DemoMailbox<'a> {
+    user_id: &'a str,
+    default: String,
+    calendars: Vec<String>,
+    today: NaiveDate,
+    /// The first and last day of the demo's events.
+    first: NaiveDate,
+    last: NaiveDate,
+    /// When the events were created.
+    created: DateTime<Utc>,
+}
+
+impl DemoMailbox<'_> {
+    fn last_calendar(&self) -> &str {
+        &self.calendars[self.calendars.len() - 1]
+    }
+}
+
+/// A daily stand-up on weekdays, with one moved and one cancelled occurrence.
+fn demo_standup(store: &mut Store, m: &DemoMailbox<'_>) {
+    let standup_start = monday_on_or_before(m.first);
     let mut standup = Draft::timed(
         "Daily stand-up",
         at(standup_start, 9, 15),
@@ -429,12 +473,12 @@ fn demo_mailbox(
         ],
         standup_start,
         RangeType::EndDate,
-        last,
+        m.last,
         0,
         "W. Europe Standard Time",
     ));
-    let standup_id = insert(store, user_id, &default, standup, created);
-    let this_monday = monday_on_or_before(today);
+    let standup_id = insert(store, m.user_id, &m.default, standup, m.created);
+    let this_monday = monday_on_or_before(m.today);
     if let Some(master) = store.events.get_mut(&standup_id) {
         let moved = at(this_monday + Days::new(8), 9, 15);
         master.exceptions.insert(
@@ -453,16 +497,18 @@ fn demo_mailbox(
                     serde_json::json!("Daily stand-up (moved)"),
                 )]),
                 change_key: ids::new_change_key(),
-                last_modified: created,
+                last_modified: m.created,
             },
         );
         master
             .cancelled_occurrences
             .insert(at(this_monday + Days::new(10), 9, 15));
     }
+}
 
-    // Weekly team meeting in Pacific time that crosses a daylight-saving change.
-    let change = next_offset_change(today - Days::new(60), "Pacific Standard Time");
+/// A weekly team meeting in Pacific time that crosses a daylight-saving change.
+fn demo_team_meeting(store: &mut Store, m: &DemoMailbox<'_>) {
+    let change = next_offset_change(m.today - Days::new(60), "Pacific Standard Time");
     let weekly_start = monday_on_or_before(change - Days::new(35)) + Days::new(1);
     let mut weekly = Draft::timed(
         "Team meeting (Seattle)",
@@ -480,25 +526,21 @@ fn demo_mailbox(
         10,
         "Pacific Standard Time",
     ));
-    insert(
-        store,
-        user_id,
-        &calendars[calendars.len() - 1],
-        weekly,
-        created,
-    );
+    insert(store, m.user_id, m.last_calendar(), weekly, m.created);
+}
 
-    // Monthly and yearly series.
+/// Monthly and yearly series.
+fn demo_series(store: &mut Store, m: &DemoMailbox<'_>, rng: &mut SmallRng) {
     let mut review = Draft::timed(
         "Monthly business review",
-        at(first, 14, 0),
+        at(m.first, 14, 0),
         90,
         "Eastern Standard Time",
     );
     let mut pattern = series(
         PatternType::RelativeMonthly,
         &[Weekday::Mon],
-        first,
+        m.first,
         RangeType::NoEnd,
         no_date(),
         0,
@@ -507,20 +549,25 @@ fn demo_mailbox(
     pattern.pattern.index = WeekIndex::First;
     review.recurrence = Some(pattern);
     review.categories = vec!["Blue category".to_owned()];
-    insert(store, user_id, &default, review, created);
-    let mut payroll = Draft::timed("Timesheets due", at(first, 16, 0), 30, "GMT Standard Time");
+    insert(store, m.user_id, &m.default, review, m.created);
+    let mut payroll = Draft::timed(
+        "Timesheets due",
+        at(m.first, 16, 0),
+        30,
+        "GMT Standard Time",
+    );
     payroll.show_as = "free";
     payroll.recurrence = Some(series(
         PatternType::AbsoluteMonthly,
         &[],
-        first,
+        m.first,
         RangeType::EndDate,
-        last,
+        m.last,
         0,
         "GMT Standard Time",
     ));
-    insert(store, user_id, &default, payroll, created);
-    let birthday_date = today + Days::new(rng.random_range(5..80));
+    insert(store, m.user_id, &m.default, payroll, m.created);
+    let birthday_date = m.today + Days::new(rng.random_range(5..80));
     let mut birthday = Draft::all_day("Birthday", birthday_date, 1);
     birthday.sensitivity = "private";
     birthday.recurrence = Some(series(
@@ -532,9 +579,11 @@ fn demo_mailbox(
         0,
         "W. Europe Standard Time",
     ));
-    insert(store, user_id, &default, birthday, created);
+    insert(store, m.user_id, &m.default, birthday, m.created);
+}
 
-    // Single meetings on working days, some in other zones, some private.
+/// Single meetings on working days, some in other zones, some private.
+fn demo_meetings(store: &mut Store, m: &DemoMailbox<'_>, rng: &mut SmallRng) {
     let zones = [
         "W. Europe Standard Time",
         "W. Europe Standard Time",
@@ -543,8 +592,8 @@ fn demo_mailbox(
         "GMT Standard Time",
         "UTC",
     ];
-    let mut date = first;
-    while date <= last {
+    let mut date = m.first;
+    while date <= m.last {
         if date.weekday().num_days_from_monday() < 5 {
             for _ in 0..rng.random_range(0..3) {
                 let zone = zones[rng.random_range(0..zones.len())];
@@ -566,53 +615,43 @@ fn demo_mailbox(
                 if rng.random_range(0..6) == 0 {
                     meeting.show_as = "tentative";
                 }
-                let calendar = &calendars[rng.random_range(0..calendars.len())];
-                insert(store, user_id, calendar, meeting, created);
+                let calendar = &m.calendars[rng.random_range(0..m.calendars.len())];
+                insert(store, m.user_id, calendar, meeting, m.created);
             }
         }
         date = date + Days::new(1);
     }
+}
 
-    // All-day and multi-day events.
+/// All-day and multi-day events, and a flight that ends in another zone.
+fn demo_days(store: &mut Store, m: &DemoMailbox<'_>, rng: &mut SmallRng) {
     for offset in (0..182).step_by(30) {
-        let day = first + Days::new(offset + rng.random_range(0..20));
+        let day = m.first + Days::new(offset + rng.random_range(0..20));
         insert(
             store,
-            user_id,
-            &default,
+            m.user_id,
+            &m.default,
             Draft::all_day("Working from home", day, 1),
-            created,
+            m.created,
         );
     }
-    let mut conference = Draft::all_day("Contoso Partner Conference", today + Days::new(17), 3);
+    let mut conference = Draft::all_day("Contoso Partner Conference", m.today + Days::new(17), 3);
     conference.show_as = "oof";
     conference.location = "Amsterdam";
-    insert(
-        store,
-        user_id,
-        &calendars[calendars.len() - 1],
-        conference,
-        created,
-    );
-    let mut holiday = Draft::all_day("Vacation", today - Days::new(40), 5);
+    insert(store, m.user_id, m.last_calendar(), conference, m.created);
+    let mut holiday = Draft::all_day("Vacation", m.today - Days::new(40), 5);
     holiday.show_as = "oof";
     holiday.sensitivity = "private";
-    insert(store, user_id, &default, holiday, created);
+    insert(store, m.user_id, &m.default, holiday, m.created);
     let mut flight = Draft::timed(
         "Flight AMS → SEA",
-        at(today + Days::new(16), 13, 0),
+        at(m.today + Days::new(16), 13, 0),
         10 * 60 + 30,
         "W. Europe Standard Time",
     );
-    flight.end = at(today + Days::new(16), 15, 30);
+    flight.end = at(m.today + Days::new(16), 15, 30);
     flight.recurrence = None;
-    let flight_id = insert(
-        store,
-        user_id,
-        &calendars[calendars.len() - 1],
-        flight,
-        created,
-    );
+    let flight_id = insert(store, m.user_id, m.last_calendar(), flight, m.created);
     if let Some(flight) = store.events.get_mut(&flight_id) {
         // Ends in another zone than it starts, as flights do.
         flight.end.time_zone = "Pacific Standard Time".to_owned();

@@ -13,6 +13,9 @@ use crate::model::{
 };
 use crate::store::{AppointmentQuery, Store};
 
+/// A sync of the accounts of a scope, as both front ends and the sync job start it.
+pub use crate::sync::accounts::{SyncScope, sync};
+
 /// Reads an instant given as RFC 3339 text (as the UI and scripts send it).
 pub fn parse_instant(text: &str, field: &'static str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
@@ -466,170 +469,6 @@ pub fn remove_account(
 
 pub mod calendars;
 pub mod organisation;
-
-/// Which accounts a sync covers: one account, the accounts of one resource, or every account.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SyncScope {
-    pub account: Option<AccountId>,
-    pub resource: Option<crate::ids::ResourceId>,
-}
-
-/// Syncs the accounts in `scope` (Down, Up, Up and Down; None makes no traffic) — per-user
-/// accounts and organisation links alike, up to `options.mailboxes_in_parallel` at a time (one
-/// after the other for a store in memory) — and returns a summary per account, in order. `clock` is read for token freshness and the window.
-pub async fn sync(
-    store: &mut Store,
-    credentials: &Credentials,
-    scope: SyncScope,
-    options: &crate::sync::SyncOptions,
-    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
-    progress: &mut dyn FnMut(&crate::sync::SyncProgress),
-) -> Result<Vec<crate::sync::SyncSummary>> {
-    let accounts = match (scope.account, scope.resource) {
-        (Some(account), _) => vec![store.account(account)?],
-        (None, Some(resource)) => store.accounts_of(resource)?,
-        (None, None) => store.all_accounts()?,
-    };
-    let order: Vec<AccountId> = accounts.iter().map(|a| a.id).collect();
-    let (waiting, accounts): (Vec<Account>, Vec<Account>) = accounts
-        .into_iter()
-        .filter(|a| a.direction != Direction::None)
-        .partition(needs_sign_in);
-    let skipped: Vec<crate::sync::SyncSummary> = waiting
-        .iter()
-        .map(|account| skipped_for_sign_in(account, options.dry_run))
-        .collect();
-    let summaries = sync_accounts(store, credentials, accounts, options, clock, progress).await?;
-    // In the order the accounts were asked for.
-    let mut all: Vec<crate::sync::SyncSummary> = skipped.into_iter().chain(summaries).collect();
-    all.sort_by_key(|s| order.iter().position(|id| *id == s.account_id));
-    Ok(all)
-}
-
-/// A planner's own account that cannot sync until someone signs in: a sync skips it rather than
-/// use whatever token the keyring may still hold.
-fn needs_sign_in(account: &Account) -> bool {
-    !account.is_organisation_link()
-        && matches!(
-            account.status,
-            AccountStatus::SignInNeeded | AccountStatus::WaitingForSignIn
-        )
-}
-
-/// The summary of an account skipped for its sign-in: its status in plain words, no request.
-fn skipped_for_sign_in(account: &Account, dry_run: bool) -> crate::sync::SyncSummary {
-    let reason = account.last_error.clone().unwrap_or_else(|| {
-        format!(
-            "{} is not signed in: sign in to it before it can sync.",
-            account.email
-        )
-    });
-    crate::sync::SyncSummary {
-        account_id: account.id,
-        email: account.email.clone(),
-        added: 0,
-        updated: 0,
-        deleted: 0,
-        conflicts: 0,
-        conflict_notes: vec![],
-        errors: vec![reason],
-        requests: 0,
-        mass_delete_blocked: None,
-        dry_run,
-    }
-}
-
-/// Syncs `accounts`, up to `options.mailboxes_in_parallel` at a time; a summary each, in order.
-async fn sync_accounts(
-    store: &mut Store,
-    credentials: &Credentials,
-    accounts: Vec<Account>,
-    options: &crate::sync::SyncOptions,
-    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
-    progress: &mut dyn FnMut(&crate::sync::SyncProgress),
-) -> Result<Vec<crate::sync::SyncSummary>> {
-    let parallel = options.mailboxes_in_parallel.max(1);
-    let Some(path) = store
-        .path()
-        .map(std::path::Path::to_path_buf)
-        .filter(|_| parallel > 1 && accounts.len() > 1)
-    else {
-        let mut summaries = Vec::new();
-        for account in accounts {
-            summaries.push(
-                sync_account_alone(store, credentials, &account, options, clock, progress).await?,
-            );
-        }
-        return Ok(summaries);
-    };
-    // Many mailboxes at once, each on a store connection of its own; the client keeps each
-    // mailbox at four requests in flight, this bound keeps the whole within `parallel`.
-    // Each page is committed on its own here: the mailboxes run as futures on this one thread, so
-    // a transaction left open across an await (a full round's shared transaction) would make
-    // another mailbox's write wait for the lock in SQLite's busy handler, which blocks this thread
-    // and so the very sync that holds the lock: "database is locked" after the busy timeout.
-    // And one calendar of a mailbox downloads at a time, with nothing held ahead beyond its own
-    // two pages: the mailboxes overlap each other's network waits already.
-    let options = &crate::sync::SyncOptions {
-        events_per_commit: 1,
-        calendars_at_once: 1,
-        pages_held: 0,
-        ..options.clone()
-    };
-    use futures_util::StreamExt;
-    let zone = store.default_zone().to_owned();
-    let progress = std::cell::RefCell::new(progress);
-    let (path, zone, progress) = (&path, &zone, &progress);
-    let mut results: Vec<(usize, Result<crate::sync::SyncSummary>)> =
-        futures_util::stream::iter(accounts.into_iter().enumerate())
-            .map(|(index, account)| async move {
-                let run = async {
-                    let mut own = Store::open(path)?;
-                    own.set_default_zone(zone)?;
-                    let mut report = |p: &crate::sync::SyncProgress| (progress.borrow_mut())(p);
-                    sync_account_alone(&mut own, credentials, &account, options, clock, &mut report)
-                        .await
-                };
-                (index, run.await)
-            })
-            .buffer_unordered(parallel)
-            .collect()
-            .await;
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, summary)| summary).collect()
-}
-
-/// How long a sync waits for another process's sync of the same account to end.
-const SYNC_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Syncs one account while holding its sync lock in the data folder
-/// (`locks/account-<id>.lock`), so that the app, `quick3 daemon` and `quick3 sync` never sync
-/// the same account at once; waits a few seconds for another holder, then says it is busy. A
-/// store in memory has no data folder and takes no lock.
-async fn sync_account_alone(
-    store: &mut Store,
-    credentials: &Credentials,
-    account: &Account,
-    options: &crate::sync::SyncOptions,
-    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
-    progress: &mut dyn FnMut(&crate::sync::SyncProgress),
-) -> Result<crate::sync::SyncSummary> {
-    let _alone = match store.path() {
-        Some(database) => {
-            let lock = crate::locks::path(database, &format!("account-{}", account.id));
-            match crate::locks::hold_waiting(&lock, SYNC_LOCK_PATIENCE).await? {
-                Some(held) => Some(held),
-                None => {
-                    return Err(CoreError::SyncRunning {
-                        email: account.email.clone(),
-                    });
-                }
-            }
-        }
-        None => None,
-    };
-    crate::sync::sync_account(store, credentials, account, options, clock, progress).await
-}
 
 /// The account a change to this resource's appointments is pushed to right away: the resource's
 /// main account when it sends (Up, or Up and Down). `None`: nothing is uploaded.
@@ -1123,7 +962,7 @@ mod tests {
         );
         let entry = store.outbox_due(account.id, now).unwrap().remove(0);
         store
-            .confirm_push(account.id, created.id, entry.revision, None)
+            .confirm_push(account.id, created.id, entry.revision, None, || {})
             .unwrap();
         assert_eq!(
             upload_of(&store),

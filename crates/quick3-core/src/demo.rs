@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::error::{CoreError, Result};
+use crate::ids::ResourceId;
 use crate::model::{AppointmentInput, Module, NewResource, ResourceKind, ShowAs};
 use crate::store::Store;
 
@@ -33,40 +34,49 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
             already_seeded: true,
         });
     }
-    let mut people = Vec::new();
-    for (name, email) in DEMO_PEOPLE {
-        let new = NewResource {
-            name: (*name).into(),
-            email: Some((*email).into()),
-            kind: ResourceKind::Person,
-            colour: None,
-        };
-        people.push(store.add_resource(new, now)?);
-    }
-    let room = store.add_resource(
-        NewResource {
-            name: "Boardroom".into(),
-            email: None,
-            kind: ResourceKind::Room,
-            colour: None,
-        },
-        now,
-    )?;
-    let projector = store.add_resource(
-        NewResource {
-            name: "Projector".into(),
-            email: None,
-            kind: ResourceKind::Equipment,
-            colour: None,
-        },
-        now,
-    )?;
+    let resources = seed_resources(store, now)?;
     store.set_planner_name(DEMO_PEOPLE[0].0)?;
-    store.set_my_resource(people[0].id)?;
+    store.set_my_resource(resources[0])?;
     store.set_may_edit_resource_settings(true)?;
     store.set_administrator(true)?;
     store.set_module_active(Module::Office365, true, now)?;
+    let appointments = seed_appointments(store, &resources, now)?;
+    Ok(SeedReport {
+        resources: resources.len(),
+        appointments,
+        already_seeded: false,
+    })
+}
 
+/// The demo's resources: its people, then the Boardroom and the Projector.
+fn seed_resources(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<ResourceId>> {
+    let mut ids = Vec::new();
+    let people = DEMO_PEOPLE
+        .iter()
+        .map(|(name, email)| (*name, Some(*email), ResourceKind::Person));
+    let things = [
+        ("Boardroom", None, ResourceKind::Room),
+        ("Projector", None, ResourceKind::Equipment),
+    ];
+    for (name, email, kind) in people.chain(things) {
+        let new = NewResource {
+            name: name.into(),
+            email: email.map(Into::into),
+            kind,
+            colour: None,
+        };
+        ids.push(store.add_resource(new, now)?.id);
+    }
+    Ok(ids)
+}
+
+/// A fortnight of the demo's appointments from the Monday of `now`'s week, in the planner's
+/// zone: meetings, then whole days. How many were added.
+fn seed_appointments(
+    store: &mut Store,
+    resources: &[ResourceId],
+    now: DateTime<Utc>,
+) -> Result<usize> {
     let zone = store.default_zone().to_owned();
     let today = now
         .with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC))
@@ -91,7 +101,6 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
         (1, 8, 10, 0, 180, "Training: safety", ShowAs::Busy),
         (2, 9, 13, 30, 60, "Quarterly budget", ShowAs::Tentative),
     ];
-    let resources = [&people[0], &people[1], &people[2], &room, &projector];
     for &(who, offset, hour, minute, minutes, title, show_as) in plan {
         let day = monday + Days::new(offset);
         let start = at(day, hour, minute);
@@ -99,7 +108,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
         let end = at(day, end_minutes / 60, end_minutes % 60);
         store.create_appointment(
             AppointmentInput {
-                resource_id: resources[who].id,
+                resource_id: resources[who],
                 title: title.into(),
                 all_day: false,
                 start,
@@ -120,7 +129,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
         let day = monday + Days::new(offset);
         store.create_appointment(
             AppointmentInput {
-                resource_id: resources[who].id,
+                resource_id: resources[who],
                 title: title.into(),
                 all_day: true,
                 start: day.to_string(),
@@ -136,11 +145,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
         )?;
         count += 1;
     }
-    Ok(SeedReport {
-        resources: resources.len(),
-        appointments: count,
-        already_seeded: false,
-    })
+    Ok(count)
 }
 
 /// Titles of the appointments `scale` adds (each followed by its number).

@@ -132,5 +132,5 @@ pub fn stored_values(data: &[u8]) {
     let _ = store.installation_id();
     let _ = store.list_jobs();
     let _ = store.job_runs(job.id, 10);
-    let _ = crate::api::organisation::org_expiry_warning(&store, now.date_naive());
+    let _ = crate::identity::organisation::org_expiry_warning(&store, now.date_naive());
 }

@@ -10,6 +10,8 @@ pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
+#[cfg(test)]
+mod layers;
 pub mod locks;
 pub mod mail;
 pub mod model;

@@ -10,9 +10,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::error::MailError;
 use crate::error::{CoreError, Result};
 use crate::identity::{Secret, SecretStore};
-use crate::jobs::FailureMail;
 use crate::store::Store;
 
 /// The keyring key of the SMTP password.
@@ -97,10 +97,13 @@ impl Store {
     }
 }
 
-/// Why a mail could not be sent, in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The e-mail could not be sent: {0}")]
-pub struct MailError(pub String);
+/// A mail to send: a job's failure notice (the scheduler decides which), or the test e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureMail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
 
 /// Sends `mail` through the configured server (password from the keyring, if a user is set).
 pub async fn send(

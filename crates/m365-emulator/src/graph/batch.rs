@@ -42,65 +42,74 @@ fn parse(body: Option<&Value>) -> Result<Vec<Part>, String> {
     let mut parts = Vec::new();
     let mut ids = HashSet::new();
     for request in requests {
-        let id = match request.get("id") {
-            Some(Value::String(id)) => id.clone(),
-            Some(Value::Number(id)) => id.to_string(),
-            _ => {
-                return Err("Invalid batch payload format: every request needs an 'id'.".to_owned());
-            }
-        };
-        if !ids.insert(id.clone()) {
-            return Err(format!(
-                "Invalid batch payload format: duplicate request id '{id}'."
-            ));
-        }
-        let method = request
-            .get("method")
-            .and_then(Value::as_str)
-            .and_then(|method| Method::from_bytes(method.to_ascii_uppercase().as_bytes()).ok())
-            .ok_or_else(|| {
-                format!("Invalid batch payload format: request '{id}' needs a 'method'.")
-            })?;
-        let url = request
-            .get("url")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("Invalid batch payload format: request '{id}' needs a 'url'."))?
-            .to_owned();
-        if url.starts_with("http://") || url.starts_with("https://") {
-            return Err(format!(
-                "Invalid batch payload format: request '{id}' must use a relative URL."
-            ));
-        }
-        let depends_on = match request.get("dependsOn") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|item| {
-                    item.as_str()
-                        .map(str::to_owned)
-                        .or_else(|| item.as_u64().map(|n| n.to_string()))
-                })
-                .collect(),
-            Some(_) => {
-                return Err(format!(
-                    "Invalid batch payload format: 'dependsOn' of request '{id}' must be an array."
-                ));
-            }
-        };
-        parts.push(Part {
-            id,
-            method,
-            url,
-            headers: request
-                .get("headers")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
-            body: request.get("body").cloned().filter(|body| !body.is_null()),
-            depends_on,
-        });
+        parts.push(part_of(request, &mut ids)?);
     }
-    for part in &parts {
+    check_dependencies(&parts, &ids)?;
+    Ok(parts)
+}
+
+/// One part of a batch request; `ids` are those of the parts before it (a duplicate is refused).
+fn part_of(request: &Value, ids: &mut HashSet<String>) -> Result<Part, String> {
+    let id = match request.get("id") {
+        Some(Value::String(id)) => id.clone(),
+        Some(Value::Number(id)) => id.to_string(),
+        _ => {
+            return Err("Invalid batch payload format: every request needs an 'id'.".to_owned());
+        }
+    };
+    if !ids.insert(id.clone()) {
+        return Err(format!(
+            "Invalid batch payload format: duplicate request id '{id}'."
+        ));
+    }
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .and_then(|method| Method::from_bytes(method.to_ascii_uppercase().as_bytes()).ok())
+        .ok_or_else(|| format!("Invalid batch payload format: request '{id}' needs a 'method'."))?;
+    let url = request
+        .get("url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("Invalid batch payload format: request '{id}' needs a 'url'."))?
+        .to_owned();
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Err(format!(
+            "Invalid batch payload format: request '{id}' must use a relative URL."
+        ));
+    }
+    let depends_on = match request.get("dependsOn") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| item.as_u64().map(|n| n.to_string()))
+            })
+            .collect(),
+        Some(_) => {
+            return Err(format!(
+                "Invalid batch payload format: 'dependsOn' of request '{id}' must be an array."
+            ));
+        }
+    };
+    Ok(Part {
+        id,
+        method,
+        url,
+        headers: request
+            .get("headers")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+        body: request.get("body").cloned().filter(|body| !body.is_null()),
+        depends_on,
+    })
+}
+
+/// Every part depends only on other parts of the batch, without a cycle.
+fn check_dependencies(parts: &[Part], ids: &HashSet<String>) -> Result<(), String> {
+    for part in parts {
         for dependency in &part.depends_on {
             if !ids.contains(dependency) || *dependency == part.id {
                 return Err(format!(
@@ -133,7 +142,7 @@ fn parse(body: Option<&Value>) -> Result<Vec<Part>, String> {
             );
         }
     }
-    Ok(parts)
+    Ok(())
 }
 
 fn part_request(outer: &GraphRequest, part: &Part) -> GraphRequest {

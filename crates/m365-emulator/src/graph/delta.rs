@@ -297,101 +297,158 @@ pub fn serve(
             );
         }
     }
-    let lifetime = emulator.lifetimes.delta_token;
     let page = if let Some(skip) = query(request, "$skiptoken") {
-        let mut sync = emulator.sync();
-        match sync.pages.get(skip).cloned() {
-            Some(page)
-                if page.created + lifetime > now
-                    && page.scope.user_id == user.id
-                    && page.scope.calendar_id.as_deref() == calendar_id =>
-            {
-                page
-            }
-            Some(page) => {
-                sync.pages.remove(skip);
-                sync.changed += 1;
-                return gone(Some(restart_link(request, &page.scope)));
-            }
-            None => return gone(None),
-        }
+        skipped_to(emulator, request, skip, user, calendar_id, now)
     } else if let Some(token) = query(request, "$deltatoken") {
-        let state = {
-            let mut sync = emulator.sync();
-            match sync.tokens.get(token).cloned() {
-                Some(state)
-                    if state.created + lifetime > now
-                        && state.scope.user_id == user.id
-                        && state.scope.calendar_id.as_deref() == calendar_id =>
-                {
-                    state
-                }
-                Some(state) => {
-                    sync.tokens.remove(token);
-                    sync.changed += 1;
-                    return gone(Some(restart_link(request, &state.scope)));
-                }
-                None => return gone(None),
-            }
-        };
-        let now_in_scope = current(&emulator.store(), &state.scope);
-        let mut entries = Vec::new();
-        for (id, key) in &now_in_scope {
-            if state.snapshot.get(id) != Some(key) {
-                entries.push(Entry::Upsert(id.clone()));
-            }
-        }
-        let present: std::collections::HashSet<&String> =
-            now_in_scope.iter().map(|(id, _)| id).collect();
-        let mut removed: Vec<&String> = state
-            .snapshot
-            .keys()
-            .filter(|id| !present.contains(id))
-            .collect();
-        removed.sort();
-        entries.extend(removed.into_iter().map(|id| Entry::Removed(id.clone())));
-        let snapshot = if entries.is_empty() {
-            // Nothing changed: the next token shares the snapshot instead of copying it.
-            state.snapshot
-        } else {
-            Arc::new(now_in_scope.into_iter().collect())
-        };
-        Page {
-            scope: state.scope,
-            entries: Arc::new(entries),
-            offset: 0,
-            snapshot,
-            created: now,
-        }
+        next_round(emulator, request, token, user, calendar_id, now)
     } else {
-        let from = query(request, "startDateTime").and_then(crate::timezone::parse_query_instant);
-        let to = query(request, "endDateTime").and_then(crate::timezone::parse_query_instant);
-        let (Some(from), Some(to)) = (from, to) else {
-            return bad_request(
-                "ErrorInvalidParameter",
-                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
-            );
-        };
-        let scope = Scope {
-            user_id: user.id.clone(),
-            calendar_id: calendar_id.map(str::to_owned),
-            from,
-            to,
-        };
-        let now_in_scope = current(&emulator.store(), &scope);
-        Page {
-            scope,
-            entries: Arc::new(
-                now_in_scope
-                    .iter()
-                    .map(|(id, _)| Entry::Upsert(id.clone()))
-                    .collect(),
-            ),
-            offset: 0,
-            snapshot: Arc::new(now_in_scope.into_iter().collect()),
-            created: now,
+        first_round(emulator, request, user, calendar_id, now)
+    };
+    match page {
+        Ok(page) => answer_page(emulator, request, options, user, page, now),
+        Err(response) => *response,
+    }
+}
+
+/// The page a `$skiptoken` continues with; 410 (with a link to start again when the token is
+/// known) once it expired or for another mailbox or calendar.
+fn skipped_to(
+    emulator: &Emulator,
+    request: &GraphRequest,
+    skip: &str,
+    user: &User,
+    calendar_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Page, Box<GraphResponse>> {
+    let lifetime = emulator.lifetimes.delta_token;
+    let mut sync = emulator.sync();
+    match sync.pages.get(skip).cloned() {
+        Some(page)
+            if page.created + lifetime > now
+                && page.scope.user_id == user.id
+                && page.scope.calendar_id.as_deref() == calendar_id =>
+        {
+            Ok(page)
+        }
+        Some(page) => {
+            sync.pages.remove(skip);
+            sync.changed += 1;
+            Err(Box::new(gone(Some(restart_link(request, &page.scope)))))
+        }
+        None => Err(Box::new(gone(None))),
+    }
+}
+
+/// The first page of a round from a `$deltatoken`: what changed in its scope since the snapshot
+/// the token was given with; 410 as for [`skipped_to`].
+fn next_round(
+    emulator: &Emulator,
+    request: &GraphRequest,
+    token: &str,
+    user: &User,
+    calendar_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Page, Box<GraphResponse>> {
+    let lifetime = emulator.lifetimes.delta_token;
+    let state = {
+        let mut sync = emulator.sync();
+        match sync.tokens.get(token).cloned() {
+            Some(state)
+                if state.created + lifetime > now
+                    && state.scope.user_id == user.id
+                    && state.scope.calendar_id.as_deref() == calendar_id =>
+            {
+                state
+            }
+            Some(state) => {
+                sync.tokens.remove(token);
+                sync.changed += 1;
+                return Err(Box::new(gone(Some(restart_link(request, &state.scope)))));
+            }
+            None => return Err(Box::new(gone(None))),
         }
     };
+    let now_in_scope = current(&emulator.store(), &state.scope);
+    let entries = changes(&state.snapshot, &now_in_scope);
+    let snapshot = if entries.is_empty() {
+        // Nothing changed: the next token shares the snapshot instead of copying it.
+        state.snapshot
+    } else {
+        Arc::new(now_in_scope.into_iter().collect())
+    };
+    Ok(Page {
+        scope: state.scope,
+        entries: Arc::new(entries),
+        offset: 0,
+        snapshot,
+        created: now,
+    })
+}
+
+/// The entries of a round since `snapshot`: instances new or changed (in the order they are in
+/// scope), then those removed (by id).
+fn changes(snapshot: &HashMap<String, String>, now_in_scope: &[(String, String)]) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for (id, key) in now_in_scope {
+        if snapshot.get(id) != Some(key) {
+            entries.push(Entry::Upsert(id.clone()));
+        }
+    }
+    let present: std::collections::HashSet<&String> =
+        now_in_scope.iter().map(|(id, _)| id).collect();
+    let mut removed: Vec<&String> = snapshot.keys().filter(|id| !present.contains(id)).collect();
+    removed.sort();
+    entries.extend(removed.into_iter().map(|id| Entry::Removed(id.clone())));
+    entries
+}
+
+/// The first page of a full round over the request's window: every instance in it.
+fn first_round(
+    emulator: &Emulator,
+    request: &GraphRequest,
+    user: &User,
+    calendar_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Page, Box<GraphResponse>> {
+    let from = query(request, "startDateTime").and_then(crate::timezone::parse_query_instant);
+    let to = query(request, "endDateTime").and_then(crate::timezone::parse_query_instant);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(Box::new(bad_request(
+            "ErrorInvalidParameter",
+            "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+        )));
+    };
+    let scope = Scope {
+        user_id: user.id.clone(),
+        calendar_id: calendar_id.map(str::to_owned),
+        from,
+        to,
+    };
+    let now_in_scope = current(&emulator.store(), &scope);
+    Ok(Page {
+        scope,
+        entries: Arc::new(
+            now_in_scope
+                .iter()
+                .map(|(id, _)| Entry::Upsert(id.clone()))
+                .collect(),
+        ),
+        offset: 0,
+        snapshot: Arc::new(now_in_scope.into_iter().collect()),
+        created: now,
+    })
+}
+
+/// Answers with `page`'s next entries (up to the page size asked for), and a nextLink to the
+/// rest or, at the end, a deltaLink to the next round.
+fn answer_page(
+    emulator: &Emulator,
+    request: &GraphRequest,
+    options: &Options,
+    user: &User,
+    page: Page,
+    now: DateTime<Utc>,
+) -> GraphResponse {
     let size = options.max_page_size.unwrap_or(10).clamp(1, 1000);
     let end = (page.offset + size).min(page.entries.len());
     // The page's events are copied under the store's lock and rendered after it, so that pages

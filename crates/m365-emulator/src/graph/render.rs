@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::graph::query::{ExpandProperties, Options};
 use crate::store::instances::{Instance, InstanceKind};
-use crate::store::model::{Calendar, User, ZonedTime};
+use crate::store::model::{Calendar, Event, User, ZonedTime};
 use crate::timezone;
 
 /// `W/"changeKey"`.
@@ -87,28 +87,28 @@ fn preview(body: &str) -> String {
 
 /// An event, occurrence or exception.
 pub fn event(instance: &Instance<'_>, owner: &User, options: &Options) -> Map<String, Value> {
+    let mut out = Map::new();
+    insert_identity(&mut out, instance);
+    insert_fixed(&mut out, instance);
+    insert_content(&mut out, instance, owner, options);
+    insert_overrides(&mut out, instance);
+    if let Some(expand) = &options.expand {
+        insert_extended_properties(&mut out, instance.event, expand);
+    }
+    select(out, options)
+}
+
+/// Ids, change key and times of change, the series an instance belongs to.
+fn insert_identity(out: &mut Map<String, Value>, instance: &Instance<'_>) {
     let event = instance.event;
     let change_key = instance.change_key();
     let last_modified = instance
         .exception
         .map_or(event.last_modified, |exception| exception.last_modified);
-    let series_master_id = matches!(
-        instance.kind,
-        InstanceKind::Occurrence | InstanceKind::Exception
-    )
-    .then(|| event.id.clone());
     let ical_uid = match instance.original_start {
         Some(original) => format!("{}{}", event.ical_uid, original.format("%Y%m%d")),
         None => event.ical_uid.clone(),
     };
-    let location = json!({
-        "displayName": event.location,
-        "locationType": "default",
-        "uniqueIdType": if event.location.is_empty() { "unknown" } else { "private" },
-        "address": {},
-        "coordinates": {},
-    });
-    let mut out = Map::new();
     out.insert("@odata.etag".into(), json!(etag(change_key)));
     out.insert("id".into(), json!(instance.id));
     out.insert(
@@ -145,6 +145,16 @@ pub fn event(instance: &Instance<'_>, owner: &User, options: &Options) -> Map<St
     }
     out.insert("iCalUId".into(), json!(ical_uid));
     out.insert("uid".into(), json!(event.ical_uid));
+}
+
+/// The subject, the flags and settings an organizer's event carries, its kind and web link.
+fn insert_fixed(out: &mut Map<String, Value>, instance: &Instance<'_>) {
+    let event = instance.event;
+    let series_master_id = matches!(
+        instance.kind,
+        InstanceKind::Occurrence | InstanceKind::Exception
+    )
+    .then(|| event.id.clone());
     out.insert(
         "reminderMinutesBeforeStart".into(),
         json!(if event.is_all_day { 1080 } else { 15 }),
@@ -179,6 +189,23 @@ pub fn event(instance: &Instance<'_>, owner: &User, options: &Options) -> Map<St
         "responseStatus".into(),
         json!({"response": "organizer", "time": "0001-01-01T00:00:00Z"}),
     );
+}
+
+/// The body, the times, the location, the recurrence of a series master and the organizer.
+fn insert_content(
+    out: &mut Map<String, Value>,
+    instance: &Instance<'_>,
+    owner: &User,
+    options: &Options,
+) {
+    let event = instance.event;
+    let location = json!({
+        "displayName": event.location,
+        "locationType": "default",
+        "uniqueIdType": if event.location.is_empty() { "unknown" } else { "private" },
+        "address": {},
+        "coordinates": {},
+    });
     let (content_type, content) = match options.body_content_type.as_deref() {
         Some("text") if event.body_content_type == "html" => {
             ("text".to_owned(), preview(&event.body))
@@ -218,6 +245,11 @@ pub fn event(instance: &Instance<'_>, owner: &User, options: &Options) -> Map<St
         json!({"emailAddress": {"name": owner.display_name, "address": owner.mail}}),
     );
     out.insert("onlineMeeting".into(), Value::Null);
+}
+
+/// Fields stored as they were sent, and those an exception of a series overrides.
+fn insert_overrides(out: &mut Map<String, Value>, instance: &Instance<'_>) {
+    let event = instance.event;
     for (name, value) in &event.extra {
         out.insert(name.clone(), value.clone());
     }
@@ -236,22 +268,27 @@ pub fn event(instance: &Instance<'_>, owner: &User, options: &Options) -> Map<St
             }
         }
     }
-    if let Some(expand) = &options.expand {
-        let properties: Vec<Value> = event
-            .extended_properties
-            .iter()
-            .filter(|property| match expand {
-                ExpandProperties::All => true,
-                ExpandProperties::Only(id) => property.id.eq_ignore_ascii_case(id),
-            })
-            .map(|property| json!({"id": property.id, "value": property.value}))
-            .collect();
-        out.insert(
-            "singleValueExtendedProperties".into(),
-            Value::Array(properties),
-        );
-    }
-    select(out, options)
+}
+
+/// `singleValueExtendedProperties` as `$expand` asked for them.
+fn insert_extended_properties(
+    out: &mut Map<String, Value>,
+    event: &Event,
+    expand: &ExpandProperties,
+) {
+    let properties: Vec<Value> = event
+        .extended_properties
+        .iter()
+        .filter(|property| match expand {
+            ExpandProperties::All => true,
+            ExpandProperties::Only(id) => property.id.eq_ignore_ascii_case(id),
+        })
+        .map(|property| json!({"id": property.id, "value": property.value}))
+        .collect();
+    out.insert(
+        "singleValueExtendedProperties".into(),
+        Value::Array(properties),
+    );
 }
 
 /// Keeps only `$select`ed fields (plus id, etag and expansions).

@@ -14,6 +14,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
 use super::errors::AadError;
+use crate::certificates::AppCertificate;
 use crate::store::model::App;
 use axum::http::StatusCode;
 
@@ -54,51 +55,101 @@ pub fn verify(
     audiences: &[String],
     now: DateTime<Utc>,
 ) -> Result<(), AadError> {
-    match assertion_type {
-        Some(ASSERTION_TYPE) => {}
-        Some(other) => {
-            return Err(AadError::new(
-                "invalid_request",
-                50027,
-                format!(
-                    "Invalid client_assertion_type '{other}': only '{ASSERTION_TYPE}' is supported."
-                ),
-                now,
-            ));
-        }
-        None => {
-            return Err(AadError::new(
-                "invalid_request",
-                900144,
-                "The request body must contain the following parameter: 'client_assertion_type'.",
-                now,
-            ));
-        }
+    check_assertion_type(assertion_type, now)?;
+    let jwt = Jwt::read(assertion).ok_or_else(|| malformed(now))?;
+    let algorithm = algorithm_of(&jwt.header, now)?;
+    check_subject(&jwt.claims, app, now)?;
+    check_audience(&jwt.claims, audiences, now)?;
+    check_lifetime(&jwt.claims, now)?;
+    let certificate = signing_certificate(&jwt.header, app, now)?;
+    let (n, e) = certificate.rsa_key().ok_or_else(|| malformed(now))?;
+    let key = ring::signature::RsaPublicKeyComponents { n, e };
+    if key
+        .verify(algorithm, jwt.signed.as_bytes(), &jwt.signature)
+        .is_err()
+    {
+        return Err(invalid_client(
+            7000274,
+            format!(
+                "Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{}', Found key 'Start={}, End={}']",
+                certificate.thumbprint,
+                time_text(certificate.start),
+                time_text(certificate.end)
+            ),
+            now,
+        ));
     }
-    let parts: Vec<&str> = assertion.split('.').collect();
-    let [header_part, claims_part, signature_part] = parts[..] else {
-        return Err(malformed(now));
-    };
-    let (Some(header), Some(claims)) = (decode_part(header_part), decode_part(claims_part)) else {
-        return Err(malformed(now));
-    };
-    let signature = URL_SAFE_NO_PAD
-        .decode(signature_part.trim_end_matches('='))
-        .map_err(|_| malformed(now))?;
+    Ok(())
+}
+
+/// A JWT's three parts, read (its signature not checked yet).
+struct Jwt {
+    header: Value,
+    claims: Value,
+    /// The text the signature is over: header and claims as sent.
+    signed: String,
+    signature: Vec<u8>,
+}
+
+impl Jwt {
+    /// `None` for anything but three base64url parts, the first two JSON.
+    fn read(assertion: &str) -> Option<Jwt> {
+        let parts: Vec<&str> = assertion.split('.').collect();
+        let [header_part, claims_part, signature_part] = parts[..] else {
+            return None;
+        };
+        Some(Jwt {
+            header: decode_part(header_part)?,
+            claims: decode_part(claims_part)?,
+            signed: format!("{header_part}.{claims_part}"),
+            signature: URL_SAFE_NO_PAD
+                .decode(signature_part.trim_end_matches('='))
+                .ok()?,
+        })
+    }
+}
+
+fn check_assertion_type(assertion_type: Option<&str>, now: DateTime<Utc>) -> Result<(), AadError> {
+    match assertion_type {
+        Some(ASSERTION_TYPE) => Ok(()),
+        Some(other) => Err(AadError::new(
+            "invalid_request",
+            50027,
+            format!(
+                "Invalid client_assertion_type '{other}': only '{ASSERTION_TYPE}' is supported."
+            ),
+            now,
+        )),
+        None => Err(AadError::new(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_assertion_type'.",
+            now,
+        )),
+    }
+}
+
+/// The signature algorithm the header names: RS256 or PS256.
+fn algorithm_of(
+    header: &Value,
+    now: DateTime<Utc>,
+) -> Result<&'static ring::signature::RsaParameters, AadError> {
     let alg = header["alg"].as_str().unwrap_or_default();
-    let algorithm: &'static ring::signature::RsaParameters = match alg {
-        "RS256" => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-        "PS256" => &ring::signature::RSA_PSS_2048_8192_SHA256,
-        _ => {
-            return Err(invalid_client(
-                50027,
-                format!(
-                    "JWT token is invalid or malformed: the signing algorithm '{alg}' is not supported (RS256, PS256)."
-                ),
-                now,
-            ));
-        }
-    };
+    match alg {
+        "RS256" => Ok(&ring::signature::RSA_PKCS1_2048_8192_SHA256),
+        "PS256" => Ok(&ring::signature::RSA_PSS_2048_8192_SHA256),
+        _ => Err(invalid_client(
+            50027,
+            format!(
+                "JWT token is invalid or malformed: the signing algorithm '{alg}' is not supported (RS256, PS256)."
+            ),
+            now,
+        )),
+    }
+}
+
+/// `iss` and `sub` are both the app's client id.
+fn check_subject(claims: &Value, app: &App, now: DateTime<Utc>) -> Result<(), AadError> {
     let text = |name: &str| claims[name].as_str().unwrap_or_default().to_owned();
     let (iss, sub) = (text("iss"), text("sub"));
     if iss != sub {
@@ -117,6 +168,15 @@ pub fn verify(
             now,
         ));
     }
+    Ok(())
+}
+
+/// `aud` (a string or a list) names one of `audiences`.
+fn check_audience(
+    claims: &Value,
+    audiences: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), AadError> {
     let aud_matches = match &claims["aud"] {
         Value::String(aud) => audiences.iter().any(|a| a.eq_ignore_ascii_case(aud)),
         Value::Array(list) => list
@@ -132,6 +192,11 @@ pub fn verify(
             now,
         ));
     }
+    Ok(())
+}
+
+/// `now` is within `nbf` (else `iat`) and `exp`, give or take the clock skew.
+fn check_lifetime(claims: &Value, now: DateTime<Utc>) -> Result<(), AadError> {
     // NumericDate: seconds, possibly with a fraction (MSAL for Python sends `time.time()` floats).
     let instant = |name: &str| {
         claims[name]
@@ -156,6 +221,15 @@ pub fn verify(
             now,
         ));
     }
+    Ok(())
+}
+
+/// The app's certificate the header's `x5t` / `x5t#S256` names, within its validity.
+fn signing_certificate<'a>(
+    header: &Value,
+    app: &'a App,
+    now: DateTime<Utc>,
+) -> Result<&'a AppCertificate, AadError> {
     let (x5t, x5t_s256) = (header["x5t"].as_str(), header["x5t#S256"].as_str());
     let presented = x5t_s256
         .or(x5t)
@@ -185,23 +259,5 @@ pub fn verify(
             now,
         ));
     }
-    let (n, e) = certificate.rsa_key().ok_or_else(|| malformed(now))?;
-    let message = format!("{header_part}.{claims_part}");
-    let key = ring::signature::RsaPublicKeyComponents { n, e };
-    if key
-        .verify(algorithm, message.as_bytes(), &signature)
-        .is_err()
-    {
-        return Err(invalid_client(
-            7000274,
-            format!(
-                "Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{}', Found key 'Start={}, End={}']",
-                certificate.thumbprint,
-                time_text(certificate.start),
-                time_text(certificate.end)
-            ),
-            now,
-        ));
-    }
-    Ok(())
+    Ok(certificate)
 }

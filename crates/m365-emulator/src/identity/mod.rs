@@ -263,26 +263,10 @@ async fn authorize(
             .map(String::as_str)
             .filter(|value| !value.is_empty())
     };
-    let (app, tenant_found) = {
-        let store = emulator.store();
-        let tenant_found = match tenant_scope(&store, &tenant, now) {
-            Ok(found) => found,
-            Err(error) => return pages::error(error.code, &error.message).into_response(),
-        };
-        let Some(app) = get("client_id").and_then(|id| store.app(id)).cloned() else {
-            return pages::error(
-                700016,
-                &format!(
-                    "Application with identifier '{}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
-                    get("client_id").unwrap_or_default(),
-                    tenant_found.as_ref().map_or(tenant.as_str(), |found| found.name.as_str())
-                ),
-            )
-            .into_response();
-        };
-        (app, tenant_found)
+    let app = match authorizing_app(&emulator, &tenant, get("client_id"), now) {
+        Ok(app) => app,
+        Err(page) => return *page,
     };
-    let _ = tenant_found;
     let redirect_uri = get("redirect_uri").unwrap_or_default().to_owned();
     if !redirect_matches(&app.redirect_uris, &redirect_uri) {
         return pages::error(
@@ -294,7 +278,6 @@ async fn authorize(
         )
         .into_response();
     }
-    let method = get("code_challenge_method").unwrap_or("plain").to_owned();
     let mut flow = SignInFlow {
         purpose: FlowPurpose::Authorize,
         tenant: tenant.clone(),
@@ -304,63 +287,25 @@ async fn authorize(
         state: get("state").map(str::to_owned),
         nonce: get("nonce").map(str::to_owned),
         code_challenge: get("code_challenge").map(str::to_owned),
-        code_challenge_method: method.clone(),
+        code_challenge_method: get("code_challenge_method").unwrap_or("plain").to_owned(),
         login_hint: get("login_hint").map(str::to_owned),
         prompt: get("prompt").map(str::to_ascii_lowercase),
         user_id: None,
         expires_at: now + chrono::TimeDelta::minutes(30),
     };
-    if get("response_type") != Some("code") {
-        return redirect_error(
-            &flow,
-            "unsupported_response_type",
-            700054,
-            "response_type 'code' is the only one this emulator supports.",
-            now,
-        );
-    }
-    if flow.scopes.is_empty() {
-        return redirect_error(
-            &flow,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'scope'.",
-            now,
-        );
-    }
-    if !matches!(method.as_str(), "S256" | "plain") {
-        return redirect_error(
-            &flow,
-            "invalid_request",
-            50148,
-            "The code_challenge_method must be 'S256' or 'plain'.",
-            now,
-        );
-    }
-    if let Some(mode) = get("response_mode")
-        && mode != "query"
-    {
-        return redirect_error(
-            &flow,
-            "invalid_request",
-            900130,
-            "Only response_mode=query is emulated.",
-            now,
-        );
+    if let Some((error, code, message)) = unsupported_request(
+        get("response_type"),
+        flow.scopes.is_empty(),
+        &flow.code_challenge_method,
+        get("response_mode"),
+    ) {
+        return redirect_error(&flow, error, code, message, now);
     }
     let session = session_user(&emulator, &headers);
-    let hint_matches = |user_id: &str| {
-        flow.login_hint.as_deref().is_none_or(|hint| {
-            emulator
-                .store()
-                .user(user_id)
-                .is_some_and(|user| user.mail.eq_ignore_ascii_case(hint))
-        })
-    };
     let prompt = flow.prompt.clone();
     match (prompt.as_deref(), session) {
         (Some("login" | "select_account"), _) => {}
-        (_, Some(user_id)) if hint_matches(&user_id) => {
+        (_, Some(user_id)) if hint_matches(&emulator, flow.login_hint.as_deref(), &user_id) => {
             flow.user_id = Some(user_id.clone());
             return after_sign_in(&emulator, new_flow(&emulator, flow.clone()), flow, now);
         }
@@ -379,6 +324,87 @@ async fn authorize(
     let hint = flow.login_hint.clone().unwrap_or_default();
     let id = new_flow(&emulator, flow);
     pages::sign_in(&format!("/{tenant}/login"), &id, &app_name, &hint, None).into_response()
+}
+
+/// The app a sign-in is for, or the error page shown instead: the tenant segment must be one the
+/// directory knows and the client id an app registered in it.
+fn authorizing_app(
+    emulator: &Emulator,
+    tenant: &str,
+    client_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<App, Box<Response>> {
+    let store = emulator.store();
+    let tenant_found = match tenant_scope(&store, tenant, now) {
+        Ok(found) => found,
+        Err(error) => {
+            return Err(Box::new(
+                pages::error(error.code, &error.message).into_response(),
+            ));
+        }
+    };
+    let Some(app) = client_id.and_then(|id| store.app(id)).cloned() else {
+        return Err(Box::new(pages::error(
+            700016,
+            &format!(
+                "Application with identifier '{}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
+                client_id.unwrap_or_default(),
+                tenant_found.as_ref().map_or(tenant, |found| found.name.as_str())
+            ),
+        )
+        .into_response()));
+    };
+    Ok(app)
+}
+
+/// What an authorization request asks that the emulator does not do, as the redirect's
+/// `error`, AADSTS code and description: a response type other than `code`, no scope, a PKCE
+/// method other than S256 or plain, a response mode other than query. Checked in that order.
+fn unsupported_request(
+    response_type: Option<&str>,
+    no_scope: bool,
+    code_challenge_method: &str,
+    response_mode: Option<&str>,
+) -> Option<(&'static str, u32, &'static str)> {
+    if response_type != Some("code") {
+        return Some((
+            "unsupported_response_type",
+            700054,
+            "response_type 'code' is the only one this emulator supports.",
+        ));
+    }
+    if no_scope {
+        return Some((
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+        ));
+    }
+    if !matches!(code_challenge_method, "S256" | "plain") {
+        return Some((
+            "invalid_request",
+            50148,
+            "The code_challenge_method must be 'S256' or 'plain'.",
+        ));
+    }
+    if response_mode.is_some_and(|mode| mode != "query") {
+        return Some((
+            "invalid_request",
+            900130,
+            "Only response_mode=query is emulated.",
+        ));
+    }
+    None
+}
+
+/// Whether the signed-in user `user_id` is the one a `login_hint` names (any user without one).
+fn hint_matches(emulator: &Emulator, login_hint: Option<&str>, user_id: &str) -> bool {
+    login_hint.is_none_or(|hint| {
+        emulator
+            .store()
+            .user(user_id)
+            .is_some_and(|user| user.mail.eq_ignore_ascii_case(hint))
+    })
 }
 
 fn new_flow(emulator: &Emulator, flow: SignInFlow) -> String {
@@ -819,4 +845,72 @@ async fn device_login(State(emulator): State<Arc<Emulator>>, Form(form): Form<Pa
         None,
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_authorization_request_is_refused_for_the_first_thing_not_emulated() {
+        let cases = [
+            (
+                "a token response",
+                Some("token"),
+                false,
+                "S256",
+                None,
+                Some(700054),
+            ),
+            ("no response type", None, false, "S256", None, Some(700054)),
+            ("no scope", Some("code"), true, "S256", None, Some(900144)),
+            (
+                "both wrong: the type first",
+                Some("id_token"),
+                true,
+                "S256",
+                None,
+                Some(700054),
+            ),
+            (
+                "an unknown PKCE method",
+                Some("code"),
+                false,
+                "S512",
+                None,
+                Some(50148),
+            ),
+            (
+                "a fragment answer",
+                Some("code"),
+                false,
+                "plain",
+                Some("fragment"),
+                Some(900130),
+            ),
+            (
+                "a query answer",
+                Some("code"),
+                false,
+                "S256",
+                Some("query"),
+                None,
+            ),
+            (
+                "plain PKCE, default mode",
+                Some("code"),
+                false,
+                "plain",
+                None,
+                None,
+            ),
+        ];
+        for (case, response_type, no_scope, method, mode, expected) in cases {
+            assert_eq!(
+                unsupported_request(response_type, no_scope, method, mode).map(|(_, code, _)| code),
+                expected,
+                "{case}: the AADSTS code Microsoft answers"
+            );
+        }
+    }
 }

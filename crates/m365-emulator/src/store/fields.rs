@@ -91,17 +91,7 @@ pub fn apply(
     for (name, value) in body {
         match name.as_str() {
             "subject" => event.subject = string_field(name, value)?,
-            "body" => {
-                event.body_content_type = match value.get("contentType") {
-                    Some(kind) => enum_field("contentType", kind, &["text", "html"])?,
-                    None => "text".to_owned(),
-                };
-                event.body = value
-                    .get("content")
-                    .map(|content| string_field("content", content))
-                    .transpose()?
-                    .unwrap_or_default();
-            }
+            "body" => apply_body(event, value)?,
             "start" => event.start = zoned_time(name, value)?,
             "end" => event.end = zoned_time(name, value)?,
             "isAllDay" => {
@@ -131,20 +121,7 @@ pub fn apply(
                 )?;
             }
             "importance" => event.importance = enum_field(name, value, &["low", "normal", "high"])?,
-            "categories" => {
-                event.categories = match value {
-                    Value::Null => Vec::new(),
-                    Value::Array(items) => items
-                        .iter()
-                        .map(|item| string_field(name, item))
-                        .collect::<Result<_, _>>()?,
-                    _ => {
-                        return Err(invalid(
-                            "Property 'categories' must be an array of strings.",
-                        ));
-                    }
-                };
-            }
+            "categories" => event.categories = categories(value)?,
             "location" => {
                 event.location = value
                     .get("displayName")
@@ -160,45 +137,85 @@ pub fn apply(
                     )?),
                 };
             }
-            "transactionId" => {
-                let requested = string_field(name, value)?;
-                if creating {
-                    event.transaction_id = Some(requested).filter(|id| !id.is_empty());
-                } else if event.transaction_id.as_deref() != Some(requested.as_str()) {
-                    return Err(invalid("The property 'transactionId' cannot be changed."));
-                }
-            }
-            "singleValueExtendedProperties" => {
-                let items = value.as_array().ok_or_else(|| {
-                    invalid("Property 'singleValueExtendedProperties' must be an array.")
-                })?;
-                for item in items {
-                    let id = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| invalid("An extended property needs an 'id'."))?;
-                    let value = item
-                        .get("value")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    match event
-                        .extended_properties
-                        .iter_mut()
-                        .find(|existing| existing.id.eq_ignore_ascii_case(id))
-                    {
-                        Some(existing) => existing.value = value.to_owned(),
-                        None => event.extended_properties.push(ExtendedProperty {
-                            id: id.to_owned(),
-                            value: value.to_owned(),
-                        }),
-                    }
-                }
-            }
+            "transactionId" => apply_transaction_id(event, value, creating)?,
+            "singleValueExtendedProperties" => apply_extended_properties(event, value)?,
             other if READ_ONLY.contains(&other) || other.starts_with("@odata") => {}
             other if other.contains("@odata") => {}
             other => {
                 event.extra.insert(other.to_owned(), value.clone());
             }
+        }
+    }
+    Ok(())
+}
+
+/// `body`: its content type (text or html) and content.
+fn apply_body(event: &mut Event, value: &Value) -> Result<(), StoreError> {
+    event.body_content_type = match value.get("contentType") {
+        Some(kind) => enum_field("contentType", kind, &["text", "html"])?,
+        None => "text".to_owned(),
+    };
+    event.body = value
+        .get("content")
+        .map(|content| string_field("content", content))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(())
+}
+
+/// `categories`: an array of strings, or null for none.
+fn categories(value: &Value) -> Result<Vec<String>, StoreError> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| string_field("categories", item))
+            .collect(),
+        _ => Err(invalid(
+            "Property 'categories' must be an array of strings.",
+        )),
+    }
+}
+
+/// `transactionId`: set when the event is created, never changed after.
+fn apply_transaction_id(
+    event: &mut Event,
+    value: &Value,
+    creating: bool,
+) -> Result<(), StoreError> {
+    let requested = string_field("transactionId", value)?;
+    if creating {
+        event.transaction_id = Some(requested).filter(|id| !id.is_empty());
+    } else if event.transaction_id.as_deref() != Some(requested.as_str()) {
+        return Err(invalid("The property 'transactionId' cannot be changed."));
+    }
+    Ok(())
+}
+
+/// `singleValueExtendedProperties`: each set by id (case-insensitive), added when new.
+fn apply_extended_properties(event: &mut Event, value: &Value) -> Result<(), StoreError> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| invalid("Property 'singleValueExtendedProperties' must be an array."))?;
+    for item in items {
+        let id = item
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("An extended property needs an 'id'."))?;
+        let value = item
+            .get("value")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match event
+            .extended_properties
+            .iter_mut()
+            .find(|existing| existing.id.eq_ignore_ascii_case(id))
+        {
+            Some(existing) => existing.value = value.to_owned(),
+            None => event.extended_properties.push(ExtendedProperty {
+                id: id.to_owned(),
+                value: value.to_owned(),
+            }),
         }
     }
     Ok(())

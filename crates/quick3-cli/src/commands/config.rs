@@ -1,6 +1,6 @@
 //! `quick3 config show|set|unset`: where Microsoft is for this installation.
 
-use quick3_core::store::ENDPOINT_SETTING_NAMES;
+use quick3_core::identity::ENDPOINT_SETTING_NAMES;
 
 use quick3_core::CoreError;
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 use quick3_core::identity::{Credentials, SecretStore};
-use quick3_core::jobs::{FailureMail, FrontEnd, JobOutcome, POLL, RunReport, Runner, Sent};
+use quick3_core::jobs::{FrontEnd, JobOutcome, POLL, RunReport, Runner, Sent};
+use quick3_core::mail::FailureMail;
 
 use super::Session;
 

@@ -7,30 +7,14 @@ use serde_json::Value;
 use crate::error::{ErrorPayload, Result};
 use crate::graph::GraphError;
 use crate::graph::client::{AppTokens, GraphClient, RetryPolicy, read_page, user_mailbox};
-use crate::identity::certificate::certificate_info;
-use crate::identity::organisation::token_roles;
+use crate::identity::organisation::{org_expiry_warning, stored_certificate, token_roles};
 use crate::identity::{Credentials, OrgError, Secret, SigningCertificate};
 use crate::ids::AccountId;
 use crate::model::{
-    Account, Direction, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox, OrgSettings,
-    OrgSettingsRecord, OrgTestReport, credential_expiry_warning,
+    Account, Direction, NewOrgLink, OrgCredential, OrgMailbox, OrgSettings, OrgSettingsRecord,
+    OrgTestReport, credential_expiry_warning,
 };
 use crate::store::{ResolvedMailbox, Store};
-
-/// The organisation's certificate as imported (public part, from the settings), if any.
-fn stored_certificate(store: &Store) -> Option<OrgCertificate> {
-    store
-        .org_certificate_pem()
-        .ok()
-        .flatten()
-        .and_then(|pem| certificate_info(&pem))
-}
-
-/// The expiry warning of the organisation's credential in use (secret or certificate) on `today`.
-pub fn org_expiry_warning(store: &Store, today: NaiveDate) -> Option<String> {
-    let settings = store.org_settings().ok()??;
-    credential_expiry_warning(&settings, stored_certificate(store).as_ref(), today)
-}
 
 /// The organisation's settings as the Client settings screen shows them, with the expiry warning
 /// as of `today`; `None` until an administrator entered them.

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use super::GraphError;
-use super::budget::MailboxBudget;
 use super::error::parse_retry_after;
 use super::event::{DeltaPage, read_delta_page};
+use crate::identity::budget::MailboxBudget;
 use crate::identity::{Credentials, Secret};
 use crate::model::{Account, OrgSettings};
 
@@ -547,98 +547,24 @@ impl<'a> GraphClient<'a> {
         while !pending.is_empty() {
             let rest = pending.split_off(pending.len().min(BATCH_LIMIT));
             let chunk = std::mem::replace(&mut pending, rest);
-            let requests: Vec<Value> = chunk
-                .iter()
-                .map(|(part, _, _)| {
-                    let mut headers = serde_json::Map::new();
-                    for (name, value) in &part.headers {
-                        headers.insert(name.clone(), json!(value));
-                    }
-                    headers.insert("Prefer".into(), json!("IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""));
-                    let mut request = json!({"id": part.id, "method": part.method.as_str(), "url": part.url, "headers": headers});
-                    if let Some(body) = &part.body {
-                        request["body"] = body.clone();
-                        request["headers"]["Content-Type"] = json!("application/json");
-                    }
-                    if !part.depends_on.is_empty() {
-                        request["dependsOn"] = json!(part.depends_on);
-                    }
-                    request
-                })
-                .collect();
-            let slots = (chunk.len() as u32).min(MAILBOX_CONCURRENCY);
-            let body = json!({ "requests": requests });
-            let mut attempt = 0;
-            let outer = loop {
-                // Outlook counts each part against the mailbox: the batch itself is one of them.
-                self.spend(chunk.len().saturating_sub(1)).await;
-                match self
-                    .once_keeping_token(
-                        Method::POST,
-                        "/$batch",
-                        &[],
-                        Some(&body),
-                        slots,
-                        &read_json,
-                    )
-                    .await
-                {
-                    Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
-                        self.note_retry(&err);
-                        tokio::time::sleep(self.policy.delay(&err, attempt)).await;
-                        attempt += 1;
-                    }
-                    other => break other,
+            let (answers, token) = match self.post_batch(&chunk).await {
+                Ok(answers) => answers,
+                Err(err) => {
+                    done.extend(
+                        chunk
+                            .into_iter()
+                            .map(|(part, _, _)| (part.id, Err(err.clone()))),
+                    );
+                    continue;
                 }
             };
-            let (answers, token) =
-                match outer.and_then(|(answer, token)| Ok((read_batch(&answer.body)?, token))) {
-                    Ok(answers) => answers,
-                    Err(err) => {
-                        done.extend(
-                            chunk
-                                .into_iter()
-                                .map(|(part, _, _)| (part.id, Err(err.clone()))),
-                        );
-                        continue;
-                    }
-                };
             let mut wait = Duration::ZERO;
             // Whether the token refused by some parts was dropped so they can be sent again.
             let mut renewed: Option<bool> = None;
             for (part, tries, reauthorised) in chunk {
-                let result = match answers.iter().find(|(id, _, _, _)| *id == part.id) {
-                    Some((_, status, retry_after, body)) if (200..300).contains(status) => {
-                        Ok(Answer {
-                            status: *status,
-                            body: body.clone(),
-                        })
-                    }
-                    Some((_, status, retry_after_part, body)) => {
-                        let bytes = serde_json::to_vec(body).unwrap_or_default();
-                        Err(GraphError::from_status(*status, *retry_after_part, &bytes))
-                    }
-                    None => Err(GraphError::Malformed {
-                        what: format!("the batch answer has no part {}", part.id),
-                    }),
-                };
-                match result {
+                match part_result(&answers, &part.id) {
                     Err(GraphError::Unauthorized) if !reauthorised => {
-                        let can_renew = match renewed {
-                            Some(can_renew) => can_renew,
-                            None => {
-                                let can_renew = self.tokens.reject(&token).await;
-                                if can_renew {
-                                    self.traffic.reauthorised.fetch_add(1, Ordering::Relaxed);
-                                    tracing::debug!(
-                                        "Graph refused the access token for parts of a batch (401): sending them again with a new one"
-                                    );
-                                }
-                                renewed = Some(can_renew);
-                                can_renew
-                            }
-                        };
-                        if can_renew {
+                        if self.renew_once(&mut renewed, &token).await {
                             pending.push((part, tries, true));
                         } else {
                             done.push((part.id, Err(GraphError::Unauthorized)));
@@ -657,6 +583,97 @@ impl<'a> GraphClient<'a> {
             }
         }
         done
+    }
+
+    /// Posts one `$batch` of `chunk`'s parts, retrying it whole while it fails transiently; its
+    /// parts' answers and the token it was sent with.
+    async fn post_batch(
+        &self,
+        chunk: &[(BatchPart, u32, bool)],
+    ) -> Result<(Vec<PartAnswer>, Secret), GraphError> {
+        let requests: Vec<Value> = chunk
+            .iter()
+            .map(|(part, _, _)| batch_request(part))
+            .collect();
+        let slots = (chunk.len() as u32).min(MAILBOX_CONCURRENCY);
+        let body = json!({ "requests": requests });
+        let mut attempt = 0;
+        let outer = loop {
+            // Outlook counts each part against the mailbox: the batch itself is one of them.
+            self.spend(chunk.len().saturating_sub(1)).await;
+            match self
+                .once_keeping_token(Method::POST, "/$batch", &[], Some(&body), slots, &read_json)
+                .await
+            {
+                Err(err) if err.is_transient() && attempt + 1 < self.policy.attempts => {
+                    self.note_retry(&err);
+                    tokio::time::sleep(self.policy.delay(&err, attempt)).await;
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        };
+        outer.and_then(|(answer, token)| Ok((read_batch(&answer.body)?, token)))
+    }
+
+    /// Drops `token`, refused by parts of a batch, the first time this batch asks (`renewed`
+    /// remembers the answer); whether a new token can be had so they can be sent again.
+    async fn renew_once(&self, renewed: &mut Option<bool>, token: &Secret) -> bool {
+        if let Some(can_renew) = *renewed {
+            return can_renew;
+        }
+        let can_renew = self.tokens.reject(token).await;
+        if can_renew {
+            self.traffic.reauthorised.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                "Graph refused the access token for parts of a batch (401): sending them again with a new one"
+            );
+        }
+        *renewed = Some(can_renew);
+        can_renew
+    }
+}
+
+/// One part of a `$batch` request as Graph reads it: Quick3's `Prefer` header on every part, a
+/// JSON content type with a body, `dependsOn` only when it depends on something.
+fn batch_request(part: &BatchPart) -> Value {
+    let mut headers = serde_json::Map::new();
+    for (name, value) in &part.headers {
+        headers.insert(name.clone(), json!(value));
+    }
+    headers.insert(
+        "Prefer".into(),
+        json!(
+            "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""
+        ),
+    );
+    let mut request =
+        json!({"id": part.id, "method": part.method.as_str(), "url": part.url, "headers": headers});
+    if let Some(body) = &part.body {
+        request["body"] = body.clone();
+        request["headers"]["Content-Type"] = json!("application/json");
+    }
+    if !part.depends_on.is_empty() {
+        request["dependsOn"] = json!(part.depends_on);
+    }
+    request
+}
+
+/// The answer to part `id` in a batch's `answers`: a success, the error its status means, or a
+/// malformed answer when the part is missing.
+fn part_result(answers: &[PartAnswer], id: &str) -> Result<Answer, GraphError> {
+    match answers.iter().find(|(part, _, _, _)| part == id) {
+        Some((_, status, _, body)) if (200..300).contains(status) => Ok(Answer {
+            status: *status,
+            body: body.clone(),
+        }),
+        Some((_, status, retry_after, body)) => {
+            let bytes = serde_json::to_vec(body).unwrap_or_default();
+            Err(GraphError::from_status(*status, *retry_after, &bytes))
+        }
+        None => Err(GraphError::Malformed {
+            what: format!("the batch answer has no part {id}"),
+        }),
     }
 }
 
@@ -786,4 +803,75 @@ pub fn read_page(body: Value) -> Result<Page, GraphError> {
         next_link,
         delta_link,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(body: Option<Value>, depends_on: &[&str]) -> BatchPart {
+        BatchPart {
+            id: "1".into(),
+            method: Method::POST,
+            url: "/me/events".into(),
+            headers: vec![("If-Match".into(), "ck".into())],
+            body,
+            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_batch_part_carries_quick3s_headers_and_only_the_fields_it_needs() {
+        let plain = batch_request(&part(None, &[]));
+        assert_eq!(
+            plain["headers"]["If-Match"], "ck",
+            "the part's own headers go along"
+        );
+        assert!(
+            plain["headers"]["Prefer"]
+                .as_str()
+                .is_some_and(|p| p.contains("ImmutableId")),
+            "every part asks for immutable ids, as single requests do: {plain}"
+        );
+        assert!(
+            plain.get("body").is_none() && plain["headers"].get("Content-Type").is_none(),
+            "no body, no content type: {plain}"
+        );
+        assert!(
+            plain.get("dependsOn").is_none(),
+            "no dependency, no dependsOn: {plain}"
+        );
+
+        let full = batch_request(&part(Some(json!({"subject": "x"})), &["0"]));
+        assert_eq!(full["body"]["subject"], "x");
+        assert_eq!(
+            full["headers"]["Content-Type"], "application/json",
+            "a body is JSON"
+        );
+        assert_eq!(full["dependsOn"], json!(["0"]));
+    }
+
+    #[test]
+    fn each_part_gets_its_own_answer_or_an_error_that_says_why() {
+        let answers: Vec<PartAnswer> = vec![
+            ("1".into(), 201, None, json!({"id": "e1"})),
+            ("2".into(), 429, Some(Duration::from_secs(3)), json!({})),
+        ];
+        let created = part_result(&answers, "1").expect("a 201 is an answer");
+        assert_eq!(
+            (created.status, created.body["id"].as_str()),
+            (201, Some("e1"))
+        );
+        assert!(
+            part_result(&answers, "2").is_err_and(|e| e.is_transient()),
+            "a throttled part is retried"
+        );
+        assert!(
+            matches!(
+                part_result(&answers, "3"),
+                Err(GraphError::Malformed { .. })
+            ),
+            "a part Graph did not answer is a malformed answer, not a success"
+        );
+    }
 }

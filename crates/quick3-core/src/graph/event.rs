@@ -10,11 +10,10 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::{GraphError, zones};
+use super::GraphError;
 use crate::ids::AppointmentId;
 use crate::model::appointment::{MAX_LOCATION_CHARS, MAX_NOTES_CHARS, MAX_TITLE_CHARS};
-use crate::model::{Recurrence, Sensitivity, ShowAs, When};
-use crate::sync::content::Content;
+use crate::model::{Content, Recurrence, Sensitivity, ShowAs, When, zones};
 
 /// The extended property that tags events Quick3 created, with the appointment id as its value.
 pub const QUICK3_ID_PROPERTY: &str = "String {66f5a359-4659-4638-81f7-4e7c4f1f9d3a} Name Quick3Id";
@@ -302,35 +301,64 @@ fn malformed(id: &str, what: &str) -> GraphError {
     }
 }
 
-fn read_event(wire: WireEvent<'_>) -> Result<RemoteEvent, GraphError> {
-    let id = wire.id.into_owned();
-    let start = wire.start.ok_or_else(|| malformed(&id, "no start"))?;
-    let end = wire.end.ok_or_else(|| malformed(&id, "no end"))?;
-    let when = if wire.is_all_day.unwrap_or(false) {
-        // All-day events are dates: take the date as given, in whatever zone it came.
-        let start = date_of(&start.date_time).ok_or_else(|| malformed(&id, "bad start date"))?;
-        let end = date_of(&end.date_time).ok_or_else(|| malformed(&id, "bad end date"))?;
+/// An event's time: dates for an all-day event (taken as given, in whatever zone they came; an
+/// end not after the start is the next day), else instants in the zone it was planned in (its
+/// original start zone, else its start's, else UTC; an end before the start is the start).
+fn when_of(
+    id: &str,
+    start: Option<WireTime<'_>>,
+    end: Option<WireTime<'_>>,
+    is_all_day: bool,
+    original_start_time_zone: Option<&str>,
+) -> Result<When, GraphError> {
+    let start = start.ok_or_else(|| malformed(id, "no start"))?;
+    let end = end.ok_or_else(|| malformed(id, "no end"))?;
+    if is_all_day {
+        let start = date_of(&start.date_time).ok_or_else(|| malformed(id, "bad start date"))?;
+        let end = date_of(&end.date_time).ok_or_else(|| malformed(id, "bad end date"))?;
         let end = if end <= start {
             start + Days::new(1)
         } else {
             end
         };
-        When::AllDay { start, end }
-    } else {
-        let start_at = instant(&start).ok_or_else(|| malformed(&id, "bad start time"))?;
-        let end_at = instant(&end).ok_or_else(|| malformed(&id, "bad end time"))?;
-        let time_zone = wire
-            .original_start_time_zone
-            .as_deref()
-            .and_then(zones::to_iana)
-            .or_else(|| zones::to_iana(&start.time_zone))
-            .unwrap_or(Tz::UTC);
-        When::Timed {
-            start: start_at,
-            end: end_at.max(start_at),
-            time_zone,
-        }
-    };
+        return Ok(When::AllDay { start, end });
+    }
+    let start_at = instant(&start).ok_or_else(|| malformed(id, "bad start time"))?;
+    let end_at = instant(&end).ok_or_else(|| malformed(id, "bad end time"))?;
+    let time_zone = original_start_time_zone
+        .and_then(zones::to_iana)
+        .or_else(|| zones::to_iana(&start.time_zone))
+        .unwrap_or(Tz::UTC);
+    Ok(When::Timed {
+        start: start_at,
+        end: end_at.max(start_at),
+        time_zone,
+    })
+}
+
+/// The Quick3 appointment an event was pushed from: its `Quick3Id` tag, else its transactionId.
+fn quick3_id_of(
+    properties: Option<&[WireProperty<'_>]>,
+    transaction_id: Option<&str>,
+) -> Option<AppointmentId> {
+    let tagged = properties
+        .into_iter()
+        .flatten()
+        .find(|p| p.id.eq_ignore_ascii_case(QUICK3_ID_PROPERTY))
+        .and_then(|p| p.value.as_deref())
+        .and_then(|v| v.parse::<AppointmentId>().ok());
+    tagged.or_else(|| transaction_id.and_then(appointment_of_transaction))
+}
+
+fn read_event(wire: WireEvent<'_>) -> Result<RemoteEvent, GraphError> {
+    let id = wire.id.into_owned();
+    let when = when_of(
+        &id,
+        wire.start,
+        wire.end,
+        wire.is_all_day.unwrap_or(false),
+        wire.original_start_time_zone.as_deref(),
+    )?;
     if !when.is_storable() {
         return Err(malformed(&id, "a time outside the years 0001 to 9999"));
     }
@@ -347,18 +375,10 @@ fn read_event(wire: WireEvent<'_>) -> Result<RemoteEvent, GraphError> {
         Some(WireRecurrence::Read(recurrence)) => Some(recurrence),
         Some(WireRecurrence::Unreadable(_)) | None => None,
     };
-    let tagged = wire
-        .single_value_extended_properties
-        .iter()
-        .flatten()
-        .find(|p| p.id.eq_ignore_ascii_case(QUICK3_ID_PROPERTY))
-        .and_then(|p| p.value.as_deref())
-        .and_then(|v| v.parse::<AppointmentId>().ok());
-    let quick3_id = tagged.or_else(|| {
-        wire.transaction_id
-            .as_deref()
-            .and_then(appointment_of_transaction)
-    });
+    let quick3_id = quick3_id_of(
+        wire.single_value_extended_properties.as_deref(),
+        wire.transaction_id.as_deref(),
+    );
     // Cut to what Quick3 keeps before normalising, so that the stored text is already normal
     // and hashes the same on every read (a cut after trimming could end in a space).
     let text = |field: Option<Cow<'_, str>>, max: usize| {

@@ -1,17 +1,15 @@
 //! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), the event
-//! wire format, and time-zone names.
+//! wire format (zone names through `model::zones`).
 
-pub mod budget;
 pub mod client;
 pub mod error;
 pub mod event;
-pub mod zones;
 
+pub use crate::error::GraphError;
 pub use client::{
     AccountTokens, Answer, AppTokens, BatchPart, GraphClient, Page, RetryPolicy, TokenSource,
     Traffic, read_page,
 };
-pub use error::GraphError;
 pub use event::{
     DeltaPage, QUICK3_ID_PROPERTY, RemoteEntry, RemoteEvent, SeriesSlot, read_delta_page,
     read_entry, read_entry_json,

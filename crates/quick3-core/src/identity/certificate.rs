@@ -16,8 +16,8 @@ use serde_json::json;
 use x509_parser::pem::Pem;
 use x509_parser::public_key::PublicKey;
 
+use super::OrgError;
 use super::Secret;
-use super::organisation::OrgError;
 use crate::model::OrgCertificate;
 
 /// The keyring key of the organisation's certificate and private key (one PEM text).

@@ -8,11 +8,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
+use super::budget::MailboxBudget;
 use super::certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
 use super::flow::{self, PendingSignIns, parse_callback};
-use super::organisation::{self, AppCredential, ORG_SECRET_KEY, OrgError};
+use super::organisation::{self, AppCredential, ORG_SECRET_KEY};
 use super::secrets::{SecretStore, forget_account, legacy_refresh_token_key, refresh_token_key};
-use super::{Endpoints, IdentityError, Secret, SignedInUser, TokenSet};
+use super::{Endpoints, IdentityError, OrgError, Secret, SignedInUser, TokenSet};
 use crate::ids::AccountId;
 use crate::model::{Account, OrgCredential, OrgSettings};
 
@@ -48,7 +49,7 @@ pub struct Credentials {
     /// The organisation's application token, with the (tenant, client id) it was issued for.
     app: tokio::sync::Mutex<Option<(String, String, TokenSet)>>,
     /// Requests per mailbox in the last ten minutes, for every sync of this process.
-    budget: crate::graph::budget::MailboxBudget,
+    budget: MailboxBudget,
 }
 
 impl Credentials {
@@ -61,12 +62,12 @@ impl Credentials {
             pending: Mutex::default(),
             access: Mutex::default(),
             app: tokio::sync::Mutex::default(),
-            budget: crate::graph::budget::MailboxBudget::default(),
+            budget: MailboxBudget::default(),
         })
     }
 
     /// The request budget per mailbox that every Graph client of this process draws on.
-    pub fn budget(&self) -> &crate::graph::budget::MailboxBudget {
+    pub fn budget(&self) -> &MailboxBudget {
         &self.budget
     }
 

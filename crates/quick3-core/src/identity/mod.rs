@@ -1,6 +1,8 @@
 //! Microsoft sign-in (identity platform v2.0): where Microsoft is, the OAuth flows, the loopback
-//! redirect, tokens, and the keyring that holds refresh tokens.
+//! redirect, tokens, the keyring that holds refresh tokens, and the request budget per mailbox
+//! that the tokens' app draws on.
 
+pub mod budget;
 pub mod certificate;
 pub mod config;
 pub mod credentials;
@@ -11,11 +13,11 @@ pub mod organisation;
 pub mod secrets;
 pub mod tokens;
 
+pub use crate::error::{IdentityError, OrgError};
 pub use certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
-pub use config::{EndpointSettings, Endpoints};
+pub use config::{ENDPOINT_SETTING_NAMES, EndpointSettings, Endpoints};
 pub use credentials::{Credentials, SignInFailure, SignedIn};
-pub use error::IdentityError;
 pub use flow::{Callback, DEEP_LINK_REDIRECT, PendingSignIn, PendingSignIns};
-pub use organisation::{ORG_SECRET_KEY, OrgError};
+pub use organisation::ORG_SECRET_KEY;
 pub use secrets::{Keyring, SecretStore};
 pub use tokens::{Secret, SignedInUser, TokenSet};

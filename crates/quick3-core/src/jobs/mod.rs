@@ -19,6 +19,7 @@ use ts_rs::TS;
 use crate::error::Result;
 use crate::ids::JobId;
 use crate::locks;
+use crate::mail::FailureMail;
 use crate::model::Job;
 use crate::store::Store;
 
@@ -44,14 +45,6 @@ impl JobOutcome {
     pub fn error_text(&self) -> Option<String> {
         (!self.failures.is_empty()).then(|| self.failures.join(" "))
     }
-}
-
-/// A failure mail to send (the scheduler decides; `mail` sends).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailureMail {
-    pub to: Vec<String>,
-    pub subject: String,
-    pub body: String,
 }
 
 /// The report of one run.

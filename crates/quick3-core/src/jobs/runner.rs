@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{FailureMail, RunReport, due_jobs, outage_mail, run_job, work};
+use super::{RunReport, due_jobs, outage_mail, run_job, work};
 use crate::error::{CoreError, Result};
 use crate::identity::{Credentials, SecretStore};
 use crate::ids::JobId;
-use crate::mail::{self, MailError};
+use crate::mail::{self, FailureMail, MailError};
 use crate::store::Store;
 
 /// Longest sleep between two looks at the schedule.

@@ -7,11 +7,11 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::JobOutcome;
-use crate::api::{self, SyncScope};
 use crate::identity::Credentials;
 use crate::model::{AccountStatus, Job, JobKind, JobScope};
 use crate::store::Store;
 use crate::sync::SyncOptions;
+use crate::sync::accounts::{self, SyncScope};
 
 /// The setting (1–64) of how many mailboxes the sync job syncs at the same time.
 pub const MAILBOXES_IN_PARALLEL_SETTING: &str = "sync.mailboxes_in_parallel";
@@ -69,7 +69,7 @@ async fn synchronize(
         ..SyncOptions::default()
     };
     for scope in scopes {
-        match api::sync(&mut store, credentials, scope, &options, clock, &mut |_| {}).await {
+        match accounts::sync(&mut store, credentials, scope, &options, clock, &mut |_| {}).await {
             Ok(summaries) => {
                 for summary in summaries {
                     for (name, count) in [
@@ -131,7 +131,7 @@ fn expiry_reminder(store: &Store, job: &Job, now: DateTime<Utc>) -> Option<Strin
     if store.org_links().ok()?.is_empty() {
         return None;
     }
-    let warning = crate::api::organisation::org_expiry_warning(store, now.date_naive())?;
+    let warning = crate::identity::organisation::org_expiry_warning(store, now.date_naive())?;
     // `job` is as it was before this run started: its last run is the one before.
     let first_today = job
         .last_run

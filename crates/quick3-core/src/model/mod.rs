@@ -1,11 +1,14 @@
-//! The domain: resources, appointments, Microsoft 365 accounts, scheduled jobs and the planner.
+//! The domain: resources, appointments (their synced `Content`, their zones' Windows names),
+//! Microsoft 365 accounts, scheduled jobs and the planner.
 
 mod account;
 pub(crate) mod appointment;
+mod content;
 mod job;
 mod organisation;
 mod planner;
 mod resource;
+pub mod zones;
 
 pub use account::{Account, AccountStatus, Direction, NewAccount, checked_scopes, scope_warning};
 pub use appointment::{
@@ -13,6 +16,7 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
+pub use content::Content;
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,

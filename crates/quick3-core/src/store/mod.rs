@@ -13,7 +13,6 @@ mod resources;
 pub mod settings;
 pub mod sync_state;
 pub use jobs::INTERRUPTED_RUN;
-pub use settings::ENDPOINT_SETTING_NAMES;
 
 use std::path::{Path, PathBuf};
 

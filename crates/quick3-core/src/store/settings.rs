@@ -1,25 +1,14 @@
-//! Installation settings in the store: where Microsoft is (endpoints), this installation's id and
-//! the zone the Scheduler shows times in.
+//! Installation settings in the store: named values (which `identity::config` and `mail` keep
+//! their settings in), this installation's id and the zone the Scheduler shows times in.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::error::Result;
-use crate::identity::EndpointSettings;
 use crate::model::appointment::parse_time_zone;
 
-const AUTHORITY: &str = "identity.authority";
-const BROWSER_AUTHORITY: &str = "identity.browser_authority";
-const TENANT: &str = "identity.tenant";
-const CLIENT_ID: &str = "identity.client_id";
-const GRAPH: &str = "graph.url";
-const CA_CERT: &str = "identity.ca_cert";
 const INSTALLATION: &str = "installation.id";
 const DISPLAY_ZONE: &str = "scheduler.display_time_zone";
-
-/// The settings a person may change with `quick3 config set NAME VALUE`.
-pub const ENDPOINT_SETTING_NAMES: &[&str] =
-    &["authority", "tenant", "client-id", "graph", "ca-cert"];
 
 impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -72,62 +61,6 @@ impl Store {
         self.set_setting(INSTALLATION, Some(&id))?;
         Ok(id)
     }
-
-    /// The stored endpoint settings (unset: Microsoft's public cloud).
-    pub fn endpoint_settings(&self) -> Result<EndpointSettings> {
-        Ok(EndpointSettings {
-            authority: self.setting(AUTHORITY)?,
-            browser_authority: self.setting(BROWSER_AUTHORITY)?,
-            tenant: self.setting(TENANT)?,
-            client_id: self.setting(CLIENT_ID)?,
-            graph: self.setting(GRAPH)?,
-            ca_cert: self.setting(CA_CERT)?,
-        })
-    }
-
-    /// Sets one endpoint setting by its public name (`client-id`, `tenant`, …); `None` unsets it.
-    pub fn set_endpoint_setting(&mut self, name: &str, value: Option<&str>) -> Result<()> {
-        let key = match name {
-            "authority" => AUTHORITY,
-            "browser-authority" => BROWSER_AUTHORITY,
-            "tenant" => TENANT,
-            "client-id" => CLIENT_ID,
-            "graph" => GRAPH,
-            "ca-cert" => CA_CERT,
-            other => {
-                return Err(crate::CoreError::InvalidInput {
-                    field: "setting",
-                    reason: format!(
-                        "\"{other}\" is not one of {}",
-                        ENDPOINT_SETTING_NAMES.join(", ")
-                    ),
-                });
-            }
-        };
-        let value = value.map(str::trim);
-        if let Some(value) = value {
-            crate::identity::config::check_setting(name, value).map_err(|reason| {
-                crate::CoreError::InvalidInput {
-                    field: "setting",
-                    reason,
-                }
-            })?;
-            let mut check = self.endpoint_settings()?;
-            match name {
-                "authority" => check.authority = Some(value.into()),
-                "browser-authority" => check.browser_authority = Some(value.into()),
-                "graph" => check.graph = Some(value.into()),
-                _ => {}
-            }
-            check
-                .resolve()
-                .map_err(|e| crate::CoreError::InvalidInput {
-                    field: "setting",
-                    reason: e.to_string(),
-                })?;
-        }
-        self.set_setting(key, value)
-    }
 }
 
 #[cfg(test)]
@@ -175,30 +108,5 @@ mod tests {
             "Europe/Berlin",
             "a blank choice goes back to the machine's zone"
         );
-    }
-
-    #[test]
-    fn endpoint_settings_are_checked_and_stored() {
-        let mut store = Store::open_in_memory().unwrap();
-        store
-            .set_endpoint_setting("client-id", Some("3b9e2f7c-5a1d-4e8b-b6c4-0d2a7f9e1c35"))
-            .unwrap();
-        store
-            .set_endpoint_setting("tenant", Some("contoso.example"))
-            .unwrap();
-        assert!(
-            store
-                .set_endpoint_setting("authority", Some("not a url"))
-                .is_err()
-        );
-        assert!(store.set_endpoint_setting("colour", Some("x")).is_err());
-        let settings = store.endpoint_settings().unwrap();
-        assert_eq!(
-            settings.client_id.as_deref(),
-            Some("3b9e2f7c-5a1d-4e8b-b6c4-0d2a7f9e1c35")
-        );
-        assert_eq!(settings.authority, None, "a refused value is not stored");
-        store.set_endpoint_setting("client-id", None).unwrap();
-        assert_eq!(store.endpoint_settings().unwrap().client_id, None);
     }
 }

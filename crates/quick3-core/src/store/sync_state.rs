@@ -800,12 +800,14 @@ impl Store {
 
     /// Microsoft confirmed a push: the link becomes what was pushed (or goes, for a deletion),
     /// and the outbox entry goes unless the appointment changed again since `revision`.
+    /// `link_written` runs inside the transaction between the two (the sync's crash point there).
     pub fn confirm_push(
         &mut self,
         account: AccountId,
         appointment: AppointmentId,
         revision: i64,
         link: Option<&Link>,
+        link_written: impl FnOnce(),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         match link {
@@ -817,13 +819,12 @@ impl Store {
                 )?;
             }
         }
-        crate::sync::crash::point(crate::sync::crash::Step::UpLinkWritten);
+        link_written();
         tx.execute(
             "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2 AND revision = ?3",
             params![appointment, account, revision],
         )?;
         tx.commit()?;
-        crate::sync::crash::point(crate::sync::crash::Step::UpConfirmed);
         Ok(())
     }
 

@@ -265,6 +265,33 @@ fn recognised(
     }
 }
 
+/// A linked appointment's local side measured against its base.
+struct LinkedLocal {
+    appointment: AppointmentId,
+    owner: Owner,
+    /// Deleted in Quick3.
+    deleted: bool,
+    /// Changed (or deleted) in Quick3 since the base.
+    changed: bool,
+    in_window: bool,
+    /// This account uploads it: it pushes, and Quick3 owns the appointment.
+    may_push: bool,
+}
+
+impl LinkedLocal {
+    fn of(local: Option<&LocalItem>, link: &BaseItem, rules: Rules) -> LinkedLocal {
+        let owner = local.map_or(Owner::Microsoft, |l| l.owner);
+        LinkedLocal {
+            appointment: link.appointment,
+            owner,
+            deleted: local.is_some_and(|l| l.hash.is_none()),
+            changed: local.is_some_and(|l| l.hash.as_deref() != Some(link.local_hash.as_str())),
+            in_window: local.is_none_or(|l| l.in_window),
+            may_push: rules.push && owner == Owner::Quick3,
+        }
+    }
+}
+
 fn linked_change(
     local: Option<&LocalItem>,
     link: &BaseItem,
@@ -272,122 +299,123 @@ fn linked_change(
     rules: Rules,
     ops: &mut Vec<SyncOp>,
 ) {
+    let linked = LinkedLocal::of(local, link, rules);
     let appointment = link.appointment;
-    let owner = local.map_or(Owner::Microsoft, |l| l.owner);
-    let local_deleted = local.is_some_and(|l| l.hash.is_none());
-    let local_changed = local.is_some_and(|l| l.hash.as_deref() != Some(link.local_hash.as_str()));
-    let in_window = local.is_none_or(|l| l.in_window);
-    let pending = local.is_some_and(|l| l.pending);
-    let may_push = rules.push && owner == Owner::Quick3;
-    let remote_changed = match remote {
-        Some(RemoteItem::Present { hash, .. }) => hash != &link.remote_hash,
-        _ => false,
-    };
-    let remote_change_key = match remote {
-        Some(RemoteItem::Present { change_key, .. }) => change_key.clone(),
-        _ => link.change_key.clone(),
-    };
-    let push_update = || SyncOp::PushUpdate {
-        appointment,
-        remote_id: remote_id_of(link, remote),
-        change_key: remote_change_key.clone(),
-    };
-    let push_delete = || SyncOp::PushDelete {
-        appointment,
-        remote_id: remote_id_of(link, remote),
-    };
-    let mut pushed = false;
-    match remote {
-        Some(RemoteItem::Removed { .. }) if !rules.pull => {}
-        Some(RemoteItem::Removed { .. }) => {
-            if local_deleted {
-                ops.push(SyncOp::Unlink { appointment });
-            } else if !in_window {
-                // The event left the window as the window slid on (or ours was moved out of
-                // it): it still exists; keep the appointment and its link as history.
-            } else if owner == Owner::Quick3 && !rules.push {
-                // Quick3 owns it and this account does not upload it: a removal seen here
-                // removes pulled copies only, never Quick3's appointment.
-                ops.push(SyncOp::Unlink { appointment });
-            } else if local_changed && may_push {
-                ops.push(SyncOp::Conflict {
-                    appointment,
-                    winner: Side::Local,
-                });
-                ops.push(SyncOp::PushCreate {
-                    appointment,
-                    recreate: true,
-                });
-                pushed = true;
-            } else {
-                if local_changed {
-                    ops.push(SyncOp::Conflict {
-                        appointment,
-                        winner: Side::Remote,
-                    });
-                }
-                ops.push(SyncOp::PullDelete { appointment });
+    // The local change as a push: a deletion, or an update of the event as Outlook has it now.
+    let push = || {
+        if linked.deleted {
+            SyncOp::PushDelete {
+                appointment,
+                remote_id: remote_id_of(link, remote),
+            }
+        } else {
+            SyncOp::PushUpdate {
+                appointment,
+                remote_id: remote_id_of(link, remote),
+                change_key: match remote {
+                    Some(RemoteItem::Present { change_key, .. }) => change_key.clone(),
+                    _ => link.change_key.clone(),
+                },
             }
         }
+    };
+    let pushed = match remote {
+        Some(RemoteItem::Removed { .. }) if !rules.pull => false,
+        Some(RemoteItem::Removed { .. }) => removed_in_outlook(&linked, rules, ops),
         Some(RemoteItem::Present {
-            key, as_local_hash, ..
-        }) if remote_changed && rules.pull => {
+            key,
+            hash,
+            as_local_hash,
+            ..
+        }) if *hash != link.remote_hash && rules.pull => {
             let same = local.and_then(|l| l.hash.as_deref()) == Some(as_local_hash.as_str());
-            if !local_changed || same {
-                if local_deleted {
-                    // A local deletion stays; only the base moves on.
-                } else if same {
-                    ops.push(SyncOp::Link {
-                        appointment,
-                        key: key.clone(),
-                    });
-                } else {
-                    ops.push(SyncOp::PullUpdate {
-                        appointment,
-                        key: key.clone(),
-                    });
-                }
-            } else if may_push {
-                ops.push(SyncOp::Conflict {
-                    appointment,
-                    winner: Side::Local,
-                });
-                ops.push(if local_deleted {
-                    push_delete()
-                } else {
-                    push_update()
-                });
-                pushed = true;
-            } else if local_deleted {
-                ops.push(SyncOp::Conflict {
-                    appointment,
-                    winner: Side::Local,
-                });
-            } else {
-                ops.push(SyncOp::Conflict {
-                    appointment,
-                    winner: Side::Remote,
-                });
-                ops.push(SyncOp::PullUpdate {
-                    appointment,
-                    key: key.clone(),
-                });
-            }
+            changed_in_outlook(&linked, key, same, push, ops)
         }
         _ => {
-            if local_changed && may_push {
-                ops.push(if local_deleted {
-                    push_delete()
-                } else {
-                    push_update()
-                });
-                pushed = true;
+            if linked.changed && linked.may_push {
+                ops.push(push());
             }
+            linked.changed && linked.may_push
         }
-    }
-    if pending && !pushed {
+    };
+    if local.is_some_and(|l| l.pending) && !pushed {
         ops.push(SyncOp::DropOutbox { appointment });
     }
+}
+
+/// A linked event removed in Outlook (the account pulls); whether the plan pushes it back.
+fn removed_in_outlook(linked: &LinkedLocal, rules: Rules, ops: &mut Vec<SyncOp>) -> bool {
+    let appointment = linked.appointment;
+    if linked.deleted {
+        ops.push(SyncOp::Unlink { appointment });
+    } else if !linked.in_window {
+        // The event left the window as the window slid on (or ours was moved out of
+        // it): it still exists; keep the appointment and its link as history.
+    } else if linked.owner == Owner::Quick3 && !rules.push {
+        // Quick3 owns it and this account does not upload it: a removal seen here
+        // removes pulled copies only, never Quick3's appointment.
+        ops.push(SyncOp::Unlink { appointment });
+    } else if linked.changed && linked.may_push {
+        ops.push(SyncOp::Conflict {
+            appointment,
+            winner: Side::Local,
+        });
+        ops.push(SyncOp::PushCreate {
+            appointment,
+            recreate: true,
+        });
+        return true;
+    } else {
+        if linked.changed {
+            ops.push(SyncOp::Conflict {
+                appointment,
+                winner: Side::Remote,
+            });
+        }
+        ops.push(SyncOp::PullDelete { appointment });
+    }
+    false
+}
+
+/// A linked event changed in Outlook (the account pulls), now `key`; `same`: the local side
+/// holds that content already. Whether the plan pushes the local side over it.
+fn changed_in_outlook(
+    linked: &LinkedLocal,
+    key: &str,
+    same: bool,
+    push: impl FnOnce() -> SyncOp,
+    ops: &mut Vec<SyncOp>,
+) -> bool {
+    let appointment = linked.appointment;
+    let key = key.to_owned();
+    if !linked.changed || same {
+        if linked.deleted {
+            // A local deletion stays; only the base moves on.
+        } else if same {
+            ops.push(SyncOp::Link { appointment, key });
+        } else {
+            ops.push(SyncOp::PullUpdate { appointment, key });
+        }
+    } else if linked.may_push {
+        ops.push(SyncOp::Conflict {
+            appointment,
+            winner: Side::Local,
+        });
+        ops.push(push());
+        return true;
+    } else if linked.deleted {
+        ops.push(SyncOp::Conflict {
+            appointment,
+            winner: Side::Local,
+        });
+    } else {
+        ops.push(SyncOp::Conflict {
+            appointment,
+            winner: Side::Remote,
+        });
+        ops.push(SyncOp::PullUpdate { appointment, key });
+    }
+    false
 }
 
 fn remote_id_of(link: &BaseItem, remote: Option<&RemoteItem>) -> String {

@@ -688,7 +688,7 @@ async fn the_clock_jumping_across_dst_and_backwards_loses_and_duplicates_nothing
 #[tokio::test]
 async fn a_deletion_after_an_unconfirmed_push_removes_the_event_that_did_reach_outlook() {
     use quick3_core::graph::event::{new_event, transaction_id};
-    use quick3_core::sync::Content;
+    use quick3_core::model::Content;
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::Up).await;
     let d = day(4);

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use quick3_core::ErrorCode;
 use quick3_core::api;
 use quick3_core::identity::{Secret, SecretStore};
-use quick3_core::jobs::FailureMail;
-use quick3_core::mail::{self, SmtpSecurity, SmtpSettings};
+use quick3_core::mail::{self, FailureMail, SmtpSecurity, SmtpSettings};
 
 /// A secret store that holds nothing: these settings log in to no one.
 #[derive(Debug)]

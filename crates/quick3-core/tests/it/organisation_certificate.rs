@@ -16,10 +16,10 @@ use org_support::{SyncJob, link_down};
 use quick3_core::ErrorCode;
 use quick3_core::Result;
 use quick3_core::api::organisation::{
-    administrator, import_org_certificate, org_expiry_warning, org_settings, set_org_settings,
-    test_org_settings,
+    administrator, import_org_certificate, org_settings, set_org_settings, test_org_settings,
 };
 use quick3_core::identity::Secret;
+use quick3_core::identity::organisation::org_expiry_warning;
 use quick3_core::model::{OrgCredential, OrgSettings, OrgSettingsRecord, OrgTestReport};
 use serde_json::json;
 use sync_support::*;

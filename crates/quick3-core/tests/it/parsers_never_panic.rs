@@ -18,7 +18,6 @@ use proptest::sample::Index;
 use quick3_core::graph::client::read_batch;
 use quick3_core::graph::error::{MAX_RETRY_AFTER, parse_retry_after};
 use quick3_core::graph::event::{event_fields, read_delta_page, read_entry, read_entry_json};
-use quick3_core::graph::zones::{to_graph, to_iana};
 use quick3_core::graph::{GraphError, RemoteEntry, RetryPolicy, read_page};
 use quick3_core::identity::IdentityError;
 use quick3_core::identity::SigningCertificate;
@@ -30,6 +29,7 @@ use quick3_core::identity::flow::{
 };
 use quick3_core::identity::loopback::{Reply, answer_target, reply_to};
 use quick3_core::identity::tokens::read_id_token;
+use quick3_core::model::zones::{to_graph, to_iana};
 use serde_json::{Value, json};
 
 /// The seeds of one fuzz target, as bytes.

@@ -11,8 +11,8 @@ use crate::sync_support;
 use quick3_core::ErrorCode;
 use quick3_core::graph::QUICK3_ID_PROPERTY;
 use quick3_core::graph::event::{new_event, transaction_id};
+use quick3_core::model::Content;
 use quick3_core::model::{Direction, Origin};
-use quick3_core::sync::Content;
 use serde_json::json;
 use sync_support::*;
 

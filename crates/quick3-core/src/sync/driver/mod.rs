@@ -1,17 +1,22 @@
-//! The sync driver: one account's sync, Down then Up, each a module of its own; `summary` is what
-//! a run reports. The stored base changes only after a pulled page is committed (with its delta
-//! link, in the same transaction) or after Microsoft confirmed a push.
+//! The sync driver: one account's sync, Down then Up; `summary` is what a run reports. The stored
+//! base changes only after a pulled page is committed (with its delta link, in the same
+//! transaction) or after Microsoft confirmed a push.
 //!
-//! - Down (`down`), per selected calendar, in order: calendar list (asked when none is known, and
-//!   again when a calendar is gone) → round (its delta link, or a full round over the window) →
-//!   pages (downloaded ahead, each planned from the store and written with its link) → guard
-//!   (pages that may delete are held until every calendar's round is complete, and the
-//!   mass-deletion guard weighs them together) → apply (the held pages, unless the guard stopped).
+//! - Down (`down` runs the phases per selected calendar, in order): calendar list (`calendars`:
+//!   asked when none is known, and again when a calendar is gone) → round (`round`: its delta
+//!   link, or a full round over the window) → pages (`page`: downloaded ahead, each planned from
+//!   the store and written with its link) → guard (`guard`: pages that may delete are held until
+//!   every calendar's round is complete, and the mass-deletion guard weighs them together) →
+//!   apply (`guard`: the held pages, unless the guard stopped).
 //! - Up (`up`): outbox (entries due, with the Quick3 appointments the account lacks) → plan
 //!   (push-only) → batch (one `$batch` of POSTs, PATCHes and DELETEs) → answers (each confirmed
 //!   into a link, failed into the summary, or queued for a second pass).
 
+mod calendars;
 mod down;
+mod guard;
+mod page;
+mod round;
 mod summary;
 mod up;
 
@@ -19,7 +24,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
-use super::content::Content;
 use super::plan::{BaseItem, LocalItem, Owner, Rules};
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
@@ -29,12 +33,12 @@ use crate::graph::client::{
 use crate::graph::event::{RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Account, AccountStatus, Appointment, Direction, Origin};
+use crate::model::{Account, AccountStatus, Appointment, Content, Direction, OrgSettings, Origin};
 use crate::store::Store;
 use crate::store::sync_state::Link;
 
-use down::OpenPages;
-pub use down::WINDOW_SLIDE_DAYS;
+use round::OpenPages;
+pub use round::WINDOW_SLIDE_DAYS;
 use summary::give_up;
 pub use summary::{MassDeleteBlocked, SyncProgress, SyncSummary};
 
@@ -126,23 +130,8 @@ pub async fn sync_account(
     clock: Clock<'_>,
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncSummary> {
-    let mut summary = SyncSummary {
-        account_id: account.id,
-        email: account.email.clone(),
-        added: 0,
-        updated: 0,
-        deleted: 0,
-        conflicts: 0,
-        conflict_notes: vec![],
-        errors: vec![],
-        requests: 0,
-        mass_delete_blocked: None,
-        dry_run: options.dry_run,
-    };
-    let rules = Rules {
-        pull: matches!(account.direction, Direction::Down | Direction::UpAndDown),
-        push: account.is_main && matches!(account.direction, Direction::Up | Direction::UpAndDown),
-    };
+    let mut summary = SyncSummary::empty(account, options.dry_run);
+    let rules = rules_for(account.direction, account.is_main);
     if !rules.pull && !rules.push {
         return Ok(summary);
     }
@@ -158,19 +147,9 @@ pub async fn sync_account(
             (&account_tokens, OWN_MAILBOX.to_owned())
         }
         Some(link) => {
-            let settings = match store.org_settings()? {
-                Some(settings) if settings.allows(account.direction) => settings,
-                Some(_) => {
-                    let reason = format!(
-                        "the organisation no longer allows the direction {} for linked mailboxes",
-                        account.direction.as_str()
-                    );
-                    return give_up(store, account, options, summary, &reason);
-                }
-                None => {
-                    let reason = OrgError::NotConfigured.to_string();
-                    return give_up(store, account, options, summary, &reason);
-                }
+            let settings = match org_settings_for(store, account)? {
+                Ok(settings) => settings,
+                Err(reason) => return give_up(store, account, options, summary, &reason),
             };
             app_tokens = AppTokens {
                 credentials,
@@ -207,7 +186,44 @@ pub async fn sync_account(
     let outcome = run.all(progress).await;
     store.set_page_cache(Store::DEFAULT_PAGE_CACHE_KIB)?;
     summary.requests = client.traffic().requests() as u32;
-    let now = clock();
+    record_outcome(store, account, options, &mut summary, outcome, clock())?;
+    Ok(summary)
+}
+
+/// What an account's direction lets a sync do: pull when it reads from Microsoft 365, push when
+/// it writes there and is the main account.
+fn rules_for(direction: Direction, is_main: bool) -> Rules {
+    Rules {
+        pull: matches!(direction, Direction::Down | Direction::UpAndDown),
+        push: is_main && matches!(direction, Direction::Up | Direction::UpAndDown),
+    }
+}
+
+/// The organisation's settings an organisation link syncs with, or why it cannot sync at all.
+fn org_settings_for(
+    store: &Store,
+    account: &Account,
+) -> Result<std::result::Result<OrgSettings, String>> {
+    Ok(match store.org_settings()? {
+        Some(settings) if settings.allows(account.direction) => Ok(settings),
+        Some(_) => Err(format!(
+            "the organisation no longer allows the direction {} for linked mailboxes",
+            account.direction.as_str()
+        )),
+        None => Err(OrgError::NotConfigured.to_string()),
+    })
+}
+
+/// Records how a run ended: its time and first error as the account's status, or the failure
+/// that stopped it (in the summary too); nothing in a dry run. A store failure is the error.
+fn record_outcome(
+    store: &mut Store,
+    account: &Account,
+    options: &SyncOptions,
+    summary: &mut SyncSummary,
+    outcome: std::result::Result<(), Stop>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     match outcome {
         Ok(()) if !options.dry_run => {
             store.record_account_sync(account.id, now)?;
@@ -230,7 +246,7 @@ pub async fn sync_account(
         }
         Err(Stop::Store(err)) => return Err(err),
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Why a sync stopped early.
@@ -390,4 +406,29 @@ fn urlencode(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_main_account_pushes_and_a_paused_one_does_nothing() {
+        let cases = [
+            (Direction::Down, true, (true, false)),
+            (Direction::Down, false, (true, false)),
+            (Direction::Up, true, (false, true)),
+            (Direction::Up, false, (false, false)),
+            (Direction::UpAndDown, true, (true, true)),
+            (Direction::UpAndDown, false, (true, false)),
+            (Direction::None, true, (false, false)),
+        ];
+        for (direction, is_main, (pull, push)) in cases {
+            assert_eq!(
+                rules_for(direction, is_main),
+                Rules { pull, push },
+                "{direction:?} (main: {is_main}): uploads go to the main account only"
+            );
+        }
+    }
 }

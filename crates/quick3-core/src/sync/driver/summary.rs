@@ -54,6 +54,25 @@ pub struct SyncSummary {
     pub dry_run: bool,
 }
 
+impl SyncSummary {
+    /// The summary of a sync of `account` before it did anything.
+    pub(super) fn empty(account: &Account, dry_run: bool) -> SyncSummary {
+        SyncSummary {
+            account_id: account.id,
+            email: account.email.clone(),
+            added: 0,
+            updated: 0,
+            deleted: 0,
+            conflicts: 0,
+            conflict_notes: vec![],
+            errors: vec![],
+            requests: 0,
+            mass_delete_blocked: None,
+            dry_run,
+        }
+    }
+}
+
 /// An organisation link that cannot sync at all: the reason goes to the summary and the status.
 pub(super) fn give_up(
     store: &mut Store,

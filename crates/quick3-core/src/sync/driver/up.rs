@@ -17,9 +17,10 @@ use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::Appointment;
+use crate::model::{Appointment, Content};
+use crate::store::Store;
 use crate::store::sync_state::{Link, OutboxEntry};
-use crate::sync::content::Content;
+use crate::sync::crash::{self, Step};
 use crate::sync::plan::{self, BaseItem, LocalItem, Rules, SyncOp};
 
 /// A `$batch` of the outbox: its parts, and by part id the op each carries with the content it
@@ -329,7 +330,7 @@ impl Run<'_, '_> {
         let sent_before = self.store.sent_content(account)?;
         self.store.record_sent(account, &sent)?;
         let answers = self.client.batch(parts).await;
-        crate::sync::crash::point(crate::sync::crash::Step::UpSent);
+        crash::point(Step::UpSent);
         let mut again = false;
         // A failure of the whole account (sign-in, mailbox gone) ends Up, but only after the
         // answers of the same batch that did succeed are recorded.
@@ -463,15 +464,19 @@ impl Run<'_, '_> {
                         ));
                     }
                     let link = link.map(|(event, local_hash)| link_to(&event, local_hash));
-                    self.store
-                        .confirm_push(account, appointment, push.revision, link.as_ref())?;
+                    confirm_push(
+                        self.store,
+                        account,
+                        appointment,
+                        push.revision,
+                        link.as_ref(),
+                    )?;
                     self.count_push(push.op);
                     return Ok(Recorded::Done);
                 }
                 AnswerAction::Rebase(event) => {
                     let link = link_to(&event, event.content.hash());
-                    self.store
-                        .confirm_push(account, appointment, -1, Some(&link))?;
+                    confirm_push(self.store, account, appointment, -1, Some(&link))?;
                     return Ok(Recorded::Again);
                 }
                 AnswerAction::Recreate => {
@@ -573,6 +578,22 @@ impl Run<'_, '_> {
         self.store
             .record_push_failure(self.account.id, appointment, &err.to_string(), not_before)
     }
+}
+
+/// Records Microsoft's confirmation of a push, with the crash points inside its transaction (the
+/// link written, the outbox entry not yet gone) and after it.
+fn confirm_push(
+    store: &mut Store,
+    account: AccountId,
+    appointment: AppointmentId,
+    revision: i64,
+    link: Option<&Link>,
+) -> Result<()> {
+    store.confirm_push(account, appointment, revision, link, || {
+        crash::point(Step::UpLinkWritten)
+    })?;
+    crash::point(Step::UpConfirmed);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Microsoft's budget per app and mailbox: 10,000 requests in any 10 minutes. Every request a
-//! client sends to a mailbox is counted here (shared by all syncs of the process); when a mailbox's
+//! Graph client sends to a mailbox is counted here, held by `Credentials` beside the tokens that
+//! app's requests carry (shared by all syncs of the process); when a mailbox's
 //! budget is spent, the next request waits until the oldest one leaves the window instead of
 //! running into 429s. Time is tokio's, so tests pause and advance it.
 

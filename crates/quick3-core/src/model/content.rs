@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use chrono::SecondsFormat;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Appointment, Sensitivity, ShowAs, When};
+use super::{Appointment, Sensitivity, ShowAs, When};
 
 /// The synced fields of an appointment. Attendees, reminders and bodies' formatting are not
 /// synced on purpose.
@@ -62,7 +62,7 @@ impl Content {
     /// A hash equal for contents [`Content::same_as`] each other (zones by their Windows name):
     /// what Quick3 sent and what Outlook then holds have the same fingerprint.
     pub fn fingerprint(&self) -> String {
-        self.digest(|zone| Cow::Owned(crate::graph::zones::to_graph(zone)))
+        self.digest(|zone| Cow::Owned(super::zones::to_graph(zone)))
     }
 
     fn digest(&self, zone_name: impl Fn(chrono_tz::Tz) -> Cow<'static, str>) -> String {
@@ -121,9 +121,7 @@ impl Content {
             When::AllDay { start, end } => (None, Some((start, end))),
         };
         let zones_agree = match (a.when.time_zone(), b.when.time_zone()) {
-            (Some(x), Some(y)) => {
-                crate::graph::zones::to_graph(x) == crate::graph::zones::to_graph(y)
-            }
+            (Some(x), Some(y)) => super::zones::to_graph(x) == super::zones::to_graph(y),
             _ => true,
         };
         zones_agree

@@ -5,6 +5,16 @@ use std::fmt;
 use serde::Serialize;
 use ts_rs::TS;
 
+mod graph;
+mod identity;
+mod mail;
+mod organisation;
+
+pub use graph::GraphError;
+pub use identity::IdentityError;
+pub use mail::MailError;
+pub use organisation::OrgError;
+
 /// The stable identifier of a failure, which the UI branches on (never on the message). Each
 /// variant crosses as its own name (`"InvalidEmail"`), the same text logs print; the UI gets it as
 /// a TypeScript enum. Only codes something produces or compares belong here.
@@ -139,9 +149,9 @@ pub enum CoreError {
     #[error("The database could not be upgraded to this version of Quick3 Planner: {0}.")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
-    Identity(#[from] crate::identity::IdentityError),
+    Identity(#[from] IdentityError),
     #[error("{0}")]
-    Organisation(#[from] crate::identity::OrgError),
+    Organisation(#[from] OrgError),
     #[error("Stored data is damaged: {0}.")]
     Corrupt(String),
     #[error(
@@ -159,7 +169,7 @@ pub enum CoreError {
     #[error("Save the SMTP server first (Settings → E-mail).")]
     NoSmtpServer,
     #[error("{0}")]
-    MailFailed(#[from] crate::mail::MailError),
+    MailFailed(#[from] MailError),
 }
 
 impl CoreError {
