@@ -1,5 +1,5 @@
 """Times Microsoft's msgraph-sdk for Python (unmodified) enumerating calendarView delta of each of
-a mailbox's calendars, first call to deltaLink, as crates/quick3-cli/tests/side_by_side.rs asks:
+a mailbox's calendars, first call to deltaLink, as crates/quick3-cli/tests/it/side_by_side.rs asks:
     python msgraph_delta_bench.py INFO.json
 INFO: {"graph", "ca_cert", "token", "user", "calendars": [ids], "from", "to", "page_size"}.
 Prints one JSON line: {"items", "pages", "seconds"} (seconds: the enumeration only, after imports

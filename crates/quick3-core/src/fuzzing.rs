@@ -1,5 +1,5 @@
 //! What the window may send, fed anything (the fuzz target `window_inputs` and its stable twin in
-//! `tests/parsers_never_panic.rs`): an appointment, a job's spec and the organisation's settings
+//! `tests/it/parsers_never_panic.rs`): an appointment, a job's spec and the organisation's settings
 //! as JSON. Nothing panics, and whatever the core accepts it reads back whole — a value stored
 //! that a listing or a sync could not read would break them for good. And what the store reads
 //! back from the database (settings, a job's JSON, a run's summary), fed anything as a damaged
