@@ -22,6 +22,7 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
         _ => MAX_OCCURRENCES,
     };
     let interval = pattern.interval.max(1);
+    let anchor = anchor(recurrence, interval);
     let mut dates = Vec::new();
     let mut push = |date: NaiveDate| -> bool {
         if date < start {
@@ -53,7 +54,7 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
                 (7 + day.num_days_from_monday() - first_day.num_days_from_monday()) % 7
             };
             days.sort_by_key(|day| offset(*day));
-            let week_start = start - Days::new(u64::from(offset(start.weekday())));
+            let week_start = anchor - Days::new(u64::from(offset(anchor.weekday())));
             let mut week = week_start;
             'weeks: loop {
                 for day in &days {
@@ -69,7 +70,7 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
             }
         }
         PatternType::AbsoluteMonthly | PatternType::RelativeMonthly => {
-            let mut month_start = first_of_month(start);
+            let mut month_start = first_of_month(anchor);
             loop {
                 let date = match pattern.kind {
                     PatternType::AbsoluteMonthly => day_in_month(month_start, pattern.day_of_month),
@@ -95,7 +96,7 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
             } else {
                 pattern.month
             };
-            let mut year = start.year();
+            let mut year = anchor.year();
             while let Some(month_start) = NaiveDate::from_ymd_opt(year, month, 1) {
                 let date = match pattern.kind {
                     PatternType::AbsoluteYearly => day_in_month(month_start, pattern.day_of_month),
@@ -114,6 +115,25 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
         }
     }
     dates
+}
+
+/// The date the periods are counted from: the first date on or after the start that fits the
+/// pattern (Graph's example: the first Thursday of every other month from 29 August 2017 first
+/// falls in September, and every other month counts from there).
+fn anchor(recurrence: &Recurrence, interval: u32) -> NaiveDate {
+    let start = recurrence.range.start_date;
+    if interval == 1 {
+        return start;
+    }
+    let mut probe = recurrence.clone();
+    probe.pattern.interval = 1;
+    probe.range.kind = RangeType::Numbered;
+    probe.range.number_of_occurrences = 1;
+    let horizon = start.checked_add_days(Days::new(3 * 366)).unwrap_or(start);
+    occurrence_dates(&probe, horizon)
+        .first()
+        .copied()
+        .unwrap_or(start)
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {
@@ -251,6 +271,20 @@ mod tests {
         assert_eq!(
             texts(occurrence_dates(&relative, date("2030-01-01"))),
             ["2025-11-27", "2026-11-26"]
+        );
+    }
+
+    #[test]
+    fn every_other_month_counts_from_the_first_fitting_month() {
+        // Graph's documented example: the first Thursday of every other month, from
+        // 29 August 2017 (after August's first Thursday), first falls in September.
+        let rec = series(
+            serde_json::json!({"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["thursday"], "index": "first"}),
+            serde_json::json!({"type": "noEnd", "startDate": "2017-08-29"}),
+        );
+        assert_eq!(
+            texts(occurrence_dates(&rec, date("2018-01-31"))),
+            ["2017-09-07", "2017-11-02", "2018-01-04"]
         );
     }
 

@@ -5,6 +5,7 @@ pub(crate) mod appointment;
 mod job;
 mod organisation;
 mod planner;
+pub mod recurrence;
 mod resource;
 
 pub use account::{Account, AccountStatus, Direction, NewAccount, checked_scopes, scope_warning};
@@ -23,4 +24,5 @@ pub use organisation::{
     certificate_expiry_warning, credential_expiry_warning, secret_expiry_warning,
 };
 pub use planner::{Module, Overview, Planner};
+pub use recurrence::{Repeat, RepeatUnit, Rule, WeekIndex};
 pub use resource::{NewResource, Resource, ResourceKind};
