@@ -539,7 +539,22 @@ impl Store {
                 appointment,
             })
             .collect();
-        for master in self.masters_in(query)? {
+        let masters = self.masters_in(query)?;
+        // Every exception and cancellation of a Quick3 series in one read (the partial index
+        // holds exactly them), rather than a query per series.
+        let taken: HashSet<(AppointmentId, DateTime<Utc>)> = if masters.is_empty() {
+            HashSet::new()
+        } else {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT series_id, original_start FROM appointments INDEXED BY appointments_quick3_occurrence
+                  WHERE series_id IS NOT NULL AND origin = 'quick3' AND (?1 IS NULL OR original_start < ?1)",
+            )?;
+            let rows = stmt.query_map([query.to.map(utc_text)], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for master in masters {
             let Ok(rule) = rule_of(&master) else {
                 tracing::warn!(
                     "a series was left out of a listing: {} has a pattern Quick3 cannot read",
@@ -553,12 +568,8 @@ impl Store {
             let to = query
                 .to
                 .unwrap_or_else(|| from.max(master.when.covering_span().0) + TimeDelta::days(731));
-            let taken: HashSet<DateTime<Utc>> = exception_starts(&self.conn, master.id)?
-                .into_iter()
-                .map(|(start, _)| start)
-                .collect();
             for occurrence in occurrences(&rule, &master.when, from, to) {
-                if taken.contains(&occurrence.original_start)
+                if taken.contains(&(master.id, occurrence.original_start))
                     || !overlaps(&occurrence.when, query.from, query.to)
                 {
                     continue;
