@@ -100,8 +100,13 @@ fn series_times(when: &When, rule: &Rule) -> Result<(When, crate::model::Recurre
     let first = rule.first_date().ok_or_else(|| CoreError::InvalidRepeat {
         reason: "This pattern has no occurrence.".into(),
     })?;
+    // Graph wants the range to start on the first occurrence's date; nothing fits between.
+    let rule = Rule {
+        start: first,
+        ..rule.clone()
+    };
     let first = occurrence_on(when, first).when;
-    check_length(rule, &first)?;
+    check_length(&rule, &first)?;
     let zone = first.time_zone().map(|tz| tz.name().to_owned());
     Ok((first, rule.to_graph(zone.as_deref())))
 }

@@ -152,6 +152,14 @@ fn a_start_off_the_pattern_moves_to_the_first_occurrence_and_bad_input_writes_no
         )
         .unwrap();
     assert_eq!(master.when.start_text(), "2027-03-04T08:00:00+01:00");
+    assert_eq!(
+        master
+            .recurrence
+            .as_ref()
+            .map(|r| r.range.start_date.to_string()),
+        Some("2027-03-04".into()),
+        "Graph's range starts on the date of the event's start"
+    );
     for (repeat, code) in [
         (
             Repeat {
