@@ -115,6 +115,57 @@ pub fn delete_occurrence(
     store.delete_occurrence(series, original_start, now)
 }
 
+/// Refuses what the planner's window may not do to another resource's private series (it shows
+/// only "Private"): change its details, or move it to the planner's own resource; as
+/// [`super::planner_edit_appointment`] does for single appointments.
+fn planner_may_edit(store: &Store, series: AppointmentId, patch: &AppointmentPatch) -> Result<()> {
+    let mine = store.planner()?.my_resource_id;
+    let master = AppointmentRecord::from(&store.appointment(series)?);
+    let touches_details = patch.title.is_some()
+        || patch.location.is_some()
+        || patch.notes.is_some()
+        || patch.categories.is_some()
+        || patch.sensitivity.is_some();
+    let to_mine = patch.resource_id.is_some() && patch.resource_id == mine;
+    if master.is_hidden_from(mine) && (touches_details || to_mine) {
+        return Err(CoreError::ReadOnly {
+            reason: super::PRIVATE_DETAILS_READ_ONLY.into(),
+        });
+    }
+    Ok(())
+}
+
+/// An occurrence's edit from the planner's window: [`edit_occurrence`] under the privacy rule of
+/// [`planner_may_edit`]; the answer is what the planner may see.
+pub fn planner_edit_occurrence(
+    store: &mut Store,
+    series: &str,
+    occurrence: &str,
+    patch: AppointmentPatch,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRecord> {
+    planner_may_edit(store, parse_appointment_id(series)?, &patch)?;
+    let mine = store.planner()?.my_resource_id;
+    Ok(edit_occurrence(store, series, occurrence, patch, now)?.as_seen_by(mine))
+}
+
+/// A whole-series edit from the planner's window, under the same privacy rule.
+pub fn planner_edit_series(
+    store: &mut Store,
+    id: &str,
+    patch: AppointmentPatch,
+    repeat: Option<Repeat>,
+    now: DateTime<Utc>,
+) -> Result<SeriesEditRecord> {
+    planner_may_edit(store, parse_appointment_id(id)?, &patch)?;
+    let mine = store.planner()?.my_resource_id;
+    let edit = edit_series(store, id, patch, repeat, now)?;
+    Ok(SeriesEditRecord {
+        record: edit.record.as_seen_by(mine),
+        ..edit
+    })
+}
+
 /// One occurrence as the planner may see it (the dialog opened on an occurrence's card).
 pub fn planner_occurrence(
     store: &Store,
@@ -149,6 +200,95 @@ pub fn describe_repeat(start: &str, repeat: &Repeat) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_resources_private_series_is_moved_but_never_opened_by_the_planner() {
+        use crate::model::{NewResource, ResourceKind, Sensitivity};
+        let now: DateTime<Utc> = "2027-01-01T12:00:00Z".parse().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        store.set_default_zone("Europe/Oslo").unwrap();
+        let mut add = |name: &str| {
+            store
+                .add_resource(
+                    NewResource {
+                        name: name.into(),
+                        email: None,
+                        kind: ResourceKind::Person,
+                        colour: None,
+                    },
+                    now,
+                )
+                .unwrap()
+                .id
+        };
+        let (me, ada) = (add("Me"), add("Ada"));
+        store.set_my_resource(me).unwrap();
+        let master = create_series(
+            &mut store,
+            SeriesInput {
+                appointment: AppointmentInput {
+                    resource_id: ada,
+                    title: "Doctor".into(),
+                    all_day: false,
+                    start: "2027-03-01T09:00".into(),
+                    end: Some("2027-03-01T10:00".into()),
+                    time_zone: None,
+                    location: None,
+                    notes: None,
+                    categories: vec![],
+                    show_as: None,
+                    sensitivity: Some(Sensitivity::Private),
+                },
+                repeat: Repeat {
+                    every: crate::model::RepeatUnit::Weekly,
+                    ..Repeat::default()
+                },
+            },
+            now,
+        )
+        .unwrap();
+        let id = master.id.to_string();
+        let rename = AppointmentPatch {
+            title: Some("Seen".into()),
+            ..AppointmentPatch::default()
+        };
+        for err in [
+            planner_edit_occurrence(&mut store, &id, "2027-03-08", rename.clone(), now)
+                .unwrap_err(),
+            planner_edit_series(&mut store, &id, rename, None, now).unwrap_err(),
+        ] {
+            assert_eq!(
+                err.code(),
+                crate::ErrorCode::ReadOnly,
+                "details the planner never saw"
+            );
+        }
+        let moved = planner_edit_occurrence(
+            &mut store,
+            &id,
+            "2027-03-08",
+            AppointmentPatch {
+                start: Some("2027-03-09T09:00".into()),
+                end: Some("2027-03-09T10:00".into()),
+                ..AppointmentPatch::default()
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            moved.title, "Private",
+            "the answer shows only what the planner may see"
+        );
+        assert_eq!(
+            planner_occurrence(&store, &id, "2027-03-08").unwrap().title,
+            "Private"
+        );
+        assert_eq!(
+            store.appointment(moved.id).unwrap().title,
+            "Doctor",
+            "kept as it was"
+        );
+    }
 
     #[test]
     fn the_sentence_and_its_refusals_come_from_the_core() {
