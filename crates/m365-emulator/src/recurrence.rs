@@ -22,6 +22,7 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
         _ => MAX_OCCURRENCES,
     };
     let interval = pattern.interval.max(1);
+    let anchor = anchor(recurrence, interval);
     let mut dates = Vec::new();
     let mut push = |date: NaiveDate| -> bool {
         if date < start {
@@ -35,12 +36,12 @@ pub fn occurrence_dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveD
     };
     match pattern.kind {
         PatternType::Daily => daily(start, interval, &mut push),
-        PatternType::Weekly => weekly(pattern, start, interval, &mut push),
+        PatternType::Weekly => weekly(pattern, anchor, interval, &mut push),
         PatternType::AbsoluteMonthly | PatternType::RelativeMonthly => {
-            monthly(pattern, start, last, interval, &mut push);
+            monthly(pattern, anchor, last, interval, &mut push);
         }
         PatternType::AbsoluteYearly | PatternType::RelativeYearly => {
-            yearly(pattern, start, last, interval, &mut push);
+            yearly(pattern, anchor, last, interval, &mut push);
         }
     }
     dates
@@ -149,6 +150,25 @@ fn yearly(
         }
         year += interval as i32;
     }
+}
+
+/// The date the periods are counted from: the first date on or after the start that fits the
+/// pattern (Graph's example: the first Thursday of every other month from 29 August 2017 first
+/// falls in September, and every other month counts from there).
+fn anchor(recurrence: &Recurrence, interval: u32) -> NaiveDate {
+    let start = recurrence.range.start_date;
+    if interval == 1 {
+        return start;
+    }
+    let mut probe = recurrence.clone();
+    probe.pattern.interval = 1;
+    probe.range.kind = RangeType::Numbered;
+    probe.range.number_of_occurrences = 1;
+    let horizon = start.checked_add_days(Days::new(3 * 366)).unwrap_or(start);
+    occurrence_dates(&probe, horizon)
+        .first()
+        .copied()
+        .unwrap_or(start)
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {
@@ -286,6 +306,20 @@ mod tests {
         assert_eq!(
             texts(occurrence_dates(&relative, date("2030-01-01"))),
             ["2025-11-27", "2026-11-26"]
+        );
+    }
+
+    #[test]
+    fn every_other_month_counts_from_the_first_fitting_month() {
+        // Graph's documented example: the first Thursday of every other month, from
+        // 29 August 2017 (after August's first Thursday), first falls in September.
+        let rec = series(
+            serde_json::json!({"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["thursday"], "index": "first"}),
+            serde_json::json!({"type": "noEnd", "startDate": "2017-08-29"}),
+        );
+        assert_eq!(
+            texts(occurrence_dates(&rec, date("2018-01-31"))),
+            ["2017-09-07", "2017-11-02", "2018-01-04"]
         );
     }
 

@@ -32,7 +32,7 @@ pub enum Command {
     Resource(ResourceCommand),
     /// Appointments in the scheduler.
     #[command(subcommand, alias = "appt")]
-    Appointment(AppointmentCommand),
+    Appointment(Box<AppointmentCommand>),
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -461,21 +461,72 @@ pub struct AppointmentFields {
     pub json: bool,
 }
 
+/// How an appointment repeats (`--repeat weekly --days MO,TH --until 2027-06-30`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RepeatArgs {
+    /// daily, weekly, monthly or yearly: the appointment is a series.
+    #[arg(long)]
+    pub repeat: Option<String>,
+    /// Every N days, weeks, months or years (default 1).
+    #[arg(long, requires = "repeat")]
+    pub interval: Option<u32>,
+    /// Days of the week, MO,TU,WE,TH,FR,SA,SU: weekly on these days (daily: every week on
+    /// them; monthly or yearly with --week: the day counted).
+    #[arg(long, requires = "repeat", value_delimiter = ',')]
+    pub days: Vec<String>,
+    /// Monthly or yearly on the first, second, third, fourth or last of --days (default the
+    /// start's weekday) instead of the start's day of the month.
+    #[arg(long, requires = "repeat")]
+    pub week: Option<String>,
+    /// The last date an occurrence may fall on (2027-06-30).
+    #[arg(long, requires = "repeat", conflicts_with = "count")]
+    pub until: Option<String>,
+    /// Ends after this many occurrences.
+    #[arg(long, requires = "repeat")]
+    pub count: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AppointmentCommand {
-    /// Adds an appointment (--resource, --title and --start are required; --end for timed ones).
-    Add(AppointmentFields),
-    /// Changes an appointment: only the fields given change.
+    /// Adds an appointment (--resource, --title and --start are required; --end for timed ones);
+    /// with --repeat, a series whose first occurrence is --start (or the first date after it
+    /// that fits the pattern).
+    Add {
+        #[command(flatten)]
+        fields: AppointmentFields,
+        #[command(flatten)]
+        repeat: RepeatArgs,
+    },
+    /// Changes an appointment: only the fields given change. For a series, --occurrence DATE
+    /// changes that one occurrence, --series the whole series (a change of times or pattern sends
+    /// changed occurrences back to the pattern, as in Outlook).
     Edit {
+        /// The appointment, or the series (an occurrence's `series_id`).
         id: String,
         #[command(flatten)]
         fields: AppointmentFields,
         /// Make an all-day appointment a timed one.
         #[arg(long, conflicts_with = "all_day")]
         timed: bool,
+        /// The occurrence to change: the date it falls on by the pattern (2027-03-08) or its
+        /// `original_start`.
+        #[arg(long, conflicts_with = "series")]
+        occurrence: Option<String>,
+        /// Change the whole series.
+        #[arg(long)]
+        series: bool,
+        #[command(flatten)]
+        repeat: RepeatArgs,
     },
-    /// Deletes an appointment.
-    Delete { id: String },
+    /// Deletes an appointment, a whole series, or with --occurrence one occurrence of a series.
+    Delete {
+        /// The appointment, or the series (an occurrence's `series_id`).
+        id: String,
+        /// The occurrence to delete: the date it falls on by the pattern (2027-03-08) or its
+        /// `original_start`.
+        #[arg(long)]
+        occurrence: Option<String>,
+    },
     /// Lists appointments, optionally of one resource and within a range.
     List {
         #[arg(long)]

@@ -48,11 +48,19 @@ pub fn appointments_between(
     };
     let mut uploads = store.upload_states()?;
     Ok(store
-        .list_appointments(query)?
+        .list_marked(query)?
         .iter()
-        .map(|a| AppointmentRecord {
-            upload: uploads.remove(&a.id),
-            ..AppointmentRecord::from(a)
+        .map(|listed| {
+            let a = &listed.appointment;
+            // An occurrence of a Quick3 series shows its series' upload while it has none.
+            let upload = uploads
+                .remove(&a.id)
+                .or_else(|| a.series_id.and_then(|s| uploads.get(&s).cloned()));
+            AppointmentRecord {
+                upload,
+                exception: listed.exception,
+                ..AppointmentRecord::from(a)
+            }
         })
         .collect())
 }
@@ -86,7 +94,10 @@ pub fn planner_appointment(store: &Store, id: &str) -> Result<AppointmentRecord>
 }
 
 /// The record of a just-changed appointment, with where its upload stands.
-fn changed_record(store: &Store, appointment: &Appointment) -> Result<AppointmentRecord> {
+pub(crate) fn changed_record(
+    store: &Store,
+    appointment: &Appointment,
+) -> Result<AppointmentRecord> {
     Ok(AppointmentRecord {
         upload: store.upload_states()?.remove(&appointment.id),
         ..AppointmentRecord::from(appointment)
@@ -469,6 +480,7 @@ pub fn remove_account(
 
 pub mod calendars;
 pub mod organisation;
+pub mod series;
 
 /// The account a change to this resource's appointments is pushed to right away: the resource's
 /// main account when it sends (Up, or Up and Down). `None`: nothing is uploaded.

@@ -75,6 +75,24 @@ impl AppointmentId {
     }
 }
 
+impl AppointmentId {
+    /// The id of the occurrence of `series` originally starting at `original_start`: the same
+    /// whenever it is computed, so an occurrence keeps its id when it becomes an exception.
+    pub fn occurrence(
+        series: AppointmentId,
+        original_start: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(series.0.as_bytes())
+            .chain_update(original_start.timestamp().to_be_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        AppointmentId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    }
+}
+
 impl Default for AppointmentId {
     fn default() -> Self {
         Self::new()

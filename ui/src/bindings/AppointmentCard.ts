@@ -15,6 +15,19 @@ import type { UploadState } from "./UploadState";
  */
 export type AppointmentCard = { id: AppointmentId, resource_id: ResourceId, title: string, all_day: boolean, start: string, end: string, time_zone: string | null, show_as: ShowAs, sensitivity: Sensitivity, origin: Origin, 
 /**
+ * Set on an occurrence of a series: its series (the id that `--series`, a whole-series
+ * edit and an occurrence's edit or deletion take).
+ */
+series_id?: AppointmentId | null, 
+/**
+ * Set on an occurrence of a series: the start it has by the pattern, which names it.
+ */
+original_start?: string | null, 
+/**
+ * An occurrence of a series made in Quick3 that was changed on its own.
+ */
+exception?: boolean, 
+/**
  * Set when the appointment cannot be changed in Quick3, with the reason to show.
  */
 read_only?: string, 

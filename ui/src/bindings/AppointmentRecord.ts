@@ -15,6 +15,14 @@ import type { UploadState } from "./UploadState";
  */
 export type AppointmentRecord = { id: AppointmentId, resource_id: ResourceId, title: string, all_day: boolean, start: string, end: string, time_zone: string | null, location: string, notes: string, categories: Array<string>, show_as: ShowAs, sensitivity: Sensitivity, origin: Origin, recurrence: Recurrence | null, series_id: AppointmentId | null, original_start: string | null, created_at: string, updated_at: string, 
 /**
+ * An occurrence of a series made in Quick3 that was changed on its own (the window marks it).
+ */
+exception?: boolean, 
+/**
+ * A series made in Quick3 (a master): its pattern in one sentence.
+ */
+repeat_text?: string, 
+/**
  * Set when the appointment cannot be changed in Quick3, with the reason to show.
  */
 read_only?: string, 

@@ -1,13 +1,16 @@
-//! `quick3 appointment add|edit|delete|list`.
+//! `quick3 appointment add|edit|delete|list`, series (`--repeat`, `--occurrence`, `--series`)
+//! included.
 
 use chrono::{DateTime, Utc};
+use quick3_core::api::series::SeriesInput;
+use quick3_core::model::recurrence::{Repeat, RepeatUnit, WeekIndex};
 use quick3_core::model::{
     AppointmentInput, AppointmentPatch, AppointmentRecord, Sensitivity, ShowAs,
 };
-use quick3_core::{Store, api};
+use quick3_core::{CoreError, Store, api};
 
 use super::resource_name;
-use crate::args::{AppointmentCommand, AppointmentFields};
+use crate::args::{AppointmentCommand, AppointmentFields, RepeatArgs};
 use crate::output;
 
 pub fn run(
@@ -16,9 +19,23 @@ pub fn run(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     match command {
-        AppointmentCommand::Add(fields) => add(store, fields, now),
-        AppointmentCommand::Edit { id, fields, timed } => edit(store, &id, fields, timed, now),
-        AppointmentCommand::Delete { id } => delete(store, &id, now),
+        AppointmentCommand::Add { fields, repeat } => add(store, fields, repeat, now),
+        AppointmentCommand::Edit {
+            id,
+            fields,
+            timed,
+            occurrence,
+            series,
+            repeat,
+        } => {
+            let target = match (occurrence, series || repeat.repeat.is_some()) {
+                (Some(occurrence), _) => Target::Occurrence(occurrence),
+                (None, true) => Target::Series,
+                (None, false) => Target::Appointment,
+            };
+            edit(store, &id, fields, timed, target, repeat, now)
+        }
+        AppointmentCommand::Delete { id, occurrence } => delete(store, &id, occurrence, now),
         AppointmentCommand::List {
             resource,
             from,
@@ -28,11 +45,34 @@ pub fn run(
     }
 }
 
-fn add(store: &mut Store, fields: AppointmentFields, now: DateTime<Utc>) -> anyhow::Result<()> {
+fn add(
+    store: &mut Store,
+    fields: AppointmentFields,
+    repeat: RepeatArgs,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let json = fields.json;
+    let repeat = to_repeat(repeat)?;
     let input = to_input(store, fields)?;
-    let record = api::create_appointment(store, input, now)?;
+    let record = match repeat {
+        None => api::create_appointment(store, input, now)?,
+        Some(repeat) => api::series::create_series(
+            store,
+            SeriesInput {
+                appointment: input,
+                repeat,
+            },
+            now,
+        )?,
+    };
     print_one(&record, json, "Added")
+}
+
+/// What an edit changes: an appointment as it is, a whole series, or one occurrence.
+enum Target {
+    Appointment,
+    Series,
+    Occurrence(String),
 }
 
 fn edit(
@@ -40,18 +80,86 @@ fn edit(
     id: &str,
     fields: AppointmentFields,
     timed: bool,
+    target: Target,
+    repeat: RepeatArgs,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let json = fields.json;
+    let repeat = to_repeat(repeat)?;
     let patch = to_patch(store, fields, timed)?;
-    let record = api::edit_appointment(store, id, patch, now)?;
-    print_one(&record, json, "Changed")
+    match target {
+        Target::Appointment => {
+            let record = api::edit_appointment(store, id, patch, now)?;
+            print_one(&record, json, "Changed")
+        }
+        Target::Occurrence(occurrence) => {
+            if repeat.is_some() {
+                usage!("--repeat changes the whole series: use --series instead of --occurrence.");
+            }
+            let record = api::series::edit_occurrence(store, id, &occurrence, patch, now)?;
+            print_one(&record, json, "Changed the occurrence")
+        }
+        Target::Series => {
+            let edit = api::series::edit_series(store, id, patch, repeat, now)?;
+            if json {
+                return output::json(&edit);
+            }
+            print_one(&edit.record, false, "Changed series")?;
+            if edit.exceptions_reset {
+                out!(
+                    "Its times or pattern changed, so its changed and deleted occurrences went back to the pattern."
+                );
+            }
+            Ok(())
+        }
+    }
 }
 
-fn delete(store: &mut Store, id: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-    api::delete_appointment(store, id, now)?;
-    out!("Deleted appointment {id}.");
+fn delete(
+    store: &mut Store,
+    id: &str,
+    occurrence: Option<String>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    match occurrence {
+        Some(occurrence) => {
+            api::series::delete_occurrence(store, id, &occurrence, now)?;
+            out!("Deleted the occurrence {occurrence} of series {id}.");
+        }
+        None => {
+            api::delete_appointment(store, id, now)?;
+            out!("Deleted appointment {id}.");
+        }
+    }
     Ok(())
+}
+
+/// The series' pattern as typed; a word the core does not know is one plain sentence.
+fn to_repeat(args: RepeatArgs) -> anyhow::Result<Option<Repeat>> {
+    let Some(every) = args.repeat else {
+        return Ok(None);
+    };
+    let week = args
+        .week
+        .map(|text| {
+            WeekIndex::parse(&text).ok_or_else(|| CoreError::InvalidRepeat {
+                reason: format!(
+                    "\"{}\" is not first, second, third, fourth or last.",
+                    text.trim()
+                ),
+            })
+        })
+        .transpose()?;
+    Ok(Some(Repeat {
+        every: RepeatUnit::parse(&every)?,
+        interval: args.interval,
+        days: args.days,
+        week,
+        day_of_month: None,
+        month: None,
+        until: args.until,
+        count: args.count,
+    }))
 }
 
 fn list(
@@ -106,6 +214,9 @@ fn print_one(record: &AppointmentRecord, json: bool, verb: &str) -> anyhow::Resu
             record.start,
             record.end
         );
+        if let Some(repeat) = &record.repeat_text {
+            out!("{repeat}.");
+        }
         Ok(())
     }
 }

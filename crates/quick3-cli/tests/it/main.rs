@@ -14,6 +14,7 @@ mod fault_matrix;
 mod org;
 mod org_bench;
 mod secret_input;
+mod series;
 mod side_by_side;
 mod sync;
 mod sync_bench;

@@ -28,6 +28,12 @@ pub enum ErrorCode {
     TitleTooLong,
     EndBeforeStart,
     AllDayWithTimes,
+    /// A series' pattern or range that cannot be kept (no occurrence, an end before the start…).
+    InvalidRepeat,
+    /// A series has no occurrence at the given original start (or it was deleted).
+    UnknownOccurrence,
+    /// An occurrence moved to or past a neighbouring occurrence, which Outlook refuses.
+    OccurrenceCrossing,
     UnknownTimeZone,
     UnknownResource,
     UnknownAppointment,
@@ -124,6 +130,14 @@ pub enum CoreError {
     TitleTooLong { max: usize },
     #[error("The end must come after the start.")]
     EndBeforeStart,
+    #[error("{reason}")]
+    InvalidRepeat { reason: String },
+    #[error("The series has no occurrence on {date}.")]
+    UnknownOccurrence { date: String },
+    #[error(
+        "An occurrence cannot move to or past the {neighbour} occurrence ({at}); Outlook refuses that too."
+    )]
+    OccurrenceCrossing { neighbour: &'static str, at: String },
     #[error("An all-day appointment takes dates only, without times (for example 2026-11-25).")]
     AllDayWithTimes,
     #[error("\"{name}\" is not a known time zone; use an IANA name such as Europe/Berlin.")]
@@ -182,6 +196,9 @@ impl CoreError {
             CoreError::TitleTooLong { .. } => ErrorCode::TitleTooLong,
             CoreError::EndBeforeStart => ErrorCode::EndBeforeStart,
             CoreError::AllDayWithTimes => ErrorCode::AllDayWithTimes,
+            CoreError::InvalidRepeat { .. } => ErrorCode::InvalidRepeat,
+            CoreError::UnknownOccurrence { .. } => ErrorCode::UnknownOccurrence,
+            CoreError::OccurrenceCrossing { .. } => ErrorCode::OccurrenceCrossing,
             CoreError::UnknownTimeZone { .. } => ErrorCode::UnknownTimeZone,
             CoreError::UnknownResource { .. } => ErrorCode::UnknownResource,
             CoreError::UnknownAppointment { .. } => ErrorCode::UnknownAppointment,
@@ -216,6 +233,8 @@ impl CoreError {
                 | CoreError::TitleTooLong { .. }
                 | CoreError::EndBeforeStart
                 | CoreError::AllDayWithTimes
+                | CoreError::InvalidRepeat { .. }
+                | CoreError::UnknownOccurrence { .. }
                 | CoreError::UnknownTimeZone { .. }
                 | CoreError::UnknownResource { .. }
                 | CoreError::UnknownAppointment { .. }
@@ -231,6 +250,7 @@ impl CoreError {
                 self,
                 CoreError::DuplicateResourceEmail { .. }
                     | CoreError::ReadOnly { .. }
+                    | CoreError::OccurrenceCrossing { .. }
                     | CoreError::DuplicateAccount { .. }
                     | CoreError::UnknownBackup { .. }
             )

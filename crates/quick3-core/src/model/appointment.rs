@@ -386,6 +386,14 @@ pub struct AppointmentRecord {
     pub original_start: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// An occurrence of a series made in Quick3 that was changed on its own (the window marks it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub exception: bool,
+    /// A series made in Quick3 (a master): its pattern in one sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub repeat_text: Option<String>,
     /// Set when the appointment cannot be changed in Quick3, with the reason to show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -414,6 +422,19 @@ pub struct AppointmentCard {
     pub show_as: ShowAs,
     pub sensitivity: Sensitivity,
     pub origin: Origin,
+    /// Set on an occurrence of a series: its series (the id that `--series`, a whole-series
+    /// edit and an occurrence's edit or deletion take).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub series_id: Option<AppointmentId>,
+    /// Set on an occurrence of a series: the start it has by the pattern, which names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub original_start: Option<DateTime<Utc>>,
+    /// An occurrence of a series made in Quick3 that was changed on its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub exception: bool,
     /// Set when the appointment cannot be changed in Quick3, with the reason to show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -437,6 +458,9 @@ impl From<AppointmentRecord> for AppointmentCard {
             show_as: r.show_as,
             sensitivity: r.sensitivity,
             origin: r.origin,
+            series_id: r.series_id,
+            original_start: r.original_start,
+            exception: r.exception,
             read_only: r.read_only,
             upload: r.upload,
         }
@@ -545,6 +569,12 @@ impl From<&Appointment> for AppointmentRecord {
             original_start: a.original_start,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            exception: false,
+            repeat_text: (a.origin == Origin::Quick3)
+                .then_some(a.recurrence.as_ref())
+                .flatten()
+                .and_then(|r| super::recurrence::Rule::from_graph(r).ok())
+                .map(|rule| rule.describe()),
             read_only: a.read_only_reason().map(String::from),
             upload: None,
         }

@@ -7,6 +7,7 @@ mod content;
 mod job;
 mod organisation;
 mod planner;
+pub mod recurrence;
 mod resource;
 pub mod zones;
 
@@ -29,4 +30,5 @@ pub use organisation::{
     certificate_expiry_warning, credential_expiry_warning, secret_expiry_warning,
 };
 pub use planner::{Module, Overview, Planner};
+pub use recurrence::{Repeat, RepeatUnit, Rule, WeekIndex};
 pub use resource::{NewResource, Resource, ResourceKind};

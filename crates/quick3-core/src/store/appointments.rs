@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, SubsecRound, Timelike, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::series::SeriesRole;
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId, ResourceId};
@@ -66,6 +67,16 @@ impl Store {
         patch: AppointmentPatch,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
+        match self.series_role(id)? {
+            SeriesRole::Master => {
+                return Ok(self.edit_series(id, patch, None, now)?.appointment);
+            }
+            SeriesRole::Occurrence {
+                series,
+                original_start,
+            } => return self.edit_occurrence(series, original_start, patch, now),
+            SeriesRole::None => {}
+        }
         let zone = self.default_zone.clone();
         let tx = self.begin_edit()?;
         // Read under the write lock: a change another writer committed meanwhile is what this
@@ -94,6 +105,14 @@ impl Store {
     /// Deletes an appointment. The row stays as a tombstone so that the deletion can be synced and
     /// never comes back.
     pub fn delete_appointment(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
+        match self.series_role(id)? {
+            SeriesRole::Master => return self.delete_series(id, now),
+            SeriesRole::Occurrence {
+                series,
+                original_start,
+            } => return self.delete_occurrence(series, original_start, now),
+            SeriesRole::None => {}
+        }
         let tx = self.begin_edit()?;
         // Read under the write lock, as in an edit: the outbox entry goes to the resource the
         // appointment has now.
@@ -118,13 +137,22 @@ impl Store {
         Ok(())
     }
 
-    /// Undoes a deletion that has not been synced yet (the Scheduler's undo).
+    /// Undoes a deletion that has not been synced yet (the Scheduler's undo); a series comes
+    /// back with the exceptions deleted with it.
     pub fn restore_appointment(
         &mut self,
         id: AppointmentId,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
         let tx = self.begin_edit()?;
+        let deleted_at: Option<String> = tx
+            .query_row(
+                "SELECT deleted_at FROM appointments WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
         let changed = tx.execute(
             "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
             params![id, utc_text(now)],
@@ -134,6 +162,7 @@ impl Store {
         }
         let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1");
         let restored = tx.query_row(&sql, [id], appointment_from_row)??;
+        super::series::restore_exceptions(&tx, &restored, deleted_at.as_deref(), now)?;
         enqueue_push(&tx, &restored, restored.resource_id, now)?;
         tx.commit()?;
         Ok(restored)
@@ -144,9 +173,10 @@ impl Store {
         live(&self.conn, id)
     }
 
-    /// Live appointments overlapping the query's range, by start. Series masters are left out: a
-    /// series shows as its occurrences and exceptions.
-    pub fn list_appointments(&self, query: AppointmentQuery) -> Result<Vec<Appointment>> {
+    /// Live appointment rows overlapping the query's range, by start: single appointments,
+    /// pulled occurrences and Quick3 exceptions, never a series master (see `series.rs` for the
+    /// listing that expands Quick3's masters).
+    pub(super) fn list_rows(&self, query: AppointmentQuery) -> Result<Vec<Appointment>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM appointments
              WHERE deleted_at IS NULL AND recurrence IS NULL
@@ -184,7 +214,7 @@ impl Store {
 }
 
 /// A live (not deleted) appointment, read on `conn` (or in its open transaction).
-fn live(conn: &Connection, id: AppointmentId) -> Result<Appointment> {
+pub(super) fn live(conn: &Connection, id: AppointmentId) -> Result<Appointment> {
     let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND deleted_at IS NULL");
     conn.query_row(&sql, [id], appointment_from_row)
         .optional()?
@@ -220,7 +250,11 @@ fn delete_damaged(
     Ok(())
 }
 
-fn overlaps(when: &When, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> bool {
+pub(super) fn overlaps(
+    when: &When,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> bool {
     match *when {
         When::Timed { start, end, .. } => {
             from.is_none_or(|from| end > from) && to.is_none_or(|to| start < to)
@@ -231,7 +265,7 @@ fn overlaps(when: &When, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>)
     }
 }
 
-fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
+pub(super) fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1)",
         [resource],
@@ -246,7 +280,11 @@ fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     }
 }
 
-fn apply(current: Appointment, fields: AppointmentFields, now: DateTime<Utc>) -> Appointment {
+pub(super) fn apply(
+    current: Appointment,
+    fields: AppointmentFields,
+    now: DateTime<Utc>,
+) -> Appointment {
     Appointment {
         resource_id: fields.resource_id,
         title: fields.title,
@@ -263,7 +301,7 @@ fn apply(current: Appointment, fields: AppointmentFields, now: DateTime<Utc>) ->
 
 /// Queues the upload of a Quick3 appointment's change to the main account of `resource`, when
 /// that account uploads (Up, or Up and Down), in the transaction of the change itself.
-fn enqueue_push(
+pub(super) fn enqueue_push(
     tx: &Transaction<'_>,
     a: &Appointment,
     resource: ResourceId,
@@ -288,7 +326,7 @@ pub(super) fn upsert(tx: &Connection, a: &Appointment) -> Result<()> {
     write(tx, a, true)
 }
 
-fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
+pub(super) fn insert(tx: &Transaction<'_>, a: &Appointment) -> Result<()> {
     write(tx, a, false)
 }
 
@@ -323,7 +361,7 @@ const UPSERT: &str = insert_appointment!(
 );
 
 fn write(tx: &Connection, a: &Appointment, replace: bool) -> Result<()> {
-    let (span_start, span_end) = a.when.covering_span();
+    let (span_start, span_end) = super::series::span(a);
     let (start_utc, end_utc, zone, start_date, end_date) = match a.when {
         When::Timed {
             start,

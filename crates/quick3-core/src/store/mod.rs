@@ -10,6 +10,8 @@ pub use appointments::AppointmentQuery;
 pub use organisation::ResolvedMailbox;
 mod planner;
 mod resources;
+mod series;
+pub use series::{Listed, SeriesEdit};
 pub mod settings;
 pub mod sync_state;
 pub use jobs::INTERRUPTED_RUN;
@@ -34,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_kept_appointments.sql"),
     include_str!("../../migrations/0010_calendar_missing_lists.sql"),
     include_str!("../../migrations/0011_account_sync_failure.sql"),
+    include_str!("../../migrations/0012_series_exceptions.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

@@ -736,6 +736,11 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT appointment_id, account_id, revision, attempts, last_error, not_before, generation
                FROM sync_outbox WHERE account_id = ?1 AND (not_before IS NULL OR not_before <= ?2)
+                -- A series made in Quick3 (master, exception, cancellation) waits until Up
+                -- uploads it as a Graph series: pushed as it is, it would become loose events.
+                AND NOT EXISTS (SELECT 1 FROM appointments a
+                                 WHERE a.id = sync_outbox.appointment_id AND a.origin = 'quick3'
+                                   AND (a.recurrence IS NOT NULL OR a.series_id IS NOT NULL))
               ORDER BY created_at, appointment_id",
         )?;
         let rows = stmt.query_map(params![account, utc_text(now)], |row| {

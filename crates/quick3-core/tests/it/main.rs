@@ -12,6 +12,8 @@ mod organisation;
 mod organisation_certificate;
 mod outside_input;
 mod parsers_never_panic;
+mod recurrence_agrees;
+mod series_bench;
 mod sign_in;
 mod sync_accounts;
 mod sync_backfill;

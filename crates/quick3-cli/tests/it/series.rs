@@ -1,0 +1,319 @@
+//! `quick3 appointment` with series: `add --repeat`, `edit --occurrence` / `--series`,
+//! `delete --occurrence`, `list --json` with `series_id` and `original_start`, and bad input
+//! refused in one plain sentence with nothing written.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Quick3 {
+    dir: tempfile::TempDir,
+}
+
+impl Quick3 {
+    fn new() -> Self {
+        let q = Quick3 {
+            dir: tempfile::tempdir().expect("a temporary data dir"),
+        };
+        q.ok(&["resource", "add", "--name", "Ada"]);
+        q
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_quick3"))
+            .args(args)
+            .env("QUICK3_DATA_DIR", self.dir.path())
+            .env("QUICK3_TZ", "Europe/Oslo")
+            .output()
+            .expect("quick3 runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "quick3 {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
+    }
+
+    /// `appointment list --json` over March 2027 (Oslo time).
+    fn march(&self) -> Vec<Value> {
+        self.json(&[
+            "appointment",
+            "list",
+            "--from",
+            "2027-03-01",
+            "--to",
+            "2027-04-01",
+            "--json",
+        ])
+        .as_array()
+        .expect("a list")
+        .clone()
+    }
+
+    /// Runs a command that must be refused with one plain sentence, and returns it.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing printed as done");
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+        stderr
+    }
+}
+
+fn starts(list: &[Value]) -> Vec<&str> {
+    list.iter()
+        .map(|a| a["start"].as_str().expect("a start"))
+        .collect()
+}
+
+/// Every Monday and Thursday at 09:00 from Monday 1 March 2027, every 2 weeks, until 31 March.
+fn add_series(q: &Quick3) -> Value {
+    q.json(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        "Service",
+        "--start",
+        "2027-03-01T09:00",
+        "--end",
+        "2027-03-01T10:00",
+        "--repeat",
+        "weekly",
+        "--interval",
+        "2",
+        "--days",
+        "MO,TH",
+        "--until",
+        "2027-03-31",
+        "--json",
+    ])
+}
+
+#[test]
+fn a_series_is_listed_as_its_occurrences_with_series_id_and_original_start() {
+    let q = Quick3::new();
+    let master = add_series(&q);
+    assert_eq!(
+        master["repeat_text"],
+        "Every 2 weeks on Monday and Thursday, until 31 March 2027"
+    );
+    let list = q.march();
+    assert_eq!(
+        starts(&list),
+        [
+            "2027-03-01T09:00:00+01:00",
+            "2027-03-04T09:00:00+01:00",
+            "2027-03-15T09:00:00+01:00",
+            "2027-03-18T09:00:00+01:00",
+            "2027-03-29T09:00:00+02:00",
+        ],
+        "every other week, and still 09:00 after summer time starts on 28 March"
+    );
+    for occurrence in &list {
+        assert_eq!(occurrence["series_id"], master["id"]);
+        assert_eq!(occurrence["recurrence"], Value::Null);
+    }
+    assert_eq!(list[4]["original_start"], "2027-03-29T07:00:00Z");
+    let text = q.ok(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        "Stand-up",
+        "--start",
+        "2027-03-01T08:00",
+        "--end",
+        "2027-03-01T08:15",
+        "--repeat",
+        "daily",
+        "--days",
+        "MO,TU,WE,TH,FR",
+        "--count",
+        "10",
+    ]);
+    assert!(text.contains("Every weekday, 10 times."), "{text}");
+    assert_eq!(q.march().len(), 15, "ten stand-ups join the five services");
+}
+
+#[test]
+fn one_occurrence_or_the_whole_series_changes_and_deletes() {
+    let q = Quick3::new();
+    let master = add_series(&q);
+    let id = master["id"].as_str().expect("an id");
+
+    let moved = q.json(&[
+        "appointment",
+        "edit",
+        id,
+        "--occurrence",
+        "2027-03-04",
+        "--start",
+        "2027-03-05T13:00",
+        "--end",
+        "2027-03-05T14:00",
+        "--json",
+    ]);
+    assert_eq!(moved["exception"], true);
+    q.ok(&["appointment", "delete", id, "--occurrence", "2027-03-15"]);
+    let list = q.march();
+    assert_eq!(
+        starts(&list),
+        [
+            "2027-03-01T09:00:00+01:00",
+            "2027-03-05T13:00:00+01:00",
+            "2027-03-18T09:00:00+01:00",
+            "2027-03-29T09:00:00+02:00",
+        ]
+    );
+    assert_eq!(list[1]["exception"], true, "the moved one is marked");
+    assert_eq!(list[1]["original_start"], "2027-03-04T08:00:00Z");
+
+    let renamed = q.json(&[
+        "appointment",
+        "edit",
+        id,
+        "--series",
+        "--title",
+        "Machine service",
+        "--json",
+    ]);
+    assert_eq!(renamed["exceptions_reset"], false);
+    let list = q.march();
+    assert_eq!(list.len(), 4, "the deleted occurrence stays deleted");
+    assert!(list.iter().all(|a| a["title"] == "Machine service"));
+    assert_eq!(
+        list[1]["start"], "2027-03-05T13:00:00+01:00",
+        "the moved one stays moved"
+    );
+
+    let out = q.ok(&[
+        "appointment",
+        "edit",
+        id,
+        "--series",
+        "--start",
+        "2027-03-01T10:00",
+        "--end",
+        "2027-03-01T11:00",
+    ]);
+    assert!(
+        out.contains("went back to the pattern"),
+        "the planner is told: {out}"
+    );
+    let list = q.march();
+    assert_eq!(list.len(), 5);
+    assert!(list.iter().all(|a| a["exception"].is_null()));
+
+    q.ok(&["appointment", "delete", id]);
+    assert!(q.march().is_empty(), "the whole series is gone");
+}
+
+#[test]
+fn bad_series_input_is_one_plain_sentence_and_writes_nothing() {
+    let q = Quick3::new();
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "appointment",
+            "add",
+            "--resource",
+            "Ada",
+            "--title",
+            "x",
+            "--start",
+            "2027-03-02T09:00",
+            "--end",
+            "2027-03-02T10:00",
+        ];
+        args.extend_from_slice(extra);
+        q.refused(&args)
+    };
+    for (extra, expected) in [
+        (
+            &[
+                "--repeat",
+                "weekly",
+                "--days",
+                "FR",
+                "--until",
+                "2027-03-04",
+            ][..],
+            "This pattern has no occurrence between 2 March 2027 and 4 March 2027.",
+        ),
+        (
+            &["--repeat", "daily", "--until", "2027-03-01"][..],
+            "The series ends on 1 March 2027 before it starts on 2 March 2027.",
+        ),
+        (
+            &["--repeat", "daily", "--interval", "0"][..],
+            "The interval must be a whole number from 1 to 999.",
+        ),
+        (
+            &["--repeat", "monthly", "--week", "fifth"][..],
+            "\"fifth\" is not first, second, third, fourth or last.",
+        ),
+        (
+            &["--repeat", "hourly"][..],
+            "\"hourly\" is not daily, weekly, monthly or yearly.",
+        ),
+        (
+            &["--repeat", "weekly", "--days", "XX"][..],
+            "\"XX\" is not a day of the week such as MO or TH.",
+        ),
+    ] {
+        let said = add(extra);
+        assert!(said.contains(expected), "{extra:?}: {said}");
+    }
+    assert!(q.march().is_empty(), "nothing was written");
+
+    let master = add_series(&q);
+    let id = master["id"].as_str().expect("an id");
+    let before = q.march();
+    for (args, expected) in [
+        (
+            vec!["appointment", "delete", id, "--occurrence", "2027-03-02"],
+            "The series has no occurrence on 2 March 2027.",
+        ),
+        (
+            vec![
+                "appointment",
+                "edit",
+                id,
+                "--occurrence",
+                "2027-03-04",
+                "--start",
+                "2027-03-15T09:00",
+                "--end",
+                "2027-03-15T10:00",
+            ],
+            "An occurrence cannot move to or past the next occurrence (15 March 2027)",
+        ),
+        (
+            vec![
+                "appointment",
+                "edit",
+                id,
+                "--occurrence",
+                "2027-03-04",
+                "--repeat",
+                "daily",
+            ],
+            "--repeat changes the whole series",
+        ),
+    ] {
+        let said = q.refused(&args);
+        assert!(said.contains(expected), "{args:?}: {said}");
+    }
+    assert_eq!(q.march(), before, "refused edits changed nothing");
+}

@@ -1,0 +1,503 @@
+//! Series made in Quick3 in the store: listing by range, exceptions, cancellations, whole-series
+//! edits (Outlook's reset rule), deletion and undo, the outbox, and pulled series left alone.
+
+use chrono::{DateTime, Utc};
+
+use super::*;
+use crate::ErrorCode;
+use crate::ids::ResourceId;
+use crate::model::recurrence::RepeatUnit;
+use crate::model::{Direction, NewAccount, NewResource, ResourceKind};
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+}
+
+fn now() -> DateTime<Utc> {
+    utc("2027-01-01T12:00:00Z")
+}
+
+fn store_with_ada() -> (Store, ResourceId) {
+    let mut store = Store::open_in_memory().unwrap();
+    store.set_default_zone("Europe/Oslo").unwrap();
+    let ada = store
+        .add_resource(
+            NewResource {
+                name: "Ada".into(),
+                email: Some("ada@example.com".into()),
+                kind: ResourceKind::Person,
+                colour: None,
+            },
+            now(),
+        )
+        .unwrap();
+    (store, ada.id)
+}
+
+fn input(resource: ResourceId, title: &str, start: &str, end: &str) -> AppointmentInput {
+    AppointmentInput {
+        resource_id: resource,
+        title: title.into(),
+        all_day: false,
+        start: start.into(),
+        end: Some(end.into()),
+        time_zone: None,
+        location: None,
+        notes: None,
+        categories: vec![],
+        show_as: None,
+        sensitivity: None,
+    }
+}
+
+fn weekly(days: &str) -> Repeat {
+    Repeat {
+        every: RepeatUnit::Weekly,
+        days: vec![days.into()],
+        ..Repeat::default()
+    }
+}
+
+fn range(from: &str, to: &str) -> AppointmentQuery {
+    AppointmentQuery {
+        resource: None,
+        from: Some(utc(from)),
+        to: Some(utc(to)),
+    }
+}
+
+/// (start as shown, title, exception?) of a listing.
+fn shown(store: &Store, query: AppointmentQuery) -> Vec<(String, String, bool)> {
+    store
+        .list_marked(query)
+        .unwrap()
+        .into_iter()
+        .map(|l| {
+            (
+                l.appointment.when.start_text(),
+                l.appointment.title,
+                l.exception,
+            )
+        })
+        .collect()
+}
+
+fn march(store: &Store) -> Vec<(String, String, bool)> {
+    shown(store, range("2027-03-01T00:00:00Z", "2027-04-06T00:00:00Z"))
+}
+
+/// A weekly Monday series at 09:00 Oslo time from 1 March 2027, 6 times.
+fn service(store: &mut Store, ada: ResourceId) -> Appointment {
+    let repeat = Repeat {
+        count: Some(6),
+        ..weekly("MO")
+    };
+    store
+        .create_series(
+            input(ada, "Service", "2027-03-01T09:00", "2027-03-01T10:00"),
+            &repeat,
+            now(),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_listing_expands_a_series_for_the_range_with_series_id_and_original_start() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    let listed = store
+        .list_appointments(range("2027-03-20T00:00:00Z", "2027-04-20T00:00:00Z"))
+        .unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|a| a.when.start_text())
+            .collect::<Vec<_>>(),
+        [
+            "2027-03-22T09:00:00+01:00",
+            "2027-03-29T09:00:00+02:00",
+            "2027-04-05T09:00:00+02:00",
+        ],
+        "09:00 in Oslo on both sides of the change to summer time; six occurrences end on 5 April"
+    );
+    for occurrence in &listed {
+        assert_eq!(occurrence.series_id, Some(master.id));
+        assert_eq!(
+            occurrence.recurrence, None,
+            "an occurrence is not itself a series"
+        );
+        assert_eq!(
+            occurrence.id,
+            AppointmentId::occurrence(master.id, occurrence.original_start.unwrap()),
+            "an occurrence's id is stable"
+        );
+    }
+    assert_eq!(listed[1].original_start, Some(utc("2027-03-29T07:00:00Z")));
+    let stored: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM appointments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 1, "one master row; occurrences are never stored");
+}
+
+#[test]
+fn a_start_off_the_pattern_moves_to_the_first_occurrence_and_bad_input_writes_nothing() {
+    let (mut store, ada) = store_with_ada();
+    // 2 March 2027 is a Tuesday: the first Thursday is the 4th.
+    let master = store
+        .create_series(
+            input(ada, "Stand-up", "2027-03-02T08:00", "2027-03-02T08:15"),
+            &weekly("TH"),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(master.when.start_text(), "2027-03-04T08:00:00+01:00");
+    assert_eq!(
+        master
+            .recurrence
+            .as_ref()
+            .map(|r| r.range.start_date.to_string()),
+        Some("2027-03-04".into()),
+        "Graph's range starts on the date of the event's start"
+    );
+    for (repeat, code) in [
+        (
+            Repeat {
+                until: Some("2027-03-01".into()),
+                ..weekly("TH")
+            },
+            ErrorCode::InvalidRepeat,
+        ),
+        (
+            Repeat {
+                until: Some("2027-03-03".into()),
+                ..weekly("TH")
+            },
+            ErrorCode::InvalidRepeat,
+        ),
+        (
+            Repeat {
+                interval: Some(0),
+                ..Repeat::default()
+            },
+            ErrorCode::InvalidRepeat,
+        ),
+    ] {
+        let err = store
+            .create_series(
+                input(ada, "Bad", "2027-03-02T08:00", "2027-03-02T08:15"),
+                &repeat,
+                now(),
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), code, "{repeat:?}: {err}");
+    }
+    let rows: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM appointments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1, "refused series write nothing");
+}
+
+#[test]
+fn one_occurrence_changed_or_deleted_on_its_own() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    let second = utc("2027-03-08T08:00:00Z");
+    let moved = store
+        .edit_occurrence(
+            master.id,
+            second,
+            AppointmentPatch {
+                start: Some("2027-03-09T13:00".into()),
+                end: Some("2027-03-09T14:00".into()),
+                title: Some("Service (moved)".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(moved.id, AppointmentId::occurrence(master.id, second));
+    store
+        .delete_occurrence(master.id, utc("2027-03-15T08:00:00Z"), now())
+        .unwrap();
+    assert_eq!(
+        shown(
+            &store,
+            range("2027-03-01T00:00:00Z", "2027-03-23T00:00:00Z")
+        ),
+        [
+            ("2027-03-01T09:00:00+01:00".into(), "Service".into(), false),
+            (
+                "2027-03-09T13:00:00+01:00".into(),
+                "Service (moved)".into(),
+                true
+            ),
+            ("2027-03-22T09:00:00+01:00".into(), "Service".into(), false),
+        ],
+        "the moved one shows once, marked, at its new time; the deleted one is gone"
+    );
+
+    let err = store
+        .edit_occurrence(
+            master.id,
+            utc("2027-03-22T08:00:00Z"),
+            AppointmentPatch {
+                start: Some("2027-03-29T10:00".into()),
+                end: Some("2027-03-29T11:00".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::OccurrenceCrossing, "{err}");
+    let err = store
+        .edit_occurrence(
+            master.id,
+            utc("2027-03-22T08:00:00Z"),
+            AppointmentPatch {
+                start: Some("2027-03-09T15:00".into()),
+                end: Some("2027-03-09T16:00".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::OccurrenceCrossing,
+        "the 15th was deleted, but the 9th (moved there) still stands in the way: {err}"
+    );
+    for missing in [
+        "2027-03-10T08:00:00Z",
+        "2027-03-15T08:00:00Z",
+        "2027-03-01T09:00:00Z",
+    ] {
+        let err = store
+            .delete_occurrence(master.id, utc(missing), now())
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::UnknownOccurrence,
+            "{missing}: not in the pattern, already deleted, or not at the pattern's time"
+        );
+    }
+    // The Scheduler's undo of the deletion brings the occurrence back.
+    store
+        .restore_appointment(
+            AppointmentId::occurrence(master.id, utc("2027-03-15T08:00:00Z")),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(march(&store).len(), 6);
+}
+
+#[test]
+fn editing_the_series_keeps_exceptions_for_details_and_resets_them_for_times() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    let second = utc("2027-03-08T08:00:00Z");
+    store
+        .edit_occurrence(
+            master.id,
+            second,
+            AppointmentPatch {
+                start: Some("2027-03-08T11:00".into()),
+                end: Some("2027-03-08T12:00".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    store
+        .delete_occurrence(master.id, utc("2027-03-15T08:00:00Z"), now())
+        .unwrap();
+    let subject = AppointmentPatch {
+        title: Some("Machine service".into()),
+        location: Some("Hall 2".into()),
+        ..AppointmentPatch::default()
+    };
+    assert!(
+        !store
+            .series_edit_resets(master.id, subject.clone(), None)
+            .unwrap()
+    );
+    let edit = store.edit_series(master.id, subject, None, now()).unwrap();
+    assert!(!edit.exceptions_reset);
+    let listed = march(&store);
+    assert_eq!(listed.len(), 5, "the deleted occurrence stays deleted");
+    assert_eq!(
+        listed[1],
+        (
+            "2027-03-08T11:00:00+01:00".into(),
+            "Machine service".into(),
+            true
+        ),
+        "the moved occurrence keeps its time and follows the new subject it had not changed"
+    );
+
+    let later = AppointmentPatch {
+        start: Some("2027-03-01T10:00".into()),
+        end: Some("2027-03-01T11:00".into()),
+        ..AppointmentPatch::default()
+    };
+    assert!(
+        store
+            .series_edit_resets(master.id, later.clone(), None)
+            .unwrap()
+    );
+    let edit = store.edit_series(master.id, later, None, now()).unwrap();
+    assert!(
+        edit.exceptions_reset,
+        "the planner is told the changed occurrences went back"
+    );
+    let listed = march(&store);
+    assert_eq!(
+        listed.len(),
+        6,
+        "the deleted occurrence is back in the pattern"
+    );
+    assert!(
+        listed
+            .iter()
+            .all(|(start, _, exception)| start.contains("T10:00:00") && !exception),
+        "every occurrence at the new time: {listed:?}"
+    );
+
+    let every_other = Repeat {
+        interval: Some(2),
+        count: Some(3),
+        ..weekly("MO")
+    };
+    let edit = store
+        .edit_series(
+            master.id,
+            AppointmentPatch::default(),
+            Some(&every_other),
+            now(),
+        )
+        .unwrap();
+    assert!(
+        !edit.exceptions_reset,
+        "there were no exceptions left to reset"
+    );
+    assert_eq!(
+        march(&store)
+            .iter()
+            .map(|l| l.0.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "2027-03-01T10:00:00+01:00",
+            "2027-03-15T10:00:00+01:00",
+            "2027-03-29T10:00:00+02:00",
+        ]
+    );
+}
+
+#[test]
+fn deleting_the_series_takes_its_occurrences_and_undo_brings_all_back() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    store
+        .edit_occurrence(
+            master.id,
+            utc("2027-03-08T08:00:00Z"),
+            AppointmentPatch {
+                title: Some("Own".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    store.delete_appointment(master.id, now()).unwrap();
+    assert!(march(&store).is_empty(), "nothing of the series is listed");
+    store.restore_appointment(master.id, now()).unwrap();
+    let listed = march(&store);
+    assert_eq!(listed.len(), 6);
+    assert_eq!(
+        listed[1].1, "Own",
+        "the exception came back with its series"
+    );
+    // Editing or deleting an exception by its own id goes through the series.
+    let own = AppointmentId::occurrence(master.id, utc("2027-03-08T08:00:00Z"));
+    store.delete_appointment(own, now()).unwrap();
+    assert_eq!(march(&store).len(), 5);
+}
+
+#[test]
+fn every_change_queues_an_upload_and_series_uploads_wait_for_series_support() {
+    let (mut store, ada) = store_with_ada();
+    let account = store
+        .add_account(
+            NewAccount {
+                resource_id: ada,
+                email: "ada@contoso.example".into(),
+                direction: Direction::Up,
+                scopes: vec![],
+            },
+            now(),
+        )
+        .unwrap()
+        .id;
+    let master = service(&mut store, ada);
+    store
+        .edit_occurrence(
+            master.id,
+            utc("2027-03-08T08:00:00Z"),
+            AppointmentPatch {
+                title: Some("Own".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    store
+        .delete_occurrence(master.id, utc("2027-03-15T08:00:00Z"), now())
+        .unwrap();
+    assert_eq!(
+        store.outbox_len(account).unwrap(),
+        3,
+        "the master, the exception and the cancellation each wait for Microsoft 365"
+    );
+    assert!(
+        store.outbox_due(account, now()).unwrap().is_empty(),
+        "until Up uploads series as series, their entries wait rather than go out as single events"
+    );
+}
+
+#[test]
+fn a_pulled_series_shows_its_stored_occurrences_once() {
+    let (mut store, ada) = store_with_ada();
+    let made_here = service(&mut store, ada);
+    let pulled_master = Appointment {
+        id: AppointmentId::at(now()),
+        origin: Origin::Microsoft365 {
+            account_id: None,
+            calendar_id: "cal".into(),
+            remote_id: "master".into(),
+        },
+        title: "From Outlook".into(),
+        ..made_here.clone()
+    };
+    let pulled_occurrence = Appointment {
+        id: AppointmentId::at(now()),
+        recurrence: None,
+        series_id: Some(pulled_master.id),
+        original_start: Some(utc("2027-03-01T08:00:00Z")),
+        origin: Origin::Microsoft365 {
+            account_id: None,
+            calendar_id: "cal".into(),
+            remote_id: "occurrence".into(),
+        },
+        ..pulled_master.clone()
+    };
+    upsert(&store.conn, &pulled_master).unwrap();
+    upsert(&store.conn, &pulled_occurrence).unwrap();
+    let listed = march(&store);
+    assert_eq!(
+        listed.iter().filter(|l| l.1 == "From Outlook").count(),
+        1,
+        "a pulled master is never expanded: its one stored occurrence shows once"
+    );
+    assert_eq!(listed.iter().filter(|l| l.1 == "Service").count(), 6);
+}
