@@ -40,6 +40,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
             email: Some((*email).into()),
             kind: ResourceKind::Person,
             colour: None,
+            hours: None,
         };
         people.push(store.add_resource(new, now)?);
     }
@@ -49,6 +50,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
             email: None,
             kind: ResourceKind::Room,
             colour: None,
+            hours: None,
         },
         now,
     )?;
@@ -58,6 +60,7 @@ pub fn seed(store: &mut Store, now: DateTime<Utc>) -> Result<SeedReport> {
             email: None,
             kind: ResourceKind::Equipment,
             colour: None,
+            hours: None,
         },
         now,
     )?;
@@ -230,6 +233,7 @@ fn add_at_scale(
             email: None,
             kind,
             colour: None,
+            hours: None,
         };
         all.push(store.add_resource(new, now)?);
         resources_added += 1;

@@ -32,6 +32,7 @@ pub enum ErrorCode {
     UnknownResource,
     UnknownAppointment,
     DuplicateResourceEmail,
+    DuplicateResourceName,
     UnknownAccount,
     UnknownJob,
     ReadOnly,
@@ -142,6 +143,12 @@ pub enum CoreError {
     UnknownJob { reference: String },
     #[error("A resource with the e-mail address {email} already exists.")]
     DuplicateResourceEmail { email: String },
+    #[error("A {kind} called \"{name}\" already exists (id {id}): give this one another name.")]
+    DuplicateResourceName {
+        kind: &'static str,
+        name: String,
+        id: i64,
+    },
     #[error("The data folder {path} cannot be used: {reason}.")]
     DataDir { path: String, reason: String },
     #[error("The database could not be read or written: {0}.")]
@@ -186,6 +193,7 @@ impl CoreError {
             CoreError::UnknownResource { .. } => ErrorCode::UnknownResource,
             CoreError::UnknownAppointment { .. } => ErrorCode::UnknownAppointment,
             CoreError::DuplicateResourceEmail { .. } => ErrorCode::DuplicateResourceEmail,
+            CoreError::DuplicateResourceName { .. } => ErrorCode::DuplicateResourceName,
             CoreError::UnknownAccount { .. } => ErrorCode::UnknownAccount,
             CoreError::UnknownJob { .. } => ErrorCode::UnknownJob,
             CoreError::ReadOnly { .. } => ErrorCode::ReadOnly,
@@ -230,6 +238,7 @@ impl CoreError {
             || matches!(
                 self,
                 CoreError::DuplicateResourceEmail { .. }
+                    | CoreError::DuplicateResourceName { .. }
                     | CoreError::ReadOnly { .. }
                     | CoreError::DuplicateAccount { .. }
                     | CoreError::UnknownBackup { .. }

@@ -27,4 +27,6 @@ pub use organisation::{
     certificate_expiry_warning, credential_expiry_warning, secret_expiry_warning,
 };
 pub use planner::{Module, Overview, Planner};
-pub use resource::{NewResource, Resource, ResourceKind};
+pub use resource::{
+    NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch, WorkingHours,
+};

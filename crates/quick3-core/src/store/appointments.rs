@@ -233,7 +233,7 @@ fn overlaps(when: &When, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>)
 
 fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1)",
+        "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1 AND deleted_at IS NULL)",
         [resource],
         |row| row.get(0),
     )?;
@@ -496,6 +496,7 @@ mod tests {
                     email: Some("ada@example.com".into()),
                     kind: ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 },
                 Utc::now(),
             )

@@ -8,6 +8,7 @@ mod jobs;
 mod organisation;
 pub use appointments::AppointmentQuery;
 pub use organisation::ResolvedMailbox;
+pub use resources::{AppointmentsFate, ResourceDeletion};
 mod planner;
 mod resources;
 pub mod settings;
@@ -33,6 +34,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_account_keyring_id.sql"),
     include_str!("../../migrations/0009_kept_appointments.sql"),
     include_str!("../../migrations/0010_calendar_missing_lists.sql"),
+    // 0011 is the series' migration, on another branch: it goes before this one when merged.
+    include_str!("../../migrations/0012_resources_managed.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer
@@ -273,6 +276,7 @@ pub(crate) mod fixtures {
                     email: None,
                     kind: ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 },
                 Utc::now(),
             )
@@ -353,6 +357,7 @@ mod tests {
             email: None,
             kind: crate::model::ResourceKind::Person,
             colour: None,
+            hours: None,
         }
     }
 
