@@ -5,6 +5,12 @@ fn main() {
     let commands = &[
         "overview",
         "list_resources",
+        "add_resource",
+        "edit_resource",
+        "archive_resource",
+        "restore_resource",
+        "resource_use",
+        "delete_resource",
         "list_appointments",
         "get_appointment",
         "create_appointment",

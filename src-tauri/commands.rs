@@ -4,6 +4,7 @@
 use chrono::Utc;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
 use quick3_core::api::organisation::administrator;
+use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
@@ -11,8 +12,8 @@ use quick3_core::ids::{AccountId, JobId, ResourceId};
 use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
     Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, OrgSettings, OrgSettingsRecord,
-    OrgTestReport, Overview, Resource,
+    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, NewResource, OrgSettings,
+    OrgSettingsRecord, OrgTestReport, Overview, Resource, ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
@@ -59,6 +60,52 @@ pub async fn list_resources(app: AppHandle) -> Reply<Vec<Resource>> {
 }
 
 /// The Scheduler's cards of `[from, to)` (what a card shows, not the whole appointment).
+#[tauri::command]
+pub fn add_resource(state: State<'_, AppState>, new: NewResource) -> Reply<Resource> {
+    with_store(&state, |s| resources::add_resource(s, new, Utc::now()))
+}
+
+#[tauri::command]
+pub fn edit_resource(
+    state: State<'_, AppState>,
+    resource_id: ResourceId,
+    patch: ResourcePatch,
+) -> Reply<Resource> {
+    with_store(&state, |s| resources::edit_resource(s, resource_id, patch))
+}
+
+#[tauri::command]
+pub fn archive_resource(state: State<'_, AppState>, resource_id: ResourceId) -> Reply<Resource> {
+    with_store(&state, |s| {
+        resources::archive_resource(s, resource_id, Utc::now())
+    })
+}
+
+#[tauri::command]
+pub fn restore_resource(state: State<'_, AppState>, resource_id: ResourceId) -> Reply<Resource> {
+    with_store(&state, |s| {
+        resources::restore_resource(s, resource_id, Utc::now())
+    })
+}
+
+/// What the question before a deletion names.
+#[tauri::command]
+pub fn resource_use(state: State<'_, AppState>, resource_id: ResourceId) -> Reply<ResourceUse> {
+    with_store(&state, |s| resources::resource_use(s, resource_id))
+}
+
+#[tauri::command]
+pub fn delete_resource(
+    state: State<'_, AppState>,
+    resource_id: ResourceId,
+    appointments: AppointmentsOnDelete,
+) -> Reply<RemovedResource> {
+    let credentials = credentials(&state).ok();
+    with_store(&state, |s| {
+        administrator::delete_resource(s, credentials, resource_id, appointments, Utc::now())
+    })
+}
+
 #[tauri::command]
 pub async fn list_appointments(
     app: AppHandle,
