@@ -9,6 +9,7 @@ fn main() {
         "edit_resource",
         "archive_resource",
         "restore_resource",
+        "archived_resources",
         "resource_use",
         "delete_resource",
         "list_appointments",

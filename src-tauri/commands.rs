@@ -88,6 +88,12 @@ pub fn restore_resource(state: State<'_, AppState>, resource_id: ResourceId) -> 
     })
 }
 
+/// The archived resources (+ Resource offers to restore them).
+#[tauri::command]
+pub fn archived_resources(state: State<'_, AppState>) -> Reply<Vec<Resource>> {
+    with_store(&state, |s| resources::archived_resources(s))
+}
+
 /// What the question before a deletion names.
 #[tauri::command]
 pub fn resource_use(state: State<'_, AppState>, resource_id: ResourceId) -> Reply<ResourceUse> {

@@ -96,6 +96,7 @@ pub fn run() {
             commands::edit_resource,
             commands::archive_resource,
             commands::restore_resource,
+            commands::archived_resources,
             commands::resource_use,
             commands::delete_resource,
             commands::list_appointments,

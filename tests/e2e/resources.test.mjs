@@ -1,6 +1,6 @@
 // Resources managed where they are planned, in the real window: a room added with + Resource,
 // renamed on its card, archived (gone from the Scheduler, its appointment kept in the history the
-// CLI lists), and another resource deleted with its appointments after the plain question.
+// CLI lists) and restored, and another resource deleted with its appointments after the plain question.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { click, fill, freshDataDir, launch, quick3, resourceIdsByName, screenshot, textOf, waitForAppointment, waitForText } from './app.mjs';
@@ -69,7 +69,7 @@ test('the same name for a second room is refused in plain words and nothing is a
   assert.equal(JSON.parse(quick3(dataDir, 'resource', 'list', '--json')).filter((r) => /lab 7/i.test(r.name)).length, 1);
 });
 
-test('renamed on its card, archived: gone from the Scheduler, its appointment kept as history', async () => {
+test('renamed on its card, archived (gone from the Scheduler, its appointment kept as history), restored', async () => {
   quick3(dataDir, 'appointment', 'add', '--resource', 'Lab 7', '--title', 'Calibration',
     '--start', `${today()}T10:00`, '--end', `${today()}T11:00`);
   await openCardOf('Lab 7');
@@ -93,6 +93,12 @@ test('renamed on its card, archived: gone from the Scheduler, its appointment ke
   const listed = JSON.parse(quick3(dataDir, 'resource', 'list', '--archived', '--json')).find((r) => r.id === labId);
   assert.equal(listed?.archived, true, 'listed as archived with --archived');
   await screenshot(app, 'resources-archived');
+
+  await click(app, '[data-testid="add-resource"]');
+  await click(app, '[data-testid="restore-resource"][data-resource="Lab 7 East"]');
+  await waitForText(app, '[data-testid="toast"]', 'Restored Lab 7 East: it is back in the Scheduler with its appointments.');
+  await waitForColumns((c) => c.some((name) => name.includes('Lab 7 East')), 'the restored room has no column');
+  await waitForAppointment(app, 'Calibration');
 });
 
 test('Boardroom deleted with its appointments after the plain question', async () => {

@@ -93,6 +93,7 @@ export const api = {
   /** Out of the Scheduler, its appointments and accounts kept; `restoreResource` brings it back. */
   archiveResource: (resourceId: ResourceId) => call<Resource>('archive_resource', { resourceId }),
   restoreResource: (resourceId: ResourceId) => call<Resource>('restore_resource', { resourceId }),
+  archivedResources: () => call<Resource[]>('archived_resources'),
   /** What the question before a deletion names (appointments, Outlook, accounts). */
   resourceUse: (resourceId: ResourceId) => call<ResourceUse>('resource_use', { resourceId }),
   deleteResource: (resourceId: ResourceId, appointments: AppointmentsOnDelete) =>

@@ -25,6 +25,15 @@ pub fn archive_resource(store: &mut Store, id: ResourceId, now: DateTime<Utc>) -
     store.set_resource_archived(id, true, now)
 }
 
+/// The archived resources, by name (what may be restored).
+pub fn archived_resources(store: &Store) -> Result<Vec<Resource>> {
+    Ok(store
+        .list_resources_with_archived()?
+        .into_iter()
+        .filter(|r| r.archived)
+        .collect())
+}
+
 pub fn restore_resource(store: &mut Store, id: ResourceId, now: DateTime<Utc>) -> Result<Resource> {
     store.set_resource_archived(id, false, now)
 }
@@ -359,8 +368,13 @@ mod tests {
             [(boardroom.id, "Board meeting".to_owned())],
             "its appointment is kept as history"
         );
+        assert_eq!(
+            archived_resources(&store).unwrap(),
+            [store.resource(boardroom.id).unwrap()]
+        );
         room(&mut store, "Other");
         let restored = restore_resource(&mut store, boardroom.id, now()).unwrap();
+        assert!(archived_resources(&store).unwrap().is_empty());
         assert!(!restored.archived);
         assert_eq!(
             api::planner_appointments(&store, WEEK.0, WEEK.1)
