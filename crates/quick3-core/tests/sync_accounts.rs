@@ -208,3 +208,53 @@ async fn a_deleted_resources_appointments_leave_outlook_before_its_account_is_re
         "its sign-in left the keyring"
     );
 }
+
+#[tokio::test]
+async fn a_deleted_resource_keeping_its_history_removes_its_account_and_sign_in_at_once() {
+    let mut world = world().await;
+    let d = day(6);
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Megan's 1:1",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T09:30:00"),
+            ),
+        )
+        .await;
+    let megan = world.connect(MEGAN, Direction::Down).await;
+    world.sync(&megan).await;
+    assert_eq!(world.titled("Megan's 1:1").len(), 1);
+
+    let removed = quick3_core::api::resources::delete_resource(
+        &mut world.store,
+        Some(&world.credentials),
+        world.resource,
+        quick3_core::api::resources::AppointmentsOnDelete::Keep,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(removed.accounts_removed, [MEGAN], "{}", removed.message);
+    assert!(
+        removed.accounts_held.is_empty(),
+        "a Down account has nothing to send"
+    );
+    assert!(
+        removed.message.contains(&format!(
+            "Removed its Microsoft 365 account {MEGAN} and its sign-in."
+        )),
+        "{}",
+        removed.message
+    );
+    assert!(world.store.all_accounts().unwrap().is_empty());
+    assert!(
+        !world.credentials.has_sign_in(&megan).unwrap(),
+        "its sign-in left the keyring with it"
+    );
+    assert_eq!(
+        world.titled("Megan's 1:1").len(),
+        1,
+        "the pulled appointment is kept as the deleted resource's history"
+    );
+}
