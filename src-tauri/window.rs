@@ -77,6 +77,7 @@ pub fn on_event(window: &Window, event: &tauri::WindowEvent) {
             let tray = window
                 .try_state::<AppState>()
                 .is_some_and(|state| state.tray.shown());
+            tracing::info!(tray, "closing the window");
             if !tray && !NOTICE_SENT.swap(true, Ordering::Relaxed) {
                 api.prevent_close();
                 if let Err(err) = window.emit_to(LABEL, CLOSE_NOTICE_EVENT, ()) {

@@ -1,16 +1,19 @@
 // Living in the tray (issue #20), with tray-host.py as the desktop's tray: closing the window ends
 // its WebKit web process while the app and its tray icon stay; Open builds the window again at the
 // view and date the planner left; Quit ends every process the app started; `--hidden` starts with
-// no window; Start with the session writes the desktop's autostart entry and removes it.
+// no window; Start with the session writes the desktop's autostart entry and removes it; without a
+// tray, closing says once that scheduled syncs stop, then quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { click, freshDataDir, instancePid, instanceRunning, launch, textOf } from './app.mjs';
+import {
+  click, freshDataDir, instancePid, instanceRunning, launch, quick3, textOf, waitForText,
+} from './app.mjs';
 import { alive, processesOf, waitFor, xWindowExists } from './processes.mjs';
-import { closeWindow, labelsOf, MENU, startTrayHost, switchToReopenedWindow } from './tray.mjs';
+import { closeWindowUntil, labelsOf, MENU, startTrayHost, switchToReopenedWindow } from './tray.mjs';
 
 const TITLE = 'Quick3 Planner';
 const webProcesses = (pid) => processesOf(pid).filter((p) => p.name.startsWith('WebKitWebProces'));
@@ -44,8 +47,7 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     const web = webProcesses(main);
     assert.ok(web.length > 0, `the open window has a web process under the app: ${JSON.stringify(processesOf(main))}`);
 
-    closeWindow(TITLE);
-    await waitFor(() => web.every((p) => !alive(p.pid)),
+    await closeWindowUntil(() => web.every((p) => !alive(p.pid)),
       `the web process did not end when the window closed: ${JSON.stringify(processesOf(main))}`);
     assert.equal(xWindowExists(TITLE), false, 'the window is gone from the screen');
     assert.ok(alive(main) && instanceRunning(), 'the app lives on in the tray');
@@ -130,3 +132,34 @@ test('Start with the session writes the autostart entry that starts hidden, and 
     await app.deleteSession();
   }
 });
+
+test('without a tray, closing says once that scheduled syncs stop, then quits', async () => {
+  const dataDir = freshDataDir('close-notice');
+  quick3(dataDir, 'job', 'add', '--name', 'Hourly sync', '--every', '1h');
+  let app = await launch(dataDir);
+  let quit = false;
+  try {
+    const main = instancePid();
+    const notice = '[data-testid="close-notice"]';
+    await closeWindowUntil(async () => (await app.$(notice)).isDisplayed(), 'closing showed no notice');
+    await waitForText(app, notice, 'scheduled syncs stop until you open it again');
+    assert.ok(alive(main), 'the app waits for the planner before it quits');
+    await click(app, '[data-testid="close-notice-again"]');
+    // The window closes under the click: WebDriver may report the click's page gone.
+    await click(app, '[data-testid="close-notice-close"]').catch(() => {});
+    quit = true;
+    await waitFor(() => !alive(main) && !instanceRunning(), 'Close Quick3 Planner did not quit');
+  } finally {
+    // Once the app has quit, the session has no window left to close; it only ends.
+    await app.deleteSession().catch((err) => {
+      if (!quit) throw err;
+    });
+  }
+
+  // "Don't show this again": the next close quits at once.
+  app = await launch(dataDir);
+  const main = instancePid();
+  await closeWindowUntil(() => !alive(main), 'closing again did not quit at once');
+  await app.deleteSession().catch(() => {}); // the app has quit: nothing left to close
+});
+

@@ -70,3 +70,21 @@ export async function switchToReopenedWindow(app, timeout = 20000) {
   await app.switchToWindow(handles.at(-1));
   await (await app.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout });
 }
+
+/**
+ * Clicks the window's close button until `done()` holds (at most 4 times, 5 s apart), or fails
+ * with `what`. Under WebDriver the app sometimes never receives the first WM_DELETE_WINDOW as a
+ * close request (2 of 8 runs of tray-window.test.mjs; 0 of 8 plain launches of the app): a
+ * person clicks again when nothing happened, and so does the test.
+ */
+export async function closeWindowUntil(done, what, title = 'Quick3 Planner') {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    closeWindow(title);
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      if (await done()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(what);
+}

@@ -9,8 +9,8 @@ import {
   accountRow, click, connectAccount, freshDataDir, instanceRunning, launch, openOffice365Tab, screenshot,
   textOf, waitForText,
 } from './app.mjs';
-import { closeWindow, labelsOf, startTrayHost, switchToReopenedWindow } from './tray.mjs';
-import { waitFor, xWindowExists } from './processes.mjs';
+import { closeWindowUntil, labelsOf, startTrayHost, switchToReopenedWindow } from './tray.mjs';
+import { xWindowExists } from './processes.mjs';
 
 test('with a tray on the desktop: its menu syncs, pauses, reopens the closed window and quits', async () => {
   const tray = await startTrayHost();
@@ -57,8 +57,7 @@ test('with a tray on the desktop: its menu syncs, pauses, reopens the closed win
     await screenshot(app, 'tray-paused');
 
     // Closing the window destroys it (jobs go on in the tray); the tray's Open builds it again.
-    closeWindow('Quick3 Planner');
-    await waitFor(() => !xWindowExists('Quick3 Planner'), 'closing did not take the window off the screen');
+    await closeWindowUntil(() => !xWindowExists('Quick3 Planner'), 'closing did not take the window off the screen');
     assert.ok(instanceRunning(), 'closing the window with a tray keeps the app running');
     await tray.click('Open Quick3 Planner');
     await switchToReopenedWindow(app);
