@@ -83,3 +83,23 @@ export async function waitFor(check, what, timeout = 15000) {
     await sleep(100);
   }
 }
+
+/**
+ * What a process's PSS is made of: the mapped files (libraries, the binary) and the anonymous
+ * memory, grouped by name (`[anon]` for heaps and other unnamed memory), largest first, in MB.
+ */
+export function pssByMapping(pid, top = 12) {
+  const sizes = new Map();
+  let name = '[anon]';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const path = head[1].trim();
+      name = path === '' || path.startsWith('[') ? '[anon]' : path.replace(/^.*\//, '');
+      continue;
+    }
+    const pss = /^Pss:\s+(\d+) kB/.exec(line);
+    if (pss) sizes.set(name, (sizes.get(name) ?? 0) + Number(pss[1]));
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, top).map(([file, kb]) => `${file} ${round(kb / 1024)}`);
+}
