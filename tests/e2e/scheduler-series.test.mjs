@@ -1,7 +1,8 @@
 // A series made in the real window: Repeat in the dialog (weekly on today's and tomorrow's
 // weekday, four occurrences) with the core's sentence under it; today's occurrence dragged an
-// hour later (just it: it gets the changed mark), tomorrow's deleted as "this occurrence", then
-// the whole series renamed. Each step checks the cards a person sees and what is stored
+// hour later (just it: it gets the changed mark), tomorrow's deleted as "this occurrence", the
+// whole series renamed; Ctrl+Z twice; then a new time for the whole series, saved after the
+// warning that changed occurrences go back to the pattern. Each step checks the cards a person sees and what is stored
 // (`quick3 appointment list --json`: occurrences with series_id and original_start).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -160,4 +161,34 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   const shownNow = await shownCard(app, stored[0].title);
   assert.ok(shownNow?.exception && shownNow.time === '17:00–18:00', 'today’s card still shows the move and its mark');
   await screenshot(app, 'scheduler-series-5-renamed');
+
+  // Ctrl+Z takes back the deletion (tomorrow's occurrence is listed again), then the drag.
+  await app.keys(['Control', 'z']);
+  await waitForText(app, '[data-testid="toast"]', 'Appointment restored');
+  await app.waitUntil(async () => occurrences(title, renamed).length === 4,
+    { timeout: 10000, timeoutMsg: 'Ctrl+Z did not bring the deleted occurrence back' });
+  assert.equal(occurrences(title, renamed)[1].start.slice(0, 10), second, 'tomorrow’s occurrence is back');
+  await app.keys(['Control', 'z']);
+  await waitForText(app, '[data-testid="toast"]', 'Move undone');
+  await waitForCard(app, renamed, (c) => c.time === '16:00–17:00', 'today’s occurrence back at 16:00');
+  assert.equal(occurrences(title, renamed)[0].start.slice(11, 16), '16:00', 'stored back at 16:00');
+  await screenshot(app, 'scheduler-series-6-undone');
+
+  // A new time for the whole series: the planner is told that changed occurrences go back to the
+  // pattern, and they do once saved anyway.
+  card = await waitForCard(app, renamed, () => true, 'today’s occurrence');
+  await (await app.$(`[data-appointment-id="${card.id}"]`)).click();
+  await click(app, '[data-testid="series-choice-series"]');
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  await fill(app, '[data-testid="appt-start-time"]', '15:00');
+  await click(app, '[data-testid="appt-save"]');
+  assert.match(await textOf(app, '[data-testid="appt-reset-warning"]'), /go back to the pattern/);
+  assert.ok(occurrences(title, renamed).some((o) => o.exception), 'nothing is saved before the planner agrees');
+  await screenshot(app, 'scheduler-series-7-reset-warning');
+  await click(app, '[data-testid="appt-save"]');
+  card = await waitForCard(app, renamed, (c) => c.time === '15:00–16:00' && !c.exception, 'the new time, unmarked');
+  stored = occurrences(title, renamed);
+  assert.deepEqual(stored.map((o) => o.start.slice(11, 16)), ['15:00', '15:00', '15:00', '15:00'],
+    `every occurrence follows the new time: ${JSON.stringify(stored.map((o) => o.start))}`);
+  assert.ok(stored.every((o) => !o.exception && o.title === renamed), 'no changed occurrence is left');
 });
