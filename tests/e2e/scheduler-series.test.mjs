@@ -2,7 +2,7 @@
 // weekday, four occurrences) with the core's sentence under it; today's occurrence dragged an
 // hour later (just it: it gets the changed mark), tomorrow's deleted as "this occurrence", the
 // whole series renamed; Ctrl+Z twice; then a new time for the whole series, saved after the
-// warning that changed occurrences go back to the pattern. Each step checks the cards a person sees and what is stored
+// warning that changed occurrences go back to the pattern; one more deleted with the Delete key. Each step checks the cards a person sees and what is stored
 // (`quick3 appointment list --json`: occurrences with series_id and original_start).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,4 +191,18 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.deepEqual(stored.map((o) => o.start.slice(11, 16)), ['15:00', '15:00', '15:00', '15:00'],
     `every occurrence follows the new time: ${JSON.stringify(stored.map((o) => o.start))}`);
   assert.ok(stored.every((o) => !o.exception && o.title === renamed), 'no changed occurrence is left');
+  await screenshot(app, 'scheduler-series-8-new-time');
+
+  // The Delete key on a focused occurrence asks too; "This occurrence" deletes just it.
+  for (let step = 0; step < 7; step++) await nextDay();
+  card = await waitForCard(app, renamed, (c) => c.time === '15:00–16:00', 'next week’s occurrence');
+  await app.execute((id) => document.querySelector(`[data-appointment-id="${id}"]`).focus(), card.id);
+  await app.keys(['Delete']);
+  await textOf(app, '[data-testid="series-choice"]');
+  await click(app, '[data-testid="series-choice-occurrence"]');
+  await waitForText(app, '[data-testid="toast"]', 'Appointment deleted');
+  await app.waitUntil(async () => (await shownCard(app, renamed)) === null,
+    { timeout: 10000, timeoutMsg: 'the occurrence deleted by key is still shown' });
+  assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
+    'only that day’s occurrence is gone');
 });
