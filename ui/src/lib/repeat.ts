@@ -190,11 +190,6 @@ export function toRepeat(form: RepeatForm): Repeat | null {
   }
 }
 
-/** Whether two Repeat choices make the same pattern (a whole-series edit sends `repeat` only then). */
-export function sameRepeat(a: Repeat | null, b: Repeat | null): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** Toggles a weekly day. */
 export function toggleDay(form: RepeatForm, code: string): RepeatForm {
   const days = form.days.includes(code) ? form.days.filter((d) => d !== code) : [...form.days, code];
