@@ -25,6 +25,11 @@ import type { OrgTestReport } from '../bindings/OrgTestReport';
 import type { Overview } from '../bindings/Overview';
 import type { Repeat } from '../bindings/Repeat';
 import type { Resource } from '../bindings/Resource';
+import type { NewResource } from '../bindings/NewResource';
+import type { ResourcePatch } from '../bindings/ResourcePatch';
+import type { ResourceUse } from '../bindings/ResourceUse';
+import type { RemovedResource } from '../bindings/RemovedResource';
+import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { SeriesEditRecord } from '../bindings/SeriesEditRecord';
 import type { SeriesInput } from '../bindings/SeriesInput';
@@ -85,6 +90,17 @@ async function subscribe<T>(event: string, handler: (payload: T) => void): Promi
 export const api = {
   overview: () => call<Overview>('overview'),
   listResources: () => call<Resource[]>('list_resources'),
+  addResource: (newResource: NewResource) => call<Resource>('add_resource', { new: newResource }),
+  editResource: (resourceId: ResourceId, patch: ResourcePatch) =>
+    call<Resource>('edit_resource', { resourceId, patch }),
+  /** Out of the Scheduler, its appointments and accounts kept; `restoreResource` brings it back. */
+  archiveResource: (resourceId: ResourceId) => call<Resource>('archive_resource', { resourceId }),
+  restoreResource: (resourceId: ResourceId) => call<Resource>('restore_resource', { resourceId }),
+  archivedResources: () => call<Resource[]>('archived_resources'),
+  /** What the question before a deletion names (appointments, Outlook, accounts). */
+  resourceUse: (resourceId: ResourceId) => call<ResourceUse>('resource_use', { resourceId }),
+  deleteResource: (resourceId: ResourceId, appointments: AppointmentsOnDelete) =>
+    call<RemovedResource>('delete_resource', { resourceId, appointments }),
   /** The cards of the appointments overlapping [from, to); both RFC 3339 instants. */
   listAppointments: (from: string, to: string) =>
     call<AppointmentCard[]>('list_appointments', { from, to }),
