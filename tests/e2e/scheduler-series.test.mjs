@@ -2,7 +2,8 @@
 // weekday, four occurrences) with the core's sentence under it; today's occurrence dragged an
 // hour later (just it: it gets the changed mark), tomorrow's deleted as "this occurrence", the
 // whole series renamed; Ctrl+Z twice; then a new time for the whole series, saved after the
-// warning that changed occurrences go back to the pattern; one more deleted with the Delete key. Each step checks the cards a person sees and what is stored
+// warning that changed occurrences go back to the pattern; one more deleted with the Delete key;
+// the whole series deleted and brought back with Ctrl+Z. Each step checks the cards a person sees and what is stored
 // (`quick3 appointment list --json`: occurrences with series_id and original_start).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -205,4 +206,20 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
     { timeout: 10000, timeoutMsg: 'the occurrence deleted by key is still shown' });
   assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
     'only that day’s occurrence is gone');
+
+  // The whole series deleted from its last occurrence, and Ctrl+Z brings all of it back.
+  await nextDay();
+  card = await waitForCard(app, renamed, (c) => c.time === '15:00–16:00', 'the last occurrence');
+  await app.execute((id) => document.querySelector(`[data-appointment-id="${id}"]`).focus(), card.id);
+  await app.keys(['Delete']);
+  await click(app, '[data-testid="series-choice-series"]');
+  await app.waitUntil(async () => (await shownCard(app, renamed)) === null,
+    { timeout: 10000, timeoutMsg: 'the deleted series is still shown' });
+  assert.deepEqual(occurrences(title, renamed), [], 'no occurrence of the deleted series is listed');
+  await app.keys(['Control', 'z']);
+  await waitForText(app, '[data-testid="toast"]', 'Appointment restored');
+  await waitForCard(app, renamed, (c) => c.time === '15:00–16:00', 'the last occurrence again after Ctrl+Z');
+  assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
+    'the series comes back as it was, its deleted occurrence still deleted');
+  await screenshot(app, 'scheduler-series-9-series-restored');
 });
