@@ -5,6 +5,7 @@ use chrono::Utc;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
 use quick3_core::api::organisation::administrator;
 use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
+use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
@@ -13,7 +14,7 @@ use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
     Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
     Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, NewResource, OrgSettings,
-    OrgSettingsRecord, OrgTestReport, Overview, Resource, ResourcePatch,
+    OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource, ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
@@ -174,6 +175,83 @@ pub async fn restore_appointment(app: AppHandle, id: String) -> Reply<Appointmen
         api::restore_appointment(s, &id, Utc::now())
     })
     .await
+}
+
+/// Makes a series; the answer is its master.
+#[tauri::command]
+pub async fn create_series(app: AppHandle, input: SeriesInput) -> Reply<AppointmentRecord> {
+    store(app, move |s, _| series::create_series(s, input, Utc::now())).await
+}
+
+/// Changes a whole series (`repeat`: its new pattern, or none to keep it).
+#[tauri::command]
+pub async fn edit_series(
+    app: AppHandle,
+    id: String,
+    patch: AppointmentPatch,
+    repeat: Option<Repeat>,
+) -> Reply<SeriesEditRecord> {
+    store(app, move |s, _| {
+        series::planner_edit_series(s, &id, patch, repeat, Utc::now())
+    })
+    .await
+}
+
+/// Whether that whole-series edit would send changed occurrences back to the pattern (the
+/// dialog warns before saving). Writes nothing.
+#[tauri::command]
+pub async fn series_edit_resets(
+    app: AppHandle,
+    id: String,
+    patch: AppointmentPatch,
+    repeat: Option<Repeat>,
+) -> Reply<bool> {
+    store(app, move |s, _| {
+        series::series_edit_resets(s, &id, patch, repeat)
+    })
+    .await
+}
+
+/// One occurrence of a series (`occurrence`: its original start) for the dialog.
+#[tauri::command]
+pub async fn get_occurrence(
+    app: AppHandle,
+    series_id: String,
+    occurrence: String,
+) -> Reply<AppointmentRecord> {
+    store(app, move |s, _| {
+        series::planner_occurrence(s, &series_id, &occurrence)
+    })
+    .await
+}
+
+/// Changes one occurrence; it becomes an exception.
+#[tauri::command]
+pub async fn edit_occurrence(
+    app: AppHandle,
+    series_id: String,
+    occurrence: String,
+    patch: AppointmentPatch,
+) -> Reply<AppointmentRecord> {
+    store(app, move |s, _| {
+        series::planner_edit_occurrence(s, &series_id, &occurrence, patch, Utc::now())
+    })
+    .await
+}
+
+/// Deletes one occurrence (undone by `restore_appointment` with the occurrence's id).
+#[tauri::command]
+pub async fn delete_occurrence(app: AppHandle, series_id: String, occurrence: String) -> Reply<()> {
+    store(app, move |s, _| {
+        series::delete_occurrence(s, &series_id, &occurrence, Utc::now())
+    })
+    .await
+}
+
+/// The sentence under the dialog's Repeat, from the core (the CLI says the same).
+#[tauri::command]
+pub fn describe_repeat(start: String, repeat: Repeat) -> Reply<String> {
+    series::describe_repeat(&start, &repeat).map_err(Into::into)
 }
 
 /// Every resource's accounts in one answer (the Scheduler's origin badges), instead of a call per

@@ -198,7 +198,8 @@ export async function waitForAppointment(browser, title, timeout = 10000) {
  * What a person sees of the first drawn card titled `title` in the Scheduler, in any view
  * (EventCalendar's day, week and month, or the resource timeline); null when none is drawn:
  * - `id`, `time` (its time line), `origin` (its badge), `lock`, `flag` (double booked), `upload`
- *   (its pending/failed mark), `tooltip`, `label`;
+ *   (its pending/failed mark), `series` / `exception` (an occurrence's mark, struck through when
+ *   changed on its own), `tooltip`, `label`;
  * - where it stands: `row` (the timeline's resource row) or `column` (the resource or day column
  *   of a time grid);
  * - `box` (on screen: left, top, width, height, centre x, bottom) and `resizer` (the centre of the
@@ -240,6 +241,8 @@ export async function shownCard(browser, title) {
       origin: el.querySelector('[data-testid="card-origin"]')?.textContent ?? null,
       lock: !!el.querySelector('[data-testid="card-lock"]'),
       flag: !!el.querySelector('[data-testid="card-double-booked"]'),
+      series: !!el.querySelector('[data-testid="card-series"]'),
+      exception: !!el.querySelector('[data-testid="card-exception"]'),
       upload: el.dataset.upload ?? null,
       tooltip: el.getAttribute('title'),
       label: el.getAttribute('aria-label'),

@@ -23,6 +23,7 @@ import type { OrgSettings } from '../bindings/OrgSettings';
 import type { OrgSettingsRecord } from '../bindings/OrgSettingsRecord';
 import type { OrgTestReport } from '../bindings/OrgTestReport';
 import type { Overview } from '../bindings/Overview';
+import type { Repeat } from '../bindings/Repeat';
 import type { Resource } from '../bindings/Resource';
 import type { NewResource } from '../bindings/NewResource';
 import type { ResourcePatch } from '../bindings/ResourcePatch';
@@ -30,6 +31,8 @@ import type { ResourceUse } from '../bindings/ResourceUse';
 import type { RemovedResource } from '../bindings/RemovedResource';
 import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { ResourceId } from '../bindings/ResourceId';
+import type { SeriesEditRecord } from '../bindings/SeriesEditRecord';
+import type { SeriesInput } from '../bindings/SeriesInput';
 import type { SignInResult } from '../bindings/SignInResult';
 import type { Job } from '../bindings/Job';
 import type { JobId } from '../bindings/JobId';
@@ -110,6 +113,25 @@ export const api = {
   deleteAppointment: (id: AppointmentId) => call<null>('delete_appointment', { id }),
   restoreAppointment: (id: AppointmentId) =>
     call<AppointmentRecord>('restore_appointment', { id }),
+  /** Makes a series; answers its master. */
+  createSeries: (input: SeriesInput) => call<AppointmentRecord>('create_series', { input }),
+  /** Changes the whole series; `repeat` null keeps its pattern. */
+  editSeries: (id: AppointmentId, patch: AppointmentPatch, repeat: Repeat | null) =>
+    call<SeriesEditRecord>('edit_series', { id, patch, repeat }),
+  /** Whether that whole-series edit would send changed occurrences back to the pattern (writes nothing). */
+  seriesEditResets: (id: AppointmentId, patch: AppointmentPatch, repeat: Repeat | null) =>
+    call<boolean>('series_edit_resets', { id, patch, repeat }),
+  /** One occurrence in full, named by its series and original start (RFC 3339). */
+  getOccurrence: (seriesId: AppointmentId, occurrence: string) =>
+    call<AppointmentRecord>('get_occurrence', { seriesId, occurrence }),
+  /** Changes one occurrence; it becomes an exception. */
+  editOccurrence: (seriesId: AppointmentId, occurrence: string, patch: AppointmentPatch) =>
+    call<AppointmentRecord>('edit_occurrence', { seriesId, occurrence, patch }),
+  /** Deletes one occurrence; `restoreAppointment(occurrence's id)` undoes it. */
+  deleteOccurrence: (seriesId: AppointmentId, occurrence: string) =>
+    call<null>('delete_occurrence', { seriesId, occurrence }),
+  /** The plain sentence for a pattern starting on `start` (the CLI says the same). */
+  describeRepeat: (start: string, repeat: Repeat) => call<string>('describe_repeat', { start, repeat }),
   /** Chooses the zone the Scheduler shows times in (null: the machine's); answers the zone in force. */
   setDisplayTimeZone: (zone: string | null) => call<string>('set_display_time_zone', { zone }),
   listAccounts: (resourceId: ResourceId) => call<AccountRow[]>('list_accounts', { resourceId }),

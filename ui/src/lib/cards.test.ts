@@ -203,3 +203,22 @@ describe('the dialog of a private appointment', () => {
     expect(readOnlyReason(card(pulled({ resource_id: 1 })), 1)).toMatch(/Outlook/);
   });
 });
+
+describe('series marks', () => {
+  const ctx = { mine: 1, accounts, doubleBooked: new Set<string>() };
+  const occurrence = { series_id: 's1', original_start: '2026-11-30T08:00:00Z' };
+
+  it('marks an occurrence, and strikes the mark through when it was changed on its own', () => {
+    const plain = cardOf(appt({ title: 'Service', ...occurrence }), ctx);
+    expect(plain.label).toBe('Service, Busy, from Quick3, occurrence of a series');
+    expect(cardHtml(plain, '')).toContain('data-testid="card-series"');
+    expect(cardHtml(plain, ''), 'an occurrence never changed is no exception').not.toContain('card-exception');
+    const changed = cardOf(appt({ title: 'Service', ...occurrence, exception: true }), ctx);
+    expect(changed.label).toBe('Service, Busy, from Quick3, occurrence of a series, changed on its own');
+    expect(cardHtml(changed, '')).toContain('data-testid="card-exception"');
+  });
+
+  it('marks nothing on a single appointment', () => {
+    expect(cardHtml(cardOf(appt({}), ctx), '')).not.toMatch(/card-series|card-exception/);
+  });
+});

@@ -111,6 +111,8 @@ export interface Card {
   readOnly: string | null;
   doubleBooked: boolean;
   upload: UploadMark | null;
+  /** An occurrence of a series made in Quick3, and whether it was changed on its own. */
+  series: 'occurrence' | 'exception' | null;
   /** What a screen reader says and the tooltip shows. */
   label: string;
 }
@@ -124,12 +126,15 @@ export function cardOf(
   const readOnly = record.read_only ?? null;
   const doubleBooked = ctx.doubleBooked.has(record.id);
   const upload = uploadMark(record);
+  const series = record.series_id && record.origin.kind === 'quick3' ? (record.exception ? 'exception' : 'occurrence') : null;
   const parts = [title, showAsLabel(record.show_as), badge.kind === 'quick3' ? 'from Quick3' : `from ${badge.name}`];
   if (doubleBooked) parts.push('double booked');
+  if (series === 'occurrence') parts.push('occurrence of a series');
+  if (series === 'exception') parts.push('occurrence of a series, changed on its own');
   if (upload?.kind === 'pending') parts.push('waiting to be sent to Outlook');
   if (upload?.kind === 'failed') parts.push(`upload failed: ${record.upload?.state === 'failed' ? record.upload.reason : ''}`);
   if (readOnly) parts.push(`read-only: ${readOnly}`);
-  return { title, badge, readOnly, doubleBooked, upload, label: parts.join(', ') };
+  return { title, badge, readOnly, doubleBooked, upload, series, label: parts.join(', ') };
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -144,6 +149,12 @@ export function cardHtml(card: Card, timeText: string): string {
     `<span class="q3-badge" data-testid="card-origin" data-origin="${b.kind}" style="background:${b.colour}" title="${escapeHtml(b.name)}">${escapeHtml(b.letter)}</span>`,
   ];
   if (card.doubleBooked) badges.push('<span class="q3-flag" data-testid="card-double-booked" aria-hidden="true">!</span>');
+  if (card.series === 'occurrence')
+    badges.push('<span class="q3-repeats" data-testid="card-series" title="Occurrence of a series" aria-hidden="true">↻</span>');
+  if (card.series === 'exception')
+    badges.push(
+      '<span class="q3-repeats q3-exception" data-testid="card-exception" title="Occurrence changed on its own" aria-hidden="true">↻</span>',
+    );
   if (card.readOnly) badges.push('<span class="q3-lock" data-testid="card-lock" aria-hidden="true"></span>');
   if (card.upload?.kind === 'pending')
     badges.push(`<span class="q3-pending" data-testid="card-pending" title="${escapeHtml(card.upload.text)}" aria-hidden="true"></span>`);

@@ -90,7 +90,7 @@ export function formFromRecord(record: AppointmentRecord, zone: string): Appoint
 }
 
 /** Which field a problem is about, for focusing it. */
-export type FormField = 'title' | 'resource' | 'start' | 'end';
+export type FormField = 'title' | 'resource' | 'start' | 'end' | 'repeat';
 
 export interface FormProblem {
   field: FormField;

@@ -1,18 +1,22 @@
 // Ctrl+Z's history in the Scheduler: the last deletions and moves (or resizes), newest last and
 // bounded, and what taking one back asks of the backend (a restore, or the edit that puts the
 // appointment back). The Scheduler only wires it to the keyboard, the toasts and its refresh.
+// An occurrence of a series is moved back by an occurrence's edit, and a deleted one restored
+// by its own id (its cancellation is a row of its own).
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
+import { occurrenceOf } from './series';
 
 /** What Ctrl+Z can take back: a deletion, or a move or resize by drag. */
 export type UndoStep =
   | { kind: 'delete'; record: AppointmentCard }
   | { kind: 'move'; before: AppointmentCard };
 
-/** The two backend calls that take a step back. */
+/** The backend calls that take a step back. */
 export interface UndoBackend {
   restore(id: string): Promise<AppointmentCard>;
   edit(id: string, patch: AppointmentPatch): Promise<AppointmentCard>;
+  editOccurrence(seriesId: string, occurrence: string, patch: AppointmentPatch): Promise<AppointmentCard>;
 }
 
 /** A step taken back: the appointment as it is now, and the toast's text. */
@@ -61,7 +65,11 @@ export class UndoHistory {
     const step = this.pop();
     if (!step) return null;
     if (step.kind === 'delete') return this.restore(step.record);
-    return { record: await this.backend.edit(step.before.id, patchBack(step.before)), text: 'Move undone' };
+    const occurrence = occurrenceOf(step.before);
+    const record = occurrence
+      ? await this.backend.editOccurrence(occurrence.seriesId, occurrence.occurrence, patchBack(step.before))
+      : await this.backend.edit(step.before.id, patchBack(step.before));
+    return { record, text: 'Move undone' };
   }
 }
 

@@ -17,11 +17,31 @@ function backend(fail?: unknown) {
       calls.push(`edit ${id} ${patch.start}`);
       return answer(testRecord({ id, start: patch.start ?? '' }));
     },
+    editOccurrence: (seriesId, occurrence, patch) => {
+      calls.push(`edit occurrence ${seriesId} ${occurrence} ${patch.start}`);
+      return answer(testRecord({ series_id: seriesId, original_start: occurrence, start: patch.start ?? '' }));
+    },
   };
   return { api, calls };
 }
 
 describe('undo history', () => {
+  it('moves an occurrence back by its series and original start, and restores a deleted one by its id', async () => {
+    const { api, calls } = backend();
+    const history = new UndoHistory(api);
+    const occurrence = { series_id: 's1', original_start: '2026-11-30T08:00:00Z' };
+    const moved = testRecord({ id: 'o1', ...occurrence, start: '2026-11-30T09:00:00+01:00' });
+    const gone = testRecord({ id: 'o2', series_id: 's1', original_start: '2026-12-07T08:00:00Z' });
+    history.push({ kind: 'move', before: moved });
+    history.push({ kind: 'delete', record: gone });
+    await history.undoLast();
+    await history.undoLast();
+    expect(calls, 'an occurrence never changed has no row for a plain edit').toEqual([
+      'restore o2',
+      'edit occurrence s1 2026-11-30T08:00:00Z 2026-11-30T09:00:00+01:00',
+    ]);
+  });
+
   it('takes back the newest step first, and forgets the oldest beyond its limit', () => {
     const history = new UndoHistory(backend().api, 2);
     const [a, b, c] = [testRecord(), testRecord(), testRecord()];

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Repeat } from '../bindings/Repeat';
+import { dialogScope, occurrenceOf, savePlan, type SeriesScope } from './series';
+import { testRecord } from './test-records';
+
+const weekly = { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] }, range: { type: 'noEnd', startDate: '2026-11-23' } };
+
+describe('dialogScope', () => {
+  it('tells a new, a single, a series and one occurrence apart', () => {
+    expect(dialogScope(null)).toEqual({ kind: 'new' });
+    expect(dialogScope(testRecord())).toEqual({ kind: 'single' });
+    expect(dialogScope(testRecord({ recurrence: weekly })), 'a Quick3 master with its pattern').toEqual({ kind: 'series' });
+    expect(
+      dialogScope(testRecord({ id: 's1~x', series_id: 's1', original_start: '2026-11-30T08:00:00Z' })),
+      'an occurrence is named by its series and original start',
+    ).toEqual({ kind: 'occurrence', seriesId: 's1', occurrence: '2026-11-30T08:00:00Z' });
+  });
+
+  it('leaves appointments from Outlook to the single-appointment edit, series or not', () => {
+    const origin = { kind: 'microsoft365' as const, account_id: 1, calendar_id: 'c', remote_id: 'r' };
+    expect(dialogScope(testRecord({ origin, series_id: 'm', original_start: '2026-11-30T08:00:00Z' }))).toEqual({ kind: 'pulled' });
+    expect(dialogScope(testRecord({ origin }))).toEqual({ kind: 'pulled' });
+  });
+});
+
+describe('occurrenceOf', () => {
+  it('is null for a card that is not an occurrence of a Quick3 series', () => {
+    expect(occurrenceOf(testRecord())).toBeNull();
+    expect(occurrenceOf(testRecord({ series_id: 's1', original_start: null })), 'a series id alone names no occurrence').toBeNull();
+  });
+});
+
+describe('savePlan', () => {
+  const weeklyRepeat: Repeat = { every: 'weekly', interval: 1, days: ['MO'], week: null, day_of_month: null, month: null, until: null, count: null };
+  const fortnightly: Repeat = { ...weeklyRepeat, interval: 2 };
+  const occurrence: SeriesScope = { kind: 'occurrence', seriesId: 's1', occurrence: '2026-11-30T08:00:00Z' };
+
+  it.each([
+    ['a new appointment without a pattern', { kind: 'new' }, null, null, false, false, { call: 'create', repeat: null }],
+    ['a new series', { kind: 'new' }, weeklyRepeat, null, false, false, { call: 'create', repeat: weeklyRepeat }],
+    ['an occurrence changed', occurrence, null, null, false, false, { call: 'editOccurrence', seriesId: 's1', occurrence: '2026-11-30T08:00:00Z' }],
+    ['an occurrence unchanged', occurrence, null, null, true, false, { call: 'close' }],
+    ['a single appointment changed', { kind: 'single' }, null, null, false, false, { call: 'edit' }],
+    ['a single appointment given a pattern', { kind: 'single' }, weeklyRepeat, null, true, false, { call: 'editSeries', repeat: weeklyRepeat, askResets: false }],
+    ['a series renamed: its pattern is kept, resets asked about', { kind: 'series' }, weeklyRepeat, weeklyRepeat, false, false, { call: 'editSeries', repeat: null, askResets: true }],
+    ['a series with a new pattern', { kind: 'series' }, fortnightly, weeklyRepeat, true, false, { call: 'editSeries', repeat: fortnightly, askResets: true }],
+    ['a series saved again after the warning', { kind: 'series' }, fortnightly, weeklyRepeat, true, true, { call: 'editSeries', repeat: fortnightly, askResets: false }],
+    ['a series unchanged', { kind: 'series' }, weeklyRepeat, weeklyRepeat, true, false, { call: 'close' }],
+    ['an Outlook series is edited as any pulled appointment', { kind: 'pulled' }, null, weeklyRepeat, false, false, { call: 'edit' }],
+  ] as [string, SeriesScope, Repeat | null, Repeat | null, boolean, boolean, unknown][])('%s', (_, scope, wanted, opened, unchanged, warned, plan) => {
+    expect(savePlan(scope, wanted, opened, unchanged, warned)).toEqual(plan);
+  });
+
+  it('refuses to stop a series repeating (delete it instead)', () => {
+    expect(savePlan({ kind: 'series' }, null, weeklyRepeat, true, false)).toMatchObject({ call: 'refuse' });
+  });
+});

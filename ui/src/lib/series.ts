@@ -1,0 +1,66 @@
+// What a card or a record is to a series, for the Scheduler and the Appointment dialog: a
+// single appointment, a series made in Quick3 (its master), one of its occurrences (named by
+// its series and original start), or an occurrence of a series pulled from Outlook (changed as
+// any pulled appointment is).
+import type { AppointmentCard } from '../bindings/AppointmentCard';
+import type { AppointmentRecord } from '../bindings/AppointmentRecord';
+import type { Repeat } from '../bindings/Repeat';
+
+export type SeriesScope =
+  | { kind: 'new' }
+  | { kind: 'single' }
+  | { kind: 'series' }
+  | { kind: 'occurrence'; seriesId: string; occurrence: string }
+  | { kind: 'pulled' };
+
+/** An occurrence of a series made in Quick3, by its series and original start; null otherwise. */
+export function occurrenceOf(card: AppointmentCard | AppointmentRecord): { seriesId: string; occurrence: string } | null {
+  if (card.origin.kind !== 'quick3' || !card.series_id || !card.original_start) return null;
+  return { seriesId: card.series_id, occurrence: card.original_start };
+}
+
+/** What the dialog opened on `record` changes. */
+export function dialogScope(record: AppointmentRecord | null): SeriesScope {
+  if (!record) return { kind: 'new' };
+  const occurrence = occurrenceOf(record);
+  if (occurrence) return { kind: 'occurrence', ...occurrence };
+  if (record.origin.kind !== 'quick3') return { kind: 'pulled' };
+  if (record.recurrence) return { kind: 'series' };
+  return { kind: 'single' };
+}
+
+/** What saving the dialog asks of the backend. */
+export type SavePlan =
+  | { call: 'close' }
+  | { call: 'create'; repeat: Repeat | null }
+  | { call: 'editOccurrence'; seriesId: string; occurrence: string }
+  | { call: 'edit' }
+  /** `repeat` null keeps the pattern; `askResets`: ask series_edit_resets and warn first. */
+  | { call: 'editSeries'; repeat: Repeat | null; askResets: boolean }
+  | { call: 'refuse'; message: string };
+
+/**
+ * Decides how the dialog saves: `wanted` is Repeat as chosen (null: never, or not shown),
+ * `opened` as the dialog opened; `unchanged` says the patch of the other fields is empty;
+ * `warned` that the planner was already told changed occurrences go back to the pattern.
+ */
+export function savePlan(
+  scope: SeriesScope,
+  wanted: Repeat | null,
+  opened: Repeat | null,
+  unchanged: boolean,
+  warned: boolean,
+): SavePlan {
+  if (scope.kind === 'new') return { call: 'create', repeat: wanted };
+  if (scope.kind === 'occurrence')
+    return unchanged ? { call: 'close' } : { call: 'editOccurrence', seriesId: scope.seriesId, occurrence: scope.occurrence };
+  // Appointments from Outlook show no Repeat: their pattern is Outlook's.
+  const repeatChanged = scope.kind !== 'pulled' && JSON.stringify(wanted) !== JSON.stringify(opened);
+  if (scope.kind === 'series' && !wanted)
+    return { call: 'refuse', message: 'A series keeps repeating: delete the series instead, or choose how it repeats.' };
+  if (!repeatChanged && unchanged) return { call: 'close' };
+  if (scope.kind === 'series') return { call: 'editSeries', repeat: repeatChanged ? wanted : null, askResets: !warned };
+  // A single appointment given a pattern becomes a series.
+  if (repeatChanged) return { call: 'editSeries', repeat: wanted, askResets: false };
+  return { call: 'edit' };
+}
