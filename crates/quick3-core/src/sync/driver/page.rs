@@ -189,6 +189,7 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
+        let entries = self.without_quick3_occurrences(entries)?;
         let page = RemotePage::of(entries);
         let mut attempt = 0;
         loop {
@@ -227,6 +228,48 @@ impl Run<'_, '_> {
             crate::sync::crash::point(crate::sync::crash::Step::DownPageWritten);
             return Ok(PageOutcome::Applied);
         }
+    }
+
+    /// A page without the occurrences of series made in Quick3: Quick3 expands those from the
+    /// master it uploaded, so an occurrence coming back is no new event. An instance Quick3
+    /// made an exception of stays (its link, keyed by series and original start, finds it),
+    /// read as that occurrence's row, never the master's.
+    fn without_quick3_occurrences(&self, entries: Vec<RemoteEntry>) -> Result<Vec<RemoteEntry>> {
+        let masters = self.store.quick3_series_remote_ids(self.account.id)?;
+        let of_quick3 = |event: &RemoteEvent| {
+            event
+                .series
+                .as_ref()
+                .is_some_and(|slot| masters.contains(&slot.master_id))
+        };
+        let keys: Vec<String> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(event) if of_quick3(event) => Some(key_of(event)),
+                _ => None,
+            })
+            .collect();
+        if keys.is_empty() {
+            return Ok(entries);
+        }
+        let linked: HashSet<String> = self
+            .store
+            .links_by_remote(self.account.id, &keys, &[])?
+            .into_iter()
+            .map(|link| link.remote_key)
+            .collect();
+        Ok(entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(mut event) if of_quick3(&event) => {
+                    linked.contains(&key_of(&event)).then(|| {
+                        event.quick3_id = None;
+                        RemoteEntry::Present(event)
+                    })
+                }
+                other => Some(other),
+            })
+            .collect())
     }
 
     /// Opens the write transaction a page is written in (or keeps the one pages before it left
@@ -275,11 +318,14 @@ impl Run<'_, '_> {
             && let Some(round) = &advance.full_round
         {
             let seen: HashSet<&String> = page.keys.iter().collect();
+            // A Quick3 series' master is never in the calendar view (its occurrences are).
+            let masters = self.store.quick3_series_remote_ids(account)?;
             for gone in self
                 .store
                 .links_unseen(account, &calendar.calendar_id, round)?
             {
                 if !seen.contains(&gone.remote_key)
+                    && !masters.contains(&gone.remote_id)
                     && !page.removed_ids.contains(&gone.remote_id)
                     && !before.keys.contains(&gone.remote_key)
                     && !before.removed.contains(&gone.remote_id)

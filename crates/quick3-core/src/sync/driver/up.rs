@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::summary::{SyncProgress, describe};
 use super::{Run, Stop, base_item, urlencode};
@@ -17,7 +17,7 @@ use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Appointment, Content};
+use crate::model::{Appointment, Content, Origin, local_hash, pattern_digest, pattern_of_hash};
 use crate::store::Store;
 use crate::store::sync_state::{Link, OutboxEntry};
 use crate::sync::crash::{self, Step};
@@ -41,13 +41,15 @@ struct Target<'a> {
 
 /// The `$batch` that carries the push ops of `ops`: a POST into the default calendar for each
 /// create (with the transactionId of appointment, account and the entry's generation), a PATCH
-/// for each update (If-Match with the change key known), a DELETE for each deletion. Parts are
-/// numbered from 1 in the order of the ops; an op without content in `contents`, or not a push,
-/// sends nothing.
+/// for each update (If-Match with the change key known), a DELETE for each deletion. A series
+/// made in Quick3 is one event: its POST, and a PATCH that changes its pattern, carry the
+/// `recurrence` in `recurrences`. Parts are numbered from 1 in the order of the ops; an op
+/// without content in `contents`, or not a push, sends nothing.
 fn batch_for(
     ops: &[SyncOp],
     contents: &HashMap<AppointmentId, Content>,
     revisions: &HashMap<AppointmentId, (i64, u32)>,
+    recurrences: &HashMap<AppointmentId, Value>,
     target: &Target<'_>,
 ) -> Batch {
     let mailbox = target.mailbox;
@@ -85,7 +87,7 @@ fn batch_for(
             }
             _ => continue,
         };
-        let body = match (op, &content) {
+        let mut body = match (op, &content) {
             (SyncOp::PushCreate { appointment, .. }, Some(content)) => {
                 let (_, generation) = revisions[appointment];
                 let transaction = event::transaction_id(*appointment, target.account.0, generation);
@@ -94,6 +96,12 @@ fn batch_for(
             (_, Some(content)) => Some(event::event_fields(content)),
             (_, None) => None,
         };
+        if let (Some(body), Some(recurrence)) = (
+            body.as_mut(),
+            pushed_appointment(op).and_then(|a| recurrences.get(&a)),
+        ) {
+            body["recurrence"] = recurrence.clone();
+        }
         let id = (batch.parts.len() + 1).to_string();
         batch.parts.push(BatchPart {
             id: id.clone(),
@@ -106,6 +114,58 @@ fn batch_for(
         batch.pushed.insert(id, (op.clone(), content));
     }
     batch
+}
+
+/// The appointment a push op is about (none for any other op).
+fn pushed_appointment(op: &SyncOp) -> Option<AppointmentId> {
+    match op {
+        SyncOp::PushCreate { appointment, .. }
+        | SyncOp::PushUpdate { appointment, .. }
+        | SyncOp::PushDelete { appointment, .. } => Some(*appointment),
+        _ => None,
+    }
+}
+
+/// Whether an appointment is an occurrence of a series made in Quick3 (changed or deleted on its
+/// own).
+fn is_quick3_occurrence(appointment: &Appointment) -> bool {
+    appointment.origin == Origin::Quick3 && appointment.series_id.is_some()
+}
+
+/// The `recurrence` each Quick3 series master of the batch sends: always when it is created,
+/// and when its pattern changed since the link (a PATCH that repeats the pattern would send its
+/// changed occurrences back to it in Outlook).
+fn series_recurrences(
+    appointments: &HashMap<AppointmentId, Appointment>,
+    links: &[Link],
+) -> HashMap<AppointmentId, Value> {
+    appointments
+        .iter()
+        .filter(|(_, a)| a.origin == Origin::Quick3)
+        .filter_map(|(id, a)| {
+            let recurrence = a.recurrence.as_ref()?;
+            let linked = links.iter().find(|l| l.appointment == *id);
+            let digest = pattern_digest(recurrence);
+            let unchanged =
+                linked.is_some_and(|l| pattern_of_hash(&l.local_hash) == Some(digest.as_str()));
+            (!unchanged).then(|| (*id, event::graph_recurrence(recurrence)))
+        })
+        .collect()
+}
+
+/// The id of the instance among Graph's `instances` whose original start is `original_start`.
+fn instance_at(items: &[Value], original_start: DateTime<Utc>) -> Option<String> {
+    items.iter().find_map(|item| match event::read_entry(item) {
+        Ok(RemoteEntry::Present(event))
+            if event
+                .series
+                .as_ref()
+                .is_some_and(|slot| slot.original_start == original_start) =>
+        {
+            Some(event.id.clone())
+        }
+        _ => None,
+    })
 }
 
 /// The fingerprints of what a batch's PATCHes send, by appointment.
@@ -226,6 +286,9 @@ struct Push<'a> {
     /// What earlier PATCHes whose answers were never recorded sent.
     sent_before: Option<&'a Vec<String>>,
     default_calendar: &'a Option<String>,
+    /// The hash the link keeps for the local side once confirmed (a series master's covers its
+    /// pattern too); none: the content's sent.
+    local_hash: Option<String>,
 }
 
 /// What recording an answer leaves to do.
@@ -289,7 +352,12 @@ impl Run<'_, '_> {
             .map(|e| (e.appointment, (e.revision, e.generation)))
             .collect();
         let (locals, appointments) = self.outbox_locals(&entries)?;
-        let ids: Vec<AppointmentId> = entries.iter().map(|e| e.appointment).collect();
+        // An occurrence of a Quick3 series changed or deleted on its own goes to its instance
+        // in Outlook, after the batch (which may create the series first).
+        let (occurrences, locals): (Vec<LocalItem>, Vec<LocalItem>) = locals
+            .into_iter()
+            .partition(|item| appointments.get(&item.id).is_some_and(is_quick3_occurrence));
+        let ids: Vec<AppointmentId> = locals.iter().map(|l| l.id).collect();
         let links = self.store.links_of(account, &ids)?;
         let base: Vec<BaseItem> = links.iter().map(base_item).collect();
         let ops = plan::plan(
@@ -314,7 +382,34 @@ impl Run<'_, '_> {
             account,
             default_calendar: default_calendar.as_deref(),
         };
-        let Batch { parts, mut pushed } = batch_for(&ops, &contents, &revisions, &target);
+        let recurrences = series_recurrences(&appointments, &links);
+        let batch = batch_for(&ops, &contents, &revisions, &recurrences, &target);
+        let again = self
+            .send_batch(batch, &appointments, &revisions, default_calendar, now)
+            .await?;
+        let waiting = self
+            .up_occurrences(
+                &occurrences,
+                &appointments,
+                &revisions,
+                default_calendar,
+                now,
+            )
+            .await?;
+        Ok(again || waiting)
+    }
+
+    /// Sends a batch of the outbox and records its answers. True when an entry waits for
+    /// another pass.
+    async fn send_batch(
+        &mut self,
+        Batch { parts, mut pushed }: Batch,
+        appointments: &HashMap<AppointmentId, Appointment>,
+        revisions: &HashMap<AppointmentId, (i64, u32)>,
+        default_calendar: &Option<String>,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<bool, Stop> {
+        let account = self.account.id;
         if parts.is_empty() {
             return Ok(false);
         }
@@ -339,11 +434,8 @@ impl Run<'_, '_> {
             let Some((op, content)) = pushed.remove(&id) else {
                 continue;
             };
-            let appointment = match &op {
-                SyncOp::PushCreate { appointment, .. }
-                | SyncOp::PushUpdate { appointment, .. }
-                | SyncOp::PushDelete { appointment, .. } => *appointment,
-                _ => continue,
+            let Some(appointment) = pushed_appointment(&op) else {
+                continue;
             };
             let name = appointments
                 .get(&appointment)
@@ -357,6 +449,7 @@ impl Run<'_, '_> {
                 name: &name,
                 sent_before: sent_before.get(&appointment),
                 default_calendar,
+                local_hash: appointments.get(&appointment).map(local_hash),
             };
             let action = answer_action(&op, content.as_ref(), result);
             match self.record_answer(&push, action, now).await? {
@@ -371,6 +464,138 @@ impl Run<'_, '_> {
             return Err(Stop::Graph(err));
         }
         Ok(again)
+    }
+
+    /// Uploads the occurrences of Quick3 series changed or deleted on their own: each to its
+    /// instance in Outlook (found by its original start the first time, by its link after),
+    /// a PATCH making it an exception, a DELETE cancelling it. One request at a time. An
+    /// occurrence whose series is not in Outlook yet waits (true); one whose series was deleted
+    /// is carried by that deletion.
+    async fn up_occurrences(
+        &mut self,
+        occurrences: &[LocalItem],
+        appointments: &HashMap<AppointmentId, Appointment>,
+        revisions: &HashMap<AppointmentId, (i64, u32)>,
+        default_calendar: &Option<String>,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<bool, Stop> {
+        let account = self.account.id;
+        let mut waiting = false;
+        for item in occurrences {
+            let (Some(occurrence), (revision, _)) =
+                (appointments.get(&item.id), revisions[&item.id])
+            else {
+                continue;
+            };
+            let (Some(series), Some(original_start)) =
+                (occurrence.series_id, occurrence.original_start)
+            else {
+                continue;
+            };
+            let master_live = matches!(
+                self.store.appointment_with_tombstone(series)?,
+                Some((_, false))
+            );
+            let own = self.store.links_of(account, &[item.id])?.into_iter().next();
+            // Outlook holds this version already (a crash after the answer was recorded).
+            let done = own
+                .as_ref()
+                .is_some_and(|link| item.hash.as_ref() == Some(&link.local_hash));
+            if !master_live || done {
+                if !self.options.dry_run {
+                    self.store.drop_outbox(account, item.id, revision)?;
+                }
+                continue;
+            }
+            let Some(master) = self.store.links_of(account, &[series])?.into_iter().next() else {
+                waiting = true;
+                continue;
+            };
+            let content = item.hash.as_ref().map(|_| Content::of(occurrence));
+            if self.options.dry_run {
+                self.summary.updated += 1;
+                continue;
+            }
+            let instance = match own {
+                Some(link) => Some(link.remote_id),
+                None => self.instance_id(&master.remote_id, original_start).await?,
+            };
+            let (op, result) = match (instance, &content) {
+                (None, None) => (
+                    SyncOp::PushDelete {
+                        appointment: item.id,
+                        remote_id: String::new(),
+                    },
+                    Err(GraphError::NotFound),
+                ),
+                (None, Some(_)) => (
+                    SyncOp::PushCreate {
+                        appointment: item.id,
+                        recreate: false,
+                    },
+                    Err(GraphError::NotFound),
+                ),
+                (Some(remote_id), content) => {
+                    let path = self
+                        .client
+                        .in_mailbox(&format!("/events/{}", urlencode(&remote_id)));
+                    let (method, body) = match content {
+                        Some(content) => (Method::PATCH, Some(event::event_fields(content))),
+                        None => (Method::DELETE, None),
+                    };
+                    let result = self.client.send(method, &path, &[], body.as_ref()).await;
+                    crash::point(Step::UpSent);
+                    let op = match content {
+                        Some(_) => SyncOp::PushUpdate {
+                            appointment: item.id,
+                            remote_id,
+                            change_key: None,
+                        },
+                        None => SyncOp::PushDelete {
+                            appointment: item.id,
+                            remote_id,
+                        },
+                    };
+                    (op, result)
+                }
+            };
+            let name = describe(occurrence);
+            let push = Push {
+                op: &op,
+                content: content.as_ref(),
+                appointment: item.id,
+                revision,
+                name: &name,
+                sent_before: None,
+                default_calendar,
+                local_hash: None,
+            };
+            let action = answer_action(&op, content.as_ref(), result);
+            match self.record_answer(&push, action, now).await? {
+                Recorded::Done | Recorded::Again => {}
+                Recorded::Stop(err) => return Err(Stop::Graph(err)),
+            }
+        }
+        Ok(waiting)
+    }
+
+    /// The id of the instance of the series `master` (a remote id) that originally starts at
+    /// `original_start`, asked of Graph's `instances` around it; none when the series has no
+    /// such occurrence (cancelled already).
+    async fn instance_id(
+        &self,
+        master: &str,
+        original_start: DateTime<Utc>,
+    ) -> std::result::Result<Option<String>, Stop> {
+        let at = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let path = self.client.in_mailbox(&format!(
+            "/events/{}/instances?startDateTime={}&endDateTime={}",
+            urlencode(master),
+            at(original_start - Duration::days(1)),
+            at(original_start + Duration::days(1)),
+        ));
+        let page = read_page(self.client.get(&path, &[]).await?)?;
+        Ok(instance_at(&page.items, original_start))
     }
 
     /// The local side of the outbox's entries for the plan, with their appointments; an entry
@@ -463,7 +688,9 @@ impl Run<'_, '_> {
                             push.name, self.account.email
                         ));
                     }
-                    let link = link.map(|(event, local_hash)| link_to(&event, local_hash));
+                    let link = link.map(|(event, sent_hash)| {
+                        link_to(&event, push.local_hash.clone().unwrap_or(sent_hash))
+                    });
                     confirm_push(
                         self.store,
                         account,
@@ -772,7 +999,13 @@ mod tests {
             account: AccountId(7),
             default_calendar,
         };
-        let batch = batch_for(&ops, &contents, &revisions, &target(Some("cal/1")));
+        let batch = batch_for(
+            &ops,
+            &contents,
+            &revisions,
+            &HashMap::new(),
+            &target(Some("cal/1")),
+        );
         let parts: Vec<(&str, &str, &str)> = batch
             .parts
             .iter()
@@ -811,9 +1044,170 @@ mod tests {
         );
         assert_eq!(batch.pushed.get("3"), Some(&(ops[4].clone(), None)));
         assert_eq!(
-            batch_for(&ops[..1], &contents, &revisions, &target(None)).parts[0].url,
+            batch_for(
+                &ops[..1],
+                &contents,
+                &revisions,
+                &HashMap::new(),
+                &target(None)
+            )
+            .parts[0]
+                .url,
             "/users/u1/events",
             "without a default calendar known, new events go to the mailbox's"
+        );
+    }
+
+    fn series_master(pattern_type: &str) -> Appointment {
+        use crate::model::{Recurrence, RecurrencePattern, RecurrenceRange, When};
+        let start = "2027-03-01T08:00:00Z".parse().unwrap();
+        Appointment {
+            id: id(1),
+            resource_id: crate::ids::ResourceId(1),
+            title: "Service".into(),
+            when: When::Timed {
+                start,
+                end: start + Duration::hours(1),
+                time_zone: chrono_tz::Europe::Oslo,
+            },
+            location: String::new(),
+            notes: String::new(),
+            categories: vec![],
+            show_as: crate::model::ShowAs::Busy,
+            sensitivity: crate::model::Sensitivity::Normal,
+            origin: Origin::Quick3,
+            recurrence: Some(Recurrence {
+                pattern: RecurrencePattern {
+                    kind: pattern_type.into(),
+                    interval: 1,
+                    days_of_week: vec!["monday".into()],
+                    first_day_of_week: None,
+                    day_of_month: None,
+                    month: None,
+                    index: None,
+                },
+                range: RecurrenceRange {
+                    kind: "noEnd".into(),
+                    start_date: "2027-03-01".parse().unwrap(),
+                    end_date: None,
+                    number_of_occurrences: None,
+                    recurrence_time_zone: Some("Europe/Oslo".into()),
+                },
+            }),
+            series_id: None,
+            original_start: None,
+            created_at: start,
+            updated_at: start,
+        }
+    }
+
+    fn link_with(local_hash: String) -> Link {
+        Link {
+            appointment: id(1),
+            account: AccountId(7),
+            calendar_id: None,
+            remote_key: "m1".into(),
+            remote_id: "m1".into(),
+            change_key: None,
+            local_hash,
+            remote_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_series_sends_its_pattern_when_created_or_changed_only() {
+        let master = series_master("weekly");
+        let appointments = HashMap::from([(id(1), master.clone())]);
+        let sent = |links: &[Link]| series_recurrences(&appointments, links).contains_key(&id(1));
+        let other_pattern = local_hash(&series_master("daily"));
+        #[rustfmt::skip]
+        let cases: Vec<(&str, Vec<Link>, bool)> = vec![
+            ("a series not in Outlook yet is created with its pattern", vec![], true),
+            ("a PATCH of the same pattern leaves it out: Outlook would reset the exceptions",
+                vec![link_with(local_hash(&master))], false),
+            ("a changed pattern is sent", vec![link_with(other_pattern)], true),
+            ("a link from before (no pattern in its hash) sends it",
+                vec![link_with(Content::of(&master).hash())], true),
+        ];
+        for (why, links, expected) in cases {
+            assert_eq!(sent(&links), expected, "{why}");
+        }
+        let recurrence = &series_recurrences(&appointments, &[])[&id(1)];
+        assert_eq!(
+            recurrence["range"]["recurrenceTimeZone"], "W. Europe Standard Time",
+            "the zone goes as its Windows name"
+        );
+        assert_eq!(recurrence["pattern"]["daysOfWeek"], json!(["monday"]));
+        let single = Appointment {
+            recurrence: None,
+            ..master
+        };
+        assert!(
+            series_recurrences(&HashMap::from([(id(1), single)]), &[]).is_empty(),
+            "a single appointment sends no recurrence"
+        );
+    }
+
+    #[test]
+    fn a_series_post_carries_its_recurrence_and_a_plain_patch_none() {
+        let contents = HashMap::from([(id(1), sent(true)), (id(2), sent(true))]);
+        let revisions = HashMap::from([(id(1), (1, 0)), (id(2), (1, 0))]);
+        let recurrences = HashMap::from([(id(1), json!({"pattern": {"type": "weekly"}}))]);
+        let ops = vec![
+            create(),
+            SyncOp::PushUpdate {
+                appointment: id(2),
+                remote_id: "e2".into(),
+                change_key: None,
+            },
+        ];
+        let target = Target {
+            mailbox: "/me",
+            account: AccountId(7),
+            default_calendar: None,
+        };
+        let batch = batch_for(&ops, &contents, &revisions, &recurrences, &target);
+        let body = |n: usize| batch.parts[n].body.clone().unwrap();
+        assert_eq!(
+            body(0)["recurrence"],
+            json!({"pattern": {"type": "weekly"}}),
+            "the series is one POST with its recurrence"
+        );
+        assert!(
+            body(0)["transactionId"].is_string(),
+            "idempotent like every POST"
+        );
+        assert!(
+            body(1).get("recurrence").is_none(),
+            "nothing asks for a recurrence on a PATCH without one"
+        );
+    }
+
+    #[test]
+    fn an_instance_is_found_by_its_original_start() {
+        let instance = |id: &str, original: &str| {
+            json!({
+                "id": id, "type": "occurrence", "seriesMasterId": "m1",
+                "originalStart": original,
+                "start": {"dateTime": "2027-03-08T08:00:00.0000000", "timeZone": "UTC"},
+                "end": {"dateTime": "2027-03-08T09:00:00.0000000", "timeZone": "UTC"},
+                "isAllDay": false
+            })
+        };
+        let items = vec![
+            instance("i1", "2027-03-01T08:00:00Z"),
+            instance("i2", "2027-03-08T08:00:00Z"),
+        ];
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            instance_at(&items, at("2027-03-08T08:00:00Z")),
+            Some("i2".into()),
+            "the instance whose originalStart matches, wherever it starts now"
+        );
+        assert_eq!(
+            instance_at(&items, at("2027-03-15T08:00:00Z")),
+            None,
+            "no such occurrence (cancelled already)"
         );
     }
 }
