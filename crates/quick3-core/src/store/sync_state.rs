@@ -742,6 +742,20 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<HashSet<String>>>()?)
     }
 
+    /// Whether a series made in Quick3 waits in this account's outbox without a link: its POST
+    /// may have reached Outlook with the answer lost, so occurrences of a series Down does not
+    /// know may be its own.
+    pub fn quick3_series_unlinked(&self, account: AccountId) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_outbox o JOIN appointments a ON a.id = o.appointment_id
+              WHERE o.account_id = ?1 AND a.origin = 'quick3' AND a.recurrence IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM sync_links l
+                                 WHERE l.appointment_id = a.id AND l.account_id = ?1))",
+            [account],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Outbox entries of an account that may be pushed at `now` (Retry-After respected).
     pub fn outbox_due(&self, account: AccountId, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(

@@ -189,7 +189,7 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
-        let entries = self.without_quick3_occurrences(entries)?;
+        let entries = self.without_quick3_occurrences(entries).await?;
         let page = RemotePage::of(entries);
         let mut attempt = 0;
         loop {
@@ -234,8 +234,12 @@ impl Run<'_, '_> {
     /// master it uploaded, so an occurrence coming back is no new event. An instance Quick3
     /// made an exception of stays (its link, keyed by series and original start, finds it),
     /// read as that occurrence's row, never the master's.
-    fn without_quick3_occurrences(&self, entries: Vec<RemoteEntry>) -> Result<Vec<RemoteEntry>> {
-        let masters = self.store.quick3_series_remote_ids(self.account.id)?;
+    async fn without_quick3_occurrences(
+        &mut self,
+        entries: Vec<RemoteEntry>,
+    ) -> std::result::Result<Vec<RemoteEntry>, Stop> {
+        let mut masters = self.store.quick3_series_remote_ids(self.account.id)?;
+        self.unlinked_quick3_masters(&entries, &mut masters).await?;
         let of_quick3 = |event: &RemoteEvent| {
             event
                 .series
@@ -270,6 +274,60 @@ impl Run<'_, '_> {
                 other => Some(other),
             })
             .collect())
+    }
+
+    /// Adds to `masters` the series of the page's occurrences that are Quick3's own but not
+    /// linked yet: a series POST whose answer was lost (a crash) is in Outlook, and Up links it
+    /// by its transactionId after Down. Asked only while such a series waits: the master of a
+    /// series not known here is read once, and its transactionId names the appointment.
+    async fn unlinked_quick3_masters(
+        &mut self,
+        entries: &[RemoteEntry],
+        masters: &mut HashSet<String>,
+    ) -> std::result::Result<(), Stop> {
+        let unknown: HashSet<&str> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(event) => event.series.as_ref(),
+                RemoteEntry::Removed { .. } => None,
+            })
+            .map(|slot| slot.master_id.as_str())
+            .filter(|id| !masters.contains(*id) && !self.masters.contains_key(*id))
+            .collect();
+        if unknown.is_empty() || !self.store.quick3_series_unlinked(self.account.id)? {
+            return Ok(());
+        }
+        for master_id in unknown {
+            if self
+                .store
+                .pulled_appointment(self.account.id, master_id)?
+                .is_some()
+            {
+                continue;
+            }
+            if !self.options.dry_run {
+                self.commit_open_pages()?;
+            }
+            let path = self
+                .client
+                .in_mailbox(&format!("/events/{}", urlencode(master_id)));
+            let Ok(RemoteEntry::Present(master)) =
+                event::read_entry(&self.client.get(&path, &[]).await?)
+            else {
+                continue;
+            };
+            let ours = match master.quick3_id {
+                Some(id) => self
+                    .store
+                    .appointment_with_tombstone(id)?
+                    .is_some_and(|(a, _)| a.origin == Origin::Quick3 && a.recurrence.is_some()),
+                None => false,
+            };
+            if ours {
+                masters.insert(master_id.to_owned());
+            }
+        }
+        Ok(())
     }
 
     /// Opens the write transaction a page is written in (or keeps the one pages before it left
