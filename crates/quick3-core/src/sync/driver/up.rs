@@ -2,7 +2,9 @@
 //! as one `$batch` (`batch_for`, pure); what each answer means is decided by `answer_action`
 //! (pure): it confirms a link (the base changes only then), records a failure, or leaves the
 //! entry for a second pass (an event deleted in Outlook is created again); a PATCH refused for
-//! its change key is sent again with Outlook's (`patched_action` reads that answer).
+//! its change key is sent again with Outlook's (`patched_action` reads that answer). A series
+//! made in Quick3 goes in the batch as one event with its `recurrence`; its occurrences changed
+//! or deleted on their own go to their instances after it (`series`).
 
 use std::collections::HashMap;
 
