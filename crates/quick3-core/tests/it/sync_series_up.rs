@@ -240,3 +240,111 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
     );
     assert!(world.appointments().is_empty(), "nothing comes back");
 }
+
+#[tokio::test]
+async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_outlook_too() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let first = day(3);
+    let master = world
+        .store
+        .create_series(
+            AppointmentInput {
+                resource_id: world.resource,
+                title: TITLE.into(),
+                all_day: false,
+                start: format!("{first}T09:00"),
+                end: Some(format!("{first}T09:30")),
+                time_zone: Some("Europe/Oslo".into()),
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(6),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync(&account).await;
+    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let starts: Vec<DateTime<Utc>> = world
+        .titled(TITLE)
+        .iter()
+        .map(|a| a.original_start.unwrap())
+        .collect();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            AppointmentPatch {
+                title: Some("Moved".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world
+        .store
+        .delete_occurrence(master.id, starts[2], now())
+        .unwrap();
+    world.sync(&account).await;
+    assert_eq!(instances(&world, &account, &master_id).await.len(), 5);
+
+    // A new time: the exceptions go back to the pattern here (Outlook's rule) and there.
+    let edit = world
+        .store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                start: Some(format!("{first}T10:00")),
+                end: Some(format!("{first}T10:30")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    assert!(edit.exceptions_reset, "a new time resets the exceptions");
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(all.len(), 6, "the cancellation is reset too: {all:?}");
+    assert!(
+        all.iter()
+            .all(|i| i["type"] == "occurrence" && local_hour(i) == 10),
+        "every occurrence at the new time, none an exception: {all:?}"
+    );
+    settled(&mut world, &account, TITLE, 6).await;
+
+    // A new pattern with the same first occurrence: 4 instead of 6. The master's link keeps its
+    // pattern's digest, so this is a change to upload though the content is the same.
+    world
+        .store
+        .edit_series(
+            master.id,
+            AppointmentPatch::default(),
+            Some(&Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            }),
+            now(),
+        )
+        .unwrap();
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(summary.updated, 1, "the master is patched: {summary:?}");
+    let master_now = &world.outlook_titled(MEGAN, TITLE).await[0];
+    assert_eq!(master_now["recurrence"]["range"]["numberOfOccurrences"], 4);
+    assert_eq!(instances(&world, &account, &master_id).await.len(), 4);
+    settled(&mut world, &account, TITLE, 4).await;
+}
