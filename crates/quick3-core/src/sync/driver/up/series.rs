@@ -12,7 +12,7 @@ use super::super::summary::describe;
 use super::super::{Run, Stop, urlencode};
 use super::{Push, Recorded, answer_action};
 use crate::graph::GraphError;
-use crate::graph::client::{Answer, read_page};
+use crate::graph::client::{Answer, BatchPart};
 use crate::graph::event::{self, RemoteEntry};
 use crate::ids::AppointmentId;
 use crate::model::{Appointment, Content, Origin, pattern_digest, pattern_of_hash};
@@ -73,6 +73,74 @@ fn instance_op(appointment: AppointmentId, instance: Option<String>, live: bool)
     }
 }
 
+/// An occurrence on its way up.
+struct Ready<'a> {
+    item: &'a LocalItem,
+    occurrence: &'a Appointment,
+    original_start: DateTime<Utc>,
+    /// The outbox revision the upload was planned from.
+    revision: i64,
+    /// What it sends (none: a cancellation).
+    content: Option<Content>,
+    /// The series' remote id.
+    master: String,
+    /// Its instance's id: its link's, or found by its original start.
+    instance: Option<String>,
+    /// Its lookup failed (recorded): nothing is sent.
+    failed: bool,
+}
+
+/// The `$batch` part that asks Graph's `instances` of the series `master` around
+/// `original_start` (a day either side), its id the occurrence's index.
+fn lookup_part(
+    index: usize,
+    mailbox: &str,
+    master: &str,
+    original_start: DateTime<Utc>,
+) -> BatchPart {
+    let at = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    BatchPart {
+        id: index.to_string(),
+        method: Method::GET,
+        url: format!(
+            "{mailbox}/events/{}/instances?startDateTime={}&endDateTime={}",
+            urlencode(master),
+            at(original_start - Duration::days(1)),
+            at(original_start + Duration::days(1)),
+        ),
+        headers: vec![],
+        body: None,
+        depends_on: vec![],
+    }
+}
+
+/// The `$batch` part of an occurrence's op: a PATCH of its instance with the content, a DELETE;
+/// none for an op without an instance (answered as Graph would, 404, without a request).
+fn instance_part(
+    id: &str,
+    op: &SyncOp,
+    content: Option<&Content>,
+    mailbox: &str,
+) -> Option<BatchPart> {
+    let (method, remote_id, body) = match (op, content) {
+        (SyncOp::PushUpdate { remote_id, .. }, Some(content)) => {
+            (Method::PATCH, remote_id, Some(event::event_fields(content)))
+        }
+        (SyncOp::PushDelete { remote_id, .. }, None) if !remote_id.is_empty() => {
+            (Method::DELETE, remote_id, None)
+        }
+        _ => return None,
+    };
+    Some(BatchPart {
+        id: id.to_owned(),
+        method,
+        url: format!("{mailbox}/events/{}", urlencode(remote_id)),
+        headers: vec![],
+        body,
+        depends_on: vec![],
+    })
+}
+
 /// The id of the instance among Graph's `instances` whose original start is `original_start`.
 pub(super) fn instance_at(items: &[Value], original_start: DateTime<Utc>) -> Option<String> {
     items.iter().find_map(|item| match event::read_entry(item) {
@@ -90,10 +158,10 @@ pub(super) fn instance_at(items: &[Value], original_start: DateTime<Utc>) -> Opt
 
 impl Run<'_, '_> {
     /// Uploads the occurrences of Quick3 series changed or deleted on their own: each to its
-    /// instance in Outlook (found by its original start the first time, by its link after),
-    /// a PATCH making it an exception, a DELETE cancelling it. One request at a time. An
-    /// occurrence whose series is not in Outlook yet waits (true); one whose series was deleted
-    /// is carried by that deletion.
+    /// instance in Outlook, a PATCH making it an exception, a DELETE cancelling it. Instances
+    /// not linked yet are found by their original start through Graph's `instances`, the
+    /// lookups in one `$batch`, the changes in another. An occurrence whose series is not in
+    /// Outlook yet waits (true); one whose series was deleted is carried by that deletion.
     pub(super) async fn up_occurrences(
         &mut self,
         occurrences: &[LocalItem],
@@ -102,110 +170,145 @@ impl Run<'_, '_> {
         default_calendar: &Option<String>,
         now: DateTime<Utc>,
     ) -> std::result::Result<bool, Stop> {
-        let account = self.account.id;
         let mut waiting = false;
+        let mut ready = Vec::new();
         for item in occurrences {
-            let (Some(occurrence), (revision, _)) =
-                (appointments.get(&item.id), revisions[&item.id])
-            else {
-                continue;
-            };
-            let (Some(series), Some(original_start)) =
-                (occurrence.series_id, occurrence.original_start)
-            else {
-                continue;
-            };
-            let master_live = matches!(
-                self.store.appointment_with_tombstone(series)?,
-                Some((_, false))
-            );
-            let own = self.store.links_of(account, &[item.id])?.into_iter().next();
-            // Outlook holds this version already (a crash after the answer was recorded).
-            let done = own
-                .as_ref()
-                .is_some_and(|link| item.hash.as_ref() == Some(&link.local_hash));
-            if !master_live || done {
-                if !self.options.dry_run {
-                    self.store.drop_outbox(account, item.id, revision)?;
-                }
-                continue;
+            match self.occurrence_ready(item, appointments, revisions)? {
+                Some(Some(one)) => ready.push(one),
+                Some(None) => waiting = true,
+                None => {}
             }
-            let Some(master) = self.store.links_of(account, &[series])?.into_iter().next() else {
-                waiting = true;
-                continue;
-            };
-            let content = item.hash.as_ref().map(|_| Content::of(occurrence));
-            if self.options.dry_run {
-                self.summary.updated += 1;
-                continue;
-            }
-            let instance = match own {
-                Some(link) => Some(link.remote_id),
-                None => self.instance_id(&master.remote_id, original_start).await?,
-            };
-            let op = instance_op(item.id, instance, content.is_some());
-            let result = self.send_to_instance(&op, content.as_ref()).await;
-            let name = describe(occurrence);
+        }
+        if self.options.dry_run {
+            self.summary.updated += u32::try_from(ready.len()).unwrap_or(u32::MAX);
+            return Ok(waiting);
+        }
+        self.find_instances(&mut ready).await?;
+        let mailbox = self.client.in_mailbox("");
+        let ops: Vec<(String, SyncOp)> = ready
+            .iter()
+            .enumerate()
+            .filter(|(_, one)| !one.failed)
+            .map(|(n, one)| {
+                let op = instance_op(one.item.id, one.instance.clone(), one.content.is_some());
+                ((n + 1).to_string(), op)
+            })
+            .collect();
+        let parts: Vec<BatchPart> = ops
+            .iter()
+            .zip(ready.iter().filter(|one| !one.failed))
+            .filter_map(|((id, op), one)| instance_part(id, op, one.content.as_ref(), &mailbox))
+            .collect();
+        let mut answers: HashMap<String, std::result::Result<Answer, GraphError>> = HashMap::new();
+        if !parts.is_empty() {
+            answers.extend(self.client.batch(parts).await);
+            crash::point(Step::UpSent);
+        }
+        let mut stop = None;
+        for ((id, op), one) in ops.iter().zip(ready.iter().filter(|one| !one.failed)) {
+            let result = answers.remove(id).unwrap_or(Err(GraphError::NotFound));
+            let name = describe(one.occurrence);
             let push = Push {
-                op: &op,
-                content: content.as_ref(),
-                appointment: item.id,
-                revision,
+                op,
+                content: one.content.as_ref(),
+                appointment: one.item.id,
+                revision: one.revision,
                 name: &name,
                 sent_before: None,
                 default_calendar,
                 local_hash: None,
             };
-            let action = answer_action(&op, content.as_ref(), result);
-            match self.record_answer(&push, action, now).await? {
-                Recorded::Done | Recorded::Again => {}
-                Recorded::Stop(err) => return Err(Stop::Graph(err)),
+            let action = answer_action(op, one.content.as_ref(), result);
+            if let Recorded::Stop(err) = self.record_answer(&push, action, now).await? {
+                stop.get_or_insert(err);
             }
         }
-        Ok(waiting)
+        match stop {
+            Some(err) => Err(Stop::Graph(err)),
+            None => Ok(waiting),
+        }
     }
 
-    /// Sends an occurrence's op to its instance: a PATCH of the content, a DELETE; an op
-    /// without an instance is answered as Graph would (404) without a request.
-    async fn send_to_instance(
-        &self,
-        op: &SyncOp,
-        content: Option<&Content>,
-    ) -> std::result::Result<Answer, GraphError> {
-        let (method, remote_id, body) = match (op, content) {
-            (SyncOp::PushUpdate { remote_id, .. }, Some(content)) => {
-                (Method::PATCH, remote_id, Some(event::event_fields(content)))
-            }
-            (SyncOp::PushDelete { remote_id, .. }, None) if !remote_id.is_empty() => {
-                (Method::DELETE, remote_id, None)
-            }
-            _ => return Err(GraphError::NotFound),
+    /// What an occurrence's entry needs: nothing (`None`: done, or carried by its series'
+    /// deletion, the entry dropped), to wait for its series to reach Outlook (`Some(None)`), or
+    /// to go up.
+    fn occurrence_ready<'a>(
+        &mut self,
+        item: &'a LocalItem,
+        appointments: &'a HashMap<AppointmentId, Appointment>,
+        revisions: &HashMap<AppointmentId, (i64, u32)>,
+    ) -> crate::error::Result<Option<Option<Ready<'a>>>> {
+        let account = self.account.id;
+        let (Some(occurrence), (revision, _)) = (appointments.get(&item.id), revisions[&item.id])
+        else {
+            return Ok(None);
         };
-        let path = self
-            .client
-            .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
-        let result = self.client.send(method, &path, &[], body.as_ref()).await;
-        crash::point(Step::UpSent);
-        result
+        let (Some(series), Some(original_start)) =
+            (occurrence.series_id, occurrence.original_start)
+        else {
+            return Ok(None);
+        };
+        let master_live = matches!(
+            self.store.appointment_with_tombstone(series)?,
+            Some((_, false))
+        );
+        let own = self.store.links_of(account, &[item.id])?.into_iter().next();
+        // Outlook holds this version already (a crash after the answer was recorded).
+        let done = own
+            .as_ref()
+            .is_some_and(|link| item.hash.as_ref() == Some(&link.local_hash));
+        if !master_live || done {
+            if !self.options.dry_run {
+                self.store.drop_outbox(account, item.id, revision)?;
+            }
+            return Ok(None);
+        }
+        let Some(master) = self.store.links_of(account, &[series])?.into_iter().next() else {
+            return Ok(Some(None));
+        };
+        Ok(Some(Some(Ready {
+            item,
+            occurrence,
+            original_start,
+            revision,
+            content: item.hash.as_ref().map(|_| Content::of(occurrence)),
+            master: master.remote_id,
+            instance: own.map(|link| link.remote_id),
+            failed: false,
+        })))
     }
 
-    /// The id of the instance of the series `master` (a remote id) that originally starts at
-    /// `original_start`, asked of Graph's `instances` around it; none when the series has no
-    /// such occurrence (cancelled already).
-    async fn instance_id(
-        &self,
-        master: &str,
-        original_start: DateTime<Utc>,
-    ) -> std::result::Result<Option<String>, Stop> {
-        let at = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let path = self.client.in_mailbox(&format!(
-            "/events/{}/instances?startDateTime={}&endDateTime={}",
-            urlencode(master),
-            at(original_start - Duration::days(1)),
-            at(original_start + Duration::days(1)),
-        ));
-        let page = read_page(self.client.get(&path, &[]).await?)?;
-        Ok(instance_at(&page.items, original_start))
+    /// Finds the instances of the occurrences not linked yet, by their original start: one
+    /// `$batch` of `instances` lookups. A lookup that fails fails that upload only.
+    async fn find_instances(&mut self, ready: &mut [Ready<'_>]) -> std::result::Result<(), Stop> {
+        let mailbox = self.client.in_mailbox("");
+        let parts: Vec<BatchPart> = ready
+            .iter()
+            .enumerate()
+            .filter(|(_, one)| one.instance.is_none())
+            .map(|(n, one)| lookup_part(n, &mailbox, &one.master, one.original_start))
+            .collect();
+        if parts.is_empty() {
+            return Ok(());
+        }
+        for (id, result) in self.client.batch(parts).await {
+            let Some(one) = id.parse::<usize>().ok().and_then(|n| ready.get_mut(n)) else {
+                continue;
+            };
+            match result {
+                Ok(answer) => {
+                    let items = answer.body["value"].as_array().cloned().unwrap_or_default();
+                    one.instance = instance_at(&items, one.original_start);
+                }
+                Err(err) if err.stops_account() => return Err(Stop::Graph(err)),
+                Err(err) => {
+                    one.failed = true;
+                    let name = describe(one.occurrence);
+                    self.fail(one.item.id, &name, &err)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -391,5 +494,60 @@ mod tests {
             matches!(instance_op(id(1), Some("i1".into()), true), SyncOp::PushUpdate { remote_id, change_key: None, .. } if remote_id == "i1"),
             "a changed occurrence PATCHes its instance, which becomes an exception"
         );
+    }
+
+    #[test]
+    fn occurrences_go_up_as_batch_parts_for_their_instances() {
+        let at: DateTime<Utc> = "2027-03-08T08:00:00Z".parse().unwrap();
+        let lookup = lookup_part(3, "/me", "m/1", at);
+        assert_eq!(
+            (
+                lookup.id.as_str(),
+                lookup.method.as_str(),
+                lookup.url.as_str()
+            ),
+            (
+                "3",
+                "GET",
+                "/me/events/m%2F1/instances?startDateTime=2027-03-07T08:00:00Z&endDateTime=2027-03-09T08:00:00Z"
+            ),
+            "the series' instances a day either side of the original start"
+        );
+        let content = sent(true);
+        let patch = instance_op(id(1), Some("i1".into()), true);
+        let part = instance_part("1", &patch, Some(&content), "/me").unwrap();
+        assert_eq!(
+            (part.method.as_str(), part.url.as_str()),
+            ("PATCH", "/me/events/i1")
+        );
+        assert_eq!(
+            part.body,
+            Some(event::event_fields(&content)),
+            "the occurrence's fields, which make the instance an exception"
+        );
+        let delete = instance_op(id(1), Some("i1".into()), false);
+        let part = instance_part("2", &delete, None, "/me").unwrap();
+        assert_eq!(
+            (part.method.as_str(), part.url.as_str(), part.body),
+            ("DELETE", "/me/events/i1", None),
+            "a cancellation deletes the instance"
+        );
+        for (why, op, content) in [
+            (
+                "no instance to cancel",
+                instance_op(id(1), None, false),
+                None,
+            ),
+            (
+                "no instance to change",
+                instance_op(id(1), None, true),
+                Some(&content),
+            ),
+        ] {
+            assert!(
+                instance_part("3", &op, content, "/me").is_none(),
+                "{why}: no request"
+            );
+        }
     }
 }
