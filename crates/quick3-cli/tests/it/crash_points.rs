@@ -18,6 +18,7 @@ use std::os::unix::process::ExitStatusExt;
 use common::{Cli, admin, appointment_input, megan_connected, open, support};
 use quick3_core::ids::{AppointmentId, ResourceId};
 use quick3_core::model::AppointmentPatch;
+use quick3_core::model::recurrence::{Repeat, RepeatUnit};
 use serde_json::json;
 
 const MEGAN: &str = "megan.bowen@contoso.example";
@@ -474,4 +475,110 @@ async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_con
             "{direction}"
         );
     }
+}
+
+/// Up of a series made in Quick3: a weekly series of 4 goes up and the upload stops at
+/// `series_spec`; after a clean sync its second occurrence is renamed and its third deleted, and
+/// the upload of those stops at `occurrence_spec`. Each time clean syncs settle with the series
+/// once in Outlook and its occurrences once here, the exception and the cancellation applied.
+async fn series_cell(series_spec: &str, occurrence_spec: &str) {
+    let (tenant, cli, resource) = megan_connected("empty", "both").await;
+    let master = open(&cli)
+        .create_series(
+            appointment_input(resource, "Series weekly", 2),
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    sync_crashing_at(&cli, series_spec, &[]);
+    settle(&cli, &[]);
+    assert_eq!(
+        outlook(&tenant, "Series ").await,
+        each_once(&["Series weekly".into()]),
+        "{series_spec}: one series master in Outlook, no loose copy"
+    );
+    assert_eq!(
+        local(&cli, resource, "Series "),
+        BTreeMap::from([("Series weekly".to_owned(), 4)]),
+        "{series_spec}: its 4 occurrences once here; Outlook's echo pulled nothing"
+    );
+
+    let starts: Vec<_> = open(&cli)
+        .list_appointments(quick3_core::store::AppointmentQuery {
+            resource: Some(resource),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| a.original_start)
+        .collect();
+    open(&cli)
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            AppointmentPatch {
+                title: Some("Series moved".into()),
+                ..Default::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    open(&cli)
+        .delete_occurrence(master.id, starts[2], chrono::Utc::now())
+        .unwrap();
+    sync_crashing_at(&cli, occurrence_spec, &[]);
+    settle(&cli, &[]);
+    assert_eq!(
+        outlook(&tenant, "Series ").await,
+        each_once(&["Series weekly".into()]),
+        "{occurrence_spec}: still one series in Outlook"
+    );
+    assert_eq!(
+        local(&cli, resource, "Series "),
+        BTreeMap::from([
+            ("Series moved".to_owned(), 1),
+            ("Series weekly".to_owned(), 2)
+        ]),
+        "{occurrence_spec}: the exception once, the cancelled occurrence gone"
+    );
+    let events = admin(
+        &tenant,
+        reqwest::Method::GET,
+        &format!("/users/{MEGAN}/events"),
+        None,
+    )
+    .await;
+    let master_id = events["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == "Series weekly")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let account = open(&cli).find_account(MEGAN, None).unwrap().id;
+    assert_eq!(open(&cli).outbox_len(account).unwrap(), 0);
+    let instances = open(&cli)
+        .links_of(account, &[master.id])
+        .unwrap()
+        .into_iter()
+        .map(|link| link.remote_id)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        instances,
+        [master_id],
+        "the master is linked to Outlook's series"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_of_a_series_and_its_occurrences_stopped_at_each_step() {
+    series_cell("up-sent", "up-sent").await;
+    series_cell("up-link-written", "up-link-written").await;
+    series_cell("up-confirmed", "up-confirmed:2").await;
 }

@@ -583,6 +583,21 @@ pub fn event_fields(content: &Content) -> Value {
     })
 }
 
+/// A series' `recurrence` as Graph takes it: the stored pattern and range, the zone as its
+/// Windows name (the store keeps the IANA name).
+pub fn graph_recurrence(recurrence: &Recurrence) -> Value {
+    let mut value = serde_json::to_value(recurrence).unwrap_or(Value::Null);
+    if let Some(zone) = recurrence
+        .range
+        .recurrence_time_zone
+        .as_deref()
+        .and_then(|name| name.parse::<Tz>().ok())
+    {
+        value["range"]["recurrenceTimeZone"] = json!(zones::to_graph(zone));
+    }
+    value
+}
+
 /// The body of the POST that creates the event for a Quick3 appointment: its fields, the
 /// deterministic transactionId and the Quick3Id tag.
 pub fn new_event(content: &Content, appointment: AppointmentId, transaction_id: &str) -> Value {

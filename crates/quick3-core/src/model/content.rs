@@ -21,6 +21,32 @@ pub struct Content {
     pub sensitivity: Sensitivity,
 }
 
+/// The hash sync keeps for a local appointment: its content's, and for the master of a series
+/// made in Quick3 also its pattern's (`<content>~<pattern>`), so a changed pattern with the same
+/// first occurrence is still a change to upload; and whether that pattern changed is read off
+/// the stored hash ([`pattern_of_hash`]).
+pub fn local_hash(appointment: &Appointment) -> String {
+    let content = Content::of(appointment).hash();
+    match (&appointment.origin, &appointment.recurrence) {
+        (super::Origin::Quick3, Some(recurrence)) => {
+            format!("{content}~{}", pattern_digest(recurrence))
+        }
+        _ => content,
+    }
+}
+
+/// The digest of a series' pattern, range and zone.
+pub fn pattern_digest(recurrence: &super::Recurrence) -> String {
+    let text = serde_json::to_string(recurrence).unwrap_or_default();
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The pattern digest a local hash carries (none for anything but a Quick3 series master).
+pub fn pattern_of_hash(hash: &str) -> Option<&str> {
+    hash.split_once('~').map(|(_, pattern)| pattern)
+}
+
 impl Content {
     pub fn of(appointment: &Appointment) -> Content {
         Content {

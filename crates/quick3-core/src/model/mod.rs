@@ -19,7 +19,7 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
-pub use content::Content;
+pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,

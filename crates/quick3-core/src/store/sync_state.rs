@@ -2,7 +2,7 @@
 //! the links between appointments and events, and the outbox of pending uploads. Every change
 //! that follows a Graph answer is one transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -731,16 +731,36 @@ impl Store {
         }
     }
 
+    /// The remote ids of the series made in Quick3 that reached this account (their masters'
+    /// links): Down expands these locally, so their occurrences coming back are not new events.
+    pub fn quick3_series_remote_ids(&self, account: AccountId) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.remote_id FROM sync_links l JOIN appointments a ON a.id = l.appointment_id
+              WHERE l.account_id = ?1 AND a.origin = 'quick3' AND a.recurrence IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([account], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<HashSet<String>>>()?)
+    }
+
+    /// Whether a series made in Quick3 waits in this account's outbox without a link: its POST
+    /// may have reached Outlook with the answer lost, so occurrences of a series Down does not
+    /// know may be its own.
+    pub fn quick3_series_unlinked(&self, account: AccountId) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_outbox o JOIN appointments a ON a.id = o.appointment_id
+              WHERE o.account_id = ?1 AND a.origin = 'quick3' AND a.recurrence IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM sync_links l
+                                 WHERE l.appointment_id = a.id AND l.account_id = ?1))",
+            [account],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Outbox entries of an account that may be pushed at `now` (Retry-After respected).
     pub fn outbox_due(&self, account: AccountId, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT appointment_id, account_id, revision, attempts, last_error, not_before, generation
                FROM sync_outbox WHERE account_id = ?1 AND (not_before IS NULL OR not_before <= ?2)
-                -- A series made in Quick3 (master, exception, cancellation) waits until Up
-                -- uploads it as a Graph series: pushed as it is, it would become loose events.
-                AND NOT EXISTS (SELECT 1 FROM appointments a
-                                 WHERE a.id = sync_outbox.appointment_id AND a.origin = 'quick3'
-                                   AND (a.recurrence IS NOT NULL OR a.series_id IS NOT NULL))
               ORDER BY created_at, appointment_id",
         )?;
         let rows = stmt.query_map(params![account, utc_text(now)], |row| {

@@ -33,7 +33,7 @@ use crate::graph::client::{
 use crate::graph::event::{RemoteEvent, SeriesSlot};
 use crate::identity::{Credentials, OrgError};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Account, AccountStatus, Appointment, Content, Direction, OrgSettings, Origin};
+use crate::model::{Account, AccountStatus, Appointment, Direction, OrgSettings, Origin};
 use crate::store::Store;
 use crate::store::sync_state::Link;
 
@@ -352,7 +352,7 @@ impl Run<'_, '_> {
         let (from, to) = appointment.when.covering_span();
         let item = LocalItem {
             id,
-            hash: (!deleted && here).then(|| Content::of(&appointment).hash()),
+            hash: (!deleted && here).then(|| crate::model::local_hash(&appointment)),
             owner: match appointment.origin {
                 Origin::Quick3 => Owner::Quick3,
                 Origin::Microsoft365 { .. } => Owner::Microsoft,

@@ -189,6 +189,7 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
+        let entries = self.without_quick3_occurrences(entries).await?;
         let page = RemotePage::of(entries);
         let mut attempt = 0;
         loop {
@@ -227,6 +228,106 @@ impl Run<'_, '_> {
             crate::sync::crash::point(crate::sync::crash::Step::DownPageWritten);
             return Ok(PageOutcome::Applied);
         }
+    }
+
+    /// A page without the occurrences of series made in Quick3: Quick3 expands those from the
+    /// master it uploaded, so an occurrence coming back is no new event. An instance Quick3
+    /// made an exception of stays (its link, keyed by series and original start, finds it),
+    /// read as that occurrence's row, never the master's.
+    async fn without_quick3_occurrences(
+        &mut self,
+        entries: Vec<RemoteEntry>,
+    ) -> std::result::Result<Vec<RemoteEntry>, Stop> {
+        let mut masters = self.store.quick3_series_remote_ids(self.account.id)?;
+        self.unlinked_quick3_masters(&entries, &mut masters).await?;
+        let of_quick3 = |event: &RemoteEvent| {
+            event
+                .series
+                .as_ref()
+                .is_some_and(|slot| masters.contains(&slot.master_id))
+        };
+        let keys: Vec<String> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(event) if of_quick3(event) => Some(key_of(event)),
+                _ => None,
+            })
+            .collect();
+        if keys.is_empty() {
+            return Ok(entries);
+        }
+        let linked: HashSet<String> = self
+            .store
+            .links_by_remote(self.account.id, &keys, &[])?
+            .into_iter()
+            .map(|link| link.remote_key)
+            .collect();
+        Ok(entries
+            .into_iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(mut event) if of_quick3(&event) => {
+                    linked.contains(&key_of(&event)).then(|| {
+                        event.quick3_id = None;
+                        RemoteEntry::Present(event)
+                    })
+                }
+                other => Some(other),
+            })
+            .collect())
+    }
+
+    /// Adds to `masters` the series of the page's occurrences that are Quick3's own but not
+    /// linked yet: a series POST whose answer was lost (a crash) is in Outlook, and Up links it
+    /// by its transactionId after Down. Asked only while such a series waits: the master of a
+    /// series not known here is read once, and its transactionId names the appointment.
+    async fn unlinked_quick3_masters(
+        &mut self,
+        entries: &[RemoteEntry],
+        masters: &mut HashSet<String>,
+    ) -> std::result::Result<(), Stop> {
+        let unknown: HashSet<&str> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(event) => event.series.as_ref(),
+                RemoteEntry::Removed { .. } => None,
+            })
+            .map(|slot| slot.master_id.as_str())
+            .filter(|id| !masters.contains(*id) && !self.masters.contains_key(*id))
+            .collect();
+        if unknown.is_empty() || !self.store.quick3_series_unlinked(self.account.id)? {
+            return Ok(());
+        }
+        for master_id in unknown {
+            if self
+                .store
+                .pulled_appointment(self.account.id, master_id)?
+                .is_some()
+            {
+                continue;
+            }
+            if !self.options.dry_run {
+                self.commit_open_pages()?;
+            }
+            let path = self
+                .client
+                .in_mailbox(&format!("/events/{}", urlencode(master_id)));
+            let Ok(RemoteEntry::Present(master)) =
+                event::read_entry(&self.client.get(&path, &[]).await?)
+            else {
+                continue;
+            };
+            let ours = match master.quick3_id {
+                Some(id) => self
+                    .store
+                    .appointment_with_tombstone(id)?
+                    .is_some_and(|(a, _)| a.origin == Origin::Quick3 && a.recurrence.is_some()),
+                None => false,
+            };
+            if ours {
+                masters.insert(master_id.to_owned());
+            }
+        }
+        Ok(())
     }
 
     /// Opens the write transaction a page is written in (or keeps the one pages before it left
@@ -275,11 +376,14 @@ impl Run<'_, '_> {
             && let Some(round) = &advance.full_round
         {
             let seen: HashSet<&String> = page.keys.iter().collect();
+            // A Quick3 series' master is never in the calendar view (its occurrences are).
+            let masters = self.store.quick3_series_remote_ids(account)?;
             for gone in self
                 .store
                 .links_unseen(account, &calendar.calendar_id, round)?
             {
                 if !seen.contains(&gone.remote_key)
+                    && !masters.contains(&gone.remote_id)
                     && !page.removed_ids.contains(&gone.remote_id)
                     && !before.keys.contains(&gone.remote_key)
                     && !before.removed.contains(&gone.remote_id)

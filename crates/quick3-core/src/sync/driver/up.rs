@@ -2,13 +2,15 @@
 //! as one `$batch` (`batch_for`, pure); what each answer means is decided by `answer_action`
 //! (pure): it confirms a link (the base changes only then), records a failure, or leaves the
 //! entry for a second pass (an event deleted in Outlook is created again); a PATCH refused for
-//! its change key is sent again with Outlook's (`patched_action` reads that answer).
+//! its change key is sent again with Outlook's (`patched_action` reads that answer). A series
+//! made in Quick3 goes in the batch as one event with its `recurrence`; its occurrences changed
+//! or deleted on their own go to their instances after it (`series`).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::summary::{SyncProgress, describe};
 use super::{Run, Stop, base_item, urlencode};
@@ -17,11 +19,15 @@ use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Appointment, Content};
+use crate::model::{Appointment, Content, local_hash};
 use crate::store::Store;
 use crate::store::sync_state::{Link, OutboxEntry};
 use crate::sync::crash::{self, Step};
 use crate::sync::plan::{self, BaseItem, LocalItem, Rules, SyncOp};
+
+mod series;
+
+use series::{is_quick3_occurrence, series_recurrences};
 
 /// A `$batch` of the outbox: its parts, and by part id the op each carries with the content it
 /// sends (none for a DELETE).
@@ -41,13 +47,15 @@ struct Target<'a> {
 
 /// The `$batch` that carries the push ops of `ops`: a POST into the default calendar for each
 /// create (with the transactionId of appointment, account and the entry's generation), a PATCH
-/// for each update (If-Match with the change key known), a DELETE for each deletion. Parts are
-/// numbered from 1 in the order of the ops; an op without content in `contents`, or not a push,
-/// sends nothing.
+/// for each update (If-Match with the change key known), a DELETE for each deletion. A series
+/// made in Quick3 is one event: its POST, and a PATCH that changes its pattern, carry the
+/// `recurrence` in `recurrences`. Parts are numbered from 1 in the order of the ops; an op
+/// without content in `contents`, or not a push, sends nothing.
 fn batch_for(
     ops: &[SyncOp],
     contents: &HashMap<AppointmentId, Content>,
     revisions: &HashMap<AppointmentId, (i64, u32)>,
+    recurrences: &HashMap<AppointmentId, Value>,
     target: &Target<'_>,
 ) -> Batch {
     let mailbox = target.mailbox;
@@ -85,7 +93,7 @@ fn batch_for(
             }
             _ => continue,
         };
-        let body = match (op, &content) {
+        let mut body = match (op, &content) {
             (SyncOp::PushCreate { appointment, .. }, Some(content)) => {
                 let (_, generation) = revisions[appointment];
                 let transaction = event::transaction_id(*appointment, target.account.0, generation);
@@ -94,6 +102,12 @@ fn batch_for(
             (_, Some(content)) => Some(event::event_fields(content)),
             (_, None) => None,
         };
+        if let (Some(body), Some(recurrence)) = (
+            body.as_mut(),
+            pushed_appointment(op).and_then(|a| recurrences.get(&a)),
+        ) {
+            body["recurrence"] = recurrence.clone();
+        }
         let id = (batch.parts.len() + 1).to_string();
         batch.parts.push(BatchPart {
             id: id.clone(),
@@ -106,6 +120,16 @@ fn batch_for(
         batch.pushed.insert(id, (op.clone(), content));
     }
     batch
+}
+
+/// The appointment a push op is about (none for any other op).
+fn pushed_appointment(op: &SyncOp) -> Option<AppointmentId> {
+    match op {
+        SyncOp::PushCreate { appointment, .. }
+        | SyncOp::PushUpdate { appointment, .. }
+        | SyncOp::PushDelete { appointment, .. } => Some(*appointment),
+        _ => None,
+    }
 }
 
 /// The fingerprints of what a batch's PATCHes send, by appointment.
@@ -226,6 +250,9 @@ struct Push<'a> {
     /// What earlier PATCHes whose answers were never recorded sent.
     sent_before: Option<&'a Vec<String>>,
     default_calendar: &'a Option<String>,
+    /// The hash the link keeps for the local side once confirmed (a series master's covers its
+    /// pattern too); none: the content's sent.
+    local_hash: Option<String>,
 }
 
 /// What recording an answer leaves to do.
@@ -289,7 +316,12 @@ impl Run<'_, '_> {
             .map(|e| (e.appointment, (e.revision, e.generation)))
             .collect();
         let (locals, appointments) = self.outbox_locals(&entries)?;
-        let ids: Vec<AppointmentId> = entries.iter().map(|e| e.appointment).collect();
+        // An occurrence of a Quick3 series changed or deleted on its own goes to its instance
+        // in Outlook, after the batch (which may create the series first).
+        let (occurrences, locals): (Vec<LocalItem>, Vec<LocalItem>) = locals
+            .into_iter()
+            .partition(|item| appointments.get(&item.id).is_some_and(is_quick3_occurrence));
+        let ids: Vec<AppointmentId> = locals.iter().map(|l| l.id).collect();
         let links = self.store.links_of(account, &ids)?;
         let base: Vec<BaseItem> = links.iter().map(base_item).collect();
         let ops = plan::plan(
@@ -314,7 +346,34 @@ impl Run<'_, '_> {
             account,
             default_calendar: default_calendar.as_deref(),
         };
-        let Batch { parts, mut pushed } = batch_for(&ops, &contents, &revisions, &target);
+        let recurrences = series_recurrences(&appointments, &links);
+        let batch = batch_for(&ops, &contents, &revisions, &recurrences, &target);
+        let again = self
+            .send_batch(batch, &appointments, &revisions, default_calendar, now)
+            .await?;
+        let waiting = self
+            .up_occurrences(
+                &occurrences,
+                &appointments,
+                &revisions,
+                default_calendar,
+                now,
+            )
+            .await?;
+        Ok(again || waiting)
+    }
+
+    /// Sends a batch of the outbox and records its answers. True when an entry waits for
+    /// another pass.
+    async fn send_batch(
+        &mut self,
+        Batch { parts, mut pushed }: Batch,
+        appointments: &HashMap<AppointmentId, Appointment>,
+        revisions: &HashMap<AppointmentId, (i64, u32)>,
+        default_calendar: &Option<String>,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<bool, Stop> {
+        let account = self.account.id;
         if parts.is_empty() {
             return Ok(false);
         }
@@ -339,11 +398,8 @@ impl Run<'_, '_> {
             let Some((op, content)) = pushed.remove(&id) else {
                 continue;
             };
-            let appointment = match &op {
-                SyncOp::PushCreate { appointment, .. }
-                | SyncOp::PushUpdate { appointment, .. }
-                | SyncOp::PushDelete { appointment, .. } => *appointment,
-                _ => continue,
+            let Some(appointment) = pushed_appointment(&op) else {
+                continue;
             };
             let name = appointments
                 .get(&appointment)
@@ -357,6 +413,7 @@ impl Run<'_, '_> {
                 name: &name,
                 sent_before: sent_before.get(&appointment),
                 default_calendar,
+                local_hash: appointments.get(&appointment).map(local_hash),
             };
             let action = answer_action(&op, content.as_ref(), result);
             match self.record_answer(&push, action, now).await? {
@@ -463,7 +520,9 @@ impl Run<'_, '_> {
                             push.name, self.account.email
                         ));
                     }
-                    let link = link.map(|(event, local_hash)| link_to(&event, local_hash));
+                    let link = link.map(|(event, sent_hash)| {
+                        link_to(&event, push.local_hash.clone().unwrap_or(sent_hash))
+                    });
                     confirm_push(
                         self.store,
                         account,
@@ -597,11 +656,11 @@ fn confirm_push(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde_json::{Value, json};
 
-    fn id(n: u128) -> AppointmentId {
+    pub(super) fn id(n: u128) -> AppointmentId {
         AppointmentId(uuid::Uuid::from_u128(n))
     }
 
@@ -623,7 +682,7 @@ mod tests {
     }
 
     /// What Quick3 sent when Outlook holds it (`ours`), or something else.
-    fn sent(ours: bool) -> Content {
+    pub(super) fn sent(ours: bool) -> Content {
         let mut content = event().content;
         if !ours {
             content.title = "Review (moved)".into();
@@ -638,7 +697,7 @@ mod tests {
         Ok(Answer { status: 200, body })
     }
 
-    fn create() -> SyncOp {
+    pub(super) fn create() -> SyncOp {
         SyncOp::PushCreate {
             appointment: id(1),
             recreate: false,
@@ -772,7 +831,13 @@ mod tests {
             account: AccountId(7),
             default_calendar,
         };
-        let batch = batch_for(&ops, &contents, &revisions, &target(Some("cal/1")));
+        let batch = batch_for(
+            &ops,
+            &contents,
+            &revisions,
+            &HashMap::new(),
+            &target(Some("cal/1")),
+        );
         let parts: Vec<(&str, &str, &str)> = batch
             .parts
             .iter()
@@ -811,7 +876,15 @@ mod tests {
         );
         assert_eq!(batch.pushed.get("3"), Some(&(ops[4].clone(), None)));
         assert_eq!(
-            batch_for(&ops[..1], &contents, &revisions, &target(None)).parts[0].url,
+            batch_for(
+                &ops[..1],
+                &contents,
+                &revisions,
+                &HashMap::new(),
+                &target(None)
+            )
+            .parts[0]
+                .url,
             "/users/u1/events",
             "without a default calendar known, new events go to the mailbox's"
         );

@@ -1,0 +1,350 @@
+//! Up of series made in Quick3 against the emulator: one Graph series with its pattern and
+//! Windows zone, an occurrence moved or deleted in Quick3 as that instance's exception or
+//! cancellation, a whole-series edit as a PATCH of the master, the series' deletion; after each
+//! step two more syncs change nothing and nothing shows twice, here or in Outlook.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use crate::sync_support;
+
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
+use quick3_core::model::recurrence::{Repeat, RepeatUnit};
+use quick3_core::model::{Account, AppointmentInput, AppointmentPatch, Direction};
+use serde_json::Value;
+use sync_support::*;
+
+const TITLE: &str = "Crew stand-up";
+const OSLO: Tz = chrono_tz::Europe::Oslo;
+
+/// The instances of the series `master` in Outlook over the next 60 days, by Graph's
+/// `instances` (times in UTC).
+async fn instances(world: &World, account: &Account, master: &str) -> Vec<Value> {
+    let path = format!(
+        "/me/events/{master}/instances?startDateTime={}T00:00:00Z&endDateTime={}T00:00:00Z",
+        day(-1),
+        day(60)
+    );
+    let page = world.graph_get(account, &path).await;
+    page["value"].as_array().cloned().unwrap_or_default()
+}
+
+/// A Graph time (`{"dateTime", "timeZone": "UTC"}`, or an `originalStart` with its offset) as
+/// an instant.
+fn utc(time: &Value) -> DateTime<Utc> {
+    if let Some(text) = time.as_str() {
+        return DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+    }
+    assert_eq!(time["timeZone"], "UTC", "Graph answers in UTC unless asked");
+    let text = time["dateTime"].as_str().unwrap();
+    let text = text.split('.').next().unwrap();
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+        .unwrap()
+        .and_utc()
+}
+
+/// The Oslo hour an instance starts at.
+fn local_hour(instance: &Value) -> u32 {
+    utc(&instance["start"]).with_timezone(&OSLO).hour()
+}
+
+/// Two more syncs change nothing; the series is one master in Outlook and `occurrences`
+/// appointments here.
+async fn settled(world: &mut World, account: &Account, title: &str, occurrences: usize) {
+    for round in 0..2 {
+        let summary = world.sync(account).await;
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        assert_nothing_changed(&[summary]);
+        assert_eq!(
+            world.store.outbox_len(account.id).unwrap(),
+            0,
+            "nothing waits after resync {round}"
+        );
+    }
+    let masters = world.outlook_titled(MEGAN, title).await;
+    assert_eq!(masters.len(), 1, "one series in Outlook, no loose copies");
+    assert_eq!(
+        world.titled(title).len(),
+        occurrences,
+        "the occurrences show once here: Down linked Outlook's echo, created nothing"
+    );
+    assert_eq!(
+        world.appointments().len(),
+        occurrences,
+        "no pulled copy under another title either"
+    );
+}
+
+#[tokio::test]
+async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let first = day(2);
+    let master = world
+        .store
+        .create_series(
+            AppointmentInput {
+                resource_id: world.resource,
+                title: TITLE.into(),
+                all_day: false,
+                start: format!("{first}T09:00"),
+                end: Some(format!("{first}T09:30")),
+                time_zone: Some("Europe/Oslo".into()),
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(6),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap();
+
+    // Create: one POST of a series.
+    let created = world.sync(&account).await;
+    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    let events = world.outlook_titled(MEGAN, TITLE).await;
+    assert_eq!(events.len(), 1, "exactly one event: the series master");
+    let remote = &events[0];
+    assert_eq!(remote["type"], "seriesMaster");
+    assert_eq!(remote["recurrence"]["pattern"]["type"], "weekly");
+    assert_eq!(remote["recurrence"]["range"]["type"], "numbered");
+    assert_eq!(remote["recurrence"]["range"]["numberOfOccurrences"], 6);
+    assert_eq!(
+        remote["recurrence"]["range"]["startDate"],
+        first.as_str(),
+        "the range starts on the first occurrence's date"
+    );
+    assert_eq!(
+        remote["recurrence"]["range"]["recurrenceTimeZone"], "W. Europe Standard Time",
+        "the zone goes as its Windows name"
+    );
+    let master_id = remote["id"].as_str().unwrap().to_owned();
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(all.len(), 6, "six occurrences in Outlook");
+    assert!(
+        all.iter()
+            .all(|i| local_hour(i) == 9 && i["type"] == "occurrence"),
+        "each at 09:00 Oslo time, across any DST change: {all:?}"
+    );
+    let local: Vec<DateTime<Utc>> = world
+        .titled(TITLE)
+        .iter()
+        .map(|a| a.original_start.unwrap())
+        .collect();
+    let remote_starts: Vec<DateTime<Utc>> = all.iter().map(|i| utc(&i["start"])).collect();
+    assert_eq!(
+        local, remote_starts,
+        "Quick3's expansion and Outlook's agree"
+    );
+    settled(&mut world, &account, TITLE, 6).await;
+
+    // Move the second occurrence to 11:00: that instance becomes an exception.
+    let moved = local[1];
+    let moved_day = moved.with_timezone(&OSLO).date_naive();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            moved,
+            AppointmentPatch {
+                start: Some(format!("{moved_day}T11:00")),
+                end: Some(format!("{moved_day}T11:30")),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let all = instances(&world, &account, &master_id).await;
+    let exception = all
+        .iter()
+        .find(|i| i["type"] == "exception")
+        .expect("the moved occurrence is an exception in Outlook");
+    assert_eq!(
+        utc(&exception["originalStart"]),
+        moved,
+        "found by its original start"
+    );
+    assert_eq!(local_hour(exception), 11, "moved to 11:00 Oslo time");
+    assert_eq!(all.len(), 6);
+    settled(&mut world, &account, TITLE, 6).await;
+
+    // Delete the third occurrence: cancelled in Outlook.
+    let cancelled = local[2];
+    world
+        .store
+        .delete_occurrence(master.id, cancelled, now())
+        .unwrap();
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(all.len(), 5, "one occurrence cancelled: {all:?}");
+    assert!(
+        all.iter()
+            .all(|i| i["originalStart"].is_null() || utc(&i["originalStart"]) != cancelled),
+        "the cancelled occurrence is gone from Outlook"
+    );
+    settled(&mut world, &account, TITLE, 5).await;
+
+    // Rename the series: the master is patched, the exception kept.
+    let renamed = "Crew stand-up (yard)";
+    let edit = world
+        .store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                title: Some(renamed.into()),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    assert!(!edit.exceptions_reset, "a new subject keeps the exceptions");
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let events = world.outlook_titled(MEGAN, renamed).await;
+    assert_eq!(events.len(), 1, "the master was patched, not created again");
+    assert_eq!(events[0]["id"], master_id.as_str());
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(all.len(), 5, "the cancellation is kept");
+    let exceptions: Vec<&Value> = all.iter().filter(|i| i["type"] == "exception").collect();
+    assert_eq!(exceptions.len(), 1, "the exception is kept: {all:?}");
+    assert_eq!(local_hour(exceptions[0]), 11, "still at 11:00");
+    settled(&mut world, &account, renamed, 5).await;
+
+    // Delete the series: gone in Outlook and here.
+    world.store.delete_appointment(master.id, now()).unwrap();
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert!(
+        world.outlook_titled(MEGAN, renamed).await.is_empty(),
+        "the series is deleted in Outlook"
+    );
+    assert!(world.appointments().is_empty(), "and nothing is left here");
+    for _ in 0..2 {
+        let summary = world.sync(&account).await;
+        assert_nothing_changed(&[summary]);
+    }
+    assert!(
+        world.outlook_titled(MEGAN, renamed).await.is_empty(),
+        "nothing comes back in Outlook"
+    );
+    assert!(world.appointments().is_empty(), "nothing comes back");
+}
+
+#[tokio::test]
+async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_outlook_too() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let first = day(3);
+    let master = world
+        .store
+        .create_series(
+            AppointmentInput {
+                resource_id: world.resource,
+                title: TITLE.into(),
+                all_day: false,
+                start: format!("{first}T09:00"),
+                end: Some(format!("{first}T09:30")),
+                time_zone: Some("Europe/Oslo".into()),
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(6),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync(&account).await;
+    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let starts: Vec<DateTime<Utc>> = world
+        .titled(TITLE)
+        .iter()
+        .map(|a| a.original_start.unwrap())
+        .collect();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            AppointmentPatch {
+                title: Some("Moved".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world
+        .store
+        .delete_occurrence(master.id, starts[2], now())
+        .unwrap();
+    world.sync(&account).await;
+    assert_eq!(instances(&world, &account, &master_id).await.len(), 5);
+
+    // A new time: the exceptions go back to the pattern here (Outlook's rule) and there.
+    let edit = world
+        .store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                start: Some(format!("{first}T10:00")),
+                end: Some(format!("{first}T10:30")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    assert!(edit.exceptions_reset, "a new time resets the exceptions");
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(all.len(), 6, "the cancellation is reset too: {all:?}");
+    assert!(
+        all.iter()
+            .all(|i| i["type"] == "occurrence" && local_hour(i) == 10),
+        "every occurrence at the new time, none an exception: {all:?}"
+    );
+    settled(&mut world, &account, TITLE, 6).await;
+
+    // A new pattern with the same first occurrence: 4 instead of 6. The master's link keeps its
+    // pattern's digest, so this is a change to upload though the content is the same.
+    world
+        .store
+        .edit_series(
+            master.id,
+            AppointmentPatch::default(),
+            Some(&Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            }),
+            now(),
+        )
+        .unwrap();
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(summary.updated, 1, "the master is patched: {summary:?}");
+    let master_now = &world.outlook_titled(MEGAN, TITLE).await[0];
+    assert_eq!(master_now["recurrence"]["range"]["numberOfOccurrences"], 4);
+    assert_eq!(instances(&world, &account, &master_id).await.len(), 4);
+    settled(&mut world, &account, TITLE, 4).await;
+}
