@@ -58,7 +58,12 @@ function weekShown(browser) {
     return {
       width: window.innerWidth,
       height: window.innerHeight,
-      pager: pager ? { first: Number(pager.dataset.first), count: Number(pager.dataset.count), total: Number(pager.dataset.total) } : null,
+      pager: pager
+        ? {
+          first: Number(pager.dataset.first), count: Number(pager.dataset.count), total: Number(pager.dataset.total),
+          label: pager.querySelector('[role="status"]').textContent,
+        }
+        : null,
       names: [...root.querySelectorAll('[data-testid="resource-page-pick"] option')].map((o) => o.textContent.trim()),
       header: root.querySelector('.ec-header')?.textContent.replace(/\s+/g, ' ') ?? '',
       days,
@@ -83,6 +88,8 @@ test('the Week view at 1280×820 pages through the resources and every card show
   assert.ok(first.width >= 1200 && first.width <= 1280, `the window is about 1280 px wide: ${first.width}×${first.height}`);
   assert.ok(first.pager, 'five resources do not fit side by side at 90 px a day: the pager is shown');
   assert.equal(first.pager.total, 5, `the pager counts the demo's five resources: ${JSON.stringify(first.pager)}`);
+  assert.equal(first.pager.label, first.pager.count === 1 ? 'Resource 1 of 5' : `Resources 1–${first.pager.count} of 5`,
+    'the pager says which of the five are shown');
   assert.equal(first.names.length, 5, `the picker offers each of them: ${JSON.stringify(first.names)}`);
   await screenshot(app, 'scheduler-week-1280');
 

@@ -43,6 +43,7 @@ describe('pageHolding', () => {
 
 it('pageLabel counts from one', () => {
   expect(pageLabel({ first: 10, count: 10, total: 100 })).toBe('Resources 11–20 of 100');
+  expect(pageLabel({ first: 1, count: 1, total: 5 }), 'a page of one resource: no "2–2"').toBe('Resource 2 of 5');
 });
 
 describe('cardOnAnotherPage', () => {

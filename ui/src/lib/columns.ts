@@ -45,8 +45,9 @@ export function pageHolding(index: number, perPage: number, total: number): Reso
   return { first, count: Math.min(perPage, total - first), total };
 }
 
-/** "Resources 11–20 of 100". */
+/** "Resources 11–20 of 100", or "Resource 2 of 5" for a page of one (the Week view on a laptop). */
 export function pageLabel(page: ResourcePage): string {
+  if (page.count === 1) return `Resource ${page.first + 1} of ${page.total}`;
   return `Resources ${page.first + 1}–${page.first + page.count} of ${page.total}`;
 }
 
