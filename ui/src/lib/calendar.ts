@@ -66,6 +66,8 @@ export function toCalendarResource(resource: Resource): Calendar.ResourceInput {
 export interface EventProps extends Record<string, unknown> {
   appointmentId: string;
   card: Card;
+  /** The resource's name, for the card's tooltip and label. */
+  resource: string | null;
 }
 
 /** Views the Scheduler offers; the first readable with many resources is the default. */
@@ -125,7 +127,7 @@ export function toCalendarEvent(
   const start = record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone);
   const end = record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone);
   const classNames = cardClasses(record, card);
-  const props: EventProps = { appointmentId: record.id, card };
+  const props: EventProps = { appointmentId: record.id, card, resource: resources.get(record.resource_id)?.name ?? null };
   return {
     id: record.id,
     resourceIds: [String(record.resource_id)],

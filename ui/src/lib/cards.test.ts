@@ -6,13 +6,16 @@ import {
   ACCOUNT_COLOURS,
   PRIVATE_READ_ONLY,
   accountColour,
+  cardForm,
   cardHtml,
   cardOf,
+  cardTooltip,
   doubleBookingRows,
   originBadge,
   originLegend,
   readOnlyReason,
   shownInDialog,
+  startTime,
   uploadMark,
   visibleTitle,
 } from './cards';
@@ -168,6 +171,52 @@ describe('cards', () => {
 
   it('escapes titles, which come from Outlook as plain text', () => {
     expect(cardHtml(cardOf(appt({ title: '<b>Q&A</b>' }), ctx()), '')).toContain('&lt;b&gt;Q&amp;A&lt;/b&gt;');
+  });
+});
+
+describe('card forms', () => {
+  const ctx = { mine: 1, accounts, doubleBooked: new Set<string>() };
+  it.each([
+    ['resourceTimeGridWeek', 'compact', 'the Week view: day columns of 90–180 px'],
+    ['resourceTimeGridDay', 'full', 'a column per resource, wide enough for title and time lines'],
+    ['dayGridMonth', 'full', 'one line per card, as before'],
+  ] as const)('%s draws the %s form (%s)', (view, form, _why) => {
+    expect(cardForm(view)).toBe(form);
+  });
+  it.each([
+    ['09:00 - 10:00', '09:00'],
+    ['23:30 – 00:15', '23:30'],
+    ['09:00–10:00', '09:00'],
+    ['09:00', '09:00'],
+    ['', ''],
+  ])('the start of %j is %j', (text, start) => {
+    expect(startTime(text)).toBe(start);
+  });
+  it('compact: the start time leads, then the subject, then the badges', () => {
+    const html = cardHtml(cardOf(appt({ title: 'Weekly planning' }), ctx), '09:00 - 10:00', 'compact');
+    const order = ['card-start', 'card-title', 'card-origin'].map((id) => html.indexOf(`data-testid="${id}"`));
+    expect(order.every((at) => at >= 0), `every part is drawn: ${html}`).toBe(true);
+    expect(order, 'start time before the subject before the badge, which may be cut off first').toEqual([...order].sort((a, b) => a - b));
+    expect(html).toContain('>09:00</span> <span class="q3-card-text" data-testid="card-title">Weekly planning</span>');
+    expect(html, 'the range stays on its own line for taller cards').toContain('<div class="q3-card-time">09:00 - 10:00</div>');
+  });
+  it('compact all-day cards have no start time; the full form none at all', () => {
+    expect(cardHtml(cardOf(appt({}), ctx), '', 'compact')).not.toContain('card-start');
+    expect(cardHtml(cardOf(appt({}), ctx), '09:00 - 10:00')).not.toContain('card-start');
+  });
+  it('the tooltip says the whole subject, time, resource and origin', () => {
+    const long = 'Interview: field engineer for the northern region, second round';
+    expect(cardTooltip(cardOf(appt({ title: long }), ctx), '11:00 - 11:45', 'Adele Vance')).toBe(
+      `${long}\n11:00 - 11:45\nAdele Vance\nFrom Quick3`,
+    );
+    const locked = cardOf(pulled({ title: 'Daily stand-up' }), ctx);
+    expect(cardTooltip(locked, '', 'Megan Bowen')).toBe(
+      'Daily stand-up\nAll day\nMegan Bowen\nFrom megan.bowen@contoso.example (Microsoft 365)\n' +
+        'Pulled from megan.bowen@contoso.example (Down only): change it in Outlook.',
+    );
+  });
+  it('the calendar event carries its resource name for the tooltip', () => {
+    expect(toCalendarEvent(appt({ resource_id: 2 }), byId, ZONE).extendedProps?.resource).toBe('Boardroom');
   });
 });
 

@@ -142,8 +142,37 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** The card's inside: badges and title on top, the time below. */
-export function cardHtml(card: Card, timeText: string): string {
+/**
+ * How a card sets out its text: `full` (the Day view, the timeline, the month) puts badges and
+ * title on top and the time below; `compact` (the Week view's day columns, 90–180 px) leads with
+ * the start time and lets the subject wrap after it, so a card one line high still shows when it
+ * starts and the beginning of what it is.
+ */
+export type CardForm = 'full' | 'compact';
+
+/** The card form of an EventCalendar view. */
+export function cardForm(viewType: string): CardForm {
+  return viewType === 'resourceTimeGridWeek' ? 'compact' : 'full';
+}
+
+/** The start of EventCalendar's time text ("09:00 - 10:00" → "09:00"); all-day cards have none. */
+export function startTime(timeText: string): string {
+  return timeText.split(/\s*[-–]\s*/)[0]?.trim() ?? '';
+}
+
+/**
+ * What hovering a card shows (its tooltip): the whole subject, its time, its resource and where
+ * it comes from, then any upload state, lock reason and double booking.
+ */
+export function cardTooltip(card: Card, timeText: string, resource: string | null): string {
+  const origin = card.badge.kind === 'quick3' ? 'From Quick3' : `From ${card.badge.name} (Microsoft 365)`;
+  return [card.title, timeText || 'All day', resource, origin, card.upload?.text, card.readOnly, card.doubleBooked ? 'Double booked' : null]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** The card's inside: badges and title on top, the time below (or, compact, the start time first). */
+export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'): string {
   const b = card.badge;
   const badges = [
     `<span class="q3-badge" data-testid="card-origin" data-origin="${b.kind}" style="background:${b.colour}" title="${escapeHtml(b.name)}">${escapeHtml(b.letter)}</span>`,
@@ -161,6 +190,12 @@ export function cardHtml(card: Card, timeText: string): string {
   if (card.upload?.kind === 'failed')
     badges.push(`<span class="q3-upload-failed" data-testid="card-upload-failed" title="${escapeHtml(card.upload.text)}" aria-hidden="true">!</span>`);
   const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
+  const text = `<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span>`;
+  if (form === 'compact') {
+    const start = startTime(timeText);
+    const lead = start ? `<span class="q3-card-start" data-testid="card-start">${escapeHtml(start)}</span> ` : '';
+    return `<div class="q3-card q3-compact"><div class="q3-card-title">${lead}${text} ${badges.join('')}</div>${time}</div>`;
+  }
   return `<div class="q3-card"><div class="q3-card-title">${badges.join('')}<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span></div>${time}</div>`;
 }
 

@@ -2,13 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { MANY_RESOURCES, cardOnAnotherPage, pageHolding, pageLabel, resourcesPerPage } from './columns';
 
 describe('resourcesPerPage', () => {
-  it('draws every resource up to MANY_RESOURCES, however narrow the window', () => {
-    expect(resourcesPerPage(4, 1300, 1), 'the demo: all four').toBe(4);
-    expect(resourcesPerPage(MANY_RESOURCES, 300, 7), 'at the limit: all of them').toBe(MANY_RESOURCES);
+  it('Day: draws every resource up to MANY_RESOURCES, however narrow the window', () => {
+    expect(resourcesPerPage(5, 1196, 1), 'the demo: all five').toBe(5);
+    expect(resourcesPerPage(MANY_RESOURCES, 300, 1), 'at the limit: all of them').toBe(MANY_RESOURCES);
   });
-  it('with more, as many as fit at a readable width', () => {
+  it.each([
+    // [resources, grid width (window less padding and time axis), per page, why]
+    [5, 1196, 1, 'the demo on a 1280 px window: one week of 7 × 170 px, not 35 columns of 33 px'],
+    [5, 1260, 2, 'two weeks of 7 × 90 px fit exactly'],
+    [5, 1259, 1, 'a pixel less and the second one pages'],
+    [5, 3200, 5, 'a wide screen: all five'],
+    [1, 400, 1, 'one resource: itself, however narrow'],
+    [MANY_RESOURCES, 1196, 1, 'no longer every resource up to MANY_RESOURCES'],
+    [100, 2600, 4, 'many: as many as fit'],
+  ])('Week: %i resources in %i px draw %i a page (%s)', (shown, width, perPage) => {
+    expect(resourcesPerPage(shown, width, 7)).toBe(perPage);
+  });
+  it('Day with more than MANY_RESOURCES: as many as fit at a readable width', () => {
     expect(resourcesPerPage(100, 1300, 1), 'Day: 120 px a column').toBe(10);
-    expect(resourcesPerPage(100, 1300, 7), 'Week: 40 px a day, 7 days a resource').toBe(4);
     expect(resourcesPerPage(100, 50, 1), 'never none').toBe(1);
     expect(resourcesPerPage(25, 10000, 1), 'never more than there are').toBe(25);
   });
@@ -32,6 +43,7 @@ describe('pageHolding', () => {
 
 it('pageLabel counts from one', () => {
   expect(pageLabel({ first: 10, count: 10, total: 100 })).toBe('Resources 11–20 of 100');
+  expect(pageLabel({ first: 1, count: 1, total: 5 }), 'a page of one resource: no "2–2"').toBe('Resource 2 of 5');
 });
 
 describe('cardOnAnotherPage', () => {

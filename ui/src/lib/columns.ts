@@ -3,19 +3,25 @@
 // 13 px, and hundreds of ms to draw them, the first thing a planner with 100 resources saw).
 import type { ResourceId } from '../bindings/ResourceId';
 
-/** Up to this many resources shown, the Day and Week views draw all of them, as always. */
+/** Up to this many resources shown, the Day view draws all of them, as always. */
 export const MANY_RESOURCES = 20;
 /** Narrowest a resource's column may be in the Day view (a card's title and time stay readable). */
 export const DAY_COLUMN_PX = 120;
-/** Narrowest a day's column may be in the Week view (seven per resource). */
-export const WEEK_DAY_COLUMN_PX = 40;
+/**
+ * Narrowest a day's column may be in the Week view (seven per resource): a card's start time and
+ * the first word of its subject side by side. The five demo resources' 35 columns of 33 px on a
+ * 1280 px window showed only badges and cut-off times.
+ */
+export const WEEK_DAY_COLUMN_PX = 90;
 
 /**
- * How many resources a page of the time grid holds: every one up to MANY_RESOURCES, else as many
- * as fit `width` pixels (at least one) with `days` columns each.
+ * How many resources a page of the time grid holds: as many as fit `width` pixels (at least one)
+ * with `days` columns each. The Day view draws every one up to MANY_RESOURCES (a resource's day
+ * squeezed to 60 px still shows its cards' beginnings); the Week view, with seven columns a
+ * resource, shows those that fit and pages through the rest.
  */
 export function resourcesPerPage(shown: number, width: number, days: number): number {
-  if (shown <= MANY_RESOURCES) return shown;
+  if (days === 1 && shown <= MANY_RESOURCES) return shown;
   const column = days === 1 ? DAY_COLUMN_PX : WEEK_DAY_COLUMN_PX;
   const fit = Math.floor(Math.max(0, width) / (column * Math.max(1, days)));
   return Math.min(shown, Math.max(1, fit));
@@ -39,8 +45,9 @@ export function pageHolding(index: number, perPage: number, total: number): Reso
   return { first, count: Math.min(perPage, total - first), total };
 }
 
-/** "Resources 11–20 of 100". */
+/** "Resources 11–20 of 100", or "Resource 2 of 5" for a page of one (the Week view on a laptop). */
 export function pageLabel(page: ResourcePage): string {
+  if (page.count === 1) return `Resource ${page.first + 1} of ${page.total}`;
   return `Resources ${page.first + 1}–${page.first + page.count} of ${page.total}`;
 }
 
