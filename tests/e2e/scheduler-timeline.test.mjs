@@ -129,6 +129,24 @@ async function timelineLoaded() {
     { timeout: 10000, timeoutMsg: 'the week did not load' });
 }
 
+/**
+ * Zooms the timeline in to about the hour width it had before it fitted the window (6 × fit, some
+ * 60 px an hour): these drags aim at quarter hours and scroll at the edges of a wide week.
+ */
+async function zoomForDragging() {
+  await app.execute(() => document.querySelector('[data-testid="timeline-zoom-fit"]')?.click());
+  for (let i = 0; i < 5; i++) {
+    const more = await app.execute(() => {
+      const plus = document.querySelector('[data-testid="timeline-zoom-in"]');
+      if (!plus || plus.disabled) return false;
+      plus.click();
+      return true;
+    });
+    if (!more) break;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 const hourWidth = () => app.execute(() =>
   document.querySelector('[data-testid="timeline-day"] .tl-hours span').getBoundingClientRect().width);
 
@@ -137,6 +155,7 @@ test('the timeline: create by drag, move to another row and hour, stretch, open,
   app = await launch(dataDir);
   await click(app, '[data-testid="view-resourceTimelineWeek"]');
   await timelineLoaded();
+  await zoomForDragging();
   const rows = await app.execute(() =>
     [...document.querySelectorAll('[data-testid="timeline-resource"]')].map((e) => e.textContent));
   assert.equal(rows[0], 'Megan Bowen', `the planner's own resource is the first row: ${JSON.stringify(rows)}`);
@@ -496,6 +515,7 @@ test('5,000 appointments of 100 resources: every one of the week laid out, only 
   });
   await app.waitUntil(async () => (await state()).appointments === week,
     { timeout: 30000, timeoutMsg: 'the timeline did not lay out the week' });
+  await zoomForDragging();
   // What the week costs over IPC: the cards, without what only the dialog shows.
   const ipc = await app.execute(async (from, to) => {
     const cards = await window.__TAURI_INTERNALS__.invoke('list_appointments', { from, to });

@@ -112,6 +112,12 @@ export function gridFor(
   return { days: [...days], firstHour: first, lastHour: last, hourWidth, dayWidth, width: dayWidth * days.length };
 }
 
+/** The same grid drawn with `hourWidth` pixels an hour (the timeline's zoom). */
+export function withHourWidth(grid: TimelineGrid, hourWidth: number): TimelineGrid {
+  const dayWidth = (grid.lastHour - grid.firstHour) * hourWidth;
+  return { ...grid, hourWidth, dayWidth, width: dayWidth * grid.days.length };
+}
+
 /** Minutes from the first day's midnight to `wall` (may be negative or beyond the week). */
 export function weekMinute(grid: TimelineGrid, wall: WallTime): number {
   return daysBetween(grid.days[0], wall) * MINUTES_PER_DAY + minuteOfDay(normaliseWall(wall));
