@@ -519,14 +519,20 @@ fn read_row(row: &Row<'_>, id: AppointmentId) -> rusqlite::Result<Result<Appoint
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::model::{NewResource, ResourceKind};
 
     fn store_with_ada() -> (Store, ResourceId) {
+        store_with_ada_in("Europe/Berlin", Utc::now())
+    }
+
+    /// An in-memory store whose default zone is `zone`, with one person, Ada, added at `at`
+    /// (the series tests share it).
+    pub(crate) fn store_with_ada_in(zone: &str, at: DateTime<Utc>) -> (Store, ResourceId) {
         let mut store = Store::open_in_memory().unwrap();
-        store.set_default_zone("Europe/Berlin").unwrap();
+        store.set_default_zone(zone).unwrap();
         let ada = store
             .add_resource(
                 NewResource {
@@ -536,13 +542,18 @@ mod tests {
                     colour: None,
                     hours: None,
                 },
-                Utc::now(),
+                at,
             )
             .unwrap();
         (store, ada.id)
     }
 
-    fn input(resource: ResourceId, title: &str, start: &str, end: &str) -> AppointmentInput {
+    pub(crate) fn input(
+        resource: ResourceId,
+        title: &str,
+        start: &str,
+        end: &str,
+    ) -> AppointmentInput {
         AppointmentInput {
             resource_id: resource,
             title: title.into(),

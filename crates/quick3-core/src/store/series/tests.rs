@@ -7,7 +7,7 @@ use super::*;
 use crate::ErrorCode;
 use crate::ids::ResourceId;
 use crate::model::recurrence::RepeatUnit;
-use crate::model::{Direction, NewAccount, NewResource, ResourceKind};
+use crate::model::{Direction, NewAccount};
 
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
@@ -17,38 +17,10 @@ fn now() -> DateTime<Utc> {
     utc("2027-01-01T12:00:00Z")
 }
 
-fn store_with_ada() -> (Store, ResourceId) {
-    let mut store = Store::open_in_memory().unwrap();
-    store.set_default_zone("Europe/Oslo").unwrap();
-    let ada = store
-        .add_resource(
-            NewResource {
-                name: "Ada".into(),
-                email: Some("ada@example.com".into()),
-                kind: ResourceKind::Person,
-                colour: None,
-                hours: None,
-            },
-            now(),
-        )
-        .unwrap();
-    (store, ada.id)
-}
+use crate::store::appointments::tests::{input, store_with_ada_in};
 
-fn input(resource: ResourceId, title: &str, start: &str, end: &str) -> AppointmentInput {
-    AppointmentInput {
-        resource_id: resource,
-        title: title.into(),
-        all_day: false,
-        start: start.into(),
-        end: Some(end.into()),
-        time_zone: None,
-        location: None,
-        notes: None,
-        categories: vec![],
-        show_as: None,
-        sensitivity: None,
-    }
+fn store_with_ada() -> (Store, ResourceId) {
+    store_with_ada_in("Europe/Oslo", now())
 }
 
 fn weekly(days: &str) -> Repeat {
