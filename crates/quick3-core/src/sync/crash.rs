@@ -29,16 +29,20 @@ pub enum Step {
     /// Up: one answer is recorded (link and outbox entry, committed); the batch's other
     /// answers are not.
     UpConfirmed,
+    /// A conflict settled by the planner: inside its transaction, everything written, nothing
+    /// committed.
+    ConflictResolving,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
+        Step::ConflictResolving,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Step {
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
+            Step::ConflictResolving => "conflict-resolving",
         }
     }
 }
