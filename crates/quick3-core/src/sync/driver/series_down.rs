@@ -500,7 +500,10 @@ impl Run<'_, '_> {
         changes.deleted += found.deleted;
         self.summary.updated += changes.updated;
         self.summary.deleted += changes.deleted;
-        self.store.write_page(account, &write, now, PageCommit::Now)
+        self.store
+            .write_page(account, &write, now, PageCommit::Now)?;
+        crate::sync::crash::point(crate::sync::crash::Step::DownSeriesTaken);
+        Ok(())
     }
 
     /// A Quick3 series' exception and cancellation rows by original start, with whether each
