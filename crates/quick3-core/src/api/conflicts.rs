@@ -172,6 +172,95 @@ fn outcome_message(name: &str, email: &str, keep: Keep, already: bool) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{AppointmentInput, Direction, NewAccount};
+    use crate::store::conflicts::ConflictHold;
+    use crate::store::fixtures::store_with_ada;
+
+    #[test]
+    fn another_resources_private_conflict_shows_no_details_to_the_planner() {
+        let (mut store, ada) = store_with_ada();
+        let now = Utc::now();
+        // The planner's own resource is another person.
+        let me = store
+            .add_resource(
+                crate::model::NewResource {
+                    name: "Grace".into(),
+                    email: None,
+                    kind: crate::model::ResourceKind::Person,
+                    colour: None,
+                    hours: None,
+                },
+                now,
+            )
+            .unwrap()
+            .id;
+        store.set_my_resource(me).unwrap();
+        let account = store
+            .add_account(
+                NewAccount {
+                    resource_id: ada,
+                    email: "ada@contoso.example".into(),
+                    direction: Direction::UpAndDown,
+                    scopes: vec![],
+                },
+                now,
+            )
+            .unwrap();
+        let private = store
+            .create_appointment(
+                AppointmentInput {
+                    resource_id: ada,
+                    title: "Salary talk".into(),
+                    all_day: false,
+                    start: "2026-12-14T09:00".into(),
+                    end: Some("2026-12-14T10:00".into()),
+                    time_zone: None,
+                    location: Some("HR".into()),
+                    notes: None,
+                    categories: vec![],
+                    show_as: None,
+                    sensitivity: Some(Sensitivity::Private),
+                },
+                now,
+            )
+            .unwrap();
+        let outlook = Content {
+            title: "Salary talk (moved)".into(),
+            ..Content::of(&private)
+        };
+        store
+            .hold_conflict(
+                &ConflictHold {
+                    appointment: private.id,
+                    account: account.id,
+                    remote_key: "e1".into(),
+                    remote_id: "e1".into(),
+                    change_key: None,
+                    remote_hash: outlook.hash(),
+                    outlook,
+                },
+                now,
+            )
+            .unwrap();
+        let full = sync_conflicts(&store).unwrap();
+        assert_eq!(
+            full[0].outlook.title, "Salary talk (moved)",
+            "the CLI sees all"
+        );
+        let seen = planner_conflicts(&store).unwrap();
+        assert_eq!(
+            seen[0].fields,
+            [ConflictField::Subject],
+            "what differs is still said"
+        );
+        for version in [&seen[0].quick3, &seen[0].outlook] {
+            assert_eq!(
+                (version.title.as_str(), version.location.as_str()),
+                (PRIVATE_TITLE, ""),
+                "another resource's private appointment keeps its details to itself"
+            );
+        }
+    }
 
     #[test]
     fn each_choice_says_what_it_did() {
