@@ -1361,6 +1361,40 @@ mod tests {
             op.appointment()
         }
 
+        #[test]
+        fn a_change_on_both_sides_is_held_through_syncs_then_settled() {
+            let mut world = World::default();
+            for edit in [
+                Edit::LocalCreate(1),
+                Edit::Sync,
+                Edit::Sync,
+                Edit::LocalEdit(0, 2),
+                Edit::RemoteEdit(0, 3),
+            ] {
+                world.apply(edit);
+            }
+            let held = world.sync();
+            assert!(
+                held.iter().any(|op| matches!(op, SyncOp::Hold { .. })),
+                "held: {held:?}"
+            );
+            assert_eq!(world.sync(), [], "a held conflict plans nothing more");
+            let (id, event) = (
+                *world.local.keys().next().expect("one"),
+                world.remote.keys().next().expect("one").clone(),
+            );
+            assert_eq!(
+                (world.local[&id].content, world.remote[&event].content),
+                (2, 3),
+                "each side keeps its own version"
+            );
+            world.resolve_all(); // id 1 is odd: Keep Outlook's
+            world.sync();
+            assert_eq!(world.sync(), [], "settled");
+            assert_eq!(world.local[&id].content, 3, "Quick3 took Outlook's version");
+            assert!(world.outbox.is_empty());
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(300))]
             #[test]
