@@ -646,26 +646,7 @@ impl Run<'_, '_> {
                 None
             }
             SyncOp::Hold { appointment, key } => {
-                let (event, hash) = page.presents.get(key)?;
-                write.holds.push(ConflictHold {
-                    appointment: *appointment,
-                    account: self.account.id,
-                    remote_key: key.clone(),
-                    remote_id: event.id.clone(),
-                    change_key: event.change_key.clone(),
-                    remote_hash: hash.clone(),
-                    outlook: event.content.clone(),
-                });
-                if !planned.was_held(*appointment) {
-                    self.summary.conflicts += 1;
-                    let name = planned
-                        .appointments
-                        .get(appointment)
-                        .map(describe)
-                        .unwrap_or_else(|| appointment.to_string());
-                    let note = held_note(&name, &self.account.email);
-                    self.summary.conflict_notes.push(note);
-                }
+                self.hold(*appointment, page.presents.get(key)?, key, planned, write);
                 // The link keeps the version both last agreed on.
                 Some(*appointment)
             }
@@ -691,6 +672,37 @@ impl Run<'_, '_> {
             }
             // Written by `pull_create`.
             SyncOp::PullCreate { .. } => None,
+        }
+    }
+
+    /// Holds a conflict over `appointment` with Outlook's `event` (key `key`, content hash
+    /// `hash`); a conflict new to this sync is counted and noted.
+    fn hold(
+        &mut self,
+        appointment: AppointmentId,
+        (event, hash): &(RemoteEvent, String),
+        key: &str,
+        planned: &PlannedPage,
+        write: &mut PageWrite,
+    ) {
+        write.holds.push(ConflictHold {
+            appointment,
+            account: self.account.id,
+            remote_key: key.to_owned(),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            remote_hash: hash.clone(),
+            outlook: event.content.clone(),
+        });
+        if !planned.was_held(appointment) {
+            self.summary.conflicts += 1;
+            let name = planned
+                .appointments
+                .get(&appointment)
+                .map(describe)
+                .unwrap_or_else(|| appointment.to_string());
+            let note = held_note(&name, &self.account.email);
+            self.summary.conflict_notes.push(note);
         }
     }
 
