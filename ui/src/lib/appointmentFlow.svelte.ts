@@ -1,9 +1,10 @@
 // What the Scheduler does with an appointment, without a DOM: which dialog opens (the Appointment
 // dialog, or first "this occurrence or the whole series?" for an occurrence of a Quick3 series),
-// what a save, a deletion (the dialog's, or Delete on a card) and an undo ask of the backend and
-// the screen, and which card takes the focus once the range is drawn again. The backend and the
+// what a save, a deletion (the dialog's, or Delete on a card), a move by drag and an undo ask of
+// the backend and the screen, and which card takes the focus once the range is drawn again. The backend and the
 // screen (toasts, a refresh, revealing a card) are passed in; Scheduler.svelte only wires them.
 import type { AppointmentCard } from '../bindings/AppointmentCard';
+import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
@@ -14,6 +15,8 @@ import type { PickedSlot } from './calendar';
 import { readOnlyReason, shownInDialog } from './cards';
 import { formFromRecord, formFromSlot, type AppointmentForm } from './form';
 import { occurrenceOf } from './series';
+import { datePart, type WallTime } from './time';
+import type { TimelineChange } from './timeline';
 import { UndoHistory, type Undone } from './undo.svelte';
 
 /** The backend calls the flow makes (lib/api's). */
@@ -51,6 +54,30 @@ export type DialogState = { record: AppointmentRecord | null; form: AppointmentF
 
 /** An occurrence about to be opened or deleted: this occurrence or the whole series? */
 export type SeriesQuestion = { card: AppointmentCard; action: 'open' | 'delete'; neighbour: string | null };
+
+/** New times of a card moved or resized by drag (wall times in the planner's zone, end exclusive). */
+export type MovedTimes = { allDay: boolean; start: WallTime; end: WallTime };
+
+/**
+ * The edit a drag saves: the new times (minutes; dates for all-day ones) in `zone`, and the
+ * resource when it changed (`null` keeps it); every other field is kept.
+ */
+export function movePatch(change: MovedTimes, resource: ResourceId | null, zone: string): AppointmentPatch {
+  const { allDay, start, end } = change;
+  return {
+    resource_id: resource,
+    title: null,
+    all_day: allDay,
+    start: allDay ? datePart(start) : start.slice(0, 16),
+    end: allDay ? datePart(end) : end.slice(0, 16),
+    time_zone: allDay ? null : zone,
+    location: null,
+    notes: null,
+    categories: null,
+    show_as: null,
+    sensitivity: null,
+  };
+}
 
 export class AppointmentFlow {
   dialog: DialogState | null = $state(null);
@@ -199,6 +226,35 @@ export class AppointmentFlow {
       this.focusNext = neighbour;
       this.deleted(stored);
     } catch (e) {
+      this.#failed(e);
+    }
+  }
+
+  /** A drag on the timeline; resolves once the timeline shows the result. */
+  moveOnTimeline(id: string, change: TimelineChange): Promise<void> {
+    const before = this.screen.card(id);
+    const resource = before && before.resource_id !== change.resourceId ? change.resourceId : null;
+    return this.move(id, resource, change, () => {});
+  }
+
+  /**
+   * Saves a move or resize by drag (`resource` null: the same resource): just the occurrence for
+   * an occurrence of a series (as in Outlook), else the appointment; Ctrl+Z can take it back.
+   * A failure calls `revert` (the calendar puts the card back) and says why.
+   */
+  async move(id: string, resource: ResourceId | null, change: MovedTimes, revert: () => void): Promise<void> {
+    const before = this.screen.card(id);
+    const patch = movePatch(change, resource, this.screen.zone());
+    const occurrence = before ? occurrenceOf(before) : null;
+    try {
+      const record = occurrence
+        ? await this.backend.editOccurrence(occurrence.seriesId, occurrence.occurrence, patch)
+        : await this.backend.editAppointment(id, patch);
+      if (before) this.undo.push({ kind: 'move', before });
+      this.push(record);
+      await this.screen.refresh();
+    } catch (e) {
+      revert();
       this.#failed(e);
     }
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppointmentCard } from '../bindings/AppointmentCard';
+import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import { ErrorCode } from '../bindings/ErrorCode';
-import { AppointmentFlow, type FlowBackend } from './appointmentFlow.svelte';
+import { AppointmentFlow, movePatch, type FlowBackend } from './appointmentFlow.svelte';
 import { PRIVATE_READ_ONLY } from './cards';
 import { testRecord } from './test-records';
 
@@ -18,6 +19,8 @@ const othersPrivate = testRecord({ id: 'private', resource_id: 2, sensitivity: '
  */
 function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message: string }>> = {}) {
   const calls: string[] = [];
+  /** The patches of edits, in order. */
+  const patches: AppointmentPatch[] = [];
   const cards = new Map<string, AppointmentCard>([single, occurrence, pulled, locked, othersPrivate].map((c) => [c.id, c]));
   const answer =
     <T>(name: keyof FlowBackend, value: (...args: never[]) => T) =>
@@ -31,8 +34,14 @@ function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message
     getOccurrence: answer('getOccurrence', () => occurrence) as never,
     deleteAppointment: answer('deleteAppointment', () => null) as never,
     deleteOccurrence: answer('deleteOccurrence', () => null) as never,
-    editAppointment: answer('editAppointment', (id: string) => testRecord({ id })) as never,
-    editOccurrence: answer('editOccurrence', () => occurrence) as never,
+    editAppointment: answer('editAppointment', (id: string, patch: AppointmentPatch) => {
+      patches.push(patch);
+      return testRecord({ id });
+    }) as never,
+    editOccurrence: answer('editOccurrence', (_s: string, _o: string, patch: AppointmentPatch) => {
+      patches.push(patch);
+      return occurrence;
+    }) as never,
     restoreAppointment: answer('restoreAppointment', (id: string) => testRecord({ id })) as never,
     pushChanges: answer('pushChanges', () => true) as never,
   };
@@ -51,7 +60,7 @@ function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message
     reveal: (r) => calls.push(`reveal ${r.id}`),
     unselect: () => calls.push('unselect'),
   });
-  return { flow, calls, toasts };
+  return { flow, calls, toasts, patches };
 }
 
 /** Lets the backend's promises and their continuations run. */
@@ -236,5 +245,71 @@ describe('Ctrl+Z and the focus', () => {
     expect(flow.takesFocus('b')).toBe(false);
     expect(flow.takesFocus('a')).toBe(true);
     expect(flow.takesFocus('a'), 'a card drawn again later keeps the focus where the planner put it').toBe(false);
+  });
+});
+
+describe('moving by drag', () => {
+  const timed = { allDay: false, start: '2026-11-26T14:00:00', end: '2026-11-26T15:30:00' };
+
+  it('saves the new times in minutes in the planner zone, and nothing else', () => {
+    expect(movePatch(timed, null, 'Europe/Berlin')).toEqual({
+      resource_id: null,
+      title: null,
+      all_day: false,
+      start: '2026-11-26T14:00',
+      end: '2026-11-26T15:30',
+      time_zone: 'Europe/Berlin',
+      location: null,
+      notes: null,
+      categories: null,
+      show_as: null,
+      sensitivity: null,
+    });
+  });
+
+  it('saves an all-day move as dates without a zone', () => {
+    const patch = movePatch({ allDay: true, start: '2026-11-26T00:00:00', end: '2026-11-28T00:00:00' }, 3, 'Europe/Berlin');
+    expect([patch.all_day, patch.start, patch.end, patch.time_zone, patch.resource_id]).toEqual([true, '2026-11-26', '2026-11-28', null, 3]);
+  });
+
+  it('moves a single appointment by its edit, waits for the range, and Ctrl+Z puts it back', async () => {
+    const fixtureState = fixture();
+    const { flow, calls } = fixtureState;
+    const { patches } = fixtureState;
+    await flow.move('single', 2, timed, () => calls.push('revert'));
+    expect(calls).toEqual(['editAppointment single [object Object]', 'pushChanges 1', 'refresh']);
+    expect(patches[0].resource_id).toBe(2);
+    calls.length = 0;
+    await flow.undoLast();
+    expect(calls[0], 'undo edits it back, not restores it').toBe('editAppointment single [object Object]');
+    expect(
+      [patches[1].start, patches[1].resource_id],
+      'undo puts back the times and the resource the card had before the drag',
+    ).toEqual([single.start, single.resource_id]);
+    expect(calls).toContain('toast Move undone');
+    expect(flow.focusNext).toBe('single');
+  });
+
+  it('moves just the occurrence of a series, by its series and original start', async () => {
+    const { flow, calls } = fixture();
+    await flow.move('occ', null, timed, () => calls.push('revert'));
+    expect(calls[0]).toBe('editOccurrence series 2026-11-25T08:00:00Z [object Object]');
+  });
+
+  it('on the timeline, saves the resource only when the card changed row', async () => {
+    const { flow, patches } = fixture();
+    await flow.moveOnTimeline('single', { resourceId: 1, ...timed });
+    await flow.moveOnTimeline('single', { resourceId: 4, ...timed });
+    expect(
+      patches.map((p) => p.resource_id),
+      'the same row keeps the resource; another row moves it',
+    ).toEqual([null, 4]);
+  });
+
+  it('a refused move puts the card back, says why and adds nothing to undo', async () => {
+    const { flow, calls } = fixture({ editAppointment: { code: 'Validation', message: 'ends before it starts' } });
+    await flow.move('single', null, timed, () => calls.push('revert'));
+    expect(calls).toEqual(['editAppointment single [object Object]', 'revert', 'toast ends before it starts']);
+    expect(flow.undo.size).toBe(0);
   });
 });
