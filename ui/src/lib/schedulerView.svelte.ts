@@ -1,13 +1,15 @@
 // What the Scheduler shows, without a DOM: the view (EventCalendar's day, week or month, or our
 // timeline), its dates (Previous, Next, Today, a date picked; the timeline's span), the resources
 // shown (the filter, remembered) and, in the Day and Week views, the page of them that fits; the
-// timeline's zoom. EventCalendar is reached through the screen passed in; Scheduler.svelte wires it.
+// timeline's zoom; where a saved appointment is brought into view. EventCalendar is reached
+// through the screen passed in; Scheduler.svelte wires it.
+import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
-import { DATE_KEY, dateToRemember, rememberedDate, rememberedView, VIEW_KEY } from './calendar';
+import { DATE_KEY, dateToRemember, rememberedDate, rememberedView, revealTarget, VIEW_KEY } from './calendar';
 import { pageHolding, resourcesPerPage } from './columns';
 import { rememberedHidden, shownResources } from './navigation';
-import type { DateText } from './time';
+import { datePart, wallTimeAt, type DateText } from './time';
 import { daysFrom, weekTitle } from './timeline';
 import { rememberedZoom, spanLength, spanStart, stepSpan, ZOOM_KEY, type TimelineZoom } from './zoom';
 
@@ -30,8 +32,8 @@ export interface ViewScreen {
   today(): DateText;
   /** EventCalendar, when a day, week or month view is shown. */
   calendar(): CalendarNavigation | undefined;
-  /** EventCalendar's options (its view and date are set here when the view changes). */
-  options(): { view?: string; date?: unknown };
+  /** EventCalendar's options (its view and date when the view changes, its scroll to reveal). */
+  options(): { view?: string; date?: unknown; scrollTime?: unknown };
   /** Shown resources changed: the range is asked for again. */
   refresh(): void;
   /** Where the view, date, filter and zoom are remembered (localStorage, when there is one). */
@@ -40,6 +42,8 @@ export interface ViewScreen {
 
 /** What EventCalendar last said it shows (its `datesSet`). */
 export interface DatesShown {
+  /** The visible range as wall times in the planner's zone (end exclusive). */
+  range: { start: string; end: string };
   view: string;
   /** The first day shown. */
   date: string;
@@ -85,6 +89,9 @@ export class SchedulerView {
   /** The dates the toolbar shows: EventCalendar's, or the timeline's. */
   readonly shownTitle = $derived(this.isTimeline ? weekTitle(this.timelineDays) : this.title);
   readonly pickerDate = $derived(this.isTimeline ? this.timelineStart : this.shownDate);
+  /** EventCalendar's range (wall times in the planner's zone, end exclusive). */
+  #visibleRange: { start: string; end: string } | null = null;
+  #scrollNudge = 0;
 
   constructor(private readonly screen: ViewScreen) {
     const stored = (key: string) => screen.storage?.getItem(key);
@@ -98,6 +105,7 @@ export class SchedulerView {
 
   /** EventCalendar drew other dates (or another view). */
   datesShown(dates: DatesShown) {
+    this.#visibleRange = dates.range;
     this.shownDate = dates.date;
     this.title = dates.title;
     this.view = dates.view;
@@ -169,6 +177,23 @@ export class SchedulerView {
   /** Whether the resource's column is on the page shown (the timeline shows every row). */
   onPage(resource: ResourceId): boolean {
     return this.isTimeline || this.columns.some((r) => r.id === resource);
+  }
+
+  /**
+   * Brings a saved appointment into view (in `zone`): the timeline's span holding its start; or
+   * EventCalendar's page of its resource, its date when outside the range, and (timed ones) its hour.
+   */
+  reveal(record: AppointmentCard, zone: string) {
+    if (this.isTimeline) {
+      const start = record.all_day ? record.start.slice(0, 10) : datePart(wallTimeAt(new Date(record.start), zone));
+      if (!this.timelineDays.includes(start)) this.timelineStart = spanStart(this.zoom.span, start);
+      return;
+    }
+    this.pageTo(record.resource_id);
+    const target = revealTarget(record, zone, this.#visibleRange);
+    if (target.gotoDate) this.screen.calendar()?.gotoDate(target.gotoDate);
+    // Changing scrollTime scrolls the grid; alternate the seconds so an equal time scrolls again.
+    if (target.scrollTime) this.screen.options().scrollTime = `${target.scrollTime}:0${++this.#scrollNudge % 2}`;
   }
 
   toggleResource(id: ResourceId, visible: boolean) {

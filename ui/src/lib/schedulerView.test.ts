@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Resource } from '../bindings/Resource';
 import { DATE_KEY, VIEW_KEY } from './calendar';
 import { HIDDEN_KEY, SchedulerView, TIMELINE } from './schedulerView.svelte';
+import { testRecord } from './test-records';
 import { ZOOM_KEY } from './zoom';
 
 const resource = (id: number): Resource => ({
@@ -24,7 +25,7 @@ const TODAY = '2026-11-25';
 function fixture(stored: Record<string, string> = {}, count = 3) {
   const calls: string[] = [];
   const storage = new Map(Object.entries(stored));
-  const options: { view?: string; date?: unknown } = {};
+  const options: { view?: string; date?: unknown; scrollTime?: unknown } = {};
   const resources = Array.from({ length: count }, (_, i) => resource(i + 1));
   const view = new SchedulerView({
     resources: () => resources,
@@ -75,7 +76,7 @@ describe('what the Scheduler shows first', () => {
 describe('changing the view', () => {
   it('to the timeline: the span holding the first day EventCalendar showed', () => {
     const { view, storage, options } = fixture({ [VIEW_KEY]: 'resourceTimeGridDay' });
-    view.datesShown({ view: 'resourceTimeGridDay', date: '2026-12-10', title: '10 Dec' });
+    view.datesShown({ range: { start: '2026-12-10T00:00:00', end: '2026-12-11T00:00:00' }, view: 'resourceTimeGridDay', date: '2026-12-10', title: '10 Dec' });
     view.changeView(TIMELINE);
     expect(view.timelineStart).toBe('2026-12-07');
     expect(view.timelineDays).toHaveLength(7);
@@ -131,7 +132,7 @@ describe('dates', () => {
 
   it("shows EventCalendar's title, or the timeline's span", () => {
     const { view } = fixture({ [VIEW_KEY]: 'resourceTimeGridDay' });
-    view.datesShown({ view: 'resourceTimeGridDay', date: TODAY, title: 'Wed 25 Nov' });
+    view.datesShown({ range: { start: `${TODAY}T00:00:00`, end: '2026-11-26T00:00:00' }, view: 'resourceTimeGridDay', date: TODAY, title: 'Wed 25 Nov' });
     expect([view.shownTitle, view.pickerDate]).toEqual(['Wed 25 Nov', TODAY]);
     view.changeView(TIMELINE);
     expect([view.shownTitle, view.pickerDate]).toEqual(['23 – 29 Nov 2026', '2026-11-23']);
@@ -178,5 +179,38 @@ describe('resources: the filter and the pages', () => {
     view.changeView(TIMELINE);
     expect(view.onPage(1)).toBe(true);
     expect(view.columns).toHaveLength(30);
+  });
+});
+
+describe('bringing a saved appointment into view', () => {
+  /** 09:00–10:00 Berlin on Friday 4 Dec, resource 25. */
+  const saved = testRecord({ resource_id: 25, start: '2026-12-04T09:00:00+01:00', end: '2026-12-04T10:00:00+01:00' });
+
+  it("in EventCalendar: its resource's page, its date when outside the range, an hour before it", () => {
+    const { view, calls, options } = fixture({ [VIEW_KEY]: 'resourceTimeGridDay' }, 30);
+    view.calendarWidth = 24 + 60 + 10 * 120;
+    view.datesShown({ range: { start: `${TODAY}T00:00:00`, end: '2026-11-26T00:00:00' }, view: 'resourceTimeGridDay', date: TODAY, title: '' });
+    view.reveal(saved, 'Europe/Berlin');
+    expect(view.page.first, 'the page holding resource 25').toBe(20);
+    expect(calls).toEqual(['goto 2026-12-04']);
+    expect(options.scrollTime).toBe('08:00:01');
+    view.reveal(saved, 'Europe/Berlin');
+    expect(options.scrollTime, 'the same hour again still scrolls: the seconds alternate').toBe('08:00:00');
+  });
+
+  it('in EventCalendar, within the range: no date change', () => {
+    const { view, calls } = fixture({ [VIEW_KEY]: 'resourceTimeGridWeek' });
+    view.datesShown({ range: { start: '2026-11-30T00:00:00', end: '2026-12-07T00:00:00' }, view: 'resourceTimeGridWeek', date: '2026-11-30', title: '' });
+    view.reveal(saved, 'Europe/Berlin');
+    expect(calls).toEqual([]);
+  });
+
+  it("on the timeline: the span holding its start in the planner's zone", () => {
+    const { view, calls } = fixture({ [VIEW_KEY]: TIMELINE });
+    view.reveal(saved, 'Europe/Berlin');
+    expect(view.timelineStart).toBe('2026-11-30');
+    view.reveal(testRecord({ start: '2026-12-06T23:30:00Z', end: '2026-12-07T00:30:00Z' }), 'Europe/Berlin');
+    expect(view.timelineStart, 'late Sunday UTC is Monday in Berlin: the next week').toBe('2026-12-07');
+    expect(calls, 'EventCalendar is not asked').toEqual([]);
   });
 });
