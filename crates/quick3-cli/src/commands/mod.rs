@@ -13,12 +13,13 @@ mod mail;
 mod org;
 mod resource;
 mod sync;
+mod sync_log;
 
 use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};
 use quick3_core::{Store, paths};
 
-use crate::args::{Cli, Command, EmulatorCommand};
+use crate::args::{Cli, Command, EmulatorCommand, SyncCommand, SyncSubcommand};
 
 /// What a command runs against.
 /// A command given a value it cannot take: `quick3` exits 2 (a usage error) with this sentence.
@@ -82,7 +83,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),
         Command::Daemon { once } => daemon::run(&mut session, once),
-        Command::Sync(args) => sync::run(&mut session, args),
+        Command::Sync(SyncCommand {
+            command: Some(SyncSubcommand::Log(args)),
+            ..
+        }) => sync_log::run(&session.store, args),
+        Command::Sync(SyncCommand { args, .. }) => sync::run(&mut session, args),
         Command::Demo(command) => demo::run(&mut session.store, command, now),
     }
 }

@@ -5,6 +5,7 @@ mod account;
 pub(crate) mod appointment;
 mod content;
 mod job;
+mod journal;
 mod organisation;
 mod planner;
 pub mod recurrence;
@@ -23,6 +24,10 @@ pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,
+};
+pub use journal::{
+    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun, RunOutcome,
+    SyncTrigger, changed_fields,
 };
 pub use organisation::{
     MailboxCalendar, MailboxLookup, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox,

@@ -5,6 +5,7 @@ mod accounts;
 mod appointments;
 pub mod backup;
 mod jobs;
+pub mod journal;
 mod organisation;
 pub use appointments::AppointmentQuery;
 pub use organisation::ResolvedMailbox;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_account_sync_failure.sql"),
     include_str!("../../migrations/0012_series_exceptions.sql"),
     include_str!("../../migrations/0013_resources_managed.sql"),
+    include_str!("../../migrations/0014_sync_journal.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

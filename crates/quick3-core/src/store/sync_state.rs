@@ -97,6 +97,9 @@ pub struct PageWrite {
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
     pub advance: Option<CalendarAdvance>,
+    /// The journal's run and the lines of the changes above, written with them.
+    pub run: Option<crate::ids::SyncRunId>,
+    pub journal: Vec<crate::model::JournalChange>,
 }
 
 fn calendar_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SyncCalendar> {
@@ -211,6 +214,9 @@ fn write_page_rows(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+    if let Some(run) = page.run {
+        super::journal::record_changes(tx, run, &page.journal, now)?;
+    }
     for id in &page.revive {
         tx.execute(
             "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
@@ -824,17 +830,24 @@ impl Store {
     }
 
     /// Microsoft confirmed a push: the link becomes what was pushed (or goes, for a deletion),
-    /// and the outbox entry goes unless the appointment changed again since `revision`.
-    /// `link_written` runs inside the transaction between the two (the sync's crash point there).
+    /// the journal's line of the change is written (`journal`: the run and the line), and the
+    /// outbox entry goes unless the appointment changed again since `revision`. `link_written`
+    /// runs inside the transaction between the two (the sync's crash point there).
     pub fn confirm_push(
         &mut self,
         account: AccountId,
         appointment: AppointmentId,
         revision: i64,
-        link: Option<&Link>,
-        link_written: impl FnOnce(),
+        (link, journal): (
+            Option<&Link>,
+            Option<(crate::ids::SyncRunId, &crate::model::JournalChange)>,
+        ),
+        (link_written, now): (impl FnOnce(), DateTime<Utc>),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
+        if let Some((run, change)) = journal {
+            super::journal::record_changes(&tx, run, std::slice::from_ref(change), now)?;
+        }
         match link {
             Some(link) => write_link(&tx, link, None)?,
             None => {

@@ -19,6 +19,7 @@ mod sync_accounts;
 mod sync_backfill;
 mod sync_calendars;
 mod sync_down;
+mod sync_journal;
 mod sync_lost_answer;
 mod sync_safety;
 mod sync_series_up;
