@@ -13,6 +13,7 @@ mod mail;
 mod org;
 mod resource;
 mod sync;
+mod sync_log;
 
 use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};

@@ -11,14 +11,15 @@ use quick3_core::api::conflicts;
 use quick3_core::model::{ConflictField, ConflictVersion, Keep};
 
 use super::Session;
-use crate::args::{ConflictCommand, SyncArgs, SyncCommand};
+use crate::args::{SyncArgs, SyncCommand, SyncSubcommand};
 use crate::output;
 
 pub fn dispatch(session: &mut Session, command: SyncCommand) -> anyhow::Result<()> {
     match command.command {
         None => run(session, command.args),
-        Some(ConflictCommand::Conflicts { json }) => list_conflicts(session, json),
-        Some(ConflictCommand::Resolve { id, keep, json }) => {
+        Some(SyncSubcommand::Log(args)) => super::sync_log::run(&session.store, args),
+        Some(SyncSubcommand::Conflicts { json }) => list_conflicts(session, json),
+        Some(SyncSubcommand::Resolve { id, keep, json }) => {
             let keep = Keep::parse(&keep)?;
             let outcome =
                 conflicts::resolve_conflict(&mut session.store, id, keep, chrono::Utc::now())?;

@@ -20,3 +20,4 @@ mod series;
 mod side_by_side;
 mod sync;
 mod sync_bench;
+mod sync_log;

@@ -6,6 +6,7 @@ pub(crate) mod appointment;
 mod conflict;
 mod content;
 mod job;
+mod journal;
 mod organisation;
 mod planner;
 pub mod recurrence;
@@ -25,6 +26,10 @@ pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,
+};
+pub use journal::{
+    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun, RunOutcome,
+    SyncTrigger, changed_fields,
 };
 pub use organisation::{
     MailboxCalendar, MailboxLookup, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox,

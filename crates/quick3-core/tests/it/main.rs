@@ -20,6 +20,7 @@ mod sync_backfill;
 mod sync_calendars;
 mod sync_conflicts;
 mod sync_down;
+mod sync_journal;
 mod sync_lost_answer;
 mod sync_safety;
 mod sync_series_down;

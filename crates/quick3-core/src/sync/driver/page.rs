@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::graph::GraphError;
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::ids::AppointmentId;
-use crate::model::{Appointment, Content, Origin};
+use crate::model::{Appointment, ChangeKind, Content, Origin};
 use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
 use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
@@ -582,6 +582,13 @@ impl Run<'_, '_> {
         }
         let link = self.link_for(&appointment, event, hash, calendar);
         self.summary.added += 1;
+        self.journal_pulled(
+            write,
+            (None, Some(&appointment)),
+            ChangeKind::Created,
+            (None, Some(event)),
+            &calendar.calendar_id,
+        );
         write.appointments.push((appointment, Some(link)));
         Ok(())
     }
@@ -610,11 +617,27 @@ impl Run<'_, '_> {
                 let updated = self.pulled(Some(current), event, calendar, current.series_id, now);
                 let link = self.link_for(&updated, event, hash, calendar);
                 self.summary.updated += 1;
+                let before = planned.links.iter().find(|l| l.appointment == *appointment);
+                self.journal_pulled(
+                    write,
+                    (Some(current), Some(&updated)),
+                    ChangeKind::Updated,
+                    (before, Some(event)),
+                    &calendar.calendar_id,
+                );
                 write.appointments.push((updated, Some(link)));
                 Some(*appointment)
             }
             SyncOp::PullDelete { appointment } => {
                 self.summary.deleted += 1;
+                let link = planned.links.iter().find(|l| l.appointment == *appointment);
+                self.journal_pulled(
+                    write,
+                    (planned.appointments.get(appointment), None),
+                    ChangeKind::Deleted,
+                    (link, None),
+                    &calendar.calendar_id,
+                );
                 write.tombstones.push(*appointment);
                 Some(*appointment)
             }

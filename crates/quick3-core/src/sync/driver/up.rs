@@ -18,8 +18,8 @@ use crate::error::Result;
 use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
-use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Appointment, Content, local_hash};
+use crate::ids::{AccountId, AppointmentId, SyncRunId};
+use crate::model::{Appointment, Content, JournalChange, local_hash};
 use crate::store::Store;
 use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{Link, OutboxEntry};
@@ -562,15 +562,22 @@ impl Run<'_, '_> {
                             push.name, self.account.email
                         ));
                     }
+                    let line = self.journal_pushed(
+                        push.op,
+                        appointment,
+                        link.as_ref().map(|(event, _)| &**event),
+                        conflict,
+                    )?;
                     let link = link.map(|(event, sent_hash)| {
                         link_to(&event, push.local_hash.clone().unwrap_or(sent_hash))
                     });
+                    let journal = self.journal.zip(line.as_ref());
                     confirm_push(
                         self.store,
                         account,
                         appointment,
                         push.revision,
-                        link.as_ref(),
+                        (link.as_ref(), journal),
                         now,
                     )?;
                     self.count_push(push.op);
@@ -578,7 +585,14 @@ impl Run<'_, '_> {
                 }
                 AnswerAction::Rebase(event) => {
                     let link = link_to(&event, event.content.hash());
-                    confirm_push(self.store, account, appointment, -1, Some(&link), now)?;
+                    confirm_push(
+                        self.store,
+                        account,
+                        appointment,
+                        -1,
+                        (Some(&link), None),
+                        now,
+                    )?;
                     return Ok(Recorded::Again);
                 }
                 AnswerAction::Recreate => {
@@ -694,12 +708,16 @@ fn confirm_push(
     account: AccountId,
     appointment: AppointmentId,
     revision: i64,
-    link: Option<&Link>,
+    written: (Option<&Link>, Option<(SyncRunId, &JournalChange)>),
     now: DateTime<Utc>,
 ) -> Result<()> {
-    store.confirm_push(account, appointment, revision, link, now, || {
-        crash::point(Step::UpLinkWritten)
-    })?;
+    store.confirm_push(
+        account,
+        appointment,
+        revision,
+        written,
+        (|| crash::point(Step::UpLinkWritten), now),
+    )?;
     crash::point(Step::UpConfirmed);
     Ok(())
 }
