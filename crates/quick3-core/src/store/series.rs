@@ -17,7 +17,7 @@ use super::appointments::{
 };
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
-use crate::ids::AppointmentId;
+use crate::ids::{AccountId, AppointmentId};
 use crate::model::recurrence::{
     Occurrence, Repeat, Rule, check_length, occurrence_on, occurrences, original_date,
 };
@@ -281,6 +281,91 @@ pub(super) fn restore_exceptions(
         "UPDATE appointments SET deleted_at = NULL, deleted_with_series = 0, updated_at = ?2
           WHERE series_id = ?1 AND origin = 'quick3' AND deleted_with_series = 1",
         params![restored.id, utc_text(now)],
+    )?;
+    // A series whose deletion came from Outlook lost its rows' links there: each row (its
+    // exceptions and cancellations) goes up again after the series is created again.
+    let unlinked: Vec<Appointment> = {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM appointments a
+              WHERE series_id = ?1 AND origin = 'quick3'
+                AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.appointment_id = a.id)"
+        );
+        let mut stmt = tx.prepare(&sql)?;
+        let rows = stmt.query_map([restored.id], appointment_from_row)?;
+        let mut found = Vec::new();
+        for row in rows {
+            found.push(row??);
+        }
+        found
+    };
+    for row in &unlinked {
+        enqueue_push(tx, row, row.resource_id, now)?;
+    }
+    Ok(())
+}
+
+/// Whether the row `id` is the master of a series made in Quick3 (live or not).
+pub(super) fn is_quick3_master_row(tx: &Connection, id: AppointmentId) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM appointments
+          WHERE id = ?1 AND origin = 'quick3' AND recurrence IS NOT NULL)",
+        [id],
+        |row| row.get(0),
+    )?)
+}
+
+/// Takes a series' exceptions with it when Outlook deleted the series: the live ones become
+/// tombstones marked `deleted_with_series` (restoring the master brings back exactly them, as
+/// after a deletion made here), and every row's link to this account and waiting upload goes,
+/// as their instances went with the series.
+pub(super) fn tombstone_with_series(
+    tx: &Connection,
+    account: AccountId,
+    series: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE appointments SET deleted_at = ?2, updated_at = ?2, deleted_with_series = 1
+          WHERE series_id = ?1 AND origin = 'quick3' AND deleted_at IS NULL",
+        params![series, utc_text(now)],
+    )?;
+    forget_rows_upstream(tx, account, series)
+}
+
+/// Unlinks a series' exception and cancellation rows from `account` and drops their waiting
+/// uploads (the instances they were linked to are gone).
+fn forget_rows_upstream(tx: &Connection, account: AccountId, series: AppointmentId) -> Result<()> {
+    let rows = "SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3'";
+    tx.execute(
+        &format!("DELETE FROM sync_links WHERE account_id = ?2 AND appointment_id IN ({rows})"),
+        params![series, account],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM sync_outbox WHERE account_id = ?2 AND appointment_id IN ({rows})"),
+        params![series, account],
+    )?;
+    Ok(())
+}
+
+/// A series created again in Outlook (deleted there while changed here): its rows' old links
+/// go, and each is queued again, so that after the new series each goes to its new instance.
+pub(super) fn requeue_series_rows(
+    tx: &Connection,
+    account: AccountId,
+    series: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM sync_links WHERE account_id = ?2 AND appointment_id IN
+           (SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3')",
+        params![series, account],
+    )?;
+    tx.execute(
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at)
+         SELECT id, ?2, ?3 FROM appointments WHERE series_id = ?1 AND origin = 'quick3'
+         ON CONFLICT (appointment_id, account_id) DO UPDATE
+            SET revision = revision + 1, attempts = 0, last_error = NULL, not_before = NULL",
+        params![series, account, utc_text(now)],
     )?;
     Ok(())
 }
