@@ -102,6 +102,9 @@ pub struct PageWrite {
     /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
     /// go back to the pattern (Outlook's rule), before the rows above are written.
     pub series_resets: Vec<AppointmentId>,
+    /// Quick3 series deleted in Outlook but changed here: created again there (a new
+    /// transactionId), their rows after them.
+    pub recreate_series: Vec<AppointmentId>,
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
     pub advance: Option<CalendarAdvance>,
@@ -261,6 +264,29 @@ fn forgotten_lines(
     Ok(lines)
 }
 
+/// Makes the next push of `appointment` create its event again (its link gone, a new
+/// generation: a new transactionId); a Quick3 series' rows follow the new series.
+fn recreate(
+    tx: &Connection,
+    account: AccountId,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+        params![appointment, account],
+    )?;
+    tx.execute(
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
+        params![appointment, account, utc_text(now)],
+    )?;
+    if super::series::is_quick3_master_row(tx, appointment)? {
+        super::series::requeue_series_rows(tx, account, appointment, now)?;
+    }
+    Ok(())
+}
+
 /// The rows of one pulled page and the calendar's new link, in the caller's transaction.
 fn write_page_rows(
     tx: &Connection,
@@ -299,6 +325,12 @@ fn write_page_rows(
             "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
             params![id, account],
         )?;
+        if super::series::is_quick3_master_row(tx, *id)? {
+            super::series::tombstone_with_series(tx, account, *id, now)?;
+        }
+    }
+    for id in &page.recreate_series {
+        recreate(tx, account, *id, now)?;
     }
     for id in &page.unlinks {
         tx.execute(
@@ -987,15 +1019,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-            params![appointment, account],
-        )?;
-        tx.execute(
-            "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
-            params![appointment, account, utc_text(now)],
-        )?;
+        recreate(&tx, account, appointment, now)?;
         tx.commit()?;
         Ok(())
     }

@@ -43,6 +43,8 @@ struct RemotePage {
     remote: Vec<RemoteItem>,
     removed_ids: Vec<String>,
     keys: Vec<String>,
+    /// The links of Quick3 series masters Outlook no longer has: deleted there.
+    gone_series: Vec<Link>,
 }
 
 impl RemotePage {
@@ -81,13 +83,14 @@ impl RemotePage {
             remote,
             removed_ids,
             keys,
+            gone_series: Vec::new(),
         }
     }
 }
 
 /// A local appointment as a plan read it, with the revision of its waiting upload; `None`
 /// when there was no such appointment.
-type ReadLocal = Option<(LocalItem, Option<i64>)>;
+pub(super) type ReadLocal = Option<(LocalItem, Option<i64>)>;
 
 /// A page's plan and what it was made from.
 struct PlannedPage {
@@ -227,10 +230,14 @@ impl Run<'_, '_> {
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
         let (entries, touched) = self.without_quick3_occurrences(entries).await?;
-        if let PageMode::Apply(_) = mode {
-            self.down_quick3_series(&touched, advance.window).await?;
-        }
-        let page = RemotePage::of(entries);
+        let take = matches!(mode, PageMode::Apply(_));
+        let gone_series = self
+            .down_quick3_series(&touched, advance.window, take)
+            .await?;
+        let page = RemotePage {
+            gone_series,
+            ..RemotePage::of(entries)
+        };
         let mut attempt = 0;
         loop {
             let planned = self.plan_page(calendar, &page, &advance, before)?;
@@ -313,6 +320,10 @@ impl Run<'_, '_> {
         let linked: HashSet<&str> = links.iter().map(|link| link.remote_key.as_str()).collect();
         let placed: HashSet<&str> = links.iter().map(|link| link.remote_id.as_str()).collect();
         let unplaced_removal = removed.iter().any(|id| !placed.contains(id.as_str()));
+        let removed_rows: Vec<&Link> = links
+            .iter()
+            .filter(|link| link.remote_key != link.remote_id && removed.contains(&link.remote_id))
+            .collect();
         let dropped: Vec<&RemoteEvent> = entries
             .iter()
             .filter_map(|entry| match entry {
@@ -324,7 +335,8 @@ impl Run<'_, '_> {
                 _ => None,
             })
             .collect();
-        let touched = self.quick3_series_touched(&dropped, unplaced_removal, &masters)?;
+        let touched =
+            self.quick3_series_touched(&dropped, unplaced_removal, &removed_rows, &masters)?;
         let kept = entries
             .into_iter()
             .filter_map(|entry| match entry {
@@ -460,6 +472,8 @@ impl Run<'_, '_> {
                 }
             }
         }
+        let gone = self.gone_series(&page.gone_series, &mut links, advance.window)?;
+        gone_items.extend(gone.removals.iter().cloned());
         let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
         for (event, _) in page.presents.values() {
             if let Some(id) = event.quick3_id {
@@ -478,18 +492,41 @@ impl Run<'_, '_> {
                         None
                     };
                     read.push((id, Some((item.clone(), revision))));
+                    let mut item = item;
+                    if gone.masters.contains(&id) {
+                        // Outlook answered that the series is gone, wherever its occurrences
+                        // lie: a deletion, not the window moving on.
+                        item.in_window = true;
+                    }
                     locals.push(item);
                     appointments.insert(id, appointment);
                 }
                 None => read.push((id, None)),
             }
         }
+        read.extend(gone.row_reads);
         let mut base: Vec<BaseItem> = links.iter().map(base_item).collect();
+        for item in &mut base {
+            if gone.edited.contains(&item.appointment) {
+                // An occurrence changed here and waiting for upload is a change of its series:
+                // the series counts as changed since the link (edit against deletion).
+                item.local_hash.clear();
+            }
+        }
         self.own_lost_patches(&mut base, &page.presents, &locals)?;
         let ops = if gone_items.is_empty() {
             plan::plan(&locals, &base, &page.remote, self.rules)
         } else {
-            let mut remote = page.remote.clone();
+            // The removals of a gone series' own rows are carried by the series' removal.
+            let mut remote: Vec<RemoteItem> = page
+                .remote
+                .iter()
+                .filter(|item| match item {
+                    RemoteItem::Removed { remote_id, .. } => !gone.row_ids.contains(remote_id),
+                    RemoteItem::Present { .. } => true,
+                })
+                .cloned()
+                .collect();
             remote.extend(gone_items);
             plan::plan(&locals, &base, &remote, self.rules)
         };
@@ -685,6 +722,18 @@ impl Run<'_, '_> {
                     .unwrap_or_else(|| appointment.to_string());
                 let note = conflict_note(&name, &self.account.email, *winner);
                 self.summary.conflict_notes.push(note);
+                None
+            }
+            SyncOp::PushCreate {
+                appointment,
+                recreate: true,
+            } if page
+                .gone_series
+                .iter()
+                .any(|l| l.appointment == *appointment) =>
+            {
+                // Deleted in Outlook, changed here: the series is created again there.
+                write.recreate_series.push(*appointment);
                 None
             }
             SyncOp::PushCreate { appointment, .. }

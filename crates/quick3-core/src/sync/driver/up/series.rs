@@ -223,6 +223,10 @@ impl Run<'_, '_> {
             if let Recorded::Stop(err) = self.record_answer(&push, action, now).await? {
                 stop.get_or_insert(err);
             }
+            if one.content.is_some() {
+                // Outlook holds the pattern's values again: a plain occurrence once more.
+                self.store.forget_plain_occurrence(one.item.id)?;
+            }
         }
         match stop {
             Some(err) => Err(Stop::Graph(err)),
@@ -265,6 +269,7 @@ impl Run<'_, '_> {
         if !master_live || done {
             if !self.options.dry_run {
                 self.store.drop_outbox(account, item.id, revision)?;
+                self.store.forget_plain_occurrence(item.id)?;
             }
             return Ok(None);
         }
