@@ -7,10 +7,12 @@ import {
   formProblem,
   isEmptyPatch,
   moveTargets,
+  resourceGate,
   resourceLabel,
   toNewResource,
   toPatch,
 } from './resources';
+import { NO_RIGHT_MESSAGE } from './office365';
 
 function resource(over: Partial<Resource> = {}): Resource {
   return {
@@ -75,5 +77,18 @@ describe('the question before a deletion', () => {
       { id: 3, label: 'lab (person)' },
     ]);
     expect(resourceLabel(all[0], all)).toBe('Boardroom');
+  });
+});
+
+describe('the right to edit Resource settings', () => {
+  it('lets a planner with the right add and change resources', () => {
+    expect(resourceGate({ may_edit_resource_settings: true })).toBeNull();
+  });
+
+  it('tells a planner without it why, in the sentence the Office 365 tab and the core use', () => {
+    expect(resourceGate({ may_edit_resource_settings: false })).toBe(NO_RIGHT_MESSAGE);
+    expect(NO_RIGHT_MESSAGE).toBe(
+      'You do not have the right to edit Resource settings. Ask your local management to grant it.',
+    );
   });
 });

@@ -3,11 +3,21 @@
 // NewResource, ResourcePatch or AppointmentsOnDelete.
 import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { NewResource } from '../bindings/NewResource';
+import type { Planner } from '../bindings/Planner';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { ResourceKind } from '../bindings/ResourceKind';
 import type { ResourcePatch } from '../bindings/ResourcePatch';
 import { KIND_LABELS } from './labels';
+import { NO_RIGHT_MESSAGE } from './office365';
+
+/**
+ * Why the planner may not add, edit, archive, restore or delete resources (the sentence the core
+ * refuses them with, and the Office 365 tab's), or null when they may.
+ */
+export function resourceGate(planner: Pick<Planner, 'may_edit_resource_settings'>): string | null {
+  return planner.may_edit_resource_settings ? null : NO_RIGHT_MESSAGE;
+}
 
 export interface ResourceForm {
   kind: ResourceKind;

@@ -1,27 +1,42 @@
 //! Resources managed by the planner: add, edit, archive and restore, and delete after the plain
-//! question about its appointments and Microsoft 365 accounts.
+//! question about its appointments and Microsoft 365 accounts. Each change needs the planner's
+//! right to edit Resource settings (local management's grant, `quick3 admin allow-edit`): the one
+//! check both front ends share.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::identity::Credentials;
 use crate::ids::ResourceId;
 use crate::model::{NewResource, Resource, ResourcePatch};
 use crate::store::{AppointmentsFate, Store};
 
+/// Refuses a planner without the right to edit Resource settings, before anything is read or
+/// written.
+fn check_right(store: &Store) -> Result<()> {
+    if store.planner()?.may_edit_resource_settings {
+        Ok(())
+    } else {
+        Err(CoreError::NoResourceSettingsRight)
+    }
+}
+
 pub fn add_resource(store: &mut Store, new: NewResource, now: DateTime<Utc>) -> Result<Resource> {
+    check_right(store)?;
     store.add_resource(new, now)
 }
 
 pub fn edit_resource(store: &mut Store, id: ResourceId, patch: ResourcePatch) -> Result<Resource> {
+    check_right(store)?;
     store.edit_resource(id, patch)
 }
 
 /// Hides a resource from the Scheduler and the lists; its appointments and accounts stay as they
 /// are (its accounts keep syncing), and [`restore_resource`] brings it back.
 pub fn archive_resource(store: &mut Store, id: ResourceId, now: DateTime<Utc>) -> Result<Resource> {
+    check_right(store)?;
     store.set_resource_archived(id, true, now)
 }
 
@@ -35,6 +50,7 @@ pub fn archived_resources(store: &Store) -> Result<Vec<Resource>> {
 }
 
 pub fn restore_resource(store: &mut Store, id: ResourceId, now: DateTime<Utc>) -> Result<Resource> {
+    check_right(store)?;
     store.set_resource_archived(id, false, now)
 }
 
@@ -135,6 +151,7 @@ pub fn delete_resource(
     appointments: AppointmentsOnDelete,
     now: DateTime<Utc>,
 ) -> Result<RemovedResource> {
+    check_right(store)?;
     let resource = store.resource(id)?;
     let fate = match appointments {
         AppointmentsOnDelete::Keep => AppointmentsFate::Keep,
@@ -254,6 +271,13 @@ mod tests {
         "2026-11-24T08:00:00Z".parse().unwrap()
     }
 
+    /// A store whose planner local management allowed to edit Resource settings.
+    fn granted() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        store.set_may_edit_resource_settings(true).unwrap();
+        store
+    }
+
     fn room(store: &mut Store, name: &str) -> Resource {
         let new = NewResource {
             name: name.into(),
@@ -293,7 +317,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_per_kind_and_an_edit_with_bad_input_writes_nothing() {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = granted();
         let boardroom = room(&mut store, "Boardroom");
         let err = add_resource(
             &mut store,
@@ -348,7 +372,7 @@ mod tests {
 
     #[test]
     fn an_archived_resource_leaves_the_scheduler_keeps_its_history_and_comes_back() {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = granted();
         let boardroom = room(&mut store, "Boardroom");
         book(&mut store, boardroom.id, "Board meeting");
         archive_resource(&mut store, boardroom.id, now()).unwrap();
@@ -391,7 +415,7 @@ mod tests {
             (AppointmentsOnDelete::Move { to: ResourceId(2) }, 2, 2),
             (AppointmentsOnDelete::Delete, 0, 0),
         ] {
-            let mut store = Store::open_in_memory().unwrap();
+            let mut store = granted();
             let boardroom = room(&mut store, "Boardroom");
             let lab = room(&mut store, "Lab");
             assert_eq!(lab.id, ResourceId(2));
@@ -448,7 +472,7 @@ mod tests {
 
     #[test]
     fn deletions_of_uploaded_appointments_wait_in_the_outbox_and_hold_their_account() {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = granted();
         let boardroom = room(&mut store, "Boardroom");
         let up = store
             .add_account(
@@ -490,7 +514,7 @@ mod tests {
 
     #[test]
     fn a_move_to_itself_or_an_archived_resource_is_refused_and_writes_nothing() {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = granted();
         let boardroom = room(&mut store, "Boardroom");
         let lab = room(&mut store, "Lab");
         book(&mut store, boardroom.id, "Board meeting");
@@ -508,6 +532,91 @@ mod tests {
                 .unwrap()
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn a_planner_without_the_right_to_edit_resource_settings_changes_no_resource() {
+        let mut store = granted();
+        let boardroom = room(&mut store, "Boardroom");
+        let lab = room(&mut store, "Lab");
+        archive_resource(&mut store, lab.id, now()).unwrap();
+        book(&mut store, boardroom.id, "Board meeting");
+        store.set_may_edit_resource_settings(false).unwrap();
+        let before = store.list_resources_with_archived().unwrap();
+        let refusals = [
+            (
+                "add",
+                add_resource(
+                    &mut store,
+                    NewResource {
+                        name: "Studio".into(),
+                        email: None,
+                        kind: ResourceKind::Room,
+                        colour: None,
+                        hours: None,
+                    },
+                    now(),
+                )
+                .map(|_| ()),
+            ),
+            (
+                "edit",
+                edit_resource(
+                    &mut store,
+                    boardroom.id,
+                    ResourcePatch {
+                        name: Some("Renamed".into()),
+                        ..ResourcePatch::default()
+                    },
+                )
+                .map(|_| ()),
+            ),
+            (
+                "archive",
+                archive_resource(&mut store, boardroom.id, now()).map(|_| ()),
+            ),
+            (
+                "restore",
+                restore_resource(&mut store, lab.id, now()).map(|_| ()),
+            ),
+            (
+                "delete",
+                delete_resource(
+                    &mut store,
+                    None,
+                    boardroom.id,
+                    AppointmentsOnDelete::Delete,
+                    now(),
+                )
+                .map(|_| ()),
+            ),
+        ];
+        for (what, result) in refusals {
+            let err = result.expect_err(what);
+            assert_eq!(err.code(), ErrorCode::NoResourceSettingsRight, "{what}");
+            assert_eq!(
+                err.to_string(),
+                "You do not have the right to edit Resource settings. Ask your local management \
+                 to grant it.",
+                "{what}: the sentence the Office 365 tab says too"
+            );
+        }
+        assert_eq!(
+            store.list_resources_with_archived().unwrap(),
+            before,
+            "a refused change writes nothing"
+        );
+        assert_eq!(
+            api::planner_appointments(&store, WEEK.0, WEEK.1)
+                .unwrap()
+                .len(),
+            1,
+            "the appointment of the resource the planner could not delete stays"
+        );
+        assert!(
+            resource_use(&store, boardroom.id).is_ok(),
+            "reading what a resource has needs no right"
         );
     }
 }

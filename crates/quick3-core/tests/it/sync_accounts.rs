@@ -175,6 +175,7 @@ async fn a_deleted_resources_appointments_leave_outlook_before_its_account_is_re
     world.sync(&megan).await;
     assert_eq!(world.outlook_titled(MEGAN, "Offsite").await.len(), 1);
 
+    world.store.set_may_edit_resource_settings(true).unwrap();
     let removed = quick3_core::api::resources::delete_resource(
         &mut world.store,
         Some(&world.credentials),
@@ -226,6 +227,7 @@ async fn a_deleted_resource_keeping_its_history_removes_its_account_and_sign_in_
     world.sync(&megan).await;
     assert_eq!(world.titled("Megan's 1:1").len(), 1);
 
+    world.store.set_may_edit_resource_settings(true).unwrap();
     let removed = quick3_core::api::resources::delete_resource(
         &mut world.store,
         Some(&world.credentials),
