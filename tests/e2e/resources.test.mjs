@@ -83,6 +83,8 @@ test('renamed on its card, archived (gone from the Scheduler, its appointment ke
 
   const labId = resourceIdsByName(dataDir).get('Lab 7 East');
   await click(app, '[data-testid="resource-archive"]');
+  await waitForText(app, '[data-testid="archive-resource-question"]', 'Archive the room "Lab 7 East"? It leaves the Scheduler');
+  await click(app, '[data-testid="archive-resource-confirm"]');
   await waitForText(app, '[data-testid="toast"]', 'Archived Lab 7 East: it is out of the Scheduler; its appointments are kept');
   await waitForColumns((c) => !c.some((name) => name.includes('Lab 7')), 'the archived room still has a column');
   const shown = await app.execute(() => document.body.innerText);
