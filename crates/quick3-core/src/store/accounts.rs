@@ -135,7 +135,7 @@ impl Store {
             (_, status) => (status, current.last_error.clone()),
         };
         self.conn.execute(
-            // A direction chosen by the planner replaces the one an archive kept (migration 0015).
+            // A direction chosen by the planner replaces the one an archive kept (migration 0016).
             "UPDATE m365_accounts SET direction = ?2, scopes = ?3, status = ?4, last_error = ?5,
                  archived_direction = NULL, archived_status = NULL
              WHERE id = ?1",

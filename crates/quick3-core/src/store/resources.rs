@@ -106,7 +106,7 @@ impl Store {
     /// Archives a resource (hidden from the Scheduler and the lists, its appointments kept) or
     /// restores it, in one transaction with its Microsoft 365 accounts: archiving pauses each
     /// that syncs (direction None, the direction and status it had kept in `archived_direction`
-    /// and `archived_status`, migration 0015), so no scheduled job or upload touches them;
+    /// and `archived_status`, migration 0016), so no scheduled job or upload touches them;
     /// restoring gives them back, except an uploader whose mailbox another account uploads to
     /// meanwhile (it stays paused).
     pub fn set_resource_archived(
