@@ -6,7 +6,9 @@ use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
 use quick3_core::api::conflicts::{self, ConflictOutcome, ConflictRecord};
 use quick3_core::api::journal::{self, ChangeRecord, RunChanges};
 use quick3_core::api::organisation::administrator;
-use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
+use quick3_core::api::resources::{
+    self, AppointmentsOnDelete, RemovedResource, ResourceArchival, ResourceUse,
+};
 use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
@@ -81,7 +83,7 @@ pub async fn edit_resource(
 }
 
 #[tauri::command]
-pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<Resource> {
+pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<ResourceArchival> {
     store(app, move |s, _| {
         resources::archive_resource(s, resource_id, Utc::now())
     })
@@ -89,7 +91,7 @@ pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<
 }
 
 #[tauri::command]
-pub async fn restore_resource(app: AppHandle, resource_id: ResourceId) -> Reply<Resource> {
+pub async fn restore_resource(app: AppHandle, resource_id: ResourceId) -> Reply<ResourceArchival> {
     store(app, move |s, _| {
         resources::restore_resource(s, resource_id, Utc::now())
     })

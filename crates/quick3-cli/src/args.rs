@@ -665,8 +665,9 @@ pub enum AdminCommand {
         /// The module: office365.
         module: String,
     },
-    /// Grants the planner the right to edit Resource settings and makes RESOURCE their own.
-    AllowEdit { resource: String },
+    /// Grants the planner the right to edit Resource settings (adding, editing, archiving,
+    /// restoring and deleting resources) and, when given, makes RESOURCE their own.
+    AllowEdit { resource: Option<String> },
     /// Withdraws the planner's right to edit Resource settings.
     DenyEdit,
     /// Makes the planner an administrator of the organisation's Office 365 connection (Client

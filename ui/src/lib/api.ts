@@ -34,6 +34,7 @@ import type { Repeat } from '../bindings/Repeat';
 import type { Resource } from '../bindings/Resource';
 import type { NewResource } from '../bindings/NewResource';
 import type { ResourcePatch } from '../bindings/ResourcePatch';
+import type { ResourceArchival } from '../bindings/ResourceArchival';
 import type { ResourceUse } from '../bindings/ResourceUse';
 import type { RemovedResource } from '../bindings/RemovedResource';
 import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
@@ -100,9 +101,10 @@ export const api = {
   addResource: (newResource: NewResource) => call<Resource>('add_resource', { new: newResource }),
   editResource: (resourceId: ResourceId, patch: ResourcePatch) =>
     call<Resource>('edit_resource', { resourceId, patch }),
-  /** Out of the Scheduler, its appointments and accounts kept; `restoreResource` brings it back. */
-  archiveResource: (resourceId: ResourceId) => call<Resource>('archive_resource', { resourceId }),
-  restoreResource: (resourceId: ResourceId) => call<Resource>('restore_resource', { resourceId }),
+  /** Out of the Scheduler, its appointments kept, its accounts paused; `restoreResource` brings it back. */
+  archiveResource: (resourceId: ResourceId) => call<ResourceArchival>('archive_resource', { resourceId }),
+  /** Back in the Scheduler, its accounts syncing as before the archive. */
+  restoreResource: (resourceId: ResourceId) => call<ResourceArchival>('restore_resource', { resourceId }),
   archivedResources: () => call<Resource[]>('archived_resources'),
   /** What the question before a deletion names (appointments, Outlook, accounts). */
   resourceUse: (resourceId: ResourceId) => call<ResourceUse>('resource_use', { resourceId }),

@@ -125,3 +125,22 @@ describe('EventCalendar’s options: what its callbacks ask of the Scheduler', (
     ]);
   });
 });
+
+describe('EventCalendar’s options: the resources’ working hours', () => {
+  it('opens at the scroll time given (the earliest working start)', () => {
+    const hooks = built().hooks;
+    const options = calendarOptions({ view: 'resourceTimeGridDay', zone: 'UTC', now: new Date(), resources: [], scrollTime: '06:30' }, hooks);
+    expect(options.scrollTime).toBe('06:30');
+  });
+
+  it('loads the shading of non-working time as a second source, which is never a card', () => {
+    const { hooks, calls } = built();
+    const nonWorking = async () => [];
+    const options = calendarOptions({ view: 'resourceTimeGridWeek', zone: 'UTC', now: new Date(), resources: [] }, { ...hooks, nonWorking });
+    expect(options.eventSources).toEqual([{ events: hooks.events }, { events: nonWorking }]);
+    const shading = { id: 'non-working-1-2026-12-07-after', display: 'background' };
+    call(options, 'eventClick', { event: shading });
+    expect(calls.opened, 'a click on the shading opens nothing').toEqual([]);
+    expect((options.eventContent as Fn)({ event: shading }), 'the shading draws no card').toBe('');
+  });
+});

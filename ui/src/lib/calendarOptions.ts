@@ -5,6 +5,7 @@
 import type { Calendar } from '@event-calendar/core';
 import { calendarOffsetNow, DoubleClickDetector, slotFromClick, slotFromSelection, type PickedSlot } from './calendar';
 import { datePart, wallTimeOfLocalDate, type DateText } from './time';
+import { DEFAULT_SCROLL_TIME, isNonWorking } from './workingHours';
 
 /** The grid's rows: half hours. */
 export const SLOT_MINUTES = 30;
@@ -36,6 +37,8 @@ export interface CalendarHooks {
   create: (slot: PickedSlot) => void;
   /** A card dragged or resized; `revert` puts it back when the change is refused. */
   moved: (event: Calendar.Event, revert: () => void, newResource?: Calendar.Resource) => void;
+  /** The shading of the time outside the resources' working days in a range (lib/workingHours). */
+  nonWorking?: (info: Calendar.FetchInfo) => Promise<Calendar.EventInput[]>;
 }
 
 export interface CalendarSetup {
@@ -46,6 +49,8 @@ export interface CalendarSetup {
   zone: string;
   now: Date;
   resources: Calendar.ResourceInput[];
+  /** Where the Day and Week views open (the earliest working start; lib/workingHours). */
+  scrollTime?: string;
   /** Milliseconds now, for the double click (tests pass their own). */
   clock?: () => number;
 }
@@ -66,7 +71,7 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
     slotMaxTime: '20:00',
     // Appointments outside 07:00–20:00 widen the grid instead of disappearing.
     flexibleSlotTimeLimits: true,
-    scrollTime: '08:00',
+    scrollTime: setup.scrollTime ?? DEFAULT_SCROLL_TIME,
     slotDuration: `00:${SLOT_MINUTES}`,
     // 32px a half hour: a 15-minute appointment is 16px high, enough for one line of title.
     slotHeight: 32,
@@ -85,7 +90,7 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
     resources: setup.resources,
     // The cards of every shown resource are loaded (search, double bookings); those of the page's.
     filterEventsWithResources: true,
-    eventSources: [{ events: hooks.events }],
+    eventSources: [{ events: hooks.events }, ...(hooks.nonWorking ? [{ events: hooks.nonWorking }] : [])],
     lazyFetching: false,
     loading: hooks.loading,
     datesSet: (info: Calendar.DatesSetInfo) =>
@@ -95,9 +100,14 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
         title: info.view.title,
         view: info.view.type,
       }),
-    eventContent: hooks.content,
-    eventDidMount: hooks.drawn,
-    eventClick: (info: Calendar.EventClickInfo) => hooks.open(String(info.event.id)),
+    // The shading of non-working time is no card: nothing to draw in it, open or focus.
+    eventContent: (info: Calendar.EventContentInfo) => (isNonWorking(info.event) ? '' : hooks.content(info)),
+    eventDidMount: (info: Calendar.EventDidMountInfo) => {
+      if (!isNonWorking(info.event)) hooks.drawn(info);
+    },
+    eventClick: (info: Calendar.EventClickInfo) => {
+      if (!isNonWorking(info.event)) hooks.open(String(info.event.id));
+    },
     dateClick: (info: Calendar.DateClickInfo) => {
       const key = `${info.dateStr}|${info.resource?.id ?? ''}|${info.allDay}`;
       if (clicks.click(key, clock())) hooks.create(slotFromClick(info.dateStr, info.allDay, info.resource?.id, SLOT_MINUTES));

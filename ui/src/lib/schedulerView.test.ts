@@ -152,6 +152,28 @@ describe('dates', () => {
   });
 });
 
+describe('the timeline’s hours: the working day’s unless the planner chose', () => {
+  it('shows the resources’ working day and keeps it across span changes until hours are chosen', () => {
+    const { view, storage } = fixture({ [VIEW_KEY]: TIMELINE });
+    expect([view.zoom.first, view.zoom.last], 'the rooms work 07:00–16:00').toEqual([7, 16]);
+    view.changeZoom({ ...view.zoom, span: 'day' });
+    expect(JSON.parse(storage.get(ZOOM_KEY) ?? ''), 'a span change remembers no hours').toEqual({ span: 'day', step: 0 });
+    view.changeZoom({ ...view.zoom, first: 6, last: 20 });
+    expect(JSON.parse(storage.get(ZOOM_KEY) ?? ''), 'hours chosen on the zoom bar are the planner’s').toEqual({
+      span: 'day',
+      first: 6,
+      last: 20,
+      step: 0,
+    });
+    expect([fixture({ [ZOOM_KEY]: storage.get(ZOOM_KEY) ?? '' }).view.zoom.first], 'and stay so').toEqual([6]);
+  });
+
+  it('remembered hours win over the working day', () => {
+    const { view } = fixture({ [ZOOM_KEY]: zoom('week') });
+    expect([view.zoom.first, view.zoom.last]).toEqual([7, 19]);
+  });
+});
+
 describe('resources: the filter and the pages', () => {
   it('hiding a resource remembers it and asks for the range again', () => {
     const { view, calls, storage } = fixture();

@@ -9,7 +9,7 @@ use crate::args::AdminCommand;
 pub fn run(store: &mut Store, command: AdminCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
     match command {
         AdminCommand::Module { action, module } => module_action(store, &action, &module, now),
-        AdminCommand::AllowEdit { resource } => allow_edit(store, &resource),
+        AdminCommand::AllowEdit { resource } => allow_edit(store, resource.as_deref()),
         AdminCommand::DenyEdit => {
             store.set_may_edit_resource_settings(false)?;
             out!("The planner may no longer edit Resource settings.");
@@ -62,7 +62,14 @@ fn module_action(
     Ok(())
 }
 
-fn allow_edit(store: &mut Store, resource: &str) -> anyhow::Result<()> {
+/// `admin allow-edit [RESOURCE]`: without a resource (a new installation has none, and adding
+/// one needs the right), only the right is granted.
+fn allow_edit(store: &mut Store, resource: Option<&str>) -> anyhow::Result<()> {
+    let Some(resource) = resource else {
+        store.set_may_edit_resource_settings(true)?;
+        out!("The planner may now edit Resource settings: add, change and remove resources.");
+        return Ok(());
+    };
     let resource = store.find_resource(resource)?;
     store.set_my_resource(resource.id)?;
     store.set_may_edit_resource_settings(true)?;

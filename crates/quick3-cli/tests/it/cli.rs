@@ -9,10 +9,13 @@ struct Quick3 {
 }
 
 impl Quick3 {
+    /// A fresh data folder whose planner local management allowed to edit Resource settings.
     fn new() -> Self {
-        Quick3 {
+        let q = Quick3 {
             dir: tempfile::tempdir().expect("a temporary data dir"),
-        }
+        };
+        q.ok(&["admin", "allow-edit"]);
+        q
     }
 
     fn run(&self, args: &[&str]) -> Output {

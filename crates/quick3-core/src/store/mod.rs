@@ -10,7 +10,7 @@ pub mod journal;
 mod organisation;
 pub use appointments::AppointmentQuery;
 pub use organisation::ResolvedMailbox;
-pub use resources::{AppointmentsFate, ResourceDeletion};
+pub use resources::{AccountsOnArchive, AppointmentsFate, ResourceDeletion};
 mod planner;
 mod resources;
 mod series;
@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_series_deleted_together.sql"),
     include_str!("../../migrations/0015_sync_conflicts.sql"),
     include_str!("../../migrations/0016_sync_journal.sql"),
+    include_str!("../../migrations/0017_accounts_paused_with_resource.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer
