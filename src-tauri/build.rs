@@ -5,6 +5,13 @@ fn main() {
     let commands = &[
         "overview",
         "list_resources",
+        "add_resource",
+        "edit_resource",
+        "archive_resource",
+        "restore_resource",
+        "archived_resources",
+        "resource_use",
+        "delete_resource",
         "list_appointments",
         "get_appointment",
         "create_appointment",

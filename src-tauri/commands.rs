@@ -4,6 +4,7 @@
 use chrono::Utc;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
 use quick3_core::api::organisation::administrator;
+use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
@@ -11,8 +12,8 @@ use quick3_core::ids::{AccountId, JobId, ResourceId};
 use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
     Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, OrgSettings, OrgSettingsRecord,
-    OrgTestReport, Overview, Resource,
+    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, NewResource, OrgSettings,
+    OrgSettingsRecord, OrgTestReport, Overview, Resource, ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorPayload, Store, api};
@@ -56,6 +57,64 @@ pub async fn overview(app: AppHandle) -> Reply<Overview> {
 #[tauri::command]
 pub async fn list_resources(app: AppHandle) -> Reply<Vec<Resource>> {
     store(app, |s, _| s.list_resources()).await
+}
+
+#[tauri::command]
+pub async fn add_resource(app: AppHandle, new: NewResource) -> Reply<Resource> {
+    store(app, move |s, _| resources::add_resource(s, new, Utc::now())).await
+}
+
+#[tauri::command]
+pub async fn edit_resource(
+    app: AppHandle,
+    resource_id: ResourceId,
+    patch: ResourcePatch,
+) -> Reply<Resource> {
+    store(app, move |s, _| {
+        resources::edit_resource(s, resource_id, patch)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<Resource> {
+    store(app, move |s, _| {
+        resources::archive_resource(s, resource_id, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn restore_resource(app: AppHandle, resource_id: ResourceId) -> Reply<Resource> {
+    store(app, move |s, _| {
+        resources::restore_resource(s, resource_id, Utc::now())
+    })
+    .await
+}
+
+/// The archived resources (+ Resource offers to restore them).
+#[tauri::command]
+pub async fn archived_resources(app: AppHandle) -> Reply<Vec<Resource>> {
+    store(app, |s, _| resources::archived_resources(s)).await
+}
+
+/// What the question before a deletion names.
+#[tauri::command]
+pub async fn resource_use(app: AppHandle, resource_id: ResourceId) -> Reply<ResourceUse> {
+    store(app, move |s, _| resources::resource_use(s, resource_id)).await
+}
+
+#[tauri::command]
+pub async fn delete_resource(
+    app: AppHandle,
+    resource_id: ResourceId,
+    appointments: AppointmentsOnDelete,
+) -> Reply<RemovedResource> {
+    store(app, move |s, state| {
+        let credentials = credentials(state).ok();
+        administrator::delete_resource(s, credentials, resource_id, appointments, Utc::now())
+    })
+    .await
 }
 
 /// The Scheduler's cards of `[from, to)` (what a card shows, not the whole appointment).

@@ -86,6 +86,7 @@ mod tests {
                     email: None,
                     kind: ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 };
                 connections.with(|store| store.add_resource(new, Utc::now()))
             })

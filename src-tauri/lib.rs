@@ -81,6 +81,13 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::list_resources,
+            commands::add_resource,
+            commands::edit_resource,
+            commands::archive_resource,
+            commands::restore_resource,
+            commands::archived_resources,
+            commands::resource_use,
+            commands::delete_resource,
             commands::list_appointments,
             commands::get_appointment,
             commands::create_appointment,

@@ -409,12 +409,59 @@ pub enum ResourceCommand {
         /// A colour like #3366cc (default: the next of the palette).
         #[arg(long)]
         colour: Option<String>,
+        /// Working hours like 07:00-16:00 (default: the Scheduler's day).
+        #[arg(long)]
+        hours: Option<String>,
         /// Print the new resource as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Lists the resources.
+    /// Changes a resource's name, e-mail, colour, kind or working hours (an empty value clears
+    /// the e-mail or the hours).
+    Edit {
+        /// The resource (id, e-mail or name).
+        resource: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        colour: Option<String>,
+        /// person, room or equipment.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Working hours like 07:00-16:00.
+        #[arg(long)]
+        hours: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Archives a resource (--archive: hidden from the Scheduler, history kept, `resource
+    /// restore` brings it back) or deletes it, saying what becomes of its appointments and
+    /// Microsoft 365 accounts.
+    Remove {
+        /// The resource (id, e-mail or name).
+        resource: String,
+        /// Archive instead of delete.
+        #[arg(long, conflicts_with = "appointments")]
+        archive: bool,
+        /// keep (as history), move:ID (to another resource) or delete (with it; Quick3's own
+        /// leave Outlook with the next sync).
+        #[arg(long, value_name = "keep|move:ID|delete")]
+        appointments: Option<String>,
+        /// Delete without asking (the answer to --appointments is required then).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Brings an archived resource back to the Scheduler.
+    Restore { resource: String },
+    /// Lists the resources (archived ones only with --archived).
     List {
+        /// Also list archived resources.
+        #[arg(long)]
+        archived: bool,
         #[arg(long)]
         json: bool,
     },

@@ -69,10 +69,16 @@ pub fn appointments_between(
 /// private and confidential ones only as "Private" with their time (see
 /// [`AppointmentRecord::as_seen_by`]). The CLI, run by whoever holds the data folder, lists them
 /// in full with [`appointments_between`].
+///
+/// Appointments of archived and deleted resources are history: kept, listed by the CLI, not in
+/// the Scheduler.
 pub fn planner_appointments(store: &Store, from: &str, to: &str) -> Result<Vec<AppointmentRecord>> {
     let mine = store.planner()?.my_resource_id;
+    let shown: std::collections::HashSet<ResourceId> =
+        store.list_resources()?.into_iter().map(|r| r.id).collect();
     Ok(appointments_between(store, Some(from), Some(to), None)?
         .into_iter()
+        .filter(|record| shown.contains(&record.resource_id))
         .map(|record| record.as_seen_by(mine))
         .collect())
 }
@@ -480,6 +486,7 @@ pub fn remove_account(
 
 pub mod calendars;
 pub mod organisation;
+pub mod resources;
 pub mod series;
 
 /// The account a change to this resource's appointments is pushed to right away: the resource's
@@ -636,6 +643,7 @@ mod tests {
                     email: None,
                     kind: crate::model::ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 },
                 at("2026-11-24T08:00:00Z"),
             )
@@ -995,6 +1003,7 @@ mod tests {
                     email: None,
                     kind: crate::model::ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 },
                 now,
             )
@@ -1036,6 +1045,7 @@ mod tests {
                         email: None,
                         kind: ResourceKind::Person,
                         colour: None,
+                        hours: None,
                     },
                     now,
                 )

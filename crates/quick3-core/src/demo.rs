@@ -64,6 +64,7 @@ fn seed_resources(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<ResourceI
             email: email.map(Into::into),
             kind,
             colour: None,
+            hours: None,
         };
         ids.push(store.add_resource(new, now)?.id);
     }
@@ -235,6 +236,7 @@ fn add_at_scale(
             email: None,
             kind,
             colour: None,
+            hours: None,
         };
         all.push(store.add_resource(new, now)?);
         resources_added += 1;

@@ -26,6 +26,7 @@ pub fn window_inputs(data: &[u8]) {
                 email: None,
                 kind: ResourceKind::Person,
                 colour: None,
+                hours: None,
             },
             now,
         )

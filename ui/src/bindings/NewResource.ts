@@ -4,4 +4,8 @@ import type { ResourceKind } from "./ResourceKind";
 /**
  * What is needed to add a resource; validated by [`NewResource::validate`].
  */
-export type NewResource = { name: string, email: string | null, kind: ResourceKind, colour: string | null, };
+export type NewResource = { name: string, email: string | null, kind: ResourceKind, colour: string | null, 
+/**
+ * As typed: `07:00-16:00`; empty or `None`: the Scheduler's default day.
+ */
+hours?: string, };

@@ -24,6 +24,11 @@ import type { OrgSettingsRecord } from '../bindings/OrgSettingsRecord';
 import type { OrgTestReport } from '../bindings/OrgTestReport';
 import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
+import type { NewResource } from '../bindings/NewResource';
+import type { ResourcePatch } from '../bindings/ResourcePatch';
+import type { ResourceUse } from '../bindings/ResourceUse';
+import type { RemovedResource } from '../bindings/RemovedResource';
+import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { SignInResult } from '../bindings/SignInResult';
 import type { Job } from '../bindings/Job';
@@ -82,6 +87,17 @@ async function subscribe<T>(event: string, handler: (payload: T) => void): Promi
 export const api = {
   overview: () => call<Overview>('overview'),
   listResources: () => call<Resource[]>('list_resources'),
+  addResource: (newResource: NewResource) => call<Resource>('add_resource', { new: newResource }),
+  editResource: (resourceId: ResourceId, patch: ResourcePatch) =>
+    call<Resource>('edit_resource', { resourceId, patch }),
+  /** Out of the Scheduler, its appointments and accounts kept; `restoreResource` brings it back. */
+  archiveResource: (resourceId: ResourceId) => call<Resource>('archive_resource', { resourceId }),
+  restoreResource: (resourceId: ResourceId) => call<Resource>('restore_resource', { resourceId }),
+  archivedResources: () => call<Resource[]>('archived_resources'),
+  /** What the question before a deletion names (appointments, Outlook, accounts). */
+  resourceUse: (resourceId: ResourceId) => call<ResourceUse>('resource_use', { resourceId }),
+  deleteResource: (resourceId: ResourceId, appointments: AppointmentsOnDelete) =>
+    call<RemovedResource>('delete_resource', { resourceId, appointments }),
   /** The cards of the appointments overlapping [from, to); both RFC 3339 instants. */
   listAppointments: (from: string, to: string) =>
     call<AppointmentCard[]>('list_appointments', { from, to }),

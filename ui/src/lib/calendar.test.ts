@@ -18,9 +18,9 @@ import {
   toCalendarResource,
 } from './calendar';
 
-const ada: Resource = { id: 1, name: 'Ada', email: 'ada@example.com', kind: 'person', colour: '#2459c6' };
-const room: Resource = { id: 2, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c' };
-const zed: Resource = { id: 3, name: 'zed', email: null, kind: 'equipment', colour: '#0a7d4f' };
+const ada: Resource = { id: 1, name: 'Ada', email: 'ada@example.com', kind: 'person', colour: '#2459c6', hours: null, archived: false };
+const room: Resource = { id: 2, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c', hours: null, archived: false };
+const zed: Resource = { id: 3, name: 'zed', email: null, kind: 'equipment', colour: '#0a7d4f', hours: null, archived: false };
 
 function record(overrides: Partial<AppointmentRecord>): AppointmentRecord {
   return testRecord({

@@ -28,8 +28,8 @@ const pulled = (over: Partial<AppointmentRecord> = {}) =>
   });
 const ZONE = 'Europe/Berlin';
 const accounts = new Map([[7, 'megan.bowen@contoso.example']]);
-const megan: Resource = { id: 1, name: 'Megan Bowen', email: null, kind: 'person', colour: '#2459c6' };
-const room: Resource = { id: 2, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c' };
+const megan: Resource = { id: 1, name: 'Megan Bowen', email: null, kind: 'person', colour: '#2459c6', hours: null, archived: false };
+const room: Resource = { id: 2, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c', hours: null, archived: false };
 const byId = new Map([[1, megan], [2, room]]);
 
 describe('origin badge', () => {

@@ -10,9 +10,9 @@ import {
 } from './navigation';
 import { testRecord } from './test-records';
 
-const megan: Resource = { id: 1, name: 'Megan Bowen', email: null, kind: 'person', colour: '#2459c6' };
-const adele: Resource = { id: 2, name: 'Adele Vance', email: null, kind: 'person', colour: '#c239b3' };
-const room: Resource = { id: 3, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c' };
+const megan: Resource = { id: 1, name: 'Megan Bowen', email: null, kind: 'person', colour: '#2459c6', hours: null, archived: false };
+const adele: Resource = { id: 2, name: 'Adele Vance', email: null, kind: 'person', colour: '#c239b3', hours: null, archived: false };
+const room: Resource = { id: 3, name: 'Boardroom', email: null, kind: 'room', colour: '#f2c94c', hours: null, archived: false };
 const byId = new Map([megan, adele, room].map((r) => [r.id, r]));
 
 describe('resource filter', () => {

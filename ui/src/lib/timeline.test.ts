@@ -245,7 +245,7 @@ describe('pointer gestures', () => {
 });
 
 describe('timeline cards', () => {
-  const ada: Resource = { id: 1, name: 'Ada', email: null, kind: 'person', colour: '#2459c6' };
+  const ada: Resource = { id: 1, name: 'Ada', email: null, kind: 'person', colour: '#2459c6', hours: null, archived: false };
   const resources = new Map([[1, ada]]);
   const ctx = { mine: 1, accounts: new Map([[4, 'megan@contoso.example']]), doubleBooked: new Set<string>() };
 

@@ -72,7 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let mut session = open_session(&cli, runtime)?;
     let now = chrono::Utc::now();
     match cli.command {
-        Command::Resource(command) => resource::run(&mut session.store, command, now),
+        Command::Resource(command) => resource::run(&mut session, command, now),
         Command::Appointment(command) => appointment::run(&mut session.store, *command, now),
         Command::Admin(command) => admin::run(&mut session.store, command, now),
         Command::Account(command) => account::run(&mut session, command),

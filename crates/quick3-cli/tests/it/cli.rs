@@ -380,6 +380,7 @@ fn quick3_run_beside_the_open_app_loses_none_of_the_apps_writes() {
         email: None,
         kind: ResourceKind::Person,
         colour: None,
+        hours: None,
     };
     let now = chrono::Utc::now();
     // The app: its store, then a second connection of the same process (its background jobs).

@@ -13,6 +13,7 @@ mod daemon;
 mod fault_matrix;
 mod org;
 mod org_bench;
+mod resource;
 mod secret_input;
 mod series;
 mod side_by_side;

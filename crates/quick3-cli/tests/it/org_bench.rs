@@ -133,6 +133,7 @@ impl Bench {
                         email: None,
                         kind: ResourceKind::Room,
                         colour: None,
+                        hours: None,
                     },
                     now,
                 )

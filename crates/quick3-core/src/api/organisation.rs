@@ -629,6 +629,25 @@ pub mod administrator {
         crate::api::remove_account(store, credentials, account, keep_appointments, now)
     }
 
+    /// Delete on a resource in the window: a resource with an organisation link only for an
+    /// administrator (the link goes with it), else as `api::resources::delete_resource` has it.
+    pub fn delete_resource(
+        store: &mut Store,
+        credentials: Option<&Credentials>,
+        resource: crate::ids::ResourceId,
+        appointments: crate::api::resources::AppointmentsOnDelete,
+        now: DateTime<Utc>,
+    ) -> Result<crate::api::resources::RemovedResource> {
+        if store
+            .accounts_of(resource)?
+            .iter()
+            .any(Account::is_organisation_link)
+        {
+            check(store)?;
+        }
+        crate::api::resources::delete_resource(store, credentials, resource, appointments, now)
+    }
+
     /// Removes an organisation link.
     pub fn unlink(
         store: &mut Store,

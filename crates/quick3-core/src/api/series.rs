@@ -215,6 +215,7 @@ mod tests {
                         email: None,
                         kind: ResourceKind::Person,
                         colour: None,
+                        hours: None,
                     },
                     now,
                 )

@@ -38,6 +38,7 @@ pub enum ErrorCode {
     UnknownResource,
     UnknownAppointment,
     DuplicateResourceEmail,
+    DuplicateResourceName,
     UnknownAccount,
     UnknownJob,
     ReadOnly,
@@ -156,6 +157,12 @@ pub enum CoreError {
     UnknownJob { reference: String },
     #[error("A resource with the e-mail address {email} already exists.")]
     DuplicateResourceEmail { email: String },
+    #[error("A {kind} called \"{name}\" already exists (id {id}): give this one another name.")]
+    DuplicateResourceName {
+        kind: &'static str,
+        name: String,
+        id: i64,
+    },
     #[error("The data folder {path} cannot be used: {reason}.")]
     DataDir { path: String, reason: String },
     #[error("The database could not be read or written: {0}.")]
@@ -203,6 +210,7 @@ impl CoreError {
             CoreError::UnknownResource { .. } => ErrorCode::UnknownResource,
             CoreError::UnknownAppointment { .. } => ErrorCode::UnknownAppointment,
             CoreError::DuplicateResourceEmail { .. } => ErrorCode::DuplicateResourceEmail,
+            CoreError::DuplicateResourceName { .. } => ErrorCode::DuplicateResourceName,
             CoreError::UnknownAccount { .. } => ErrorCode::UnknownAccount,
             CoreError::UnknownJob { .. } => ErrorCode::UnknownJob,
             CoreError::ReadOnly { .. } => ErrorCode::ReadOnly,
@@ -249,6 +257,7 @@ impl CoreError {
             || matches!(
                 self,
                 CoreError::DuplicateResourceEmail { .. }
+                    | CoreError::DuplicateResourceName { .. }
                     | CoreError::ReadOnly { .. }
                     | CoreError::OccurrenceCrossing { .. }
                     | CoreError::DuplicateAccount { .. }

@@ -31,4 +31,6 @@ pub use organisation::{
 };
 pub use planner::{Module, Overview, Planner};
 pub use recurrence::{Repeat, RepeatUnit, Rule, WeekIndex};
-pub use resource::{NewResource, Resource, ResourceKind};
+pub use resource::{
+    NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch, WorkingHours,
+};

@@ -267,7 +267,7 @@ pub(super) fn overlaps(
 
 pub(super) fn ensure_resource(tx: &Transaction<'_>, resource: ResourceId) -> Result<()> {
     let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1)",
+        "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1 AND deleted_at IS NULL)",
         [resource],
         |row| row.get(0),
     )?;
@@ -534,6 +534,7 @@ mod tests {
                     email: Some("ada@example.com".into()),
                     kind: ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 },
                 Utc::now(),
             )

@@ -8,6 +8,7 @@ mod jobs;
 mod organisation;
 pub use appointments::AppointmentQuery;
 pub use organisation::ResolvedMailbox;
+pub use resources::{AppointmentsFate, ResourceDeletion};
 mod planner;
 mod resources;
 mod series;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_calendar_missing_lists.sql"),
     include_str!("../../migrations/0011_account_sync_failure.sql"),
     include_str!("../../migrations/0012_series_exceptions.sql"),
+    include_str!("../../migrations/0013_resources_managed.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer
@@ -277,6 +279,7 @@ pub(crate) mod fixtures {
                     email: None,
                     kind: ResourceKind::Person,
                     colour: None,
+                    hours: None,
                 },
                 Utc::now(),
             )
@@ -357,6 +360,7 @@ mod tests {
             email: None,
             kind: crate::model::ResourceKind::Person,
             colour: None,
+            hours: None,
         }
     }
 

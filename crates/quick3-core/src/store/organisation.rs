@@ -207,6 +207,7 @@ mod tests {
                     email: None,
                     kind: ResourceKind::Room,
                     colour: None,
+                    hours: None,
                 },
                 Utc::now(),
             )

@@ -174,5 +174,34 @@ async fn sync_account_alone(
         }
         None => None,
     };
-    super::sync_account(store, credentials, account, options, clock, progress).await
+    let summary =
+        super::sync_account(store, credentials, account, options, clock, progress).await?;
+    if !options.dry_run {
+        remove_if_resource_deleted(store, credentials, account, clock())?;
+    }
+    Ok(summary)
+}
+
+/// An account of a deleted resource was kept only to send what waited in its outbox (the
+/// resource's deletions and moves): once that is sent, it is removed with its sign-in, its
+/// remaining pulled copies kept as the resource's history. Also finishes a deletion a crash
+/// interrupted between the resource and its accounts.
+fn remove_if_resource_deleted(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !store.resource_is_deleted(account.resource_id)? || store.outbox_len(account.id)? > 0 {
+        return Ok(());
+    }
+    if let Err(err) = credentials.forget(account) {
+        tracing::warn!(
+            account = %account.email,
+            "the sign-in of an account of a deleted resource could not be deleted from the keyring: {err}"
+        );
+    }
+    store.remove_account(account.id, true, now)?;
+    tracing::info!(account = %account.email, "removed: its resource was deleted and its uploads are sent");
+    Ok(())
 }

@@ -61,6 +61,7 @@ fn resource(world: &mut World, name: &str) -> ResourceId {
                 email: None,
                 kind: ResourceKind::Room,
                 colour: None,
+                hours: None,
             },
             now(),
         )

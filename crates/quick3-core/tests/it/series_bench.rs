@@ -102,6 +102,7 @@ fn listing_a_month_of_500_series_from_the_store() {
                         email: None,
                         kind: ResourceKind::Person,
                         colour: None,
+                        hours: None,
                     },
                     now,
                 )

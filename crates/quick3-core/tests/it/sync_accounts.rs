@@ -136,6 +136,7 @@ async fn a_down_account_of_the_same_mailbox_never_deletes_or_takes_a_quick3_appo
                 email: None,
                 kind: quick3_core::model::ResourceKind::Room,
                 colour: None,
+                hours: None,
             },
             now(),
         )
@@ -162,5 +163,97 @@ async fn a_down_account_of_the_same_mailbox_never_deletes_or_takes_a_quick3_appo
         world.titled("Planned in Quick3").len(),
         1,
         "the Quick3 appointment is still in the Scheduler, once"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_resources_appointments_leave_outlook_before_its_account_is_removed() {
+    let mut world = world().await;
+    let d = day(6);
+    let megan = world.connect(MEGAN, Direction::Up).await;
+    world.create_local("Offsite", &format!("{d}T14:00"), &format!("{d}T17:00"));
+    world.sync(&megan).await;
+    assert_eq!(world.outlook_titled(MEGAN, "Offsite").await.len(), 1);
+
+    let removed = quick3_core::api::resources::delete_resource(
+        &mut world.store,
+        Some(&world.credentials),
+        world.resource,
+        quick3_core::api::resources::AppointmentsOnDelete::Delete,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        removed.accounts_held,
+        [MEGAN],
+        "the account that must send the deletion stays until it has: {}",
+        removed.message
+    );
+    assert_eq!(world.store.all_accounts().unwrap().len(), 1);
+    let summaries = world
+        .sync_with(SyncScope::default(), &SyncOptions::default())
+        .await;
+    assert_eq!(summaries[0].deleted, 1, "{summaries:?}");
+    assert!(
+        world.outlook_titled(MEGAN, "Offsite").await.is_empty(),
+        "the deleted resource's appointment left Outlook through the outbox"
+    );
+    assert!(
+        world.store.all_accounts().unwrap().is_empty(),
+        "once its deletions are sent, the account goes with its resource"
+    );
+    assert!(
+        !world.credentials.has_sign_in(&megan).unwrap(),
+        "its sign-in left the keyring"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_resource_keeping_its_history_removes_its_account_and_sign_in_at_once() {
+    let mut world = world().await;
+    let d = day(6);
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Megan's 1:1",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T09:30:00"),
+            ),
+        )
+        .await;
+    let megan = world.connect(MEGAN, Direction::Down).await;
+    world.sync(&megan).await;
+    assert_eq!(world.titled("Megan's 1:1").len(), 1);
+
+    let removed = quick3_core::api::resources::delete_resource(
+        &mut world.store,
+        Some(&world.credentials),
+        world.resource,
+        quick3_core::api::resources::AppointmentsOnDelete::Keep,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(removed.accounts_removed, [MEGAN], "{}", removed.message);
+    assert!(
+        removed.accounts_held.is_empty(),
+        "a Down account has nothing to send"
+    );
+    assert!(
+        removed.message.contains(&format!(
+            "Removed its Microsoft 365 account {MEGAN} and its sign-in."
+        )),
+        "{}",
+        removed.message
+    );
+    assert!(world.store.all_accounts().unwrap().is_empty());
+    assert!(
+        !world.credentials.has_sign_in(&megan).unwrap(),
+        "its sign-in left the keyring with it"
+    );
+    assert_eq!(
+        world.titled("Megan's 1:1").len(),
+        1,
+        "the pulled appointment is kept as the deleted resource's history"
     );
 }

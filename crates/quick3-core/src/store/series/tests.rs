@@ -27,6 +27,7 @@ fn store_with_ada() -> (Store, ResourceId) {
                 email: Some("ada@example.com".into()),
                 kind: ResourceKind::Person,
                 colour: None,
+                hours: None,
             },
             now(),
         )

@@ -61,6 +61,7 @@ pub async fn world_with_seed(seed: Value) -> World {
                 email: None,
                 kind: ResourceKind::Person,
                 colour: None,
+                hours: None,
             },
             now(),
         )
