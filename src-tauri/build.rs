@@ -33,6 +33,8 @@ fn main() {
         "sync_calendar",
         "push_changes",
         "background_status",
+        "start_with_session",
+        "close_window",
         "list_jobs",
         "add_job",
         "edit_job",

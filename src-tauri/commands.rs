@@ -16,9 +16,10 @@ use quick3_core::model::{
     OrgSettingsRecord, OrgTestReport, Overview, Resource, ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
-use quick3_core::{CoreError, ErrorPayload, Store, api};
+use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
 use tauri::async_runtime::block_on;
 use tauri::{AppHandle, Manager, State};
+use tauri_plugin_autostart::ManagerExt as _;
 
 use crate::sync::{self, SyncCause};
 use crate::{AppState, background, microsoft};
@@ -332,21 +333,51 @@ pub async fn push_changes(app: AppHandle, resource_id: ResourceId) -> Reply<bool
     Ok(true)
 }
 
-/// Whether jobs also run with the window closed (a tray icon), and whether they are paused.
+/// Whether jobs also run with the window closed (a tray icon), whether they are paused, and
+/// whether the app starts (hidden, in the tray) when the planner signs in to the desktop.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct BackgroundStatus {
     pub tray: bool,
     pub paused: bool,
+    pub starts_with_session: bool,
 }
 
 /// Two switches in memory: the one command that answers on the main thread.
 #[tauri::command]
-pub fn background_status(state: State<'_, AppState>) -> BackgroundStatus {
+pub fn background_status(app: AppHandle, state: State<'_, AppState>) -> BackgroundStatus {
     BackgroundStatus {
         tray: state.tray.shown(),
         paused: state.jobs.paused(),
+        starts_with_session: app.autolaunch().is_enabled().unwrap_or(false),
     }
+}
+
+/// Start with the session on or off: writes or removes the session's autostart entry (on Linux
+/// an XDG autostart entry that starts the app `--hidden`). Answers whether it is on now.
+#[tauri::command]
+pub async fn start_with_session(app: AppHandle, on: bool) -> Reply<bool> {
+    let autostart = app.autolaunch();
+    let changed = if on {
+        autostart.enable()
+    } else {
+        autostart.disable()
+    };
+    changed
+        .and_then(|()| autostart.is_enabled())
+        .map_err(|err| ErrorPayload {
+            code: ErrorCode::AutostartFailed,
+            message: format!(
+                "Quick3 Planner could not change how it starts with your session ({err})."
+            ),
+        })
+}
+
+/// Closes the window after it told the planner that scheduled syncs stop until the app is opened
+/// again (no tray keeps the app): the app then quits.
+#[tauri::command]
+pub fn close_window(app: AppHandle) {
+    crate::window::close(&app);
 }
 
 #[tauri::command]

@@ -12,23 +12,30 @@ use quick3_core::identity::Keyring;
 use crate::microsoft::Microsoft;
 use crate::{AppState, background};
 
-/// `quick3-planner [--demo] [--data-dir DIR]`; `QUICK3_DEMO=1` also selects demo mode.
+/// `quick3-planner [--demo] [--data-dir DIR] [--hidden]`; `QUICK3_DEMO=1` also selects demo mode.
 #[derive(Debug, Default)]
 pub struct Options {
     pub demo: bool,
     pub data_dir: Option<PathBuf>,
+    /// Start with no window, in the tray (the session's autostart entry passes it).
+    pub hidden: bool,
 }
+
+/// The argument that starts the app with no window.
+pub const HIDDEN: &str = "--hidden";
 
 impl Options {
     pub fn from_args(args: impl Iterator<Item = String>) -> Options {
         let mut options = Options {
             demo: std::env::var("QUICK3_DEMO").is_ok_and(|v| v == "1" || v == "true"),
             data_dir: None,
+            hidden: false,
         };
         let mut args = args.peekable();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--demo" => options.demo = true,
+                HIDDEN => options.hidden = true,
                 "--data-dir" => options.data_dir = args.next().map(PathBuf::from),
                 other => {
                     if let Some(dir) = other.strip_prefix("--data-dir=") {

@@ -9,6 +9,7 @@ mod microsoft;
 mod rendering;
 mod sync;
 mod tray;
+mod window;
 
 use std::sync::Arc;
 
@@ -42,23 +43,41 @@ impl std::fmt::Debug for AppState {
 /// message if the data folder cannot be opened.
 pub fn run() {
     launch::init_logging();
+    let options = launch::Options::from_args(std::env::args().skip(1));
     let result = tauri::Builder::default()
         // First, so that a second launch hands over its arguments before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            microsoft::show_window(app);
+        // The session starting the app again (`--hidden`) does not open the window.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if !args.iter().any(|arg| arg == launch::HIDDEN) {
+                window::open(app);
+            }
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .setup(|app| {
-            launch::mark("window and webview created");
-            let options = launch::Options::from_args(std::env::args().skip(1));
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(window::REMEMBERED)
+                .build(),
+        )
+        // Start with the session (Settings → Scheduled jobs): an XDG autostart entry on Linux.
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg(launch::HIDDEN)
+                .build(),
+        )
+        .setup(move |app| {
+            // The window first, so that WebKit's processes start while the store opens.
+            if options.hidden {
+                tracing::info!("started hidden: the window opens from the tray");
+            } else {
+                window::build(app.handle())?;
+            }
             match launch::open_state(&options) {
                 Ok(state) => app.manage(state),
                 Err(message) => launch::cannot_start(app.handle(), &message),
             };
             launch::mark("app state ready");
-            rendering::apply(app.handle());
             microsoft::listen(app.handle());
             tray::install(app.handle());
             background::start(app.handle());
@@ -69,15 +88,7 @@ pub fn run() {
             tauri::webview::PageLoadEvent::Started => launch::mark("page load started"),
             tauri::webview::PageLoadEvent::Finished => launch::mark("page loaded"),
         })
-        .on_window_event(|window, event| {
-            // With a tray, closing hides the window and jobs go on; without one, closing quits.
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event
-                && window.state::<AppState>().tray.shown()
-            {
-                api.prevent_close();
-                let _ = window.hide();
-            }
-        })
+        .on_window_event(window::on_event)
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::list_resources,
@@ -109,6 +120,8 @@ pub fn run() {
             commands::sync_calendar,
             commands::push_changes,
             commands::background_status,
+            commands::start_with_session,
+            commands::close_window,
             commands::list_jobs,
             commands::add_job,
             commands::edit_job,
@@ -125,7 +138,8 @@ pub fn run() {
             commands::link_mailbox,
             commands::unlink_mailbox,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| app.run(|app, event| window::on_run_event(app, &event)));
     if let Err(err) = result {
         eprintln!("Quick3 Planner stopped with an error: {err}");
         std::process::exit(1);

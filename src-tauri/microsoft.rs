@@ -116,7 +116,7 @@ pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<(), 
 /// (`update-desktop-database`, `xdg-mime`: 100–300 ms that would otherwise hold up the window's
 /// first page on the main thread). Until it is done, sign-ins come back through the loopback
 /// listener.
-pub fn listen<R: Runtime>(app: &AppHandle<R>) {
+pub fn listen(app: &AppHandle) {
     match std::env::var(SIGN_IN_RETURN_VAR).as_deref() {
         Ok("loopback") => use_deep_link(app, false),
         Ok("deep-link") => use_deep_link(app, true),
@@ -195,8 +195,8 @@ fn register_scheme<R: Runtime>(app: &AppHandle<R>) -> bool {
 /// deep link, the answer arrives through `listen`; otherwise a loopback listener on 127.0.0.1
 /// takes the one answer (or gives up when the attempt expires). Nothing is recorded when the
 /// keyring, which must keep the sign-in, cannot be reached. Call from a blocking thread.
-pub fn start_sign_in<T, R: Runtime>(
-    app: &AppHandle<R>,
+pub fn start_sign_in<T>(
+    app: &AppHandle,
     store: &mut Store,
     begin: impl FnOnce(&mut Store, &Credentials, &str) -> quick3_core::Result<(T, Url)>,
 ) -> Result<T, ErrorPayload> {
@@ -265,9 +265,10 @@ fn unquote_handler_exec<R: Runtime>(app: &AppHandle<R>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Uses one sign-in answer and tells the window what became of it. Answers that match no waiting
+/// Uses one sign-in answer and tells the window what became of it, opening the window when it was
+/// closed meanwhile (it then reads the new account as it starts). Answers that match no waiting
 /// sign-in (unknown or stale `state`) are logged by the core and change nothing.
-fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
+fn answer(app: &AppHandle, url: Url) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
@@ -294,6 +295,7 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
                 if let Err(err) = app.emit(SIGN_IN_EVENT, &result) {
                     tracing::warn!(%err, "the window could not be told about a sign-in");
                 }
+                crate::window::open(&app);
             }
             Ok(_) => {}
             Err(err) => {
@@ -301,14 +303,4 @@ fn answer<R: Runtime>(app: &AppHandle<R>, url: Url) {
             }
         }
     });
-}
-
-/// Brings the window forward when a second launch hands its arguments over (or the tray's Open),
-/// also when closing had hidden it.
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
-    }
 }

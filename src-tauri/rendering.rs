@@ -31,17 +31,13 @@ pub fn has_render_node(dri: &Path) -> bool {
     })
 }
 
-/// Turns compositing off for the main window where [`without_compositing`] says so.
+/// Turns compositing off for a new window where [`without_compositing`] says so.
 #[cfg(target_os = "linux")]
-pub fn apply(app: &tauri::AppHandle) {
-    use tauri::Manager;
+pub fn apply(window: &tauri::WebviewWindow) {
     let switch = std::env::var(WEBKIT_SWITCH).ok();
     if !without_compositing(has_render_node(Path::new("/dev/dri")), switch.as_deref()) {
         return;
     }
-    let Some(window) = app.get_webview_window("main") else {
-        return;
-    };
     let applied = window.with_webview(|webview| {
         use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
         if let Some(settings) = webview.inner().settings() {
@@ -55,7 +51,7 @@ pub fn apply(app: &tauri::AppHandle) {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn apply(_app: &tauri::AppHandle) {}
+pub fn apply(_window: &tauri::WebviewWindow) {}
 
 #[cfg(test)]
 mod tests {

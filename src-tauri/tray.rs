@@ -1,5 +1,5 @@
 //! The tray icon (Open, Sync now, Pause background sync, Quit; the last run in its tooltip), and
-//! whether closing the window hides it there. Without a tray host, or without the
+//! whether the app lives on there when the window closes. Without a tray host, or without the
 //! libayatana-appindicator3 library at run time, the app works without a tray and closing quits.
 
 use std::sync::Mutex;
@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use quick3_core::api::SyncScope;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
-use tauri::tray::TrayIconBuilder;
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Wry};
 
 use crate::AppState;
@@ -15,8 +15,9 @@ use crate::sync::SyncCause;
 
 const TRAY_ID: &str = "quick3";
 
-/// Whether the tray icon is up and a tray host shows it (then closing the window hides it), and
-/// the menu line that names the last run (Linux trays show no tooltips).
+/// Whether the tray icon is up and a tray host shows it (then closing the window destroys it and
+/// the app lives on in the tray), and the menu line that names the last run (Linux trays show no
+/// tooltips).
 #[derive(Default)]
 pub struct Tray {
     shown: AtomicBool,
@@ -97,13 +98,13 @@ pub fn install(app: &AppHandle) {
             crate::launch::mark("tray host looked for");
             if !present {
                 tracing::info!("no tray host: background sync runs while the window is open");
-                return;
+                return without_tray(&handle);
             }
             if !appindicator_present() {
                 tracing::warn!(
                     "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
                 );
-                return;
+                return without_tray(&handle);
             }
             let app = handle.clone();
             if let Err(err) = handle.run_on_main_thread(move || show(&app)) {
@@ -112,6 +113,14 @@ pub fn install(app: &AppHandle) {
         });
     if let Err(err) = looking {
         tracing::warn!(%err, "the tray icon could not be built");
+    }
+}
+
+/// Without a tray nothing could open a window later: one started `--hidden` opens it now.
+fn without_tray(app: &AppHandle) {
+    if app.get_webview_window(crate::window::LABEL).is_none() {
+        tracing::info!("no tray to live in: the window opens");
+        crate::window::open(app);
     }
 }
 
@@ -124,10 +133,16 @@ fn show(app: &AppHandle) {
             .tray
             .shown
             .store(true, Ordering::Relaxed),
-        Ok(Err(err)) => tracing::warn!(%err, "the tray icon could not be built"),
-        Err(_) => tracing::warn!(
-            "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
-        ),
+        Ok(Err(err)) => {
+            tracing::warn!(%err, "the tray icon could not be built");
+            without_tray(app);
+        }
+        Err(_) => {
+            tracing::warn!(
+                "the tray icon needs libayatana-appindicator3 (not found); closing the window quits"
+            );
+            without_tray(app);
+        }
     }
 }
 
@@ -159,7 +174,7 @@ fn build(app: &AppHandle) -> tauri::Result<()> {
         .menu(&menu)
         .tooltip("Quick3 Planner")
         .on_menu_event(move |app, event| match event.id().as_ref() {
-            "open" => crate::microsoft::show_window(app),
+            "open" => crate::window::open(app),
             "sync" => {
                 let app = app.clone();
                 tauri::async_runtime::spawn_blocking(move || {
@@ -173,6 +188,17 @@ fn build(app: &AppHandle) -> tauri::Result<()> {
             }
             "quit" => app.exit(0),
             _ => {}
+        })
+        // A click on the icon opens the window (Windows, macOS; Linux trays show the menu).
+        .on_tray_icon_event(|icon, event| {
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            } = event
+            {
+                crate::window::open(icon.app_handle());
+            }
         });
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());

@@ -50,7 +50,7 @@ export function instanceRunning() {
 }
 
 /** The process id of the app instance holding the single-instance name on this test run's bus. */
-function instancePid() {
+export function instancePid() {
   const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
     '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.GetConnectionUnixProcessID',
     INSTANCE_NAME], { encoding: 'utf8' });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { ARTIFACTS, instanceRunning, quick3 } from '../app.mjs';
 import { ms, stored, summary, timeClick, weekFrom } from './measure.mjs';
+import { memory } from '../processes.mjs';
 
 // 5,000 appointments across 100 resources, over 4 weeks from this one, and all in this week.
 const SPREAD = process.env.QUICK3_BENCH_SPREAD_DIR;
@@ -76,45 +77,6 @@ function startedAt(pid) {
   const now = Date.now();
   const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   return now - (uptime - ticks / hz) * 1000;
-}
-
-/** The app and every process under it (WebKit's web and network processes). */
-function processTree(root) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch { /* gone */ }
-  }
-  const all = [];
-  const walk = (pid) => { all.push(pid); for (const c of children.get(pid) ?? []) walk(c); };
-  walk(root);
-  return all;
-}
-
-/** Resident memory of the app and its WebKit processes: RSS (shared pages counted in each) and PSS. */
-function memory(root) {
-  const rows = processTree(root).map((pid) => {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (text, key) => Number(new RegExp(`${key}:\\s*(\\d+)`).exec(text)?.[1] ?? 0);
-    return {
-      pid,
-      name: /Name:\s*(.+)/.exec(status)[1],
-      rss_mb: kb(status, 'VmRSS') / 1024,
-      pss_mb: kb(rollup, 'Pss') / 1024,
-      // PSS split into anonymous memory (heaps, JS, caches) and mapped files (code, libraries).
-      pss_anon_mb: ms(kb(rollup, 'Pss_Anon') / 1024),
-      pss_file_mb: ms(kb(rollup, 'Pss_File') / 1024),
-      threads: kb(status, 'Threads'),
-    };
-  });
-  const sum = (key) => Math.round(rows.reduce((a, r) => a + r[key], 0) * 10) / 10;
-  return { rss_mb: sum('rss_mb'), pss_mb: sum('pss_mb'), processes: rows.map((r) => ({ ...r, rss_mb: ms(r.rss_mb), pss_mb: ms(r.pss_mb) })) };
 }
 
 /** The app's log: tauri-driver passes on what WebKitWebDriver's child, the app, writes. */

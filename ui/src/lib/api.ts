@@ -141,6 +141,10 @@ export const api = {
   /** After an edit: uploads the resource's changes in the background; answers whether one started. */
   pushChanges: (resourceId: ResourceId) => call<boolean>('push_changes', { resourceId }),
   backgroundStatus: () => call<BackgroundStatus>('background_status'),
+  /** Start with the session on or off (the desktop's autostart entry); answers whether it is on. */
+  startWithSession: (on: boolean) => call<boolean>('start_with_session', { on }),
+  /** Closes the window after the close notice (no tray: the app quits). */
+  closeWindow: () => call<null>('close_window'),
   listJobs: () => call<Job[]>('list_jobs'),
   addJob: (spec: JobSpec) => call<Job>('add_job', { spec }),
   editJob: (jobId: JobId, spec: JobSpec) => call<Job>('edit_job', { jobId, spec }),
@@ -167,6 +171,8 @@ export const api = {
   onSyncProgress: (handler: (p: SyncProgress) => void) => subscribe<SyncProgress>('sync-progress', handler),
   onSyncFinished: (handler: (f: SyncFinished) => void) => subscribe<SyncFinished>('sync-finished', handler),
   onJobFinished: (handler: (f: JobFinished) => void) => subscribe<JobFinished>('job-finished', handler),
+  /** The window's close button was clicked and no tray keeps the app: say what closing stops. */
+  onCloseNotice: (handler: () => void) => subscribe<null>('close-notice', () => handler()),
   /** Calls `handler` with every sign-in answer; returns the function that stops listening. */
   onSignIn: async (handler: (result: SignInResult) => void): Promise<() => void> => {
     if (!isTauri()) return () => {};

@@ -4,6 +4,8 @@ import { testRecord } from './test-records';
 import type { Resource } from '../bindings/Resource';
 import {
   calendarOffsetNow,
+  dateToRemember,
+  rememberedDate,
   DoubleClickDetector,
   isShort,
   nextFullHourSlot,
@@ -206,5 +208,19 @@ describe('revealTarget', () => {
   it('does not scroll for all-day appointments', () => {
     const day = record({ all_day: true, start: '2026-11-30', end: '2026-12-01', time_zone: null });
     expect(revealTarget(day, 'Europe/Berlin', week)).toEqual({ gotoDate: '2026-11-30', scrollTime: null });
+  });
+});
+
+describe('rememberedDate', () => {
+  it('gives back the date left today: the window reopened from the tray shows it', () => {
+    expect(rememberedDate(dateToRemember('2026-03-09', '2026-03-02'), '2026-03-02')).toBe('2026-03-09');
+  });
+  it('starts at today when the date was left on another day', () => {
+    expect(rememberedDate(dateToRemember('2026-03-09', '2026-03-01'), '2026-03-02')).toBe('2026-03-02');
+  });
+  it('starts at today when nothing or nonsense was stored', () => {
+    expect(rememberedDate(null, '2026-03-02')).toBe('2026-03-02');
+    expect(rememberedDate('not json', '2026-03-02')).toBe('2026-03-02');
+    expect(rememberedDate('{"date":"9 March","on":"2026-03-02"}', '2026-03-02')).toBe('2026-03-02');
   });
 });

@@ -80,6 +80,28 @@ export function rememberedView(stored: string | null | undefined): ViewId {
   return (VIEWS as readonly string[]).includes(stored ?? '') ? (stored as ViewId) : DEFAULT_VIEW;
 }
 
+/** Where the date shown last is remembered (localStorage), with the day it was left on. */
+export const DATE_KEY = 'quick3.scheduler.date';
+
+/**
+ * The date to show first: the one the planner left today (the window closed to the tray and
+ * opened again), else today; a date left on another day, or nonsense, gives today.
+ */
+export function rememberedDate(stored: string | null | undefined, today: string): string {
+  try {
+    const { date, on } = JSON.parse(stored ?? '') as { date?: unknown; on?: unknown };
+    if (on === today && typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date)) return date;
+  } catch {
+    // nothing (or nonsense) stored
+  }
+  return today;
+}
+
+/** What `rememberedDate` reads back: the date shown and the day it was shown on. */
+export function dateToRemember(date: string, today: string): string {
+  return JSON.stringify({ date, on: today });
+}
+
 /** What a card needs besides its record: the planner's resource, account e-mails, conflicts. */
 export interface CardContext {
   mine: ResourceId | null;

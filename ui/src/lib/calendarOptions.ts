@@ -40,6 +40,8 @@ export interface CalendarHooks {
 
 export interface CalendarSetup {
   view: string;
+  /** The date shown first (the one the planner left the Scheduler on, or today). */
+  date?: DateText;
   /** The display zone (EventCalendar is given its offset now). */
   zone: string;
   now: Date;
@@ -54,6 +56,7 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
   const clock = setup.clock ?? Date.now;
   return {
     view: setup.view,
+    ...(setup.date ? { date: setup.date } : {}),
     locale: 'en-GB',
     timeZone: calendarOffsetNow(setup.zone, setup.now),
     headerToolbar: { start: '', center: '', end: '' },

@@ -4,7 +4,7 @@ import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
 import { api } from './api';
-import { rangeQuery, rememberedView, VIEW_KEY } from './calendar';
+import { DATE_KEY, rangeQuery, rememberedDate, rememberedView, VIEW_KEY } from './calendar';
 import { addDays, datePart, wallTimeAt, type DateText } from './time';
 import { weekStart } from './timeline';
 
@@ -47,7 +47,11 @@ export function firstRange(view: string, today: DateText): { start: string; end:
 
 /** Asks now for the cards the Scheduler's first view will show (its view as remembered). */
 export function askFirstCards(zone: string, now: Date): void {
-  const range = firstRange(rememberedView(globalThis.localStorage?.getItem(VIEW_KEY)), datePart(wallTimeAt(now, zone)));
+  const today = datePart(wallTimeAt(now, zone));
+  const range = firstRange(
+    rememberedView(globalThis.localStorage?.getItem(VIEW_KEY)),
+    rememberedDate(globalThis.localStorage?.getItem(DATE_KEY), today),
+  );
   if (!range) return;
   const { from, to } = rangeQuery(range.start, range.end, zone);
   askCardsEarly(from, to);

@@ -104,6 +104,8 @@ pub enum ErrorCode {
     Internal,
     /// The system browser did not open Microsoft's sign-in page (the message holds its address).
     BrowserUnavailable,
+    /// The session's autostart entry (Start with the session) could not be written or removed.
+    AutostartFailed,
     // The window's
     /// The page runs without the desktop app behind it (a plain web browser).
     BackendUnavailable,

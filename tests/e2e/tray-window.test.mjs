@@ -1,0 +1,165 @@
+// Living in the tray (issue #20), with tray-host.py as the desktop's tray: closing the window ends
+// its WebKit web process while the app and its tray icon stay; Open builds the window again at the
+// view and date the planner left; Quit ends every process the app started; `--hidden` starts with
+// no window; Start with the session writes the desktop's autostart entry and removes it; without a
+// tray, closing says once that scheduled syncs stop, then quits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  click, freshDataDir, instancePid, instanceRunning, launch, quick3, textOf, waitForText,
+} from './app.mjs';
+import { alive, processesOf, waitFor, xWindowExists } from './processes.mjs';
+import { closeWindowUntil, labelsOf, MENU, startTrayHost, switchToReopenedWindow } from './tray.mjs';
+
+const TITLE = 'Quick3 Planner';
+const webProcesses = (pid) => processesOf(pid).filter((p) => p.name.startsWith('WebKitWebProces'));
+
+/** What the Scheduler's toolbar shows: the range's title, the date picker and the pressed view. */
+async function schedulerPlace(app) {
+  return {
+    title: await textOf(app, '[data-testid="sched-title"]'),
+    date: await (await app.$('[data-testid="sched-date"]')).getValue(),
+    view: await app.execute(() =>
+      document.querySelector('[data-testid^="view-"][aria-pressed="true"]')?.dataset.testid ?? null),
+  };
+}
+
+test('closed with a tray: the web process ends, the icon stays, Open brings back the view and date, Quit ends all', async () => {
+  const tray = await startTrayHost();
+  const app = await launch(freshDataDir('tray-window'));
+  let quit = false;
+  try {
+    await tray.item();
+    // The planner goes to the week view and on to next week.
+    await click(app, '[data-testid="view-resourceTimeGridWeek"]');
+    const thisWeek = await textOf(app, '[data-testid="sched-title"]');
+    await click(app, '[data-testid="sched-next"]');
+    await app.waitUntil(async () => (await textOf(app, '[data-testid="sched-title"]')) !== thisWeek,
+      { timeout: 5000, timeoutMsg: 'Next did not move the week' });
+    const left = await schedulerPlace(app);
+    assert.equal(left.view, 'view-resourceTimeGridWeek', 'the week view is pressed');
+
+    const main = instancePid();
+    const web = webProcesses(main);
+    assert.ok(web.length > 0, `the open window has a web process under the app: ${JSON.stringify(processesOf(main))}`);
+
+    await closeWindowUntil(() => web.every((p) => !alive(p.pid)),
+      `the web process did not end when the window closed: ${JSON.stringify(processesOf(main))}`);
+    assert.equal(xWindowExists(TITLE), false, 'the window is gone from the screen');
+    assert.ok(alive(main) && instanceRunning(), 'the app lives on in the tray');
+    assert.deepEqual(labelsOf(await tray.menu()), MENU, 'the tray icon and its menu are still there');
+
+    await tray.click('Open Quick3 Planner');
+    await switchToReopenedWindow(app);
+    assert.ok(xWindowExists(TITLE), 'Open shows the window again');
+    assert.ok(webProcesses(main).length > 0, 'the new window has a web process again');
+    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view and date the planner left');
+
+    await tray.click('Quit');
+    quit = true;
+    const started = processesOf(main);
+    await waitFor(() => started.every((p) => !alive(p.pid)),
+      `Quit left processes running: ${JSON.stringify(started.filter((p) => alive(p.pid)))}`);
+    assert.equal(instanceRunning(), false, 'Quit ends the app');
+  } finally {
+    try {
+      await app.deleteSession();
+    } catch (err) {
+      if (!quit) throw err;
+    }
+    tray.stop();
+  }
+});
+
+test('--hidden starts in the tray with no window; Open from the tray builds it', async () => {
+  const tray = await startTrayHost();
+  const dataDir = freshDataDir('hidden');
+  const child = spawn(process.env.APP_BIN, ['--data-dir', dataDir, '--demo', '--hidden'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (chunk) => { log += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    await tray.item();
+    assert.deepEqual(labelsOf(await tray.menu()), MENU, 'the tray icon is there');
+    // The tray registered after the set-up; a window would have been built before it.
+    assert.equal(xWindowExists(TITLE), false, '--hidden shows no window');
+    assert.deepEqual(webProcesses(child.pid), [], '--hidden starts no web process');
+
+    await tray.click('Open Quick3 Planner');
+    await waitFor(() => xWindowExists(TITLE), `Open from the tray showed no window; the app logged:\n${log}`, 20000);
+    await waitFor(() => webProcesses(child.pid).length > 0, 'the window opened without a web process');
+
+    await tray.click('Quit');
+    const started = processesOf(child.pid);
+    assert.equal(await exited, 0, 'Quit ends the app');
+    await waitFor(() => started.every((p) => !alive(p.pid)), 'Quit left WebKit processes running');
+  } finally {
+    child.kill();
+    tray.stop();
+  }
+});
+
+test('Start with the session writes the autostart entry that starts hidden, and unticking removes it', async () => {
+  // The desktop's autostart folder is ~/.config/autostart: a home of the test's own.
+  const home = mkdtempSync(join(tmpdir(), 'quick3-e2e-home-'));
+  const entry = join(home, '.config', 'autostart', 'Quick3 Planner.desktop');
+  const app = await launch(freshDataDir('autostart'), { env: { HOME: home } });
+  try {
+    await click(app, '[data-testid="home-menu"]');
+    await click(app, '[data-testid="menu-settings"]');
+    await click(app, '[data-testid="settings-jobs"]');
+    const box = await app.$('[data-testid="start-with-session"] input');
+    await box.waitForDisplayed({ timeout: 10000 });
+    assert.equal(await box.isSelected(), false, 'off by default');
+    assert.equal(existsSync(entry), false, 'no entry before the tick');
+
+    await box.click();
+    await waitFor(() => existsSync(entry), `ticking wrote no ${entry}`, 5000);
+    const text = readFileSync(entry, 'utf8');
+    assert.match(text, new RegExp(`^Exec=${process.env.APP_BIN} --hidden$`, 'm'),
+      'the session starts this binary hidden, in the tray');
+    await app.waitUntil(() => box.isSelected(), { timeout: 5000, timeoutMsg: 'the box is not ticked' });
+
+    await box.click();
+    await waitFor(() => !existsSync(entry), 'unticking left the autostart entry', 5000);
+    await app.waitUntil(async () => !(await box.isSelected()), { timeout: 5000, timeoutMsg: 'the box stayed ticked' });
+  } finally {
+    await app.deleteSession();
+  }
+});
+
+test('without a tray, closing says once that scheduled syncs stop, then quits', async () => {
+  const dataDir = freshDataDir('close-notice');
+  quick3(dataDir, 'job', 'add', '--name', 'Hourly sync', '--every', '1h');
+  let app = await launch(dataDir);
+  let quit = false;
+  try {
+    const main = instancePid();
+    const notice = '[data-testid="close-notice"]';
+    await closeWindowUntil(async () => (await app.$(notice)).isDisplayed(), 'closing showed no notice');
+    await waitForText(app, notice, 'scheduled syncs stop until you open it again');
+    assert.ok(alive(main), 'the app waits for the planner before it quits');
+    await click(app, '[data-testid="close-notice-again"]');
+    // The window closes under the click: WebDriver may report the click's page gone.
+    await click(app, '[data-testid="close-notice-close"]').catch(() => {});
+    quit = true;
+    await waitFor(() => !alive(main) && !instanceRunning(), 'Close Quick3 Planner did not quit');
+  } finally {
+    // Once the app has quit, the session has no window left to close; it only ends.
+    await app.deleteSession().catch((err) => {
+      if (!quit) throw err;
+    });
+  }
+
+  // "Don't show this again": the next close quits at once.
+  app = await launch(dataDir);
+  const main = instancePid();
+  await closeWindowUntil(() => !alive(main), 'closing again did not quit at once');
+  await app.deleteSession().catch(() => {}); // the app has quit: nothing left to close
+});
+
