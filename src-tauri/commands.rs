@@ -451,6 +451,26 @@ pub async fn start_with_session(app: AppHandle, on: bool) -> Reply<bool> {
         })
 }
 
+/// The view preferences kept (view, date, resource filter), for the page's first screen.
+#[tauri::command]
+pub async fn view_prefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Reply<std::collections::BTreeMap<String, String>> {
+    crate::prefs::read(&app, &state)
+}
+
+/// Keeps one view preference (written to its file at once: the window may close right after).
+#[tauri::command]
+pub async fn save_view_pref(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+    value: String,
+) -> Reply<()> {
+    crate::prefs::write(&app, &state, &key, &value)
+}
+
 /// Closes the window after it told the planner that scheduled syncs stop until the app is opened
 /// again (no tray keeps the app): the app then quits.
 #[tauri::command]

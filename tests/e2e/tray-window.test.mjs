@@ -1,12 +1,12 @@
 // Living in the tray (issue #20), with tray-host.py as the desktop's tray: closing the window ends
 // its WebKit web process while the app and its tray icon stay; Open builds the window again at the
-// view and date the planner left; Quit ends every process the app started; `--hidden` starts with
+// view, date and resource filter the planner left (kept in the app's store, not the page); Quit ends every process the app started; `--hidden` starts with
 // no window; Start with the session writes the desktop's autostart entry and removes it; without a
 // tray, closing says once that scheduled syncs stop, then quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,19 +18,28 @@ import { closeWindowUntil, labelsOf, MENU, startTrayHost, switchToReopenedWindow
 const TITLE = 'Quick3 Planner';
 const webProcesses = (pid) => processesOf(pid).filter((p) => p.name.startsWith('WebKitWebProces'));
 
-/** What the Scheduler's toolbar shows: the range's title, the date picker and the pressed view. */
+/** The view preferences file (tauri-plugin-store) somewhere in the data folder, parsed. */
+function viewPrefsIn(dataDir) {
+  const found = readdirSync(dataDir, { recursive: true }).find((f) => String(f).endsWith('view-prefs.json'));
+  assert.ok(found, `no view-prefs.json in ${dataDir}: ${JSON.stringify(readdirSync(dataDir, { recursive: true }))}`);
+  return JSON.parse(readFileSync(join(dataDir, String(found)), 'utf8'));
+}
+
+/** What the Scheduler's toolbar shows: the range's title, the date picker, the pressed view, the filter. */
 async function schedulerPlace(app) {
   return {
     title: await textOf(app, '[data-testid="sched-title"]'),
+    filter: await textOf(app, '[data-testid="resource-filter"]'),
     date: await (await app.$('[data-testid="sched-date"]')).getValue(),
     view: await app.execute(() =>
       document.querySelector('[data-testid^="view-"][aria-pressed="true"]')?.dataset.testid ?? null),
   };
 }
 
-test('closed with a tray: the web process ends, the icon stays, Open brings back the view and date, Quit ends all', async () => {
+test('closed with a tray: the web process ends, the icon stays, Open brings back the view, date and filter, Quit ends all', async () => {
   const tray = await startTrayHost();
-  const app = await launch(freshDataDir('tray-window'));
+  const dataDir = freshDataDir('tray-window');
+  const app = await launch(dataDir);
   let quit = false;
   try {
     await tray.item();
@@ -40,8 +49,25 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     await click(app, '[data-testid="sched-next"]');
     await app.waitUntil(async () => (await textOf(app, '[data-testid="sched-title"]')) !== thisWeek,
       { timeout: 5000, timeoutMsg: 'Next did not move the week' });
+    // …and hides Adele Vance with the resource filter.
+    await click(app, '[data-testid="resource-filter"]');
+    await click(app, '[data-testid="resource-filter-option"][data-resource="Adele Vance"] input');
+    await waitForText(app, '[data-testid="resource-filter"]', '4 of 5 resources');
+    await click(app, '[data-testid="resource-filter"]');
     const left = await schedulerPlace(app);
     assert.equal(left.view, 'view-resourceTimeGridWeek', 'the week view is pressed');
+    let kept = {};
+    await waitFor(() => {
+      try {
+        kept = viewPrefsIn(dataDir);
+      } catch {
+        return false;
+      }
+      return kept['quick3.scheduler.view'] === 'resourceTimeGridWeek'
+        && JSON.parse(kept['quick3.scheduler.hiddenResources'] ?? '[]').length === 1;
+    }, "the app's store (view-prefs.json) does not keep the view and the filter", 5000);
+    // The page's own copy is wiped: what comes back must come from the app's store.
+    await app.execute(() => localStorage.clear());
 
     const main = instancePid();
     const web = webProcesses(main);
@@ -57,7 +83,7 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     await switchToReopenedWindow(app);
     assert.ok(xWindowExists(TITLE), 'Open shows the window again');
     assert.ok(webProcesses(main).length > 0, 'the new window has a web process again');
-    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view and date the planner left');
+    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view, date and filter the planner left');
 
     await tray.click('Quit');
     quit = true;

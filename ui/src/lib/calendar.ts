@@ -74,7 +74,7 @@ export interface EventProps extends Record<string, unknown> {
 export const VIEWS = ['resourceTimeGridDay', 'resourceTimeGridWeek', 'resourceTimelineWeek', 'dayGridMonth'] as const;
 export type ViewId = (typeof VIEWS)[number];
 export const DEFAULT_VIEW: ViewId = 'resourceTimeGridDay';
-/** Where the view chosen last is remembered (localStorage). */
+/** Where the view chosen last is remembered (the view preferences, lib/prefs). */
 export const VIEW_KEY = 'quick3.scheduler.view';
 
 /** The view remembered from last time, or the default when nothing (or nonsense) was stored. */
@@ -82,8 +82,10 @@ export function rememberedView(stored: string | null | undefined): ViewId {
   return (VIEWS as readonly string[]).includes(stored ?? '') ? (stored as ViewId) : DEFAULT_VIEW;
 }
 
-/** Where the date shown last is remembered (localStorage), with the day it was left on. */
+/** Where the date shown last is remembered (the view preferences), with the day it was left on. */
 export const DATE_KEY = 'quick3.scheduler.date';
+/** Where the resources hidden by the filter are remembered (the view preferences). */
+export const HIDDEN_KEY = 'quick3.scheduler.hiddenResources';
 
 /**
  * The date to show first: the one the planner left today (the window closed to the tray and
