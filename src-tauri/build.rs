@@ -43,7 +43,7 @@ fn main() {
         "start_with_session",
         "close_window",
         "view_prefs",
-        "save_view_pref",
+        "save_view_prefs",
         "list_jobs",
         "add_job",
         "edit_job",

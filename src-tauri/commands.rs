@@ -451,7 +451,7 @@ pub async fn start_with_session(app: AppHandle, on: bool) -> Reply<bool> {
         })
 }
 
-/// The view preferences kept (view, date, resource filter), for the page's first screen.
+/// The view preferences kept (view, date, filter, zoom), for the page's first screen.
 #[tauri::command]
 pub async fn view_prefs(
     app: AppHandle,
@@ -460,15 +460,14 @@ pub async fn view_prefs(
     crate::prefs::read(&app, &state)
 }
 
-/// Keeps one view preference (written to its file at once: the window may close right after).
+/// Keeps a batch of view preferences (the page sends one batch at a time, in order).
 #[tauri::command]
-pub async fn save_view_pref(
+pub async fn save_view_prefs(
     app: AppHandle,
     state: State<'_, AppState>,
-    key: String,
-    value: String,
+    values: std::collections::BTreeMap<String, String>,
 ) -> Reply<()> {
-    crate::prefs::write(&app, &state, &key, &value)
+    crate::prefs::write(&app, &state, values)
 }
 
 /// Closes the window after it told the planner that scheduled syncs stop until the app is opened

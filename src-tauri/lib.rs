@@ -133,7 +133,7 @@ pub fn run() {
             commands::start_with_session,
             commands::close_window,
             commands::view_prefs,
-            commands::save_view_pref,
+            commands::save_view_prefs,
             commands::list_jobs,
             commands::add_job,
             commands::edit_job,

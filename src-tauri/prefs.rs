@@ -1,4 +1,4 @@
-//! The planner's view preferences (view, date, resource filter) in
+//! The planner's view preferences (view, date, resource filter, the timeline's zoom and span) in
 //! `tauri-plugin-store`: a JSON file in the data folder, so that a window rebuilt from the tray
 //! opens where the last one was left, and the tray's process holds the same values.
 
@@ -56,20 +56,69 @@ pub fn read<R: Runtime>(
         .collect())
 }
 
-/// Keeps one preference and writes the file at once (the window may be destroyed right after).
+/// Keeps a batch of preferences, all or none. The values are the store's at once (a window built
+/// next reads them from it); the file follows 100 ms after the last change (the plugin's auto-save,
+/// so that a burst of scrolling is one write) and when the app exits.
 pub fn write<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
-    key: &str,
-    value: &str,
+    values: BTreeMap<String, String>,
 ) -> Result<(), ErrorPayload> {
-    if !KEYS.contains(&key) || value.len() > LONGEST {
-        return Err(ErrorPayload {
+    check(&values)?;
+    let store = app.store(file(state)).map_err(unreadable)?;
+    for (key, value) in values {
+        store.set(key, value);
+    }
+    Ok(())
+}
+
+/// Refuses a batch with a key that is no view preference, or a value longer than [`LONGEST`].
+fn check(values: &BTreeMap<String, String>) -> Result<(), ErrorPayload> {
+    match values
+        .iter()
+        .find(|(key, value)| !KEYS.contains(&key.as_str()) || value.len() > LONGEST)
+    {
+        Some((key, _)) => Err(ErrorPayload {
             code: ErrorCode::InvalidInput,
             message: format!("{key} is not a view preference Quick3 Planner keeps."),
-        });
+        }),
+        None => Ok(()),
     }
-    let store = app.store(file(state)).map_err(unreadable)?;
-    store.set(key, value);
-    store.save().map_err(unreadable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(entries: &[(&str, usize)]) -> BTreeMap<String, String> {
+        entries
+            .iter()
+            .map(|(key, len)| ((*key).to_owned(), "x".repeat(*len)))
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_is_kept_whole_or_refused_whole() {
+        assert!(
+            check(&batch(&[
+                ("quick3.scheduler.view", 40),
+                ("quick3.scheduler.timelineZoom", 60)
+            ]))
+            .is_ok(),
+            "the view and the timeline's zoom are view preferences"
+        );
+        let refused = check(&batch(&[
+            ("quick3.scheduler.view", 10),
+            ("quick3.other", 1),
+        ]));
+        assert_eq!(
+            refused.map_err(|e| e.code),
+            Err(ErrorCode::InvalidInput),
+            "a key of the page's choosing refuses the whole batch"
+        );
+        assert!(
+            check(&batch(&[("quick3.scheduler.hiddenResources", LONGEST + 1)])).is_err(),
+            "a value longer than 64 KiB is refused"
+        );
+    }
 }

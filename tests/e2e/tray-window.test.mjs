@@ -1,8 +1,8 @@
 // Living in the tray (issue #20), with tray-host.py as the desktop's tray: closing the window ends
 // its WebKit web process while the app and its tray icon stay; Open builds the window again at the
-// view, date and resource filter the planner left (kept in the app's store, not the page); Quit ends every process the app started; `--hidden` starts with
-// no window; Start with the session writes the desktop's autostart entry and removes it; without a
-// tray, closing says once that scheduled syncs stop, then quits.
+// view, date and resource filter the planner left (kept in the app's store, not the page); Quit ends every process the app started; `--hidden` starts with no window; Start with
+// the session writes the desktop's autostart entry and removes it; without a tray, closing says
+// once that scheduled syncs stop, then quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

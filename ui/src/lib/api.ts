@@ -169,7 +169,8 @@ export const api = {
   closeWindow: () => call<null>('close_window'),
   /** The view preferences kept in the app's store (key → the page's own text). */
   viewPrefs: () => call<Record<string, string>>('view_prefs'),
-  saveViewPref: (key: string, value: string) => call<null>('save_view_pref', { key, value }),
+  /** Keeps a batch of view preferences (lib/prefs sends one at a time). */
+  saveViewPrefs: (values: Record<string, string>) => call<null>('save_view_prefs', { values }),
   listJobs: () => call<Job[]>('list_jobs'),
   addJob: (spec: JobSpec) => call<Job>('add_job', { spec }),
   editJob: (jobId: JobId, spec: JobSpec) => call<Job>('edit_job', { jobId, spec }),

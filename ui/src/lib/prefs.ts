@@ -1,47 +1,42 @@
-// The planner's view preferences (view, date, resource filter), kept by the app
-// in tauri-plugin-store (a file in the data folder), so that a window rebuilt from the tray opens
-// where the last one was left. Read once before the Scheduler is drawn, then read synchronously;
-// a copy goes to the page's localStorage, which is read when the store cannot be.
+// The planner's view preferences (view, date, resource filter, the timeline's zoom and span), kept by the app in tauri-plugin-store (a file in the data folder), so that a
+// window rebuilt from the tray opens where the last one was left. Read once before the Scheduler
+// is drawn, then read synchronously. Writes go to the app one batch at a time, in the order they
+// were made: a batch holds the newest value of every key changed since the last one was sent, so a
+// burst of changes (scrolling) is a few writes, and an older value never lands after a newer one.
+// Nothing is kept in the page's own storage: that belongs to the machine, not the data folder.
 
-/** Where the preferences are kept: the app's store (view_prefs / save_view_pref). */
+/** Where the preferences are kept: the app's store (view_prefs / save_view_prefs). */
 export interface PrefsBackend {
   read(): Promise<Record<string, string>>;
-  write(key: string, value: string): Promise<unknown>;
+  write(values: Record<string, string>): Promise<unknown>;
 }
-
-/** The part of the page's localStorage the fallback uses. */
-export type PageStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
 export class Prefs {
   private values = new Map<string, string>();
   private loading: Promise<void> | null = null;
+  /** Values set and not yet sent to the app, by key (the newest only). */
+  private pending = new Map<string, string>();
+  /** The batches being sent, while one is. */
+  private sending: Promise<void> | null = null;
 
   constructor(
     private readonly keys: readonly string[],
     private readonly backend: PrefsBackend,
-    private readonly page: PageStorage | undefined,
   ) {}
 
   /**
-   * Reads the store once (later calls share the first read). A key the store lacks is taken
-   * from the page's copy (preferences kept before the store, or a write that failed); when the
-   * store cannot be read at all, every key is.
+   * Reads the store once (later calls share the first read). A value set before the answer came
+   * is newer than the stored one and stays; when the store cannot be read, nothing is remembered.
    */
   load(): Promise<void> {
     this.loading ??= this.backend.read().then(
       (stored) => {
         for (const key of this.keys) {
-          const value = typeof stored[key] === 'string' ? stored[key] : this.page?.getItem(key);
-          if (value != null) this.values.set(key, value);
+          const value = stored[key];
+          if (typeof value === 'string' && !this.values.has(key)) this.values.set(key, value);
         }
       },
-      (error: unknown) => {
-        console.warn('View preferences unreadable, using the page copy', error);
-        for (const key of this.keys) {
-          const value = this.page?.getItem(key);
-          if (value != null) this.values.set(key, value);
-        }
-      },
+      (error: unknown) => console.warn('View preferences unreadable: the Scheduler starts with its defaults', error),
     );
     return this.loading;
   }
@@ -51,15 +46,37 @@ export class Prefs {
     return this.values.get(key) ?? null;
   }
 
-  /** Keeps `value` for `key`: at once here and in the page's copy, then in the store. */
+  /** Keeps `value` for `key`: at once here, then in the app's store (see `flush`). */
   set(key: string, value: string): void {
-    if (this.values.get(key) === value) return;
+    if (!this.keys.includes(key) || this.values.get(key) === value) return;
     this.values.set(key, value);
+    this.pending.set(key, value);
+    void this.flush();
+  }
+
+  /**
+   * Sends what was set and not sent yet, after the batch being sent; resolves once the app has
+   * answered for every value set before the call.
+   */
+  flush(): Promise<void> {
+    this.sending ??= this.send();
+    return this.sending;
+  }
+
+  private async send(): Promise<void> {
+    // Always wait a turn first, so that `flush` has recorded this send before it can end.
+    await Promise.resolve();
     try {
-      this.page?.setItem(key, value);
-    } catch {
-      // a full or disabled localStorage: the store still keeps it
+      while (this.pending.size > 0) {
+        const batch = Object.fromEntries(this.pending);
+        this.pending.clear();
+        await this.backend
+          .write(batch)
+          .catch((error: unknown) => console.warn(`View preferences not kept: ${Object.keys(batch).join(', ')}`, error));
+      }
+    } finally {
+      // In the same turn as the loop's last look at `pending`: a value set after it starts a new send.
+      this.sending = null;
     }
-    this.backend.write(key, value).catch((error: unknown) => console.warn(`View preference ${key} not kept`, error));
   }
 }

@@ -19,11 +19,10 @@ export function markStep(step: string): void {
   globalThis.performance?.mark(`quick3:${step}`);
 }
 
-/** The view preferences (app's store, the page's copy when it cannot be read). */
+/** The view preferences, kept in the app's store (lib/prefs). */
 export const viewPrefs = new Prefs(
   [VIEW_KEY, DATE_KEY, HIDDEN_KEY, ZOOM_KEY],
-  { read: () => api.viewPrefs(), write: (key, value) => api.saveViewPref(key, value) },
-  globalThis.localStorage,
+  { read: () => api.viewPrefs(), write: (values) => api.saveViewPrefs(values) },
 );
 
 type FirstAnswers = Promise<[Overview, Resource[]]>;
