@@ -451,7 +451,7 @@ pub async fn start_with_session(app: AppHandle, on: bool) -> Reply<bool> {
         })
 }
 
-/// The view preferences kept (view, date, filter, zoom), for the page's first screen.
+/// The view preferences kept (view, date, filter, zoom, scroll), for the page's first screen.
 #[tauri::command]
 pub async fn view_prefs(
     app: AppHandle,

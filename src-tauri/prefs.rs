@@ -1,6 +1,7 @@
-//! The planner's view preferences (view, date, resource filter, the timeline's zoom and span) in
-//! `tauri-plugin-store`: a JSON file in the data folder, so that a window rebuilt from the tray
-//! opens where the last one was left, and the tray's process holds the same values.
+//! The planner's view preferences (view, date, resource filter, the timeline's zoom and span, the
+//! scroll positions) in `tauri-plugin-store`: a JSON file in the data folder, so that a window
+//! rebuilt from the tray opens where the last one was left, and the tray's process holds the same
+//! values.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub const KEYS: &[&str] = &[
     "quick3.scheduler.date",
     "quick3.scheduler.hiddenResources",
     "quick3.scheduler.timelineZoom",
+    "quick3.scheduler.scroll",
 ];
 
 /// The longest value kept (the resource filter of a few hundred ids fits many times over).
@@ -101,11 +103,11 @@ mod tests {
     fn a_batch_is_kept_whole_or_refused_whole() {
         assert!(
             check(&batch(&[
-                ("quick3.scheduler.view", 40),
+                ("quick3.scheduler.scroll", 40),
                 ("quick3.scheduler.timelineZoom", 60)
             ]))
             .is_ok(),
-            "the view and the timeline's zoom are view preferences"
+            "the scroll positions and the timeline's zoom are view preferences"
         );
         let refused = check(&batch(&[
             ("quick3.scheduler.view", 10),

@@ -1,4 +1,5 @@
-// The planner's view preferences (view, date, resource filter, the timeline's zoom and span), kept by the app in tauri-plugin-store (a file in the data folder), so that a
+// The planner's view preferences (view, date, resource filter, the timeline's zoom and span, the
+// scroll positions), kept by the app in tauri-plugin-store (a file in the data folder), so that a
 // window rebuilt from the tray opens where the last one was left. Read once before the Scheduler
 // is drawn, then read synchronously. Writes go to the app one batch at a time, in the order they
 // were made: a batch holds the newest value of every key changed since the last one was sent, so a

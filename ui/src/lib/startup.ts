@@ -8,6 +8,7 @@ import { DATE_KEY, HIDDEN_KEY, rangeQuery, rememberedDate, rememberedView, VIEW_
 import { Prefs } from './prefs';
 import { addDays, datePart, wallTimeAt, type DateText } from './time';
 import { weekStart } from './timeline';
+import { SCROLL_KEY } from './scroll';
 import { ZOOM_KEY } from './zoom';
 
 const marked = new Set<string>();
@@ -21,7 +22,7 @@ export function markStep(step: string): void {
 
 /** The view preferences, kept in the app's store (lib/prefs). */
 export const viewPrefs = new Prefs(
-  [VIEW_KEY, DATE_KEY, HIDDEN_KEY, ZOOM_KEY],
+  [VIEW_KEY, DATE_KEY, HIDDEN_KEY, ZOOM_KEY, SCROLL_KEY],
   { read: () => api.viewPrefs(), write: (values) => api.saveViewPrefs(values) },
 );
 
