@@ -84,8 +84,6 @@ export function rememberedView(stored: string | null | undefined): ViewId {
 
 /** Where the date shown last is remembered (the view preferences), with the day it was left on. */
 export const DATE_KEY = 'quick3.scheduler.date';
-/** Where the resources hidden by the filter are remembered (the view preferences). */
-export const HIDDEN_KEY = 'quick3.scheduler.hiddenResources';
 
 /**
  * The date to show first: the one the planner left today (the window closed to the tray and

@@ -38,8 +38,8 @@ describe('Prefs', () => {
   it('reads what the store keeps', async () => {
     const prefs = new Prefs(KEYS, store({ view: 'dayGridMonth' }).backend);
     await prefs.load();
-    expect(prefs.get('view')).toBe('dayGridMonth');
-    expect(prefs.get('date'), 'a key the store lacks has no value').toBeNull();
+    expect(prefs.getItem('view')).toBe('dayGridMonth');
+    expect(prefs.getItem('date'), 'a key the store lacks has no value').toBeNull();
   });
 
   it("never touches the page's own storage (the machine's): a fresh data folder starts at the defaults", async () => {
@@ -48,8 +48,8 @@ describe('Prefs', () => {
     try {
       const prefs = new Prefs(KEYS, store({}).backend);
       await prefs.load();
-      prefs.set('date', 'Monday');
-      expect(prefs.get('view')).toBeNull();
+      prefs.setItem('date', 'Monday');
+      expect(prefs.getItem('view')).toBeNull();
       expect(page.getItem).not.toHaveBeenCalled();
       expect(page.setItem).not.toHaveBeenCalled();
     } finally {
@@ -60,36 +60,36 @@ describe('Prefs', () => {
   it('starts at the defaults when the store cannot be read', async () => {
     const prefs = new Prefs(KEYS, store(new Error('damaged file')).backend);
     await prefs.load();
-    expect(prefs.get('view')).toBeNull();
+    expect(prefs.getItem('view')).toBeNull();
   });
 
   it('ignores keys it does not keep and values that are not text', async () => {
     const prefs = new Prefs(KEYS, store({ other: 'x', scroll: 3 as unknown as string }).backend);
     await prefs.load();
-    expect(prefs.get('other')).toBeNull();
-    expect(prefs.get('scroll')).toBeNull();
-    prefs.set('other', 'y');
-    expect(prefs.get('other'), 'a key it does not keep is not kept').toBeNull();
+    expect(prefs.getItem('other')).toBeNull();
+    expect(prefs.getItem('scroll')).toBeNull();
+    prefs.setItem('other', 'y');
+    expect(prefs.getItem('other'), 'a key it does not keep is not kept').toBeNull();
   });
 
   it('keeps a value set before the store answered over the stored one (it is newer)', async () => {
     const app = store({ view: 'dayGridMonth' });
     const prefs = new Prefs(KEYS, app.backend);
     const loading = prefs.load();
-    prefs.set('view', 'resourceTimeGridWeek');
+    prefs.setItem('view', 'resourceTimeGridWeek');
     await loading;
-    expect(prefs.get('view')).toBe('resourceTimeGridWeek');
+    expect(prefs.getItem('view')).toBe('resourceTimeGridWeek');
   });
 
   it('sends one write at a time, so an older value never lands after a newer one', async () => {
     const app = store();
     const prefs = new Prefs(KEYS, app.backend);
     await prefs.load();
-    prefs.set('date', 'Monday');
+    prefs.setItem('date', 'Monday');
     await settle();
-    prefs.set('date', 'Tuesday');
-    prefs.set('scroll', '100');
-    prefs.set('scroll', '420');
+    prefs.setItem('date', 'Tuesday');
+    prefs.setItem('scroll', '100');
+    prefs.setItem('scroll', '420');
     await settle();
     expect(app.writes.map((w) => w.values), 'the later values wait for the first write').toEqual([{ date: 'Monday' }]);
     app.writes[0].answer();
@@ -107,7 +107,7 @@ describe('Prefs', () => {
     const app = store();
     const prefs = new Prefs(KEYS, app.backend);
     await prefs.load();
-    prefs.set('view', 'dayGridMonth');
+    prefs.setItem('view', 'dayGridMonth');
     let flushed = false;
     const flushing = prefs.flush().then(() => (flushed = true));
     await settle();
@@ -122,13 +122,13 @@ describe('Prefs', () => {
     const app = store();
     const prefs = new Prefs(KEYS, app.backend);
     await prefs.load();
-    prefs.set('scroll', '420');
-    prefs.set('scroll', '420');
+    prefs.setItem('scroll', '420');
+    prefs.setItem('scroll', '420');
     await settle();
     app.writes[0].answer(false);
     await prefs.flush();
-    expect(prefs.get('scroll'), 'the window keeps it while it lives').toBe('420');
-    prefs.set('view', 'dayGridMonth');
+    expect(prefs.getItem('scroll'), 'the window keeps it while it lives').toBe('420');
+    prefs.setItem('view', 'dayGridMonth');
     await settle();
     expect(app.writes.map((w) => w.values)).toEqual([{ scroll: '420' }, { view: 'dayGridMonth' }]);
     app.writes[1].answer();

@@ -42,13 +42,13 @@ export class Prefs {
     return this.loading;
   }
 
-  /** The value kept for `key`, or null. */
-  get(key: string): string | null {
+  /** The value kept for `key`, or null (the page's Storage shape, so what took it takes this). */
+  getItem(key: string): string | null {
     return this.values.get(key) ?? null;
   }
 
   /** Keeps `value` for `key`: at once here, then in the app's store (see `flush`). */
-  set(key: string, value: string): void {
+  setItem(key: string, value: string): void {
     if (!this.keys.includes(key) || this.values.get(key) === value) return;
     this.values.set(key, value);
     this.pending.set(key, value);

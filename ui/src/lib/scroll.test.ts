@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rememberedScrolls, scrollBack, scrollsToRemember, type Scrollable } from './scroll';
+import { rememberedScrolls, scrollBack, ScrollKeeper, scrollsToRemember, SCROLL_KEY, type Scrollable } from './scroll';
 
 describe('rememberedScrolls', () => {
   it('reads back what was remembered', () => {
@@ -119,5 +119,54 @@ describe('scrollBack', () => {
     expect(done).toBe(0);
     expect(f.pending()).toBe(0);
     expect(el.listeners.size).toBe(0);
+  });
+});
+
+describe('ScrollKeeper', () => {
+  function storage(initial: Record<string, string> = {}) {
+    const items = new Map(Object.entries(initial));
+    return { items, getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v) };
+  }
+
+  it('gives a time grid drawn anew the hours left, and remembers the planner scrolling it after', () => {
+    const kept = storage({ [SCROLL_KEY]: scrollsToRemember({ grid: 640, timeline: { left: 10, top: 20 } }) });
+    const f = frames();
+    const keeper = new ScrollKeeper(kept, f);
+    const grid = element(0, 2000);
+    grid.scrollTop = 48; // EventCalendar's own scroll to 08:00
+    keeper.gridScrolled(grid);
+    expect(f.pending(), "EventCalendar's first scroll of a new grid is not the planner's").toBe(0);
+    keeper.gridLoaded(grid);
+    keeper.gridScrolled(grid);
+    f.run(5);
+    expect(grid.scrollTop).toBe(640);
+    grid.scrollTop = 900;
+    keeper.gridScrolled(grid);
+    keeper.gridScrolled(grid);
+    f.run(1);
+    expect(rememberedScrolls(kept.items.get(SCROLL_KEY))).toEqual({ grid: 900, timeline: { left: 10, top: 20 } });
+    keeper.gridLoaded(grid);
+    f.run(5);
+    expect(grid.scrollTop, 'a later load of the same grid (Next) leaves the scroll to the planner').toBe(900);
+  });
+
+  it('remembers nothing of a grid that left before it was back (the view switched)', () => {
+    const kept = storage({ [SCROLL_KEY]: scrollsToRemember({ grid: 640, timeline: null }) });
+    const f = frames();
+    const keeper = new ScrollKeeper(kept, f);
+    const grid = Object.assign(element(0, 2000), { isConnected: true });
+    keeper.gridLoaded(grid);
+    grid.isConnected = false;
+    grid.listeners.get('wheel')!();
+    expect(rememberedScrolls(kept.items.get(SCROLL_KEY)).grid).toBe(640);
+    keeper.stop();
+  });
+
+  it("keeps the timeline's place as it scrolls", () => {
+    const kept = storage();
+    const keeper = new ScrollKeeper(kept, frames());
+    keeper.timelineScrolled({ left: 1200, top: 96 });
+    expect(keeper.scrolls.timeline).toEqual({ left: 1200, top: 96 });
+    expect(rememberedScrolls(kept.items.get(SCROLL_KEY)).timeline).toEqual({ left: 1200, top: 96 });
   });
 });

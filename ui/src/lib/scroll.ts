@@ -95,3 +95,71 @@ export function scrollBack(
   step();
   return () => end(false);
 }
+
+/** Where the positions are kept: the view preferences (lib/prefs), in the page's Storage shape. */
+export type ScrollStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** The time grid's scroller as the keeper sees it (the element, or a test's stand-in). */
+export type Grid = Scrollable & { isConnected?: boolean };
+
+/**
+ * The Scheduler's scroll positions: remembered as the planner scrolls (at most once a frame), and
+ * given back to a view drawn anew — the time grid once it has its first cards, the timeline as it
+ * mounts (`scrolls.timeline` is its `scrollTo`).
+ */
+export class ScrollKeeper {
+  scrolls: Scrolls;
+  /** The time grid last given back its place: its scrolling from then on is the planner's. */
+  #grid: Grid | null = null;
+  #goingBack = false;
+  #frame = 0;
+  #stop = () => {};
+
+  constructor(
+    private readonly storage: ScrollStorage | undefined,
+    private readonly frames: { nextFrame?: (f: () => void) => number; cancelFrame?: (id: number) => void } = {},
+  ) {
+    this.scrolls = rememberedScrolls(storage?.getItem(SCROLL_KEY));
+  }
+
+  #keep(part: Partial<Scrolls>) {
+    this.scrolls = { ...this.scrolls, ...part };
+    this.storage?.setItem(SCROLL_KEY, scrollsToRemember(this.scrolls));
+  }
+
+  /**
+   * The Day or Week view's time grid answered a load: one not seen before (EventCalendar drew it
+   * anew, after its own scroll to 08:00) goes back to the hours left.
+   */
+  gridLoaded(grid: Grid | null) {
+    if (!grid || grid === this.#grid) return;
+    this.#grid = grid;
+    if (this.scrolls.grid === null) return;
+    this.#goingBack = true;
+    this.#stop = scrollBack(grid, { top: this.scrolls.grid }, () => {
+      this.#goingBack = false;
+      if (grid.isConnected !== false) this.#keep({ grid: grid.scrollTop });
+    }, this.frames);
+  }
+
+  /** The Day or Week view's time grid scrolled (EventCalendar's first scroll of a new one is not the planner's). */
+  gridScrolled(grid: Grid) {
+    if (grid !== this.#grid || this.#goingBack || this.#frame) return;
+    this.#frame = (this.frames.nextFrame ?? requestAnimationFrame)(() => {
+      this.#frame = 0;
+      if (grid.isConnected !== false) this.#keep({ grid: grid.scrollTop });
+    });
+  }
+
+  /** The timeline scrolled (ResourceTimeline's `onscrolled`). */
+  timelineScrolled(place: ScrollPlace) {
+    this.#keep({ timeline: place });
+  }
+
+  /** The Scheduler leaves: nothing more is scrolled back or remembered. */
+  stop() {
+    this.#stop();
+    (this.frames.cancelFrame ?? cancelAnimationFrame)(this.#frame);
+    this.#frame = 0;
+  }
+}

@@ -4,8 +4,9 @@ import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
 import { api } from './api';
-import { DATE_KEY, HIDDEN_KEY, rangeQuery, rememberedDate, rememberedView, VIEW_KEY } from './calendar';
+import { DATE_KEY, rangeQuery, rememberedDate, rememberedView, VIEW_KEY } from './calendar';
 import { Prefs } from './prefs';
+import { HIDDEN_KEY } from './schedulerView.svelte';
 import { addDays, datePart, wallTimeAt, type DateText } from './time';
 import { weekStart } from './timeline';
 import { SCROLL_KEY } from './scroll';
@@ -63,8 +64,8 @@ export function firstRange(view: string, today: DateText): { start: string; end:
 export function askFirstCards(zone: string, now: Date): void {
   const today = datePart(wallTimeAt(now, zone));
   const range = firstRange(
-    rememberedView(viewPrefs.get(VIEW_KEY)),
-    rememberedDate(viewPrefs.get(DATE_KEY), today),
+    rememberedView(viewPrefs.getItem(VIEW_KEY)),
+    rememberedDate(viewPrefs.getItem(DATE_KEY), today),
   );
   if (!range) return;
   const { from, to } = rangeQuery(range.start, range.end, zone);
