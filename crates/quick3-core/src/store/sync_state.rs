@@ -94,6 +94,11 @@ pub struct PageWrite {
     /// keeps its entry).
     pub drop_outbox: Vec<(AppointmentId, i64)>,
     pub ensure_outbox: Vec<AppointmentId>,
+    /// Conflicts found (or renewed): neither side overwritten, Outlook's version kept aside.
+    pub holds: Vec<super::conflicts::ConflictHold>,
+    /// Appointments whose open conflict the page settled (both sides agree again, or a
+    /// deletion).
+    pub settled: Vec<AppointmentId>,
     /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
     /// go back to the pattern (Outlook's rule), before the rows above are written.
     pub series_resets: Vec<AppointmentId>,
@@ -260,6 +265,12 @@ fn write_page_rows(
              ON CONFLICT (appointment_id, account_id) DO NOTHING",
             params![id, account, utc_text(now)],
         )?;
+    }
+    for hold in &page.holds {
+        super::conflicts::hold(tx, hold, now)?;
+    }
+    for id in &page.settled {
+        super::conflicts::settle_by_sync(tx, account, *id, now)?;
     }
     if let Some(round) = &round {
         let mut stmt = tx.prepare_cached(
@@ -853,6 +864,7 @@ impl Store {
         appointment: AppointmentId,
         revision: i64,
         link: Option<&Link>,
+        now: DateTime<Utc>,
         link_written: impl FnOnce(),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -863,6 +875,8 @@ impl Store {
                     "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
                     params![appointment, account],
                 )?;
+                // A deletion sent settles a conflict the appointment was in.
+                super::conflicts::settle_by_sync(&tx, account, appointment, now)?;
             }
         }
         link_written();
@@ -949,7 +963,25 @@ impl Store {
             Ok((row.get::<_, AppointmentId>(0)?, state))
         })?;
         // Failures come last, so they replace a wait of the same appointment.
-        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+        let mut states = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        // A conflict holds the upload: that is what the planner needs to see first.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.appointment_id, a.email, c.id
+               FROM sync_conflicts c JOIN m365_accounts a ON a.id = c.account_id
+              WHERE c.resolved_at IS NULL",
+        )?;
+        let held = stmt.query_map([], |row| {
+            let state = UploadState::Conflict {
+                account: row.get(1)?,
+                conflict: row.get(2)?,
+            };
+            Ok((row.get::<_, AppointmentId>(0)?, state))
+        })?;
+        for row in held {
+            let (id, state) = row?;
+            states.insert(id, state);
+        }
+        Ok(states)
     }
 
     /// The revision of the outbox entry waiting for an appointment, if one does.

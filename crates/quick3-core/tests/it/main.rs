@@ -18,6 +18,7 @@ mod sign_in;
 mod sync_accounts;
 mod sync_backfill;
 mod sync_calendars;
+mod sync_conflicts;
 mod sync_down;
 mod sync_lost_answer;
 mod sync_safety;

@@ -15,6 +15,7 @@ use crate::graph::GraphError;
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::ids::AppointmentId;
 use crate::model::{Appointment, Content, Origin};
+use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
 use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
 
@@ -55,6 +56,7 @@ impl RemotePage {
                     let key = key_of(&event);
                     let as_local_hash = event.content.hash();
                     remote.push(RemoteItem::Present {
+                        conflict_digest: event.content.conflict_digest(),
                         key: key.clone(),
                         remote_id: event.id.clone(),
                         hash: as_local_hash.clone(),
@@ -103,6 +105,33 @@ impl PlannedPage {
             .iter()
             .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
             .count() as u64
+    }
+
+    /// Whether the plan read `appointment` in an open conflict.
+    fn was_held(&self, appointment: AppointmentId) -> bool {
+        self.read.iter().any(|(id, read)| {
+            *id == appointment && read.as_ref().is_some_and(|(item, _)| item.in_conflict)
+        })
+    }
+
+    /// Appointments read in an open conflict that an op other than a hold touches: the
+    /// question went away (both sides agree again, a deletion), so their conflicts are settled.
+    fn settled(&self) -> Vec<AppointmentId> {
+        let mut settled: Vec<AppointmentId> =
+            self.ops
+                .iter()
+                .filter(|op| !matches!(op, SyncOp::Hold { .. }))
+                .filter_map(SyncOp::appointment)
+                .filter(|id| self.was_held(*id))
+                .filter(|id| {
+                    !self.ops.iter().any(
+                        |op| matches!(op, SyncOp::Hold { appointment, .. } if appointment == id),
+                    )
+                })
+                .collect();
+        settled.sort();
+        settled.dedup();
+        settled
     }
 
     /// The outbox revision the plan saw for `appointment`.
@@ -159,6 +188,14 @@ fn follow_remote(
             ));
         }
     }
+}
+
+/// The note of a conflict held over the appointment `name` with `email`'s Outlook.
+pub(super) fn held_note(name: &str, email: &str) -> String {
+    format!(
+        "{name} was changed both in Quick3 Planner and in Outlook ({email}); neither version is \
+         overwritten until you choose one."
+    )
 }
 
 /// The note of a conflict over the appointment `name` with `email`'s Outlook, `winner` kept.
@@ -509,6 +546,7 @@ impl Run<'_, '_> {
                 }
             }
         }
+        write.settled = planned.settled();
         follow_remote(&mut write, &planned.links, &rewritten, &page.presents);
         // A key whose link is written above is marked seen by that write already.
         let written: HashSet<&str> = write
@@ -607,6 +645,11 @@ impl Run<'_, '_> {
                 }
                 None
             }
+            SyncOp::Hold { appointment, key } => {
+                self.hold(*appointment, page.presents.get(key)?, key, planned, write);
+                // The link keeps the version both last agreed on.
+                Some(*appointment)
+            }
             SyncOp::Conflict {
                 appointment,
                 winner,
@@ -629,6 +672,37 @@ impl Run<'_, '_> {
             }
             // Written by `pull_create`.
             SyncOp::PullCreate { .. } => None,
+        }
+    }
+
+    /// Holds a conflict over `appointment` with Outlook's `event` (key `key`, content hash
+    /// `hash`); a conflict new to this sync is counted and noted.
+    fn hold(
+        &mut self,
+        appointment: AppointmentId,
+        (event, hash): &(RemoteEvent, String),
+        key: &str,
+        planned: &PlannedPage,
+        write: &mut PageWrite,
+    ) {
+        write.holds.push(ConflictHold {
+            appointment,
+            account: self.account.id,
+            remote_key: key.to_owned(),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            remote_hash: hash.clone(),
+            outlook: event.content.clone(),
+        });
+        if !planned.was_held(appointment) {
+            self.summary.conflicts += 1;
+            let name = planned
+                .appointments
+                .get(&appointment)
+                .map(describe)
+                .unwrap_or_else(|| appointment.to_string());
+            let note = held_note(&name, &self.account.email);
+            self.summary.conflict_notes.push(note);
         }
     }
 
