@@ -47,6 +47,8 @@ fn main() {
         "background_status",
         "start_with_session",
         "close_window",
+        "view_prefs",
+        "save_view_prefs",
         "list_jobs",
         "add_job",
         "edit_job",

@@ -496,6 +496,25 @@ pub async fn start_with_session(app: AppHandle, on: bool) -> Reply<bool> {
         })
 }
 
+/// The view preferences kept (view, date, filter, zoom, scroll), for the page's first screen.
+#[tauri::command]
+pub async fn view_prefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Reply<std::collections::BTreeMap<String, String>> {
+    crate::prefs::read(&app, &state)
+}
+
+/// Keeps a batch of view preferences (the page sends one batch at a time, in order).
+#[tauri::command]
+pub async fn save_view_prefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    values: std::collections::BTreeMap<String, String>,
+) -> Reply<()> {
+    crate::prefs::write(&app, &state, values)
+}
+
 /// Closes the window after it told the planner that scheduled syncs stop until the app is opened
 /// again (no tray keeps the app): the app then quits.
 #[tauri::command]

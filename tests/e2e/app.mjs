@@ -114,37 +114,8 @@ export async function launch(dataDir, { demo = true, env = null } = {}) {
   });
   await browser.setTimeout({ implicit: 0 });
   await (await browser.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 20000 });
-  if (!launched.has(dataDir)) {
-    launched.add(dataDir);
-    // The page's own storage is the machine's, not the data folder's: the date and the
-    // timeline's span an earlier spec left the window on would carry over to a fresh folder.
-    // A fresh data folder starts at today and the default span, as for a new planner.
-    const carried = await browser.execute((keys) => {
-      const found = keys.filter((key) => localStorage.getItem(key) !== null);
-      for (const key of found) localStorage.removeItem(key);
-      return found.length > 0;
-    }, FRESH_FOLDER_KEYS);
-    if (carried) {
-      // The mark goes with the old page: its absence says the new one is the one shown.
-      await browser.execute(() => {
-        window.quick3OldPage = true;
-        location.reload();
-      });
-      await browser.waitUntil(
-        () => browser.execute(() =>
-          !window.quick3OldPage && document.querySelector('[data-testid="scheduler"]') !== null),
-        { timeout: 20000, timeoutMsg: 'the window did not load again after its storage was reset' });
-      await (await browser.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 20000 });
-    }
-  }
   return browser;
 }
-
-/** Data folders launched already in this spec file (their first launch starts fresh). */
-const launched = new Set();
-
-/** The page's remembered values a fresh data folder must not inherit from another spec. */
-const FRESH_FOLDER_KEYS = ['quick3.scheduler.date', 'quick3.scheduler.timelineZoom'];
 
 /** Text a person sees in an element. */
 export async function textOf(browser, selector) {

@@ -187,6 +187,10 @@ export const api = {
   startWithSession: (on: boolean) => call<boolean>('start_with_session', { on }),
   /** Closes the window after the close notice (no tray: the app quits). */
   closeWindow: () => call<null>('close_window'),
+  /** The view preferences kept in the app's store (key → the page's own text). */
+  viewPrefs: () => call<Record<string, string>>('view_prefs'),
+  /** Keeps a batch of view preferences (lib/prefs sends one at a time). */
+  saveViewPrefs: (values: Record<string, string>) => call<null>('save_view_prefs', { values }),
   listJobs: () => call<Job[]>('list_jobs'),
   addJob: (spec: JobSpec) => call<Job>('add_job', { spec }),
   editJob: (jobId: JobId, spec: JobSpec) => call<Job>('edit_job', { jobId, spec }),

@@ -74,7 +74,7 @@ export interface EventProps extends Record<string, unknown> {
 export const VIEWS = ['resourceTimeGridDay', 'resourceTimeGridWeek', 'resourceTimelineWeek', 'dayGridMonth'] as const;
 export type ViewId = (typeof VIEWS)[number];
 export const DEFAULT_VIEW: ViewId = 'resourceTimeGridDay';
-/** Where the view chosen last is remembered (localStorage). */
+/** Where the view chosen last is remembered (the view preferences, lib/prefs). */
 export const VIEW_KEY = 'quick3.scheduler.view';
 
 /** The view remembered from last time, or the default when nothing (or nonsense) was stored. */
@@ -82,7 +82,7 @@ export function rememberedView(stored: string | null | undefined): ViewId {
   return (VIEWS as readonly string[]).includes(stored ?? '') ? (stored as ViewId) : DEFAULT_VIEW;
 }
 
-/** Where the date shown last is remembered (localStorage), with the day it was left on. */
+/** Where the date shown last is remembered (the view preferences), with the day it was left on. */
 export const DATE_KEY = 'quick3.scheduler.date';
 
 /**

@@ -37,7 +37,7 @@ export interface ViewScreen {
   options(): { view?: string; date?: unknown; scrollTime?: unknown };
   /** Shown resources changed: the range is asked for again. */
   refresh(): void;
-  /** Where the view, date, filter and zoom are remembered (localStorage, when there is one). */
+  /** Where the view, date, filter and zoom are remembered (the view preferences, lib/prefs). */
   storage?: Pick<Storage, 'getItem' | 'setItem'>;
 }
 

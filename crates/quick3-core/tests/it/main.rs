@@ -28,3 +28,4 @@ mod sync_series_up;
 mod sync_times;
 mod sync_up;
 mod sync_window;
+mod tray_growth;
