@@ -145,14 +145,16 @@ export function escapeHtml(text: string): string {
 /**
  * How a card sets out its text: `full` (the Day view, the timeline, the month) puts badges and
  * title on top and the time below; `compact` (the Week view's day columns, 90–180 px) leads with
- * the start time and lets the subject wrap after it, so a card one line high still shows when it
- * starts and the beginning of what it is.
+ * the start time and lets the subject wrap after it; `line` (a Week card too short for two lines,
+ * `calendar.isShort`) is one line, "08:30 Dispatch briefing", cut at its end, so its start time and
+ * the first word of its subject are always what shows.
  */
-export type CardForm = 'full' | 'compact';
+export type CardForm = 'full' | 'compact' | 'line';
 
-/** The card form of an EventCalendar view. */
-export function cardForm(viewType: string): CardForm {
-  return viewType === 'resourceTimeGridWeek' ? 'compact' : 'full';
+/** The card form of an EventCalendar view, for a card that is `short` (too low for two lines) or not. */
+export function cardForm(viewType: string, short = false): CardForm {
+  if (viewType !== 'resourceTimeGridWeek') return 'full';
+  return short ? 'line' : 'compact';
 }
 
 /** The start of EventCalendar's time text ("09:00 - 10:00" → "09:00"); all-day cards have none. */
@@ -191,10 +193,13 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
     badges.push(`<span class="q3-upload-failed" data-testid="card-upload-failed" title="${escapeHtml(card.upload.text)}" aria-hidden="true">!</span>`);
   const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
   const text = `<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span>`;
-  if (form === 'compact') {
+  if (form === 'compact' || form === 'line') {
     const start = startTime(timeText);
     const lead = start ? `<span class="q3-card-start" data-testid="card-start">${escapeHtml(start)}</span> ` : '';
-    return `<div class="q3-card q3-compact"><div class="q3-card-title">${lead}${text} ${badges.join('')}</div>${time}</div>`;
+    const title = `<div class="q3-card-title">${lead}${text} ${badges.join('')}</div>`;
+    // One line: its start time is on it already, the range would only push the subject off.
+    if (form === 'line') return `<div class="q3-card q3-compact q3-line">${title}</div>`;
+    return `<div class="q3-card q3-compact">${title}${time}</div>`;
   }
   return `<div class="q3-card"><div class="q3-card-title">${badges.join('')}<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span></div>${time}</div>`;
 }
