@@ -240,6 +240,16 @@ fn bad_values_ids_and_missing_options_exit_2_and_failures_exit_1() {
         ),
         (vec!["config", "set", "colour", "blue"], 2, "is not one of"),
         (
+            vec!["admin", "date-format", "--clock", "13"],
+            2,
+            "is not a clock",
+        ),
+        (
+            vec!["admin", "date-format", "--locale", "en_GB"],
+            2,
+            "is not a language tag",
+        ),
+        (
             vec!["demo", "scale", "--resources", "250000"],
             2,
             "at most 1000",
@@ -339,6 +349,31 @@ fn bad_appointments_are_refused_in_plain_words() {
     assert_eq!(
         q.json(&["appointment", "list", "--json"]),
         Value::Array(vec![])
+    );
+}
+
+#[test]
+fn the_windows_date_format_is_set_by_management_and_read_back() {
+    let q = Quick3::new();
+    assert!(
+        q.ok(&["admin", "date-format"])
+            .contains("the system's language and region, with its own clock"),
+        "nothing chosen: the system's"
+    );
+    assert_eq!(
+        q.ok(&["admin", "date-format", "--locale", "nb-NO", "--clock", "12"])
+            .trim(),
+        "Dates and times are written in nb-NO, with a 12-hour clock."
+    );
+    assert!(
+        q.ok(&["admin", "date-format", "--clock", "24"])
+            .contains("nb-NO, with a 24-hour clock"),
+        "a clock alone keeps the language"
+    );
+    assert!(
+        q.ok(&["admin", "date-format", "--locale", "system"])
+            .contains("the system's language and region, with a 24-hour clock"),
+        "system goes back to the system's language"
     );
 }
 
