@@ -7,6 +7,7 @@ import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { DoubleBooking } from './conflicts';
+import { formatInstant, formatTimeRange } from './format';
 import { showAsLabel } from './labels';
 
 /**
@@ -207,12 +208,18 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
 export interface DoubleBookingRow {
   key: string;
   resource: string;
-  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone. */
+  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone and the window's format (lib/format). */
   when: string;
   /** The day the overlap starts (YYYY-MM-DD), to go to. */
   date: string;
   first: string;
   second: string;
+}
+
+/** "Wed 25 Nov, 09:30–10:00": the day and the span of an overlap. */
+function overlapText(from: Date, to: Date, zone: string): string {
+  const [a, b] = [formatInstant(from, zone), formatInstant(to, zone)];
+  return `${a.day}, ${formatTimeRange(a.time24, b.time24)}`;
 }
 
 /** The double bookings as the toolbar lists them. */
@@ -222,13 +229,11 @@ export function doubleBookingRows(
   zone: string,
   mine: ResourceId | null,
 ): DoubleBookingRow[] {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' });
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false });
   const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return bookings.map((b) => ({
     key: `${b.first.id}|${b.second.id}`,
     resource: resources.get(b.resourceId)?.name ?? `Resource ${b.resourceId}`,
-    when: `${day.format(b.from)}, ${time.format(b.from)}–${time.format(b.to)}`,
+    when: overlapText(b.from, b.to, zone),
     date: iso.format(b.from),
     first: visibleTitle(b.first, mine),
     second: visibleTitle(b.second, mine),
