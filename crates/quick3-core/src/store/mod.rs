@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_account_sync_failure.sql"),
     include_str!("../../migrations/0012_series_exceptions.sql"),
     include_str!("../../migrations/0013_resources_managed.sql"),
+    include_str!("../../migrations/0014_series_deleted_together.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer
