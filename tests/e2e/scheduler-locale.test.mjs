@@ -1,7 +1,8 @@
 // Dates and times in one format, in the real window at 1280×820: under en-GB and nb-NO, each with
 // the 24-hour and the 12-hour clock chosen in Settings → Date and time, the date field and the
 // Day view's title write the same date the same way (read from the DOM), a Week card's start time
-// follows the clock, and the date picker's grid shows ISO week numbers and answers the keyboard.
+// follows the clock, the appointment dialog's date and times too, and the date picker's grid shows
+// ISO week numbers and answers the keyboard.
 // Screenshots go to tests/e2e/artifacts.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,6 +119,20 @@ for (const locale of ['en-GB', 'nb-NO']) {
       if (planning) assert.match(planning.start, /^0?9[:.]00/, `the demo's Weekly planning starts at nine: ${planning.start}`);
       await waitForText(app, '[data-testid="sched-title"]', parts[2]);
       await screenshot(app, `scheduler-locale-${locale}-${clock}-week`);
+
+      // The appointment dialog writes its date and times the same way.
+      await click(app, '[data-testid="new-appointment"]');
+      await textOf(app, '[data-testid="appointment-dialog"]');
+      const dialog = await app.execute(() => ({
+        date: document.querySelector('[data-testid="appt-start-date-text"]').textContent.trim(),
+        start: document.querySelector('[data-testid="appt-start-time"]').value,
+        end: document.querySelector('[data-testid="appt-end-time"]').value,
+      }));
+      assert.match(dialog.date, DATES[locale], `the dialog's date as the title writes dates: ${JSON.stringify(dialog)}`);
+      assert.match(dialog.start, TIMES[clock], `its start time follows the clock: ${JSON.stringify(dialog)}`);
+      assert.match(dialog.end, TIMES[clock], `and its end time: ${JSON.stringify(dialog)}`);
+      await screenshot(app, `scheduler-locale-${locale}-${clock}-dialog`);
+      await click(app, '[data-testid="appt-cancel"]');
     });
   }
 }

@@ -8,6 +8,7 @@ import {
   formatMonth,
   formatTime,
   formatTimeRange,
+  parseTime,
   resolveFormat,
   usesTwelveHours,
   weekdayNames,
@@ -101,5 +102,30 @@ describe('times', () => {
     const at = new Date('2026-12-07T23:30:00Z');
     expect(formatInstant(at, 'Europe/Oslo', GB)).toEqual({ day: 'Tue 8 Dec', time: '00:30', time24: '00:30' });
     expect(formatInstant(at, 'America/New_York', US)).toEqual({ day: 'Mon, Dec 7', time: '6:30 PM', time24: '18:30' });
+  });
+});
+
+describe('a typed time', () => {
+  it.each([
+    ['16:00', '16:00'],
+    ['4:00 PM', '16:00'],
+    ['4 pm', '16:00'],
+    ['4:05 p.m.', '16:05'],
+    ['12:15 AM', '00:15'],
+    ['12:00 pm', '12:00'],
+    ['8.30', '08:30'],
+    ['0930', '09:30'],
+    ['9', '09:00'],
+    [' 07:45 ', '07:45'],
+  ])('%j is %s', (text, want) => {
+    expect(parseTime(text)).toBe(want);
+  });
+  it.each(['24:00', '13 pm', '0 am', '9:60', 'noon', '', '1:2'])('%j is not a time', (text) => {
+    expect(parseTime(text)).toBeNull();
+  });
+  it('reads back what it writes, in every format', () => {
+    for (const f of [GB, GB12, NO, NO12, US]) {
+      for (const t of ['00:00', '08:30', '12:00', '16:45', '23:59']) expect(parseTime(formatTime(t, f)), `${f.locale} ${t}`).toBe(t);
+    }
   });
 });

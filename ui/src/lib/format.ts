@@ -165,3 +165,24 @@ export function formatInstant(instant: Date, zone: string, f: Format = activeFor
   const time24 = `${get('hour')}:${get('minute')}`;
   return { day: formatDayMonth(day, f), time: formatTime(time24, f), time24 };
 }
+
+/**
+ * A time as a person types it, in either clock: "16:00", "4:00 PM", "4 pm", "16.30", "0930",
+ * "8:30 a.m." → "HH:MM"; null when it is not a time of day.
+ */
+export function parseTime(text: string): string | null {
+  const m = text
+    .trim()
+    .toLowerCase()
+    .match(/^(\d{1,2})(?:[:.]?(\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)?$/);
+  if (!m) return null;
+  let hour = Number(m[1]);
+  const minute = Number(m[2] ?? '0');
+  const period = m[3]?.[0];
+  if (minute > 59) return null;
+  if (period) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (period === 'p' ? 12 : 0);
+  } else if (hour > 23) return null;
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
