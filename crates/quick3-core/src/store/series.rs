@@ -285,9 +285,10 @@ pub(super) fn restore_exceptions(
     Ok(())
 }
 
-/// Forgets a series' exceptions and cancellations (its times or pattern changed): the master's
-/// upload carries the reset, as in Outlook, so nothing of theirs is uploaded on its own.
-fn reset_exceptions(tx: &Transaction<'_>, series: AppointmentId) -> Result<bool> {
+/// Forgets a series' exceptions and cancellations (its times or pattern changed, here or in
+/// Outlook): the master's upload carries the reset, as in Outlook, so nothing of theirs is
+/// uploaded on its own.
+pub(super) fn reset_exceptions(tx: &Connection, series: AppointmentId) -> Result<bool> {
     let ids: Vec<AppointmentId> = {
         let mut stmt =
             tx.prepare("SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3'")?;
@@ -502,6 +503,25 @@ impl Store {
         enqueue_push(&tx, &master, master.resource_id, now)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The exception and cancellation rows of a Quick3 series, each with whether it is live (a
+    /// cancellation is not).
+    pub fn series_rows(&self, series: AppointmentId) -> Result<Vec<(Appointment, bool)>> {
+        let sql = format!(
+            "SELECT {COLUMNS}, deleted_at IS NULL FROM appointments
+              WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([series], |row| {
+            let live: bool = row.get(23)?;
+            Ok(appointment_from_row(row)?.map(|a| (a, live)))
+        })?;
+        let mut found = Vec::new();
+        for row in rows {
+            found.push(row??);
+        }
+        Ok(found)
     }
 
     /// One occurrence of a Quick3 series as it stands (exception or pattern), for the dialog.

@@ -21,6 +21,7 @@ mod sync_calendars;
 mod sync_down;
 mod sync_lost_answer;
 mod sync_safety;
+mod sync_series_down;
 mod sync_series_up;
 mod sync_times;
 mod sync_up;
