@@ -179,8 +179,10 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.equal(occurrences(title, renamed)[1].start.slice(0, 10), second, 'tomorrow’s occurrence is back');
   await app.keys(['Control', 'z']);
   await waitForText(app, '[data-testid="toast"]', 'Move undone');
-  await waitForCard(app, renamed, (c) => c.time === '16:00–17:00', 'today’s occurrence back at 16:00');
+  await waitForCard(app, renamed, (c) => c.time === '16:00–17:00' && !c.exception,
+    'today’s occurrence back at 16:00, a plain occurrence again (no changed mark)');
   assert.equal(occurrences(title, renamed)[0].start.slice(11, 16), '16:00', 'stored back at 16:00');
+  assert.ok(!occurrences(title, renamed)[0].exception, 'the undone drag leaves no exception');
   await screenshot(app, 'scheduler-series-6-undone');
 
   // A new time for the whole series: the planner is told that changed occurrences go back to the

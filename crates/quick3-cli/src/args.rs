@@ -58,8 +58,10 @@ pub enum Command {
     /// E-mail for failure notices: the SMTP server.
     #[command(subcommand)]
     Mail(MailCommand),
-    /// Syncs appointments with Microsoft 365: every account, one account, or a resource's.
-    Sync(SyncArgs),
+    /// Syncs appointments with Microsoft 365: every account, one account, or a resource's;
+    /// `sync log` shows what recent syncs changed, `sync conflicts` and `sync resolve` list and
+    /// settle conflicts.
+    Sync(SyncCommand),
     /// Runs the scheduled jobs in the background until stopped (SIGINT/SIGTERM).
     Daemon {
         /// Run the jobs that are due now, then exit (for cron or a systemd timer).
@@ -153,6 +155,54 @@ pub enum OrgCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `quick3 sync [OPTIONS]` runs a sync; `quick3 sync log …` reads the journal; `quick3 sync
+/// conflicts` and `quick3 sync resolve …` list and settle conflicts.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncCommand {
+    #[command(subcommand)]
+    pub command: Option<SyncSubcommand>,
+    #[command(flatten)]
+    pub args: SyncArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncSubcommand {
+    /// What recent syncs changed (the sync journal): the runs, or one run's changes.
+    Log(SyncLogArgs),
+    /// Appointments changed both in Quick3 and in Outlook since the last sync: each with its
+    /// account and both versions' differing fields. Neither side is overwritten until settled.
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settles one conflict: keep Quick3's version (Outlook is patched at the next sync),
+    /// Outlook's (Quick3 takes it now), or both (Quick3's becomes a second appointment).
+    Resolve {
+        /// The conflict's id (from `quick3 sync conflicts`).
+        id: i64,
+        #[arg(long, value_parser = ["quick3", "outlook", "both"])]
+        keep: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncLogArgs {
+    /// Only this account's runs (id or e-mail).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// One run's changes, by its number.
+    #[arg(long)]
+    pub run: Option<i64>,
+    /// How many runs (newest first).
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -496,6 +496,8 @@ pub fn remove_account(
 }
 
 pub mod calendars;
+pub mod conflicts;
+pub mod journal;
 pub mod organisation;
 pub mod resources;
 pub mod series;
@@ -994,7 +996,13 @@ mod tests {
         );
         let entry = store.outbox_due(account.id, now).unwrap().remove(0);
         store
-            .confirm_push(account.id, created.id, entry.revision, None, || {})
+            .confirm_push(
+                account.id,
+                created.id,
+                entry.revision,
+                (None, None),
+                (|| {}, now),
+            )
             .unwrap();
         assert_eq!(
             upload_of(&store),

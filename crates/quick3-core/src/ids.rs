@@ -52,6 +52,10 @@ row_id!(
     /// One run of a scheduled job.
     JobRunId
 );
+row_id!(
+    /// One account's sync run in the sync journal.
+    SyncRunId
+);
 
 /// An appointment. A UUID, made locally, so that it can tag the copy pushed to Microsoft 365.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]

@@ -66,6 +66,7 @@ async fn synchronize(
             .and_then(|n| n.trim().parse().ok())
             .filter(|n| (1..=64).contains(n))
             .unwrap_or(crate::sync::DEFAULT_MAILBOXES_IN_PARALLEL),
+        trigger: crate::model::SyncTrigger::Scheduled,
         ..SyncOptions::default()
     };
     for scope in scopes {

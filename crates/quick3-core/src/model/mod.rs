@@ -1,10 +1,12 @@
 //! The domain: resources, appointments (their synced `Content`, their zones' Windows names),
-//! Microsoft 365 accounts, scheduled jobs and the planner.
+//! sync conflicts, Microsoft 365 accounts, scheduled jobs and the planner.
 
 mod account;
 pub(crate) mod appointment;
+mod conflict;
 mod content;
 mod job;
+mod journal;
 mod organisation;
 mod planner;
 pub mod recurrence;
@@ -19,10 +21,15 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
+pub use conflict::{ConflictField, ConflictVersion, Keep};
 pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,
+};
+pub use journal::{
+    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun, RunOutcome,
+    SyncTrigger, changed_fields,
 };
 pub use organisation::{
     MailboxCalendar, MailboxLookup, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox,

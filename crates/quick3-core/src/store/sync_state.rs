@@ -94,12 +94,23 @@ pub struct PageWrite {
     /// keeps its entry).
     pub drop_outbox: Vec<(AppointmentId, i64)>,
     pub ensure_outbox: Vec<AppointmentId>,
+    /// Conflicts found (or renewed): neither side overwritten, Outlook's version kept aside.
+    pub holds: Vec<super::conflicts::ConflictHold>,
+    /// Appointments whose open conflict the page settled (both sides agree again, or a
+    /// deletion).
+    pub settled: Vec<AppointmentId>,
     /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
     /// go back to the pattern (Outlook's rule), before the rows above are written.
     pub series_resets: Vec<AppointmentId>,
+    /// Quick3 series deleted in Outlook but changed here: created again there (a new
+    /// transactionId), their rows after them.
+    pub recreate_series: Vec<AppointmentId>,
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
     pub advance: Option<CalendarAdvance>,
+    /// The journal's run and the lines of the changes above, written with them.
+    pub run: Option<crate::ids::SyncRunId>,
+    pub journal: Vec<crate::model::JournalChange>,
 }
 
 fn calendar_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SyncCalendar> {
@@ -175,14 +186,23 @@ fn write_link(tx: &Connection, link: &Link, seen_round: Option<&str>) -> Result<
     Ok(())
 }
 
+/// A sync's run and why it forgets a calendar, for the journal's lines of what it deletes.
+pub type ForgetJournal = (crate::ids::SyncRunId, crate::model::ChangeCause);
+
 /// Takes the appointments pulled from one calendar out of the Scheduler: tombstones (so that no
-/// later pull can bring a stale copy back) and their links; Quick3's own appointments stay.
+/// later pull can bring a stale copy back) and their links; Quick3's own appointments stay. In a
+/// sync (`journal`), each appointment the Scheduler showed gets its journal line.
 fn forget_calendar(
     tx: &rusqlite::Transaction<'_>,
     account: AccountId,
     calendar: &str,
     now: DateTime<Utc>,
+    journal: Option<ForgetJournal>,
 ) -> Result<u64> {
+    if let Some((run, cause)) = journal {
+        let lines = forgotten_lines(tx, account, calendar, cause)?;
+        super::journal::record_changes(tx, run, &lines, now)?;
+    }
     tx.execute(
         "DELETE FROM sync_links WHERE account_id = ?1 AND appointment_id IN (
             SELECT id FROM appointments
@@ -206,6 +226,67 @@ fn forget_calendar(
     Ok(shown)
 }
 
+/// The journal's lines of the appointments `forget_calendar` takes out (those the Scheduler
+/// shows; a row that does not read is left out, as from listings).
+fn forgotten_lines(
+    tx: &Connection,
+    account: AccountId,
+    calendar: &str,
+    cause: crate::model::ChangeCause,
+) -> Result<Vec<crate::model::JournalChange>> {
+    use crate::model::{AppointmentRecord, ChangeKind, ChangeSide, JournalChange};
+    let mut stmt = tx.prepare(&format!(
+        "SELECT {COLUMNS} FROM appointments
+          WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2
+            AND deleted_at IS NULL AND recurrence IS NULL"
+    ))?;
+    let rows = stmt.query_map(params![account, calendar], appointment_from_row)?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let Ok(appointment) = row? else {
+            continue;
+        };
+        let remote_id = match &appointment.origin {
+            Origin::Microsoft365 { remote_id, .. } => Some(remote_id.clone()),
+            Origin::Quick3 => None,
+        };
+        if let Some(mut line) = JournalChange::between(
+            Some(AppointmentRecord::from(&appointment)),
+            None,
+            (ChangeSide::Quick3, ChangeKind::Deleted, cause),
+            account,
+        ) {
+            line.calendar_id = Some(calendar.to_owned());
+            line.remote_id = remote_id;
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}
+
+/// Makes the next push of `appointment` create its event again (its link gone, a new
+/// generation: a new transactionId); a Quick3 series' rows follow the new series.
+fn recreate(
+    tx: &Connection,
+    account: AccountId,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+        params![appointment, account],
+    )?;
+    tx.execute(
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
+        params![appointment, account, utc_text(now)],
+    )?;
+    if super::series::is_quick3_master_row(tx, appointment)? {
+        super::series::requeue_series_rows(tx, account, appointment, now)?;
+    }
+    Ok(())
+}
+
 /// The rows of one pulled page and the calendar's new link, in the caller's transaction.
 fn write_page_rows(
     tx: &Connection,
@@ -214,6 +295,9 @@ fn write_page_rows(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+    if let Some(run) = page.run {
+        super::journal::record_changes(tx, run, &page.journal, now)?;
+    }
     for series in &page.series_resets {
         super::series::reset_exceptions(tx, *series)?;
     }
@@ -241,6 +325,12 @@ fn write_page_rows(
             "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
             params![id, account],
         )?;
+        if super::series::is_quick3_master_row(tx, *id)? {
+            super::series::tombstone_with_series(tx, account, *id, now)?;
+        }
+    }
+    for id in &page.recreate_series {
+        recreate(tx, account, *id, now)?;
     }
     for id in &page.unlinks {
         tx.execute(
@@ -260,6 +350,12 @@ fn write_page_rows(
              ON CONFLICT (appointment_id, account_id) DO NOTHING",
             params![id, account, utc_text(now)],
         )?;
+    }
+    for hold in &page.holds {
+        super::conflicts::hold(tx, hold, now)?;
+    }
+    for id in &page.settled {
+        super::conflicts::settle_by_sync(tx, account, *id, now)?;
     }
     if let Some(round) = &round {
         let mut stmt = tx.prepare_cached(
@@ -307,13 +403,14 @@ impl Store {
     /// Records the mailbox's calendar list: new calendars are selected, known ones keep their
     /// state, vanished ones are forgotten with the appointments pulled from them — except those
     /// in `kept` (held by the mass-deletion guard until the planner agrees, or switched off and
-    /// missing from one list only), whose count of lists that lacked them goes up.
+    /// missing from one list only), whose count of lists that lacked them goes up. A sync's
+    /// `journal` gets a line for each appointment forgotten.
     pub fn record_calendar_list(
         &mut self,
         account: AccountId,
         calendars: &[(String, String, bool)],
         kept: &[String],
-        now: DateTime<Utc>,
+        (now, journal): (DateTime<Utc>, Option<ForgetJournal>),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for (id, name, is_default) in calendars {
@@ -344,7 +441,7 @@ impl Store {
             )?;
         }
         for gone in known.iter().filter(|id| !keep.contains(&id.as_str())) {
-            forget_calendar(&tx, account, gone, now)?;
+            forget_calendar(&tx, account, gone, now, journal)?;
             tx.execute(
                 "DELETE FROM sync_calendars WHERE account_id = ?1 AND calendar_id = ?2",
                 params![account, gone],
@@ -408,7 +505,7 @@ impl Store {
                 continue;
             }
             if !wanted {
-                removed += forget_calendar(&tx, account, &calendar.calendar_id, now)?;
+                removed += forget_calendar(&tx, account, &calendar.calendar_id, now, None)?;
             }
             tx.execute(
                 "UPDATE sync_calendars SET selected = ?3, delta_link = NULL, full_round = NULL,
@@ -845,17 +942,24 @@ impl Store {
     }
 
     /// Microsoft confirmed a push: the link becomes what was pushed (or goes, for a deletion),
-    /// and the outbox entry goes unless the appointment changed again since `revision`.
-    /// `link_written` runs inside the transaction between the two (the sync's crash point there).
+    /// the journal's line of the change is written (`journal`: the run and the line), and the
+    /// outbox entry goes unless the appointment changed again since `revision`. `link_written`
+    /// runs inside the transaction between the two (the sync's crash point there).
     pub fn confirm_push(
         &mut self,
         account: AccountId,
         appointment: AppointmentId,
         revision: i64,
-        link: Option<&Link>,
-        link_written: impl FnOnce(),
+        (link, journal): (
+            Option<&Link>,
+            Option<(crate::ids::SyncRunId, &crate::model::JournalChange)>,
+        ),
+        (link_written, now): (impl FnOnce(), DateTime<Utc>),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
+        if let Some((run, change)) = journal {
+            super::journal::record_changes(&tx, run, std::slice::from_ref(change), now)?;
+        }
         match link {
             Some(link) => write_link(&tx, link, None)?,
             None => {
@@ -863,6 +967,8 @@ impl Store {
                     "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
                     params![appointment, account],
                 )?;
+                // A deletion sent settles a conflict the appointment was in.
+                super::conflicts::settle_by_sync(&tx, account, appointment, now)?;
             }
         }
         link_written();
@@ -913,15 +1019,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-            params![appointment, account],
-        )?;
-        tx.execute(
-            "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
-            params![appointment, account, utc_text(now)],
-        )?;
+        recreate(&tx, account, appointment, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -949,7 +1047,25 @@ impl Store {
             Ok((row.get::<_, AppointmentId>(0)?, state))
         })?;
         // Failures come last, so they replace a wait of the same appointment.
-        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+        let mut states = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        // A conflict holds the upload: that is what the planner needs to see first.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.appointment_id, a.email, c.id
+               FROM sync_conflicts c JOIN m365_accounts a ON a.id = c.account_id
+              WHERE c.resolved_at IS NULL",
+        )?;
+        let held = stmt.query_map([], |row| {
+            let state = UploadState::Conflict {
+                account: row.get(1)?,
+                conflict: row.get(2)?,
+            };
+            Ok((row.get::<_, AppointmentId>(0)?, state))
+        })?;
+        for row in held {
+            let (id, state) = row?;
+            states.insert(id, state);
+        }
+        Ok(states)
     }
 
     /// The revision of the outbox entry waiting for an appointment, if one does.
@@ -994,7 +1110,7 @@ mod tests {
                 account,
                 &[("cal".into(), "Calendar".into(), true)],
                 &[],
-                Utc::now(),
+                (Utc::now(), None),
             )
             .unwrap();
         (store, account)

@@ -32,10 +32,13 @@ pub enum Step {
     /// Up: one answer is recorded (link and outbox entry, committed); the batch's other
     /// answers are not.
     UpConfirmed,
+    /// A conflict settled by the planner: inside its transaction, everything written, nothing
+    /// committed.
+    ConflictResolving,
 }
 
 impl Step {
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 8] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
@@ -43,6 +46,7 @@ impl Step {
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
+        Step::ConflictResolving,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Step {
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
+            Step::ConflictResolving => "conflict-resolving",
         }
     }
 }

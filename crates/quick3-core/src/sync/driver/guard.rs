@@ -119,6 +119,9 @@ impl Run<'_, '_> {
         if !massive {
             return Ok(false);
         }
+        if self.options.allow_mass_delete || deleting.iter().all(|c| c.deletions_allowed) {
+            self.mass_deletion_allowed = true;
+        }
         if self.options.allow_mass_delete {
             if !self.options.dry_run {
                 // Remembered for this change, should the run stop before the rounds complete.

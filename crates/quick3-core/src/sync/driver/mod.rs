@@ -16,6 +16,7 @@
 mod calendars;
 mod down;
 mod guard;
+mod journal;
 mod page;
 mod round;
 mod series_down;
@@ -97,6 +98,8 @@ pub struct SyncOptions {
     /// the mailboxes overlap each other's waits already, and memory stays what it was per mailbox.
     pub calendars_at_once: usize,
     pub pages_held: usize,
+    /// What started the sync, as the journal says.
+    pub trigger: crate::model::SyncTrigger,
     /// A test hook run at the sync's pause points (see [`super::crash::Pause`]); `None` always
     /// outside tests.
     pub pause: Option<super::crash::Pause>,
@@ -115,6 +118,7 @@ impl Default for SyncOptions {
             events_per_commit: DEFAULT_EVENTS_PER_COMMIT,
             calendars_at_once: super::download::CALENDARS_AT_ONCE,
             pages_held: super::download::PAGES_HELD,
+            trigger: crate::model::SyncTrigger::Manual,
             pause: None,
         }
     }
@@ -123,7 +127,8 @@ impl Default for SyncOptions {
 type Clock<'a> = &'a (dyn Fn() -> DateTime<Utc> + Sync);
 
 /// Syncs one account in its direction. Graph failures become sentences in the summary and the
-/// account's status; only store failures are errors.
+/// account's status; only store failures are errors. The run and each change it makes go into
+/// the sync journal (not in a dry run).
 pub async fn sync_account(
     store: &mut Store,
     credentials: &Credentials,
@@ -131,6 +136,28 @@ pub async fn sync_account(
     options: &SyncOptions,
     clock: Clock<'_>,
     progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncSummary> {
+    let run = journal::begin(store, account, options, clock())?;
+    let synced = sync_journalled(store, credentials, account, options, clock, progress, run).await;
+    match &synced {
+        Ok(summary) => journal::finish(store, run, Some(summary), None, clock())?,
+        Err(err) => {
+            // The store failed: the journal says so if it still can; the failure is the error.
+            store.abandon_pages();
+            let _ = journal::finish(store, run, None, Some(&err.to_string()), clock());
+        }
+    }
+    synced
+}
+
+async fn sync_journalled(
+    store: &mut Store,
+    credentials: &Credentials,
+    account: &Account,
+    options: &SyncOptions,
+    clock: Clock<'_>,
+    progress: &mut dyn FnMut(&SyncProgress),
+    journal: Option<crate::ids::SyncRunId>,
 ) -> Result<SyncSummary> {
     let mut summary = SyncSummary::empty(account, options.dry_run);
     let rules = rules_for(account.direction, account.is_main);
@@ -185,6 +212,8 @@ pub async fn sync_account(
         pulled_before: 0,
         calendars_kept: HashSet::new(),
         open: OpenPages::default(),
+        journal,
+        mass_deletion_allowed: false,
     };
     let outcome = run.all(progress).await;
     store.set_page_cache(Store::DEFAULT_PAGE_CACHE_KIB)?;
@@ -288,6 +317,10 @@ struct Run<'r, 'c> {
     calendars_kept: HashSet<String>,
     /// Pages of a full round written and not yet committed.
     open: OpenPages,
+    /// The journal's run (none in a dry run).
+    journal: Option<crate::ids::SyncRunId>,
+    /// The mass-deletion guard let a mass deletion through (the planner allowed it).
+    mass_deletion_allowed: bool,
 }
 
 fn key_of(event: &RemoteEvent) -> String {
@@ -356,9 +389,13 @@ impl Run<'_, '_> {
         };
         let here = appointment.resource_id == self.account.resource_id;
         let (from, to) = appointment.when.covering_span();
+        let live = !deleted && here;
         let item = LocalItem {
             id,
-            hash: (!deleted && here).then(|| crate::model::local_hash(&appointment)),
+            hash: live.then(|| crate::model::local_hash(&appointment)),
+            conflict_digest: live
+                .then(|| crate::model::Content::of(&appointment).conflict_digest()),
+            in_conflict: self.store.in_conflict(self.account.id, id)?,
             owner: match appointment.origin {
                 Origin::Quick3 => Owner::Quick3,
                 Origin::Microsoft365 { .. } => Owner::Microsoft,
