@@ -26,6 +26,7 @@ fn main() {
         "delete_occurrence",
         "describe_repeat",
         "set_display_time_zone",
+        "set_date_format",
         "list_accounts",
         "all_accounts",
         "add_account",

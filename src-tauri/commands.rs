@@ -16,9 +16,10 @@ use quick3_core::identity::secrets::check_keyring;
 use quick3_core::ids::{AccountId, JobId, ResourceId, SyncRunId};
 use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
-    Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    Job, JobRun, JobSpec, JournalRun, Keep, MailboxLookup, NewAccount, NewOrgLink, NewResource,
-    OrgSettings, OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource, ResourcePatch,
+    Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, DateFormat,
+    Direction, Job, JobRun, JobSpec, JournalRun, Keep, MailboxLookup, NewAccount, NewOrgLink,
+    NewResource, OrgSettings, OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource,
+    ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
@@ -143,6 +144,12 @@ pub async fn get_appointment(app: AppHandle, id: String) -> Reply<AppointmentRec
 #[tauri::command]
 pub async fn set_display_time_zone(app: AppHandle, zone: Option<String>) -> Reply<String> {
     store(app, move |s, _| s.set_display_time_zone(zone.as_deref())).await
+}
+
+/// Chooses how the window writes dates and times (`None`s: the system's); answers the format in force.
+#[tauri::command]
+pub async fn set_date_format(app: AppHandle, format: DateFormat) -> Reply<DateFormat> {
+    store(app, move |s, _| s.set_date_format(format)).await
 }
 
 #[tauri::command]

@@ -116,6 +116,7 @@ pub fn run() {
             commands::delete_occurrence,
             commands::describe_repeat,
             commands::set_display_time_zone,
+            commands::set_date_format,
             commands::list_accounts,
             commands::all_accounts,
             commands::add_account,

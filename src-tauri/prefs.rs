@@ -23,6 +23,7 @@ pub const KEYS: &[&str] = &[
     "quick3.scheduler.hiddenResources",
     "quick3.scheduler.timelineZoom",
     "quick3.scheduler.scroll",
+    "quick3.firstRunHintDismissed",
 ];
 
 /// The longest value kept (the resource filter of a few hundred ids fits many times over).

@@ -675,4 +675,13 @@ pub enum AdminCommand {
     AllowAdmin,
     /// Withdraws the planner's administrator right.
     DenyAdmin,
+    /// How the window writes dates and times; without options, shows the setting.
+    DateFormat {
+        /// A language and region such as en-GB, en-US, nb-NO or de-DE ("system": the system's).
+        #[arg(long)]
+        locale: Option<String>,
+        /// 24 or 12 ("system": what the language and region use).
+        #[arg(long)]
+        clock: Option<String>,
+    },
 }

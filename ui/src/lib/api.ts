@@ -2,6 +2,7 @@
 // names and result types from the generated bindings. Errors always come out as ErrorPayload.
 import { invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import type { DateFormat } from '../bindings/DateFormat';
 import type { Account } from '../bindings/Account';
 import type { AccountId } from '../bindings/AccountId';
 import type { AccountRow } from '../bindings/AccountRow';
@@ -143,6 +144,8 @@ export const api = {
   describeRepeat: (start: string, repeat: Repeat) => call<string>('describe_repeat', { start, repeat }),
   /** Chooses the zone the Scheduler shows times in (null: the machine's); answers the zone in force. */
   setDisplayTimeZone: (zone: string | null) => call<string>('set_display_time_zone', { zone }),
+  /** Chooses how dates and times are written (nulls: the system's); answers the format in force. */
+  setDateFormat: (format: DateFormat) => call<DateFormat>('set_date_format', { format }),
   listAccounts: (resourceId: ResourceId) => call<AccountRow[]>('list_accounts', { resourceId }),
   /** Every resource's accounts at once (for the Scheduler's origin badges). */
   allAccounts: () => call<Account[]>('all_accounts'),

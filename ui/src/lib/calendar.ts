@@ -68,6 +68,8 @@ export interface EventProps extends Record<string, unknown> {
   card: Card;
   /** The resource's name, for the card's tooltip and label. */
   resource: string | null;
+  /** Too short for two lines (`isShort`): the Week view draws it as one line. */
+  short: boolean;
 }
 
 /** Views the Scheduler offers; the first readable with many resources is the default. */
@@ -127,7 +129,12 @@ export function toCalendarEvent(
   const start = record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone);
   const end = record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone);
   const classNames = cardClasses(record, card);
-  const props: EventProps = { appointmentId: record.id, card, resource: resources.get(record.resource_id)?.name ?? null };
+  const props: EventProps = {
+    appointmentId: record.id,
+    card,
+    resource: resources.get(record.resource_id)?.name ?? null,
+    short: isShort(record),
+  };
   return {
     id: record.id,
     resourceIds: [String(record.resource_id)],

@@ -4,7 +4,8 @@
 // Scheduler passes its hooks in, and Vitest calls the callbacks with EventCalendar's arguments.
 import type { Calendar } from '@event-calendar/core';
 import { calendarOffsetNow, DoubleClickDetector, slotFromClick, slotFromSelection, type PickedSlot } from './calendar';
-import { datePart, wallTimeOfLocalDate, type DateText } from './time';
+import { activeFormat, formatDateRange, formatMonth, formatTime, formatTimeRange, type Format } from './format';
+import { addDays, datePart, wallTimeOfLocalDate, type DateText } from './time';
 import { DEFAULT_SCROLL_TIME, isNonWorking } from './workingHours';
 
 /** The grid's rows: half hours. */
@@ -53,16 +54,28 @@ export interface CalendarSetup {
   scrollTime?: string;
   /** Milliseconds now, for the double click (tests pass their own). */
   clock?: () => number;
+  /** How dates and times are written (the window's, `format.activeFormat`, unless given). */
+  format?: Format;
+}
+
+/**
+ * The title of the days EventCalendar shows (`end` exclusive) in the window's format: the Day
+ * view's is the date as the date field writes it, a week's one range, the month's its name.
+ */
+export function viewTitle(view: string, start: DateText, end: DateText, f: Format): string {
+  if (view === 'dayGridMonth') return formatMonth(addDays(start, 7), f);
+  return formatDateRange(start, addDays(end, -1), f);
 }
 
 /** EventCalendar's options for the Scheduler. */
 export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Calendar.Options {
   const clicks = new DoubleClickDetector(DOUBLE_CLICK_MS);
   const clock = setup.clock ?? Date.now;
+  const format = setup.format ?? activeFormat();
   return {
     view: setup.view,
     ...(setup.date ? { date: setup.date } : {}),
-    locale: 'en-GB',
+    locale: format.locale,
     timeZone: calendarOffsetNow(setup.zone, setup.now),
     headerToolbar: { start: '', center: '', end: '' },
     height: '100%',
@@ -80,8 +93,10 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
     nowIndicator: true,
     selectable: true,
     editable: true,
-    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
-    slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
+    // Functions, so that times read as everywhere else (lib/format), 12-hour ones with AM/PM at
+    // both ends: a Week card that shows only its start still says which.
+    eventTimeFormat: (start: Date, end: Date | null) => formatTimeRange(start, end, format),
+    slotLabelFormat: (time: Date) => formatTime(time, format),
     dayHeaderFormat: { weekday: 'short', day: 'numeric' },
     views: {
       resourceTimeGridDay: { dayHeaderFormat: { weekday: 'long', day: 'numeric', month: 'long' } },
@@ -97,7 +112,12 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
       hooks.datesShown({
         range: { start: info.startStr, end: info.endStr },
         date: datePart(wallTimeOfLocalDate(info.view.currentStart)),
-        title: info.view.title,
+        title: viewTitle(
+          info.view.type,
+          datePart(wallTimeOfLocalDate(info.view.currentStart)),
+          datePart(wallTimeOfLocalDate(info.view.currentEnd)),
+          format,
+        ),
         view: info.view.type,
       }),
     // The shading of non-working time is no card: nothing to draw in it, open or focus.

@@ -199,6 +199,21 @@ describe('card forms', () => {
     expect(cardForm(view)).toBe(form);
   });
   it.each([
+    ['resourceTimeGridWeek', 'line', 'a 15-minute Week card is 16 px high: one line or its start is cut off'],
+    ['resourceTimeGridDay', 'full', 'the Day view has its own one-line style for short cards'],
+  ] as const)('a short card in %s draws the %s form (%s)', (view, form, _why) => {
+    expect(cardForm(view, true)).toBe(form);
+  });
+  it('line: "08:30 Dispatch briefing" on one line, without the range under it', () => {
+    const card = cardOf(appt({ title: 'Dispatch briefing', series_id: 'series-1' }), ctx);
+    const html = cardHtml(card, '08:30 - 08:45', 'line');
+    expect(html).toContain('>08:30</span> <span class="q3-card-text" data-testid="card-title">Dispatch briefing</span>');
+    expect(html, 'its start is on the line already; a second line would not fit').not.toContain('q3-card-time');
+    expect(html, 'styled as one line that never wraps (app.css)').toContain('class="q3-card q3-compact q3-line"');
+    const order = ['card-start', 'card-title', 'card-origin'].map((id) => html.indexOf(`data-testid="${id}"`));
+    expect(order, 'the badges come last: cut off first').toEqual([...order].sort((a, b) => a - b));
+  });
+  it.each([
     ['09:00 - 10:00', '09:00'],
     ['23:30 – 00:15', '23:30'],
     ['09:00–10:00', '09:00'],

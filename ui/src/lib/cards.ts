@@ -7,6 +7,7 @@ import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { DoubleBooking } from './conflicts';
+import { formatInstant, formatTimeRange } from './format';
 import { showAsLabel } from './labels';
 
 /**
@@ -150,14 +151,16 @@ export function escapeHtml(text: string): string {
 /**
  * How a card sets out its text: `full` (the Day view, the timeline, the month) puts badges and
  * title on top and the time below; `compact` (the Week view's day columns, 90–180 px) leads with
- * the start time and lets the subject wrap after it, so a card one line high still shows when it
- * starts and the beginning of what it is.
+ * the start time and lets the subject wrap after it; `line` (a Week card too short for two lines,
+ * `calendar.isShort`) is one line, "08:30 Dispatch briefing", cut at its end, so its start time and
+ * the first word of its subject are always what shows.
  */
-export type CardForm = 'full' | 'compact';
+export type CardForm = 'full' | 'compact' | 'line';
 
-/** The card form of an EventCalendar view. */
-export function cardForm(viewType: string): CardForm {
-  return viewType === 'resourceTimeGridWeek' ? 'compact' : 'full';
+/** The card form of an EventCalendar view, for a card that is `short` (too low for two lines) or not. */
+export function cardForm(viewType: string, short = false): CardForm {
+  if (viewType !== 'resourceTimeGridWeek') return 'full';
+  return short ? 'line' : 'compact';
 }
 
 /** The start of EventCalendar's time text ("09:00 - 10:00" → "09:00"); all-day cards have none. */
@@ -198,10 +201,13 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
     badges.push(`<span class="q3-conflict" data-testid="card-conflict" role="img" aria-label="${CONFLICT_MARK}" title="${CONFLICT_MARK}">⇄</span>`);
   const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
   const text = `<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span>`;
-  if (form === 'compact') {
+  if (form === 'compact' || form === 'line') {
     const start = startTime(timeText);
     const lead = start ? `<span class="q3-card-start" data-testid="card-start">${escapeHtml(start)}</span> ` : '';
-    return `<div class="q3-card q3-compact"><div class="q3-card-title">${lead}${text} ${badges.join('')}</div>${time}</div>`;
+    const title = `<div class="q3-card-title">${lead}${text} ${badges.join('')}</div>`;
+    // One line: its start time is on it already, the range would only push the subject off.
+    if (form === 'line') return `<div class="q3-card q3-compact q3-line">${title}</div>`;
+    return `<div class="q3-card q3-compact">${title}${time}</div>`;
   }
   return `<div class="q3-card"><div class="q3-card-title">${badges.join('')}<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span></div>${time}</div>`;
 }
@@ -209,12 +215,18 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
 export interface DoubleBookingRow {
   key: string;
   resource: string;
-  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone. */
+  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone and the window's format (lib/format). */
   when: string;
   /** The day the overlap starts (YYYY-MM-DD), to go to. */
   date: string;
   first: string;
   second: string;
+}
+
+/** "Wed 25 Nov, 09:30–10:00": the day and the span of an overlap. */
+function overlapText(from: Date, to: Date, zone: string): string {
+  const [a, b] = [formatInstant(from, zone), formatInstant(to, zone)];
+  return `${a.day}, ${formatTimeRange(a.time24, b.time24)}`;
 }
 
 /** The double bookings as the toolbar lists them. */
@@ -224,13 +236,11 @@ export function doubleBookingRows(
   zone: string,
   mine: ResourceId | null,
 ): DoubleBookingRow[] {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' });
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false });
   const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return bookings.map((b) => ({
     key: `${b.first.id}|${b.second.id}`,
     resource: resources.get(b.resourceId)?.name ?? `Resource ${b.resourceId}`,
-    when: `${day.format(b.from)}, ${time.format(b.from)}–${time.format(b.to)}`,
+    when: overlapText(b.from, b.to, zone),
     date: iso.format(b.from),
     first: visibleTitle(b.first, mine),
     second: visibleTitle(b.second, mine),

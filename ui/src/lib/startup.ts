@@ -6,6 +6,7 @@ import type { Resource } from '../bindings/Resource';
 import { api } from './api';
 import { DATE_KEY, rangeQuery, rememberedDate, rememberedView, VIEW_KEY } from './calendar';
 import { Prefs } from './prefs';
+import { FIRST_RUN_HINT_KEY } from './firstRunHint';
 import { HIDDEN_KEY } from './schedulerView.svelte';
 import { addDays, datePart, wallTimeAt, type DateText } from './time';
 import { weekStart } from './timeline';
@@ -21,9 +22,9 @@ export function markStep(step: string): void {
   globalThis.performance?.mark(`quick3:${step}`);
 }
 
-/** The view preferences, kept in the app's store (lib/prefs). */
+/** The view preferences (and the first-run hint's dismissal), kept in the app's store (lib/prefs). */
 export const viewPrefs = new Prefs(
-  [VIEW_KEY, DATE_KEY, HIDDEN_KEY, ZOOM_KEY, SCROLL_KEY],
+  [VIEW_KEY, DATE_KEY, HIDDEN_KEY, ZOOM_KEY, SCROLL_KEY, FIRST_RUN_HINT_KEY],
   { read: () => api.viewPrefs(), write: (values) => api.saveViewPrefs(values) },
 );
 

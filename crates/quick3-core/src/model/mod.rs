@@ -36,7 +36,7 @@ pub use organisation::{
     OrgSettings, OrgSettingsRecord, OrgTestReport, SECRET_EXPIRY_WARNING_DAYS,
     certificate_expiry_warning, credential_expiry_warning, secret_expiry_warning,
 };
-pub use planner::{Module, Overview, Planner};
+pub use planner::{DateFormat, HourCycle, Module, Overview, Planner, is_language_tag};
 pub use recurrence::{Repeat, RepeatUnit, Rule, WeekIndex};
 pub use resource::{
     NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch, WorkingHours,
