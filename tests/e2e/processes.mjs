@@ -103,3 +103,11 @@ export function pssByMapping(pid, top = 12) {
   }
   return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, top).map(([file, kb]) => `${file} ${round(kb / 1024)}`);
 }
+
+/** The shared libraries a process has mapped whose file name matches `pattern`. */
+export function mappedLibraries(pid, pattern) {
+  const names = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')
+    .map((line) => line.split(/\s+/)[5] ?? '')
+    .filter((path) => pattern.test(path.replace(/^.*\//, '')));
+  return [...new Set(names)];
+}

@@ -88,3 +88,11 @@ export async function closeWindowUntil(done, what, title = 'Quick3 Planner') {
   }
   throw new Error(what);
 }
+
+/** The process behind a bus name on the session bus (the tray item's `service`). */
+export function pidOfBusName(name) {
+  const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
+    '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.GetConnectionUnixProcessID',
+    name], { encoding: 'utf8' });
+  return Number(/uint32 (\d+)/.exec(reply)?.[1]);
+}

@@ -22,10 +22,12 @@ pub const WINDOW_BIN_VAR: &str = "QUICK3_WINDOW_BIN";
 /// How long Quit waits for the windows to end.
 const QUIT_PATIENCE: Duration = Duration::from_secs(10);
 
-/// The connected window processes (their pid and the way to tell them).
+/// The connected window processes (their pid and the way to tell them), and those Open started
+/// that have not joined yet (Quit waits for them, so that none starts a tray of its own after).
 #[derive(Debug, Clone)]
 pub struct Windows {
     connected: Arc<Mutex<Vec<(u32, OwnedWriteHalf)>>>,
+    starting: Arc<Mutex<Vec<u32>>>,
     options: Options,
 }
 
@@ -45,6 +47,7 @@ impl Windows {
         let listener = UnixListener::bind(&socket)?;
         let windows = Windows {
             connected: Arc::default(),
+            starting: Arc::default(),
             options,
         };
         let accepting = windows.clone();
@@ -73,6 +76,7 @@ impl Windows {
                     if let Some(write) = write.take() {
                         tracing::info!(pid = window, "a window process joined");
                         self.connected.lock().await.push((window, write));
+                        self.starting.lock().await.retain(|p| *p != window);
                         pid = Some(window);
                     }
                 }
@@ -105,10 +109,14 @@ impl Windows {
             .spawn();
         match started {
             Ok(mut child) => {
-                tracing::info!(pid = child.id(), "window process started");
-                // Reaped when it ends.
+                let pid = child.id().unwrap_or_default();
+                tracing::info!(pid, "window process started");
+                self.starting.lock().await.push(pid);
+                let starting = self.starting.clone();
+                // Reaped when it ends; it no longer starts then.
                 tokio::spawn(async move {
                     let _ = child.wait().await;
+                    starting.lock().await.retain(|p| *p != pid);
                 });
             }
             Err(err) => {
@@ -125,10 +133,14 @@ impl Windows {
         }
     }
 
-    /// Tells every window to end and waits until they have (at most [`QUIT_PATIENCE`]).
+    /// Tells every window to end, once those starting have joined, and waits until they have
+    /// ended (at most [`QUIT_PATIENCE`] in all).
     pub async fn quit_all(&self) {
-        self.tell_all(&Message::Quit).await;
         let deadline = tokio::time::Instant::now() + QUIT_PATIENCE;
+        while !self.starting.lock().await.is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.tell_all(&Message::Quit).await;
         while !self.connected.lock().await.is_empty() {
             if tokio::time::Instant::now() >= deadline {
                 tracing::warn!("a window did not end after Quit");
