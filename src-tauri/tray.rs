@@ -29,6 +29,8 @@ pub struct Tray {
     status: Mutex<Option<MenuItem<Wry>>>,
     #[cfg(target_os = "linux")]
     process: Mutex<Option<std::os::unix::net::UnixStream>>,
+    /// The window closed and this process is ending: losing the tray process is no news then.
+    ending: AtomicBool,
 }
 
 impl std::fmt::Debug for Tray {
@@ -59,6 +61,26 @@ impl Tray {
         self.shown.store(shown, Ordering::Relaxed);
         self.separate.store(separate, Ordering::Relaxed);
         self.decided.store(true, Ordering::Relaxed);
+    }
+
+    /// The window closed with the tray process keeping the app: this process ends, so it leaves
+    /// the tray process now (which then starts a new window on Open, rather than tell this one).
+    pub fn leave_process(&self) {
+        self.ending.store(true, Ordering::Relaxed);
+        #[cfg(target_os = "linux")]
+        if let Some(stream) = self
+            .process
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Whether this process is ending (its window closed).
+    pub fn ending(&self) -> bool {
+        self.ending.load(Ordering::Relaxed)
     }
 
     /// The tray process ended (or was never there): no tray keeps the app any more.

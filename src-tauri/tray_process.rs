@@ -100,8 +100,11 @@ pub fn hear(app: &AppHandle, stream: UnixStream) {
                     Some(Message::Window { .. }) | None => {}
                 }
             }
-            tracing::warn!("the tray process ended: the window keeps the jobs itself");
-            app.state::<AppState>().tray.left_by_process();
+            let tray = &app.state::<AppState>().tray;
+            if !tray.ending() {
+                tracing::warn!("the tray process ended: the window keeps the jobs itself");
+                tray.left_by_process();
+            }
         });
     if let Err(err) = heard {
         tracing::warn!(%err, "the tray process could not be heard");

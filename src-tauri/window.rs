@@ -88,6 +88,11 @@ pub fn on_event(window: &Window, event: &tauri::WindowEvent) {
         }
         tauri::WindowEvent::Destroyed => {
             let app = window.app_handle();
+            if let Some(state) = app.try_state::<AppState>()
+                && state.tray.separate()
+            {
+                state.tray.leave_process();
+            }
             if let Err(err) = app.save_window_state(REMEMBERED) {
                 tracing::warn!(%err, "the window's size and position could not be saved");
             }
