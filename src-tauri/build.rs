@@ -34,6 +34,8 @@ fn main() {
         "keyring_status",
         "account_calendars",
         "choose_calendars",
+        "sync_conflicts",
+        "resolve_conflict",
         "edit_account",
         "set_main_account",
         "remove_account",

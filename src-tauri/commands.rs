@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
+use quick3_core::api::conflicts::{self, ConflictOutcome, ConflictRecord};
 use quick3_core::api::organisation::administrator;
 use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
 use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
@@ -13,7 +14,7 @@ use quick3_core::ids::{AccountId, JobId, ResourceId};
 use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
     Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, NewResource, OrgSettings,
+    Job, JobRun, JobSpec, Keep, MailboxLookup, NewAccount, NewOrgLink, NewResource, OrgSettings,
     OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource, ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
@@ -323,6 +324,25 @@ pub async fn choose_calendars(
 ) -> Reply<CalendarsChosen> {
     store(app, move |s, _| {
         calendars::choose_calendars(s, account_id, &calendar_ids, Utc::now())
+    })
+    .await
+}
+
+/// The open sync conflicts as the planner may see them.
+#[tauri::command]
+pub async fn sync_conflicts(app: AppHandle) -> Reply<Vec<ConflictRecord>> {
+    store(app, move |s, _| conflicts::planner_conflicts(s)).await
+}
+
+/// Settles one conflict the planner's way.
+#[tauri::command]
+pub async fn resolve_conflict(
+    app: AppHandle,
+    conflict_id: i64,
+    keep: Keep,
+) -> Reply<ConflictOutcome> {
+    store(app, move |s, _| {
+        conflicts::resolve_conflict(s, conflict_id, keep, Utc::now())
     })
     .await
 }

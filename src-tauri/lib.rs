@@ -131,6 +131,8 @@ pub fn run() {
             commands::keyring_status,
             commands::account_calendars,
             commands::choose_calendars,
+            commands::sync_conflicts,
+            commands::resolve_conflict,
             commands::edit_account,
             commands::set_main_account,
             commands::remove_account,

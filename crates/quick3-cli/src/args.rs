@@ -58,8 +58,9 @@ pub enum Command {
     /// E-mail for failure notices: the SMTP server.
     #[command(subcommand)]
     Mail(MailCommand),
-    /// Syncs appointments with Microsoft 365: every account, one account, or a resource's.
-    Sync(SyncArgs),
+    /// Syncs appointments with Microsoft 365: every account, one account, or a resource's; or
+    /// lists and settles conflicts (`sync conflicts`, `sync resolve`).
+    Sync(SyncCommand),
     /// Runs the scheduled jobs in the background until stopped (SIGINT/SIGTERM).
     Daemon {
         /// Run the jobs that are due now, then exit (for cron or a systemd timer).
@@ -150,6 +151,35 @@ pub enum OrgCommand {
     },
     /// Lists the organisation links.
     Links {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncCommand {
+    #[command(subcommand)]
+    pub command: Option<ConflictCommand>,
+    #[command(flatten)]
+    pub args: SyncArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictCommand {
+    /// Appointments changed both in Quick3 and in Outlook since the last sync: each with its
+    /// account and both versions' differing fields. Neither side is overwritten until settled.
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settles one conflict: keep Quick3's version (Outlook is patched at the next sync),
+    /// Outlook's (Quick3 takes it now), or both (Quick3's becomes a second appointment).
+    Resolve {
+        /// The conflict's id (from `quick3 sync conflicts`).
+        id: i64,
+        #[arg(long, value_parser = ["quick3", "outlook", "both"])]
+        keep: String,
         #[arg(long)]
         json: bool,
     },

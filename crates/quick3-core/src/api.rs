@@ -99,15 +99,26 @@ pub fn planner_appointment(store: &Store, id: &str) -> Result<AppointmentRecord>
     Ok(changed_record(store, &appointment)?.as_seen_by(mine))
 }
 
-/// The record of a just-changed appointment, with where its upload stands.
+/// The record of a just-changed appointment, with where its upload stands (and a series' count
+/// of occurrences without those deleted on their own).
 pub(crate) fn changed_record(
     store: &Store,
     appointment: &Appointment,
 ) -> Result<AppointmentRecord> {
-    Ok(AppointmentRecord {
+    let mut record = AppointmentRecord {
         upload: store.upload_states()?.remove(&appointment.id),
         ..AppointmentRecord::from(appointment)
-    })
+    };
+    if let Some(count) = record.occurrence_count {
+        let cancelled = store
+            .series_rows(appointment.id)?
+            .iter()
+            .filter(|(_, live)| !live)
+            .count();
+        record.occurrence_count =
+            Some(count.saturating_sub(u32::try_from(cancelled).unwrap_or(u32::MAX)));
+    }
+    Ok(record)
 }
 
 pub fn create_appointment(
@@ -485,6 +496,7 @@ pub fn remove_account(
 }
 
 pub mod calendars;
+pub mod conflicts;
 pub mod organisation;
 pub mod resources;
 pub mod series;
@@ -983,7 +995,7 @@ mod tests {
         );
         let entry = store.outbox_due(account.id, now).unwrap().remove(0);
         store
-            .confirm_push(account.id, created.id, entry.revision, None, || {})
+            .confirm_push(account.id, created.id, entry.revision, None, now, || {})
             .unwrap();
         assert_eq!(
             upload_of(&store),

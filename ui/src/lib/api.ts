@@ -13,6 +13,9 @@ import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { CalendarChoice } from '../bindings/CalendarChoice';
 import type { CalendarsChosen } from '../bindings/CalendarsChosen';
+import type { ConflictOutcome } from '../bindings/ConflictOutcome';
+import type { ConflictRecord } from '../bindings/ConflictRecord';
+import type { Keep } from '../bindings/Keep';
 import type { Direction } from '../bindings/Direction';
 import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
@@ -146,6 +149,10 @@ export const api = {
   /** Syncs exactly these calendars (ids); the others leave the Scheduler with their appointments. */
   chooseCalendars: (accountId: AccountId, calendarIds: string[]) =>
     call<CalendarsChosen>('choose_calendars', { accountId, calendarIds }),
+  /** The open sync conflicts: appointments changed both in Quick3 and in Outlook, with both versions. */
+  syncConflicts: () => call<ConflictRecord[]>('sync_conflicts'),
+  /** Settles one conflict: keep Quick3's, Outlook's or both versions. */
+  resolveConflict: (conflictId: number, keep: Keep) => call<ConflictOutcome>('resolve_conflict', { conflictId, keep }),
   /** Resolves when the OS keyring answers; rejects with what to do when it does not. */
   keyringStatus: () => call<null>('keyring_status'),
   editAccount: (accountId: AccountId, direction: Direction, scopes: string[]) =>

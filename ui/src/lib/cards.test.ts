@@ -113,6 +113,21 @@ describe('upload marks', () => {
     expect(toCalendarEvent(record, byId, ZONE, ctx).classNames).toContain('q3-uploading-failed');
   });
 
+  it('marks a conflict with an accessible name, on the card, in its label and class', () => {
+    const record = appt({ title: 'Review', upload: { state: 'conflict', account: 'megan.bowen@contoso.example', conflict: 7 } });
+    expect(uploadMark(record)).toEqual({
+      kind: 'conflict',
+      text: 'Conflict: changed in Quick3 and in Outlook (megan.bowen@contoso.example)',
+    });
+    const card = cardOf(record, ctx);
+    expect(card.label).toBe('Review, Busy, from Quick3, Conflict: changed in Quick3 and in Outlook');
+    const html = cardHtml(card, '09:00');
+    expect(html).toContain('data-testid="card-conflict"');
+    expect(html).toContain('aria-label="Conflict: changed in Quick3 and in Outlook"');
+    expect(html).not.toMatch(/card-pending|card-upload-failed/);
+    expect(toCalendarEvent(record, byId, ZONE, ctx).classNames).toContain('q3-uploading-conflict');
+  });
+
   it('shows nothing when nothing waits', () => {
     expect(uploadMark(appt({}))).toBeNull();
     expect(cardHtml(cardOf(appt({}), ctx), '')).not.toMatch(/card-pending|card-upload-failed/);

@@ -90,15 +90,19 @@ export function originLegend(accounts: ReadonlyMap<AccountId, string>): OriginBa
 
 /** Where a change stands on its way to Outlook, as a card shows it. */
 export interface UploadMark {
-  kind: 'pending' | 'failed';
-  /** The tooltip: what is waiting, or why it failed. */
+  kind: 'pending' | 'failed' | 'conflict';
+  /** The tooltip: what is waiting, why it failed, or the conflict. */
   text: string;
 }
+
+/** The accessible name and title of a card's conflict mark. */
+export const CONFLICT_MARK = 'Conflict: changed in Quick3 and in Outlook';
 
 export function uploadMark(record: AppointmentCard): UploadMark | null {
   const upload = record.upload;
   if (!upload) return null;
   if (upload.state === 'pending') return { kind: 'pending', text: `Waiting to be sent to Outlook (${upload.account})` };
+  if (upload.state === 'conflict') return { kind: 'conflict', text: `${CONFLICT_MARK} (${upload.account})` };
   return {
     kind: 'failed',
     text: `Not yet in Outlook (${upload.account}): ${upload.reason} It is tried again with the next sync.`,
@@ -133,6 +137,7 @@ export function cardOf(
   if (series === 'exception') parts.push('occurrence of a series, changed on its own');
   if (upload?.kind === 'pending') parts.push('waiting to be sent to Outlook');
   if (upload?.kind === 'failed') parts.push(`upload failed: ${record.upload?.state === 'failed' ? record.upload.reason : ''}`);
+  if (upload?.kind === 'conflict') parts.push(CONFLICT_MARK);
   if (readOnly) parts.push(`read-only: ${readOnly}`);
   return { title, badge, readOnly, doubleBooked, upload, series, label: parts.join(', ') };
 }
@@ -189,6 +194,8 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
     badges.push(`<span class="q3-pending" data-testid="card-pending" title="${escapeHtml(card.upload.text)}" aria-hidden="true"></span>`);
   if (card.upload?.kind === 'failed')
     badges.push(`<span class="q3-upload-failed" data-testid="card-upload-failed" title="${escapeHtml(card.upload.text)}" aria-hidden="true">!</span>`);
+  if (card.upload?.kind === 'conflict')
+    badges.push(`<span class="q3-conflict" data-testid="card-conflict" role="img" aria-label="${CONFLICT_MARK}" title="${CONFLICT_MARK}">⇄</span>`);
   const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
   const text = `<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span>`;
   if (form === 'compact') {

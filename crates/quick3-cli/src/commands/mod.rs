@@ -82,7 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),
         Command::Daemon { once } => daemon::run(&mut session, once),
-        Command::Sync(args) => sync::run(&mut session, args),
+        Command::Sync(command) => sync::dispatch(&mut session, command),
         Command::Demo(command) => demo::run(&mut session.store, command, now),
     }
 }

@@ -1,8 +1,9 @@
 //! The domain: resources, appointments (their synced `Content`, their zones' Windows names),
-//! Microsoft 365 accounts, scheduled jobs and the planner.
+//! sync conflicts, Microsoft 365 accounts, scheduled jobs and the planner.
 
 mod account;
 pub(crate) mod appointment;
+mod conflict;
 mod content;
 mod job;
 mod organisation;
@@ -19,6 +20,7 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
+pub use conflict::{ConflictField, ConflictVersion, Keep};
 pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,

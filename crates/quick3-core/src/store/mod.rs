@@ -4,6 +4,7 @@
 mod accounts;
 mod appointments;
 pub mod backup;
+pub mod conflicts;
 mod jobs;
 mod organisation;
 pub use appointments::AppointmentQuery;
@@ -39,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_account_sync_failure.sql"),
     include_str!("../../migrations/0012_series_exceptions.sql"),
     include_str!("../../migrations/0013_resources_managed.sql"),
+    include_str!("../../migrations/0014_series_deleted_together.sql"),
+    include_str!("../../migrations/0015_sync_conflicts.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

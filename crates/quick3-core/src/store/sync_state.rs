@@ -94,6 +94,14 @@ pub struct PageWrite {
     /// keeps its entry).
     pub drop_outbox: Vec<(AppointmentId, i64)>,
     pub ensure_outbox: Vec<AppointmentId>,
+    /// Conflicts found (or renewed): neither side overwritten, Outlook's version kept aside.
+    pub holds: Vec<super::conflicts::ConflictHold>,
+    /// Appointments whose open conflict the page settled (both sides agree again, or a
+    /// deletion).
+    pub settled: Vec<AppointmentId>,
+    /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
+    /// go back to the pattern (Outlook's rule), before the rows above are written.
+    pub series_resets: Vec<AppointmentId>,
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
     pub advance: Option<CalendarAdvance>,
@@ -211,6 +219,9 @@ fn write_page_rows(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+    for series in &page.series_resets {
+        super::series::reset_exceptions(tx, *series)?;
+    }
     for id in &page.revive {
         tx.execute(
             "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
@@ -254,6 +265,12 @@ fn write_page_rows(
              ON CONFLICT (appointment_id, account_id) DO NOTHING",
             params![id, account, utc_text(now)],
         )?;
+    }
+    for hold in &page.holds {
+        super::conflicts::hold(tx, hold, now)?;
+    }
+    for id in &page.settled {
+        super::conflicts::settle_by_sync(tx, account, *id, now)?;
     }
     if let Some(round) = &round {
         let mut stmt = tx.prepare_cached(
@@ -742,6 +759,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<HashSet<String>>>()?)
     }
 
+    /// The links of the series made in Quick3 that reached this account (their masters').
+    pub fn quick3_series_links(&self, account: AccountId) -> Result<Vec<Link>> {
+        let columns = LINK_COLUMNS
+            .split(", ")
+            .map(|c| format!("l.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {columns} FROM sync_links l JOIN appointments a ON a.id = l.appointment_id
+              WHERE l.account_id = ?1 AND a.origin = 'quick3' AND a.recurrence IS NOT NULL"
+        ))?;
+        let rows = stmt.query_map([account], link_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Whether a series made in Quick3 waits in this account's outbox without a link: its POST
     /// may have reached Outlook with the answer lost, so occurrences of a series Down does not
     /// know may be its own.
@@ -832,6 +864,7 @@ impl Store {
         appointment: AppointmentId,
         revision: i64,
         link: Option<&Link>,
+        now: DateTime<Utc>,
         link_written: impl FnOnce(),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -842,6 +875,8 @@ impl Store {
                     "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
                     params![appointment, account],
                 )?;
+                // A deletion sent settles a conflict the appointment was in.
+                super::conflicts::settle_by_sync(&tx, account, appointment, now)?;
             }
         }
         link_written();
@@ -928,7 +963,25 @@ impl Store {
             Ok((row.get::<_, AppointmentId>(0)?, state))
         })?;
         // Failures come last, so they replace a wait of the same appointment.
-        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+        let mut states = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        // A conflict holds the upload: that is what the planner needs to see first.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.appointment_id, a.email, c.id
+               FROM sync_conflicts c JOIN m365_accounts a ON a.id = c.account_id
+              WHERE c.resolved_at IS NULL",
+        )?;
+        let held = stmt.query_map([], |row| {
+            let state = UploadState::Conflict {
+                account: row.get(1)?,
+                conflict: row.get(2)?,
+            };
+            Ok((row.get::<_, AppointmentId>(0)?, state))
+        })?;
+        for row in held {
+            let (id, state) = row?;
+            states.insert(id, state);
+        }
+        Ok(states)
     }
 
     /// The revision of the outbox entry waiting for an appointment, if one does.

@@ -21,6 +21,9 @@ pub enum Step {
     /// Down: a transaction of several pages of a full round was committed; the next page is not
     /// yet written.
     DownPagesCommitted,
+    /// Down: what Outlook changed of a series made in Quick3 is committed (`series_down`); the
+    /// page that showed the change is not yet written.
+    DownSeriesTaken,
     /// Up: Outlook answered a `$batch` (POST, PATCH, DELETE carried out); no answer is recorded.
     UpSent,
     /// Up: inside the transaction that records one answer: the link is written, the outbox
@@ -29,16 +32,21 @@ pub enum Step {
     /// Up: one answer is recorded (link and outbox entry, committed); the batch's other
     /// answers are not.
     UpConfirmed,
+    /// A conflict settled by the planner: inside its transaction, everything written, nothing
+    /// committed.
+    ConflictResolving,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 8] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
+        Step::DownSeriesTaken,
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
+        Step::ConflictResolving,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,9 +55,11 @@ impl Step {
             Step::DownPagePlanned => "down-page-planned",
             Step::DownPageWritten => "down-page-written",
             Step::DownPagesCommitted => "down-pages-committed",
+            Step::DownSeriesTaken => "down-series-taken",
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
+            Step::ConflictResolving => "conflict-resolving",
         }
     }
 }

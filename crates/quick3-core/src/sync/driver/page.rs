@@ -15,6 +15,7 @@ use crate::graph::GraphError;
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::ids::AppointmentId;
 use crate::model::{Appointment, Content, Origin};
+use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
 use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
 
@@ -55,6 +56,7 @@ impl RemotePage {
                     let key = key_of(&event);
                     let as_local_hash = event.content.hash();
                     remote.push(RemoteItem::Present {
+                        conflict_digest: event.content.conflict_digest(),
                         key: key.clone(),
                         remote_id: event.id.clone(),
                         hash: as_local_hash.clone(),
@@ -103,6 +105,33 @@ impl PlannedPage {
             .iter()
             .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
             .count() as u64
+    }
+
+    /// Whether the plan read `appointment` in an open conflict.
+    fn was_held(&self, appointment: AppointmentId) -> bool {
+        self.read.iter().any(|(id, read)| {
+            *id == appointment && read.as_ref().is_some_and(|(item, _)| item.in_conflict)
+        })
+    }
+
+    /// Appointments read in an open conflict that an op other than a hold touches: the
+    /// question went away (both sides agree again, a deletion), so their conflicts are settled.
+    fn settled(&self) -> Vec<AppointmentId> {
+        let mut settled: Vec<AppointmentId> =
+            self.ops
+                .iter()
+                .filter(|op| !matches!(op, SyncOp::Hold { .. }))
+                .filter_map(SyncOp::appointment)
+                .filter(|id| self.was_held(*id))
+                .filter(|id| {
+                    !self.ops.iter().any(
+                        |op| matches!(op, SyncOp::Hold { appointment, .. } if appointment == id),
+                    )
+                })
+                .collect();
+        settled.sort();
+        settled.dedup();
+        settled
     }
 
     /// The outbox revision the plan saw for `appointment`.
@@ -161,6 +190,14 @@ fn follow_remote(
     }
 }
 
+/// The note of a conflict held over the appointment `name` with `email`'s Outlook.
+pub(super) fn held_note(name: &str, email: &str) -> String {
+    format!(
+        "{name} was changed both in Quick3 Planner and in Outlook ({email}); neither version is \
+         overwritten until you choose one."
+    )
+}
+
 /// The note of a conflict over the appointment `name` with `email`'s Outlook, `winner` kept.
 fn conflict_note(name: &str, email: &str, winner: Side) -> String {
     let kept = match winner {
@@ -189,7 +226,10 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
-        let entries = self.without_quick3_occurrences(entries).await?;
+        let (entries, touched) = self.without_quick3_occurrences(entries).await?;
+        if let PageMode::Apply(_) = mode {
+            self.down_quick3_series(&touched, advance.window).await?;
+        }
         let page = RemotePage::of(entries);
         let mut attempt = 0;
         loop {
@@ -233,13 +273,17 @@ impl Run<'_, '_> {
     /// A page without the occurrences of series made in Quick3: Quick3 expands those from the
     /// master it uploaded, so an occurrence coming back is no new event. An instance Quick3
     /// made an exception of stays (its link, keyed by series and original start, finds it),
-    /// read as that occurrence's row, never the master's.
+    /// read as that occurrence's row, never the master's. With the page: the Quick3 series that
+    /// it shows changed in Outlook (`series_down`), by their masters' remote ids.
     async fn without_quick3_occurrences(
         &mut self,
         entries: Vec<RemoteEntry>,
-    ) -> std::result::Result<Vec<RemoteEntry>, Stop> {
+    ) -> std::result::Result<(Vec<RemoteEntry>, HashSet<String>), Stop> {
         let mut masters = self.store.quick3_series_remote_ids(self.account.id)?;
         self.unlinked_quick3_masters(&entries, &mut masters).await?;
+        if masters.is_empty() {
+            return Ok((entries, HashSet::new()));
+        }
         let of_quick3 = |event: &RemoteEvent| {
             event
                 .series
@@ -253,27 +297,47 @@ impl Run<'_, '_> {
                 _ => None,
             })
             .collect();
-        if keys.is_empty() {
-            return Ok(entries);
-        }
-        let linked: HashSet<String> = self
-            .store
-            .links_by_remote(self.account.id, &keys, &[])?
-            .into_iter()
-            .map(|link| link.remote_key)
+        let removed: Vec<String> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Removed { id } => Some(id.clone()),
+                RemoteEntry::Present(_) => None,
+            })
             .collect();
-        Ok(entries
+        if keys.is_empty() && removed.is_empty() {
+            return Ok((entries, HashSet::new()));
+        }
+        let links = self
+            .store
+            .links_by_remote(self.account.id, &keys, &removed)?;
+        let linked: HashSet<&str> = links.iter().map(|link| link.remote_key.as_str()).collect();
+        let placed: HashSet<&str> = links.iter().map(|link| link.remote_id.as_str()).collect();
+        let unplaced_removal = removed.iter().any(|id| !placed.contains(id.as_str()));
+        let dropped: Vec<&RemoteEvent> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(event)
+                    if of_quick3(event) && !linked.contains(key_of(event).as_str()) =>
+                {
+                    Some(&**event)
+                }
+                _ => None,
+            })
+            .collect();
+        let touched = self.quick3_series_touched(&dropped, unplaced_removal, &masters)?;
+        let kept = entries
             .into_iter()
             .filter_map(|entry| match entry {
                 RemoteEntry::Present(mut event) if of_quick3(&event) => {
-                    linked.contains(&key_of(&event)).then(|| {
+                    linked.contains(key_of(&event).as_str()).then(|| {
                         event.quick3_id = None;
                         RemoteEntry::Present(event)
                     })
                 }
                 other => Some(other),
             })
-            .collect())
+            .collect();
+        Ok((kept, touched))
     }
 
     /// Adds to `masters` the series of the page's occurrences that are Quick3's own but not
@@ -451,6 +515,8 @@ impl Run<'_, '_> {
             advance: Some(advance),
             ..Default::default()
         };
+        self.refresh_pulled_masters(calendar, page, planned, now, &mut write)
+            .await?;
         // Rows of events seen before (one read for the page's new events).
         let seen_before = self
             .store
@@ -480,6 +546,7 @@ impl Run<'_, '_> {
                 }
             }
         }
+        write.settled = planned.settled();
         follow_remote(&mut write, &planned.links, &rewritten, &page.presents);
         // A key whose link is written above is marked seen by that write already.
         let written: HashSet<&str> = write
@@ -578,6 +645,11 @@ impl Run<'_, '_> {
                 }
                 None
             }
+            SyncOp::Hold { appointment, key } => {
+                self.hold(*appointment, page.presents.get(key)?, key, planned, write);
+                // The link keeps the version both last agreed on.
+                Some(*appointment)
+            }
             SyncOp::Conflict {
                 appointment,
                 winner,
@@ -600,6 +672,37 @@ impl Run<'_, '_> {
             }
             // Written by `pull_create`.
             SyncOp::PullCreate { .. } => None,
+        }
+    }
+
+    /// Holds a conflict over `appointment` with Outlook's `event` (key `key`, content hash
+    /// `hash`); a conflict new to this sync is counted and noted.
+    fn hold(
+        &mut self,
+        appointment: AppointmentId,
+        (event, hash): &(RemoteEvent, String),
+        key: &str,
+        planned: &PlannedPage,
+        write: &mut PageWrite,
+    ) {
+        write.holds.push(ConflictHold {
+            appointment,
+            account: self.account.id,
+            remote_key: key.to_owned(),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            remote_hash: hash.clone(),
+            outlook: event.content.clone(),
+        });
+        if !planned.was_held(appointment) {
+            self.summary.conflicts += 1;
+            let name = planned
+                .appointments
+                .get(&appointment)
+                .map(describe)
+                .unwrap_or_else(|| appointment.to_string());
+            let note = held_note(&name, &self.account.email);
+            self.summary.conflict_notes.push(note);
         }
     }
 
@@ -691,6 +794,65 @@ impl Run<'_, '_> {
         )
     }
 
+    /// The masters of pulled series whose plain occurrences the page changes or adds, read
+    /// again (once a run) and kept as Outlook has them: Outlook's edit of a whole series (its
+    /// subject, times, pattern) comes down as its occurrences only, and the local master would
+    /// go stale. A master new to this run was just fetched; an exception changed on its own
+    /// says nothing of its master.
+    async fn refresh_pulled_masters(
+        &mut self,
+        calendar: &SyncCalendar,
+        page: &RemotePage,
+        planned: &PlannedPage,
+        now: DateTime<Utc>,
+        write: &mut PageWrite,
+    ) -> std::result::Result<(), Stop> {
+        let mut wanted: Vec<&str> = planned
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                SyncOp::PullCreate { key } | SyncOp::PullUpdate { key, .. } => {
+                    page.presents.get(key)
+                }
+                _ => None,
+            })
+            .filter(|(event, _)| event.kind == "occurrence")
+            .filter_map(|(event, _)| event.series.as_ref().map(|s| s.master_id.as_str()))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for master_id in wanted {
+            let Some(current) = self.store.pulled_appointment(self.account.id, master_id)? else {
+                continue;
+            };
+            let fresh = match self.refreshed.get(master_id) {
+                Some(fresh) => fresh.clone(),
+                None => {
+                    if !self.options.dry_run {
+                        self.commit_open_pages()?;
+                    }
+                    let path = self
+                        .client
+                        .in_mailbox(&format!("/events/{}", urlencode(master_id)));
+                    let value = match self.client.get(&path, &[]).await {
+                        Err(GraphError::NotFound) => continue,
+                        answer => answer?,
+                    };
+                    let RemoteEntry::Present(fresh) = event::read_entry(&value)? else {
+                        continue;
+                    };
+                    self.refreshed.insert(master_id.to_owned(), fresh.clone());
+                    fresh
+                }
+            };
+            if Content::of(&current) != fresh.content || current.recurrence != fresh.recurrence {
+                let updated = self.pulled(Some(&current), &fresh, calendar, None, now);
+                write.appointments.push((updated, None));
+            }
+        }
+        Ok(())
+    }
+
     /// The local series master of an occurrence: known, or fetched once (counted in requests).
     async fn master(
         &mut self,
@@ -729,6 +891,7 @@ impl Run<'_, '_> {
         let now = (self.clock)();
         let appointment = self.pulled(None, &master, calendar, None, now);
         let id = appointment.id;
+        self.refreshed.insert(slot.master_id.clone(), master);
         write.appointments.push((appointment, None));
         self.masters.insert(slot.master_id.clone(), id);
         Ok(id)

@@ -217,6 +217,7 @@ impl Run<'_, '_> {
                 sent_before: None,
                 default_calendar,
                 local_hash: None,
+                holdable: true,
             };
             let action = answer_action(op, one.content.as_ref(), result);
             if let Recorded::Stop(err) = self.record_answer(&push, action, now).await? {
@@ -248,6 +249,10 @@ impl Run<'_, '_> {
         else {
             return Ok(None);
         };
+        if item.in_conflict && item.hash.is_some() {
+            // Held in a conflict with Outlook until the planner settles it: its entry waits.
+            return Ok(None);
+        }
         let master_live = matches!(
             self.store.appointment_with_tombstone(series)?,
             Some((_, false))
