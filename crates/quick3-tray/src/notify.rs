@@ -1,5 +1,6 @@
 //! A desktop notification: `org.freedesktop.Notifications.Notify` on the session bus (the zbus
-//! that ksni brings), so the tray process needs no GTK or libnotify.
+//! that ksni brings), so the tray process needs no GTK or libnotify; and whether the bus is
+//! still there.
 
 use std::collections::HashMap;
 
@@ -27,4 +28,17 @@ pub async fn show(summary: &str, body: &str) -> zbus::Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// Whether the session's bus still answers (`org.freedesktop.DBus.Peer.Ping`).
+pub async fn bus_answers(bus: &zbus::Connection) -> bool {
+    bus.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus.Peer"),
+        "Ping",
+        &(),
+    )
+    .await
+    .is_ok()
 }

@@ -14,6 +14,9 @@ use crate::Options;
 use crate::jobs::Jobs;
 use crate::windows::Windows;
 
+/// How often the tray makes sure its session's bus is still there.
+const BUS_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What the menu asks for; the tray's main task does it.
 #[derive(Debug)]
 pub enum Request {
@@ -157,11 +160,21 @@ async fn serve(
     tracing::info!(database = %shared.database.display(), "in the tray");
     Jobs::start(shared.clone());
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    // The desktop session's bus: when it is gone (the session ended), so is the tray.
+    let bus = zbus::Connection::session().await?;
+    let mut look_at_bus = tokio::time::interval(BUS_CHECK);
     loop {
         let request = tokio::select! {
             request = received.recv() => request,
             _ = terminate.recv() => None,
             _ = tokio::signal::ctrl_c() => None,
+            _ = look_at_bus.tick() => {
+                if crate::notify::bus_answers(&bus).await {
+                    continue;
+                }
+                tracing::info!("the session's bus is gone: the tray ends");
+                None
+            }
         };
         match request {
             Some(Request::Open) => windows.open().await,
