@@ -27,8 +27,8 @@ npm_ci_if_stale() {
 build_app() {
   say "Building the UI"
   (cd ui && npm run --silent build >/dev/null)
-  say "Building the desktop app"
-  cargo build --quiet -p quick3-planner --features custom-protocol
+  say "Building the desktop app (the window and the tray process beside it)"
+  cargo build --quiet -p quick3-planner --features quick3-planner/custom-protocol -p quick3-tray
   APP_BIN="$CARGO_TARGET_DIR/debug/quick3-planner"
   export APP_BIN
 }

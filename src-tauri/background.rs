@@ -1,9 +1,10 @@
-//! Scheduled jobs in the app: a loop around the core's job runner (as `quick3 daemon`), "Run
-//! now", and the pause switch of the tray; a failed run is also shown as an OS notification.
+//! Scheduled jobs in the window process: "Run now", and a loop around the core's job runner (as
+//! `quick3 daemon`) for when no tray process runs them (no tray host, or not Linux); the pause is
+//! a setting in the store, the same for every process of the folder; a failed run is also shown
+//! as an OS notification.
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -33,46 +34,63 @@ pub struct JobFinished {
     pub error: Option<String>,
 }
 
-/// The job runner (its own store connection records runs), the pause switch, and what the tray
+/// The job runner (its own store connection records runs) and what this process's own tray icon
 /// says about the last run.
 #[derive(Debug)]
 pub struct Jobs {
     runner: Runner,
-    paused: AtomicBool,
     pub last: Mutex<Option<String>>,
 }
 
 impl Jobs {
     pub fn open(database: &Path) -> quick3_core::Result<Jobs> {
-        let runner = Runner::open(database)?;
-        let paused = runner.store().background_paused()?;
         Ok(Jobs {
-            runner,
-            paused: AtomicBool::new(paused),
+            runner: Runner::open(database)?,
             last: Mutex::new(None),
         })
     }
 
+    /// Whether background runs are paused: read from the store, where the tray process's Pause
+    /// writes it too.
     pub fn paused(&self) -> bool {
-        self.paused.load(Ordering::Relaxed)
+        self.runner
+            .store()
+            .background_paused()
+            .unwrap_or_else(|err| {
+                tracing::warn!(%err, "whether background sync is paused could not be read");
+                false
+            })
     }
 
-    /// Pauses or resumes background runs, remembered across restarts.
+    /// Pauses or resumes background runs, for every process of the folder and across restarts.
     pub fn set_paused(&self, paused: bool) {
-        self.paused.store(paused, Ordering::Relaxed);
         if let Err(err) = self.runner.store().set_background_paused(paused) {
             tracing::warn!(%err, "the pause of background sync could not be saved");
         }
     }
 }
 
-/// Starts the loop that runs due jobs for as long as the app runs.
+/// How long the loop waits, at most, for the tray to be decided before its first look.
+const TRAY_DECISION_PATIENCE: Duration = Duration::from_secs(20);
+
+/// Starts the loop that runs due jobs for as long as the app runs, once it is known which tray
+/// there is: while the tray process runs them, it only waits.
 pub fn start(app: &AppHandle) {
     let app = app.clone();
     std::thread::Builder::new()
         .name("scheduled-jobs".into())
         .spawn(move || {
+            let asked = std::time::Instant::now();
+            while !app.state::<AppState>().tray.decided()
+                && asked.elapsed() < TRAY_DECISION_PATIENCE
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
             loop {
+                if app.state::<AppState>().tray.separate() {
+                    std::thread::sleep(Duration::from_secs(1));
+                    continue;
+                }
                 back_up_daily(&app);
                 let wait = tick(&app).unwrap_or_else(|err| {
                     tracing::warn!(code = %err.code, "scheduled jobs: {}", err.message);

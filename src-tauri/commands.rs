@@ -473,14 +473,19 @@ pub struct BackgroundStatus {
     pub starts_with_session: bool,
 }
 
-/// Two switches in memory: the one command that answers on the main thread.
+/// Whether a tray keeps the app, whether background runs are paused (the store's setting, which
+/// the tray process's Pause writes), and whether the autostart entry exists.
 #[tauri::command]
-pub fn background_status(app: AppHandle, state: State<'_, AppState>) -> BackgroundStatus {
-    BackgroundStatus {
-        tray: state.tray.shown(),
-        paused: state.jobs.paused(),
-        starts_with_session: app.autolaunch().is_enabled().unwrap_or(false),
-    }
+pub async fn background_status(app: AppHandle) -> Reply<BackgroundStatus> {
+    let starts_with_session = app.autolaunch().is_enabled().unwrap_or(false);
+    store(app, move |s, state| {
+        Ok::<_, quick3_core::CoreError>(BackgroundStatus {
+            tray: state.tray.shown(),
+            paused: s.background_paused()?,
+            starts_with_session,
+        })
+    })
+    .await
 }
 
 /// Start with the session on or off: writes or removes the session's autostart entry (on Linux

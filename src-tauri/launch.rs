@@ -13,7 +13,7 @@ use crate::microsoft::Microsoft;
 use crate::{AppState, background};
 
 /// `quick3-planner [--demo] [--data-dir DIR] [--hidden]`; `QUICK3_DEMO=1` also selects demo mode.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Options {
     pub demo: bool,
     pub data_dir: Option<PathBuf>,
@@ -46,6 +46,39 @@ impl Options {
         }
         options
     }
+
+    /// What the tray process is given: the data folder as found here, and the mode.
+    pub fn tray_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(dir) = self.data_folder().ok().or_else(|| self.data_dir.clone()) {
+            args.push("--data-dir".to_owned());
+            args.push(dir.display().to_string());
+        }
+        if self.demo {
+            args.push("--demo".to_owned());
+        }
+        args
+    }
+
+    /// The data folder (demo mode's own unless one is given), as the CLI and the tray find it.
+    pub fn data_folder(&self) -> Result<PathBuf, String> {
+        if self.demo {
+            let given = self
+                .data_dir
+                .clone()
+                .or_else(|| std::env::var_os(paths::DATA_DIR_ENV).map(PathBuf::from))
+                .filter(|dir| !dir.as_os_str().is_empty());
+            paths::demo_dir(given.as_deref())
+        } else {
+            paths::data_dir(self.data_dir.as_deref())
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// The database file of the data folder.
+    pub fn database(&self) -> Result<PathBuf, String> {
+        paths::database_in(&self.data_folder()?).map_err(|e| e.to_string())
+    }
 }
 
 /// When `run` began: the start-up marks below count from it.
@@ -71,17 +104,7 @@ pub fn init_logging() {
 /// Opens the store. Demo mode keeps its data (and the emulator's) in a `demo` folder of its own
 /// and seeds it once.
 pub fn open_state(options: &Options) -> Result<AppState, String> {
-    let dir = if options.demo {
-        let given = options
-            .data_dir
-            .clone()
-            .or_else(|| std::env::var_os(paths::DATA_DIR_ENV).map(PathBuf::from))
-            .filter(|dir| !dir.as_os_str().is_empty());
-        paths::demo_dir(given.as_deref())
-    } else {
-        paths::data_dir(options.data_dir.as_deref())
-    }
-    .map_err(|e| e.to_string())?;
+    let dir = options.data_folder()?;
     let database = paths::database_in(&dir).map_err(|e| e.to_string())?;
     let mut store = Store::open_checked(&database).map_err(|e| e.to_string())?;
     if options.demo {

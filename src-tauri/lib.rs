@@ -10,6 +10,8 @@ mod prefs;
 mod rendering;
 mod sync;
 mod tray;
+#[cfg(target_os = "linux")]
+mod tray_process;
 mod window;
 
 use std::sync::Arc;
@@ -45,6 +47,11 @@ impl std::fmt::Debug for AppState {
 pub fn run() {
     launch::init_logging();
     let options = launch::Options::from_args(std::env::args().skip(1));
+    #[cfg(target_os = "linux")]
+    if options.hidden && hidden_in_tray_process(&options) {
+        return;
+    }
+    let given = options.clone();
     let result = tauri::Builder::default()
         // First, so that a second launch hands over its arguments before anything else starts.
         // The session starting the app again (`--hidden`) does not open the window.
@@ -76,13 +83,16 @@ pub fn run() {
             } else {
                 window::build(app.handle())?;
             }
+            // In demo mode the tray process starts the folder's emulator, which must outlast this
+            // window: it is joined before the store opens. Otherwise beside the window's start.
+            let joined = join_first(&options);
             match launch::open_state(&options) {
                 Ok(state) => app.manage(state),
                 Err(message) => launch::cannot_start(app.handle(), &message),
             };
             launch::mark("app state ready");
             microsoft::listen(app.handle());
-            tray::install(app.handle());
+            tray::install(app.handle(), given.clone(), joined);
             background::start(app.handle());
             launch::mark("set-up done");
             Ok(())
@@ -162,4 +172,38 @@ pub fn run() {
         eprintln!("Quick3 Planner stopped with an error: {err}");
         std::process::exit(1);
     }
+}
+
+/// `--hidden` with a tray host: the tray process is all that starts (joined, or started when none
+/// runs for the folder); no GTK, no window. `false`: no tray process answered, so the app starts
+/// as without a tray (the window opens).
+#[cfg(target_os = "linux")]
+fn hidden_in_tray_process(options: &launch::Options) -> bool {
+    if !tray::host_present() {
+        return false;
+    }
+    let joined = options
+        .database()
+        .ok()
+        .and_then(|database| tray_process::join(options, &database));
+    if joined.is_some() {
+        tracing::info!("started hidden: in the tray process's tray");
+    }
+    joined.is_some()
+}
+
+/// The tray process joined before the store opens (demo mode, with a tray host).
+#[cfg(target_os = "linux")]
+fn join_first(options: &launch::Options) -> Option<tray::Joined> {
+    if !options.demo || !tray::host_present() {
+        return None;
+    }
+    let joined = tray_process::join(options, &options.database().ok()?);
+    launch::mark("tray process joined");
+    joined
+}
+
+#[cfg(not(target_os = "linux"))]
+fn join_first(_options: &launch::Options) -> Option<tray::Joined> {
+    None
 }

@@ -1,6 +1,9 @@
-//! The tray icon (Open, Sync now, Pause background sync, Quit; the last run in its tooltip), and
-//! whether the app lives on there when the window closes. Without a tray host, or without the
-//! libayatana-appindicator3 library at run time, the app works without a tray and closing quits.
+//! Whether a tray keeps the app when the window closes, and which. On Linux with a tray host it
+//! is the tray process (`quick3-tray`, `tray_process`): the jobs run there and this process ends
+//! with its window. Elsewhere, or when that process cannot start, the icon is this process's own
+//! (Open, Sync now, Pause background sync, Quit; the last run in its tooltip). Without a tray
+//! host, or without the libayatana-appindicator3 library at run time, the app works without a
+//! tray and closing quits.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,13 +18,19 @@ use crate::sync::SyncCause;
 
 const TRAY_ID: &str = "quick3";
 
-/// Whether the tray icon is up and a tray host shows it (then closing the window destroys it and
-/// the app lives on in the tray), and the menu line that names the last run (Linux trays show no
-/// tooltips).
+/// Whether a tray keeps the app (then closing the window destroys it and the jobs go on),
+/// whether that tray is the tray process, whether this was decided yet, and the menu line that
+/// names the last run of this process's own icon (Linux trays show no tooltips).
 #[derive(Default)]
 pub struct Tray {
     shown: AtomicBool,
+    separate: AtomicBool,
+    decided: AtomicBool,
     status: Mutex<Option<MenuItem<Wry>>>,
+    #[cfg(target_os = "linux")]
+    process: Mutex<Option<std::os::unix::net::UnixStream>>,
+    /// The window closed and this process is ending: losing the tray process is no news then.
+    ending: AtomicBool,
 }
 
 impl std::fmt::Debug for Tray {
@@ -36,6 +45,58 @@ impl Tray {
     pub fn shown(&self) -> bool {
         self.shown.load(Ordering::Relaxed)
     }
+
+    /// Whether the tray is the tray process: the jobs run there, and this process ends with its
+    /// window.
+    pub fn separate(&self) -> bool {
+        self.separate.load(Ordering::Relaxed)
+    }
+
+    /// Whether `install` has decided which tray there is (the jobs wait for it).
+    pub fn decided(&self) -> bool {
+        self.decided.load(Ordering::Relaxed)
+    }
+
+    fn decide(&self, shown: bool, separate: bool) {
+        self.shown.store(shown, Ordering::Relaxed);
+        self.separate.store(separate, Ordering::Relaxed);
+        self.decided.store(true, Ordering::Relaxed);
+    }
+
+    /// The window closed with the tray process keeping the app: this process ends, so it leaves
+    /// the tray process now (which then starts a new window on Open, rather than tell this one).
+    pub fn leave_process(&self) {
+        self.ending.store(true, Ordering::Relaxed);
+        #[cfg(target_os = "linux")]
+        if let Some(stream) = self
+            .process
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Whether this process is ending (its window closed).
+    pub fn ending(&self) -> bool {
+        self.ending.load(Ordering::Relaxed)
+    }
+
+    /// The tray process ended (or was never there): no tray keeps the app any more.
+    pub fn left_by_process(&self) {
+        #[cfg(target_os = "linux")]
+        self.process
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        self.decide(false, false);
+    }
+}
+
+/// Whether a tray host is on the session bus (a window started `--hidden` then need not start).
+pub fn host_present() -> bool {
+    tray_host_present()
 }
 
 /// Whether a StatusNotifier host (the tray of KDE, GNOME with AppIndicator support, XFCE …) is on
@@ -89,16 +150,32 @@ fn appindicator_present() -> bool {
 /// for them runs other programs (`gdbus`, `ldconfig`), so it happens beside the window's start
 /// rather than before it; the icon is then built on the main thread. Should the tray crate still
 /// panic, the panic is caught and the app goes on without a tray.
-pub fn install(app: &AppHandle) {
+///
+/// On Linux the tray process comes first: `joined` when the set-up joined it already (demo mode,
+/// whose emulator must live there), else it is joined or started here.
+pub fn install(app: &AppHandle, options: crate::launch::Options, joined: Option<Joined>) {
     let handle = app.clone();
     let looking = std::thread::Builder::new()
         .name("tray".into())
         .spawn(move || {
+            #[cfg(target_os = "linux")]
+            if let Some(stream) = joined {
+                return in_tray_process(&handle, stream);
+            }
+            #[cfg(not(target_os = "linux"))]
+            let _ = (joined, &options);
             let present = tray_host_present();
             crate::launch::mark("tray host looked for");
             if !present {
                 tracing::info!("no tray host: background sync runs while the window is open");
                 return without_tray(&handle);
+            }
+            #[cfg(target_os = "linux")]
+            {
+                let database = handle.state::<AppState>().connections.database().to_owned();
+                if let Some(stream) = crate::tray_process::join(&options, &database) {
+                    return in_tray_process(&handle, stream);
+                }
             }
             if !appindicator_present() {
                 tracing::warn!(
@@ -109,15 +186,34 @@ pub fn install(app: &AppHandle) {
             let app = handle.clone();
             if let Err(err) = handle.run_on_main_thread(move || show(&app)) {
                 tracing::warn!(%err, "the tray icon could not be built");
+                without_tray(&handle);
             }
         });
     if let Err(err) = looking {
         tracing::warn!(%err, "the tray icon could not be built");
+        app.state::<AppState>().tray.decide(false, false);
     }
+}
+
+/// The tray process's socket, when the set-up joined it.
+#[cfg(target_os = "linux")]
+pub type Joined = std::os::unix::net::UnixStream;
+#[cfg(not(target_os = "linux"))]
+pub type Joined = ();
+
+/// The tray process keeps the app: it runs the jobs, this process hears it.
+#[cfg(target_os = "linux")]
+fn in_tray_process(app: &AppHandle, stream: std::os::unix::net::UnixStream) {
+    tracing::info!("in the tray process's tray: the window ends when closed");
+    let state = app.state::<AppState>();
+    *state.tray.process.lock().unwrap_or_else(|p| p.into_inner()) = stream.try_clone().ok();
+    state.tray.decide(true, true);
+    crate::tray_process::hear(app, stream);
 }
 
 /// Without a tray nothing could open a window later: one started `--hidden` opens it now.
 fn without_tray(app: &AppHandle) {
+    app.state::<AppState>().tray.decide(false, false);
     if app.get_webview_window(crate::window::LABEL).is_none() {
         tracing::info!("no tray to live in: the window opens");
         crate::window::open(app);
@@ -128,11 +224,7 @@ fn without_tray(app: &AppHandle) {
 fn show(app: &AppHandle) {
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(app)));
     match built {
-        Ok(Ok(())) => app
-            .state::<AppState>()
-            .tray
-            .shown
-            .store(true, Ordering::Relaxed),
+        Ok(Ok(())) => app.state::<AppState>().tray.decide(true, false),
         Ok(Err(err)) => {
             tracing::warn!(%err, "the tray icon could not be built");
             without_tray(app);
@@ -207,8 +299,19 @@ fn build(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Puts the last run and the pause state in the tooltip and the menu's first line.
+/// Puts the last run and the pause state in the tooltip and the menu's first line (the tray
+/// process's: it is told to read them again).
 pub fn refresh(app: &AppHandle) {
+    #[cfg(target_os = "linux")]
+    if let Some(stream) = &mut *app
+        .state::<AppState>()
+        .tray
+        .process
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+    {
+        crate::tray_process::tell_changed(stream);
+    }
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };

@@ -88,6 +88,11 @@ pub fn on_event(window: &Window, event: &tauri::WindowEvent) {
         }
         tauri::WindowEvent::Destroyed => {
             let app = window.app_handle();
+            if let Some(state) = app.try_state::<AppState>()
+                && state.tray.separate()
+            {
+                state.tray.leave_process();
+            }
             if let Err(err) = app.save_window_state(REMEMBERED) {
                 tracing::warn!(%err, "the window's size and position could not be saved");
             }
@@ -97,15 +102,16 @@ pub fn on_event(window: &Window, event: &tauri::WindowEvent) {
     }
 }
 
-/// The app's events: with a tray, the last window closing does not end the app (Quit, which exits
-/// with a code, does).
+/// The app's events: with this process's own tray, the last window closing does not end the app
+/// (Quit, which exits with a code, does); with the tray process, this process ends with its
+/// window (the tray process keeps the app).
 pub fn on_run_event(app: &AppHandle, event: &RunEvent) {
     if let RunEvent::ExitRequested {
         code: None, api, ..
     } = event
         && app
             .try_state::<AppState>()
-            .is_some_and(|state| state.tray.shown())
+            .is_some_and(|state| state.tray.shown() && !state.tray.separate())
     {
         api.prevent_exit();
     }

@@ -89,7 +89,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function waitFor(check, what, timeout = 15000) {
   const until = Date.now() + timeout;
   while (!(await check())) {
-    if (Date.now() > until) throw new Error(what);
+    if (Date.now() > until) throw new Error(typeof what === 'function' ? what() : what);
     await sleep(100);
   }
 }
@@ -112,4 +112,12 @@ export function pssByMapping(pid, top = 12) {
     if (pss) sizes.set(name, (sizes.get(name) ?? 0) + Number(pss[1]));
   }
   return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, top).map(([file, kb]) => `${file} ${round(kb / 1024)}`);
+}
+
+/** The shared libraries a process has mapped whose file name matches `pattern`. */
+export function mappedLibraries(pid, pattern) {
+  const names = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')
+    .map((line) => line.split(/\s+/)[5] ?? '')
+    .filter((path) => pattern.test(path.replace(/^.*\//, '')));
+  return [...new Set(names)];
 }

@@ -1,9 +1,10 @@
-// Living in the tray (issue #20), with tray-host.py as the desktop's tray: closing the window ends
-// its WebKit web process while the app and its tray icon stay; Open builds the window again at the
+// Living in the tray (issue #20), with tray-host.py as the desktop's tray: the tray is a process
+// of its own (quick3-tray: no GTK, no WebKit) that runs the scheduled jobs; the window is a
+// process that ends with its window, web process and all; the tray's Open starts it again, at the
 // view, date, resource filter, timeline zoom and scroll positions the planner left (kept in the
-// app's store, not the page); Quit ends every process the app started; `--hidden` starts with no window; Start with
-// the session writes the desktop's autostart entry and removes it; without a tray, closing says
-// once that scheduled syncs stop, then quits.
+// app's store in the data folder, not the page); Quit ends every process; `--hidden` starts only the tray; Start
+// with the session writes the desktop's autostart entry and removes it; without a tray, closing
+// says once that scheduled syncs stop, then quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,11 +14,12 @@ import { join } from 'node:path';
 import {
   click, freshDataDir, instancePid, instanceRunning, launch, quick3, textOf, waitForText,
 } from './app.mjs';
-import { alive, processesOf, waitFor, xWindowExists } from './processes.mjs';
-import { closeWindowUntil, labelsOf, MENU, startTrayHost, switchToReopenedWindow } from './tray.mjs';
+import { alive, mappedLibraries, processesOf, waitFor, xWindowExists } from './processes.mjs';
+import { closeWindowUntil, labelsOf, MENU, pidOfBusName, startTrayHost } from './tray.mjs';
 
 const TITLE = 'Quick3 Planner';
 const webProcesses = (pid) => processesOf(pid).filter((p) => p.name.startsWith('WebKitWebProces'));
+const GUI_LIBRARIES = /^lib(gtk-3|webkit2gtk|javascriptcoregtk|LLVM)/;
 
 /** The view preferences file (tauri-plugin-store) somewhere in the data folder, parsed. */
 function viewPrefsIn(dataDir) {
@@ -37,13 +39,29 @@ async function schedulerPlace(app) {
   };
 }
 
-test('closed with a tray: the web process ends, the icon stays, Open brings back the view, date and filter, Quit ends all', async () => {
+/** The runs of the job named `name`, newest first, as the CLI reads them from the store. */
+function runsOf(dataDir, name) {
+  const job = JSON.parse(quick3(dataDir, 'job', 'list', '--json')).find((j) => j.name === name);
+  return JSON.parse(quick3(dataDir, 'job', 'history', String(job.id), '--json'));
+}
+
+test('closed with a tray: the window process ends, the tray process runs a job, Open starts the window at the view and date, Quit ends all', async () => {
   const tray = await startTrayHost();
   const dataDir = freshDataDir('tray-window');
-  const app = await launch(dataDir);
+  quick3(dataDir, 'job', 'add', '--name', 'Sync while closed', '--every', '1d');
+  let app = await launch(dataDir);
   let quit = false;
+  let left = null;
+  let trayPid = null;
   try {
-    await tray.item();
+    const item = await tray.item();
+    trayPid = pidOfBusName(item.service);
+    const main = instancePid();
+    assert.notEqual(trayPid, main, 'the tray icon belongs to a process other than the window\'s');
+    assert.deepEqual(mappedLibraries(trayPid, GUI_LIBRARIES), [],
+      'the tray process maps no GTK, WebKit, JavaScriptCore or Mesa library');
+    assert.deepEqual(labelsOf(await tray.menu()), MENU, 'the tray process\'s menu');
+
     // The planner goes to the week view and on to next week.
     await click(app, '[data-testid="view-resourceTimeGridWeek"]');
     const thisWeek = await textOf(app, '[data-testid="sched-title"]');
@@ -55,7 +73,7 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     await click(app, '[data-testid="resource-filter-option"][data-resource="Adele Vance"] input');
     await waitForText(app, '[data-testid="resource-filter"]', '4 of 5 resources');
     await click(app, '[data-testid="resource-filter"]');
-    const left = await schedulerPlace(app);
+    left = await schedulerPlace(app);
     assert.equal(left.view, 'view-resourceTimeGridWeek', 'the week view is pressed');
     let kept = {};
     await waitFor(() => {
@@ -70,35 +88,57 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     // The page's own copy is wiped: what comes back must come from the app's store.
     await app.execute(() => localStorage.clear());
 
-    const main = instancePid();
-    const web = webProcesses(main);
-    assert.ok(web.length > 0, `the open window has a web process under the app: ${JSON.stringify(processesOf(main))}`);
-
-    await closeWindowUntil(() => web.every((p) => !alive(p.pid)),
-      `the web process did not end when the window closed: ${JSON.stringify(processesOf(main))}`);
+    // The window process started the tray process: it runs under it, but is no part of the window.
+    const tree = processesOf(main);
+    const trayTree = new Set(processesOf(trayPid).map((p) => p.pid));
+    const window = tree.filter((p) => !trayTree.has(p.pid));
+    assert.ok(webProcesses(main).length > 0, `the open window has a web process under it: ${JSON.stringify(window)}`);
+    await closeWindowUntil(() => window.every((p) => !alive(p.pid)),
+      `closing the window left its processes running: ${JSON.stringify(window.filter((p) => alive(p.pid)))}`);
     assert.equal(xWindowExists(TITLE), false, 'the window is gone from the screen');
-    assert.ok(alive(main) && instanceRunning(), 'the app lives on in the tray');
+    assert.ok(alive(trayPid), 'the tray process lives on');
     assert.deepEqual(labelsOf(await tray.menu()), MENU, 'the tray icon and its menu are still there');
 
+    // A scheduled job falls due while the window is closed: the tray process runs it.
+    quick3(dataDir, 'job', 'run-now', 'Sync while closed');
+    await waitFor(() => runsOf(dataDir, 'Sync while closed').some((r) => r.result === 'succeeded'),
+      `no run of the job while the window was closed: ${JSON.stringify(runsOf(dataDir, 'Sync while closed'))}`, 60000);
+    await waitFor(async () => /^Last run: Sync while closed: succeeded/.test(labelsOf(await tray.menu())[0]),
+      'the tray\'s menu does not name the run', 5000);
+
+    // Open starts the window process again.
     await tray.click('Open Quick3 Planner');
-    await switchToReopenedWindow(app);
-    assert.ok(xWindowExists(TITLE), 'Open shows the window again');
-    assert.ok(webProcesses(main).length > 0, 'the new window has a web process again');
-    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view, date and filter the planner left');
+    await waitFor(() => instanceRunning() && xWindowExists(TITLE), 'Open from the tray showed no window', 20000);
+    const reopened = instancePid();
+    assert.notEqual(reopened, main, 'a new window process');
+    await waitFor(() => webProcesses(reopened).length > 0, 'the reopened window has no web process');
+    const started = [...processesOf(trayPid), ...processesOf(reopened)].map((p) => p.pid);
 
     await tray.click('Quit');
     quit = true;
-    const started = processesOf(main);
-    await waitFor(() => started.every((p) => !alive(p.pid)),
-      `Quit left processes running: ${JSON.stringify(started.filter((p) => alive(p.pid)))}`);
-    assert.equal(instanceRunning(), false, 'Quit ends the app');
+    await waitFor(() => started.every((pid) => !alive(pid)),
+      `Quit left processes running: ${JSON.stringify(started.filter(alive))}`);
+    assert.equal(instanceRunning(), false, 'Quit ends the window process');
+    await app.deleteSession().catch(() => {}); // its window process ended at the close
+
+    // WebDriver drives only a window process it starts: the view and date the planner left are
+    // those a new window process of the folder shows (Open starts the same binary on the folder).
+    app = await launch(dataDir);
+    quit = false;
+    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view, date and filter the planner left');
+    trayPid = pidOfBusName((await tray.item()).service);
+    await tray.click('Quit');
+    quit = true;
+    await waitFor(() => !instanceRunning() && !alive(trayPid), 'Quit did not end the window and tray processes');
   } finally {
     try {
       await app.deleteSession();
     } catch (err) {
       if (!quit) throw err;
+    } finally {
+      if (trayPid && alive(trayPid)) process.kill(trayPid);
+      tray.stop();
     }
-    tray.stop();
   }
 });
 
@@ -139,10 +179,11 @@ test('closed with a tray: Open brings back the timeline zoom and the scroll of t
   // Rows enough for the timeline to scroll down, hours enough for the grid.
   quick3(dataDir, 'demo', 'seed');
   quick3(dataDir, 'demo', 'scale', '--resources', '30', '--appointments', '300', '--weeks', '1');
-  const app = await launch(dataDir);
+  let app = await launch(dataDir);
   let quit = false;
+  let trayPid = null;
   try {
-    await tray.item();
+    trayPid = pidOfBusName((await tray.item()).service);
     // The timeline, zoomed in so that the week is wider than the window, scrolled right and down.
     await click(app, '[data-testid="view-resourceTimelineWeek"]');
     await click(app, '[data-testid="timeline-zoom-in"]');
@@ -168,13 +209,15 @@ test('closed with a tray: Open brings back the timeline zoom and the scroll of t
       } catch {
         return false;
       }
-    }, `the app's store (view-prefs.json) does not keep zoom step 2 and the scroll positions ${JSON.stringify({ grid, timeline })}`, 5000);
+    }, () => `the app's store (view-prefs.json) does not keep zoom step 2 and the scroll positions ${JSON.stringify({ grid, timeline })}: it holds ${JSON.stringify(viewPrefsIn(dataDir))}`, 15000);
 
     const main = instancePid();
     const web = webProcesses(main);
     await closeWindowUntil(() => web.every((p) => !alive(p.pid)), 'the web process did not end when the window closed');
-    await tray.click('Open Quick3 Planner');
-    await switchToReopenedWindow(app);
+    await app.deleteSession().catch(() => {}); // its window process ended at the close
+    // WebDriver drives only a window process it starts: a new window process of the folder (what
+    // the tray's Open starts) shows where the planner left it.
+    app = await launch(dataDir);
     await waitForScroll(app, '[data-testid="scheduler"] .ec-main', { top: grid.top },
       'the rebuilt window shows the hours the planner left');
     await click(app, '[data-testid="view-resourceTimelineWeek"]');
@@ -184,18 +227,20 @@ test('closed with a tray: Open brings back the timeline zoom and the scroll of t
 
     await tray.click('Quit');
     quit = true;
-    await waitFor(() => !instanceRunning(), 'Quit ends the app');
+    await waitFor(() => !instanceRunning() && !alive(trayPid), 'Quit did not end the window and tray processes');
   } finally {
     try {
       await app.deleteSession();
     } catch (err) {
       if (!quit) throw err;
+    } finally {
+      if (trayPid && alive(trayPid)) process.kill(trayPid);
+      tray.stop();
     }
-    tray.stop();
   }
 });
 
-test('--hidden starts in the tray with no window; Open from the tray builds it', async () => {
+test('--hidden starts only the tray process, with no window; Open from the tray starts the window', async () => {
   const tray = await startTrayHost();
   const dataDir = freshDataDir('hidden');
   const child = spawn(process.env.APP_BIN, ['--data-dir', dataDir, '--demo', '--hidden'],
@@ -204,20 +249,23 @@ test('--hidden starts in the tray with no window; Open from the tray builds it',
   child.stderr.on('data', (chunk) => { log += chunk; });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
-    await tray.item();
+    const item = await tray.item();
+    const trayPid = pidOfBusName(item.service);
+    assert.notEqual(trayPid, child.pid, 'the icon is the tray process\'s');
+    assert.equal(await exited, 0, '--hidden ends once the tray process runs');
     assert.deepEqual(labelsOf(await tray.menu()), MENU, 'the tray icon is there');
-    // The tray registered after the set-up; a window would have been built before it.
     assert.equal(xWindowExists(TITLE), false, '--hidden shows no window');
-    assert.deepEqual(webProcesses(child.pid), [], '--hidden starts no web process');
+    assert.equal(instanceRunning(), false, '--hidden starts no window process');
 
     await tray.click('Open Quick3 Planner');
-    await waitFor(() => xWindowExists(TITLE), `Open from the tray showed no window; the app logged:\n${log}`, 20000);
-    await waitFor(() => webProcesses(child.pid).length > 0, 'the window opened without a web process');
+    await waitFor(() => instanceRunning() && xWindowExists(TITLE), `Open from the tray showed no window; the app logged:\n${log}`, 20000);
+    const window = instancePid();
+    await waitFor(() => webProcesses(window).length > 0, 'the window opened without a web process');
 
+    const started = [...processesOf(trayPid), ...processesOf(window)].map((p) => p.pid);
     await tray.click('Quit');
-    const started = processesOf(child.pid);
-    assert.equal(await exited, 0, 'Quit ends the app');
-    await waitFor(() => started.every((p) => !alive(p.pid)), 'Quit left WebKit processes running');
+    await waitFor(() => started.every((pid) => !alive(pid)),
+      `Quit left processes running: ${JSON.stringify(started.filter(alive))}`);
   } finally {
     child.kill();
     tray.stop();

@@ -60,18 +60,6 @@ export const labelsOf = (menu) => menu.filter((i) => i.visible).map((i) => i.lab
 
 
 /**
- * After Open from the tray: switches the WebDriver session to the window built anew (closing
- * destroyed the old one) and waits until it shows the Scheduler.
- */
-export async function switchToReopenedWindow(app, timeout = 20000) {
-  let handles = [];
-  await app.waitUntil(async () => (handles = await app.getWindowHandles().catch(() => [])).length > 0,
-    { timeout, interval: 100, timeoutMsg: 'no window came back after Open' });
-  await app.switchToWindow(handles.at(-1));
-  await (await app.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout });
-}
-
-/**
  * Clicks the window's close button until `done()` holds (at most 4 times, 5 s apart), or fails
  * with `what`. Under WebDriver the app sometimes never receives the first WM_DELETE_WINDOW as a
  * close request (2 of 8 runs of tray-window.test.mjs; 0 of 8 plain launches of the app): a
@@ -87,4 +75,12 @@ export async function closeWindowUntil(done, what, title = 'Quick3 Planner') {
     }
   }
   throw new Error(what);
+}
+
+/** The process behind a bus name on the session bus (the tray item's `service`). */
+export function pidOfBusName(name) {
+  const reply = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus',
+    '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.GetConnectionUnixProcessID',
+    name], { encoding: 'utf8' });
+  return Number(/uint32 (\d+)/.exec(reply)?.[1]);
 }

@@ -14,6 +14,8 @@ const LAYERS: &[&[&str]] = &[
     // The domain, with an appointment's synced `Content` and zone names.
     &["model"],
     &["store", "paths", "locks"],
+    // The tray process and the window processes of one data folder (over `locks/`).
+    &["presence"],
     // Sign-in, tokens, the keyring, the request budget per mailbox; endpoint settings.
     &["identity"],
     // The two clients that leave the machine: Microsoft Graph and SMTP.

@@ -16,6 +16,7 @@ pub mod locks;
 pub mod mail;
 pub mod model;
 pub mod paths;
+pub mod presence;
 pub mod store;
 pub mod sync;
 pub mod validate;
