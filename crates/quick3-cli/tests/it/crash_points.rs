@@ -168,6 +168,21 @@ fn create(cli: &Cli, resource: ResourceId, title: &str, days: i64) -> Appointmen
         .id
 }
 
+/// "Series weekly": a weekly series of 4 made in Quick3, from two days ahead; its master.
+fn series_weekly(cli: &Cli, resource: ResourceId) -> quick3_core::model::Appointment {
+    open(cli)
+        .create_series(
+            appointment_input(resource, "Series weekly", 2),
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap()
+}
+
 /// Down: a round of 25 new Outlook events in pages of 5 stops at `spec`; then Outlook edits,
 /// deletes and adds, and the planner adds a Quick3 appointment and deletes one already in
 /// Outlook.
@@ -474,17 +489,7 @@ async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_con
 /// once in Outlook and its occurrences once here, the exception and the cancellation applied.
 async fn series_cell(series_spec: &str, occurrence_spec: &str) {
     let (tenant, cli, resource) = megan_connected("empty", "both").await;
-    let master = open(&cli)
-        .create_series(
-            appointment_input(resource, "Series weekly", 2),
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(4),
-                ..Repeat::default()
-            },
-            chrono::Utc::now(),
-        )
-        .unwrap();
+    let master = series_weekly(&cli, resource);
     sync_crashing_at(&cli, series_spec, &[]);
     settle(&cli, &[]);
     assert_eq!(
@@ -566,17 +571,7 @@ async fn up_of_a_series_and_its_occurrences_stopped_at_each_step() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_of_a_series_renamed_in_outlook_stopped_after_it_is_taken() {
     let (tenant, cli, resource) = megan_connected("empty", "both").await;
-    let master = open(&cli)
-        .create_series(
-            appointment_input(resource, "Series weekly", 2),
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(4),
-                ..Repeat::default()
-            },
-            chrono::Utc::now(),
-        )
-        .unwrap();
+    let master = series_weekly(&cli, resource);
     settle(&cli, &[]);
     let master_id = outlook_event_id(&tenant, MEGAN, "Series weekly").await;
     admin(
