@@ -9,7 +9,10 @@ use crate::common;
 
 use std::os::unix::process::ExitStatusExt;
 
-use common::{Cli, admin, appointment_input, megan_connected, open, support};
+use common::{
+    Cli, admin, appointment_input, megan_connected, open, outlook_event_id, outlook_events,
+    summary_changes, support,
+};
 use quick3_core::ids::ResourceId;
 use quick3_core::model::AppointmentPatch;
 use serde_json::{Value, json};
@@ -24,22 +27,7 @@ async fn a_conflict(tenant: &support::Tenant, cli: &Cli, resource: ResourceId) -
         .create_appointment(appointment_input(resource, "Visit", 3), chrono::Utc::now())
         .unwrap();
     cli.json(&["sync", "--json"]);
-    let events = admin(
-        tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let event = events["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["subject"] == "Visit")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let event = outlook_event_id(tenant, MEGAN, "Visit").await;
     open(cli)
         .edit_appointment(
             visit.id,
@@ -64,16 +52,8 @@ async fn a_conflict(tenant: &support::Tenant, cli: &Cli, resource: ResourceId) -
 
 /// Megan's event subjects starting with "Visit", sorted.
 async fn outlook_visits(tenant: &support::Tenant) -> Vec<String> {
-    let events = admin(
-        tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let mut subjects: Vec<String> = events["value"]
-        .as_array()
-        .unwrap()
+    let mut subjects: Vec<String> = outlook_events(tenant, MEGAN)
+        .await
         .iter()
         .filter_map(|e| e["subject"].as_str())
         .filter(|s| s.starts_with("Visit"))
@@ -178,11 +158,7 @@ async fn conflicts_are_listed_and_settled_once_across_crashes() {
     }
     let quiet = cli.json(&["sync", "--json"]);
     assert_eq!(
-        (
-            &quiet[0]["added"],
-            &quiet[0]["updated"],
-            &quiet[0]["deleted"]
-        ),
+        summary_changes(&quiet),
         (&json!(0), &json!(0), &json!(0)),
         "{quiet}"
     );

@@ -15,7 +15,10 @@ use crate::common;
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 
-use common::{Cli, admin, appointment_input, megan_connected, open, support};
+use common::{
+    Cli, admin, appointment_input, megan_connected, open, outlook_event_id, outlook_subjects,
+    summary_changes, support,
+};
 use quick3_core::ids::{AppointmentId, ResourceId};
 use quick3_core::model::AppointmentPatch;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
@@ -55,11 +58,7 @@ fn settle_counting(cli: &Cli, extra: &[&str], conflicts: &mut u64) -> usize {
         let summary = cli.json(&args);
         assert_eq!(summary[0]["errors"], json!([]), "sync {run}: {summary}");
         *conflicts += summary[0]["conflicts"].as_u64().unwrap();
-        let changes = (
-            &summary[0]["added"],
-            &summary[0]["updated"],
-            &summary[0]["deleted"],
-        );
+        let changes = summary_changes(&summary);
         if run > 1 && changes == (&json!(0), &json!(0), &json!(0)) {
             return run;
         }
@@ -76,25 +75,6 @@ fn settle(cli: &Cli, extra: &[&str]) -> usize {
         "a repeat of Quick3's own change is no conflict"
     );
     runs
-}
-
-/// Subjects in Megan's mailbox starting with `prefix`, with how often each occurs.
-async fn outlook(tenant: &support::Tenant, prefix: &str) -> BTreeMap<String, usize> {
-    let events = admin(
-        tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let mut subjects = BTreeMap::new();
-    for event in events["value"].as_array().unwrap() {
-        let subject = event["subject"].as_str().unwrap();
-        if subject.starts_with(prefix) {
-            *subjects.entry(subject.to_owned()).or_default() += 1;
-        }
-    }
-    subjects
 }
 
 /// Live appointments of the resource starting with `prefix`, with how often each occurs.
@@ -188,6 +168,21 @@ fn create(cli: &Cli, resource: ResourceId, title: &str, days: i64) -> Appointmen
         .id
 }
 
+/// "Series weekly": a weekly series of 4 made in Quick3, from two days ahead; its master.
+fn series_weekly(cli: &Cli, resource: ResourceId) -> quick3_core::model::Appointment {
+    open(cli)
+        .create_series(
+            appointment_input(resource, "Series weekly", 2),
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap()
+}
+
 /// Down: a round of 25 new Outlook events in pages of 5 stops at `spec`; then Outlook edits,
 /// deletes and adds, and the planner adds a Quick3 appointment and deletes one already in
 /// Outlook.
@@ -213,7 +208,7 @@ async fn down_cell(spec: &str) {
     settle(&cli, &pages);
     let expected = outlook_after_the_changes();
     assert_eq!(
-        outlook(&tenant, "Outlook ").await,
+        outlook_subjects(&tenant, MEGAN, "Outlook ").await,
         each_once(&expected),
         "{spec}: nothing of Outlook's was duplicated or deleted by Quick3"
     );
@@ -224,7 +219,7 @@ async fn down_cell(spec: &str) {
     );
     let quick3 = each_once(&["Local after".into(), "Local before".into()]);
     assert_eq!(
-        outlook(&tenant, "Local ").await,
+        outlook_subjects(&tenant, MEGAN, "Local ").await,
         quick3,
         "{spec}: each Quick3 appointment once in Outlook, the deleted one gone"
     );
@@ -282,7 +277,7 @@ async fn full_round_cell(spec: &str, committed: std::ops::RangeInclusive<usize>)
         "{spec}: each event once in Quick3, none lost, Outlook's edit and deletion arrived"
     );
     assert_eq!(
-        outlook(&tenant, "Outlook ").await,
+        outlook_subjects(&tenant, MEGAN, "Outlook ").await,
         each_once(&expected),
         "{spec}: Outlook untouched by a Down sync"
     );
@@ -319,7 +314,7 @@ async fn up_cell_in(direction: &str, spec: &str, kind: Kind, waiting_after_crash
     let b = create(&cli, resource, "Up b", 3);
     assert_eq!(settle(&cli, &[]), 2, "quiet after one clean sync");
     assert_eq!(
-        outlook(&tenant, "Up ").await,
+        outlook_subjects(&tenant, MEGAN, "Up ").await,
         each_once(&["Up a".into(), "Up b".into()])
     );
 
@@ -382,7 +377,7 @@ async fn up_cell_in(direction: &str, spec: &str, kind: Kind, waiting_after_crash
     );
     expected.sort();
     assert_eq!(
-        outlook(&tenant, "Up ").await,
+        outlook_subjects(&tenant, MEGAN, "Up ").await,
         each_once(&expected),
         "{spec} {kind:?} ({direction}): each appointment once in Outlook with its last edit, no deleted one"
     );
@@ -466,7 +461,7 @@ async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_con
         );
         // Held: neither side overwritten until the planner keeps Quick3's version.
         assert_eq!(
-            outlook(&tenant, "Up ").await,
+            outlook_subjects(&tenant, MEGAN, "Up ").await,
             each_once(&["Up a (a colleague's edit)".to_owned()]),
             "{direction}"
         );
@@ -476,7 +471,7 @@ async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_con
         settle(&cli, &[]);
         let expected = vec!["Up a edited again".to_owned()];
         assert_eq!(
-            outlook(&tenant, "Up ").await,
+            outlook_subjects(&tenant, MEGAN, "Up ").await,
             each_once(&expected),
             "{direction}"
         );
@@ -494,21 +489,11 @@ async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_con
 /// once in Outlook and its occurrences once here, the exception and the cancellation applied.
 async fn series_cell(series_spec: &str, occurrence_spec: &str) {
     let (tenant, cli, resource) = megan_connected("empty", "both").await;
-    let master = open(&cli)
-        .create_series(
-            appointment_input(resource, "Series weekly", 2),
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(4),
-                ..Repeat::default()
-            },
-            chrono::Utc::now(),
-        )
-        .unwrap();
+    let master = series_weekly(&cli, resource);
     sync_crashing_at(&cli, series_spec, &[]);
     settle(&cli, &[]);
     assert_eq!(
-        outlook(&tenant, "Series ").await,
+        outlook_subjects(&tenant, MEGAN, "Series ").await,
         each_once(&["Series weekly".into()]),
         "{series_spec}: one series master in Outlook, no loose copy"
     );
@@ -544,7 +529,7 @@ async fn series_cell(series_spec: &str, occurrence_spec: &str) {
     sync_crashing_at(&cli, occurrence_spec, &[]);
     settle(&cli, &[]);
     assert_eq!(
-        outlook(&tenant, "Series ").await,
+        outlook_subjects(&tenant, MEGAN, "Series ").await,
         each_once(&["Series weekly".into()]),
         "{occurrence_spec}: still one series in Outlook"
     );
@@ -556,22 +541,7 @@ async fn series_cell(series_spec: &str, occurrence_spec: &str) {
         ]),
         "{occurrence_spec}: the exception once, the cancelled occurrence gone"
     );
-    let events = admin(
-        &tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let master_id = events["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["subject"] == "Series weekly")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let master_id = outlook_event_id(&tenant, MEGAN, "Series weekly").await;
     let account = open(&cli).find_account(MEGAN, None).unwrap().id;
     assert_eq!(open(&cli).outbox_len(account).unwrap(), 0);
     let instances = open(&cli)
@@ -601,34 +571,9 @@ async fn up_of_a_series_and_its_occurrences_stopped_at_each_step() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_of_a_series_renamed_in_outlook_stopped_after_it_is_taken() {
     let (tenant, cli, resource) = megan_connected("empty", "both").await;
-    let master = open(&cli)
-        .create_series(
-            appointment_input(resource, "Series weekly", 2),
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(4),
-                ..Repeat::default()
-            },
-            chrono::Utc::now(),
-        )
-        .unwrap();
+    let master = series_weekly(&cli, resource);
     settle(&cli, &[]);
-    let events = admin(
-        &tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let master_id = events["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["subject"] == "Series weekly")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let master_id = outlook_event_id(&tenant, MEGAN, "Series weekly").await;
     admin(
         &tenant,
         reqwest::Method::PATCH,
@@ -636,7 +581,7 @@ async fn down_of_a_series_renamed_in_outlook_stopped_after_it_is_taken() {
         Some(json!({"subject": "Series renamed in Outlook"})),
     )
     .await;
-    let outlook_before = outlook(&tenant, "Series ").await;
+    let outlook_before = outlook_subjects(&tenant, MEGAN, "Series ").await;
 
     sync_crashing_at(&cli, "down-series-taken", &[]);
     assert_eq!(
@@ -651,7 +596,7 @@ async fn down_of_a_series_renamed_in_outlook_stopped_after_it_is_taken() {
         "the 4 occurrences renamed, once each: the repeated page added nothing"
     );
     assert_eq!(
-        outlook(&tenant, "Series ").await,
+        outlook_subjects(&tenant, MEGAN, "Series ").await,
         outlook_before,
         "one series in Outlook, as Outlook left it: nothing went back up"
     );

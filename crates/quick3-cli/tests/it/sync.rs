@@ -10,7 +10,10 @@ use crate::common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use common::{Dice, admin, appointment_input, megan_connected, open, support};
+use common::{
+    Dice, admin, appointment_input, megan_connected, open, outlook_subjects, summary_changes,
+    support,
+};
 use quick3_core::ids::AppointmentId;
 use quick3_core::model::{AppointmentPatch, Origin};
 use quick3_core::store::AppointmentQuery;
@@ -265,19 +268,7 @@ async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing(
     );
 
     // Microsoft's side.
-    let events = admin(
-        &tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let mut subjects: BTreeMap<String, usize> = BTreeMap::new();
-    for event in events["value"].as_array().unwrap() {
-        *subjects
-            .entry(event["subject"].as_str().unwrap().to_owned())
-            .or_default() += 1;
-    }
+    let subjects = outlook_subjects(&tenant, MEGAN, "").await;
     // Each appointment exactly once: the demo's, the Outlook-only events still there, and Quick3's
     // with their last edit; no deleted event came back.
     let mut expected = demo_titles.clone();
@@ -288,25 +279,6 @@ async fn kill_9_at_random_points_then_a_clean_sync_loses_and_duplicates_nothing(
         subjects, expected,
         "Outlook holds each appointment exactly once and no deleted one"
     );
-}
-
-/// Subjects in Megan's mailbox starting with `prefix`, with how often each occurs.
-async fn outlook_subjects(tenant: &support::Tenant, prefix: &str) -> BTreeMap<String, usize> {
-    let events = admin(
-        tenant,
-        reqwest::Method::GET,
-        &format!("/users/{MEGAN}/events"),
-        None,
-    )
-    .await;
-    let mut subjects = BTreeMap::new();
-    for event in events["value"].as_array().unwrap() {
-        let subject = event["subject"].as_str().unwrap();
-        if subject.starts_with(prefix) {
-            *subjects.entry(subject.to_owned()).or_default() += 1;
-        }
-    }
-    subjects
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,15 +367,11 @@ async fn three_syncs_of_one_account_at_once_take_turns_and_duplicate_nothing() {
 
     let quiet = cli.json(&["sync", "--json"]);
     assert_eq!(
-        (
-            &quiet[0]["added"],
-            &quiet[0]["updated"],
-            &quiet[0]["deleted"]
-        ),
+        summary_changes(&quiet),
         (&json!(0), &json!(0), &json!(0)),
         "nothing was left for a later sync: {quiet}"
     );
-    let outlook = outlook_subjects(&tenant, "Quick3 ").await;
+    let outlook = outlook_subjects(&tenant, MEGAN, "Quick3 ").await;
     assert_eq!(
         outlook.len(),
         10,

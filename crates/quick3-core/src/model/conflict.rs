@@ -212,19 +212,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn content() -> Content {
-        Content {
-            title: "Review".into(),
-            when: When::Timed {
-                start: Utc.with_ymd_and_hms(2026, 3, 28, 8, 0, 0).unwrap(),
-                end: Utc.with_ymd_and_hms(2026, 3, 28, 9, 0, 0).unwrap(),
-                time_zone: chrono_tz::Tz::Europe__Berlin,
-            },
-            location: "Room 1".into(),
-            notes: "Agenda".into(),
-            categories: vec!["a".into()],
-            show_as: ShowAs::Busy,
-            sensitivity: Sensitivity::Normal,
-        }
+        crate::model::content::sample_content(&["a"])
     }
 
     #[test]

@@ -232,25 +232,33 @@ fn normal_when(when: When) -> When {
     }
 }
 
+/// A timed "Review" on 28 March 2026, 08:00–09:00 UTC kept in Berlin, with `categories`: the
+/// content the model's unit tests vary a field at a time.
+#[cfg(test)]
+pub(super) fn sample_content(categories: &[&str]) -> Content {
+    use chrono::{TimeZone, Utc};
+    Content {
+        title: "Review".into(),
+        when: When::Timed {
+            start: Utc.with_ymd_and_hms(2026, 3, 28, 8, 0, 0).unwrap(),
+            end: Utc.with_ymd_and_hms(2026, 3, 28, 9, 0, 0).unwrap(),
+            time_zone: chrono_tz::Tz::Europe__Berlin,
+        },
+        location: "Room 1".into(),
+        notes: "Agenda".into(),
+        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        show_as: ShowAs::Busy,
+        sensitivity: Sensitivity::Normal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDate, TimeZone, Utc};
+    use chrono::NaiveDate;
 
     fn content() -> Content {
-        Content {
-            title: "Review".into(),
-            when: When::Timed {
-                start: Utc.with_ymd_and_hms(2026, 3, 28, 8, 0, 0).unwrap(),
-                end: Utc.with_ymd_and_hms(2026, 3, 28, 9, 0, 0).unwrap(),
-                time_zone: chrono_tz::Tz::Europe__Berlin,
-            },
-            location: "Room 1".into(),
-            notes: "Agenda".into(),
-            categories: vec!["b".into(), "a".into()],
-            show_as: ShowAs::Busy,
-            sensitivity: Sensitivity::Normal,
-        }
+        sample_content(&["b", "a"])
     }
 
     #[test]

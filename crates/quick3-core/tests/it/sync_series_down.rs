@@ -12,31 +12,14 @@ use crate::sync_support;
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use quick3_core::ids::AppointmentId;
-use quick3_core::model::recurrence::{Repeat, RepeatUnit};
-use quick3_core::model::{Account, AppointmentInput, ChangeCause, ChangeKind, Direction, When};
+use quick3_core::model::{Account, ChangeCause, ChangeKind, Direction, When};
 use quick3_core::store::AppointmentQuery;
 use serde_json::{Value, json};
+use sync_support::series::*;
 use sync_support::*;
 
 const TITLE: &str = "Crew stand-up";
 const OSLO: Tz = chrono_tz::Europe::Oslo;
-
-/// The instances of the series `master` in Outlook over the next 60 days (times in UTC).
-async fn instances(world: &World, account: &Account, master: &str) -> Vec<Value> {
-    let path = format!(
-        "/me/events/{master}/instances?startDateTime={}T00:00:00Z&endDateTime={}T00:00:00Z",
-        day(-1),
-        day(60)
-    );
-    let page = world.graph_get(account, &path).await;
-    page["value"].as_array().cloned().unwrap_or_default()
-}
-
-fn utc(text: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text.as_str().unwrap())
-        .unwrap()
-        .to_utc()
-}
 
 fn start_of(when: &When) -> DateTime<Utc> {
     match when {
@@ -50,8 +33,7 @@ fn start_of(when: &When) -> DateTime<Utc> {
 async fn quiet(world: &mut World, account: &Account, title: &str) {
     for round in 0..2 {
         world.clear_requests().await;
-        let summary = world.sync(account).await;
-        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let summary = world.sync_ok(account).await;
         assert_nothing_changed(&[summary]);
         let asked = world.logged_requests("/v1.0/me/events*").await;
         assert!(
@@ -157,8 +139,7 @@ async fn an_outlook_series_edited_as_a_whole_refreshes_its_local_master() {
                                "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 3}}}),
         )
         .await;
-    let changed = world.sync(&account).await;
-    assert!(changed.errors.is_empty(), "{:?}", changed.errors);
+    world.sync_ok(&account).await;
     let refreshed = copy(&world);
     assert_eq!(
         start_of(&refreshed.when).hour(),
@@ -186,36 +167,9 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(2);
-    let master = world
-        .store
-        .create_series(
-            AppointmentInput {
-                resource_id: world.resource,
-                title: TITLE.into(),
-                all_day: false,
-                start: format!("{first}T09:00"),
-                end: Some(format!("{first}T09:30")),
-                time_zone: Some("Europe/Oslo".into()),
-                location: None,
-                notes: None,
-                categories: vec![],
-                show_as: None,
-                sensitivity: None,
-            },
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(6),
-                ..Repeat::default()
-            },
-            now(),
-        )
-        .unwrap();
-    let created = world.sync(&account).await;
-    assert!(created.errors.is_empty(), "{:?}", created.errors);
-    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let master = quick3_series(&mut world, TITLE, &first, 6);
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
     quiet(&mut world, &account, TITLE).await;
     let before = listed(&world);
     assert_eq!(before.len(), 6);
@@ -239,8 +193,7 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
                 "end": {"dateTime": format!("{moved_day}T11:30:00"), "timeZone": "W. Europe Standard Time"}}),
         )
         .await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(
         (summary.added, summary.updated, summary.deleted),
         (0, 1, 0),
@@ -282,8 +235,7 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
     world
         .outlook_delete(MEGAN, &instance_at(&all, cancelled))
         .await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(
         (summary.added, summary.updated, summary.deleted),
         (0, 0, 1),
@@ -315,8 +267,7 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
         world.outlook_titled(MEGAN, renamed).await,
         instances(&world, &account, &master_id).await,
     );
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(summary.added, 0, "{summary:?}");
     assert_eq!(
         world.store.appointment(master.id).unwrap().title,
@@ -356,8 +307,7 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
                 "end": {"dateTime": format!("{first}T10:30:00"), "timeZone": "W. Europe Standard Time"}}),
         )
         .await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    world.sync_ok(&account).await;
     let after = listed(&world);
     assert_eq!(after.len(), 6, "the cancellation is reset too: {after:?}");
     assert!(
@@ -375,42 +325,12 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
     quiet(&mut world, &account, renamed).await;
 }
 
-/// A weekly series of `count` made in Quick3 at 09:00 Oslo from two days ahead.
-fn quick3_series(world: &mut World, title: &str, count: u32) -> quick3_core::model::Appointment {
-    let first = day(2);
-    world
-        .store
-        .create_series(
-            AppointmentInput {
-                resource_id: world.resource,
-                title: title.into(),
-                all_day: false,
-                start: format!("{first}T09:00"),
-                end: Some(format!("{first}T09:30")),
-                time_zone: Some("Europe/Oslo".into()),
-                location: None,
-                notes: None,
-                categories: vec![],
-                show_as: None,
-                sensitivity: None,
-            },
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(count),
-                ..Repeat::default()
-            },
-            now(),
-        )
-        .unwrap()
-}
-
 /// Two more syncs change nothing, upload nothing and read no event; Outlook holds no series
 /// titled `title` and Quick3 shows none of its occurrences.
 async fn quiet_and_gone(world: &mut World, account: &Account, title: &str) {
     for round in 0..2 {
         world.clear_requests().await;
-        let summary = world.sync(account).await;
-        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let summary = world.sync_ok(account).await;
         assert_nothing_changed(&[summary]);
         let asked = world.logged_requests("/v1.0/me/events*").await;
         assert!(asked.is_empty(), "resync {round} reads nothing: {asked:#?}");
@@ -435,7 +355,7 @@ async fn quiet_and_gone(world: &mut World, account: &Account, title: &str) {
 async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
-    let master = quick3_series(&mut world, TITLE, 6);
+    let master = quick3_series(&mut world, TITLE, &day(2), 6);
     let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
     // One occurrence moved to 11:00 and one deleted, each on its own, both uploaded.
     let moved_day = starts[1].with_timezone(&OSLO).date_naive();
@@ -456,19 +376,14 @@ async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored(
         .store
         .delete_occurrence(master.id, starts[2], now())
         .unwrap();
-    let created = world.sync(&account).await;
-    assert!(created.errors.is_empty(), "{:?}", created.errors);
-    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
     quiet(&mut world, &account, TITLE).await;
     assert_eq!(listed(&world).len(), 5);
 
     // Outlook deletes the whole series.
     world.outlook_delete(MEGAN, &master_id).await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(
         (
             summary.added,
@@ -508,8 +423,7 @@ async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored(
         exception.3 && exception.1.with_timezone(&OSLO).hour() == 11,
         "the moved occurrence is back moved: {exception:?}"
     );
-    let restored = world.sync(&account).await;
-    assert!(restored.errors.is_empty(), "{:?}", restored.errors);
+    world.sync_ok(&account).await;
     let outlook = world.outlook_titled(MEGAN, TITLE).await;
     assert_eq!(
         outlook.len(),
@@ -536,14 +450,10 @@ async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored(
 async fn a_quick3_series_deleted_in_outlook_while_changed_here_is_created_again() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
-    let master = quick3_series(&mut world, TITLE, 4);
+    let master = quick3_series(&mut world, TITLE, &day(2), 4);
     let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
-    let created = world.sync(&account).await;
-    assert!(created.errors.is_empty(), "{:?}", created.errors);
-    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
     quiet(&mut world, &account, TITLE).await;
 
     // The planner renames one occurrence; before it goes up, Outlook deletes the series.
@@ -561,8 +471,7 @@ async fn a_quick3_series_deleted_in_outlook_while_changed_here_is_created_again(
         )
         .unwrap();
     world.outlook_delete(MEGAN, &master_id).await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(summary.deleted, 0, "Quick3's edit wins: {summary:?}");
     assert!(
         summary.conflicts >= 1 && !summary.conflict_notes.is_empty(),
@@ -605,8 +514,7 @@ async fn a_quick3_series_deleted_in_outlook_while_changed_here_is_created_again(
         )
         .unwrap();
     world.outlook_delete(MEGAN, &new_master).await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(summary.deleted, 0, "{summary:?}");
     assert!(summary.conflicts >= 1, "{summary:?}");
     let outlook = world.outlook_titled(MEGAN, series_title).await;
@@ -625,8 +533,7 @@ async fn a_quick3_series_deleted_in_outlook_while_changed_here_is_created_again(
     // Deleted on both sides: nothing is created again and nothing is left to upload.
     world.store.delete_appointment(master.id, now()).unwrap();
     world.outlook_delete(MEGAN, &third).await;
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(summary.conflicts, 0, "{summary:?}");
     quiet_and_gone(&mut world, &account, series_title).await;
 }
@@ -637,19 +544,15 @@ async fn quick3_series_deleted_in_outlook_en_masse_are_held_by_the_guard() {
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let titles: Vec<String> = (0..11).map(|n| format!("Service {n}")).collect();
     for title in &titles {
-        quick3_series(&mut world, title, 2);
+        quick3_series(&mut world, title, &day(2), 2);
     }
-    let created = world.sync(&account).await;
-    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    world.sync_ok(&account).await;
     assert_eq!(listed(&world).len(), 22);
     // Down sees the series' occurrences once (Up created them after this sync's Down).
     let seen = world.sync(&account).await;
     assert_nothing_changed(&[seen]);
     for title in &titles {
-        let id = world.outlook_titled(MEGAN, title).await[0]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let id = outlook_master_id(&world, title).await;
         world.outlook_delete(MEGAN, &id).await;
     }
     let blocked = world.sync(&account).await;

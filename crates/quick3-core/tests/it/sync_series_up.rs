@@ -8,41 +8,16 @@
 
 use crate::sync_support;
 
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
-use quick3_core::model::{Account, AppointmentInput, AppointmentPatch, Direction};
+use quick3_core::model::{Account, AppointmentPatch, Direction};
 use serde_json::Value;
+use sync_support::series::*;
 use sync_support::*;
 
 const TITLE: &str = "Crew stand-up";
 const OSLO: Tz = chrono_tz::Europe::Oslo;
-
-/// The instances of the series `master` in Outlook over the next 60 days, by Graph's
-/// `instances` (times in UTC).
-async fn instances(world: &World, account: &Account, master: &str) -> Vec<Value> {
-    let path = format!(
-        "/me/events/{master}/instances?startDateTime={}T00:00:00Z&endDateTime={}T00:00:00Z",
-        day(-1),
-        day(60)
-    );
-    let page = world.graph_get(account, &path).await;
-    page["value"].as_array().cloned().unwrap_or_default()
-}
-
-/// A Graph time (`{"dateTime", "timeZone": "UTC"}`, or an `originalStart` with its offset) as
-/// an instant.
-fn utc(time: &Value) -> DateTime<Utc> {
-    if let Some(text) = time.as_str() {
-        return DateTime::parse_from_rfc3339(text).unwrap().to_utc();
-    }
-    assert_eq!(time["timeZone"], "UTC", "Graph answers in UTC unless asked");
-    let text = time["dateTime"].as_str().unwrap();
-    let text = text.split('.').next().unwrap();
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-        .unwrap()
-        .and_utc()
-}
 
 /// The Oslo hour an instance starts at.
 fn local_hour(instance: &Value) -> u32 {
@@ -53,8 +28,7 @@ fn local_hour(instance: &Value) -> u32 {
 /// appointments here.
 async fn settled(world: &mut World, account: &Account, title: &str, occurrences: usize) {
     for round in 0..2 {
-        let summary = world.sync(account).await;
-        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let summary = world.sync_ok(account).await;
         assert_nothing_changed(&[summary]);
         assert_eq!(
             world.store.outbox_len(account.id).unwrap(),
@@ -81,34 +55,10 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(2);
-    let master = world
-        .store
-        .create_series(
-            AppointmentInput {
-                resource_id: world.resource,
-                title: TITLE.into(),
-                all_day: false,
-                start: format!("{first}T09:00"),
-                end: Some(format!("{first}T09:30")),
-                time_zone: Some("Europe/Oslo".into()),
-                location: None,
-                notes: None,
-                categories: vec![],
-                show_as: None,
-                sensitivity: None,
-            },
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(6),
-                ..Repeat::default()
-            },
-            now(),
-        )
-        .unwrap();
+    let master = quick3_series(&mut world, TITLE, &first, 6);
 
     // Create: one POST of a series.
-    let created = world.sync(&account).await;
-    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    world.sync_ok(&account).await;
     let events = world.outlook_titled(MEGAN, TITLE).await;
     assert_eq!(events.len(), 1, "exactly one event: the series master");
     let remote = &events[0];
@@ -161,8 +111,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
             now(),
         )
         .unwrap();
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    world.sync_ok(&account).await;
     let all = instances(&world, &account, &master_id).await;
     let exception = all
         .iter()
@@ -183,8 +132,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
         .store
         .delete_occurrence(master.id, cancelled, now())
         .unwrap();
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    world.sync_ok(&account).await;
     let all = instances(&world, &account, &master_id).await;
     assert_eq!(all.len(), 5, "one occurrence cancelled: {all:?}");
     assert!(
@@ -209,8 +157,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
         )
         .unwrap();
     assert!(!edit.exceptions_reset, "a new subject keeps the exceptions");
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    world.sync_ok(&account).await;
     let events = world.outlook_titled(MEGAN, renamed).await;
     assert_eq!(events.len(), 1, "the master was patched, not created again");
     assert_eq!(events[0]["id"], master_id.as_str());
@@ -223,8 +170,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
 
     // Delete the series: gone in Outlook and here.
     world.store.delete_appointment(master.id, now()).unwrap();
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    world.sync_ok(&account).await;
     assert!(
         world.outlook_titled(MEGAN, renamed).await.is_empty(),
         "the series is deleted in Outlook"
@@ -246,35 +192,9 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(3);
-    let master = world
-        .store
-        .create_series(
-            AppointmentInput {
-                resource_id: world.resource,
-                title: TITLE.into(),
-                all_day: false,
-                start: format!("{first}T09:00"),
-                end: Some(format!("{first}T09:30")),
-                time_zone: Some("Europe/Oslo".into()),
-                location: None,
-                notes: None,
-                categories: vec![],
-                show_as: None,
-                sensitivity: None,
-            },
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(6),
-                ..Repeat::default()
-            },
-            now(),
-        )
-        .unwrap();
+    let master = quick3_series(&mut world, TITLE, &first, 6);
     world.sync(&account).await;
-    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let master_id = outlook_master_id(&world, TITLE).await;
     let starts: Vec<DateTime<Utc>> = world
         .titled(TITLE)
         .iter()
@@ -314,8 +234,7 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
         )
         .unwrap();
     assert!(edit.exceptions_reset, "a new time resets the exceptions");
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    world.sync_ok(&account).await;
     let all = instances(&world, &account, &master_id).await;
     assert_eq!(all.len(), 6, "the cancellation is reset too: {all:?}");
     assert!(
@@ -340,8 +259,7 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
             now(),
         )
         .unwrap();
-    let summary = world.sync(&account).await;
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let summary = world.sync_ok(&account).await;
     assert_eq!(summary.updated, 1, "the master is patched: {summary:?}");
     let master_now = &world.outlook_titled(MEGAN, TITLE).await[0];
     assert_eq!(master_now["recurrence"]["range"]["numberOfOccurrences"], 4);
@@ -354,36 +272,9 @@ async fn an_occurrence_moved_back_to_the_pattern_is_a_plain_occurrence_again() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(2);
-    let master = world
-        .store
-        .create_series(
-            AppointmentInput {
-                resource_id: world.resource,
-                title: TITLE.into(),
-                all_day: false,
-                start: format!("{first}T09:00"),
-                end: Some(format!("{first}T09:30")),
-                time_zone: Some("Europe/Oslo".into()),
-                location: None,
-                notes: None,
-                categories: vec![],
-                show_as: None,
-                sensitivity: None,
-            },
-            &Repeat {
-                every: RepeatUnit::Weekly,
-                count: Some(4),
-                ..Repeat::default()
-            },
-            now(),
-        )
-        .unwrap();
-    let created = world.sync(&account).await;
-    assert!(created.errors.is_empty(), "{:?}", created.errors);
-    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let master = quick3_series(&mut world, TITLE, &first, 4);
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
     settled(&mut world, &account, TITLE, 4).await;
     let second = world.titled(TITLE)[1].original_start.unwrap();
     let second_day = second.with_timezone(&OSLO).date_naive();
@@ -438,8 +329,7 @@ async fn an_occurrence_moved_back_to_the_pattern_is_a_plain_occurrence_again() {
         .store
         .edit_occurrence(master.id, second, at(11), now())
         .unwrap();
-    let moved = world.sync(&account).await;
-    assert!(moved.errors.is_empty(), "{:?}", moved.errors);
+    world.sync_ok(&account).await;
     assert_eq!(marked(&world), 1);
     settled(&mut world, &account, TITLE, 4).await;
     world
@@ -451,8 +341,7 @@ async fn an_occurrence_moved_back_to_the_pattern_is_a_plain_occurrence_again() {
         0,
         "shown as a plain occurrence at once, while its upload waits"
     );
-    let back = world.sync(&account).await;
-    assert!(back.errors.is_empty(), "{:?}", back.errors);
+    world.sync_ok(&account).await;
     assert!(
         world
             .store

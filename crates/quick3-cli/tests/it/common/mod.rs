@@ -6,6 +6,7 @@
 #[path = "../../../../quick3-core/tests/it/support/mod.rs"]
 pub mod support;
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
@@ -148,6 +149,61 @@ pub async fn admin(
         response.status()
     );
     response.json().await.unwrap_or(serde_json::Value::Null)
+}
+
+/// The user's events as the admin API lists them (single instances and series masters).
+pub async fn outlook_events(tenant: &support::Tenant, user: &str) -> Vec<serde_json::Value> {
+    let events = admin(
+        tenant,
+        reqwest::Method::GET,
+        &format!("/users/{user}/events"),
+        None,
+    )
+    .await;
+    events["value"]
+        .as_array()
+        .expect("the admin API lists events")
+        .clone()
+}
+
+/// The Graph id of the user's first event titled `subject`.
+pub async fn outlook_event_id(tenant: &support::Tenant, user: &str, subject: &str) -> String {
+    outlook_events(tenant, user)
+        .await
+        .iter()
+        .find(|e| e["subject"] == subject)
+        .unwrap_or_else(|| panic!("{user} has an event titled {subject:?}"))["id"]
+        .as_str()
+        .expect("an event has an id")
+        .to_owned()
+}
+
+/// Subjects in the user's mailbox starting with `prefix`, with how often each occurs.
+pub async fn outlook_subjects(
+    tenant: &support::Tenant,
+    user: &str,
+    prefix: &str,
+) -> BTreeMap<String, usize> {
+    let mut subjects = BTreeMap::new();
+    for event in outlook_events(tenant, user).await {
+        let subject = event["subject"].as_str().expect("an event has a subject");
+        if subject.starts_with(prefix) {
+            *subjects.entry(subject.to_owned()).or_default() += 1;
+        }
+    }
+    subjects
+}
+
+/// What a `quick3 sync --json` summary says its first account changed: (added, updated,
+/// deleted), as the JSON has them.
+pub fn summary_changes(
+    summary: &serde_json::Value,
+) -> (&serde_json::Value, &serde_json::Value, &serde_json::Value) {
+    (
+        &summary[0]["added"],
+        &summary[0]["updated"],
+        &summary[0]["deleted"],
+    )
 }
 
 /// The CLI's store, opened beside it (as the app would).

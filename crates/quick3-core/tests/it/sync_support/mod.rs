@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::support::{self, Tenant};
 
+pub mod series;
+
 pub const MEGAN: &str = "megan.bowen@contoso.example";
 pub const ADELE: &str = "adele.vance@contoso.example";
 pub const ALEX: &str = "alex.wilber@contoso.example";
