@@ -3,4 +3,4 @@
 /**
  * What started a sync run.
  */
-export type SyncTrigger = "manual" | "after_edit" | "scheduled" | "organisation" | "undo";
+export type SyncTrigger = "manual" | "after_edit" | "scheduled" | "organisation" | "undo" | "conflict_decision";

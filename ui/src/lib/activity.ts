@@ -12,6 +12,7 @@ const TRIGGERS: Record<JournalRun['trigger'], string> = {
   scheduled: 'Scheduled job',
   organisation: 'Organisation job',
   undo: 'Undo',
+  conflict_decision: 'Conflict decided',
 };
 
 const FIELD_NAMES: Record<string, string> = {

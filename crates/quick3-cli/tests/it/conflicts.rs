@@ -1,6 +1,7 @@
 //! `quick3 sync conflicts` and `quick3 sync resolve`: a conflict made through the emulator is
 //! listed with both versions' differing fields; settling it survives `kill -9` inside its
-//! transaction and in the upload after it, each way exactly once.
+//! transaction and in the upload after it, each way exactly once; `quick3 sync log` shows the
+//! decision as a run of its own, and nothing of it after a crash inside its transaction.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -128,6 +129,14 @@ async fn conflicts_are_listed_and_settled_once_across_crashes() {
         "still open after the crash"
     );
     assert_eq!(local_visits(&cli, resource), ["Visit (Quick3)"]);
+    let runs = cli.json(&["sync", "log", "--json"]);
+    assert!(
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["trigger"] != "conflict_decision"),
+        "the decision's journal commits with it, so a crash leaves none: {runs}"
+    );
 
     let outcome = cli.json(&["sync", "resolve", &id, "--keep", "both", "--json"]);
     assert_eq!(outcome["already"], false, "{outcome}");
@@ -186,6 +195,38 @@ async fn keep_outlooks_from_the_cli_takes_it_at_once() {
     let said = cli.ok(&["sync", "resolve", &id, "--keep", "outlook"]);
     assert!(said.contains("now holds Outlook's version"), "{said}");
     assert_eq!(local_visits(&cli, resource), ["Visit (Outlook)"]);
+    let runs = cli.json(&["sync", "log", "--json"]);
+    assert_eq!(
+        runs[0]["trigger"], "conflict_decision",
+        "the decision is the newest run: {runs}"
+    );
+    assert_eq!(
+        (&runs[0]["updated"], &runs[0]["created"]),
+        (&json!(1), &json!(0))
+    );
+    let run = runs[0]["id"].as_i64().unwrap().to_string();
+    let listed = cli.ok(&["sync", "log"]);
+    let row = listed
+        .lines()
+        .find(|line| line.starts_with(&run))
+        .unwrap_or_else(|| panic!("the decision's run is listed: {listed}"));
+    assert!(
+        row.contains(MEGAN) && row.contains("conflict decision") && row.contains("succeeded"),
+        "its row names the account and the decision: {row}"
+    );
+    let changes = cli.ok(&["sync", "log", "--run", &run]);
+    let line = changes
+        .lines()
+        .find(|line| line.contains("Visit (Outlook)"))
+        .unwrap_or_else(|| panic!("the appointment's change is listed: {changes}"));
+    assert!(
+        line.contains("Quick3") && line.contains("updated") && line.contains("conflict decided"),
+        "Quick3's appointment updated to Outlook's version, by the decision: {line}"
+    );
+    assert!(
+        line.contains("Visit (Quick3)"),
+        "the subject before and after: {line}"
+    );
     let usage = cli
         .command(&["sync", "resolve", &id, "--keep", "mine"])
         .output()

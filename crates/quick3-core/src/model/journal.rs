@@ -51,6 +51,9 @@ word_enum!(
         Organisation => "organisation",
         /// Undo of an earlier run.
         Undo => "undo",
+        /// The planner settled a sync conflict (Keep Quick3's, Outlook's or both): a run of its
+        /// own, at once, with what the decision changed in Quick3.
+        ConflictDecision => "conflict_decision",
     }
 );
 

@@ -7,10 +7,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::appointments::{COLUMNS, appointment_from_row, upsert};
+use super::journal::record_instant_run;
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId};
-use crate::model::{Appointment, ConflictVersion, Content, Keep, local_hash};
+use crate::model::{
+    Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, ConflictVersion, Content,
+    JournalChange, Keep, SyncTrigger, local_hash,
+};
 
 /// What a sync holds when it finds an appointment changed on both sides: Outlook's event as it
 /// is now. Written again (the version renewed) when Outlook changes it while the conflict is open.
@@ -139,21 +143,64 @@ pub(super) fn settle_by_sync(
     Ok(())
 }
 
-/// Where a conflict's decision is journalled: the one place the sync journal records "a conflict
-/// decided" (its appointment, account, both versions and the choice), inside the transaction that
-/// carries the decision out, so the record and the decision commit together. Until the journal
-/// exists it only logs.
+/// Journals a conflict's decision as a run of its own for the conflict's account (trigger
+/// `conflict_decision`), in the transaction that carries the decision out, so the record and the
+/// decision commit together. Its lines (cause `conflict_decided`) say what changed in Quick3:
+/// Keep Outlook's, the appointment updated to Outlook's version (`before` → `taken`); Keep both,
+/// the copy created and the appointment updated; Keep Quick3's changes nothing here yet, so its
+/// run has no line: the PATCH the next sync sends carries the cause (`Store::carries_decision`).
 fn journal_decision(
-    _tx: &Connection,
+    tx: &Connection,
     conflict: &StoredConflict,
     keep: Keep,
-    _now: DateTime<Utc>,
+    (before, taken, copy): (&Appointment, Option<&Appointment>, Option<&Appointment>),
+    now: DateTime<Utc>,
 ) -> Result<()> {
+    let (calendar_id, key_before): (Option<String>, Option<String>) = tx
+        .query_row(
+            "SELECT calendar_id, change_key FROM sync_links
+              WHERE appointment_id = ?1 AND account_id = ?2",
+            params![conflict.appointment, conflict.account],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_default();
+    let line = |before: Option<&Appointment>, after: &Appointment, kind: ChangeKind| {
+        JournalChange::between(
+            before.map(AppointmentRecord::from),
+            Some(AppointmentRecord::from(after)),
+            (ChangeSide::Quick3, kind, ChangeCause::ConflictDecided),
+            conflict.account,
+        )
+    };
+    let mut changes = Vec::new();
+    if let Some(copy) = copy {
+        changes.extend(line(None, copy, ChangeKind::Created));
+    }
+    if let Some(taken) = taken {
+        changes.extend(
+            line(Some(before), taken, ChangeKind::Updated).map(|mut change| {
+                change.calendar_id = calendar_id.clone();
+                change.remote_id = Some(conflict.remote_id.clone());
+                change.change_key_before = key_before.clone();
+                change.change_key_after = conflict.change_key.clone();
+                change
+            }),
+        );
+    }
+    let run = record_instant_run(
+        tx,
+        (conflict.account, &conflict.email),
+        SyncTrigger::ConflictDecision,
+        &changes,
+        now,
+    )?;
     tracing::info!(
         conflict = conflict.id,
         appointment = %conflict.appointment,
         account = %conflict.email,
         keep = keep.as_str(),
+        run = %run,
         "a conflict decided"
     );
     Ok(())
@@ -173,7 +220,11 @@ fn read_conflict(conn: &Connection, id: i64) -> Result<StoredConflict> {
 }
 
 /// The appointment with `content` instead of its own synced fields.
-fn with_content(appointment: &Appointment, content: Content, now: DateTime<Utc>) -> Appointment {
+pub(crate) fn with_content(
+    appointment: &Appointment,
+    content: Content,
+    now: DateTime<Utc>,
+) -> Appointment {
     Appointment {
         title: content.title,
         when: content.when,
@@ -231,7 +282,7 @@ fn take_outlook(
     conflict: &StoredConflict,
     current: &Appointment,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Appointment> {
     let updated = with_content(current, conflict.outlook.content()?, now);
     upsert(tx, &updated)?;
     link_to_outlook(tx, conflict, &local_hash(&updated))?;
@@ -239,7 +290,7 @@ fn take_outlook(
         "DELETE FROM sync_outbox WHERE appointment_id = ?1 AND account_id = ?2",
         params![conflict.appointment, conflict.account],
     )?;
-    Ok(())
+    Ok(updated)
 }
 
 impl Store {
@@ -261,6 +312,34 @@ impl Store {
                   WHERE appointment_id = ?1 AND account_id = ?2 AND resolved_at IS NULL)",
             )?
             .query_row(params![appointment, account], |row| row.get(0))?)
+    }
+
+    /// The decision an upload carries, if it carries one, so the journal names it
+    /// `conflict_decided`: a PATCH conditional on the change key of the Outlook version that
+    /// Keep Quick3's was decided against, or an upload of Keep both's copy. Answers Outlook's
+    /// version as the conflict held it (what the PATCH replaces).
+    pub fn carried_decision(
+        &self,
+        account: AccountId,
+        appointment: AppointmentId,
+        patch_of: Option<&str>,
+    ) -> Result<Option<ConflictVersion>> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT outlook FROM sync_conflicts WHERE account_id = ?1 AND (
+                    (?3 IS NOT NULL AND appointment_id = ?2 AND resolution = 'quick3'
+                     AND change_key = ?3)
+                    OR (?3 IS NULL AND copy_id = ?2 AND resolution = 'both'))
+                  ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![account, appointment, patch_of], |row| row.get(0))
+            .optional()?;
+        text.map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|e| CoreError::Corrupt(format!("a conflict's version: {e}")))
+        })
+        .transpose()
     }
 
     /// The open conflicts, oldest first.
@@ -320,7 +399,7 @@ impl Store {
             .ok_or_else(|| CoreError::UnknownAppointment {
                 id: conflict.appointment.to_string(),
             })??;
-        let mut copy = None;
+        let (mut taken, mut copy) = (None, None);
         match keep {
             Keep::Quick3 => {
                 // The base becomes Outlook's version on both sides: Quick3's differs from it, so
@@ -329,7 +408,7 @@ impl Store {
                 link_to_outlook(&tx, &conflict, &outlook_hash)?;
                 enqueue(&tx, conflict.account, conflict.appointment, now)?;
             }
-            Keep::Outlook => take_outlook(&tx, &conflict, &current, now)?,
+            Keep::Outlook => taken = Some(take_outlook(&tx, &conflict, &current, now)?),
             Keep::Both => {
                 let second = Appointment {
                     id: AppointmentId::at(now),
@@ -342,15 +421,21 @@ impl Store {
                 };
                 super::appointments::insert(&tx, &second)?;
                 enqueue(&tx, conflict.account, second.id, now)?;
-                take_outlook(&tx, &conflict, &current, now)?;
-                copy = Some(second.id);
+                taken = Some(take_outlook(&tx, &conflict, &current, now)?);
+                copy = Some(second);
             }
         }
         tx.execute(
             "UPDATE sync_conflicts SET resolution = ?2, resolved_at = ?3, copy_id = ?4 WHERE id = ?1",
-            params![id, keep.as_str(), utc_text(now), copy],
+            params![id, keep.as_str(), utc_text(now), copy.as_ref().map(|c| c.id)],
         )?;
-        journal_decision(&tx, &conflict, keep, now)?;
+        journal_decision(
+            &tx,
+            &conflict,
+            keep,
+            (&current, taken.as_ref(), copy.as_ref()),
+            now,
+        )?;
         inside();
         tx.commit()?;
         Ok(Settled {

@@ -87,6 +87,38 @@ pub(crate) fn record_changes(
     Ok(())
 }
 
+/// Writes a run that is over as soon as it starts (a conflict's decision: nothing is sent, only
+/// the store changes) with `changes` as its lines, in the caller's transaction; then prunes the
+/// journal as a finished run does.
+pub(crate) fn record_instant_run(
+    tx: &Connection,
+    (account, email): (AccountId, &str),
+    trigger: SyncTrigger,
+    changes: &[JournalChange],
+    now: DateTime<Utc>,
+) -> Result<SyncRunId> {
+    let count = |kind: ChangeKind| changes.iter().filter(|c| c.kind == kind).count() as i64;
+    tx.execute(
+        "INSERT INTO sync_runs (account_id, email, trigger, started_at, finished_at, outcome,
+             created, updated, deleted)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            account,
+            email,
+            trigger.as_str(),
+            run_time(now),
+            RunOutcome::Succeeded.as_str(),
+            count(ChangeKind::Created),
+            count(ChangeKind::Updated),
+            count(ChangeKind::Deleted)
+        ],
+    )?;
+    let run = SyncRunId(tx.last_insert_rowid());
+    record_changes(tx, run, changes, now)?;
+    prune(tx, Some(run), now)?;
+    Ok(run)
+}
+
 const RUN_COLUMNS: &str = "id, account_id, email, trigger, started_at, finished_at, outcome, \
                            error, created, updated, deleted, conflicts, undoes_run";
 

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0015_sync_conflicts.sql"),
     include_str!("../../migrations/0016_sync_journal.sql"),
     include_str!("../../migrations/0017_accounts_paused_with_resource.sql"),
+    include_str!("../../migrations/0018_journal_conflict_decisions.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer
@@ -313,6 +314,64 @@ mod tests {
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn migration_0018_keeps_the_journal_and_its_links_and_takes_a_decisions_trigger() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for sql in &MIGRATIONS[..17] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 17).unwrap();
+        conn.execute_batch(
+            "INSERT INTO resources (id, name, kind, colour, created_at)
+                 VALUES (1, 'Megan', 'person', '#123456', '2026-01-01T00:00:00Z');
+             INSERT INTO m365_accounts (id, resource_id, email, direction, scopes, position,
+                 status, created_at)
+                 VALUES (1, 1, 'megan@example.com', 'up_and_down', '', 0, 'connected',
+                         '2026-01-01T00:00:00Z');
+             INSERT INTO sync_runs (id, account_id, email, trigger, started_at)
+                 VALUES (7, 1, 'megan@example.com', 'manual', '2026-01-01T00:00:00.000Z'),
+                        (8, 1, 'megan@example.com', 'undo', '2026-01-02T00:00:00.000Z');
+             UPDATE sync_runs SET undoes_run = 7 WHERE id = 8;
+             INSERT INTO sync_changes (id, run_id, at, appointment_id, side, kind, cause,
+                 account_id, undone_by)
+                 VALUES (40, 7, '2026-01-01T00:00:00Z', 'a', 'quick3', 'created',
+                         'outlook_changed', 1, 8);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let kept: (i64, i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM sync_runs), (SELECT undoes_run FROM sync_runs
+                  WHERE id = 8), (SELECT run_id FROM sync_changes WHERE id = 40),
+                        (SELECT undone_by FROM sync_changes WHERE id = 40)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (2, 7, 7, 8), "runs, lines and their links kept");
+        conn.execute(
+            "INSERT INTO sync_runs (account_id, email, trigger, started_at)
+             VALUES (1, 'megan@example.com', 'conflict_decision', '2026-01-03T00:00:00.000Z')",
+            [],
+        )
+        .expect("a decision's run is accepted");
+        let id: i64 = conn.last_insert_rowid();
+        assert_eq!(id, 9, "ids go on after the copied ones");
+        let dangling: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(dangling, 0, "the renamed tables refer to each other");
+        conn.execute("DELETE FROM sync_runs WHERE id = 7", [])
+            .unwrap();
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM sync_changes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "a pruned run still takes its lines along");
     }
 
     #[test]

@@ -1,16 +1,19 @@
 //! Conflicts against the emulator: a Quick3 appointment changed both in Quick3 and in Outlook is
 //! held (nothing overwritten, however many syncs follow), then settled each of the three ways
 //! (checked in the emulator's mailbox and the store, and quiet after); an Up-only account holds
-//! what its refused PATCH found; a series occurrence changed on both sides is held too.
+//! what its refused PATCH found; a series occurrence changed on both sides is held too. Each
+//! decision is journalled as a run of its own, with what it changed (`api::journal`).
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
 
 use crate::sync_support;
 
+use quick3_core::api::journal::ChangeRecord;
 use quick3_core::api::{self, conflicts::ConflictRecord};
 use quick3_core::model::{
-    Account, Appointment, ConflictField, Direction, Keep, Repeat, RepeatUnit, UploadState,
+    Account, Appointment, ChangeCause, ChangeKind, ChangeSide, ConflictField, Direction,
+    JournalRun, Keep, Repeat, RepeatUnit, RunOutcome, SyncTrigger, UploadState,
 };
 use serde_json::json;
 use sync_support::*;
@@ -123,6 +126,50 @@ async fn held_conflict(
     conflict
 }
 
+/// The newest run of the account in the journal, with its changes.
+fn newest_run(world: &World, account: &Account) -> (JournalRun, Vec<ChangeRecord>) {
+    let run = api::journal::recent_runs(&world.store, Some(account.id), Some(1))
+        .unwrap()
+        .remove(0);
+    let changes = api::journal::run_changes(&world.store, run.id)
+        .unwrap()
+        .changes;
+    (run, changes)
+}
+
+/// The decision's own run: journalled at once, before any sync, as a finished run of the
+/// account with the trigger `conflict_decision`; its lines, as (side, kind, cause, title).
+fn decision_run(
+    world: &World,
+    account: &Account,
+) -> (
+    JournalRun,
+    Vec<(ChangeSide, ChangeKind, ChangeCause, String)>,
+) {
+    let (run, changes) = newest_run(world, account);
+    assert_eq!(
+        run.trigger,
+        SyncTrigger::ConflictDecision,
+        "the decision is a run of its own: {run:?}"
+    );
+    assert_eq!(run.outcome, Some(RunOutcome::Succeeded), "{run:?}");
+    assert_eq!(run.finished_at, Some(run.started_at), "over as it starts");
+    let lines = changes
+        .iter()
+        .map(|c| (c.side, c.kind, c.cause, c.title.clone()))
+        .collect();
+    (run, lines)
+}
+
+/// A line's fields as (field, before, after).
+fn fields_of(change: &ChangeRecord) -> Vec<(String, String, String)> {
+    change
+        .fields
+        .iter()
+        .map(|f| (f.field.clone(), f.before.clone(), f.after.clone()))
+        .collect()
+}
+
 /// After the choice, two syncs: the second changes nothing, and nothing is listed any more.
 async fn settled_quietly(world: &mut World, account: &Account) {
     let first = world.sync(account).await;
@@ -153,7 +200,42 @@ async fn keep_quick3s_patches_outlook_to_quick3s_version() {
         outcome.message.contains("Quick3 Planner's version"),
         "{outcome:?}"
     );
+    let (decided, lines) = decision_run(&world, &account);
+    assert!(
+        lines.is_empty(),
+        "Keep Quick3's changes nothing in Quick3; Outlook is patched by the next sync: {lines:?}"
+    );
+    assert_eq!(
+        (decided.created, decided.updated, decided.deleted),
+        (0, 0, 0)
+    );
     settled_quietly(&mut world, &account).await;
+    // The sync that patched Outlook is the second newest run (the last changed nothing).
+    let runs = api::journal::recent_runs(&world.store, Some(account.id), Some(2)).unwrap();
+    let patched = api::journal::run_changes(&world.store, runs[1].id)
+        .unwrap()
+        .changes;
+    assert_eq!(
+        patched
+            .iter()
+            .map(|c| (c.side, c.kind, c.cause))
+            .collect::<Vec<_>>(),
+        [(
+            ChangeSide::Outlook,
+            ChangeKind::Updated,
+            ChangeCause::ConflictDecided
+        )],
+        "the PATCH that carries the decision is journalled as the decision's, not as an edit"
+    );
+    assert!(
+        fields_of(&patched[0]).contains(&(
+            "subject".into(),
+            "Visit (Outlook)".into(),
+            "Visit (Quick3)".into()
+        )),
+        "Outlook's subject went from its version to Quick3's: {:?}",
+        patched[0].fields
+    );
     assert_eq!(
         outlook_subjects(&world).await,
         strings(&["Visit (Quick3)"]),
@@ -212,6 +294,35 @@ async fn keep_outlooks_takes_outlooks_newest_version() {
         ("Visit (Outlook, later)", "Atlas"),
         "Quick3 took Outlook's version at once"
     );
+    let (decided, lines) = decision_run(&world, &account);
+    assert_eq!(
+        lines,
+        [(
+            ChangeSide::Quick3,
+            ChangeKind::Updated,
+            ChangeCause::ConflictDecided,
+            "Visit (Outlook, later)".to_owned()
+        )],
+        "one line: the Quick3 appointment updated to Outlook's version"
+    );
+    assert_eq!(
+        (decided.created, decided.updated, decided.deleted),
+        (0, 1, 0)
+    );
+    let (_, changes) = newest_run(&world, &account);
+    assert_eq!(changes[0].appointment_id, visit.id);
+    assert_eq!(
+        fields_of(&changes[0]),
+        [
+            (
+                "subject".to_owned(),
+                "Visit (Quick3)".to_owned(),
+                "Visit (Outlook, later)".to_owned()
+            ),
+            ("location".to_owned(), String::new(), "Atlas".to_owned()),
+        ],
+        "the fields Quick3's version lost, before and after"
+    );
     settled_quietly(&mut world, &account).await;
     assert_eq!(
         outlook_subjects(&world).await,
@@ -242,7 +353,61 @@ async fn keep_both_uploads_quick3s_version_as_a_second_event() {
         world.store.appointment(visit.id).unwrap().title,
         "Visit (Outlook)"
     );
+    let (decided, lines) = decision_run(&world, &account);
+    assert_eq!(
+        lines,
+        [
+            (
+                ChangeSide::Quick3,
+                ChangeKind::Created,
+                ChangeCause::ConflictDecided,
+                "Visit (Quick3)".to_owned()
+            ),
+            (
+                ChangeSide::Quick3,
+                ChangeKind::Updated,
+                ChangeCause::ConflictDecided,
+                "Visit (Outlook)".to_owned()
+            ),
+        ],
+        "the copy created with Quick3's version, the original updated to Outlook's"
+    );
+    assert_eq!(
+        (decided.created, decided.updated, decided.deleted),
+        (1, 1, 0)
+    );
+    let (_, changes) = newest_run(&world, &account);
+    assert_eq!(
+        (changes[0].appointment_id, changes[1].appointment_id),
+        (copy, visit.id)
+    );
+    assert!(
+        fields_of(&changes[1]).contains(&(
+            "subject".into(),
+            "Visit (Quick3)".into(),
+            "Visit (Outlook)".into()
+        )),
+        "{:?}",
+        changes[1].fields
+    );
     settled_quietly(&mut world, &account).await;
+    let runs = api::journal::recent_runs(&world.store, Some(account.id), Some(2)).unwrap();
+    let uploaded = api::journal::run_changes(&world.store, runs[1].id)
+        .unwrap()
+        .changes;
+    assert_eq!(
+        uploaded
+            .iter()
+            .map(|c| (c.side, c.kind, c.cause, c.appointment_id))
+            .collect::<Vec<_>>(),
+        [(
+            ChangeSide::Outlook,
+            ChangeKind::Created,
+            ChangeCause::ConflictDecided,
+            copy
+        )],
+        "the copy's upload carries the decision"
+    );
     assert_eq!(
         outlook_subjects(&world).await,
         strings(&["Visit (Outlook)", "Visit (Quick3)"]),

@@ -14,6 +14,7 @@ use crate::model::{
     RunOutcome, SyncTrigger,
 };
 use crate::store::Store;
+use crate::store::conflicts::with_content;
 use crate::store::sync_state::{Link, PageWrite};
 use crate::sync::plan::SyncOp;
 
@@ -201,7 +202,8 @@ impl Run<'_, '_> {
         let Some((current, _)) = self.store.appointment_with_tombstone(appointment)? else {
             return Ok(None);
         };
-        let current = AppointmentRecord::from(&current);
+        let appointment_now = current;
+        let current = AppointmentRecord::from(&appointment_now);
         let before = match kind {
             ChangeKind::Created => None,
             _ => self
@@ -210,7 +212,30 @@ impl Run<'_, '_> {
                 .or_else(|| (kind == ChangeKind::Deleted).then(|| current.clone())),
         };
         let after = (kind != ChangeKind::Deleted).then_some(current);
-        let cause = if conflict {
+        // Conflicts are held, not overwritten, so what settles one is the planner's decision:
+        // Keep Quick3's PATCH (conditional on the change key decided against; Outlook held the
+        // conflict's version before it, which no line journalled) or Keep both's copy going up.
+        // `conflict` (an upload that overwrote an Outlook edit) stays for the policy's case.
+        let patch_of = match op {
+            SyncOp::PushCreate { .. } => Some(None),
+            SyncOp::PushUpdate { .. } => change_key.as_deref().map(Some),
+            _ => None,
+        };
+        let carried = match patch_of {
+            Some(key) => self
+                .store
+                .carried_decision(self.account.id, appointment, key)?,
+            None => None,
+        };
+        let mut before = before;
+        if let (Some(version), ChangeKind::Updated) = (&carried, kind) {
+            before = Some(AppointmentRecord::from(&with_content(
+                &appointment_now,
+                version.content()?,
+                appointment_now.updated_at,
+            )));
+        }
+        let cause = if conflict || carried.is_some() {
             ChangeCause::ConflictDecided
         } else {
             ChangeCause::Quick3Changed
