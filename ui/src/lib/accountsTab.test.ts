@@ -34,6 +34,8 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   requests: 1,
   mass_delete_blocked: null,
   dry_run: false,
+  preview: [],
+  undo: [],
   ...over,
 });
 

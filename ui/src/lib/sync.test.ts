@@ -14,6 +14,8 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   requests: 3,
   mass_delete_blocked: null,
   dry_run: false,
+  preview: [],
+  undo: [],
   ...over,
 });
 

@@ -14,6 +14,7 @@ mod org;
 mod resource;
 mod sync;
 mod sync_log;
+mod sync_undo;
 
 use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};
@@ -87,6 +88,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             command: Some(SyncSubcommand::Log(args)),
             ..
         }) => sync_log::run(&session.store, args),
+        Command::Sync(SyncCommand {
+            command: Some(SyncSubcommand::Preview(args)),
+            ..
+        }) => sync_undo::preview(&mut session, args),
+        Command::Sync(SyncCommand {
+            command: Some(SyncSubcommand::Undo(args)),
+            ..
+        }) => sync_undo::undo(&mut session, args),
         Command::Sync(SyncCommand { args, .. }) => sync::run(&mut session, args),
         Command::Demo(command) => demo::run(&mut session.store, command, now),
     }

@@ -115,6 +115,9 @@ fn print_summaries(summaries: &[SyncSummary]) {
         }
     }
     if summaries.iter().any(|s| s.dry_run) {
+        for summary in summaries {
+            super::sync_undo::print_preview(summary);
+        }
         out!("Dry run: nothing was changed.");
     }
 }

@@ -29,16 +29,20 @@ pub enum Step {
     /// Up: one answer is recorded (link and outbox entry, committed); the batch's other
     /// answers are not.
     UpConfirmed,
+    /// Undo: the undo's writes are committed (appointments, outbox entries, journal lines);
+    /// nothing of it is uploaded yet.
+    UndoWritten,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
+        Step::UndoWritten,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Step {
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
+            Step::UndoWritten => "undo-written",
         }
     }
 }

@@ -24,5 +24,6 @@ mod sync_lost_answer;
 mod sync_safety;
 mod sync_series_up;
 mod sync_times;
+mod sync_undo;
 mod sync_up;
 mod sync_window;
