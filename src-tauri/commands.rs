@@ -3,18 +3,19 @@
 
 use chrono::Utc;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
+use quick3_core::api::journal::{self, ChangeRecord, RunChanges};
 use quick3_core::api::organisation::administrator;
 use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
 use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
-use quick3_core::ids::{AccountId, JobId, ResourceId};
+use quick3_core::ids::{AccountId, JobId, ResourceId, SyncRunId};
 use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
     Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    Job, JobRun, JobSpec, MailboxLookup, NewAccount, NewOrgLink, NewResource, OrgSettings,
-    OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource, ResourcePatch,
+    Job, JobRun, JobSpec, JournalRun, MailboxLookup, NewAccount, NewOrgLink, NewResource,
+    OrgSettings, OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource, ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
@@ -312,6 +313,28 @@ pub async fn account_calendars(
     account_id: AccountId,
 ) -> Reply<Vec<CalendarChoice>> {
     store(app, move |s, _| calendars::account_calendars(s, account_id)).await
+}
+
+/// The newest sync runs (of one account, or all), newest first.
+#[tauri::command]
+pub async fn sync_runs(
+    app: AppHandle,
+    account_id: Option<AccountId>,
+    limit: Option<u32>,
+) -> Reply<Vec<JournalRun>> {
+    store(app, move |s, _| journal::recent_runs(s, account_id, limit)).await
+}
+
+/// A sync run and its changes, as the planner may see them.
+#[tauri::command]
+pub async fn sync_run_changes(app: AppHandle, run_id: SyncRunId) -> Reply<RunChanges> {
+    store(app, move |s, _| journal::run_changes(s, run_id)).await
+}
+
+/// An appointment's own recent changes by syncs, newest first.
+#[tauri::command]
+pub async fn appointment_history(app: AppHandle, id: String) -> Reply<Vec<ChangeRecord>> {
+    store(app, move |s, _| journal::appointment_history(s, &id)).await
 }
 
 /// Syncs exactly these calendars of the account; the others leave the Scheduler.

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use quick3_core::api::{self, SyncScope};
+use quick3_core::model::SyncTrigger;
 use quick3_core::sync::{SyncOptions, SyncProgress, SyncSummary};
 use quick3_core::{ErrorCode, ErrorPayload, Store};
 use serde::Serialize;
@@ -31,6 +32,17 @@ pub enum SyncCause {
     Job,
     /// Sync now in the tray menu.
     Tray,
+}
+
+impl SyncCause {
+    /// What the sync journal calls it.
+    pub fn trigger(self) -> SyncTrigger {
+        match self {
+            SyncCause::Manual | SyncCause::Tray => SyncTrigger::Manual,
+            SyncCause::Upload => SyncTrigger::AfterEdit,
+            SyncCause::Job => SyncTrigger::Scheduled,
+        }
+    }
 }
 
 /// What the window hears when a sync ended.
@@ -80,6 +92,7 @@ pub fn sync_now<R: Runtime>(
         let _one_at_a_time = state.sync_gate.hold();
         let options = SyncOptions {
             allow_mass_delete,
+            trigger: cause.trigger(),
             ..SyncOptions::default()
         };
         let mut progress = |p: &SyncProgress| {

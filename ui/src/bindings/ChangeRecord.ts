@@ -11,7 +11,7 @@ import type { SyncRunId } from "./SyncRunId";
 /**
  * One change of a run, as the window and `quick3 sync log` show it.
  */
-export type ChangeRecord = { id: bigint, run_id: SyncRunId, at: string, appointment_id: AppointmentId, 
+export type ChangeRecord = { id: number, run_id: SyncRunId, at: string, appointment_id: AppointmentId, 
 /**
  * Set on an occurrence of a series: its series and the start that names it.
  */

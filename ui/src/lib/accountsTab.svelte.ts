@@ -33,6 +33,8 @@ export type SyncTarget = { accountId?: number; resourceId?: number };
 export class AccountsTab {
   /** Null while the first answer is awaited. */
   accounts: AccountRow[] | null = $state(null);
+  /** Activity (the sync journal) is open. */
+  activity = $state(false);
   error: ErrorPayload | null = $state(null);
   notice = $state('');
   /** The last sign-in answer per account, shown under its row until the next action on it. */
@@ -224,6 +226,13 @@ export class AccountsTab {
         disabled: this.syncing !== null || !accounts || accounts.length === 0,
         note: accounts && accounts.length > 0 ? 'all accounts here' : 'no accounts yet',
         onselect: () => this.syncCalendar({ resourceId: this.resourceId() }),
+      },
+      {
+        label: 'Activity',
+        testid: 'menu-activity',
+        disabled: !accounts || accounts.length === 0,
+        note: 'what syncs changed',
+        onselect: () => (this.activity = true),
       },
     ];
   }

@@ -235,6 +235,16 @@ describe('accounts tab: menus', () => {
     expect(testids(tab.rowMenu(row(), false))).toContain('account-sign-in-again');
   });
 
+  it('offers Activity once the resource has an account, and opens it', async () => {
+    const { tab } = fixture();
+    const activity = () => tab.tabMenu().find((item) => item.testid === 'menu-activity');
+    expect(activity()).toMatchObject({ label: 'Activity', disabled: true });
+    await tab.reset();
+    expect(activity()).toMatchObject({ disabled: false });
+    activity()?.onselect?.();
+    expect(tab.activity).toBe(true);
+  });
+
   it('greys out Sync Calendar for direction None, during a sync, and with no accounts', async () => {
     const { tab } = fixture();
     expect(tab.rowMenu(row({ direction: 'none' }), false)[0]).toMatchObject({ disabled: true, note: 'direction is None' });

@@ -13,6 +13,10 @@ import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { CalendarChoice } from '../bindings/CalendarChoice';
 import type { CalendarsChosen } from '../bindings/CalendarsChosen';
+import type { ChangeRecord } from '../bindings/ChangeRecord';
+import type { JournalRun } from '../bindings/JournalRun';
+import type { RunChanges } from '../bindings/RunChanges';
+import type { SyncRunId } from '../bindings/SyncRunId';
 import type { Direction } from '../bindings/Direction';
 import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
@@ -146,6 +150,13 @@ export const api = {
   /** Syncs exactly these calendars (ids); the others leave the Scheduler with their appointments. */
   chooseCalendars: (accountId: AccountId, calendarIds: string[]) =>
     call<CalendarsChosen>('choose_calendars', { accountId, calendarIds }),
+  /** The newest sync runs of an account (all accounts without one), newest first. */
+  syncRuns: (accountId: AccountId | null, limit?: number) =>
+    call<JournalRun[]>('sync_runs', { accountId, limit: limit ?? null }),
+  /** A sync run and the changes it made. */
+  syncRunChanges: (runId: SyncRunId) => call<RunChanges>('sync_run_changes', { runId }),
+  /** An appointment's own recent changes by syncs, newest first. */
+  appointmentHistory: (id: AppointmentId) => call<ChangeRecord[]>('appointment_history', { id }),
   /** Resolves when the OS keyring answers; rejects with what to do when it does not. */
   keyringStatus: () => call<null>('keyring_status'),
   editAccount: (accountId: AccountId, direction: Direction, scopes: string[]) =>

@@ -38,6 +38,7 @@ pub const HISTORY_LENGTH: u32 = 10;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ChangeRecord {
+    #[ts(type = "number")]
     pub id: i64,
     pub run_id: SyncRunId,
     pub at: DateTime<Utc>,
