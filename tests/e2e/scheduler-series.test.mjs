@@ -23,6 +23,12 @@ const CODES = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 const NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const day = (text) => new Date(`${text}T12:00:00`);
 const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** "Mon 14 Dec": how the toast names the day of a local date. */
+const dayLabel = (text) => {
+  const parts = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' }).formatToParts(day(text));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('weekday')} ${part('day')} ${part('month')}`;
+};
 const plus = (text, days) => {
   const d = day(text);
   d.setDate(d.getDate() + days);
@@ -135,7 +141,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   await textOf(app, '[data-testid="appointment-dialog"]');
   assert.match(await textOf(app, '[data-testid="appt-occurrence-note"]'), /One occurrence of a series/);
   await click(app, '[data-testid="appt-delete"]');
-  await waitForText(app, '[data-testid="toast"]', 'Appointment deleted');
+  await waitForText(app, '[data-testid="toast"]', `Deleted the occurrence of ${dayLabel(second)}`);
   await app.waitUntil(async () => (await shownCard(app, title)) === null,
     { timeout: 10000, timeoutMsg: 'the deleted occurrence is still shown' });
   stored = occurrences(title);
@@ -201,7 +207,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   await app.keys(['Delete']);
   await textOf(app, '[data-testid="series-choice"]');
   await click(app, '[data-testid="series-choice-occurrence"]');
-  await waitForText(app, '[data-testid="toast"]', 'Appointment deleted');
+  await waitForText(app, '[data-testid="toast"]', `Deleted the occurrence of ${dayLabel(plus(first, 7))}`);
   await app.waitUntil(async () => (await shownCard(app, renamed)) === null,
     { timeout: 10000, timeoutMsg: 'the occurrence deleted by key is still shown' });
   assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
@@ -213,6 +219,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   await app.execute((id) => document.querySelector(`[data-appointment-id="${id}"]`).focus(), card.id);
   await app.keys(['Delete']);
   await click(app, '[data-testid="series-choice-series"]');
+  await waitForText(app, '[data-testid="toast"]', `Deleted the series “${renamed}” (3 occurrences)`);
   await app.waitUntil(async () => (await shownCard(app, renamed)) === null,
     { timeout: 10000, timeoutMsg: 'the deleted series is still shown' });
   assert.deepEqual(occurrences(title, renamed), [], 'no occurrence of the deleted series is listed');

@@ -99,15 +99,26 @@ pub fn planner_appointment(store: &Store, id: &str) -> Result<AppointmentRecord>
     Ok(changed_record(store, &appointment)?.as_seen_by(mine))
 }
 
-/// The record of a just-changed appointment, with where its upload stands.
+/// The record of a just-changed appointment, with where its upload stands (and a series' count
+/// of occurrences without those deleted on their own).
 pub(crate) fn changed_record(
     store: &Store,
     appointment: &Appointment,
 ) -> Result<AppointmentRecord> {
-    Ok(AppointmentRecord {
+    let mut record = AppointmentRecord {
         upload: store.upload_states()?.remove(&appointment.id),
         ..AppointmentRecord::from(appointment)
-    })
+    };
+    if let Some(count) = record.occurrence_count {
+        let cancelled = store
+            .series_rows(appointment.id)?
+            .iter()
+            .filter(|(_, live)| !live)
+            .count();
+        record.occurrence_count =
+            Some(count.saturating_sub(u32::try_from(cancelled).unwrap_or(u32::MAX)));
+    }
+    Ok(record)
 }
 
 pub fn create_appointment(

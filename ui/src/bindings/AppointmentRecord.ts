@@ -23,6 +23,12 @@ exception?: boolean,
  */
 repeat_text?: string, 
 /**
+ * A series made in Quick3 with an end: how many occurrences it has (the window names them
+ * after deleting the series): its pattern's, less those deleted on their own in a record
+ * read on its own (`api::changed_record`); none for a series without end.
+ */
+occurrence_count?: number, 
+/**
  * Set when the appointment cannot be changed in Quick3, with the reason to show.
  */
 read_only?: string, 

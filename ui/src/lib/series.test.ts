@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Repeat } from '../bindings/Repeat';
-import { dialogScope, occurrenceOf, savePlan, type SeriesScope } from './series';
+import { dayLabel, deletedText, dialogScope, occurrenceOf, savePlan, type SeriesScope } from './series';
 import { testRecord } from './test-records';
 
 const weekly = { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] }, range: { type: 'noEnd', startDate: '2026-11-23' } };
@@ -53,5 +53,40 @@ describe('savePlan', () => {
 
   it('refuses to stop a series repeating (delete it instead)', () => {
     expect(savePlan({ kind: 'series' }, null, weeklyRepeat, true, false)).toMatchObject({ call: 'refuse' });
+  });
+});
+
+describe('deletedText', () => {
+  const occurrence = testRecord({
+    id: 's1~x',
+    series_id: 's1',
+    original_start: '2026-12-14T08:00:00Z',
+    start: '2026-12-14T09:00:00+01:00',
+  });
+
+  it('names the occurrence by the day it was shown on, in the Scheduler’s zone', () => {
+    expect(deletedText(occurrence, 'Europe/Oslo')).toBe('Deleted the occurrence of Mon 14 Dec');
+    expect(
+      deletedText({ ...occurrence, start: '2026-12-14T23:30:00Z' }, 'Europe/Oslo'),
+      'late on Monday in UTC is Tuesday in Oslo',
+    ).toBe('Deleted the occurrence of Tue 15 Dec');
+  });
+
+  it('names the series and how many occurrences went with it', () => {
+    const series = (count: number | undefined) =>
+      deletedText(testRecord({ title: 'Crew stand-up', recurrence: weekly, occurrence_count: count }), 'Europe/Oslo');
+    expect(series(12)).toBe('Deleted the series “Crew stand-up” (12 occurrences)');
+    expect(series(1)).toBe('Deleted the series “Crew stand-up” (1 occurrence)');
+    expect(series(undefined), 'a series without end has no count').toBe(
+      'Deleted the series “Crew stand-up” (repeating without end)',
+    );
+  });
+
+  it('keeps the plain sentence for a single appointment', () => {
+    expect(deletedText(testRecord(), 'Europe/Oslo')).toBe('Appointment deleted');
+  });
+
+  it('reads an all-day appointment’s own date, whatever the zone', () => {
+    expect(dayLabel('2026-12-14', true, 'Pacific/Auckland')).toBe('Mon 14 Dec');
   });
 });

@@ -64,3 +64,31 @@ export function savePlan(
   if (repeatChanged) return { call: 'editSeries', repeat: wanted, askResets: false };
   return { call: 'edit' };
 }
+
+/** "Mon 14 Dec": the day an appointment starts on in `zone` (an all-day one's own date). */
+export function dayLabel(start: string, allDay: boolean, zone: string): string {
+  const instant = allDay ? new Date(`${start.slice(0, 10)}T12:00:00Z`) : new Date(start);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    timeZone: allDay ? 'UTC' : zone,
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')}`;
+}
+
+/**
+ * The toast after a deletion, naming exactly what went: one occurrence of a Quick3 series (by
+ * the day it was shown on, in the Scheduler's `zone`), a whole series (`deleted` is its master's
+ * record: its subject and how many occurrences its pattern has), or a single appointment.
+ */
+export function deletedText(deleted: AppointmentCard | AppointmentRecord, zone: string): string {
+  if (occurrenceOf(deleted)) return `Deleted the occurrence of ${dayLabel(deleted.start, deleted.all_day, zone)}`;
+  if ('recurrence' in deleted && deleted.recurrence && deleted.origin.kind === 'quick3') {
+    const count = deleted.occurrence_count;
+    const how = count == null ? 'repeating without end' : `${count} occurrence${count === 1 ? '' : 's'}`;
+    return `Deleted the series “${deleted.title}” (${how})`;
+  }
+  return 'Appointment deleted';
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../bindings/ErrorCode';
 import type { SyncSummary } from '../bindings/SyncSummary';
-import { massDeleteQuestion, progressText, summaryErrors, summaryText } from './sync';
+import { massDeleteQuestion, progressText, summaryErrors, summaryText, uploadFailure } from './sync';
 
 const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   account_id: 1,
@@ -44,5 +45,19 @@ describe('sync in words', () => {
     expect(massDeleteQuestion(summary({ mass_delete_blocked: { would_delete: 30, pulled: 40 } }))).toBe(
       'This sync would delete 30 of 40 appointments pulled from megan.bowen@contoso.example. Delete them?',
     );
+  });
+});
+
+describe('an upload that went wrong', () => {
+  it('is told in the Scheduler with every error, and that the change waits', () => {
+    const failed = summary({ errors: ['Throttled'] });
+    expect(uploadFailure({ cause: 'upload', summaries: [failed], error: { code: ErrorCode.Network, message: 'Offline.' } })).toBe(
+      'Not yet in Outlook: megan.bowen@contoso.example: Throttled Offline. The change waits and goes with the next sync.',
+    );
+  });
+
+  it('says nothing after a clean upload, or after any other sync (those speak for themselves)', () => {
+    expect(uploadFailure({ cause: 'upload', summaries: [summary()], error: null })).toBeNull();
+    expect(uploadFailure({ cause: 'manual', summaries: [summary({ errors: ['Throttled'] })], error: null })).toBeNull();
   });
 });

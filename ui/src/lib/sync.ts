@@ -1,4 +1,5 @@
 // Sync Calendar in words: progress, the summary per account and the mass-delete question.
+import type { SyncFinished } from '../bindings/SyncFinished';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSummary } from '../bindings/SyncSummary';
 
@@ -39,3 +40,11 @@ export function massDeleteQuestion(s: SyncSummary): string | null {
   return `This sync would delete ${b.would_delete} of ${b.pulled} appointments pulled from ${s.email}. Delete them?`;
 }
 
+
+/** After an upload that went wrong (wholly or for some accounts): what the Scheduler says; else null. */
+export function uploadFailure(finished: SyncFinished): string | null {
+  if (finished.cause !== 'upload') return null;
+  const errors = [...summaryErrors(finished.summaries), ...(finished.error ? [finished.error.message] : [])];
+  if (errors.length === 0) return null;
+  return `Not yet in Outlook: ${errors.join(' ')} The change waits and goes with the next sync.`;
+}

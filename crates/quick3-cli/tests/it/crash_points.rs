@@ -582,3 +582,68 @@ async fn up_of_a_series_and_its_occurrences_stopped_at_each_step() {
     series_cell("up-link-written", "up-link-written").await;
     series_cell("up-confirmed", "up-confirmed:2").await;
 }
+
+/// Down of a series made in Quick3 renamed in Outlook, stopped after the rename is taken into
+/// the Quick3 series and before the page that showed it is written: the page comes again, finds
+/// the series in step (asking Outlook nothing more of it) and is written; the series is renamed
+/// here once, nothing goes back up, and nothing shows twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_of_a_series_renamed_in_outlook_stopped_after_it_is_taken() {
+    let (tenant, cli, resource) = megan_connected("empty", "both").await;
+    let master = open(&cli)
+        .create_series(
+            appointment_input(resource, "Series weekly", 2),
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    settle(&cli, &[]);
+    let events = admin(
+        &tenant,
+        reqwest::Method::GET,
+        &format!("/users/{MEGAN}/events"),
+        None,
+    )
+    .await;
+    let master_id = events["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == "Series weekly")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin(
+        &tenant,
+        reqwest::Method::PATCH,
+        &format!("/users/{MEGAN}/events/{master_id}"),
+        Some(json!({"subject": "Series renamed in Outlook"})),
+    )
+    .await;
+    let outlook_before = outlook(&tenant, "Series ").await;
+
+    sync_crashing_at(&cli, "down-series-taken", &[]);
+    assert_eq!(
+        open(&cli).appointment(master.id).unwrap().title,
+        "Series renamed in Outlook",
+        "the Quick3 master took Outlook's subject before the crash"
+    );
+    settle(&cli, &[]);
+    assert_eq!(
+        local(&cli, resource, "Series "),
+        BTreeMap::from([("Series renamed in Outlook".to_owned(), 4)]),
+        "the 4 occurrences renamed, once each: the repeated page added nothing"
+    );
+    assert_eq!(
+        outlook(&tenant, "Series ").await,
+        outlook_before,
+        "one series in Outlook, as Outlook left it: nothing went back up"
+    );
+    let account = open(&cli).find_account(MEGAN, None).unwrap().id;
+    assert_eq!(open(&cli).outbox_len(account).unwrap(), 0);
+}

@@ -108,6 +108,10 @@ fn a_series_is_listed_as_its_occurrences_with_series_id_and_original_start() {
         master["repeat_text"],
         "Every 2 weeks on Monday and Thursday, until 31 March 2027"
     );
+    assert_eq!(
+        master["occurrence_count"], 5,
+        "the pattern's occurrences, which the window names after deleting the series"
+    );
     let list = q.march();
     assert_eq!(
         starts(&list),

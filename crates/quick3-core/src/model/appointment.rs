@@ -394,6 +394,12 @@ pub struct AppointmentRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub repeat_text: Option<String>,
+    /// A series made in Quick3 with an end: how many occurrences it has (the window names them
+    /// after deleting the series): its pattern's, less those deleted on their own in a record
+    /// read on its own (`api::changed_record`); none for a series without end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub occurrence_count: Option<u32>,
     /// Set when the appointment cannot be changed in Quick3, with the reason to show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -550,6 +556,11 @@ impl Appointment {
 
 impl From<&Appointment> for AppointmentRecord {
     fn from(a: &Appointment) -> Self {
+        // A series made in Quick3: its pattern, to describe and count.
+        let rule = (a.origin == Origin::Quick3)
+            .then_some(a.recurrence.as_ref())
+            .flatten()
+            .and_then(|r| super::recurrence::Rule::from_graph(r).ok());
         AppointmentRecord {
             id: a.id,
             resource_id: a.resource_id,
@@ -570,11 +581,11 @@ impl From<&Appointment> for AppointmentRecord {
             created_at: a.created_at,
             updated_at: a.updated_at,
             exception: false,
-            repeat_text: (a.origin == Origin::Quick3)
-                .then_some(a.recurrence.as_ref())
-                .flatten()
-                .and_then(|r| super::recurrence::Rule::from_graph(r).ok())
-                .map(|rule| rule.describe()),
+            repeat_text: rule.as_ref().map(super::recurrence::Rule::describe),
+            occurrence_count: rule.as_ref().and_then(|rule| {
+                let last = rule.last_date()?;
+                u32::try_from(rule.dates_between(rule.start, last).len()).ok()
+            }),
             read_only: a.read_only_reason().map(String::from),
             upload: None,
         }

@@ -145,16 +145,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
         let tx = self.begin_edit()?;
-        let deleted_at: Option<String> = tx
-            .query_row(
-                "SELECT deleted_at FROM appointments WHERE id = ?1",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()?
-            .flatten();
         let changed = tx.execute(
-            "UPDATE appointments SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL",
+            "UPDATE appointments SET deleted_at = NULL, deleted_with_series = 0, updated_at = ?2
+              WHERE id = ?1 AND deleted_at IS NOT NULL",
             params![id, utc_text(now)],
         )?;
         if changed == 0 {
@@ -162,7 +155,7 @@ impl Store {
         }
         let sql = format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1");
         let restored = tx.query_row(&sql, [id], appointment_from_row)??;
-        super::series::restore_exceptions(&tx, &restored, deleted_at.as_deref(), now)?;
+        super::series::restore_exceptions(&tx, &restored, now)?;
         enqueue_push(&tx, &restored, restored.resource_id, now)?;
         tx.commit()?;
         Ok(restored)

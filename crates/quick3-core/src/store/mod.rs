@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_account_sync_failure.sql"),
     include_str!("../../migrations/0012_series_exceptions.sql"),
     include_str!("../../migrations/0013_resources_managed.sql"),
+    include_str!("../../migrations/0014_series_deleted_together.sql"),
     include_str!("../../migrations/0014_sync_journal.sql"),
 ];
 

@@ -265,30 +265,30 @@ fn check_neighbours(
     Ok(())
 }
 
-/// Brings back the exceptions deleted together with their series (same instant), when the
-/// series' deletion is undone.
+/// Brings back the exceptions that the deletion of their series tombstoned (marked
+/// `deleted_with_series`, migration 0014), when that deletion is undone. An occurrence deleted on
+/// its own before stays deleted, even one deleted in the same second: a mark rather than equal
+/// `deleted_at` texts, which keep whole seconds.
 pub(super) fn restore_exceptions(
     tx: &Transaction<'_>,
     restored: &Appointment,
-    deleted_at: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     if !is_quick3_master(restored) {
         return Ok(());
     }
-    if let Some(deleted_at) = deleted_at {
-        tx.execute(
-            "UPDATE appointments SET deleted_at = NULL, updated_at = ?3
-              WHERE series_id = ?1 AND origin = 'quick3' AND deleted_at = ?2",
-            params![restored.id, deleted_at, utc_text(now)],
-        )?;
-    }
+    tx.execute(
+        "UPDATE appointments SET deleted_at = NULL, deleted_with_series = 0, updated_at = ?2
+          WHERE series_id = ?1 AND origin = 'quick3' AND deleted_with_series = 1",
+        params![restored.id, utc_text(now)],
+    )?;
     Ok(())
 }
 
-/// Forgets a series' exceptions and cancellations (its times or pattern changed): the master's
-/// upload carries the reset, as in Outlook, so nothing of theirs is uploaded on its own.
-fn reset_exceptions(tx: &Transaction<'_>, series: AppointmentId) -> Result<bool> {
+/// Forgets a series' exceptions and cancellations (its times or pattern changed, here or in
+/// Outlook): the master's upload carries the reset, as in Outlook, so nothing of theirs is
+/// uploaded on its own.
+pub(super) fn reset_exceptions(tx: &Connection, series: AppointmentId) -> Result<bool> {
     let ids: Vec<AppointmentId> = {
         let mut stmt =
             tx.prepare("SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3'")?;
@@ -472,8 +472,10 @@ impl Store {
                 },
             )?;
         }
+        // Deleted on its own: an undo of a later deletion of the whole series leaves it deleted.
         tx.execute(
-            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2, deleted_with_series = 0
+              WHERE id = ?1",
             params![current.id, utc_text(now)],
         )?;
         enqueue_push(&tx, &current, current.resource_id, now)?;
@@ -481,20 +483,45 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a whole series: the master and its live exceptions become tombstones at the same
-    /// instant (so an undo brings them back together); only the master is uploaded.
+    /// Deletes a whole series: the master and its live exceptions become tombstones, the
+    /// exceptions marked as deleted with the series (so an undo brings back exactly them, not an
+    /// occurrence deleted on its own before); only the master is uploaded.
     pub(super) fn delete_series(&mut self, id: AppointmentId, now: DateTime<Utc>) -> Result<()> {
         let now = now.trunc_subsecs(0);
         let tx = self.begin_edit()?;
         let master = live_master(&tx, id)?;
         tx.execute(
+            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2, deleted_with_series = 1
+              WHERE series_id = ?1 AND origin = 'quick3' AND deleted_at IS NULL",
+            params![id, utc_text(now)],
+        )?;
+        tx.execute(
             "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
-              WHERE (id = ?1 OR (series_id = ?1 AND origin = 'quick3')) AND deleted_at IS NULL",
+              WHERE id = ?1 AND deleted_at IS NULL",
             params![id, utc_text(now)],
         )?;
         enqueue_push(&tx, &master, master.resource_id, now)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The exception and cancellation rows of a Quick3 series, each with whether it is live (a
+    /// cancellation is not).
+    pub fn series_rows(&self, series: AppointmentId) -> Result<Vec<(Appointment, bool)>> {
+        let sql = format!(
+            "SELECT {COLUMNS}, deleted_at IS NULL FROM appointments
+              WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([series], |row| {
+            let live: bool = row.get(23)?;
+            Ok(appointment_from_row(row)?.map(|a| (a, live)))
+        })?;
+        let mut found = Vec::new();
+        for row in rows {
+            found.push(row??);
+        }
+        Ok(found)
     }
 
     /// One occurrence of a Quick3 series as it stands (exception or pattern), for the dialog.

@@ -94,6 +94,9 @@ pub struct PageWrite {
     /// keeps its entry).
     pub drop_outbox: Vec<(AppointmentId, i64)>,
     pub ensure_outbox: Vec<AppointmentId>,
+    /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
+    /// go back to the pattern (Outlook's rule), before the rows above are written.
+    pub series_resets: Vec<AppointmentId>,
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
     pub advance: Option<CalendarAdvance>,
@@ -214,6 +217,9 @@ fn write_page_rows(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
+    for series in &page.series_resets {
+        super::series::reset_exceptions(tx, *series)?;
+    }
     if let Some(run) = page.run {
         super::journal::record_changes(tx, run, &page.journal, now)?;
     }
@@ -746,6 +752,21 @@ impl Store {
         )?;
         let rows = stmt.query_map([account], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<HashSet<String>>>()?)
+    }
+
+    /// The links of the series made in Quick3 that reached this account (their masters').
+    pub fn quick3_series_links(&self, account: AccountId) -> Result<Vec<Link>> {
+        let columns = LINK_COLUMNS
+            .split(", ")
+            .map(|c| format!("l.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {columns} FROM sync_links l JOIN appointments a ON a.id = l.appointment_id
+              WHERE l.account_id = ?1 AND a.origin = 'quick3' AND a.recurrence IS NOT NULL"
+        ))?;
+        let rows = stmt.query_map([account], link_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Whether a series made in Quick3 waits in this account's outbox without a link: its POST

@@ -21,6 +21,9 @@ pub enum Step {
     /// Down: a transaction of several pages of a full round was committed; the next page is not
     /// yet written.
     DownPagesCommitted,
+    /// Down: what Outlook changed of a series made in Quick3 is committed (`series_down`); the
+    /// page that showed the change is not yet written.
+    DownSeriesTaken,
     /// Up: Outlook answered a `$batch` (POST, PATCH, DELETE carried out); no answer is recorded.
     UpSent,
     /// Up: inside the transaction that records one answer: the link is written, the outbox
@@ -35,10 +38,11 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 8] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
+        Step::DownSeriesTaken,
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
@@ -51,6 +55,7 @@ impl Step {
             Step::DownPagePlanned => "down-page-planned",
             Step::DownPageWritten => "down-page-written",
             Step::DownPagesCommitted => "down-pages-committed",
+            Step::DownSeriesTaken => "down-series-taken",
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",

@@ -1,7 +1,7 @@
 //! Series made in Quick3 in the store: listing by range, exceptions, cancellations, whole-series
 //! edits (Outlook's reset rule), deletion and undo, the outbox, and pulled series left alone.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
 use crate::ErrorCode;
@@ -395,6 +395,68 @@ fn deleting_the_series_takes_its_occurrences_and_undo_brings_all_back() {
     let own = AppointmentId::occurrence(master.id, utc("2027-03-08T08:00:00Z"));
     store.delete_appointment(own, now()).unwrap();
     assert_eq!(march(&store).len(), 5);
+}
+
+#[test]
+fn undoing_a_series_deletion_leaves_an_occurrence_deleted_on_its_own_in_the_same_second() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    let own = utc("2027-03-08T08:00:00Z");
+    let with_series = utc("2027-03-15T08:00:00Z");
+    store
+        .edit_occurrence(
+            master.id,
+            with_series,
+            AppointmentPatch {
+                title: Some("Own".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    // The planner deletes one occurrence and then, within the same second, the whole series
+    // (the stored times keep whole seconds, so both tombstones read 12:00:00).
+    let second = now() + TimeDelta::milliseconds(100);
+    store.delete_occurrence(master.id, own, second).unwrap();
+    store
+        .delete_appointment(master.id, second + TimeDelta::milliseconds(800))
+        .unwrap();
+    assert!(march(&store).is_empty(), "nothing of the series is listed");
+
+    store.restore_appointment(master.id, now()).unwrap();
+    let starts: Vec<(String, String)> = march(&store)
+        .into_iter()
+        .map(|(start, title, _)| (start, title))
+        .collect();
+    assert_eq!(starts.len(), 5, "{starts:?}");
+    assert!(
+        !starts
+            .iter()
+            .any(|(start, _)| start == "2027-03-08T09:00:00+01:00"),
+        "the occurrence deleted on its own before the series stays deleted: {starts:?}"
+    );
+    assert!(
+        starts.contains(&("2027-03-15T09:00:00+01:00".into(), "Own".into())),
+        "the exception the series' deletion took comes back with it: {starts:?}"
+    );
+
+    // The mark goes with an undo of the row itself: an exception the series' deletion took,
+    // brought back on its own and later deleted on its own, stays deleted after the next undo.
+    store.delete_appointment(master.id, now()).unwrap();
+    store
+        .restore_appointment(AppointmentId::occurrence(master.id, with_series), now())
+        .unwrap();
+    store.restore_appointment(master.id, now()).unwrap();
+    store
+        .delete_occurrence(master.id, with_series, now())
+        .unwrap();
+    store.delete_appointment(master.id, now()).unwrap();
+    store.restore_appointment(master.id, now()).unwrap();
+    assert_eq!(
+        march(&store).len(),
+        4,
+        "both occurrences deleted on their own stay deleted after the second undo"
+    );
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! - Down (`down` runs the phases per selected calendar, in order): calendar list (`calendars`:
 //!   asked when none is known, and again when a calendar is gone) → round (`round`: its delta
 //!   link, or a full round over the window) → pages (`page`: downloaded ahead, each planned from
-//!   the store and written with its link) → guard (`guard`: pages that may delete are held until
+//!   the store and written with its link; `series_down`: first, the series made in Quick3 that
+//!   the page shows changed in Outlook, read and taken in) → guard (`guard`: pages that may delete are held until
 //!   every calendar's round is complete, and the mass-deletion guard weighs them together) →
 //!   apply (`guard`: the held pages, unless the guard stopped).
 //! - Up (`up`): outbox (entries due, with the Quick3 appointments the account lacks) → plan
@@ -19,6 +20,7 @@ mod journal;
 mod page;
 mod preview;
 mod round;
+mod series_down;
 mod summary;
 mod undo;
 mod up;
@@ -212,6 +214,7 @@ async fn sync_journalled(
         rules,
         summary: &mut summary,
         masters: HashMap::new(),
+        refreshed: HashMap::new(),
         pulled_before: 0,
         calendars_kept: HashSet::new(),
         open: OpenPages::default(),
@@ -322,6 +325,9 @@ struct Run<'r, 'c> {
     summary: &'r mut SyncSummary,
     /// Series masters known locally, by remote id.
     masters: HashMap<String, AppointmentId>,
+    /// Pulled series masters read from Outlook in this run, by remote id (`page`: a master is
+    /// read at most once a run).
+    refreshed: HashMap<String, Box<RemoteEvent>>,
     pulled_before: u64,
     /// Calendars missing from Microsoft's list that the mass-deletion guard keeps.
     calendars_kept: HashSet<String>,

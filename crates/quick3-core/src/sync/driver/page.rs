@@ -189,7 +189,10 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
-        let entries = self.without_quick3_occurrences(entries).await?;
+        let (entries, touched) = self.without_quick3_occurrences(entries).await?;
+        if let PageMode::Apply(_) = mode {
+            self.down_quick3_series(&touched, advance.window).await?;
+        }
         let page = RemotePage::of(entries);
         let mut attempt = 0;
         loop {
@@ -233,13 +236,17 @@ impl Run<'_, '_> {
     /// A page without the occurrences of series made in Quick3: Quick3 expands those from the
     /// master it uploaded, so an occurrence coming back is no new event. An instance Quick3
     /// made an exception of stays (its link, keyed by series and original start, finds it),
-    /// read as that occurrence's row, never the master's.
+    /// read as that occurrence's row, never the master's. With the page: the Quick3 series that
+    /// it shows changed in Outlook (`series_down`), by their masters' remote ids.
     async fn without_quick3_occurrences(
         &mut self,
         entries: Vec<RemoteEntry>,
-    ) -> std::result::Result<Vec<RemoteEntry>, Stop> {
+    ) -> std::result::Result<(Vec<RemoteEntry>, HashSet<String>), Stop> {
         let mut masters = self.store.quick3_series_remote_ids(self.account.id)?;
         self.unlinked_quick3_masters(&entries, &mut masters).await?;
+        if masters.is_empty() {
+            return Ok((entries, HashSet::new()));
+        }
         let of_quick3 = |event: &RemoteEvent| {
             event
                 .series
@@ -253,27 +260,47 @@ impl Run<'_, '_> {
                 _ => None,
             })
             .collect();
-        if keys.is_empty() {
-            return Ok(entries);
-        }
-        let linked: HashSet<String> = self
-            .store
-            .links_by_remote(self.account.id, &keys, &[])?
-            .into_iter()
-            .map(|link| link.remote_key)
+        let removed: Vec<String> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Removed { id } => Some(id.clone()),
+                RemoteEntry::Present(_) => None,
+            })
             .collect();
-        Ok(entries
+        if keys.is_empty() && removed.is_empty() {
+            return Ok((entries, HashSet::new()));
+        }
+        let links = self
+            .store
+            .links_by_remote(self.account.id, &keys, &removed)?;
+        let linked: HashSet<&str> = links.iter().map(|link| link.remote_key.as_str()).collect();
+        let placed: HashSet<&str> = links.iter().map(|link| link.remote_id.as_str()).collect();
+        let unplaced_removal = removed.iter().any(|id| !placed.contains(id.as_str()));
+        let dropped: Vec<&RemoteEvent> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                RemoteEntry::Present(event)
+                    if of_quick3(event) && !linked.contains(key_of(event).as_str()) =>
+                {
+                    Some(&**event)
+                }
+                _ => None,
+            })
+            .collect();
+        let touched = self.quick3_series_touched(&dropped, unplaced_removal, &masters)?;
+        let kept = entries
             .into_iter()
             .filter_map(|entry| match entry {
                 RemoteEntry::Present(mut event) if of_quick3(&event) => {
-                    linked.contains(&key_of(&event)).then(|| {
+                    linked.contains(key_of(&event).as_str()).then(|| {
                         event.quick3_id = None;
                         RemoteEntry::Present(event)
                     })
                 }
                 other => Some(other),
             })
-            .collect())
+            .collect();
+        Ok((kept, touched))
     }
 
     /// Adds to `masters` the series of the page's occurrences that are Quick3's own but not
@@ -451,6 +478,8 @@ impl Run<'_, '_> {
             advance: Some(advance),
             ..Default::default()
         };
+        self.refresh_pulled_masters(calendar, page, planned, now, &mut write)
+            .await?;
         // Rows of events seen before (one read for the page's new events).
         let seen_before = self
             .store
@@ -714,6 +743,65 @@ impl Run<'_, '_> {
         )
     }
 
+    /// The masters of pulled series whose plain occurrences the page changes or adds, read
+    /// again (once a run) and kept as Outlook has them: Outlook's edit of a whole series (its
+    /// subject, times, pattern) comes down as its occurrences only, and the local master would
+    /// go stale. A master new to this run was just fetched; an exception changed on its own
+    /// says nothing of its master.
+    async fn refresh_pulled_masters(
+        &mut self,
+        calendar: &SyncCalendar,
+        page: &RemotePage,
+        planned: &PlannedPage,
+        now: DateTime<Utc>,
+        write: &mut PageWrite,
+    ) -> std::result::Result<(), Stop> {
+        let mut wanted: Vec<&str> = planned
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                SyncOp::PullCreate { key } | SyncOp::PullUpdate { key, .. } => {
+                    page.presents.get(key)
+                }
+                _ => None,
+            })
+            .filter(|(event, _)| event.kind == "occurrence")
+            .filter_map(|(event, _)| event.series.as_ref().map(|s| s.master_id.as_str()))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for master_id in wanted {
+            let Some(current) = self.store.pulled_appointment(self.account.id, master_id)? else {
+                continue;
+            };
+            let fresh = match self.refreshed.get(master_id) {
+                Some(fresh) => fresh.clone(),
+                None => {
+                    if !self.options.dry_run {
+                        self.commit_open_pages()?;
+                    }
+                    let path = self
+                        .client
+                        .in_mailbox(&format!("/events/{}", urlencode(master_id)));
+                    let value = match self.client.get(&path, &[]).await {
+                        Err(GraphError::NotFound) => continue,
+                        answer => answer?,
+                    };
+                    let RemoteEntry::Present(fresh) = event::read_entry(&value)? else {
+                        continue;
+                    };
+                    self.refreshed.insert(master_id.to_owned(), fresh.clone());
+                    fresh
+                }
+            };
+            if Content::of(&current) != fresh.content || current.recurrence != fresh.recurrence {
+                let updated = self.pulled(Some(&current), &fresh, calendar, None, now);
+                write.appointments.push((updated, None));
+            }
+        }
+        Ok(())
+    }
+
     /// The local series master of an occurrence: known, or fetched once (counted in requests).
     async fn master(
         &mut self,
@@ -752,6 +840,7 @@ impl Run<'_, '_> {
         let now = (self.clock)();
         let appointment = self.pulled(None, &master, calendar, None, now);
         let id = appointment.id;
+        self.refreshed.insert(slot.master_id.clone(), master);
         write.appointments.push((appointment, None));
         self.masters.insert(slot.master_id.clone(), id);
         Ok(id)
