@@ -245,6 +245,18 @@ describe('accounts tab: menus', () => {
     expect(tab.activity).toBe(true);
   });
 
+  it('opens Preview changes for the resource, and Apply syncs what was previewed', async () => {
+    const { tab, calls } = fixture();
+    const preview = () => tab.tabMenu().find((item) => item.testid === 'menu-preview-changes');
+    expect(preview()).toMatchObject({ label: 'Preview changes', disabled: true });
+    await tab.reset();
+    preview()?.onselect?.();
+    expect(tab.previewing).toEqual({ resourceId: 1 });
+    await tab.applyPreview();
+    expect(tab.previewing, 'the preview closes').toBeNull();
+    expect(named(calls, 'syncCalendar')).toEqual(['syncCalendar [{"resourceId":1},false]']);
+  });
+
   it('greys out Sync Calendar for direction None, during a sync, and with no accounts', async () => {
     const { tab } = fixture();
     expect(tab.rowMenu(row({ direction: 'none' }), false)[0]).toMatchObject({ disabled: true, note: 'direction is None' });

@@ -3,7 +3,7 @@
 //! cannot undo), as plain text or `--json`.
 
 use quick3_core::api::SyncScope;
-use quick3_core::api::undo::{preview_groups, preview_sync, undo_run};
+use quick3_core::api::undo::{AccountPreview, preview_groups, preview_sync, undo_run};
 use quick3_core::ids::SyncRunId;
 use quick3_core::model::{ChangeKind, ChangeSide, FieldChange, UndoAction};
 use quick3_core::sync::SyncSummary;
@@ -32,18 +32,7 @@ pub fn preview(session: &mut Session, args: SyncPreviewArgs) -> anyhow::Result<(
         &clock,
     ))?;
     if args.json {
-        let grouped: Vec<serde_json::Value> = summaries
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "account_id": s.account_id,
-                    "email": s.email,
-                    "groups": preview_groups(&s.preview),
-                    "mass_delete_blocked": s.mass_delete_blocked,
-                    "errors": s.errors,
-                })
-            })
-            .collect();
+        let grouped: Vec<AccountPreview> = summaries.iter().map(AccountPreview::from).collect();
         return output::json(&grouped);
     }
     for summary in &summaries {

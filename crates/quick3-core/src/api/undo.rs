@@ -54,6 +54,42 @@ pub struct PreviewGroup {
     pub changes: Vec<PreviewChange>,
 }
 
+/// One account's preview, as Preview changes shows it: its changes grouped by side and kind,
+/// whether the mass-deletion guard would stop the sync (its held deletions are in the groups,
+/// marked), and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AccountPreview {
+    pub account_id: crate::ids::AccountId,
+    pub email: String,
+    pub groups: Vec<PreviewGroup>,
+    pub mass_delete_blocked: Option<crate::sync::MassDeleteBlocked>,
+    pub errors: Vec<String>,
+}
+
+impl From<&SyncSummary> for AccountPreview {
+    fn from(summary: &SyncSummary) -> Self {
+        AccountPreview {
+            account_id: summary.account_id,
+            email: summary.email.clone(),
+            groups: preview_groups(&summary.preview),
+            mass_delete_blocked: summary.mass_delete_blocked.clone(),
+            errors: summary.errors.clone(),
+        }
+    }
+}
+
+/// [`preview_sync`], each account's changes grouped ([`AccountPreview`]).
+pub async fn preview_accounts(
+    store: &mut Store,
+    credentials: &Credentials,
+    scope: SyncScope,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+) -> Result<Vec<AccountPreview>> {
+    let summaries = preview_sync(store, credentials, scope, clock).await?;
+    Ok(summaries.iter().map(AccountPreview::from).collect())
+}
+
 /// What a sync of `scope` would change now, on both sides, per account: a dry run (nothing
 /// written on either side), its summary's `preview` holding each change. Deletions the
 /// mass-deletion guard would hold back are listed too, marked `held_back`.
