@@ -90,7 +90,8 @@ describe('a run in Activity', () => {
     expect(counts(run({ created: 0, updated: 0 }))).toBe('no changes');
   });
 
-  it('reads long runs in minutes', () => {
+  it('reads a run of a few milliseconds as under a tenth, long runs in minutes', () => {
+    expect(duration(run({ finished_at: '2026-12-07T09:02:00.040Z' }))).toBe('< 0.1 s');
     expect(duration(run({ finished_at: '2026-12-07T09:04:05Z' }))).toBe('2 min 5 s');
   });
 

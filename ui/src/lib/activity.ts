@@ -4,6 +4,7 @@
 import type { ChangeRecord } from '../bindings/ChangeRecord';
 import type { FieldChange } from '../bindings/FieldChange';
 import type { JournalRun } from '../bindings/JournalRun';
+import { datePart, wallTimeAt } from './time';
 
 const TRIGGERS: Record<JournalRun['trigger'], string> = {
   manual: 'Sync Calendar',
@@ -42,10 +43,11 @@ export function dayAndTime(instant: string, zone: string): string {
   return `${day}, ${clock(instant, zone)}`;
 }
 
-/** How long a run took: "0.4 s", "12 s", "2 min 5 s"; "did not finish" without an end. */
+/** How long a run took: "< 0.1 s", "0.4 s", "12 s", "2 min 5 s"; "did not finish" without an end. */
 export function duration(run: JournalRun): string {
   if (!run.finished_at) return 'did not finish';
   const ms = Math.max(0, new Date(run.finished_at).getTime() - new Date(run.started_at).getTime());
+  if (ms < 100) return '< 0.1 s';
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
@@ -110,11 +112,11 @@ function valueText(f: FieldChange, value: string, zone: string, otherDay: boolea
   return short === '' ? '(none)' : short;
 }
 
+/** The day (YYYY-MM-DD) an instant falls on in `zone`; a date as it is. (Not en-CA's format:
+ * WebKit writes it 12/09/2026.) */
 function dayOf(value: string, zone: string): string {
   if (!value.includes('T')) return value;
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(value),
-  );
+  return datePart(wallTimeAt(new Date(value), zone));
 }
 
 /** What a change did, without where from: "Created", "Deleted", "Moved 09:00 → 10:00",

@@ -6,6 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Store, utc_text};
+
+/// A run's start and end to the millisecond (a sync often takes less than a second).
+fn run_time(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId, SyncRunId};
 use crate::model::{
@@ -186,7 +191,7 @@ impl Store {
         self.conn.execute(
             "INSERT INTO sync_runs (account_id, email, trigger, started_at, undoes_run)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![account, email, trigger.as_str(), utc_text(now), undoes_run],
+            params![account, email, trigger.as_str(), run_time(now), undoes_run],
         )?;
         Ok(SyncRunId(self.conn.last_insert_rowid()))
     }
@@ -208,7 +213,7 @@ impl Store {
                  updated = (SELECT count(*) FROM sync_changes WHERE run_id = ?1 AND kind = 'updated'),
                  deleted = (SELECT count(*) FROM sync_changes WHERE run_id = ?1 AND kind = 'deleted')
              WHERE id = ?1",
-            params![run, utc_text(now), outcome.as_str(), error, conflicts],
+            params![run, run_time(now), outcome.as_str(), error, conflicts],
         )?;
         prune(&tx, Some(run), now)?;
         tx.commit()?;
@@ -329,7 +334,7 @@ fn prune(tx: &Connection, current: Option<SyncRunId>, now: DateTime<Utc>) -> Res
     let keep = current.map_or(-1, |r| r.0);
     let mut pruned = tx.execute(
         "DELETE FROM sync_runs WHERE started_at < ?1 AND id <> ?2",
-        params![utc_text(now - Duration::days(JOURNAL_DAYS)), keep],
+        params![run_time(now - Duration::days(JOURNAL_DAYS)), keep],
     )?;
     // Ids only grow (AUTOINCREMENT), and only whole old runs are deleted, so the rows above
     // `max(id) - bound` are at most the bound: both found through the primary keys.

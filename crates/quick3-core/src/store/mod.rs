@@ -42,7 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_series_exceptions.sql"),
     include_str!("../../migrations/0013_resources_managed.sql"),
     include_str!("../../migrations/0014_series_deleted_together.sql"),
-    include_str!("../../migrations/0014_sync_journal.sql"),
+    include_str!("../../migrations/0015_sync_journal.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

@@ -178,14 +178,23 @@ fn write_link(tx: &Connection, link: &Link, seen_round: Option<&str>) -> Result<
     Ok(())
 }
 
+/// A sync's run and why it forgets a calendar, for the journal's lines of what it deletes.
+pub type ForgetJournal = (crate::ids::SyncRunId, crate::model::ChangeCause);
+
 /// Takes the appointments pulled from one calendar out of the Scheduler: tombstones (so that no
-/// later pull can bring a stale copy back) and their links; Quick3's own appointments stay.
+/// later pull can bring a stale copy back) and their links; Quick3's own appointments stay. In a
+/// sync (`journal`), each appointment the Scheduler showed gets its journal line.
 fn forget_calendar(
     tx: &rusqlite::Transaction<'_>,
     account: AccountId,
     calendar: &str,
     now: DateTime<Utc>,
+    journal: Option<ForgetJournal>,
 ) -> Result<u64> {
+    if let Some((run, cause)) = journal {
+        let lines = forgotten_lines(tx, account, calendar, cause)?;
+        super::journal::record_changes(tx, run, &lines, now)?;
+    }
     tx.execute(
         "DELETE FROM sync_links WHERE account_id = ?1 AND appointment_id IN (
             SELECT id FROM appointments
@@ -209,6 +218,44 @@ fn forget_calendar(
     Ok(shown)
 }
 
+/// The journal's lines of the appointments `forget_calendar` takes out (those the Scheduler
+/// shows; a row that does not read is left out, as from listings).
+fn forgotten_lines(
+    tx: &Connection,
+    account: AccountId,
+    calendar: &str,
+    cause: crate::model::ChangeCause,
+) -> Result<Vec<crate::model::JournalChange>> {
+    use crate::model::{AppointmentRecord, ChangeKind, ChangeSide, JournalChange};
+    let mut stmt = tx.prepare(&format!(
+        "SELECT {COLUMNS} FROM appointments
+          WHERE origin = 'microsoft365' AND origin_account_id = ?1 AND remote_calendar_id = ?2
+            AND deleted_at IS NULL AND recurrence IS NULL"
+    ))?;
+    let rows = stmt.query_map(params![account, calendar], appointment_from_row)?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let Ok(appointment) = row? else {
+            continue;
+        };
+        let remote_id = match &appointment.origin {
+            Origin::Microsoft365 { remote_id, .. } => Some(remote_id.clone()),
+            Origin::Quick3 => None,
+        };
+        if let Some(mut line) = JournalChange::between(
+            Some(AppointmentRecord::from(&appointment)),
+            None,
+            (ChangeSide::Quick3, ChangeKind::Deleted, cause),
+            account,
+        ) {
+            line.calendar_id = Some(calendar.to_owned());
+            line.remote_id = remote_id;
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}
+
 /// The rows of one pulled page and the calendar's new link, in the caller's transaction.
 fn write_page_rows(
     tx: &Connection,
@@ -217,11 +264,11 @@ fn write_page_rows(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let round = page.advance.as_ref().and_then(|a| a.full_round.clone());
-    for series in &page.series_resets {
-        super::series::reset_exceptions(tx, *series)?;
-    }
     if let Some(run) = page.run {
         super::journal::record_changes(tx, run, &page.journal, now)?;
+    }
+    for series in &page.series_resets {
+        super::series::reset_exceptions(tx, *series)?;
     }
     for id in &page.revive {
         tx.execute(
@@ -313,13 +360,14 @@ impl Store {
     /// Records the mailbox's calendar list: new calendars are selected, known ones keep their
     /// state, vanished ones are forgotten with the appointments pulled from them — except those
     /// in `kept` (held by the mass-deletion guard until the planner agrees, or switched off and
-    /// missing from one list only), whose count of lists that lacked them goes up.
+    /// missing from one list only), whose count of lists that lacked them goes up. A sync's
+    /// `journal` gets a line for each appointment forgotten.
     pub fn record_calendar_list(
         &mut self,
         account: AccountId,
         calendars: &[(String, String, bool)],
         kept: &[String],
-        now: DateTime<Utc>,
+        (now, journal): (DateTime<Utc>, Option<ForgetJournal>),
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for (id, name, is_default) in calendars {
@@ -350,7 +398,7 @@ impl Store {
             )?;
         }
         for gone in known.iter().filter(|id| !keep.contains(&id.as_str())) {
-            forget_calendar(&tx, account, gone, now)?;
+            forget_calendar(&tx, account, gone, now, journal)?;
             tx.execute(
                 "DELETE FROM sync_calendars WHERE account_id = ?1 AND calendar_id = ?2",
                 params![account, gone],
@@ -414,7 +462,7 @@ impl Store {
                 continue;
             }
             if !wanted {
-                removed += forget_calendar(&tx, account, &calendar.calendar_id, now)?;
+                removed += forget_calendar(&tx, account, &calendar.calendar_id, now, None)?;
             }
             tx.execute(
                 "UPDATE sync_calendars SET selected = ?3, delta_link = NULL, full_round = NULL,
@@ -1007,7 +1055,7 @@ mod tests {
                 account,
                 &[("cal".into(), "Calendar".into(), true)],
                 &[],
-                Utc::now(),
+                (Utc::now(), None),
             )
             .unwrap();
         (store, account)

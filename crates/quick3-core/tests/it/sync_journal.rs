@@ -285,6 +285,56 @@ async fn a_mass_deletion_the_planner_allowed_is_journalled_as_such() {
 }
 
 #[tokio::test]
+async fn a_calendar_removed_in_outlook_journals_each_appointment_it_takes_along() {
+    let mut world = world().await;
+    // UpAndDown: the account may create a calendar through Graph.
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    world
+        .graph_post(&account, "/me/calendars", &json!({ "name": "Team" }))
+        .await;
+    let team = world
+        .calendars(MEGAN)
+        .await
+        .into_iter()
+        .find(|(_, name)| name == "Team")
+        .unwrap()
+        .0;
+    let d = day(1);
+    for subject in ["Team lunch", "Team retro"] {
+        let mut event = timed(subject, &format!("{d}T11:00:00"), &format!("{d}T12:00:00"));
+        event["calendarId"] = json!(team);
+        world.outlook_create(MEGAN, event).await;
+    }
+    world.sync(&account).await;
+    world.remove_calendar(&account, &team).await;
+    world.sync(&account).await;
+    let run = runs(&world, &account).remove(0);
+    let mut lines: Vec<(ChangeKind, ChangeCause, String)> = changes_of(&world, run.id)
+        .into_iter()
+        .map(|c| (c.kind, c.cause, c.title))
+        .collect();
+    lines.sort_by(|a, b| a.2.cmp(&b.2));
+    assert_eq!(
+        lines,
+        [
+            (
+                ChangeKind::Deleted,
+                ChangeCause::OutlookChanged,
+                "Team lunch".to_owned()
+            ),
+            (
+                ChangeKind::Deleted,
+                ChangeCause::OutlookChanged,
+                "Team retro".to_owned()
+            ),
+        ],
+        "the calendar's appointments left with it, each journalled: {run:?}"
+    );
+    assert_eq!(run.deleted, 2);
+    assert!(world.titled("Team lunch").is_empty(), "and they are gone");
+}
+
+#[tokio::test]
 async fn another_resources_private_appointment_is_journalled_as_a_private_appointment() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::Down).await;

@@ -13,7 +13,7 @@ use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use quick3_core::ids::AppointmentId;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
-use quick3_core::model::{Account, AppointmentInput, Direction, When};
+use quick3_core::model::{Account, AppointmentInput, ChangeCause, ChangeKind, Direction, When};
 use quick3_core::store::AppointmentQuery;
 use serde_json::{Value, json};
 use sync_support::*;
@@ -263,6 +263,18 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
         .appointment(AppointmentId::occurrence(master.id, moved))
         .expect("the exception is the occurrence's own row");
     assert_eq!(row.series_id, Some(master.id));
+    let journalled = world.store.appointment_history(row.id, 1).unwrap();
+    let line = &journalled.first().expect("the move is journalled").change;
+    assert_eq!(
+        (line.kind, line.cause),
+        (ChangeKind::Updated, ChangeCause::OutlookChanged),
+        "an occurrence moved in Outlook is an update of the occurrence it was"
+    );
+    assert!(
+        line.fields.iter().any(|f| f.field == "start"),
+        "with its start before and after: {:?}",
+        line.fields
+    );
     quiet(&mut world, &account, TITLE).await;
 
     // Outlook deletes the third occurrence.
@@ -282,6 +294,15 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
     assert!(
         after.iter().all(|o| o.0 != cancelled),
         "the occurrence deleted in Outlook is gone here"
+    );
+    let gone = world
+        .store
+        .appointment_history(AppointmentId::occurrence(master.id, cancelled), 1)
+        .unwrap();
+    assert_eq!(
+        gone.first().map(|l| l.change.kind),
+        Some(ChangeKind::Deleted),
+        "the cancellation is journalled as a deletion"
     );
     quiet(&mut world, &account, TITLE).await;
 

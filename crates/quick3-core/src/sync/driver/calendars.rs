@@ -6,6 +6,7 @@ use super::summary::MassDeleteBlocked;
 use super::{MASS_DELETE_MINIMUM, Run, Stop};
 use crate::error::Result;
 use crate::graph::client::read_page;
+use crate::model::ChangeCause;
 use crate::store::sync_state::SyncCalendar;
 
 impl Run<'_, '_> {
@@ -69,6 +70,8 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let mut keep = Vec::new();
+        // A calendar forgotten with more appointments than the guard lets through.
+        let mut mass_allowed = false;
         let missing = self
             .store
             .sync_calendars(account)?
@@ -84,10 +87,11 @@ impl Run<'_, '_> {
             let pulled = self
                 .store
                 .pulled_count_in_calendar(account, &calendar.calendar_id)?;
-            if pulled <= MASS_DELETE_MINIMUM
-                || self.options.allow_mass_delete
-                || calendar.deletions_allowed
-            {
+            if pulled <= MASS_DELETE_MINIMUM {
+                continue;
+            }
+            if self.options.allow_mass_delete || calendar.deletions_allowed {
+                mass_allowed = true;
                 continue;
             }
             let blocked = self
@@ -107,8 +111,16 @@ impl Run<'_, '_> {
             keep.push(calendar.calendar_id);
         }
         self.calendars_kept.extend(keep.iter().cloned());
+        // A calendar gone from Outlook takes its appointments along: Outlook's change, or the
+        // planner's allowance when they were more than the guard lets through.
+        let cause = if mass_allowed {
+            ChangeCause::MassDeletionAllowed
+        } else {
+            ChangeCause::OutlookChanged
+        };
+        let journal = self.journal.map(|run| (run, cause));
         self.store
-            .record_calendar_list(account, found, &keep, (self.clock)())?;
+            .record_calendar_list(account, found, &keep, ((self.clock)(), journal))?;
         Ok(())
     }
 }

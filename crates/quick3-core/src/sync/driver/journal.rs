@@ -119,6 +119,69 @@ impl Run<'_, '_> {
         write.journal.push(change);
     }
 
+    /// Adds to `write` the lines of what it changes, read against the store as it is now (under
+    /// the write lock): for writes built without a plan op per change, such as a Quick3 series
+    /// taken down from Outlook (`series_down`). A row written and tombstoned together (an
+    /// occurrence cancelled in Outlook) is one deletion; a series master kept unlinked is none.
+    pub(super) fn journal_write(
+        &self,
+        write: &mut PageWrite,
+        calendar_id: Option<&str>,
+    ) -> Result<()> {
+        if self.journal.is_none() {
+            return Ok(());
+        }
+        let mut lines = Vec::new();
+        let mut line = |before: Option<&Appointment>, after: Option<&Appointment>, kind| {
+            let cause = ChangeCause::OutlookChanged;
+            if let Some(mut change) = JournalChange::between(
+                before.map(AppointmentRecord::from),
+                after.map(AppointmentRecord::from),
+                (ChangeSide::Quick3, kind, cause),
+                self.account.id,
+            ) {
+                change.calendar_id = calendar_id.map(str::to_owned);
+                lines.push(change);
+            }
+        };
+        for (appointment, link) in &write.appointments {
+            if write.tombstones.contains(&appointment.id) {
+                continue;
+            }
+            let before = self.store.appointment_with_tombstone(appointment.id)?;
+            match before {
+                Some((before, false)) => {
+                    line(Some(&before), Some(appointment), ChangeKind::Updated)
+                }
+                // An occurrence of a Quick3 series changed on its own for the first time: it
+                // was the pattern's.
+                None if let (Some(series), Some(start)) =
+                    (appointment.series_id, appointment.original_start)
+                    && let Ok(listed) = self.store.occurrence(series, start) =>
+                {
+                    line(
+                        Some(&listed.appointment),
+                        Some(appointment),
+                        ChangeKind::Updated,
+                    );
+                }
+                _ if link.is_some() => line(None, Some(appointment), ChangeKind::Created),
+                _ => {}
+            }
+        }
+        for id in &write.tombstones {
+            let written = write.appointments.iter().find(|(a, _)| a.id == *id);
+            match self.store.appointment_with_tombstone(*id)? {
+                Some((before, false)) => line(Some(&before), None, ChangeKind::Deleted),
+                Some((_, true)) => {}
+                None => line(written.map(|(a, _)| a), None, ChangeKind::Deleted),
+            }
+        }
+        write.run = self.journal;
+        write.journal.extend(lines);
+        Ok(())
+    }
+
     /// The line of a push Microsoft confirmed: what Outlook held before (the journal's last
     /// line of the appointment in this account, when it has one), what it holds now.
     pub(super) fn journal_pushed(

@@ -500,6 +500,7 @@ impl Run<'_, '_> {
         changes.deleted += found.deleted;
         self.summary.updated += changes.updated;
         self.summary.deleted += changes.deleted;
+        self.journal_write(&mut write, calendar.as_deref())?;
         self.store
             .write_page(account, &write, now, PageCommit::Now)?;
         crate::sync::crash::point(crate::sync::crash::Step::DownSeriesTaken);
