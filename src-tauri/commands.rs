@@ -3,9 +3,12 @@
 
 use chrono::Utc;
 use quick3_core::api::calendars::{self, CalendarChoice, CalendarsChosen};
+use quick3_core::api::conflicts::{self, ConflictOutcome, ConflictRecord};
 use quick3_core::api::journal::{self, ChangeRecord, RunChanges};
 use quick3_core::api::organisation::administrator;
-use quick3_core::api::resources::{self, AppointmentsOnDelete, RemovedResource, ResourceUse};
+use quick3_core::api::resources::{
+    self, AppointmentsOnDelete, RemovedResource, ResourceArchival, ResourceUse,
+};
 use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
 use quick3_core::api::undo::AccountPreview;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
@@ -14,9 +17,10 @@ use quick3_core::identity::secrets::check_keyring;
 use quick3_core::ids::{AccountId, JobId, ResourceId, SyncRunId};
 use quick3_core::mail::SmtpSettings;
 use quick3_core::model::{
-    Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, Direction,
-    Job, JobRun, JobSpec, JournalRun, MailboxLookup, NewAccount, NewOrgLink, NewResource,
-    OrgSettings, OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource, ResourcePatch,
+    Account, AppointmentCard, AppointmentInput, AppointmentPatch, AppointmentRecord, DateFormat,
+    Direction, Job, JobRun, JobSpec, JournalRun, Keep, MailboxLookup, NewAccount, NewOrgLink,
+    NewResource, OrgSettings, OrgSettingsRecord, OrgTestReport, Overview, Repeat, Resource,
+    ResourcePatch,
 };
 use quick3_core::sync::SyncSummary;
 use quick3_core::{CoreError, ErrorCode, ErrorPayload, Store, api};
@@ -81,7 +85,7 @@ pub async fn edit_resource(
 }
 
 #[tauri::command]
-pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<Resource> {
+pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<ResourceArchival> {
     store(app, move |s, _| {
         resources::archive_resource(s, resource_id, Utc::now())
     })
@@ -89,7 +93,7 @@ pub async fn archive_resource(app: AppHandle, resource_id: ResourceId) -> Reply<
 }
 
 #[tauri::command]
-pub async fn restore_resource(app: AppHandle, resource_id: ResourceId) -> Reply<Resource> {
+pub async fn restore_resource(app: AppHandle, resource_id: ResourceId) -> Reply<ResourceArchival> {
     store(app, move |s, _| {
         resources::restore_resource(s, resource_id, Utc::now())
     })
@@ -141,6 +145,12 @@ pub async fn get_appointment(app: AppHandle, id: String) -> Reply<AppointmentRec
 #[tauri::command]
 pub async fn set_display_time_zone(app: AppHandle, zone: Option<String>) -> Reply<String> {
     store(app, move |s, _| s.set_display_time_zone(zone.as_deref())).await
+}
+
+/// Chooses how the window writes dates and times (`None`s: the system's); answers the format in force.
+#[tauri::command]
+pub async fn set_date_format(app: AppHandle, format: DateFormat) -> Reply<DateFormat> {
+    store(app, move |s, _| s.set_date_format(format)).await
 }
 
 #[tauri::command]
@@ -351,6 +361,25 @@ pub async fn choose_calendars(
     .await
 }
 
+/// The open sync conflicts as the planner may see them.
+#[tauri::command]
+pub async fn sync_conflicts(app: AppHandle) -> Reply<Vec<ConflictRecord>> {
+    store(app, move |s, _| conflicts::planner_conflicts(s)).await
+}
+
+/// Settles one conflict the planner's way.
+#[tauri::command]
+pub async fn resolve_conflict(
+    app: AppHandle,
+    conflict_id: i64,
+    keep: Keep,
+) -> Reply<ConflictOutcome> {
+    store(app, move |s, _| {
+        conflicts::resolve_conflict(s, conflict_id, keep, Utc::now())
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn cancel_sign_in(app: AppHandle, account_id: AccountId) -> Reply<()> {
     store(app, move |s, state| -> Reply<_> {
@@ -497,6 +526,25 @@ pub async fn start_with_session(app: AppHandle, on: bool) -> Reply<bool> {
                 "Quick3 Planner could not change how it starts with your session ({err})."
             ),
         })
+}
+
+/// The view preferences kept (view, date, filter, zoom, scroll), for the page's first screen.
+#[tauri::command]
+pub async fn view_prefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Reply<std::collections::BTreeMap<String, String>> {
+    crate::prefs::read(&app, &state)
+}
+
+/// Keeps a batch of view preferences (the page sends one batch at a time, in order).
+#[tauri::command]
+pub async fn save_view_prefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    values: std::collections::BTreeMap<String, String>,
+) -> Reply<()> {
+    crate::prefs::write(&app, &state, values)
 }
 
 /// Closes the window after it told the planner that scheduled syncs stop until the app is opened

@@ -6,6 +6,7 @@ mod commands;
 mod connections;
 mod launch;
 mod microsoft;
+mod prefs;
 mod rendering;
 mod sync;
 mod tray;
@@ -60,6 +61,8 @@ pub fn run() {
                 .with_state_flags(window::REMEMBERED)
                 .build(),
         )
+        // The view preferences (view, date, filter, scroll) in a JSON file of the data folder.
+        .plugin(tauri_plugin_store::Builder::default().build())
         // Start with the session (Settings → Scheduled jobs): an XDG autostart entry on Linux.
         .plugin(
             tauri_plugin_autostart::Builder::new()
@@ -113,6 +116,7 @@ pub fn run() {
             commands::delete_occurrence,
             commands::describe_repeat,
             commands::set_display_time_zone,
+            commands::set_date_format,
             commands::list_accounts,
             commands::all_accounts,
             commands::add_account,
@@ -121,6 +125,8 @@ pub fn run() {
             commands::keyring_status,
             commands::account_calendars,
             commands::choose_calendars,
+            commands::sync_conflicts,
+            commands::resolve_conflict,
             commands::sync_runs,
             commands::sync_run_changes,
             commands::appointment_history,
@@ -134,6 +140,8 @@ pub fn run() {
             commands::background_status,
             commands::start_with_session,
             commands::close_window,
+            commands::view_prefs,
+            commands::save_view_prefs,
             commands::list_jobs,
             commands::add_job,
             commands::edit_job,

@@ -102,6 +102,10 @@ function launcherWith(env) {
  */
 export async function launch(dataDir, { demo = true, env = null } = {}) {
   await noInstanceRunning();
+  // Specs read dates and times as en-GB writes them on a 24-hour clock: a fresh data folder gets
+  // that format (management's `quick3 admin date-format`), whatever this machine's locale (the
+  // webview takes C.UTF-8 for en-US). scheduler-locale chooses others in the window.
+  if (!launched.has(dataDir)) quick3(dataDir, 'admin', 'date-format', '--locale', 'en-GB', '--clock', '24');
   const args = ['--data-dir', dataDir];
   if (demo) args.push('--demo');
   const application = env ? launcherWith(env) : process.env.APP_BIN;
@@ -114,37 +118,12 @@ export async function launch(dataDir, { demo = true, env = null } = {}) {
   });
   await browser.setTimeout({ implicit: 0 });
   await (await browser.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 20000 });
-  if (!launched.has(dataDir)) {
-    launched.add(dataDir);
-    // The page's own storage is the machine's, not the data folder's: the date and the
-    // timeline's span an earlier spec left the window on would carry over to a fresh folder.
-    // A fresh data folder starts at today and the default span, as for a new planner.
-    const carried = await browser.execute((keys) => {
-      const found = keys.filter((key) => localStorage.getItem(key) !== null);
-      for (const key of found) localStorage.removeItem(key);
-      return found.length > 0;
-    }, FRESH_FOLDER_KEYS);
-    if (carried) {
-      // The mark goes with the old page: its absence says the new one is the one shown.
-      await browser.execute(() => {
-        window.quick3OldPage = true;
-        location.reload();
-      });
-      await browser.waitUntil(
-        () => browser.execute(() =>
-          !window.quick3OldPage && document.querySelector('[data-testid="scheduler"]') !== null),
-        { timeout: 20000, timeoutMsg: 'the window did not load again after its storage was reset' });
-      await (await browser.$('[data-testid="scheduler"]')).waitForDisplayed({ timeout: 20000 });
-    }
-  }
+  launched.add(dataDir);
   return browser;
 }
 
-/** Data folders launched already in this spec file (their first launch starts fresh). */
+/** Data folders launched already in this spec file (the first launch sets the date format). */
 const launched = new Set();
-
-/** The page's remembered values a fresh data folder must not inherit from another spec. */
-const FRESH_FOLDER_KEYS = ['quick3.scheduler.date', 'quick3.scheduler.timelineZoom'];
 
 /** Text a person sees in an element. */
 export async function textOf(browser, selector) {
@@ -192,6 +171,10 @@ export async function screenshot(browser, name) {
 export async function fill(browser, selector, value) {
   const el = await browser.$(selector);
   await el.waitForDisplayed({ timeout: 10000 });
+  // The app's own date field (DatePicker) is filled as a person does: through its month grid.
+  if ((await el.getAttribute('aria-haspopup')) === 'dialog' && (await el.getAttribute('data-value')) !== null) {
+    return pickDate(browser, selector, value);
+  }
   await browser.execute((element, v) => {
     element.focus();
     const proto = Object.getPrototypeOf(element);
@@ -200,6 +183,31 @@ export async function fill(browser, selector, value) {
     element.dispatchEvent(new Event('input', { bubbles: true }));
     element.dispatchEvent(new Event('change', { bubbles: true }));
   }, el, value);
+}
+
+/**
+ * Picks `date` (YYYY-MM-DD) in a DatePicker: opens its grid, goes month by month with its
+ * Previous/Next month buttons until the day shows, and clicks it.
+ */
+export async function pickDate(browser, selector, date) {
+  const field = await browser.$(selector);
+  const testid = await field.getAttribute('data-testid');
+  if ((await field.getAttribute('aria-expanded')) !== 'true') await field.click();
+  const grid = `[data-testid="${testid}-picker"]`;
+  await (await browser.$(grid)).waitForDisplayed({ timeout: 5000 });
+  for (let step = 0; step < 600; step++) {
+    const cell = await browser.$(`${grid} td[data-date="${date}"]`);
+    if (await cell.isExisting()) {
+      await cell.click();
+      // Picked: the grid closes (what the field then shows is the view's first day, its caller's).
+      await browser.waitUntil(async () => (await field.getAttribute('aria-expanded')) === 'false',
+        { timeout: 5000, timeoutMsg: `picking ${date} did not close the grid` });
+      return;
+    }
+    const first = await (await browser.$(`${grid} td[data-date]`)).getAttribute('data-date');
+    await click(browser, `[data-testid="${testid}-${date < first ? 'prev' : 'next'}-month"]`);
+  }
+  throw new Error(`${date} is not within 50 years of the picker's month`);
 }
 
 /** The titles of the appointments rendered in the Scheduler (what a person sees on the cards). */

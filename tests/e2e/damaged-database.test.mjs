@@ -34,6 +34,7 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
 
 test('a damaged database is named in a plain dialog; Close ends the app and the file is left as it was', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'quick3-e2e-damaged-'));
+  quick3(dataDir, 'admin', 'allow-edit');
   quick3(dataDir, 'resource', 'add', '--name', 'Ada Lovelace');
   const database = join(dataDir, 'quick3.db');
   // A failing disk overwrites the pages after the first (as the CLI's test of the same fault).

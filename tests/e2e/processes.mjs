@@ -67,10 +67,20 @@ export function memory(root) {
   return { rss_mb: sum('rss_mb'), pss_mb: sum('pss_mb'), processes: rows.map((r) => ({ ...r, rss_mb: round(r.rss_mb), pss_mb: round(r.pss_mb) })) };
 }
 
-/** Whether the X server has a window titled `title` (what a person could see on the screen). */
+/**
+ * Whether the X server has a window titled `title` (what a person could see on the screen). A
+ * window destroyed while xwininfo walks the tree fails the walk (BadWindow, BadDrawable): it is
+ * walked again, a few times.
+ */
 export function xWindowExists(title) {
-  const tree = execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' });
-  return tree.includes(`"${title}"`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const tree = execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return tree.includes(`"${title}"`);
+    } catch (err) {
+      if (attempt >= 5 || !/Bad (Window|Drawable)/.test(String(err.stderr))) throw err;
+    }
+  }
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

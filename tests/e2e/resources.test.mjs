@@ -1,6 +1,7 @@
 // Resources managed where they are planned, in the real window: a room added with + Resource,
 // renamed on its card, archived (gone from the Scheduler, its appointment kept in the history the
-// CLI lists) and restored, and another resource deleted with its appointments after the plain question.
+// CLI lists) and restored, and another resource deleted with its appointments after the plain question;
+// then, with local management's right withdrawn, no + Resource and the General tab saying why.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { click, fill, freshDataDir, launch, quick3, resourceIdsByName, screenshot, textOf, waitForAppointment, waitForText } from './app.mjs';
@@ -82,6 +83,8 @@ test('renamed on its card, archived (gone from the Scheduler, its appointment ke
 
   const labId = resourceIdsByName(dataDir).get('Lab 7 East');
   await click(app, '[data-testid="resource-archive"]');
+  await waitForText(app, '[data-testid="archive-resource-question"]', 'Archive the room "Lab 7 East"? It leaves the Scheduler');
+  await click(app, '[data-testid="archive-resource-confirm"]');
   await waitForText(app, '[data-testid="toast"]', 'Archived Lab 7 East: it is out of the Scheduler; its appointments are kept');
   await waitForColumns((c) => !c.some((name) => name.includes('Lab 7')), 'the archived room still has a column');
   const shown = await app.execute(() => document.body.innerText);
@@ -119,4 +122,21 @@ test('Boardroom deleted with its appointments after the plain question', async (
   await waitForColumns((c) => !c.some((name) => name.includes('Boardroom')), 'the deleted room still has a column');
   assert.equal(appointments().filter((a) => a.resource_id === boardroomId).length, 0, 'its appointments were deleted');
   assert.ok(!resourceIdsByName(dataDir).has('Boardroom'), 'the CLI lists it no more');
+});
+
+test('without the right to edit Resource settings: no + Resource, and the card says why', async () => {
+  quick3(dataDir, 'admin', 'deny-edit');
+  await app.deleteSession();
+  app = await launch(dataDir);
+  await openCardOf('Lab 7 East');
+  assert.equal(
+    await textOf(app, '[data-testid="resource-gate"]'),
+    'You do not have the right to edit Resource settings. Ask your local management to grant it.',
+    'the General tab says plainly why nothing can be changed',
+  );
+  for (const control of ['resource-save', 'resource-archive', 'resource-delete']) {
+    assert.equal(await (await app.$(`[data-testid="${control}"]`)).isExisting(), false, `no ${control} without the right`);
+  }
+  assert.equal(await (await app.$('[data-testid="add-resource"]')).isExisting(), false, 'no + Resource without the right');
+  await screenshot(app, 'resources-no-right');
 });

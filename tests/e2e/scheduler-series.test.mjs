@@ -91,7 +91,8 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   const [d1, d2] = [day(first).getDay(), day(second).getDay()];
   const title = `Machine service ${Date.now()}`;
 
-  // Make it: Megan is free from 16:00 every day of the demo; drag 16:00–17:00 to open the dialog.
+  // Make it: the demo keeps Megan's 16:00–19:00 free every day of its fortnight (no double
+  // booking may interfere: each card below is checked unflagged); drag 16:00–17:00.
   const [from, to] = await pointsAt('Megan Bowen', '16:00', '17:00');
   await drag({ x: from.x, y: from.y + 4 }, { x: to.x, y: to.y - 4 });
   await textOf(app, '[data-testid="appointment-dialog"]');
@@ -112,6 +113,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   await waitForAppointment(app, title);
   let card = await waitForCard(app, title, (c) => c.time === '16:00–17:00', 'today at 16:00–17:00');
   assert.ok(card.series && !card.exception, 'an occurrence shows the series mark, not the changed one');
+  assert.ok(!card.flag, `the slot is free of the demo's appointments: ${card.tooltip}`);
   let stored = occurrences(title);
   assert.equal(stored.length, 4, `four occurrences are listed: ${JSON.stringify(stored.map((o) => o.start))}`);
   const seriesId = stored[0].series_id;
@@ -177,8 +179,10 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.equal(occurrences(title, renamed)[1].start.slice(0, 10), second, 'tomorrow’s occurrence is back');
   await app.keys(['Control', 'z']);
   await waitForText(app, '[data-testid="toast"]', 'Move undone');
-  await waitForCard(app, renamed, (c) => c.time === '16:00–17:00', 'today’s occurrence back at 16:00');
+  await waitForCard(app, renamed, (c) => c.time === '16:00–17:00' && !c.exception,
+    'today’s occurrence back at 16:00, a plain occurrence again (no changed mark)');
   assert.equal(occurrences(title, renamed)[0].start.slice(11, 16), '16:00', 'stored back at 16:00');
+  assert.ok(!occurrences(title, renamed)[0].exception, 'the undone drag leaves no exception');
   await screenshot(app, 'scheduler-series-6-undone');
 
   // A new time for the whole series: the planner is told that changed occurrences go back to the
@@ -187,22 +191,24 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   await (await app.$(`[data-appointment-id="${card.id}"]`)).click();
   await click(app, '[data-testid="series-choice-series"]');
   await textOf(app, '[data-testid="appointment-dialog"]');
-  await fill(app, '[data-testid="appt-start-time"]', '15:00');
+  // 18:00: still in Megan's free evening (15:00 would meet the demo's 14:30–15:30 calls).
+  await fill(app, '[data-testid="appt-start-time"]', '18:00');
   await click(app, '[data-testid="appt-save"]');
   assert.match(await textOf(app, '[data-testid="appt-reset-warning"]'), /go back to the pattern/);
   assert.ok(occurrences(title, renamed).some((o) => o.exception), 'nothing is saved before the planner agrees');
   await screenshot(app, 'scheduler-series-7-reset-warning');
   await click(app, '[data-testid="appt-save"]');
-  card = await waitForCard(app, renamed, (c) => c.time === '15:00–16:00' && !c.exception, 'the new time, unmarked');
+  card = await waitForCard(app, renamed, (c) => c.time === '18:00–19:00' && !c.exception, 'the new time, unmarked');
+  assert.ok(!card.flag, `the new time is free of the demo's appointments too: ${card.tooltip}`);
   stored = occurrences(title, renamed);
-  assert.deepEqual(stored.map((o) => o.start.slice(11, 16)), ['15:00', '15:00', '15:00', '15:00'],
+  assert.deepEqual(stored.map((o) => o.start.slice(11, 16)), ['18:00', '18:00', '18:00', '18:00'],
     `every occurrence follows the new time: ${JSON.stringify(stored.map((o) => o.start))}`);
   assert.ok(stored.every((o) => !o.exception && o.title === renamed), 'no changed occurrence is left');
   await screenshot(app, 'scheduler-series-8-new-time');
 
   // The Delete key on a focused occurrence asks too; "This occurrence" deletes just it.
   for (let step = 0; step < 7; step++) await nextDay();
-  card = await waitForCard(app, renamed, (c) => c.time === '15:00–16:00', 'next week’s occurrence');
+  card = await waitForCard(app, renamed, (c) => c.time === '18:00–19:00', 'next week’s occurrence');
   await app.execute((id) => document.querySelector(`[data-appointment-id="${id}"]`).focus(), card.id);
   await app.keys(['Delete']);
   await textOf(app, '[data-testid="series-choice"]');
@@ -215,7 +221,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
 
   // The whole series deleted from its last occurrence, and Ctrl+Z brings all of it back.
   await nextDay();
-  card = await waitForCard(app, renamed, (c) => c.time === '15:00–16:00', 'the last occurrence');
+  card = await waitForCard(app, renamed, (c) => c.time === '18:00–19:00', 'the last occurrence');
   await app.execute((id) => document.querySelector(`[data-appointment-id="${id}"]`).focus(), card.id);
   await app.keys(['Delete']);
   await click(app, '[data-testid="series-choice-series"]');
@@ -225,7 +231,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.deepEqual(occurrences(title, renamed), [], 'no occurrence of the deleted series is listed');
   await app.keys(['Control', 'z']);
   await waitForText(app, '[data-testid="toast"]', 'Appointment restored');
-  await waitForCard(app, renamed, (c) => c.time === '15:00–16:00', 'the last occurrence again after Ctrl+Z');
+  await waitForCard(app, renamed, (c) => c.time === '18:00–19:00', 'the last occurrence again after Ctrl+Z');
   assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
     'the series comes back as it was, its deleted occurrence still deleted');
   await screenshot(app, 'scheduler-series-9-series-restored');

@@ -1,12 +1,13 @@
 // Living in the tray (issue #20), with tray-host.py as the desktop's tray: closing the window ends
 // its WebKit web process while the app and its tray icon stay; Open builds the window again at the
-// view and date the planner left; Quit ends every process the app started; `--hidden` starts with
-// no window; Start with the session writes the desktop's autostart entry and removes it; without a
-// tray, closing says once that scheduled syncs stop, then quits.
+// view, date, resource filter, timeline zoom and scroll positions the planner left (kept in the
+// app's store, not the page); Quit ends every process the app started; `--hidden` starts with no window; Start with
+// the session writes the desktop's autostart entry and removes it; without a tray, closing says
+// once that scheduled syncs stop, then quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,19 +19,28 @@ import { closeWindowUntil, labelsOf, MENU, startTrayHost, switchToReopenedWindow
 const TITLE = 'Quick3 Planner';
 const webProcesses = (pid) => processesOf(pid).filter((p) => p.name.startsWith('WebKitWebProces'));
 
-/** What the Scheduler's toolbar shows: the range's title, the date picker and the pressed view. */
+/** The view preferences file (tauri-plugin-store) somewhere in the data folder, parsed. */
+function viewPrefsIn(dataDir) {
+  const found = readdirSync(dataDir, { recursive: true }).find((f) => String(f).endsWith('view-prefs.json'));
+  assert.ok(found, `no view-prefs.json in ${dataDir}: ${JSON.stringify(readdirSync(dataDir, { recursive: true }))}`);
+  return JSON.parse(readFileSync(join(dataDir, String(found)), 'utf8'));
+}
+
+/** What the Scheduler's toolbar shows: the range's title, the date picker, the pressed view, the filter. */
 async function schedulerPlace(app) {
   return {
     title: await textOf(app, '[data-testid="sched-title"]'),
+    filter: await textOf(app, '[data-testid="resource-filter"]'),
     date: await (await app.$('[data-testid="sched-date"]')).getValue(),
     view: await app.execute(() =>
       document.querySelector('[data-testid^="view-"][aria-pressed="true"]')?.dataset.testid ?? null),
   };
 }
 
-test('closed with a tray: the web process ends, the icon stays, Open brings back the view and date, Quit ends all', async () => {
+test('closed with a tray: the web process ends, the icon stays, Open brings back the view, date and filter, Quit ends all', async () => {
   const tray = await startTrayHost();
-  const app = await launch(freshDataDir('tray-window'));
+  const dataDir = freshDataDir('tray-window');
+  const app = await launch(dataDir);
   let quit = false;
   try {
     await tray.item();
@@ -40,8 +50,25 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     await click(app, '[data-testid="sched-next"]');
     await app.waitUntil(async () => (await textOf(app, '[data-testid="sched-title"]')) !== thisWeek,
       { timeout: 5000, timeoutMsg: 'Next did not move the week' });
+    // …and hides Adele Vance with the resource filter.
+    await click(app, '[data-testid="resource-filter"]');
+    await click(app, '[data-testid="resource-filter-option"][data-resource="Adele Vance"] input');
+    await waitForText(app, '[data-testid="resource-filter"]', '4 of 5 resources');
+    await click(app, '[data-testid="resource-filter"]');
     const left = await schedulerPlace(app);
     assert.equal(left.view, 'view-resourceTimeGridWeek', 'the week view is pressed');
+    let kept = {};
+    await waitFor(() => {
+      try {
+        kept = viewPrefsIn(dataDir);
+      } catch {
+        return false;
+      }
+      return kept['quick3.scheduler.view'] === 'resourceTimeGridWeek'
+        && JSON.parse(kept['quick3.scheduler.hiddenResources'] ?? '[]').length === 1;
+    }, "the app's store (view-prefs.json) does not keep the view and the filter", 5000);
+    // The page's own copy is wiped: what comes back must come from the app's store.
+    await app.execute(() => localStorage.clear());
 
     const main = instancePid();
     const web = webProcesses(main);
@@ -57,7 +84,7 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     await switchToReopenedWindow(app);
     assert.ok(xWindowExists(TITLE), 'Open shows the window again');
     assert.ok(webProcesses(main).length > 0, 'the new window has a web process again');
-    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view and date the planner left');
+    assert.deepEqual(await schedulerPlace(app), left, 'the window comes back at the view, date and filter the planner left');
 
     await tray.click('Quit');
     quit = true;
@@ -65,6 +92,99 @@ test('closed with a tray: the web process ends, the icon stays, Open brings back
     await waitFor(() => started.every((p) => !alive(p.pid)),
       `Quit left processes running: ${JSON.stringify(started.filter((p) => alive(p.pid)))}`);
     assert.equal(instanceRunning(), false, 'Quit ends the app');
+  } finally {
+    try {
+      await app.deleteSession();
+    } catch (err) {
+      if (!quit) throw err;
+    }
+    tray.stop();
+  }
+});
+
+/**
+ * Scrolls the element to `at` (fractions of how far it scrolls each way) as a person would, and
+ * answers where it is then (the browser rounds and clamps).
+ */
+async function scrollTo(app, selector, at) {
+  const el = await app.$(selector);
+  await el.waitForDisplayed({ timeout: 10000 });
+  return app.execute((e, { x, y }) => {
+    e.dispatchEvent(new WheelEvent('wheel', { bubbles: true }));
+    e.scrollLeft = Math.round((e.scrollWidth - e.clientWidth) * x);
+    e.scrollTop = Math.round((e.scrollHeight - e.clientHeight) * y);
+    return { left: e.scrollLeft, top: e.scrollTop };
+  }, el, at);
+}
+
+/** Waits until the element is scrolled to `place` (the window scrolls back once laid out). */
+async function waitForScroll(app, selector, place, what) {
+  let seen = null;
+  try {
+    await app.waitUntil(async () => {
+      seen = await app.execute((s) => {
+        const e = document.querySelector(s);
+        return e ? { left: e.scrollLeft, top: e.scrollTop } : null;
+      }, selector);
+      return seen !== null && (place.left === undefined || seen.left === place.left) && seen.top === place.top;
+    }, { timeout: 10000, interval: 100 });
+  } catch {
+    assert.fail(`${what}: ${selector} is at ${JSON.stringify(seen)}, not ${JSON.stringify(place)}`);
+  }
+}
+
+test('closed with a tray: Open brings back the timeline zoom and the scroll of the time grid and of the timeline', async () => {
+  const tray = await startTrayHost();
+  const dataDir = freshDataDir('tray-scroll');
+  // Rows enough for the timeline to scroll down, hours enough for the grid.
+  quick3(dataDir, 'demo', 'seed');
+  quick3(dataDir, 'demo', 'scale', '--resources', '30', '--appointments', '300', '--weeks', '1');
+  const app = await launch(dataDir);
+  let quit = false;
+  try {
+    await tray.item();
+    // The timeline, zoomed in so that the week is wider than the window, scrolled right and down.
+    await click(app, '[data-testid="view-resourceTimelineWeek"]');
+    await click(app, '[data-testid="timeline-zoom-in"]');
+    await click(app, '[data-testid="timeline-zoom-in"]');
+    await waitFor(() => app.execute(() => {
+      const e = document.querySelector('[data-testid="timeline"]');
+      return e.scrollWidth > e.clientWidth + 500;
+    }), 'zooming in did not make the week wider than the window');
+    const timeline = await scrollTo(app, '[data-testid="timeline"]', { x: 0.6, y: 0.5 });
+    assert.ok(timeline.left > 200 && timeline.top > 200, `the timeline scrolls right and down: ${JSON.stringify(timeline)}`);
+    // The Week view's grid, scrolled to the evening (EventCalendar starts it at 08:00).
+    await click(app, '[data-testid="view-resourceTimeGridWeek"]');
+    await (await app.$('[data-testid="scheduler"] .ec-main')).waitForDisplayed({ timeout: 10000 });
+    // Past the scroll back of a newly drawn grid (none here: nothing was remembered for it yet).
+    const grid = await scrollTo(app, '[data-testid="scheduler"] .ec-main', { x: 0, y: 1 });
+    assert.ok(grid.top > 150, `the time grid scrolls well past 08:00: ${JSON.stringify(grid)}`);
+    await waitFor(() => {
+      try {
+        const prefs = viewPrefsIn(dataDir);
+        const kept = JSON.parse(prefs['quick3.scheduler.scroll'] ?? '{}');
+        return JSON.parse(prefs['quick3.scheduler.timelineZoom'] ?? '{}').step === 2
+          && kept.grid === grid.top && kept.timeline?.left === timeline.left && kept.timeline?.top === timeline.top;
+      } catch {
+        return false;
+      }
+    }, `the app's store (view-prefs.json) does not keep zoom step 2 and the scroll positions ${JSON.stringify({ grid, timeline })}`, 5000);
+
+    const main = instancePid();
+    const web = webProcesses(main);
+    await closeWindowUntil(() => web.every((p) => !alive(p.pid)), 'the web process did not end when the window closed');
+    await tray.click('Open Quick3 Planner');
+    await switchToReopenedWindow(app);
+    await waitForScroll(app, '[data-testid="scheduler"] .ec-main', { top: grid.top },
+      'the rebuilt window shows the hours the planner left');
+    await click(app, '[data-testid="view-resourceTimelineWeek"]');
+    assert.equal(await (await app.$('[data-testid="timeline-zoom-out"]')).isEnabled(), true,
+      'the timeline comes back zoomed in (zoom step 0 disables Zoom out)');
+    await waitForScroll(app, '[data-testid="timeline"]', timeline, 'the timeline comes back where the planner left it');
+
+    await tray.click('Quit');
+    quit = true;
+    await waitFor(() => !instanceRunning(), 'Quit ends the app');
   } finally {
     try {
       await app.deleteSession();

@@ -59,7 +59,8 @@ pub enum Command {
     #[command(subcommand)]
     Mail(MailCommand),
     /// Syncs appointments with Microsoft 365: every account, one account, or a resource's;
-    /// `sync log` shows what recent syncs changed.
+    /// `sync log` shows what recent syncs changed, `sync conflicts` and `sync resolve` list and
+    /// settle conflicts.
     Sync(SyncCommand),
     /// Runs the scheduled jobs in the background until stopped (SIGINT/SIGTERM).
     Daemon {
@@ -156,7 +157,8 @@ pub enum OrgCommand {
     },
 }
 
-/// `quick3 sync [OPTIONS]` runs a sync; `quick3 sync log …` reads the journal.
+/// `quick3 sync [OPTIONS]` runs a sync; `quick3 sync log …` reads the journal; `quick3 sync
+/// conflicts` and `quick3 sync resolve …` list and settle conflicts.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct SyncCommand {
@@ -170,6 +172,22 @@ pub struct SyncCommand {
 pub enum SyncSubcommand {
     /// What recent syncs changed (the sync journal): the runs, or one run's changes.
     Log(SyncLogArgs),
+    /// Appointments changed both in Quick3 and in Outlook since the last sync: each with its
+    /// account and both versions' differing fields. Neither side is overwritten until settled.
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settles one conflict: keep Quick3's version (Outlook is patched at the next sync),
+    /// Outlook's (Quick3 takes it now), or both (Quick3's becomes a second appointment).
+    Resolve {
+        /// The conflict's id (from `quick3 sync conflicts`).
+        id: i64,
+        #[arg(long, value_parser = ["quick3", "outlook", "both"])]
+        keep: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// What a sync would change now, on both sides, grouped by kind; changes nothing (the
     /// deletions the mass-deletion guard would hold back are listed and marked).
     Preview(SyncPreviewArgs),
@@ -676,8 +694,9 @@ pub enum AdminCommand {
         /// The module: office365.
         module: String,
     },
-    /// Grants the planner the right to edit Resource settings and makes RESOURCE their own.
-    AllowEdit { resource: String },
+    /// Grants the planner the right to edit Resource settings (adding, editing, archiving,
+    /// restoring and deleting resources) and, when given, makes RESOURCE their own.
+    AllowEdit { resource: Option<String> },
     /// Withdraws the planner's right to edit Resource settings.
     DenyEdit,
     /// Makes the planner an administrator of the organisation's Office 365 connection (Client
@@ -685,4 +704,13 @@ pub enum AdminCommand {
     AllowAdmin,
     /// Withdraws the planner's administrator right.
     DenyAdmin,
+    /// How the window writes dates and times; without options, shows the setting.
+    DateFormat {
+        /// A language and region such as en-GB, en-US, nb-NO or de-DE ("system": the system's).
+        #[arg(long)]
+        locale: Option<String>,
+        /// 24 or 12 ("system": what the language and region use).
+        #[arg(long)]
+        clock: Option<String>,
+    },
 }

@@ -496,6 +496,7 @@ pub fn remove_account(
 }
 
 pub mod calendars;
+pub mod conflicts;
 pub mod journal;
 pub mod organisation;
 pub mod resources;

@@ -94,6 +94,8 @@ pub fn stored_values(data: &[u8]) {
         "identity.ca_cert",
         "installation.id",
         "scheduler.display_time_zone",
+        "display.locale",
+        "display.hour_cycle",
         "org.tenant",
         "org.client_id",
         "org.secret_expires",
@@ -124,6 +126,7 @@ pub fn stored_values(data: &[u8]) {
     .expect("a run is written");
     let _ = store.endpoint_settings();
     let _ = store.display_time_zone();
+    let _ = store.date_format();
     let _ = store.org_settings();
     let _ = store.org_certificate_pem();
     let _ = store.planner();

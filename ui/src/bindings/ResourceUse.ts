@@ -17,4 +17,8 @@ in_outlook: number,
 /**
  * The e-mails of its Microsoft 365 accounts.
  */
-accounts: Array<string>, question: string, };
+accounts: Array<string>, question: string, 
+/**
+ * The question before an archive: what stays, and which accounts it pauses.
+ */
+archive_question: string, };

@@ -3,4 +3,4 @@
 /**
  * Where the upload of a Quick3 appointment's change to Microsoft 365 stands (from the outbox).
  */
-export type UploadState = { "state": "pending", account: string, } | { "state": "failed", account: string, reason: string, attempts: number, };
+export type UploadState = { "state": "pending", account: string, } | { "state": "failed", account: string, reason: string, attempts: number, } | { "state": "conflict", account: string, conflict: number, };

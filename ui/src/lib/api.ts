@@ -2,6 +2,7 @@
 // names and result types from the generated bindings. Errors always come out as ErrorPayload.
 import { invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import type { DateFormat } from '../bindings/DateFormat';
 import type { Account } from '../bindings/Account';
 import type { AccountId } from '../bindings/AccountId';
 import type { AccountRow } from '../bindings/AccountRow';
@@ -13,6 +14,9 @@ import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { CalendarChoice } from '../bindings/CalendarChoice';
 import type { CalendarsChosen } from '../bindings/CalendarsChosen';
+import type { ConflictOutcome } from '../bindings/ConflictOutcome';
+import type { ConflictRecord } from '../bindings/ConflictRecord';
+import type { Keep } from '../bindings/Keep';
 import type { ChangeRecord } from '../bindings/ChangeRecord';
 import type { JournalRun } from '../bindings/JournalRun';
 import type { RunChanges } from '../bindings/RunChanges';
@@ -32,6 +36,7 @@ import type { Repeat } from '../bindings/Repeat';
 import type { Resource } from '../bindings/Resource';
 import type { NewResource } from '../bindings/NewResource';
 import type { ResourcePatch } from '../bindings/ResourcePatch';
+import type { ResourceArchival } from '../bindings/ResourceArchival';
 import type { ResourceUse } from '../bindings/ResourceUse';
 import type { RemovedResource } from '../bindings/RemovedResource';
 import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
@@ -98,9 +103,10 @@ export const api = {
   addResource: (newResource: NewResource) => call<Resource>('add_resource', { new: newResource }),
   editResource: (resourceId: ResourceId, patch: ResourcePatch) =>
     call<Resource>('edit_resource', { resourceId, patch }),
-  /** Out of the Scheduler, its appointments and accounts kept; `restoreResource` brings it back. */
-  archiveResource: (resourceId: ResourceId) => call<Resource>('archive_resource', { resourceId }),
-  restoreResource: (resourceId: ResourceId) => call<Resource>('restore_resource', { resourceId }),
+  /** Out of the Scheduler, its appointments kept, its accounts paused; `restoreResource` brings it back. */
+  archiveResource: (resourceId: ResourceId) => call<ResourceArchival>('archive_resource', { resourceId }),
+  /** Back in the Scheduler, its accounts syncing as before the archive. */
+  restoreResource: (resourceId: ResourceId) => call<ResourceArchival>('restore_resource', { resourceId }),
   archivedResources: () => call<Resource[]>('archived_resources'),
   /** What the question before a deletion names (appointments, Outlook, accounts). */
   resourceUse: (resourceId: ResourceId) => call<ResourceUse>('resource_use', { resourceId }),
@@ -139,6 +145,8 @@ export const api = {
   describeRepeat: (start: string, repeat: Repeat) => call<string>('describe_repeat', { start, repeat }),
   /** Chooses the zone the Scheduler shows times in (null: the machine's); answers the zone in force. */
   setDisplayTimeZone: (zone: string | null) => call<string>('set_display_time_zone', { zone }),
+  /** Chooses how dates and times are written (nulls: the system's); answers the format in force. */
+  setDateFormat: (format: DateFormat) => call<DateFormat>('set_date_format', { format }),
   listAccounts: (resourceId: ResourceId) => call<AccountRow[]>('list_accounts', { resourceId }),
   /** Every resource's accounts at once (for the Scheduler's origin badges). */
   allAccounts: () => call<Account[]>('all_accounts'),
@@ -151,6 +159,10 @@ export const api = {
   /** Syncs exactly these calendars (ids); the others leave the Scheduler with their appointments. */
   chooseCalendars: (accountId: AccountId, calendarIds: string[]) =>
     call<CalendarsChosen>('choose_calendars', { accountId, calendarIds }),
+  /** The open sync conflicts: appointments changed both in Quick3 and in Outlook, with both versions. */
+  syncConflicts: () => call<ConflictRecord[]>('sync_conflicts'),
+  /** Settles one conflict: keep Quick3's, Outlook's or both versions. */
+  resolveConflict: (conflictId: number, keep: Keep) => call<ConflictOutcome>('resolve_conflict', { conflictId, keep }),
   /** The newest sync runs of an account (all accounts without one), newest first. */
   syncRuns: (accountId: AccountId | null, limit?: number) =>
     call<JournalRun[]>('sync_runs', { accountId, limit: limit ?? null }),
@@ -187,6 +199,10 @@ export const api = {
   startWithSession: (on: boolean) => call<boolean>('start_with_session', { on }),
   /** Closes the window after the close notice (no tray: the app quits). */
   closeWindow: () => call<null>('close_window'),
+  /** The view preferences kept in the app's store (key → the page's own text). */
+  viewPrefs: () => call<Record<string, string>>('view_prefs'),
+  /** Keeps a batch of view preferences (lib/prefs sends one at a time). */
+  saveViewPrefs: (values: Record<string, string>) => call<null>('save_view_prefs', { values }),
   listJobs: () => call<Job[]>('list_jobs'),
   addJob: (spec: JobSpec) => call<Job>('add_job', { spec }),
   editJob: (jobId: JobId, spec: JobSpec) => call<Job>('edit_job', { jobId, spec }),

@@ -1,5 +1,6 @@
 // What the Scheduler does with an appointment, without a DOM: which dialog opens (the Appointment
-// dialog, or first "this occurrence or the whole series?" for an occurrence of a Quick3 series),
+// dialog, first "this occurrence or the whole series?" for an occurrence of a Quick3 series, or
+// the conflict dialog for an appointment held in a sync conflict),
 // what a save, a deletion (the dialog's, or Delete on a card), a move by drag and an undo ask of
 // the backend and the screen, and which card takes the focus once the range is drawn again. The backend and the
 // screen (toasts, a refresh, revealing a card) are passed in; Scheduler.svelte only wires them.
@@ -82,6 +83,8 @@ export function movePatch(change: MovedTimes, resource: ResourceId | null, zone:
 export class AppointmentFlow {
   dialog: DialogState | null = $state(null);
   seriesQuestion: SeriesQuestion | null = $state(null);
+  /** The sync conflict a card opened (ConflictDialog), by id. */
+  conflict: number | null = $state(null);
   /** The card to focus once it is drawn (after a delete, an undo or a search hit). */
   focusNext: string | null = null;
   readonly undo: UndoHistory;
@@ -99,7 +102,7 @@ export class AppointmentFlow {
 
   /** The dialog or the series question is open (they have their own keys). */
   get asking(): boolean {
-    return this.dialog !== null || this.seriesQuestion !== null;
+    return this.dialog !== null || this.seriesQuestion !== null || this.conflict !== null;
   }
 
   /** A slot picked (drag, double-click, New): the dialog on a new appointment there. */
@@ -111,11 +114,28 @@ export class AppointmentFlow {
   async openExisting(id: string) {
     const card = this.screen.card(id);
     if (!card) return;
+    if (card.upload?.state === 'conflict') {
+      this.conflict = card.upload.conflict;
+      return;
+    }
     if (occurrenceOf(card)) {
       this.seriesQuestion = { card, action: 'open', neighbour: null };
       return;
     }
     await this.#openRecord(() => this.backend.getAppointment(id));
+  }
+
+  /**
+   * The conflict dialog closed on a choice (or found the conflict settled meanwhile): what happened
+   * is said, the range drawn again, and the resource's changes sent now when Quick3's version is
+   * to reach Outlook (`upload`).
+   */
+  conflictSettled(text: string, upload: ResourceId | null) {
+    this.conflict = null;
+    this.screen.toast({ text, tone: 'info' });
+    if (upload !== null)
+      this.backend.pushChanges(upload).catch((e: ErrorPayload) => this.screen.toast({ text: e.message, tone: 'error' }));
+    this.screen.refresh();
   }
 
   /** The planner's answer for an occurrence: open or delete just it, or the whole series. */

@@ -20,13 +20,13 @@ const othersPrivate = testRecord({ id: 'private', resource_id: 2, sensitivity: '
 
 /**
  * The flow on a fake backend and screen: every call is recorded, in order, as one line; `fail`
- * names backend calls that answer with an error.
+ * names backend calls that answer with an error; `extra` cards join the range.
  */
-function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message: string }>> = {}) {
+function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message: string }>> = {}, extra: AppointmentCard[] = []) {
   const calls: string[] = [];
   /** The patches of edits, in order. */
   const patches: AppointmentPatch[] = [];
-  const cards = new Map<string, AppointmentCard>([single, occurrence, pulled, locked, othersPrivate].map((c) => [c.id, c]));
+  const cards = new Map<string, AppointmentCard>([single, occurrence, pulled, locked, othersPrivate, ...extra].map((c) => [c.id, c]));
   const answer =
     <T>(name: keyof FlowBackend, value: (...args: never[]) => T) =>
     async (...args: unknown[]) => {
@@ -70,6 +70,25 @@ function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message
 
 /** Lets the backend's promises and their continuations run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('a card in a sync conflict', () => {
+  it('opens the conflict dialog, not the appointment, and says what settling did', async () => {
+    const { flow, calls } = fixture();
+    const held = testRecord({ id: 'held', upload: { state: 'conflict', account: 'megan.bowen@contoso.example', conflict: 7 } });
+    const { flow: withHeld, calls: heldCalls } = fixture({}, [held]);
+    await withHeld.openExisting('held');
+    expect(withHeld.conflict, 'the conflict it names').toBe(7);
+    expect(withHeld.dialog, 'no appointment dialog').toBeNull();
+    expect(withHeld.asking, 'the window keys stay with the dialog').toBe(true);
+    expect(heldCalls, 'nothing asked of the backend yet').toEqual([]);
+    withHeld.conflictSettled('“Held” keeps Quick3 Planner’s version.', 1);
+    await settle();
+    expect(withHeld.conflict).toBeNull();
+    expect(heldCalls).toEqual(['toast “Held” keeps Quick3 Planner’s version.', 'pushChanges 1', 'refresh']);
+    flow.conflictSettled('“Held” now holds Outlook’s version.', null);
+    expect(calls, "Outlook's kept: nothing to send").toEqual(['toast “Held” now holds Outlook’s version.', 'refresh']);
+  });
+});
 
 describe('opening a card', () => {
   it('opens a single appointment in the dialog at once, read whole from the backend', async () => {

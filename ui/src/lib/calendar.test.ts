@@ -115,6 +115,8 @@ describe('short appointments', () => {
     expect(isShort(at(30))).toBe(false);
     expect(toCalendarEvent(at(15), byId, 'Europe/Berlin').classNames).toContain('q3-short');
     expect(toCalendarEvent(at(60), byId, 'Europe/Berlin').classNames).not.toContain('q3-short');
+    expect(toCalendarEvent(at(15), byId, 'Europe/Berlin').extendedProps?.short, 'the card form is chosen from it').toBe(true);
+    expect(toCalendarEvent(at(60), byId, 'Europe/Berlin').extendedProps?.short).toBe(false);
     expect(isShort(record({ all_day: true, start: '2026-11-25', end: '2026-11-26', time_zone: null }))).toBe(false);
   });
 });

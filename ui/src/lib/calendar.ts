@@ -68,13 +68,15 @@ export interface EventProps extends Record<string, unknown> {
   card: Card;
   /** The resource's name, for the card's tooltip and label. */
   resource: string | null;
+  /** Too short for two lines (`isShort`): the Week view draws it as one line. */
+  short: boolean;
 }
 
 /** Views the Scheduler offers; the first readable with many resources is the default. */
 export const VIEWS = ['resourceTimeGridDay', 'resourceTimeGridWeek', 'resourceTimelineWeek', 'dayGridMonth'] as const;
 export type ViewId = (typeof VIEWS)[number];
 export const DEFAULT_VIEW: ViewId = 'resourceTimeGridDay';
-/** Where the view chosen last is remembered (localStorage). */
+/** Where the view chosen last is remembered (the view preferences, lib/prefs). */
 export const VIEW_KEY = 'quick3.scheduler.view';
 
 /** The view remembered from last time, or the default when nothing (or nonsense) was stored. */
@@ -82,7 +84,7 @@ export function rememberedView(stored: string | null | undefined): ViewId {
   return (VIEWS as readonly string[]).includes(stored ?? '') ? (stored as ViewId) : DEFAULT_VIEW;
 }
 
-/** Where the date shown last is remembered (localStorage), with the day it was left on. */
+/** Where the date shown last is remembered (the view preferences), with the day it was left on. */
 export const DATE_KEY = 'quick3.scheduler.date';
 
 /**
@@ -127,7 +129,12 @@ export function toCalendarEvent(
   const start = record.all_day ? datePart(record.start) : wallTimeAt(new Date(record.start), zone);
   const end = record.all_day ? datePart(record.end) : wallTimeAt(new Date(record.end), zone);
   const classNames = cardClasses(record, card);
-  const props: EventProps = { appointmentId: record.id, card, resource: resources.get(record.resource_id)?.name ?? null };
+  const props: EventProps = {
+    appointmentId: record.id,
+    card,
+    resource: resources.get(record.resource_id)?.name ?? null,
+    short: isShort(record),
+  };
   return {
     id: record.id,
     resourceIds: [String(record.resource_id)],

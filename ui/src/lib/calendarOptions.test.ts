@@ -1,10 +1,14 @@
 import type { Calendar } from '@event-calendar/core';
 import { describe, expect, it } from 'vitest';
 import type { PickedSlot } from './calendar';
-import { calendarOptions, DOUBLE_CLICK_MS, type CalendarHooks, type DatesShown } from './calendarOptions';
+import { calendarOptions, DOUBLE_CLICK_MS, viewTitle, type CalendarHooks, type DatesShown } from './calendarOptions';
+import type { Format } from './format';
+
+const GB: Format = { locale: 'en-GB', hour12: false };
+const US: Format = { locale: 'en-US', hour12: true };
 
 /** Options built with hooks that record what the Scheduler was asked to do. */
-function built(zone = 'Europe/Amsterdam', now = new Date('2026-11-25T12:00:00Z')) {
+function built(zone = 'Europe/Amsterdam', now = new Date('2026-11-25T12:00:00Z'), format: Format = GB) {
   const calls: { opened: string[]; created: PickedSlot[]; moved: unknown[][]; shown: DatesShown[] } = {
     opened: [],
     created: [],
@@ -23,7 +27,7 @@ function built(zone = 'Europe/Amsterdam', now = new Date('2026-11-25T12:00:00Z')
     moved: (...args) => calls.moved.push(args),
   };
   const options = calendarOptions(
-    { view: 'resourceTimeGridWeek', zone, now, resources: [{ id: '1', title: 'Ada' }], clock: () => ms },
+    { view: 'resourceTimeGridWeek', zone, now, resources: [{ id: '1', title: 'Ada' }], clock: () => ms, format },
     hooks,
   );
   return { options, hooks, calls, wait: (step: number) => (ms += step) };
@@ -48,9 +52,29 @@ describe('EventCalendar’s options: the grid', () => {
     ['every range is asked for again (the Scheduler keeps its own cache)', 'lazyFetching', false],
     ['a page shows only its resources’ cards', 'filterEventsWithResources', true],
     ['no toolbar of EventCalendar’s (the Scheduler has its own)', 'headerToolbar', { start: '', center: '', end: '' }],
-    ['24-hour times', 'eventTimeFormat', { hour: '2-digit', minute: '2-digit', hour12: false }],
   ] as const)('%s', (_why, name, value) => {
     expect(built().options[name]).toEqual(value);
+  });
+
+  it('writes times and day heads in the window’s format', () => {
+    const at = (h: number, m: number) => new Date(2026, 10, 25, h, m);
+    type Range = (start: Date, end?: Date | null) => string;
+    const gb = built().options;
+    expect(gb.locale, 'day heads follow the language').toBe('en-GB');
+    expect((gb.eventTimeFormat as Range)(at(8, 30), at(9, 0)), 'a card’s time, 24-hour').toBe('08:30–09:00');
+    expect((gb.slotLabelFormat as Range)(at(13, 0)), 'the time axis').toBe('13:00');
+    const us = built('Europe/Amsterdam', new Date('2026-11-25T12:00:00Z'), US).options;
+    expect(us.locale).toBe('en-US');
+    expect((us.eventTimeFormat as Range)(at(11, 30), at(12, 30)), 'AM and PM at both ends').toBe('11:30 AM – 12:30 PM');
+    expect((us.slotLabelFormat as Range)(at(13, 0))).toBe('1:00 PM');
+  });
+
+  it.each([
+    ['resourceTimeGridDay', '2026-12-07', '2026-12-08', '7 Dec 2026', 'the Day view: the date as the date field writes it'],
+    ['resourceTimeGridWeek', '2026-12-07', '2026-12-14', '7\u2009–\u200913 Dec 2026', 'a week: one range'],
+    ['dayGridMonth', '2026-11-30', '2027-01-11', 'December 2026', 'the month: the month of its grid'],
+  ])('the %s title of %s to %s is %j (%s)', (view, start, end, want, _why) => {
+    expect(viewTitle(view, start, end, GB)).toBe(JSON.parse(`"${want}"`));
   });
 
   it('is given the display zone as its offset now, UTC as UTC', () => {
@@ -113,15 +137,34 @@ describe('EventCalendar’s options: what its callbacks ask of the Scheduler', (
     call(options, 'datesSet', {
       startStr: '2026-11-23T00:00:00',
       endStr: '2026-11-30T00:00:00',
-      view: { currentStart: new Date(2026, 10, 23), title: '23 – 29 Nov 2026', type: 'resourceTimeGridWeek' },
+      view: { currentStart: new Date(2026, 10, 23), currentEnd: new Date(2026, 10, 30), title: 'EventCalendar’s own', type: 'resourceTimeGridWeek' },
     });
     expect(calls.shown).toEqual([
       {
         range: { start: '2026-11-23T00:00:00', end: '2026-11-30T00:00:00' },
         date: '2026-11-23',
-        title: '23 – 29 Nov 2026',
+        title: '23\u2009–\u200929 Nov 2026',
         view: 'resourceTimeGridWeek',
       },
     ]);
+  });
+});
+
+describe('EventCalendar’s options: the resources’ working hours', () => {
+  it('opens at the scroll time given (the earliest working start)', () => {
+    const hooks = built().hooks;
+    const options = calendarOptions({ view: 'resourceTimeGridDay', zone: 'UTC', now: new Date(), resources: [], scrollTime: '06:30' }, hooks);
+    expect(options.scrollTime).toBe('06:30');
+  });
+
+  it('loads the shading of non-working time as a second source, which is never a card', () => {
+    const { hooks, calls } = built();
+    const nonWorking = async () => [];
+    const options = calendarOptions({ view: 'resourceTimeGridWeek', zone: 'UTC', now: new Date(), resources: [] }, { ...hooks, nonWorking });
+    expect(options.eventSources).toEqual([{ events: hooks.events }, { events: nonWorking }]);
+    const shading = { id: 'non-working-1-2026-12-07-after', display: 'background' };
+    call(options, 'eventClick', { event: shading });
+    expect(calls.opened, 'a click on the shading opens nothing').toEqual([]);
+    expect((options.eventContent as Fn)({ event: shading }), 'the shading draws no card').toBe('');
   });
 });

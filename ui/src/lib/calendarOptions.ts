@@ -4,7 +4,9 @@
 // Scheduler passes its hooks in, and Vitest calls the callbacks with EventCalendar's arguments.
 import type { Calendar } from '@event-calendar/core';
 import { calendarOffsetNow, DoubleClickDetector, slotFromClick, slotFromSelection, type PickedSlot } from './calendar';
-import { datePart, wallTimeOfLocalDate, type DateText } from './time';
+import { activeFormat, formatDateRange, formatMonth, formatTime, formatTimeRange, type Format } from './format';
+import { addDays, datePart, wallTimeOfLocalDate, type DateText } from './time';
+import { DEFAULT_SCROLL_TIME, isNonWorking } from './workingHours';
 
 /** The grid's rows: half hours. */
 export const SLOT_MINUTES = 30;
@@ -36,6 +38,8 @@ export interface CalendarHooks {
   create: (slot: PickedSlot) => void;
   /** A card dragged or resized; `revert` puts it back when the change is refused. */
   moved: (event: Calendar.Event, revert: () => void, newResource?: Calendar.Resource) => void;
+  /** The shading of the time outside the resources' working days in a range (lib/workingHours). */
+  nonWorking?: (info: Calendar.FetchInfo) => Promise<Calendar.EventInput[]>;
 }
 
 export interface CalendarSetup {
@@ -46,18 +50,32 @@ export interface CalendarSetup {
   zone: string;
   now: Date;
   resources: Calendar.ResourceInput[];
+  /** Where the Day and Week views open (the earliest working start; lib/workingHours). */
+  scrollTime?: string;
   /** Milliseconds now, for the double click (tests pass their own). */
   clock?: () => number;
+  /** How dates and times are written (the window's, `format.activeFormat`, unless given). */
+  format?: Format;
+}
+
+/**
+ * The title of the days EventCalendar shows (`end` exclusive) in the window's format: the Day
+ * view's is the date as the date field writes it, a week's one range, the month's its name.
+ */
+export function viewTitle(view: string, start: DateText, end: DateText, f: Format): string {
+  if (view === 'dayGridMonth') return formatMonth(addDays(start, 7), f);
+  return formatDateRange(start, addDays(end, -1), f);
 }
 
 /** EventCalendar's options for the Scheduler. */
 export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Calendar.Options {
   const clicks = new DoubleClickDetector(DOUBLE_CLICK_MS);
   const clock = setup.clock ?? Date.now;
+  const format = setup.format ?? activeFormat();
   return {
     view: setup.view,
     ...(setup.date ? { date: setup.date } : {}),
-    locale: 'en-GB',
+    locale: format.locale,
     timeZone: calendarOffsetNow(setup.zone, setup.now),
     headerToolbar: { start: '', center: '', end: '' },
     height: '100%',
@@ -66,7 +84,7 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
     slotMaxTime: '20:00',
     // Appointments outside 07:00–20:00 widen the grid instead of disappearing.
     flexibleSlotTimeLimits: true,
-    scrollTime: '08:00',
+    scrollTime: setup.scrollTime ?? DEFAULT_SCROLL_TIME,
     slotDuration: `00:${SLOT_MINUTES}`,
     // 32px a half hour: a 15-minute appointment is 16px high, enough for one line of title.
     slotHeight: 32,
@@ -75,8 +93,10 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
     nowIndicator: true,
     selectable: true,
     editable: true,
-    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
-    slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
+    // Functions, so that times read as everywhere else (lib/format), 12-hour ones with AM/PM at
+    // both ends: a Week card that shows only its start still says which.
+    eventTimeFormat: (start: Date, end: Date | null) => formatTimeRange(start, end, format),
+    slotLabelFormat: (time: Date) => formatTime(time, format),
     dayHeaderFormat: { weekday: 'short', day: 'numeric' },
     views: {
       resourceTimeGridDay: { dayHeaderFormat: { weekday: 'long', day: 'numeric', month: 'long' } },
@@ -85,19 +105,29 @@ export function calendarOptions(setup: CalendarSetup, hooks: CalendarHooks): Cal
     resources: setup.resources,
     // The cards of every shown resource are loaded (search, double bookings); those of the page's.
     filterEventsWithResources: true,
-    eventSources: [{ events: hooks.events }],
+    eventSources: [{ events: hooks.events }, ...(hooks.nonWorking ? [{ events: hooks.nonWorking }] : [])],
     lazyFetching: false,
     loading: hooks.loading,
     datesSet: (info: Calendar.DatesSetInfo) =>
       hooks.datesShown({
         range: { start: info.startStr, end: info.endStr },
         date: datePart(wallTimeOfLocalDate(info.view.currentStart)),
-        title: info.view.title,
+        title: viewTitle(
+          info.view.type,
+          datePart(wallTimeOfLocalDate(info.view.currentStart)),
+          datePart(wallTimeOfLocalDate(info.view.currentEnd)),
+          format,
+        ),
         view: info.view.type,
       }),
-    eventContent: hooks.content,
-    eventDidMount: hooks.drawn,
-    eventClick: (info: Calendar.EventClickInfo) => hooks.open(String(info.event.id)),
+    // The shading of non-working time is no card: nothing to draw in it, open or focus.
+    eventContent: (info: Calendar.EventContentInfo) => (isNonWorking(info.event) ? '' : hooks.content(info)),
+    eventDidMount: (info: Calendar.EventDidMountInfo) => {
+      if (!isNonWorking(info.event)) hooks.drawn(info);
+    },
+    eventClick: (info: Calendar.EventClickInfo) => {
+      if (!isNonWorking(info.event)) hooks.open(String(info.event.id));
+    },
     dateClick: (info: Calendar.DateClickInfo) => {
       const key = `${info.dateStr}|${info.resource?.id ?? ''}|${info.allDay}`;
       if (clicks.click(key, clock())) hooks.create(slotFromClick(info.dateStr, info.allDay, info.resource?.id, SLOT_MINUTES));

@@ -113,6 +113,21 @@ describe('upload marks', () => {
     expect(toCalendarEvent(record, byId, ZONE, ctx).classNames).toContain('q3-uploading-failed');
   });
 
+  it('marks a conflict with an accessible name, on the card, in its label and class', () => {
+    const record = appt({ title: 'Review', upload: { state: 'conflict', account: 'megan.bowen@contoso.example', conflict: 7 } });
+    expect(uploadMark(record)).toEqual({
+      kind: 'conflict',
+      text: 'Conflict: changed in Quick3 and in Outlook (megan.bowen@contoso.example)',
+    });
+    const card = cardOf(record, ctx);
+    expect(card.label).toBe('Review, Busy, from Quick3, Conflict: changed in Quick3 and in Outlook');
+    const html = cardHtml(card, '09:00');
+    expect(html).toContain('data-testid="card-conflict"');
+    expect(html).toContain('aria-label="Conflict: changed in Quick3 and in Outlook"');
+    expect(html).not.toMatch(/card-pending|card-upload-failed/);
+    expect(toCalendarEvent(record, byId, ZONE, ctx).classNames).toContain('q3-uploading-conflict');
+  });
+
   it('shows nothing when nothing waits', () => {
     expect(uploadMark(appt({}))).toBeNull();
     expect(cardHtml(cardOf(appt({}), ctx), '')).not.toMatch(/card-pending|card-upload-failed/);
@@ -182,6 +197,21 @@ describe('card forms', () => {
     ['dayGridMonth', 'full', 'one line per card, as before'],
   ] as const)('%s draws the %s form (%s)', (view, form, _why) => {
     expect(cardForm(view)).toBe(form);
+  });
+  it.each([
+    ['resourceTimeGridWeek', 'line', 'a 15-minute Week card is 16 px high: one line or its start is cut off'],
+    ['resourceTimeGridDay', 'full', 'the Day view has its own one-line style for short cards'],
+  ] as const)('a short card in %s draws the %s form (%s)', (view, form, _why) => {
+    expect(cardForm(view, true)).toBe(form);
+  });
+  it('line: "08:30 Dispatch briefing" on one line, without the range under it', () => {
+    const card = cardOf(appt({ title: 'Dispatch briefing', series_id: 'series-1' }), ctx);
+    const html = cardHtml(card, '08:30 - 08:45', 'line');
+    expect(html).toContain('>08:30</span> <span class="q3-card-text" data-testid="card-title">Dispatch briefing</span>');
+    expect(html, 'its start is on the line already; a second line would not fit').not.toContain('q3-card-time');
+    expect(html, 'styled as one line that never wraps (app.css)').toContain('class="q3-card q3-compact q3-line"');
+    const order = ['card-start', 'card-title', 'card-origin'].map((id) => html.indexOf(`data-testid="${id}"`));
+    expect(order, 'the badges come last: cut off first').toEqual([...order].sort((a, b) => a - b));
   });
   it.each([
     ['09:00 - 10:00', '09:00'],

@@ -7,6 +7,7 @@ import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { DoubleBooking } from './conflicts';
+import { formatInstant, formatTimeRange } from './format';
 import { showAsLabel } from './labels';
 
 /**
@@ -90,15 +91,19 @@ export function originLegend(accounts: ReadonlyMap<AccountId, string>): OriginBa
 
 /** Where a change stands on its way to Outlook, as a card shows it. */
 export interface UploadMark {
-  kind: 'pending' | 'failed';
-  /** The tooltip: what is waiting, or why it failed. */
+  kind: 'pending' | 'failed' | 'conflict';
+  /** The tooltip: what is waiting, why it failed, or the conflict. */
   text: string;
 }
+
+/** The accessible name and title of a card's conflict mark. */
+export const CONFLICT_MARK = 'Conflict: changed in Quick3 and in Outlook';
 
 export function uploadMark(record: AppointmentCard): UploadMark | null {
   const upload = record.upload;
   if (!upload) return null;
   if (upload.state === 'pending') return { kind: 'pending', text: `Waiting to be sent to Outlook (${upload.account})` };
+  if (upload.state === 'conflict') return { kind: 'conflict', text: `${CONFLICT_MARK} (${upload.account})` };
   return {
     kind: 'failed',
     text: `Not yet in Outlook (${upload.account}): ${upload.reason} It is tried again with the next sync.`,
@@ -133,6 +138,7 @@ export function cardOf(
   if (series === 'exception') parts.push('occurrence of a series, changed on its own');
   if (upload?.kind === 'pending') parts.push('waiting to be sent to Outlook');
   if (upload?.kind === 'failed') parts.push(`upload failed: ${record.upload?.state === 'failed' ? record.upload.reason : ''}`);
+  if (upload?.kind === 'conflict') parts.push(CONFLICT_MARK);
   if (readOnly) parts.push(`read-only: ${readOnly}`);
   return { title, badge, readOnly, doubleBooked, upload, series, label: parts.join(', ') };
 }
@@ -145,14 +151,16 @@ export function escapeHtml(text: string): string {
 /**
  * How a card sets out its text: `full` (the Day view, the timeline, the month) puts badges and
  * title on top and the time below; `compact` (the Week view's day columns, 90–180 px) leads with
- * the start time and lets the subject wrap after it, so a card one line high still shows when it
- * starts and the beginning of what it is.
+ * the start time and lets the subject wrap after it; `line` (a Week card too short for two lines,
+ * `calendar.isShort`) is one line, "08:30 Dispatch briefing", cut at its end, so its start time and
+ * the first word of its subject are always what shows.
  */
-export type CardForm = 'full' | 'compact';
+export type CardForm = 'full' | 'compact' | 'line';
 
-/** The card form of an EventCalendar view. */
-export function cardForm(viewType: string): CardForm {
-  return viewType === 'resourceTimeGridWeek' ? 'compact' : 'full';
+/** The card form of an EventCalendar view, for a card that is `short` (too low for two lines) or not. */
+export function cardForm(viewType: string, short = false): CardForm {
+  if (viewType !== 'resourceTimeGridWeek') return 'full';
+  return short ? 'line' : 'compact';
 }
 
 /** The start of EventCalendar's time text ("09:00 - 10:00" → "09:00"); all-day cards have none. */
@@ -189,12 +197,17 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
     badges.push(`<span class="q3-pending" data-testid="card-pending" title="${escapeHtml(card.upload.text)}" aria-hidden="true"></span>`);
   if (card.upload?.kind === 'failed')
     badges.push(`<span class="q3-upload-failed" data-testid="card-upload-failed" title="${escapeHtml(card.upload.text)}" aria-hidden="true">!</span>`);
+  if (card.upload?.kind === 'conflict')
+    badges.push(`<span class="q3-conflict" data-testid="card-conflict" role="img" aria-label="${CONFLICT_MARK}" title="${CONFLICT_MARK}">⇄</span>`);
   const time = timeText ? `<div class="q3-card-time">${escapeHtml(timeText)}</div>` : '';
   const text = `<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span>`;
-  if (form === 'compact') {
+  if (form === 'compact' || form === 'line') {
     const start = startTime(timeText);
     const lead = start ? `<span class="q3-card-start" data-testid="card-start">${escapeHtml(start)}</span> ` : '';
-    return `<div class="q3-card q3-compact"><div class="q3-card-title">${lead}${text} ${badges.join('')}</div>${time}</div>`;
+    const title = `<div class="q3-card-title">${lead}${text} ${badges.join('')}</div>`;
+    // One line: its start time is on it already, the range would only push the subject off.
+    if (form === 'line') return `<div class="q3-card q3-compact q3-line">${title}</div>`;
+    return `<div class="q3-card q3-compact">${title}${time}</div>`;
   }
   return `<div class="q3-card"><div class="q3-card-title">${badges.join('')}<span class="q3-card-text" data-testid="card-title">${escapeHtml(card.title)}</span></div>${time}</div>`;
 }
@@ -202,12 +215,18 @@ export function cardHtml(card: Card, timeText: string, form: CardForm = 'full'):
 export interface DoubleBookingRow {
   key: string;
   resource: string;
-  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone. */
+  /** "Wed 25 Nov, 09:15–09:30" in the planner's zone and the window's format (lib/format). */
   when: string;
   /** The day the overlap starts (YYYY-MM-DD), to go to. */
   date: string;
   first: string;
   second: string;
+}
+
+/** "Wed 25 Nov, 09:30–10:00": the day and the span of an overlap. */
+function overlapText(from: Date, to: Date, zone: string): string {
+  const [a, b] = [formatInstant(from, zone), formatInstant(to, zone)];
+  return `${a.day}, ${formatTimeRange(a.time24, b.time24)}`;
 }
 
 /** The double bookings as the toolbar lists them. */
@@ -217,13 +236,11 @@ export function doubleBookingRows(
   zone: string,
   mine: ResourceId | null,
 ): DoubleBookingRow[] {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' });
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false });
   const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return bookings.map((b) => ({
     key: `${b.first.id}|${b.second.id}`,
     resource: resources.get(b.resourceId)?.name ?? `Resource ${b.resourceId}`,
-    when: `${day.format(b.from)}, ${time.format(b.from)}–${time.format(b.to)}`,
+    when: overlapText(b.from, b.to, zone),
     date: iso.format(b.from),
     first: visibleTitle(b.first, mine),
     second: visibleTitle(b.second, mine),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setActiveFormat } from './format';
 import { DIRECTION_LABELS, formatLastSync, initials, showAsLabel, STATUS_LABELS } from './labels';
 import { MODULE_INACTIVE_MESSAGE, NO_RIGHT_MESSAGE, office365Gate } from './office365';
 
@@ -39,5 +40,17 @@ describe('office365Gate', () => {
 
   it('lets a planner with the module and the right through', () => {
     expect(office365Gate({ office365_module_active: true, planner })).toBeNull();
+  });
+});
+
+describe('the last sync in the window’s format', () => {
+  it('follows the language and the clock set for the window', () => {
+    setActiveFormat({ locale: 'en-US', hour12: true });
+    try {
+      expect(formatLastSync('2026-11-25T08:30:00Z', 'Europe/Oslo')).toBe('Nov 25, 2026, 9:30 AM');
+    } finally {
+      setActiveFormat({ locale: 'en-GB', hour12: false });
+    }
+    expect(formatLastSync('2026-11-25T08:30:00Z', 'Europe/Oslo')).toBe('25 Nov 2026, 09:30');
   });
 });

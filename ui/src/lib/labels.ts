@@ -1,4 +1,5 @@
 // Words the planner sees for the backend's enum values, in one place.
+import { formatDate, formatTime } from './format';
 import type { AccountStatus } from '../bindings/AccountStatus';
 import type { Direction } from '../bindings/Direction';
 import type { ResourceKind } from '../bindings/ResourceKind';
@@ -47,13 +48,11 @@ export function initials(name: string): string {
   return letters.join('').toUpperCase();
 }
 
-/** "25 Nov 2026, 09:30" in the planner's zone, or "Never". */
+/** "25 Nov 2026, 09:30" in the planner's zone and the window's format (lib/format), or "Never". */
 export function formatLastSync(instant: string | null, zone: string): string {
   if (!instant) return 'Never';
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) return instant;
   const wall = wallTimeAt(d, zone);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const month = months[Number(wall.slice(5, 7)) - 1];
-  return `${Number(wall.slice(8, 10))} ${month} ${wall.slice(0, 4)}, ${wall.slice(11, 16)}`;
+  return `${formatDate(wall.slice(0, 10))}, ${formatTime(wall.slice(11, 16))}`;
 }

@@ -1,6 +1,7 @@
 // Finding one's way in the Scheduler: which resources are shown, searching the visible range by
 // subject, moving between cards with the arrow keys and the zones the times can be shown in. Pure,
 // so the Scheduler only wires it to the DOM.
+import { formatInstant } from './format';
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
@@ -48,8 +49,6 @@ export function searchAppointments(
   const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
   const wanted = fold(query.trim());
   if (!wanted) return [];
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' });
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hour12: false });
   const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const found = [...records]
     .filter((r) => fold(r.title).includes(wanted))
@@ -59,9 +58,15 @@ export function searchAppointments(
     id: record.id,
     title: record.title,
     resource: resources.get(record.resource_id)?.name ?? `Resource ${record.resource_id}`,
-    when: `${day.format(start)}, ${record.all_day ? 'all day' : time.format(start)}`,
+    when: whenText(start, zone, record.all_day),
     date: record.all_day ? record.start.slice(0, 10) : iso.format(start),
   }));
+}
+
+/** "Wed 25 Nov, 14:00" or "Tue 24 Nov, all day" in the window's format (lib/format). */
+function whenText(start: Date, zone: string, allDay: boolean): string {
+  const at = formatInstant(start, zone);
+  return `${at.day}, ${allDay ? 'all day' : at.time}`;
 }
 
 /** A card on screen: its appointment and its box (client coordinates). */

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../bindings/Resource';
 import {
+  archivedText,
   deletionChoice,
   emptyResourceForm,
   formFromResource,
   formProblem,
   isEmptyPatch,
   moveTargets,
+  resourceGate,
   resourceLabel,
+  restoredText,
   toNewResource,
   toPatch,
 } from './resources';
+import { NO_RIGHT_MESSAGE } from './office365';
 
 function resource(over: Partial<Resource> = {}): Resource {
   return {
@@ -75,5 +79,38 @@ describe('the question before a deletion', () => {
       { id: 3, label: 'lab (person)' },
     ]);
     expect(resourceLabel(all[0], all)).toBe('Boardroom');
+  });
+});
+
+describe('the right to edit Resource settings', () => {
+  it('lets a planner with the right add and change resources', () => {
+    expect(resourceGate({ may_edit_resource_settings: true })).toBeNull();
+  });
+
+  it('tells a planner without it why, in the sentence the Office 365 tab and the core use', () => {
+    expect(resourceGate({ may_edit_resource_settings: false })).toBe(NO_RIGHT_MESSAGE);
+    expect(NO_RIGHT_MESSAGE).toBe(
+      'You do not have the right to edit Resource settings. Ask your local management to grant it.',
+    );
+  });
+});
+
+describe('archiving and restoring', () => {
+  const archival = (accounts_message: string | null) => ({ resource: resource(), accounts: [], kept_paused: [], accounts_message });
+
+  it('says which accounts the archive paused, after what stays', () => {
+    expect(archivedText(archival('Paused its Microsoft 365 account b@contoso.example: it is no longer syncing while the room is archived; restoring it resumes it.'))).toBe(
+      'Archived Boardroom: it is out of the Scheduler; its appointments are kept (quick3 resource restore brings it back). Paused its Microsoft 365 account b@contoso.example: it is no longer syncing while the room is archived; restoring it resumes it.',
+    );
+    expect(archivedText(archival(null))).toBe(
+      'Archived Boardroom: it is out of the Scheduler; its appointments are kept (quick3 resource restore brings it back).',
+    );
+  });
+
+  it('says which accounts sync again after a restore', () => {
+    expect(restoredText(archival('Its Microsoft 365 account b@contoso.example (Down) syncs again as before.'))).toBe(
+      'Restored Boardroom: it is back in the Scheduler with its appointments. Its Microsoft 365 account b@contoso.example (Down) syncs again as before.',
+    );
+    expect(restoredText(archival(null))).toBe('Restored Boardroom: it is back in the Scheduler with its appointments.');
   });
 });

@@ -3,11 +3,22 @@
 // NewResource, ResourcePatch or AppointmentsOnDelete.
 import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { NewResource } from '../bindings/NewResource';
+import type { Planner } from '../bindings/Planner';
 import type { Resource } from '../bindings/Resource';
+import type { ResourceArchival } from '../bindings/ResourceArchival';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { ResourceKind } from '../bindings/ResourceKind';
 import type { ResourcePatch } from '../bindings/ResourcePatch';
 import { KIND_LABELS } from './labels';
+import { NO_RIGHT_MESSAGE } from './office365';
+
+/**
+ * Why the planner may not add, edit, archive, restore or delete resources (the sentence the core
+ * refuses them with, and the Office 365 tab's), or null when they may.
+ */
+export function resourceGate(planner: Pick<Planner, 'may_edit_resource_settings'>): string | null {
+  return planner.may_edit_resource_settings ? null : NO_RIGHT_MESSAGE;
+}
 
 export interface ResourceForm {
   kind: ResourceKind;
@@ -102,4 +113,16 @@ export function moveTargets(all: readonly Resource[], leaving: ResourceId): { id
   return all
     .filter((r) => r.id !== leaving && !r.archived)
     .map((r) => ({ id: r.id, label: resourceLabel(r, all) }));
+}
+
+/** The toast after an archive: what left the Scheduler, what was kept, which accounts paused. */
+export function archivedText(archival: ResourceArchival): string {
+  const said = `Archived ${archival.resource.name}: it is out of the Scheduler; its appointments are kept (quick3 resource restore brings it back).`;
+  return archival.accounts_message ? `${said} ${archival.accounts_message}` : said;
+}
+
+/** The toast after a restore, with the accounts that sync again (or stay paused). */
+export function restoredText(archival: ResourceArchival): string {
+  const said = `Restored ${archival.resource.name}: it is back in the Scheduler with its appointments.`;
+  return archival.accounts_message ? `${said} ${archival.accounts_message}` : said;
 }

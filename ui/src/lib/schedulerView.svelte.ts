@@ -11,7 +11,8 @@ import { pageHolding, resourcesPerPage } from './columns';
 import { rememberedHidden, shownResources } from './navigation';
 import { datePart, wallTimeAt, type DateText } from './time';
 import { daysFrom, weekTitle } from './timeline';
-import { rememberedZoom, spanLength, spanStart, stepSpan, ZOOM_KEY, type TimelineZoom } from './zoom';
+import { hoursChosen, rememberedZoom, spanLength, spanStart, stepSpan, ZOOM_KEY, zoomToRemember, type TimelineZoom } from './zoom';
+import { workingSpan } from './workingHours';
 
 /** The week with resources as rows: drawn by our ResourceTimeline, not by EventCalendar. */
 export const TIMELINE = 'resourceTimelineWeek';
@@ -36,7 +37,7 @@ export interface ViewScreen {
   options(): { view?: string; date?: unknown; scrollTime?: unknown };
   /** Shown resources changed: the range is asked for again. */
   refresh(): void;
-  /** Where the view, date, filter and zoom are remembered (localStorage, when there is one). */
+  /** Where the view, date, filter and zoom are remembered (the view preferences, lib/prefs). */
   storage?: Pick<Storage, 'getItem' | 'setItem'>;
 }
 
@@ -92,6 +93,8 @@ export class SchedulerView {
   /** EventCalendar's range (wall times in the planner's zone, end exclusive). */
   #visibleRange: { start: string; end: string } | null = null;
   #scrollNudge = 0;
+  /** The planner chose the timeline's hours on its zoom bar (else the working day's are shown). */
+  #hoursChosen = false;
 
   constructor(private readonly screen: ViewScreen) {
     const stored = (key: string) => screen.storage?.getItem(key);
@@ -99,7 +102,8 @@ export class SchedulerView {
     this.view = this.initialView;
     this.initialDate = rememberedDate(stored(DATE_KEY), screen.today());
     this.hidden = rememberedHidden(stored(HIDDEN_KEY), screen.resources());
-    this.zoom = rememberedZoom(stored(ZOOM_KEY));
+    this.zoom = rememberedZoom(stored(ZOOM_KEY), workingSpan(screen.resources()));
+    this.#hoursChosen = hoursChosen(stored(ZOOM_KEY));
     this.timelineStart = spanStart(this.zoom.span, this.initialDate);
   }
 
@@ -154,8 +158,9 @@ export class SchedulerView {
   /** A new span, hours or zoom step for the timeline: remembered; a new span starts on the day shown. */
   changeZoom(next: TimelineZoom) {
     if (next.span !== this.zoom.span) this.timelineStart = spanStart(next.span, this.#todayIfShown());
+    if (next.first !== this.zoom.first || next.last !== this.zoom.last) this.#hoursChosen = true;
     this.zoom = next;
-    this.screen.storage?.setItem(ZOOM_KEY, JSON.stringify(next));
+    this.screen.storage?.setItem(ZOOM_KEY, zoomToRemember(next, this.#hoursChosen));
   }
 
   /** Today when the timeline shows it, else the timeline's first day. */

@@ -135,7 +135,8 @@ describe('dates', () => {
     view.datesShown({ range: { start: `${TODAY}T00:00:00`, end: '2026-11-26T00:00:00' }, view: 'resourceTimeGridDay', date: TODAY, title: 'Wed 25 Nov' });
     expect([view.shownTitle, view.pickerDate]).toEqual(['Wed 25 Nov', TODAY]);
     view.changeView(TIMELINE);
-    expect([view.shownTitle, view.pickerDate]).toEqual(['23 – 29 Nov 2026', '2026-11-23']);
+    // The timeline's span as lib/format writes a range (Intl: thin spaces around the dash).
+    expect([view.shownTitle, view.pickerDate]).toEqual(['23\u2009–\u200929 Nov 2026', '2026-11-23']);
   });
 
   it('a new span starts on today when the timeline shows it, else on its first day; the zoom is remembered', () => {
@@ -149,6 +150,28 @@ describe('dates', () => {
     view.changeZoom({ span: 'week', first: 8, last: 18, step: 2 });
     expect(view.timelineStart, 'hours and steps keep the dates').toBe('2026-11-23');
     expect(JSON.parse(storage.get(ZOOM_KEY) ?? '')).toEqual({ span: 'week', first: 8, last: 18, step: 2 });
+  });
+});
+
+describe('the timeline’s hours: the working day’s unless the planner chose', () => {
+  it('shows the resources’ working day and keeps it across span changes until hours are chosen', () => {
+    const { view, storage } = fixture({ [VIEW_KEY]: TIMELINE });
+    expect([view.zoom.first, view.zoom.last], 'the rooms work 07:00–16:00').toEqual([7, 16]);
+    view.changeZoom({ ...view.zoom, span: 'day' });
+    expect(JSON.parse(storage.get(ZOOM_KEY) ?? ''), 'a span change remembers no hours').toEqual({ span: 'day', step: 0 });
+    view.changeZoom({ ...view.zoom, first: 6, last: 20 });
+    expect(JSON.parse(storage.get(ZOOM_KEY) ?? ''), 'hours chosen on the zoom bar are the planner’s').toEqual({
+      span: 'day',
+      first: 6,
+      last: 20,
+      step: 0,
+    });
+    expect([fixture({ [ZOOM_KEY]: storage.get(ZOOM_KEY) ?? '' }).view.zoom.first], 'and stay so').toEqual([6]);
+  });
+
+  it('remembered hours win over the working day', () => {
+    const { view } = fixture({ [ZOOM_KEY]: zoom('week') });
+    expect([view.zoom.first, view.zoom.last]).toEqual([7, 19]);
   });
 });
 

@@ -5,8 +5,13 @@ import type { Overview } from '../bindings/Overview';
 import type { Resource } from '../bindings/Resource';
 import { api } from './api';
 import { DATE_KEY, rangeQuery, rememberedDate, rememberedView, VIEW_KEY } from './calendar';
+import { Prefs } from './prefs';
+import { FIRST_RUN_HINT_KEY } from './firstRunHint';
+import { HIDDEN_KEY } from './schedulerView.svelte';
 import { addDays, datePart, wallTimeAt, type DateText } from './time';
 import { weekStart } from './timeline';
+import { SCROLL_KEY } from './scroll';
+import { ZOOM_KEY } from './zoom';
 
 const marked = new Set<string>();
 
@@ -17,17 +22,28 @@ export function markStep(step: string): void {
   globalThis.performance?.mark(`quick3:${step}`);
 }
 
+/** The view preferences (and the first-run hint's dismissal), kept in the app's store (lib/prefs). */
+export const viewPrefs = new Prefs(
+  [VIEW_KEY, DATE_KEY, HIDDEN_KEY, ZOOM_KEY, SCROLL_KEY, FIRST_RUN_HINT_KEY],
+  { read: () => api.viewPrefs(), write: (values) => api.saveViewPrefs(values) },
+);
+
 type FirstAnswers = Promise<[Overview, Resource[]]>;
 let first: FirstAnswers | null = null;
 
-/** Asks the backend for what the first screen needs (the overview, the resources) at once. */
+/** The overview and resources, once the view preferences are read (the Scheduler reads them). */
+function ask(): FirstAnswers {
+  return Promise.all([api.overview(), api.listResources(), viewPrefs.load()]).then(([o, r]) => [o, r]);
+}
+
+/** Asks the backend for what the first screen needs (the overview, the resources, the view) at once. */
 export function askEarly(): void {
-  first ??= Promise.all([api.overview(), api.listResources()]);
+  first ??= ask();
 }
 
 /** The overview and resources: the answers asked for early the first time, a new question after. */
 export function overviewAndResources(): FirstAnswers {
-  const answers = first ?? Promise.all([api.overview(), api.listResources()]);
+  const answers = first ?? ask();
   first = null;
   return answers;
 }
@@ -49,8 +65,8 @@ export function firstRange(view: string, today: DateText): { start: string; end:
 export function askFirstCards(zone: string, now: Date): void {
   const today = datePart(wallTimeAt(now, zone));
   const range = firstRange(
-    rememberedView(globalThis.localStorage?.getItem(VIEW_KEY)),
-    rememberedDate(globalThis.localStorage?.getItem(DATE_KEY), today),
+    rememberedView(viewPrefs.getItem(VIEW_KEY)),
+    rememberedDate(viewPrefs.getItem(DATE_KEY), today),
   );
   if (!range) return;
   const { from, to } = rangeQuery(range.start, range.end, zone);

@@ -8,6 +8,7 @@ import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import { cardClasses, cardColour, textColourOn, type CardContext } from './calendar';
 import { cardOf, type Card } from './cards';
+import { activeFormat, formatDateRange, formatDayShort, formatTimeRange, type Format } from './format';
 import { addDays, datePart, normaliseWall, wallTimeAt, type DateText, type WallTime } from './time';
 
 /** Pixels per hour (as EventCalendar's timeline week had it). */
@@ -384,20 +385,14 @@ export function edgeSpeed(pointer: number, start: number, end: number, band = ED
   return 0;
 }
 
-/** "7 – 13 Dec 2026", "30 Nov – 6 Dec 2026", "28 Dec 2026 – 3 Jan 2027": the week's title. */
-export function weekTitle(days: readonly DateText[]): string {
-  const month = (d: DateText) => new Date(`${d}T12:00:00Z`).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
-  const a = days[0];
-  const b = days[days.length - 1];
-  const day = (d: DateText) => Number(d.slice(8, 10));
-  if (a.slice(0, 4) !== b.slice(0, 4)) return `${day(a)} ${month(a)} ${a.slice(0, 4)} – ${day(b)} ${month(b)} ${b.slice(0, 4)}`;
-  if (a.slice(0, 7) !== b.slice(0, 7)) return `${day(a)} ${month(a)} – ${day(b)} ${month(b)} ${b.slice(0, 4)}`;
-  return `${day(a)} – ${day(b)} ${month(b)} ${b.slice(0, 4)}`;
+/** The days' title in the window's format: "7–13 Dec 2026", "30 Nov – 6 Dec 2026" (lib/format). */
+export function weekTitle(days: readonly DateText[], f: Format = activeFormat()): string {
+  return formatDateRange(days[0], days[days.length - 1], f);
 }
 
 /** "Mon 7", as the day headers show a day. */
-export function dayLabel(day: DateText): string {
-  return new Date(`${day}T12:00:00Z`).toLocaleString('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
+export function dayLabel(day: DateText, f: Format = activeFormat()): string {
+  return formatDayShort(day, f);
 }
 
 /** What a card shows and allows, worked out when the card is first drawn. */
@@ -407,7 +402,7 @@ export interface CardLook {
   textColour: string;
   /** The card element's classes (show-as, origin, marks). */
   className: string;
-  /** "09:00–10:30" for timed appointments, empty for all-day ones. */
+  /** "09:00–10:30" (lib/format) for timed appointments, empty for all-day ones. */
   timeText: string;
   /** It may be moved and resized (as in the other views: unless read-only). */
   editable: boolean;
@@ -448,7 +443,7 @@ export function toTimelineCard(
           colour,
           textColour: textColourOn(colour),
           className: cardClasses(record, card).join(' '),
-          timeText: record.all_day ? '' : `${start.slice(11, 16)}–${end.slice(11, 16)}`,
+          timeText: record.all_day ? '' : formatTimeRange(start.slice(11, 16), end.slice(11, 16)),
           editable: !card.readOnly,
         };
       }

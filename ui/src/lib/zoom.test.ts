@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ZOOM,
   hourWidthFor,
+  hoursChosen,
   MAX_HOUR_WIDTH,
   MIN_HOUR_WIDTH,
   mondaysOf,
@@ -11,6 +12,7 @@ import {
   stepSpan,
   zoomed,
   ZOOM_FACTORS,
+  zoomToRemember,
   type SpanId,
 } from './zoom';
 import { daysFrom } from './timeline';
@@ -90,5 +92,22 @@ describe('a grid at another hour width', () => {
     const { gridFor, withHourWidth } = await import('./timeline');
     const grid = withHourWidth(gridFor(daysFrom('2026-12-07', 5), [], { first: 7, last: 19 }, 1), 14);
     expect(grid).toMatchObject({ firstHour: 7, lastHour: 19, hourWidth: 14, dayWidth: 168, width: 840 });
+  });
+});
+
+describe('the working day as the default hours', () => {
+  it('takes the working day when no hours were chosen, the chosen ones else', () => {
+    const working = { first: 6, last: 15 };
+    expect(rememberedZoom(null, working)).toEqual({ ...DEFAULT_ZOOM, first: 6, last: 15 });
+    expect(rememberedZoom(JSON.stringify({ span: 'day', step: 1 }), working)).toEqual({ span: 'day', first: 6, last: 15, step: 1 });
+    expect(rememberedZoom(JSON.stringify({ span: 'day', first: 8, last: 18, step: 1 }), working)).toEqual({ span: 'day', first: 8, last: 18, step: 1 });
+    expect(rememberedZoom(null, null), 'no working hours: 07–19').toEqual(DEFAULT_ZOOM);
+  });
+
+  it('remembers hours only when the planner chose them', () => {
+    const zoom = { span: 'week' as const, first: 6, last: 15, step: 0 };
+    expect(hoursChosen(zoomToRemember(zoom, false))).toBe(false);
+    expect(hoursChosen(zoomToRemember(zoom, true))).toBe(true);
+    expect(hoursChosen('not json')).toBe(false);
   });
 });

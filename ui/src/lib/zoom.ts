@@ -37,8 +37,12 @@ export const MAX_HOUR_WIDTH = 480;
 /** Cards narrower than this show their short form (title only); the tooltip has it all. */
 export const NARROW_CARD_PX = 56;
 
-/** The remembered zoom, or the default for what is missing or not understood. */
-export function rememberedZoom(stored: string | null | undefined): TimelineZoom {
+/**
+ * The remembered zoom, or the default for what is missing or not understood: the hours of the
+ * resources' working day (`workingHours`, lib/workingHours) unless the planner chose hours on the
+ * zoom bar, else 07–19.
+ */
+export function rememberedZoom(stored: string | null | undefined, workingHours?: { first: number; last: number } | null): TimelineZoom {
   let raw: Partial<TimelineZoom> = {};
   try {
     const parsed = stored ? JSON.parse(stored) : {};
@@ -48,11 +52,27 @@ export function rememberedZoom(stored: string | null | undefined): TimelineZoom 
   }
   const span = SPANS.some((s) => s.id === raw.span) ? (raw.span as SpanId) : DEFAULT_ZOOM.span;
   const hour = (v: unknown, lo: number, hi: number) => (Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi ? (v as number) : null);
-  let first = hour(raw.first, 0, 23) ?? DEFAULT_ZOOM.first;
-  let last = hour(raw.last, 1, 24) ?? DEFAULT_ZOOM.last;
-  if (last <= first) ({ first, last } = DEFAULT_ZOOM);
+  const defaults = workingHours ?? DEFAULT_ZOOM;
+  let first = hour(raw.first, 0, 23) ?? defaults.first;
+  let last = hour(raw.last, 1, 24) ?? defaults.last;
+  if (last <= first) ({ first, last } = defaults);
   const step = hour(raw.step, 0, ZOOM_FACTORS.length - 1) ?? 0;
   return { span, first, last, step };
+}
+
+/** Whether the remembered zoom holds hours the planner chose (else the working day's are used). */
+export function hoursChosen(stored: string | null | undefined): boolean {
+  try {
+    const parsed = stored ? JSON.parse(stored) : null;
+    return !!parsed && typeof parsed === 'object' && 'first' in parsed && 'last' in parsed;
+  } catch {
+    return false;
+  }
+}
+
+/** What is remembered of a zoom: its hours only when the planner chose them on the zoom bar. */
+export function zoomToRemember(zoom: TimelineZoom, chosenHours: boolean): string {
+  return JSON.stringify(chosenHours ? zoom : { span: zoom.span, step: zoom.step });
 }
 
 /** The first day of the span holding `date`: itself, its Monday, or the 1st of its month. */

@@ -20,7 +20,7 @@ use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};
 use quick3_core::{Store, paths};
 
-use crate::args::{Cli, Command, EmulatorCommand, SyncCommand, SyncSubcommand};
+use crate::args::{Cli, Command, EmulatorCommand};
 
 /// What a command runs against.
 /// A command given a value it cannot take: `quick3` exits 2 (a usage error) with this sentence.
@@ -84,19 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Job(command) => job::run(&mut session, command, now),
         Command::Mail(command) => mail::run(&mut session, command),
         Command::Daemon { once } => daemon::run(&mut session, once),
-        Command::Sync(SyncCommand {
-            command: Some(SyncSubcommand::Log(args)),
-            ..
-        }) => sync_log::run(&session.store, args),
-        Command::Sync(SyncCommand {
-            command: Some(SyncSubcommand::Preview(args)),
-            ..
-        }) => sync_undo::preview(&mut session, args),
-        Command::Sync(SyncCommand {
-            command: Some(SyncSubcommand::Undo(args)),
-            ..
-        }) => sync_undo::undo(&mut session, args),
-        Command::Sync(SyncCommand { args, .. }) => sync::run(&mut session, args),
+        Command::Sync(command) => sync::dispatch(&mut session, command),
         Command::Demo(command) => demo::run(&mut session.store, command, now),
     }
 }

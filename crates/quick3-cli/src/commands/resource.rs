@@ -80,9 +80,12 @@ pub fn run(
             let restored = resources::restore_resource(store, id, now)?;
             out!(
                 "Restored the {} \"{}\": it is back in the Scheduler.",
-                restored.kind,
-                restored.name
+                restored.resource.kind,
+                restored.resource.name
             );
+            if let Some(accounts) = &restored.accounts_message {
+                out!("{accounts}");
+            }
             Ok(())
         }
         ResourceCommand::List { archived, json } => list(store, archived, json),
@@ -120,15 +123,18 @@ fn remove(
     if archive {
         let archived = resources::archive_resource(&mut session.store, id, now)?;
         if json {
-            return output::json(&archived);
+            return output::json(&archived.resource);
         }
         out!(
             "Archived the {} \"{}\": it is out of the Scheduler, its appointments are kept; \
              `quick3 resource restore {}` brings it back.",
-            archived.kind,
-            archived.name,
-            archived.id
+            archived.resource.kind,
+            archived.resource.name,
+            archived.resource.id
         );
+        if let Some(accounts) = &archived.accounts_message {
+            out!("{accounts}");
+        }
         return Ok(());
     }
     let choice = appointments

@@ -1,14 +1,83 @@
 //! `quick3 sync`: runs the sync engine for every account, one account or one resource's, with a
-//! progress line on a terminal and a summary per account.
+//! progress line on a terminal and a summary per account; `sync conflicts` and `sync resolve`
+//! list and settle conflicts.
 
 use std::io::IsTerminal;
 
 use quick3_core::api::{self, SyncScope};
 use quick3_core::sync::{SyncOptions, SyncProgress, SyncSummary};
 
+use quick3_core::api::conflicts;
+use quick3_core::model::{ConflictField, ConflictVersion, Keep};
+
 use super::Session;
-use crate::args::SyncArgs;
+use crate::args::{SyncArgs, SyncCommand, SyncSubcommand};
 use crate::output;
+
+pub fn dispatch(session: &mut Session, command: SyncCommand) -> anyhow::Result<()> {
+    match command.command {
+        None => run(session, command.args),
+        Some(SyncSubcommand::Log(args)) => super::sync_log::run(&session.store, args),
+        Some(SyncSubcommand::Preview(args)) => super::sync_undo::preview(session, args),
+        Some(SyncSubcommand::Undo(args)) => super::sync_undo::undo(session, args),
+        Some(SyncSubcommand::Conflicts { json }) => list_conflicts(session, json),
+        Some(SyncSubcommand::Resolve { id, keep, json }) => {
+            let keep = Keep::parse(&keep)?;
+            let outcome =
+                conflicts::resolve_conflict(&mut session.store, id, keep, chrono::Utc::now())?;
+            if json {
+                output::json(&outcome)?;
+            } else {
+                out!("{}", outcome.message);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn list_conflicts(session: &Session, json: bool) -> anyhow::Result<()> {
+    let found = conflicts::sync_conflicts(&session.store)?;
+    if json {
+        return output::json(&found);
+    }
+    if found.is_empty() {
+        out!("No conflicts.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = found
+        .iter()
+        .flat_map(|c| {
+            c.fields.iter().enumerate().map(move |(n, field)| {
+                let first = |text: String| if n == 0 { text } else { String::new() };
+                vec![
+                    first(c.id.to_string()),
+                    first(c.appointment_id.to_string()),
+                    first(c.account.clone()),
+                    field.label().to_owned(),
+                    field_text(&c.quick3, *field),
+                    field_text(&c.outlook, *field),
+                ]
+            })
+        })
+        .collect();
+    output::table(
+        &["ID", "APPOINTMENT", "ACCOUNT", "FIELD", "QUICK3", "OUTLOOK"],
+        &rows,
+    );
+    out!("Settle one with: quick3 sync resolve ID --keep quick3|outlook|both");
+    Ok(())
+}
+
+/// One field of a version as the table shows it.
+fn field_text(version: &ConflictVersion, field: ConflictField) -> String {
+    match field {
+        ConflictField::Time => format!("{} – {}", version.start, version.end),
+        ConflictField::Subject => version.title.clone(),
+        ConflictField::Location => version.location.clone(),
+        ConflictField::Notes => version.notes.replace('\n', " / "),
+        ConflictField::ShowAs => version.show_as.as_str().to_owned(),
+    }
+}
 
 pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
     let scope = SyncScope {

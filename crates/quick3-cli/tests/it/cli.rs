@@ -9,10 +9,13 @@ struct Quick3 {
 }
 
 impl Quick3 {
+    /// A fresh data folder whose planner local management allowed to edit Resource settings.
     fn new() -> Self {
-        Quick3 {
+        let q = Quick3 {
             dir: tempfile::tempdir().expect("a temporary data dir"),
-        }
+        };
+        q.ok(&["admin", "allow-edit"]);
+        q
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -240,6 +243,16 @@ fn bad_values_ids_and_missing_options_exit_2_and_failures_exit_1() {
         ),
         (vec!["config", "set", "colour", "blue"], 2, "is not one of"),
         (
+            vec!["admin", "date-format", "--clock", "13"],
+            2,
+            "is not a clock",
+        ),
+        (
+            vec!["admin", "date-format", "--locale", "en_GB"],
+            2,
+            "is not a language tag",
+        ),
+        (
             vec!["demo", "scale", "--resources", "250000"],
             2,
             "at most 1000",
@@ -343,6 +356,31 @@ fn bad_appointments_are_refused_in_plain_words() {
 }
 
 #[test]
+fn the_windows_date_format_is_set_by_management_and_read_back() {
+    let q = Quick3::new();
+    assert!(
+        q.ok(&["admin", "date-format"])
+            .contains("the system's language and region, with its own clock"),
+        "nothing chosen: the system's"
+    );
+    assert_eq!(
+        q.ok(&["admin", "date-format", "--locale", "nb-NO", "--clock", "12"])
+            .trim(),
+        "Dates and times are written in nb-NO, with a 12-hour clock."
+    );
+    assert!(
+        q.ok(&["admin", "date-format", "--clock", "24"])
+            .contains("nb-NO, with a 24-hour clock"),
+        "a clock alone keeps the language"
+    );
+    assert!(
+        q.ok(&["admin", "date-format", "--locale", "system"])
+            .contains("the system's language and region, with a 24-hour clock"),
+        "system goes back to the system's language"
+    );
+}
+
+#[test]
 fn demo_seed_is_idempotent_and_grants_the_demo_rights() {
     let q = Quick3::new();
     assert!(
@@ -425,10 +463,15 @@ fn demo_scale_adds_resources_up_to_the_number_asked_and_the_appointments() {
     let resources = q.json(&["resource", "list", "--json"]);
     assert_eq!(resources.as_array().map(Vec::len), Some(10));
     let all = q.json(&["appointment", "list", "--json"]);
+    let demo = Quick3::new();
+    demo.ok(&["demo", "seed"]);
+    let demo_only = demo.json(&["appointment", "list", "--json"]);
+    let demo_count = demo_only.as_array().map_or(0, Vec::len);
+    assert!(demo_count > 100, "the demo's fortnight: {demo_count}");
     assert_eq!(
         all.as_array().map(Vec::len),
-        Some(200 + 16),
-        "the 200 asked for and the demo's 16"
+        Some(200 + demo_count),
+        "the 200 asked for and the demo's own"
     );
 }
 

@@ -424,7 +424,8 @@ async fn up_stopped_after_outlook_answered_then_edited_again_while_pulling_too()
 
 /// The other side of the same cell: after the crash a colleague edits the event in Outlook, then
 /// the planner edits again. Outlook's content is none that Quick3 sent, so that is a real
-/// "changed both": one note, Quick3's version kept (Up only, and pulling too).
+/// "changed both": one conflict, held until the planner keeps Quick3's version (Up only, and
+/// pulling too).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_conflict() {
     for direction in ["up", "both"] {
@@ -463,6 +464,16 @@ async fn up_stopped_after_outlook_answered_then_edited_in_outlook_too_is_one_con
             conflicts, 1,
             "{direction}: a colleague's edit is a conflict"
         );
+        // Held: neither side overwritten until the planner keeps Quick3's version.
+        assert_eq!(
+            outlook(&tenant, "Up ").await,
+            each_once(&["Up a (a colleague's edit)".to_owned()]),
+            "{direction}"
+        );
+        let listed = cli.json(&["sync", "conflicts", "--json"]);
+        let id = listed[0]["id"].as_i64().unwrap().to_string();
+        cli.ok(&["sync", "resolve", &id, "--keep", "quick3"]);
+        settle(&cli, &[]);
         let expected = vec!["Up a edited again".to_owned()];
         assert_eq!(
             outlook(&tenant, "Up ").await,

@@ -8,6 +8,7 @@ mod account;
 mod calendars;
 mod cli;
 mod config;
+mod conflicts;
 mod crash_points;
 mod daemon;
 mod fault_matrix;

@@ -10,10 +10,13 @@ struct Quick3 {
 }
 
 impl Quick3 {
+    /// A fresh data folder whose planner local management allowed to edit Resource settings.
     fn new() -> Self {
-        Quick3 {
+        let q = Quick3 {
             dir: tempfile::tempdir().expect("a temporary data dir"),
-        }
+        };
+        q.ok(&["admin", "allow-edit"]);
+        q
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -287,4 +290,46 @@ fn remove_asks_first_then_keeps_moves_or_deletes_the_appointments_as_told() {
     );
     assert_eq!(q.appointments(), [("Board meeting".to_owned(), lab)]);
     room(&q, "Cellar");
+}
+
+#[test]
+fn without_the_right_to_edit_resource_settings_every_change_is_refused_in_one_sentence() {
+    let q = Quick3::new();
+    room(&q, "Boardroom");
+    room(&q, "Lab");
+    q.ok(&["resource", "remove", "Lab", "--archive"]);
+    q.ok(&["admin", "deny-edit"]);
+    let listed = || {
+        (
+            q.ok(&["resource", "list", "--json"]),
+            q.ok(&["resource", "list", "--archived", "--json"]),
+        )
+    };
+    let before = listed();
+    for args in [
+        vec!["resource", "add", "--name", "Studio", "--kind", "room"],
+        vec!["resource", "edit", "Boardroom", "--name", "Renamed"],
+        vec!["resource", "remove", "Boardroom", "--archive"],
+        vec!["resource", "restore", "Lab"],
+        vec![
+            "resource",
+            "remove",
+            "Boardroom",
+            "--appointments",
+            "delete",
+            "--yes",
+        ],
+    ] {
+        let said = q.fails(&args, 1);
+        assert!(
+            said.contains(
+                "You do not have the right to edit Resource settings. Ask your local management \
+                 to grant it."
+            ),
+            "{args:?} is refused with the core's sentence, as in the window: {said}"
+        );
+    }
+    assert_eq!(listed(), before, "nothing was written");
+    q.ok(&["admin", "allow-edit"]);
+    q.ok(&["resource", "restore", "Lab"]);
 }

@@ -15,6 +15,7 @@ impl Quick3 {
         let q = Quick3 {
             dir: tempfile::tempdir().expect("a temporary data dir"),
         };
+        q.ok(&["admin", "allow-edit"]);
         q.ok(&["resource", "add", "--name", "Ada"]);
         q
     }

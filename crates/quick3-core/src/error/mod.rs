@@ -39,6 +39,9 @@ pub enum ErrorCode {
     UnknownAppointment,
     DuplicateResourceEmail,
     DuplicateResourceName,
+    /// The planner lacks local management's right to edit Resource settings (adding, editing,
+    /// archiving, restoring or deleting resources).
+    NoResourceSettingsRight,
     UnknownAccount,
     UnknownJob,
     ReadOnly,
@@ -165,6 +168,10 @@ pub enum CoreError {
         name: String,
         id: i64,
     },
+    #[error(
+        "You do not have the right to edit Resource settings. Ask your local management to grant it."
+    )]
+    NoResourceSettingsRight,
     #[error("The data folder {path} cannot be used: {reason}.")]
     DataDir { path: String, reason: String },
     #[error("The database could not be read or written: {0}.")]
@@ -213,6 +220,7 @@ impl CoreError {
             CoreError::UnknownAppointment { .. } => ErrorCode::UnknownAppointment,
             CoreError::DuplicateResourceEmail { .. } => ErrorCode::DuplicateResourceEmail,
             CoreError::DuplicateResourceName { .. } => ErrorCode::DuplicateResourceName,
+            CoreError::NoResourceSettingsRight => ErrorCode::NoResourceSettingsRight,
             CoreError::UnknownAccount { .. } => ErrorCode::UnknownAccount,
             CoreError::UnknownJob { .. } => ErrorCode::UnknownJob,
             CoreError::ReadOnly { .. } => ErrorCode::ReadOnly,

@@ -486,6 +486,13 @@ pub enum UploadState {
         reason: String,
         attempts: u32,
     },
+    /// Changed both in Quick3 and in Outlook (the account with this e-mail) since the last sync:
+    /// neither version is sent or taken until the planner settles conflict `conflict`.
+    Conflict {
+        account: String,
+        #[ts(type = "number")]
+        conflict: i64,
+    },
 }
 
 /// The subject another resource's private or confidential appointment shows, as in Outlook.

@@ -1,8 +1,9 @@
 //! The domain: resources, appointments (their synced `Content`, their zones' Windows names),
-//! Microsoft 365 accounts, scheduled jobs and the planner.
+//! sync conflicts, Microsoft 365 accounts, scheduled jobs and the planner.
 
 mod account;
 pub(crate) mod appointment;
+mod conflict;
 mod content;
 mod job;
 mod journal;
@@ -21,6 +22,7 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
+pub use conflict::{ConflictField, ConflictVersion, Keep};
 pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
@@ -35,7 +37,7 @@ pub use organisation::{
     OrgSettings, OrgSettingsRecord, OrgTestReport, SECRET_EXPIRY_WARNING_DAYS,
     certificate_expiry_warning, credential_expiry_warning, secret_expiry_warning,
 };
-pub use planner::{Module, Overview, Planner};
+pub use planner::{DateFormat, HourCycle, Module, Overview, Planner, is_language_tag};
 pub use recurrence::{Repeat, RepeatUnit, Rule, WeekIndex};
 pub use resource::{
     NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch, WorkingHours,

@@ -135,8 +135,17 @@ impl Store {
             (_, status) => (status, current.last_error.clone()),
         };
         self.conn.execute(
-            "UPDATE m365_accounts SET direction = ?2, scopes = ?3, status = ?4, last_error = ?5 WHERE id = ?1",
-            params![id, direction.as_str(), scopes.join(" "), status.as_str(), error],
+            // A direction chosen by the planner replaces the one an archive kept (migration 0017).
+            "UPDATE m365_accounts SET direction = ?2, scopes = ?3, status = ?4, last_error = ?5,
+                 archived_direction = NULL, archived_status = NULL
+             WHERE id = ?1",
+            params![
+                id,
+                direction.as_str(),
+                scopes.join(" "),
+                status.as_str(),
+                error
+            ],
         )?;
         self.account(id)
     }

@@ -4,12 +4,13 @@
 mod accounts;
 mod appointments;
 pub mod backup;
+pub mod conflicts;
 mod jobs;
 pub mod journal;
 mod organisation;
 pub use appointments::AppointmentQuery;
 pub use organisation::ResolvedMailbox;
-pub use resources::{AppointmentsFate, ResourceDeletion};
+pub use resources::{AccountsOnArchive, AppointmentsFate, ResourceDeletion};
 mod planner;
 mod resources;
 mod series;
@@ -42,7 +43,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_series_exceptions.sql"),
     include_str!("../../migrations/0013_resources_managed.sql"),
     include_str!("../../migrations/0014_series_deleted_together.sql"),
-    include_str!("../../migrations/0015_sync_journal.sql"),
+    include_str!("../../migrations/0015_sync_conflicts.sql"),
+    include_str!("../../migrations/0016_sync_journal.sql"),
+    include_str!("../../migrations/0017_accounts_paused_with_resource.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

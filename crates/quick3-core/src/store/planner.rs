@@ -108,6 +108,7 @@ impl Store {
             demo_mode,
             time_zone: self.default_zone.clone(),
             display_time_zone: self.display_time_zone()?,
+            date_format: self.date_format()?,
         })
     }
 }

@@ -6,9 +6,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::Store;
 use super::utc_text;
 use crate::error::{CoreError, Result};
-use crate::ids::ResourceId;
+use crate::ids::{AccountId, ResourceId};
 use crate::model::{
-    NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch, WorkingHours,
+    AccountStatus, Direction, NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch,
+    WorkingHours,
 };
 
 /// Colours given to new resources in turn (readable with white text, distinct from each other).
@@ -102,14 +103,18 @@ impl Store {
         Ok(edited)
     }
 
-    /// Archives a resource (hidden from the Scheduler and the lists, its appointments and
-    /// accounts kept) or restores it.
+    /// Archives a resource (hidden from the Scheduler and the lists, its appointments kept) or
+    /// restores it, in one transaction with its Microsoft 365 accounts: archiving pauses each
+    /// that syncs (direction None, the direction and status it had kept in `archived_direction`
+    /// and `archived_status`, migration 0017), so no scheduled job or upload touches them;
+    /// restoring gives them back, except an uploader whose mailbox another account uploads to
+    /// meanwhile (it stays paused).
     pub fn set_resource_archived(
         &mut self,
         id: ResourceId,
         archived: bool,
         now: DateTime<Utc>,
-    ) -> Result<Resource> {
+    ) -> Result<(Resource, AccountsOnArchive)> {
         let tx = self.begin_edit()?;
         let current = live(&tx, id)?;
         if !archived {
@@ -120,9 +125,14 @@ impl Store {
             "UPDATE resources SET archived_at = ?2 WHERE id = ?1",
             params![id, archived.then(|| utc_text(now))],
         )?;
+        let accounts = if archived {
+            pause_accounts(&tx, id)?
+        } else {
+            resume_accounts(&tx, id)?
+        };
         let changed = live(&tx, id)?;
         tx.commit()?;
-        Ok(changed)
+        Ok((changed, accounts))
     }
 
     /// Deletes a resource: its row stays as a tombstone that no listing shows, for the
@@ -180,6 +190,19 @@ impl Store {
                 done.deleted = live_count;
             }
         }
+        // An account kept to send what waits in its outbox only sends it: no more pulls into a
+        // deleted resource; one paused with an archive takes its upload back for that.
+        tx.execute(
+            "UPDATE m365_accounts
+             SET direction = 'up',
+                 status = COALESCE(archived_status,
+                                   CASE status WHEN 'paused' THEN 'connected' ELSE status END),
+                 archived_direction = NULL, archived_status = NULL
+             WHERE resource_id = ?1
+               AND COALESCE(archived_direction, direction) IN ('up', 'up_and_down')
+               AND EXISTS (SELECT 1 FROM sync_outbox o WHERE o.account_id = m365_accounts.id)",
+            [id],
+        )?;
         tx.execute(
             "UPDATE resources SET deleted_at = ?2 WHERE id = ?1",
             params![id, now_text],
@@ -375,6 +398,85 @@ fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Resource>> {
         hours,
         archived,
     }))
+}
+
+/// What archiving or restoring a resource did to its Microsoft 365 accounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountsOnArchive {
+    /// Paused (archive), or back to their direction (restore): e-mail and direction.
+    pub changed: Vec<(String, Direction)>,
+    /// Restored as paused: another account uploads to their mailbox now.
+    pub kept_paused: Vec<String>,
+}
+
+/// Pauses a resource's syncing accounts, keeping what they were.
+fn pause_accounts(tx: &Connection, resource: ResourceId) -> Result<AccountsOnArchive> {
+    let mut stmt = tx.prepare(
+        "SELECT email, direction FROM m365_accounts
+         WHERE resource_id = ?1 AND direction <> 'none' ORDER BY is_main DESC, position, id",
+    )?;
+    let rows = stmt.query_map([resource], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut changed = Vec::new();
+    for row in rows {
+        let (email, direction) = row?;
+        changed.push((email, Direction::parse(&direction)?));
+    }
+    tx.execute(
+        "UPDATE m365_accounts
+         SET archived_direction = direction, archived_status = status,
+             direction = 'none', status = ?2
+         WHERE resource_id = ?1 AND direction <> 'none'",
+        params![resource, AccountStatus::Paused.as_str()],
+    )?;
+    Ok(AccountsOnArchive {
+        changed,
+        kept_paused: vec![],
+    })
+}
+
+/// Gives a restored resource's accounts the direction and status they had when it was archived.
+fn resume_accounts(tx: &Connection, resource: ResourceId) -> Result<AccountsOnArchive> {
+    let mut stmt = tx.prepare(
+        "SELECT id, email, archived_direction, archived_status FROM m365_accounts
+         WHERE resource_id = ?1 AND archived_direction IS NOT NULL
+         ORDER BY is_main DESC, position, id",
+    )?;
+    let rows = stmt.query_map([resource], |row| {
+        Ok((
+            row.get::<_, AccountId>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let paused: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut done = AccountsOnArchive::default();
+    for (account, email, direction, status) in paused {
+        let direction = Direction::parse(&direction)?;
+        let free =
+            super::accounts::refuse_second_uploader(tx, &email, direction, Some(account), resource)
+                .is_ok();
+        if free {
+            tx.execute(
+                "UPDATE m365_accounts
+                 SET direction = ?2, status = COALESCE(?3, 'connected'),
+                     archived_direction = NULL, archived_status = NULL
+                 WHERE id = ?1",
+                params![account, direction.as_str(), status],
+            )?;
+            done.changed.push((email, direction));
+        } else {
+            tx.execute(
+                "UPDATE m365_accounts SET archived_direction = NULL, archived_status = NULL
+                 WHERE id = ?1",
+                [account],
+            )?;
+            done.kept_paused.push(email);
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

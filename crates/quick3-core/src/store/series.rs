@@ -17,11 +17,11 @@ use super::appointments::{
 };
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
-use crate::ids::AppointmentId;
+use crate::ids::{AccountId, AppointmentId};
 use crate::model::recurrence::{
     Occurrence, Repeat, Rule, check_length, occurrence_on, occurrences, original_date,
 };
-use crate::model::{Appointment, AppointmentInput, AppointmentPatch, Origin, When};
+use crate::model::{Appointment, AppointmentInput, AppointmentPatch, Content, Origin, When};
 
 /// The last instant the store writes: the span end of a series without end.
 const FOREVER: &str = "9999-12-31T23:59:59Z";
@@ -166,6 +166,29 @@ fn virtual_occurrence(master: &Appointment, occurrence: Occurrence) -> Appointme
     }
 }
 
+/// Whether an occurrence row of `master` holds exactly what the pattern gives that occurrence
+/// (its content; zone named alike): no exception.
+fn is_plain(master: &Appointment, row: &Appointment) -> bool {
+    let Some(original_start) = row.original_start else {
+        return false;
+    };
+    let date = original_date(&master.when, original_start);
+    let pattern = virtual_occurrence(master, occurrence_on(&master.when, date));
+    pattern.original_start == Some(original_start)
+        && pattern.resource_id == row.resource_id
+        && Content::of(&pattern) == Content::of(row)
+}
+
+/// Whether Outlook holds an occurrence row's change: it is linked (an upload's answer is
+/// recorded with its link; one lost to a crash shows in Outlook, and Down brings it back).
+fn upstream(conn: &Connection, id: AppointmentId) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_links WHERE appointment_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 /// A live Quick3 series master, read in `conn`.
 fn live_master(conn: &Connection, series: AppointmentId) -> Result<Appointment> {
     let master = live(conn, series)?;
@@ -281,6 +304,91 @@ pub(super) fn restore_exceptions(
         "UPDATE appointments SET deleted_at = NULL, deleted_with_series = 0, updated_at = ?2
           WHERE series_id = ?1 AND origin = 'quick3' AND deleted_with_series = 1",
         params![restored.id, utc_text(now)],
+    )?;
+    // A series whose deletion came from Outlook lost its rows' links there: each row (its
+    // exceptions and cancellations) goes up again after the series is created again.
+    let unlinked: Vec<Appointment> = {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM appointments a
+              WHERE series_id = ?1 AND origin = 'quick3'
+                AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.appointment_id = a.id)"
+        );
+        let mut stmt = tx.prepare(&sql)?;
+        let rows = stmt.query_map([restored.id], appointment_from_row)?;
+        let mut found = Vec::new();
+        for row in rows {
+            found.push(row??);
+        }
+        found
+    };
+    for row in &unlinked {
+        enqueue_push(tx, row, row.resource_id, now)?;
+    }
+    Ok(())
+}
+
+/// Whether the row `id` is the master of a series made in Quick3 (live or not).
+pub(super) fn is_quick3_master_row(tx: &Connection, id: AppointmentId) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM appointments
+          WHERE id = ?1 AND origin = 'quick3' AND recurrence IS NOT NULL)",
+        [id],
+        |row| row.get(0),
+    )?)
+}
+
+/// Takes a series' exceptions with it when Outlook deleted the series: the live ones become
+/// tombstones marked `deleted_with_series` (restoring the master brings back exactly them, as
+/// after a deletion made here), and every row's link to this account and waiting upload goes,
+/// as their instances went with the series.
+pub(super) fn tombstone_with_series(
+    tx: &Connection,
+    account: AccountId,
+    series: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE appointments SET deleted_at = ?2, updated_at = ?2, deleted_with_series = 1
+          WHERE series_id = ?1 AND origin = 'quick3' AND deleted_at IS NULL",
+        params![series, utc_text(now)],
+    )?;
+    forget_rows_upstream(tx, account, series)
+}
+
+/// Unlinks a series' exception and cancellation rows from `account` and drops their waiting
+/// uploads (the instances they were linked to are gone).
+fn forget_rows_upstream(tx: &Connection, account: AccountId, series: AppointmentId) -> Result<()> {
+    let rows = "SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3'";
+    tx.execute(
+        &format!("DELETE FROM sync_links WHERE account_id = ?2 AND appointment_id IN ({rows})"),
+        params![series, account],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM sync_outbox WHERE account_id = ?2 AND appointment_id IN ({rows})"),
+        params![series, account],
+    )?;
+    Ok(())
+}
+
+/// A series created again in Outlook (deleted there while changed here): its rows' old links
+/// go, and each is queued again, so that after the new series each goes to its new instance.
+pub(super) fn requeue_series_rows(
+    tx: &Connection,
+    account: AccountId,
+    series: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM sync_links WHERE account_id = ?2 AND appointment_id IN
+           (SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3')",
+        params![series, account],
+    )?;
+    tx.execute(
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at)
+         SELECT id, ?2, ?3 FROM appointments WHERE series_id = ?1 AND origin = 'quick3'
+         ON CONFLICT (appointment_id, account_id) DO UPDATE
+            SET revision = revision + 1, attempts = 0, last_error = NULL, not_before = NULL",
+        params![series, account, utc_text(now)],
     )?;
     Ok(())
 }
@@ -443,10 +551,59 @@ impl Store {
         if !existed {
             updated.created_at = now;
         }
+        if is_plain(&master, &updated) {
+            // Back as the pattern has it (a drag undone): no exception any more. One Outlook
+            // holds (linked) goes up with the pattern's values first and is forgotten once
+            // confirmed (`forget_plain_occurrence`); one that never reached it just goes.
+            let pattern = virtual_occurrence(
+                &master,
+                occurrence_on(&master.when, original_date(&master.when, original_start)),
+            );
+            if existed && upstream(&tx, updated.id)? {
+                upsert(&tx, &updated)?;
+                enqueue_push(&tx, &updated, updated.resource_id, now)?;
+            } else if existed {
+                tx.execute(
+                    "DELETE FROM sync_outbox WHERE appointment_id = ?1",
+                    [updated.id],
+                )?;
+                tx.execute("DELETE FROM appointments WHERE id = ?1", [updated.id])?;
+            }
+            tx.commit()?;
+            return Ok(pattern);
+        }
         upsert(&tx, &updated)?;
         enqueue_push(&tx, &updated, updated.resource_id, now)?;
         tx.commit()?;
         Ok(updated)
+    }
+
+    /// Forgets an occurrence row that is back as its series' pattern has it once Outlook holds
+    /// that (its upload confirmed, none waiting): the row and its links go, and it is a plain
+    /// occurrence again. True when it was forgotten.
+    pub fn forget_plain_occurrence(&mut self, id: AppointmentId) -> Result<bool> {
+        let tx = self.begin_edit()?;
+        let Ok(row) = live(&tx, id) else {
+            return Ok(false);
+        };
+        let Some(series) = row.series_id.filter(|_| row.origin == Origin::Quick3) else {
+            return Ok(false);
+        };
+        let Ok(master) = live_master(&tx, series) else {
+            return Ok(false);
+        };
+        let waiting: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE appointment_id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?;
+        if waiting || !is_plain(&master, &row) {
+            return Ok(false);
+        }
+        tx.execute("DELETE FROM sync_links WHERE appointment_id = ?1", [id])?;
+        tx.execute("DELETE FROM appointments WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Deletes one occurrence: its row stays as a tombstone (a cancellation), so the listing
@@ -563,15 +720,24 @@ impl Store {
     /// own): their occurrences carry `series_id` and `original_start`, exceptions replace them
     /// and cancellations leave them out. Pulled series show as the occurrence rows Outlook sent.
     pub fn list_marked(&self, query: AppointmentQuery) -> Result<Vec<Listed>> {
+        let masters = self.masters_in(query)?;
+        // An occurrence row back as the pattern has it (its upload under way) is no exception.
+        let plain = |row: &Appointment| {
+            masters
+                .iter()
+                .find(|m| Some(m.id) == row.series_id)
+                .is_some_and(|m| is_plain(m, row))
+        };
         let mut listed: Vec<Listed> = self
             .list_rows(query)?
             .into_iter()
             .map(|appointment| Listed {
-                exception: appointment.origin == Origin::Quick3 && appointment.series_id.is_some(),
+                exception: appointment.origin == Origin::Quick3
+                    && appointment.series_id.is_some()
+                    && !plain(&appointment),
                 appointment,
             })
             .collect();
-        let masters = self.masters_in(query)?;
         // Every exception and cancellation of a Quick3 series in one read (the partial index
         // holds exactly them), rather than a query per series.
         let taken: HashSet<(AppointmentId, DateTime<Utc>)> = if masters.is_empty() {

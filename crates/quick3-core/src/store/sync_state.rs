@@ -94,9 +94,17 @@ pub struct PageWrite {
     /// keeps its entry).
     pub drop_outbox: Vec<(AppointmentId, i64)>,
     pub ensure_outbox: Vec<AppointmentId>,
+    /// Conflicts found (or renewed): neither side overwritten, Outlook's version kept aside.
+    pub holds: Vec<super::conflicts::ConflictHold>,
+    /// Appointments whose open conflict the page settled (both sides agree again, or a
+    /// deletion).
+    pub settled: Vec<AppointmentId>,
     /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
     /// go back to the pattern (Outlook's rule), before the rows above are written.
     pub series_resets: Vec<AppointmentId>,
+    /// Quick3 series deleted in Outlook but changed here: created again there (a new
+    /// transactionId), their rows after them.
+    pub recreate_series: Vec<AppointmentId>,
     /// Remote keys seen in the full round under way.
     pub seen: Vec<String>,
     pub advance: Option<CalendarAdvance>,
@@ -256,6 +264,29 @@ fn forgotten_lines(
     Ok(lines)
 }
 
+/// Makes the next push of `appointment` create its event again (its link gone, a new
+/// generation: a new transactionId); a Quick3 series' rows follow the new series.
+fn recreate(
+    tx: &Connection,
+    account: AccountId,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+        params![appointment, account],
+    )?;
+    tx.execute(
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
+        params![appointment, account, utc_text(now)],
+    )?;
+    if super::series::is_quick3_master_row(tx, appointment)? {
+        super::series::requeue_series_rows(tx, account, appointment, now)?;
+    }
+    Ok(())
+}
+
 /// The rows of one pulled page and the calendar's new link, in the caller's transaction.
 fn write_page_rows(
     tx: &Connection,
@@ -294,6 +325,12 @@ fn write_page_rows(
             "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
             params![id, account],
         )?;
+        if super::series::is_quick3_master_row(tx, *id)? {
+            super::series::tombstone_with_series(tx, account, *id, now)?;
+        }
+    }
+    for id in &page.recreate_series {
+        recreate(tx, account, *id, now)?;
     }
     for id in &page.unlinks {
         tx.execute(
@@ -313,6 +350,12 @@ fn write_page_rows(
              ON CONFLICT (appointment_id, account_id) DO NOTHING",
             params![id, account, utc_text(now)],
         )?;
+    }
+    for hold in &page.holds {
+        super::conflicts::hold(tx, hold, now)?;
+    }
+    for id in &page.settled {
+        super::conflicts::settle_by_sync(tx, account, *id, now)?;
     }
     if let Some(round) = &round {
         let mut stmt = tx.prepare_cached(
@@ -924,6 +967,8 @@ impl Store {
                     "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
                     params![appointment, account],
                 )?;
+                // A deletion sent settles a conflict the appointment was in.
+                super::conflicts::settle_by_sync(&tx, account, appointment, now)?;
             }
         }
         link_written();
@@ -974,15 +1019,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-            params![appointment, account],
-        )?;
-        tx.execute(
-            "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
-            params![appointment, account, utc_text(now)],
-        )?;
+        recreate(&tx, account, appointment, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -1010,7 +1047,25 @@ impl Store {
             Ok((row.get::<_, AppointmentId>(0)?, state))
         })?;
         // Failures come last, so they replace a wait of the same appointment.
-        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+        let mut states = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        // A conflict holds the upload: that is what the planner needs to see first.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.appointment_id, a.email, c.id
+               FROM sync_conflicts c JOIN m365_accounts a ON a.id = c.account_id
+              WHERE c.resolved_at IS NULL",
+        )?;
+        let held = stmt.query_map([], |row| {
+            let state = UploadState::Conflict {
+                account: row.get(1)?,
+                conflict: row.get(2)?,
+            };
+            Ok((row.get::<_, AppointmentId>(0)?, state))
+        })?;
+        for row in held {
+            let (id, state) = row?;
+            states.insert(id, state);
+        }
+        Ok(states)
     }
 
     /// The revision of the outbox entry waiting for an appointment, if one does.

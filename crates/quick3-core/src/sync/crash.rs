@@ -35,10 +35,13 @@ pub enum Step {
     /// Undo: the undo's writes are committed (appointments, outbox entries, journal lines);
     /// nothing of it is uploaded yet.
     UndoWritten,
+    /// A conflict settled by the planner: inside its transaction, everything written, nothing
+    /// committed.
+    ConflictResolving,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 9] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
@@ -47,6 +50,7 @@ impl Step {
         Step::UpLinkWritten,
         Step::UpConfirmed,
         Step::UndoWritten,
+        Step::ConflictResolving,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Step {
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
             Step::UndoWritten => "undo-written",
+            Step::ConflictResolving => "conflict-resolving",
         }
     }
 }

@@ -2,8 +2,12 @@
 //! confirmed sync) and the remote changes, the operations to run. No I/O, no clock.
 //!
 //! Policy: Quick3 owns the fields of appointments created in Quick3; Microsoft owns events created
-//! in Outlook. A change on both sides is a conflict, reported and resolved by that policy, except
-//! when both sides arrived at the same content. A local deletion is never undone by a pull.
+//! in Outlook. A Quick3 appointment this account uploads that both sides changed since the last
+//! sync, so that their versions now differ in a conflict field (time, subject, location, notes,
+//! show-as: [`crate::model::ConflictField`]), is a conflict that overwrites neither side: it is
+//! held (`SyncOp::Hold`) until the planner settles it, and while it is open nothing is pushed or
+//! pulled for it. Both sides at the same content is no conflict; nor is a difference only in
+//! categories or sensitivity (Quick3's are kept). A local deletion is never undone by a pull.
 
 use std::collections::{HashMap, HashSet};
 
@@ -39,6 +43,11 @@ pub struct LocalItem {
     pub here: bool,
     /// An outbox entry waits for it.
     pub pending: bool,
+    /// In an open conflict with this account's Outlook: held until the planner settles it.
+    pub in_conflict: bool,
+    /// The digest of its conflict fields ([`crate::model::Content::conflict_digest`]); `None`
+    /// when `hash` is.
+    pub conflict_digest: Option<String>,
 }
 
 /// A link: what both sides agreed on when they were last in step.
@@ -65,6 +74,8 @@ pub enum RemoteItem {
         quick3_id: Option<AppointmentId>,
         /// The local content hash of the same content, to tell "both changed to the same".
         as_local_hash: String,
+        /// The digest of its conflict fields, to tell a conflict from a difference that is none.
+        conflict_digest: String,
     },
     Removed {
         key: String,
@@ -123,7 +134,15 @@ pub enum SyncOp {
     Unlink { appointment: AppointmentId },
     /// The outbox entry needs no push (nothing changed, or it never reached Microsoft).
     DropOutbox { appointment: AppointmentId },
-    /// Both sides changed; `winner`'s version is kept (the op that applies it follows).
+    /// Both sides changed in a conflict field: neither is overwritten. The conflict is recorded
+    /// with Outlook's event `key` as it is now (renewed when Outlook changed it again), and the
+    /// outbox entry waits until the planner settles it.
+    Hold {
+        appointment: AppointmentId,
+        key: String,
+    },
+    /// Both sides changed where no conflict is kept apart (a deletion on one side);
+    /// `winner`'s version is kept (the op that applies it follows).
     Conflict {
         appointment: AppointmentId,
         winner: Side,
@@ -131,6 +150,23 @@ pub enum SyncOp {
 }
 
 impl SyncOp {
+    /// The appointment the op is about (none for a pull of a new event).
+    pub fn appointment(&self) -> Option<AppointmentId> {
+        match self {
+            SyncOp::PullUpdate { appointment, .. }
+            | SyncOp::PullDelete { appointment }
+            | SyncOp::PushCreate { appointment, .. }
+            | SyncOp::PushUpdate { appointment, .. }
+            | SyncOp::PushDelete { appointment, .. }
+            | SyncOp::Link { appointment, .. }
+            | SyncOp::Unlink { appointment }
+            | SyncOp::DropOutbox { appointment }
+            | SyncOp::Hold { appointment, .. }
+            | SyncOp::Conflict { appointment, .. } => Some(*appointment),
+            SyncOp::PullCreate { .. } => None,
+        }
+    }
+
     pub fn is_push(&self) -> bool {
         matches!(
             self,
@@ -301,6 +337,11 @@ fn linked_change(
 ) {
     let linked = LinkedLocal::of(local, link, rules);
     let appointment = link.appointment;
+    if let Some(local) = local.filter(|l| l.in_conflict && l.hash.is_some())
+        && held_conflict(local, link, remote, rules, ops)
+    {
+        return;
+    }
     // The local change as a push: a deletion, or an update of the event as Outlook has it now.
     let push = || {
         if linked.deleted {
@@ -326,10 +367,13 @@ fn linked_change(
             key,
             hash,
             as_local_hash,
+            conflict_digest,
             ..
         }) if *hash != link.remote_hash && rules.pull => {
             let same = local.and_then(|l| l.hash.as_deref()) == Some(as_local_hash.as_str());
-            changed_in_outlook(&linked, key, same, push, ops)
+            let differ =
+                local.and_then(|l| l.conflict_digest.as_deref()) != Some(conflict_digest.as_str());
+            changed_in_outlook(&linked, key, (same, differ), push, ops)
         }
         _ => {
             if linked.changed && linked.may_push {
@@ -340,6 +384,39 @@ fn linked_change(
     };
     if local.is_some_and(|l| l.pending) && !pushed {
         ops.push(SyncOp::DropOutbox { appointment });
+    }
+}
+
+/// An appointment in an open conflict (still there locally). Outlook's change renews the
+/// conflict's version of it; nothing is pushed, pulled or dropped. False when the question went
+/// away and the change is planned as any other (the driver then settles the conflict): Outlook
+/// now holds Quick3's content, went back to the version both last agreed on (only Quick3's
+/// change is left), or removed the event.
+fn held_conflict(
+    local: &LocalItem,
+    link: &BaseItem,
+    remote: Option<&RemoteItem>,
+    rules: Rules,
+    ops: &mut Vec<SyncOp>,
+) -> bool {
+    match remote {
+        Some(RemoteItem::Present {
+            key,
+            hash,
+            as_local_hash,
+            ..
+        }) if rules.pull => {
+            if local.hash.as_deref() == Some(as_local_hash.as_str()) || *hash == link.remote_hash {
+                return false;
+            }
+            ops.push(SyncOp::Hold {
+                appointment: local.id,
+                key: key.clone(),
+            });
+            true
+        }
+        Some(RemoteItem::Removed { .. }) if rules.pull => false,
+        _ => true,
     }
 }
 
@@ -378,11 +455,12 @@ fn removed_in_outlook(linked: &LinkedLocal, rules: Rules, ops: &mut Vec<SyncOp>)
 }
 
 /// A linked event changed in Outlook (the account pulls), now `key`; `same`: the local side
-/// holds that content already. Whether the plan pushes the local side over it.
+/// holds that content already; `differ`: the two versions differ in a conflict field. Whether
+/// the plan keeps the outbox entry (a push, or a conflict held).
 fn changed_in_outlook(
     linked: &LinkedLocal,
     key: &str,
-    same: bool,
+    (same, differ): (bool, bool),
     push: impl FnOnce() -> SyncOp,
     ops: &mut Vec<SyncOp>,
 ) -> bool {
@@ -396,6 +474,13 @@ fn changed_in_outlook(
         } else {
             ops.push(SyncOp::PullUpdate { appointment, key });
         }
+    } else if linked.may_push && !linked.deleted && differ {
+        ops.push(SyncOp::Hold { appointment, key });
+        return true;
+    } else if linked.may_push && !linked.deleted {
+        // Different in categories or sensitivity only: Quick3's are kept, no conflict.
+        ops.push(push());
+        return true;
     } else if linked.may_push {
         ops.push(SyncOp::Conflict {
             appointment,
@@ -441,6 +526,16 @@ mod tests {
             in_window: true,
             here: true,
             pending: owner == Owner::Quick3,
+            in_conflict: false,
+            conflict_digest: hash.map(|h| format!("D{h}")),
+        }
+    }
+
+    /// Quick3's appointment `n` in an open conflict, its content now `hash`.
+    fn held(n: u128, hash: Option<&str>) -> LocalItem {
+        LocalItem {
+            in_conflict: true,
+            ..local(n, hash, Owner::Quick3)
         }
     }
 
@@ -463,6 +558,21 @@ mod tests {
             change_key: Some("ck2".into()),
             quick3_id: None,
             as_local_hash: format!("L{hash}"),
+            conflict_digest: format!("DL{hash}"),
+        }
+    }
+
+    /// An event whose content differs from the local `L{local}` in categories or sensitivity
+    /// only: another hash, the same conflict digest.
+    fn present_differing_only_in_categories(key: &str, hash: &str, local: &str) -> RemoteItem {
+        RemoteItem::Present {
+            key: key.into(),
+            remote_id: key.into(),
+            hash: hash.into(),
+            change_key: Some("ck2".into()),
+            quick3_id: None,
+            as_local_hash: format!("L{hash}"),
+            conflict_digest: format!("DL{local}"),
         }
     }
 
@@ -618,20 +728,98 @@ mod tests {
                 vec![SyncOp::DropOutbox { appointment: id(1) }],
             ),
             (
-                "both changed, Quick3's appointment: Quick3 wins and it is reported",
+                "both changed, Quick3's appointment: held, neither side overwritten, the entry kept",
                 vec![local(1, Some("Lb"), Owner::Quick3)],
                 vec![link(1, "r1", "La", "a")],
                 vec![present("r1", "c")],
+                BOTH,
+                vec![SyncOp::Hold {
+                    appointment: id(1),
+                    key: "r1".into(),
+                }],
+            ),
+            (
+                "both changed but only in categories or sensitivity: no conflict, Quick3's kept",
+                vec![local(1, Some("Lb"), Owner::Quick3)],
+                vec![link(1, "r1", "La", "a")],
+                vec![present_differing_only_in_categories("r1", "c", "b")],
+                BOTH,
+                vec![SyncOp::PushUpdate {
+                    appointment: id(1),
+                    remote_id: "r1".into(),
+                    change_key: Some("ck2".into()),
+                }],
+            ),
+            (
+                "held: Up sends nothing and keeps the entry",
+                vec![held(1, Some("Lb"))],
+                vec![link(1, "r1", "La", "a")],
+                vec![],
+                UP,
+                vec![],
+            ),
+            (
+                "held: Outlook changed it again, the conflict's version is renewed",
+                vec![held(1, Some("Lb"))],
+                vec![link(1, "r1", "La", "a")],
+                vec![present("r1", "d")],
+                BOTH,
+                vec![SyncOp::Hold {
+                    appointment: id(1),
+                    key: "r1".into(),
+                }],
+            ),
+            (
+                "held: Outlook now holds Quick3's version, the question is gone",
+                vec![held(1, Some("Lb"))],
+                vec![link(1, "r1", "La", "a")],
+                vec![present("r1", "b")],
+                BOTH,
+                vec![
+                    SyncOp::Link {
+                        appointment: id(1),
+                        key: "r1".into(),
+                    },
+                    SyncOp::DropOutbox { appointment: id(1) },
+                ],
+            ),
+            (
+                "held: Outlook went back to the version both agreed on, Quick3's change goes up",
+                vec![held(1, Some("Lb"))],
+                vec![link(1, "r1", "La", "a")],
+                vec![present("r1", "a")],
+                BOTH,
+                vec![SyncOp::PushUpdate {
+                    appointment: id(1),
+                    remote_id: "r1".into(),
+                    change_key: Some("ck2".into()),
+                }],
+            ),
+            (
+                "held: deleted in Quick3, the deletion goes up",
+                vec![held(1, None)],
+                vec![link(1, "r1", "La", "a")],
+                vec![],
+                UP,
+                vec![SyncOp::PushDelete {
+                    appointment: id(1),
+                    remote_id: "r1".into(),
+                }],
+            ),
+            (
+                "held: removed in Outlook, Quick3's version is created again as before",
+                vec![held(1, Some("Lb"))],
+                vec![link(1, "r1", "La", "a")],
+                vec![removed("r1")],
                 BOTH,
                 vec![
                     SyncOp::Conflict {
                         appointment: id(1),
                         winner: Side::Local,
                     },
-                    SyncOp::PushUpdate {
+                    SyncOp::PushCreate {
                         appointment: id(1),
-                        remote_id: "r1".into(),
-                        change_key: Some("ck2".into()),
+                        recreate: true,
                     },
                 ],
             ),
@@ -711,6 +899,7 @@ mod tests {
                     change_key: None,
                     quick3_id: Some(id(1)),
                     as_local_hash: "La".into(),
+                    conflict_digest: "DLa".into(),
                 }],
                 BOTH,
                 vec![],
@@ -761,6 +950,7 @@ mod tests {
                     change_key: None,
                     quick3_id: Some(id(1)),
                     as_local_hash: "La".into(),
+                    conflict_digest: "DLa".into(),
                 }],
                 BOTH,
                 vec![
@@ -842,6 +1032,8 @@ mod tests {
             links: BTreeMap<AppointmentId, BaseItem>,
             outbox: BTreeSet<AppointmentId>,
             changed_remote: BTreeSet<String>,
+            /// Open conflicts, with Outlook's content as the conflict last saw it.
+            conflicts: BTreeMap<AppointmentId, u8>,
             next: u128,
         }
 
@@ -928,6 +1120,8 @@ mod tests {
                     in_window: true,
                     here: true,
                     pending: self.outbox.contains(&id),
+                    in_conflict: self.conflicts.contains_key(&id),
+                    conflict_digest: (!a.deleted).then(|| h(a.content)),
                 }
             }
 
@@ -949,6 +1143,7 @@ mod tests {
                             change_key: None,
                             quick3_id: event.tag,
                             as_local_hash: h(event.content),
+                            conflict_digest: h(event.content),
                         },
                         None => RemoteItem::Removed {
                             key: rid.clone(),
@@ -974,8 +1169,20 @@ mod tests {
                     involved.iter().map(|id| self.local_item(*id)).collect();
                 let base: Vec<BaseItem> = self.links.values().cloned().collect();
                 let ops = plan(&local, &base, &remote, rules);
+                // The driver settles a conflict any op but a hold touches.
+                for op in &ops {
+                    if let Some(id) = op_appointment(op)
+                        && !matches!(op, SyncOp::Hold { .. })
+                    {
+                        self.conflicts.remove(&id);
+                    }
+                }
                 for op in &ops {
                     match op {
+                        SyncOp::Hold { appointment, key } => {
+                            self.conflicts
+                                .insert(*appointment, self.remote[key].content);
+                        }
                         SyncOp::PullCreate { key } => {
                             self.next += 1;
                             let id = AppointmentId(uuid::Uuid::from_u128(self.next));
@@ -1055,10 +1262,12 @@ mod tests {
                         _ => {}
                     }
                 }
-                // Linked events whose content did not become a pull: the base follows the remote.
+                // Linked events whose content did not become a pull: the base follows the remote
+                // (a held one keeps the base both last agreed on).
                 for item in &remote {
                     if let RemoteItem::Present { key, hash, .. } = item
                         && let Some(link) = self.links.values_mut().find(|l| &l.key == key)
+                        && !self.conflicts.contains_key(&link.appointment)
                     {
                         link.remote_hash = hash.clone();
                     }
@@ -1115,6 +1324,7 @@ mod tests {
                             }
                             self.links.remove(appointment);
                             self.outbox.remove(appointment);
+                            self.conflicts.remove(appointment);
                         }
                         SyncOp::DropOutbox { appointment } => {
                             self.outbox.remove(appointment);
@@ -1125,6 +1335,64 @@ mod tests {
                 all.extend(ops);
                 all
             }
+
+            /// Settles every open conflict as the store does: Keep Quick3's for even ids (the
+            /// base becomes Outlook's version, the entry waits), Keep Outlook's for odd ones (the
+            /// appointment takes it, nothing waits).
+            fn resolve_all(&mut self) {
+                for (id, outlook) in std::mem::take(&mut self.conflicts) {
+                    let link = self
+                        .links
+                        .get_mut(&id)
+                        .expect("a held appointment is linked");
+                    link.local_hash = h(outlook);
+                    link.remote_hash = h(outlook);
+                    if id.0.as_u128() % 2 == 0 {
+                        self.outbox.insert(id);
+                    } else {
+                        self.local.get_mut(&id).expect("held").content = outlook;
+                        self.outbox.remove(&id);
+                    }
+                }
+            }
+        }
+
+        fn op_appointment(op: &SyncOp) -> Option<AppointmentId> {
+            op.appointment()
+        }
+
+        #[test]
+        fn a_change_on_both_sides_is_held_through_syncs_then_settled() {
+            let mut world = World::default();
+            for edit in [
+                Edit::LocalCreate(1),
+                Edit::Sync,
+                Edit::Sync,
+                Edit::LocalEdit(0, 2),
+                Edit::RemoteEdit(0, 3),
+            ] {
+                world.apply(edit);
+            }
+            let held = world.sync();
+            assert!(
+                held.iter().any(|op| matches!(op, SyncOp::Hold { .. })),
+                "held: {held:?}"
+            );
+            assert_eq!(world.sync(), [], "a held conflict plans nothing more");
+            let (id, event) = (
+                *world.local.keys().next().expect("one"),
+                world.remote.keys().next().expect("one").clone(),
+            );
+            assert_eq!(
+                (world.local[&id].content, world.remote[&event].content),
+                (2, 3),
+                "each side keeps its own version"
+            );
+            world.resolve_all(); // id 1 is odd: Keep Outlook's
+            world.sync();
+            assert_eq!(world.sync(), [], "settled");
+            assert_eq!(world.local[&id].content, 3, "Quick3 took Outlook's version");
+            assert!(world.outbox.is_empty());
         }
 
         proptest! {
@@ -1136,6 +1404,23 @@ mod tests {
                     world.apply(e);
                 }
                 let deleted_before: BTreeSet<AppointmentId> = world.local.iter().filter(|(_, a)| a.deleted).map(|(id, _)| *id).collect();
+                world.sync();
+                // While conflicts are open, later syncs overwrite neither side of them.
+                let held: Vec<(AppointmentId, u8, String, u8)> = world.conflicts.keys().map(|id| {
+                    let key = world.links[id].key.clone();
+                    (*id, world.local[id].content, key.clone(), world.remote[&key].content)
+                }).collect();
+                world.sync();
+                let quiet = world.sync();
+                prop_assert!(quiet.is_empty(), "nothing to do while conflicts wait: {quiet:?}");
+                for (id, local, key, remote) in &held {
+                    prop_assert!(world.conflicts.contains_key(id), "{:?} stays held", id);
+                    prop_assert_eq!(world.local[id].content, *local, "Quick3's version kept");
+                    prop_assert_eq!(world.remote[key].content, *remote, "Outlook's version kept");
+                    prop_assert!(world.outbox.contains(id), "its upload waits");
+                }
+                // Settled, they converge like everything else.
+                world.resolve_all();
                 world.sync();
                 world.sync();
                 let third = world.sync();

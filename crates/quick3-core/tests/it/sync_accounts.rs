@@ -175,6 +175,7 @@ async fn a_deleted_resources_appointments_leave_outlook_before_its_account_is_re
     world.sync(&megan).await;
     assert_eq!(world.outlook_titled(MEGAN, "Offsite").await.len(), 1);
 
+    world.store.set_may_edit_resource_settings(true).unwrap();
     let removed = quick3_core::api::resources::delete_resource(
         &mut world.store,
         Some(&world.credentials),
@@ -226,6 +227,7 @@ async fn a_deleted_resource_keeping_its_history_removes_its_account_and_sign_in_
     world.sync(&megan).await;
     assert_eq!(world.titled("Megan's 1:1").len(), 1);
 
+    world.store.set_may_edit_resource_settings(true).unwrap();
     let removed = quick3_core::api::resources::delete_resource(
         &mut world.store,
         Some(&world.credentials),
@@ -255,5 +257,166 @@ async fn a_deleted_resource_keeping_its_history_removes_its_account_and_sign_in_
         world.titled("Megan's 1:1").len(),
         1,
         "the pulled appointment is kept as the deleted resource's history"
+    );
+}
+
+/// Runs a scheduled "Synchronize Office365 Calendars" job of every resource, as the app and
+/// `quick3 daemon` do, on a store connection of its own.
+async fn run_sync_job(world: &mut World) -> quick3_core::jobs::JobOutcome {
+    use quick3_core::model::{FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec};
+    let name = format!("Sync {}", world.store.list_jobs().unwrap().len());
+    let job = quick3_core::api::add_job(
+        &mut world.store,
+        JobSpec {
+            name,
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 15,
+                unit: FrequencyUnit::Minutes,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: JobScope::AllResources,
+            notify: FailureNotice::default(),
+        },
+        now(),
+    )
+    .unwrap();
+    let path = world.store.path().unwrap().to_path_buf();
+    quick3_core::jobs::work::run(&path, &world.credentials, &job, &now).await
+}
+
+#[tokio::test]
+async fn an_archived_resources_accounts_make_no_graph_request_until_it_is_restored() {
+    let mut world = world().await;
+    let d = day(6);
+    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
+    world.sync(&megan).await;
+    world.store.set_may_edit_resource_settings(true).unwrap();
+    let archived =
+        quick3_core::api::resources::archive_resource(&mut world.store, world.resource, now())
+            .unwrap();
+    assert_eq!(
+        archived.accounts,
+        [MEGAN],
+        "the archive paused Megan's account"
+    );
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Booked while archived",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T09:30:00"),
+            ),
+        )
+        .await;
+
+    world.clear_requests().await;
+    let outcome = run_sync_job(&mut world).await;
+    assert!(outcome.succeeded, "{:?}", outcome.failures);
+    let resource_scope = SyncScope {
+        account: None,
+        resource: Some(world.resource),
+    };
+    let summaries = world
+        .sync_with(resource_scope, &SyncOptions::default())
+        .await;
+    assert!(
+        summaries.is_empty(),
+        "a sync of the resource syncs no account: {summaries:?}"
+    );
+    assert_eq!(
+        world.graph_requests().await.len(),
+        0,
+        "neither the scheduled job nor a sync of the archived resource asks Graph for its mailbox"
+    );
+    assert!(world.titled("Booked while archived").is_empty());
+
+    let restored =
+        quick3_core::api::resources::restore_resource(&mut world.store, world.resource, now())
+            .unwrap();
+    assert_eq!(restored.accounts, [MEGAN]);
+    assert_eq!(
+        world.store.account(megan.id).unwrap().direction,
+        Direction::UpAndDown,
+        "restored with the direction it had"
+    );
+    let outcome = run_sync_job(&mut world).await;
+    assert!(outcome.succeeded, "{:?}", outcome.failures);
+    assert!(
+        !world.graph_requests().await.is_empty(),
+        "the restored resource's account syncs again"
+    );
+    assert_eq!(
+        world.titled("Booked while archived").len(),
+        1,
+        "what Outlook got meanwhile comes down once it is restored"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_resource_keeping_its_history_sends_what_waited_and_pulls_nothing_more() {
+    let mut world = world().await;
+    let d = day(6);
+    let megan = world.connect(MEGAN, Direction::UpAndDown).await;
+    world.sync(&megan).await;
+    // Saved in Quick3 but not yet sent when the resource is deleted.
+    world.create_local(
+        "Planned before",
+        &format!("{d}T14:00"),
+        &format!("{d}T15:00"),
+    );
+    world.store.set_may_edit_resource_settings(true).unwrap();
+    let removed = quick3_core::api::resources::delete_resource(
+        &mut world.store,
+        Some(&world.credentials),
+        world.resource,
+        quick3_core::api::resources::AppointmentsOnDelete::Keep,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(removed.accounts_held, [MEGAN], "{}", removed.message);
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Booked after the deletion",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T09:30:00"),
+            ),
+        )
+        .await;
+
+    world.clear_requests().await;
+    let outcome = run_sync_job(&mut world).await;
+    assert!(outcome.succeeded, "{:?}", outcome.failures);
+    let pulls: Vec<String> = world
+        .graph_requests()
+        .await
+        .iter()
+        .map(|r| format!("{} {}", r["method"], r["path"]))
+        .filter(|r| r.contains("delta"))
+        .collect();
+    assert_eq!(pulls, Vec::<String>::new(), "the held account only uploads");
+    assert_eq!(
+        world.outlook_titled(MEGAN, "Planned before").await.len(),
+        1,
+        "the upload saved before the deletion still reaches Outlook"
+    );
+    assert!(
+        world.titled("Booked after the deletion").is_empty(),
+        "nothing more is pulled into a deleted resource"
+    );
+    assert!(
+        world.store.all_accounts().unwrap().is_empty(),
+        "once its uploads are sent, the account goes with its resource"
+    );
+    world.clear_requests().await;
+    run_sync_job(&mut world).await;
+    assert_eq!(
+        world.graph_requests().await.len(),
+        0,
+        "a later scheduled job asks Graph nothing for it"
     );
 }

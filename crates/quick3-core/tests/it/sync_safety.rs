@@ -573,6 +573,28 @@ async fn an_edit_made_while_a_page_is_planned_reaches_outlook() {
     };
     world.sync_with(scope, &racing).await;
     assert!(edited.load(Ordering::SeqCst), "the edit was made mid-sync");
+    // Planned again under the write lock, "Final" against Outlook's "Review" (both changed
+    // since "Draft") is a conflict: the edit is neither overwritten nor dropped, and reaches
+    // Outlook once the planner keeps Quick3's version.
+    assert_eq!(
+        world.titled("Final").len(),
+        1,
+        "the edit is kept while held"
+    );
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        1,
+        "its upload still waits"
+    );
+    let conflicts = quick3_core::api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    quick3_core::api::conflicts::resolve_conflict(
+        &mut world.store,
+        conflicts[0].id,
+        quick3_core::model::Keep::Quick3,
+        now(),
+    )
+    .unwrap();
     world.sync(&account).await;
 
     assert_eq!(

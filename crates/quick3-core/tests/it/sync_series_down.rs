@@ -374,3 +374,309 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
     );
     quiet(&mut world, &account, renamed).await;
 }
+
+/// A weekly series of `count` made in Quick3 at 09:00 Oslo from two days ahead.
+fn quick3_series(world: &mut World, title: &str, count: u32) -> quick3_core::model::Appointment {
+    let first = day(2);
+    world
+        .store
+        .create_series(
+            AppointmentInput {
+                resource_id: world.resource,
+                title: title.into(),
+                all_day: false,
+                start: format!("{first}T09:00"),
+                end: Some(format!("{first}T09:30")),
+                time_zone: Some("Europe/Oslo".into()),
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(count),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap()
+}
+
+/// Two more syncs change nothing, upload nothing and read no event; Outlook holds no series
+/// titled `title` and Quick3 shows none of its occurrences.
+async fn quiet_and_gone(world: &mut World, account: &Account, title: &str) {
+    for round in 0..2 {
+        world.clear_requests().await;
+        let summary = world.sync(account).await;
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        assert_nothing_changed(&[summary]);
+        let asked = world.logged_requests("/v1.0/me/events*").await;
+        assert!(asked.is_empty(), "resync {round} reads nothing: {asked:#?}");
+        let batches = world.logged_requests("/v1.0/$batch").await;
+        assert!(
+            batches.is_empty(),
+            "resync {round} sends nothing up: {batches:#?}"
+        );
+        assert_eq!(world.store.outbox_len(account.id).unwrap(), 0);
+        assert!(
+            listed(world).iter().all(|o| o.2 != title),
+            "resync {round}: no occurrence of the deleted series comes back"
+        );
+    }
+    assert!(
+        world.outlook_titled(MEGAN, title).await.is_empty(),
+        "nothing of it went back up to Outlook"
+    );
+}
+
+#[tokio::test]
+async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let master = quick3_series(&mut world, TITLE, 6);
+    let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
+    // One occurrence moved to 11:00 and one deleted, each on its own, both uploaded.
+    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            quick3_core::model::AppointmentPatch {
+                start: Some(format!("{moved_day}T11:00")),
+                end: Some(format!("{moved_day}T11:30")),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world
+        .store
+        .delete_occurrence(master.id, starts[2], now())
+        .unwrap();
+    let created = world.sync(&account).await;
+    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    quiet(&mut world, &account, TITLE).await;
+    assert_eq!(listed(&world).len(), 5);
+
+    // Outlook deletes the whole series.
+    world.outlook_delete(MEGAN, &master_id).await;
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(
+        (
+            summary.added,
+            summary.updated,
+            summary.deleted,
+            summary.conflicts
+        ),
+        (0, 0, 1, 0),
+        "one deletion, the series: {summary:?}"
+    );
+    assert!(
+        listed(&world).is_empty(),
+        "no occurrence of the series is left: {:?}",
+        listed(&world)
+    );
+    let (_, master_deleted) = world
+        .store
+        .appointment_with_tombstone(master.id)
+        .unwrap()
+        .expect("the master stays as a tombstone");
+    assert!(master_deleted, "the master is deleted");
+    let rows = world.store.series_rows(master.id).unwrap();
+    assert!(
+        rows.iter().all(|(_, live)| !live),
+        "its exception went with it: {rows:?}"
+    );
+    quiet_and_gone(&mut world, &account, TITLE).await;
+
+    // The planner undoes it: the series comes back as it was, with its exception and without
+    // the occurrence deleted on its own, and goes up to Outlook again as one series.
+    world.store.restore_appointment(master.id, now()).unwrap();
+    let back = listed(&world);
+    assert_eq!(back.len(), 5, "{back:?}");
+    assert!(back.iter().all(|o| o.0 != starts[2]), "still cancelled");
+    let exception = back.iter().find(|o| o.0 == starts[1]).unwrap();
+    assert!(
+        exception.3 && exception.1.with_timezone(&OSLO).hour() == 11,
+        "the moved occurrence is back moved: {exception:?}"
+    );
+    let restored = world.sync(&account).await;
+    assert!(restored.errors.is_empty(), "{:?}", restored.errors);
+    let outlook = world.outlook_titled(MEGAN, TITLE).await;
+    assert_eq!(
+        outlook.len(),
+        1,
+        "one series again in Outlook: {outlook:#?}"
+    );
+    let new_master = outlook[0]["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_master, master_id, "created again");
+    let again = instances(&world, &account, &new_master).await;
+    assert_eq!(again.len(), 5, "the cancellation went up too: {again:#?}");
+    let moved = again
+        .iter()
+        .find(|i| utc(&i["originalStart"]) == starts[1])
+        .expect("the moved occurrence's instance");
+    assert_eq!(
+        moved["type"], "exception",
+        "the moved occurrence is an exception in Outlook: {moved:#?}"
+    );
+    quiet(&mut world, &account, TITLE).await;
+    assert_eq!(listed(&world), back, "and nothing changed here");
+}
+
+#[tokio::test]
+async fn a_quick3_series_deleted_in_outlook_while_changed_here_is_created_again() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let master = quick3_series(&mut world, TITLE, 4);
+    let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
+    let created = world.sync(&account).await;
+    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    quiet(&mut world, &account, TITLE).await;
+
+    // The planner renames one occurrence; before it goes up, Outlook deletes the series.
+    let renamed = "Crew stand-up (moved crew)";
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            quick3_core::model::AppointmentPatch {
+                title: Some(renamed.into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.outlook_delete(MEGAN, &master_id).await;
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(summary.deleted, 0, "Quick3's edit wins: {summary:?}");
+    assert!(
+        summary.conflicts >= 1 && !summary.conflict_notes.is_empty(),
+        "the planner is told: {summary:?}"
+    );
+    let shown = listed(&world);
+    assert_eq!(shown.len(), 4, "the series stays here: {shown:?}");
+    let outlook = world.outlook_titled(MEGAN, TITLE).await;
+    assert_eq!(
+        outlook.len(),
+        1,
+        "created again as one series: {outlook:#?}"
+    );
+    let new_master = outlook[0]["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_master, master_id);
+    let again = instances(&world, &account, &new_master).await;
+    assert_eq!(again.len(), 4, "{again:#?}");
+    let edited = again
+        .iter()
+        .find(|i| utc(&i["originalStart"]) == starts[1])
+        .unwrap();
+    assert_eq!(
+        edited["subject"], renamed,
+        "the occurrence's edit reached the new series: {edited:#?}"
+    );
+    quiet(&mut world, &account, TITLE).await;
+
+    // The planner renames the whole series; Outlook deletes it again before the upload.
+    let series_title = "Crew stand-up (new site)";
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some(series_title.into()),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    world.outlook_delete(MEGAN, &new_master).await;
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(summary.deleted, 0, "{summary:?}");
+    assert!(summary.conflicts >= 1, "{summary:?}");
+    let outlook = world.outlook_titled(MEGAN, series_title).await;
+    assert_eq!(outlook.len(), 1, "created again, renamed: {outlook:#?}");
+    let third = outlook[0]["id"].as_str().unwrap().to_owned();
+    let again = instances(&world, &account, &third).await;
+    assert_eq!(again.len(), 4, "{again:#?}");
+    assert!(
+        again
+            .iter()
+            .any(|i| utc(&i["originalStart"]) == starts[1] && i["subject"] == renamed),
+        "the renamed occurrence kept its own subject: {again:#?}"
+    );
+    quiet(&mut world, &account, series_title).await;
+
+    // Deleted on both sides: nothing is created again and nothing is left to upload.
+    world.store.delete_appointment(master.id, now()).unwrap();
+    world.outlook_delete(MEGAN, &third).await;
+    let summary = world.sync(&account).await;
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    assert_eq!(summary.conflicts, 0, "{summary:?}");
+    quiet_and_gone(&mut world, &account, series_title).await;
+}
+
+#[tokio::test]
+async fn quick3_series_deleted_in_outlook_en_masse_are_held_by_the_guard() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let titles: Vec<String> = (0..11).map(|n| format!("Service {n}")).collect();
+    for title in &titles {
+        quick3_series(&mut world, title, 2);
+    }
+    let created = world.sync(&account).await;
+    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    assert_eq!(listed(&world).len(), 22);
+    // Down sees the series' occurrences once (Up created them after this sync's Down).
+    let seen = world.sync(&account).await;
+    assert_nothing_changed(&[seen]);
+    for title in &titles {
+        let id = world.outlook_titled(MEGAN, title).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        world.outlook_delete(MEGAN, &id).await;
+    }
+    let blocked = world.sync(&account).await;
+    let guard = blocked
+        .mass_delete_blocked
+        .clone()
+        .unwrap_or_else(|| panic!("eleven series deleted at once stop the sync: {blocked:?}"));
+    assert_eq!(guard.would_delete, 11, "one deletion a series: {guard:?}");
+    assert_eq!(listed(&world).len(), 22, "nothing was deleted");
+    assert!(
+        world.outlook_titled(MEGAN, &titles[0]).await.is_empty(),
+        "and nothing went back up"
+    );
+
+    let allowed = quick3_core::sync::SyncOptions {
+        allow_mass_delete: true,
+        ..Default::default()
+    };
+    let scope = quick3_core::api::SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let done = world.sync_with(scope, &allowed).await.remove(0);
+    assert!(done.mass_delete_blocked.is_none(), "{done:?}");
+    assert_eq!(done.deleted, 11, "{done:?}");
+    assert!(listed(&world).is_empty(), "{:?}", listed(&world));
+    for title in &titles[..2] {
+        quiet_and_gone(&mut world, &account, title).await;
+    }
+}

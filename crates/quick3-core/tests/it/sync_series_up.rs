@@ -348,3 +348,130 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
     assert_eq!(instances(&world, &account, &master_id).await.len(), 4);
     settled(&mut world, &account, TITLE, 4).await;
 }
+
+#[tokio::test]
+async fn an_occurrence_moved_back_to_the_pattern_is_a_plain_occurrence_again() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let first = day(2);
+    let master = world
+        .store
+        .create_series(
+            AppointmentInput {
+                resource_id: world.resource,
+                title: TITLE.into(),
+                all_day: false,
+                start: format!("{first}T09:00"),
+                end: Some(format!("{first}T09:30")),
+                time_zone: Some("Europe/Oslo".into()),
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Weekly,
+                count: Some(4),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap();
+    let created = world.sync(&account).await;
+    assert!(created.errors.is_empty(), "{:?}", created.errors);
+    let master_id = world.outlook_titled(MEGAN, TITLE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    settled(&mut world, &account, TITLE, 4).await;
+    let second = world.titled(TITLE)[1].original_start.unwrap();
+    let second_day = second.with_timezone(&OSLO).date_naive();
+    let at = |hour: u32| AppointmentPatch {
+        start: Some(format!("{second_day}T{hour:02}:00")),
+        end: Some(format!("{second_day}T{hour:02}:30")),
+        time_zone: Some("Europe/Oslo".into()),
+        ..Default::default()
+    };
+    let marked = |world: &World| {
+        world
+            .store
+            .list_marked(quick3_core::store::AppointmentQuery {
+                resource: Some(world.resource),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.exception)
+            .count()
+    };
+    let row = || quick3_core::ids::AppointmentId::occurrence(master.id, second);
+
+    // Not uploaded yet: moved and moved back, nothing is left of it, nothing goes up.
+    world
+        .store
+        .edit_occurrence(master.id, second, at(11), now())
+        .unwrap();
+    world
+        .store
+        .edit_occurrence(master.id, second, at(9), now())
+        .unwrap();
+    assert!(
+        world
+            .store
+            .appointment_with_tombstone(row())
+            .unwrap()
+            .is_none(),
+        "no exception row for an occurrence as the pattern has it"
+    );
+    assert_eq!(marked(&world), 0);
+    settled(&mut world, &account, TITLE, 4).await;
+    let all = instances(&world, &account, &master_id).await;
+    assert!(
+        all.iter().all(|i| i["type"] == "occurrence"),
+        "Outlook never saw the move: {all:#?}"
+    );
+
+    // Uploaded, then moved back (the drag's undo): Outlook's instance goes back to 09:00 and the
+    // occurrence is a plain one here once that is confirmed.
+    world
+        .store
+        .edit_occurrence(master.id, second, at(11), now())
+        .unwrap();
+    let moved = world.sync(&account).await;
+    assert!(moved.errors.is_empty(), "{:?}", moved.errors);
+    assert_eq!(marked(&world), 1);
+    settled(&mut world, &account, TITLE, 4).await;
+    world
+        .store
+        .edit_occurrence(master.id, second, at(9), now())
+        .unwrap();
+    assert_eq!(
+        marked(&world),
+        0,
+        "shown as a plain occurrence at once, while its upload waits"
+    );
+    let back = world.sync(&account).await;
+    assert!(back.errors.is_empty(), "{:?}", back.errors);
+    assert!(
+        world
+            .store
+            .appointment_with_tombstone(row())
+            .unwrap()
+            .is_none(),
+        "the exception row is gone once Outlook holds the pattern's time"
+    );
+    let all = instances(&world, &account, &master_id).await;
+    let instance = all
+        .iter()
+        .find(|i| utc(&i["originalStart"]) == second)
+        .unwrap();
+    assert_eq!(
+        (local_hour(instance), utc(&instance["start"])),
+        (9, second),
+        "Outlook's instance is back at the pattern's time: {instance:#?}"
+    );
+    assert_eq!(world.titled(TITLE).len(), 4);
+    settled(&mut world, &account, TITLE, 4).await;
+    assert_eq!(marked(&world), 0, "and stays a plain occurrence");
+}

@@ -1,7 +1,7 @@
 //! Up and Up and Down against the emulator: create, edit and delete pushed with a transactionId
 //! and the Quick3Id tag, idempotent after a lost answer; 1,000 edits in at most 55 requests, never
 //! more than 4 at once; pushed events recognised on the way down; Outlook edits flowing back;
-//! conflicts resolved by the policy and reported.
+//! conflicts held and reported.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -226,7 +226,8 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
     );
     assert_eq!(local.origin, Origin::Quick3, "still Quick3's appointment");
 
-    // Both sides change: Quick3 owns its appointment's fields; the conflict is reported.
+    // Both sides change: held as a conflict, nothing overwritten, until the planner keeps
+    // Quick3's version (`sync_conflicts` has the other ways).
     world.rename_local(planning.id, "Planning (Quick3)");
     world
         .outlook_update(MEGAN, &id, json!({"subject": "Planning (Outlook)"}))
@@ -234,10 +235,27 @@ async fn up_and_down_recognises_its_own_events_and_outlook_edits_flow_back() {
     let clash = world.sync(&account).await;
     assert_eq!(clash.conflicts, 1, "{clash:?}");
     assert!(
-        clash.conflict_notes[0].contains("Quick3 Planner's version is kept"),
+        clash.conflict_notes[0].contains("neither version is overwritten"),
         "{:?}",
         clash.conflict_notes
     );
+    assert_eq!(
+        world
+            .outlook_titled(MEGAN, "Planning (Outlook)")
+            .await
+            .len(),
+        1,
+        "Outlook's version is not overwritten"
+    );
+    let conflict = quick3_core::api::conflicts::sync_conflicts(&world.store).unwrap()[0].id;
+    quick3_core::api::conflicts::resolve_conflict(
+        &mut world.store,
+        conflict,
+        quick3_core::model::Keep::Quick3,
+        now(),
+    )
+    .unwrap();
+    world.sync(&account).await;
     assert_eq!(
         world.outlook_titled(MEGAN, "Planning (Quick3)").await.len(),
         1,
@@ -347,7 +365,20 @@ async fn sync_messages_name_a_private_appointment_without_its_subject() {
         )
         .await;
     let summary = world.sync(&account).await;
-    // And an upload refused: an error naming it.
+    // Settled with Quick3's version; then an upload refused: an error naming it.
+    let conflict = quick3_core::api::conflicts::sync_conflicts(&world.store).unwrap()[0].id;
+    let settled = quick3_core::api::conflicts::resolve_conflict(
+        &mut world.store,
+        conflict,
+        quick3_core::model::Keep::Quick3,
+        now(),
+    )
+    .unwrap();
+    assert!(
+        settled.message.starts_with("A private appointment ("),
+        "{}",
+        settled.message
+    );
     world.rename_local(private.id, "Salary talk with HR (again)");
     world
         .add_fault(json!({"path": "/v1.0/$batch", "count": 10, "kind": "status", "status": 400}))
@@ -357,6 +388,7 @@ async fn sync_messages_name_a_private_appointment_without_its_subject() {
     let messages: Vec<&String> = summary
         .conflict_notes
         .iter()
+        .chain([&settled.message])
         .chain(&summary.errors)
         .chain(&failed.conflict_notes)
         .chain(&failed.errors)

@@ -407,9 +407,13 @@ impl Run<'_, '_> {
         };
         let here = appointment.resource_id == self.account.resource_id;
         let (from, to) = appointment.when.covering_span();
+        let live = !deleted && here;
         let item = LocalItem {
             id,
-            hash: (!deleted && here).then(|| crate::model::local_hash(&appointment)),
+            hash: live.then(|| crate::model::local_hash(&appointment)),
+            conflict_digest: live
+                .then(|| crate::model::Content::of(&appointment).conflict_digest()),
+            in_conflict: self.store.in_conflict(self.account.id, id)?,
             owner: match appointment.origin {
                 Origin::Quick3 => Owner::Quick3,
                 Origin::Microsoft365 { .. } => Owner::Microsoft,

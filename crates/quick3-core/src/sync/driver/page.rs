@@ -15,6 +15,7 @@ use crate::graph::GraphError;
 use crate::graph::event::{self, RemoteEntry, RemoteEvent, SeriesSlot};
 use crate::ids::AppointmentId;
 use crate::model::{Appointment, ChangeKind, Content, Origin};
+use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{CalendarAdvance, Link, PageCommit, PageWrite, SyncCalendar};
 use crate::sync::plan::{self, BaseItem, LocalItem, RemoteItem, Side, SyncOp};
 
@@ -42,6 +43,8 @@ struct RemotePage {
     remote: Vec<RemoteItem>,
     removed_ids: Vec<String>,
     keys: Vec<String>,
+    /// The links of Quick3 series masters Outlook no longer has: deleted there.
+    gone_series: Vec<Link>,
 }
 
 impl RemotePage {
@@ -55,6 +58,7 @@ impl RemotePage {
                     let key = key_of(&event);
                     let as_local_hash = event.content.hash();
                     remote.push(RemoteItem::Present {
+                        conflict_digest: event.content.conflict_digest(),
                         key: key.clone(),
                         remote_id: event.id.clone(),
                         hash: as_local_hash.clone(),
@@ -79,13 +83,14 @@ impl RemotePage {
             remote,
             removed_ids,
             keys,
+            gone_series: Vec::new(),
         }
     }
 }
 
 /// A local appointment as a plan read it, with the revision of its waiting upload; `None`
 /// when there was no such appointment.
-type ReadLocal = Option<(LocalItem, Option<i64>)>;
+pub(super) type ReadLocal = Option<(LocalItem, Option<i64>)>;
 
 /// A page's plan and what it was made from.
 struct PlannedPage {
@@ -103,6 +108,33 @@ impl PlannedPage {
             .iter()
             .filter(|op| matches!(op, SyncOp::PullDelete { .. }))
             .count() as u64
+    }
+
+    /// Whether the plan read `appointment` in an open conflict.
+    fn was_held(&self, appointment: AppointmentId) -> bool {
+        self.read.iter().any(|(id, read)| {
+            *id == appointment && read.as_ref().is_some_and(|(item, _)| item.in_conflict)
+        })
+    }
+
+    /// Appointments read in an open conflict that an op other than a hold touches: the
+    /// question went away (both sides agree again, a deletion), so their conflicts are settled.
+    fn settled(&self) -> Vec<AppointmentId> {
+        let mut settled: Vec<AppointmentId> =
+            self.ops
+                .iter()
+                .filter(|op| !matches!(op, SyncOp::Hold { .. }))
+                .filter_map(SyncOp::appointment)
+                .filter(|id| self.was_held(*id))
+                .filter(|id| {
+                    !self.ops.iter().any(
+                        |op| matches!(op, SyncOp::Hold { appointment, .. } if appointment == id),
+                    )
+                })
+                .collect();
+        settled.sort();
+        settled.dedup();
+        settled
     }
 
     /// The outbox revision the plan saw for `appointment`.
@@ -161,6 +193,14 @@ fn follow_remote(
     }
 }
 
+/// The note of a conflict held over the appointment `name` with `email`'s Outlook.
+pub(super) fn held_note(name: &str, email: &str) -> String {
+    format!(
+        "{name} was changed both in Quick3 Planner and in Outlook ({email}); neither version is \
+         overwritten until you choose one."
+    )
+}
+
 /// The note of a conflict over the appointment `name` with `email`'s Outlook, `winner` kept.
 fn conflict_note(name: &str, email: &str, winner: Side) -> String {
     let kept = match winner {
@@ -190,10 +230,14 @@ impl Run<'_, '_> {
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
         let (entries, touched) = self.without_quick3_occurrences(entries).await?;
-        if let PageMode::Apply(_) = mode {
-            self.down_quick3_series(&touched, advance.window).await?;
-        }
-        let page = RemotePage::of(entries);
+        let take = matches!(mode, PageMode::Apply(_));
+        let gone_series = self
+            .down_quick3_series(&touched, advance.window, take)
+            .await?;
+        let page = RemotePage {
+            gone_series,
+            ..RemotePage::of(entries)
+        };
         let mut attempt = 0;
         loop {
             let planned = self.plan_page(calendar, &page, &advance, before)?;
@@ -276,6 +320,10 @@ impl Run<'_, '_> {
         let linked: HashSet<&str> = links.iter().map(|link| link.remote_key.as_str()).collect();
         let placed: HashSet<&str> = links.iter().map(|link| link.remote_id.as_str()).collect();
         let unplaced_removal = removed.iter().any(|id| !placed.contains(id.as_str()));
+        let removed_rows: Vec<&Link> = links
+            .iter()
+            .filter(|link| link.remote_key != link.remote_id && removed.contains(&link.remote_id))
+            .collect();
         let dropped: Vec<&RemoteEvent> = entries
             .iter()
             .filter_map(|entry| match entry {
@@ -287,7 +335,8 @@ impl Run<'_, '_> {
                 _ => None,
             })
             .collect();
-        let touched = self.quick3_series_touched(&dropped, unplaced_removal, &masters)?;
+        let touched =
+            self.quick3_series_touched(&dropped, unplaced_removal, &removed_rows, &masters)?;
         let kept = entries
             .into_iter()
             .filter_map(|entry| match entry {
@@ -423,6 +472,8 @@ impl Run<'_, '_> {
                 }
             }
         }
+        let gone = self.gone_series(&page.gone_series, &mut links, advance.window)?;
+        gone_items.extend(gone.removals.iter().cloned());
         let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
         for (event, _) in page.presents.values() {
             if let Some(id) = event.quick3_id {
@@ -441,18 +492,41 @@ impl Run<'_, '_> {
                         None
                     };
                     read.push((id, Some((item.clone(), revision))));
+                    let mut item = item;
+                    if gone.masters.contains(&id) {
+                        // Outlook answered that the series is gone, wherever its occurrences
+                        // lie: a deletion, not the window moving on.
+                        item.in_window = true;
+                    }
                     locals.push(item);
                     appointments.insert(id, appointment);
                 }
                 None => read.push((id, None)),
             }
         }
+        read.extend(gone.row_reads);
         let mut base: Vec<BaseItem> = links.iter().map(base_item).collect();
+        for item in &mut base {
+            if gone.edited.contains(&item.appointment) {
+                // An occurrence changed here and waiting for upload is a change of its series:
+                // the series counts as changed since the link (edit against deletion).
+                item.local_hash.clear();
+            }
+        }
         self.own_lost_patches(&mut base, &page.presents, &locals)?;
         let ops = if gone_items.is_empty() {
             plan::plan(&locals, &base, &page.remote, self.rules)
         } else {
-            let mut remote = page.remote.clone();
+            // The removals of a gone series' own rows are carried by the series' removal.
+            let mut remote: Vec<RemoteItem> = page
+                .remote
+                .iter()
+                .filter(|item| match item {
+                    RemoteItem::Removed { remote_id, .. } => !gone.row_ids.contains(remote_id),
+                    RemoteItem::Present { .. } => true,
+                })
+                .cloned()
+                .collect();
             remote.extend(gone_items);
             plan::plan(&locals, &base, &remote, self.rules)
         };
@@ -509,6 +583,7 @@ impl Run<'_, '_> {
                 }
             }
         }
+        write.settled = planned.settled();
         follow_remote(&mut write, &planned.links, &rewritten, &page.presents);
         // A key whose link is written above is marked seen by that write already.
         let written: HashSet<&str> = write
@@ -630,6 +705,11 @@ impl Run<'_, '_> {
                 }
                 None
             }
+            SyncOp::Hold { appointment, key } => {
+                self.hold(*appointment, page.presents.get(key)?, key, planned, write);
+                // The link keeps the version both last agreed on.
+                Some(*appointment)
+            }
             SyncOp::Conflict {
                 appointment,
                 winner,
@@ -644,6 +724,18 @@ impl Run<'_, '_> {
                 self.summary.conflict_notes.push(note);
                 None
             }
+            SyncOp::PushCreate {
+                appointment,
+                recreate: true,
+            } if page
+                .gone_series
+                .iter()
+                .any(|l| l.appointment == *appointment) =>
+            {
+                // Deleted in Outlook, changed here: the series is created again there.
+                write.recreate_series.push(*appointment);
+                None
+            }
             SyncOp::PushCreate { appointment, .. }
             | SyncOp::PushUpdate { appointment, .. }
             | SyncOp::PushDelete { appointment, .. } => {
@@ -652,6 +744,37 @@ impl Run<'_, '_> {
             }
             // Written by `pull_create`.
             SyncOp::PullCreate { .. } => None,
+        }
+    }
+
+    /// Holds a conflict over `appointment` with Outlook's `event` (key `key`, content hash
+    /// `hash`); a conflict new to this sync is counted and noted.
+    fn hold(
+        &mut self,
+        appointment: AppointmentId,
+        (event, hash): &(RemoteEvent, String),
+        key: &str,
+        planned: &PlannedPage,
+        write: &mut PageWrite,
+    ) {
+        write.holds.push(ConflictHold {
+            appointment,
+            account: self.account.id,
+            remote_key: key.to_owned(),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            remote_hash: hash.clone(),
+            outlook: event.content.clone(),
+        });
+        if !planned.was_held(appointment) {
+            self.summary.conflicts += 1;
+            let name = planned
+                .appointments
+                .get(&appointment)
+                .map(describe)
+                .unwrap_or_else(|| appointment.to_string());
+            let note = held_note(&name, &self.account.email);
+            self.summary.conflict_notes.push(note);
         }
     }
 

@@ -9,7 +9,8 @@
 //! (`ask`), and what Outlook changed is decided without I/O (`master_from_outlook`,
 //! `occurrences_from_outlook`) and written under the write lock, with links so that later
 //! changes come as linked events through the plan. Nothing is queued for upload: what comes
-//! down is in Outlook already.
+//! down is in Outlook already. A series whose master Outlook no longer has is deleted there: it
+//! goes to the page's plan as one removal of its master (`gone_series`), weighed like any.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use serde_json::Value;
 
+use super::page::ReadLocal;
 use super::{Run, Stop, urlencode};
 use crate::error::{CoreError, Result};
 use crate::graph::GraphError;
@@ -26,6 +28,7 @@ use crate::ids::AppointmentId;
 use crate::model::recurrence::{occurrence_on, occurrences, original_date};
 use crate::model::{Appointment, Content, Origin, Recurrence, Rule, When, local_hash, zones};
 use crate::store::sync_state::{Link, PageCommit, PageWrite};
+use crate::sync::plan::RemoteItem;
 
 /// How far beyond the window a series' instances are asked for, so that an occurrence moved
 /// across the window's edge is not taken for cancelled (Outlook keeps an occurrence between its
@@ -42,6 +45,21 @@ const INSTANCES_PER_PAGE: u32 = 1000;
 struct OutlookSeries {
     master: RemoteEvent,
     instances: Vec<RemoteEvent>,
+}
+
+/// Quick3 series deleted in Outlook, as a page's plan takes them (`Run::gone_series`).
+#[derive(Default)]
+pub(super) struct GoneSeries {
+    /// One removal of each master's link.
+    pub(super) removals: Vec<RemoteItem>,
+    /// The masters.
+    pub(super) masters: HashSet<AppointmentId>,
+    /// The masters with an occurrence changed here waiting for upload.
+    pub(super) edited: HashSet<AppointmentId>,
+    /// Remote ids of the series' rows' instances (their removals are the series').
+    pub(super) row_ids: HashSet<String>,
+    /// The series' rows as the plan read them, checked again before the write.
+    pub(super) row_reads: Vec<(AppointmentId, ReadLocal)>,
 }
 
 /// A local exception or cancellation of a Quick3 series, as Down weighs it.
@@ -231,6 +249,19 @@ fn occurrences_from_outlook(
     changes
 }
 
+/// The master (one of `masters`, by remote id) whose occurrence the remote key
+/// `series:{master}:{original start}` names.
+pub(super) fn series_of_key(key: &str, masters: &HashSet<String>) -> Option<String> {
+    let rest = key.strip_prefix("series:")?;
+    masters
+        .iter()
+        .find(|m| {
+            rest.strip_prefix(m.as_str())
+                .is_some_and(|tail| tail.starts_with(':'))
+        })
+        .cloned()
+}
+
 /// The `$batch` parts asking for a series' master (`m{n}`) and its instances (`i{n}`).
 fn series_parts(
     n: usize,
@@ -285,12 +316,18 @@ impl Run<'_, '_> {
         &self,
         dropped: &[&RemoteEvent],
         unplaced_removal: bool,
+        removed_rows: &[&Link],
         masters: &HashSet<String>,
     ) -> Result<HashSet<String>> {
         if unplaced_removal {
             return Ok(masters.clone());
         }
-        let mut touched = HashSet::new();
+        // An exception's instance removed: the exception alone (a cancellation, the plan's) or
+        // with its whole series (a deletion of the series, which carries it).
+        let mut touched: HashSet<String> = removed_rows
+            .iter()
+            .filter_map(|link| series_of_key(&link.remote_key, masters))
+            .collect();
         if dropped.is_empty() {
             return Ok(touched);
         }
@@ -331,14 +368,19 @@ impl Run<'_, '_> {
 
     /// Takes into Quick3 what Outlook changed of the `touched` series made in Quick3 (by their
     /// masters' remote ids), before the page that showed it is written: a crash in between
-    /// asks the page again, which finds the series in step. A dry run reads and writes nothing.
+    /// asks the page again, which finds the series in step. Returns the links of the masters
+    /// Outlook no longer has (deleted there): their deletion is planned with the page, as any
+    /// removal. `take` false (the guard counting): only read. A dry run reads and writes
+    /// nothing.
     pub(super) async fn down_quick3_series(
         &mut self,
         touched: &HashSet<String>,
         window: (DateTime<Utc>, DateTime<Utc>),
-    ) -> std::result::Result<(), Stop> {
+        take: bool,
+    ) -> std::result::Result<Vec<Link>, Stop> {
+        let mut gone = Vec::new();
         if touched.is_empty() || self.options.dry_run {
-            return Ok(());
+            return Ok(gone);
         }
         let mut links: Vec<Link> = self
             .store
@@ -352,17 +394,19 @@ impl Run<'_, '_> {
         for chunk in links.chunks(SERIES_PER_BATCH) {
             let asked = self.ask(chunk, window).await?;
             for (link, outlook) in chunk.iter().zip(asked) {
-                if let Some(outlook) = outlook {
-                    self.take_series(link, &outlook, window)?;
+                match outlook {
+                    Some(outlook) if take => self.take_series(link, &outlook, window)?,
+                    Some(_) => {}
+                    None => gone.push(link.clone()),
                 }
             }
         }
-        Ok(())
+        Ok(gone)
     }
 
     /// Each series' master and instances from Outlook, in one `$batch` (an instances answer of
-    /// more than a page follows its next links). `None`: the series is gone from Outlook (its
-    /// occurrences' removals are the plan's). A failure stops the account, so that the page is
+    /// more than a page follows its next links). `None`: the series is gone from Outlook
+    /// (deleted there). A failure stops the account, so that the page is
     /// asked again next time rather than its change lost.
     async fn ask(
         &mut self,
@@ -507,6 +551,46 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// The Quick3 series of the page that Outlook no longer has, as the plan takes them: one
+    /// removal of the master's link each (its rows' links leave `links`: the series carries
+    /// them), what the plan must re-read of their rows, and which series wait with a change of
+    /// an occurrence for upload.
+    pub(super) fn gone_series(
+        &self,
+        gone_series: &[Link],
+        links: &mut Vec<Link>,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<GoneSeries> {
+        let mut gone = GoneSeries::default();
+        for master in gone_series {
+            let prefix = format!("series:{}:", master.remote_id);
+            for link in links.iter() {
+                if link.remote_key.starts_with(&prefix) {
+                    gone.row_ids.insert(link.remote_id.clone());
+                }
+            }
+            links.retain(|l| {
+                !l.remote_key.starts_with(&prefix) && l.appointment != master.appointment
+            });
+            links.push(master.clone());
+            gone.removals.push(RemoteItem::Removed {
+                key: master.remote_key.clone(),
+                remote_id: master.remote_id.clone(),
+            });
+            gone.masters.insert(master.appointment);
+            for (row, _) in self.store.series_rows(master.appointment)? {
+                let item = self.local_item(row.id, window)?.map(|(item, _)| item);
+                let revision = self.store.outbox_revision(self.account.id, row.id)?;
+                if revision.is_some() {
+                    gone.edited.insert(master.appointment);
+                }
+                gone.row_reads
+                    .push((row.id, item.map(|item| (item, revision))));
+            }
+        }
+        Ok(gone)
+    }
+
     /// A Quick3 series' exception and cancellation rows by original start, with whether each
     /// is linked to its instance here and waits for upload.
     fn local_rows(&self, series: AppointmentId) -> Result<HashMap<DateTime<Utc>, LocalRow>> {
@@ -625,6 +709,21 @@ mod tests {
             recurrence: appointment.recurrence.clone(),
             is_cancelled: false,
             quick3_id: None,
+        }
+    }
+
+    #[test]
+    fn an_occurrence_key_names_its_quick3_series_only() {
+        let masters: HashSet<String> = ["AAMk1".to_owned(), "AAMk12".to_owned()].into();
+        #[rustfmt::skip]
+        let cases = [
+            ("series:AAMk1:2027-03-08T08:00:00Z", Some("AAMk1"), "an occurrence of a known series"),
+            ("series:AAMk12:2027-03-08T08:00:00Z", Some("AAMk12"), "not the series whose id is a prefix"),
+            ("series:AAMk9:2027-03-08T08:00:00Z", None, "a series not made in Quick3"),
+            ("AAMk1", None, "the master's own key is no occurrence"),
+        ];
+        for (key, expected, why) in cases {
+            assert_eq!(series_of_key(key, &masters).as_deref(), expected, "{why}");
         }
     }
 

@@ -21,6 +21,7 @@ use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId, SyncRunId};
 use crate::model::{Appointment, Content, JournalChange, local_hash};
 use crate::store::Store;
+use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{Link, OutboxEntry};
 use crate::sync::crash::{self, Step};
 use crate::sync::plan::{self, BaseItem, LocalItem, Rules, SyncOp};
@@ -165,6 +166,10 @@ enum AnswerAction {
     PatchAgain { remote_id: String },
     /// A PATCH of an event deleted in Outlook (404): a conflict, created again by the next pass.
     Recreate,
+    /// Outlook changed the event since (a 412, then a look at it) so that it differs from
+    /// Quick3's version in a conflict field: nothing is sent, the conflict is held and the
+    /// entry waits for the planner's choice.
+    Hold(Box<RemoteEvent>),
     /// The account cannot go on (sign-in, mailbox gone): Up ends after the batch's other
     /// answers are recorded.
     StopAccount(GraphError),
@@ -211,29 +216,44 @@ fn answer_action(
     }
 }
 
-/// What a PATCH sent again returned: the event, and the fingerprint of the content Outlook held
-/// before (none when it held this content already and nothing was sent).
-type Patched = std::result::Result<(Box<RemoteEvent>, Option<String>), GraphError>;
+/// What a look at an event whose PATCH was refused for its change key found, and did.
+#[derive(Debug)]
+enum Refetched {
+    /// Outlook holds this content already (our earlier PATCH landed): nothing sent.
+    Holds(Box<RemoteEvent>),
+    /// An edit made in Outlook that differs from Quick3's version in a conflict field: nothing
+    /// sent.
+    Conflict(Box<RemoteEvent>),
+    /// Sent again with Outlook's change key; the event as patched.
+    Patched(Box<RemoteEvent>),
+}
 
-/// What a PATCH sent again after a 412 means ([`Run::patch_again`]'s `result`). Changed in
-/// Outlook meanwhile: Quick3 owns its appointment's fields, and that is a conflict. Unless
-/// Outlook already held exactly this content (our own PATCH whose answer was lost to a crash,
-/// repeated with the change key before it), or held what an earlier PATCH of ours sent
-/// (`sent_before`), its answer lost, and the planner edited again since: sent again, but no
-/// conflict either.
-fn patched_action(
-    content: Option<&Content>,
-    result: Patched,
+type Patched = std::result::Result<Refetched, GraphError>;
+
+/// Whether Outlook's `found` content, where a PATCH of `content` was refused for its change
+/// key, is an edit made there that conflicts with Quick3's: it differs in a conflict field and
+/// is none that an earlier PATCH of ours sent (`sent_before`: its answer lost to a crash, the
+/// planner editing again since). Only a single appointment or occurrence is held (`holdable`);
+/// a series master keeps Quick3's version, as before.
+fn conflicts_with(
+    content: &Content,
+    found: &Content,
     sent_before: Option<&Vec<String>>,
-) -> AnswerAction {
+    holdable: bool,
+) -> bool {
+    let ours = sent_before.is_some_and(|sent| sent.contains(&found.fingerprint()));
+    holdable && !ours && !content.conflicting_fields(found).is_empty()
+}
+
+/// What a PATCH sent again after a 412 means ([`Run::patch_again`]'s `result`): linked when
+/// Outlook holds Quick3's version now, held when Outlook's edit conflicts with it.
+fn patched_action(content: Option<&Content>, result: Patched) -> AnswerAction {
     match result {
-        Ok((event, held)) => {
-            let ours = |found: &String| sent_before.is_some_and(|sent| sent.contains(found));
-            AnswerAction::Confirm {
-                conflict: held.is_some_and(|found| !ours(&found)),
-                link: Some((event, content.map(Content::hash).unwrap_or_default())),
-            }
-        }
+        Ok(Refetched::Holds(event) | Refetched::Patched(event)) => AnswerAction::Confirm {
+            conflict: false,
+            link: Some((event, content.map(Content::hash).unwrap_or_default())),
+        },
+        Ok(Refetched::Conflict(event)) => AnswerAction::Hold(event),
         Err(err) => AnswerAction::Fail(err),
     }
 }
@@ -253,6 +273,8 @@ struct Push<'a> {
     /// The hash the link keeps for the local side once confirmed (a series master's covers its
     /// pattern too); none: the content's sent.
     local_hash: Option<String>,
+    /// Whether a conflict with Outlook may be held for it (not for a series master).
+    holdable: bool,
 }
 
 /// What recording an answer leaves to do.
@@ -421,6 +443,9 @@ impl Run<'_, '_> {
                 sent_before: sent_before.get(&appointment),
                 default_calendar,
                 local_hash: appointments.get(&appointment).map(local_hash),
+                holdable: appointments
+                    .get(&appointment)
+                    .is_some_and(|a| a.recurrence.is_none()),
             };
             let action = answer_action(&op, content.as_ref(), result);
             match self.record_answer(&push, action, now).await? {
@@ -516,8 +541,25 @@ impl Run<'_, '_> {
         loop {
             match action {
                 AnswerAction::PatchAgain { remote_id } => {
-                    let patched = self.patch_again(&remote_id, push.content).await;
-                    action = patched_action(push.content, patched, push.sent_before);
+                    let patched = self.patch_again(&remote_id, push).await;
+                    action = patched_action(push.content, patched);
+                }
+                AnswerAction::Hold(event) => {
+                    let hold = ConflictHold {
+                        appointment,
+                        account,
+                        remote_key: super::key_of(&event),
+                        remote_id: event.id.clone(),
+                        change_key: event.change_key.clone(),
+                        remote_hash: event.content.hash(),
+                        outlook: event.content.clone(),
+                    };
+                    if self.store.hold_conflict(&hold, now)? {
+                        self.summary.conflicts += 1;
+                        let note = super::page::held_note(push.name, &self.account.email);
+                        self.summary.conflict_notes.push(note);
+                    }
+                    return Ok(Recorded::Done);
                 }
                 AnswerAction::Confirm { link, conflict } => {
                     if conflict {
@@ -579,23 +621,28 @@ impl Run<'_, '_> {
         }
     }
 
-    /// PATCHes again with Outlook's current change key, returning the event and the fingerprint
-    /// of the content Outlook held before; `None` when Outlook already held this content
-    /// (nothing sent: the earlier PATCH did land).
-    async fn patch_again(&self, remote_id: &str, content: Option<&Content>) -> Patched {
+    /// Looks at the event whose PATCH was refused for its change key: Outlook holds this
+    /// content already, or an edit that conflicts with it (nothing sent either time), or else
+    /// it is PATCHed again with Outlook's current change key.
+    async fn patch_again(&self, remote_id: &str, push: &Push<'_>) -> Patched {
+        let content = push.content;
         let path = self
             .client
             .in_mailbox(&format!("/events/{}", urlencode(remote_id)));
         let current = self.client.get(&path, &[]).await?;
-        let held = match event::read_entry(&current) {
-            Ok(RemoteEntry::Present(event)) => {
-                if content.is_some_and(|content| content.same_as(&event.content)) {
-                    return Ok((event, None));
+        if let Ok(RemoteEntry::Present(event)) = event::read_entry(&current) {
+            match content {
+                Some(content) if content.same_as(&event.content) => {
+                    return Ok(Refetched::Holds(event));
                 }
-                event.content.fingerprint()
+                Some(content)
+                    if conflicts_with(content, &event.content, push.sent_before, push.holdable) =>
+                {
+                    return Ok(Refetched::Conflict(event));
+                }
+                _ => {}
             }
-            _ => String::new(),
-        };
+        }
         let key = current["changeKey"].as_str().unwrap_or_default().to_owned();
         let body = content
             .map(event::event_fields)
@@ -610,7 +657,7 @@ impl Run<'_, '_> {
             )
             .await?;
         match event::read_entry(&answer.body)? {
-            RemoteEntry::Present(event) => Ok((event, Some(held))),
+            RemoteEntry::Present(event) => Ok(Refetched::Patched(event)),
             RemoteEntry::Removed { .. } => Err(GraphError::NotFound),
         }
     }
@@ -799,32 +846,49 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn a_patch_sent_again_is_a_conflict_only_when_outlook_held_someone_elses_edit() {
+    fn a_patch_refused_is_held_only_when_outlook_holds_a_conflicting_edit_of_someone_else() {
         let ours = sent(true);
-        let held_by_outlook = sent(false).fingerprint();
-        let sent_earlier = vec![held_by_outlook.clone()];
-        let with_conflict = |conflict| AnswerAction::Confirm {
-            link: Some((event(), ours.hash())),
-            conflict,
+        let colleague = sent(false); // another subject
+        let only_categories = Content {
+            categories: vec!["Outlook's".into()],
+            ..sent(true)
         };
+        let sent_earlier = vec![colleague.fingerprint()];
+        /// (why, what Outlook holds, what earlier PATCHes sent, holdable, a conflict)
+        type Case<'a> = (&'a str, &'a Content, Option<&'a Vec<String>>, bool, bool);
         #[rustfmt::skip]
-        let cases: Vec<(&str, Patched, Option<&Vec<String>>, AnswerAction)> = vec![
-            ("Outlook held this content already: our earlier PATCH landed",
-                Ok((event(), None)), None, with_conflict(false)),
-            ("Outlook held an edit made there: Quick3's version is kept, as a conflict",
-                Ok((event(), Some(held_by_outlook.clone()))), None, with_conflict(true)),
-            ("Outlook held what an earlier PATCH of ours sent: no conflict",
-                Ok((event(), Some(held_by_outlook.clone()))), Some(&sent_earlier),
-                with_conflict(false)),
-            ("a failure of the PATCH sent again fails that upload, even one of the account",
-                Err(GraphError::Unauthorized), None, AnswerAction::Fail(GraphError::Unauthorized)),
+        let cases: Vec<Case<'_>> = vec![
+            ("a colleague's edit of the subject is a conflict", &colleague, None, true, true),
+            ("what an earlier PATCH of ours sent is no conflict", &colleague,
+                Some(&sent_earlier), true, false),
+            ("a difference in categories only is no conflict", &only_categories, None, true,
+                false),
+            ("a series master keeps Quick3's version", &colleague, None, false, false),
+            ("the same content is no conflict", &ours, None, true, false),
         ];
-        for (why, result, sent_before, expected) in cases {
+        for (why, found, sent_before, holdable, expected) in cases {
             assert_eq!(
-                patched_action(Some(&ours), result, sent_before),
+                conflicts_with(&ours, found, sent_before, holdable),
                 expected,
                 "{why}"
             );
+        }
+        let confirmed = |event| AnswerAction::Confirm {
+            link: Some((event, ours.hash())),
+            conflict: false,
+        };
+        #[rustfmt::skip]
+        let answers: Vec<(&str, Patched, AnswerAction)> = vec![
+            ("Outlook held this content already: linked", Ok(Refetched::Holds(event())),
+                confirmed(event())),
+            ("sent again: linked", Ok(Refetched::Patched(event())), confirmed(event())),
+            ("a conflicting edit: held, nothing overwritten", Ok(Refetched::Conflict(event())),
+                AnswerAction::Hold(event())),
+            ("a failure of the PATCH sent again fails that upload, even one of the account",
+                Err(GraphError::Unauthorized), AnswerAction::Fail(GraphError::Unauthorized)),
+        ];
+        for (why, result, expected) in answers {
+            assert_eq!(patched_action(Some(&ours), result), expected, "{why}");
         }
     }
 

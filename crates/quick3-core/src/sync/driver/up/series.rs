@@ -217,10 +217,15 @@ impl Run<'_, '_> {
                 sent_before: None,
                 default_calendar,
                 local_hash: None,
+                holdable: true,
             };
             let action = answer_action(op, one.content.as_ref(), result);
             if let Recorded::Stop(err) = self.record_answer(&push, action, now).await? {
                 stop.get_or_insert(err);
+            }
+            if one.content.is_some() {
+                // Outlook holds the pattern's values again: a plain occurrence once more.
+                self.store.forget_plain_occurrence(one.item.id)?;
             }
         }
         match stop {
@@ -248,6 +253,10 @@ impl Run<'_, '_> {
         else {
             return Ok(None);
         };
+        if item.in_conflict && item.hash.is_some() {
+            // Held in a conflict with Outlook until the planner settles it: its entry waits.
+            return Ok(None);
+        }
         let master_live = matches!(
             self.store.appointment_with_tombstone(series)?,
             Some((_, false))
@@ -260,6 +269,7 @@ impl Run<'_, '_> {
         if !master_live || done {
             if !self.options.dry_run {
                 self.store.drop_outbox(account, item.id, revision)?;
+                self.store.forget_plain_occurrence(item.id)?;
             }
             return Ok(None);
         }

@@ -1,0 +1,408 @@
+//! Conflicts against the emulator: a Quick3 appointment changed both in Quick3 and in Outlook is
+//! held (nothing overwritten, however many syncs follow), then settled each of the three ways
+//! (checked in the emulator's mailbox and the store, and quiet after); an Up-only account holds
+//! what its refused PATCH found; a series occurrence changed on both sides is held too.
+
+// Helpers outside #[test] functions unwrap too: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use crate::sync_support;
+
+use quick3_core::api::{self, conflicts::ConflictRecord};
+use quick3_core::model::{
+    Account, Appointment, ConflictField, Direction, Keep, Repeat, RepeatUnit, UploadState,
+};
+use serde_json::json;
+use sync_support::*;
+
+/// Megan (Up and Down) with "Visit" made in Quick3 and synced; the appointment and its event id.
+async fn visit_in_both(direction: Direction) -> (World, Account, Appointment, String) {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, direction).await;
+    let d = day(4);
+    let visit = world.create_local("Visit", &format!("{d}T09:00"), &format!("{d}T10:00"));
+    world.sync(&account).await;
+    assert_nothing_changed(&[world.sync(&account).await]);
+    let event = world.outlook_titled(MEGAN, "Visit").await.remove(0);
+    let id = event["id"].as_str().unwrap().to_owned();
+    (world, account, visit, id)
+}
+
+/// The subjects of Megan's events, sorted.
+async fn outlook_subjects(world: &World) -> Vec<String> {
+    let mut subjects: Vec<String> = world
+        .outlook_events(MEGAN)
+        .await
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap().to_owned())
+        .collect();
+    subjects.sort();
+    subjects
+}
+
+/// The titles of the live appointments, sorted.
+fn local_titles(world: &World) -> Vec<String> {
+    let mut titles: Vec<String> = world.appointments().into_iter().map(|a| a.title).collect();
+    titles.sort();
+    titles
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Both sides edit "Visit": Quick3 renames it, Outlook renames it and moves it to Atlas. The
+/// sync holds the conflict; two more syncs overwrite nothing. Returns the conflict.
+async fn held_conflict(
+    world: &mut World,
+    account: &Account,
+    visit: &Appointment,
+    id: &str,
+) -> ConflictRecord {
+    world.rename_local(visit.id, "Visit (Quick3)");
+    world
+        .outlook_update(
+            MEGAN,
+            id,
+            json!({"subject": "Visit (Outlook)", "location": {"displayName": "Atlas"}}),
+        )
+        .await;
+    let found = world.sync(account).await;
+    assert_eq!(
+        found.conflicts, 1,
+        "the change on both sides is a conflict: {found:?}"
+    );
+    assert!(
+        found.conflict_notes[0].contains("neither version is overwritten"),
+        "{:?}",
+        found.conflict_notes
+    );
+    for _ in 0..2 {
+        let later = world.sync(account).await;
+        assert_nothing_changed(&[later]);
+        assert_eq!(
+            outlook_subjects(world).await,
+            strings(&["Visit (Outlook)"]),
+            "Outlook keeps its version while the conflict is open"
+        );
+        assert_eq!(
+            local_titles(world),
+            strings(&["Visit (Quick3)"]),
+            "Quick3 keeps its version while the conflict is open"
+        );
+        assert_eq!(
+            world.store.outbox_len(account.id).unwrap(),
+            1,
+            "the upload is held, not sent and not dropped"
+        );
+    }
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1, "listed once: {conflicts:?}");
+    let conflict = conflicts[0].clone();
+    assert_eq!(
+        conflict.fields,
+        [ConflictField::Subject, ConflictField::Location],
+        "only the fields that differ"
+    );
+    assert_eq!(
+        (
+            conflict.quick3.title.as_str(),
+            conflict.outlook.title.as_str()
+        ),
+        ("Visit (Quick3)", "Visit (Outlook)")
+    );
+    assert_eq!(conflict.outlook.location, "Atlas");
+    assert_eq!(conflict.account, MEGAN);
+    assert!(
+        matches!(
+            world.store.upload_states().unwrap().get(&visit.id),
+            Some(UploadState::Conflict { conflict: c, .. }) if *c == conflict.id
+        ),
+        "the appointment's card shows the conflict"
+    );
+    conflict
+}
+
+/// After the choice, two syncs: the second changes nothing, and nothing is listed any more.
+async fn settled_quietly(world: &mut World, account: &Account) {
+    let first = world.sync(account).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!(first.conflicts, 0, "{first:?}");
+    assert_nothing_changed(&[world.sync(account).await]);
+    assert_eq!(
+        world.store.outbox_len(account.id).unwrap(),
+        0,
+        "nothing waits"
+    );
+    assert!(
+        api::conflicts::sync_conflicts(&world.store)
+            .unwrap()
+            .is_empty(),
+        "settled"
+    );
+}
+
+#[tokio::test]
+async fn keep_quick3s_patches_outlook_to_quick3s_version() {
+    let (mut world, account, visit, id) = visit_in_both(Direction::UpAndDown).await;
+    let conflict = held_conflict(&mut world, &account, &visit, &id).await;
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Quick3, now())
+            .unwrap();
+    assert!(
+        outcome.message.contains("Quick3 Planner's version"),
+        "{outcome:?}"
+    );
+    settled_quietly(&mut world, &account).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Visit (Quick3)"]),
+        "patched, not copied"
+    );
+    let event = world
+        .outlook_titled(MEGAN, "Visit (Quick3)")
+        .await
+        .remove(0);
+    assert_eq!(event["id"], id.as_str(), "the same event, patched");
+    assert_eq!(
+        event["location"]["displayName"], "",
+        "Quick3's version whole: its (empty) location too"
+    );
+    assert_eq!(local_titles(&world), strings(&["Visit (Quick3)"]));
+    let again =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Quick3, now())
+            .unwrap();
+    assert!(again.already, "a second click does nothing again");
+    assert!(
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Outlook, now())
+            .is_err(),
+        "a settled conflict cannot be settled another way"
+    );
+}
+
+#[tokio::test]
+async fn keep_outlooks_takes_outlooks_newest_version() {
+    let (mut world, account, visit, id) = visit_in_both(Direction::UpAndDown).await;
+    held_conflict(&mut world, &account, &visit, &id).await;
+    // Outlook changes it again while the conflict is open: the conflict's version follows.
+    world
+        .outlook_update(MEGAN, &id, json!({"subject": "Visit (Outlook, later)"}))
+        .await;
+    let renewed = world.sync(&account).await;
+    assert_eq!(
+        renewed.conflicts, 0,
+        "the same conflict, not a second one: {renewed:?}"
+    );
+    assert_eq!(
+        local_titles(&world),
+        strings(&["Visit (Quick3)"]),
+        "still not overwritten"
+    );
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].outlook.title, "Visit (Outlook, later)");
+
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflicts[0].id, Keep::Outlook, now())
+            .unwrap();
+    assert_eq!(outcome.copy_id, None);
+    let local = world.store.appointment(visit.id).unwrap();
+    assert_eq!(
+        (local.title.as_str(), local.location.as_str()),
+        ("Visit (Outlook, later)", "Atlas"),
+        "Quick3 took Outlook's version at once"
+    );
+    settled_quietly(&mut world, &account).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Visit (Outlook, later)"])
+    );
+    assert_eq!(local_titles(&world), strings(&["Visit (Outlook, later)"]));
+    assert_eq!(
+        world.store.appointment(visit.id).unwrap().origin,
+        quick3_core::model::Origin::Quick3,
+        "still Quick3's appointment, linked to the same event"
+    );
+}
+
+#[tokio::test]
+async fn keep_both_uploads_quick3s_version_as_a_second_event() {
+    let (mut world, account, visit, id) = visit_in_both(Direction::UpAndDown).await;
+    let conflict = held_conflict(&mut world, &account, &visit, &id).await;
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Both, now()).unwrap();
+    let copy = outcome
+        .copy_id
+        .expect("keep both makes a second appointment");
+    assert_eq!(
+        world.store.appointment(copy).unwrap().title,
+        "Visit (Quick3)"
+    );
+    assert_eq!(
+        world.store.appointment(visit.id).unwrap().title,
+        "Visit (Outlook)"
+    );
+    settled_quietly(&mut world, &account).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Visit (Outlook)", "Visit (Quick3)"]),
+        "two events, each once"
+    );
+    assert_eq!(
+        local_titles(&world),
+        strings(&["Visit (Outlook)", "Visit (Quick3)"]),
+        "two appointments, each once"
+    );
+    let original = world
+        .outlook_titled(MEGAN, "Visit (Outlook)")
+        .await
+        .remove(0);
+    assert_eq!(
+        original["id"],
+        id.as_str(),
+        "Outlook's stays the linked event"
+    );
+    let again =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Both, now()).unwrap();
+    assert!(again.already);
+    assert_eq!(again.copy_id, Some(copy), "no third appointment");
+    assert_nothing_changed(&[world.sync(&account).await]);
+    assert_eq!(local_titles(&world).len(), 2);
+}
+
+#[tokio::test]
+async fn an_up_only_account_holds_what_its_refused_patch_found() {
+    let (mut world, account, visit, id) = visit_in_both(Direction::Up).await;
+    world.rename_local(visit.id, "Visit (Quick3)");
+    world
+        .outlook_update(MEGAN, &id, json!({"subject": "Visit (Outlook)"}))
+        .await;
+    let found = world.sync(&account).await;
+    assert_eq!(
+        found.conflicts, 1,
+        "the 412 led to a look and a conflict: {found:?}"
+    );
+    for _ in 0..2 {
+        let later = world.sync(&account).await;
+        assert_eq!((later.updated, later.conflicts), (0, 0), "{later:?}");
+    }
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Visit (Outlook)"]),
+        "not overwritten"
+    );
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].fields, [ConflictField::Subject]);
+    api::conflicts::resolve_conflict(&mut world.store, conflicts[0].id, Keep::Quick3, now())
+        .unwrap();
+    let patched = world.sync(&account).await;
+    assert_eq!((patched.updated, patched.conflicts), (1, 0), "{patched:?}");
+    assert_eq!(outlook_subjects(&world).await, strings(&["Visit (Quick3)"]));
+    assert_nothing_changed(&[world.sync(&account).await]);
+}
+
+#[tokio::test]
+async fn an_occurrence_changed_on_both_sides_is_held_and_settled() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let d = day(2);
+    let master = world
+        .store
+        .create_series(
+            quick3_core::model::AppointmentInput {
+                resource_id: world.resource,
+                title: "Stand-up".into(),
+                all_day: false,
+                start: format!("{d}T09:00"),
+                end: Some(format!("{d}T09:15")),
+                time_zone: None,
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Daily,
+                count: Some(3),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync(&account).await;
+    // The second occurrence changed on its own in Quick3, synced: an exception linked to its
+    // instance.
+    let second = master.when.covering_span().0 + chrono::Duration::days(1);
+    let exception = world
+        .store
+        .edit_occurrence(
+            master.id,
+            second,
+            quick3_core::model::AppointmentPatch {
+                title: Some("Stand-up (short)".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync(&account).await;
+    assert_nothing_changed(&[world.sync(&account).await]);
+    let instance = world.outlook_titled(MEGAN, "Stand-up (short)").await;
+    let instance_id = match instance.first() {
+        Some(event) => event["id"].as_str().unwrap().to_owned(),
+        None => {
+            // The admin listing shows masters only: find the instance through Graph.
+            let master_event = world.outlook_titled(MEGAN, "Stand-up").await.remove(0);
+            let path = format!(
+                "/me/events/{}/instances?startDateTime={}T00:00:00Z&endDateTime={}T00:00:00Z",
+                master_event["id"].as_str().unwrap(),
+                day(0),
+                day(10)
+            );
+            let instances = world.graph_get(&account, &path).await;
+            instances["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["subject"] == "Stand-up (short)")
+                .expect("the exception's instance")["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    world.rename_local(exception.id, "Stand-up (Quick3)");
+    world
+        .outlook_update(
+            MEGAN,
+            &instance_id,
+            json!({"subject": "Stand-up (Outlook)"}),
+        )
+        .await;
+    let found = world.sync(&account).await;
+    assert_eq!(found.conflicts, 1, "{found:?}");
+    assert_nothing_changed(&[world.sync(&account).await]);
+    assert_eq!(
+        world.store.appointment(exception.id).unwrap().title,
+        "Stand-up (Quick3)",
+        "the occurrence keeps Quick3's version while held"
+    );
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        conflicts[0].series_id,
+        Some(master.id),
+        "an occurrence of the series"
+    );
+    api::conflicts::resolve_conflict(&mut world.store, conflicts[0].id, Keep::Quick3, now())
+        .unwrap();
+    settled_quietly(&mut world, &account).await;
+    let path = format!("/me/events/{instance_id}");
+    assert_eq!(
+        world.graph_get(&account, &path).await["subject"],
+        "Stand-up (Quick3)",
+        "the instance was patched to Quick3's version"
+    );
+}
