@@ -44,6 +44,8 @@ fn main() {
         "set_main_account",
         "remove_account",
         "sync_calendar",
+        "undo_sync_run",
+        "preview_sync",
         "push_changes",
         "background_status",
         "start_with_session",

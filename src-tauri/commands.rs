@@ -10,6 +10,7 @@ use quick3_core::api::resources::{
     self, AppointmentsOnDelete, RemovedResource, ResourceArchival, ResourceUse,
 };
 use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
+use quick3_core::api::undo::AccountPreview;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
 use quick3_core::identity::secrets::check_keyring;
@@ -436,6 +437,30 @@ pub async fn sync_calendar(
         sync::sync_now(&handle, s, scope, allow_mass_delete, SyncCause::Manual)
     })
     .await
+}
+
+/// Undo this run (Activity): puts back what a sync run changed, on both sides; `dry_run` only
+/// says what it would do and what it cannot undo. The answer's `undo` lists each appointment.
+#[tauri::command]
+pub async fn undo_sync_run(app: AppHandle, run_id: SyncRunId, dry_run: bool) -> Reply<SyncSummary> {
+    let handle = app.clone();
+    store(app, move |s, _| sync::undo_now(&handle, s, run_id, dry_run)).await
+}
+
+/// Preview changes (Sync Calendar): what a sync of one account, a resource's accounts or all
+/// would change now, grouped by side and kind; nothing is written.
+#[tauri::command]
+pub async fn preview_sync(
+    app: AppHandle,
+    account_id: Option<AccountId>,
+    resource_id: Option<ResourceId>,
+) -> Reply<Vec<AccountPreview>> {
+    let scope = SyncScope {
+        account: account_id,
+        resource: resource_id,
+    };
+    let handle = app.clone();
+    store(app, move |s, _| sync::preview_now(&handle, s, scope)).await
 }
 
 /// After an edit in the Scheduler: pushes the change at once (in the background; the outcome

@@ -144,6 +144,8 @@ pub fn run() {
             commands::set_main_account,
             commands::remove_account,
             commands::sync_calendar,
+            commands::undo_sync_run,
+            commands::preview_sync,
             commands::push_changes,
             commands::background_status,
             commands::start_with_session,

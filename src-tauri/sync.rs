@@ -4,7 +4,9 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
+use quick3_core::api::undo::{self, AccountPreview};
 use quick3_core::api::{self, SyncScope};
+use quick3_core::ids::SyncRunId;
 use quick3_core::model::SyncTrigger;
 use quick3_core::sync::{SyncOptions, SyncProgress, SyncSummary};
 use quick3_core::{ErrorCode, ErrorPayload, Store};
@@ -32,6 +34,8 @@ pub enum SyncCause {
     Job,
     /// Sync now in the tray menu.
     Tray,
+    /// Undo this run in Activity.
+    Undo,
 }
 
 impl SyncCause {
@@ -41,6 +45,7 @@ impl SyncCause {
             SyncCause::Manual | SyncCause::Tray => SyncTrigger::Manual,
             SyncCause::Upload => SyncTrigger::AfterEdit,
             SyncCause::Job => SyncTrigger::Scheduled,
+            SyncCause::Undo => SyncTrigger::Undo,
         }
     }
 }
@@ -110,6 +115,39 @@ pub fn sync_now<R: Runtime>(
     })();
     finished(app, cause, &result);
     result
+}
+
+/// Undoes `run` now on `store` (or, `dry_run`, says what it would do), holding the sync gate like
+/// any sync; tells the window when an undo was done. Call from a blocking thread.
+pub fn undo_now<R: Runtime>(
+    app: &AppHandle<R>,
+    store: &mut Store,
+    run: SyncRunId,
+    dry_run: bool,
+) -> Result<SyncSummary, ErrorPayload> {
+    let state = app.state::<AppState>();
+    let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
+    let _one_at_a_time = state.sync_gate.hold();
+    let result =
+        tauri::async_runtime::block_on(undo::undo_run(store, credentials, run, dry_run, &Utc::now))
+            .map_err(ErrorPayload::from);
+    if !dry_run {
+        finished(app, SyncCause::Undo, &result.clone().map(|s| vec![s]));
+    }
+    result
+}
+
+/// What a sync of `scope` would change now (a dry run: nothing written). Call from a blocking
+/// thread.
+pub fn preview_now<R: Runtime>(
+    app: &AppHandle<R>,
+    store: &mut Store,
+    scope: SyncScope,
+) -> Result<Vec<AccountPreview>, ErrorPayload> {
+    let state = app.state::<AppState>();
+    let credentials = state.microsoft.credentials.as_ref().map_err(Clone::clone)?;
+    tauri::async_runtime::block_on(undo::preview_accounts(store, credentials, scope, &Utc::now))
+        .map_err(ErrorPayload::from)
 }
 
 /// Syncs `scope` in the background (an upload after an edit, the tray's Sync now) on a

@@ -188,6 +188,35 @@ pub enum SyncSubcommand {
         #[arg(long)]
         json: bool,
     },
+    /// What a sync would change now, on both sides, grouped by kind; changes nothing (the
+    /// deletions the mass-deletion guard would hold back are listed and marked).
+    Preview(SyncPreviewArgs),
+    /// Puts back what a run changed, on both sides (`sync log` gives its number); what cannot be
+    /// undone is listed with the reason. The undo is itself a run in the journal.
+    Undo(SyncUndoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncPreviewArgs {
+    /// Only this account (id or e-mail).
+    #[arg(long, conflicts_with = "resource")]
+    pub account: Option<String>,
+    /// Only the accounts of this resource (id, e-mail or name).
+    #[arg(long)]
+    pub resource: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncUndoArgs {
+    /// The run's number (`quick3 sync log`).
+    pub run: i64,
+    /// Say what the undo would do, and what it cannot undo; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

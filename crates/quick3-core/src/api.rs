@@ -501,6 +501,7 @@ pub mod journal;
 pub mod organisation;
 pub mod resources;
 pub mod series;
+pub mod undo;
 
 /// The account a change to this resource's appointments is pushed to right away: the resource's
 /// main account when it sends (Up, or Up and Down). `None`: nothing is uploaded.

@@ -35,6 +35,8 @@ export class AccountsTab {
   accounts: AccountRow[] | null = $state(null);
   /** Activity (the sync journal) is open. */
   activity = $state(false);
+  /** Preview changes is open for this sync. */
+  previewing: SyncTarget | null = $state(null);
   error: ErrorPayload | null = $state(null);
   notice = $state('');
   /** The last sign-in answer per account, shown under its row until the next action on it. */
@@ -103,6 +105,13 @@ export class AccountsTab {
       this.syncing = null;
     }
     await this.load();
+  }
+
+  /** Apply in Preview changes: the sync previewed. */
+  applyPreview(): Promise<void> {
+    const target = this.previewing;
+    this.previewing = null;
+    return target ? this.syncCalendar(target) : Promise.resolve();
   }
 
   /** Yes to the mass-delete question: the stopped account synced again, deletions allowed. */
@@ -226,6 +235,13 @@ export class AccountsTab {
         disabled: this.syncing !== null || !accounts || accounts.length === 0,
         note: accounts && accounts.length > 0 ? 'all accounts here' : 'no accounts yet',
         onselect: () => this.syncCalendar({ resourceId: this.resourceId() }),
+      },
+      {
+        label: 'Preview changes',
+        testid: 'menu-preview-changes',
+        disabled: this.syncing !== null || !accounts || accounts.length === 0,
+        note: 'what Sync Calendar would change',
+        onselect: () => (this.previewing = { resourceId: this.resourceId() }),
       },
       {
         label: 'Activity',

@@ -34,6 +34,8 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   requests: 1,
   mass_delete_blocked: null,
   dry_run: false,
+  preview: [],
+  undo: [],
   ...over,
 });
 
@@ -241,6 +243,18 @@ describe('accounts tab: menus', () => {
     expect(activity()).toMatchObject({ disabled: false });
     activity()?.onselect?.();
     expect(tab.activity).toBe(true);
+  });
+
+  it('opens Preview changes for the resource, and Apply syncs what was previewed', async () => {
+    const { tab, calls } = fixture();
+    const preview = () => tab.tabMenu().find((item) => item.testid === 'menu-preview-changes');
+    expect(preview()).toMatchObject({ label: 'Preview changes', disabled: true });
+    await tab.reset();
+    preview()?.onselect?.();
+    expect(tab.previewing).toEqual({ resourceId: 1 });
+    await tab.applyPreview();
+    expect(tab.previewing, 'the preview closes').toBeNull();
+    expect(named(calls, 'syncCalendar')).toEqual(['syncCalendar [{"resourceId":1},false]']);
   });
 
   it('greys out Sync Calendar for direction None, during a sync, and with no accounts', async () => {

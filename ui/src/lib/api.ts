@@ -21,6 +21,7 @@ import type { ChangeRecord } from '../bindings/ChangeRecord';
 import type { JournalRun } from '../bindings/JournalRun';
 import type { RunChanges } from '../bindings/RunChanges';
 import type { SyncRunId } from '../bindings/SyncRunId';
+import type { AccountPreview } from '../bindings/AccountPreview';
 import type { Direction } from '../bindings/Direction';
 import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
@@ -167,6 +168,14 @@ export const api = {
     call<JournalRun[]>('sync_runs', { accountId, limit: limit ?? null }),
   /** A sync run and the changes it made. */
   syncRunChanges: (runId: SyncRunId) => call<RunChanges>('sync_run_changes', { runId }),
+  /** Undo this run: what it would do (`dryRun`), or puts back what the run changed on both sides. */
+  undoSyncRun: (runId: SyncRunId, dryRun: boolean) => call<SyncSummary>('undo_sync_run', { runId, dryRun }),
+  /** Preview changes: what a sync would change now, per account, grouped by side and kind. */
+  previewSync: (target: { accountId?: AccountId; resourceId?: ResourceId }) =>
+    call<AccountPreview[]>('preview_sync', {
+      accountId: target.accountId ?? null,
+      resourceId: target.resourceId ?? null,
+    }),
   /** An appointment's own recent changes by syncs, newest first. */
   appointmentHistory: (id: AppointmentId) => call<ChangeRecord[]>('appointment_history', { id }),
   /** Resolves when the OS keyring answers; rejects with what to do when it does not. */

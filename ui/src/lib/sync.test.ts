@@ -15,6 +15,8 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   requests: 3,
   mass_delete_blocked: null,
   dry_run: false,
+  preview: [],
+  undo: [],
   ...over,
 });
 

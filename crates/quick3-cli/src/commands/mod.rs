@@ -14,6 +14,7 @@ mod org;
 mod resource;
 mod sync;
 mod sync_log;
+mod sync_undo;
 
 use anyhow::Context;
 use quick3_core::identity::{Credentials, EndpointSettings, Keyring};

@@ -18,6 +18,8 @@ pub fn dispatch(session: &mut Session, command: SyncCommand) -> anyhow::Result<(
     match command.command {
         None => run(session, command.args),
         Some(SyncSubcommand::Log(args)) => super::sync_log::run(&session.store, args),
+        Some(SyncSubcommand::Preview(args)) => super::sync_undo::preview(session, args),
+        Some(SyncSubcommand::Undo(args)) => super::sync_undo::undo(session, args),
         Some(SyncSubcommand::Conflicts { json }) => list_conflicts(session, json),
         Some(SyncSubcommand::Resolve { id, keep, json }) => {
             let keep = Keep::parse(&keep)?;
@@ -182,6 +184,9 @@ fn print_summaries(summaries: &[SyncSummary]) {
         }
     }
     if summaries.iter().any(|s| s.dry_run) {
+        for summary in summaries {
+            super::sync_undo::print_preview(summary);
+        }
         out!("Dry run: nothing was changed.");
     }
 }

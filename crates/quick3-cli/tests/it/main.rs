@@ -21,3 +21,4 @@ mod side_by_side;
 mod sync;
 mod sync_bench;
 mod sync_log;
+mod sync_undo;

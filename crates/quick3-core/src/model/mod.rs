@@ -11,6 +11,7 @@ mod organisation;
 mod planner;
 pub mod recurrence;
 mod resource;
+mod undo;
 pub mod zones;
 
 pub use account::{
@@ -41,3 +42,4 @@ pub use recurrence::{Repeat, RepeatUnit, Rule, WeekIndex};
 pub use resource::{
     NewResource, Resource, ResourceFields, ResourceKind, ResourcePatch, WorkingHours,
 };
+pub use undo::{PreviewChange, UndoAction, UndoItem};

@@ -17,6 +17,7 @@ mod series;
 pub use series::{Listed, SeriesEdit};
 pub mod settings;
 pub mod sync_state;
+pub mod undo;
 pub use jobs::INTERRUPTED_RUN;
 
 use std::path::{Path, PathBuf};

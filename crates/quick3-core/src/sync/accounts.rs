@@ -83,6 +83,8 @@ fn skipped_for_sign_in(account: &Account, dry_run: bool) -> SyncSummary {
         requests: 0,
         mass_delete_blocked: None,
         dry_run,
+        preview: vec![],
+        undo: vec![],
     }
 }
 

@@ -32,13 +32,16 @@ pub enum Step {
     /// Up: one answer is recorded (link and outbox entry, committed); the batch's other
     /// answers are not.
     UpConfirmed,
+    /// Undo: the undo's writes are committed (appointments, outbox entries, journal lines);
+    /// nothing of it is uploaded yet.
+    UndoWritten,
     /// A conflict settled by the planner: inside its transaction, everything written, nothing
     /// committed.
     ConflictResolving,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 9] = [
         Step::DownPageFetched,
         Step::DownPageWritten,
         Step::DownPagesCommitted,
@@ -46,6 +49,7 @@ impl Step {
         Step::UpSent,
         Step::UpLinkWritten,
         Step::UpConfirmed,
+        Step::UndoWritten,
         Step::ConflictResolving,
     ];
 
@@ -59,6 +63,7 @@ impl Step {
             Step::UpSent => "up-sent",
             Step::UpLinkWritten => "up-link-written",
             Step::UpConfirmed => "up-confirmed",
+            Step::UndoWritten => "undo-written",
             Step::ConflictResolving => "conflict-resolving",
         }
     }

@@ -26,6 +26,7 @@ mod sync_safety;
 mod sync_series_down;
 mod sync_series_up;
 mod sync_times;
+mod sync_undo;
 mod sync_up;
 mod sync_window;
 mod tray_growth;

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::page::{PageMode, PageOutcome};
-use super::summary::{MassDeleteBlocked, SyncProgress};
+use super::summary::{MassDeleteBlocked, SyncProgress, Tally};
 use super::{MASS_DELETE_MINIMUM, Run, Stop, key_of};
 use crate::error::Result;
 use crate::graph::event::RemoteEntry;
@@ -55,6 +55,26 @@ impl Run<'_, '_> {
         let blocked = self.guard(&deleting, counted.iter().sum())?;
         for ((mut round, report), n) in rounds.into_iter().zip(counted) {
             if blocked && n > 0 {
+                if self.options.dry_run {
+                    // The preview lists what the guard holds back; nothing is counted.
+                    let tally = Tally::of(self.summary);
+                    let preview = self.summary.preview.len();
+                    self.holding_back = true;
+                    for (entries, advance) in round.pages {
+                        self.write_in_round(
+                            &round.calendar,
+                            entries,
+                            advance,
+                            &mut round.written,
+                            downloads,
+                        )
+                        .await?;
+                    }
+                    self.holding_back = false;
+                    let held = self.summary.preview.split_off(preview);
+                    tally.restore(self.summary);
+                    self.summary.preview.extend(held);
+                }
                 continue;
             }
             for (entries, advance) in round.pages {

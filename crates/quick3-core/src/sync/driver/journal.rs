@@ -1,6 +1,7 @@
 //! The run's journal: the run opened and closed around an account's sync, and each change the
 //! driver applies turned into a journal line that the change's own write carries (a page's
-//! `PageWrite`, a push's confirmation), so that both commit together. Nothing in a dry run.
+//! `PageWrite`, a push's confirmation), so that both commit together. A dry run journals
+//! nothing: its lines become the preview (`preview`).
 
 use chrono::{DateTime, Utc};
 
@@ -32,11 +33,12 @@ pub(super) fn begin(
     }
     // A scheduled job's sync of an organisation's linked mailbox is the organisation's.
     let trigger = match options.trigger {
+        _ if options.undo.is_some() => SyncTrigger::Undo,
         SyncTrigger::Scheduled if account.is_organisation_link() => SyncTrigger::Organisation,
         trigger => trigger,
     };
     store
-        .begin_sync_run(account.id, &account.email, trigger, None, now)
+        .begin_sync_run(account.id, &account.email, trigger, options.undo, now)
         .map(Some)
 }
 
@@ -83,14 +85,14 @@ impl Run<'_, '_> {
     /// one created, `after` for one deleted): `link` the link before it, `event` what Outlook
     /// sent.
     pub(super) fn journal_pulled(
-        &self,
+        &mut self,
         write: &mut PageWrite,
         (before, after): (Option<&Appointment>, Option<&Appointment>),
         kind: ChangeKind,
         (link, event): (Option<&Link>, Option<&RemoteEvent>),
         calendar_id: &str,
     ) {
-        if self.journal.is_none() {
+        if self.journal.is_none() && !self.options.dry_run {
             return;
         }
         let cause = if kind == ChangeKind::Deleted && self.mass_deletion_allowed {
@@ -110,6 +112,10 @@ impl Run<'_, '_> {
         change
             .calendar_id
             .get_or_insert_with(|| calendar_id.to_owned());
+        if self.options.dry_run {
+            self.preview(&change);
+            return;
+        }
         write.run = self.journal;
         write.journal.push(change);
     }
@@ -186,7 +192,7 @@ impl Run<'_, '_> {
         event: Option<&RemoteEvent>,
         conflict: bool,
     ) -> Result<Option<JournalChange>> {
-        if self.journal.is_none() {
+        if self.journal.is_none() && !self.options.dry_run {
             return Ok(None);
         }
         let (kind, remote_id, change_key) = match op {
@@ -237,6 +243,8 @@ impl Run<'_, '_> {
         }
         let cause = if conflict || carried.is_some() {
             ChangeCause::ConflictDecided
+        } else if self.options.undo.is_some() {
+            ChangeCause::Undo
         } else {
             ChangeCause::Quick3Changed
         };

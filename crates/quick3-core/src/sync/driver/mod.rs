@@ -18,9 +18,11 @@ mod down;
 mod guard;
 mod journal;
 mod page;
+mod preview;
 mod round;
 mod series_down;
 mod summary;
+mod undo;
 mod up;
 
 use std::collections::{HashMap, HashSet};
@@ -100,6 +102,9 @@ pub struct SyncOptions {
     pub pages_held: usize,
     /// What started the sync, as the journal says.
     pub trigger: crate::model::SyncTrigger,
+    /// Undo this run of the account first (the run's trigger is then `undo`); with `dry_run`,
+    /// only say what the undo would do (the summary's `undo`) and sync nothing.
+    pub undo: Option<crate::ids::SyncRunId>,
     /// A test hook run at the sync's pause points (see [`super::crash::Pause`]); `None` always
     /// outside tests.
     pub pause: Option<super::crash::Pause>,
@@ -119,6 +124,7 @@ impl Default for SyncOptions {
             calendars_at_once: super::download::CALENDARS_AT_ONCE,
             pages_held: super::download::PAGES_HELD,
             trigger: crate::model::SyncTrigger::Manual,
+            undo: None,
             pause: None,
         }
     }
@@ -214,8 +220,18 @@ async fn sync_journalled(
         open: OpenPages::default(),
         journal,
         mass_deletion_allowed: false,
+        holding_back: false,
     };
-    let outcome = run.all(progress).await;
+    let outcome = match options.undo {
+        Some(target) => run.undo(target).await,
+        None => Ok(()),
+    };
+    let outcome = match outcome {
+        // The preview of an undo syncs nothing.
+        Ok(()) if options.dry_run && options.undo.is_some() => Ok(()),
+        Ok(()) => run.all(progress).await,
+        stopped => stopped,
+    };
     store.set_page_cache(Store::DEFAULT_PAGE_CACHE_KIB)?;
     summary.requests = client.traffic().requests() as u32;
     record_outcome(store, account, options, &mut summary, outcome, clock())?;
@@ -321,6 +337,8 @@ struct Run<'r, 'c> {
     journal: Option<crate::ids::SyncRunId>,
     /// The mass-deletion guard let a mass deletion through (the planner allowed it).
     mass_deletion_allowed: bool,
+    /// A dry run is going through the pages the guard holds back, for the preview.
+    holding_back: bool,
 }
 
 fn key_of(event: &RemoteEvent) -> String {

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::SyncOptions;
 use crate::error::Result;
 use crate::ids::AccountId;
-use crate::model::{Account, AccountStatus, Appointment};
+use crate::model::{Account, AccountStatus, Appointment, PreviewChange, UndoItem};
 use crate::store::Store;
 
 /// Where a sync is, for a progress bar.
@@ -52,6 +52,10 @@ pub struct SyncSummary {
     pub requests: u32,
     pub mass_delete_blocked: Option<MassDeleteBlocked>,
     pub dry_run: bool,
+    /// A dry run's changes, one by one (the preview; empty otherwise).
+    pub preview: Vec<PreviewChange>,
+    /// An undo's appointments: what it did (or, in a dry run, would do) to each, or why not.
+    pub undo: Vec<UndoItem>,
 }
 
 impl SyncSummary {
@@ -69,6 +73,8 @@ impl SyncSummary {
             requests: 0,
             mass_delete_blocked: None,
             dry_run,
+            preview: vec![],
+            undo: vec![],
         }
     }
 }
@@ -97,6 +103,7 @@ pub(super) struct Tally {
     deleted: u32,
     conflicts: u32,
     notes: usize,
+    preview: usize,
 }
 
 impl Tally {
@@ -107,6 +114,7 @@ impl Tally {
             deleted: summary.deleted,
             conflicts: summary.conflicts,
             notes: summary.conflict_notes.len(),
+            preview: summary.preview.len(),
         }
     }
 
@@ -116,6 +124,7 @@ impl Tally {
         summary.deleted = self.deleted;
         summary.conflicts = self.conflicts;
         summary.conflict_notes.truncate(self.notes);
+        summary.preview.truncate(self.preview);
     }
 }
 

@@ -400,8 +400,15 @@ impl Run<'_, '_> {
             return Ok(false);
         }
         if self.options.dry_run {
-            for (op, _) in pushed.values() {
+            let mut ops: Vec<&SyncOp> = pushed.values().map(|(op, _)| op).collect();
+            ops.sort_by_key(|op| pushed_appointment(op));
+            for op in ops {
                 self.count_push(op);
+                if let Some(appointment) = pushed_appointment(op)
+                    && let Some(change) = self.journal_pushed(op, appointment, None, false)?
+                {
+                    self.preview(&change);
+                }
             }
             return Ok(false);
         }

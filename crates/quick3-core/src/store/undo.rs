@@ -1,0 +1,124 @@
+//! An undo's writes in the store: the appointments put back, removed or recreated, their
+//! uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
+//! one transaction, so a crash leaves either none of it or all of it (and the outbox then sends
+//! it exactly once, as any edit).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::appointments::{enqueue_push, upsert};
+use super::{Store, utc_text};
+use crate::error::{CoreError, Result};
+use crate::ids::{AccountId, ResourceId, SyncRunId};
+use crate::model::{Appointment, JournalChange};
+
+/// One appointment's write of an undo.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoWrite {
+    /// The appointment as it is to be (live). `new_event`: its event in `account` is gone, so
+    /// its link there goes and its uploads (to whichever account receives them) create a new
+    /// event, with a transactionId of its own (`generation`). `also_resource`: the resource it has now, when that differs (its main
+    /// account removes its copy, as after a move).
+    Put {
+        appointment: Box<Appointment>,
+        new_event: Option<(AccountId, u32)>,
+        also_resource: Option<ResourceId>,
+    },
+    /// The appointment deleted (a tombstone; Quick3's own is deleted in Outlook by the upload).
+    Remove(Box<Appointment>),
+}
+
+impl UndoWrite {
+    fn appointment(&self) -> &Appointment {
+        match self {
+            UndoWrite::Put { appointment, .. } | UndoWrite::Remove(appointment) => appointment,
+        }
+    }
+}
+
+impl Store {
+    /// Writes an undo (`run` is the undo's own run): each write checked, under the write lock,
+    /// against the `updated_at` the undo read (`seen`; none: the row was missing or deleted),
+    /// so that a planner's edit made meanwhile is never overwritten; then `lines` journalled and
+    /// the run's lines `undone` marked as undone by `run`.
+    pub fn apply_undo(
+        &mut self,
+        run: SyncRunId,
+        writes: &[(UndoWrite, Option<DateTime<Utc>>)],
+        lines: &[JournalChange],
+        undone: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.begin_edit()?;
+        for (write, seen) in writes {
+            let a = write.appointment();
+            let current: Option<(DateTime<Utc>, Option<String>)> = tx
+                .query_row(
+                    "SELECT updated_at, deleted_at FROM appointments WHERE id = ?1",
+                    [a.id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let live_since = current.and_then(|(at, deleted)| deleted.is_none().then_some(at));
+            if live_since != *seen {
+                return Err(CoreError::InvalidInput {
+                    field: "run",
+                    reason: format!(
+                        "{} changed while the undo was planned; undo the run again",
+                        a.message_name()
+                    ),
+                });
+            }
+            match write {
+                UndoWrite::Put {
+                    appointment,
+                    new_event,
+                    also_resource,
+                } => {
+                    upsert(&tx, appointment)?;
+                    tx.execute(
+                        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+                        [appointment.id],
+                    )?;
+                    if let Some((account, _)) = new_event {
+                        tx.execute(
+                            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+                            params![appointment.id, account],
+                        )?;
+                    }
+                    enqueue_push(&tx, appointment, appointment.resource_id, now)?;
+                    if let Some(previous) = also_resource {
+                        enqueue_push(&tx, appointment, *previous, now)?;
+                    }
+                    if let Some((_, generation)) = new_event {
+                        // Never the transactionId of the event first created: Outlook would
+                        // answer with that one (deleted) instead of creating a new one.
+                        tx.execute(
+                            "UPDATE sync_outbox SET generation = ?2
+                              WHERE appointment_id = ?1 AND generation < ?2",
+                            params![appointment.id, generation],
+                        )?;
+                    }
+                }
+                UndoWrite::Remove(appointment) => {
+                    tx.execute(
+                        "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
+                          WHERE id = ?1 AND deleted_at IS NULL",
+                        params![appointment.id, utc_text(now)],
+                    )?;
+                    enqueue_push(&tx, appointment, appointment.resource_id, now)?;
+                }
+            }
+        }
+        super::journal::record_changes(&tx, run, lines, now)?;
+        let mut mark = tx.prepare_cached(
+            "UPDATE sync_changes SET undone_by = ?1 WHERE id = ?2 AND undone_by IS NULL",
+        )?;
+        for id in undone {
+            mark.execute(params![run, id])?;
+        }
+        drop(mark);
+        tx.commit()?;
+        Ok(())
+    }
+}

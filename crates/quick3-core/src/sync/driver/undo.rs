@@ -1,0 +1,442 @@
+//! Undo of an earlier run, as the first phase of the undo's own run (trigger `undo`): the run's
+//! journal lines grouped per appointment; each group decided against the appointment now and
+//! its event in Outlook now (one GET each; `decide`, pure and table-tested): put back, removed,
+//! recreated, or skipped with the reason; the decisions written in one transaction
+//! (`Store::apply_undo`: appointments, outbox entries, the undo's lines, the lines marked
+//! undone). The run then goes on as a sync, whose Up sends the uploads from the outbox: exactly
+//! once, and after a crash by the next sync or undo. A dry run decides and writes nothing.
+
+use chrono::{DateTime, Utc};
+
+use super::{Run, Stop, urlencode};
+use crate::error::Result;
+use crate::graph::GraphError;
+use crate::ids::SyncRunId;
+use crate::model::{
+    Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, JournalChange, Origin,
+    Sensitivity, UndoAction, UndoItem, When, changed_fields,
+};
+use crate::store::journal::StoredChange;
+use crate::store::undo::UndoWrite;
+
+/// The event in Outlook now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Remote {
+    /// The journal holds no event id for it.
+    Unknown,
+    Gone,
+    Present {
+        change_key: Option<String>,
+    },
+}
+
+/// What an undo does to one appointment: its action, or why it skips it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Decision {
+    Do(UndoAction),
+    Skip(String),
+}
+
+fn in_series(record: &AppointmentRecord) -> bool {
+    record.series_id.is_some() || record.recurrence.is_some()
+}
+
+/// Decides the undo of one appointment's changes in a run, `first` and `last` its first and
+/// last lines there, from the appointment as it is now (`local`, live; none when missing or
+/// deleted) and its event in Outlook now. Anything changed since the run on either side is
+/// skipped, never overwritten.
+pub(super) fn decide(
+    first: &JournalChange,
+    last: &JournalChange,
+    undone_by: Option<SyncRunId>,
+    local: Option<&AppointmentRecord>,
+    remote: &Remote,
+) -> Decision {
+    let skip = |reason: &str| Decision::Skip(reason.to_owned());
+    if let Some(by) = undone_by {
+        return Decision::Skip(format!("the run {by} undid it already"));
+    }
+    let records = [&first.before, &first.after, &last.before, &last.after];
+    if records.into_iter().flatten().any(in_series) {
+        return skip(
+            "it belongs to a series, which an undo leaves alone; change it in the Scheduler",
+        );
+    }
+    if first.kind == ChangeKind::Created && last.after.is_none() {
+        return skip("the run created and deleted it again: nothing to undo");
+    }
+    // What the run left in Quick3 (an upload's line holds Quick3's appointment as sent).
+    match (last.after.as_ref(), local) {
+        (None, Some(_)) => return skip("it is back in Quick3 Planner since the run"),
+        (Some(_), None) => return skip("it was deleted in Quick3 Planner since the run"),
+        (Some(left), Some(now)) if !changed_fields(Some(left), Some(now)).is_empty() => {
+            return skip("it was changed in Quick3 Planner since the run");
+        }
+        _ => {}
+    }
+    match (last.kind, remote) {
+        (_, Remote::Unknown) | (ChangeKind::Deleted, Remote::Gone) => {}
+        (ChangeKind::Deleted, Remote::Present { .. }) if last.side == ChangeSide::Quick3 => {
+            return skip(
+                "its event is still in Outlook (its calendar was switched off or removed); it returns with its calendar",
+            );
+        }
+        (ChangeKind::Deleted, Remote::Present { .. }) => {
+            return skip("its event is back in Outlook since the run");
+        }
+        (_, Remote::Gone) => return skip("its event was deleted in Outlook since the run"),
+        (_, Remote::Present { change_key })
+            if last.change_key_after.is_some() && *change_key != last.change_key_after =>
+        {
+            return skip("its event was changed in Outlook since the run");
+        }
+        _ => {}
+    }
+    match (first.kind, &first.before, &last.after) {
+        (ChangeKind::Created, _, _) => Decision::Do(UndoAction::Remove),
+        (_, None, _) => skip("the journal does not hold it as it was before the run"),
+        (_, Some(_), None) => Decision::Do(UndoAction::Recreate),
+        (_, Some(_), Some(_)) => Decision::Do(UndoAction::PutBack),
+    }
+}
+
+/// How messages name an appointment of the journal ([`Appointment::message_name`]).
+pub(super) fn name_of(record: &AppointmentRecord) -> String {
+    if matches!(
+        record.sensitivity,
+        Sensitivity::Private | Sensitivity::Confidential
+    ) {
+        format!("A private appointment ({})", record.start)
+    } else {
+        format!("“{}” ({})", record.title, record.start)
+    }
+}
+
+/// What an action does, in plain words, on the side the run changed.
+fn sentence(action: UndoAction, side: ChangeSide, reason: Option<&str>) -> String {
+    match (action, side) {
+        (UndoAction::Skip, _) => format!("Not undone: {}.", reason.unwrap_or("")),
+        (UndoAction::PutBack, ChangeSide::Quick3) => {
+            "Put back in Quick3 Planner as it was before the run.".into()
+        }
+        (UndoAction::PutBack, ChangeSide::Outlook) => {
+            "Put back as it was before the run, in Quick3 Planner and in Outlook.".into()
+        }
+        (UndoAction::Remove, ChangeSide::Quick3) => {
+            "Deleted in Quick3 Planner again (Outlook keeps its event).".into()
+        }
+        (UndoAction::Remove, ChangeSide::Outlook) => {
+            "Deleted again, in Quick3 Planner and in Outlook.".into()
+        }
+        (UndoAction::Recreate, ChangeSide::Quick3) => {
+            "Restored in Quick3 Planner as its own appointment, uploaded to Outlook as a new event when its account uploads.".into()
+        }
+        (UndoAction::Recreate, ChangeSide::Outlook) => {
+            "Restored in Quick3 Planner and created again in Outlook as a new event.".into()
+        }
+    }
+}
+
+/// The appointment a journal snapshot describes, as of `now`.
+fn appointment_of(record: &AppointmentRecord, now: DateTime<Utc>) -> Result<Appointment> {
+    let when = When::parse(
+        record.all_day,
+        &record.start,
+        Some(&record.end),
+        record.time_zone.as_deref().unwrap_or("UTC"),
+    )?;
+    Ok(Appointment {
+        id: record.id,
+        resource_id: record.resource_id,
+        title: record.title.clone(),
+        when,
+        location: record.location.clone(),
+        notes: record.notes.clone(),
+        categories: record.categories.clone(),
+        show_as: record.show_as,
+        sensitivity: record.sensitivity,
+        origin: record.origin.clone(),
+        recurrence: record.recurrence.clone(),
+        series_id: record.series_id,
+        original_start: record.original_start,
+        created_at: record.created_at,
+        updated_at: now,
+    })
+}
+
+/// The lines of a run per appointment, in the order of their first line.
+fn groups(lines: &[StoredChange]) -> Vec<Vec<&StoredChange>> {
+    let mut groups: Vec<Vec<&StoredChange>> = Vec::new();
+    for line in lines {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].change.appointment == line.change.appointment)
+        {
+            Some(group) => group.push(line),
+            None => groups.push(vec![line]),
+        }
+    }
+    groups
+}
+
+/// What an undo writes, collected while deciding.
+#[derive(Default)]
+struct Planned {
+    writes: Vec<(UndoWrite, Option<DateTime<Utc>>)>,
+    lines: Vec<JournalChange>,
+    undone: Vec<i64>,
+}
+
+impl Run<'_, '_> {
+    /// Undoes `target` (a run of this account): decides each appointment it changed, reports
+    /// each in the summary's `undo`, and (unless a dry run) writes the decisions.
+    pub(super) async fn undo(&mut self, target: SyncRunId) -> std::result::Result<(), Stop> {
+        let lines = self.store.sync_run_changes(target)?;
+        let now = (self.clock)();
+        let mut planned = Planned::default();
+        for group in groups(&lines) {
+            let (first, last) = (&group[0].change, &group[group.len() - 1].change);
+            let undone_by = group.iter().find_map(|l| l.undone_by);
+            let current = self.store.appointment_with_tombstone(first.appointment)?;
+            let live = current
+                .as_ref()
+                .filter(|(_, deleted)| !deleted)
+                .map(|(a, _)| a);
+            let remote = match undone_by {
+                Some(_) => Remote::Unknown,
+                None => {
+                    self.remote_now(last.remote_id.as_ref().or(first.remote_id.as_ref()))
+                        .await?
+                }
+            };
+            let local = live.map(AppointmentRecord::from);
+            let decision = decide(first, last, undone_by, local.as_ref(), &remote);
+            let (action, reason) = match &decision {
+                Decision::Do(action) => (*action, None),
+                Decision::Skip(reason) => (UndoAction::Skip, Some(reason.clone())),
+            };
+            let shown = last
+                .after
+                .as_ref()
+                .or(first.before.as_ref())
+                .or(first.after.as_ref());
+            self.summary.undo.push(UndoItem {
+                appointment: first.appointment,
+                name: shown
+                    .map(name_of)
+                    .unwrap_or_else(|| first.appointment.to_string()),
+                side: first.side,
+                kind: first.kind,
+                action,
+                sentence: sentence(action, first.side, reason.as_deref()),
+                reason,
+            });
+            if let Decision::Do(action) = decision {
+                self.plan_write(action, first, live, target, now, &mut planned)?;
+                planned.undone.extend(group.iter().map(|l| l.id));
+            }
+        }
+        if self.options.dry_run {
+            return Ok(());
+        }
+        if let Some(run) = self.journal {
+            self.store
+                .apply_undo(run, &planned.writes, &planned.lines, &planned.undone, now)?;
+            crate::sync::crash::point(crate::sync::crash::Step::UndoWritten);
+        }
+        Ok(())
+    }
+
+    /// The event `remote_id` in this mailbox now.
+    async fn remote_now(&self, remote_id: Option<&String>) -> std::result::Result<Remote, Stop> {
+        let Some(id) = remote_id else {
+            return Ok(Remote::Unknown);
+        };
+        let path = self
+            .client
+            .in_mailbox(&format!("/events/{}?$select=id,changeKey", urlencode(id)));
+        match self.client.get(&path, &[]).await {
+            Ok(event) => Ok(Remote::Present {
+                change_key: event["changeKey"].as_str().map(str::to_owned),
+            }),
+            Err(GraphError::NotFound) => Ok(Remote::Gone),
+            Err(err) => Err(Stop::Graph(err)),
+        }
+    }
+
+    /// Adds what `action` writes for the appointment of `first` (now `live`, when it is).
+    fn plan_write(
+        &self,
+        action: UndoAction,
+        first: &JournalChange,
+        live: Option<&Appointment>,
+        target: SyncRunId,
+        now: DateTime<Utc>,
+        planned: &mut Planned,
+    ) -> Result<()> {
+        let seen = live.map(|a| a.updated_at);
+        let (write, after) = match (action, &first.before, live) {
+            (UndoAction::Remove, _, Some(current)) => {
+                (UndoWrite::Remove(Box::new(current.clone())), None)
+            }
+            (UndoAction::PutBack, Some(before), Some(current)) => {
+                let appointment = appointment_of(before, now)?;
+                let also_resource =
+                    (current.resource_id != appointment.resource_id).then_some(current.resource_id);
+                let after = AppointmentRecord::from(&appointment);
+                let write = UndoWrite::Put {
+                    appointment: Box::new(appointment),
+                    new_event: None,
+                    also_resource,
+                };
+                (write, Some(after))
+            }
+            (UndoAction::Recreate, Some(before), _) => {
+                let mut appointment = appointment_of(before, now)?;
+                // Its event is gone: it becomes Quick3's own, and goes up like any edit.
+                appointment.origin = Origin::Quick3;
+                let after = AppointmentRecord::from(&appointment);
+                // A transactionId of this undo's own: a crashed undo sent again is deduplicated
+                // by Outlook, the first event's (deleted) is never answered instead.
+                let generation = u32::try_from(target.0.max(1)).unwrap_or(u32::MAX);
+                let write = UndoWrite::Put {
+                    appointment: Box::new(appointment),
+                    new_event: Some((self.account.id, generation)),
+                    also_resource: None,
+                };
+                (write, Some(after))
+            }
+            _ => return Ok(()),
+        };
+        planned.writes.push((write, seen));
+        // An upload's undo is journalled by the upload it causes (side Outlook, cause undo);
+        // a pulled change's undo here, on Quick3's side.
+        if first.side == ChangeSide::Quick3 {
+            let kind = match action {
+                UndoAction::PutBack => ChangeKind::Updated,
+                UndoAction::Remove => ChangeKind::Deleted,
+                _ => ChangeKind::Created,
+            };
+            if let Some(mut line) = JournalChange::between(
+                live.map(AppointmentRecord::from),
+                after,
+                (ChangeSide::Quick3, kind, ChangeCause::Undo),
+                self.account.id,
+            ) {
+                line.calendar_id = first.calendar_id.clone();
+                line.remote_id = first.remote_id.clone();
+                planned.lines.push(line);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{AccountId, AppointmentId, ResourceId};
+
+    fn record(title: &str, start: &str) -> AppointmentRecord {
+        let now = Utc::now();
+        let when = When::parse(false, start, Some("2026-03-02T23:00"), "Europe/Amsterdam").unwrap();
+        AppointmentRecord::from(&Appointment {
+            id: AppointmentId::at(now),
+            resource_id: ResourceId(1),
+            title: title.into(),
+            when,
+            location: String::new(),
+            notes: String::new(),
+            categories: vec![],
+            show_as: Default::default(),
+            sensitivity: Default::default(),
+            origin: Origin::Quick3,
+            recurrence: None,
+            series_id: None,
+            original_start: None,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    fn line(
+        side: ChangeSide,
+        kind: ChangeKind,
+        before: Option<&AppointmentRecord>,
+        after: Option<&AppointmentRecord>,
+    ) -> JournalChange {
+        let mut change = JournalChange::between(
+            before.cloned(),
+            after.cloned(),
+            (side, kind, ChangeCause::Quick3Changed),
+            AccountId(1),
+        )
+        .unwrap();
+        change.remote_id = Some("ev".into());
+        change.change_key_after = after.map(|_| "k2".to_owned());
+        change
+    }
+
+    fn present(key: &str) -> Remote {
+        Remote::Present {
+            change_key: Some(key.into()),
+        }
+    }
+
+    #[test]
+    fn each_change_is_undone_unless_a_side_changed_since() {
+        let old = record("Visit", "2026-03-02T09:00");
+        let mut moved = old.clone();
+        moved.start = "2026-03-02T10:00:00+01:00".into();
+        let mut edited = moved.clone();
+        edited.title = "Visit (edited)".into();
+        use ChangeKind::*;
+        use ChangeSide::*;
+        let skip = |reason: &str| Decision::Skip(reason.to_owned());
+        #[rustfmt::skip]
+        let cases: Vec<(&str, JournalChange, Option<&AppointmentRecord>, Remote, Decision)> = vec![
+            ("an upload's move goes back", line(Outlook, Updated, Some(&old), Some(&moved)), Some(&moved), present("k2"), Decision::Do(UndoAction::PutBack)),
+            ("an upload's creation goes", line(Outlook, Created, None, Some(&moved)), Some(&moved), present("k2"), Decision::Do(UndoAction::Remove)),
+            ("an upload's deletion comes back as a new event", line(Outlook, Deleted, Some(&old), None), None, Remote::Gone, Decision::Do(UndoAction::Recreate)),
+            ("a pulled deletion comes back", line(Quick3, Deleted, Some(&old), None), None, Remote::Gone, Decision::Do(UndoAction::Recreate)),
+            ("a pulled move goes back", line(Quick3, Updated, Some(&old), Some(&moved)), Some(&moved), present("k2"), Decision::Do(UndoAction::PutBack)),
+            ("Outlook changed it since", line(Outlook, Updated, Some(&old), Some(&moved)), Some(&moved), present("k3"), skip("its event was changed in Outlook since the run")),
+            ("Outlook deleted it since", line(Outlook, Updated, Some(&old), Some(&moved)), Some(&moved), Remote::Gone, skip("its event was deleted in Outlook since the run")),
+            ("the planner changed it since", line(Outlook, Updated, Some(&old), Some(&moved)), Some(&edited), present("k2"), skip("it was changed in Quick3 Planner since the run")),
+            ("the planner deleted it since", line(Quick3, Updated, Some(&old), Some(&moved)), None, present("k2"), skip("it was deleted in Quick3 Planner since the run")),
+            ("already back", line(Quick3, Deleted, Some(&old), None), Some(&old), Remote::Gone, skip("it is back in Quick3 Planner since the run")),
+            ("its calendar is off", line(Quick3, Deleted, Some(&old), None), None, present("k2"), skip("its event is still in Outlook (its calendar was switched off or removed); it returns with its calendar")),
+            ("no snapshot before", line(Outlook, Updated, None, Some(&moved)), Some(&moved), present("k2"), skip("the journal does not hold it as it was before the run")),
+        ];
+        for (why, change, local, remote, expected) in cases {
+            assert_eq!(
+                decide(&change, &change, None, local, &remote),
+                expected,
+                "{why}"
+            );
+        }
+        let change = line(Outlook, Updated, Some(&old), Some(&moved));
+        assert_eq!(
+            decide(
+                &change,
+                &change,
+                Some(SyncRunId(7)),
+                Some(&moved),
+                &present("k2")
+            ),
+            skip("the run 7 undid it already"),
+            "undoing twice undoes once"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_into_the_same_appointment() {
+        let old = record("Visit", "2026-03-02T09:00");
+        let back = appointment_of(&old, Utc::now()).unwrap();
+        assert_eq!(
+            changed_fields(Some(&old), Some(&AppointmentRecord::from(&back))),
+            vec![],
+            "a restored appointment has every synced field it had"
+        );
+    }
+}
