@@ -64,12 +64,21 @@ describe('deletedText', () => {
     start: '2026-12-14T09:00:00+01:00',
   });
 
+  const enGB = { locale: 'en-GB', hour12: false };
+
   it('names the occurrence by the day it was shown on, in the Scheduler’s zone', () => {
-    expect(deletedText(occurrence, 'Europe/Oslo')).toBe('Deleted the occurrence of Mon 14 Dec');
+    expect(deletedText(occurrence, 'Europe/Oslo', enGB)).toBe('Deleted the occurrence of Mon 14 Dec');
     expect(
-      deletedText({ ...occurrence, start: '2026-12-14T23:30:00Z' }, 'Europe/Oslo'),
+      deletedText({ ...occurrence, start: '2026-12-14T23:30:00Z' }, 'Europe/Oslo', enGB),
       'late on Monday in UTC is Tuesday in Oslo',
     ).toBe('Deleted the occurrence of Tue 15 Dec');
+  });
+
+  it('writes the day in the planner’s language, in its order', () => {
+    expect(deletedText(occurrence, 'Europe/Oslo', { locale: 'en-US', hour12: true })).toBe('Deleted the occurrence of Mon Dec 14');
+    expect(deletedText(occurrence, 'Europe/Oslo', { locale: 'nb-NO', hour12: false })).toMatch(
+      /^Deleted the occurrence of man\.? 14\.? des\.?$/,
+    );
   });
 
   it('names the series and how many occurrences went with it', () => {

@@ -5,6 +5,7 @@
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import type { Repeat } from '../bindings/Repeat';
+import { activeFormat, type Format } from './format';
 
 export type SeriesScope =
   | { kind: 'new' }
@@ -65,17 +66,23 @@ export function savePlan(
   return { call: 'edit' };
 }
 
-/** "Mon 14 Dec": the day an appointment starts on in `zone` (an all-day one's own date). */
-export function dayLabel(start: string, allDay: boolean, zone: string): string {
+/**
+ * "Mon 14 Dec" (en-GB), "Mon Dec 14" (en-US), "man. 14 des." (nb-NO): the day an appointment starts
+ * on in `zone` (an all-day one's own date), in the planner's language, its parts in the language's
+ * order joined by single spaces (the separators Intl puts between them differ between engines).
+ */
+export function dayLabel(start: string, allDay: boolean, zone: string, f: Format = activeFormat()): string {
   const instant = allDay ? new Date(`${start.slice(0, 10)}T12:00:00Z`) : new Date(start);
-  const parts = new Intl.DateTimeFormat('en-GB', {
+  return new Intl.DateTimeFormat(f.locale, {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
     timeZone: allDay ? 'UTC' : zone,
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('day')} ${part('month')}`;
+  })
+    .formatToParts(instant)
+    .filter((p) => p.type === 'weekday' || p.type === 'day' || p.type === 'month')
+    .map((p) => p.value)
+    .join(' ');
 }
 
 /**
@@ -83,8 +90,8 @@ export function dayLabel(start: string, allDay: boolean, zone: string): string {
  * the day it was shown on, in the Scheduler's `zone`), a whole series (`deleted` is its master's
  * record: its subject and how many occurrences its pattern has), or a single appointment.
  */
-export function deletedText(deleted: AppointmentCard | AppointmentRecord, zone: string): string {
-  if (occurrenceOf(deleted)) return `Deleted the occurrence of ${dayLabel(deleted.start, deleted.all_day, zone)}`;
+export function deletedText(deleted: AppointmentCard | AppointmentRecord, zone: string, f: Format = activeFormat()): string {
+  if (occurrenceOf(deleted)) return `Deleted the occurrence of ${dayLabel(deleted.start, deleted.all_day, zone, f)}`;
   if ('recurrence' in deleted && deleted.recurrence && deleted.origin.kind === 'quick3') {
     const count = deleted.occurrence_count;
     const how = count == null ? 'repeating without end' : `${count} occurrence${count === 1 ? '' : 's'}`;
