@@ -8,6 +8,8 @@ import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { DoubleBooking } from './conflicts';
 import { formatInstant, formatTimeRange } from './format';
+// The day in the zone from its parts: WebKit writes en-CA's dates 12/09/2026, not 2026-12-09.
+import { datePart, wallTimeAt } from './time';
 import { showAsLabel } from './labels';
 
 /**
@@ -236,12 +238,11 @@ export function doubleBookingRows(
   zone: string,
   mine: ResourceId | null,
 ): DoubleBookingRow[] {
-  const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return bookings.map((b) => ({
     key: `${b.first.id}|${b.second.id}`,
     resource: resources.get(b.resourceId)?.name ?? `Resource ${b.resourceId}`,
     when: overlapText(b.from, b.to, zone),
-    date: iso.format(b.from),
+    date: datePart(wallTimeAt(b.from, zone)),
     first: visibleTitle(b.first, mine),
     second: visibleTitle(b.second, mine),
   }));

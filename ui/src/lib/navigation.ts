@@ -2,6 +2,8 @@
 // subject, moving between cards with the arrow keys and the zones the times can be shown in. Pure,
 // so the Scheduler only wires it to the DOM.
 import { formatInstant } from './format';
+// The day in the zone from its parts: WebKit writes en-CA's dates 12/09/2026, not 2026-12-09.
+import { datePart, wallTimeAt } from './time';
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { Resource } from '../bindings/Resource';
 import type { ResourceId } from '../bindings/ResourceId';
@@ -49,7 +51,6 @@ export function searchAppointments(
   const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
   const wanted = fold(query.trim());
   if (!wanted) return [];
-  const iso = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const found = [...records]
     .filter((r) => fold(r.title).includes(wanted))
     .map((r) => ({ record: r, start: spanOf(r, zone).start }))
@@ -59,7 +60,7 @@ export function searchAppointments(
     title: record.title,
     resource: resources.get(record.resource_id)?.name ?? `Resource ${record.resource_id}`,
     when: whenText(start, zone, record.all_day),
-    date: record.all_day ? record.start.slice(0, 10) : iso.format(start),
+    date: record.all_day ? record.start.slice(0, 10) : datePart(wallTimeAt(start, zone)),
   }));
 }
 
