@@ -3,4 +3,4 @@
 /**
  * Who asked for a sync.
  */
-export type SyncCause = "manual" | "upload" | "job" | "tray";
+export type SyncCause = "manual" | "upload" | "job" | "tray" | "undo";
