@@ -1,7 +1,7 @@
 // Harness for end-to-end tests: starts the real Quick3 Planner binary through tauri-driver on a
 // data folder of the test's own, and offers a few helpers that act as a person would.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
@@ -124,6 +124,27 @@ export async function launch(dataDir, { demo = true, env = null } = {}) {
 
 /** Data folders launched already in this spec file (the first launch sets the date format). */
 const launched = new Set();
+
+/**
+ * Waits until the app's store of view preferences (tauri-plugin-store's view-prefs.json in the
+ * data folder, written 100 ms after a change) holds `value` under `key`: ending the window sooner
+ * (WebDriver kills its process) may leave the last change unwritten, as a crash would.
+ */
+export async function viewPrefSaved(dataDir, key, value, timeout = 10000) {
+  let held = null;
+  const until = Date.now() + timeout;
+  for (;;) {
+    const file = readdirSync(dataDir, { recursive: true }).find((f) => String(f).endsWith('view-prefs.json'));
+    try {
+      held = file ? JSON.parse(readFileSync(join(dataDir, String(file)), 'utf8'))[key] ?? null : null;
+    } catch {
+      held = null; // being written
+    }
+    if (held === value) return;
+    if (Date.now() > until) throw new Error(`view-prefs.json holds ${JSON.stringify(held)} for ${key}, not ${JSON.stringify(value)}`);
+    await sleep(100);
+  }
+}
 
 /** Text a person sees in an element. */
 export async function textOf(browser, selector) {

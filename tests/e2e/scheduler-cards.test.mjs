@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, screenshot, shownCard, textOf, waitForAppointment,
-  waitForText,
+  viewPrefSaved, waitForText,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
@@ -36,6 +36,7 @@ test('the Scheduler opens on the day with a column per resource, and remembers t
     assert.ok(columns.some((c) => c.includes(name)), `a column for ${name}: ${JSON.stringify(columns)}`);
   }
   await click(app, '[data-testid="view-resourceTimelineWeek"]');
+  await viewPrefSaved(dataDir, 'quick3.scheduler.view', 'resourceTimelineWeek');
   await app.deleteSession();
   app = await launch(dataDir);
   app.dataDir = dataDir;
