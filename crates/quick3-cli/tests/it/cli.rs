@@ -1,46 +1,10 @@
 //! The `quick3` binary end to end: exit codes, plain errors, JSON round trips on a fresh data dir.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-struct Quick3 {
-    dir: tempfile::TempDir,
-}
-
-impl Quick3 {
-    /// A fresh data folder whose planner local management allowed to edit Resource settings.
-    fn new() -> Self {
-        let q = Quick3 {
-            dir: tempfile::tempdir().expect("a temporary data dir"),
-        };
-        q.ok(&["admin", "allow-edit"]);
-        q
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_quick3"))
-            .args(args)
-            .env("QUICK3_DATA_DIR", self.dir.path())
-            .env("QUICK3_TZ", "Europe/Berlin")
-            .output()
-            .expect("quick3 runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "quick3 {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
-    }
-}
+use crate::common::Quick3;
 
 #[test]
 fn resource_and_appointment_round_trip_as_json() {

@@ -1,52 +1,14 @@
 //! `quick3 resource edit|remove|restore|list`: what changes, what a bad input says (nothing
 //! written), and the question before a deletion.
 
-use std::process::{Command, Output};
-
-use serde_json::Value;
-
-struct Quick3 {
-    dir: tempfile::TempDir,
-}
+use crate::common::Quick3;
 
 impl Quick3 {
-    /// A fresh data folder whose planner local management allowed to edit Resource settings.
-    fn new() -> Self {
-        let q = Quick3 {
-            dir: tempfile::tempdir().expect("a temporary data dir"),
-        };
-        q.ok(&["admin", "allow-edit"]);
-        q
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_quick3"))
-            .args(args)
-            .env("QUICK3_DATA_DIR", self.dir.path())
-            .env("QUICK3_TZ", "Europe/Berlin")
-            .output()
-            .expect("quick3 runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "quick3 {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
     /// Runs a command that must fail with `status`; returns what it said on stderr.
     fn fails(&self, args: &[&str], status: i32) -> String {
         let out = self.run(args);
         assert_eq!(out.status.code(), Some(status), "quick3 {args:?}");
         String::from_utf8(out.stderr).expect("utf-8 errors")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
     }
 
     fn names(&self, args: &[&str]) -> Vec<String> {

@@ -2,47 +2,18 @@
 //! `delete --occurrence`, `list --json` with `series_id` and `original_start`, and bad input
 //! refused in one plain sentence with nothing written.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-struct Quick3 {
-    dir: tempfile::TempDir,
+use crate::common::Quick3;
+
+/// A data folder in Oslo with the resource Ada.
+fn with_ada() -> Quick3 {
+    let q = Quick3::in_zone("Europe/Oslo");
+    q.ok(&["resource", "add", "--name", "Ada"]);
+    q
 }
 
 impl Quick3 {
-    fn new() -> Self {
-        let q = Quick3 {
-            dir: tempfile::tempdir().expect("a temporary data dir"),
-        };
-        q.ok(&["admin", "allow-edit"]);
-        q.ok(&["resource", "add", "--name", "Ada"]);
-        q
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_quick3"))
-            .args(args)
-            .env("QUICK3_DATA_DIR", self.dir.path())
-            .env("QUICK3_TZ", "Europe/Oslo")
-            .output()
-            .expect("quick3 runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "quick3 {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
-    }
-
     /// `appointment list --json` over March 2027 (Oslo time).
     fn march(&self) -> Vec<Value> {
         self.json(&[
@@ -103,7 +74,7 @@ fn add_series(q: &Quick3) -> Value {
 
 #[test]
 fn a_series_is_listed_as_its_occurrences_with_series_id_and_original_start() {
-    let q = Quick3::new();
+    let q = with_ada();
     let master = add_series(&q);
     assert_eq!(
         master["repeat_text"],
@@ -154,7 +125,7 @@ fn a_series_is_listed_as_its_occurrences_with_series_id_and_original_start() {
 
 #[test]
 fn one_occurrence_or_the_whole_series_changes_and_deletes() {
-    let q = Quick3::new();
+    let q = with_ada();
     let master = add_series(&q);
     let id = master["id"].as_str().expect("an id");
 
@@ -227,7 +198,7 @@ fn one_occurrence_or_the_whole_series_changes_and_deletes() {
 
 #[test]
 fn bad_series_input_is_one_plain_sentence_and_writes_nothing() {
-    let q = Quick3::new();
+    let q = with_ada();
     let add = |extra: &[&str]| {
         let mut args = vec![
             "appointment",

@@ -291,3 +291,55 @@ impl Dice {
         self.0 % n.max(1)
     }
 }
+
+/// A fresh data folder for the `quick3` binary, its commands run in `zone`; its planner may edit
+/// Resource settings (local management allowed it).
+pub struct Quick3 {
+    pub dir: tempfile::TempDir,
+    zone: &'static str,
+}
+
+impl Default for Quick3 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Quick3 {
+    /// In Europe/Berlin.
+    pub fn new() -> Self {
+        Self::in_zone("Europe/Berlin")
+    }
+
+    pub fn in_zone(zone: &'static str) -> Self {
+        let q = Quick3 {
+            dir: tempfile::tempdir().expect("a temporary data dir"),
+            zone,
+        };
+        q.ok(&["admin", "allow-edit"]);
+        q
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_quick3"))
+            .args(args)
+            .env("QUICK3_DATA_DIR", self.dir.path())
+            .env("QUICK3_TZ", self.zone)
+            .output()
+            .expect("quick3 runs")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "quick3 {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).expect("--json prints JSON")
+    }
+}
