@@ -1,12 +1,15 @@
-//! An undo's writes in the store: the appointments put back, removed or recreated, their
-//! uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
+//! An undo's writes in the store: the appointments put back, removed or recreated (a Quick3
+//! series with the exceptions its deletion took, or takes), their uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
 //! one transaction, so a crash leaves either none of it or all of it (and the outbox then sends
 //! it exactly once, as any edit).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::appointments::{enqueue_push, upsert};
+use super::appointments::{enqueue_push, live, upsert};
+use super::series::{
+    is_quick3_master, reset_exceptions, restore_exceptions, tombstone_rows_with_series,
+};
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, ResourceId, SyncRunId};
@@ -75,11 +78,28 @@ impl Store {
                     new_event,
                     also_resource,
                 } => {
+                    let master = is_quick3_master(appointment);
+                    // A series put back at other times or another pattern drops the exceptions
+                    // it has now, as any such edit of a series (Outlook's rule, which its
+                    // upload meets there too).
+                    if master
+                        && seen.is_some()
+                        && live(&tx, appointment.id).is_ok_and(|now| {
+                            now.when != appointment.when || now.recurrence != appointment.recurrence
+                        })
+                    {
+                        reset_exceptions(&tx, appointment.id)?;
+                    }
                     upsert(&tx, appointment)?;
                     tx.execute(
                         "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
                         [appointment.id],
                     )?;
+                    if master && seen.is_none() {
+                        // A series deleted by the run comes back with the exceptions its
+                        // deletion took (their links gone, they follow it up again).
+                        restore_exceptions(&tx, appointment, now)?;
+                    }
                     if let Some((account, _)) = new_event {
                         tx.execute(
                             "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
@@ -106,6 +126,9 @@ impl Store {
                           WHERE id = ?1 AND deleted_at IS NULL",
                         params![appointment.id, utc_text(now)],
                     )?;
+                    if is_quick3_master(appointment) {
+                        tombstone_rows_with_series(&tx, appointment.id, now)?;
+                    }
                     enqueue_push(&tx, appointment, appointment.resource_id, now)?;
                 }
             }

@@ -5,6 +5,9 @@
 //! (`Store::apply_undo`: appointments, outbox entries, the undo's lines, the lines marked
 //! undone). The run then goes on as a sync, whose Up sends the uploads from the outbox: exactly
 //! once, and after a crash by the next sync or undo. A dry run decides and writes nothing.
+//! A series made in Quick3 is undone through its master and rows like any appointment (its
+//! occurrences' changes going with a master deleted again); what cannot be undone there (an
+//! occurrence cancelled in Outlook, a series pulled from Outlook) is skipped and said.
 
 use chrono::{DateTime, Utc};
 
@@ -41,6 +44,45 @@ fn in_series(record: &AppointmentRecord) -> bool {
     record.series_id.is_some() || record.recurrence.is_some()
 }
 
+/// The day an occurrence falls on, as the planner reads it ("Mon 14 Dec 2026").
+fn occurrence_day(record: &AppointmentRecord) -> String {
+    record
+        .start
+        .get(..10)
+        .and_then(|date| date.parse::<chrono::NaiveDate>().ok())
+        .map_or_else(
+            || record.start.clone(),
+            |date| date.format("%a %-d %b %Y").to_string(),
+        )
+}
+
+/// Why an undo leaves a series' change alone, when it must: a series made in Outlook (pulled,
+/// read-only here, its rows Outlook's own), or an occurrence the run cancelled in Outlook (Graph
+/// cannot bring a cancelled occurrence back; a loose event in its place would be a copy).
+fn series_skip(first: &JournalChange, last: &JournalChange) -> Option<String> {
+    let records = [&first.before, &first.after, &last.before, &last.after];
+    let mut records = records.into_iter().flatten();
+    if records.any(|r| in_series(r) && r.origin != Origin::Quick3) {
+        return Some(
+            "it belongs to a series made in Outlook, which an undo leaves alone; change it in Outlook"
+                .into(),
+        );
+    }
+    let cancelled = match (last.kind, first.before.as_ref()) {
+        (ChangeKind::Deleted, Some(before)) if before.series_id.is_some() => before,
+        _ => return None,
+    };
+    let day = occurrence_day(cancelled);
+    Some(match last.side {
+        ChangeSide::Quick3 => format!(
+            "the occurrence of {day} was cancelled in Outlook and cannot be brought back there"
+        ),
+        ChangeSide::Outlook => format!(
+            "the run cancelled the occurrence of {day} in Outlook, where it cannot be brought back"
+        ),
+    })
+}
+
 /// Decides the undo of one appointment's changes in a run, `first` and `last` its first and
 /// last lines there, from the appointment as it is now (`local`, live; none when missing or
 /// deleted) and its event in Outlook now. Anything changed since the run on either side is
@@ -56,11 +98,8 @@ pub(super) fn decide(
     if let Some(by) = undone_by {
         return Decision::Skip(format!("the run {by} undid it already"));
     }
-    let records = [&first.before, &first.after, &last.before, &last.after];
-    if records.into_iter().flatten().any(in_series) {
-        return skip(
-            "it belongs to a series, which an undo leaves alone; change it in the Scheduler",
-        );
+    if let Some(reason) = series_skip(first, last) {
+        return Decision::Skip(reason);
     }
     if first.kind == ChangeKind::Created && last.after.is_none() {
         return skip("the run created and deleted it again: nothing to undo");
@@ -69,7 +108,10 @@ pub(super) fn decide(
     match (last.after.as_ref(), local) {
         (None, Some(_)) => return skip("it is back in Quick3 Planner since the run"),
         (Some(_), None) => return skip("it was deleted in Quick3 Planner since the run"),
-        (Some(left), Some(now)) if !changed_fields(Some(left), Some(now)).is_empty() => {
+        (Some(left), Some(now))
+            if !changed_fields(Some(left), Some(now)).is_empty()
+                || left.recurrence != now.recurrence =>
+        {
             return skip("it was changed in Quick3 Planner since the run");
         }
         _ => {}
@@ -112,10 +154,23 @@ pub(super) fn name_of(record: &AppointmentRecord) -> String {
     }
 }
 
-/// What an action does, in plain words, on the side the run changed.
-fn sentence(action: UndoAction, side: ChangeSide, reason: Option<&str>) -> String {
+/// What an action does, in plain words, on the side the run changed: for a series made in
+/// Quick3 (`series`: its master or one of its occurrences), whose changes always go up.
+fn sentence(action: UndoAction, side: ChangeSide, reason: Option<&str>, series: bool) -> String {
     match (action, side) {
         (UndoAction::Skip, _) => format!("Not undone: {}.", reason.unwrap_or("")),
+        (UndoAction::PutBack, ChangeSide::Quick3) if series => {
+            "Put back as it was before the run, in Quick3 Planner and in Outlook (when its account uploads).".into()
+        }
+        (UndoAction::Remove, ChangeSide::Outlook) if series => {
+            "Deleted again with its occurrences, in Quick3 Planner and in Outlook.".into()
+        }
+        (UndoAction::Recreate, ChangeSide::Quick3) if series => {
+            "Restored in Quick3 Planner with the exceptions its deletion took; its series gone from Outlook, it goes up as a new series when its account uploads.".into()
+        }
+        (UndoAction::Recreate, ChangeSide::Outlook) if series => {
+            "Restored in Quick3 Planner with its exceptions and created again in Outlook as a new series.".into()
+        }
         (UndoAction::PutBack, ChangeSide::Quick3) => {
             "Put back in Quick3 Planner as it was before the run.".into()
         }
@@ -194,14 +249,12 @@ impl Run<'_, '_> {
         let lines = self.store.sync_run_changes(target)?;
         let now = (self.clock)();
         let mut planned = Planned::default();
+        let mut decided = Vec::new();
         for group in groups(&lines) {
             let (first, last) = (&group[0].change, &group[group.len() - 1].change);
             let undone_by = group.iter().find_map(|l| l.undone_by);
             let current = self.store.appointment_with_tombstone(first.appointment)?;
-            let live = current
-                .as_ref()
-                .filter(|(_, deleted)| !deleted)
-                .map(|(a, _)| a);
+            let live = current.filter(|(_, deleted)| !deleted).map(|(a, _)| a);
             let remote = match undone_by {
                 Some(_) => Remote::Unknown,
                 None => {
@@ -209,17 +262,39 @@ impl Run<'_, '_> {
                         .await?
                 }
             };
-            let local = live.map(AppointmentRecord::from);
+            let local = live.as_ref().map(AppointmentRecord::from);
             let decision = decide(first, last, undone_by, local.as_ref(), &remote);
-            let (action, reason) = match &decision {
-                Decision::Do(action) => (*action, None),
-                Decision::Skip(reason) => (UndoAction::Skip, Some(reason.clone())),
-            };
+            decided.push((group, live, decision));
+        }
+        // A series the undo deletes again takes its occurrences' changes of the run along.
+        let removed: Vec<_> = decided
+            .iter()
+            .filter(|(_, _, d)| *d == Decision::Do(UndoAction::Remove))
+            .map(|(group, _, _)| group[0].change.appointment)
+            .collect();
+        for (group, live, decision) in decided {
+            let (first, last) = (&group[0].change, &group[group.len() - 1].change);
             let shown = last
                 .after
                 .as_ref()
                 .or(first.before.as_ref())
                 .or(first.after.as_ref());
+            let series = shown.is_some_and(|r| r.origin == Origin::Quick3 && in_series(r));
+            let carried = first.series_id.is_some_and(|s| removed.contains(&s))
+                && matches!(decision, Decision::Do(_));
+            let (action, reason) = match &decision {
+                Decision::Do(action) => (*action, None),
+                Decision::Skip(reason) => (UndoAction::Skip, Some(reason.clone())),
+            };
+            let (action, sentence) = if carried {
+                (
+                    UndoAction::Remove,
+                    "Deleted again with its series.".to_owned(),
+                )
+            } else {
+                let sentence = sentence(action, first.side, reason.as_deref(), series);
+                (action, sentence)
+            };
             self.summary.undo.push(UndoItem {
                 appointment: first.appointment,
                 name: shown
@@ -228,11 +303,13 @@ impl Run<'_, '_> {
                 side: first.side,
                 kind: first.kind,
                 action,
-                sentence: sentence(action, first.side, reason.as_deref()),
+                sentence,
                 reason,
             });
             if let Decision::Do(action) = decision {
-                self.plan_write(action, first, live, target, now, &mut planned)?;
+                if !carried {
+                    self.plan_write(action, first, live.as_ref(), target, now, &mut planned)?;
+                }
                 planned.undone.extend(group.iter().map(|l| l.id));
             }
         }
@@ -393,6 +470,16 @@ mod tests {
         use ChangeKind::*;
         use ChangeSide::*;
         let skip = |reason: &str| Decision::Skip(reason.to_owned());
+        // An occurrence of a Quick3 series, and one of a series pulled from Outlook.
+        let mut occurrence = old.clone();
+        occurrence.series_id = Some(AppointmentId::at(Utc::now()));
+        occurrence.original_start = Some("2026-03-02T08:00:00Z".parse().unwrap());
+        let mut pulled = occurrence.clone();
+        pulled.origin = Origin::Microsoft365 {
+            account_id: Some(AccountId(1)),
+            calendar_id: "cal".into(),
+            remote_id: "ev".into(),
+        };
         #[rustfmt::skip]
         let cases: Vec<(&str, JournalChange, Option<&AppointmentRecord>, Remote, Decision)> = vec![
             ("an upload's move goes back", line(Outlook, Updated, Some(&old), Some(&moved)), Some(&moved), present("k2"), Decision::Do(UndoAction::PutBack)),
@@ -407,6 +494,10 @@ mod tests {
             ("already back", line(Quick3, Deleted, Some(&old), None), Some(&old), Remote::Gone, skip("it is back in Quick3 Planner since the run")),
             ("its calendar is off", line(Quick3, Deleted, Some(&old), None), None, present("k2"), skip("its event is still in Outlook (its calendar was switched off or removed); it returns with its calendar")),
             ("no snapshot before", line(Outlook, Updated, None, Some(&moved)), Some(&moved), present("k2"), skip("the journal does not hold it as it was before the run")),
+            ("an occurrence cancelled in Outlook stays so there", line(Quick3, Deleted, Some(&occurrence), None), None, Remote::Unknown, skip("the occurrence of Mon 2 Mar 2026 was cancelled in Outlook and cannot be brought back there")),
+            ("an occurrence the run cancelled too", line(Outlook, Deleted, Some(&occurrence), None), None, Remote::Gone, skip("the run cancelled the occurrence of Mon 2 Mar 2026 in Outlook, where it cannot be brought back")),
+            ("an occurrence moved in Outlook goes back", line(Quick3, Updated, Some(&occurrence), Some(&occurrence)), Some(&occurrence), present("k2"), Decision::Do(UndoAction::PutBack)),
+            ("a series pulled from Outlook is Outlook's", line(Quick3, Updated, Some(&pulled), Some(&pulled)), Some(&pulled), present("k2"), skip("it belongs to a series made in Outlook, which an undo leaves alone; change it in Outlook")),
         ];
         for (why, change, local, remote, expected) in cases {
             assert_eq!(
