@@ -276,6 +276,11 @@ async fn an_outlook_edit_of_the_whole_series_undone_puts_the_master_back_on_both
         "{:?}",
         preview.undo
     );
+    assert!(
+        preview.undo[0].sentence.contains("are not brought back"),
+        "the exceptions Outlook's move reset are said to stay reset: {:?}",
+        preview.undo[0].sentence
+    );
     let undone = undo(&mut world, run, false).await;
     assert_eq!(said(&undone), said(&preview));
     assert_eq!(listed(&world), before, "Quick3's series is as it was");

@@ -56,6 +56,21 @@ fn occurrence_day(record: &AppointmentRecord) -> String {
         )
 }
 
+/// Whether the run took an Outlook change of a Quick3 series' times or pattern, which reset its
+/// exceptions here (dropped, unjournalled: its undo puts the master back without them).
+fn outlook_reset(first: &JournalChange, last: &JournalChange) -> bool {
+    match (&first.before, &last.after) {
+        (Some(before), Some(after)) if first.side == ChangeSide::Quick3 => {
+            before.origin == Origin::Quick3
+                && before.recurrence.is_some()
+                && (before.start != after.start
+                    || before.end != after.end
+                    || before.recurrence != after.recurrence)
+        }
+        _ => false,
+    }
+}
+
 /// Why an undo leaves a series' change alone, when it must: a series made in Outlook (pulled,
 /// read-only here, its rows Outlook's own), or an occurrence the run cancelled in Outlook (Graph
 /// cannot bring a cancelled occurrence back; a loose event in its place would be a copy).
@@ -292,7 +307,13 @@ impl Run<'_, '_> {
                     "Deleted again with its series.".to_owned(),
                 )
             } else {
-                let sentence = sentence(action, first.side, reason.as_deref(), series);
+                let mut sentence = sentence(action, first.side, reason.as_deref(), series);
+                if action == UndoAction::PutBack && outlook_reset(first, last) {
+                    sentence.push_str(
+                        " Its occurrences changed on their own before Outlook changed its times \
+                         are not brought back (Outlook's change reset them).",
+                    );
+                }
                 (action, sentence)
             };
             self.summary.undo.push(UndoItem {
