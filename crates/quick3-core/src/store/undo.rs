@@ -1,5 +1,6 @@
 //! An undo's writes in the store: the appointments put back, removed or recreated (a Quick3
-//! series with the exceptions its deletion took, or takes), their uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
+//! series with the exceptions its deletion took, or takes; a series pulled from Outlook and
+//! deleted there as a Quick3 series), their uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
 //! one transaction, so a crash leaves either none of it or all of it (and the outbox then sends
 //! it exactly once, as any edit).
 
@@ -29,12 +30,24 @@ pub enum UndoWrite {
     },
     /// The appointment deleted (a tombstone; Quick3's own is deleted in Outlook by the upload).
     Remove(Box<Appointment>),
+    /// A series pulled from Outlook and deleted there, back as a series made in Quick3: its
+    /// master (its pulled row, now Quick3's, unlinked) with `rows`, its exceptions (live) and
+    /// cancellations (not), all uploaded as one new series.
+    Series {
+        master: Box<Appointment>,
+        rows: Vec<(Appointment, bool)>,
+    },
 }
 
 impl UndoWrite {
     fn appointment(&self) -> &Appointment {
         match self {
-            UndoWrite::Put { appointment, .. } | UndoWrite::Remove(appointment) => appointment,
+            UndoWrite::Put { appointment, .. }
+            | UndoWrite::Remove(appointment)
+            | UndoWrite::Series {
+                master: appointment,
+                ..
+            } => appointment,
         }
     }
 }
@@ -118,6 +131,31 @@ impl Store {
                               WHERE appointment_id = ?1 AND generation < ?2",
                             params![appointment.id, generation],
                         )?;
+                    }
+                }
+                UndoWrite::Series { master, rows } => {
+                    upsert(&tx, master)?;
+                    tx.execute(
+                        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+                        [master.id],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM sync_links WHERE appointment_id = ?1",
+                        [master.id],
+                    )?;
+                    for (row, live) in rows {
+                        upsert(&tx, row)?;
+                        let deleted = (!live).then(|| utc_text(now));
+                        tx.execute(
+                            "UPDATE appointments SET deleted_at = ?2, deleted_with_series = 0
+                              WHERE id = ?1",
+                            params![row.id, deleted],
+                        )?;
+                    }
+                    // The master and each of its rows go up (the rows after the series).
+                    enqueue_push(&tx, master, master.resource_id, now)?;
+                    for (row, _) in rows {
+                        enqueue_push(&tx, row, row.resource_id, now)?;
                     }
                 }
                 UndoWrite::Remove(appointment) => {

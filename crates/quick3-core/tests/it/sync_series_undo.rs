@@ -1,11 +1,12 @@
-//! Undo of runs that changed series made in Quick3, against the emulator and checked through
-//! Graph's `instances`: a series deleted in Outlook comes back with its exceptions and goes up
-//! as a new series; an Outlook edit of the whole series, or of one occurrence, is put back on
-//! both sides (a cancelled occurrence is said to stay cancelled in Outlook); an Up run's new
-//! series is deleted again, its moved occurrence and renamed master patched back, its deletion
-//! of a series created again. Each undo is
-//! said first by its dry run; after it two syncs change nothing, read and send nothing, and
-//! nothing shows twice; undoing twice undoes once.
+//! Undo of runs that changed series, against the emulator and checked through Graph's
+//! `instances`: a series made in Quick3 and deleted in Outlook comes back with its exceptions
+//! and goes up as a new series; an Outlook edit of the whole series, or of one occurrence, is
+//! put back on both sides (a cancelled occurrence is said to stay cancelled in Outlook); an Up
+//! run's new series is deleted again, its moved occurrence and renamed master patched back, its
+//! deletion of a series created again; a series made in Outlook and deleted there comes back
+//! as Quick3's and goes up as one series. Each undo is said first by its dry run; after it two
+//! syncs change nothing, read and send nothing, and nothing shows twice; undoing twice undoes
+//! once.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -576,4 +577,130 @@ async fn an_up_runs_move_rename_and_deletion_of_a_series_undone_put_outlook_back
         "with the same instances, the cancelled one left out"
     );
     settled(&mut world, &account, TITLE, 1).await;
+}
+
+#[tokio::test]
+async fn a_series_made_in_outlook_and_deleted_there_undone_becomes_quick3s_and_goes_up() {
+    let mut world = world().await;
+    let first = day(3);
+    let master = world
+        .outlook_create(MEGAN, json!({"subject": "Weekly review",
+            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
+            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 1},
+                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 5}}}))
+        .await;
+    let master_id = master["id"].as_str().unwrap().to_owned();
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let all = instances(&world, &account, &master_id).await;
+    let starts: Vec<DateTime<Utc>> = all.iter().map(|i| utc(&i["originalStart"])).collect();
+    // In Outlook: the second occurrence moved to 16:00, the fourth cancelled.
+    let moved_day = starts[1].date_naive();
+    world
+        .outlook_update(
+            MEGAN,
+            &instance_id(&all, starts[1]),
+            json!({"start": {"dateTime": format!("{moved_day}T16:00:00"), "timeZone": "UTC"},
+                   "end": {"dateTime": format!("{moved_day}T17:00:00"), "timeZone": "UTC"}}),
+        )
+        .await;
+    world
+        .outlook_delete(MEGAN, &instance_id(&all, starts[3]))
+        .await;
+    world.sync_ok(&account).await;
+    settled(&mut world, &account, "Weekly review", 1).await;
+    let hours = |world: &World| -> Vec<(DateTime<Utc>, u32)> {
+        let mut found: Vec<_> = world
+            .titled("Weekly review")
+            .iter()
+            .map(|a| (a.original_start.unwrap(), start_of(&a.when).hour()))
+            .collect();
+        found.sort();
+        found
+    };
+    let before = hours(&world);
+    assert_eq!(
+        before,
+        [
+            (starts[0], 14),
+            (starts[1], 16),
+            (starts[2], 14),
+            (starts[4], 14)
+        ],
+        "pulled as Outlook has it"
+    );
+
+    world.outlook_delete(MEGAN, &master_id).await;
+    let allowed = quick3_core::sync::SyncOptions {
+        allow_mass_delete: true,
+        ..Default::default()
+    };
+    let scope = quick3_core::api::SyncScope {
+        account: Some(account.id),
+        resource: None,
+    };
+    let deleted = world.sync_with(scope, &allowed).await.remove(0);
+    assert_eq!(deleted.deleted, 4, "{deleted:?}");
+    assert!(hours(&world).is_empty());
+    let run = last_run(&world, &account);
+
+    let preview = undo(&mut world, run, true).await;
+    assert_eq!(
+        said(&preview),
+        vec![(UndoAction::Recreate, None); 4],
+        "each occurrence comes back, in its series: {:?}",
+        preview.undo
+    );
+    assert!(
+        preview.undo[0].sentence.contains("becomes Quick3's"),
+        "the series is said to become Quick3's: {:?}",
+        preview.undo[0].sentence
+    );
+    assert!(hours(&world).is_empty(), "a dry run writes nothing");
+
+    undo(&mut world, run, false).await;
+    let back: Vec<_> = listed(&world)
+        .into_iter()
+        .map(|(start, oslo_hour, _, exception)| (start, oslo_hour - 1, exception))
+        .collect();
+    assert_eq!(
+        back,
+        [
+            (starts[0], 14, false),
+            (starts[1], 16, true),
+            (starts[2], 14, false),
+            (starts[4], 14, false)
+        ],
+        "back here as a Quick3 series: the moved one its exception, the cancelled one still cancelled"
+    );
+    let outlook = world.outlook_titled(MEGAN, "Weekly review").await;
+    assert_eq!(outlook.len(), 1, "one new series in Outlook: {outlook:#?}");
+    let new_master = outlook[0]["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_master, master_id);
+    let again: Vec<_> = instances(&world, &account, &new_master)
+        .await
+        .iter()
+        .map(|i| (utc(&i["originalStart"]), utc(&i["start"]).hour()))
+        .collect();
+    let mut again = again;
+    again.sort();
+    assert_eq!(
+        again,
+        [
+            (starts[0], 14),
+            (starts[1], 16),
+            (starts[2], 14),
+            (starts[4], 14)
+        ],
+        "its exception and cancellation applied again in Outlook"
+    );
+    settled(&mut world, &account, "Weekly review", 1).await;
+    assert_eq!(world.titled("Weekly review").len(), 4, "nothing twice here");
+    let twice = undo(&mut world, run, false).await;
+    assert!(
+        twice.undo.iter().all(|i| i.action == UndoAction::Skip),
+        "undoing twice undoes once: {:?}",
+        twice.undo
+    );
+    settled(&mut world, &account, "Weekly review", 1).await;
 }
