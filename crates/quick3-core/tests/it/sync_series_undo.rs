@@ -4,9 +4,9 @@
 //! put back on both sides (a cancelled occurrence is said to stay cancelled in Outlook); an Up
 //! run's new series is deleted again, its moved occurrence and renamed master patched back, its
 //! deletion of a series created again; a series made in Outlook and deleted there comes back
-//! as Quick3's and goes up as one series. Each undo is said first by its dry run; after it two
-//! syncs change nothing, read and send nothing, and nothing shows twice; undoing twice undoes
-//! once.
+//! as Quick3's and goes up as one series, an occurrence cancelled there is said to stay so. Each
+//! undo is said first by its dry run; after it two syncs change nothing, read and send nothing,
+//! and nothing shows twice; undoing twice undoes once.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -703,4 +703,49 @@ async fn a_series_made_in_outlook_and_deleted_there_undone_becomes_quick3s_and_g
         twice.undo
     );
     settled(&mut world, &account, "Weekly review", 1).await;
+}
+
+#[tokio::test]
+async fn an_occurrence_cancelled_in_a_series_made_in_outlook_is_said_to_stay_cancelled() {
+    let mut world = world().await;
+    let first = day(3);
+    let master = world
+        .outlook_create(MEGAN, json!({"subject": "Weekly review",
+            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
+            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 1},
+                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 3}}}))
+        .await;
+    let master_id = master["id"].as_str().unwrap().to_owned();
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    world.sync_ok(&account).await;
+    settled(&mut world, &account, "Weekly review", 1).await;
+    let all = instances(&world, &account, &master_id).await;
+    let cancelled = utc(&all[1]["originalStart"]);
+    world
+        .outlook_delete(MEGAN, all[1]["id"].as_str().unwrap())
+        .await;
+    assert_eq!(world.sync_ok(&account).await.deleted, 1);
+    let run = last_run(&world, &account);
+
+    let day = cancelled.format("%a %-d %b %Y");
+    let expected = [(
+        UndoAction::Skip,
+        Some(format!(
+            "the occurrence of {day} was cancelled in Outlook and cannot be brought back there"
+        )),
+    )];
+    assert_eq!(
+        said(&undo(&mut world, run, true).await),
+        expected,
+        "said before"
+    );
+    assert_eq!(said(&undo(&mut world, run, false).await), expected);
+    assert_eq!(
+        world.titled("Weekly review").len(),
+        2,
+        "nothing brought back here either, and no copy made"
+    );
+    settled(&mut world, &account, "Weekly review", 1).await;
+    assert_eq!(instances(&world, &account, &master_id).await.len(), 2);
 }
