@@ -1,8 +1,8 @@
 //! An undo's writes in the store: the appointments put back, removed or recreated (a Quick3
 //! series with the exceptions its deletion took, or takes; a series pulled from Outlook and
-//! deleted there as a Quick3 series), their uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
-//! one transaction, so a crash leaves either none of it or all of it (and the outbox then sends
-//! it exactly once, as any edit).
+//! deleted there as a Quick3 series), their uploads queued in the outbox, the undo's journal
+//! lines and the undone lines marked, all in one transaction, so a crash leaves either none of
+//! it or all of it (and the outbox then sends it exactly once, as any edit).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
