@@ -2,7 +2,8 @@
 -- exceptions and cancellations back to the pattern (Outlook's rule). Each such edit is one row
 -- here: the master's fields as they were before it (the columns an edit writes, as in
 -- `appointments`), and its times and pattern as the edit left them (`after_*`: the undo refuses
--- once they changed again). The rows it reset are kept, marked `reset_by` it, as tombstones
+-- once they changed again) with the master's `updated_at` then (written since: the undo puts
+-- back only the times and pattern, keeping the details changed since). The rows it reset are kept, marked `reset_by` it, as tombstones
 -- (`reset_live` 1: the row was a live exception; 0: a cancellation), so that undoing the edit
 -- puts back the master and exactly those rows. A marked row is gone to listings, double
 -- bookings, Up and Down, and no longer holds its occurrence: the unique index of 0012 is made
@@ -31,6 +32,7 @@ CREATE TABLE series_resets (
     after_end_date   TEXT,
     after_time_zone  TEXT,
     after_recurrence TEXT,
+    after_updated_at TEXT,
     created_at       TEXT NOT NULL
 ) STRICT;
 CREATE INDEX series_resets_series ON series_resets (series_id);

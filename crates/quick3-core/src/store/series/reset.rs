@@ -26,6 +26,9 @@ const EDITED: &str = "resource_id, title, all_day, start_utc, end_utc, time_zone
 const TIMES: &str = "start_utc, end_utc, start_date, end_date, time_zone, recurrence";
 const AFTER: &str = "after_start_utc, after_end_utc, after_start_date, after_end_date, after_time_zone, after_recurrence";
 
+/// The master's `updated_at` as the edit left it.
+const AFTER_WRITTEN: &str = "after_updated_at";
+
 /// Starts the record of an edit of `series` that changes its times or pattern: the master as it
 /// is now. Its rows are marked by [`mark_rows`], and [`record_after`] notes what the edit made.
 pub(super) fn record_before(
@@ -43,13 +46,13 @@ pub(super) fn record_before(
     Ok(tx.last_insert_rowid())
 }
 
-/// Notes the times and pattern the edit `reset` gave its master (written already): its undo
-/// refuses once they changed again.
+/// Notes the times and pattern the edit `reset` gave its master (written already), and when:
+/// its undo refuses once the times changed again, and keeps details written since.
 pub(super) fn record_after(tx: &Connection, reset: i64) -> Result<()> {
     tx.execute(
         &format!(
-            "UPDATE series_resets SET ({AFTER}) =
-               (SELECT {TIMES} FROM appointments a WHERE a.id = series_resets.series_id)
+            "UPDATE series_resets SET ({AFTER}, {AFTER_WRITTEN}) =
+               (SELECT {TIMES}, updated_at FROM appointments a WHERE a.id = series_resets.series_id)
               WHERE id = ?1"
         ),
         [reset],
@@ -128,7 +131,8 @@ fn master_before(tx: &Connection, reset: i64) -> Result<Option<Appointment>> {
         .transpose()
 }
 
-/// Undoes the whole-series edit `reset` of `series`: the master goes back to what it was, its
+/// Undoes the whole-series edit `reset` of `series`: the master goes back to what it was (only
+/// its times and pattern when it was written since: a later change of details stays), its
 /// exceptions made since go back to the pattern (the times change again: Outlook's rule, kept
 /// as any reset), and the rows the edit reset come back, each under its own id again, queued
 /// for upload (a PATCH or DELETE of its instance, found by its original start, once the master
@@ -140,17 +144,18 @@ pub(super) fn undo_edit(
     now: DateTime<Utc>,
 ) -> Result<SeriesEditUndone> {
     let current = live_master(tx, series)?;
-    let (known, unchanged): (bool, bool) = tx
+    let (known, unchanged, untouched): (bool, bool, bool) = tx
         .query_row(
             &format!(
-                "SELECT 1, ({AFTER}) IS (SELECT {TIMES} FROM appointments WHERE id = ?2)
+                "SELECT 1, ({AFTER}) IS (SELECT {TIMES} FROM appointments WHERE id = ?2),
+                        {AFTER_WRITTEN} IS (SELECT updated_at FROM appointments WHERE id = ?2)
                    FROM series_resets WHERE id = ?1 AND series_id = ?2"
             ),
             params![reset, series],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?
-        .unwrap_or((false, false));
+        .unwrap_or((false, false, false));
     if !known {
         return Err(cannot_undo(format!(
             "The change of “{}” has been undone already.",
@@ -163,11 +168,20 @@ pub(super) fn undo_edit(
             current.title
         )));
     }
-    let mut before = master_before(tx, reset)?.ok_or_else(|| {
+    let before = master_before(tx, reset)?.ok_or_else(|| {
         CoreError::Corrupt(format!(
             "the series change {reset} has no master to restore"
         ))
     })?;
+    let mut before = if untouched {
+        before
+    } else {
+        Appointment {
+            when: before.when,
+            recurrence: before.recurrence,
+            ..current.clone()
+        }
+    };
     // Exceptions made since belong to the times now left: back to the pattern too.
     let made_since: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM appointments

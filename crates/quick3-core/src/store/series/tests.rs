@@ -691,4 +691,70 @@ fn a_change_of_times_is_not_undone_once_the_times_changed_again() {
         )
         .unwrap();
     assert_eq!(subject.undo, None, "a change of details resets nothing");
+
+    // A change of times and subject, then of the location: the undo puts back the times only.
+    let both = store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                title: Some("Moved and renamed".into()),
+                ..at(12)
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                location: Some("Hall 2".into()),
+                ..AppointmentPatch::default()
+            },
+            None,
+            now() + TimeDelta::seconds(1),
+        )
+        .unwrap();
+    let undone = store
+        .undo_series_edit(master.id, both.undo.unwrap(), now() + TimeDelta::seconds(2))
+        .unwrap();
+    assert_eq!(
+        (
+            undone.appointment.when.start_text(),
+            undone.appointment.title.as_str(),
+            undone.appointment.location.as_str()
+        ),
+        (
+            "2027-03-01T11:00:00+01:00".into(),
+            "Moved and renamed",
+            "Hall 2"
+        ),
+        "the times back; the details written since the change stay as they are now"
+    );
+    let alone = store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                title: Some("At one".into()),
+                ..at(13)
+            },
+            None,
+            now() + TimeDelta::seconds(3),
+        )
+        .unwrap();
+    let back = store
+        .undo_series_edit(
+            master.id,
+            alone.undo.unwrap(),
+            now() + TimeDelta::seconds(4),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            back.appointment.when.start_text(),
+            back.appointment.title.as_str()
+        ),
+        ("2027-03-01T11:00:00+01:00".into(), "Moved and renamed"),
+        "nothing written since: the master as it was, the subject the change gave it undone too"
+    );
 }
