@@ -21,6 +21,7 @@ fn main() {
         "create_series",
         "edit_series",
         "series_edit_resets",
+        "undo_series_edit",
         "get_occurrence",
         "edit_occurrence",
         "delete_occurrence",

@@ -9,7 +9,7 @@ use quick3_core::api::organisation::administrator;
 use quick3_core::api::resources::{
     self, AppointmentsOnDelete, RemovedResource, ResourceArchival, ResourceUse,
 };
-use quick3_core::api::series::{self, SeriesEditRecord, SeriesInput};
+use quick3_core::api::series::{self, SeriesEditRecord, SeriesEditUndoneRecord, SeriesInput};
 use quick3_core::api::undo::AccountPreview;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
@@ -205,6 +205,20 @@ pub async fn edit_series(
 ) -> Reply<SeriesEditRecord> {
     store(app, move |s, _| {
         series::planner_edit_series(s, &id, patch, repeat, Utc::now())
+    })
+    .await
+}
+
+/// Undoes a whole-series edit that changed its times or pattern (Ctrl+Z): `undo` as the edit
+/// answered it.
+#[tauri::command]
+pub async fn undo_series_edit(
+    app: AppHandle,
+    id: String,
+    undo: i64,
+) -> Reply<SeriesEditUndoneRecord> {
+    store(app, move |s, _| {
+        series::planner_undo_series_edit(s, &id, undo, Utc::now())
     })
     .await
 }

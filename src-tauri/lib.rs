@@ -121,6 +121,7 @@ pub fn run() {
             commands::create_series,
             commands::edit_series,
             commands::series_edit_resets,
+            commands::undo_series_edit,
             commands::get_occurrence,
             commands::edit_occurrence,
             commands::delete_occurrence,

@@ -1,8 +1,10 @@
 // A series made in the real window: Repeat in the dialog (weekly on today's and tomorrow's
 // weekday, four occurrences) with the core's sentence under it; today's occurrence dragged an
 // hour later (just it: it gets the changed mark), tomorrow's deleted as "this occurrence", the
-// whole series renamed; Ctrl+Z twice; then a new time for the whole series, saved after the
-// warning that changed occurrences go back to the pattern; one more deleted with the Delete key;
+// whole series renamed; Ctrl+Z twice; today's dragged again, then a new time for the whole
+// series, saved after the warning that changed occurrences go back to the pattern, and taken back
+// with Ctrl+Z (the dragged occurrence back at its moved time with its mark), then saved again;
+// one more deleted with the Delete key;
 // the whole series deleted and brought back with Ctrl+Z. Each step checks the cards a person sees and what is stored
 // (`quick3 appointment list --json`: occurrences with series_id and original_start).
 import { after, test } from 'node:test';
@@ -185,18 +187,45 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.ok(!occurrences(title, renamed)[0].exception, 'the undone drag leaves no exception');
   await screenshot(app, 'scheduler-series-6-undone');
 
+  // Today's dragged an hour later again, to see a new time of the series reset it and Ctrl+Z
+  // bring it back.
+  card = await shownCard(app, renamed);
+  await drag({ x: card.box.x, y: card.box.top + 12 }, { x: card.box.x, y: card.box.top + 12 + hour });
+  await waitForCard(app, renamed, (c) => c.time === '17:00–18:00' && c.exception, 'dragged to 17:00–18:00 again, marked');
+
   // A new time for the whole series: the planner is told that changed occurrences go back to the
   // pattern, and they do once saved anyway.
-  card = await waitForCard(app, renamed, () => true, 'today’s occurrence');
-  await (await app.$(`[data-appointment-id="${card.id}"]`)).click();
-  await click(app, '[data-testid="series-choice-series"]');
-  await textOf(app, '[data-testid="appointment-dialog"]');
-  // 18:00: still in Megan's free evening (15:00 would meet the demo's 14:30–15:30 calls).
-  await fill(app, '[data-testid="appt-start-time"]', '18:00');
-  await click(app, '[data-testid="appt-save"]');
-  assert.match(await textOf(app, '[data-testid="appt-reset-warning"]'), /go back to the pattern/);
-  assert.ok(occurrences(title, renamed).some((o) => o.exception), 'nothing is saved before the planner agrees');
+  const newTime = async () => {
+    card = await waitForCard(app, renamed, () => true, 'today’s occurrence');
+    await (await app.$(`[data-appointment-id="${card.id}"]`)).click();
+    await click(app, '[data-testid="series-choice-series"]');
+    await textOf(app, '[data-testid="appointment-dialog"]');
+    // 18:00: still in Megan's free evening (15:00 would meet the demo's 14:30–15:30 calls).
+    await fill(app, '[data-testid="appt-start-time"]', '18:00');
+    await click(app, '[data-testid="appt-save"]');
+    assert.match(await textOf(app, '[data-testid="appt-reset-warning"]'), /go back to the pattern/);
+    assert.ok(occurrences(title, renamed).some((o) => o.exception), 'nothing is saved before the planner agrees');
+  };
+  await newTime();
   await screenshot(app, 'scheduler-series-7-reset-warning');
+  await click(app, '[data-testid="appt-save"]');
+  card = await waitForCard(app, renamed, (c) => c.time === '18:00–19:00' && !c.exception, 'the new time, unmarked');
+  // Today's dragged one and tomorrow's (restored with its old subject) went back to the pattern.
+  await waitForText(app, '[data-testid="toast"]', '2 changed occurrences went back to the pattern');
+
+  // Ctrl+Z: the series' old time and both changed occurrences come back.
+  await app.keys(['Control', 'z']);
+  await waitForText(app, '[data-testid="toast"]', `Restored the series “${renamed}” and its 2 changed occurrences`);
+  card = await waitForCard(app, renamed, (c) => c.time === '17:00–18:00' && c.exception,
+    'today’s dragged occurrence back at its moved time 17:00–18:00, with the changed mark');
+  stored = occurrences(title, renamed);
+  assert.deepEqual(stored.map((o) => o.start.slice(11, 16)), ['17:00', '16:00', '16:00', '16:00'],
+    `the series at 16:00 again, today's moved one at 17:00: ${JSON.stringify(stored.map((o) => o.start))}`);
+  assert.ok(stored[0].exception && stored[1].exception, 'both are changed occurrences again');
+  await screenshot(app, 'scheduler-series-8-reset-undone');
+
+  // And the new time once more, for what follows.
+  await newTime();
   await click(app, '[data-testid="appt-save"]');
   card = await waitForCard(app, renamed, (c) => c.time === '18:00–19:00' && !c.exception, 'the new time, unmarked');
   assert.ok(!card.flag, `the new time is free of the demo's appointments too: ${card.tooltip}`);
@@ -204,7 +233,7 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.deepEqual(stored.map((o) => o.start.slice(11, 16)), ['18:00', '18:00', '18:00', '18:00'],
     `every occurrence follows the new time: ${JSON.stringify(stored.map((o) => o.start))}`);
   assert.ok(stored.every((o) => !o.exception && o.title === renamed), 'no changed occurrence is left');
-  await screenshot(app, 'scheduler-series-8-new-time');
+  await screenshot(app, 'scheduler-series-9-new-time');
 
   // The Delete key on a focused occurrence asks too; "This occurrence" deletes just it.
   for (let step = 0; step < 7; step++) await nextDay();
@@ -234,5 +263,5 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   await waitForCard(app, renamed, (c) => c.time === '18:00–19:00', 'the last occurrence again after Ctrl+Z');
   assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
     'the series comes back as it was, its deleted occurrence still deleted');
-  await screenshot(app, 'scheduler-series-9-series-restored');
+  await screenshot(app, 'scheduler-series-10-series-restored');
 });

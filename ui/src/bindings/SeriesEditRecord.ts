@@ -2,7 +2,11 @@
 import type { AppointmentRecord } from "./AppointmentRecord";
 
 /**
- * A whole-series edit's answer: the master, and whether its changed occurrences went back to
- * the pattern (its times or pattern changed).
+ * A whole-series edit's answer: the master, and whether (and how many of) its changed and
+ * deleted occurrences went back to the pattern (its times or pattern changed).
  */
-export type SeriesEditRecord = { record: AppointmentRecord, exceptions_reset: boolean, };
+export type SeriesEditRecord = { record: AppointmentRecord, exceptions_reset: boolean, reset_occurrences: number, 
+/**
+ * Its times or pattern changed: what [`undo_series_edit`] takes to undo it (Ctrl+Z).
+ */
+undo: number | null, };

@@ -42,6 +42,7 @@ import type { RemovedResource } from '../bindings/RemovedResource';
 import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { SeriesEditRecord } from '../bindings/SeriesEditRecord';
+import type { SeriesEditUndoneRecord } from '../bindings/SeriesEditUndoneRecord';
 import type { SeriesInput } from '../bindings/SeriesInput';
 import type { SignInResult } from '../bindings/SignInResult';
 import type { Job } from '../bindings/Job';
@@ -129,6 +130,8 @@ export const api = {
   /** Changes the whole series; `repeat` null keeps its pattern. */
   editSeries: (id: AppointmentId, patch: AppointmentPatch, repeat: Repeat | null) =>
     call<SeriesEditRecord>('edit_series', { id, patch, repeat }),
+  /** Undoes a whole-series edit that changed its times or pattern (`undo` from its answer): the master's times and the occurrences it reset come back. */
+  undoSeriesEdit: (id: AppointmentId, undo: number) => call<SeriesEditUndoneRecord>('undo_series_edit', { id, undo }),
   /** Whether that whole-series edit would send changed occurrences back to the pattern (writes nothing). */
   seriesEditResets: (id: AppointmentId, patch: AppointmentPatch, repeat: Repeat | null) =>
     call<boolean>('series_edit_resets', { id, patch, repeat }),

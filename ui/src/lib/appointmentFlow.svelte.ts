@@ -10,6 +10,7 @@ import type { AppointmentRecord } from '../bindings/AppointmentRecord';
 import { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { ResourceId } from '../bindings/ResourceId';
+import type { SeriesEditRecord } from '../bindings/SeriesEditRecord';
 import type { ToastMessage } from '../components/Toast.svelte';
 import type { api } from './api';
 import type { PickedSlot } from './calendar';
@@ -30,6 +31,7 @@ export type FlowBackend = Pick<
   | 'editAppointment'
   | 'editOccurrence'
   | 'restoreAppointment'
+  | 'undoSeriesEdit'
   | 'pushChanges'
 >;
 
@@ -97,6 +99,7 @@ export class AppointmentFlow {
       restore: (id) => backend.restoreAppointment(id),
       edit: (id, patch) => backend.editAppointment(id, patch),
       editOccurrence: (seriesId, occurrence, patch) => backend.editOccurrence(seriesId, occurrence, patch),
+      undoSeriesEdit: (seriesId, undo) => backend.undoSeriesEdit(seriesId, undo),
     });
   }
 
@@ -188,12 +191,25 @@ export class AppointmentFlow {
     this.screen.unselect();
   }
 
-  /** The dialog saved: the range again, the appointment in view, the change sent to Microsoft. */
-  saved(record: AppointmentRecord) {
+  /**
+   * The dialog saved: the range again, the appointment in view, the change sent to Microsoft. A
+   * whole series' change of times or pattern (`series`) goes on the Ctrl+Z history; when it sent
+   * changed occurrences back to the pattern, a toast says how many, with Undo.
+   */
+  saved(record: AppointmentRecord, series?: SeriesEditRecord) {
     this.closeDialog();
     this.screen.refresh();
     this.screen.reveal(record);
     this.push(record);
+    if (series?.undo == null) return;
+    const step = { kind: 'series' as const, seriesId: record.id, undo: series.undo };
+    this.undo.push(step);
+    const count = series.reset_occurrences;
+    if (count > 0)
+      this.screen.toast({
+        text: `${count === 1 ? '1 changed occurrence' : `${count} changed occurrences`} went back to the pattern`,
+        action: { label: 'Undo', run: () => this.#showUndone(this.undo.take(step)) },
+      });
   }
 
   /** An appointment (or series) deleted: Undo in the toast and on Ctrl+Z; the toast names what

@@ -48,6 +48,7 @@ function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message
       return occurrence;
     }) as never,
     restoreAppointment: answer('restoreAppointment', (id: string) => testRecord({ id })) as never,
+    undoSeriesEdit: answer('undoSeriesEdit', () => ({ record: master, occurrences: 2 })) as never,
     pushChanges: answer('pushChanges', () => true) as never,
   };
   const toasts: { text: string; tone?: string; action?: { label: string; run: () => void } }[] = [];
@@ -250,6 +251,49 @@ describe('deleting with the Delete key', () => {
     expect(calls).toEqual(['deleteAppointment single', 'toast locked']);
     expect(flow.focusNext).toBeNull();
     expect(flow.undo.size).toBe(0);
+  });
+});
+
+describe("a series' change of times", () => {
+  const edit = (undo: number | null, reset: number) => ({ record: master, exceptions_reset: reset > 0, reset_occurrences: reset, undo });
+
+  it('says how many changed occurrences went back, and Ctrl+Z brings them back with the series', async () => {
+    const { flow, calls } = fixture();
+    flow.saved(master, edit(4, 2));
+    expect(calls, 'the planner is told, with Undo').toContain('toast 2 changed occurrences went back to the pattern');
+    calls.length = 0;
+    await flow.undoLast();
+    expect(calls).toEqual(['undoSeriesEdit series 4', 'refresh', 'pushChanges 1', 'toast Restored the series “Weekly” and its 2 changed occurrences']);
+    expect(flow.undo.size, 'undone once').toBe(0);
+  });
+
+  it("the toast's Undo does the same and leaves nothing for Ctrl+Z", async () => {
+    const { flow, calls, toasts } = fixture();
+    flow.saved(master, edit(4, 1));
+    expect(toasts[toasts.length - 1]?.text).toBe('1 changed occurrence went back to the pattern');
+    calls.length = 0;
+    toasts[toasts.length - 1]?.action?.run();
+    await settle();
+    expect(calls[0]).toBe('undoSeriesEdit series 4');
+    expect(flow.undo.size).toBe(0);
+  });
+
+  it('a change of times with nothing reset is still undone by Ctrl+Z, without a toast; a change of details is not on the history', async () => {
+    const { flow, calls } = fixture();
+    flow.saved(master, edit(5, 0));
+    expect(calls.some((c) => c.startsWith('toast')), 'nothing went back: nothing to say').toBe(false);
+    expect(flow.undo.size).toBe(1);
+    flow.saved(master, edit(null, 0));
+    flow.saved(single);
+    expect(flow.undo.size, 'only the change of times can be taken back').toBe(1);
+  });
+
+  it('a refused undo says why', async () => {
+    const { flow, calls } = fixture({ undoSeriesEdit: { code: 'InvalidInput', message: 'The times of “Weekly” changed again since; change them back in the series.' } });
+    flow.saved(master, edit(4, 2));
+    calls.length = 0;
+    await flow.undoLast();
+    expect(calls).toEqual(['undoSeriesEdit series 4', 'toast The times of “Weekly” changed again since; change them back in the series.']);
   });
 });
 

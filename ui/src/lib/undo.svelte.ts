@@ -1,28 +1,39 @@
-// Ctrl+Z's history in the Scheduler: the last deletions and moves (or resizes), newest last and
-// bounded, and what taking one back asks of the backend (a restore, or the edit that puts the
-// appointment back). The Scheduler only wires it to the keyboard, the toasts and its refresh.
+// Ctrl+Z's history in the Scheduler: the last deletions, moves (or resizes) and changes of a
+// series' times, newest last and bounded, and what taking one back asks of the backend (a
+// restore, the edit that puts the appointment back, or the undo of the series' change). The
+// Scheduler only wires it to the keyboard, the toasts and its refresh.
 // An occurrence of a series is moved back by an occurrence's edit, and a deleted one restored
-// by its own id (its cancellation is a row of its own).
+// by its own id (its cancellation is a row of its own); a series' change of times is undone by
+// the core, which keeps the occurrences it sent back to the pattern and restores them.
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import { occurrenceOf } from './series';
 
-/** What Ctrl+Z can take back: a deletion, or a move or resize by drag. */
+/** What Ctrl+Z can take back: a deletion, a move or resize by drag, or a change of a series' times or pattern (`undo` as the edit answered it). */
 export type UndoStep =
   | { kind: 'delete'; record: AppointmentCard }
-  | { kind: 'move'; before: AppointmentCard };
+  | { kind: 'move'; before: AppointmentCard }
+  | { kind: 'series'; seriesId: string; undo: number };
 
 /** The backend calls that take a step back. */
 export interface UndoBackend {
   restore(id: string): Promise<AppointmentCard>;
   edit(id: string, patch: AppointmentPatch): Promise<AppointmentCard>;
   editOccurrence(seriesId: string, occurrence: string, patch: AppointmentPatch): Promise<AppointmentCard>;
+  undoSeriesEdit(seriesId: string, undo: number): Promise<{ record: AppointmentCard; occurrences: number }>;
 }
 
 /** A step taken back: the appointment as it is now, and the toast's text. */
 export interface Undone {
   record: AppointmentCard;
-  text: 'Appointment restored' | 'Move undone';
+  text: string;
+}
+
+/** The toast after a series' change of times is undone: the series and how many of its changed occurrences came back. */
+export function seriesRestoredText(title: string, occurrences: number): string {
+  if (occurrences === 0) return `Restored the series “${title}”`;
+  const which = occurrences === 1 ? 'changed occurrence' : `${occurrences} changed occurrences`;
+  return `Restored the series “${title}” and its ${which}`;
 }
 
 /** The last changes, newest last; a bounded history. */
@@ -47,7 +58,7 @@ export class UndoHistory {
 
   /** Forgets steps about an appointment (when it is changed in a way Ctrl+Z cannot take back). */
   forget(id: string) {
-    this.#steps = this.#steps.filter((s) => (s.kind === 'delete' ? s.record.id : s.before.id) !== id);
+    this.#steps = this.#steps.filter((s) => stepId(s) !== id);
   }
 
   get size(): number {
@@ -60,17 +71,37 @@ export class UndoHistory {
     return { record: await this.backend.restore(record.id), text: 'Appointment restored' };
   }
 
-  /** Ctrl+Z: takes back the last deletion, move or resize; null when there is nothing to take back. */
+  /** Ctrl+Z: takes back the last deletion, move, resize or series' change; null when there is nothing to take back. */
   async undoLast(): Promise<Undone | null> {
     const step = this.pop();
-    if (!step) return null;
+    return step ? this.#takeBack(step) : null;
+  }
+
+  /** Takes back one step wherever it stands in the history (a toast's Undo); it leaves the history. */
+  take(step: UndoStep): Promise<Undone> {
+    this.#steps = this.#steps.filter((s) => s !== step);
+    return this.#takeBack(step);
+  }
+
+  async #takeBack(step: UndoStep): Promise<Undone> {
     if (step.kind === 'delete') return this.restore(step.record);
+    if (step.kind === 'series') {
+      const undone = await this.backend.undoSeriesEdit(step.seriesId, step.undo);
+      return { record: undone.record, text: seriesRestoredText(undone.record.title, undone.occurrences) };
+    }
     const occurrence = occurrenceOf(step.before);
     const record = occurrence
       ? await this.backend.editOccurrence(occurrence.seriesId, occurrence.occurrence, patchBack(step.before))
       : await this.backend.edit(step.before.id, patchBack(step.before));
     return { record, text: 'Move undone' };
   }
+}
+
+/** The appointment a step is about. */
+function stepId(step: UndoStep): string {
+  if (step.kind === 'delete') return step.record.id;
+  if (step.kind === 'move') return step.before.id;
+  return step.seriesId;
 }
 
 /** The edit that puts a moved or resized appointment back where it was (time, zone, resource). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import { testRecord } from './test-records';
-import { isUndoKey, patchBack, UndoHistory, type UndoBackend } from './undo.svelte';
+import { isUndoKey, patchBack, seriesRestoredText, UndoHistory, type UndoBackend } from './undo.svelte';
 
 /** A backend that records its calls and answers with the appointment as the call leaves it. */
 function backend(fail?: unknown) {
@@ -20,6 +20,10 @@ function backend(fail?: unknown) {
     editOccurrence: (seriesId, occurrence, patch) => {
       calls.push(`edit occurrence ${seriesId} ${occurrence} ${patch.start}`);
       return answer(testRecord({ series_id: seriesId, original_start: occurrence, start: patch.start ?? '' }));
+    },
+    undoSeriesEdit: (seriesId, undo) => {
+      calls.push(`undo series ${seriesId} ${undo}`);
+      return fail ? Promise.reject(fail) : Promise.resolve({ record: testRecord({ id: seriesId, title: 'Weekly' }), occurrences: 2 });
     },
   };
   return { api, calls };
@@ -76,6 +80,39 @@ describe('undo history', () => {
     expect(await history.undoLast()).toMatchObject({ record: { id: moved.id }, text: 'Move undone' });
     expect(await history.undoLast(), 'nothing left').toBeNull();
     expect(calls).toEqual([`restore ${gone.id}`, `edit ${moved.id} 2026-11-24T08:00:00+01:00`]);
+  });
+
+  it("undoes a series' change of times by its undo, naming the occurrences that came back", async () => {
+    const { api, calls } = backend();
+    const history = new UndoHistory(api);
+    const moved = testRecord({ series_id: 'series', original_start: '2026-11-25T08:00:00Z', start: '2026-11-25T11:00:00+01:00' });
+    history.push({ kind: 'move', before: moved });
+    history.push({ kind: 'series', seriesId: 'series', undo: 7 });
+    expect(await history.undoLast()).toEqual({
+      record: expect.objectContaining({ id: 'series' }),
+      text: 'Restored the series “Weekly” and its 2 changed occurrences',
+    });
+    expect(history.size, 'the move made before it is next').toBe(1);
+    expect(calls).toEqual(['undo series series 7']);
+  });
+
+  it("a toast's Undo takes its own step out of the history, wherever it stands", async () => {
+    const { api, calls } = backend();
+    const history = new UndoHistory(api);
+    const step = { kind: 'series' as const, seriesId: 'series', undo: 3 };
+    history.push(step);
+    history.push({ kind: 'move', before: testRecord() });
+    await history.take(step);
+    expect(calls).toEqual(['undo series series 3']);
+    expect(history.size, 'the later move stays; the series change is not undone twice').toBe(1);
+  });
+
+  it.each([
+    [0, 'Restored the series “Weekly”'],
+    [1, 'Restored the series “Weekly” and its changed occurrence'],
+    [3, 'Restored the series “Weekly” and its 3 changed occurrences'],
+  ])('says what came back with the series (%i occurrences)', (count, text) => {
+    expect(seriesRestoredText('Weekly', count)).toBe(text);
   });
 
   it('drops a step the backend refused, with the refusal passed on', async () => {

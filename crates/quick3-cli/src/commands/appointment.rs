@@ -105,10 +105,14 @@ fn edit(
                 return output::json(&edit);
             }
             print_one(&edit.record, false, "Changed series")?;
-            if edit.exceptions_reset {
-                out!(
-                    "Its times or pattern changed, so its changed and deleted occurrences went back to the pattern."
-                );
+            match edit.reset_occurrences {
+                0 => {}
+                1 => out!(
+                    "1 changed occurrence went back to the pattern (its times or pattern changed)."
+                ),
+                n => out!(
+                    "{n} changed occurrences went back to the pattern (its times or pattern changed)."
+                ),
             }
             Ok(())
         }

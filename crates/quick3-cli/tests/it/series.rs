@@ -166,6 +166,11 @@ fn one_occurrence_or_the_whole_series_changes_and_deletes() {
         "--json",
     ]);
     assert_eq!(renamed["exceptions_reset"], false);
+    assert_eq!(
+        (&renamed["reset_occurrences"], &renamed["undo"]),
+        (&serde_json::json!(0), &Value::Null),
+        "a new subject resets nothing, so there is nothing of times to undo"
+    );
     let list = q.march();
     assert_eq!(list.len(), 4, "the deleted occurrence stays deleted");
     assert!(list.iter().all(|a| a["title"] == "Machine service"));
@@ -185,8 +190,8 @@ fn one_occurrence_or_the_whole_series_changes_and_deletes() {
         "2027-03-01T11:00",
     ]);
     assert!(
-        out.contains("went back to the pattern"),
-        "the planner is told: {out}"
+        out.contains("2 changed occurrences went back to the pattern"),
+        "the planner is told how many (the moved and the deleted one): {out}"
     );
     let list = q.march();
     assert_eq!(list.len(), 5);

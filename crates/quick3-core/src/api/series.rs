@@ -21,13 +21,26 @@ pub struct SeriesInput {
     pub repeat: Repeat,
 }
 
-/// A whole-series edit's answer: the master, and whether its changed occurrences went back to
-/// the pattern (its times or pattern changed).
+/// A whole-series edit's answer: the master, and whether (and how many of) its changed and
+/// deleted occurrences went back to the pattern (its times or pattern changed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SeriesEditRecord {
     pub record: AppointmentRecord,
     pub exceptions_reset: bool,
+    pub reset_occurrences: u32,
+    /// Its times or pattern changed: what [`undo_series_edit`] takes to undo it (Ctrl+Z).
+    #[ts(type = "number | null")]
+    pub undo: Option<i64>,
+}
+
+/// An undone whole-series edit: the master as it was, and how many changed and deleted
+/// occurrences came back with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SeriesEditUndoneRecord {
+    pub record: AppointmentRecord,
+    pub occurrences: u32,
 }
 
 /// Creates a series made in Quick3; the answer is its master (with `recurrence` and
@@ -54,6 +67,38 @@ pub fn edit_series(
     Ok(SeriesEditRecord {
         record: changed_record(store, &edit.appointment)?,
         exceptions_reset: edit.exceptions_reset,
+        reset_occurrences: edit.reset_occurrences,
+        undo: edit.undo,
+    })
+}
+
+/// Undoes a whole-series edit that changed the series' times or pattern (`undo` from its
+/// [`SeriesEditRecord`]): the master's times and pattern and the occurrences it reset come back.
+pub fn undo_series_edit(
+    store: &mut Store,
+    id: &str,
+    undo: i64,
+    now: DateTime<Utc>,
+) -> Result<SeriesEditUndoneRecord> {
+    let undone = store.undo_series_edit(parse_appointment_id(id)?, undo, now)?;
+    Ok(SeriesEditUndoneRecord {
+        record: changed_record(store, &undone.appointment)?,
+        occurrences: undone.occurrences,
+    })
+}
+
+/// [`undo_series_edit`] from the planner's window: the answer is what the planner may see.
+pub fn planner_undo_series_edit(
+    store: &mut Store,
+    id: &str,
+    undo: i64,
+    now: DateTime<Utc>,
+) -> Result<SeriesEditUndoneRecord> {
+    let mine = store.planner()?.my_resource_id;
+    let undone = undo_series_edit(store, id, undo, now)?;
+    Ok(SeriesEditUndoneRecord {
+        record: undone.record.as_seen_by(mine),
+        ..undone
     })
 }
 

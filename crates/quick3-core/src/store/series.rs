@@ -41,6 +41,11 @@ pub struct SeriesEdit {
     /// The series' times or pattern changed, so its changed and deleted occurrences went back to
     /// the pattern (Outlook's rule); the window tells the planner before saving.
     pub exceptions_reset: bool,
+    /// How many changed and deleted occurrences went back to the pattern.
+    pub reset_occurrences: u32,
+    /// The edit changed the series' times or pattern: what [`Store::undo_series_edit`] takes to
+    /// undo it (the master's times and pattern, and the occurrences it reset).
+    pub undo: Option<i64>,
 }
 
 /// recurrence, series_id, original_start and origin of a row.
@@ -128,7 +133,8 @@ fn exception_starts(
 ) -> Result<Vec<(DateTime<Utc>, bool)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT original_start, deleted_at IS NULL FROM appointments
-          WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL",
+          WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL
+            AND reset_by IS NULL",
     )?;
     let rows = stmt.query_map([series], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -143,7 +149,8 @@ fn occurrence_row(
 ) -> Result<Option<(Appointment, bool)>> {
     let sql = format!(
         "SELECT {COLUMNS}, deleted_at IS NULL FROM appointments
-          WHERE series_id = ?1 AND original_start = ?2 AND origin = 'quick3'"
+          WHERE series_id = ?1 AND original_start = ?2 AND origin = 'quick3'
+            AND reset_by IS NULL"
     );
     let found = conn
         .query_row(&sql, params![series, utc_text(original_start)], |row| {
@@ -310,7 +317,7 @@ pub(super) fn restore_exceptions(
     let unlinked: Vec<Appointment> = {
         let sql = format!(
             "SELECT {COLUMNS} FROM appointments a
-              WHERE series_id = ?1 AND origin = 'quick3'
+              WHERE series_id = ?1 AND origin = 'quick3' AND reset_by IS NULL
                 AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.appointment_id = a.id)"
         );
         let mut stmt = tx.prepare(&sql)?;
@@ -374,7 +381,8 @@ pub(super) fn tombstone_with_series(
 /// Unlinks a series' exception and cancellation rows from `account` and drops their waiting
 /// uploads (the instances they were linked to are gone).
 fn forget_rows_upstream(tx: &Connection, account: AccountId, series: AppointmentId) -> Result<()> {
-    let rows = "SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3'";
+    let rows = "SELECT id FROM appointments
+                 WHERE series_id = ?1 AND origin = 'quick3' AND reset_by IS NULL";
     tx.execute(
         &format!("DELETE FROM sync_links WHERE account_id = ?2 AND appointment_id IN ({rows})"),
         params![series, account],
@@ -396,12 +404,14 @@ pub(super) fn requeue_series_rows(
 ) -> Result<()> {
     tx.execute(
         "DELETE FROM sync_links WHERE account_id = ?2 AND appointment_id IN
-           (SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3')",
+           (SELECT id FROM appointments
+             WHERE series_id = ?1 AND origin = 'quick3' AND reset_by IS NULL)",
         params![series, account],
     )?;
     tx.execute(
         "INSERT INTO sync_outbox (appointment_id, account_id, created_at)
-         SELECT id, ?2, ?3 FROM appointments WHERE series_id = ?1 AND origin = 'quick3'
+         SELECT id, ?2, ?3 FROM appointments
+          WHERE series_id = ?1 AND origin = 'quick3' AND reset_by IS NULL
          ON CONFLICT (appointment_id, account_id) DO UPDATE
             SET revision = revision + 1, attempts = 0, last_error = NULL, not_before = NULL",
         params![series, account, utc_text(now)],
@@ -409,13 +419,15 @@ pub(super) fn requeue_series_rows(
     Ok(())
 }
 
-/// Forgets a series' exceptions and cancellations (its times or pattern changed, here or in
-/// Outlook): the master's upload carries the reset, as in Outlook, so nothing of theirs is
-/// uploaded on its own.
+/// Forgets a series' exceptions and cancellations when Outlook changed its times or pattern
+/// (Down): Outlook reset them already, so nothing of theirs is uploaded. Rows an edit made here
+/// reset (marked, see `reset.rs`) stay for that edit's undo.
 pub(super) fn reset_exceptions(tx: &Connection, series: AppointmentId) -> Result<bool> {
     let ids: Vec<AppointmentId> = {
-        let mut stmt =
-            tx.prepare("SELECT id FROM appointments WHERE series_id = ?1 AND origin = 'quick3'")?;
+        let mut stmt = tx.prepare(
+            "SELECT id FROM appointments
+              WHERE series_id = ?1 AND origin = 'quick3' AND reset_by IS NULL",
+        )?;
         let rows = stmt.query_map([series], |row| row.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -521,12 +533,24 @@ impl Store {
         let current = live(&tx, id)?;
         let (mut updated, times_changed) = plan_series_edit(&zone, &current, patch, repeat, now)?;
         ensure_resource(&tx, updated.resource_id)?;
-        let exceptions_reset = times_changed && reset_exceptions(&tx, id)?;
-        if !times_changed {
-            follow_series(&tx, &current, &updated, now)?;
-        }
+        // A change of times keeps what it reset, for its undo (migration 0019).
+        let undo = if times_changed {
+            Some(reset::record_before(&tx, id, now)?)
+        } else {
+            None
+        };
+        let reset_occurrences = match undo {
+            Some(undo) => reset::mark_rows(&tx, id, undo, now)?,
+            None => {
+                follow_series(&tx, &current, &updated, now)?;
+                0
+            }
+        };
         updated.updated_at = now;
         upsert(&tx, &updated)?;
+        if let Some(undo) = undo {
+            reset::record_after(&tx, undo)?;
+        }
         enqueue_push(&tx, &updated, updated.resource_id, now)?;
         if current.resource_id != updated.resource_id {
             enqueue_push(&tx, &updated, current.resource_id, now)?;
@@ -534,8 +558,27 @@ impl Store {
         tx.commit()?;
         Ok(SeriesEdit {
             appointment: updated,
-            exceptions_reset,
+            exceptions_reset: reset_occurrences > 0,
+            reset_occurrences,
+            undo,
         })
+    }
+
+    /// Undoes a whole-series edit that changed the series' times or pattern (`undo`, as
+    /// [`Store::edit_series`] answered it): the master as it was and the changed and deleted
+    /// occurrences the edit sent back to the pattern, each queued for upload. Refused once the
+    /// series' times or pattern changed again, or the series was deleted.
+    pub fn undo_series_edit(
+        &mut self,
+        series: AppointmentId,
+        undo: i64,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesEditUndone> {
+        let now = now.trunc_subsecs(0);
+        let tx = self.begin_edit()?;
+        let undone = reset::undo_edit(&tx, series, undo, now)?;
+        tx.commit()?;
+        Ok(undone)
     }
 
     /// Changes one occurrence: it becomes (or stays) an exception of its series. Refuses an
@@ -683,7 +726,8 @@ impl Store {
     pub fn series_rows(&self, series: AppointmentId) -> Result<Vec<(Appointment, bool)>> {
         let sql = format!(
             "SELECT {COLUMNS}, deleted_at IS NULL FROM appointments
-              WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL"
+              WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL
+                AND reset_by IS NULL"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([series], |row| {
@@ -777,7 +821,8 @@ impl Store {
         } else {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT series_id, original_start FROM appointments INDEXED BY appointments_quick3_occurrence
-                  WHERE series_id IS NOT NULL AND origin = 'quick3' AND (?1 IS NULL OR original_start < ?1)",
+                  WHERE series_id IS NOT NULL AND origin = 'quick3' AND reset_by IS NULL
+                    AND (?1 IS NULL OR original_start < ?1)",
             )?;
             let rows = stmt.query_map([query.to.map(utc_text)], |row| {
                 Ok((row.get(0)?, row.get(1)?))
@@ -952,6 +997,9 @@ fn follow_series(
     }
     Ok(())
 }
+
+mod reset;
+pub use reset::SeriesEditUndone;
 
 #[cfg(test)]
 mod tests;

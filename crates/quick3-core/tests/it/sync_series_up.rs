@@ -12,7 +12,7 @@ use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
 use quick3_core::model::{Account, AppointmentPatch, Direction};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sync_support::series::*;
 use sync_support::*;
 
@@ -363,4 +363,132 @@ async fn an_occurrence_moved_back_to_the_pattern_is_a_plain_occurrence_again() {
     assert_eq!(world.titled(TITLE).len(), 4);
     settled(&mut world, &account, TITLE, 4).await;
     assert_eq!(marked(&world), 0, "and stays a plain occurrence");
+}
+
+#[tokio::test]
+async fn undoing_a_new_time_patches_the_master_back_and_its_exceptions_again_in_outlook() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let first = day(3);
+    let master = quick3_series(&mut world, TITLE, &first, 6);
+    world.sync(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
+    let starts: Vec<DateTime<Utc>> = world
+        .titled(TITLE)
+        .iter()
+        .map(|a| a.original_start.unwrap())
+        .collect();
+    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            AppointmentPatch {
+                start: Some(format!("{moved_day}T11:00")),
+                end: Some(format!("{moved_day}T11:30")),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world
+        .store
+        .delete_occurrence(master.id, starts[2], now())
+        .unwrap();
+    world.sync_ok(&account).await;
+    let edit = world
+        .store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                start: Some(format!("{first}T10:00")),
+                end: Some(format!("{first}T10:30")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(edit.reset_occurrences, 2);
+    world.sync_ok(&account).await;
+    assert_eq!(
+        instances(&world, &account, &master_id).await.len(),
+        6,
+        "Outlook reset the exception and the cancellation with the master"
+    );
+
+    // Ctrl+Z: the master back at 09:00, the moved one at 11:00 again, the deleted one gone.
+    let undone = world
+        .store
+        .undo_series_edit(master.id, edit.undo.unwrap(), now())
+        .unwrap();
+    assert_eq!(undone.occurrences, 2);
+
+    // The master's PATCH refused once: its restored occurrences wait for it (sent first, the
+    // cancelled one would be looked up in the pattern Outlook still has, missed and taken for
+    // done) and go once the run's second pass has patched it back.
+    for batch_part in [true, false] {
+        world
+            .add_fault(
+                json!({"method": "PATCH", "path": "/v1.0/*", "batchPart": batch_part,
+                "count": 1, "kind": "status", "status": 400}),
+            )
+            .await;
+    }
+    let summary = world.sync(&account).await;
+    world
+        .admin_call(reqwest::Method::DELETE, "/faults", None)
+        .await;
+    assert!(
+        summary.errors.len() == 1 && summary.errors[0].contains(TITLE),
+        "only the master's first PATCH failed: {summary:?}"
+    );
+    assert_eq!(
+        (summary.updated, summary.deleted, summary.conflicts),
+        (2, 1, 0),
+        "the master patched back, the exception patched and the cancellation deleted; \
+         Outlook's echo of the edit (its instances reset) is no conflict: {summary:?}"
+    );
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(
+        all.len(),
+        5,
+        "the occurrence deleted on its own is cancelled again: {all:?}"
+    );
+    assert!(
+        all.iter()
+            .all(|i| i["originalStart"].is_null() || utc(&i["originalStart"]) != starts[2]),
+        "no instance at the cancelled occurrence's original start: {all:?}"
+    );
+    let exceptions: Vec<&Value> = all.iter().filter(|i| i["type"] == "exception").collect();
+    assert_eq!(
+        exceptions.len(),
+        1,
+        "the moved occurrence is an exception again: {all:?}"
+    );
+    assert_eq!(utc(&exceptions[0]["originalStart"]), starts[1]);
+    assert_eq!(local_hour(exceptions[0]), 11, "at its moved time");
+    assert!(
+        all.iter()
+            .filter(|i| i["type"] == "occurrence")
+            .all(|i| local_hour(i) == 9),
+        "the others at the series' time before the edit: {all:?}"
+    );
+    let moved_here = world
+        .titled(TITLE)
+        .into_iter()
+        .find(|a| a.original_start == Some(starts[1]))
+        .unwrap();
+    assert_eq!(
+        moved_here
+            .when
+            .covering_span()
+            .0
+            .with_timezone(&OSLO)
+            .hour(),
+        11,
+        "here too, at its moved time, after Down read Outlook's answer"
+    );
+    settled(&mut world, &account, TITLE, 5).await;
 }

@@ -537,3 +537,224 @@ fn a_pulled_series_shows_its_stored_occurrences_once() {
     );
     assert_eq!(listed.iter().filter(|l| l.1 == "Service").count(), 6);
 }
+
+#[test]
+fn undoing_a_change_of_times_brings_back_the_master_and_exactly_the_occurrences_it_reset() {
+    let (mut store, ada) = store_with_ada();
+    let account = store
+        .add_account(
+            NewAccount {
+                resource_id: ada,
+                email: "ada@contoso.example".into(),
+                direction: Direction::Up,
+                scopes: vec![],
+            },
+            now(),
+        )
+        .unwrap()
+        .id;
+    let master = service(&mut store, ada);
+    let second = utc("2027-03-08T08:00:00Z");
+    let moved_there = AppointmentPatch {
+        start: Some("2027-03-08T11:00".into()),
+        end: Some("2027-03-08T12:00".into()),
+        ..AppointmentPatch::default()
+    };
+    store
+        .edit_occurrence(master.id, second, moved_there.clone(), now())
+        .unwrap();
+    store
+        .delete_occurrence(master.id, utc("2027-03-15T08:00:00Z"), now())
+        .unwrap();
+    let before = march(&store);
+    assert_eq!(before.len(), 5);
+
+    // A longer series (same starts): both go back to the pattern.
+    let longer = AppointmentPatch {
+        end: Some("2027-03-01T10:30".into()),
+        ..AppointmentPatch::default()
+    };
+    let edit = store.edit_series(master.id, longer, None, now()).unwrap();
+    assert_eq!(
+        (edit.exceptions_reset, edit.reset_occurrences),
+        (true, 2),
+        "the moved and the deleted occurrence went back to the pattern"
+    );
+    let undo = edit.undo.expect("a change of times can be undone");
+    assert_eq!(
+        march(&store).len(),
+        6,
+        "the deleted one is back in the pattern"
+    );
+    assert!(
+        !store
+            .series_edit_resets(
+                master.id,
+                AppointmentPatch {
+                    end: Some("2027-03-01T10:45".into()),
+                    ..AppointmentPatch::default()
+                },
+                None
+            )
+            .unwrap(),
+        "the rows kept for the undo are no exceptions of the series any more"
+    );
+    assert_eq!(
+        store.outbox_len(account).unwrap(),
+        1,
+        "only the master goes up: its PATCH resets the instances in Outlook"
+    );
+    // The same occurrence moved anew: a new exception with the same original start.
+    store
+        .edit_occurrence(
+            master.id,
+            second,
+            AppointmentPatch {
+                title: Some("Moved anew".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        march(&store).iter().filter(|l| l.2).count(),
+        1,
+        "the new exception shows, the kept one does not"
+    );
+
+    let later = now() + TimeDelta::minutes(5);
+    let undone = store.undo_series_edit(master.id, undo, later).unwrap();
+    assert_eq!(undone.occurrences, 2, "exactly the two rows the edit reset");
+    assert_eq!(
+        undone.appointment.when, master.when,
+        "the master's times back"
+    );
+    assert_eq!(
+        march(&store),
+        before,
+        "the moved occurrence back at its moved time and marked, the deleted one deleted; \
+         the exception made since went back to the pattern (times changed again)"
+    );
+    assert_eq!(
+        store.outbox_len(account).unwrap(),
+        3,
+        "the master and both occurrences go up again: Outlook reset them when it was patched"
+    );
+    let restored = store.occurrence(master.id, second).unwrap();
+    assert_eq!(
+        restored.appointment.id,
+        AppointmentId::occurrence(master.id, second),
+        "the occurrence is back under its own id"
+    );
+    let err = store.undo_series_edit(master.id, undo, later).unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidInput,
+        "undone once only: {err}"
+    );
+}
+
+#[test]
+fn a_change_of_times_is_not_undone_once_the_times_changed_again() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    store
+        .delete_occurrence(master.id, utc("2027-03-15T08:00:00Z"), now())
+        .unwrap();
+    let at = |hour: u32| AppointmentPatch {
+        start: Some(format!("2027-03-01T{hour}:00")),
+        end: Some(format!("2027-03-01T{hour}:30")),
+        ..AppointmentPatch::default()
+    };
+    let first = store.edit_series(master.id, at(10), None, now()).unwrap();
+    store.edit_series(master.id, at(11), None, now()).unwrap();
+    let err = store
+        .undo_series_edit(master.id, first.undo.unwrap(), now())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("changed again"),
+        "a later change of times stands: {err}"
+    );
+    assert!(
+        march(&store).iter().all(|l| l.0.contains("T11:00:00")),
+        "nothing was written"
+    );
+    let subject = store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                title: Some("Renamed".into()),
+                ..AppointmentPatch::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(subject.undo, None, "a change of details resets nothing");
+
+    // A change of times and subject, then of the location: the undo puts back the times only.
+    let both = store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                title: Some("Moved and renamed".into()),
+                ..at(12)
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                location: Some("Hall 2".into()),
+                ..AppointmentPatch::default()
+            },
+            None,
+            now() + TimeDelta::seconds(1),
+        )
+        .unwrap();
+    let undone = store
+        .undo_series_edit(master.id, both.undo.unwrap(), now() + TimeDelta::seconds(2))
+        .unwrap();
+    assert_eq!(
+        (
+            undone.appointment.when.start_text(),
+            undone.appointment.title.as_str(),
+            undone.appointment.location.as_str()
+        ),
+        (
+            "2027-03-01T11:00:00+01:00".into(),
+            "Moved and renamed",
+            "Hall 2"
+        ),
+        "the times back; the details written since the change stay as they are now"
+    );
+    let alone = store
+        .edit_series(
+            master.id,
+            AppointmentPatch {
+                title: Some("At one".into()),
+                ..at(13)
+            },
+            None,
+            now() + TimeDelta::seconds(3),
+        )
+        .unwrap();
+    let back = store
+        .undo_series_edit(
+            master.id,
+            alone.undo.unwrap(),
+            now() + TimeDelta::seconds(4),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            back.appointment.when.start_text(),
+            back.appointment.title.as_str()
+        ),
+        ("2027-03-01T11:00:00+01:00".into(), "Moved and renamed"),
+        "nothing written since: the master as it was, the subject the change gave it undone too"
+    );
+}

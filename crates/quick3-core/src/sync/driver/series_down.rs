@@ -485,6 +485,12 @@ impl Run<'_, '_> {
         let mut series = master.clone();
         let mut reset = false;
         if let Some((updated, times_changed)) = master_from_outlook(&master, &outlook.master, now) {
+            if (master_pending || changed_here) && outlook.master.content.hash() == link.remote_hash
+            {
+                // Outlook holds what Quick3 last sent (the echo of an earlier upload, seen with
+                // its reset instances): only Quick3 changed it since; its upload goes as it is.
+                return self.store.commit_pages();
+            }
             if master_pending || changed_here {
                 // Changed on both sides: Quick3's series is kept and goes up over Outlook's
                 // (whose occurrences follow Outlook's master, so none is taken either).

@@ -276,6 +276,12 @@ impl Run<'_, '_> {
         let Some(master) = self.store.links_of(account, &[series])?.into_iter().next() else {
             return Ok(Some(None));
         };
+        if self.store.outbox_revision(account, series)?.is_some() {
+            // The series' own change is not in Outlook yet (its PATCH failed or waits): an
+            // instance found now would be one of the pattern Outlook still has, and an
+            // occurrence restored by an undo would miss its own.
+            return Ok(Some(None));
+        }
         Ok(Some(Some(Ready {
             item,
             occurrence,
