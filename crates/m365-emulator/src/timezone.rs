@@ -1,6 +1,6 @@
 //! Time-zone names as Graph accepts them (Windows and IANA) and local-time arithmetic.
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Windows time-zone names and the IANA zone Microsoft maps each one to (CLDR's "001" territory).
@@ -67,20 +67,48 @@ pub fn resolve_or_utc(name: &str) -> Tz {
     resolve(name).unwrap_or(Tz::UTC)
 }
 
-/// The instant a local wall-clock time in `zone` denotes: ambiguous times (autumn) take the
-/// earlier instant, times skipped by a spring-forward move one hour on, as Exchange does.
+/// The instant a wall-clock time in `zone` denotes, by RFC 5545's rule (3.3.5) as Exchange reads
+/// an event's times: a time the clocks repeat (autumn) takes the earlier instant; a time they skip
+/// (spring) is read with the offset in force before the change, so it moves forward by the gap's
+/// length (02:30 becomes 03:30 where 02:00 jumps to 03:00). The core's `local_instant` is the same.
 pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
     match zone.from_local_datetime(&local) {
-        LocalResult::Single(at) => at.with_timezone(&Utc),
-        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
+        LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => at.with_timezone(&Utc),
         LocalResult::None => {
-            let shifted = local + chrono::TimeDelta::hours(1);
-            match zone.from_local_datetime(&shifted) {
-                LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => at.with_timezone(&Utc),
-                LocalResult::None => Utc.from_utc_datetime(&local),
-            }
+            // A day before, read as UTC, is at least ten hours before the gap on any zone's wall
+            // clock (offsets are within ±14 h), and no zone changes its clocks twice in a day.
+            let before = local
+                .checked_sub_signed(TimeDelta::days(1))
+                .map_or(0, |earlier| {
+                    zone.offset_from_utc_datetime(&earlier)
+                        .fix()
+                        .local_minus_utc()
+                });
+            let at = local
+                .checked_sub_signed(TimeDelta::seconds(i64::from(before)))
+                .unwrap_or(local);
+            Utc.from_utc_datetime(&at)
         }
     }
+}
+
+/// The wall-clock times an appointment from `start` to `end` (each in its own zone) takes place
+/// at: the start as [`local_to_utc`] reads it, and the end moved on as far as the start was, so an
+/// appointment whose start the clocks skip moves whole and keeps its length on the wall clock
+/// (02:30–03:15 on the night 02:00 jumps to 03:00 is 03:30–04:15, never ending before it starts).
+/// Times that exist come back as they are. The core's `local_span` is the same rule.
+pub fn resolve_span(
+    start: NaiveDateTime,
+    start_zone: Tz,
+    end: NaiveDateTime,
+    end_zone: Tz,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let start_at = utc_to_local(local_to_utc(start, start_zone), start_zone);
+    let moved_end = end + (start_at - start);
+    (
+        start_at,
+        utc_to_local(local_to_utc(moved_end, end_zone), end_zone),
+    )
 }
 
 /// The wall-clock time of `instant` in `zone`.
@@ -162,6 +190,82 @@ mod tests {
             local_to_utc(gap, berlin).to_rfc3339(),
             "2025-03-30T01:30:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_skipped_time_moves_by_the_gap_and_a_repeated_one_takes_the_first_instant() {
+        for (zone, wall, instant, why) in [
+            (
+                "Australia/Lord_Howe",
+                "2025-10-05T02:15:00",
+                "2025-10-04T15:45:00+00:00",
+                "a 30-minute gap moves 02:15 to 02:45, not an hour on",
+            ),
+            (
+                "Eastern Standard Time",
+                "2025-03-09T02:30:00",
+                "2025-03-09T07:30:00+00:00",
+                "New York's 02:30 on the spring night is 03:30 EDT",
+            ),
+            (
+                "Europe/Oslo",
+                "2025-10-26T02:30:00",
+                "2025-10-26T00:30:00+00:00",
+                "Oslo's repeated 02:30: the first, in CEST",
+            ),
+            (
+                "Eastern Standard Time",
+                "2025-11-02T01:30:00",
+                "2025-11-02T05:30:00+00:00",
+                "New York's repeated 01:30: the first, in EDT",
+            ),
+        ] {
+            let at = parse_graph(wall).unwrap();
+            assert_eq!(
+                local_to_utc(at, resolve_or_utc(zone)).to_rfc3339(),
+                instant,
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_appointment_whose_start_the_clocks_skip_moves_whole() {
+        let at = |text: &str| parse_graph(text).unwrap();
+        for zone in ["Europe/Oslo", "America/New_York"] {
+            let tz = resolve_or_utc(zone);
+            let day = if zone == "Europe/Oslo" {
+                "2025-03-30"
+            } else {
+                "2025-03-09"
+            };
+            assert_eq!(
+                resolve_span(
+                    at(&format!("{day}T02:30:00")),
+                    tz,
+                    at(&format!("{day}T03:15:00")),
+                    tz
+                ),
+                (
+                    at(&format!("{day}T03:30:00")),
+                    at(&format!("{day}T04:15:00"))
+                ),
+                "{zone}: 02:30-03:15 takes place 03:30-04:15, not ending before it starts"
+            );
+            assert_eq!(
+                resolve_span(
+                    at(&format!("{day}T01:30:00")),
+                    tz,
+                    at(&format!("{day}T02:15:00")),
+                    tz
+                ),
+                (
+                    at(&format!("{day}T01:30:00")),
+                    at(&format!("{day}T03:15:00"))
+                ),
+                "{zone}: only the end is skipped: it alone moves on by the gap"
+            );
+        }
     }
 
     #[test]

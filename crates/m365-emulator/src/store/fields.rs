@@ -221,9 +221,15 @@ fn apply_extended_properties(event: &mut Event, value: &Value) -> Result<(), Sto
     Ok(())
 }
 
-/// Checks an event's times after an update: an end not before its start, all-day events at
-/// midnight in one zone, and a recurrence whose range starts on the event's start date.
+/// Checks an event's times after an update (times the clocks skip resolved first): an end not
+/// before its start, all-day events at midnight in one zone, and a recurrence whose range starts
+/// on the event's start date.
 pub fn validate(event: &mut Event) -> Result<(), StoreError> {
+    // Exchange keeps an event's times as instants: a time the clocks skip is kept as the time it
+    // takes place at, and an event whose start they skip moves whole (`timezone::resolve_span`).
+    if !event.is_all_day {
+        (event.start, event.end) = crate::store::instances::resolved_span(&event.start, &event.end);
+    }
     let start = crate::store::instances::zoned_utc(&event.start);
     let end = crate::store::instances::zoned_utc(&event.end);
     if end < start {

@@ -57,6 +57,27 @@ pub fn zoned_utc(time: &ZonedTime) -> DateTime<Utc> {
     timezone::local_to_utc(time.date_time, timezone::resolve_or_utc(&time.time_zone))
 }
 
+/// The wall-clock times an appointment from `start` to `end` takes place at, each in its zone: an
+/// appointment whose start the clocks skip moves whole by the gap (`timezone::resolve_span`).
+pub fn resolved_span(start: &ZonedTime, end: &ZonedTime) -> (ZonedTime, ZonedTime) {
+    let (start_at, end_at) = timezone::resolve_span(
+        start.date_time,
+        timezone::resolve_or_utc(&start.time_zone),
+        end.date_time,
+        timezone::resolve_or_utc(&end.time_zone),
+    );
+    (
+        ZonedTime {
+            date_time: start_at,
+            time_zone: start.time_zone.clone(),
+        },
+        ZonedTime {
+            date_time: end_at,
+            time_zone: end.time_zone.clone(),
+        },
+    )
+}
+
 /// The zone a series recurs in.
 pub fn series_zone(event: &Event) -> String {
     event
@@ -132,15 +153,19 @@ fn build_occurrence(event: &Event, original_start: NaiveDateTime) -> Instance<'_
         };
     }
     let zone = series_zone(event);
+    // The master's times are stored as they take place (`fields::validate`), so this is the
+    // length on the wall clock; an occurrence the clocks skip moves whole and keeps it.
     let length: TimeDelta = event.end.date_time - event.start.date_time;
-    let start = ZonedTime {
-        date_time: original_start,
-        time_zone: zone.clone(),
-    };
-    let end = ZonedTime {
-        date_time: original_start + length,
-        time_zone: zone,
-    };
+    let (start, end) = resolved_span(
+        &ZonedTime {
+            date_time: original_start,
+            time_zone: zone.clone(),
+        },
+        &ZonedTime {
+            date_time: original_start + length,
+            time_zone: zone,
+        },
+    );
     Instance {
         event,
         kind: InstanceKind::Occurrence,

@@ -370,6 +370,8 @@ impl Store {
                 }
             }
         }
+        // An occurrence moved to a time the clocks skip is kept as it takes place (as an item).
+        let (start, end) = instances::resolved_span(&start, &end);
         let start_utc = instances::zoned_utc(&start);
         if instances::zoned_utc(&end) < start_utc {
             return Err(StoreError::InvalidRequest(

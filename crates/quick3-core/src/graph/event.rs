@@ -1,7 +1,7 @@
 //! Graph events as they come and go: a tolerant reading of an event (or an `@removed` entry) and
 //! the JSON Quick3 sends when it creates or changes one. Attendees are never written.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use std::borrow::Cow;
 
@@ -325,6 +325,7 @@ fn when_of(
     }
     let start_at = instant(&start).ok_or_else(|| malformed(id, "bad start time"))?;
     let end_at = instant(&end).ok_or_else(|| malformed(id, "bad end time"))?;
+    let (start_at, end_at) = wall_span(&start, &end).unwrap_or((start_at, end_at));
     let time_zone = original_start_time_zone
         .and_then(zones::to_iana)
         .or_else(|| zones::to_iana(&start.time_zone))
@@ -502,11 +503,22 @@ fn instant(time: &WireTime<'_>) -> Option<DateTime<Utc>> {
     in_zone(naive(&time.date_time)?, &time.time_zone)
 }
 
+/// Start and end given as wall times in one zone (not UTC, as we ask for) read together, as
+/// Outlook reads them: an event whose start the clocks skip moves whole (`local_span`).
+fn wall_span(start: &WireTime<'_>, end: &WireTime<'_>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    if start.time_zone != end.time_zone {
+        return None;
+    }
+    let from = naive(&start.date_time)?;
+    let to = naive(&end.date_time)?;
+    let zone = zones::to_iana(&start.time_zone).unwrap_or(Tz::UTC);
+    Some(crate::model::recurrence::local_span(from, to, zone))
+}
+
 fn in_zone(local: NaiveDateTime, zone: &str) -> Option<DateTime<Utc>> {
     let zone = zones::to_iana(zone).unwrap_or(Tz::UTC);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
+    // A wall time the clocks skip or repeat is read as Outlook reads it, not dropped.
+    Some(crate::model::recurrence::local_instant(local, zone))
 }
 
 fn show_as_from_graph(text: &str) -> ShowAs {
@@ -657,6 +669,58 @@ mod tests {
             "start": {"dateTime": "9999-12-30T09:00:00", "timeZone": "UTC"},
             "end": {"dateTime": "9999-12-30T10:00:00", "timeZone": "UTC"}});
         assert!(read_entry(&fine).is_ok(), "the last years are kept");
+    }
+
+    #[test]
+    fn wall_times_the_clocks_skip_or_repeat_are_read_as_outlook_reads_them() {
+        let read = |start: &str, end: &str, zone: &str| {
+            let value = json!({"id": "dst",
+                "start": {"dateTime": start, "timeZone": zone},
+                "end": {"dateTime": end, "timeZone": zone}});
+            let RemoteEntry::Present(event) = read_entry(&value).unwrap() else {
+                panic!("an event")
+            };
+            (
+                event.content.when.start_text(),
+                event.content.when.end_text(),
+            )
+        };
+        assert_eq!(
+            read(
+                "2025-03-09T02:30:00.0000000",
+                "2025-03-09T03:15:00.0000000",
+                "Eastern Standard Time"
+            ),
+            (
+                "2025-03-09T03:30:00-04:00".to_owned(),
+                "2025-03-09T04:15:00-04:00".to_owned()
+            ),
+            "a start New York skips moves the event whole by the gap, keeping its 45 minutes"
+        );
+        assert_eq!(
+            read(
+                "2025-03-30T01:30:00.0000000",
+                "2025-03-30T02:15:00.0000000",
+                "W. Europe Standard Time"
+            ),
+            (
+                "2025-03-30T01:30:00+01:00".to_owned(),
+                "2025-03-30T03:15:00+02:00".to_owned()
+            ),
+            "an end alone in Berlin's gap moves on by the gap"
+        );
+        assert_eq!(
+            read(
+                "2025-10-26T02:30:00.0000000",
+                "2025-10-26T02:45:00.0000000",
+                "Europe/Oslo"
+            ),
+            (
+                "2025-10-26T02:30:00+02:00".to_owned(),
+                "2025-10-26T02:45:00+02:00".to_owned()
+            ),
+            "Oslo's repeated hour: the first one, in summer time"
+        );
     }
 
     #[test]

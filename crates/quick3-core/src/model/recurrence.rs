@@ -7,8 +7,8 @@
 //! [`occurrences`] turns dates into exact instants in the series' zone; [`Rule::describe`] says it.
 
 use chrono::{
-    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone,
-    Utc, Weekday,
+    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, Offset, TimeDelta,
+    TimeZone, Utc, Weekday,
 };
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -671,16 +671,44 @@ pub fn long_date(date: NaiveDate) -> String {
     )
 }
 
-/// The instant a local wall-clock time in `zone` denotes, as Exchange reads a series' times: an
-/// hour the clocks repeat takes its first instant, an hour they skip moves one hour on.
+/// The instant a wall-clock time in `zone` denotes, by RFC 5545's rule (3.3.5) as Outlook reads
+/// an event's times: a time the clocks repeat (autumn) takes the earlier instant; a time they skip
+/// (spring) is read with the offset in force before the change, so it moves forward by the gap's
+/// length (02:30 becomes 03:30 where 02:00 jumps to 03:00; 02:15 becomes 02:45 in a 30-minute gap).
 pub fn local_instant(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
     match zone.from_local_datetime(&local) {
         LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => at.with_timezone(&Utc),
-        LocalResult::None => match zone.from_local_datetime(&(local + TimeDelta::hours(1))) {
-            LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => at.with_timezone(&Utc),
-            LocalResult::None => Utc.from_utc_datetime(&local),
-        },
+        LocalResult::None => {
+            // A day before, read as UTC, is at least ten hours before the gap on any zone's wall
+            // clock (offsets are within ±14 h), and no zone changes its clocks twice in a day.
+            let before = local
+                .checked_sub_signed(TimeDelta::days(1))
+                .map_or(0, |earlier| {
+                    zone.offset_from_utc_datetime(&earlier)
+                        .fix()
+                        .local_minus_utc()
+                });
+            let at = local
+                .checked_sub_signed(TimeDelta::seconds(i64::from(before)))
+                .unwrap_or(local);
+            Utc.from_utc_datetime(&at)
+        }
     }
+}
+
+/// The instants of an appointment from `start` to `end` on the wall clock of `zone`: the start as
+/// [`local_instant`] reads it, and the end moved on as far as the start was, so an appointment
+/// whose start the clocks skip moves whole and keeps its length on the wall clock (a 02:30–03:15
+/// occurrence on the night 02:00 jumps to 03:00 takes place 03:30–04:15, never ending before it
+/// starts). An end alone in a gap moves forward by the gap's length, as any time does.
+pub fn local_span(
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    zone: Tz,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = local_instant(start, zone);
+    let moved = at.with_timezone(&zone).naive_local() - start;
+    (at, local_instant(end + moved, zone))
 }
 
 /// One occurrence of a series: when it was due by the pattern (its identity within the series)
@@ -704,12 +732,12 @@ pub fn occurrence_on(first: &When, date: NaiveDate) -> Occurrence {
             // The length on the wall clock: 09:00–10:00 stays 09:00–10:00 across DST.
             let length = end.with_timezone(&time_zone).naive_local() - local_start;
             let at = date.and_time(local_start.time());
-            let start = local_instant(at, time_zone);
+            let (start, end) = local_span(at, at + length, time_zone);
             Occurrence {
                 original_start: start,
                 when: When::Timed {
                     start,
-                    end: local_instant(at + length, time_zone),
+                    end,
                     time_zone,
                 },
             }

@@ -319,6 +319,188 @@ fn an_hour_the_clocks_skip_moves_one_hour_on_as_exchange_does() {
 }
 
 #[test]
+fn a_skipped_time_moves_on_by_the_gap_and_a_repeated_time_takes_the_earlier_instant() {
+    let at = |text: &str| text.parse::<NaiveDateTime>().unwrap();
+    let zone = |name: &str| name.parse::<Tz>().unwrap();
+    // (zone, wall time, the instant it denotes, why)
+    let cases = [
+        (
+            "Europe/Oslo",
+            "2025-03-30T02:30:00",
+            "2025-03-30T01:30:00Z",
+            "Oslo skips 02:00-03:00: 02:30 is read as 03:30 CEST",
+        ),
+        (
+            "America/New_York",
+            "2025-03-09T02:30:00",
+            "2025-03-09T07:30:00Z",
+            "New York skips 02:00-03:00: 02:30 is read as 03:30 EDT",
+        ),
+        (
+            "Australia/Lord_Howe",
+            "2025-10-05T02:15:00",
+            "2025-10-04T15:45:00Z",
+            "Lord Howe skips only 02:00-02:30: 02:15 moves 30 minutes, to 02:45, not an hour",
+        ),
+        (
+            "Europe/Oslo",
+            "2025-10-26T02:30:00",
+            "2025-10-26T00:30:00Z",
+            "Oslo's 02:30 happens twice: the first, still CEST",
+        ),
+        (
+            "America/New_York",
+            "2025-11-02T01:30:00",
+            "2025-11-02T05:30:00Z",
+            "New York's 01:30 happens twice: the first, still EDT",
+        ),
+        (
+            "America/New_York",
+            "2025-03-09T01:30:00",
+            "2025-03-09T06:30:00Z",
+            "01:30 on the spring night exists: EST as it is",
+        ),
+    ];
+    for (name, wall, instant, why) in cases {
+        assert_eq!(local_instant(at(wall), zone(name)), utc(instant), "{why}");
+    }
+}
+
+#[test]
+fn an_occurrence_the_clocks_skip_moves_whole_and_keeps_its_length() {
+    for (zone, day_before, gap_day, shown) in [
+        (
+            "Europe/Oslo",
+            "2025-03-29",
+            "2025-03-30",
+            ("2025-03-30T03:30:00+02:00", "2025-03-30T04:15:00+02:00"),
+        ),
+        (
+            "America/New_York",
+            "2025-03-08",
+            "2025-03-09",
+            ("2025-03-09T03:30:00-04:00", "2025-03-09T04:15:00-04:00"),
+        ),
+    ] {
+        let first = timed(
+            &format!("{day_before}T02:30"),
+            &format!("{day_before}T03:15"),
+            zone,
+        );
+        let daily = Repeat::default().rule(date(day_before)).unwrap();
+        let found = occurrences(
+            &daily,
+            &first,
+            utc(&format!("{day_before}T12:00:00Z")),
+            utc(&format!("{gap_day}T23:00:00Z")),
+        );
+        let got: Vec<(String, String)> = found
+            .iter()
+            .map(|o| (o.when.start_text(), o.when.end_text()))
+            .collect();
+        assert_eq!(
+            got,
+            [(shown.0.to_owned(), shown.1.to_owned())],
+            "{zone}: 02:30-03:15 on the night 02:00 jumps to 03:00 takes place an hour on, \
+             45 minutes long, never ending before it starts"
+        );
+        assert_eq!(
+            found[0].original_start,
+            found[0].when.covering_span().0,
+            "{zone}: the occurrence is known by the instant it starts"
+        );
+    }
+}
+
+#[test]
+fn an_occurrence_in_the_repeated_hour_takes_the_first_one() {
+    for (zone, day_before, shown) in [
+        (
+            "Europe/Oslo",
+            "2025-10-25",
+            ("2025-10-26T02:30:00+02:00", "2025-10-26T03:15:00+01:00"),
+        ),
+        (
+            "America/New_York",
+            "2025-11-01",
+            ("2025-11-02T01:30:00-04:00", "2025-11-02T01:45:00-04:00"),
+        ),
+    ] {
+        let (start, end) = if zone == "Europe/Oslo" {
+            ("02:30", "03:15")
+        } else {
+            ("01:30", "01:45")
+        };
+        let first = timed(
+            &format!("{day_before}T{start}"),
+            &format!("{day_before}T{end}"),
+            zone,
+        );
+        let daily = Repeat::default().rule(date(day_before)).unwrap();
+        let found = occurrences(
+            &daily,
+            &first,
+            utc(&format!("{day_before}T12:00:00Z")),
+            utc(&format!("{day_before}T12:00:00Z")) + TimeDelta::days(1),
+        );
+        let got: Vec<(String, String)> = found
+            .iter()
+            .map(|o| (o.when.start_text(), o.when.end_text()))
+            .collect();
+        assert_eq!(
+            got,
+            [(shown.0.to_owned(), shown.1.to_owned())],
+            "{zone}: the wall times on the night the clocks go back are read at their first \
+             instant (an end past the repeated hour is in standard time)"
+        );
+    }
+}
+
+#[test]
+fn an_end_the_clocks_skip_moves_on_and_later_occurrences_keep_the_length_it_took() {
+    // 23:00-02:00 (three hours typed) on the night Oslo's 02:00 becomes 03:00, as Graph may send
+    // it: the end is read as 03:00 CEST, so the series' first occurrence runs 23:00-03:00 on the
+    // wall clock, and later ones keep those four wall-clock hours (the regression case the
+    // property test found: the emulator kept 02:00 as its end, the core 03:00).
+    let zone: Tz = "Europe/Oslo".parse().unwrap();
+    let at = |text: &str| text.parse::<NaiveDateTime>().unwrap();
+    let (start, end) = local_span(at("2028-03-25T23:00:00"), at("2028-03-26T02:00:00"), zone);
+    assert_eq!(
+        (start, end),
+        (utc("2028-03-25T22:00:00Z"), utc("2028-03-26T01:00:00Z"))
+    );
+    let first = When::Timed {
+        start,
+        end,
+        time_zone: zone,
+    };
+    let daily = Repeat::default().rule(date("2028-03-25")).unwrap();
+    let found: Vec<(String, String)> = occurrences(
+        &daily,
+        &first,
+        utc("2028-03-25T00:00:00Z"),
+        utc("2028-03-27T00:00:00Z"),
+    )
+    .iter()
+    .map(|o| (o.when.start_text(), o.when.end_text()))
+    .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "2028-03-25T23:00:00+01:00".to_owned(),
+                "2028-03-26T03:00:00+02:00".to_owned()
+            ),
+            (
+                "2028-03-26T23:00:00+02:00".to_owned(),
+                "2028-03-27T03:00:00+02:00".to_owned()
+            ),
+        ],
+        "the first occurrence's times are instants; its wall-clock length carries on"
+    );
+}
+
+#[test]
 fn an_occurrence_still_running_at_the_range_start_is_found_and_all_day_ones_keep_their_length() {
     let night = timed("2027-01-04T22:00", "2027-01-05T06:00", "UTC");
     let daily = Repeat::default().rule(date("2027-01-04")).unwrap();
