@@ -1,7 +1,7 @@
 //! The boundary every front end calls (the desktop shell and the CLI): transport types in,
 //! records out, so neither front end holds logic of its own.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::identity::{Credentials, IdentityError, SignInFailure, SignedIn};
@@ -203,10 +203,11 @@ pub fn parse_range_bound(text: &str, zone: &str, field: &'static str) -> Result<
     };
     let tz = parse_time_zone(zone)?;
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| invalid())?;
-    tz.from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .earliest()
-        .map(|start| start.with_timezone(&Utc))
-        .ok_or_else(invalid)
+    // A midnight the clocks skip (America/Santiago, Asia/Beirut) is the day's first instant.
+    Ok(crate::model::recurrence::local_instant(
+        date.and_time(NaiveTime::MIN),
+        tz,
+    ))
 }
 
 /// A row of the Office 365 tab: the account, whether a sign-in is waiting right now, and a
@@ -628,6 +629,15 @@ mod tests {
             )
         );
         assert_eq!(admin_consent_link("The sign-in was cancelled."), None);
+    }
+
+    #[test]
+    fn a_date_whose_midnight_the_clocks_skip_starts_at_its_first_instant() {
+        // Santiago has no 00:00 on 6 September 2026 (the clocks go to 01:00 -03).
+        let start = parse_range_bound("2026-09-06", "America/Santiago", "from").unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-09-06T04:00:00+00:00");
+        let start = parse_range_bound("2026-09-07", "America/Santiago", "from").unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-09-07T03:00:00+00:00");
     }
 
     #[test]

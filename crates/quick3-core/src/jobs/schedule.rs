@@ -1,6 +1,6 @@
 //! When jobs run: pure functions of the clock passed in (no job ever reads the clock itself).
 
-use chrono::{DateTime, Days, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Days, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::model::{ActiveHours, Frequency, Job};
@@ -67,8 +67,7 @@ pub fn first_active(at: DateTime<Utc>, hours: ActiveHours, zone: Tz) -> DateTime
     for _ in 0..3 {
         let opening = day
             .and_hms_opt(u32::from(hours.from_hour), 0, 0)
-            .and_then(|naive| zone.from_local_datetime(&naive).earliest())
-            .map(|start| start.with_timezone(&Utc));
+            .map(|naive| crate::model::recurrence::local_instant(naive, zone));
         if let Some(opening) = opening
             && opening > at
         {
@@ -83,6 +82,7 @@ pub fn first_active(at: DateTime<Utc>, hours: ActiveHours, zone: Tz) -> DateTime
 mod tests {
     use super::*;
     use crate::model::FrequencyUnit;
+    use chrono::{NaiveDate, TimeZone};
 
     fn utc(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -105,6 +105,27 @@ mod tests {
             Duration::seconds(17),
         );
         assert_eq!(next, utc("2026-11-24T11:00:17Z"));
+    }
+
+    #[test]
+    fn active_hours_opening_at_a_midnight_the_clocks_skip_open_at_the_days_first_instant() {
+        // Santiago's clocks go from 00:00 to 01:00 on Sunday 6 September 2026: that day has no
+        // midnight, and its opening is its first instant (01:00 -03 = 04:00 UTC), not a day later.
+        let santiago: Tz = "America/Santiago".parse().unwrap();
+        let midnight = NaiveDate::from_ymd_opt(2026, 9, 6)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert!(
+            santiago.from_local_datetime(&midnight).earliest().is_none(),
+            "the zone data has the gap this test is about"
+        );
+        let small_hours = ActiveHours {
+            from_hour: 0,
+            to_hour: 6,
+        };
+        let next = first_active(utc("2026-09-06T03:30:00Z"), small_hours, santiago);
+        assert_eq!(next, utc("2026-09-06T04:00:00Z"));
     }
 
     #[test]
