@@ -921,5 +921,8 @@ fn follow_series(
     Ok(())
 }
 
+mod single;
+pub use single::SeriesMadeSingle;
+
 #[cfg(test)]
 mod tests;
