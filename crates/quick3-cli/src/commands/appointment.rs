@@ -27,9 +27,15 @@ pub fn run(
             occurrence,
             series,
             repeat,
+            yes,
         } => {
+            let never = repeat
+                .repeat
+                .as_deref()
+                .is_some_and(|r| r.trim().eq_ignore_ascii_case("never"));
             let target = match (occurrence, series || repeat.repeat.is_some()) {
                 (Some(occurrence), _) => Target::Occurrence(occurrence),
+                (None, true) if never => Target::Single { yes },
                 (None, true) => Target::Series,
                 (None, false) => Target::Appointment,
             };
@@ -68,11 +74,13 @@ fn add(
     print_one(&record, json, "Added")
 }
 
-/// What an edit changes: an appointment as it is, a whole series, or one occurrence.
+/// What an edit changes: an appointment as it is, a whole series, one occurrence, or a series
+/// made one appointment (`--repeat never`; `yes`: without asking).
 enum Target {
     Appointment,
     Series,
     Occurrence(String),
+    Single { yes: bool },
 }
 
 fn edit(
@@ -85,6 +93,9 @@ fn edit(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let json = fields.json;
+    if let Target::Single { yes } = target {
+        return make_single(store, id, fields, timed, repeat, yes, now);
+    }
     let repeat = to_repeat(repeat)?;
     let patch = to_patch(store, fields, timed)?;
     match target {
@@ -112,7 +123,41 @@ fn edit(
             }
             Ok(())
         }
+        Target::Single { .. } => unreachable!("handled above"),
     }
+}
+
+/// `edit ID --series --repeat never`: the series becomes one appointment. Without --yes it says
+/// what would go and changes nothing, as other deletions of the CLI ask.
+fn make_single(
+    store: &mut Store,
+    id: &str,
+    fields: AppointmentFields,
+    timed: bool,
+    repeat: RepeatArgs,
+    yes: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if repeat.interval.is_some()
+        || !repeat.days.is_empty()
+        || repeat.week.is_some()
+        || repeat.until.is_some()
+        || repeat.count.is_some()
+    {
+        usage!("--repeat never takes no --interval, --days, --week, --until or --count.");
+    }
+    let json = fields.json;
+    let patch = to_patch(store, fields, timed)?;
+    if !yes {
+        let sentence = api::series::series_single_sentence(store, id, patch)?;
+        usage!("{sentence} Nothing was changed: run again with --yes to do it.");
+    }
+    let made = api::series::make_series_single(store, id, patch, now)?;
+    if json {
+        return output::json(&made);
+    }
+    out!("{}", made.sentence);
+    print_one(&made.record, false, "It is now")
 }
 
 fn delete(
