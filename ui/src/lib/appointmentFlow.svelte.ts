@@ -30,6 +30,7 @@ export type FlowBackend = Pick<
   | 'editAppointment'
   | 'editOccurrence'
   | 'restoreAppointment'
+  | 'restoreSeries'
   | 'pushChanges'
 >;
 
@@ -95,6 +96,7 @@ export class AppointmentFlow {
   ) {
     this.undo = new UndoHistory({
       restore: (id) => backend.restoreAppointment(id),
+      restoreSeries: (single) => backend.restoreSeries(single),
       edit: (id, patch) => backend.editAppointment(id, patch),
       editOccurrence: (seriesId, occurrence, patch) => backend.editOccurrence(seriesId, occurrence, patch),
     });
@@ -194,6 +196,19 @@ export class AppointmentFlow {
     this.screen.refresh();
     this.screen.reveal(record);
     this.push(record);
+  }
+
+  /**
+   * A series made one appointment (Repeat Never): saved as any edit, and Undo in the toast and on
+   * Ctrl+Z brings the series back; the toast says what went (the core's sentence).
+   */
+  madeSingle(made: { record: AppointmentRecord; sentence: string }) {
+    this.saved(made.record);
+    this.undo.push({ kind: 'single', record: made.record });
+    this.screen.toast({
+      text: made.sentence,
+      action: { label: 'Undo', run: () => this.#showUndone(this.undo.restoreSeries(made.record)) },
+    });
   }
 
   /** An appointment (or series) deleted: Undo in the toast and on Ctrl+Z; the toast names what

@@ -2,19 +2,23 @@
 // bounded, and what taking one back asks of the backend (a restore, or the edit that puts the
 // appointment back). The Scheduler only wires it to the keyboard, the toasts and its refresh.
 // An occurrence of a series is moved back by an occurrence's edit, and a deleted one restored
-// by its own id (its cancellation is a row of its own).
+// by its own id (its cancellation is a row of its own). A series made one appointment (Repeat
+// Never) comes back by that appointment's id, with its changed and deleted occurrences.
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import { occurrenceOf } from './series';
 
-/** What Ctrl+Z can take back: a deletion, or a move or resize by drag. */
+/** What Ctrl+Z can take back: a deletion, a move or resize by drag, or a series made one appointment. */
 export type UndoStep =
   | { kind: 'delete'; record: AppointmentCard }
-  | { kind: 'move'; before: AppointmentCard };
+  | { kind: 'move'; before: AppointmentCard }
+  | { kind: 'single'; record: AppointmentCard };
 
 /** The backend calls that take a step back. */
 export interface UndoBackend {
   restore(id: string): Promise<AppointmentCard>;
+  /** The series a single appointment was made from, back; answers its master. */
+  restoreSeries(single: string): Promise<AppointmentCard>;
   edit(id: string, patch: AppointmentPatch): Promise<AppointmentCard>;
   editOccurrence(seriesId: string, occurrence: string, patch: AppointmentPatch): Promise<AppointmentCard>;
 }
@@ -22,7 +26,7 @@ export interface UndoBackend {
 /** A step taken back: the appointment as it is now, and the toast's text. */
 export interface Undone {
   record: AppointmentCard;
-  text: 'Appointment restored' | 'Move undone';
+  text: 'Appointment restored' | 'Move undone' | 'Series restored';
 }
 
 /** The last changes, newest last; a bounded history. */
@@ -47,7 +51,7 @@ export class UndoHistory {
 
   /** Forgets steps about an appointment (when it is changed in a way Ctrl+Z cannot take back). */
   forget(id: string) {
-    this.#steps = this.#steps.filter((s) => (s.kind === 'delete' ? s.record.id : s.before.id) !== id);
+    this.#steps = this.#steps.filter((s) => (s.kind === 'move' ? s.before.id : s.record.id) !== id);
   }
 
   get size(): number {
@@ -60,11 +64,18 @@ export class UndoHistory {
     return { record: await this.backend.restore(record.id), text: 'Appointment restored' };
   }
 
-  /** Ctrl+Z: takes back the last deletion, move or resize; null when there is nothing to take back. */
+  /** Brings back the series a single appointment was made from (the toast's Undo, or Ctrl+Z). */
+  async restoreSeries(single: AppointmentCard): Promise<Undone> {
+    this.forget(single.id);
+    return { record: await this.backend.restoreSeries(single.id), text: 'Series restored' };
+  }
+
+  /** Ctrl+Z: takes back the last deletion, move or resize, or series made one appointment; null when there is nothing to take back. */
   async undoLast(): Promise<Undone | null> {
     const step = this.pop();
     if (!step) return null;
     if (step.kind === 'delete') return this.restore(step.record);
+    if (step.kind === 'single') return this.restoreSeries(step.record);
     const occurrence = occurrenceOf(step.before);
     const record = occurrence
       ? await this.backend.editOccurrence(occurrence.seriesId, occurrence.occurrence, patchBack(step.before))
