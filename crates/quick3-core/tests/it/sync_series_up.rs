@@ -483,3 +483,54 @@ async fn a_series_made_one_appointment_leaves_one_event_in_outlook_and_its_undo_
     assert_eq!(local_hour(exceptions[0]), 11);
     settled(&mut world, &account, TITLE, 4).await;
 }
+
+/// Remove recurrence taken back before any sync: Outlook's series is left exactly as it was
+/// (same master, its exception kept), and nothing is posted or deleted.
+#[tokio::test]
+async fn a_series_made_one_appointment_and_taken_back_before_a_sync_changes_nothing_in_outlook() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let master = quick3_series(&mut world, TITLE, &day(5), 3);
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
+    let second = world.titled(TITLE)[1].original_start.unwrap();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            second,
+            AppointmentPatch {
+                location: Some("Yard".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync_ok(&account).await;
+    let made = world
+        .store
+        .make_series_single(master.id, AppointmentPatch::default(), now())
+        .unwrap();
+    world
+        .store
+        .restore_series_of_single(made.single.id, now())
+        .unwrap();
+    let summary = world.sync_ok(&account).await;
+    assert_eq!(
+        (summary.added, summary.updated, summary.deleted),
+        (0, 0, 0),
+        "nothing to send: the series is as Outlook holds it: {summary:?}"
+    );
+    assert_eq!(
+        outlook_master_id(&world, TITLE).await,
+        master_id,
+        "the same series"
+    );
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(
+        all.iter().filter(|i| i["type"] == "exception").count(),
+        1,
+        "its exception kept: {all:?}"
+    );
+    settled(&mut world, &account, TITLE, 3).await;
+}
