@@ -19,6 +19,7 @@ use super::super::{Store, utc_text};
 use super::{live_master, restore_exceptions, rule_of};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId};
+use crate::model::recurrence::occurrence_on;
 use crate::model::{Appointment, AppointmentPatch, When};
 
 /// What making a series one appointment would do: the appointment it becomes, and how many of
@@ -115,7 +116,18 @@ fn plan_single(
                 [master.id],
                 |row| row.get(0),
             )?;
-            Some(all.saturating_sub(cancelled).saturating_sub(1))
+            // The single appointment stands where the first occurrence was; when that was
+            // deleted on its own, every occurrence still standing goes.
+            let first = occurrence_on(&master.when, rule.start).original_start;
+            let first_cancelled: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM appointments
+                  WHERE series_id = ?1 AND origin = 'quick3' AND deleted_at IS NOT NULL
+                    AND original_start = ?2)",
+                params![master.id, utc_text(first)],
+                |row| row.get(0),
+            )?;
+            let kept = usize::from(!first_cancelled);
+            Some(all.saturating_sub(cancelled).saturating_sub(kept))
         }
     };
     Ok(SeriesMadeSingle { single, removed })

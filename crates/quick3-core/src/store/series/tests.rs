@@ -673,6 +673,17 @@ fn making_a_series_one_appointment_refuses_what_is_no_quick3_series_and_writes_n
             .sentence(),
         "The series becomes one appointment on Tue 2 Mar 07:00–07:15; all its other occurrences are removed (it repeats without end)."
     );
+    store
+        .delete_occurrence(master.id, utc("2027-03-01T08:00:00Z"), now())
+        .unwrap();
+    assert_eq!(
+        store
+            .series_made_single(master.id, AppointmentPatch::default())
+            .unwrap()
+            .removed,
+        Some(5),
+        "with its first occurrence deleted on its own, all 5 still standing go"
+    );
     let bad = AppointmentPatch {
         title: Some("  ".into()),
         ..AppointmentPatch::default()
