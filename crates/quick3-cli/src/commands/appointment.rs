@@ -29,10 +29,7 @@ pub fn run(
             repeat,
             yes,
         } => {
-            let never = repeat
-                .repeat
-                .as_deref()
-                .is_some_and(|r| r.trim().eq_ignore_ascii_case("never"));
+            let never = is_never(&repeat)?;
             let target = match (occurrence, series || repeat.repeat.is_some()) {
                 (Some(occurrence), _) => Target::Occurrence(occurrence),
                 (None, true) if never => Target::Single { yes },
@@ -58,6 +55,12 @@ fn add(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let json = fields.json;
+    // Never repeating is a plain appointment, as the window's Repeat Never.
+    let repeat = if is_never(&repeat)? {
+        RepeatArgs::default()
+    } else {
+        repeat
+    };
     let repeat = to_repeat(repeat)?;
     let input = to_input(store, fields)?;
     let record = match repeat {
@@ -94,7 +97,7 @@ fn edit(
 ) -> anyhow::Result<()> {
     let json = fields.json;
     if let Target::Single { yes } = target {
-        return make_single(store, id, fields, timed, repeat, yes, now);
+        return make_single(store, id, fields, timed, yes, now);
     }
     let repeat = to_repeat(repeat)?;
     let patch = to_patch(store, fields, timed)?;
@@ -134,18 +137,9 @@ fn make_single(
     id: &str,
     fields: AppointmentFields,
     timed: bool,
-    repeat: RepeatArgs,
     yes: bool,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    if repeat.interval.is_some()
-        || !repeat.days.is_empty()
-        || repeat.week.is_some()
-        || repeat.until.is_some()
-        || repeat.count.is_some()
-    {
-        usage!("--repeat never takes no --interval, --days, --week, --until or --count.");
-    }
     let json = fields.json;
     let patch = to_patch(store, fields, timed)?;
     if !yes {
@@ -177,6 +171,23 @@ fn delete(
         }
     }
     Ok(())
+}
+
+/// Whether --repeat says never (no pattern); refused with any other pattern option.
+fn is_never(args: &RepeatArgs) -> anyhow::Result<bool> {
+    let never = args
+        .repeat
+        .as_deref()
+        .is_some_and(|r| r.trim().eq_ignore_ascii_case("never"));
+    let more = args.interval.is_some()
+        || !args.days.is_empty()
+        || args.week.is_some()
+        || args.until.is_some()
+        || args.count.is_some();
+    if never && more {
+        usage!("--repeat never takes no --interval, --days, --week, --until or --count.");
+    }
+    Ok(never)
 }
 
 /// The series' pattern as typed; a word the core does not know is one plain sentence.

@@ -352,4 +352,24 @@ fn repeat_never_on_the_series_says_what_goes_and_with_yes_makes_it_one_appointme
         again.contains("There is no appointment"),
         "the series is gone, so it cannot be made single again: {again}"
     );
+    let plain = q.json(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        "Once",
+        "--start",
+        "2027-03-02T09:00",
+        "--end",
+        "2027-03-02T10:00",
+        "--repeat",
+        "never",
+        "--json",
+    ]);
+    assert_eq!(
+        plain["recurrence"],
+        Value::Null,
+        "add --repeat never is a plain appointment, as the window's Never"
+    );
 }
