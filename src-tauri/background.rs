@@ -11,7 +11,7 @@ use chrono::Utc;
 use quick3_core::ErrorPayload;
 use quick3_core::identity::{Credentials, SecretStore};
 use quick3_core::ids::JobId;
-use quick3_core::jobs::{FrontEnd, POLL, RunReport, Runner, Sent};
+use quick3_core::jobs::{FrontEnd, POLL, RunReport, Runner, Sent, desktop};
 use quick3_core::mail::FailureMail;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -174,32 +174,19 @@ impl FrontEnd for Shell<'_> {
             Utc::now().with_timezone(&chrono::Local).format("%H:%M")
         ));
         crate::tray::refresh(self.app);
-        if !report.outcome.succeeded {
-            let shown = self
-                .app
+        desktop::notify_failure(report, |title, body| {
+            self.app
                 .notification()
                 .builder()
-                .title(format!(
-                    "Quick3 Planner: \"{}\" failed",
-                    report.job.spec.name
-                ))
-                .body(report.outcome.error_text().unwrap_or_default())
-                .show();
-            if let Err(err) = shown {
-                tracing::warn!(%err, "the failure notification could not be shown");
-            }
-        }
+                .title(title)
+                .body(body)
+                .show()
+        });
     }
 
     /// A failure notice goes through the SMTP server of Settings → E-mail.
     fn mailed(&self, _mail: &FailureMail, sent: &Sent) {
-        match sent {
-            Sent::Delivered => {}
-            Sent::Failed(err) => tracing::warn!("the failure notice was not sent: {err}"),
-            Sent::NoServer => {
-                tracing::warn!("no failure notice: no SMTP server is set (Settings → E-mail)")
-            }
-        }
+        desktop::log_unsent_notice(sent);
     }
 
     fn finished(&self, report: &RunReport) {

@@ -366,49 +366,7 @@ fn seed_appointments(
         .with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC))
         .date_naive();
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    // What each resource's time is already taken by: (resource, day, from, to) in minutes.
-    let mut taken: Vec<(usize, u64, u32, u32)> = NAMED
-        .iter()
-        .map(|&(who, day, start, minutes, _, _)| (who, day, start, start + minutes))
-        .collect();
-    for &(who, offset, days, _, show_as) in WHOLE_DAYS {
-        if show_as != ShowAs::Free {
-            taken.extend((offset..offset + days).map(|day| (who, day, 0, 24 * 60)));
-        }
-    }
-    let (who, start, minutes, _) = BRIEFING;
-    taken.extend(
-        (0..14)
-            .filter(|day| day % 7 < 5)
-            .map(|day| (who, day, start, start + minutes)),
-    );
-    let mut fillers = Vec::new();
-    for day in 0..14u64 {
-        if day % 7 < 5 {
-            for &(who, start, minutes, titles) in WORKDAY {
-                let title = titles[(day % 7) as usize % titles.len()];
-                fillers.push((who, day, start, minutes, title, ShowAs::Busy));
-            }
-        } else {
-            for &(who, weekday, start, minutes, title) in WEEKEND {
-                if day % 7 == weekday {
-                    fillers.push((who, day, start, minutes, title, ShowAs::Busy));
-                }
-            }
-        }
-    }
-    let mut timed: Vec<Booking> = NAMED.to_vec();
-    for booking in fillers {
-        if !overlaps(&taken, booking) {
-            taken.push((booking.0, booking.1, booking.2, booking.2 + booking.3));
-            timed.push(booking);
-        }
-    }
-    let today_offset = u64::from(today.weekday().num_days_from_monday());
-    let double_day = if today_offset < 5 { today_offset } else { 7 };
-    let (who, start, minutes, title) = DOUBLE_BOOKING;
-    timed.push((who, double_day, start, minutes, title, ShowAs::Busy));
-
+    let timed = timed_bookings(today);
     let at =
         |day: NaiveDate, minutes: u32| format!("{day}T{:02}:{:02}", minutes / 60, minutes % 60);
     let input = |who: usize, title: &str, all_day: bool, start: String, end: String, show_as| {
@@ -468,6 +426,56 @@ fn seed_appointments(
     };
     create_series(store, series, now)?;
     Ok(count + occurrences)
+}
+
+/// The timed bookings of `today`'s fortnight (days counted from its Monday): the named ones, the
+/// fillers of working days and weekends that fit around them, the whole days and the series, and
+/// the one double booking (today, or the next working day). Whole days and the series are not
+/// among them.
+fn timed_bookings(today: NaiveDate) -> Vec<Booking> {
+    // What each resource's time is already taken by: (resource, day, from, to) in minutes.
+    let mut taken: Vec<(usize, u64, u32, u32)> = NAMED
+        .iter()
+        .map(|&(who, day, start, minutes, _, _)| (who, day, start, start + minutes))
+        .collect();
+    for &(who, offset, days, _, show_as) in WHOLE_DAYS {
+        if show_as != ShowAs::Free {
+            taken.extend((offset..offset + days).map(|day| (who, day, 0, 24 * 60)));
+        }
+    }
+    let (who, start, minutes, _) = BRIEFING;
+    taken.extend(
+        (0..14)
+            .filter(|day| day % 7 < 5)
+            .map(|day| (who, day, start, start + minutes)),
+    );
+    let mut fillers = Vec::new();
+    for day in 0..14u64 {
+        if day % 7 < 5 {
+            for &(who, start, minutes, titles) in WORKDAY {
+                let title = titles[(day % 7) as usize % titles.len()];
+                fillers.push((who, day, start, minutes, title, ShowAs::Busy));
+            }
+        } else {
+            for &(who, weekday, start, minutes, title) in WEEKEND {
+                if day % 7 == weekday {
+                    fillers.push((who, day, start, minutes, title, ShowAs::Busy));
+                }
+            }
+        }
+    }
+    let mut timed: Vec<Booking> = NAMED.to_vec();
+    for booking in fillers {
+        if !overlaps(&taken, booking) {
+            taken.push((booking.0, booking.1, booking.2, booking.2 + booking.3));
+            timed.push(booking);
+        }
+    }
+    let today_offset = u64::from(today.weekday().num_days_from_monday());
+    let double_day = if today_offset < 5 { today_offset } else { 7 };
+    let (who, start, minutes, title) = DOUBLE_BOOKING;
+    timed.push((who, double_day, start, minutes, title, ShowAs::Busy));
+    timed
 }
 
 /// Whether `booking` would overlap a time already taken on its resource (`(resource, day,

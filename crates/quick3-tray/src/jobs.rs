@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use quick3_core::api::{self, SyncScope};
 use quick3_core::identity::{Credentials, SecretStore};
-use quick3_core::jobs::{FrontEnd, POLL, RunReport, Runner, Sent};
+use quick3_core::jobs::{FrontEnd, POLL, RunReport, Runner, Sent, desktop};
 use quick3_core::mail::FailureMail;
 use quick3_core::model::JobRunResult;
 use quick3_core::presence::Message;
@@ -94,23 +94,13 @@ impl FrontEnd for Jobs {
         };
         tracing::info!(job = %report.job.spec.name, "scheduled run {result}");
         let _ = self.shared.requests.send(Request::Refresh);
-        if !report.outcome.succeeded {
-            let title = format!("Quick3 Planner: \"{}\" failed", report.job.spec.name);
-            let body = report.outcome.error_text().unwrap_or_default();
-            if let Err(err) = self.runtime.block_on(crate::notify::show(&title, &body)) {
-                tracing::warn!(%err, "the failure notification could not be shown");
-            }
-        }
+        desktop::notify_failure(report, |title, body| {
+            self.runtime.block_on(crate::notify::show(title, body))
+        });
     }
 
     fn mailed(&self, _mail: &FailureMail, sent: &Sent) {
-        match sent {
-            Sent::Delivered => {}
-            Sent::Failed(err) => tracing::warn!("the failure notice was not sent: {err}"),
-            Sent::NoServer => {
-                tracing::warn!("no failure notice: no SMTP server is set (Settings → E-mail)")
-            }
-        }
+        desktop::log_unsent_notice(sent);
     }
 
     fn finished(&self, report: &RunReport) {

@@ -79,17 +79,26 @@ fn field_text(version: &ConflictVersion, field: ConflictField) -> String {
     }
 }
 
-pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
-    let scope = SyncScope {
-        account: match &args.account {
+/// The accounts `--account` or `--resource` name (by id, e-mail or name); all without either.
+pub(super) fn scope(
+    session: &Session,
+    account: Option<&str>,
+    resource: Option<&str>,
+) -> anyhow::Result<SyncScope> {
+    Ok(SyncScope {
+        account: match account {
             Some(reference) => Some(session.store.find_account(reference, None)?.id),
             None => None,
         },
-        resource: match &args.resource {
+        resource: match resource {
             Some(reference) => Some(session.store.find_resource(reference)?.id),
             None => None,
         },
-    };
+    })
+}
+
+pub fn run(session: &mut Session, args: SyncArgs) -> anyhow::Result<()> {
+    let scope = scope(session, args.account.as_deref(), args.resource.as_deref())?;
     let options = SyncOptions {
         dry_run: args.dry_run,
         allow_mass_delete: args.allow_mass_delete,

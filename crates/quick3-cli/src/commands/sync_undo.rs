@@ -2,7 +2,6 @@
 //! side and kind; and the undo of a run (or with `--dry-run`, what it would do and what it
 //! cannot undo), as plain text or `--json`.
 
-use quick3_core::api::SyncScope;
 use quick3_core::api::undo::{AccountPreview, preview_groups, preview_sync, undo_run};
 use quick3_core::ids::SyncRunId;
 use quick3_core::model::{ChangeKind, ChangeSide, FieldChange, UndoAction};
@@ -13,16 +12,7 @@ use crate::args::{SyncPreviewArgs, SyncUndoArgs};
 use crate::output;
 
 pub fn preview(session: &mut Session, args: SyncPreviewArgs) -> anyhow::Result<()> {
-    let scope = SyncScope {
-        account: match &args.account {
-            Some(reference) => Some(session.store.find_account(reference, None)?.id),
-            None => None,
-        },
-        resource: match &args.resource {
-            Some(reference) => Some(session.store.find_resource(reference)?.id),
-            None => None,
-        },
-    };
+    let scope = super::sync::scope(session, args.account.as_deref(), args.resource.as_deref())?;
     let credentials = session.credentials()?;
     let clock = chrono::Utc::now;
     let summaries = session.runtime.block_on(preview_sync(

@@ -2,7 +2,9 @@
 //! and changes nothing; an undo said first with `--dry-run`, then done, brings a mass deletion
 //! back on both sides; undoing twice undoes once; and `quick3 sync undo` stopped dead (the core's
 //! crash points: after the undo's writes, after Outlook carried out its uploads) finishes once
-//! when run again. Needs the real Secret Service that script/test starts.
+//! when run again; a series made in Quick3 and deleted in Outlook comes back through an undo
+//! with its exception, as one new series in Outlook, also after a crash. Needs the real Secret
+//! Service that script/test starts.
 
 // Helpers outside #[test] functions unwrap too: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -220,4 +222,164 @@ async fn sync_preview_lists_the_changes_by_kind_and_changes_nothing() {
         all_once(),
         "the sync applies what was listed"
     );
+}
+
+const SERIES: &str = "Crew stand-up";
+
+/// Megan's series titled `SERIES` in Outlook (their ids).
+async fn series_in_outlook(tenant: &support::Tenant) -> Vec<String> {
+    let listed = admin(
+        tenant,
+        reqwest::Method::GET,
+        &format!("/users/{MEGAN}/events"),
+        None,
+    )
+    .await;
+    listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject"] == SERIES)
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The starts of the occurrences of `SERIES` listed in Quick3.
+fn series_in_quick3(cli: &Cli) -> Vec<String> {
+    let listed = cli.json(&["appointment", "list", "--json"]);
+    let mut starts: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["title"] == SERIES)
+        .map(|a| a["start"].as_str().unwrap().to_owned())
+        .collect();
+    starts.sort();
+    starts
+}
+
+/// Megan up and down with a weekly series of 4 made in Quick3 (its second occurrence moved to
+/// 11:00) synced, then the series deleted in Outlook and that deletion synced; the occurrences'
+/// starts before, and the number of the deleting run.
+async fn series_deleted() -> (support::Tenant, Cli, Vec<String>, String) {
+    let (tenant, cli, _) = megan_connected("empty", "up_and_down").await;
+    let first = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
+    let second = first + chrono::Duration::days(7);
+    let master = cli.json(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Megan Bowen",
+        "--title",
+        SERIES,
+        "--start",
+        &format!("{first}T09:00"),
+        "--end",
+        &format!("{first}T09:30"),
+        "--repeat",
+        "weekly",
+        "--count",
+        "4",
+        "--json",
+    ]);
+    let id = master["id"].as_str().unwrap();
+    cli.ok(&[
+        "appointment",
+        "edit",
+        id,
+        "--occurrence",
+        &second.to_string(),
+        "--start",
+        &format!("{second}T11:00"),
+        "--end",
+        &format!("{second}T11:30"),
+    ]);
+    cli.ok(&["sync", "--account", MEGAN]);
+    settle(&cli);
+    let before = series_in_quick3(&cli);
+    assert_eq!(before.len(), 4, "{before:?}");
+    assert!(before[1].contains("T11:00"), "the moved one: {before:?}");
+    let outlook = series_in_outlook(&tenant).await;
+    assert_eq!(outlook.len(), 1, "one series in Outlook");
+    admin(
+        &tenant,
+        reqwest::Method::DELETE,
+        &format!("/users/{MEGAN}/events/{}", outlook[0]),
+        None,
+    )
+    .await;
+    cli.ok(&["sync", "--account", MEGAN]);
+    assert!(series_in_quick3(&cli).is_empty(), "the deletion came down");
+    let runs = cli.json(&["sync", "log", "--account", MEGAN, "--json"]);
+    let run = runs[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(runs[0]["deleted"], 1, "one deletion, the series: {runs}");
+    (tenant, cli, before, run)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_deleted_in_outlook_is_undone_with_its_exception_as_one_new_series() {
+    let (tenant, cli, before, run) = series_deleted().await;
+    let said = cli.ok(&["sync", "undo", &run, "--dry-run"]);
+    assert!(
+        said.contains("would put back 1 appointment(s), 0 cannot be undone")
+            && said.contains("with the exceptions its deletion took")
+            && said.contains("new series"),
+        "the dry run says the series comes back and goes up as a new one: {said}"
+    );
+    assert!(series_in_quick3(&cli).is_empty(), "and does nothing");
+
+    let done = cli.json(&["sync", "undo", &run, "--json"]);
+    assert_eq!(done["errors"], json!([]), "{done}");
+    assert_eq!(
+        series_in_quick3(&cli),
+        before,
+        "back in Quick3 with its moved occurrence"
+    );
+    assert_eq!(
+        series_in_outlook(&tenant).await.len(),
+        1,
+        "one new series in Outlook"
+    );
+    settle(&cli);
+    assert_eq!(series_in_quick3(&cli), before, "the next sync leaves it");
+    assert_eq!(series_in_outlook(&tenant).await.len(), 1, "still once");
+
+    let twice = cli.ok(&["sync", "undo", &run]);
+    assert!(
+        twice.contains("put back 0 appointment(s), 1 cannot be undone")
+            && twice.contains("undid it already"),
+        "undoing twice undoes once: {twice}"
+    );
+    assert_eq!(series_in_outlook(&tenant).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undo_of_a_series_stopped_dead_finishes_once_when_run_again() {
+    for crash in ["undo-written", "up-sent"] {
+        let (tenant, cli, before, run) = series_deleted().await;
+        let out = cli
+            .command(&["sync", "undo", &run])
+            .env("QUICK3_CRASH_AT", crash)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.signal(),
+            Some(SIGABRT),
+            "quick3 sync undo stopped at {crash}: {stderr}"
+        );
+        let again = cli.json(&["sync", "undo", &run, "--json"]);
+        assert_eq!(again["errors"], json!([]), "{crash}: {again}");
+        settle(&cli);
+        assert_eq!(
+            series_in_quick3(&cli),
+            before,
+            "{crash}: the series back in Quick3 once, with its exception"
+        );
+        assert_eq!(
+            series_in_outlook(&tenant).await.len(),
+            1,
+            "{crash}: one series in Outlook, no second one"
+        );
+    }
 }

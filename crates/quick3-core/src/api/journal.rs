@@ -17,17 +17,6 @@ use crate::store::journal::StoredChange;
 /// How a change to another resource's private appointment is named in the journal.
 pub const PRIVATE_IN_JOURNAL: &str = "A private appointment";
 
-/// The fields of another resource's private appointment the journal shows (what the Scheduler
-/// shows of it: its time, show-as and resource).
-const SHOWN_OF_PRIVATE: &[&str] = &[
-    "start",
-    "end",
-    "all_day",
-    "time_zone",
-    "show_as",
-    "resource",
-];
-
 /// Runs a listing shows by default.
 pub const RECENT_RUNS: u32 = 50;
 
@@ -96,7 +85,7 @@ pub fn change_record(stored: StoredChange, mine: Option<ResourceId>) -> ChangeRe
     let fields = c
         .fields
         .into_iter()
-        .filter(|f| !private || SHOWN_OF_PRIVATE.contains(&f.field.as_str()))
+        .filter(|f| !private || f.shown_of_private())
         .collect();
     ChangeRecord {
         id: stored.id,

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::error::{ErrorPayload, Result};
-use crate::graph::GraphError;
 use crate::graph::client::{AppTokens, GraphClient, RetryPolicy, read_page, user_mailbox};
+use crate::graph::{GraphError, calendars};
 use crate::identity::organisation::{org_expiry_warning, stored_certificate, token_roles};
 use crate::identity::{Credentials, OrgError, Secret, SigningCertificate};
 use crate::ids::AccountId;
@@ -240,31 +240,6 @@ fn calendar_refusal(
     }
 }
 
-/// Every calendar of a mailbox: (id, name, is default).
-async fn calendars_of(
-    client: &GraphClient<'_>,
-    object_id: &str,
-) -> Result<Vec<(String, String, bool)>, GraphError> {
-    let mut found = Vec::new();
-    let mut url = format!("{}/calendars?$top=100", user_mailbox(object_id));
-    loop {
-        let page = read_page(client.get(&url, &[]).await?)?;
-        for calendar in &page.items {
-            if let Some(id) = calendar["id"].as_str() {
-                found.push((
-                    id.to_owned(),
-                    calendar["name"].as_str().unwrap_or("Calendar").to_owned(),
-                    calendar["isDefaultCalendar"].as_bool().unwrap_or(false),
-                ));
-            }
-        }
-        match page.next_link {
-            Some(next) => url = next,
-            None => return Ok(found),
-        }
-    }
-}
-
 /// Test settings: gets a token, reads one user (`mailbox`, else the first linked one, else the
 /// first in the directory) and one of their calendars, and says in plain words what is missing.
 pub async fn test_org_settings(
@@ -451,7 +426,7 @@ pub async fn resolve_mailbox(
     }
     let (object_id, display_name, email) = read_user(&client, reference).await?;
     let token = credentials.app_token(&settings, now).await.ok();
-    let found = calendars_of(&client, &object_id)
+    let found = calendars::list(&client, &user_mailbox(&object_id))
         .await
         .map_err(|err| calendar_refusal(err, token.as_ref(), &settings, &email))?;
     let mut selected = Vec::new();

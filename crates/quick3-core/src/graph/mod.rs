@@ -1,6 +1,7 @@
-//! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), the event
-//! wire format (zone names through `model::zones`).
+//! Microsoft Graph calendars: the HTTP client (retries, throttling, paging, `$batch`), a
+//! mailbox's calendar list, the event wire format (zone names through `model::zones`).
 
+pub mod calendars;
 pub mod client;
 pub mod error;
 pub mod event;

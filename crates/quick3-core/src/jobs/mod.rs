@@ -1,7 +1,9 @@
 //! The job scheduler: which jobs are due, running one without overlap, recording the run and its
 //! next time, and deciding whether its failure must be mailed. The clock and the work are passed in.
-//! `runner` is the loop's one look at the schedule that every front end calls.
+//! `runner` is the loop's one look at the schedule that every front end calls; `desktop` what the
+//! window's and the tray's runners tell the planner around a run.
 
+pub mod desktop;
 pub mod runner;
 pub mod schedule;
 pub mod work;

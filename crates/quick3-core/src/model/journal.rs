@@ -115,6 +115,25 @@ pub struct FieldChange {
     pub after: String,
 }
 
+/// The fields of a private or confidential appointment's change that the journal and the
+/// preview show the planner: what the Scheduler shows of another resource's (its time, show-as
+/// and resource).
+const SHOWN_OF_PRIVATE: &[&str] = &[
+    "start",
+    "end",
+    "all_day",
+    "time_zone",
+    "show_as",
+    "resource",
+];
+
+impl FieldChange {
+    /// Whether this field is shown of a private or confidential appointment's change.
+    pub fn shown_of_private(&self) -> bool {
+        SHOWN_OF_PRIVATE.contains(&self.field.as_str())
+    }
+}
+
 /// One change a sync made: what the store keeps (whole snapshots included, for Undo).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalChange {
@@ -251,7 +270,7 @@ pub struct JournalRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Appointment, When};
+    use crate::model::{Appointment, ShowAs, When};
 
     fn visit(start: &str, end: &str) -> Appointment {
         let now = Utc::now();
@@ -332,6 +351,32 @@ mod tests {
                 "resource"
             ],
             "a creation lists the fields that have a value, each from empty"
+        );
+    }
+
+    #[test]
+    fn a_private_change_shows_its_time_show_as_and_resource_only() {
+        let before = visit("2026-03-02T09:00", "2026-03-02T10:00");
+        let mut after = visit("2026-03-02T10:00", "2026-03-02T11:00");
+        after.title = "Doctor".into();
+        after.location = "Clinic".into();
+        after.notes = "Bring the letter".into();
+        after.show_as = ShowAs::Oof;
+        after.resource_id = ResourceId(2);
+        let fields = changed_fields(
+            Some(&AppointmentRecord::from(&before)),
+            Some(&AppointmentRecord::from(&after)),
+        );
+        let shown: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.shown_of_private())
+            .map(|f| f.field.as_str())
+            .collect();
+        assert_eq!(
+            shown,
+            ["start", "end", "show_as", "resource"],
+            "of another resource's private appointment the planner sees what the Scheduler \
+             shows: never its subject, location or notes"
         );
     }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+use super::settings::write_setting;
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, ResourceId};
@@ -73,17 +74,7 @@ impl Store {
 
     /// Keeps (or, with `None`, forgets) the organisation certificate's public PEM.
     pub fn set_org_certificate_pem(&mut self, pem: Option<&str>) -> Result<()> {
-        match pem {
-            Some(pem) => self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![CERTIFICATE, pem],
-            )?,
-            None => self
-                .conn
-                .execute("DELETE FROM settings WHERE key = ?1", [CERTIFICATE])?,
-        };
-        Ok(())
+        self.set_setting(CERTIFICATE, pem)
     }
 
     /// Stores the organisation's settings (validated; one transaction).
@@ -99,14 +90,7 @@ impl Store {
             (DIRECTIONS, Some(directions.join(" "))),
             (CREDENTIAL, Some(settings.credential.as_str().to_owned())),
         ] {
-            match value {
-                Some(value) => tx.execute(
-                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?,
-                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-            };
+            write_setting(&tx, key, value.as_deref())?;
         }
         tx.commit()?;
         Ok(settings)

@@ -62,7 +62,7 @@ pub(super) enum SeriesRole {
 }
 
 /// Whether an appointment is the master of a series made in Quick3.
-fn is_quick3_master(a: &Appointment) -> bool {
+pub(super) fn is_quick3_master(a: &Appointment) -> bool {
     a.origin == Origin::Quick3 && a.recurrence.is_some()
 }
 
@@ -324,6 +324,22 @@ pub(super) fn restore_exceptions(
     for row in &unlinked {
         enqueue_push(tx, row, row.resource_id, now)?;
     }
+    Ok(())
+}
+
+/// Tombstones the live exceptions of a series an undo deletes again (marked
+/// `deleted_with_series`, as when the planner deletes a whole series): the master's deletion
+/// carries them to Outlook.
+pub(super) fn tombstone_rows_with_series(
+    tx: &Connection,
+    series: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE appointments SET deleted_at = ?2, updated_at = ?2, deleted_with_series = 1
+          WHERE series_id = ?1 AND origin = 'quick3' AND deleted_at IS NULL",
+        params![series, utc_text(now)],
+    )?;
     Ok(())
 }
 
@@ -695,6 +711,22 @@ impl Store {
             appointment,
             exception,
         })
+    }
+
+    /// The occurrence of `series` at `original_start` as its pattern gives it, whatever its own
+    /// row holds (what an occurrence was before it first changed on its own: the journal's
+    /// "before" of that change).
+    pub fn pattern_occurrence(
+        &self,
+        series: AppointmentId,
+        original_start: DateTime<Utc>,
+    ) -> Result<Appointment> {
+        let master = live_master(&self.conn, series)?;
+        let date = original_date(&master.when, original_start);
+        Ok(virtual_occurrence(
+            &master,
+            occurrence_on(&master.when, date),
+        ))
     }
 
     /// The original start of the occurrence of `series` on the local date `date` (the CLI's

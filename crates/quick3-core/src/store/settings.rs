@@ -2,7 +2,7 @@
 //! their settings in), this installation's id, the zone the Scheduler shows times in and the
 //! format the window writes dates and times in.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
 use crate::error::{CoreError, Result};
@@ -13,6 +13,19 @@ const INSTALLATION: &str = "installation.id";
 const DISPLAY_ZONE: &str = "scheduler.display_time_zone";
 const LOCALE: &str = "display.locale";
 const HOUR_CYCLE: &str = "display.hour_cycle";
+
+/// Keeps `value` under `key` (on `conn`, or a transaction's), or forgets the key with `None`.
+pub(super) fn write_setting(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(value) => conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?,
+        None => conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}
 
 impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -25,17 +38,7 @@ impl Store {
     }
 
     pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
-        match value {
-            Some(value) => self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?,
-            None => self
-                .conn
-                .execute("DELETE FROM settings WHERE key = ?1", [key])?,
-        };
-        Ok(())
+        write_setting(&self.conn, key, value)
     }
 
     /// The IANA zone the Scheduler shows times in: the planner's choice, else the machine's zone
@@ -87,14 +90,7 @@ impl Store {
             (LOCALE, locale),
             (HOUR_CYCLE, format.hour_cycle.map(HourCycle::key)),
         ] {
-            match value {
-                Some(value) => tx.execute(
-                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?,
-                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-            };
+            write_setting(&tx, key, value)?;
         }
         tx.commit()?;
         self.date_format()

@@ -1,12 +1,16 @@
-//! An undo's writes in the store: the appointments put back, removed or recreated, their
-//! uploads queued in the outbox, the undo's journal lines and the undone lines marked, all in
-//! one transaction, so a crash leaves either none of it or all of it (and the outbox then sends
-//! it exactly once, as any edit).
+//! An undo's writes in the store: the appointments put back, removed or recreated (a Quick3
+//! series with the exceptions its deletion took, or takes; a series pulled from Outlook and
+//! deleted there as a Quick3 series), their uploads queued in the outbox, the undo's journal
+//! lines and the undone lines marked, all in one transaction, so a crash leaves either none of
+//! it or all of it (and the outbox then sends it exactly once, as any edit).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::appointments::{enqueue_push, upsert};
+use super::appointments::{enqueue_push, live, upsert};
+use super::series::{
+    is_quick3_master, reset_exceptions, restore_exceptions, tombstone_rows_with_series,
+};
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, ResourceId, SyncRunId};
@@ -26,12 +30,24 @@ pub enum UndoWrite {
     },
     /// The appointment deleted (a tombstone; Quick3's own is deleted in Outlook by the upload).
     Remove(Box<Appointment>),
+    /// A series pulled from Outlook and deleted there, back as a series made in Quick3: its
+    /// master (its pulled row, now Quick3's, unlinked) with `rows`, its exceptions (live) and
+    /// cancellations (not), all uploaded as one new series.
+    Series {
+        master: Box<Appointment>,
+        rows: Vec<(Appointment, bool)>,
+    },
 }
 
 impl UndoWrite {
     fn appointment(&self) -> &Appointment {
         match self {
-            UndoWrite::Put { appointment, .. } | UndoWrite::Remove(appointment) => appointment,
+            UndoWrite::Put { appointment, .. }
+            | UndoWrite::Remove(appointment)
+            | UndoWrite::Series {
+                master: appointment,
+                ..
+            } => appointment,
         }
     }
 }
@@ -75,11 +91,28 @@ impl Store {
                     new_event,
                     also_resource,
                 } => {
+                    let master = is_quick3_master(appointment);
+                    // A series put back at other times or another pattern drops the exceptions
+                    // it has now, as any such edit of a series (Outlook's rule, which its
+                    // upload meets there too).
+                    if master
+                        && seen.is_some()
+                        && live(&tx, appointment.id).is_ok_and(|now| {
+                            now.when != appointment.when || now.recurrence != appointment.recurrence
+                        })
+                    {
+                        reset_exceptions(&tx, appointment.id)?;
+                    }
                     upsert(&tx, appointment)?;
                     tx.execute(
                         "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
                         [appointment.id],
                     )?;
+                    if master && seen.is_none() {
+                        // A series deleted by the run comes back with the exceptions its
+                        // deletion took (their links gone, they follow it up again).
+                        restore_exceptions(&tx, appointment, now)?;
+                    }
                     if let Some((account, _)) = new_event {
                         tx.execute(
                             "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
@@ -100,12 +133,40 @@ impl Store {
                         )?;
                     }
                 }
+                UndoWrite::Series { master, rows } => {
+                    upsert(&tx, master)?;
+                    tx.execute(
+                        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+                        [master.id],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM sync_links WHERE appointment_id = ?1",
+                        [master.id],
+                    )?;
+                    for (row, live) in rows {
+                        upsert(&tx, row)?;
+                        let deleted = (!live).then(|| utc_text(now));
+                        tx.execute(
+                            "UPDATE appointments SET deleted_at = ?2, deleted_with_series = 0
+                              WHERE id = ?1",
+                            params![row.id, deleted],
+                        )?;
+                    }
+                    // The master and each of its rows go up (the rows after the series).
+                    enqueue_push(&tx, master, master.resource_id, now)?;
+                    for (row, _) in rows {
+                        enqueue_push(&tx, row, row.resource_id, now)?;
+                    }
+                }
                 UndoWrite::Remove(appointment) => {
                     tx.execute(
                         "UPDATE appointments SET deleted_at = ?2, updated_at = ?2
                           WHERE id = ?1 AND deleted_at IS NULL",
                         params![appointment.id, utc_text(now)],
                     )?;
+                    if is_quick3_master(appointment) {
+                        tombstone_rows_with_series(&tx, appointment.id, now)?;
+                    }
                     enqueue_push(&tx, appointment, appointment.resource_id, now)?;
                 }
             }

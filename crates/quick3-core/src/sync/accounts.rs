@@ -72,19 +72,8 @@ fn skipped_for_sign_in(account: &Account, dry_run: bool) -> SyncSummary {
         )
     });
     SyncSummary {
-        account_id: account.id,
-        email: account.email.clone(),
-        added: 0,
-        updated: 0,
-        deleted: 0,
-        conflicts: 0,
-        conflict_notes: vec![],
         errors: vec![reason],
-        requests: 0,
-        mass_delete_blocked: None,
-        dry_run,
-        preview: vec![],
-        undo: vec![],
+        ..SyncSummary::empty(account, dry_run)
     }
 }
 

@@ -5,32 +5,13 @@
 use super::summary::MassDeleteBlocked;
 use super::{MASS_DELETE_MINIMUM, Run, Stop};
 use crate::error::Result;
-use crate::graph::client::read_page;
+use crate::graph::calendars;
 use crate::model::ChangeCause;
 use crate::store::sync_state::SyncCalendar;
 
 impl Run<'_, '_> {
     pub(super) async fn calendar_list(&mut self) -> std::result::Result<Vec<SyncCalendar>, Stop> {
-        let mut found = Vec::new();
-        let mut url = self.client.in_mailbox("/calendars?$top=100");
-        loop {
-            let page = read_page(self.client.get(&url, &[]).await?)?;
-            for calendar in &page.items {
-                let id = calendar["id"].as_str().unwrap_or_default();
-                if id.is_empty() {
-                    continue;
-                }
-                found.push((
-                    id.to_owned(),
-                    calendar["name"].as_str().unwrap_or("Calendar").to_owned(),
-                    calendar["isDefaultCalendar"].as_bool().unwrap_or(false),
-                ));
-            }
-            match page.next_link {
-                Some(next) => url = next,
-                None => break,
-            }
-        }
+        let found = calendars::list(self.client, self.client.mailbox()).await?;
         if !self.options.dry_run {
             self.record_calendars(&found)?;
             Ok(self.store.sync_calendars(self.account.id)?)

@@ -32,6 +32,25 @@ pub(super) struct HeldRound {
 }
 
 impl Run<'_, '_> {
+    /// Writes a held round's pages, in order.
+    async fn write_held(
+        &mut self,
+        mut round: HeldRound,
+        downloads: &mut Downloads<'_>,
+    ) -> std::result::Result<(), Stop> {
+        for (entries, advance) in round.pages {
+            self.write_in_round(
+                &round.calendar,
+                entries,
+                advance,
+                &mut round.written,
+                downloads,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Applies the rounds held because they may delete, once the whole run's change is known:
     /// the mass-deletion guard weighs every calendar's deletions together, so no calendar loses
     /// appointments before the total is known. When the guard stops the run, only the rounds
@@ -53,23 +72,14 @@ impl Run<'_, '_> {
             .map(|((round, _), _)| &round.calendar)
             .collect();
         let blocked = self.guard(&deleting, counted.iter().sum())?;
-        for ((mut round, report), n) in rounds.into_iter().zip(counted) {
+        for ((round, report), n) in rounds.into_iter().zip(counted) {
             if blocked && n > 0 {
                 if self.options.dry_run {
                     // The preview lists what the guard holds back; nothing is counted.
                     let tally = Tally::of(self.summary);
                     let preview = self.summary.preview.len();
                     self.holding_back = true;
-                    for (entries, advance) in round.pages {
-                        self.write_in_round(
-                            &round.calendar,
-                            entries,
-                            advance,
-                            &mut round.written,
-                            downloads,
-                        )
-                        .await?;
-                    }
+                    self.write_held(round, downloads).await?;
                     self.holding_back = false;
                     let held = self.summary.preview.split_off(preview);
                     tally.restore(self.summary);
@@ -77,16 +87,7 @@ impl Run<'_, '_> {
                 }
                 continue;
             }
-            for (entries, advance) in round.pages {
-                self.write_in_round(
-                    &round.calendar,
-                    entries,
-                    advance,
-                    &mut round.written,
-                    downloads,
-                )
-                .await?;
-            }
+            self.write_held(round, downloads).await?;
             self.commit_open_pages()?;
             progress(&report);
         }

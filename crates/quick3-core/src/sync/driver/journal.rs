@@ -12,7 +12,7 @@ use crate::graph::event::RemoteEvent;
 use crate::ids::{AppointmentId, SyncRunId};
 use crate::model::{
     Account, Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, JournalChange,
-    RunOutcome, SyncTrigger,
+    Origin, RunOutcome, SyncTrigger,
 };
 use crate::store::Store;
 use crate::store::conflicts::with_content;
@@ -133,7 +133,12 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let mut lines = Vec::new();
-        let mut line = |before: Option<&Appointment>, after: Option<&Appointment>, kind| {
+        // A line's event (the master, an instance) as its link now has it: an undo checks it
+        // against Outlook before it puts the series back there.
+        let mut line = |before: Option<&Appointment>,
+                        after: Option<&Appointment>,
+                        kind,
+                        link: Option<&Link>| {
             let cause = ChangeCause::OutlookChanged;
             if let Some(mut change) = JournalChange::between(
                 before.map(AppointmentRecord::from),
@@ -142,6 +147,10 @@ impl Run<'_, '_> {
                 self.account.id,
             ) {
                 change.calendar_id = calendar_id.map(str::to_owned);
+                if let Some(link) = link {
+                    change.remote_id = Some(link.remote_id.clone());
+                    change.change_key_after = link.change_key.clone();
+                }
                 lines.push(change);
             }
         };
@@ -150,9 +159,10 @@ impl Run<'_, '_> {
                 continue;
             }
             let before = self.store.appointment_with_tombstone(appointment.id)?;
+            let link = link.as_ref();
             match before {
                 Some((before, false)) => {
-                    line(Some(&before), Some(appointment), ChangeKind::Updated)
+                    line(Some(&before), Some(appointment), ChangeKind::Updated, link)
                 }
                 // An occurrence of a Quick3 series changed on its own for the first time: it
                 // was the pattern's.
@@ -164,18 +174,19 @@ impl Run<'_, '_> {
                         Some(&listed.appointment),
                         Some(appointment),
                         ChangeKind::Updated,
+                        link,
                     );
                 }
-                _ if link.is_some() => line(None, Some(appointment), ChangeKind::Created),
+                _ if link.is_some() => line(None, Some(appointment), ChangeKind::Created, link),
                 _ => {}
             }
         }
         for id in &write.tombstones {
             let written = write.appointments.iter().find(|(a, _)| a.id == *id);
             match self.store.appointment_with_tombstone(*id)? {
-                Some((before, false)) => line(Some(&before), None, ChangeKind::Deleted),
+                Some((before, false)) => line(Some(&before), None, ChangeKind::Deleted, None),
                 Some((_, true)) => {}
-                None => line(written.map(|(a, _)| a), None, ChangeKind::Deleted),
+                None => line(written.map(|(a, _)| a), None, ChangeKind::Deleted, None),
             }
         }
         write.run = self.journal;
@@ -216,6 +227,23 @@ impl Run<'_, '_> {
                 .store
                 .last_journalled(appointment, self.account.id)?
                 .or_else(|| (kind == ChangeKind::Deleted).then(|| current.clone())),
+        };
+        // An occurrence of a Quick3 series changed on its own for the first time was what its
+        // pattern gives it (its undo sends it back there).
+        let before = match (
+            before,
+            appointment_now.series_id,
+            appointment_now.original_start,
+        ) {
+            (None, Some(series), Some(start))
+                if kind == ChangeKind::Updated && appointment_now.origin == Origin::Quick3 =>
+            {
+                self.store
+                    .pattern_occurrence(series, start)
+                    .ok()
+                    .map(|a| AppointmentRecord::from(&a))
+            }
+            (before, _, _) => before,
         };
         let after = (kind != ChangeKind::Deleted).then_some(current);
         // Conflicts are held, not overwritten, so what settles one is the planner's decision:

@@ -137,6 +137,14 @@ impl PlannedPage {
         settled
     }
 
+    /// How notes name `appointment`: as the plan read it, else by its id.
+    fn name(&self, appointment: AppointmentId) -> String {
+        self.appointments
+            .get(&appointment)
+            .map(describe)
+            .unwrap_or_else(|| appointment.to_string())
+    }
+
     /// The outbox revision the plan saw for `appointment`.
     fn revision(&self, appointment: AppointmentId) -> Option<i64> {
         self.read
@@ -434,6 +442,36 @@ impl Run<'_, '_> {
         Ok(true)
     }
 
+    /// The links of the events a full round ending with `page` did not see (in this page, the
+    /// pages held before it or among their removals): gone from Outlook or out of the window.
+    /// None before the round's last page.
+    fn unseen_at_round_end(
+        &self,
+        calendar: &SyncCalendar,
+        page: &RemotePage,
+        advance: &CalendarAdvance,
+        before: &HeldBefore,
+    ) -> Result<Vec<Link>> {
+        let (true, Some(round)) = (advance.round_complete, &advance.full_round) else {
+            return Ok(Vec::new());
+        };
+        let account = self.account.id;
+        let seen: HashSet<&String> = page.keys.iter().collect();
+        // A Quick3 series' master is never in the calendar view (its occurrences are).
+        let masters = self.store.quick3_series_remote_ids(account)?;
+        let mut unseen = self
+            .store
+            .links_unseen(account, &calendar.calendar_id, round)?;
+        unseen.retain(|gone| {
+            !seen.contains(&gone.remote_key)
+                && !masters.contains(&gone.remote_id)
+                && !page.removed_ids.contains(&gone.remote_id)
+                && !before.keys.contains(&gone.remote_key)
+                && !before.removed.contains(&gone.remote_id)
+        });
+        Ok(unseen)
+    }
+
     /// Reads the local side and the links of a page's events and plans it.
     fn plan_page(
         &self,
@@ -446,32 +484,15 @@ impl Run<'_, '_> {
         let mut links = self
             .store
             .links_by_remote(account, &page.keys, &page.removed_ids)?;
-        let mut gone_items = Vec::new();
-        // The end of a full round: what was not seen is gone (or out of the window).
-        if advance.round_complete
-            && let Some(round) = &advance.full_round
-        {
-            let seen: HashSet<&String> = page.keys.iter().collect();
-            // A Quick3 series' master is never in the calendar view (its occurrences are).
-            let masters = self.store.quick3_series_remote_ids(account)?;
-            for gone in self
-                .store
-                .links_unseen(account, &calendar.calendar_id, round)?
-            {
-                if !seen.contains(&gone.remote_key)
-                    && !masters.contains(&gone.remote_id)
-                    && !page.removed_ids.contains(&gone.remote_id)
-                    && !before.keys.contains(&gone.remote_key)
-                    && !before.removed.contains(&gone.remote_id)
-                {
-                    gone_items.push(RemoteItem::Removed {
-                        key: gone.remote_key.clone(),
-                        remote_id: gone.remote_id.clone(),
-                    });
-                    links.push(gone);
-                }
-            }
-        }
+        let unseen = self.unseen_at_round_end(calendar, page, advance, before)?;
+        let mut gone_items: Vec<RemoteItem> = unseen
+            .iter()
+            .map(|gone| RemoteItem::Removed {
+                key: gone.remote_key.clone(),
+                remote_id: gone.remote_id.clone(),
+            })
+            .collect();
+        links.extend(unseen);
         let gone = self.gone_series(&page.gone_series, &mut links, advance.window)?;
         gone_items.extend(gone.removals.iter().cloned());
         let mut involved: HashSet<AppointmentId> = links.iter().map(|l| l.appointment).collect();
@@ -630,11 +651,12 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// Adds what one op other than a `PullCreate` writes; the appointment whose link it rewrites
-    /// or removes, if any.
-    fn write_op(
+    /// Writes Outlook's changed `key` over the appointment it is linked to; that appointment,
+    /// whose link it rewrites (none when the page or the plan's reads lack either).
+    fn pull_update(
         &mut self,
-        op: &SyncOp,
+        appointment: AppointmentId,
+        key: &str,
         OpContext {
             calendar,
             page,
@@ -643,27 +665,44 @@ impl Run<'_, '_> {
         }: OpContext<'_>,
         write: &mut PageWrite,
     ) -> Option<AppointmentId> {
+        let (Some((event, hash)), Some(current)) = (
+            page.presents.get(key),
+            planned.appointments.get(&appointment),
+        ) else {
+            return None;
+        };
+        let updated = self.pulled(Some(current), event, calendar, current.series_id, now);
+        let link = self.link_for(&updated, event, hash, calendar);
+        self.summary.updated += 1;
+        let before = planned.links.iter().find(|l| l.appointment == appointment);
+        self.journal_pulled(
+            write,
+            (Some(current), Some(&updated)),
+            ChangeKind::Updated,
+            (before, Some(event)),
+            &calendar.calendar_id,
+        );
+        write.appointments.push((updated, Some(link)));
+        Some(appointment)
+    }
+
+    /// Adds what one op other than a `PullCreate` writes; the appointment whose link it rewrites
+    /// or removes, if any.
+    fn write_op(
+        &mut self,
+        op: &SyncOp,
+        context: OpContext<'_>,
+        write: &mut PageWrite,
+    ) -> Option<AppointmentId> {
+        let OpContext {
+            calendar,
+            page,
+            planned,
+            ..
+        } = context;
         match op {
             SyncOp::PullUpdate { appointment, key } => {
-                let (Some((event, hash)), Some(current)) = (
-                    page.presents.get(key),
-                    planned.appointments.get(appointment),
-                ) else {
-                    return None;
-                };
-                let updated = self.pulled(Some(current), event, calendar, current.series_id, now);
-                let link = self.link_for(&updated, event, hash, calendar);
-                self.summary.updated += 1;
-                let before = planned.links.iter().find(|l| l.appointment == *appointment);
-                self.journal_pulled(
-                    write,
-                    (Some(current), Some(&updated)),
-                    ChangeKind::Updated,
-                    (before, Some(event)),
-                    &calendar.calendar_id,
-                );
-                write.appointments.push((updated, Some(link)));
-                Some(*appointment)
+                self.pull_update(*appointment, key, context, write)
             }
             SyncOp::PullDelete { appointment } => {
                 self.summary.deleted += 1;
@@ -715,11 +754,7 @@ impl Run<'_, '_> {
                 winner,
             } => {
                 self.summary.conflicts += 1;
-                let name = planned
-                    .appointments
-                    .get(appointment)
-                    .map(describe)
-                    .unwrap_or_else(|| appointment.to_string());
+                let name = planned.name(*appointment);
                 let note = conflict_note(&name, &self.account.email, *winner);
                 self.summary.conflict_notes.push(note);
                 None
@@ -768,11 +803,7 @@ impl Run<'_, '_> {
         });
         if !planned.was_held(appointment) {
             self.summary.conflicts += 1;
-            let name = planned
-                .appointments
-                .get(&appointment)
-                .map(describe)
-                .unwrap_or_else(|| appointment.to_string());
+            let name = planned.name(appointment);
             let note = held_note(&name, &self.account.email);
             self.summary.conflict_notes.push(note);
         }

@@ -7,17 +7,6 @@ use super::Run;
 use super::undo::name_of;
 use crate::model::{JournalChange, PreviewChange};
 
-/// The fields a preview shows of a private appointment: what the Scheduler shows of another
-/// resource's (its time, show-as and resource).
-const SHOWN_OF_PRIVATE: &[&str] = &[
-    "start",
-    "end",
-    "all_day",
-    "time_zone",
-    "show_as",
-    "resource",
-];
-
 impl Run<'_, '_> {
     /// Adds a change the dry run would make to the preview.
     pub(super) fn preview(&mut self, change: &JournalChange) {
@@ -28,7 +17,7 @@ impl Run<'_, '_> {
         let fields = change
             .fields
             .iter()
-            .filter(|f| !private || SHOWN_OF_PRIVATE.contains(&f.field.as_str()))
+            .filter(|f| !private || f.shown_of_private())
             .cloned()
             .collect();
         self.summary.preview.push(PreviewChange {

@@ -60,7 +60,7 @@ pub struct SyncSummary {
 
 impl SyncSummary {
     /// The summary of a sync of `account` before it did anything.
-    pub(super) fn empty(account: &Account, dry_run: bool) -> SyncSummary {
+    pub(in crate::sync) fn empty(account: &Account, dry_run: bool) -> SyncSummary {
         SyncSummary {
             account_id: account.id,
             email: account.email.clone(),

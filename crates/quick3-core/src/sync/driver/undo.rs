@@ -5,16 +5,20 @@
 //! (`Store::apply_undo`: appointments, outbox entries, the undo's lines, the lines marked
 //! undone). The run then goes on as a sync, whose Up sends the uploads from the outbox: exactly
 //! once, and after a crash by the next sync or undo. A dry run decides and writes nothing.
+//! A series made in Quick3 is undone through its master and rows like any appointment (its
+//! occurrences' changes going with a master deleted again); what cannot be undone there (an
+//! occurrence cancelled in Outlook, a series pulled from Outlook) is skipped and said.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Run, Stop, urlencode};
 use crate::error::Result;
 use crate::graph::GraphError;
-use crate::ids::SyncRunId;
+use crate::ids::{AppointmentId, SyncRunId};
+use crate::model::recurrence::{Rule, occurrence_on, occurrences, original_date};
 use crate::model::{
-    Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, JournalChange, Origin,
-    Sensitivity, UndoAction, UndoItem, When, changed_fields,
+    Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, Content, JournalChange,
+    Origin, Sensitivity, UndoAction, UndoItem, When, changed_fields,
 };
 use crate::store::journal::StoredChange;
 use crate::store::undo::UndoWrite;
@@ -41,6 +45,127 @@ fn in_series(record: &AppointmentRecord) -> bool {
     record.series_id.is_some() || record.recurrence.is_some()
 }
 
+/// The day an occurrence falls on, as the planner reads it ("Mon 14 Dec 2026").
+fn occurrence_day(record: &AppointmentRecord) -> String {
+    record
+        .start
+        .get(..10)
+        .and_then(|date| date.parse::<chrono::NaiveDate>().ok())
+        .map_or_else(
+            || record.start.clone(),
+            |date| date.format("%a %-d %b %Y").to_string(),
+        )
+}
+
+/// Whether the run took an Outlook change of a Quick3 series' times or pattern, which reset its
+/// exceptions here (dropped, unjournalled: its undo puts the master back without them).
+fn outlook_reset(first: &JournalChange, last: &JournalChange) -> bool {
+    match (&first.before, &last.after) {
+        (Some(before), Some(after)) if first.side == ChangeSide::Quick3 => {
+            before.origin == Origin::Quick3
+                && before.recurrence.is_some()
+                && (before.start != after.start
+                    || before.end != after.end
+                    || before.recurrence != after.recurrence)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a record is an occurrence of a series pulled from Outlook.
+fn pulled_occurrence(record: &AppointmentRecord) -> bool {
+    record.series_id.is_some() && record.origin != Origin::Quick3
+}
+
+/// What the undo says of an occurrence cancelled in Outlook (by Outlook, or by the run).
+fn cancelled_reason(record: &AppointmentRecord, side: ChangeSide) -> String {
+    let day = occurrence_day(record);
+    match side {
+        ChangeSide::Quick3 => format!(
+            "the occurrence of {day} was cancelled in Outlook and cannot be brought back there"
+        ),
+        ChangeSide::Outlook => format!(
+            "the run cancelled the occurrence of {day} in Outlook, where it cannot be brought back"
+        ),
+    }
+}
+
+/// Why an undo leaves a series' change alone, when it must: an occurrence of a Quick3 series
+/// the run cancelled in Outlook (Graph cannot bring a cancelled occurrence back; a loose event
+/// in its place would be a copy). A pulled series' occurrence is weighed with its series
+/// (`Run::pulled_series`).
+fn series_skip(first: &JournalChange, last: &JournalChange) -> Option<String> {
+    match (last.kind, first.before.as_ref()) {
+        (ChangeKind::Deleted, Some(before))
+            if before.series_id.is_some() && before.origin == Origin::Quick3 =>
+        {
+            Some(cancelled_reason(before, last.side))
+        }
+        _ => None,
+    }
+}
+
+/// A series pulled from Outlook and deleted there as a series made in Quick3: its pulled
+/// `master`, Quick3's now, and from `rows` (its occurrences as the run found them before it
+/// deleted them) an exception for each that is not as the pattern gives it, and a cancellation
+/// (not live) for each the pattern gives between the first and last of them that Outlook no
+/// longer had. `None` when its pattern cannot be read.
+pub(super) fn quick3_series_of(
+    master: &Appointment,
+    rows: &[Appointment],
+    now: DateTime<Utc>,
+) -> Option<(Appointment, Vec<(Appointment, bool)>)> {
+    let rule = Rule::from_graph(master.recurrence.as_ref()?).ok()?;
+    let series = Appointment {
+        origin: Origin::Quick3,
+        updated_at: now,
+        ..master.clone()
+    };
+    let pattern_at = |original_start: DateTime<Utc>| {
+        let occurrence = occurrence_on(&series.when, original_date(&series.when, original_start));
+        (occurrence.original_start == original_start).then(|| Appointment {
+            id: AppointmentId::occurrence(series.id, original_start),
+            when: occurrence.when,
+            recurrence: None,
+            series_id: Some(series.id),
+            original_start: Some(original_start),
+            created_at: now,
+            updated_at: now,
+            ..series.clone()
+        })
+    };
+    let mut found = Vec::new();
+    let starts: Vec<DateTime<Utc>> = rows.iter().filter_map(|r| r.original_start).collect();
+    for row in rows {
+        let Some(pattern) = row.original_start.and_then(pattern_at) else {
+            continue;
+        };
+        if !Content::of(row).same_as(&Content::of(&pattern)) {
+            let exception = Appointment {
+                title: row.title.clone(),
+                when: row.when,
+                location: row.location.clone(),
+                notes: row.notes.clone(),
+                categories: row.categories.clone(),
+                show_as: row.show_as,
+                sensitivity: row.sensitivity,
+                ..pattern
+            };
+            found.push((exception, true));
+        }
+    }
+    if let (Some(from), Some(to)) = (starts.iter().min(), starts.iter().max()) {
+        for occurrence in occurrences(&rule, &series.when, *from, *to + Duration::seconds(1)) {
+            if !starts.contains(&occurrence.original_start)
+                && let Some(cancelled) = pattern_at(occurrence.original_start)
+            {
+                found.push((cancelled, false));
+            }
+        }
+    }
+    Some((series, found))
+}
+
 /// Decides the undo of one appointment's changes in a run, `first` and `last` its first and
 /// last lines there, from the appointment as it is now (`local`, live; none when missing or
 /// deleted) and its event in Outlook now. Anything changed since the run on either side is
@@ -56,11 +181,8 @@ pub(super) fn decide(
     if let Some(by) = undone_by {
         return Decision::Skip(format!("the run {by} undid it already"));
     }
-    let records = [&first.before, &first.after, &last.before, &last.after];
-    if records.into_iter().flatten().any(in_series) {
-        return skip(
-            "it belongs to a series, which an undo leaves alone; change it in the Scheduler",
-        );
+    if let Some(reason) = series_skip(first, last) {
+        return Decision::Skip(reason);
     }
     if first.kind == ChangeKind::Created && last.after.is_none() {
         return skip("the run created and deleted it again: nothing to undo");
@@ -69,7 +191,10 @@ pub(super) fn decide(
     match (last.after.as_ref(), local) {
         (None, Some(_)) => return skip("it is back in Quick3 Planner since the run"),
         (Some(_), None) => return skip("it was deleted in Quick3 Planner since the run"),
-        (Some(left), Some(now)) if !changed_fields(Some(left), Some(now)).is_empty() => {
+        (Some(left), Some(now))
+            if !changed_fields(Some(left), Some(now)).is_empty()
+                || left.recurrence != now.recurrence =>
+        {
             return skip("it was changed in Quick3 Planner since the run");
         }
         _ => {}
@@ -112,10 +237,23 @@ pub(super) fn name_of(record: &AppointmentRecord) -> String {
     }
 }
 
-/// What an action does, in plain words, on the side the run changed.
-fn sentence(action: UndoAction, side: ChangeSide, reason: Option<&str>) -> String {
+/// What an action does, in plain words, on the side the run changed: for a series made in
+/// Quick3 (`series`: its master or one of its occurrences), whose changes always go up.
+fn sentence(action: UndoAction, side: ChangeSide, reason: Option<&str>, series: bool) -> String {
     match (action, side) {
         (UndoAction::Skip, _) => format!("Not undone: {}.", reason.unwrap_or("")),
+        (UndoAction::PutBack, ChangeSide::Quick3) if series => {
+            "Put back as it was before the run, in Quick3 Planner and in Outlook (when its account uploads).".into()
+        }
+        (UndoAction::Remove, ChangeSide::Outlook) if series => {
+            "Deleted again with its occurrences, in Quick3 Planner and in Outlook.".into()
+        }
+        (UndoAction::Recreate, ChangeSide::Quick3) if series => {
+            "Restored in Quick3 Planner with the exceptions its deletion took; its series gone from Outlook, it goes up as a new series when its account uploads.".into()
+        }
+        (UndoAction::Recreate, ChangeSide::Outlook) if series => {
+            "Restored in Quick3 Planner with its exceptions and created again in Outlook as a new series.".into()
+        }
         (UndoAction::PutBack, ChangeSide::Quick3) => {
             "Put back in Quick3 Planner as it was before the run.".into()
         }
@@ -194,14 +332,12 @@ impl Run<'_, '_> {
         let lines = self.store.sync_run_changes(target)?;
         let now = (self.clock)();
         let mut planned = Planned::default();
+        let mut decided = Vec::new();
         for group in groups(&lines) {
             let (first, last) = (&group[0].change, &group[group.len() - 1].change);
             let undone_by = group.iter().find_map(|l| l.undone_by);
             let current = self.store.appointment_with_tombstone(first.appointment)?;
-            let live = current
-                .as_ref()
-                .filter(|(_, deleted)| !deleted)
-                .map(|(a, _)| a);
+            let live = current.filter(|(_, deleted)| !deleted).map(|(a, _)| a);
             let remote = match undone_by {
                 Some(_) => Remote::Unknown,
                 None => {
@@ -209,17 +345,53 @@ impl Run<'_, '_> {
                         .await?
                 }
             };
-            let local = live.map(AppointmentRecord::from);
+            let local = live.as_ref().map(AppointmentRecord::from);
             let decision = decide(first, last, undone_by, local.as_ref(), &remote);
-            let (action, reason) = match &decision {
-                Decision::Do(action) => (*action, None),
-                Decision::Skip(reason) => (UndoAction::Skip, Some(reason.clone())),
-            };
+            decided.push((group, live, decision));
+        }
+        let converted = self.pulled_series(&mut decided, now, &mut planned).await?;
+        // A series the undo deletes again takes its occurrences' changes of the run along.
+        let removed: Vec<_> = decided
+            .iter()
+            .filter(|(_, _, d)| *d == Decision::Do(UndoAction::Remove))
+            .map(|(group, _, _)| group[0].change.appointment)
+            .collect();
+        for (group, live, decision) in decided {
+            let (first, last) = (&group[0].change, &group[group.len() - 1].change);
             let shown = last
                 .after
                 .as_ref()
                 .or(first.before.as_ref())
                 .or(first.after.as_ref());
+            let series = shown.is_some_and(|r| r.origin == Origin::Quick3 && in_series(r));
+            let carried = first.series_id.is_some_and(|s| removed.contains(&s))
+                && matches!(decision, Decision::Do(_));
+            let (action, reason) = match &decision {
+                Decision::Do(action) => (*action, None),
+                Decision::Skip(reason) => (UndoAction::Skip, Some(reason.clone())),
+            };
+            let in_converted = first.series_id.is_some_and(|s| converted.contains(&s))
+                && matches!(decision, Decision::Do(_));
+            let (action, sentence) = if carried {
+                (
+                    UndoAction::Remove,
+                    "Deleted again with its series.".to_owned(),
+                )
+            } else if in_converted {
+                (
+                    UndoAction::Recreate,
+                    "Restored in Quick3 Planner in its series, which becomes Quick3's; its series gone from Outlook, it goes up as a new series when its account uploads.".to_owned(),
+                )
+            } else {
+                let mut sentence = sentence(action, first.side, reason.as_deref(), series);
+                if action == UndoAction::PutBack && outlook_reset(first, last) {
+                    sentence.push_str(
+                        " Its occurrences changed on their own before Outlook changed its times \
+                         are not brought back (Outlook's change reset them).",
+                    );
+                }
+                (action, sentence)
+            };
             self.summary.undo.push(UndoItem {
                 appointment: first.appointment,
                 name: shown
@@ -228,11 +400,13 @@ impl Run<'_, '_> {
                 side: first.side,
                 kind: first.kind,
                 action,
-                sentence: sentence(action, first.side, reason.as_deref()),
+                sentence,
                 reason,
             });
             if let Decision::Do(action) = decision {
-                self.plan_write(action, first, live, target, now, &mut planned)?;
+                if !carried && !in_converted {
+                    self.plan_write(action, first, live.as_ref(), target, now, &mut planned)?;
+                }
                 planned.undone.extend(group.iter().map(|l| l.id));
             }
         }
@@ -245,6 +419,97 @@ impl Run<'_, '_> {
             crate::sync::crash::point(crate::sync::crash::Step::UndoWritten);
         }
         Ok(())
+    }
+
+    /// Weighs the occurrences of series pulled from Outlook that the run deleted (each decided
+    /// `Recreate`): when their series is gone from Outlook too, it comes back as a series made
+    /// in Quick3 (`quick3_series_of`), planned here; when Outlook still has it, each was
+    /// cancelled there, which cannot be brought back (skipped). Answers the series planned.
+    async fn pulled_series(
+        &mut self,
+        decided: &mut [(Vec<&StoredChange>, Option<Appointment>, Decision)],
+        now: DateTime<Utc>,
+        planned: &mut Planned,
+    ) -> std::result::Result<Vec<AppointmentId>, Stop> {
+        let mut by_series: Vec<(AppointmentId, Vec<usize>)> = Vec::new();
+        for (n, (group, _, decision)) in decided.iter().enumerate() {
+            let first = &group[0].change;
+            match (&first.before, decision) {
+                (Some(before), Decision::Do(UndoAction::Recreate)) if pulled_occurrence(before) => {
+                    let series = before.series_id.unwrap_or(before.id);
+                    match by_series.iter_mut().find(|(s, _)| *s == series) {
+                        Some((_, found)) => found.push(n),
+                        None => by_series.push((series, vec![n])),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut converted = Vec::new();
+        for (series, members) in by_series {
+            let master = match self.store.appointment_with_tombstone(series)? {
+                Some((master, false)) if master.recurrence.is_some() => master,
+                _ => {
+                    for n in members {
+                        decided[n].2 =
+                            Decision::Skip("its series is no longer kept in Quick3 Planner".into());
+                    }
+                    continue;
+                }
+            };
+            let remote_id = match &master.origin {
+                Origin::Microsoft365 { remote_id, .. } => Some(remote_id.clone()),
+                Origin::Quick3 => None,
+            };
+            if let Remote::Present { .. } = self.remote_now(remote_id.as_ref()).await? {
+                for n in members {
+                    let first = &decided[n].0[0].change;
+                    let reason = first
+                        .before
+                        .as_ref()
+                        .map(|b| cancelled_reason(b, first.side))
+                        .unwrap_or_default();
+                    decided[n].2 = Decision::Skip(reason);
+                }
+                continue;
+            }
+            let mut rows = Vec::new();
+            for n in &members {
+                if let Some(before) = &decided[*n].0[0].change.before {
+                    rows.push(appointment_of(before, now)?);
+                }
+            }
+            let Some((quick3, rows)) = quick3_series_of(&master, &rows, now) else {
+                for n in members {
+                    decided[n].2 = Decision::Skip("its series' pattern cannot be read here".into());
+                }
+                continue;
+            };
+            let line = |before: Option<&Appointment>, after: &Appointment, kind| {
+                JournalChange::between(
+                    before.map(AppointmentRecord::from),
+                    Some(AppointmentRecord::from(after)),
+                    (ChangeSide::Quick3, kind, ChangeCause::Undo),
+                    self.account.id,
+                )
+            };
+            planned
+                .lines
+                .extend(line(Some(&master), &quick3, ChangeKind::Updated));
+            for (row, live) in &rows {
+                if *live {
+                    planned.lines.extend(line(None, row, ChangeKind::Created));
+                }
+            }
+            let seen = Some(master.updated_at);
+            let write = UndoWrite::Series {
+                master: Box::new(quick3),
+                rows,
+            };
+            planned.writes.push((write, seen));
+            converted.push(series);
+        }
+        Ok(converted)
     }
 
     /// The event `remote_id` in this mailbox now.
@@ -393,6 +658,16 @@ mod tests {
         use ChangeKind::*;
         use ChangeSide::*;
         let skip = |reason: &str| Decision::Skip(reason.to_owned());
+        // An occurrence of a Quick3 series, and one of a series pulled from Outlook.
+        let mut occurrence = old.clone();
+        occurrence.series_id = Some(AppointmentId::at(Utc::now()));
+        occurrence.original_start = Some("2026-03-02T08:00:00Z".parse().unwrap());
+        let mut pulled = occurrence.clone();
+        pulled.origin = Origin::Microsoft365 {
+            account_id: Some(AccountId(1)),
+            calendar_id: "cal".into(),
+            remote_id: "ev".into(),
+        };
         #[rustfmt::skip]
         let cases: Vec<(&str, JournalChange, Option<&AppointmentRecord>, Remote, Decision)> = vec![
             ("an upload's move goes back", line(Outlook, Updated, Some(&old), Some(&moved)), Some(&moved), present("k2"), Decision::Do(UndoAction::PutBack)),
@@ -407,6 +682,11 @@ mod tests {
             ("already back", line(Quick3, Deleted, Some(&old), None), Some(&old), Remote::Gone, skip("it is back in Quick3 Planner since the run")),
             ("its calendar is off", line(Quick3, Deleted, Some(&old), None), None, present("k2"), skip("its event is still in Outlook (its calendar was switched off or removed); it returns with its calendar")),
             ("no snapshot before", line(Outlook, Updated, None, Some(&moved)), Some(&moved), present("k2"), skip("the journal does not hold it as it was before the run")),
+            ("an occurrence cancelled in Outlook stays so there", line(Quick3, Deleted, Some(&occurrence), None), None, Remote::Unknown, skip("the occurrence of Mon 2 Mar 2026 was cancelled in Outlook and cannot be brought back there")),
+            ("an occurrence the run cancelled too", line(Outlook, Deleted, Some(&occurrence), None), None, Remote::Gone, skip("the run cancelled the occurrence of Mon 2 Mar 2026 in Outlook, where it cannot be brought back")),
+            ("an occurrence moved in Outlook goes back", line(Quick3, Updated, Some(&occurrence), Some(&occurrence)), Some(&occurrence), present("k2"), Decision::Do(UndoAction::PutBack)),
+            ("a pulled series' occurrence goes back here, as a pulled appointment does", line(Quick3, Updated, Some(&pulled), Some(&pulled)), Some(&pulled), present("k2"), Decision::Do(UndoAction::PutBack)),
+            ("a pulled series' occurrence deleted is weighed with its series", line(Quick3, Deleted, Some(&pulled), None), None, Remote::Gone, Decision::Do(UndoAction::Recreate)),
         ];
         for (why, change, local, remote, expected) in cases {
             assert_eq!(
@@ -426,6 +706,73 @@ mod tests {
             ),
             skip("the run 7 undid it already"),
             "undoing twice undoes once"
+        );
+    }
+
+    #[test]
+    fn a_pulled_series_becomes_quick3s_with_its_moved_occurrence_and_its_gap() {
+        use crate::model::{Recurrence, RecurrencePattern, RecurrenceRange};
+        let at = |text: &str| -> DateTime<Utc> { text.parse().unwrap() };
+        let now = at("2026-03-01T00:00:00Z");
+        let mut master = appointment_of(&record("Review", "2026-03-02T14:00"), now).unwrap();
+        master.origin = Origin::Microsoft365 {
+            account_id: Some(AccountId(1)),
+            calendar_id: "cal".into(),
+            remote_id: "master".into(),
+        };
+        master.recurrence = Some(Recurrence {
+            pattern: RecurrencePattern {
+                kind: "daily".into(),
+                interval: 1,
+                days_of_week: vec![],
+                first_day_of_week: None,
+                day_of_month: None,
+                month: None,
+                index: None,
+            },
+            range: RecurrenceRange {
+                kind: "numbered".into(),
+                start_date: "2026-03-02".parse().unwrap(),
+                end_date: None,
+                number_of_occurrences: Some(5),
+                recurrence_time_zone: Some("Europe/Amsterdam".into()),
+            },
+        });
+        // Outlook's occurrences as pulled: the 2nd moved an hour on, the 4th cancelled.
+        let rows: Vec<Appointment> = [0, 1, 2, 4]
+            .iter()
+            .map(|&n| {
+                let original = at("2026-03-02T13:00:00Z") + Duration::days(n);
+                let shift = Duration::hours(if n == 1 { 1 } else { 0 });
+                Appointment {
+                    id: AppointmentId::at(now),
+                    when: When::Timed {
+                        start: original + shift,
+                        end: at("2026-03-02T22:00:00Z") + Duration::days(n) + shift,
+                        time_zone: chrono_tz::Europe::Amsterdam,
+                    },
+                    recurrence: None,
+                    series_id: Some(master.id),
+                    original_start: Some(original),
+                    ..master.clone()
+                }
+            })
+            .collect();
+        let (series, found) = quick3_series_of(&master, &rows, now).unwrap();
+        assert_eq!(series.origin, Origin::Quick3, "the series is Quick3's now");
+        assert_eq!(series.id, master.id, "in the pulled master's row");
+        let found: Vec<(DateTime<Utc>, bool, AppointmentId)> = found
+            .iter()
+            .map(|(row, live)| (row.original_start.unwrap(), *live, row.id))
+            .collect();
+        let (moved, gap) = (at("2026-03-03T13:00:00Z"), at("2026-03-05T13:00:00Z"));
+        assert_eq!(
+            found,
+            [
+                (moved, true, AppointmentId::occurrence(master.id, moved)),
+                (gap, false, AppointmentId::occurrence(master.id, gap)),
+            ],
+            "the moved one an exception, the missing one a cancellation, the rest expanded"
         );
     }
 

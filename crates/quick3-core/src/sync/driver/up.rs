@@ -546,20 +546,7 @@ impl Run<'_, '_> {
                     action = patched_action(push.content, patched);
                 }
                 AnswerAction::Hold(event) => {
-                    let hold = ConflictHold {
-                        appointment,
-                        account,
-                        remote_key: super::key_of(&event),
-                        remote_id: event.id.clone(),
-                        change_key: event.change_key.clone(),
-                        remote_hash: event.content.hash(),
-                        outlook: event.content.clone(),
-                    };
-                    if self.store.hold_conflict(&hold, now)? {
-                        self.summary.conflicts += 1;
-                        let note = super::page::held_note(push.name, &self.account.email);
-                        self.summary.conflict_notes.push(note);
-                    }
+                    self.hold_push(push, &event, now)?;
                     return Ok(Recorded::Done);
                 }
                 AnswerAction::Confirm { link, conflict } => {
@@ -620,6 +607,31 @@ impl Run<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Holds a conflict over the pushed appointment with Outlook's `event`, found changed
+    /// there too; a conflict new to this sync is counted and noted.
+    fn hold_push(
+        &mut self,
+        push: &Push<'_>,
+        event: &RemoteEvent,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let hold = ConflictHold {
+            appointment: push.appointment,
+            account: self.account.id,
+            remote_key: super::key_of(event),
+            remote_id: event.id.clone(),
+            change_key: event.change_key.clone(),
+            remote_hash: event.content.hash(),
+            outlook: event.content.clone(),
+        };
+        if self.store.hold_conflict(&hold, now)? {
+            self.summary.conflicts += 1;
+            let note = super::page::held_note(push.name, &self.account.email);
+            self.summary.conflict_notes.push(note);
+        }
+        Ok(())
     }
 
     /// Looks at the event whose PATCH was refused for its change key: Outlook holds this
