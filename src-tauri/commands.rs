@@ -9,7 +9,9 @@ use quick3_core::api::organisation::administrator;
 use quick3_core::api::resources::{
     self, AppointmentsOnDelete, RemovedResource, ResourceArchival, ResourceUse,
 };
-use quick3_core::api::series::{self, SeriesEditRecord, SeriesEditUndoneRecord, SeriesInput};
+use quick3_core::api::series::{
+    self, SeriesEditRecord, SeriesEditUndoneRecord, SeriesInput, SeriesSingleRecord,
+};
 use quick3_core::api::undo::AccountPreview;
 use quick3_core::api::{AccountRow, RemovedAccount, SyncScope};
 use quick3_core::identity::Credentials;
@@ -219,6 +221,42 @@ pub async fn undo_series_edit(
 ) -> Reply<SeriesEditUndoneRecord> {
     store(app, move |s, _| {
         series::planner_undo_series_edit(s, &id, undo, Utc::now())
+    })
+    .await
+}
+
+/// Makes a series one appointment (Repeat Never on the whole series); its other occurrences go.
+#[tauri::command]
+pub async fn make_series_single(
+    app: AppHandle,
+    id: String,
+    patch: AppointmentPatch,
+) -> Reply<SeriesSingleRecord> {
+    store(app, move |s, _| {
+        series::planner_make_series_single(s, &id, patch, Utc::now())
+    })
+    .await
+}
+
+/// What making a series one appointment would remove, in the sentence asked before. Writes
+/// nothing.
+#[tauri::command]
+pub async fn series_single_sentence(
+    app: AppHandle,
+    id: String,
+    patch: AppointmentPatch,
+) -> Reply<String> {
+    store(app, move |s, _| {
+        series::series_single_sentence(s, &id, patch)
+    })
+    .await
+}
+
+/// Takes back a series made one appointment (Ctrl+Z): the series is back; answers its master.
+#[tauri::command]
+pub async fn restore_series(app: AppHandle, single: String) -> Reply<AppointmentRecord> {
+    store(app, move |s, _| {
+        series::planner_restore_series(s, &single, Utc::now())
     })
     .await
 }

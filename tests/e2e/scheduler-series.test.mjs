@@ -6,7 +6,9 @@
 // with Ctrl+Z (the dragged occurrence back at its moved time with its mark), then saved again;
 // one more deleted with the Delete key;
 // the whole series deleted and brought back with Ctrl+Z. Each step checks the cards a person sees and what is stored
-// (`quick3 appointment list --json`: occurrences with series_id and original_start).
+// (`quick3 appointment list --json`: occurrences with series_id and original_start). A second
+// weekly series set to Repeat Never (Outlook's "Remove recurrence"): the window says what goes
+// before saving, one appointment stays, the others go, and Ctrl+Z brings the series back.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -264,4 +266,59 @@ test('a weekly series made in the dialog: drag one occurrence, delete another, r
   assert.deepEqual(occurrences(title, renamed).map((o) => o.start.slice(0, 10)), [first, second, plus(second, 7)],
     'the series comes back as it was, its deleted occurrence still deleted');
   await screenshot(app, 'scheduler-series-10-series-restored');
+});
+
+test('Repeat Never on a whole series leaves one appointment, and Ctrl+Z brings the series back', async () => {
+  assert.ok(app, 'runs in the window the first test opened');
+  await click(app, '[data-testid="sched-today"]');
+  const first = today();
+  const title = `Crew briefing ${Date.now()}`;
+
+  // A weekly series of 3 on today's weekday, 16:00–17:00 (the first series moved to 18:00).
+  const [from, to] = await pointsAt('Megan Bowen', '16:00', '17:00');
+  await drag({ x: from.x, y: from.y + 4 }, { x: to.x, y: to.y - 4 });
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  await fill(app, '[data-testid="appt-title"]', title);
+  await fill(app, '[data-testid="appt-repeat"]', 'weekly');
+  await click(app, '[data-testid="appt-repeat-ends-count"]');
+  await fill(app, '[data-testid="appt-repeat-count"]', '3');
+  await waitForText(app, '[data-testid="appt-repeat-text"]', '3 times');
+  await click(app, '[data-testid="appt-save"]');
+  let card = await waitForCard(app, title, (c) => c.time === '16:00–17:00' && c.series, 'today’s occurrence');
+  assert.deepEqual(occurrences(title).map((o) => o.start.slice(0, 10)), [first, plus(first, 7), plus(first, 14)]);
+  const seriesId = occurrences(title)[0].series_id;
+
+  // Open it as the whole series and choose Never: the window says what goes, and saves nothing yet.
+  await (await app.$(`[data-appointment-id="${card.id}"]`)).click();
+  await click(app, '[data-testid="series-choice-series"]');
+  await textOf(app, '[data-testid="appointment-dialog"]');
+  await fill(app, '[data-testid="appt-repeat"]', 'never');
+  await click(app, '[data-testid="appt-save"]');
+  const warning = await textOf(app, '[data-testid="appt-single-warning"]');
+  assert.match(warning, /^The series becomes one appointment on .* 16:00–17:00; its 2 other occurrences are removed\./,
+    `the core's sentence names exactly what goes: ${warning}`);
+  assert.equal(occurrences(title).length, 3, 'nothing is removed before the planner agrees');
+  assert.equal(await textOf(app, '[data-testid="appt-save"]'), 'Remove occurrences');
+  await screenshot(app, 'scheduler-series-10-never-asked');
+  await click(app, '[data-testid="appt-save"]');
+  await waitForText(app, '[data-testid="toast"]', 'The series becomes one appointment');
+  card = await waitForCard(app, title, (c) => c.time === '16:00–17:00' && !c.series, 'one appointment, no series mark');
+  const listed = JSON.parse(quick3(dataDir, 'appointment', 'list', '--json')).filter((a) => a.title === title);
+  assert.equal(listed.length, 1, `one appointment is left: ${JSON.stringify(listed.map((a) => a.start))}`);
+  assert.equal(listed[0].series_id, null, 'no occurrence of a series any more');
+  assert.equal(listed[0].start.slice(0, 10), first, 'at the series’ first occurrence');
+  for (let step = 0; step < 7; step++) await nextDay();
+  await app.waitUntil(async () => (await shownCard(app, title)) === null,
+    { timeout: 10000, timeoutMsg: 'next week’s occurrence is still shown' });
+  await screenshot(app, 'scheduler-series-11-never-saved');
+
+  // Ctrl+Z: the series is back with its three occurrences, next week's shown again.
+  await app.keys(['Control', 'z']);
+  await waitForText(app, '[data-testid="toast"]', 'Series restored');
+  await waitForCard(app, title, (c) => c.time === '16:00–17:00' && c.series, 'next week’s occurrence again');
+  const back = occurrences(title);
+  assert.deepEqual(back.map((o) => o.start.slice(0, 10)), [first, plus(first, 7), plus(first, 14)],
+    'the series comes back as it was');
+  assert.ok(back.every((o) => o.series_id === seriesId), 'under its own id');
+  await screenshot(app, 'scheduler-series-12-never-undone');
 });

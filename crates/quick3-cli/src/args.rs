@@ -590,7 +590,9 @@ pub struct AppointmentFields {
 /// How an appointment repeats (`--repeat weekly --days MO,TH --until 2027-06-30`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct RepeatArgs {
-    /// daily, weekly, monthly or yearly: the appointment is a series.
+    /// daily, weekly, monthly or yearly: the appointment is a series. never (with `edit
+    /// --series`): the series becomes one appointment at its first occurrence, its other
+    /// occurrences removed (Outlook's "Remove recurrence"; asks for --yes).
     #[arg(long)]
     pub repeat: Option<String>,
     /// Every N days, weeks, months or years (default 1).
@@ -643,6 +645,9 @@ pub enum AppointmentCommand {
         series: bool,
         #[command(flatten)]
         repeat: RepeatArgs,
+        /// Remove the occurrences that --repeat never removes without asking.
+        #[arg(long)]
+        yes: bool,
     },
     /// Deletes an appointment, a whole series, or with --occurrence one occurrence of a series.
     Delete {

@@ -43,6 +43,7 @@ import type { AppointmentsOnDelete } from '../bindings/AppointmentsOnDelete';
 import type { ResourceId } from '../bindings/ResourceId';
 import type { SeriesEditRecord } from '../bindings/SeriesEditRecord';
 import type { SeriesEditUndoneRecord } from '../bindings/SeriesEditUndoneRecord';
+import type { SeriesSingleRecord } from '../bindings/SeriesSingleRecord';
 import type { SeriesInput } from '../bindings/SeriesInput';
 import type { SignInResult } from '../bindings/SignInResult';
 import type { Job } from '../bindings/Job';
@@ -135,6 +136,14 @@ export const api = {
   /** Whether that whole-series edit would send changed occurrences back to the pattern (writes nothing). */
   seriesEditResets: (id: AppointmentId, patch: AppointmentPatch, repeat: Repeat | null) =>
     call<boolean>('series_edit_resets', { id, patch, repeat }),
+  /** What making the series one appointment (Repeat Never) removes, in one sentence (writes nothing). */
+  seriesSingleSentence: (id: AppointmentId, patch: AppointmentPatch) =>
+    call<string>('series_single_sentence', { id, patch }),
+  /** Makes the series one appointment at its first occurrence; its other occurrences go. */
+  makeSeriesSingle: (id: AppointmentId, patch: AppointmentPatch) =>
+    call<SeriesSingleRecord>('make_series_single', { id, patch }),
+  /** Takes that back: the series returns with its changed occurrences; answers its master. */
+  restoreSeries: (single: AppointmentId) => call<AppointmentRecord>('restore_series', { single }),
   /** One occurrence in full, named by its series and original start (RFC 3339). */
   getOccurrence: (seriesId: AppointmentId, occurrence: string) =>
     call<AppointmentRecord>('get_occurrence', { seriesId, occurrence }),

@@ -32,6 +32,7 @@ export type FlowBackend = Pick<
   | 'editOccurrence'
   | 'restoreAppointment'
   | 'undoSeriesEdit'
+  | 'restoreSeries'
   | 'pushChanges'
 >;
 
@@ -97,6 +98,7 @@ export class AppointmentFlow {
   ) {
     this.undo = new UndoHistory({
       restore: (id) => backend.restoreAppointment(id),
+      restoreSeries: (single) => backend.restoreSeries(single),
       edit: (id, patch) => backend.editAppointment(id, patch),
       editOccurrence: (seriesId, occurrence, patch) => backend.editOccurrence(seriesId, occurrence, patch),
       undoSeriesEdit: (seriesId, undo) => backend.undoSeriesEdit(seriesId, undo),
@@ -210,6 +212,19 @@ export class AppointmentFlow {
         text: `${count === 1 ? '1 changed occurrence' : `${count} changed occurrences`} went back to the pattern`,
         action: { label: 'Undo', run: () => this.#showUndone(this.undo.take(step)) },
       });
+  }
+
+  /**
+   * A series made one appointment (Repeat Never): saved as any edit, and Undo in the toast and on
+   * Ctrl+Z brings the series back; the toast says what went (the core's sentence).
+   */
+  madeSingle(made: { record: AppointmentRecord; sentence: string }) {
+    this.saved(made.record);
+    this.undo.push({ kind: 'single', record: made.record });
+    this.screen.toast({
+      text: made.sentence,
+      action: { label: 'Undo', run: () => this.#showUndone(this.undo.restoreSeries(made.record)) },
+    });
   }
 
   /** An appointment (or series) deleted: Undo in the toast and on Ctrl+Z; the toast names what

@@ -49,6 +49,7 @@ function fixture(fail: Partial<Record<keyof FlowBackend, { code: string; message
     }) as never,
     restoreAppointment: answer('restoreAppointment', (id: string) => testRecord({ id })) as never,
     undoSeriesEdit: answer('undoSeriesEdit', () => ({ record: master, occurrences: 2 })) as never,
+    restoreSeries: answer('restoreSeries', () => master) as never,
     pushChanges: answer('pushChanges', () => true) as never,
   };
   const toasts: { text: string; tone?: string; action?: { label: string; run: () => void } }[] = [];
@@ -183,6 +184,40 @@ describe('closing and saving the dialog', () => {
     expect(calls.slice(0, 3)).toEqual(['unselect', 'refresh', 'reveal single']);
     expect(calls[3]).toBe('pushChanges 1');
     expect(flow.undo.size, 'a save is not undone by Ctrl+Z').toBe(0);
+  });
+});
+
+describe('a series made one appointment (Repeat Never)', () => {
+  const made = { record: testRecord({ id: 'one', title: 'Weekly' }), sentence: 'The series becomes one appointment on Wed 25 Nov 09:00–10:00; its 2 other occurrences are removed.' };
+
+  it('is saved as any edit and says what went, with Undo', () => {
+    const { flow, calls, toasts } = fixture();
+    flow.madeSingle(made);
+    expect(calls.slice(0, 3)).toEqual(['unselect', 'refresh', 'reveal one']);
+    expect(toasts[toasts.length - 1]?.text, 'the core sentence names what went').toBe(made.sentence);
+    expect(toasts[toasts.length - 1]?.action?.label).toBe('Undo');
+    expect(flow.undo.size, 'Ctrl+Z can take it back').toBe(1);
+  });
+
+  it('Ctrl+Z brings the series back by the single appointment, and focuses its master', async () => {
+    const { flow, calls } = fixture();
+    flow.madeSingle(made);
+    calls.length = 0;
+    await flow.undoLast();
+    expect(calls[0], 'the series is restored from the appointment it became').toBe('restoreSeries one');
+    expect(calls).toContain('toast Series restored');
+    expect(flow.focusNext, 'the series is focused by its master').toBe('series');
+    expect(flow.undo.size).toBe(0);
+  });
+
+  it("the toast's Undo does the same, and Ctrl+Z then has nothing left of it", async () => {
+    const { flow, calls, toasts } = fixture();
+    flow.madeSingle(made);
+    calls.length = 0;
+    toasts[toasts.length - 1]?.action?.run();
+    await settle();
+    expect(calls[0]).toBe('restoreSeries one');
+    expect(flow.undo.size, 'the step is forgotten once taken back').toBe(0);
   });
 });
 

@@ -51,8 +51,15 @@ describe('savePlan', () => {
     expect(savePlan(scope, wanted, opened, unchanged, warned)).toEqual(plan);
   });
 
-  it('refuses to stop a series repeating (delete it instead)', () => {
-    expect(savePlan({ kind: 'series' }, null, weeklyRepeat, true, false)).toMatchObject({ call: 'refuse' });
+  it('makes a series set to Never one appointment, saying first what goes (as Outlook removes recurrence)', () => {
+    expect(savePlan({ kind: 'series' }, null, weeklyRepeat, true, false), 'asked before anything is removed').toEqual({
+      call: 'makeSingle',
+      ask: true,
+    });
+    expect(savePlan({ kind: 'series' }, null, weeklyRepeat, false, true), 'saved again once told').toEqual({
+      call: 'makeSingle',
+      ask: false,
+    });
   });
 });
 

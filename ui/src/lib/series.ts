@@ -38,12 +38,18 @@ export type SavePlan =
   | { call: 'edit' }
   /** `repeat` null keeps the pattern; `askResets`: ask series_edit_resets and warn first. */
   | { call: 'editSeries'; repeat: Repeat | null; askResets: boolean }
-  | { call: 'refuse'; message: string };
+  /**
+   * Repeat Never on a whole series (Outlook's "Remove recurrence"): it becomes one appointment
+   * and its other occurrences go. `ask`: say what goes (series_single_sentence) and wait for the
+   * planner to save again.
+   */
+  | { call: 'makeSingle'; ask: boolean };
 
 /**
  * Decides how the dialog saves: `wanted` is Repeat as chosen (null: never, or not shown),
  * `opened` as the dialog opened; `unchanged` says the patch of the other fields is empty;
- * `warned` that the planner was already told changed occurrences go back to the pattern.
+ * `warned` that the planner was already told what saving does to the series' occurrences
+ * (changed ones go back to the pattern; with Never, the others go).
  */
 export function savePlan(
   scope: SeriesScope,
@@ -57,8 +63,7 @@ export function savePlan(
     return unchanged ? { call: 'close' } : { call: 'editOccurrence', seriesId: scope.seriesId, occurrence: scope.occurrence };
   // Appointments from Outlook show no Repeat: their pattern is Outlook's.
   const repeatChanged = scope.kind !== 'pulled' && JSON.stringify(wanted) !== JSON.stringify(opened);
-  if (scope.kind === 'series' && !wanted)
-    return { call: 'refuse', message: 'A series keeps repeating: delete the series instead, or choose how it repeats.' };
+  if (scope.kind === 'series' && !wanted) return { call: 'makeSingle', ask: !warned };
   if (!repeatChanged && unchanged) return { call: 'close' };
   if (scope.kind === 'series') return { call: 'editSeries', repeat: repeatChanged ? wanted : null, askResets: !warned };
   // A single appointment given a pattern becomes a series.

@@ -4,20 +4,25 @@
 // Scheduler only wires it to the keyboard, the toasts and its refresh.
 // An occurrence of a series is moved back by an occurrence's edit, and a deleted one restored
 // by its own id (its cancellation is a row of its own); a series' change of times is undone by
-// the core, which keeps the occurrences it sent back to the pattern and restores them.
+// the core, which keeps the occurrences it sent back to the pattern and restores them. A series made
+// one appointment (Repeat Never) comes back by that appointment's id, with its changed and deleted
+// occurrences.
 import type { AppointmentCard } from '../bindings/AppointmentCard';
 import type { AppointmentPatch } from '../bindings/AppointmentPatch';
 import { occurrenceOf } from './series';
 
-/** What Ctrl+Z can take back: a deletion, a move or resize by drag, or a change of a series' times or pattern (`undo` as the edit answered it). */
+/** What Ctrl+Z can take back: a deletion, a move or resize by drag, a change of a series' times or pattern (`undo` as the edit answered it), or a series made one appointment. */
 export type UndoStep =
   | { kind: 'delete'; record: AppointmentCard }
   | { kind: 'move'; before: AppointmentCard }
-  | { kind: 'series'; seriesId: string; undo: number };
+  | { kind: 'series'; seriesId: string; undo: number }
+  | { kind: 'single'; record: AppointmentCard };
 
 /** The backend calls that take a step back. */
 export interface UndoBackend {
   restore(id: string): Promise<AppointmentCard>;
+  /** The series a single appointment was made from, back; answers its master. */
+  restoreSeries(single: string): Promise<AppointmentCard>;
   edit(id: string, patch: AppointmentPatch): Promise<AppointmentCard>;
   editOccurrence(seriesId: string, occurrence: string, patch: AppointmentPatch): Promise<AppointmentCard>;
   undoSeriesEdit(seriesId: string, undo: number): Promise<{ record: AppointmentCard; occurrences: number }>;
@@ -71,7 +76,13 @@ export class UndoHistory {
     return { record: await this.backend.restore(record.id), text: 'Appointment restored' };
   }
 
-  /** Ctrl+Z: takes back the last deletion, move, resize or series' change; null when there is nothing to take back. */
+  /** Brings back the series a single appointment was made from (the toast's Undo, or Ctrl+Z). */
+  async restoreSeries(single: AppointmentCard): Promise<Undone> {
+    this.forget(single.id);
+    return { record: await this.backend.restoreSeries(single.id), text: 'Series restored' };
+  }
+
+  /** Ctrl+Z: takes back the last deletion, move, resize, series' change or series made one appointment; null when there is nothing to take back. */
   async undoLast(): Promise<Undone | null> {
     const step = this.pop();
     return step ? this.#takeBack(step) : null;
@@ -89,6 +100,7 @@ export class UndoHistory {
       const undone = await this.backend.undoSeriesEdit(step.seriesId, step.undo);
       return { record: undone.record, text: seriesRestoredText(undone.record.title, undone.occurrences) };
     }
+    if (step.kind === 'single') return this.restoreSeries(step.record);
     const occurrence = occurrenceOf(step.before);
     const record = occurrence
       ? await this.backend.editOccurrence(occurrence.seriesId, occurrence.occurrence, patchBack(step.before))
@@ -101,6 +113,7 @@ export class UndoHistory {
 function stepId(step: UndoStep): string {
   if (step.kind === 'delete') return step.record.id;
   if (step.kind === 'move') return step.before.id;
+  if (step.kind === 'single') return step.record.id;
   return step.seriesId;
 }
 

@@ -13,6 +13,10 @@ function backend(fail?: unknown) {
       calls.push(`restore ${id}`);
       return answer(testRecord({ id }));
     },
+    restoreSeries: (single) => {
+      calls.push(`restore series of ${single}`);
+      return answer(testRecord({ id: 'master' }));
+    },
     edit: (id: string, patch: AppointmentPatch) => {
       calls.push(`edit ${id} ${patch.start}`);
       return answer(testRecord({ id, start: patch.start ?? '' }));
@@ -44,6 +48,19 @@ describe('undo history', () => {
       'restore o2',
       'edit occurrence s1 2026-11-30T08:00:00Z 2026-11-30T09:00:00+01:00',
     ]);
+  });
+
+  it('brings back the series a single appointment was made from, by that appointment', async () => {
+    const { api, calls } = backend();
+    const history = new UndoHistory(api);
+    history.push({ kind: 'single', record: testRecord({ id: 'one' }) });
+    const done = await history.undoLast();
+    expect(calls).toEqual(['restore series of one']);
+    expect(done?.text).toBe('Series restored');
+    expect(done?.record.id, 'the answer is the series master').toBe('master');
+    history.push({ kind: 'single', record: testRecord({ id: 'two' }) });
+    history.forget('two');
+    expect(history.size, 'its step is known by the single appointment').toBe(0);
   });
 
   it('takes back the newest step first, and forgets the oldest beyond its limit', () => {

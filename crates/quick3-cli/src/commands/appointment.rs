@@ -27,9 +27,12 @@ pub fn run(
             occurrence,
             series,
             repeat,
+            yes,
         } => {
+            let never = is_never(&repeat)?;
             let target = match (occurrence, series || repeat.repeat.is_some()) {
                 (Some(occurrence), _) => Target::Occurrence(occurrence),
+                (None, true) if never => Target::Single { yes },
                 (None, true) => Target::Series,
                 (None, false) => Target::Appointment,
             };
@@ -52,6 +55,12 @@ fn add(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let json = fields.json;
+    // Never repeating is a plain appointment, as the window's Repeat Never.
+    let repeat = if is_never(&repeat)? {
+        RepeatArgs::default()
+    } else {
+        repeat
+    };
     let repeat = to_repeat(repeat)?;
     let input = to_input(store, fields)?;
     let record = match repeat {
@@ -68,11 +77,13 @@ fn add(
     print_one(&record, json, "Added")
 }
 
-/// What an edit changes: an appointment as it is, a whole series, or one occurrence.
+/// What an edit changes: an appointment as it is, a whole series, one occurrence, or a series
+/// made one appointment (`--repeat never`; `yes`: without asking).
 enum Target {
     Appointment,
     Series,
     Occurrence(String),
+    Single { yes: bool },
 }
 
 fn edit(
@@ -85,6 +96,9 @@ fn edit(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let json = fields.json;
+    if let Target::Single { yes } = target {
+        return make_single(store, id, fields, timed, yes, now);
+    }
     let repeat = to_repeat(repeat)?;
     let patch = to_patch(store, fields, timed)?;
     match target {
@@ -116,7 +130,32 @@ fn edit(
             }
             Ok(())
         }
+        Target::Single { .. } => unreachable!("handled above"),
     }
+}
+
+/// `edit ID --series --repeat never`: the series becomes one appointment. Without --yes it says
+/// what would go and changes nothing, as other deletions of the CLI ask.
+fn make_single(
+    store: &mut Store,
+    id: &str,
+    fields: AppointmentFields,
+    timed: bool,
+    yes: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let json = fields.json;
+    let patch = to_patch(store, fields, timed)?;
+    if !yes {
+        let sentence = api::series::series_single_sentence(store, id, patch)?;
+        usage!("{sentence} Nothing was changed: run again with --yes to do it.");
+    }
+    let made = api::series::make_series_single(store, id, patch, now)?;
+    if json {
+        return output::json(&made);
+    }
+    out!("{}", made.sentence);
+    print_one(&made.record, false, "It is now")
 }
 
 fn delete(
@@ -136,6 +175,23 @@ fn delete(
         }
     }
     Ok(())
+}
+
+/// Whether --repeat says never (no pattern); refused with any other pattern option.
+fn is_never(args: &RepeatArgs) -> anyhow::Result<bool> {
+    let never = args
+        .repeat
+        .as_deref()
+        .is_some_and(|r| r.trim().eq_ignore_ascii_case("never"));
+    let more = args.interval.is_some()
+        || !args.days.is_empty()
+        || args.week.is_some()
+        || args.until.is_some()
+        || args.count.is_some();
+    if never && more {
+        usage!("--repeat never takes no --interval, --days, --week, --until or --count.");
+    }
+    Ok(never)
 }
 
 /// The series' pattern as typed; a word the core does not know is one plain sentence.

@@ -708,3 +708,85 @@ async fn down_of_a_series_renamed_in_outlook_stopped_after_it_is_taken() {
     let account = open(&cli).find_account(MEGAN, None).unwrap().id;
     assert_eq!(open(&cli).outbox_len(account).unwrap(), 0);
 }
+
+/// A series made in Quick3 made one appointment (Remove recurrence), its upload stopped at
+/// `spec`: after the single event's POST is answered, inside and after the transaction that
+/// links it, and after the series' DELETE is answered (`up-sent:2`, the pass after the link).
+/// Clean syncs then settle with exactly one single event in Outlook, no series, and one
+/// appointment here.
+async fn series_made_single_cell(spec: &str) {
+    let (tenant, cli, resource) = megan_connected("empty", "both").await;
+    let master = series_weekly(&cli, resource);
+    settle(&cli, &[]);
+    let starts: Vec<_> = open(&cli)
+        .list_appointments(quick3_core::store::AppointmentQuery {
+            resource: Some(resource),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| a.original_start)
+        .collect();
+    open(&cli)
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            AppointmentPatch {
+                title: Some("Series moved".into()),
+                ..Default::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    settle(&cli, &[]);
+    let made = open(&cli)
+        .make_series_single(master.id, AppointmentPatch::default(), chrono::Utc::now())
+        .unwrap();
+    sync_crashing_at(&cli, spec, &[]);
+    settle(&cli, &[]);
+    let events: Vec<serde_json::Value> = common::outlook_events(&tenant, MEGAN)
+        .await
+        .into_iter()
+        .filter(|e| {
+            e["subject"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Series ")
+        })
+        .collect();
+    assert_eq!(
+        events.len(),
+        1,
+        "{spec}: exactly one event in Outlook: {events:?}"
+    );
+    assert_eq!(
+        events[0]["type"], "singleInstance",
+        "{spec}: a single event, no series"
+    );
+    assert_eq!(events[0]["subject"], "Series weekly");
+    assert_eq!(
+        local(&cli, resource, "Series "),
+        BTreeMap::from([("Series weekly".to_owned(), 1)]),
+        "{spec}: one appointment here; Down brought back neither the series nor its exception"
+    );
+    let account = open(&cli).find_account(MEGAN, None).unwrap().id;
+    assert_eq!(open(&cli).outbox_len(account).unwrap(), 0, "{spec}");
+    let linked: Vec<String> = open(&cli)
+        .links_of(account, &[made.single.id])
+        .unwrap()
+        .into_iter()
+        .map(|link| link.remote_id)
+        .collect();
+    assert_eq!(
+        linked,
+        [events[0]["id"].as_str().unwrap().to_owned()],
+        "{spec}: the appointment is linked to that event"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_of_a_series_made_one_appointment_stopped_at_each_step() {
+    for spec in ["up-sent", "up-link-written", "up-confirmed", "up-sent:2"] {
+        series_made_single_cell(spec).await;
+    }
+}

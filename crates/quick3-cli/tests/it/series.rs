@@ -298,3 +298,83 @@ fn bad_series_input_is_one_plain_sentence_and_writes_nothing() {
     }
     assert_eq!(q.march(), before, "refused edits changed nothing");
 }
+
+#[test]
+fn repeat_never_on_the_series_says_what_goes_and_with_yes_makes_it_one_appointment() {
+    let q = with_ada();
+    let master = add_series(&q);
+    let id = master["id"].as_str().expect("an id");
+    q.ok(&["appointment", "delete", id, "--occurrence", "2027-03-15"]);
+    let never = ["appointment", "edit", id, "--series", "--repeat", "never"];
+    let asked = q.refused(&never);
+    assert_eq!(
+        asked,
+        "quick3: The series becomes one appointment on Mon 1 Mar 09:00–10:00; its 3 other \
+         occurrences are removed. Nothing was changed: run again with --yes to do it.",
+        "a deletion of occurrences is asked first, naming exactly what goes"
+    );
+    assert_eq!(q.march().len(), 4, "nothing was written");
+    let refused = q.refused(&[
+        "appointment",
+        "edit",
+        id,
+        "--series",
+        "--repeat",
+        "never",
+        "--count",
+        "3",
+        "--yes",
+    ]);
+    assert!(refused.contains("--repeat never takes no"), "{refused}");
+
+    let made = q.json(&[
+        "appointment",
+        "edit",
+        id,
+        "--series",
+        "--repeat",
+        "never",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(
+        made["sentence"],
+        "The series becomes one appointment on Mon 1 Mar 09:00–10:00; its 3 other occurrences are removed."
+    );
+    let list = q.march();
+    assert_eq!(list.len(), 1, "one appointment left: {list:?}");
+    assert_eq!(list[0]["id"], made["record"]["id"]);
+    assert_eq!(list[0]["start"], "2027-03-01T09:00:00+01:00");
+    assert_eq!(
+        list[0]["series_id"],
+        Value::Null,
+        "no occurrence of a series"
+    );
+    assert_eq!(list[0]["recurrence"], Value::Null);
+    assert_eq!(list[0]["title"], "Service", "its details kept");
+    let again = q.refused(&never);
+    assert!(
+        again.contains("There is no appointment"),
+        "the series is gone, so it cannot be made single again: {again}"
+    );
+    let plain = q.json(&[
+        "appointment",
+        "add",
+        "--resource",
+        "Ada",
+        "--title",
+        "Once",
+        "--start",
+        "2027-03-02T09:00",
+        "--end",
+        "2027-03-02T10:00",
+        "--repeat",
+        "never",
+        "--json",
+    ]);
+    assert_eq!(
+        plain["recurrence"],
+        Value::Null,
+        "add --repeat never is a plain appointment, as the window's Never"
+    );
+}

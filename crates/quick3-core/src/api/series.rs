@@ -113,6 +113,78 @@ pub fn series_edit_resets(
     store.series_edit_resets(parse_appointment_id(id)?, patch, repeat.as_ref())
 }
 
+/// A series made one appointment (Remove recurrence): the appointment it became, and the
+/// sentence saying what went ("The series becomes one appointment on Mon 7 Dec 09:00–10:00;
+/// its 11 other occurrences are removed.").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SeriesSingleRecord {
+    pub record: AppointmentRecord,
+    pub sentence: String,
+}
+
+/// What making the series `id` one appointment (with `patch`) would remove, in the sentence the
+/// window and the CLI ask before doing it. Writes nothing.
+pub fn series_single_sentence(store: &Store, id: &str, patch: AppointmentPatch) -> Result<String> {
+    Ok(store
+        .series_made_single(parse_appointment_id(id)?, patch)?
+        .sentence())
+}
+
+/// Makes a series made in Quick3 one appointment at its first occurrence (Outlook's "Remove
+/// recurrence"): its other occurrences, changed or not, go; Ctrl+Z brings them back
+/// ([`restore_series`]). The answer is the new appointment (a new id).
+pub fn make_series_single(
+    store: &mut Store,
+    id: &str,
+    patch: AppointmentPatch,
+    now: DateTime<Utc>,
+) -> Result<SeriesSingleRecord> {
+    let made = store.make_series_single(parse_appointment_id(id)?, patch, now)?;
+    Ok(SeriesSingleRecord {
+        record: changed_record(store, &made.single)?,
+        sentence: made.sentence(),
+    })
+}
+
+/// Takes back [`make_series_single`]: `single` (the appointment the series became) goes, and the
+/// series comes back with its changed and deleted occurrences. The answer is its master.
+pub fn restore_series(
+    store: &mut Store,
+    single: &str,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRecord> {
+    let master = store.restore_series_of_single(parse_appointment_id(single)?, now)?;
+    changed_record(store, &master)
+}
+
+/// [`make_series_single`] from the planner's window, under the privacy rule of the series'
+/// edits; the answer is what the planner may see.
+pub fn planner_make_series_single(
+    store: &mut Store,
+    id: &str,
+    patch: AppointmentPatch,
+    now: DateTime<Utc>,
+) -> Result<SeriesSingleRecord> {
+    planner_may_edit(store, parse_appointment_id(id)?, &patch)?;
+    let mine = store.planner()?.my_resource_id;
+    let made = make_series_single(store, id, patch, now)?;
+    Ok(SeriesSingleRecord {
+        record: made.record.as_seen_by(mine),
+        ..made
+    })
+}
+
+/// [`restore_series`] from the planner's window: the answer is what the planner may see.
+pub fn planner_restore_series(
+    store: &mut Store,
+    single: &str,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRecord> {
+    let mine = store.planner()?.my_resource_id;
+    Ok(restore_series(store, single, now)?.as_seen_by(mine))
+}
+
 /// Reads which occurrence is meant: its original start in RFC 3339 (as listings give it), or
 /// the local date it falls on by the pattern (`2027-03-08`).
 pub fn parse_occurrence(store: &Store, series: AppointmentId, text: &str) -> Result<DateTime<Utc>> {

@@ -14,7 +14,7 @@ pub use resources::{AccountsOnArchive, AppointmentsFate, ResourceDeletion};
 mod planner;
 mod resources;
 mod series;
-pub use series::{Listed, SeriesEdit, SeriesEditUndone};
+pub use series::{Listed, SeriesEdit, SeriesEditUndone, SeriesMadeSingle};
 pub mod settings;
 pub mod sync_state;
 pub mod undo;
@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0017_accounts_paused_with_resource.sql"),
     include_str!("../../migrations/0018_journal_conflict_decisions.sql"),
     include_str!("../../migrations/0019_series_reset_exceptions.sql"),
+    include_str!("../../migrations/0020_series_made_single.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

@@ -1000,6 +1000,8 @@ fn follow_series(
 
 mod reset;
 pub use reset::SeriesEditUndone;
+mod single;
+pub use single::SeriesMadeSingle;
 
 #[cfg(test)]
 mod tests;

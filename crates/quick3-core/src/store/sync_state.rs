@@ -266,7 +266,7 @@ fn forgotten_lines(
 
 /// Makes the next push of `appointment` create its event again (its link gone, a new
 /// generation: a new transactionId); a Quick3 series' rows follow the new series.
-fn recreate(
+pub(super) fn recreate(
     tx: &Connection,
     account: AccountId,
     appointment: AppointmentId,

@@ -492,3 +492,173 @@ async fn undoing_a_new_time_patches_the_master_back_and_its_exceptions_again_in_
     );
     settled(&mut world, &account, TITLE, 5).await;
 }
+
+/// Remove recurrence (Repeat "Never" on the whole series): Outlook ends with exactly one single
+/// event and no series, nothing comes back with Down, even a full round; the undo brings the
+/// series back to Outlook as a new series with its exception and cancellation re-applied.
+#[tokio::test]
+async fn a_series_made_one_appointment_leaves_one_event_in_outlook_and_its_undo_the_series() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let first = day(4);
+    let master = quick3_series(&mut world, TITLE, &first, 5);
+    world.sync_ok(&account).await;
+    let old_master = outlook_master_id(&world, TITLE).await;
+    let starts: Vec<DateTime<Utc>> = world
+        .titled(TITLE)
+        .iter()
+        .map(|a| a.original_start.unwrap())
+        .collect();
+    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            starts[1],
+            AppointmentPatch {
+                start: Some(format!("{moved_day}T11:00")),
+                end: Some(format!("{moved_day}T11:30")),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world
+        .store
+        .delete_occurrence(master.id, starts[2], now())
+        .unwrap();
+    world.sync_ok(&account).await;
+    assert_eq!(instances(&world, &account, &old_master).await.len(), 4);
+
+    let made = world
+        .store
+        .make_series_single(master.id, AppointmentPatch::default(), now())
+        .unwrap();
+    assert_eq!(
+        made.removed,
+        Some(3),
+        "5 occurrences, 1 cancelled, the first kept"
+    );
+    // The single appointment's POST fails: the series stays in Outlook until it is there.
+    for batch_part in [true, false] {
+        world
+            .add_fault(serde_json::json!({"method": "POST", "path": "/v1.0/me/*",
+                "batchPart": batch_part, "count": 1, "kind": "status", "status": 400}))
+            .await;
+    }
+    let failed = world.sync(&account).await;
+    assert_eq!(failed.errors.len(), 1, "the POST failed: {failed:?}");
+    assert_eq!(failed.deleted, 0, "the series' deletion waited: {failed:?}");
+    let events = world.outlook_titled(MEGAN, TITLE).await;
+    assert!(
+        events.iter().any(|e| e["id"] == old_master.as_str()),
+        "the series is still in Outlook, so Outlook never has neither: {events:?}"
+    );
+    // The POST went through on Up's second pass; the series' deletion waits for the next sync,
+    // which finds the single appointment linked.
+    let summary = world.sync_ok(&account).await;
+    assert_eq!(
+        (summary.added, summary.deleted),
+        (u32::from(events.len() == 1), 1),
+        "the single appointment posted once, the series deleted: {summary:?}"
+    );
+    let events = world.outlook_titled(MEGAN, TITLE).await;
+    assert_eq!(events.len(), 1, "exactly one event, no series: {events:?}");
+    assert_eq!(events[0]["type"], "singleInstance");
+    assert!(events[0]["recurrence"].is_null());
+    assert_eq!(
+        utc(&events[0]["start"]),
+        starts[0],
+        "at the series' first occurrence"
+    );
+    assert_ne!(events[0]["id"], old_master.as_str(), "the series is gone");
+    let single_id = events[0]["id"].as_str().unwrap().to_owned();
+    settled(&mut world, &account, TITLE, 1).await;
+    world.expire_delta_tokens().await;
+    world.sync_ok(&account).await;
+    settled(&mut world, &account, TITLE, 1).await;
+    assert_eq!(
+        world.titled(TITLE)[0].id,
+        made.single.id,
+        "a full round neither brings the series back nor deletes the single appointment"
+    );
+
+    // Ctrl+Z: the single appointment goes, the series comes back with its exception.
+    let back = world
+        .store
+        .restore_series_of_single(made.single.id, now())
+        .unwrap();
+    assert_eq!(back.id, master.id);
+    world.sync_ok(&account).await;
+    let events = world.outlook_titled(MEGAN, TITLE).await;
+    assert_eq!(
+        events.len(),
+        1,
+        "one series again, no single event: {events:?}"
+    );
+    assert_eq!(events[0]["type"], "seriesMaster");
+    assert_ne!(
+        events[0]["id"],
+        single_id.as_str(),
+        "the single event was deleted"
+    );
+    let new_master = events[0]["id"].as_str().unwrap().to_owned();
+    let all = instances(&world, &account, &new_master).await;
+    assert_eq!(all.len(), 4, "the cancellation is re-applied: {all:?}");
+    let exceptions: Vec<&Value> = all.iter().filter(|i| i["type"] == "exception").collect();
+    assert_eq!(exceptions.len(), 1, "the exception is re-applied: {all:?}");
+    assert_eq!(utc(&exceptions[0]["originalStart"]), starts[1]);
+    assert_eq!(local_hour(exceptions[0]), 11);
+    settled(&mut world, &account, TITLE, 4).await;
+}
+
+/// Remove recurrence taken back before any sync: Outlook's series is left exactly as it was
+/// (same master, its exception kept), and nothing is posted or deleted.
+#[tokio::test]
+async fn a_series_made_one_appointment_and_taken_back_before_a_sync_changes_nothing_in_outlook() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let master = quick3_series(&mut world, TITLE, &day(5), 3);
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
+    let second = world.titled(TITLE)[1].original_start.unwrap();
+    world
+        .store
+        .edit_occurrence(
+            master.id,
+            second,
+            AppointmentPatch {
+                location: Some("Yard".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync_ok(&account).await;
+    let made = world
+        .store
+        .make_series_single(master.id, AppointmentPatch::default(), now())
+        .unwrap();
+    world
+        .store
+        .restore_series_of_single(made.single.id, now())
+        .unwrap();
+    let summary = world.sync_ok(&account).await;
+    assert_eq!(
+        (summary.added, summary.updated, summary.deleted),
+        (0, 0, 0),
+        "nothing to send: the series is as Outlook holds it: {summary:?}"
+    );
+    assert_eq!(
+        outlook_master_id(&world, TITLE).await,
+        master_id,
+        "the same series"
+    );
+    let all = instances(&world, &account, &master_id).await;
+    assert_eq!(
+        all.iter().filter(|i| i["type"] == "exception").count(),
+        1,
+        "its exception kept: {all:?}"
+    );
+    settled(&mut world, &account, TITLE, 3).await;
+}

@@ -758,3 +758,200 @@ fn a_change_of_times_is_not_undone_once_the_times_changed_again() {
         "nothing written since: the master as it was, the subject the change gave it undone too"
     );
 }
+
+#[test]
+fn a_series_made_one_appointment_says_what_goes_and_undo_brings_the_series_back() {
+    let (mut store, ada) = store_with_ada();
+    let master = service(&mut store, ada);
+    let moved = utc("2027-03-08T08:00:00Z");
+    store
+        .edit_occurrence(
+            master.id,
+            moved,
+            AppointmentPatch {
+                title: Some("Own".into()),
+                ..AppointmentPatch::default()
+            },
+            now(),
+        )
+        .unwrap();
+    store
+        .delete_occurrence(master.id, utc("2027-03-15T08:00:00Z"), now())
+        .unwrap();
+    let asked = store
+        .series_made_single(master.id, AppointmentPatch::default())
+        .unwrap();
+    assert_eq!(
+        asked.sentence(),
+        "The series becomes one appointment on Mon 1 Mar 09:00–10:00; its 4 other occurrences are removed.",
+        "6 occurrences, one cancelled before, the first kept: the sentence counts what goes"
+    );
+    assert_eq!(march(&store).len(), 5, "asking writes nothing");
+
+    let made = store
+        .make_series_single(master.id, AppointmentPatch::default(), now())
+        .unwrap();
+    assert_eq!(made.removed, Some(4));
+    assert_ne!(
+        made.single.id, master.id,
+        "the single appointment is a row of its own"
+    );
+    assert_eq!(
+        march(&store),
+        [(
+            "2027-03-01T09:00:00+01:00".to_owned(),
+            "Service".to_owned(),
+            false
+        )],
+        "one appointment at the series' first occurrence, as Outlook keeps its master's start"
+    );
+    let single = store.appointment(made.single.id).unwrap();
+    assert_eq!(single.recurrence, None, "no pattern any more");
+    assert_eq!(single.series_id, None);
+    assert!(
+        store.appointment(master.id).is_err(),
+        "the master is a tombstone"
+    );
+    assert_eq!(
+        store
+            .make_series_single(master.id, AppointmentPatch::default(), now())
+            .unwrap_err()
+            .code(),
+        ErrorCode::UnknownAppointment,
+        "a series made single once is no series any more"
+    );
+
+    let back = store
+        .restore_series_of_single(made.single.id, now())
+        .unwrap();
+    assert_eq!(back.id, master.id, "the series comes back under its own id");
+    let listed = march(&store);
+    assert_eq!(
+        listed.len(),
+        5,
+        "its occurrences are back, the one deleted on its own before still deleted: {listed:?}"
+    );
+    assert_eq!(
+        listed[1],
+        (
+            "2027-03-08T09:00:00+01:00".to_owned(),
+            "Own".to_owned(),
+            true
+        ),
+        "the changed occurrence is back as an exception"
+    );
+    assert!(
+        store.appointment(made.single.id).is_err(),
+        "the single appointment went"
+    );
+    assert_eq!(
+        store
+            .restore_series_of_single(made.single.id, now())
+            .unwrap_err()
+            .code(),
+        ErrorCode::UnknownAppointment,
+        "a second undo finds nothing to take back"
+    );
+}
+
+#[test]
+fn making_a_series_one_appointment_refuses_what_is_no_quick3_series_and_writes_nothing() {
+    let (mut store, ada) = store_with_ada();
+    let single = store
+        .create_appointment(
+            input(ada, "One", "2027-03-01T09:00", "2027-03-01T10:00"),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .make_series_single(single.id, AppointmentPatch::default(), now())
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidRepeat,
+        "a single appointment has no recurrence to remove"
+    );
+    assert_eq!(
+        store
+            .restore_series_of_single(single.id, now())
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidRepeat,
+        "an appointment made as one replaced no series"
+    );
+    let master = service(&mut store, ada);
+    let endless = store
+        .create_series(
+            input(ada, "Daily", "2027-03-02T07:00", "2027-03-02T07:15"),
+            &Repeat::default(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .series_made_single(endless.id, AppointmentPatch::default())
+            .unwrap()
+            .sentence(),
+        "The series becomes one appointment on Tue 2 Mar 07:00–07:15; all its other occurrences are removed (it repeats without end)."
+    );
+    store
+        .delete_occurrence(master.id, utc("2027-03-01T08:00:00Z"), now())
+        .unwrap();
+    assert_eq!(
+        store
+            .series_made_single(master.id, AppointmentPatch::default())
+            .unwrap()
+            .removed,
+        Some(5),
+        "with its first occurrence deleted on its own, all 5 still standing go"
+    );
+    let bad = AppointmentPatch {
+        title: Some("  ".into()),
+        ..AppointmentPatch::default()
+    };
+    assert!(store.make_series_single(master.id, bad, now()).is_err());
+    assert_eq!(
+        store.appointment(master.id).unwrap().recurrence,
+        master.recurrence,
+        "bad input writes nothing"
+    );
+}
+
+#[test]
+fn the_deletion_of_a_series_made_one_appointment_waits_until_that_is_in_outlook() {
+    let (mut store, ada) = store_with_ada();
+    let account = store
+        .add_account(
+            NewAccount {
+                resource_id: ada,
+                email: "ada@contoso.example".into(),
+                direction: Direction::Up,
+                scopes: vec![],
+            },
+            now(),
+        )
+        .unwrap()
+        .id;
+    let master = service(&mut store, ada);
+    assert!(
+        !store.waits_for_replacement(account, master.id).unwrap(),
+        "a series nothing replaces waits for nothing"
+    );
+    let made = store
+        .make_series_single(master.id, AppointmentPatch::default(), now())
+        .unwrap();
+    assert_eq!(
+        store.outbox_len(account).unwrap(),
+        2,
+        "the single appointment's POST and the series' deletion wait"
+    );
+    assert!(
+        store.waits_for_replacement(account, master.id).unwrap(),
+        "the series' deletion waits for its single appointment to be linked"
+    );
+    store.delete_appointment(made.single.id, now()).unwrap();
+    assert!(
+        !store.waits_for_replacement(account, master.id).unwrap(),
+        "a single appointment deleted since holds nothing back"
+    );
+}

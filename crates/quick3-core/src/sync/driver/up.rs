@@ -355,6 +355,7 @@ impl Run<'_, '_> {
                 push: true,
             },
         );
+        let (ops, deferred) = self.defer_replaced(ops)?;
         if !self.options.dry_run {
             self.drop_done(&ops, &locals, &links, &revisions).await?;
         }
@@ -382,7 +383,7 @@ impl Run<'_, '_> {
                 now,
             )
             .await?;
-        Ok(again || waiting)
+        Ok(again || waiting || deferred)
     }
 
     /// Sends a batch of the outbox and records its answers. True when an entry waits for

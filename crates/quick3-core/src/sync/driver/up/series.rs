@@ -157,6 +157,33 @@ pub(super) fn instance_at(items: &[Value], original_start: DateTime<Utc>) -> Opt
 }
 
 impl Run<'_, '_> {
+    /// Holds back the deletion of a Quick3 series made one appointment (Remove recurrence)
+    /// while that appointment is not in Outlook yet: the series goes only once its single
+    /// appointment is linked (a later pass, or the next sync), so a crash never leaves Outlook
+    /// with neither. A dry run holds nothing back (it shows both). True when one waits.
+    pub(super) fn defer_replaced(
+        &self,
+        ops: Vec<SyncOp>,
+    ) -> crate::error::Result<(Vec<SyncOp>, bool)> {
+        if self.options.dry_run {
+            return Ok((ops, false));
+        }
+        let mut kept = Vec::with_capacity(ops.len());
+        let mut deferred = false;
+        for op in ops {
+            if let SyncOp::PushDelete { appointment, .. } = &op
+                && self
+                    .store
+                    .waits_for_replacement(self.account.id, *appointment)?
+            {
+                deferred = true;
+                continue;
+            }
+            kept.push(op);
+        }
+        Ok((kept, deferred))
+    }
+
     /// Uploads the occurrences of Quick3 series changed or deleted on their own: each to its
     /// instance in Outlook, a PATCH making it an exception, a DELETE cancelling it. Instances
     /// not linked yet are found by their original start through Graph's `instances`, the
