@@ -22,7 +22,7 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
-pub use conflict::{ConflictField, ConflictVersion, Keep};
+pub use conflict::{ConflictField, ConflictVersion, Keep, same_pattern};
 pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,

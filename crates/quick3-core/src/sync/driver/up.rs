@@ -553,6 +553,7 @@ impl Run<'_, '_> {
                         change_key: event.change_key.clone(),
                         remote_hash: event.content.hash(),
                         outlook: event.content.clone(),
+                        recurrence: None,
                     };
                     if self.store.hold_conflict(&hold, now)? {
                         self.summary.conflicts += 1;
