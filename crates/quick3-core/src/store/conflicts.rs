@@ -59,6 +59,18 @@ pub struct Settled {
     pub already: bool,
 }
 
+/// Keep Quick3's decision a PATCH carries: over the appointment (?2) in the account (?1),
+/// decided against Outlook's change key ?3 (index `sync_conflicts_by_appointment`, 0022).
+const CARRIED_BY_PATCH: &str = "SELECT outlook FROM sync_conflicts
+      WHERE appointment_id = ?2 AND account_id = ?1 AND resolution = 'quick3' AND change_key = ?3
+      ORDER BY id DESC LIMIT 1";
+
+/// Keep both's decision the upload of its copy (?2) to the account (?1) carries (index
+/// `sync_conflicts_by_copy`, 0022).
+const CARRIED_BY_COPY: &str = "SELECT outlook FROM sync_conflicts
+      WHERE copy_id = ?2 AND account_id = ?1 AND resolution = 'both'
+      ORDER BY id DESC LIMIT 1";
+
 const CONFLICT_COLUMNS: &str = "c.id, c.appointment_id, c.account_id, a.email, c.remote_key, \
      c.remote_id, c.change_key, c.remote_hash, c.outlook, c.detected_at, c.resolution, c.copy_id";
 
@@ -480,17 +492,18 @@ impl Store {
         appointment: AppointmentId,
         patch_of: Option<&str>,
     ) -> Result<Option<ConflictVersion>> {
-        let text: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT outlook FROM sync_conflicts WHERE account_id = ?1 AND (
-                    (?3 IS NOT NULL AND appointment_id = ?2 AND resolution = 'quick3'
-                     AND change_key = ?3)
-                    OR (?3 IS NULL AND copy_id = ?2 AND resolution = 'both'))
-                  ORDER BY id DESC LIMIT 1",
-            )?
-            .query_row(params![account, appointment, patch_of], |row| row.get(0))
-            .optional()?;
+        let text: Option<String> = match patch_of {
+            Some(change_key) => self
+                .conn
+                .prepare_cached(CARRIED_BY_PATCH)?
+                .query_row(params![account, appointment, change_key], |row| row.get(0))
+                .optional()?,
+            None => self
+                .conn
+                .prepare_cached(CARRIED_BY_COPY)?
+                .query_row(params![account, appointment], |row| row.get(0))
+                .optional()?,
+        };
         text.map(|t| {
             serde_json::from_str(&t)
                 .map_err(|e| CoreError::Corrupt(format!("a conflict's version: {e}")))
@@ -587,5 +600,46 @@ impl Store {
             conflict: read_conflict(&self.conn, id)?,
             already: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The steps of SQLite's plan for `sql` with `params` bound.
+    fn plan_of(store: &Store, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+        store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(params, |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn the_decision_an_upload_carries_is_found_through_an_index() {
+        let store = Store::open_in_memory().unwrap();
+        let appointment = AppointmentId(uuid::Uuid::from_u128(1));
+        #[rustfmt::skip]
+        let cases: Vec<(&str, &str, Vec<String>)> = vec![
+            ("a PATCH on a change key, once per PATCH", "sync_conflicts_by_appointment",
+                plan_of(&store, CARRIED_BY_PATCH, params![1, appointment, "ck"])),
+            ("a POST of a copy, once per new event", "sync_conflicts_by_copy",
+                plan_of(&store, CARRIED_BY_COPY, params![1, appointment])),
+        ];
+        for (why, index, plan) in cases {
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains(&format!("USING INDEX {index}"))),
+                "{why}: found by {index}, not a scan of every conflict ever settled: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|step| step.starts_with("SCAN")),
+                "{why}: no scan: {plan:?}"
+            );
+        }
     }
 }

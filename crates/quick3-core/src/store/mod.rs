@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0016_sync_journal.sql"),
     include_str!("../../migrations/0017_accounts_paused_with_resource.sql"),
     include_str!("../../migrations/0018_journal_conflict_decisions.sql"),
+    include_str!("../../migrations/0022_conflicts_carried_by_uploads.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

@@ -152,11 +152,12 @@ fn patched_fingerprints(
 #[derive(Debug, PartialEq)]
 enum AnswerAction {
     /// Microsoft holds what was sent: the entry is done at its revision, linked to the event
-    /// with the local content's hash (no link for a deletion), and the push counted; `conflict`
-    /// when Outlook had changed the event meanwhile.
+    /// with the local content's hash (no link for a deletion), and the push counted. Never a
+    /// conflict: an Outlook edit that conflicts is held (`Hold`) and nothing is sent; one sent
+    /// over after a 412 differs in no conflict field (Quick3 owns its appointment's categories
+    /// and sensitivity) or is a series master's, which Down holds before Up.
     Confirm {
         link: Option<(Box<RemoteEvent>, String)>,
-        conflict: bool,
     },
     /// A POST replayed with its transactionId returned the event as first created, which is
     /// not what was sent: the base becomes what Microsoft holds and the entry stays, so the
@@ -184,10 +185,9 @@ fn answer_action(
     result: std::result::Result<Answer, GraphError>,
 ) -> AnswerAction {
     match (op, result) {
-        (SyncOp::PushDelete { .. }, Ok(_) | Err(GraphError::NotFound)) => AnswerAction::Confirm {
-            link: None,
-            conflict: false,
-        },
+        (SyncOp::PushDelete { .. }, Ok(_) | Err(GraphError::NotFound)) => {
+            AnswerAction::Confirm { link: None }
+        }
         (_, Ok(answer)) => {
             let event = match event::read_entry(&answer.body) {
                 Ok(RemoteEntry::Present(event)) => event,
@@ -200,7 +200,6 @@ fn answer_action(
             match content {
                 Some(content) if content.same_as(&event.content) => AnswerAction::Confirm {
                     link: Some((event, content.hash())),
-                    conflict: false,
                 },
                 _ => AnswerAction::Rebase(event),
             }
@@ -250,7 +249,6 @@ fn conflicts_with(
 fn patched_action(content: Option<&Content>, result: Patched) -> AnswerAction {
     match result {
         Ok(Refetched::Holds(event) | Refetched::Patched(event)) => AnswerAction::Confirm {
-            conflict: false,
             link: Some((event, content.map(Content::hash).unwrap_or_default())),
         },
         Ok(Refetched::Conflict(event)) => AnswerAction::Hold(event),
@@ -405,7 +403,7 @@ impl Run<'_, '_> {
             for op in ops {
                 self.count_push(op);
                 if let Some(appointment) = pushed_appointment(op)
-                    && let Some(change) = self.journal_pushed(op, appointment, None, false)?
+                    && let Some(change) = self.journal_pushed(op, appointment, None)?
                 {
                     self.preview(&change);
                 }
@@ -562,19 +560,11 @@ impl Run<'_, '_> {
                     }
                     return Ok(Recorded::Done);
                 }
-                AnswerAction::Confirm { link, conflict } => {
-                    if conflict {
-                        self.summary.conflicts += 1;
-                        self.summary.conflict_notes.push(format!(
-                            "{} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
-                            push.name, self.account.email
-                        ));
-                    }
+                AnswerAction::Confirm { link } => {
                     let line = self.journal_pushed(
                         push.op,
                         appointment,
                         link.as_ref().map(|(event, _)| &**event),
-                        conflict,
                     )?;
                     let link = link.map(|(event, sent_hash)| {
                         link_to(&event, push.local_hash.clone().unwrap_or(sent_hash))
@@ -797,7 +787,6 @@ pub(super) mod tests {
     fn confirmed(content: Option<&Content>) -> AnswerAction {
         AnswerAction::Confirm {
             link: content.map(|c| (event(), c.hash())),
-            conflict: false,
         }
     }
 
@@ -876,7 +865,6 @@ pub(super) mod tests {
         }
         let confirmed = |event| AnswerAction::Confirm {
             link: Some((event, ours.hash())),
-            conflict: false,
         };
         #[rustfmt::skip]
         let answers: Vec<(&str, Patched, AnswerAction)> = vec![

@@ -490,11 +490,11 @@ mod tests {
         #[rustfmt::skip]
         let cases: Vec<(&str, Option<&str>, bool, AnswerAction)> = vec![
             ("a cancelled occurrence whose instance is gone already is done",
-                None, false, AnswerAction::Confirm { link: None, conflict: false }),
+                None, false, AnswerAction::Confirm { link: None }),
             ("a changed occurrence Outlook does not have fails, named in the summary",
                 None, true, AnswerAction::Fail(GraphError::NotFound)),
             ("a cancellation of an instance deleted meanwhile is done too",
-                Some("i1"), false, AnswerAction::Confirm { link: None, conflict: false }),
+                Some("i1"), false, AnswerAction::Confirm { link: None }),
         ];
         for (why, instance, live, expected) in cases {
             let op = instance_op(id(1), instance.map(str::to_owned), live);
