@@ -2,6 +2,7 @@
 //! next time, and deciding whether its failure must be mailed. The clock and the work are passed in.
 //! `runner` is the loop's one look at the schedule that every front end calls.
 
+pub mod changes;
 pub mod runner;
 pub mod schedule;
 pub mod work;
@@ -38,6 +39,14 @@ pub struct JobOutcome {
     /// secret expires): mailed with the run, at most in the first run of a day.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The sync journal's runs this run made (one per account synced).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub journal_runs: Vec<crate::ids::SyncRunId>,
+    /// A failed run: what it had changed all the same, for its failure mail.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub changed: Option<changes::MailChanges>,
 }
 
 impl JobOutcome {
@@ -212,7 +221,7 @@ where
         }
     };
     let started = now();
-    let outcome = work(job.clone()).await;
+    let mut outcome = work(job.clone()).await;
     let finished = now();
     let next = schedule::next_run(
         started.max(finished),
@@ -231,6 +240,16 @@ where
             finished,
             next,
         )?;
+        if !outcome.succeeded && !outcome.journal_runs.is_empty() {
+            let system = changes::system_locale();
+            match changes::mail_changes(&store, &outcome.journal_runs, system.as_deref()) {
+                Ok(changed) => outcome.changed = Some(changed),
+                // The mail goes out without the list rather than not at all.
+                Err(err) => {
+                    tracing::warn!(job = %job.id, "the run's changes could not be read: {err}")
+                }
+            }
+        }
         store.job(job.id)?
     };
     let mail = failure_mail(&job, &outcome);
@@ -281,6 +300,16 @@ pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
         body.push_str("What failed:\n");
         for failure in &outcome.failures {
             body.push_str(&format!("  - {failure}\n"));
+        }
+        body.push('\n');
+    }
+    if let Some(changed) = outcome.changed.as_ref().filter(|c| !c.lines.is_empty()) {
+        body.push_str(&format!(
+            "What the run had changed before it failed (times in {}):\n",
+            changed.zone
+        ));
+        for line in &changed.lines {
+            body.push_str(&format!("  - {line}\n"));
         }
         body.push('\n');
     }

@@ -29,8 +29,8 @@ pub use job::{
     JobRun, JobRunResult, JobScope, JobSpec,
 };
 pub use journal::{
-    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun, RunOutcome,
-    SyncTrigger, changed_fields,
+    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun,
+    PRIVATE_IN_JOURNAL, RunOutcome, SyncTrigger, changed_fields,
 };
 pub use organisation::{
     MailboxCalendar, MailboxLookup, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox,

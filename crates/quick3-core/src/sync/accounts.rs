@@ -85,6 +85,7 @@ fn skipped_for_sign_in(account: &Account, dry_run: bool) -> SyncSummary {
         dry_run,
         preview: vec![],
         undo: vec![],
+        run: None,
     }
 }
 
