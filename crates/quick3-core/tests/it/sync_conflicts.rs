@@ -823,3 +823,88 @@ async fn a_series_changed_on_both_sides_becomes_two_series_when_both_are_kept() 
     );
     assert_nothing_changed(&[world.sync(&account).await]);
 }
+
+#[tokio::test]
+async fn an_up_only_account_holds_a_series_its_refused_patch_found_changed() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let master = sync_support::series::quick3_series(&mut world, SERIES, &day(2), 4);
+    world.sync(&account).await;
+    let id = sync_support::series::outlook_master_id(&world, SERIES).await;
+    // An occurrence changed in Outlook (which in Exchange may move the master's change key, not
+    // its fields): Quick3's edit of the series still goes up, no conflict.
+    let first = sync_support::series::instances(&world, &account, &id).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    world
+        .outlook_update(MEGAN, &first, json!({"location": {"displayName": "Yard"}}))
+        .await;
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                notes: Some("Bring the checklist".into()),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    let quiet = world.sync(&account).await;
+    assert_eq!(
+        (quiet.conflicts, quiet.updated),
+        (0, 1),
+        "an instance's change is no conflict over the master: {quiet:?}"
+    );
+    // Both rename the series: the PATCH is refused (412), the look finds Outlook's edit.
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some(format!("{SERIES} (Quick3)")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    world
+        .outlook_update(
+            MEGAN,
+            &id,
+            json!({"subject": format!("{SERIES} (Outlook)")}),
+        )
+        .await;
+    let found = world.sync(&account).await;
+    assert_eq!(found.conflicts, 1, "held, not overwritten: {found:?}");
+    for _ in 0..2 {
+        let later = world.sync(&account).await;
+        assert_eq!((later.updated, later.conflicts), (0, 0), "{later:?}");
+    }
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Outlook)"]),
+        "Outlook's series is not overwritten while held"
+    );
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].appointment_id, master.id);
+    assert_eq!(conflicts[0].fields, [ConflictField::Subject]);
+    assert!(
+        conflicts[0].outlook.repeat.is_some(),
+        "Outlook's pattern is kept with its version"
+    );
+    api::conflicts::resolve_conflict(&mut world.store, conflicts[0].id, Keep::Quick3, now())
+        .unwrap();
+    let patched = world.sync(&account).await;
+    assert_eq!((patched.updated, patched.conflicts), (1, 0), "{patched:?}");
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Quick3)"]),
+        "patched to Quick3's version, one series"
+    );
+    assert_nothing_changed(&[world.sync(&account).await]);
+}

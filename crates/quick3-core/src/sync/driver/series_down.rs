@@ -109,7 +109,11 @@ fn in_local_zone(local: &When, remote: When) -> When {
 /// Quick3's pattern is the base's, Outlook's differing from it is Outlook's change; when Quick3
 /// changed its pattern too, Outlook's differing one is Outlook's change only if the event
 /// changed since (its change key).
-fn outlook_changed_master(master: &Appointment, link: &Link, remote: &RemoteEvent) -> bool {
+pub(super) fn outlook_changed_master(
+    master: &Appointment,
+    link: &Link,
+    remote: &RemoteEvent,
+) -> bool {
     if remote.content.hash() != link.remote_hash {
         return true;
     }
@@ -125,7 +129,10 @@ fn outlook_changed_master(master: &Appointment, link: &Link, remote: &RemoteEven
 
 /// The fields in which Quick3's master and Outlook's differ so that a change on both sides is a
 /// conflict (none: they agree on all that counts, and Quick3's version goes up).
-fn master_conflict_fields(master: &Appointment, remote: &RemoteEvent) -> Vec<ConflictField> {
+pub(super) fn master_conflict_fields(
+    master: &Appointment,
+    remote: &RemoteEvent,
+) -> Vec<ConflictField> {
     let mut fields = Content::of(master).conflicting_fields(&remote.content);
     if !same_pattern(master.recurrence.as_ref(), remote.recurrence.as_ref()) {
         fields.push(ConflictField::Pattern);

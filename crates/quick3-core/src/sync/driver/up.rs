@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::series_down::{master_conflict_fields, outlook_changed_master};
 use super::summary::{SyncProgress, describe};
 use super::{Run, Stop, base_item, urlencode};
 use crate::error::Result;
@@ -19,7 +20,7 @@ use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId, SyncRunId};
-use crate::model::{Appointment, Content, JournalChange, local_hash};
+use crate::model::{Appointment, Content, JournalChange, Origin, local_hash};
 use crate::store::Store;
 use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{Link, OutboxEntry};
@@ -232,8 +233,8 @@ type Patched = std::result::Result<Refetched, GraphError>;
 /// Whether Outlook's `found` content, where a PATCH of `content` was refused for its change
 /// key, is an edit made there that conflicts with Quick3's: it differs in a conflict field and
 /// is none that an earlier PATCH of ours sent (`sent_before`: its answer lost to a crash, the
-/// planner editing again since). Only a single appointment or occurrence is held (`holdable`);
-/// a series master keeps Quick3's version, as before.
+/// planner editing again since). Only a single appointment or occurrence is weighed so
+/// (`holdable`); a Quick3 series' master is weighed against its base ([`master_refused`]).
 fn conflicts_with(
     content: &Content,
     found: &Content,
@@ -242,6 +243,22 @@ fn conflicts_with(
 ) -> bool {
     let ours = sent_before.is_some_and(|sent| sent.contains(&found.fingerprint()));
     holdable && !ours && !content.conflicting_fields(found).is_empty()
+}
+
+/// Whether Outlook's `found` master, where a PATCH of the Quick3 series `master` was refused for
+/// its change key, is an edit of the master made there that conflicts with Quick3's: changed
+/// since the link's base (an occurrence changed on its own changes the master's change key but
+/// not the master), in a conflict field or the pattern, and none that an earlier PATCH of ours
+/// sent.
+fn master_refused(
+    (master, base): (&Appointment, &Link),
+    found: &RemoteEvent,
+    sent_before: Option<&Vec<String>>,
+) -> bool {
+    let ours = sent_before.is_some_and(|sent| sent.contains(&found.content.fingerprint()));
+    !ours
+        && outlook_changed_master(master, base, found)
+        && !master_conflict_fields(master, found).is_empty()
 }
 
 /// What a PATCH sent again after a 412 means ([`Run::patch_again`]'s `result`): linked when
@@ -271,8 +288,11 @@ struct Push<'a> {
     /// The hash the link keeps for the local side once confirmed (a series master's covers its
     /// pattern too); none: the content's sent.
     local_hash: Option<String>,
-    /// Whether a conflict with Outlook may be held for it (not for a series master).
+    /// Whether a conflict with Outlook may be held for it by its content (a single appointment
+    /// or an occurrence).
     holdable: bool,
+    /// A Quick3 series' master with its link (the base), weighed by [`master_refused`].
+    series: Option<(&'a Appointment, &'a Link)>,
 }
 
 /// What recording an answer leaves to do.
@@ -369,7 +389,13 @@ impl Run<'_, '_> {
         let recurrences = series_recurrences(&appointments, &links);
         let batch = batch_for(&ops, &contents, &revisions, &recurrences, &target);
         let again = self
-            .send_batch(batch, &appointments, &revisions, default_calendar, now)
+            .send_batch(
+                batch,
+                (&appointments, links.as_slice()),
+                &revisions,
+                default_calendar,
+                now,
+            )
             .await?;
         let waiting = self
             .up_occurrences(
@@ -388,7 +414,7 @@ impl Run<'_, '_> {
     async fn send_batch(
         &mut self,
         Batch { parts, mut pushed }: Batch,
-        appointments: &HashMap<AppointmentId, Appointment>,
+        (appointments, links): (&HashMap<AppointmentId, Appointment>, &[Link]),
         revisions: &HashMap<AppointmentId, (i64, u32)>,
         default_calendar: &Option<String>,
         now: DateTime<Utc>,
@@ -444,6 +470,10 @@ impl Run<'_, '_> {
                 holdable: appointments
                     .get(&appointment)
                     .is_some_and(|a| a.recurrence.is_none()),
+                series: appointments
+                    .get(&appointment)
+                    .filter(|a| a.origin == Origin::Quick3 && a.recurrence.is_some())
+                    .zip(links.iter().find(|l| l.appointment == appointment)),
             };
             let action = answer_action(&op, content.as_ref(), result);
             match self.record_answer(&push, action, now).await? {
@@ -551,7 +581,7 @@ impl Run<'_, '_> {
                         change_key: event.change_key.clone(),
                         remote_hash: event.content.hash(),
                         outlook: event.content.clone(),
-                        recurrence: None,
+                        recurrence: push.series.and_then(|_| event.recurrence.clone()),
                     };
                     if self.store.hold_conflict(&hold, now)? {
                         self.summary.conflicts += 1;
@@ -627,7 +657,12 @@ impl Run<'_, '_> {
                     return Ok(Refetched::Holds(event));
                 }
                 Some(content)
-                    if conflicts_with(content, &event.content, push.sent_before, push.holdable) =>
+                    if match push.series {
+                        Some(series) => master_refused(series, &event, push.sent_before),
+                        None => {
+                            conflicts_with(content, &event.content, push.sent_before, push.holdable)
+                        }
+                    } =>
                 {
                     return Ok(Refetched::Conflict(event));
                 }
