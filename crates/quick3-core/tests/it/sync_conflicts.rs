@@ -908,3 +908,77 @@ async fn an_up_only_account_holds_a_series_its_refused_patch_found_changed() {
     );
     assert_nothing_changed(&[world.sync(&account).await]);
 }
+
+#[tokio::test]
+async fn keep_both_copies_the_occurrences_quick3_changed_into_the_second_series() {
+    let (mut world, account, master, id) = series_in_both().await;
+    // The second occurrence cancelled in Quick3 and synced: three left on each side.
+    let second = master.when.covering_span().0 + chrono::Duration::weeks(1);
+    world
+        .store
+        .delete_occurrence(master.id, second, now())
+        .unwrap();
+    world.sync(&account).await;
+    assert_nothing_changed(&[world.sync(&account).await]);
+    assert_eq!(
+        sync_support::series::instances(&world, &account, &id)
+            .await
+            .len(),
+        3
+    );
+    // Both rename it (details only: the cancellation stays on both sides).
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some(format!("{SERIES} (Quick3)")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    world
+        .outlook_update(
+            MEGAN,
+            &id,
+            json!({"subject": format!("{SERIES} (Outlook)")}),
+        )
+        .await;
+    assert_eq!(world.sync(&account).await.conflicts, 1);
+    let conflict = api::conflicts::sync_conflicts(&world.store)
+        .unwrap()
+        .remove(0);
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Both, now()).unwrap();
+    let copy = outcome.copy_id.expect("the second series");
+    settled_quietly(&mut world, &account).await;
+    let second_id = sync_support::series::outlook_master_id(&world, "Crew stand-up (Quick3)").await;
+    assert_eq!(
+        outlook_occurrences(&world, &account, &second_id).await,
+        times(3, "Crew stand-up (Quick3)", ""),
+        "the second series without the occurrence Quick3 had cancelled"
+    );
+    assert_eq!(
+        outlook_occurrences(&world, &account, &id).await,
+        times(3, "Crew stand-up (Outlook)", ""),
+        "Outlook's series as it was"
+    );
+    let mut expected = times(3, "Crew stand-up (Outlook)", "");
+    expected.extend(times(3, "Crew stand-up (Quick3)", ""));
+    assert_eq!(
+        listed_occurrences(&world),
+        expected,
+        "three of each here too, none twice"
+    );
+    assert!(
+        world
+            .store
+            .series_rows(copy)
+            .unwrap()
+            .iter()
+            .any(|(row, live)| !live && row.original_start == Some(second)),
+        "the copy holds its own cancellation of that occurrence"
+    );
+}
