@@ -239,6 +239,25 @@ pub struct MailChanges {
     pub lines: Vec<String>,
 }
 
+impl MailChanges {
+    /// The mail's section: a heading naming the zone, a line per change, a blank line; nothing
+    /// when the run changed nothing.
+    pub fn section(&self) -> String {
+        if self.lines.is_empty() {
+            return String::new();
+        }
+        let mut text = format!(
+            "What the run had changed before it failed (times in {}):\n",
+            self.zone
+        );
+        for line in &self.lines {
+            text.push_str(&format!("  - {line}\n"));
+        }
+        text.push('\n');
+        text
+    }
+}
+
 /// What the journal's `runs` changed, oldest first, in the planner's date format and display
 /// zone; beyond [`MAIL_LINES`], one line counts the rest.
 pub fn mail_changes(

@@ -303,15 +303,8 @@ pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
         }
         body.push('\n');
     }
-    if let Some(changed) = outcome.changed.as_ref().filter(|c| !c.lines.is_empty()) {
-        body.push_str(&format!(
-            "What the run had changed before it failed (times in {}):\n",
-            changed.zone
-        ));
-        for line in &changed.lines {
-            body.push_str(&format!("  - {line}\n"));
-        }
-        body.push('\n');
+    if let Some(changed) = &outcome.changed {
+        body.push_str(&changed.section());
     }
     if !outcome.sign_in_needed.is_empty() {
         body.push_str(&format!(
