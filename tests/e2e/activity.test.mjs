@@ -32,6 +32,7 @@ async function outlookCreate(dataDir) {
 async function syncCalendar(app) {
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   await click(app, '[data-testid="sync-summary"] button').catch(() => {});
 }

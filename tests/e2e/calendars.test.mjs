@@ -24,6 +24,7 @@ test('a calendar switched off leaves the Scheduler; the choice is kept', async (
 
     await click(app, '[data-testid="office365-menu"]');
     await click(app, '[data-testid="menu-sync-calendar"]');
+    await click(app, '[data-testid="menu-sync-now"]');
     await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
     const pulled = () => JSON.parse(quick3(dataDir, 'appointment', 'list', '--resource', 'Megan Bowen', '--json'))
       .filter((a) => a.origin.kind === 'microsoft365');

@@ -49,6 +49,7 @@ test('after Sync Calendar a pulled appointment shows a lock and opens read-only'
   await connectAccount(app, megan);
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   await click(app, '[data-testid="close-resource-card"]');
 

@@ -210,6 +210,7 @@ test('a pulled appointment of a Down-only account does not move when dragged and
   assert.match(await textOf(app, '[data-testid="office365-panel"]'), /Down/);
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   await click(app, '[data-testid="close-resource-card"]');
 

@@ -431,6 +431,7 @@ test('a pulled appointment of a Down-only account shows a lock, does not move an
   await connectAccount(app, megan);
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   await click(app, '[data-testid="close-resource-card"]');
 

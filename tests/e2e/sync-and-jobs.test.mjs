@@ -40,6 +40,7 @@ test('Sync Calendar shows its summary and Megan\'s Outlook appointments appear i
 
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   const summary = await textOf(app, '[data-testid="sync-summary"]');
   const added = Number(/megan\.bowen@contoso\.example: (\d+) added/.exec(summary)?.[1]);
@@ -228,6 +229,7 @@ test('a due job runs in the background; its failure is in the history in plain w
     await fetch(faults, { method: 'DELETE' });
     await click(second, '[data-testid="office365-menu"]');
     await click(second, '[data-testid="menu-sync-calendar"]');
+    await click(second, '[data-testid="menu-sync-now"]');
     await waitForText(second, '[data-testid="sync-summary"]', 'Sync finished', 60000);
     await second.waitUntil(async () => !(await (await second.$(message)).isExisting()),
       { timeout: 10000, interval: 250, timeoutMsg: 'the failure is still said after a sync that succeeded' });

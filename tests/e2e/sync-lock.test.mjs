@@ -175,6 +175,7 @@ test("two `quick3 sync` and the window's push at once: each edit reaches Outlook
   await openOffice365Tab(app);
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   const summary = await textOf(app, '[data-testid="sync-summary"]');
   assert.match(summary, new RegExp(`${adele.replaceAll('.', '\\.')}: 0 added, 0 updated, 0 deleted, no conflicts, no errors\\.`),

@@ -53,6 +53,7 @@ function inQuick3(dataDir, title) {
 async function syncCalendar(app) {
   await click(app, '[data-testid="office365-menu"]');
   await click(app, '[data-testid="menu-sync-calendar"]');
+  await click(app, '[data-testid="menu-sync-now"]');
   await waitForText(app, '[data-testid="sync-summary"]', 'Sync finished', 60000);
   await click(app, '[data-testid="sync-summary"] button').catch(() => {});
 }
@@ -111,8 +112,19 @@ test('Preview changes lists what a sync would change, grouped by kind, and Apply
     await syncCalendar(app);
     await outlookCreate(dataDir, subject);
 
+    // Sync Calendar → Preview changes, by keyboard as by mouse: the menu opens on Sync
+    // Calendar, → opens its submenu on Sync now, ↓ goes to Preview changes, Enter opens it.
     await click(app, '[data-testid="office365-menu"]');
-    await click(app, '[data-testid="menu-preview-changes"]');
+    const focused = async () => app.execute(() => document.activeElement?.getAttribute('data-testid'));
+    assert.equal(await focused(), 'menu-sync-calendar', 'the menu opens on Sync Calendar');
+    await app.keys('ArrowRight');
+    await app.waitUntil(async () => (await focused()) === 'menu-sync-now',
+      { timeout: 5000, interval: 100, timeoutMsg: '→ opens the submenu on Sync now' });
+    assert.equal(await (await app.$('[data-testid="menu-sync-calendar"]')).getAttribute('aria-expanded'), 'true');
+    await app.keys('ArrowDown');
+    assert.equal(await focused(), 'menu-preview-changes', '↓ reaches Preview changes');
+    await screenshot(app, 'sync-calendar-submenu');
+    await app.keys('Enter');
     await waitForText(app, '[data-testid="preview-group"]', 'Created in Quick3 Planner (1)', 30000);
     const listed = await textOf(app, '[data-testid="preview-dialog"]');
     assert.match(listed, new RegExp(subject), `the change is named: ${listed}`);

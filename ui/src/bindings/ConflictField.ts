@@ -5,4 +5,4 @@
  * a conflict. Categories and sensitivity are synced too, but a difference in them alone is no
  * conflict: the appointment's owner (Quick3 for its own appointments) keeps its value.
  */
-export type ConflictField = "time" | "subject" | "location" | "notes" | "show_as";
+export type ConflictField = "time" | "subject" | "location" | "notes" | "show_as" | "pattern";

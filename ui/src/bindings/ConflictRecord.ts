@@ -5,8 +5,9 @@ import type { ConflictVersion } from "./ConflictVersion";
 import type { ResourceId } from "./ResourceId";
 
 /**
- * An open conflict: the appointment changed both in Quick3 and in the account's Outlook since
- * the last sync; neither version is overwritten until the planner chooses.
+ * An open conflict: the appointment (or a Quick3 series' master, with its pattern) changed both
+ * in Quick3 and in the account's Outlook since the last sync; neither version is overwritten
+ * until the planner chooses.
  */
 export type ConflictRecord = { 
 /**

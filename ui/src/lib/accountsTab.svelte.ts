@@ -225,28 +225,38 @@ export class AccountsTab {
     return this.load();
   }
 
-  /** The Office 365 menu: Sync Calendar of every account here. */
+  /** The Office 365 menu: Sync Calendar of every account here (a submenu: Sync now, or Preview
+   * changes first), and Activity. */
   tabMenu(): MenuItem[] {
     const accounts = this.accounts;
+    const none = !accounts || accounts.length === 0;
+    const busy = this.syncing !== null || none;
     return [
       {
         label: 'Sync Calendar',
         testid: 'menu-sync-calendar',
-        disabled: this.syncing !== null || !accounts || accounts.length === 0,
-        note: accounts && accounts.length > 0 ? 'all accounts here' : 'no accounts yet',
-        onselect: () => this.syncCalendar({ resourceId: this.resourceId() }),
-      },
-      {
-        label: 'Preview changes',
-        testid: 'menu-preview-changes',
-        disabled: this.syncing !== null || !accounts || accounts.length === 0,
-        note: 'what Sync Calendar would change',
-        onselect: () => (this.previewing = { resourceId: this.resourceId() }),
+        disabled: busy,
+        note: none ? 'no accounts yet' : 'all accounts here',
+        items: [
+          {
+            label: 'Sync now',
+            testid: 'menu-sync-now',
+            disabled: busy,
+            onselect: () => this.syncCalendar({ resourceId: this.resourceId() }),
+          },
+          {
+            label: 'Preview changes',
+            testid: 'menu-preview-changes',
+            disabled: busy,
+            note: 'what a sync would change',
+            onselect: () => (this.previewing = { resourceId: this.resourceId() }),
+          },
+        ],
       },
       {
         label: 'Activity',
         testid: 'menu-activity',
-        disabled: !accounts || accounts.length === 0,
+        disabled: none,
         note: 'what syncs changed',
         onselect: () => (this.activity = true),
       },

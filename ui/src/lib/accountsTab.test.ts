@@ -247,7 +247,8 @@ describe('accounts tab: menus', () => {
 
   it('opens Preview changes for the resource, and Apply syncs what was previewed', async () => {
     const { tab, calls } = fixture();
-    const preview = () => tab.tabMenu().find((item) => item.testid === 'menu-preview-changes');
+    // Sync Calendar → Preview changes, as the issue names it.
+    const preview = () => tab.tabMenu()[0].items?.find((item) => item.testid === 'menu-preview-changes');
     expect(preview()).toMatchObject({ label: 'Preview changes', disabled: true });
     await tab.reset();
     preview()?.onselect?.();
@@ -255,6 +256,18 @@ describe('accounts tab: menus', () => {
     await tab.applyPreview();
     expect(tab.previewing, 'the preview closes').toBeNull();
     expect(named(calls, 'syncCalendar')).toEqual(['syncCalendar [{"resourceId":1},false]']);
+  });
+
+  it('makes Sync Calendar a submenu of Sync now and Preview changes, Activity beside it', async () => {
+    const { tab, calls } = fixture();
+    await tab.reset();
+    const menu = tab.tabMenu();
+    expect(menu.map((item) => item.label)).toEqual(['Sync Calendar', 'Activity']);
+    expect(menu[0].onselect, 'Sync Calendar only opens its submenu').toBeUndefined();
+    expect(testids(menu[0].items ?? [])).toEqual(['menu-sync-now', 'menu-preview-changes']);
+    await menu[0].items?.[0].onselect?.();
+    expect(named(calls, 'syncCalendar')).toEqual(['syncCalendar [{"resourceId":1},false]']);
+    expect(tab.previewing, 'Sync now syncs at once, with no preview').toBeNull();
   });
 
   it('greys out Sync Calendar for direction None, during a sync, and with no accounts', async () => {
@@ -265,6 +278,10 @@ describe('accounts tab: menus', () => {
     expect(tab.tabMenu()[0]).toMatchObject({ disabled: false, note: 'all accounts here' });
     const running = tab.syncCalendar({ accountId: 1 });
     expect(tab.rowMenu(row(), false)[0].disabled).toBe(true);
+    expect(
+      tab.tabMenu()[0].items?.map((item) => item.disabled),
+      'neither Sync now nor Preview changes while a sync runs',
+    ).toEqual([true, true]);
     await running;
   });
 });

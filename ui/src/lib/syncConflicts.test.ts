@@ -18,6 +18,8 @@ function version(over: Partial<ConflictVersion>): ConflictVersion {
     categories: [],
     show_as: 'busy',
     sensitivity: 'normal',
+    recurrence: null,
+    repeat: null,
     ...over,
   };
 }
@@ -47,6 +49,25 @@ describe('the comparison', () => {
       ['Notes', '', '', false],
       ['Show as', 'Busy', 'Busy', false],
     ]);
+  });
+
+  it("shows a series' pattern beside its fields, marked when the patterns differ", () => {
+    const rows = conflictRows(
+      conflict({
+        fields: ['subject', 'pattern'],
+        quick3: version({ title: 'Stand-up (Quick3)', repeat: 'Every week on Monday, 3 times' }),
+        outlook: version({ title: 'Stand-up (Outlook)', repeat: 'Every week on Monday, 4 times' }),
+      }),
+      ZONE,
+    );
+    expect(rows.map((r) => r.label)).toEqual(['Subject', 'Time', 'Repeat', 'Location', 'Notes', 'Show as']);
+    expect(rows.find((r) => r.field === 'pattern')).toEqual({
+      field: 'pattern',
+      label: 'Repeat',
+      quick3: 'Every week on Monday, 3 times',
+      outlook: 'Every week on Monday, 4 times',
+      differs: true,
+    });
   });
 
   it('says times in the display zone, across days, and all-day dates (end exclusive)', () => {

@@ -7,10 +7,12 @@ import type { ConflictVersion } from '../bindings/ConflictVersion';
 import type { Keep } from '../bindings/Keep';
 import { showAsLabel } from './labels';
 
-/** The fields the comparison shows, in order, with their labels (the core's conflict fields). */
+/** The fields the comparison shows, in order, with their labels (the core's conflict fields); the
+ * pattern only for a series. */
 export const CONFLICT_FIELDS: ReadonlyArray<{ field: ConflictField; label: string }> = [
   { field: 'subject', label: 'Subject' },
   { field: 'time', label: 'Time' },
+  { field: 'pattern', label: 'Repeat' },
   { field: 'location', label: 'Location' },
   { field: 'notes', label: 'Notes' },
   { field: 'show_as', label: 'Show as' },
@@ -59,12 +61,16 @@ function fieldText(version: ConflictVersion, field: ConflictField, zone: string)
       return version.notes;
     case 'show_as':
       return showAsLabel(version.show_as);
+    case 'pattern':
+      return version.repeat ?? 'Does not repeat';
   }
 }
 
-/** Both versions side by side, field by field; only the fields the core found different are marked. */
+/** Both versions side by side, field by field; only the fields the core found different are marked.
+ * A series master's conflict shows the pattern too; the time is then its first occurrence's. */
 export function conflictRows(conflict: ConflictRecord, zone: string): ConflictRow[] {
-  return CONFLICT_FIELDS.map(({ field, label }) => ({
+  const series = conflict.quick3.repeat !== null || conflict.outlook.repeat !== null;
+  return CONFLICT_FIELDS.filter(({ field }) => series || field !== 'pattern').map(({ field, label }) => ({
     field,
     label,
     quick3: fieldText(conflict.quick3, field, zone),

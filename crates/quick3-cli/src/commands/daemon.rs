@@ -190,6 +190,7 @@ mod tests {
             failures: vec![format!("The appointment \"{evil}\" could not be uploaded.")],
             sign_in_needed: vec![],
             warnings: vec![],
+            ..JobOutcome::default()
         };
         let lines: Vec<String> = announcement(evil, &outcome)
             .iter()

@@ -76,6 +76,10 @@ fn field_text(version: &ConflictVersion, field: ConflictField) -> String {
         ConflictField::Location => version.location.clone(),
         ConflictField::Notes => version.notes.replace('\n', " / "),
         ConflictField::ShowAs => version.show_as.as_str().to_owned(),
+        ConflictField::Pattern => version
+            .repeat
+            .clone()
+            .unwrap_or_else(|| "Does not repeat".to_owned()),
     }
 }
 

@@ -10,13 +10,15 @@ use crate::error::Result;
 use crate::ids::{AppointmentId, ResourceId};
 use crate::model::{
     Appointment, ConflictField, ConflictVersion, Content, Keep, PRIVATE_TITLE, Sensitivity,
+    same_pattern,
 };
 use crate::store::Store;
 use crate::store::conflicts::{Settled, StoredConflict};
 use crate::sync::crash::{self, Step};
 
-/// An open conflict: the appointment changed both in Quick3 and in the account's Outlook since
-/// the last sync; neither version is overwritten until the planner chooses.
+/// An open conflict: the appointment (or a Quick3 series' master, with its pattern) changed both
+/// in Quick3 and in the account's Outlook since the last sync; neither version is overwritten
+/// until the planner chooses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ConflictRecord {
@@ -94,6 +96,15 @@ fn record_of(
     outlook: &Content,
 ) -> ConflictRecord {
     let quick3 = Content::of(appointment);
+    // A series master's pattern is weighed beside its content.
+    let series = appointment
+        .recurrence
+        .as_ref()
+        .filter(|_| appointment.series_id.is_none());
+    let mut fields = quick3.conflicting_fields(outlook);
+    if series.is_some() && !same_pattern(series, conflict.outlook.recurrence.as_ref()) {
+        fields.push(ConflictField::Pattern);
+    }
     ConflictRecord {
         id: conflict.id,
         appointment_id: appointment.id,
@@ -101,9 +112,9 @@ fn record_of(
         series_id: appointment.series_id,
         account: conflict.email.clone(),
         detected_at: conflict.detected_at,
-        fields: quick3.conflicting_fields(outlook),
-        quick3: ConflictVersion::of(&quick3),
-        outlook: ConflictVersion::of(outlook),
+        fields,
+        quick3: ConflictVersion::of_series(&quick3, series),
+        outlook: ConflictVersion::of_series(outlook, conflict.outlook.recurrence.as_ref()),
     }
 }
 
@@ -133,10 +144,13 @@ pub fn resolve_conflict(
     keep: Keep,
     now: DateTime<Utc>,
 ) -> Result<ConflictOutcome> {
-    let name = store
+    let appointment = store
         .conflict(id)
-        .and_then(|c| store.appointment(c.appointment))
-        .map(|a| a.message_name());
+        .and_then(|c| store.appointment(c.appointment));
+    let series = appointment
+        .as_ref()
+        .is_ok_and(|a| a.recurrence.is_some() && a.series_id.is_none());
+    let name = appointment.map(|a| a.message_name());
     let Settled { conflict, already } =
         store.resolve_conflict(id, keep, now, || crash::point(Step::ConflictResolving))?;
     let name = name.unwrap_or_else(|_| "The appointment".into());
@@ -146,13 +160,17 @@ pub fn resolve_conflict(
         appointment_id: conflict.appointment,
         copy_id: conflict.copy,
         already,
-        message: outcome_message(&name, &conflict.email, keep, already),
+        message: outcome_message(&name, &conflict.email, (keep, series), already),
     })
 }
 
 /// What settling did, in one sentence.
-fn outcome_message(name: &str, email: &str, keep: Keep, already: bool) -> String {
+fn outcome_message(name: &str, email: &str, (keep, series): (Keep, bool), already: bool) -> String {
     let done = match keep {
+        Keep::Both if series => format!(
+            "{name} now holds Outlook's version ({email}); a second series holds Quick3 \
+             Planner's and goes to Outlook as a new series at the next sync."
+        ),
         Keep::Quick3 => format!(
             "{name} keeps Quick3 Planner's version; Outlook ({email}) gets it at the next sync."
         ),
@@ -238,6 +256,7 @@ mod tests {
                     change_key: None,
                     remote_hash: outlook.hash(),
                     outlook,
+                    recurrence: None,
                 },
                 now,
             )
@@ -291,7 +310,7 @@ mod tests {
         ];
         for (keep, already, expected) in cases {
             assert_eq!(
-                outcome_message("“Visit”", "ann@example.com", keep, already),
+                outcome_message("“Visit”", "ann@example.com", (keep, false), already),
                 expected,
                 "{keep:?}"
             );

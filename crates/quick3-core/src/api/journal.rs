@@ -14,8 +14,7 @@ use crate::model::{
 use crate::store::Store;
 use crate::store::journal::StoredChange;
 
-/// How a change to another resource's private appointment is named in the journal.
-pub const PRIVATE_IN_JOURNAL: &str = "A private appointment";
+pub use crate::model::PRIVATE_IN_JOURNAL;
 
 /// Runs a listing shows by default.
 pub const RECENT_RUNS: u32 = 50;

@@ -3,6 +3,7 @@
 //! `runner` is the loop's one look at the schedule that every front end calls; `desktop` what the
 //! window's and the tray's runners tell the planner around a run.
 
+pub mod changes;
 pub mod desktop;
 pub mod runner;
 pub mod schedule;
@@ -40,6 +41,14 @@ pub struct JobOutcome {
     /// secret expires): mailed with the run, at most in the first run of a day.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The sync journal's runs this run made (one per account synced).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub journal_runs: Vec<crate::ids::SyncRunId>,
+    /// A failed run: what it had changed all the same, for its failure mail.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub changed: Option<changes::MailChanges>,
 }
 
 impl JobOutcome {
@@ -214,7 +223,7 @@ where
         }
     };
     let started = now();
-    let outcome = work(job.clone()).await;
+    let mut outcome = work(job.clone()).await;
     let finished = now();
     let next = schedule::next_run(
         started.max(finished),
@@ -233,6 +242,16 @@ where
             finished,
             next,
         )?;
+        if !outcome.succeeded && !outcome.journal_runs.is_empty() {
+            let system = changes::system_locale();
+            match changes::mail_changes(&store, &outcome.journal_runs, system.as_deref()) {
+                Ok(changed) => outcome.changed = Some(changed),
+                // The mail goes out without the list rather than not at all.
+                Err(err) => {
+                    tracing::warn!(job = %job.id, "the run's changes could not be read: {err}")
+                }
+            }
+        }
         store.job(job.id)?
     };
     let mail = failure_mail(&job, &outcome);
@@ -285,6 +304,9 @@ pub fn failure_mail(job: &Job, outcome: &JobOutcome) -> Option<FailureMail> {
             body.push_str(&format!("  - {failure}\n"));
         }
         body.push('\n');
+    }
+    if let Some(changed) = &outcome.changed {
+        body.push_str(&changed.section());
     }
     if !outcome.sign_in_needed.is_empty() {
         body.push_str(&format!(

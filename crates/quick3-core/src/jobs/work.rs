@@ -73,6 +73,7 @@ async fn synchronize(
         match accounts::sync(&mut store, credentials, scope, &options, clock, &mut |_| {}).await {
             Ok(summaries) => {
                 for summary in summaries {
+                    outcome.journal_runs.extend(summary.run);
                     for (name, count) in [
                         ("added", summary.added),
                         ("updated", summary.updated),

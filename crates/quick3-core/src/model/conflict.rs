@@ -1,11 +1,12 @@
 //! Sync conflicts: which fields make a change on both sides a conflict, a version of an
-//! appointment as the conflict keeps and shows it, and the planner's three ways to settle one.
+//! appointment (or a series master, with its pattern) as the conflict keeps and shows it, and
+//! the planner's three ways to settle one.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Content, Sensitivity, ShowAs, When, zones};
+use super::{Content, Recurrence, Rule, Sensitivity, ShowAs, When, zones};
 use crate::error::{CoreError, Result};
 
 /// A field whose difference between Quick3's and Outlook's versions makes a change on both sides
@@ -21,9 +22,13 @@ pub enum ConflictField {
     Location,
     Notes,
     ShowAs,
+    /// A series master's pattern (compared as the rule it repeats by, zones aside).
+    Pattern,
 }
 
 impl ConflictField {
+    /// The fields of an appointment's content ([`Content::conflicting_fields`]); a series
+    /// master's pattern ([`ConflictField::Pattern`]) is compared beside them.
     pub const ALL: [ConflictField; 5] = [
         ConflictField::Time,
         ConflictField::Subject,
@@ -40,6 +45,7 @@ impl ConflictField {
             ConflictField::Location => "Location",
             ConflictField::Notes => "Notes",
             ConflictField::ShowAs => "Show as",
+            ConflictField::Pattern => "Repeat",
         }
     }
 }
@@ -53,8 +59,9 @@ pub enum Keep {
     Quick3,
     /// Quick3 takes Outlook's version.
     Outlook,
-    /// Quick3's version becomes a second appointment (uploaded as a new event); the appointment
-    /// takes Outlook's version and stays linked.
+    /// Quick3's version becomes a second appointment (uploaded as a new event; for a series
+    /// master, a second series with Quick3's pattern and occurrences); the appointment takes
+    /// Outlook's version and stays linked.
     Both,
 }
 
@@ -96,10 +103,23 @@ pub struct ConflictVersion {
     pub categories: Vec<String>,
     pub show_as: ShowAs,
     pub sensitivity: Sensitivity,
+    /// A series master's pattern (none for a single appointment or an occurrence).
+    #[serde(default)]
+    pub recurrence: Option<Recurrence>,
+    /// The pattern in one sentence ("Every week on Monday, 4 times"), as the window and the CLI
+    /// show it.
+    #[serde(default)]
+    pub repeat: Option<String>,
 }
 
 impl ConflictVersion {
+    /// A single appointment's or an occurrence's version.
     pub fn of(content: &Content) -> ConflictVersion {
+        ConflictVersion::of_series(content, None)
+    }
+
+    /// A version with a series master's pattern (`None`: no series).
+    pub fn of_series(content: &Content, recurrence: Option<&Recurrence>) -> ConflictVersion {
         ConflictVersion {
             title: content.title.clone(),
             all_day: content.when.is_all_day(),
@@ -111,6 +131,8 @@ impl ConflictVersion {
             categories: content.categories.clone(),
             show_as: content.show_as,
             sensitivity: content.sensitivity,
+            recurrence: recurrence.cloned(),
+            repeat: recurrence.map(describe_pattern),
         }
     }
 
@@ -165,6 +187,8 @@ impl Content {
                 ConflictField::Location => a.location != b.location,
                 ConflictField::Notes => a.notes != b.notes,
                 ConflictField::ShowAs => a.show_as != b.show_as,
+                // A content has no pattern: a master's is compared beside it.
+                ConflictField::Pattern => false,
             })
             .collect()
     }
@@ -187,6 +211,27 @@ impl Content {
             .take(16)
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+}
+
+/// A pattern in one sentence, or Graph's pattern type when it is none Quick3 reads.
+fn describe_pattern(recurrence: &Recurrence) -> String {
+    match Rule::from_graph(recurrence) {
+        Ok(rule) => rule.describe(),
+        Err(_) => recurrence.pattern.kind.clone(),
+    }
+}
+
+/// Whether two series repeat alike: the same rule (zones aside: a series' times carry its zone,
+/// and Outlook names it by its Windows name); either not a series is the same only as another.
+pub fn same_pattern(a: Option<&Recurrence>, b: Option<&Recurrence>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match (Rule::from_graph(a), Rule::from_graph(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        },
+        _ => false,
     }
 }
 

@@ -9,6 +9,10 @@ use super::appointment::{AppointmentRecord, Sensitivity};
 use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId, ResourceId, SyncRunId};
 
+/// How a change to another resource's private appointment is named wherever the journal is
+/// shown: the window, `quick3 sync log`, a failed job's mail.
+pub const PRIVATE_IN_JOURNAL: &str = "A private appointment";
+
 macro_rules! word_enum {
     ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),* $(,)? }) => {
         $(#[$doc])*

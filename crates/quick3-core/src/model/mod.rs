@@ -22,15 +22,15 @@ pub use appointment::{
     PRIVATE_TITLE, Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs,
     UploadState, When,
 };
-pub use conflict::{ConflictField, ConflictVersion, Keep};
+pub use conflict::{ConflictField, ConflictVersion, Keep, same_pattern};
 pub use content::{Content, local_hash, pattern_digest, pattern_of_hash};
 pub use job::{
     ADVISED_MINIMUM_MINUTES, ActiveHours, FailureNotice, Frequency, FrequencyUnit, Job, JobKind,
     JobRun, JobRunResult, JobScope, JobSpec,
 };
 pub use journal::{
-    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun, RunOutcome,
-    SyncTrigger, changed_fields,
+    ChangeCause, ChangeKind, ChangeSide, FieldChange, JournalChange, JournalRun,
+    PRIVATE_IN_JOURNAL, RunOutcome, SyncTrigger, changed_fields,
 };
 pub use organisation::{
     MailboxCalendar, MailboxLookup, NewOrgLink, OrgCertificate, OrgCredential, OrgMailbox,

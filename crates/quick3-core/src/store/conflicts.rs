@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::ids::{AccountId, AppointmentId};
 use crate::model::{
     Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, ConflictVersion, Content,
-    JournalChange, Keep, SyncTrigger, local_hash,
+    JournalChange, Keep, Origin, Recurrence, SyncTrigger, When, local_hash, same_pattern, zones,
 };
 
 /// What a sync holds when it finds an appointment changed on both sides: Outlook's event as it
@@ -27,6 +27,8 @@ pub struct ConflictHold {
     pub change_key: Option<String>,
     pub remote_hash: String,
     pub outlook: Content,
+    /// A series master's pattern in Outlook (none for anything else).
+    pub recurrence: Option<Recurrence>,
 }
 
 /// A conflict as stored, with its account's e-mail.
@@ -56,6 +58,18 @@ pub struct Settled {
     /// nothing was done again.
     pub already: bool,
 }
+
+/// Keep Quick3's decision a PATCH carries: over the appointment (?2) in the account (?1),
+/// decided against Outlook's change key ?3 (index `sync_conflicts_by_appointment`, 0021).
+const CARRIED_BY_PATCH: &str = "SELECT outlook FROM sync_conflicts
+      WHERE appointment_id = ?2 AND account_id = ?1 AND resolution = 'quick3' AND change_key = ?3
+      ORDER BY id DESC LIMIT 1";
+
+/// Keep both's decision the upload of its copy (?2) to the account (?1) carries (index
+/// `sync_conflicts_by_copy`, 0021).
+const CARRIED_BY_COPY: &str = "SELECT outlook FROM sync_conflicts
+      WHERE copy_id = ?2 AND account_id = ?1 AND resolution = 'both'
+      ORDER BY id DESC LIMIT 1";
 
 const CONFLICT_COLUMNS: &str = "c.id, c.appointment_id, c.account_id, a.email, c.remote_key, \
      c.remote_id, c.change_key, c.remote_hash, c.outlook, c.detected_at, c.resolution, c.copy_id";
@@ -88,8 +102,8 @@ fn conflict_from_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredConflict>> 
 
 /// Records (or renews) an open conflict in the caller's transaction; true when it is new.
 pub(super) fn hold(tx: &Connection, hold: &ConflictHold, now: DateTime<Utc>) -> Result<bool> {
-    let outlook = serde_json::to_string(&ConflictVersion::of(&hold.outlook))
-        .map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    let version = ConflictVersion::of_series(&hold.outlook, hold.recurrence.as_ref());
+    let outlook = serde_json::to_string(&version).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     let renewed = tx
         .prepare_cached(
             "UPDATE sync_conflicts SET remote_key = ?3, remote_id = ?4, change_key = ?5,
@@ -275,15 +289,101 @@ fn enqueue(
     Ok(())
 }
 
+/// Whether the appointment is a series made in Quick3 (its master).
+fn is_quick3_master(appointment: &Appointment) -> bool {
+    appointment.origin == Origin::Quick3 && appointment.recurrence.is_some()
+}
+
+/// The appointment as Outlook's version of the conflict has it. A Quick3 series' master keeps
+/// its own zone where Outlook names the same Windows zone, and takes Outlook's pattern when it
+/// repeats otherwise (expanded in the series' zone).
+fn outlook_version_of(
+    conflict: &StoredConflict,
+    current: &Appointment,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let mut updated = with_content(current, conflict.outlook.content()?, now);
+    if !is_quick3_master(current) {
+        return Ok(updated);
+    }
+    if let (
+        When::Timed {
+            time_zone: mine, ..
+        },
+        When::Timed {
+            start,
+            end,
+            time_zone,
+        },
+    ) = (current.when, updated.when)
+        && zones::to_graph(mine) == zones::to_graph(time_zone)
+    {
+        updated.when = When::Timed {
+            start,
+            end,
+            time_zone: mine,
+        };
+    }
+    let theirs = conflict.outlook.recurrence.as_ref();
+    if let Some(theirs) = theirs
+        && !same_pattern(current.recurrence.as_ref(), Some(theirs))
+    {
+        let mut recurrence = theirs.clone();
+        recurrence.range.recurrence_time_zone = updated
+            .when
+            .time_zone()
+            .map(|tz| tz.name().to_owned())
+            .or_else(|| {
+                current
+                    .recurrence
+                    .as_ref()
+                    .and_then(|r| r.range.recurrence_time_zone.clone())
+            });
+        updated.recurrence = Some(recurrence);
+    }
+    Ok(updated)
+}
+
+/// The hash a link keeps for the local side when Quick3 agrees with Outlook's version: a
+/// series master's carries Quick3's pattern digest when the patterns repeat alike, so that
+/// Keep Quick3's PATCH sends a pattern only when it differs (Outlook resets the exceptions of a
+/// series whose pattern a PATCH sends).
+fn outlook_local_hash(
+    conflict: &StoredConflict,
+    current: &Appointment,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let mut outlook = outlook_version_of(conflict, current, now)?;
+    if is_quick3_master(current)
+        && same_pattern(
+            current.recurrence.as_ref(),
+            conflict.outlook.recurrence.as_ref(),
+        )
+    {
+        outlook.recurrence.clone_from(&current.recurrence);
+    }
+    Ok(if is_quick3_master(current) {
+        local_hash(&outlook)
+    } else {
+        conflict.outlook.content()?.hash()
+    })
+}
+
 /// The appointment takes Outlook's version: its row, its link in step with the event, and no
-/// upload waiting for the account.
+/// upload waiting for the account. A series master whose times or pattern change sends its
+/// exceptions back to the pattern, as Outlook did.
 fn take_outlook(
     tx: &Connection,
     conflict: &StoredConflict,
     current: &Appointment,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
-    let updated = with_content(current, conflict.outlook.content()?, now);
+    let updated = outlook_version_of(conflict, current, now)?;
+    if is_quick3_master(current)
+        && (updated.when != current.when || updated.recurrence != current.recurrence)
+    {
+        super::series::reset_exceptions(tx, current.id)?;
+    }
     upsert(tx, &updated)?;
     link_to_outlook(tx, conflict, &local_hash(&updated))?;
     tx.execute(
@@ -291,6 +391,74 @@ fn take_outlook(
         params![conflict.appointment, conflict.account],
     )?;
     Ok(updated)
+}
+
+/// Keep both's second appointment: Quick3's version as a new appointment, waiting for upload to
+/// the conflict's account. For a Quick3 series, a second series with its pattern and with its
+/// own copies of the occurrences changed or deleted on their own (ids from the new master's,
+/// each waiting for upload after it).
+fn insert_copy(
+    tx: &rusqlite::Transaction<'_>,
+    conflict: &StoredConflict,
+    current: &Appointment,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let series = is_quick3_master(current);
+    let second = Appointment {
+        id: AppointmentId::at(now),
+        recurrence: if series {
+            current.recurrence.clone()
+        } else {
+            None
+        },
+        series_id: None,
+        original_start: None,
+        created_at: now,
+        updated_at: now,
+        ..current.clone()
+    };
+    super::appointments::insert(tx, &second)?;
+    enqueue(tx, conflict.account, second.id, now)?;
+    if !series {
+        return Ok(second);
+    }
+    let sql = format!(
+        "SELECT {COLUMNS}, deleted_at IS NULL FROM appointments
+          WHERE series_id = ?1 AND origin = 'quick3' AND original_start IS NOT NULL"
+    );
+    let rows: Vec<(Appointment, bool)> = {
+        let mut stmt = tx.prepare(&sql)?;
+        let found = stmt.query_map([current.id], |row| {
+            let live: bool = row.get(23)?;
+            Ok(appointment_from_row(row)?.map(|a| (a, live)))
+        })?;
+        let mut rows = Vec::new();
+        for row in found {
+            rows.push(row??);
+        }
+        rows
+    };
+    for (row, live) in rows {
+        let Some(original_start) = row.original_start else {
+            continue;
+        };
+        let copy = Appointment {
+            id: AppointmentId::occurrence(second.id, original_start),
+            series_id: Some(second.id),
+            created_at: now,
+            updated_at: now,
+            ..row
+        };
+        super::appointments::insert(tx, &copy)?;
+        if !live {
+            tx.execute(
+                "UPDATE appointments SET deleted_at = ?2 WHERE id = ?1",
+                params![copy.id, utc_text(now)],
+            )?;
+        }
+        enqueue(tx, conflict.account, copy.id, now)?;
+    }
+    Ok(second)
 }
 
 impl Store {
@@ -324,17 +492,18 @@ impl Store {
         appointment: AppointmentId,
         patch_of: Option<&str>,
     ) -> Result<Option<ConflictVersion>> {
-        let text: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT outlook FROM sync_conflicts WHERE account_id = ?1 AND (
-                    (?3 IS NOT NULL AND appointment_id = ?2 AND resolution = 'quick3'
-                     AND change_key = ?3)
-                    OR (?3 IS NULL AND copy_id = ?2 AND resolution = 'both'))
-                  ORDER BY id DESC LIMIT 1",
-            )?
-            .query_row(params![account, appointment, patch_of], |row| row.get(0))
-            .optional()?;
+        let text: Option<String> = match patch_of {
+            Some(change_key) => self
+                .conn
+                .prepare_cached(CARRIED_BY_PATCH)?
+                .query_row(params![account, appointment, change_key], |row| row.get(0))
+                .optional()?,
+            None => self
+                .conn
+                .prepare_cached(CARRIED_BY_COPY)?
+                .query_row(params![account, appointment], |row| row.get(0))
+                .optional()?,
+        };
         text.map(|t| {
             serde_json::from_str(&t)
                 .map_err(|e| CoreError::Corrupt(format!("a conflict's version: {e}")))
@@ -404,25 +573,14 @@ impl Store {
             Keep::Quick3 => {
                 // The base becomes Outlook's version on both sides: Quick3's differs from it, so
                 // the next Up PATCHes it, conditional on the change key of the version seen.
-                let outlook_hash = conflict.outlook.content()?.hash();
+                let outlook_hash = outlook_local_hash(&conflict, &current, now)?;
                 link_to_outlook(&tx, &conflict, &outlook_hash)?;
                 enqueue(&tx, conflict.account, conflict.appointment, now)?;
             }
             Keep::Outlook => taken = Some(take_outlook(&tx, &conflict, &current, now)?),
             Keep::Both => {
-                let second = Appointment {
-                    id: AppointmentId::at(now),
-                    recurrence: None,
-                    series_id: None,
-                    original_start: None,
-                    created_at: now,
-                    updated_at: now,
-                    ..current.clone()
-                };
-                super::appointments::insert(&tx, &second)?;
-                enqueue(&tx, conflict.account, second.id, now)?;
+                copy = Some(insert_copy(&tx, &conflict, &current, now)?);
                 taken = Some(take_outlook(&tx, &conflict, &current, now)?);
-                copy = Some(second);
             }
         }
         tx.execute(
@@ -442,5 +600,46 @@ impl Store {
             conflict: read_conflict(&self.conn, id)?,
             already: false,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The steps of SQLite's plan for `sql` with `params` bound.
+    fn plan_of(store: &Store, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+        store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(params, |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn the_decision_an_upload_carries_is_found_through_an_index() {
+        let store = Store::open_in_memory().unwrap();
+        let appointment = AppointmentId(uuid::Uuid::from_u128(1));
+        #[rustfmt::skip]
+        let cases: Vec<(&str, &str, Vec<String>)> = vec![
+            ("a PATCH on a change key, once per PATCH", "sync_conflicts_by_appointment",
+                plan_of(&store, CARRIED_BY_PATCH, params![1, appointment, "ck"])),
+            ("a POST of a copy, once per new event", "sync_conflicts_by_copy",
+                plan_of(&store, CARRIED_BY_COPY, params![1, appointment])),
+        ];
+        for (why, index, plan) in cases {
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains(&format!("USING INDEX {index}"))),
+                "{why}: found by {index}, not a scan of every conflict ever settled: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|step| step.starts_with("SCAN")),
+                "{why}: no scan: {plan:?}"
+            );
+        }
     }
 }

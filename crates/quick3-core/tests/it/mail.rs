@@ -137,3 +137,181 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+/// The text of a delivered message's body, whatever transfer encoding the client chose for it
+/// (quoted-printable or base64 once it holds more than ASCII).
+fn body_text(message: &str) -> String {
+    let message = message.replace("\r\n", "\n");
+    let (head, body) = message.split_once("\n\n").expect("a head and a body");
+    let encoding = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Transfer-Encoding: "))
+        .unwrap_or("7bit")
+        .trim()
+        .to_ascii_lowercase();
+    match encoding.as_str() {
+        "base64" => {
+            use base64::Engine;
+            let joined: String = body.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(joined)
+                .expect("base64");
+            String::from_utf8(bytes).expect("UTF-8")
+        }
+        "quoted-printable" => {
+            let unfolded = body.replace("=\n", "");
+            let mut bytes = Vec::new();
+            let mut rest = unfolded.as_bytes();
+            while let Some((&b, tail)) = rest.split_first() {
+                if b == b'=' && tail.len() >= 2 {
+                    let hex = std::str::from_utf8(&tail[..2]).expect("hex");
+                    bytes.push(u8::from_str_radix(hex, 16).expect("an escaped byte"));
+                    rest = &tail[2..];
+                } else {
+                    bytes.push(b);
+                    rest = tail;
+                }
+            }
+            String::from_utf8(bytes).expect("UTF-8")
+        }
+        _ => body.to_owned(),
+    }
+}
+
+/// A scheduled sync that fails after it changed things: its failure mail, through the real
+/// SMTP server, lists what the run had already changed (from the journal: kind, side, subject,
+/// times in the planner's date format and display zone), and another resource's private
+/// appointment only as "A private appointment" with its time.
+#[tokio::test]
+async fn a_failed_sync_jobs_mail_lists_what_the_run_had_changed() {
+    use crate::sync_support::{MEGAN, day, now, timed, world};
+    use quick3_core::jobs;
+    use quick3_core::model::{
+        DateFormat, Direction, FailureNotice, Frequency, FrequencyUnit, JobKind, JobScope, JobSpec,
+    };
+    use serde_json::json;
+
+    let (host, port, maildir) = server();
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    world.sync(&account).await;
+    let d = day(3);
+    world
+        .outlook_create(
+            MEGAN,
+            timed(
+                "Dentist",
+                &format!("{d}T09:00:00"),
+                &format!("{d}T10:00:00"),
+            ),
+        )
+        .await;
+    let mut private = timed(
+        "Salary talk",
+        &format!("{d}T12:00:00"),
+        &format!("{d}T13:00:00"),
+    );
+    private["sensitivity"] = json!("private");
+    world.outlook_create(MEGAN, private).await;
+    // Down takes both; Up's upload of Quick3's own appointment is refused: the run fails.
+    world.create_local("Visit", &format!("{d}T14:00"), &format!("{d}T15:00"));
+    world
+        .add_fault(
+            json!({"kind": "status", "status": 400, "method": "POST", "path": "/v1.0/$batch"}),
+        )
+        .await;
+    world
+        .store
+        .set_date_format(DateFormat {
+            locale: Some("en-GB".into()),
+            hour_cycle: None,
+        })
+        .unwrap();
+    world
+        .store
+        .set_display_time_zone(Some("Europe/Oslo"))
+        .unwrap();
+    let job = quick3_core::api::add_job(
+        &mut world.store,
+        JobSpec {
+            name: format!("Sync {}", uuid_like()),
+            kind: JobKind::SynchronizeOffice365Calendars,
+            frequency: Frequency {
+                every: 15,
+                unit: FrequencyUnit::Minutes,
+            },
+            enabled: true,
+            active_hours: None,
+            scope: JobScope::AllResources,
+            notify: FailureNotice {
+                emails: vec!["it@contoso.example".into()],
+                after_failures: 1,
+                when_sign_in_needed: true,
+            },
+        },
+        now(),
+    )
+    .unwrap();
+    let path = world.store.path().unwrap().to_path_buf();
+    let store = std::sync::Mutex::new(quick3_core::store::Store::open(&path).unwrap());
+    let credentials = &world.credentials;
+    let work_path = path.clone();
+    let report = jobs::run_job(&store, job.id, now, chrono_tz::UTC, |job| async move {
+        jobs::work::run(&work_path, credentials, &job, &now).await
+    })
+    .await
+    .unwrap()
+    .expect("the job ran");
+    assert!(
+        !report.outcome.succeeded,
+        "the refused upload fails the run: {:?}",
+        report.outcome
+    );
+    let mail = report.mail.expect("a failure mail, after one failure");
+    let settings = SmtpSettings {
+        host,
+        port,
+        security: SmtpSecurity::None,
+        username: String::new(),
+        sender: "planner@contoso.example".into(),
+    }
+    .validate()
+    .unwrap();
+    mail::send(&settings, &NoSecrets, &mail)
+        .await
+        .expect("the server accepts the mail");
+    let message = delivered(&maildir, &mail.subject).expect("the mail is in the server's mailbox");
+    let body = body_text(&message);
+    let date = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+        .unwrap()
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(
+        body.contains("What the run had changed before it failed (times in Europe/Oslo):"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "  - Created in Quick3 Planner: “Dentist”, {date} 10:00–11:00 ({MEGAN})"
+        )),
+        "the pulled event, with its subject and its time in Oslo, written the British way: {body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "  - Created in Quick3 Planner: A private appointment, {date} 13:00–14:00 ({MEGAN})"
+        )),
+        "another resource's private appointment with its time only: {body}"
+    );
+    assert!(
+        !body.contains("Salary talk"),
+        "a private subject never leaves in a mail: {body}"
+    );
+    assert!(
+        !body.contains("in Outlook: “Visit”"),
+        "the upload that failed changed nothing, so it is not listed as changed: {body}"
+    );
+    assert!(
+        body.contains("What failed:"),
+        "the failure still comes first: {body}"
+    );
+}

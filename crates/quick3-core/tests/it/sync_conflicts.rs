@@ -571,3 +571,414 @@ async fn an_occurrence_changed_on_both_sides_is_held_and_settled() {
         "the instance was patched to Quick3's version"
     );
 }
+
+const SERIES: &str = "Crew stand-up";
+
+/// A weekly series of 4 made in Quick3 for Megan (Up and Down), synced; its master and the
+/// master's event id.
+async fn series_in_both() -> (World, Account, Appointment, String) {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let master = sync_support::series::quick3_series(&mut world, SERIES, &day(2), 4);
+    world.sync(&account).await;
+    assert_nothing_changed(&[world.sync(&account).await]);
+    let id = sync_support::series::outlook_master_id(&world, SERIES).await;
+    (world, account, master, id)
+}
+
+/// The occurrences listed here, as (title, location), sorted.
+fn listed_occurrences(world: &World) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = world
+        .store
+        .list_marked(quick3_core::store::AppointmentQuery {
+            resource: Some(world.resource),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.appointment.title, l.appointment.location))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The instances of the series `master` in Megan's Outlook, as (subject, location).
+async fn outlook_occurrences(
+    world: &World,
+    account: &Account,
+    master: &str,
+) -> Vec<(String, String)> {
+    sync_support::series::instances(world, account, master)
+        .await
+        .iter()
+        .map(|i| {
+            (
+                i["subject"].as_str().unwrap().to_owned(),
+                i["location"]["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn times(n: usize, title: &str, location: &str) -> Vec<(String, String)> {
+    vec![(title.to_owned(), location.to_owned()); n]
+}
+
+/// Both sides change the whole series: Quick3 renames it (and with `three`, makes it end after
+/// 3 occurrences), Outlook renames it and moves it to Atlas. The sync holds the conflict over
+/// the master; two more syncs overwrite neither side. Returns the conflict.
+async fn held_series_conflict(
+    world: &mut World,
+    account: &Account,
+    master: &Appointment,
+    id: &str,
+    three: bool,
+) -> ConflictRecord {
+    let shorter = Repeat {
+        every: RepeatUnit::Weekly,
+        count: Some(3),
+        ..Repeat::default()
+    };
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some(format!("{SERIES} (Quick3)")),
+                ..Default::default()
+            },
+            three.then_some(&shorter),
+            now(),
+        )
+        .unwrap();
+    world
+        .outlook_update(
+            MEGAN,
+            id,
+            json!({"subject": format!("{SERIES} (Outlook)"), "location": {"displayName": "Atlas"}}),
+        )
+        .await;
+    let found = world.sync(account).await;
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    assert_eq!(
+        found.conflicts, 1,
+        "the series changed on both sides is one conflict: {found:?}"
+    );
+    assert!(
+        found.conflict_notes[0].contains("neither version is overwritten"),
+        "{:?}",
+        found.conflict_notes
+    );
+    let quick3_count = if three { 3 } else { 4 };
+    for _ in 0..2 {
+        let later = world.sync(account).await;
+        assert_nothing_changed(&[later]);
+        assert_eq!(
+            outlook_subjects(world).await,
+            strings(&["Crew stand-up (Outlook)"]),
+            "Outlook keeps its series while the conflict is open"
+        );
+        assert_eq!(
+            outlook_occurrences(world, account, id).await,
+            times(4, "Crew stand-up (Outlook)", "Atlas"),
+            "and its four occurrences"
+        );
+        assert_eq!(
+            listed_occurrences(world),
+            times(quick3_count, "Crew stand-up (Quick3)", ""),
+            "Quick3 keeps its series while the conflict is open"
+        );
+        assert_eq!(
+            world.store.outbox_len(account.id).unwrap(),
+            1,
+            "the master's upload is held, not sent and not dropped"
+        );
+    }
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1, "listed once: {conflicts:?}");
+    let conflict = conflicts[0].clone();
+    assert_eq!(conflict.appointment_id, master.id, "held over the master");
+    let mut fields = vec![ConflictField::Subject, ConflictField::Location];
+    if three {
+        fields.push(ConflictField::Pattern);
+    }
+    assert_eq!(conflict.fields, fields, "only the fields that differ");
+    let (mine, theirs) = (
+        conflict.quick3.repeat.clone().unwrap(),
+        conflict.outlook.repeat.clone().unwrap(),
+    );
+    assert!(theirs.contains('4'), "Outlook's pattern in words: {theirs}");
+    assert_eq!(
+        mine.contains('3'),
+        three,
+        "Quick3's pattern in words: {mine}"
+    );
+    assert!(
+        matches!(
+            world.store.upload_states().unwrap().get(&master.id),
+            Some(UploadState::Conflict { conflict: c, .. }) if *c == conflict.id
+        ),
+        "the series' cards show the conflict"
+    );
+    conflict
+}
+
+#[tokio::test]
+async fn a_series_changed_on_both_sides_keeps_quick3s_when_chosen() {
+    let (mut world, account, master, id) = series_in_both().await;
+    let conflict = held_series_conflict(&mut world, &account, &master, &id, false).await;
+    api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Quick3, now()).unwrap();
+    settled_quietly(&mut world, &account).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Quick3)"]),
+        "Outlook's master was patched to Quick3's version, no second series"
+    );
+    assert_eq!(
+        outlook_occurrences(&world, &account, &id).await,
+        times(4, "Crew stand-up (Quick3)", ""),
+        "every occurrence follows it"
+    );
+    assert_eq!(
+        listed_occurrences(&world),
+        times(4, "Crew stand-up (Quick3)", ""),
+        "Quick3 shows its series once"
+    );
+}
+
+#[tokio::test]
+async fn a_series_changed_on_both_sides_takes_outlooks_when_chosen() {
+    let (mut world, account, master, id) = series_in_both().await;
+    let conflict = held_series_conflict(&mut world, &account, &master, &id, true).await;
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Outlook, now())
+            .unwrap();
+    assert!(outcome.message.contains("Outlook's version"), "{outcome:?}");
+    assert_eq!(
+        listed_occurrences(&world),
+        times(4, "Crew stand-up (Outlook)", "Atlas"),
+        "Quick3 takes Outlook's subject, location and pattern (four again)"
+    );
+    settled_quietly(&mut world, &account).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Outlook)"])
+    );
+    assert_eq!(
+        outlook_occurrences(&world, &account, &id).await,
+        times(4, "Crew stand-up (Outlook)", "Atlas"),
+        "Outlook's series untouched"
+    );
+    assert_eq!(
+        listed_occurrences(&world),
+        times(4, "Crew stand-up (Outlook)", "Atlas"),
+        "still once each after two syncs"
+    );
+}
+
+#[tokio::test]
+async fn a_series_changed_on_both_sides_becomes_two_series_when_both_are_kept() {
+    let (mut world, account, master, id) = series_in_both().await;
+    let conflict = held_series_conflict(&mut world, &account, &master, &id, true).await;
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Both, now()).unwrap();
+    assert!(outcome.message.contains("second series"), "{outcome:?}");
+    let copy = outcome.copy_id.expect("the second series");
+    assert!(
+        world.store.appointment(copy).unwrap().recurrence.is_some(),
+        "Quick3's version is a series of its own"
+    );
+    settled_quietly(&mut world, &account).await;
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Outlook)", "Crew stand-up (Quick3)"]),
+        "two series in Outlook, each once"
+    );
+    let second = sync_support::series::outlook_master_id(&world, "Crew stand-up (Quick3)").await;
+    assert_eq!(
+        outlook_occurrences(&world, &account, &second).await,
+        times(3, "Crew stand-up (Quick3)", ""),
+        "the second series with Quick3's pattern"
+    );
+    assert_eq!(
+        outlook_occurrences(&world, &account, &id).await,
+        times(4, "Crew stand-up (Outlook)", "Atlas"),
+        "Outlook's series stays the linked one"
+    );
+    let mut expected = times(4, "Crew stand-up (Outlook)", "Atlas");
+    expected.extend(times(3, "Crew stand-up (Quick3)", ""));
+    assert_eq!(
+        listed_occurrences(&world),
+        expected,
+        "Quick3 shows both series, each occurrence once"
+    );
+    let again =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Both, now()).unwrap();
+    assert!(
+        again.already && again.copy_id == Some(copy),
+        "no third series"
+    );
+    assert_nothing_changed(&[world.sync(&account).await]);
+}
+
+#[tokio::test]
+async fn an_up_only_account_holds_a_series_its_refused_patch_found_changed() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::Up).await;
+    let master = sync_support::series::quick3_series(&mut world, SERIES, &day(2), 4);
+    world.sync(&account).await;
+    let id = sync_support::series::outlook_master_id(&world, SERIES).await;
+    // An occurrence changed in Outlook (which in Exchange may move the master's change key, not
+    // its fields): Quick3's edit of the series still goes up, no conflict.
+    let first = sync_support::series::instances(&world, &account, &id).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    world
+        .outlook_update(MEGAN, &first, json!({"location": {"displayName": "Yard"}}))
+        .await;
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                notes: Some("Bring the checklist".into()),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    let quiet = world.sync(&account).await;
+    assert_eq!(
+        (quiet.conflicts, quiet.updated),
+        (0, 1),
+        "an instance's change is no conflict over the master: {quiet:?}"
+    );
+    // Both rename the series: the PATCH is refused (412), the look finds Outlook's edit.
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some(format!("{SERIES} (Quick3)")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    world
+        .outlook_update(
+            MEGAN,
+            &id,
+            json!({"subject": format!("{SERIES} (Outlook)")}),
+        )
+        .await;
+    let found = world.sync(&account).await;
+    assert_eq!(found.conflicts, 1, "held, not overwritten: {found:?}");
+    for _ in 0..2 {
+        let later = world.sync(&account).await;
+        assert_eq!((later.updated, later.conflicts), (0, 0), "{later:?}");
+    }
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Outlook)"]),
+        "Outlook's series is not overwritten while held"
+    );
+    let conflicts = api::conflicts::sync_conflicts(&world.store).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].appointment_id, master.id);
+    assert_eq!(conflicts[0].fields, [ConflictField::Subject]);
+    assert!(
+        conflicts[0].outlook.repeat.is_some(),
+        "Outlook's pattern is kept with its version"
+    );
+    api::conflicts::resolve_conflict(&mut world.store, conflicts[0].id, Keep::Quick3, now())
+        .unwrap();
+    let patched = world.sync(&account).await;
+    assert_eq!((patched.updated, patched.conflicts), (1, 0), "{patched:?}");
+    assert_eq!(
+        outlook_subjects(&world).await,
+        strings(&["Crew stand-up (Quick3)"]),
+        "patched to Quick3's version, one series"
+    );
+    assert_nothing_changed(&[world.sync(&account).await]);
+}
+
+#[tokio::test]
+async fn keep_both_copies_the_occurrences_quick3_changed_into_the_second_series() {
+    let (mut world, account, master, id) = series_in_both().await;
+    // The second occurrence cancelled in Quick3 and synced: three left on each side.
+    let second = master.when.covering_span().0 + chrono::Duration::weeks(1);
+    world
+        .store
+        .delete_occurrence(master.id, second, now())
+        .unwrap();
+    world.sync(&account).await;
+    assert_nothing_changed(&[world.sync(&account).await]);
+    assert_eq!(
+        sync_support::series::instances(&world, &account, &id)
+            .await
+            .len(),
+        3
+    );
+    // Both rename it (details only: the cancellation stays on both sides).
+    world
+        .store
+        .edit_series(
+            master.id,
+            quick3_core::model::AppointmentPatch {
+                title: Some(format!("{SERIES} (Quick3)")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap();
+    world
+        .outlook_update(
+            MEGAN,
+            &id,
+            json!({"subject": format!("{SERIES} (Outlook)")}),
+        )
+        .await;
+    assert_eq!(world.sync(&account).await.conflicts, 1);
+    let conflict = api::conflicts::sync_conflicts(&world.store)
+        .unwrap()
+        .remove(0);
+    let outcome =
+        api::conflicts::resolve_conflict(&mut world.store, conflict.id, Keep::Both, now()).unwrap();
+    let copy = outcome.copy_id.expect("the second series");
+    settled_quietly(&mut world, &account).await;
+    let second_id = sync_support::series::outlook_master_id(&world, "Crew stand-up (Quick3)").await;
+    assert_eq!(
+        outlook_occurrences(&world, &account, &second_id).await,
+        times(3, "Crew stand-up (Quick3)", ""),
+        "the second series without the occurrence Quick3 had cancelled"
+    );
+    assert_eq!(
+        outlook_occurrences(&world, &account, &id).await,
+        times(3, "Crew stand-up (Outlook)", ""),
+        "Outlook's series as it was"
+    );
+    let mut expected = times(3, "Crew stand-up (Outlook)", "");
+    expected.extend(times(3, "Crew stand-up (Quick3)", ""));
+    assert_eq!(
+        listed_occurrences(&world),
+        expected,
+        "three of each here too, none twice"
+    );
+    assert!(
+        world
+            .store
+            .series_rows(copy)
+            .unwrap()
+            .iter()
+            .any(|(row, live)| !live && row.original_start == Some(second)),
+        "the copy holds its own cancellation of that occurrence"
+    );
+}

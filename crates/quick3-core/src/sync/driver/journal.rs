@@ -201,7 +201,6 @@ impl Run<'_, '_> {
         op: &SyncOp,
         appointment: AppointmentId,
         event: Option<&RemoteEvent>,
-        conflict: bool,
     ) -> Result<Option<JournalChange>> {
         if self.journal.is_none() && !self.options.dry_run {
             return Ok(None);
@@ -249,7 +248,6 @@ impl Run<'_, '_> {
         // Conflicts are held, not overwritten, so what settles one is the planner's decision:
         // Keep Quick3's PATCH (conditional on the change key decided against; Outlook held the
         // conflict's version before it, which no line journalled) or Keep both's copy going up.
-        // `conflict` (an upload that overwrote an Outlook edit) stays for the policy's case.
         let patch_of = match op {
             SyncOp::PushCreate { .. } => Some(None),
             SyncOp::PushUpdate { .. } => change_key.as_deref().map(Some),
@@ -269,7 +267,7 @@ impl Run<'_, '_> {
                 appointment_now.updated_at,
             )));
         }
-        let cause = if conflict || carried.is_some() {
+        let cause = if carried.is_some() {
             ChangeCause::ConflictDecided
         } else if self.options.undo.is_some() {
             ChangeCause::Undo

@@ -144,7 +144,9 @@ pub async fn sync_account(
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncSummary> {
     let run = journal::begin(store, account, options, clock())?;
-    let synced = sync_journalled(store, credentials, account, options, clock, progress, run).await;
+    let synced = sync_journalled(store, credentials, account, options, clock, progress, run)
+        .await
+        .map(|summary| SyncSummary { run, ..summary });
     match &synced {
         Ok(summary) => journal::finish(store, run, Some(summary), None, clock())?,
         Err(err) => {

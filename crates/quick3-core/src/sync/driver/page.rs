@@ -800,6 +800,7 @@ impl Run<'_, '_> {
             change_key: event.change_key.clone(),
             remote_hash: hash.clone(),
             outlook: event.content.clone(),
+            recurrence: None,
         });
         if !planned.was_held(appointment) {
             self.summary.conflicts += 1;

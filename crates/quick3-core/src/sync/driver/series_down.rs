@@ -26,7 +26,11 @@ use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::AppointmentId;
 use crate::model::recurrence::{occurrence_on, occurrences, original_date};
-use crate::model::{Appointment, Content, Origin, Recurrence, Rule, When, local_hash, zones};
+use crate::model::{
+    Appointment, ConflictField, Content, Origin, Rule, When, local_hash, pattern_digest,
+    pattern_of_hash, same_pattern, zones,
+};
+use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{Link, PageCommit, PageWrite};
 use crate::sync::plan::RemoteItem;
 
@@ -100,12 +104,40 @@ fn in_local_zone(local: &When, remote: When) -> When {
     }
 }
 
-/// Whether two recurrences repeat alike (zones aside: the times carry the zone).
-fn same_pattern(a: &Recurrence, b: &Recurrence) -> bool {
-    match (Rule::from_graph(a), Rule::from_graph(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
+/// Whether Outlook changed a Quick3 series' master since the link's base: its synced fields
+/// (the event's hash), or its pattern. The base's pattern is known by its digest only: while
+/// Quick3's pattern is the base's, Outlook's differing from it is Outlook's change; when Quick3
+/// changed its pattern too, Outlook's differing one is Outlook's change only if the event
+/// changed since (its change key).
+pub(super) fn outlook_changed_master(
+    master: &Appointment,
+    link: &Link,
+    remote: &RemoteEvent,
+) -> bool {
+    if remote.content.hash() != link.remote_hash {
+        return true;
     }
+    let (local, theirs) = (master.recurrence.as_ref(), remote.recurrence.as_ref());
+    if same_pattern(local, theirs) {
+        return false;
+    }
+    let quick3_kept_pattern = local.is_some_and(|local| {
+        pattern_of_hash(&link.local_hash) == Some(pattern_digest(local).as_str())
+    });
+    quick3_kept_pattern || remote.change_key != link.change_key
+}
+
+/// The fields in which Quick3's master and Outlook's differ so that a change on both sides is a
+/// conflict (none: they agree on all that counts, and Quick3's version goes up).
+pub(super) fn master_conflict_fields(
+    master: &Appointment,
+    remote: &RemoteEvent,
+) -> Vec<ConflictField> {
+    let mut fields = Content::of(master).conflicting_fields(&remote.content);
+    if !same_pattern(master.recurrence.as_ref(), remote.recurrence.as_ref()) {
+        fields.push(ConflictField::Pattern);
+    }
+    fields
 }
 
 /// `appointment` with `content`'s fields, its zone kept where Outlook names the same one.
@@ -132,7 +164,7 @@ fn master_from_outlook(
 ) -> Option<(Appointment, bool)> {
     let local_recurrence = master.recurrence.as_ref()?;
     let remote_recurrence = remote.recurrence.as_ref()?;
-    let pattern_same = same_pattern(local_recurrence, remote_recurrence);
+    let pattern_same = same_pattern(Some(local_recurrence), Some(remote_recurrence));
     if pattern_same && remote.content.same_as(&Content::of(master)) {
         return None;
     }
@@ -481,27 +513,19 @@ impl Run<'_, '_> {
         let mut write = PageWrite::default();
         let mut changes = SeriesChanges::default();
         let master_pending = self.store.outbox_revision(account, master.id)?.is_some();
-        let changed_here = local_hash(&master) != link.local_hash;
+        let changed_here = master_pending || local_hash(&master) != link.local_hash;
+        let held = self.store.in_conflict(account, master.id)?;
         let mut series = master.clone();
         let mut reset = false;
-        if let Some((updated, times_changed)) = master_from_outlook(&master, &outlook.master, now) {
-            if (master_pending || changed_here) && outlook.master.content.hash() == link.remote_hash
-            {
-                // Outlook holds what Quick3 last sent (the echo of an earlier upload, seen with
-                // its reset instances): only Quick3 changed it since; its upload goes as it is.
-                return self.store.commit_pages();
-            }
-            if master_pending || changed_here {
-                // Changed on both sides: Quick3's series is kept and goes up over Outlook's
-                // (whose occurrences follow Outlook's master, so none is taken either).
-                self.summary.conflicts += 1;
-                self.summary.conflict_notes.push(format!(
-                    "{} was changed both in Quick3 Planner and in Outlook ({}); Quick3 \
-                     Planner's version is kept.",
-                    super::summary::describe(&master),
-                    self.account.email
-                ));
-                return self.store.commit_pages();
+        let taken = master_from_outlook(&master, &outlook.master, now);
+        if held && (taken.is_none() || !outlook_changed_master(&master, link, &outlook.master)) {
+            // The question went away: both agree again, or Outlook went back to the base (only
+            // Quick3's change is left, and goes up).
+            write.settled.push(master.id);
+        }
+        if let Some((updated, times_changed)) = taken {
+            if changed_here {
+                return self.master_changed_on_both_sides(&master, link, outlook, write);
             }
             let master_link = Link::confirmed(
                 updated.id,
@@ -555,6 +579,45 @@ impl Run<'_, '_> {
             .write_page(account, &write, now, PageCommit::Now)?;
         crate::sync::crash::point(crate::sync::crash::Step::DownSeriesTaken);
         Ok(())
+    }
+
+    /// A Quick3 series' master changed both here and in Outlook (Outlook's differs from
+    /// Quick3's): held as a conflict with Outlook's version and pattern when Outlook changed it
+    /// since the base and the two differ in a conflict field or the pattern (nothing of either
+    /// is taken or sent until the planner settles it: Up holds the master's entry, and
+    /// Outlook's occurrences, which follow its master, are not taken either); else Quick3's
+    /// goes up as any edit.
+    fn master_changed_on_both_sides(
+        &mut self,
+        master: &Appointment,
+        link: &Link,
+        outlook: &OutlookSeries,
+        mut write: PageWrite,
+    ) -> Result<()> {
+        let now = (self.clock)();
+        let conflict = outlook_changed_master(master, link, &outlook.master)
+            && !master_conflict_fields(master, &outlook.master).is_empty();
+        if conflict {
+            let new = !self.store.in_conflict(self.account.id, master.id)?;
+            write.holds.push(ConflictHold {
+                appointment: master.id,
+                account: self.account.id,
+                remote_key: link.remote_key.clone(),
+                remote_id: outlook.master.id.clone(),
+                change_key: outlook.master.change_key.clone(),
+                remote_hash: outlook.master.content.hash(),
+                outlook: outlook.master.content.clone(),
+                recurrence: outlook.master.recurrence.clone(),
+            });
+            if new {
+                self.summary.conflicts += 1;
+                let name = super::summary::describe(master);
+                let note = super::page::held_note(&name, &self.account.email);
+                self.summary.conflict_notes.push(note);
+            }
+        }
+        self.store
+            .write_page(self.account.id, &write, now, PageCommit::Now)
     }
 
     /// The Quick3 series of the page that Outlook no longer has, as the plan takes them: one
@@ -638,7 +701,7 @@ mod tests {
     use super::*;
     use crate::graph::event::SeriesSlot;
     use crate::ids::{AccountId, ResourceId};
-    use crate::model::{RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs};
+    use crate::model::{Recurrence, RecurrencePattern, RecurrenceRange, Sensitivity, ShowAs};
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()

@@ -56,6 +56,10 @@ pub struct SyncSummary {
     pub preview: Vec<PreviewChange>,
     /// An undo's appointments: what it did (or, in a dry run, would do) to each, or why not.
     pub undo: Vec<UndoItem>,
+    /// The sync journal's run of this sync (none in a dry run), for what reports on it.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub run: Option<crate::ids::SyncRunId>,
 }
 
 impl SyncSummary {
@@ -75,6 +79,7 @@ impl SyncSummary {
             dry_run,
             preview: vec![],
             undo: vec![],
+            run: None,
         }
     }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::series_down::{master_conflict_fields, outlook_changed_master};
 use super::summary::{SyncProgress, describe};
 use super::{Run, Stop, base_item, urlencode};
 use crate::error::Result;
@@ -19,7 +20,7 @@ use crate::graph::GraphError;
 use crate::graph::client::{Answer, BatchPart, read_page};
 use crate::graph::event::{self, RemoteEntry, RemoteEvent};
 use crate::ids::{AccountId, AppointmentId, SyncRunId};
-use crate::model::{Appointment, Content, JournalChange, local_hash};
+use crate::model::{Appointment, Content, JournalChange, Origin, local_hash};
 use crate::store::Store;
 use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{Link, OutboxEntry};
@@ -152,11 +153,12 @@ fn patched_fingerprints(
 #[derive(Debug, PartialEq)]
 enum AnswerAction {
     /// Microsoft holds what was sent: the entry is done at its revision, linked to the event
-    /// with the local content's hash (no link for a deletion), and the push counted; `conflict`
-    /// when Outlook had changed the event meanwhile.
+    /// with the local content's hash (no link for a deletion), and the push counted. Never a
+    /// conflict: an Outlook edit that conflicts is held (`Hold`) and nothing is sent; one sent
+    /// over after a 412 differs in no conflict field (Quick3 owns its appointment's categories
+    /// and sensitivity) or is a series master's, which Down holds before Up.
     Confirm {
         link: Option<(Box<RemoteEvent>, String)>,
-        conflict: bool,
     },
     /// A POST replayed with its transactionId returned the event as first created, which is
     /// not what was sent: the base becomes what Microsoft holds and the entry stays, so the
@@ -184,10 +186,9 @@ fn answer_action(
     result: std::result::Result<Answer, GraphError>,
 ) -> AnswerAction {
     match (op, result) {
-        (SyncOp::PushDelete { .. }, Ok(_) | Err(GraphError::NotFound)) => AnswerAction::Confirm {
-            link: None,
-            conflict: false,
-        },
+        (SyncOp::PushDelete { .. }, Ok(_) | Err(GraphError::NotFound)) => {
+            AnswerAction::Confirm { link: None }
+        }
         (_, Ok(answer)) => {
             let event = match event::read_entry(&answer.body) {
                 Ok(RemoteEntry::Present(event)) => event,
@@ -200,7 +201,6 @@ fn answer_action(
             match content {
                 Some(content) if content.same_as(&event.content) => AnswerAction::Confirm {
                     link: Some((event, content.hash())),
-                    conflict: false,
                 },
                 _ => AnswerAction::Rebase(event),
             }
@@ -233,8 +233,8 @@ type Patched = std::result::Result<Refetched, GraphError>;
 /// Whether Outlook's `found` content, where a PATCH of `content` was refused for its change
 /// key, is an edit made there that conflicts with Quick3's: it differs in a conflict field and
 /// is none that an earlier PATCH of ours sent (`sent_before`: its answer lost to a crash, the
-/// planner editing again since). Only a single appointment or occurrence is held (`holdable`);
-/// a series master keeps Quick3's version, as before.
+/// planner editing again since). Only a single appointment or occurrence is weighed so
+/// (`holdable`); a Quick3 series' master is weighed against its base ([`master_refused`]).
 fn conflicts_with(
     content: &Content,
     found: &Content,
@@ -245,12 +245,27 @@ fn conflicts_with(
     holdable && !ours && !content.conflicting_fields(found).is_empty()
 }
 
+/// Whether Outlook's `found` master, where a PATCH of the Quick3 series `master` was refused for
+/// its change key, is an edit of the master made there that conflicts with Quick3's: changed
+/// since the link's base (an occurrence changed on its own changes the master's change key but
+/// not the master), in a conflict field or the pattern, and none that an earlier PATCH of ours
+/// sent.
+fn master_refused(
+    (master, base): (&Appointment, &Link),
+    found: &RemoteEvent,
+    sent_before: Option<&Vec<String>>,
+) -> bool {
+    let ours = sent_before.is_some_and(|sent| sent.contains(&found.content.fingerprint()));
+    !ours
+        && outlook_changed_master(master, base, found)
+        && !master_conflict_fields(master, found).is_empty()
+}
+
 /// What a PATCH sent again after a 412 means ([`Run::patch_again`]'s `result`): linked when
 /// Outlook holds Quick3's version now, held when Outlook's edit conflicts with it.
 fn patched_action(content: Option<&Content>, result: Patched) -> AnswerAction {
     match result {
         Ok(Refetched::Holds(event) | Refetched::Patched(event)) => AnswerAction::Confirm {
-            conflict: false,
             link: Some((event, content.map(Content::hash).unwrap_or_default())),
         },
         Ok(Refetched::Conflict(event)) => AnswerAction::Hold(event),
@@ -273,8 +288,11 @@ struct Push<'a> {
     /// The hash the link keeps for the local side once confirmed (a series master's covers its
     /// pattern too); none: the content's sent.
     local_hash: Option<String>,
-    /// Whether a conflict with Outlook may be held for it (not for a series master).
+    /// Whether a conflict with Outlook may be held for it by its content (a single appointment
+    /// or an occurrence).
     holdable: bool,
+    /// A Quick3 series' master with its link (the base), weighed by [`master_refused`].
+    series: Option<(&'a Appointment, &'a Link)>,
 }
 
 /// What recording an answer leaves to do.
@@ -372,7 +390,13 @@ impl Run<'_, '_> {
         let recurrences = series_recurrences(&appointments, &links);
         let batch = batch_for(&ops, &contents, &revisions, &recurrences, &target);
         let again = self
-            .send_batch(batch, &appointments, &revisions, default_calendar, now)
+            .send_batch(
+                batch,
+                (&appointments, links.as_slice()),
+                &revisions,
+                default_calendar,
+                now,
+            )
             .await?;
         let waiting = self
             .up_occurrences(
@@ -391,7 +415,7 @@ impl Run<'_, '_> {
     async fn send_batch(
         &mut self,
         Batch { parts, mut pushed }: Batch,
-        appointments: &HashMap<AppointmentId, Appointment>,
+        (appointments, links): (&HashMap<AppointmentId, Appointment>, &[Link]),
         revisions: &HashMap<AppointmentId, (i64, u32)>,
         default_calendar: &Option<String>,
         now: DateTime<Utc>,
@@ -406,7 +430,7 @@ impl Run<'_, '_> {
             for op in ops {
                 self.count_push(op);
                 if let Some(appointment) = pushed_appointment(op)
-                    && let Some(change) = self.journal_pushed(op, appointment, None, false)?
+                    && let Some(change) = self.journal_pushed(op, appointment, None)?
                 {
                     self.preview(&change);
                 }
@@ -447,6 +471,10 @@ impl Run<'_, '_> {
                 holdable: appointments
                     .get(&appointment)
                     .is_some_and(|a| a.recurrence.is_none()),
+                series: appointments
+                    .get(&appointment)
+                    .filter(|a| a.origin == Origin::Quick3 && a.recurrence.is_some())
+                    .zip(links.iter().find(|l| l.appointment == appointment)),
             };
             let action = answer_action(&op, content.as_ref(), result);
             match self.record_answer(&push, action, now).await? {
@@ -549,19 +577,11 @@ impl Run<'_, '_> {
                     self.hold_push(push, &event, now)?;
                     return Ok(Recorded::Done);
                 }
-                AnswerAction::Confirm { link, conflict } => {
-                    if conflict {
-                        self.summary.conflicts += 1;
-                        self.summary.conflict_notes.push(format!(
-                            "{} was changed both in Quick3 Planner and in Outlook ({}); Quick3 Planner's version is kept.",
-                            push.name, self.account.email
-                        ));
-                    }
+                AnswerAction::Confirm { link } => {
                     let line = self.journal_pushed(
                         push.op,
                         appointment,
                         link.as_ref().map(|(event, _)| &**event),
-                        conflict,
                     )?;
                     let link = link.map(|(event, sent_hash)| {
                         link_to(&event, push.local_hash.clone().unwrap_or(sent_hash))
@@ -625,6 +645,7 @@ impl Run<'_, '_> {
             change_key: event.change_key.clone(),
             remote_hash: event.content.hash(),
             outlook: event.content.clone(),
+            recurrence: push.series.and_then(|_| event.recurrence.clone()),
         };
         if self.store.hold_conflict(&hold, now)? {
             self.summary.conflicts += 1;
@@ -649,7 +670,12 @@ impl Run<'_, '_> {
                     return Ok(Refetched::Holds(event));
                 }
                 Some(content)
-                    if conflicts_with(content, &event.content, push.sent_before, push.holdable) =>
+                    if match push.series {
+                        Some(series) => master_refused(series, &event, push.sent_before),
+                        None => {
+                            conflicts_with(content, &event.content, push.sent_before, push.holdable)
+                        }
+                    } =>
                 {
                     return Ok(Refetched::Conflict(event));
                 }
@@ -809,7 +835,6 @@ pub(super) mod tests {
     fn confirmed(content: Option<&Content>) -> AnswerAction {
         AnswerAction::Confirm {
             link: content.map(|c| (event(), c.hash())),
-            conflict: false,
         }
     }
 
@@ -888,7 +913,6 @@ pub(super) mod tests {
         }
         let confirmed = |event| AnswerAction::Confirm {
             link: Some((event, ours.hash())),
-            conflict: false,
         };
         #[rustfmt::skip]
         let answers: Vec<(&str, Patched, AnswerAction)> = vec![

@@ -245,6 +245,7 @@ impl Run<'_, '_> {
                 default_calendar,
                 local_hash: None,
                 holdable: true,
+                series: None,
             };
             let action = answer_action(op, one.content.as_ref(), result);
             if let Recorded::Stop(err) = self.record_answer(&push, action, now).await? {
@@ -523,11 +524,11 @@ mod tests {
         #[rustfmt::skip]
         let cases: Vec<(&str, Option<&str>, bool, AnswerAction)> = vec![
             ("a cancelled occurrence whose instance is gone already is done",
-                None, false, AnswerAction::Confirm { link: None, conflict: false }),
+                None, false, AnswerAction::Confirm { link: None }),
             ("a changed occurrence Outlook does not have fails, named in the summary",
                 None, true, AnswerAction::Fail(GraphError::NotFound)),
             ("a cancellation of an instance deleted meanwhile is done too",
-                Some("i1"), false, AnswerAction::Confirm { link: None, conflict: false }),
+                Some("i1"), false, AnswerAction::Confirm { link: None }),
         ];
         for (why, instance, live, expected) in cases {
             let op = instance_op(id(1), instance.map(str::to_owned), live);
@@ -590,6 +591,55 @@ mod tests {
             assert!(
                 instance_part("3", &op, content, "/me").is_none(),
                 "{why}: no request"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_master_is_held_only_for_outlooks_own_conflicting_edit_of_it() {
+        use crate::graph::event::RemoteEvent;
+        use crate::sync::driver::up::master_refused;
+        let base = series_master("weekly");
+        let link = Link {
+            change_key: Some("k1".into()),
+            remote_hash: Content::of(&base).hash(),
+            ..link_with(local_hash(&base))
+        };
+        let renamed_here = Appointment {
+            title: "Service (Quick3)".into(),
+            ..base.clone()
+        };
+        let found = |appointment: &Appointment, change_key: &str| RemoteEvent {
+            id: "m1".into(),
+            change_key: Some(change_key.into()),
+            content: Content::of(appointment),
+            kind: "seriesMaster".into(),
+            series: None,
+            recurrence: appointment.recurrence.clone(),
+            is_cancelled: false,
+            quick3_id: None,
+        };
+        let renamed_there = Appointment {
+            title: "Service (Outlook)".into(),
+            ..base.clone()
+        };
+        let daily_there = series_master("daily");
+        let outlook_rename = found(&renamed_there, "k2");
+        let ours = vec![outlook_rename.content.fingerprint()];
+        #[rustfmt::skip]
+        let cases: Vec<(&str, RemoteEvent, Option<&Vec<String>>, bool)> = vec![
+            ("the master as the base, its change key moved by an occurrence's edit",
+                found(&base, "k2"), None, false),
+            ("Outlook renamed the master too", outlook_rename.clone(), None, true),
+            ("Outlook changed the pattern", found(&daily_there, "k2"), None, true),
+            ("what an earlier PATCH of ours sent", outlook_rename, Some(&ours), false),
+            ("Outlook holds Quick3's version already", found(&renamed_here, "k2"), None, false),
+        ];
+        for (why, event, sent_before, expected) in cases {
+            assert_eq!(
+                master_refused((&renamed_here, &link), &event, sent_before),
+                expected,
+                "{why}"
             );
         }
     }
