@@ -446,6 +446,110 @@ async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored(
     assert_eq!(listed(&world), back, "and nothing changed here");
 }
 
+/// Outlook deletes a Quick3 series while the delta link has expired: the full round that follows
+/// sees none of its occurrences and never sees a master, so it asks Outlook for the masters it did
+/// not see, in one `$batch`, and deletes the gone series as delta's removal would.
+#[tokio::test]
+async fn a_quick3_series_deleted_in_outlook_while_the_delta_link_expired_is_deleted_here() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let titles = ["Crew stand-up", "Yard walk", "Gate check"];
+    let masters: Vec<_> = titles
+        .iter()
+        .map(|title| quick3_series(&mut world, title, &day(2), 3))
+        .collect();
+    // The series Outlook will delete has an occurrence moved on its own (a linked exception).
+    let second = listed(&world)
+        .into_iter()
+        .filter(|o| o.2 == titles[1])
+        .map(|o| o.0)
+        .nth(1)
+        .unwrap();
+    let moved_day = second.with_timezone(&OSLO).date_naive();
+    world
+        .store
+        .edit_occurrence(
+            masters[1].id,
+            second,
+            quick3_core::model::AppointmentPatch {
+                start: Some(format!("{moved_day}T11:00")),
+                end: Some(format!("{moved_day}T11:30")),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync_ok(&account).await;
+    for title in titles {
+        quiet(&mut world, &account, title).await;
+    }
+    assert_eq!(listed(&world).len(), 9);
+
+    // A full round that sees an occurrence of every series looks none up.
+    world.expire_delta_tokens().await;
+    world.clear_requests().await;
+    let summary = world.sync_ok(&account).await;
+    assert_nothing_changed(std::slice::from_ref(&summary));
+    assert_eq!(
+        summary.requests, 2,
+        "the expired link (410) and the full round's one page, nothing more: {summary:?}"
+    );
+    for title in titles {
+        quiet(&mut world, &account, title).await;
+    }
+
+    let gone_id = outlook_master_id(&world, titles[1]).await;
+    world.outlook_delete(MEGAN, &gone_id).await;
+    world.expire_delta_tokens().await;
+    world.clear_requests().await;
+    let summary = world.sync_ok(&account).await;
+    assert_eq!(
+        (
+            summary.added,
+            summary.updated,
+            summary.deleted,
+            summary.conflicts
+        ),
+        (0, 0, 1, 0),
+        "one deletion, the series deleted in Outlook: {summary:?}"
+    );
+    let left = listed(&world);
+    assert_eq!(left.len(), 6, "the two other series stay whole: {left:?}");
+    assert!(left.iter().all(|o| o.2 != titles[1]), "{left:?}");
+    let (_, deleted) = world
+        .store
+        .appointment_with_tombstone(masters[1].id)
+        .unwrap()
+        .expect("the master stays as a tombstone, restorable");
+    assert!(deleted, "the series' master is deleted");
+    let batches = world.logged_requests("/v1.0/$batch").await;
+    assert_eq!(
+        batches.len(),
+        1,
+        "the master the full round did not see is looked up in one $batch, once (the guard's \
+         count and the write share it): {batches:#?}"
+    );
+    let read = world.logged_requests("/v1.0/me/events*").await;
+    assert!(read.is_empty(), "no master is read on its own: {read:#?}");
+    assert_eq!(
+        summary.requests, 3,
+        "the expired link (410), the full round's one page and the one $batch: {summary:?}"
+    );
+    quiet_and_gone(&mut world, &account, titles[1]).await;
+    for title in [titles[0], titles[2]] {
+        quiet(&mut world, &account, title).await;
+    }
+
+    // The planner undoes it: the series goes up again as one series.
+    world
+        .store
+        .restore_appointment(masters[1].id, now())
+        .unwrap();
+    world.sync_ok(&account).await;
+    quiet(&mut world, &account, titles[1]).await;
+    assert_eq!(listed(&world).len(), 9);
+}
+
 #[tokio::test]
 async fn a_quick3_series_deleted_in_outlook_while_changed_here_is_created_again() {
     let mut world = world().await;

@@ -21,6 +21,7 @@ mod page;
 mod preview;
 mod round;
 mod series_down;
+mod series_gone;
 mod summary;
 mod undo;
 mod up;
@@ -217,6 +218,8 @@ async fn sync_journalled(
         summary: &mut summary,
         masters: HashMap::new(),
         refreshed: HashMap::new(),
+        series_present: HashMap::new(),
+        series_seen: HashMap::new(),
         pulled_before: 0,
         calendars_kept: HashSet::new(),
         open: OpenPages::default(),
@@ -330,6 +333,12 @@ struct Run<'r, 'c> {
     /// Pulled series masters read from Outlook in this run, by remote id (`page`: a master is
     /// read at most once a run).
     refreshed: HashMap<String, Box<RemoteEvent>>,
+    /// Whether Outlook still has a Quick3 series master, looked up at a full round's end while
+    /// the guard counted the held page, by remote id (`series_gone`); taken when it is written.
+    series_present: HashMap<String, bool>,
+    /// Series masters an occurrence of which a full round showed, by round (`series_gone`):
+    /// Outlook has them, and they are not looked up at the round's end.
+    series_seen: HashMap<String, HashSet<String>>,
     pulled_before: u64,
     /// Calendars missing from Microsoft's list that the mass-deletion guard keeps.
     calendars_kept: HashSet<String>,

@@ -237,11 +237,16 @@ impl Run<'_, '_> {
         mode: PageMode,
         before: &HeldBefore,
     ) -> std::result::Result<PageOutcome, Stop> {
+        self.note_series_seen(&entries, &advance);
         let (entries, touched) = self.without_quick3_occurrences(entries).await?;
         let take = matches!(mode, PageMode::Apply(_));
-        let gone_series = self
+        let mut gone_series = self
             .down_quick3_series(&touched, advance.window, take)
             .await?;
+        gone_series.extend(
+            self.series_gone_unseen(calendar, &advance, &touched, take)
+                .await?,
+        );
         let page = RemotePage {
             gone_series,
             ..RemotePage::of(entries)
