@@ -383,7 +383,15 @@ async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored(
 
     // Outlook deletes the whole series.
     world.outlook_delete(MEGAN, &master_id).await;
+    world.clear_requests().await;
     let summary = world.sync_ok(&account).await;
+    let batches = world.logged_requests("/v1.0/$batch").await;
+    assert_eq!(
+        batches.len(),
+        1,
+        "the series is asked for once: the guard counts the held page with the answer and the \
+         write takes it, rather than asking again: {batches:#?}"
+    );
     assert_eq!(
         (
             summary.added,

@@ -91,7 +91,8 @@ impl Run<'_, '_> {
             self.commit_open_pages()?;
             progress(&report);
         }
-        // Lookups of series for pages the guard held back are not kept for later pages.
+        // Reads of series for pages the guard held back are not kept for later pages.
+        self.series_read.clear();
         self.series_present.clear();
         Ok(())
     }

@@ -218,6 +218,7 @@ async fn sync_journalled(
         summary: &mut summary,
         masters: HashMap::new(),
         refreshed: HashMap::new(),
+        series_read: HashMap::new(),
         series_present: HashMap::new(),
         series_seen: HashMap::new(),
         pulled_before: 0,
@@ -333,6 +334,11 @@ struct Run<'r, 'c> {
     /// Pulled series masters read from Outlook in this run, by remote id (`page`: a master is
     /// read at most once a run).
     refreshed: HashMap<String, Box<RemoteEvent>>,
+    /// Quick3 series read from Outlook while the guard counted a held page, by the master's
+    /// remote id (`None`: gone), taken when that page is written instead of being read again:
+    /// the page was downloaded before the count, so the count's answer is as new as its link
+    /// needs. Emptied when the held pages are settled.
+    series_read: HashMap<String, Option<series_down::OutlookSeries>>,
     /// Whether Outlook still has a Quick3 series master, looked up at a full round's end while
     /// the guard counted the held page, by remote id (`series_gone`); taken when it is written.
     series_present: HashMap<String, bool>,

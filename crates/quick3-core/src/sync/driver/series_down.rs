@@ -46,7 +46,8 @@ const SERIES_PER_BATCH: usize = 10;
 const INSTANCES_PER_PAGE: u32 = 1000;
 
 /// What Outlook holds of one Quick3 series: its master and its instances.
-struct OutlookSeries {
+#[derive(Debug, Clone)]
+pub(super) struct OutlookSeries {
     master: RemoteEvent,
     instances: Vec<RemoteEvent>,
 }
@@ -421,16 +422,38 @@ impl Run<'_, '_> {
             .filter(|link| touched.contains(&link.remote_id))
             .collect();
         links.sort_by(|a, b| a.remote_id.cmp(&b.remote_id));
-        // Pages left open are committed before the sync waits on the network.
-        self.commit_open_pages()?;
-        for chunk in links.chunks(SERIES_PER_BATCH) {
+        // What the guard's count of this held page read is taken as read (see `Run::series_read`).
+        let mut known = Vec::with_capacity(links.len());
+        let mut unknown = Vec::new();
+        for link in links {
+            let read = if take {
+                self.series_read.remove(&link.remote_id)
+            } else {
+                self.series_read.get(&link.remote_id).cloned()
+            };
+            match read {
+                Some(outlook) => known.push((link, outlook)),
+                None => unknown.push(link),
+            }
+        }
+        if !unknown.is_empty() {
+            // Pages left open are committed before the sync waits on the network.
+            self.commit_open_pages()?;
+        }
+        for chunk in unknown.chunks(SERIES_PER_BATCH) {
             let asked = self.ask(chunk, window).await?;
-            for (link, outlook) in chunk.iter().zip(asked) {
-                match outlook {
-                    Some(outlook) if take => self.take_series(link, &outlook, window)?,
-                    Some(_) => {}
-                    None => gone.push(link.clone()),
-                }
+            known.extend(chunk.iter().cloned().zip(asked));
+        }
+        known.sort_by(|a, b| a.0.remote_id.cmp(&b.0.remote_id));
+        for (link, outlook) in known {
+            if !take {
+                self.series_read
+                    .insert(link.remote_id.clone(), outlook.clone());
+            }
+            match outlook {
+                Some(outlook) if take => self.take_series(&link, &outlook, window)?,
+                Some(_) => {}
+                None => gone.push(link),
             }
         }
         Ok(gone)
