@@ -14,7 +14,7 @@ pub use resources::{AccountsOnArchive, AppointmentsFate, ResourceDeletion};
 mod planner;
 mod resources;
 mod series;
-pub use series::{Listed, SeriesEdit, SeriesEditUndone, SeriesMadeSingle};
+pub use series::{Listed, RunReset, SeriesEdit, SeriesEditUndone, SeriesMadeSingle};
 pub mod settings;
 pub mod sync_state;
 pub mod undo;
@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0019_series_reset_exceptions.sql"),
     include_str!("../../migrations/0020_series_made_single.sql"),
     include_str!("../../migrations/0021_conflicts_carried_by_uploads.sql"),
+    include_str!("../../migrations/0022_series_resets_by_sync.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

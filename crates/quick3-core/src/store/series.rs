@@ -17,7 +17,7 @@ use super::appointments::{
 };
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
-use crate::ids::{AccountId, AppointmentId};
+use crate::ids::{AccountId, AppointmentId, SyncRunId};
 use crate::model::recurrence::{
     Occurrence, Repeat, Rule, check_length, occurrence_on, occurrences, original_date,
 };
@@ -419,6 +419,51 @@ pub(super) fn requeue_series_rows(
     Ok(())
 }
 
+/// Sends a Quick3 series' exceptions and cancellations back to the pattern when Outlook changed
+/// its times or pattern (Down; Outlook reset them already, so nothing of theirs is uploaded),
+/// kept as a local edit keeps them (migration 0019) with the sync run that took Outlook's change
+/// (migration 0022): the run's undo puts back the master and exactly these rows. Before the
+/// master is written; [`series_reset_written`] notes the master as Down left it.
+pub(super) fn reset_by_sync(
+    tx: &Connection,
+    series: AppointmentId,
+    run: Option<SyncRunId>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let kept = reset::record_before(tx, series, now)?;
+    tx.execute(
+        "UPDATE series_resets SET run_id = ?2 WHERE id = ?1",
+        params![kept, run],
+    )?;
+    reset::mark_rows(tx, series, kept, now)?;
+    Ok(kept)
+}
+
+/// Notes the times and pattern Down gave the master of the reset `kept` (written already).
+pub(super) fn series_reset_written(tx: &Connection, kept: i64) -> Result<()> {
+    reset::record_after(tx, kept)
+}
+
+/// Undoes Down's reset `kept` of `series` inside an undo's transaction, as
+/// [`Store::undo_series_edit`] undoes a local edit: the master back, its rows restored and queued.
+pub(super) fn undo_reset_by_sync(
+    tx: &Transaction<'_>,
+    series: AppointmentId,
+    kept: i64,
+    now: DateTime<Utc>,
+) -> Result<SeriesEditUndone> {
+    reset::undo_edit(tx, series, kept, now)
+}
+
+/// A reset Down made in a sync run: its series, its `series_resets` row, and the rows it
+/// marked (each by its original start, with whether it was a live exception).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReset {
+    pub series: AppointmentId,
+    pub reset: i64,
+    pub rows: Vec<(DateTime<Utc>, bool)>,
+}
+
 /// Forgets a series' exceptions and cancellations when Outlook changed its times or pattern
 /// (Down): Outlook reset them already, so nothing of theirs is uploaded. Rows an edit made here
 /// reset (marked, see `reset.rs`) stay for that edit's undo.
@@ -723,6 +768,39 @@ impl Store {
 
     /// The exception and cancellation rows of a Quick3 series, each with whether it is live (a
     /// cancellation is not).
+    /// The resets of Quick3 series that the sync run `run` took from Outlook and that are not
+    /// undone yet (migration 0022).
+    pub fn series_resets_of_run(&self, run: SyncRunId) -> Result<Vec<RunReset>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.series_id, a.original_start, a.reset_live
+               FROM series_resets r LEFT JOIN appointments a ON a.reset_by = r.id
+              WHERE r.run_id = ?1 ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map([run], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, AppointmentId>(1)?,
+                row.get::<_, Option<DateTime<Utc>>>(2)?,
+                row.get::<_, Option<bool>>(3)?.unwrap_or(false),
+            ))
+        })?;
+        let mut found: Vec<RunReset> = Vec::new();
+        for row in rows {
+            let (reset, series, original_start, live) = row?;
+            if found.last().is_none_or(|r| r.reset != reset) {
+                found.push(RunReset {
+                    series,
+                    reset,
+                    rows: Vec::new(),
+                });
+            }
+            if let (Some(start), Some(last)) = (original_start, found.last_mut()) {
+                last.rows.push((start, live));
+            }
+        }
+        Ok(found)
+    }
+
     pub fn series_rows(&self, series: AppointmentId) -> Result<Vec<(Appointment, bool)>> {
         let sql = format!(
             "SELECT {COLUMNS}, deleted_at IS NULL FROM appointments

@@ -100,7 +100,8 @@ pub struct PageWrite {
     /// deletion).
     pub settled: Vec<AppointmentId>,
     /// Quick3 series whose times or pattern Outlook changed: their exceptions and cancellations
-    /// go back to the pattern (Outlook's rule), before the rows above are written.
+    /// go back to the pattern (Outlook's rule), before the rows above are written, kept marked
+    /// with the run (`run`) for its undo.
     pub series_resets: Vec<AppointmentId>,
     /// Quick3 series deleted in Outlook but changed here: created again there (a new
     /// transactionId), their rows after them.
@@ -298,8 +299,9 @@ fn write_page_rows(
     if let Some(run) = page.run {
         super::journal::record_changes(tx, run, &page.journal, now)?;
     }
+    let mut resets = Vec::with_capacity(page.series_resets.len());
     for series in &page.series_resets {
-        super::series::reset_exceptions(tx, *series)?;
+        resets.push(super::series::reset_by_sync(tx, *series, page.run, now)?);
     }
     for id in &page.revive {
         tx.execute(
@@ -315,6 +317,9 @@ fn write_page_rows(
     }
     for link in &page.links {
         write_link(tx, link, round.as_deref())?;
+    }
+    for kept in resets {
+        super::series::series_reset_written(tx, kept)?;
     }
     for id in &page.tombstones {
         tx.execute(

@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::appointments::{enqueue_push, live, upsert};
 use super::series::{
     is_quick3_master, reset_exceptions, restore_exceptions, tombstone_rows_with_series,
+    undo_reset_by_sync,
 };
 use super::{Store, utc_text};
 use crate::error::{CoreError, Result};
@@ -37,6 +38,13 @@ pub enum UndoWrite {
         master: Box<Appointment>,
         rows: Vec<(Appointment, bool)>,
     },
+    /// A Quick3 series whose times or pattern a Down took from Outlook (`master` as it is now),
+    /// back as it was with the rows that reset sent back to the pattern (`reset`, migration
+    /// 0022), queued for upload: the master patched back first, then its rows.
+    SeriesReset {
+        master: Box<Appointment>,
+        reset: i64,
+    },
 }
 
 impl UndoWrite {
@@ -45,6 +53,10 @@ impl UndoWrite {
             UndoWrite::Put { appointment, .. }
             | UndoWrite::Remove(appointment)
             | UndoWrite::Series {
+                master: appointment,
+                ..
+            }
+            | UndoWrite::SeriesReset {
                 master: appointment,
                 ..
             } => appointment,
@@ -157,6 +169,9 @@ impl Store {
                     for (row, _) in rows {
                         enqueue_push(&tx, row, row.resource_id, now)?;
                     }
+                }
+                UndoWrite::SeriesReset { master, reset } => {
+                    undo_reset_by_sync(&tx, master.id, *reset, now)?;
                 }
                 UndoWrite::Remove(appointment) => {
                     tx.execute(

@@ -695,3 +695,98 @@ async fn quick3_series_deleted_in_outlook_en_masse_are_held_by_the_guard() {
         quiet_and_gone(&mut world, &account, title).await;
     }
 }
+
+#[tokio::test]
+async fn an_occurrence_moved_far_across_the_window_edge_stays_an_exception_not_a_cancellation() {
+    use chrono::{Datelike, Duration};
+    use quick3_core::model::AppointmentInput;
+    use quick3_core::model::recurrence::{Repeat, RepeatUnit};
+
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    // A monthly series of 3: the first before the window (30 days back), the second inside it,
+    // the third ahead. Day 28 at most, so that every month has it.
+    let mut first = (now() - Duration::days(50)).date_naive();
+    if first.day() > 28 {
+        first = first.with_day(28).unwrap();
+    }
+    world
+        .store
+        .create_series(
+            AppointmentInput {
+                resource_id: world.resource,
+                title: TITLE.into(),
+                all_day: false,
+                start: format!("{first}T09:00"),
+                end: Some(format!("{first}T09:30")),
+                time_zone: Some("Europe/Oslo".into()),
+                location: None,
+                notes: None,
+                categories: vec![],
+                show_as: None,
+                sensitivity: None,
+            },
+            &Repeat {
+                every: RepeatUnit::Monthly,
+                count: Some(3),
+                ..Repeat::default()
+            },
+            now(),
+        )
+        .unwrap();
+    world.sync_ok(&account).await;
+    let master_id = outlook_master_id(&world, TITLE).await;
+    quiet(&mut world, &account, TITLE).await;
+    let path = format!(
+        "/me/events/{master_id}/instances?startDateTime={}T00:00:00Z&endDateTime={}T00:00:00Z",
+        day(-80),
+        day(80)
+    );
+    let mut all = world.graph_get(&account, &path).await["value"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    all.sort_by_key(|i| utc(&i["originalStart"]));
+    assert_eq!(all.len(), 3, "{all:#?}");
+    let second = utc(&all[1]["originalStart"]);
+    assert!(
+        second > now() - Duration::days(30),
+        "the second occurrence is inside the window: {second}"
+    );
+
+    // Outlook moves the second 20 days earlier (still after the first): beyond the window's
+    // start and the week asked beyond it. The third is renamed, so Down reads the series.
+    let moved = second - Duration::days(20);
+    let graph_time = |at: DateTime<Utc>| json!({"dateTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": "UTC"});
+    world
+        .outlook_update(
+            MEGAN,
+            all[1]["id"].as_str().unwrap(),
+            json!({"start": graph_time(moved), "end": graph_time(moved + Duration::minutes(30))}),
+        )
+        .await;
+    world
+        .outlook_update(
+            MEGAN,
+            all[2]["id"].as_str().unwrap(),
+            json!({"subject": "Crew stand-up (yard)"}),
+        )
+        .await;
+    world.sync_ok(&account).await;
+    let taken = listed(&world);
+    assert_eq!(
+        taken.iter().find(|o| o.0 == second),
+        Some(&(second, moved, TITLE.to_owned(), true)),
+        "the moved occurrence is kept as an exception at its new time, never read as cancelled: {taken:?}"
+    );
+    assert_eq!(
+        taken
+            .iter()
+            .filter(|o| o.2 == "Crew stand-up (yard)")
+            .count(),
+        1,
+        "the renamed one came down too: {taken:?}"
+    );
+    quiet(&mut world, &account, TITLE).await;
+    assert_eq!(listed(&world), taken, "the next syncs lose nothing");
+}

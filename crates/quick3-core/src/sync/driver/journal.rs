@@ -189,6 +189,15 @@ impl Run<'_, '_> {
                 None => line(written.map(|(a, _)| a), None, ChangeKind::Deleted, None),
             }
         }
+        // The exceptions a new time or pattern sends back to the pattern: kept marked with the
+        // run, whose undo restores them with the master.
+        for series in &write.series_resets {
+            for (row, live) in self.store.series_rows(*series)? {
+                if live {
+                    line(Some(&row), None, ChangeKind::Deleted, None);
+                }
+            }
+        }
         write.run = self.journal;
         write.journal.extend(lines);
         Ok(())

@@ -5,7 +5,8 @@
 //! Phases for a series made in Quick3: a page's occurrences of it that Down drops (Quick3
 //! expands them) are weighed against Quick3's own expansion, and a removal no link places marks
 //! every Quick3 series of the account (`touched`); before that page is written, each such
-//! series' master and instances (over the window, a week either side) are read in one `$batch`
+//! series' master and instances (over the window widened to its neighbouring occurrences and a
+//! week, `instance_range`, so that an occurrence moved out of the window is still found) are read in one `$batch`
 //! (`ask`), and what Outlook changed is decided without I/O (`master_from_outlook`,
 //! `occurrences_from_outlook`) and written under the write lock, with links so that later
 //! changes come as linked events through the plan. Nothing is queued for upload: what comes
@@ -34,10 +35,13 @@ use crate::store::conflicts::ConflictHold;
 use crate::store::sync_state::{Link, PageCommit, PageWrite};
 use crate::sync::plan::RemoteItem;
 
-/// How far beyond the window a series' instances are asked for, so that an occurrence moved
-/// across the window's edge is not taken for cancelled (Outlook keeps an occurrence between its
-/// neighbours; a weekly series' move stays within it).
+/// How far beyond the window (and its neighbouring occurrences, [`instance_range`]) a series'
+/// instances are asked for.
 const INSTANCE_MARGIN_DAYS: i64 = 7;
+
+/// How far before and after the window the pattern's neighbouring occurrence is looked for
+/// (two years: a yearly series' neighbours, every other year's too).
+const NEIGHBOUR_REACH_DAYS: i64 = 2 * 366;
 
 /// Series asked for in one `$batch`: a master and its instances each, 20 parts at most.
 const SERIES_PER_BATCH: usize = 10;
@@ -295,15 +299,59 @@ pub(super) fn series_of_key(key: &str, masters: &HashSet<String>) -> Option<Stri
         .cloned()
 }
 
-/// The `$batch` parts asking for a series' master (`m{n}`) and its instances (`i{n}`).
+/// The span over which a series' instances are asked for: the window widened to the pattern's
+/// last occurrence that ends before it and first that starts after it, and by a margin. Outlook
+/// keeps a moved occurrence between its neighbours, so every occurrence of the window is found
+/// wherever it was moved (a monthly one moved weeks across the window's edge too): missing from
+/// this span, it is cancelled; asked over the window alone, it would read as cancelled and be
+/// lost. Without a pattern that reads: the window and the margin.
+fn instance_range(
+    series: &Appointment,
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let margin = Duration::days(INSTANCE_MARGIN_DAYS);
+    let (mut from, mut to) = instance_range_of_window(window);
+    let Some(rule) = series
+        .recurrence
+        .as_ref()
+        .and_then(|r| Rule::from_graph(r).ok())
+    else {
+        return (from, to);
+    };
+    let reach = Duration::days(NEIGHBOUR_REACH_DAYS);
+    let before = occurrences(&rule, &series.when, window.0 - reach, window.0)
+        .into_iter()
+        .rev()
+        .find(|o| o.when.covering_span().1 <= window.0);
+    if let Some(before) = before {
+        from = from.min(before.when.covering_span().0 - margin);
+    }
+    let after = occurrences(&rule, &series.when, window.1, window.1 + reach)
+        .into_iter()
+        .find(|o| o.when.covering_span().0 >= window.1);
+    if let Some(after) = after {
+        to = to.max(after.when.covering_span().1 + margin);
+    }
+    (from, to)
+}
+
+/// [`instance_range`] of a series no longer kept here: the window and the margin.
+fn instance_range_of_window(
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let margin = Duration::days(INSTANCE_MARGIN_DAYS);
+    (window.0 - margin, window.1 + margin)
+}
+
+/// The `$batch` parts asking for a series' master (`m{n}`) and its instances (`i{n}`) over
+/// `span` ([`instance_range`]).
 fn series_parts(
     n: usize,
     mailbox: &str,
     master: &str,
-    window: (DateTime<Utc>, DateTime<Utc>),
+    span: (DateTime<Utc>, DateTime<Utc>),
 ) -> [BatchPart; 2] {
     let at = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let margin = Duration::days(INSTANCE_MARGIN_DAYS);
     let part = |id: String, url: String| BatchPart {
         id,
         method: Method::GET,
@@ -322,8 +370,8 @@ fn series_parts(
             format!(
                 "{mailbox}/events/{}/instances?startDateTime={}&endDateTime={}&$top={INSTANCES_PER_PAGE}",
                 urlencode(master),
-                at(window.0 - margin),
-                at(window.1 + margin),
+                at(span.0),
+                at(span.1),
             ),
         ),
     ]
@@ -469,11 +517,14 @@ impl Run<'_, '_> {
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> std::result::Result<Vec<Option<OutlookSeries>>, Stop> {
         let mailbox = self.client.in_mailbox("");
-        let parts: Vec<BatchPart> = links
-            .iter()
-            .enumerate()
-            .flat_map(|(n, link)| series_parts(n, &mailbox, &link.remote_id, window))
-            .collect();
+        let mut parts: Vec<BatchPart> = Vec::with_capacity(links.len() * 2);
+        for (n, link) in links.iter().enumerate() {
+            let span = match self.store.appointment_with_tombstone(link.appointment)? {
+                Some((master, _)) => instance_range(&master, window),
+                None => instance_range_of_window(window),
+            };
+            parts.extend(series_parts(n, &mailbox, &link.remote_id, span));
+        }
         let mut answers: HashMap<String, std::result::Result<Answer, GraphError>> =
             self.client.batch(parts).await.into_iter().collect();
         let mut found = Vec::with_capacity(links.len());
@@ -816,6 +867,34 @@ mod tests {
         ];
         for (key, expected, why) in cases {
             assert_eq!(series_of_key(key, &masters).as_deref(), expected, "{why}");
+        }
+    }
+
+    #[test]
+    fn instances_are_asked_from_the_windows_neighbouring_occurrences() {
+        let weekly = series();
+        let single = Appointment {
+            recurrence: None,
+            ..series()
+        };
+        let window = |from: &str, to: &str| (at(from), at(to));
+        #[rustfmt::skip]
+        let cases = [
+            ("a window between occurrences reaches back to the one before and on to the one after, a week beyond each",
+             &weekly, window("2027-03-05T00:00:00Z", "2027-03-12T00:00:00Z"),
+             (at("2027-02-22T08:00:00Z"), at("2027-03-22T09:00:00Z"))),
+            ("after the series: back to its last occurrence, the margin ahead",
+             &weekly, window("2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z"),
+             (at("2027-03-08T08:00:00Z"), at("2027-05-08T00:00:00Z"))),
+            ("before the series: the margin back, on to its first occurrence's week beyond",
+             &weekly, window("2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z"),
+             (at("2026-12-25T00:00:00Z"), at("2027-03-08T09:00:00Z"))),
+            ("no pattern read: the window and the margin",
+             &single, window("2027-03-05T00:00:00Z", "2027-03-12T00:00:00Z"),
+             (at("2027-02-26T00:00:00Z"), at("2027-03-19T00:00:00Z"))),
+        ];
+        for (why, series, window, expected) in cases {
+            assert_eq!(instance_range(series, window), expected, "{why}");
         }
     }
 

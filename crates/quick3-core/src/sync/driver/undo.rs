@@ -6,8 +6,11 @@
 //! undone). The run then goes on as a sync, whose Up sends the uploads from the outbox: exactly
 //! once, and after a crash by the next sync or undo. A dry run decides and writes nothing.
 //! A series made in Quick3 is undone through its master and rows like any appointment (its
-//! occurrences' changes going with a master deleted again); what cannot be undone there (an
+//! occurrences' changes going with a master deleted again, and the exceptions a Down reset
+//! when it took Outlook's new times coming back with their master); what cannot be undone there (an
 //! occurrence cancelled in Outlook, a series pulled from Outlook) is skipped and said.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,6 +23,7 @@ use crate::model::{
     Appointment, AppointmentRecord, ChangeCause, ChangeKind, ChangeSide, Content, JournalChange,
     Origin, Sensitivity, UndoAction, UndoItem, When, changed_fields,
 };
+use crate::store::RunReset;
 use crate::store::journal::StoredChange;
 use crate::store::undo::UndoWrite;
 
@@ -58,7 +62,8 @@ fn occurrence_day(record: &AppointmentRecord) -> String {
 }
 
 /// Whether the run took an Outlook change of a Quick3 series' times or pattern, which reset its
-/// exceptions here (dropped, unjournalled: its undo puts the master back without them).
+/// exceptions here. Since migration 0022 the run keeps them (`RunReset`) and its undo brings
+/// them back; a run before it dropped them, and its undo says they stay reset.
 fn outlook_reset(first: &JournalChange, last: &JournalChange) -> bool {
     match (&first.before, &last.after) {
         (Some(before), Some(after)) if first.side == ChangeSide::Quick3 => {
@@ -323,6 +328,22 @@ struct Planned {
     writes: Vec<(UndoWrite, Option<DateTime<Utc>>)>,
     lines: Vec<JournalChange>,
     undone: Vec<i64>,
+    /// Quick3 series put back whose reset the run made (their `series_resets` row): the
+    /// master's write restores the rows that reset marked.
+    resets: HashMap<AppointmentId, i64>,
+}
+
+/// The reset of the run whose row a line group is: an exception of a Quick3 series the run
+/// sent back to the pattern when it took Outlook's new times (or a cancellation in the new
+/// pattern at an original start such a row had: undoing the reset gives the place back).
+fn reset_row_of<'a>(first: &JournalChange, resets: &'a [RunReset]) -> Option<&'a RunReset> {
+    if first.side != ChangeSide::Quick3 || first.kind != ChangeKind::Deleted {
+        return None;
+    }
+    let (series, start) = (first.series_id?, first.original_start?);
+    resets
+        .iter()
+        .find(|r| r.series == series && r.rows.iter().any(|(s, _)| *s == start))
 }
 
 impl Run<'_, '_> {
@@ -350,14 +371,44 @@ impl Run<'_, '_> {
             decided.push((group, live, decision));
         }
         let converted = self.pulled_series(&mut decided, now, &mut planned).await?;
+        // Series whose reset by the run comes back with their master (migration 0022).
+        let resets = self.store.series_resets_of_run(target)?;
+        let had_rows: HashSet<AppointmentId> = resets
+            .iter()
+            .filter(|r| !r.rows.is_empty())
+            .map(|r| r.series)
+            .collect();
+        planned.resets = decided
+            .iter()
+            .filter(|(_, _, d)| *d == Decision::Do(UndoAction::PutBack))
+            .filter_map(|(group, _, _)| {
+                let master = group[0].change.appointment;
+                resets
+                    .iter()
+                    .find(|r| r.series == master)
+                    .map(|r| (master, r.reset))
+            })
+            .collect();
         // A series the undo deletes again takes its occurrences' changes of the run along.
         let removed: Vec<_> = decided
             .iter()
             .filter(|(_, _, d)| *d == Decision::Do(UndoAction::Remove))
             .map(|(group, _, _)| group[0].change.appointment)
             .collect();
-        for (group, live, decision) in decided {
+        for (group, live, mut decision) in decided {
             let (first, last) = (&group[0].change, &group[group.len() - 1].change);
+            let reset_row = reset_row_of(first, &resets)
+                .filter(|_| group.iter().all(|l| l.undone_by.is_none()))
+                .map(|r| planned.resets.contains_key(&r.series));
+            match reset_row {
+                Some(true) => decision = Decision::Do(UndoAction::PutBack),
+                Some(false) => {
+                    decision = Decision::Skip(
+                        "it comes back only with its series, whose change is not undone".into(),
+                    );
+                }
+                None => {}
+            }
             let shown = last
                 .after
                 .as_ref()
@@ -372,7 +423,12 @@ impl Run<'_, '_> {
             };
             let in_converted = first.series_id.is_some_and(|s| converted.contains(&s))
                 && matches!(decision, Decision::Do(_));
-            let (action, sentence) = if carried {
+            let (action, sentence) = if reset_row == Some(true) {
+                (
+                    UndoAction::PutBack,
+                    "Restored with its series: Outlook's new times had sent it back to the pattern; it goes up after the series.".to_owned(),
+                )
+            } else if carried {
                 (
                     UndoAction::Remove,
                     "Deleted again with its series.".to_owned(),
@@ -384,7 +440,17 @@ impl Run<'_, '_> {
                 )
             } else {
                 let mut sentence = sentence(action, first.side, reason.as_deref(), series);
-                if action == UndoAction::PutBack && outlook_reset(first, last) {
+                let reset_here = planned.resets.contains_key(&first.appointment);
+                if action == UndoAction::PutBack
+                    && reset_here
+                    && had_rows.contains(&first.appointment)
+                {
+                    sentence.push_str(
+                        " Its occurrences changed on their own before Outlook changed its times \
+                         come back with it.",
+                    );
+                } else if action == UndoAction::PutBack && !reset_here && outlook_reset(first, last)
+                {
                     sentence.push_str(
                         " Its occurrences changed on their own before Outlook changed its times \
                          are not brought back (Outlook's change reset them).",
@@ -404,7 +470,7 @@ impl Run<'_, '_> {
                 reason,
             });
             if let Decision::Do(action) = decision {
-                if !carried && !in_converted {
+                if !carried && !in_converted && reset_row.is_none() {
                     self.plan_write(action, first, live.as_ref(), target, now, &mut planned)?;
                 }
                 planned.undone.extend(group.iter().map(|l| l.id));
@@ -549,10 +615,16 @@ impl Run<'_, '_> {
                 let also_resource =
                     (current.resource_id != appointment.resource_id).then_some(current.resource_id);
                 let after = AppointmentRecord::from(&appointment);
-                let write = UndoWrite::Put {
-                    appointment: Box::new(appointment),
-                    new_event: None,
-                    also_resource,
+                let write = match planned.resets.get(&current.id) {
+                    Some(reset) => UndoWrite::SeriesReset {
+                        master: Box::new(current.clone()),
+                        reset: *reset,
+                    },
+                    None => UndoWrite::Put {
+                        appointment: Box::new(appointment),
+                        new_event: None,
+                        also_resource,
+                    },
                 };
                 (write, Some(after))
             }
