@@ -216,6 +216,29 @@ async fn a_dry_run_lists_what_down_would_take_of_a_quick3_series() {
     );
     as_previewed(&mut world, &account, &preview).await;
 
+    // Outlook moves it again: an exception now, linked to its instance, read from the page as
+    // any linked event (no series read).
+    world
+        .outlook_update(
+            MEGAN,
+            &instance,
+            json!({
+                "start": {"dateTime": format!("{day}T12:00:00"), "timeZone": "W. Europe Standard Time"},
+                "end": {"dateTime": format!("{day}T12:30:00"), "timeZone": "W. Europe Standard Time"}}),
+        )
+        .await;
+    let preview = dry_run(&mut world, &account, 0).await;
+    let shown = lines(&preview);
+    assert_eq!(
+        shown
+            .iter()
+            .map(|(side, kind, name, _)| (*side, *kind, name.as_str()))
+            .collect::<Vec<_>>(),
+        [(ChangeSide::Quick3, ChangeKind::Updated, QUOTED)],
+        "the exception moved again is one line: {shown:?}"
+    );
+    as_previewed(&mut world, &account, &preview).await;
+
     // Outlook renames the whole series.
     let renamed = "Crew stand-up (room 4)";
     world
