@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Repeat } from '../bindings/Repeat';
-import { dayLabel, deletedText, dialogScope, occurrenceOf, savePlan, type SeriesScope } from './series';
+import { dayLabel, deletedText, dialogScope, editKey, occurrenceOf, savePlan, warnedAbout, type SeriesScope, type SeriesWarning } from './series';
 import { testRecord } from './test-records';
 
 const weekly = { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] }, range: { type: 'noEnd', startDate: '2026-11-23' } };
@@ -60,6 +60,43 @@ describe('savePlan', () => {
       call: 'makeSingle',
       ask: false,
     });
+  });
+});
+
+describe('warnedAbout', () => {
+  const weeklyRepeat: Repeat = { every: 'weekly', interval: 1, days: ['MO'], week: null, day_of_month: null, month: null, until: null, count: null };
+  const atNine = { title: 'Standup', startTime: '09:00', endTime: '09:30' };
+  const atTen = { ...atNine, startTime: '10:00', endTime: '10:30' };
+  const toldAtTen: SeriesWarning = { about: 'resets', edit: editKey(atTen, weeklyRepeat) };
+
+  it('asks again about resets when the planner changes the edit after the warning', () => {
+    const atEleven = editKey({ ...atNine, startTime: '11:00', endTime: '11:30' }, weeklyRepeat);
+    expect(warnedAbout(toldAtTen, 'resets', atEleven), 'the warning was about 10:00, not 11:00').toBe(false);
+    expect(
+      savePlan({ kind: 'series' }, weeklyRepeat, weeklyRepeat, false, warnedAbout(toldAtTen, 'resets', atEleven)),
+      'another time resets other occurrences (or none): the backend is asked again before saving',
+    ).toEqual({ call: 'editSeries', repeat: null, askResets: true });
+  });
+
+  it('no longer warns once the edit went back to what resets nothing', () => {
+    expect(warnedAbout(toldAtTen, 'resets', editKey(atNine, weeklyRepeat)), 'the old times reset nothing; the warning is stale').toBe(false);
+  });
+
+  it('asks again when only the pattern changed after the warning', () => {
+    const fortnightly = { ...weeklyRepeat, interval: 2 };
+    expect(warnedAbout(toldAtTen, 'resets', editKey(atTen, fortnightly)), 'another pattern resets other occurrences').toBe(false);
+  });
+
+  it('saves the warned edit, and the same edit typed again, without a second question', () => {
+    expect(warnedAbout(toldAtTen, 'resets', editKey({ ...atTen }, { ...weeklyRepeat })), 'the edit the planner was told about').toBe(true);
+    expect(savePlan({ kind: 'series' }, weeklyRepeat, weeklyRepeat, false, true)).toEqual({ call: 'editSeries', repeat: null, askResets: false });
+  });
+
+  it('does not take one warning for the other', () => {
+    const edit = editKey(atTen, weeklyRepeat);
+    expect(warnedAbout(toldAtTen, 'single', edit), 'told about resets, not about what Never removes').toBe(false);
+    expect(warnedAbout({ about: 'single', edit }, 'resets', edit), 'told what Never removes, not about resets').toBe(false);
+    expect(warnedAbout(null, 'resets', edit), 'nothing said yet').toBe(false);
   });
 });
 

@@ -72,6 +72,29 @@ export function savePlan(
 }
 
 /**
+ * A warning the dialog gave before saving a series, and the edit it was given for: `resets`
+ * (changed occurrences go back to the pattern) or `single` (Repeat Never removes the others).
+ */
+export interface SeriesWarning {
+  about: 'resets' | 'single';
+  edit: string;
+}
+
+/** The dialog's edit as typed, its fields and its Repeat, to tell one edit from another. */
+export function editKey(form: unknown, repeat: unknown): string {
+  return JSON.stringify([form, repeat]);
+}
+
+/**
+ * Whether the planner was told what saving `edit` does (`about`): a warning counts only for the
+ * edit it was given for. Another time or pattern resets other occurrences, or none, so saving it
+ * asks again; going back to the warned edit needs no second question.
+ */
+export function warnedAbout(told: SeriesWarning | null, about: SeriesWarning['about'], edit: string): boolean {
+  return told !== null && told.about === about && told.edit === edit;
+}
+
+/**
  * "Mon 14 Dec" (en-GB), "Mon Dec 14" (en-US), "man. 14 des." (nb-NO): the day an appointment starts
  * on in `zone` (an all-day one's own date), in the planner's language, its parts in the language's
  * order joined by single spaces (the separators Intl puts between them differ between engines).

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0020_series_made_single.sql"),
     include_str!("../../migrations/0021_conflicts_carried_by_uploads.sql"),
     include_str!("../../migrations/0022_series_resets_by_sync.sql"),
+    include_str!("../../migrations/0023_sync_generations.sql"),
 ];
 
 /// How long a write waits for another writer before it fails with "database is locked": longer

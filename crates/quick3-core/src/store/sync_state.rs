@@ -265,8 +265,9 @@ fn forgotten_lines(
     Ok(lines)
 }
 
-/// Makes the next push of `appointment` create its event again (its link gone, a new
-/// generation: a new transactionId); a Quick3 series' rows follow the new series.
+/// Makes the next push of `appointment` create its event again (its link gone, a generation
+/// above every one it had in `account`: a transactionId never sent before); a Quick3 series'
+/// rows follow the new series.
 pub(super) fn recreate(
     tx: &Connection,
     account: AccountId,
@@ -277,14 +278,46 @@ pub(super) fn recreate(
         "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
         params![appointment, account],
     )?;
+    let generation = last_generation(tx, account, appointment)? + 1;
     tx.execute(
-        "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = generation + 1",
-        params![appointment, account, utc_text(now)],
+        "INSERT INTO sync_outbox (appointment_id, account_id, created_at, generation) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (appointment_id, account_id) DO UPDATE SET generation = excluded.generation",
+        params![appointment, account, utc_text(now), generation],
     )?;
+    keep_generation(tx, account, appointment, generation)?;
     if super::series::is_quick3_master_row(tx, appointment)? {
         super::series::requeue_series_rows(tx, account, appointment, now)?;
     }
+    Ok(())
+}
+
+/// The highest generation `appointment`'s event had in `account`: kept ones (their uploads
+/// confirmed, their outbox entries gone) and the one its outbox entry carries now.
+fn last_generation(tx: &Connection, account: AccountId, appointment: AppointmentId) -> Result<u32> {
+    Ok(tx.query_row(
+        "SELECT MAX(COALESCE((SELECT generation FROM sync_generations
+                               WHERE appointment_id = ?1 AND account_id = ?2), 0),
+                    COALESCE((SELECT generation FROM sync_outbox
+                               WHERE appointment_id = ?1 AND account_id = ?2), 0))",
+        params![appointment, account],
+        |row| row.get(0),
+    )?)
+}
+
+/// Keeps `generation` as one `appointment`'s event had in `account` (the highest stays), so that
+/// a later re-creation goes above it after its outbox entry is gone.
+pub(super) fn keep_generation(
+    tx: &Connection,
+    account: AccountId,
+    appointment: AppointmentId,
+    generation: u32,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_generations (appointment_id, account_id, generation) VALUES (?1, ?2, ?3)
+         ON CONFLICT (appointment_id, account_id)
+         DO UPDATE SET generation = MAX(generation, excluded.generation)",
+        params![appointment, account, generation],
+    )?;
     Ok(())
 }
 

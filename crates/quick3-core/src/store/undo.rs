@@ -135,13 +135,20 @@ impl Store {
                     if let Some(previous) = also_resource {
                         enqueue_push(&tx, appointment, *previous, now)?;
                     }
-                    if let Some((_, generation)) = new_event {
+                    if let Some((account, generation)) = new_event {
                         // Never the transactionId of the event first created: Outlook would
                         // answer with that one (deleted) instead of creating a new one.
                         tx.execute(
                             "UPDATE sync_outbox SET generation = ?2
                               WHERE appointment_id = ?1 AND generation < ?2",
                             params![appointment.id, generation],
+                        )?;
+                        // Kept, so that a later re-creation goes above it.
+                        super::sync_state::keep_generation(
+                            &tx,
+                            *account,
+                            appointment.id,
+                            *generation,
                         )?;
                     }
                 }

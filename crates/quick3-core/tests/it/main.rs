@@ -24,6 +24,7 @@ mod sync_journal;
 mod sync_lost_answer;
 mod sync_safety;
 mod sync_series_down;
+mod sync_series_preview;
 mod sync_series_undo;
 mod sync_series_up;
 mod sync_times;

@@ -662,3 +662,56 @@ async fn a_series_made_one_appointment_and_taken_back_before_a_sync_changes_noth
     );
     settled(&mut world, &account, TITLE, 3).await;
 }
+
+/// The transactionId of the series titled `TITLE` in Megan's Outlook.
+async fn series_transaction(world: &World) -> String {
+    let events = world.outlook_titled(MEGAN, TITLE).await;
+    let masters: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "seriesMaster")
+        .collect();
+    assert_eq!(masters.len(), 1, "one series in Outlook: {events:?}");
+    masters[0]["transactionId"]
+        .as_str()
+        .expect("Quick3 creates its events with a transactionId")
+        .to_owned()
+}
+
+/// Remove recurrence and Ctrl+Z twice, each time after the series' deletion reached Outlook:
+/// each series Quick3 creates again carries a transactionId never sent before. (Graph answers
+/// a POST whose transactionId it knows with the event it created then, not a new one; the
+/// generation in the transactionId used to restart with each outbox entry, so the second
+/// re-creation sent the first one's again.)
+#[tokio::test]
+async fn a_series_brought_back_again_and_again_is_created_with_a_new_transaction_id() {
+    let mut world = world().await;
+    let account = world.connect(MEGAN, Direction::UpAndDown).await;
+    let master = quick3_series(&mut world, TITLE, &day(5), 3);
+    world.sync_ok(&account).await;
+    let mut sent = vec![series_transaction(&world).await];
+    for round in 0..3 {
+        let made = world
+            .store
+            .make_series_single(master.id, AppointmentPatch::default(), now())
+            .unwrap();
+        // The single appointment goes up first, the series' deletion once it is linked.
+        world.sync_ok(&account).await;
+        world.sync_ok(&account).await;
+        let events = world.outlook_titled(MEGAN, TITLE).await;
+        assert!(
+            events.iter().all(|e| e["type"] == "singleInstance"),
+            "round {round}: the series' deletion reached Outlook: {events:?}"
+        );
+        world
+            .store
+            .restore_series_of_single(made.single.id, now())
+            .unwrap();
+        world.sync_ok(&account).await;
+        let again = series_transaction(&world).await;
+        assert!(
+            !sent.contains(&again),
+            "round {round}: the series is created with a transactionId of its own, not one of {sent:?}"
+        );
+        sent.push(again);
+    }
+}

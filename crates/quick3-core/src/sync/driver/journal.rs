@@ -124,12 +124,13 @@ impl Run<'_, '_> {
     /// the write lock): for writes built without a plan op per change, such as a Quick3 series
     /// taken down from Outlook (`series_down`). A row written and tombstoned together (an
     /// occurrence cancelled in Outlook) is one deletion; a series master kept unlinked is none.
+    /// A dry run adds them to the preview instead.
     pub(super) fn journal_write(
-        &self,
+        &mut self,
         write: &mut PageWrite,
         calendar_id: Option<&str>,
     ) -> Result<()> {
-        if self.journal.is_none() {
+        if self.journal.is_none() && !self.options.dry_run {
             return Ok(());
         }
         let mut lines = Vec::new();
@@ -197,6 +198,12 @@ impl Run<'_, '_> {
                     line(Some(&row), None, ChangeKind::Deleted, None);
                 }
             }
+        }
+        if self.options.dry_run {
+            for change in &lines {
+                self.preview(change);
+            }
+            return Ok(());
         }
         write.run = self.journal;
         write.journal.extend(lines);

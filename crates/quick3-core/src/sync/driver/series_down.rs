@@ -451,8 +451,8 @@ impl Run<'_, '_> {
     /// masters' remote ids), before the page that showed it is written: a crash in between
     /// asks the page again, which finds the series in step. Returns the links of the masters
     /// Outlook no longer has (deleted there): their deletion is planned with the page, as any
-    /// removal. `take` false (the guard counting): only read. A dry run reads and writes
-    /// nothing.
+    /// removal. `take` false (the guard counting): only read. A dry run reads, and previews
+    /// what it would take instead of writing it.
     pub(super) async fn down_quick3_series(
         &mut self,
         touched: &HashSet<String>,
@@ -460,7 +460,7 @@ impl Run<'_, '_> {
         take: bool,
     ) -> std::result::Result<Vec<Link>, Stop> {
         let mut gone = Vec::new();
-        if touched.is_empty() || self.options.dry_run {
+        if touched.is_empty() {
             return Ok(gone);
         }
         let mut links: Vec<Link> = self
@@ -573,7 +573,9 @@ impl Run<'_, '_> {
     ) -> Result<()> {
         let account = self.account.id;
         let now = (self.clock)();
-        self.store.begin_pages()?;
+        if !self.options.dry_run {
+            self.store.begin_pages()?;
+        }
         let master = match self.store.appointment_with_tombstone(link.appointment)? {
             // A series deleted here goes up as a deletion; an event Outlook no longer repeats
             // has no instances to weigh (all would read as cancelled).
@@ -649,6 +651,9 @@ impl Run<'_, '_> {
         self.summary.updated += changes.updated;
         self.summary.deleted += changes.deleted;
         self.journal_write(&mut write, calendar.as_deref())?;
+        if self.options.dry_run {
+            return Ok(());
+        }
         self.store
             .write_page(account, &write, now, PageCommit::Now)?;
         crate::sync::crash::point(crate::sync::crash::Step::DownSeriesTaken);
@@ -689,6 +694,9 @@ impl Run<'_, '_> {
                 let note = super::page::held_note(&name, &self.account.email);
                 self.summary.conflict_notes.push(note);
             }
+        }
+        if self.options.dry_run {
+            return Ok(());
         }
         self.store
             .write_page(self.account.id, &write, now, PageCommit::Now)

@@ -207,7 +207,7 @@ impl Run<'_, '_> {
             }
         }
         if self.options.dry_run {
-            self.summary.updated += u32::try_from(ready.len()).unwrap_or(u32::MAX);
+            self.preview_occurrences(&ready)?;
             return Ok(waiting);
         }
         self.find_instances(&mut ready).await?;
@@ -301,13 +301,14 @@ impl Run<'_, '_> {
             }
             return Ok(None);
         }
-        let Some(master) = self.store.links_of(account, &[series])?.into_iter().next() else {
-            return Ok(Some(None));
-        };
-        if self.store.outbox_revision(account, series)?.is_some() {
-            // The series' own change is not in Outlook yet (its PATCH failed or waits): an
-            // instance found now would be one of the pattern Outlook still has, and an
-            // occurrence restored by an undo would miss its own.
+        let master = self.store.links_of(account, &[series])?.into_iter().next();
+        // A dry run shows it with its series' upload, which this run would make first.
+        let series_waits =
+            master.is_none() || self.store.outbox_revision(account, series)?.is_some();
+        if series_waits && !self.options.dry_run {
+            // The series is not in Outlook yet, or its own change is not (its PATCH failed or
+            // waits): an instance found now would be one of the pattern Outlook still has,
+            // and an occurrence restored by an undo would miss its own.
             return Ok(Some(None));
         }
         Ok(Some(Some(Ready {
@@ -316,10 +317,34 @@ impl Run<'_, '_> {
             original_start,
             revision,
             content: item.hash.as_ref().map(|_| Content::of(occurrence)),
-            master: master.remote_id,
+            master: master.map(|link| link.remote_id).unwrap_or_default(),
             instance: own.map(|link| link.remote_id),
             failed: false,
         })))
+    }
+
+    /// A dry run's preview of the occurrences that would go up: each changed on its own as an
+    /// update of its instance, each cancelled as its deletion (no instance is looked up).
+    fn preview_occurrences(&mut self, ready: &[Ready<'_>]) -> crate::error::Result<()> {
+        for one in ready {
+            let remote_id = one.instance.clone().unwrap_or_default();
+            let op = match one.content {
+                Some(_) => SyncOp::PushUpdate {
+                    appointment: one.item.id,
+                    remote_id,
+                    change_key: None,
+                },
+                None => SyncOp::PushDelete {
+                    appointment: one.item.id,
+                    remote_id,
+                },
+            };
+            self.count_push(&op);
+            if let Some(change) = self.journal_pushed(&op, one.item.id, None)? {
+                self.preview(&change);
+            }
+        }
+        Ok(())
     }
 
     /// Finds the instances of the occurrences not linked yet, by their original start: one
