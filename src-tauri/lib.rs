@@ -115,7 +115,7 @@ fn set_up(
         Err(message) => launch::cannot_start(app.handle(), &message),
     };
     launch::mark("app state ready");
-    microsoft::listen(app.handle());
+    microsoft::listen(app.handle(), options.folder_env());
     tray::install(app.handle(), options.clone(), joined);
     background::start(app.handle());
     launch::mark("set-up done");
