@@ -60,6 +60,24 @@ impl Options {
         args
     }
 
+    /// The variables that make a process started with no arguments (the desktop handing it a
+    /// `quickplanner://` answer) open this data folder in this mode: none for the default folder.
+    pub fn folder_env(&self) -> Vec<(&'static str, String)> {
+        let given = self.data_dir.is_some()
+            || std::env::var_os(paths::DATA_DIR_ENV).is_some_and(|dir| !dir.is_empty());
+        if !self.demo && !given {
+            return Vec::new();
+        }
+        let Ok(folder) = self.data_folder() else {
+            return Vec::new();
+        };
+        let mut env = vec![(paths::DATA_DIR_ENV, folder.display().to_string())];
+        if self.demo {
+            env.push(("QUICK3_DEMO", "1".to_owned()));
+        }
+        env
+    }
+
     /// The data folder (demo mode's own unless one is given), as the CLI and the tray find it.
     pub fn data_folder(&self) -> Result<PathBuf, String> {
         if self.demo {

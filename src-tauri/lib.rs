@@ -51,9 +51,26 @@ pub fn run() {
     if options.hidden && hidden_in_tray_process(&options) {
         return;
     }
-    let given = options.clone();
-    let result = tauri::Builder::default()
-        // First, so that a second launch hands over its arguments before anything else starts.
+    let result = with_plugins(tauri::Builder::default())
+        .setup(move |app| set_up(app, &options))
+        .on_page_load(|_webview, payload| match payload.event() {
+            tauri::webview::PageLoadEvent::Started => launch::mark("page load started"),
+            tauri::webview::PageLoadEvent::Finished => launch::mark("page loaded"),
+        })
+        .on_window_event(window::on_event)
+        .invoke_handler(commands())
+        .build(tauri::generate_context!())
+        .map(|app| app.run(|app, event| window::on_run_event(app, &event)));
+    if let Err(err) = result {
+        eprintln!("Quick3 Planner stopped with an error: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// The plugins, single-instance first, so that a second launch hands over its arguments before
+/// anything else starts.
+fn with_plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    builder
         // The session starting the app again (`--hidden`) does not open the window.
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             if !args.iter().any(|arg| arg == launch::HIDDEN) {
@@ -76,108 +93,107 @@ pub fn run() {
                 .arg(launch::HIDDEN)
                 .build(),
         )
-        .setup(move |app| {
-            // The window first, so that WebKit's processes start while the store opens.
-            if options.hidden {
-                tracing::info!("started hidden: the window opens from the tray");
-            } else {
-                window::build(app.handle())?;
-            }
-            // In demo mode the tray process starts the folder's emulator, which must outlast this
-            // window: it is joined before the store opens. Otherwise beside the window's start.
-            let joined = join_first(&options);
-            match launch::open_state(&options) {
-                Ok(state) => app.manage(state),
-                Err(message) => launch::cannot_start(app.handle(), &message),
-            };
-            launch::mark("app state ready");
-            microsoft::listen(app.handle());
-            tray::install(app.handle(), given.clone(), joined);
-            background::start(app.handle());
-            launch::mark("set-up done");
-            Ok(())
-        })
-        .on_page_load(|_webview, payload| match payload.event() {
-            tauri::webview::PageLoadEvent::Started => launch::mark("page load started"),
-            tauri::webview::PageLoadEvent::Finished => launch::mark("page loaded"),
-        })
-        .on_window_event(window::on_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::overview,
-            commands::list_resources,
-            commands::add_resource,
-            commands::edit_resource,
-            commands::archive_resource,
-            commands::restore_resource,
-            commands::archived_resources,
-            commands::resource_use,
-            commands::delete_resource,
-            commands::list_appointments,
-            commands::get_appointment,
-            commands::create_appointment,
-            commands::edit_appointment,
-            commands::delete_appointment,
-            commands::restore_appointment,
-            commands::create_series,
-            commands::edit_series,
-            commands::series_edit_resets,
-            commands::undo_series_edit,
-            commands::make_series_single,
-            commands::series_single_sentence,
-            commands::restore_series,
-            commands::get_occurrence,
-            commands::edit_occurrence,
-            commands::delete_occurrence,
-            commands::describe_repeat,
-            commands::set_display_time_zone,
-            commands::set_date_format,
-            commands::list_accounts,
-            commands::all_accounts,
-            commands::add_account,
-            commands::cancel_sign_in,
-            commands::sign_in_again,
-            commands::keyring_status,
-            commands::account_calendars,
-            commands::choose_calendars,
-            commands::sync_conflicts,
-            commands::resolve_conflict,
-            commands::sync_runs,
-            commands::sync_run_changes,
-            commands::appointment_history,
-            commands::edit_account,
-            commands::set_main_account,
-            commands::remove_account,
-            commands::sync_calendar,
-            commands::undo_sync_run,
-            commands::preview_sync,
-            commands::push_changes,
-            commands::background_status,
-            commands::start_with_session,
-            commands::close_window,
-            commands::view_prefs,
-            commands::save_view_prefs,
-            commands::list_jobs,
-            commands::add_job,
-            commands::edit_job,
-            commands::remove_job,
-            commands::job_runs,
-            commands::run_job_now,
-            commands::smtp_settings,
-            commands::save_smtp_settings,
-            commands::send_test_mail,
-            commands::org_settings,
-            commands::save_org_settings,
-            commands::test_org_settings,
-            commands::look_up_mailbox,
-            commands::link_mailbox,
-            commands::unlink_mailbox,
-        ])
-        .build(tauri::generate_context!())
-        .map(|app| app.run(|app, event| window::on_run_event(app, &event)));
-    if let Err(err) = result {
-        eprintln!("Quick3 Planner stopped with an error: {err}");
-        std::process::exit(1);
+}
+
+/// The app's start once Tauri runs: the window first (unless `--hidden`), so that WebKit's
+/// processes start while the store opens; then the state, the sign-in answers, the tray and the
+/// jobs.
+fn set_up(
+    app: &mut tauri::App,
+    options: &launch::Options,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if options.hidden {
+        tracing::info!("started hidden: the window opens from the tray");
+    } else {
+        window::build(app.handle())?;
     }
+    // In demo mode the tray process starts the folder's emulator, which must outlast this
+    // window: it is joined before the store opens. Otherwise beside the window's start.
+    let joined = join_first(options);
+    match launch::open_state(options) {
+        Ok(state) => app.manage(state),
+        Err(message) => launch::cannot_start(app.handle(), &message),
+    };
+    launch::mark("app state ready");
+    microsoft::listen(app.handle(), options.folder_env());
+    tray::install(app.handle(), options.clone(), joined);
+    background::start(app.handle());
+    launch::mark("set-up done");
+    Ok(())
+}
+
+/// The commands the window may call (the capability grants exactly these: `build.rs`).
+fn commands() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::overview,
+        commands::list_resources,
+        commands::add_resource,
+        commands::edit_resource,
+        commands::archive_resource,
+        commands::restore_resource,
+        commands::archived_resources,
+        commands::resource_use,
+        commands::delete_resource,
+        commands::list_appointments,
+        commands::get_appointment,
+        commands::create_appointment,
+        commands::edit_appointment,
+        commands::delete_appointment,
+        commands::restore_appointment,
+        commands::create_series,
+        commands::edit_series,
+        commands::series_edit_resets,
+        commands::undo_series_edit,
+        commands::make_series_single,
+        commands::series_single_sentence,
+        commands::restore_series,
+        commands::get_occurrence,
+        commands::edit_occurrence,
+        commands::delete_occurrence,
+        commands::describe_repeat,
+        commands::set_display_time_zone,
+        commands::set_date_format,
+        commands::list_accounts,
+        commands::all_accounts,
+        commands::add_account,
+        commands::cancel_sign_in,
+        commands::sign_in_again,
+        commands::keyring_status,
+        commands::account_calendars,
+        commands::choose_calendars,
+        commands::sync_conflicts,
+        commands::resolve_conflict,
+        commands::sync_runs,
+        commands::sync_run_changes,
+        commands::appointment_history,
+        commands::edit_account,
+        commands::set_main_account,
+        commands::remove_account,
+        commands::sync_calendar,
+        commands::undo_sync_run,
+        commands::preview_sync,
+        commands::push_changes,
+        commands::background_status,
+        commands::start_with_session,
+        commands::close_window,
+        commands::view_prefs,
+        commands::save_view_prefs,
+        commands::list_jobs,
+        commands::add_job,
+        commands::edit_job,
+        commands::remove_job,
+        commands::job_runs,
+        commands::run_job_now,
+        commands::smtp_settings,
+        commands::save_smtp_settings,
+        commands::send_test_mail,
+        commands::org_settings,
+        commands::save_org_settings,
+        commands::test_org_settings,
+        commands::look_up_mailbox,
+        commands::link_mailbox,
+        commands::unlink_mailbox,
+    ]
 }
 
 /// `--hidden` with a tray host: the tray process is all that starts (joined, or started when none

@@ -112,11 +112,13 @@ pub fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &Url) -> Result<(), 
 
 /// Listens for `quickplanner://` answers: the one the app was started with, and those a second
 /// launch hands over (single-instance). Also registers the scheme, so that a development or test
-/// build handles it too: beside the window's start, as registering runs the desktop's tools
+/// build handles it too, for this data folder (`folder_env`: a process the desktop starts for an
+/// answer, once this one ended, opens the same folder and finishes the sign-in): beside the
+/// window's start, as registering runs the desktop's tools
 /// (`update-desktop-database`, `xdg-mime`: 100–300 ms that would otherwise hold up the window's
 /// first page on the main thread). Until it is done, sign-ins come back through the loopback
 /// listener.
-pub fn listen(app: &AppHandle) {
+pub fn listen(app: &AppHandle, folder_env: Vec<(&'static str, String)>) {
     match std::env::var(SIGN_IN_RETURN_VAR).as_deref() {
         Ok("loopback") => use_deep_link(app, false),
         Ok("deep-link") => use_deep_link(app, true),
@@ -125,7 +127,7 @@ pub fn listen(app: &AppHandle) {
             let registering = std::thread::Builder::new()
                 .name("register-scheme".into())
                 .spawn(move || {
-                    use_deep_link(&handle, register_scheme(&handle));
+                    use_deep_link(&handle, register_scheme(&handle, &folder_env));
                     crate::launch::mark("quickplanner:// registered");
                 });
             if let Err(err) = registering {
@@ -164,7 +166,7 @@ pub const SIGN_IN_RETURN_VAR: &str = "QUICK3_SIGN_IN_RETURN";
 
 /// Registers `quickplanner://` to this binary (Linux, Windows; a macOS bundle declares it) and
 /// answers whether the desktop will hand such links to it.
-fn register_scheme<R: Runtime>(app: &AppHandle<R>) -> bool {
+fn register_scheme<R: Runtime>(app: &AppHandle<R>, folder_env: &[(&str, String)]) -> bool {
     #[cfg(any(target_os = "linux", windows))]
     {
         if let Err(err) = app.deep_link().register_all() {
@@ -172,7 +174,7 @@ fn register_scheme<R: Runtime>(app: &AppHandle<R>) -> bool {
             return false;
         }
         #[cfg(target_os = "linux")]
-        if let Err(err) = unquote_handler_exec(app) {
+        if let Err(err) = adjust_handler_exec(app, folder_env) {
             tracing::warn!(%err, "the quickplanner:// handler entry could not be adjusted");
         }
         match app.deep_link().is_registered("quickplanner") {
@@ -185,7 +187,7 @@ fn register_scheme<R: Runtime>(app: &AppHandle<R>) -> bool {
     }
     #[cfg(not(any(target_os = "linux", windows)))]
     {
-        let _ = app;
+        let _ = (app, folder_env);
         true
     }
 }
@@ -228,12 +230,13 @@ pub fn start_sign_in<T>(
     open_in_browser(app, &url).map(|()| value)
 }
 
-/// The plugin writes `Exec="/path/to/quick3-planner" %u` into its handler entry. xdg-utils 1.1.3
-/// (Debian 12, Ubuntu 24.04) cannot resolve a quoted Exec, so plain `xdg-open quickplanner://…`
-/// (what browsers call outside GNOME and KDE) would find no handler. A path without spaces or
-/// reserved characters needs no quotes: drop them.
+/// Rewrites the plugin's handler entry (`Exec="/path/to/quick3-planner" %u`) with
+/// [`handler_exec`].
 #[cfg(target_os = "linux")]
-fn unquote_handler_exec<R: Runtime>(app: &AppHandle<R>) -> std::io::Result<()> {
+fn adjust_handler_exec<R: Runtime>(
+    app: &AppHandle<R>,
+    folder_env: &[(&str, String)],
+) -> std::io::Result<()> {
     let exe = tauri::utils::platform::current_exe()?;
     let Some(name) = exe.file_name() else {
         return Ok(());
@@ -245,24 +248,60 @@ fn unquote_handler_exec<R: Runtime>(app: &AppHandle<R>) -> std::io::Result<()> {
         .join("applications")
         .join(format!("{}-handler.desktop", name.to_string_lossy()));
     let text = std::fs::read_to_string(&entry)?;
-    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+".contains(c);
     let fixed: Vec<String> = text
         .lines()
-        .map(|line| {
-            match line
-                .strip_prefix("Exec=\"")
-                .and_then(|l| l.split_once("\" "))
-            {
-                Some((path, args)) if path.chars().all(plain) => format!("Exec={path} {args}"),
-                _ => line.to_owned(),
-            }
-        })
+        .map(|line| handler_exec(line, folder_env).unwrap_or_else(|| line.to_owned()))
         .collect();
     let fixed = fixed.join("\n") + "\n";
     if fixed != text {
         std::fs::write(&entry, fixed)?;
     }
     Ok(())
+}
+
+/// The handler entry's `Exec` line for the plugin's `Exec="/path" args` (`None`: another line).
+/// xdg-utils 1.1.3 (Debian 12, Ubuntu 24.04) cannot resolve a quoted Exec, so plain
+/// `xdg-open quickplanner://…` (what browsers call outside GNOME and KDE) would find no handler:
+/// a path without spaces or reserved characters loses its quotes. A data folder other than the
+/// default (or demo mode) goes before it as `env NAME=value …`: the process the desktop starts
+/// for an answer still gets the URL as its only argument, as the deep-link plugin requires.
+#[cfg(any(target_os = "linux", test))]
+fn handler_exec(line: &str, folder_env: &[(&str, String)]) -> Option<String> {
+    let (path, args) = line.strip_prefix("Exec=\"")?.split_once("\" ")?;
+    let plain = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+    };
+    // Desktop Entry quoting: in double quotes, `"`, `` ` ``, `$` and `\` escaped with a backslash,
+    // whose own backslash the string escaping of the file doubles.
+    let quoted = |text: &str| {
+        if plain(text) {
+            return text.to_owned();
+        }
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            if "\"`$\\".contains(c) {
+                out.push_str("\\\\");
+            }
+            out.push(c);
+        }
+        out.push('"');
+        out
+    };
+    let mut exec = String::from("Exec=");
+    if !folder_env.is_empty() {
+        exec.push_str("env ");
+        for (name, value) in folder_env {
+            exec.push_str(&quoted(&format!("{name}={value}")));
+            exec.push(' ');
+        }
+    }
+    exec.push_str(&quoted(path));
+    exec.push(' ');
+    exec.push_str(args);
+    Some(exec)
 }
 
 /// Uses one sign-in answer and tells the window what became of it, opening the window when it was
@@ -303,4 +342,43 @@ fn answer(app: &AppHandle, url: Url) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::handler_exec;
+
+    #[test]
+    fn the_handler_runs_the_binary_unquoted_on_this_data_folder() {
+        let written = r#"Exec="/opt/quick3/quick3-planner" %u"#;
+        assert_eq!(
+            handler_exec(written, &[]).as_deref(),
+            Some("Exec=/opt/quick3/quick3-planner %u"),
+            "the default folder: the plain path, which xdg-utils 1.1.3 can run"
+        );
+        let demo = [
+            ("QUICK3_DATA_DIR", "/tmp/quick3-e2e-x1".to_owned()),
+            ("QUICK3_DEMO", "1".to_owned()),
+        ];
+        assert_eq!(
+            handler_exec(written, &demo).as_deref(),
+            Some(
+                "Exec=env QUICK3_DATA_DIR=/tmp/quick3-e2e-x1 QUICK3_DEMO=1 /opt/quick3/quick3-planner %u"
+            ),
+            "another folder: named in the environment, the URL still the only argument"
+        );
+        let spaced = [("QUICK3_DATA_DIR", "/home/pat/My \"Q3\" $data".to_owned())];
+        assert_eq!(
+            handler_exec(r#"Exec="/home/pat/my apps/quick3-planner" %u"#, &spaced).as_deref(),
+            Some(
+                r#"Exec=env "QUICK3_DATA_DIR=/home/pat/My \\"Q3\\" \\$data" "/home/pat/my apps/quick3-planner" %u"#
+            ),
+            "spaces quoted, quotes and dollars escaped as the Desktop Entry spec says"
+        );
+        assert_eq!(
+            handler_exec("Name=Quick3 Planner", &demo),
+            None,
+            "other lines stay"
+        );
+    }
 }

@@ -55,15 +55,15 @@ pub fn join(options: &Options, database: &Path) -> Option<UnixStream> {
     joined
 }
 
-/// `QUICK3_TRAY_BIN`, else `quick3-tray` in this binary's folder.
+/// `QUICK3_TRAY_BIN`, else `quick3-tray` in this binary's folder (the .deb's `/usr/bin`, a
+/// cargo build's target folder), else on `PATH`.
 fn tray_binary() -> PathBuf {
-    if let Some(binary) = std::env::var_os(TRAY_BIN_VAR).filter(|v| !v.is_empty()) {
-        return PathBuf::from(binary);
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("quick3-tray")))
-        .unwrap_or_else(|| PathBuf::from("quick3-tray"))
+    presence::companion_binary(
+        std::env::var_os(TRAY_BIN_VAR),
+        std::env::current_exe().ok().as_deref(),
+        "quick3-tray",
+        Path::exists,
+    )
 }
 
 /// Hears the tray process on a thread of its own until it ends; then the window keeps the jobs

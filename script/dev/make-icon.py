@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Draws the Quick3 Planner icon (a calendar grid on a blue tile) as RGBA PNGs in icons/.
+"""Draws the Quick3 Planner icon (a calendar grid on a blue tile) as RGBA PNGs in icons/ (and the
+tray's sizes in icons/tray/).
 
 Pure Python (zlib only), so it runs anywhere; `tauri icon icons/icon.png` can derive other formats.
 """
@@ -78,6 +79,10 @@ def main():
     out.mkdir(exist_ok=True)
     for name, size in [("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)]:
         (out / name).write_bytes(png(size))
+    # The tray icon's pixmaps (quick3-tray embeds them): the sizes panels draw at.
+    (out / "tray").mkdir(exist_ok=True)
+    for size in (22, 32, 48):
+        (out / "tray" / f"{size}x{size}.png").write_bytes(png(size))
 
 
 if __name__ == "__main__":

@@ -121,6 +121,21 @@ def menu_of(bus, watcher):
     return menu, flatten(layout, [])
 
 
+def icon_of(bus, watcher):
+    """What the panel draws: the theme icon's name (empty: none) and the pixmaps' sizes, and
+    whether every pixel of them is grey (ARGB32, network byte order: A, R, G, B)."""
+    name, path = watcher.items[-1]
+    item = bus.get_object(name, path)
+    icon_name = str(item.Get(ITEM, "IconName", dbus_interface=PROPERTIES))
+    pixmaps = item.Get(ITEM, "IconPixmap", dbus_interface=PROPERTIES)
+    sizes, grey = [], True
+    for width, height, data in pixmaps:
+        sizes.append([int(width), int(height)])
+        data = bytes(data)
+        grey = grey and all(data[i + 1] == data[i + 2] == data[i + 3] for i in range(0, len(data), 4))
+    return {"name": icon_name, "sizes": sizes, "grey": grey and bool(sizes)}
+
+
 def main():
     DBusGMainLoop(set_as_default=True)
     bus = dbus.SessionBus()
@@ -139,6 +154,9 @@ def main():
             request = json.loads(line)
             if not watcher.items:
                 raise RuntimeError("no tray item has registered")
+            if "icon" in request:
+                say({"icon": icon_of(bus, watcher)})
+                return True
             menu, items = menu_of(bus, watcher)
             if "menu" in request:
                 say({"menu": items})

@@ -46,6 +46,8 @@ export async function startTrayHost() {
   return {
     item: () => next('item'),
     menu: () => ask({ menu: true }, 'menu'),
+    /** The icon the panel draws: `{ name, sizes: [[w, h]…], grey }` (see tray-host.py). */
+    icon: () => ask({ icon: true }, 'icon'),
     click: (label) => ask({ click: label }, 'clicked'),
     stop: () => child.kill(),
   };

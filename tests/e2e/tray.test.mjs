@@ -20,6 +20,8 @@ test('with a tray on the desktop: its menu syncs, pauses, reopens the closed win
   try {
     const item = await tray.item();
     assert.equal(item.Status, 'Active', 'the icon is shown');
+    assert.deepEqual(await tray.icon(), { name: '', sizes: [[22, 22], [32, 32], [48, 48]], grey: false },
+      "Quick3's own icon in colour at the panel's sizes, no theme icon");
     let menu = await tray.menu();
     assert.deepEqual(labelsOf(menu),
       ['No scheduled run yet', 'Open Quick3 Planner', 'Sync now', 'Pause background sync', 'Quit']);
@@ -50,6 +52,7 @@ test('with a tray on the desktop: its menu syncs, pauses, reopens the closed win
       { timeout: 5000, timeoutMsg: 'the pause item is not checked' });
     menu = await tray.menu();
     assert.match(menu[0].label, /\(paused\)/, 'the status line says paused');
+    await waitFor(async () => (await tray.icon()).grey, 'the icon is not greyed while paused', 5000);
     await click(app, '[data-testid="home-menu"]');
     await click(app, '[data-testid="menu-settings"]');
     await click(app, '[data-testid="settings-jobs"]');

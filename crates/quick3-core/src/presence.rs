@@ -54,6 +54,25 @@ impl Message {
     }
 }
 
+/// The binary of the app's other process (`quick3-tray` for the window, `quick3-planner` for the
+/// tray): the one `named` by its variable; else the one beside `exe`, which is where both the
+/// `.deb` (`/usr/bin/`) and a cargo build (`target/debug/`) put the two; else `name` alone, for
+/// the system's `PATH` (e.g. `cargo run` of one crate with the app installed).
+pub fn companion_binary(
+    named: Option<std::ffi::OsString>,
+    exe: Option<&Path>,
+    name: &str,
+    exists: impl Fn(&Path) -> bool,
+) -> PathBuf {
+    if let Some(binary) = named.filter(|v| !v.is_empty()) {
+        return PathBuf::from(binary);
+    }
+    exe.and_then(Path::parent)
+        .map(|dir| dir.join(name))
+        .filter(|beside| exists(beside))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
 /// Connects to the tray process of the folder of `database`, telling it this window process's
 /// pid; `None` when no tray process listens there.
 #[cfg(unix)]
@@ -117,6 +136,56 @@ mod tests {
         }
         assert_eq!(Message::read("{\"reboot\":true}"), None, "unknown: ignored");
         assert_eq!(Message::read(""), None, "an empty line: ignored");
+    }
+
+    #[test]
+    fn the_other_process_is_found_as_the_deb_and_a_cargo_build_install_it() {
+        let beside = |dir: &'static str| move |path: &Path| path.parent() == Some(Path::new(dir));
+        assert_eq!(
+            companion_binary(
+                None,
+                Some(Path::new("/usr/bin/quick3-planner")),
+                "quick3-tray",
+                beside("/usr/bin")
+            ),
+            Path::new("/usr/bin/quick3-tray"),
+            "the .deb: both in /usr/bin"
+        );
+        assert_eq!(
+            companion_binary(
+                None,
+                Some(Path::new("/work/target/debug/quick3-planner")),
+                "quick3-tray",
+                beside("/work/target/debug")
+            ),
+            Path::new("/work/target/debug/quick3-tray"),
+            "a development build: both in the target folder"
+        );
+        assert_eq!(
+            companion_binary(
+                None,
+                Some(Path::new("/opt/x/quick3-planner")),
+                "quick3-tray",
+                |_| false
+            ),
+            Path::new("quick3-tray"),
+            "none beside it: looked up on PATH"
+        );
+        assert_eq!(
+            companion_binary(
+                Some("/custom/tray".into()),
+                Some(Path::new("/usr/bin/quick3-planner")),
+                "quick3-tray",
+                |_| true
+            ),
+            Path::new("/custom/tray"),
+            "the variable wins"
+        );
+        assert_eq!(
+            companion_binary(Some("".into()), None, "quick3-tray", |_| true),
+            Path::new("quick3-tray"),
+            "an empty variable counts as unset"
+        );
     }
 
     #[test]

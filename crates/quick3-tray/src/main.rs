@@ -7,6 +7,8 @@ mod jobs;
 #[cfg(target_os = "linux")]
 mod notify;
 #[cfg(target_os = "linux")]
+mod pixmaps;
+#[cfg(target_os = "linux")]
 mod run;
 #[cfg(target_os = "linux")]
 mod windows;

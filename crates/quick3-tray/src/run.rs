@@ -218,8 +218,10 @@ impl ksni::Tray for Icon {
         "Quick3 Planner".into()
     }
 
-    fn icon_name(&self) -> String {
-        "x-office-calendar".into()
+    /// Quick3's own icon (no theme icon name: hosts prefer a name over the pixmaps), greyed
+    /// while background sync is paused.
+    fn icon_pixmap(&self) -> Vec<ksni::Icon> {
+        crate::pixmaps::pixmaps(self.paused)
     }
 
     fn tool_tip(&self) -> ksni::ToolTip {

@@ -1,5 +1,5 @@
-//! An installation's Microsoft credentials: sign-ins waiting for their answer, refresh tokens in
-//! the keyring, and access tokens in memory, refreshed ahead of expiry, one refresh at a time per
+//! An installation's Microsoft credentials: sign-ins waiting for their answer (deep-link ones in
+//! the keyring too, for the next window process), refresh tokens in the keyring, and access tokens in memory, refreshed ahead of expiry, one refresh at a time per
 //! account.
 
 use std::collections::HashMap;
@@ -10,9 +10,10 @@ use url::Url;
 
 use super::budget::MailboxBudget;
 use super::certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};
-use super::flow::{self, PendingSignIns, parse_callback};
+use super::flow::{self, DEEP_LINK_REDIRECT, PendingSignIns, parse_callback};
 use super::organisation::{self, AppCredential, ORG_SECRET_KEY};
 use super::secrets::{SecretStore, forget_account, legacy_refresh_token_key, refresh_token_key};
+use super::waiting;
 use super::{Endpoints, IdentityError, OrgError, Secret, SignedInUser, TokenSet};
 use crate::ids::AccountId;
 use crate::model::{Account, OrgCredential, OrgSettings};
@@ -86,7 +87,9 @@ impl Credentials {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Starts a browser sign-in for `account`; the answer is expected on `redirect_uri`.
+    /// Starts a browser sign-in for `account`; the answer is expected on `redirect_uri`. A
+    /// deep-link sign-in is kept in the keyring too (fails when it cannot be): its answer may come
+    /// to the next window process, once the planner closed the window that started it.
     pub fn start_sign_in(
         &self,
         account: &Account,
@@ -101,6 +104,9 @@ impl Credentials {
             redirect_uri,
             now,
         )?;
+        if redirect_uri == DEEP_LINK_REDIRECT {
+            waiting::keep(self.secrets.as_ref(), &pending, now)?;
+        }
         self.pending().insert(pending);
         Ok(url)
     }
@@ -109,14 +115,18 @@ impl Credentials {
         self.pending().is_waiting(account, now)
     }
 
-    /// Cancel: an answer that still arrives for it is ignored.
+    /// Cancel: an answer that still arrives for it is ignored (here or in a later process).
     pub fn cancel_sign_in(&self, account: AccountId) -> bool {
+        if let Err(err) = waiting::forget(self.secrets.as_ref(), account, Utc::now()) {
+            tracing::warn!(%err, "a cancelled sign-in stays in the keyring until it expires");
+        }
         self.pending().cancel(account)
     }
 
     /// Uses a sign-in answer (deep link or loopback URL): its `state` must match a waiting
-    /// sign-in; the code is redeemed. The tokens are not kept yet: `api::record_sign_in` keeps
-    /// them once the mailbox is accepted.
+    /// sign-in, of this process or a deep-link one kept in the keyring by an earlier process;
+    /// either way it is used once. The code is redeemed. The tokens are not kept yet:
+    /// `api::record_sign_in` keeps them once the mailbox is accepted.
     pub async fn complete_sign_in(
         &self,
         answer: &str,
@@ -127,7 +137,7 @@ impl Credentials {
             error,
         };
         let callback = parse_callback(answer).map_err(unknown)?;
-        let pending = self.pending().take(&callback, now).map_err(unknown)?;
+        let pending = self.take_waiting(&callback, now).map_err(unknown)?;
         let account_id = pending.account_id;
         let failed = |error| SignInFailure {
             account_id: Some(account_id),
@@ -142,6 +152,29 @@ impl Credentials {
             user,
             tokens,
         })
+    }
+
+    /// The waiting sign-in an answer belongs to, taken from memory and the keyring alike.
+    fn take_waiting(
+        &self,
+        callback: &flow::Callback,
+        now: DateTime<Utc>,
+    ) -> Result<flow::PendingSignIn, IdentityError> {
+        let in_memory = self.pending().take(callback, now);
+        let Some(state) = callback.state() else {
+            return in_memory;
+        };
+        match in_memory {
+            Ok(pending) if pending.redirect_uri != DEEP_LINK_REDIRECT => Ok(pending),
+            Ok(pending) => {
+                // The keyring's copy must not be used a second time.
+                if let Err(err) = waiting::take(self.secrets.as_ref(), state, now) {
+                    tracing::warn!(%err, "a used sign-in stays in the keyring until it expires");
+                }
+                Ok(pending)
+            }
+            Err(unknown) => waiting::take(self.secrets.as_ref(), state, now)?.ok_or(unknown),
+        }
     }
 
     /// Keeps a new token set: the refresh token in the keyring, the access token in memory.

@@ -69,8 +69,8 @@ fn client(
 }
 
 /// A sign-in that was started and waits for its answer. Holds the PKCE verifier: keep it in
-/// memory only.
-#[derive(Debug)]
+/// memory, or in the OS keyring (`waiting`), never in a file or the database.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct PendingSignIn {
     pub account_id: AccountId,
     pub state: String,
@@ -85,6 +85,21 @@ pub struct PendingSignIn {
 impl PendingSignIn {
     pub fn expired_at(&self, now: DateTime<Utc>) -> bool {
         now - self.started_at > Duration::minutes(PENDING_LIFETIME_MINUTES)
+    }
+
+    /// A second copy, for the keyring beside memory (the verifier is deliberately not `Clone`:
+    /// each copy is used at most once, the first use removes both).
+    pub(crate) fn copy(&self) -> PendingSignIn {
+        PendingSignIn {
+            account_id: self.account_id,
+            state: self.state.clone(),
+            nonce: self.nonce.clone(),
+            verifier: PkceCodeVerifier::new(self.verifier.secret().clone()),
+            redirect_uri: self.redirect_uri.clone(),
+            scopes: self.scopes.clone(),
+            login_hint: self.login_hint.clone(),
+            started_at: self.started_at,
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Microsoft sign-in (identity platform v2.0): where Microsoft is, the OAuth flows, the loopback
-//! redirect, tokens, the keyring that holds refresh tokens, and the request budget per mailbox
+//! redirect, tokens, the keyring that holds refresh tokens (and deep-link sign-ins that wait), and the request budget per mailbox
 //! that the tokens' app draws on.
 
 pub mod budget;
@@ -12,6 +12,7 @@ pub mod loopback;
 pub mod organisation;
 pub mod secrets;
 pub mod tokens;
+pub mod waiting;
 
 pub use crate::error::{IdentityError, OrgError};
 pub use certificate::{ORG_CERTIFICATE_KEY, SigningCertificate};

@@ -468,3 +468,141 @@ async fn an_add_whose_sign_in_never_finished_is_replaced_by_the_same_add_not_ref
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::DuplicateAccount, "{err}");
 }
+
+/// A new window process of the same data folder: Microsoft's credentials afresh, nothing in
+/// memory, the same installation's keyring.
+fn next_window_process(world: &sync_support::World) -> quick3_core::identity::Credentials {
+    quick3_core::identity::Credentials::new(
+        world.tenant.endpoints.clone(),
+        quick3_core::identity::Keyring::for_installation(&world.installation),
+    )
+    .unwrap()
+}
+
+fn new_megan(world: &mut sync_support::World) -> quick3_core::model::Account {
+    world
+        .store
+        .add_account(
+            quick3_core::model::NewAccount {
+                resource_id: world.resource,
+                email: MEGAN.into(),
+                direction: quick3_core::model::Direction::Down,
+                scopes: vec![],
+            },
+            Utc::now(),
+        )
+        .unwrap()
+}
+
+const WAITING_KEY: &str = quick3_core::identity::waiting::WAITING_SIGN_INS_KEY;
+
+fn keyring_keys(world: &sync_support::World) -> Vec<String> {
+    support::keyring_entries(&world.installation)
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deep_link_answer_finishes_the_sign_in_after_the_window_that_started_it_ended() {
+    let mut world = sync_support::world().await;
+    let account = new_megan(&mut world);
+    let started = next_window_process(&world);
+    let url = started
+        .start_sign_in(&account, DEEP_LINK_REDIRECT, Utc::now())
+        .unwrap();
+    // The planner closes the window: its process, and all it held in memory, ends.
+    drop(started);
+    let redirect = world
+        .tenant
+        .complete_in_browser(url.as_str(), MEGAN, PASSWORD, None)
+        .await;
+
+    let reopened = next_window_process(&world);
+    let outcome = reopened.complete_sign_in(&redirect, Utc::now()).await;
+    let result = quick3_core::api::record_sign_in(&mut world.store, &reopened, outcome).unwrap();
+    assert!(
+        result.connected,
+        "the answer finishes the sign-in the closed window started: {result:?}"
+    );
+    assert_eq!(result.account_id, Some(account.id));
+    assert!(
+        reopened.has_sign_in(&account).unwrap(),
+        "refresh token kept"
+    );
+    assert!(
+        !keyring_keys(&world).iter().any(|key| key == WAITING_KEY),
+        "the used sign-in (its PKCE verifier) is gone from the keyring: {:?}",
+        keyring_keys(&world)
+    );
+
+    let replayed = next_window_process(&world)
+        .complete_sign_in(&redirect, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        replayed.error,
+        IdentityError::UnknownState,
+        "an answer is used once, whichever process gets it"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_sign_in_expires_is_cancelled_with_its_account_and_loopback_ones_are_not_kept() {
+    let mut world = sync_support::world().await;
+    let account = new_megan(&mut world);
+    let started_at = Utc::now() - chrono::Duration::minutes(flow::PENDING_LIFETIME_MINUTES + 1);
+    let url = next_window_process(&world)
+        .start_sign_in(&account, DEEP_LINK_REDIRECT, started_at)
+        .unwrap();
+    assert_eq!(keyring_keys(&world), [WAITING_KEY], "kept in the keyring");
+    let redirect = world
+        .tenant
+        .complete_in_browser(url.as_str(), MEGAN, PASSWORD, None)
+        .await;
+    let late = next_window_process(&world)
+        .complete_sign_in(&redirect, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        late.error,
+        IdentityError::UnknownState,
+        "an answer after the sign-in's lifetime is refused"
+    );
+    assert_eq!(
+        keyring_keys(&world),
+        Vec::<String>::new(),
+        "the expired sign-in went from the keyring when it was read"
+    );
+
+    // Cancelled in a later window process: its answer is refused in the next one.
+    let url = next_window_process(&world)
+        .start_sign_in(&account, DEEP_LINK_REDIRECT, Utc::now())
+        .unwrap();
+    assert!(
+        !next_window_process(&world).cancel_sign_in(account.id),
+        "nothing of it in this process's memory: the keyring's copy is what Cancel drops"
+    );
+    assert_eq!(
+        keyring_keys(&world),
+        Vec::<String>::new(),
+        "Cancel drops it"
+    );
+    let redirect = world
+        .tenant
+        .complete_in_browser(url.as_str(), MEGAN, PASSWORD, None)
+        .await;
+    let cancelled = next_window_process(&world)
+        .complete_sign_in(&redirect, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(cancelled.error, IdentityError::UnknownState);
+
+    // A loopback sign-in's answer can only reach the process that listens: nothing is kept.
+    let listener = LoopbackListener::bind().await.unwrap();
+    world
+        .credentials
+        .start_sign_in(&account, &listener.redirect_uri(), Utc::now())
+        .unwrap();
+    assert_eq!(keyring_keys(&world), Vec::<String>::new());
+}
