@@ -358,24 +358,8 @@ async fn a_quick3_series_deleted_in_outlook_is_deleted_here_and_can_be_restored(
     let master = quick3_series(&mut world, TITLE, &day(2), 6);
     let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
     // One occurrence moved to 11:00 and one deleted, each on its own, both uploaded.
-    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            starts[1],
-            quick3_core::model::AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
-    world
-        .store
-        .delete_occurrence(master.id, starts[2], now())
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, master.id, starts[1]);
+    cancel_occurrence(&mut world, master.id, starts[2]);
     world.sync_ok(&account).await;
     let master_id = outlook_master_id(&world, TITLE).await;
     quiet(&mut world, &account, TITLE).await;
@@ -473,20 +457,7 @@ async fn a_quick3_series_deleted_in_outlook_while_the_delta_link_expired_is_dele
         .map(|o| o.0)
         .nth(1)
         .unwrap();
-    let moved_day = second.with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            masters[1].id,
-            second,
-            quick3_core::model::AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, masters[1].id, second);
     world.sync_ok(&account).await;
     for title in titles {
         quiet(&mut world, &account, title).await;

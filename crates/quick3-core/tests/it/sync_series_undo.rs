@@ -160,24 +160,8 @@ async fn a_series_deleted_in_outlook_undone_comes_back_with_its_exceptions_and_g
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let master = quick3_series(&mut world, TITLE, &day(2), 6);
     let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
-    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            starts[1],
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
-    world
-        .store
-        .delete_occurrence(master.id, starts[2], now())
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, master.id, starts[1]);
+    cancel_occurrence(&mut world, master.id, starts[2]);
     world.sync_ok(&account).await;
     let master_id = outlook_master_id(&world, TITLE).await;
     settled(&mut world, &account, TITLE, 1).await;
@@ -337,24 +321,8 @@ async fn an_outlook_move_of_the_whole_series_undone_brings_back_the_exceptions_i
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let master = quick3_series(&mut world, TITLE, &day(2), 5);
     let starts: Vec<DateTime<Utc>> = listed(&world).iter().map(|o| o.0).collect();
-    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            starts[1],
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
-    world
-        .store
-        .delete_occurrence(master.id, starts[3], now())
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, master.id, starts[1]);
+    cancel_occurrence(&mut world, master.id, starts[3]);
     world.sync_ok(&account).await;
     let master_id = outlook_master_id(&world, TITLE).await;
     settled(&mut world, &account, TITLE, 1).await;
@@ -515,20 +483,7 @@ async fn an_up_run_that_created_a_series_undone_deletes_it_on_both_sides() {
     let master = quick3_series(&mut world, TITLE, &day(2), 4);
     // One occurrence moved before the first upload: the run sends it to its instance too.
     let second = listed(&world)[1].0;
-    let moved_day = second.with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            second,
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, master.id, second);
     world.sync_ok(&account).await;
     let run = last_run(&world, &account);
     settled(&mut world, &account, TITLE, 1).await;
@@ -573,20 +528,7 @@ async fn an_up_runs_move_rename_and_deletion_of_a_series_undone_put_outlook_back
     let before = listed(&world);
     let outlook_before = outlook_listed(&world, &account, &master_id).await;
 
-    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            starts[1],
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, master.id, starts[1]);
     world.sync_ok(&account).await;
     let moved = last_run(&world, &account);
     assert_ne!(
@@ -650,10 +592,7 @@ async fn an_up_runs_move_rename_and_deletion_of_a_series_undone_put_outlook_back
     // The planner cancels one occurrence and then deletes the whole series; an Up run deletes it
     // in Outlook; its undo brings it back as it was (still without the cancelled one), created
     // anew in Outlook.
-    world
-        .store
-        .delete_occurrence(master.id, starts[3], now())
-        .unwrap();
+    cancel_occurrence(&mut world, master.id, starts[3]);
     world.sync_ok(&account).await;
     // The cancelled instance's removal comes down with an id no link places: the next Down
     // reads the series once, as after any cancellation made here, and changes nothing.

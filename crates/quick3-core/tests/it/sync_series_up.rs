@@ -83,11 +83,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
             .all(|i| local_hour(i) == 9 && i["type"] == "occurrence"),
         "each at 09:00 Oslo time, across any DST change: {all:?}"
     );
-    let local: Vec<DateTime<Utc>> = world
-        .titled(TITLE)
-        .iter()
-        .map(|a| a.original_start.unwrap())
-        .collect();
+    let local = original_starts(&world, TITLE);
     let remote_starts: Vec<DateTime<Utc>> = all.iter().map(|i| utc(&i["start"])).collect();
     assert_eq!(
         local, remote_starts,
@@ -97,20 +93,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
 
     // Move the second occurrence to 11:00: that instance becomes an exception.
     let moved = local[1];
-    let moved_day = moved.with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            moved,
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
+    move_occurrence_to_eleven(&mut world, master.id, moved);
     world.sync_ok(&account).await;
     let all = instances(&world, &account, &master_id).await;
     let exception = all
@@ -128,10 +111,7 @@ async fn a_series_made_in_quick3_goes_up_as_one_series_and_its_exceptions_follow
 
     // Delete the third occurrence: cancelled in Outlook.
     let cancelled = local[2];
-    world
-        .store
-        .delete_occurrence(master.id, cancelled, now())
-        .unwrap();
+    cancel_occurrence(&mut world, master.id, cancelled);
     world.sync_ok(&account).await;
     let all = instances(&world, &account, &master_id).await;
     assert_eq!(all.len(), 5, "one occurrence cancelled: {all:?}");
@@ -195,11 +175,7 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
     let master = quick3_series(&mut world, TITLE, &first, 6);
     world.sync(&account).await;
     let master_id = outlook_master_id(&world, TITLE).await;
-    let starts: Vec<DateTime<Utc>> = world
-        .titled(TITLE)
-        .iter()
-        .map(|a| a.original_start.unwrap())
-        .collect();
+    let starts = original_starts(&world, TITLE);
     world
         .store
         .edit_occurrence(
@@ -212,10 +188,7 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
             now(),
         )
         .unwrap();
-    world
-        .store
-        .delete_occurrence(master.id, starts[2], now())
-        .unwrap();
+    cancel_occurrence(&mut world, master.id, starts[2]);
     world.sync(&account).await;
     assert_eq!(instances(&world, &account, &master_id).await.len(), 5);
 
@@ -373,29 +346,9 @@ async fn undoing_a_new_time_patches_the_master_back_and_its_exceptions_again_in_
     let master = quick3_series(&mut world, TITLE, &first, 6);
     world.sync(&account).await;
     let master_id = outlook_master_id(&world, TITLE).await;
-    let starts: Vec<DateTime<Utc>> = world
-        .titled(TITLE)
-        .iter()
-        .map(|a| a.original_start.unwrap())
-        .collect();
-    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            starts[1],
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
-    world
-        .store
-        .delete_occurrence(master.id, starts[2], now())
-        .unwrap();
+    let starts = original_starts(&world, TITLE);
+    move_occurrence_to_eleven(&mut world, master.id, starts[1]);
+    cancel_occurrence(&mut world, master.id, starts[2]);
     world.sync_ok(&account).await;
     let edit = world
         .store
@@ -504,29 +457,9 @@ async fn a_series_made_one_appointment_leaves_one_event_in_outlook_and_its_undo_
     let master = quick3_series(&mut world, TITLE, &first, 5);
     world.sync_ok(&account).await;
     let old_master = outlook_master_id(&world, TITLE).await;
-    let starts: Vec<DateTime<Utc>> = world
-        .titled(TITLE)
-        .iter()
-        .map(|a| a.original_start.unwrap())
-        .collect();
-    let moved_day = starts[1].with_timezone(&OSLO).date_naive();
-    world
-        .store
-        .edit_occurrence(
-            master.id,
-            starts[1],
-            AppointmentPatch {
-                start: Some(format!("{moved_day}T11:00")),
-                end: Some(format!("{moved_day}T11:30")),
-                ..Default::default()
-            },
-            now(),
-        )
-        .unwrap();
-    world
-        .store
-        .delete_occurrence(master.id, starts[2], now())
-        .unwrap();
+    let starts = original_starts(&world, TITLE);
+    move_occurrence_to_eleven(&mut world, master.id, starts[1]);
+    cancel_occurrence(&mut world, master.id, starts[2]);
     world.sync_ok(&account).await;
     assert_eq!(instances(&world, &account, &old_master).await.len(), 4);
 

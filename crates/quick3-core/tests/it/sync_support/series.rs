@@ -1,9 +1,12 @@
-//! Series test support: a weekly series made in Quick3, its master and instances as Outlook
-//! holds them, Graph's times read as instants, and a sync that must report no error.
+//! Series test support: a weekly series made in Quick3, one of its occurrences moved or
+//! cancelled there, its master and instances as Outlook holds them, Graph's times read as
+//! instants, and a sync that must report no error.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use quick3_core::ids::AppointmentId;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
-use quick3_core::model::{Account, Appointment, AppointmentInput};
+use quick3_core::model::{Account, Appointment, AppointmentInput, AppointmentPatch};
 use quick3_core::sync::SyncSummary;
 use serde_json::Value;
 
@@ -36,6 +39,47 @@ pub fn quick3_series(world: &mut World, title: &str, first: &str, count: u32) ->
             now(),
         )
         .unwrap()
+}
+
+/// The original starts of the occurrences titled `title` in Quick3, in their order.
+pub fn original_starts(world: &World, title: &str) -> Vec<DateTime<Utc>> {
+    world
+        .titled(title)
+        .iter()
+        .map(|a| a.original_start.unwrap())
+        .collect()
+}
+
+/// Moves the occurrence of the series `master` that starts at `original` to 11:00–11:30 Oslo
+/// time on its own Oslo date, in Quick3 (the next sync sends it).
+pub fn move_occurrence_to_eleven(
+    world: &mut World,
+    master: AppointmentId,
+    original: DateTime<Utc>,
+) {
+    const OSLO: Tz = chrono_tz::Europe::Oslo;
+    let moved_day = original.with_timezone(&OSLO).date_naive();
+    world
+        .store
+        .edit_occurrence(
+            master,
+            original,
+            AppointmentPatch {
+                start: Some(format!("{moved_day}T11:00")),
+                end: Some(format!("{moved_day}T11:30")),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+}
+
+/// Cancels the occurrence of the series `master` that starts at `original`, in Quick3.
+pub fn cancel_occurrence(world: &mut World, master: AppointmentId, original: DateTime<Utc>) {
+    world
+        .store
+        .delete_occurrence(master, original, now())
+        .unwrap();
 }
 
 /// The instances of the series `master` in Outlook over the next 60 days, by Graph's
