@@ -78,14 +78,7 @@ fn listed(world: &World) -> Vec<(DateTime<Utc>, DateTime<Utc>, String, bool)> {
 async fn an_outlook_series_edited_as_a_whole_refreshes_its_local_master() {
     let mut world = world().await;
     let first = day(3);
-    let master = world
-        .outlook_create(MEGAN, json!({"subject": "Weekly review",
-            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
-            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
-            "recurrence": {"pattern": {"type": "daily", "interval": 1},
-                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 4}}}))
-        .await;
-    let master_id = master["id"].as_str().unwrap().to_owned();
+    let master_id = outlook_daily_series(&world, "Weekly review", &first, 4).await;
     let account = world.connect(MEGAN, Direction::Down).await;
     assert_eq!(world.sync(&account).await.added, 4);
     let copy = |world: &World| {

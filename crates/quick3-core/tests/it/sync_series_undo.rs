@@ -637,14 +637,7 @@ async fn an_up_runs_move_rename_and_deletion_of_a_series_undone_put_outlook_back
 async fn a_series_made_in_outlook_and_deleted_there_undone_becomes_quick3s_and_goes_up() {
     let mut world = world().await;
     let first = day(3);
-    let master = world
-        .outlook_create(MEGAN, json!({"subject": "Weekly review",
-            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
-            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
-            "recurrence": {"pattern": {"type": "daily", "interval": 1},
-                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 5}}}))
-        .await;
-    let master_id = master["id"].as_str().unwrap().to_owned();
+    let master_id = outlook_daily_series(&world, "Weekly review", &first, 5).await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let all = instances(&world, &account, &master_id).await;
     let starts: Vec<DateTime<Utc>> = all.iter().map(|i| utc(&i["originalStart"])).collect();
@@ -763,14 +756,7 @@ async fn a_series_made_in_outlook_and_deleted_there_undone_becomes_quick3s_and_g
 async fn an_occurrence_cancelled_in_a_series_made_in_outlook_is_said_to_stay_cancelled() {
     let mut world = world().await;
     let first = day(3);
-    let master = world
-        .outlook_create(MEGAN, json!({"subject": "Weekly review",
-            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
-            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
-            "recurrence": {"pattern": {"type": "daily", "interval": 1},
-                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": 3}}}))
-        .await;
-    let master_id = master["id"].as_str().unwrap().to_owned();
+    let master_id = outlook_daily_series(&world, "Weekly review", &first, 3).await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     world.sync_ok(&account).await;
     settled(&mut world, &account, "Weekly review", 1).await;

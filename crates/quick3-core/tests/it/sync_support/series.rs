@@ -1,5 +1,5 @@
 //! Series test support: a weekly series made in Quick3, one of its occurrences moved or
-//! cancelled there, its master and instances as Outlook holds them, Graph's times read as
+//! cancelled there, a daily series made in Outlook, its master and instances as Outlook holds them, Graph's times read as
 //! instants, and a sync that must report no error.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -8,7 +8,7 @@ use quick3_core::ids::AppointmentId;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
 use quick3_core::model::{Account, Appointment, AppointmentInput, AppointmentPatch};
 use quick3_core::sync::SyncSummary;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{MEGAN, World, day, now};
 
@@ -80,6 +80,19 @@ pub fn cancel_occurrence(world: &mut World, master: AppointmentId, original: Dat
         .store
         .delete_occurrence(master, original, now())
         .unwrap();
+}
+
+/// A daily series of `count` made in Megan's Outlook, 14:00–15:00 UTC from `first`
+/// (`YYYY-MM-DD`); its master's Graph id.
+pub async fn outlook_daily_series(world: &World, title: &str, first: &str, count: u32) -> String {
+    let master = world
+        .outlook_create(MEGAN, json!({"subject": title,
+            "start": {"dateTime": format!("{first}T14:00:00"), "timeZone": "UTC"},
+            "end": {"dateTime": format!("{first}T15:00:00"), "timeZone": "UTC"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 1},
+                           "range": {"type": "numbered", "startDate": first, "numberOfOccurrences": count}}}))
+        .await;
+    master["id"].as_str().unwrap().to_owned()
 }
 
 /// The instances of the series `master` in Outlook over the next 60 days, by Graph's
