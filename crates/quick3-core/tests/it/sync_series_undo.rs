@@ -148,6 +148,19 @@ fn instance_id(all: &[Value], original: DateTime<Utc>) -> String {
         .unwrap()
 }
 
+/// Undoes `run` a second time: every item is skipped as undone already.
+async fn undo_again_skips_all_as_undone(world: &mut World, run: SyncRunId) {
+    let again = undo(world, run, false).await;
+    assert!(
+        again.undo.iter().all(|i| i.action == UndoAction::Skip
+            && i.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("undid it already"))),
+        "undoing twice undoes once: {:?}",
+        again.undo
+    );
+}
+
 /// A time of day on the Oslo date of `at`, as Graph takes it.
 fn oslo_time(at: DateTime<Utc>, time: &str) -> Value {
     let date = at.with_timezone(&OSLO).date_naive();
@@ -214,15 +227,7 @@ async fn a_series_deleted_in_outlook_undone_comes_back_with_its_exceptions_and_g
         "the next syncs did not delete it again"
     );
 
-    let again = undo(&mut world, run, false).await;
-    assert!(
-        again.undo.iter().all(|i| i.action == UndoAction::Skip
-            && i.reason
-                .as_deref()
-                .is_some_and(|r| r.contains("undid it already"))),
-        "undoing twice undoes once: {:?}",
-        again.undo
-    );
+    undo_again_skips_all_as_undone(&mut world, run).await;
     settled(&mut world, &account, TITLE, 1).await;
     assert_eq!(listed(&world), before);
 }
@@ -400,15 +405,7 @@ async fn an_outlook_move_of_the_whole_series_undone_brings_back_the_exceptions_i
         "nor sent anything"
     );
 
-    let again = undo(&mut world, run, false).await;
-    assert!(
-        again.undo.iter().all(|i| i.action == UndoAction::Skip
-            && i.reason
-                .as_deref()
-                .is_some_and(|r| r.contains("undid it already"))),
-        "undoing twice undoes once: {:?}",
-        again.undo
-    );
+    undo_again_skips_all_as_undone(&mut world, run).await;
     settled(&mut world, &account, TITLE, 1).await;
     assert_eq!(listed(&world), before);
 }
