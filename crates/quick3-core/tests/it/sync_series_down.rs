@@ -160,9 +160,7 @@ async fn a_series_made_in_quick3_and_changed_in_outlook_shows_the_change_once() 
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(2);
-    let master = quick3_series(&mut world, TITLE, &first, 6);
-    world.sync_ok(&account).await;
-    let master_id = outlook_master_id(&world, TITLE).await;
+    let (master, master_id) = quick3_series_synced_up(&mut world, &account, TITLE, &first, 6).await;
     quiet(&mut world, &account, TITLE).await;
     let before = listed(&world);
     assert_eq!(before.len(), 6);

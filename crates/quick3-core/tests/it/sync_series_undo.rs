@@ -133,9 +133,7 @@ async fn uploaded(
     account: &Account,
     count: u32,
 ) -> (quick3_core::model::Appointment, String, Vec<DateTime<Utc>>) {
-    let master = quick3_series(world, TITLE, &day(2), count);
-    world.sync_ok(account).await;
-    let id = outlook_master_id(world, TITLE).await;
+    let (master, id) = quick3_series_synced_up(world, account, TITLE, &day(2), count).await;
     settled(world, account, TITLE, 1).await;
     let starts = listed(world).iter().map(|o| o.0).collect();
     (master, id, starts)

@@ -245,9 +245,7 @@ async fn an_occurrence_moved_back_to_the_pattern_is_a_plain_occurrence_again() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(2);
-    let master = quick3_series(&mut world, TITLE, &first, 4);
-    world.sync_ok(&account).await;
-    let master_id = outlook_master_id(&world, TITLE).await;
+    let (master, master_id) = quick3_series_synced_up(&mut world, &account, TITLE, &first, 4).await;
     settled(&mut world, &account, TITLE, 4).await;
     let second = world.titled(TITLE)[1].original_start.unwrap();
     let second_day = second.with_timezone(&OSLO).date_naive();
@@ -454,9 +452,8 @@ async fn a_series_made_one_appointment_leaves_one_event_in_outlook_and_its_undo_
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
     let first = day(4);
-    let master = quick3_series(&mut world, TITLE, &first, 5);
-    world.sync_ok(&account).await;
-    let old_master = outlook_master_id(&world, TITLE).await;
+    let (master, old_master) =
+        quick3_series_synced_up(&mut world, &account, TITLE, &first, 5).await;
     let starts = original_starts(&world, TITLE);
     move_occurrence_to_eleven(&mut world, master.id, starts[1]);
     cancel_occurrence(&mut world, master.id, starts[2]);
@@ -551,9 +548,8 @@ async fn a_series_made_one_appointment_leaves_one_event_in_outlook_and_its_undo_
 async fn a_series_made_one_appointment_and_taken_back_before_a_sync_changes_nothing_in_outlook() {
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
-    let master = quick3_series(&mut world, TITLE, &day(5), 3);
-    world.sync_ok(&account).await;
-    let master_id = outlook_master_id(&world, TITLE).await;
+    let (master, master_id) =
+        quick3_series_synced_up(&mut world, &account, TITLE, &day(5), 3).await;
     let second = world.titled(TITLE)[1].original_start.unwrap();
     world
         .store

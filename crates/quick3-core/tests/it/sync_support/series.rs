@@ -50,6 +50,21 @@ pub fn original_starts(world: &World, title: &str) -> Vec<DateTime<Utc>> {
         .collect()
 }
 
+/// A weekly series made in Quick3 as by [`quick3_series`], then synced up by `account` with no
+/// error; its master and the master's Graph id in Outlook.
+pub async fn quick3_series_synced_up(
+    world: &mut World,
+    account: &Account,
+    title: &str,
+    first: &str,
+    count: u32,
+) -> (Appointment, String) {
+    let master = quick3_series(world, title, first, count);
+    world.sync_ok(account).await;
+    let master_id = outlook_master_id(world, title).await;
+    (master, master_id)
+}
+
 /// Moves the occurrence of the series `master` that starts at `original` to 11:00–11:30 Oslo
 /// time on its own Oslo date, in Quick3 (the next sync sends it).
 pub fn move_occurrence_to_eleven(
