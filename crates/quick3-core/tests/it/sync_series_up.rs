@@ -10,8 +10,10 @@ use crate::sync_support;
 
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
+use quick3_core::ids::AppointmentId;
 use quick3_core::model::recurrence::{Repeat, RepeatUnit};
 use quick3_core::model::{Account, AppointmentPatch, Direction};
+use quick3_core::store::SeriesEdit;
 use serde_json::{Value, json};
 use sync_support::series::*;
 use sync_support::*;
@@ -22,6 +24,24 @@ const OSLO: Tz = chrono_tz::Europe::Oslo;
 /// The Oslo hour an instance starts at.
 fn local_hour(instance: &Value) -> u32 {
     utc(&instance["start"]).with_timezone(&OSLO).hour()
+}
+
+/// Moves the whole Quick3 series `master` to 10:00–10:30 Oslo time from `first` (its first
+/// date, `YYYY-MM-DD`), keeping its pattern; the store's account of the edit.
+fn move_series_to_ten(world: &mut World, master: AppointmentId, first: &str) -> SeriesEdit {
+    world
+        .store
+        .edit_series(
+            master,
+            AppointmentPatch {
+                start: Some(format!("{first}T10:00")),
+                end: Some(format!("{first}T10:30")),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .unwrap()
 }
 
 /// Two more syncs change nothing; the series is one master in Outlook and `occurrences`
@@ -193,19 +213,7 @@ async fn a_new_time_or_pattern_patches_the_master_and_resets_its_exceptions_in_o
     assert_eq!(instances(&world, &account, &master_id).await.len(), 5);
 
     // A new time: the exceptions go back to the pattern here (Outlook's rule) and there.
-    let edit = world
-        .store
-        .edit_series(
-            master.id,
-            AppointmentPatch {
-                start: Some(format!("{first}T10:00")),
-                end: Some(format!("{first}T10:30")),
-                ..Default::default()
-            },
-            None,
-            now(),
-        )
-        .unwrap();
+    let edit = move_series_to_ten(&mut world, master.id, &first);
     assert!(edit.exceptions_reset, "a new time resets the exceptions");
     world.sync_ok(&account).await;
     let all = instances(&world, &account, &master_id).await;
@@ -348,19 +356,7 @@ async fn undoing_a_new_time_patches_the_master_back_and_its_exceptions_again_in_
     move_occurrence_to_eleven(&mut world, master.id, starts[1]);
     cancel_occurrence(&mut world, master.id, starts[2]);
     world.sync_ok(&account).await;
-    let edit = world
-        .store
-        .edit_series(
-            master.id,
-            AppointmentPatch {
-                start: Some(format!("{first}T10:00")),
-                end: Some(format!("{first}T10:30")),
-                ..Default::default()
-            },
-            None,
-            now(),
-        )
-        .unwrap();
+    let edit = move_series_to_ten(&mut world, master.id, &first);
     assert_eq!(edit.reset_occurrences, 2);
     world.sync_ok(&account).await;
     assert_eq!(
