@@ -661,8 +661,7 @@ async fn quick3_series_deleted_in_outlook_en_masse_are_held_by_the_guard() {
 #[tokio::test]
 async fn an_occurrence_moved_far_across_the_window_edge_stays_an_exception_not_a_cancellation() {
     use chrono::{Datelike, Duration};
-    use quick3_core::model::AppointmentInput;
-    use quick3_core::model::recurrence::{Repeat, RepeatUnit};
+    use quick3_core::model::recurrence::RepeatUnit;
 
     let mut world = world().await;
     let account = world.connect(MEGAN, Direction::UpAndDown).await;
@@ -672,30 +671,13 @@ async fn an_occurrence_moved_far_across_the_window_edge_stays_an_exception_not_a
     if first.day() > 28 {
         first = first.with_day(28).unwrap();
     }
-    world
-        .store
-        .create_series(
-            AppointmentInput {
-                resource_id: world.resource,
-                title: TITLE.into(),
-                all_day: false,
-                start: format!("{first}T09:00"),
-                end: Some(format!("{first}T09:30")),
-                time_zone: Some("Europe/Oslo".into()),
-                location: None,
-                notes: None,
-                categories: vec![],
-                show_as: None,
-                sensitivity: None,
-            },
-            &Repeat {
-                every: RepeatUnit::Monthly,
-                count: Some(3),
-                ..Repeat::default()
-            },
-            now(),
-        )
-        .unwrap();
+    quick3_series_every(
+        &mut world,
+        RepeatUnit::Monthly,
+        TITLE,
+        &first.to_string(),
+        3,
+    );
     world.sync_ok(&account).await;
     let master_id = outlook_master_id(&world, TITLE).await;
     quiet(&mut world, &account, TITLE).await;

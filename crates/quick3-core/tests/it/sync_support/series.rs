@@ -15,6 +15,18 @@ use super::{MEGAN, World, day, now};
 /// A weekly series of `count` made in Quick3, 09:00–09:30 Oslo time from `first` (`YYYY-MM-DD`);
 /// its master.
 pub fn quick3_series(world: &mut World, title: &str, first: &str, count: u32) -> Appointment {
+    quick3_series_every(world, RepeatUnit::Weekly, title, first, count)
+}
+
+/// A series of `count` made in Quick3 repeating `every` unit, 09:00–09:30 Oslo time from `first`
+/// (`YYYY-MM-DD`); its master.
+pub fn quick3_series_every(
+    world: &mut World,
+    every: RepeatUnit,
+    title: &str,
+    first: &str,
+    count: u32,
+) -> Appointment {
     world
         .store
         .create_series(
@@ -32,7 +44,7 @@ pub fn quick3_series(world: &mut World, title: &str, first: &str, count: u32) ->
                 sensitivity: None,
             },
             &Repeat {
-                every: RepeatUnit::Weekly,
+                every,
                 count: Some(count),
                 ..Repeat::default()
             },
