@@ -354,19 +354,7 @@ fn write_page_rows(
     for kept in resets {
         super::series::series_reset_written(tx, kept)?;
     }
-    for id in &page.tombstones {
-        tx.execute(
-            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
-            params![id, utc_text(now)],
-        )?;
-        tx.execute(
-            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-            params![id, account],
-        )?;
-        if super::series::is_quick3_master_row(tx, *id)? {
-            super::series::tombstone_with_series(tx, account, *id, now)?;
-        }
-    }
+    write_tombstones(tx, account, &page.tombstones, now)?;
     for id in &page.recreate_series {
         recreate(tx, account, *id, now)?;
     }
@@ -395,7 +383,43 @@ fn write_page_rows(
     for id in &page.settled {
         super::conflicts::settle_by_sync(tx, account, *id, now)?;
     }
-    if let Some(round) = &round {
+    write_advance(tx, account, page, round.as_deref(), now)
+}
+
+/// The page's deletions from Outlook: each row tombstoned and unlinked from `account`, a Quick3
+/// series with the rows that go with it.
+fn write_tombstones(
+    tx: &Connection,
+    account: AccountId,
+    tombstones: &[AppointmentId],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for id in tombstones {
+        tx.execute(
+            "UPDATE appointments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            params![id, utc_text(now)],
+        )?;
+        tx.execute(
+            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+            params![id, account],
+        )?;
+        if super::series::is_quick3_master_row(tx, *id)? {
+            super::series::tombstone_with_series(tx, account, *id, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The end of a page: the links it saw marked in the full round (`round`), then the calendar's
+/// new delta link and window (when the page advances it).
+fn write_advance(
+    tx: &Connection,
+    account: AccountId,
+    page: &PageWrite,
+    round: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(round) = round {
         let mut stmt = tx.prepare_cached(
             "UPDATE sync_links SET seen_round = ?3 WHERE account_id = ?1 AND remote_key = ?2",
         )?;

@@ -5,7 +5,7 @@
 //! it or all of it (and the outbox then sends it exactly once, as any edit).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::appointments::{enqueue_push, live, upsert};
 use super::series::{
@@ -79,104 +79,14 @@ impl Store {
     ) -> Result<()> {
         let tx = self.begin_edit()?;
         for (write, seen) in writes {
-            let a = write.appointment();
-            let current: Option<(DateTime<Utc>, Option<String>)> = tx
-                .query_row(
-                    "SELECT updated_at, deleted_at FROM appointments WHERE id = ?1",
-                    [a.id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let live_since = current.and_then(|(at, deleted)| deleted.is_none().then_some(at));
-            if live_since != *seen {
-                return Err(CoreError::InvalidInput {
-                    field: "run",
-                    reason: format!(
-                        "{} changed while the undo was planned; undo the run again",
-                        a.message_name()
-                    ),
-                });
-            }
+            unchanged_since(&tx, write.appointment(), *seen)?;
             match write {
                 UndoWrite::Put {
                     appointment,
                     new_event,
                     also_resource,
-                } => {
-                    let master = is_quick3_master(appointment);
-                    // A series put back at other times or another pattern drops the exceptions
-                    // it has now, as any such edit of a series (Outlook's rule, which its
-                    // upload meets there too).
-                    if master
-                        && seen.is_some()
-                        && live(&tx, appointment.id).is_ok_and(|now| {
-                            now.when != appointment.when || now.recurrence != appointment.recurrence
-                        })
-                    {
-                        reset_exceptions(&tx, appointment.id)?;
-                    }
-                    upsert(&tx, appointment)?;
-                    tx.execute(
-                        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
-                        [appointment.id],
-                    )?;
-                    if master && seen.is_none() {
-                        // A series deleted by the run comes back with the exceptions its
-                        // deletion took (their links gone, they follow it up again).
-                        restore_exceptions(&tx, appointment, now)?;
-                    }
-                    if let Some((account, _)) = new_event {
-                        tx.execute(
-                            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
-                            params![appointment.id, account],
-                        )?;
-                    }
-                    enqueue_push(&tx, appointment, appointment.resource_id, now)?;
-                    if let Some(previous) = also_resource {
-                        enqueue_push(&tx, appointment, *previous, now)?;
-                    }
-                    if let Some((account, generation)) = new_event {
-                        // Never the transactionId of the event first created: Outlook would
-                        // answer with that one (deleted) instead of creating a new one.
-                        tx.execute(
-                            "UPDATE sync_outbox SET generation = ?2
-                              WHERE appointment_id = ?1 AND generation < ?2",
-                            params![appointment.id, generation],
-                        )?;
-                        // Kept, so that a later re-creation goes above it.
-                        super::sync_state::keep_generation(
-                            &tx,
-                            *account,
-                            appointment.id,
-                            *generation,
-                        )?;
-                    }
-                }
-                UndoWrite::Series { master, rows } => {
-                    upsert(&tx, master)?;
-                    tx.execute(
-                        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
-                        [master.id],
-                    )?;
-                    tx.execute(
-                        "DELETE FROM sync_links WHERE appointment_id = ?1",
-                        [master.id],
-                    )?;
-                    for (row, live) in rows {
-                        upsert(&tx, row)?;
-                        let deleted = (!live).then(|| utc_text(now));
-                        tx.execute(
-                            "UPDATE appointments SET deleted_at = ?2, deleted_with_series = 0
-                              WHERE id = ?1",
-                            params![row.id, deleted],
-                        )?;
-                    }
-                    // The master and each of its rows go up (the rows after the series).
-                    enqueue_push(&tx, master, master.resource_id, now)?;
-                    for (row, _) in rows {
-                        enqueue_push(&tx, row, row.resource_id, now)?;
-                    }
-                }
+                } => put_back(&tx, appointment, *new_event, *also_resource, *seen, now)?,
+                UndoWrite::Series { master, rows } => restore_series(&tx, master, rows, now)?,
                 UndoWrite::SeriesReset { master, reset } => {
                     undo_reset_by_sync(&tx, master.id, *reset, now)?;
                 }
@@ -204,4 +114,122 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Refuses the undo when `a` changed since the undo read it: `seen` is the `updated_at` it had
+/// then (none: missing or deleted), so that a planner's edit made meanwhile is never overwritten.
+fn unchanged_since(
+    tx: &Transaction<'_>,
+    a: &Appointment,
+    seen: Option<DateTime<Utc>>,
+) -> Result<()> {
+    let current: Option<(DateTime<Utc>, Option<String>)> = tx
+        .query_row(
+            "SELECT updated_at, deleted_at FROM appointments WHERE id = ?1",
+            [a.id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let live_since = current.and_then(|(at, deleted)| deleted.is_none().then_some(at));
+    if live_since != seen {
+        return Err(CoreError::InvalidInput {
+            field: "run",
+            reason: format!(
+                "{} changed while the undo was planned; undo the run again",
+                a.message_name()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Puts `appointment` back as it is to be (live), its uploads queued: a Quick3 series with the
+/// exceptions its deletion took, or without those a change of its times drops; see
+/// [`UndoWrite::Put`] for `new_event` and `also_resource`.
+fn put_back(
+    tx: &Transaction<'_>,
+    appointment: &Appointment,
+    new_event: Option<(AccountId, u32)>,
+    also_resource: Option<ResourceId>,
+    seen: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let master = is_quick3_master(appointment);
+    // A series put back at other times or another pattern drops the exceptions
+    // it has now, as any such edit of a series (Outlook's rule, which its
+    // upload meets there too).
+    if master
+        && seen.is_some()
+        && live(tx, appointment.id).is_ok_and(|now| {
+            now.when != appointment.when || now.recurrence != appointment.recurrence
+        })
+    {
+        reset_exceptions(tx, appointment.id)?;
+    }
+    upsert(tx, appointment)?;
+    tx.execute(
+        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+        [appointment.id],
+    )?;
+    if master && seen.is_none() {
+        // A series deleted by the run comes back with the exceptions its
+        // deletion took (their links gone, they follow it up again).
+        restore_exceptions(tx, appointment, now)?;
+    }
+    if let Some((account, _)) = new_event {
+        tx.execute(
+            "DELETE FROM sync_links WHERE appointment_id = ?1 AND account_id = ?2",
+            params![appointment.id, account],
+        )?;
+    }
+    enqueue_push(tx, appointment, appointment.resource_id, now)?;
+    if let Some(previous) = also_resource {
+        enqueue_push(tx, appointment, previous, now)?;
+    }
+    if let Some((account, generation)) = new_event {
+        // Never the transactionId of the event first created: Outlook would
+        // answer with that one (deleted) instead of creating a new one.
+        tx.execute(
+            "UPDATE sync_outbox SET generation = ?2
+              WHERE appointment_id = ?1 AND generation < ?2",
+            params![appointment.id, generation],
+        )?;
+        // Kept, so that a later re-creation goes above it.
+        super::sync_state::keep_generation(tx, account, appointment.id, generation)?;
+    }
+    Ok(())
+}
+
+/// A series pulled from Outlook back as a series made in Quick3: its master live and unlinked,
+/// its rows live or cancelled as they were, all queued for upload (the rows after the series).
+fn restore_series(
+    tx: &Transaction<'_>,
+    master: &Appointment,
+    rows: &[(Appointment, bool)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    upsert(tx, master)?;
+    tx.execute(
+        "UPDATE appointments SET deleted_at = NULL WHERE id = ?1",
+        [master.id],
+    )?;
+    tx.execute(
+        "DELETE FROM sync_links WHERE appointment_id = ?1",
+        [master.id],
+    )?;
+    for (row, live) in rows {
+        upsert(tx, row)?;
+        let deleted = (!live).then(|| utc_text(now));
+        tx.execute(
+            "UPDATE appointments SET deleted_at = ?2, deleted_with_series = 0
+              WHERE id = ?1",
+            params![row.id, deleted],
+        )?;
+    }
+    // The master and each of its rows go up (the rows after the series).
+    enqueue_push(tx, master, master.resource_id, now)?;
+    for (row, _) in rows {
+        enqueue_push(tx, row, row.resource_id, now)?;
+    }
+    Ok(())
 }

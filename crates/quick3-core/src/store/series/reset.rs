@@ -205,6 +205,23 @@ pub(super) fn undo_edit(
     if current.resource_id != before.resource_id {
         enqueue_push(tx, &before, current.resource_id, now)?;
     }
+    let occurrences = bring_back_rows(tx, series, reset, now)?;
+    tx.execute("DELETE FROM series_resets WHERE id = ?1", [reset])?;
+    Ok(SeriesEditUndone {
+        appointment: before,
+        occurrences,
+    })
+}
+
+/// Brings back the rows the whole-series edit `reset` sent back to the pattern, each under its
+/// own id again (derived from `series` and its original start), live or cancelled as it was,
+/// queued for upload. Answers how many rows the edit had marked.
+fn bring_back_rows(
+    tx: &Transaction<'_>,
+    series: AppointmentId,
+    reset: i64,
+    now: DateTime<Utc>,
+) -> Result<u32> {
     let rows: Vec<Appointment> = {
         let sql = format!("SELECT {COLUMNS} FROM appointments WHERE reset_by = ?1");
         let mut stmt = tx.prepare(&sql)?;
@@ -234,9 +251,5 @@ pub(super) fn undo_edit(
         };
         enqueue_push(tx, &restored, restored.resource_id, now)?;
     }
-    tx.execute("DELETE FROM series_resets WHERE id = ?1", [reset])?;
-    Ok(SeriesEditUndone {
-        appointment: before,
-        occurrences: u32::try_from(rows.len()).unwrap_or(u32::MAX),
-    })
+    Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
 }

@@ -346,6 +346,53 @@ fn reset_row_of<'a>(first: &JournalChange, resets: &'a [RunReset]) -> Option<&'a
         .find(|r| r.series == series && r.rows.iter().any(|(s, _)| *s == start))
 }
 
+/// One appointment of the run being undone: its lines, its row now (live) and the decision.
+type Decided<'l> = (Vec<&'l StoredChange>, Option<Appointment>, Decision);
+
+/// The Quick3 series put back whose reset the run made (`resets`), each with that reset's row:
+/// the master's write restores the rows that reset marked.
+fn put_back_resets(decided: &[Decided<'_>], resets: &[RunReset]) -> HashMap<AppointmentId, i64> {
+    decided
+        .iter()
+        .filter(|(_, _, d)| *d == Decision::Do(UndoAction::PutBack))
+        .filter_map(|(group, _, _)| {
+            let master = group[0].change.appointment;
+            resets
+                .iter()
+                .find(|r| r.series == master)
+                .map(|r| (master, r.reset))
+        })
+        .collect()
+}
+
+/// What an appointment undone with its series does and says, when it goes with it: a row
+/// `reset` by the run put back after its series, an occurrence `carried` along by its series
+/// deleted again, one restored in a pulled series `converted` to Quick3's. `None` otherwise.
+fn with_series_sentence(
+    reset: bool,
+    carried: bool,
+    converted: bool,
+) -> Option<(UndoAction, String)> {
+    if reset {
+        Some((
+            UndoAction::PutBack,
+            "Restored with its series: Outlook's new times had sent it back to the pattern; it goes up after the series.".to_owned(),
+        ))
+    } else if carried {
+        Some((
+            UndoAction::Remove,
+            "Deleted again with its series.".to_owned(),
+        ))
+    } else if converted {
+        Some((
+            UndoAction::Recreate,
+            "Restored in Quick3 Planner in its series, which becomes Quick3's; its series gone from Outlook, it goes up as a new series when its account uploads.".to_owned(),
+        ))
+    } else {
+        None
+    }
+}
+
 impl Run<'_, '_> {
     /// Undoes `target` (a run of this account): decides each appointment it changed, reports
     /// each in the summary's `undo`, and (unless a dry run) writes the decisions.
@@ -353,23 +400,7 @@ impl Run<'_, '_> {
         let lines = self.store.sync_run_changes(target)?;
         let now = (self.clock)();
         let mut planned = Planned::default();
-        let mut decided = Vec::new();
-        for group in groups(&lines) {
-            let (first, last) = (&group[0].change, &group[group.len() - 1].change);
-            let undone_by = group.iter().find_map(|l| l.undone_by);
-            let current = self.store.appointment_with_tombstone(first.appointment)?;
-            let live = current.filter(|(_, deleted)| !deleted).map(|(a, _)| a);
-            let remote = match undone_by {
-                Some(_) => Remote::Unknown,
-                None => {
-                    self.remote_now(last.remote_id.as_ref().or(first.remote_id.as_ref()))
-                        .await?
-                }
-            };
-            let local = live.as_ref().map(AppointmentRecord::from);
-            let decision = decide(first, last, undone_by, local.as_ref(), &remote);
-            decided.push((group, live, decision));
-        }
+        let mut decided = self.decide_groups(&lines).await?;
         let converted = self.pulled_series(&mut decided, now, &mut planned).await?;
         // Series whose reset by the run comes back with their master (migration 0022).
         let resets = self.store.series_resets_of_run(target)?;
@@ -378,17 +409,7 @@ impl Run<'_, '_> {
             .filter(|r| !r.rows.is_empty())
             .map(|r| r.series)
             .collect();
-        planned.resets = decided
-            .iter()
-            .filter(|(_, _, d)| *d == Decision::Do(UndoAction::PutBack))
-            .filter_map(|(group, _, _)| {
-                let master = group[0].change.appointment;
-                resets
-                    .iter()
-                    .find(|r| r.series == master)
-                    .map(|r| (master, r.reset))
-            })
-            .collect();
+        planned.resets = put_back_resets(&decided, &resets);
         // A series the undo deletes again takes its occurrences' changes of the run along.
         let removed: Vec<_> = decided
             .iter()
@@ -423,21 +444,10 @@ impl Run<'_, '_> {
             };
             let in_converted = first.series_id.is_some_and(|s| converted.contains(&s))
                 && matches!(decision, Decision::Do(_));
-            let (action, sentence) = if reset_row == Some(true) {
-                (
-                    UndoAction::PutBack,
-                    "Restored with its series: Outlook's new times had sent it back to the pattern; it goes up after the series.".to_owned(),
-                )
-            } else if carried {
-                (
-                    UndoAction::Remove,
-                    "Deleted again with its series.".to_owned(),
-                )
-            } else if in_converted {
-                (
-                    UndoAction::Recreate,
-                    "Restored in Quick3 Planner in its series, which becomes Quick3's; its series gone from Outlook, it goes up as a new series when its account uploads.".to_owned(),
-                )
+            let (action, sentence) = if let Some(with_series) =
+                with_series_sentence(reset_row == Some(true), carried, in_converted)
+            {
+                with_series
             } else {
                 let mut sentence = sentence(action, first.side, reason.as_deref(), series);
                 let reset_here = planned.resets.contains_key(&first.appointment);
@@ -476,6 +486,41 @@ impl Run<'_, '_> {
                 planned.undone.extend(group.iter().map(|l| l.id));
             }
         }
+        self.write_planned(&planned, now)
+    }
+
+    /// Decides each appointment of the run's `lines` (a group of lines each) from what it is
+    /// now in Quick3 and, unless a later undo undid it already, in Outlook.
+    async fn decide_groups<'l>(
+        &mut self,
+        lines: &'l [StoredChange],
+    ) -> std::result::Result<Vec<Decided<'l>>, Stop> {
+        let mut decided = Vec::new();
+        for group in groups(lines) {
+            let (first, last) = (&group[0].change, &group[group.len() - 1].change);
+            let undone_by = group.iter().find_map(|l| l.undone_by);
+            let current = self.store.appointment_with_tombstone(first.appointment)?;
+            let live = current.filter(|(_, deleted)| !deleted).map(|(a, _)| a);
+            let remote = match undone_by {
+                Some(_) => Remote::Unknown,
+                None => {
+                    self.remote_now(last.remote_id.as_ref().or(first.remote_id.as_ref()))
+                        .await?
+                }
+            };
+            let local = live.as_ref().map(AppointmentRecord::from);
+            let decision = decide(first, last, undone_by, local.as_ref(), &remote);
+            decided.push((group, live, decision));
+        }
+        Ok(decided)
+    }
+
+    /// Writes what the undo planned, in the undo's own run, unless a dry run.
+    fn write_planned(
+        &mut self,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<(), Stop> {
         if self.options.dry_run {
             return Ok(());
         }
