@@ -127,8 +127,9 @@ const launched = new Set();
 
 /**
  * Waits until the app's store of view preferences (tauri-plugin-store's view-prefs.json in the
- * data folder, written 100 ms after a change) holds `value` under `key`: ending the window sooner
- * (WebDriver kills its process) may leave the last change unwritten, as a crash would.
+ * data folder, written 100 ms after a change) holds `value` under `key` (or a value the function
+ * `value` accepts): ending the window sooner (WebDriver kills its process) may leave the last
+ * change unwritten, as a crash would.
  */
 export async function viewPrefSaved(dataDir, key, value, timeout = 10000) {
   let held = null;
@@ -140,7 +141,7 @@ export async function viewPrefSaved(dataDir, key, value, timeout = 10000) {
     } catch {
       held = null; // being written
     }
-    if (held === value) return;
+    if (typeof value === 'function' ? value(held) : held === value) return;
     if (Date.now() > until) throw new Error(`view-prefs.json holds ${JSON.stringify(held)} for ${key}, not ${JSON.stringify(value)}`);
     await sleep(100);
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Key } from 'webdriverio';
 import {
   click, connectAccount, fill, freshDataDir, launch, openOffice365Tab, quick3, screenshot, textOf, today,
-  waitForAppointment, waitForText,
+  viewPrefSaved, waitForAppointment, waitForText,
 } from './app.mjs';
 
 const megan = 'megan.bowen@contoso.example';
@@ -103,6 +103,8 @@ test("the planner's own resource comes first; the resource filter hides a resour
   assert.match(await textOf(app, '[data-testid="resource-filter"]'), /4 of 5 resources/);
   assert.deepEqual(await columns(app), before.filter((c) => c !== 'Adele Vance'), 'the others keep their order');
   await screenshot(app, 'scheduler-resource-filter');
+  // Ending the session kills the window process: the filter must be in view-prefs.json first.
+  await viewPrefSaved(dataDir, 'quick3.scheduler.hiddenResources', (held) => held != null && held !== '[]');
 
   await app.deleteSession();
   app = await launch(dataDir);

@@ -5,7 +5,7 @@
 // cards show their title alone, and their full text on hover (the tooltip).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { click, freshDataDir, launch, screenshot } from './app.mjs';
+import { click, freshDataDir, launch, screenshot, viewPrefSaved } from './app.mjs';
 
 let app;
 
@@ -110,6 +110,8 @@ test('the timeline fits its span into the window, zooms by +/−, Fit and Ctrl +
 
   await app.$('[data-testid="timeline-span"]').then((e) => e.selectByAttribute('value', 'workweek'));
   await timelineLoaded();
+  // Ending the session kills the window process: the choice must be in view-prefs.json first.
+  await viewPrefSaved(dataDir, 'quick3.scheduler.timelineZoom', (held) => held != null && JSON.parse(held).span === 'workweek');
   await app.deleteSession();
   app = await launch(dataDir);
   await timelineLoaded();
