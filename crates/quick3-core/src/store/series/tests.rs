@@ -60,6 +60,22 @@ fn march(store: &Store) -> Vec<(String, String, bool)> {
 }
 
 /// A weekly Monday series at 09:00 Oslo time from 1 March 2027, 6 times.
+/// Ada's account that uploads (Up), as the upload tests need it.
+fn ada_uploads(store: &mut Store, ada: ResourceId) -> crate::ids::AccountId {
+    store
+        .add_account(
+            NewAccount {
+                resource_id: ada,
+                email: "ada@contoso.example".into(),
+                direction: Direction::Up,
+                scopes: vec![],
+            },
+            now(),
+        )
+        .unwrap()
+        .id
+}
+
 fn service(store: &mut Store, ada: ResourceId) -> Appointment {
     let repeat = Repeat {
         count: Some(6),
@@ -462,18 +478,7 @@ fn undoing_a_series_deletion_leaves_an_occurrence_deleted_on_its_own_in_the_same
 #[test]
 fn every_change_of_a_series_queues_an_upload_that_is_due() {
     let (mut store, ada) = store_with_ada();
-    let account = store
-        .add_account(
-            NewAccount {
-                resource_id: ada,
-                email: "ada@contoso.example".into(),
-                direction: Direction::Up,
-                scopes: vec![],
-            },
-            now(),
-        )
-        .unwrap()
-        .id;
+    let account = ada_uploads(&mut store, ada);
     let master = service(&mut store, ada);
     store
         .edit_occurrence(
@@ -541,18 +546,7 @@ fn a_pulled_series_shows_its_stored_occurrences_once() {
 #[test]
 fn undoing_a_change_of_times_brings_back_the_master_and_exactly_the_occurrences_it_reset() {
     let (mut store, ada) = store_with_ada();
-    let account = store
-        .add_account(
-            NewAccount {
-                resource_id: ada,
-                email: "ada@contoso.example".into(),
-                direction: Direction::Up,
-                scopes: vec![],
-            },
-            now(),
-        )
-        .unwrap()
-        .id;
+    let account = ada_uploads(&mut store, ada);
     let master = service(&mut store, ada);
     let second = utc("2027-03-08T08:00:00Z");
     let moved_there = AppointmentPatch {
@@ -920,18 +914,7 @@ fn making_a_series_one_appointment_refuses_what_is_no_quick3_series_and_writes_n
 #[test]
 fn the_deletion_of_a_series_made_one_appointment_waits_until_that_is_in_outlook() {
     let (mut store, ada) = store_with_ada();
-    let account = store
-        .add_account(
-            NewAccount {
-                resource_id: ada,
-                email: "ada@contoso.example".into(),
-                direction: Direction::Up,
-                scopes: vec![],
-            },
-            now(),
-        )
-        .unwrap()
-        .id;
+    let account = ada_uploads(&mut store, ada);
     let master = service(&mut store, ada);
     assert!(
         !store.waits_for_replacement(account, master.id).unwrap(),
